@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the server reads, parsed once at start-up. Names match the Bicep outputs
+ * in infra/azure.bicep and the placeholders in env/, so one list rules all three.
+ *
+ * Two modes: `simulator` (local, the default outside production) derives every Microsoft 365
+ * endpoint from SIMULATOR_URL; `tenant` talks to a real tenant and then every setting in
+ * TENANT_REQUIRED must be present, or the process stops naming the missing ones.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.string().url().optional(),
+  M365_MODE: z.enum(['simulator', 'tenant']).optional(),
+  SIMULATOR_URL: z.string().url().optional(),
+  M365_TENANT_ID: z.string().min(1).optional(),
+  M365_CLIENT_ID: z.string().min(1).optional(),
+  M365_CLIENT_SECRET: z.string().min(1).optional(),
+  M365_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
+  API_AUDIENCE: z.string().min(1).optional(),
+  BOT_ID: z.string().min(1).optional(),
+  BOT_PASSWORD: z.string().min(1).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+});
+
+/** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
+export const TENANT_REQUIRED = [
+  'PUBLIC_BASE_URL',
+  'M365_TENANT_ID',
+  'M365_CLIENT_ID',
+  'M365_CLIENT_SECRET',
+  'API_AUDIENCE',
+  'BOT_ID',
+  'BOT_PASSWORD',
+  'DATABASE_URL',
+] as const;
+
+export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export interface IdentityConfig {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** e.g. https://login.microsoftonline.com/{tenant} */
+  authority: string;
+  issuer: string;
+  jwksUri: string;
+  /** Audiences the API accepts on bearer tokens (the SSO app id URI and the bare client id). */
+  audiences: string[];
+}
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  logLevel: string;
+  dataDir: string;
+  store: StoreConfig;
+  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string };
+  identity: IdentityConfig;
+  bot: { appId: string; password: string };
+  seedDemoData: boolean;
+  outboxPollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`CaseRoom cannot start: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Local identities used with the simulator; a real tenant never sees these values. */
+export const SIMULATOR_TENANT_ID = '8f0c7a52-5c1e-4b7e-9d3a-3c9a2f1e7b10';
+export const SIMULATOR_CLIENT_ID = 'c45e0f1a-7a0e-4d2b-9a57-1f3c5b7d9e21';
+export const SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const mode = env.M365_MODE ?? (env.NODE_ENV === 'production' ? 'tenant' : 'simulator');
+
+  if (mode === 'tenant') {
+    const missing = TENANT_REQUIRED.filter((name) => !env[name]);
+    if (missing.length > 0) throw new ConfigError([`missing required settings for a tenant: ${missing.join(', ')}`]);
+  } else if (!env.SIMULATOR_URL) {
+    throw new ConfigError(['SIMULATOR_URL is required when M365_MODE=simulator (npm start sets it)']);
+  }
+
+  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`;
+  const store: StoreConfig = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL }
+    : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') };
+
+  let identity: IdentityConfig;
+  let graphBaseUrl: string;
+  if (mode === 'tenant') {
+    const tenantId = env.M365_TENANT_ID as string;
+    const clientId = env.M365_CLIENT_ID as string;
+    const authority = `${env.M365_AUTHORITY_HOST.replace(/\/$/, '')}/${tenantId}`;
+    identity = {
+      tenantId,
+      clientId,
+      clientSecret: env.M365_CLIENT_SECRET as string,
+      authority,
+      issuer: `${authority}/v2.0`,
+      jwksUri: `${authority}/discovery/v2.0/keys`,
+      audiences: [env.API_AUDIENCE as string, clientId],
+    };
+    graphBaseUrl = env.GRAPH_BASE_URL;
+  } else {
+    const sim = (env.SIMULATOR_URL as string).replace(/\/$/, '');
+    const tenantId = env.M365_TENANT_ID ?? SIMULATOR_TENANT_ID;
+    const clientId = env.M365_CLIENT_ID ?? SIMULATOR_CLIENT_ID;
+    const authority = `${sim}/${tenantId}`;
+    identity = {
+      tenantId,
+      clientId,
+      clientSecret: env.M365_CLIENT_SECRET ?? SIMULATOR_CLIENT_SECRET,
+      authority,
+      issuer: `${authority}/v2.0`,
+      jwksUri: `${authority}/discovery/v2.0/keys`,
+      audiences: [env.API_AUDIENCE ?? `api://localhost/${clientId}`, clientId],
+    };
+    graphBaseUrl = `${sim}/v1.0`;
+  }
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicBaseUrl,
+    logLevel: env.LOG_LEVEL,
+    dataDir: path.resolve(env.DATA_DIR),
+    store,
+    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl },
+    identity,
+    bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
+    seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
+    outboxPollMs: env.OUTBOX_POLL_MS,
+  };
+}

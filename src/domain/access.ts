@@ -1,0 +1,215 @@
+import {
+  type CaseRef,
+  type Contact,
+  type FirmPolicy,
+  type Grant,
+  type ItemRef,
+  type Section,
+  SECTION_OF_KIND,
+  SECTIONS,
+} from './model';
+
+/**
+ * The three locks, as one set of pure functions. Every guest read in the API, every
+ * SharePoint permission the reconciler writes, and every preview comes from here, so there
+ * is exactly one place that decides what a guest may see.
+ *
+ *   lock 1  portal access on, and the B2B invitation accepted (before that grants are pending)
+ *   lock 2  the contact is linked to the case
+ *   lock 3  a live grant (not expired) reaches the item: item scope, case scope, client scope
+ *
+ * Firm policy removes whole sections for everyone, whatever the grants say.
+ */
+
+export function isExpired(grant: Grant, now: Date): boolean {
+  return grant.expiresAt !== null && Date.parse(grant.expiresAt) <= now.getTime();
+}
+
+/** Lock 1: the contact is a guest who can hold access at all. */
+export function contactIsActiveGuest(contact: Contact): boolean {
+  return contact.portalAccess && contact.invitation === 'accepted';
+}
+
+export type GrantState = 'pending' | 'active' | 'expired' | 'withdrawn';
+
+/** How staff see one grant: pending until acceptance, expired after its date, withdrawn when a lock closed. */
+export function grantState(contact: Contact, grant: Grant, linked: boolean, now: Date): GrantState {
+  if (!contact.portalAccess || !linked) return 'withdrawn';
+  if (isExpired(grant, now)) return 'expired';
+  if (contact.invitation !== 'accepted') return 'pending';
+  return 'active';
+}
+
+function grantTouchesCase(grant: Grant, caseRef: CaseRef): boolean {
+  switch (grant.scope.kind) {
+    case 'item':
+    case 'case':
+      return grant.scope.caseId === caseRef.id;
+    case 'client':
+      return grant.scope.clientId === caseRef.clientId;
+  }
+}
+
+/** Grants that open all three locks for this case. */
+export function liveGrantsForCase(
+  contact: Contact,
+  grants: readonly Grant[],
+  linked: boolean,
+  caseRef: CaseRef,
+  now: Date,
+): Grant[] {
+  if (!contactIsActiveGuest(contact) || !linked || caseRef.firmId !== contact.firmId) return [];
+  return grants.filter((g) => g.contactId === contact.id && !isExpired(g, now) && grantTouchesCase(g, caseRef));
+}
+
+export interface CaseAccess {
+  caseId: string;
+  /** Sections the portal shows for this case, in display order. */
+  sections: Section[];
+  /** Items the guest may see (ids). */
+  itemIds: Set<string>;
+  canUpload: boolean;
+  /** Message threads chosen for the guest by case or client grants. */
+  threadIds: Set<string>;
+  /** 'case' or 'client' when a broad grant applies, else 'item'. */
+  via: 'item' | 'case' | 'client';
+}
+
+/**
+ * What one guest may see of one case. Returns null when nothing opens the three locks,
+ * which the API turns into a 404 indistinguishable from a case that does not exist.
+ */
+export function caseAccess(
+  contact: Contact,
+  grants: readonly Grant[],
+  linked: boolean,
+  caseRef: CaseRef,
+  items: readonly ItemRef[],
+  policy: FirmPolicy,
+  now: Date,
+): CaseAccess | null {
+  const live = liveGrantsForCase(contact, grants, linked, caseRef, now);
+  if (live.length === 0) return null;
+
+  const disabled = new Set(policy.disabledSections);
+  const broadSections = new Set<Section>();
+  const threadIds = new Set<string>();
+  const explicitItemIds = new Set<string>();
+  let canUpload = false;
+  let via: CaseAccess['via'] = 'item';
+
+  for (const grant of live) {
+    const scope = grant.scope;
+    if (scope.kind === 'item') {
+      explicitItemIds.add(scope.itemId);
+      continue;
+    }
+    via = scope.kind === 'client' || via === 'client' ? 'client' : 'case';
+    for (const section of scope.view) if (!disabled.has(section)) broadSections.add(section);
+    if (!disabled.has('messages') && scope.view.includes('messages')) for (const t of scope.threadIds) threadIds.add(t);
+    if (grant.rights === 'upload') canUpload = true;
+  }
+
+  const caseItems = items.filter((i) => i.caseId === caseRef.id);
+  const byId = new Map(caseItems.map((i) => [i.id, i]));
+  const reachedByFolderGrant = (item: ItemRef): boolean => {
+    // Walk up the folder chain; a granted folder shares everything beneath it, as in SharePoint.
+    let parentId = item.parentId;
+    for (let depth = 0; parentId !== null && depth < 1000; depth++) {
+      if (explicitItemIds.has(parentId)) return true;
+      parentId = byId.get(parentId)?.parentId ?? null;
+    }
+    return false;
+  };
+
+  const itemIds = new Set<string>();
+  const sections = new Set<Section>(broadSections);
+  for (const item of caseItems) {
+    const section = SECTION_OF_KIND[item.kind];
+    if (disabled.has(section)) continue;
+    const explicit = explicitItemIds.has(item.id);
+    const broad = !item.staffOnly && broadSections.has(section);
+    const inherited = !item.staffOnly && reachedByFolderGrant(item);
+    if (explicit || broad || inherited) {
+      itemIds.add(item.id);
+      sections.add(section);
+    }
+  }
+
+  // A guest who can see nothing at all of a case (e.g. every granted section was switched off
+  // by the firm) does not see the case either.
+  if (sections.size === 0) return null;
+
+  return {
+    caseId: caseRef.id,
+    sections: SECTIONS.filter((s) => sections.has(s)),
+    itemIds,
+    canUpload: canUpload && sections.has('documents'),
+    threadIds,
+    via,
+  };
+}
+
+/** The cases a guest may open, each with its access. */
+export function guestAccess(
+  contact: Contact,
+  grants: readonly Grant[],
+  linkedCaseIds: ReadonlySet<string>,
+  cases: readonly CaseRef[],
+  items: readonly ItemRef[],
+  policy: FirmPolicy,
+  now: Date,
+): Map<string, CaseAccess> {
+  const result = new Map<string, CaseAccess>();
+  for (const caseRef of cases) {
+    const access = caseAccess(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, items, policy, now);
+    if (access) result.set(caseRef.id, access);
+  }
+  return result;
+}
+
+export type DriveRole = 'read' | 'write';
+
+export interface DriveTargetCase extends CaseRef {
+  /** The case folder's driveItem id, once provisioned. */
+  folderItemId: string | null;
+}
+export interface DriveTargetItem extends ItemRef {
+  driveItemId: string | null;
+}
+
+/**
+ * The SharePoint permissions a guest should hold: driveItem id → role. Only documents and
+ * folders live in SharePoint; notes, events and invoices are enforced by our store alone.
+ * A case or client grant whose view hides documents gives no folder permission at all, so a
+ * guest's own Graph token cannot read files the portal would hide.
+ */
+export function desiredDrivePermissions(
+  contact: Contact,
+  grants: readonly Grant[],
+  linkedCaseIds: ReadonlySet<string>,
+  cases: readonly DriveTargetCase[],
+  items: readonly DriveTargetItem[],
+  policy: FirmPolicy,
+  now: Date,
+): Map<string, DriveRole> {
+  const wanted = new Map<string, DriveRole>();
+  if (policy.disabledSections.includes('documents')) return wanted;
+  const put = (driveItemId: string | null, role: DriveRole) => {
+    if (!driveItemId) return;
+    if (wanted.get(driveItemId) !== 'write') wanted.set(driveItemId, role);
+  };
+  const itemById = new Map(items.map((i) => [i.id, i]));
+  for (const caseRef of cases) {
+    for (const grant of liveGrantsForCase(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, now)) {
+      const scope = grant.scope;
+      if (scope.kind === 'item') {
+        const item = itemById.get(scope.itemId);
+        if (item && (item.kind === 'document' || item.kind === 'folder')) put(item.driveItemId, 'read');
+      } else if (scope.view.includes('documents')) {
+        put(caseRef.folderItemId, grant.rights === 'upload' ? 'write' : 'read');
+      }
+    }
+  }
+  return wanted;
+}

@@ -1,0 +1,33 @@
+/**
+ * Expected failures, typed. The HTTP layer maps each to one status in one place
+ * (src/http/errors.ts); anything else is a bug and is reported as 500 and logged loudly.
+ */
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'throttled'
+  | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    public readonly code: DomainErrorCode,
+    message: string,
+    /** For validation errors: the field that failed, as a dotted path. */
+    public readonly field?: string,
+    /** For throttling: seconds until a retry may succeed. */
+    public readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+export const invalid = (field: string, message: string) => new DomainError('validation_failed', message, field);
+export const conflict = (message: string) => new DomainError('conflict', message);
+export const forbidden = (message: string) => new DomainError('forbidden', message);

@@ -1,9 +1,15 @@
+// PGlite loads Node built-ins with dynamic import(), which Jest's VM allows only with this flag.
+if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('--experimental-vm-modules')) {
+  throw new Error('Run the tests with `npm test`, or `npm run jest -- <paths>` for some of them: PGlite needs node --experimental-vm-modules, which those scripts set.');
+}
+
 /** One Jest run for every suite; SWC strips types so tests start fast on a 2-core machine. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true } }, module: { type: 'commonjs' } }] },
+  setupFilesAfterEnv: ['<rootDir>/tests/support/jest-setup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: false,

@@ -19,6 +19,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   M365_MODE: z.enum(['simulator', 'tenant']).optional(),
   SIMULATOR_URL: z.string().url().optional(),
+  /** PEM file of an extra CA to trust for Microsoft 365 endpoints: the simulator's, locally. */
+  M365_CA_CERT_FILE: z.string().optional(),
   M365_TENANT_ID: z.string().min(1).optional(),
   M365_CLIENT_ID: z.string().min(1).optional(),
   M365_CLIENT_SECRET: z.string().min(1).optional(),
@@ -66,7 +68,7 @@ export interface AppConfig {
   logLevel: string;
   dataDir: string;
   store: StoreConfig;
-  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string };
+  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string };
   identity: IdentityConfig;
   bot: { appId: string; password: string };
   seedDemoData: boolean;
@@ -146,7 +148,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     dataDir: path.resolve(env.DATA_DIR),
     store,
-    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl },
+    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE },
     identity,
     bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',

@@ -96,7 +96,7 @@ export function caseAccess(
   const threadIds = new Set<string>();
   const explicitItemIds = new Set<string>();
   let canUpload = false;
-  let via: CaseAccess['via'] = 'item';
+  let via = 'item' as CaseAccess['via'];
 
   for (const grant of live) {
     const scope = grant.scope;
@@ -104,7 +104,8 @@ export function caseAccess(
       explicitItemIds.add(scope.itemId);
       continue;
     }
-    via = scope.kind === 'client' || via === 'client' ? 'client' : 'case';
+    if (scope.kind === 'client') via = 'client';
+    else if (via === 'item') via = 'case';
     for (const section of scope.view) if (!disabled.has(section)) broadSections.add(section);
     if (!disabled.has('messages') && scope.view.includes('messages')) for (const t of scope.threadIds) threadIds.add(t);
     if (grant.rights === 'upload') canUpload = true;

@@ -1,0 +1,278 @@
+// CaseRoom on Azure: one Linux App Service (Node 20 LTS) runs the API, the bot (/api/messages),
+// the tabs (/tab/...) and the Graph webhook (/api/graph/notifications) in one process.
+//
+//   App Service plan + Web App ── user-assigned identity ── Key Vault (RBAC: Key Vault Secrets User)
+//   Azure Bot (single-tenant, Teams channel) ──> https://<site>/api/messages
+//   PostgreSQL flexible server + database `caseroom` (DATABASE_URL lives in Key Vault)
+//   Log Analytics + Application Insights
+//
+// Deployed by `arm/deploy` in teamsapp.yml. Every `output` below is written by the toolkit to
+// env/.env.<env> under the same (upper-case) name, so outputs are named as the variables the
+// app (src/config.ts) and teamsapp.yml read. Nothing secret is output: .env.dev is committed.
+// tests/packaging/infra.test.ts parses this file: keep one app setting per line.
+
+@description('Prefix for resource names; a hash of the resource group keeps global names unique.')
+@minLength(3)
+@maxLength(10)
+param resourceBaseName string = 'caseroom'
+
+param location string = resourceGroup().location
+
+@description('App Service plan SKU (Linux). B1 is the smallest with Always On.')
+param webAppSku string = 'B1'
+
+@description('Entra app (SSO + Microsoft Graph) created by aadApp/create.')
+param aadAppClientId string
+@secure()
+param aadAppClientSecret string
+param aadAppTenantId string = tenant().tenantId
+
+@description('Entra app of the bot created by botAadApp/create.')
+param botAadAppClientId string
+@secure()
+param botAadAppClientSecret string
+@maxLength(42)
+param botDisplayName string = 'CaseRoom'
+param botServiceSku string = 'F0'
+
+param postgresAdminLogin string = 'caseroomadmin'
+@secure()
+@minLength(12)
+param postgresAdminPassword string
+param postgresVersion string = '16'
+param postgresSkuName string = 'Standard_B1ms'
+param postgresSkuTier string = 'Burstable'
+param postgresStorageGb int = 32
+
+@allowed(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+param logLevel string = 'info'
+param authorityHost string = 'https://login.microsoftonline.com'
+param graphBaseUrl string = 'https://graph.microsoft.com/v1.0'
+
+@description('Command App Service runs after the zip deploy (package.json "start").')
+param startupCommand string = 'npm start'
+
+var suffix = uniqueString(resourceGroup().id)
+var webAppName = '${resourceBaseName}-${suffix}'
+var siteHost = '${webAppName}.azurewebsites.net'
+var publicBaseUrl = 'https://${siteHost}'
+var apiAudience = 'api://${siteHost}/${aadAppClientId}'
+var keyVaultName = 'kv-${suffix}'
+var postgresServerName = '${resourceBaseName}-pg-${suffix}'
+var databaseName = 'caseroom'
+// Built-in role "Key Vault Secrets User" (read secret contents).
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+
+// ---------------------------------------------------------------- monitoring
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: '${resourceBaseName}-logs-${suffix}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${resourceBaseName}-ai-${suffix}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'Node.JS'
+    WorkspaceResourceId: logAnalytics.id
+  }
+}
+
+// ---------------------------------------------------------------- identity and secrets
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${resourceBaseName}-id-${suffix}'
+  location: location
+}
+
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  properties: {
+    tenantId: tenant().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, keyVaultSecretsUserRoleId)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource databaseUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'database-url'
+  properties: {
+    value: 'postgresql://${postgresAdminLogin}:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
+  }
+}
+
+resource clientSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'm365-client-secret'
+  properties: { value: aadAppClientSecret }
+}
+
+resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'bot-password'
+  properties: { value: botAadAppClientSecret }
+}
+
+// ---------------------------------------------------------------- database
+
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = {
+  name: postgresServerName
+  location: location
+  sku: {
+    name: postgresSkuName
+    tier: postgresSkuTier
+  }
+  properties: {
+    version: postgresVersion
+    administratorLogin: postgresAdminLogin
+    administratorLoginPassword: postgresAdminPassword
+    storage: { storageSizeGB: postgresStorageGb }
+    backup: {
+      backupRetentionDays: 7
+      geoRedundantBackup: 'Disabled'
+    }
+    highAvailability: { mode: 'Disabled' }
+  }
+}
+
+resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2022-12-01' = {
+  parent: postgres
+  name: databaseName
+  properties: {
+    charset: 'UTF8'
+    collation: 'en_US.utf8'
+  }
+}
+
+// 0.0.0.0-0.0.0.0 is the documented rule for "allow public access from Azure services".
+resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2022-12-01' = {
+  parent: postgres
+  name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
+  properties: {
+    startIpAddress: '0.0.0.0'
+    endIpAddress: '0.0.0.0'
+  }
+}
+
+// ---------------------------------------------------------------- compute
+
+resource serverfarm 'Microsoft.Web/serverfarms@2023-01-01' = {
+  name: '${resourceBaseName}-plan-${suffix}'
+  location: location
+  kind: 'linux'
+  sku: { name: webAppSku }
+  properties: { reserved: true }
+}
+
+resource webApp 'Microsoft.Web/sites@2023-01-01' = {
+  name: webAppName
+  location: location
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: serverfarm.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: {
+      linuxFxVersion: 'NODE|20-lts'
+      appCommandLine: startupCommand
+      alwaysOn: true
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      http20Enabled: true
+      appSettings: [
+        { name: 'NODE_ENV', value: 'production' }
+        { name: 'HOST', value: '0.0.0.0' }
+        { name: 'LOG_LEVEL', value: logLevel }
+        { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
+        { name: 'M365_MODE', value: 'tenant' }
+        { name: 'M365_TENANT_ID', value: aadAppTenantId }
+        { name: 'M365_CLIENT_ID', value: aadAppClientId }
+        { name: 'M365_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${clientSecret.properties.secretUri})' }
+        { name: 'M365_AUTHORITY_HOST', value: authorityHost }
+        { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
+        { name: 'API_AUDIENCE', value: apiAudience }
+        { name: 'BOT_ID', value: botAadAppClientId }
+        { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})' }
+        { name: 'DATABASE_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseUrlSecret.properties.secretUri})' }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
+        { name: 'SEED_DEMO_DATA', value: 'false' }
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
+      ]
+    }
+  }
+  dependsOn: [
+    keyVaultSecretsUser
+    database
+    allowAzureServices
+  ]
+}
+
+// ---------------------------------------------------------------- bot
+
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: '${resourceBaseName}-bot-${suffix}'
+  location: 'global'
+  kind: 'azurebot'
+  sku: { name: botServiceSku }
+  properties: {
+    displayName: botDisplayName
+    endpoint: '${publicBaseUrl}/api/messages'
+    msaAppId: botAadAppClientId
+    msaAppType: 'SingleTenant'
+    msaAppTenantId: aadAppTenantId
+  }
+}
+
+resource botTeamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+    properties: { isEnabled: true }
+  }
+}
+
+// ---------------------------------------------------------------- outputs (-> env/.env.<env>)
+
+// Same names and values as the app settings above (src/config.ts).
+output PUBLIC_BASE_URL string = publicBaseUrl
+output API_AUDIENCE string = apiAudience
+output M365_TENANT_ID string = aadAppTenantId
+output M365_CLIENT_ID string = aadAppClientId
+
+// Read by teamsapp.yml, appPackage/manifest.json and aad.manifest.json.
+output TAB_DOMAIN string = siteHost
+output TAB_ENDPOINT string = publicBaseUrl
+output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
+
+// For the operator (docs/deploy.md).
+output KEY_VAULT_NAME string = keyVault.name
+output POSTGRES_HOST string = postgres.properties.fullyQualifiedDomainName

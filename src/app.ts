@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { AppConfig } from './config';
+import { createApp } from './http/app';
+import { createTokenVerifier, remoteKeys, type TokenVerifier } from './http/auth';
+import type { AppPart, PartContext, PartFactory, Services } from './app-part';
+import { CaseworkService } from './services/casework';
+import { type Clock, systemClock } from './services/context';
+import { seedDemoFirm } from './services/demo-data';
+import { OutboxWorker } from './services/outbox-worker';
+import { PortalService } from './services/portal';
+import { SharingService } from './services/sharing';
+import { type Db, openDb } from './store/db';
+import { migrate } from './store/migrations';
+
+export type { Services };
+
+export interface RunningApp {
+  url: string;
+  db: Db;
+  server: Server;
+  worker: OutboxWorker;
+  services: Services;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  config: AppConfig;
+  /** Microsoft 365, the bot, the tab: built in order once the store and services exist. */
+  parts: PartFactory[];
+  logger?: Logger;
+  clock?: Clock;
+  db?: Db;
+  verify?: TokenVerifier;
+  /** Tests step the worker themselves. */
+  startWorker?: boolean;
+}
+
+/** The composition root: config → store → services → Microsoft 365 → HTTP. Nothing else wires parts together. */
+export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
+  const { config } = o;
+  const logger = o.logger ?? pino({ level: config.logLevel, base: { app: 'caseroom' } });
+  const clock = o.clock ?? systemClock;
+  const started = Date.now();
+  const db = o.db ?? (await openDb(config.store));
+  logger.info({ store: db.kind, ms: Date.now() - started }, 'store open');
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const deps = { db, clock };
+  const services: Services = { sharing: new SharingService(deps), casework: new CaseworkService(deps), portal: new PortalService(deps) };
+  if (config.seedDemoData && (await seedDemoFirm(deps))) logger.info('demo firm seeded');
+
+  const parts: AppPart[] = [];
+  const ctx: PartContext = {
+    db, services, logger, config, clock,
+    part: <T extends AppPart>(name: string) => {
+      const found = parts.find((p) => p.name === name);
+      if (!found) throw new Error(`part ${name} is not built yet; check the order of parts in the composition root`);
+      return found as T;
+    },
+  };
+  for (const factory of o.parts) parts.push(await factory(ctx));
+  const handlers: AppPart['handlers'] = {};
+  for (const part of parts) {
+    for (const [kind, handler] of Object.entries(part.handlers)) {
+      if (handlers[kind]) throw new Error(`outbox job kind ${kind} is handled by two parts`);
+      handlers[kind] = handler;
+    }
+  }
+  const worker = new OutboxWorker({ db, logger: logger.child({ part: 'outbox' }), handlers, pollMs: config.outboxPollMs });
+  const verify = o.verify ?? createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: remoteKeys(config.identity.jwksUri), requiredScope: 'access_as_user' });
+
+  const app = createApp({
+    db,
+    logger,
+    verify,
+    ...services,
+    health: async () => {
+      const details = await Promise.all(parts.map(async (p) => (p.health ? { [p.name]: await p.health() } : {})));
+      return { store: db.kind, m365: config.m365.mode, ...(config.m365.mode === 'simulator' ? { simulatorUrl: config.m365.simulatorUrl } : {}), parts: Object.assign({}, ...details) };
+    },
+    extraRoutes: parts.flatMap((p) => p.routes),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+  for (const part of parts) await part.start?.();
+  if (o.startWorker !== false) worker.start();
+  logger.info({ url, ms: Date.now() - started }, 'CaseRoom is listening');
+
+  return {
+    url,
+    db,
+    server,
+    worker,
+    services,
+    logger,
+    async close() {
+      await worker.stop();
+      for (const part of [...parts].reverse()) await part.stop?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      if (!o.db) await db.close();
+    },
+  };
+}

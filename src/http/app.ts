@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Db } from '../store/db';
+import type { CaseworkService } from '../services/casework';
+import type { PortalService } from '../services/portal';
+import type { SharingService } from '../services/sharing';
+import { authenticate, type TokenVerifier } from './auth';
+import { errorHandler, notFoundHandler } from './errors';
+import { portalRoutes, staffRoutes } from './routes';
+
+export interface HttpDeps {
+  db: Db;
+  logger: Logger;
+  verify: TokenVerifier;
+  sharing: SharingService;
+  casework: CaseworkService;
+  portal: PortalService;
+  health: () => Promise<Record<string, unknown>>;
+  /** Routers other parts mount before the API's 404 (bot messages, Graph webhook, tab files, uploads). */
+  extraRoutes?: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function createApp(d: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: d.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    res.json({ status: 'ok', ...(await d.health()) });
+  });
+
+  const auth = authenticate({ db: d.db, verify: d.verify, sharing: d.sharing });
+  for (const extra of d.extraRoutes ?? []) {
+    if (extra.authenticated) app.use(extra.path, auth, extra.router);
+    else app.use(extra.path, extra.router);
+  }
+
+  const api = express.Router();
+  api.use(express.json({ limit: '256kb', strict: true }));
+  api.use(auth);
+  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal };
+  api.use('/portal', portalRoutes(deps));
+  api.use(staffRoutes(deps));
+  app.use('/api', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

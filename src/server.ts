@@ -1,0 +1,40 @@
+import { createBotPart } from '../bot';
+import { startCaseRoom } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createTabPart } from './http/tab';
+import { createMicrosoft365Part } from './m365';
+
+/** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
+export async function main(env: NodeJS.ProcessEnv = process.env) {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await startCaseRoom({ config, parts: [createMicrosoft365Part, createBotPart, createTabPart] });
+  const shutdown = (signal: string) => {
+    app.logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        app.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return app;
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

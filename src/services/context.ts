@@ -1,0 +1,20 @@
+import type { Db } from '../store/db';
+
+/** Who is acting. Resolved once per request by the HTTP layer from a validated token. */
+export type Actor =
+  | { kind: 'staff'; firmId: string; staffId: string; userId: string; name: string }
+  | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string }
+  | { kind: 'system'; firmId: string; name: string };
+
+export const actorLabel = (actor: Actor): string =>
+  actor.kind === 'staff' ? `staff:${actor.userId}` : actor.kind === 'guest' ? `guest:${actor.contactId}` : `system:${actor.name}`;
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ServiceDeps {
+  db: Db;
+  clock: Clock;
+}

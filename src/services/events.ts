@@ -1,0 +1,24 @@
+import type { GrantScope, Rights } from '../domain/model';
+
+/**
+ * What happened, for the people who should hear about it. Services write these to the outbox
+ * (kind `notify`) in the same transaction as the change; the bot turns them into cards and
+ * activity-feed notifications. A discriminated union, so every consumer handles every case.
+ */
+export type CaseRoomEvent =
+  | { type: 'items.shared'; firmId: string; caseId: string; actor: string; contactIds: string[]; itemIds: string[] }
+  | { type: 'items.unshared'; firmId: string; caseId: string; actor: string; contactIds: string[]; itemIds: string[] }
+  | { type: 'grant.added'; firmId: string; caseIds: string[]; actor: string; contactId: string; scope: GrantScope; rights: Rights }
+  | { type: 'grant.changed'; firmId: string; caseIds: string[]; actor: string; contactId: string; before: GrantScope; after: GrantScope; gainedItemIds: string[]; lostItemIds: string[] }
+  | { type: 'grant.removed'; firmId: string; caseIds: string[]; actor: string; contactId: string; scope: GrantScope }
+  | { type: 'grant.expiring'; firmId: string; caseIds: string[]; contactId: string; grantId: string; expiresAt: string }
+  | { type: 'invitation.accepted'; firmId: string; contactId: string; caseIds: string[] }
+  | { type: 'guest.uploaded'; firmId: string; caseId: string; contactId: string; itemIds: string[]; burstKey: string }
+  | { type: 'guest.message'; firmId: string; caseId: string; contactId: string; threadId: string; messageId: string }
+  | { type: 'staff.replied'; firmId: string; caseId: string; threadId: string; messageId: string; contactId: string | null }
+  | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
+
+/** Kinds of outbox job; the Microsoft 365 layer and the bot register a handler for each. */
+export type OutboxKind = 'provision-case' | 'invite-guest' | 'sync-guest-access' | 'notify';
+
+export const syncKey = (contactId: string) => `sync:${contactId}`;

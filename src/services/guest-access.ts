@@ -1,0 +1,41 @@
+import { type CaseAccess, caseAccess, guestAccess } from '../domain/access';
+import type { Contact, FirmPolicy, Grant, ItemRef } from '../domain/model';
+import type { Repo } from '../store/repo';
+import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
+
+/** Loads exactly what the domain rules need to decide one guest's access, and asks them. */
+
+export const asDomainContact = (c: ContactRecord): Contact => ({ id: c.id, firmId: c.firmId, portalAccess: c.portalAccess, invitation: c.invitation });
+export const asPolicy = (firm: Firm): FirmPolicy => ({ disabledSections: firm.disabledSections });
+export const asItemRef = (i: ItemRecord): ItemRef => ({ id: i.id, caseId: i.caseId, kind: i.kind, parentId: i.parentId, staffOnly: i.staffOnly });
+export const asGrant = (g: GrantRecord): Grant => ({ id: g.id, contactId: g.contactId, scope: g.scope, rights: g.rights, expiresAt: g.expiresAt });
+
+export interface GuestCaseList {
+  cases: Array<{ record: CaseRecord; access: CaseAccess }>;
+}
+
+/** "My cases": linked cases a live grant reaches. Only items named by item grants are loaded. */
+export async function listGuestCases(repo: Repo, firm: Firm, contact: ContactRecord, now: Date): Promise<GuestCaseList> {
+  const [grants, linkedIds] = await Promise.all([repo.grantsOfContact(contact.id), repo.linkedCaseIds(contact.id)]);
+  const cases = await repo.casesByIds(firm.id, linkedIds);
+  const explicitItemIds = grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : []));
+  const items = (await repo.itemsByIds(firm.id, explicitItemIds)).map(asItemRef);
+  const access = guestAccess(asDomainContact(contact), grants.map(asGrant), new Set(linkedIds), cases, items, asPolicy(firm), now);
+  return { cases: cases.filter((c) => access.has(c.id)).map((record) => ({ record, access: access.get(record.id) as CaseAccess })) };
+}
+
+export interface GuestCaseDetail {
+  record: CaseRecord;
+  access: CaseAccess;
+  items: ItemRecord[];
+}
+
+/** One case as the guest may see it, or null (the API answers 404, exactly as for an unknown id). */
+export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, now: Date): Promise<GuestCaseDetail | null> {
+  const record = await repo.case(firm.id, caseId);
+  if (!record) return null;
+  const [grants, linked, items] = await Promise.all([repo.grantsOfContact(contact.id), repo.isLinked(caseId, contact.id), repo.itemsOfCase(caseId)]);
+  const access = caseAccess(asDomainContact(contact), grants.map(asGrant), linked, record, items.map(asItemRef), asPolicy(firm), now);
+  if (!access) return null;
+  return { record, access, items: items.filter((i) => access.itemIds.has(i.id)) };
+}

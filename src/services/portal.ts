@@ -1,0 +1,194 @@
+import { forbidden, invalid, notFound } from '../domain/errors';
+import { checkUploadName } from '../domain/filenames';
+import type { Section } from '../domain/model';
+import type { Queryable } from '../store/db';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import type { ContactRecord, Firm, ItemRecord, Staff } from '../store/records';
+import { summarizeLedger } from './casework';
+import { type Actor, actorLabel, type ServiceDeps } from './context';
+import { loadGuestCase, listGuestCases } from './guest-access';
+
+type GuestActor = Extract<Actor, { kind: 'guest' }>;
+
+/** What a guest receives for an item: never staff-only fields such as who created it or drive ids. */
+export interface GuestItem {
+  id: string;
+  kind: ItemRecord['kind'];
+  title: string;
+  parentId: string | null;
+  sizeBytes?: number | null;
+  mimeType?: string | null;
+  body?: string | null;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  location?: string | null;
+  amountCents?: number | null;
+  dueOn?: string | null;
+  invoiceNumber?: string | null;
+  invoiceStatus?: string | null;
+  updatedAt: string;
+}
+
+function toGuestItem(i: ItemRecord): GuestItem {
+  const base = { id: i.id, kind: i.kind, title: i.title, parentId: i.parentId, updatedAt: i.updatedAt };
+  switch (i.kind) {
+    case 'document':
+      return { ...base, sizeBytes: i.sizeBytes, mimeType: i.mimeType };
+    case 'folder':
+      return base;
+    case 'note':
+      return { ...base, body: i.body };
+    case 'event':
+      return { ...base, startsAt: i.startsAt, endsAt: i.endsAt, location: i.location };
+    case 'invoice':
+      return { ...base, amountCents: i.amountCents, dueOn: i.dueOn, invoiceNumber: i.invoiceNumber, invoiceStatus: i.invoiceStatus };
+  }
+}
+
+const STATUS_LABEL = { open: 'Open', on_hold: 'On hold', closed: 'Closed' } as const;
+
+/**
+ * The guest's side. Every read starts from the domain's access decision for this guest; a
+ * case or item outside it is "not found", never "forbidden", so ids reveal nothing.
+ */
+export class PortalService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private async context(repo: Repo, actor: GuestActor): Promise<{ firm: Firm; contact: ContactRecord }> {
+    const firm = await repo.firm(actor.firmId);
+    const contact = await repo.contact(actor.firmId, actor.contactId);
+    if (!firm || !contact) throw notFound('contact');
+    return { firm, contact };
+  }
+
+  async me(actor: GuestActor) {
+    const repo = new Repo(this.deps.db);
+    const { firm, contact } = await this.context(repo, actor);
+    return { name: contact.name, email: contact.email, firmName: firm.name, invitation: contact.invitation, portalAccess: contact.portalAccess, disabledSections: firm.disabledSections };
+  }
+
+  async myCases(actor: GuestActor) {
+    const repo = new Repo(this.deps.db);
+    const { firm, contact } = await this.context(repo, actor);
+    const list = await listGuestCases(repo, firm, contact, this.deps.clock.now());
+    return list.cases.map(({ record, access }) => ({
+      id: record.id,
+      number: record.number,
+      title: record.title,
+      status: access.sections.includes('status') ? STATUS_LABEL[record.status] : null,
+      sections: access.sections,
+      canUpload: access.canUpload,
+      via: access.via,
+    }));
+  }
+
+  async caseView(actor: GuestActor, caseId: string) {
+    const repo = new Repo(this.deps.db);
+    const { firm, contact } = await this.context(repo, actor);
+    const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
+    if (!detail) throw notFound('case');
+    const { record, access, items } = detail;
+    const has = (s: Section) => access.sections.includes(s);
+    const itemsOf = (...kinds: ItemRecord['kind'][]) => items.filter((i) => kinds.includes(i.kind)).map(toGuestItem);
+    let team: Pick<Staff, 'name' | 'email' | 'phone' | 'title'> | null = null;
+    if (has('team') && record.assignedStaffId) {
+      const staff = await repo.staff(firm.id, record.assignedStaffId);
+      if (staff) team = { name: staff.name, email: staff.email, phone: staff.phone, title: staff.title };
+    }
+    const summary = has('budget') ? summarizeLedger(record.budgetCents, await repo.ledger(record.id)) : null;
+    return {
+      case: { id: record.id, number: record.number, title: record.title },
+      sections: access.sections,
+      canUpload: access.canUpload,
+      status: has('status') ? { status: STATUS_LABEL[record.status], note: record.statusNote } : null,
+      team,
+      budget: summary && { budgetCents: summary.budgetCents, retainerBalanceCents: summary.retainerBalanceCents, budgetRemainingCents: summary.budgetRemainingCents, spentCents: summary.invoicedCents + summary.expensesCents },
+      documents: has('documents') ? itemsOf('folder', 'document') : null,
+      notes: has('notes') ? itemsOf('note') : null,
+      events: has('events') ? itemsOf('event') : null,
+      invoices: has('invoices') ? itemsOf('invoice') : null,
+      threads: await this.visibleThreads(repo, firm, contact, record.id, access.threadIds),
+    };
+  }
+
+  /** A document the guest may download: the caller streams it from SharePoint with the guest's own token. */
+  async documentForDownload(actor: GuestActor, caseId: string, itemId: string): Promise<ItemRecord> {
+    const repo = new Repo(this.deps.db);
+    const { firm, contact } = await this.context(repo, actor);
+    const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
+    const item = detail?.items.find((i) => i.id === itemId && i.kind === 'document');
+    if (!item) throw notFound('document');
+    return item;
+  }
+
+  private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>) {
+    if (firm.disabledSections.includes('messages')) return [];
+    const threads = (await repo.threadsOfCase(caseId)).filter((t) => t.startedByContactId === contact.id || chosen.has(t.id));
+    return Promise.all(
+      threads.map(async (t) => ({
+        id: t.id,
+        subject: t.subject,
+        messages: (await repo.messages(t.id)).map((m) => ({ id: m.id, from: m.authorKind === 'guest' ? (m.authorId === contact.id ? 'you' : m.authorName) : m.authorName, fromFirm: m.authorKind === 'staff', body: m.body, at: m.createdAt })),
+      })),
+    );
+  }
+
+  /** Lets the guest write to the firm about a case they can see; memorialised as a staff-only, no-charge note. */
+  async sendMessage(actor: GuestActor, caseId: string, input: { body: string; screen: string | null; threadId: string | null; subject: string | null }) {
+    return this.deps.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      const { firm, contact } = await this.context(repo, actor);
+      if (firm.disabledSections.includes('messages')) throw forbidden('messaging is switched off by the firm');
+      const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
+      if (!detail) throw notFound('case');
+      let thread = input.threadId ? await repo.thread(firm.id, input.threadId) : null;
+      if (input.threadId && (!thread || thread.caseId !== caseId || (thread.startedByContactId !== contact.id && !detail.access.threadIds.has(thread.id)))) throw notFound('thread');
+      if (!thread) thread = await repo.insertThread({ firmId: firm.id, caseId, subject: input.subject ?? `Message from ${contact.name}`, startedByContactId: contact.id });
+      const message = await repo.insertMessage({ firmId: firm.id, threadId: thread.id, authorKind: 'guest', authorId: contact.id, authorName: contact.name, body: input.body, screen: input.screen });
+      await this.memorialize(repo, actor, caseId, `Message from ${contact.name}`, `${contact.name} wrote${input.screen ? ` (from ${input.screen})` : ''}:\n\n${input.body}`);
+      await repo.appendAudit({ firmId: firm.id, actor: actorLabel(actor), action: 'message.guest', target: `case:${caseId}`, reason: null, data: { threadId: thread.id, messageId: message.id, screen: input.screen } });
+      await enqueue(tx, { firmId: firm.id, kind: 'notify', payload: { event: { type: 'guest.message', firmId: firm.id, caseId, contactId: contact.id, threadId: thread.id, messageId: message.id } } });
+      return { threadId: thread.id, messageId: message.id };
+    });
+  }
+
+  /**
+   * Records files a guest uploaded (the bytes are already in SharePoint, or about to be). Only
+   * where a grant allows upload; each name is checked; the upload is memorialised and staff told.
+   */
+  async recordUploads(actor: GuestActor, caseId: string, files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string | null; parentId: string | null }>, burstKey?: string) {
+    return this.deps.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      const { firm, contact } = await this.context(repo, actor);
+      await this.assertCanUpload(repo, firm, contact, caseId);
+      files.forEach((f, index) => {
+        const check = checkUploadName(f.name);
+        if (!check.ok) throw invalid(`files.${index}.name`, check.reason);
+      });
+      const created: ItemRecord[] = [];
+      for (const f of files) {
+        const existing = f.driveItemId ? await repo.itemByDriveItem(firm.id, f.driveItemId) : null;
+        created.push(existing ?? (await repo.insertItem({ firmId: firm.id, caseId, kind: 'document', title: f.name, parentId: f.parentId, sizeBytes: f.sizeBytes, mimeType: f.mimeType, driveItemId: f.driveItemId, createdBy: actorLabel(actor) })));
+      }
+      await this.memorialize(repo, actor, caseId, `Upload from ${contact.name}`, `${contact.name} uploaded ${files.length === 1 ? files[0].name : `${files.length} files: ${files.slice(0, 20).map((f) => f.name).join(', ')}${files.length > 20 ? ', …' : ''}`}.`);
+      await repo.appendAudit({ firmId: firm.id, actor: actorLabel(actor), action: 'documents.uploaded', target: `case:${caseId}`, reason: null, data: { itemIds: created.map((i) => i.id) } });
+      await this.notifyUpload(tx, firm.id, caseId, contact.id, created.map((i) => i.id), burstKey);
+      return created.map(toGuestItem);
+    });
+  }
+
+  async assertCanUpload(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string): Promise<void> {
+    const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
+    if (!detail) throw notFound('case');
+    if (!detail.access.canUpload) throw forbidden('your access to this case does not include uploading');
+  }
+
+  private async notifyUpload(tx: Queryable, firmId: string, caseId: string, contactId: string, itemIds: string[], burstKey?: string) {
+    await enqueue(tx, { firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId, caseId, contactId, itemIds, burstKey: burstKey ?? `${caseId}:${contactId}` } } });
+  }
+
+  private async memorialize(repo: Repo, actor: GuestActor, caseId: string, title: string, body: string) {
+    await repo.insertItem({ firmId: actor.firmId, caseId, kind: 'note', title, body, staffOnly: true, createdBy: actorLabel(actor) });
+  }
+}

@@ -1,0 +1,531 @@
+import { type CaseAccess, caseAccess, grantState, type GrantState } from '../domain/access';
+import { conflict, invalid, notFound } from '../domain/errors';
+import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
+import { type AccessDiff, diffAccess } from '../domain/preview';
+import { verifyChain } from '../domain/audit-chain';
+import type { Queryable } from '../store/db';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
+import { type Actor, actorLabel, type ServiceDeps } from './context';
+import { type CaseRoomEvent, syncKey } from './events';
+import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
+
+export interface GrantInput {
+  contactId: string;
+  scope: GrantScope;
+  rights: Rights;
+  expiresAt: string | null;
+  reason: string | null;
+}
+
+export interface AccessEntry {
+  grant: GrantRecord;
+  contact: Pick<ContactRecord, 'id' | 'name' | 'email' | 'kind' | 'invitation' | 'portalAccess'>;
+  state: GrantState;
+  /** Human label: "Knee MRI" for an item, "Full case" / "Full client" for broad scopes. */
+  label: string;
+}
+
+type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
+
+/**
+ * Staff-side changes to the sharing model. Each public method is one transaction that checks
+ * the three locks, writes the change, appends to the audit chain, and queues the Microsoft
+ * 365 work and notifications in the outbox, so nothing is half-done after a crash.
+ */
+export class SharingService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private async inTx<T>(work: (repo: Repo, tx: Queryable) => Promise<T>): Promise<T> {
+    return this.deps.db.transaction((tx) => work(new Repo(tx), tx));
+  }
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+
+  private async firm(repo: Repo, firmId: string): Promise<Firm> {
+    const firm = await repo.firm(firmId);
+    if (!firm) throw notFound('firm');
+    return firm;
+  }
+
+  private async mustCase(repo: Repo, firmId: string, caseId: string): Promise<CaseRecord> {
+    const c = await repo.case(firmId, caseId);
+    if (!c) throw notFound('case');
+    return c;
+  }
+
+  private async mustContact(repo: Repo, firmId: string, contactId: string, forUpdate = false): Promise<ContactRecord> {
+    const c = forUpdate ? await repo.contactForUpdate(firmId, contactId) : await repo.contact(firmId, contactId);
+    if (!c) throw notFound('contact');
+    return c;
+  }
+
+  private async audit(repo: Repo, actor: Actor, action: string, target: string, reason: string | null, data: unknown): Promise<void> {
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action, target, reason, data });
+  }
+
+  private async notify(tx: Queryable, event: CaseRoomEvent): Promise<void> {
+    await enqueue(tx, { firmId: event.firmId, kind: 'notify', payload: { event } });
+  }
+
+  private async syncGuest(tx: Queryable, firmId: string, contactId: string): Promise<void> {
+    await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+  }
+
+  // ---- clients, cases, contacts ----
+
+  async createClient(actor: StaffActor, input: { name: string }) {
+    return this.inTx(async (repo) => {
+      const client = await repo.insertClient(actor.firmId, input.name);
+      await this.audit(repo, actor, 'client.created', `client:${client.id}`, null, { name: client.name });
+      return client;
+    });
+  }
+
+  async createCase(actor: StaffActor, input: { clientId: string; number: string; title: string; assignedStaffId: string | null; budgetCents: number | null; status?: CaseRecord['status'] }) {
+    return this.inTx(async (repo, tx) => {
+      const client = await repo.client(actor.firmId, input.clientId);
+      if (!client) throw invalid('clientId', 'no such client');
+      if (input.assignedStaffId && !(await repo.staff(actor.firmId, input.assignedStaffId))) throw invalid('assignedStaffId', 'no such staff member');
+      const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
+      if (existing) throw conflict(`case number ${input.number} is already in use`);
+      const created = await repo.insertCase({ firmId: actor.firmId, ...input });
+      await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
+      await enqueue(tx, { firmId: actor.firmId, kind: 'provision-case', payload: { caseId: created.id }, dedupeKey: `provision:${created.id}` });
+      // A client grant covers cases opened later: its holders are linked to the new case at once.
+      const holders = new Set((await repo.grantsOfFirm(actor.firmId)).filter((g) => g.scope.kind === 'client' && g.scope.clientId === client.id).map((g) => g.contactId));
+      for (const contactId of holders) {
+        await repo.link(actor.firmId, created.id, contactId, actorLabel(actor));
+        await this.audit(repo, actor, 'case.linked', `case:${created.id}`, 'client grant covers new cases', { contactId });
+        await this.syncGuest(tx, actor.firmId, contactId);
+      }
+      return created;
+    });
+  }
+
+  async updateCase(actor: StaffActor, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) {
+    return this.inTx(async (repo) => {
+      await this.mustCase(repo, actor.firmId, caseId);
+      if (patch.assignedStaffId && !(await repo.staff(actor.firmId, patch.assignedStaffId))) throw invalid('assignedStaffId', 'no such staff member');
+      const updated = (await repo.updateCase(actor.firmId, caseId, patch)) as CaseRecord;
+      await this.audit(repo, actor, 'case.updated', `case:${caseId}`, null, patch);
+      return updated;
+    });
+  }
+
+  async createContact(actor: StaffActor, input: { email: string; name: string; kind: ContactKind; phone: string | null; clientId: string | null }) {
+    return this.inTx(async (repo) => {
+      if (input.clientId && !(await repo.client(actor.firmId, input.clientId))) throw invalid('clientId', 'no such client');
+      if (await repo.contactByEmail(actor.firmId, input.email)) throw conflict('a contact with this email already exists');
+      const contact = await repo.insertContact({ firmId: actor.firmId, ...input });
+      await this.audit(repo, actor, 'contact.created', `contact:${contact.id}`, null, { email: contact.email, kind: contact.kind });
+      return contact;
+    });
+  }
+
+  async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null }) {
+    return this.inTx(async (repo) => {
+      await this.mustContact(repo, actor.firmId, contactId);
+      if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw invalid('clientId', 'no such client');
+      const updated = (await repo.updateContact(actor.firmId, contactId, patch)) as ContactRecord;
+      await this.audit(repo, actor, 'contact.updated', `contact:${contactId}`, null, patch);
+      return updated;
+    });
+  }
+
+  /** Lock 1. Off withdraws every grant of the contact; on starts the B2B invitation. */
+  async setPortalAccess(actor: StaffActor, contactId: string, enabled: boolean, reason: string | null) {
+    return this.inTx(async (repo, tx) => {
+      const contact = await this.mustContact(repo, actor.firmId, contactId, true);
+      if (contact.portalAccess === enabled) return contact;
+      await repo.setPortalAccess(contactId, enabled);
+      let withdrawn = 0;
+      if (!enabled) {
+        withdrawn = await repo.deleteGrantsOfContact(contactId);
+        await this.syncGuest(tx, actor.firmId, contactId);
+      } else if (contact.invitation === 'none') {
+        await repo.setInvitation(contactId, 'pending', null);
+        await enqueue(tx, { firmId: actor.firmId, kind: 'invite-guest', payload: { contactId }, dedupeKey: `invite:${contactId}` });
+      } else {
+        await this.syncGuest(tx, actor.firmId, contactId);
+      }
+      await this.audit(repo, actor, enabled ? 'portal.enabled' : 'portal.disabled', `contact:${contactId}`, reason, { withdrawnGrants: withdrawn });
+      return (await repo.contact(actor.firmId, contactId)) as ContactRecord;
+    });
+  }
+
+  async resendInvitation(actor: StaffActor, contactId: string) {
+    return this.inTx(async (repo, tx) => {
+      const contact = await this.mustContact(repo, actor.firmId, contactId);
+      if (!contact.portalAccess) throw conflict('portal access is off for this contact');
+      if (contact.invitation === 'accepted') throw conflict('the invitation was already accepted');
+      await enqueue(tx, { firmId: actor.firmId, kind: 'invite-guest', payload: { contactId, resend: true }, dedupeKey: `invite:${contactId}` });
+      await this.audit(repo, actor, 'invitation.resent', `contact:${contactId}`, null, {});
+      return contact;
+    });
+  }
+
+  /** Called when Entra reports the invitation redeemed: pending grants become effective. */
+  async markInvitationAccepted(firmId: string, contactId: string, guestUserId: string) {
+    return this.inTx(async (repo, tx) => {
+      const contact = await this.mustContact(repo, firmId, contactId, true);
+      if (contact.invitation === 'accepted' && contact.guestUserId === guestUserId) return contact;
+      const updated = await repo.setInvitation(contactId, 'accepted', guestUserId);
+      await this.audit(repo, { kind: 'system', firmId, name: 'invitations' }, 'invitation.accepted', `contact:${contactId}`, null, { guestUserId });
+      await this.syncGuest(tx, firmId, contactId);
+      await this.notify(tx, { type: 'invitation.accepted', firmId, contactId, caseIds: await repo.linkedCaseIds(contactId) });
+      return updated;
+    });
+  }
+
+  /** Records the guest user id once the invitation is sent (state stays pending). */
+  async markInvitationSent(firmId: string, contactId: string, guestUserId: string) {
+    return this.inTx(async (repo) => {
+      await this.mustContact(repo, firmId, contactId, true);
+      return repo.setInvitation(contactId, 'pending', guestUserId);
+    });
+  }
+
+  // ---- lock 2: links ----
+
+  async link(actor: StaffActor, caseId: string, contactId: string) {
+    return this.inTx(async (repo) => {
+      await this.mustCase(repo, actor.firmId, caseId);
+      await this.mustContact(repo, actor.firmId, contactId);
+      const added = await repo.link(actor.firmId, caseId, contactId, actorLabel(actor));
+      if (added) await this.audit(repo, actor, 'case.linked', `case:${caseId}`, null, { contactId });
+      return { linked: true, changed: added };
+    });
+  }
+
+  async unlink(actor: StaffActor, caseId: string, contactId: string, reason: string | null) {
+    return this.inTx(async (repo, tx) => {
+      await this.mustCase(repo, actor.firmId, caseId);
+      await this.mustContact(repo, actor.firmId, contactId, true);
+      const removed = await repo.unlink(caseId, contactId);
+      if (!removed) throw notFound('link');
+      const withdrawn = await repo.deleteGrantsOnCase(contactId, caseId);
+      await this.audit(repo, actor, 'case.unlinked', `case:${caseId}`, reason, { contactId, withdrawnGrants: withdrawn });
+      await this.syncGuest(tx, actor.firmId, contactId);
+      return { linked: false, withdrawnGrants: withdrawn };
+    });
+  }
+
+  // ---- lock 3: grants ----
+
+  private async assertCanGrant(repo: Repo, firmId: string, contact: ContactRecord, scope: GrantScope, rights: Rights, expiresAt: string | null): Promise<void> {
+    if (!contact.portalAccess) throw conflict(`portal access is off for ${contact.name}: turn it on before sharing`);
+    if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
+    if (scope.kind === 'item') {
+      if (rights !== 'read') throw invalid('rights', 'a single item can only be shared to read; give case access to allow uploads');
+      const item = await repo.item(firmId, scope.itemId);
+      if (!item || item.caseId !== scope.caseId) throw notFound('item');
+      if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
+    } else if (scope.kind === 'case') {
+      await this.mustCase(repo, firmId, scope.caseId);
+      if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
+      await this.assertThreads(repo, firmId, scope.threadIds, [scope.caseId]);
+    } else {
+      if (!(await repo.client(firmId, scope.clientId))) throw notFound('client');
+      const caseIds = (await repo.listCases(firmId, scope.clientId)).map((c) => c.id);
+      await this.assertThreads(repo, firmId, scope.threadIds, caseIds);
+    }
+  }
+
+  private async assertThreads(repo: Repo, firmId: string, threadIds: string[], caseIds: string[]): Promise<void> {
+    for (const threadId of threadIds) {
+      const thread = await repo.thread(firmId, threadId);
+      if (!thread || !caseIds.includes(thread.caseId)) throw invalid('scope.threadIds', `thread ${threadId} does not belong to the granted case(s)`);
+    }
+  }
+
+  /** A client grant links its holder to every case of the client (now; later ones on creation). */
+  private async linkClientCases(repo: Repo, actor: StaffActor, contactId: string, clientId: string): Promise<void> {
+    for (const c of await repo.listCases(actor.firmId, clientId)) {
+      if (await repo.link(actor.firmId, c.id, contactId, actorLabel(actor))) {
+        await this.audit(repo, actor, 'case.linked', `case:${c.id}`, 'client grant', { contactId });
+      }
+    }
+  }
+
+  private async caseIdsOfScope(repo: Repo, firmId: string, scope: GrantScope): Promise<string[]> {
+    return scope.kind === 'client' ? (await repo.listCases(firmId, scope.clientId)).map((c) => c.id) : [scope.caseId];
+  }
+
+  async grant(actor: StaffActor, input: GrantInput): Promise<GrantRecord> {
+    return this.inTx(async (repo, tx) => {
+      const contact = await this.mustContact(repo, actor.firmId, input.contactId, true);
+      await this.assertCanGrant(repo, actor.firmId, contact, input.scope, input.rights, input.expiresAt);
+      if (input.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, input.scope.clientId);
+      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
+      await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason, { grantId: saved.id, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
+      await this.syncGuest(tx, actor.firmId, contact.id);
+      await this.notify(tx, { type: 'grant.added', firmId: actor.firmId, caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope), actor: actor.name, contactId: contact.id, scope: saved.scope, rights: saved.rights });
+      return saved;
+    });
+  }
+
+  /** Ticks: share many items with many contacts at once, all or nothing. */
+  async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null }) {
+    return this.inTx(async (repo, tx) => {
+      const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
+      const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      for (const contact of contacts) {
+        for (const item of items) {
+          await this.assertCanGrant(repo, actor.firmId, contact, { kind: 'item', caseId: item.caseId, itemId: item.id }, 'read', input.expiresAt);
+        }
+      }
+      const grants: GrantRecord[] = [];
+      for (const contact of contacts) {
+        for (const item of items) {
+          grants.push(await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt, createdBy: actorLabel(actor) }));
+        }
+        await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt });
+        await this.syncGuest(tx, actor.firmId, contact.id);
+      }
+      for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
+        await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
+      }
+      return { grants: grants.length };
+    });
+  }
+
+  /** Unticks. An item a broader (case or client) grant still reaches stays visible; the answer says which. */
+  async unshareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; reason: string | null }) {
+    return this.inTx(async (repo, tx) => {
+      const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
+      const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      const itemIds = new Set(items.map((i) => i.id));
+      let removed = 0;
+      const stillVisible: Array<{ contactId: string; itemId: string }> = [];
+      const firm = await this.firm(repo, actor.firmId);
+      for (const contact of contacts) {
+        const grants = await repo.grantsOfContact(contact.id);
+        for (const g of grants) {
+          if (g.scope.kind === 'item' && itemIds.has(g.scope.itemId)) {
+            await repo.deleteGrant(g.id);
+            removed++;
+          }
+        }
+        const remaining = (await repo.grantsOfContact(contact.id)).map(asGrant);
+        for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
+          const caseRecord = await this.mustCase(repo, actor.firmId, caseId);
+          const access = caseAccess({ ...asDomainContact(contact), invitation: 'accepted' }, remaining, await repo.isLinked(caseId, contact.id), caseRecord, (await repo.itemsOfCase(caseId)).map(asItemRef), asPolicy(firm), this.now());
+          for (const item of caseItems) if (access?.itemIds.has(item.id)) stillVisible.push({ contactId: contact.id, itemId: item.id });
+        }
+        await this.audit(repo, actor, 'items.unshared', `contact:${contact.id}`, input.reason, { itemIds: [...itemIds] });
+        await this.syncGuest(tx, actor.firmId, contact.id);
+      }
+      for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
+        await this.notify(tx, { type: 'items.unshared', firmId: actor.firmId, caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
+      }
+      return { removed, stillVisible };
+    });
+  }
+
+  private async loadContacts(repo: Repo, firmId: string, ids: string[]): Promise<ContactRecord[]> {
+    const unique = [...new Set(ids)];
+    const found = await repo.contactsByIds(firmId, unique);
+    if (found.length !== unique.length) throw notFound('contact');
+    return found;
+  }
+
+  private async loadItems(repo: Repo, firmId: string, ids: string[]): Promise<ItemRecord[]> {
+    const unique = [...new Set(ids)];
+    const found = await repo.itemsByIds(firmId, unique);
+    if (found.length !== unique.length) throw notFound('item');
+    return found;
+  }
+
+  /** The guest's access to every case a grant could reach, before or after a change. */
+  private async accessSnapshot(repo: Repo, firm: Firm, contact: ContactRecord, grants: GrantRecord[], caseIds: string[], extraLinks: string[] = []): Promise<Map<string, CaseAccess>> {
+    const linked = new Set([...(await repo.linkedCaseIds(contact.id)), ...extraLinks]);
+    const result = new Map<string, CaseAccess>();
+    // Previews describe what the guest will see once the invitation is accepted.
+    const asGuest = { ...asDomainContact(contact), invitation: 'accepted' as const };
+    for (const c of await repo.casesByIds(firm.id, caseIds)) {
+      const access = caseAccess(asGuest, grants.map(asGrant), linked.has(c.id), c, (await repo.itemsOfCase(c.id)).map(asItemRef), asPolicy(firm), this.now());
+      if (access) result.set(c.id, access);
+    }
+    return result;
+  }
+
+  private async planChange(repo: Repo, firmId: string, grantId: string, next: { scope: GrantScope; rights: Rights }) {
+    const firm = await this.firm(repo, firmId);
+    const current = await repo.grant(firmId, grantId);
+    if (!current) throw notFound('grant');
+    const contact = await this.mustContact(repo, firmId, current.contactId);
+    await this.assertCanGrant(repo, firmId, contact, next.scope, next.rights, current.expiresAt);
+    const all = await repo.grantsOfContact(contact.id);
+    const proposed = all.map((g) => (g.id === grantId ? { ...g, scope: next.scope, rights: next.rights } : g));
+    const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, firmId, current.scope)), ...(await this.caseIdsOfScope(repo, firmId, next.scope))])];
+    const extraLinks = next.scope.kind === 'client' ? (await repo.listCases(firmId, next.scope.clientId)).map((c) => c.id) : [];
+    const before = await this.accessSnapshot(repo, firm, contact, all, caseIds);
+    const after = await this.accessSnapshot(repo, firm, contact, proposed, caseIds, extraLinks);
+    const diff = diffAccess(before, after);
+    const titles = new Map((await repo.itemsOfCases(caseIds)).map((i) => [i.id, { title: i.title, kind: i.kind, caseId: i.caseId }]));
+    const cases = new Map((await repo.casesByIds(firmId, caseIds)).map((c) => [c.id, { number: c.number, title: c.title }]));
+    return { current, contact, diff, describe: describeDiff(diff, titles, cases) };
+  }
+
+  /** Exactly what the guest would gain and lose; nothing is written. */
+  async previewGrantChange(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights }) {
+    return this.inTx(async (repo) => (await this.planChange(repo, actor.firmId, grantId, next)).describe);
+  }
+
+  async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null }) {
+    return this.inTx(async (repo, tx) => {
+      const { current, contact, diff, describe } = await this.planChange(repo, actor.firmId, grantId, next);
+      await repo.deleteGrant(current.id);
+      if (next.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, next.scope.clientId);
+      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: next.scope, rights: next.rights, expiresAt: current.expiresAt, createdBy: actorLabel(actor) });
+      await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, next.reason, { from: current.scope, to: saved.scope, rights: saved.rights, gained: describe.gained, lost: describe.lost });
+      await this.syncGuest(tx, actor.firmId, contact.id);
+      const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, actor.firmId, current.scope)), ...(await this.caseIdsOfScope(repo, actor.firmId, saved.scope))])];
+      await this.notify(tx, { type: 'grant.changed', firmId: actor.firmId, caseIds, actor: actor.name, contactId: contact.id, before: current.scope, after: saved.scope, gainedItemIds: diff.gained.itemIds, lostItemIds: diff.lost.itemIds });
+      return { grant: saved, applied: describe };
+    });
+  }
+
+  async extendGrant(actor: StaffActor, grantId: string, expiresAt: string | null, reason: string | null) {
+    return this.inTx(async (repo, tx) => {
+      const current = await repo.grant(actor.firmId, grantId);
+      if (!current) throw notFound('grant');
+      if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
+      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: current.contactId, scope: current.scope, rights: current.rights, expiresAt, createdBy: current.createdBy });
+      await this.audit(repo, actor, 'grant.extended', `contact:${current.contactId}`, reason, { grantId, from: current.expiresAt, to: expiresAt });
+      await this.syncGuest(tx, actor.firmId, current.contactId);
+      return saved;
+    });
+  }
+
+  async revokeGrant(actor: StaffActor, grantId: string, reason: string | null) {
+    return this.inTx(async (repo, tx) => {
+      const current = await repo.grant(actor.firmId, grantId);
+      if (!current) throw notFound('grant');
+      await repo.deleteGrant(grantId);
+      await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope });
+      await this.syncGuest(tx, actor.firmId, current.contactId);
+      await this.notify(tx, { type: 'grant.removed', firmId: actor.firmId, caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope), actor: actor.name, contactId: current.contactId, scope: current.scope });
+      return { removed: true };
+    });
+  }
+
+  // ---- who has access ----
+
+  private async describeEntries(repo: Repo, firmId: string, grants: GrantRecord[]): Promise<AccessEntry[]> {
+    const contacts = new Map((await repo.contactsByIds(firmId, [...new Set(grants.map((g) => g.contactId))])).map((c) => [c.id, c]));
+    const itemTitles = new Map((await repo.itemsByIds(firmId, grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])))).map((i) => [i.id, i.title]));
+    const entries: AccessEntry[] = [];
+    for (const grant of grants) {
+      const contact = contacts.get(grant.contactId);
+      if (!contact) continue;
+      const linked = grant.scope.kind === 'client' ? true : await repo.isLinked(grant.scope.caseId, contact.id);
+      const label = grant.scope.kind === 'item' ? (itemTitles.get(grant.scope.itemId) ?? 'item') : grant.scope.kind === 'case' ? 'Full case' : 'Full client';
+      entries.push({
+        grant,
+        contact: { id: contact.id, name: contact.name, email: contact.email, kind: contact.kind, invitation: contact.invitation, portalAccess: contact.portalAccess },
+        state: grantState(asDomainContact(contact), asGrant(grant), linked, this.now()),
+        label,
+      });
+    }
+    return entries;
+  }
+
+  async whoHasAccessToCase(actor: StaffActor, caseId: string): Promise<AccessEntry[]> {
+    const repo = new Repo(this.deps.db);
+    const c = await this.mustCase(repo, actor.firmId, caseId);
+    const linked = new Set(await repo.linkedContacts(c.id).then((cs) => cs.map((x) => x.id)));
+    const grants = (await repo.grantsTouchingCase(c)).filter((g) => g.scope.kind !== 'client' || linked.has(g.contactId));
+    return this.describeEntries(repo, actor.firmId, grants);
+  }
+
+  async accessOfContact(actor: StaffActor, contactId: string): Promise<AccessEntry[]> {
+    const repo = new Repo(this.deps.db);
+    await this.mustContact(repo, actor.firmId, contactId);
+    return this.describeEntries(repo, actor.firmId, await repo.grantsOfContact(contactId));
+  }
+
+  async firmAccess(actor: StaffActor): Promise<AccessEntry[]> {
+    const repo = new Repo(this.deps.db);
+    return this.describeEntries(repo, actor.firmId, await repo.grantsOfFirm(actor.firmId));
+  }
+
+  /** For each item of a case: who it is shared with and how (staff "Shared" labels and ticks). */
+  async sharingOfCase(actor: StaffActor, caseId: string) {
+    const repo = new Repo(this.deps.db);
+    const firm = await this.firm(repo, actor.firmId);
+    const c = await this.mustCase(repo, actor.firmId, caseId);
+    const items = await repo.itemsOfCase(c.id);
+    const contacts = await repo.linkedContacts(c.id);
+    const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));
+    const byItem = new Map<string, Array<{ contactId: string; name: string; via: 'item' | 'case' | 'client'; state: 'active' | 'pending' }>>();
+    for (const contact of contacts) {
+      if (!contact.portalAccess) continue;
+      const mine = grants.filter((g) => g.contactId === contact.id).map(asGrant);
+      const access = caseAccess({ ...asDomainContact(contact), invitation: 'accepted' }, mine, true, c, items.map(asItemRef), asPolicy(firm), this.now());
+      if (!access) continue;
+      const explicit = new Set(mine.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
+      for (const itemId of access.itemIds) {
+        const list = byItem.get(itemId) ?? [];
+        list.push({ contactId: contact.id, name: contact.name, via: explicit.has(itemId) ? 'item' : access.via, state: contact.invitation === 'accepted' ? 'active' : 'pending' });
+        byItem.set(itemId, list);
+      }
+    }
+    return { items, sharedWith: Object.fromEntries(byItem), contacts };
+  }
+
+  // ---- firm policy and audit ----
+
+  async setFirmPolicy(actor: StaffActor, disabledSections: Section[], reason: string | null) {
+    return this.inTx(async (repo, tx) => {
+      const firm = await this.firm(repo, actor.firmId);
+      await repo.setDisabledSections(actor.firmId, disabledSections);
+      await this.audit(repo, actor, 'firm.policy', `firm:${actor.firmId}`, reason, { from: firm.disabledSections, to: disabledSections });
+      // Documents on/off changes SharePoint permissions for every guest of the firm.
+      if (firm.disabledSections.includes('documents') !== disabledSections.includes('documents')) {
+        for (const contact of await repo.listContacts(actor.firmId)) if (contact.portalAccess) await this.syncGuest(tx, actor.firmId, contact.id);
+      }
+      return { disabledSections };
+    });
+  }
+
+  async verifyAudit(actor: StaffActor) {
+    const entries = await new Repo(this.deps.db).auditEntries(actor.firmId);
+    return verifyChain(entries);
+  }
+}
+
+function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const v of values) {
+    const k = key(v);
+    groups.set(k, [...(groups.get(k) ?? []), v]);
+  }
+  return groups;
+}
+
+export interface DescribedDiff {
+  gained: DescribedSide;
+  lost: DescribedSide;
+}
+interface DescribedSide {
+  cases: Array<{ caseId: string; number: string; title: string }>;
+  sections: Array<{ caseId: string; section: Section }>;
+  items: Array<{ itemId: string; caseId: string; title: string; kind: string }>;
+  upload: string[];
+}
+
+function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): DescribedDiff {
+  const side = (s: AccessDiff['gained']): DescribedSide => ({
+    cases: s.caseIds.map((caseId) => ({ caseId, number: cases.get(caseId)?.number ?? '', title: cases.get(caseId)?.title ?? '' })),
+    sections: s.sections,
+    items: s.itemIds.map((itemId) => ({ itemId, caseId: items.get(itemId)?.caseId ?? '', title: items.get(itemId)?.title ?? '', kind: items.get(itemId)?.kind ?? '' })),
+    upload: s.uploadCaseIds,
+  });
+  return { gained: side(diff.gained), lost: side(diff.lost) };
+}
+

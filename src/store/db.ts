@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import type { PGliteInterface } from '@electric-sql/pglite';
+import type { StoreConfig } from '../config';
+
+/** What repositories need from a database: parameterised SQL and transactions. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `work` in one transaction; throws roll back. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Several statements at once, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the store the config names. PGlite's first open of an empty directory runs initdb (seconds). */
+export async function openDb(config: StoreConfig): Promise<Db> {
+  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+}
+
+/** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */
+export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v } };
+
+async function openPglite(dataDir: string): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir !== 'memory://') fs.mkdirSync(dataDir, { recursive: true });
+  const pg = new PGlite(dataDir === 'memory://' ? undefined : dataDir, PGLITE_OPTIONS);
+  await pg.waitReady;
+  return pgliteDb(pg);
+}
+
+/**
+ * PGlite is one connection: transactions are serialised by PGlite itself, and a query issued
+ * outside the transaction waits for it, which is what a single-process store wants.
+ */
+export function pgliteDb(pg: PGliteInterface): Db {
+  return {
+    kind: 'pglite',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      return (await pg.query<T>(sql, params as unknown[])).rows;
+    },
+    async transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      return pg.transaction(async (tx) =>
+        work({
+          async query<R>(sql: string, params: readonly unknown[] = []) {
+            return (await tx.query<R>(sql, params as unknown[])).rows;
+          },
+        }),
+      );
+    },
+    async exec(sql: string) {
+      await pg.exec(sql);
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const { Pool, types } = await import('pg');
+  // int8 (counts, cents) as numbers: every value we store fits well inside 2^53.
+  types.setTypeParser(20, (v) => Number(v));
+  types.setTypeParser(1082, (v) => v);
+  const pool = new Pool({ connectionString: url, max: 10 });
+  await pool.query('SELECT 1');
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      return (await pool.query(sql, params as unknown[])).rows as T[];
+    },
+    async transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          async query<R>(sql: string, params: readonly unknown[] = []) {
+            return (await client.query(sql, params as unknown[])).rows as R[];
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,411 @@
+import type { Db } from './db';
+
+/**
+ * Versioned schema. Append new versions; never edit one that has shipped. The same SQL runs
+ * on PGlite and PostgreSQL; an advisory lock keeps two instances starting together from
+ * migrating twice.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'core schema',
+    sql: `
+CREATE TABLE firms (
+  id uuid PRIMARY KEY,
+  tenant_id text NOT NULL UNIQUE,
+  name text NOT NULL,
+  disabled_sections text[] NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE cases_teams (
+  team_id text PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  display_name text NOT NULL,
+  -- channels created in this team, deleted ones included: Teams counts those for 30 days
+  channel_count integer NOT NULL DEFAULT 0,
+  bot_service_url text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE staff (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  user_id text NOT NULL,
+  name text NOT NULL,
+  email text NOT NULL,
+  phone text,
+  title text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (firm_id, user_id)
+);
+
+CREATE TABLE clients (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  name text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX clients_firm ON clients (firm_id);
+
+CREATE TABLE cases (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  client_id uuid NOT NULL REFERENCES clients(id),
+  number text NOT NULL,
+  title text NOT NULL,
+  status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'on_hold', 'closed')),
+  status_note text,
+  assigned_staff_id uuid REFERENCES staff(id),
+  budget_cents bigint CHECK (budget_cents >= 0),
+  team_id text,
+  channel_id text,
+  drive_id text,
+  folder_item_id text,
+  provisioning text NOT NULL DEFAULT 'pending' CHECK (provisioning IN ('pending', 'ready', 'failed')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (firm_id, number)
+);
+CREATE INDEX cases_client ON cases (client_id);
+
+CREATE TABLE contacts (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  client_id uuid REFERENCES clients(id),
+  email text NOT NULL,
+  name text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('client', 'co-counsel', 'expert', 'other')),
+  phone text,
+  portal_access boolean NOT NULL DEFAULT false,
+  invitation_state text NOT NULL DEFAULT 'none' CHECK (invitation_state IN ('none', 'pending', 'accepted')),
+  guest_user_id text,
+  invited_at timestamptz,
+  accepted_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX contacts_email ON contacts (firm_id, lower(email));
+CREATE UNIQUE INDEX contacts_guest_user ON contacts (firm_id, guest_user_id) WHERE guest_user_id IS NOT NULL;
+
+CREATE TABLE case_links (
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  linked_by text NOT NULL,
+  linked_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (case_id, contact_id)
+);
+CREATE INDEX case_links_contact ON case_links (contact_id);
+
+CREATE TABLE items (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  kind text NOT NULL CHECK (kind IN ('document', 'folder', 'note', 'event', 'invoice')),
+  parent_id uuid REFERENCES items(id) ON DELETE CASCADE,
+  title text NOT NULL,
+  staff_only boolean NOT NULL DEFAULT false,
+  drive_item_id text,
+  size_bytes bigint,
+  mime_type text,
+  body text,
+  starts_at timestamptz,
+  ends_at timestamptz,
+  location text,
+  amount_cents bigint,
+  due_on date,
+  invoice_number text,
+  invoice_status text CHECK (invoice_status IS NULL OR invoice_status IN ('draft', 'sent', 'paid', 'void')),
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX items_case ON items (case_id);
+CREATE UNIQUE INDEX items_drive_item ON items (firm_id, drive_item_id) WHERE drive_item_id IS NOT NULL;
+
+CREATE TABLE ledger_entries (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  kind text NOT NULL CHECK (kind IN ('retainer_deposit', 'expense', 'invoice', 'payment')),
+  amount_cents bigint NOT NULL CHECK (amount_cents > 0),
+  description text NOT NULL,
+  occurred_on date NOT NULL,
+  invoice_item_id uuid REFERENCES items(id) ON DELETE SET NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ledger_case ON ledger_entries (case_id);
+
+CREATE TABLE message_threads (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  subject text NOT NULL,
+  started_by_contact_id uuid REFERENCES contacts(id) ON DELETE SET NULL,
+  channel_conversation_id text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX threads_case ON message_threads (case_id);
+CREATE UNIQUE INDEX threads_conversation ON message_threads (channel_conversation_id) WHERE channel_conversation_id IS NOT NULL;
+
+CREATE TABLE messages (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  thread_id uuid NOT NULL REFERENCES message_threads(id) ON DELETE CASCADE,
+  author_kind text NOT NULL CHECK (author_kind IN ('staff', 'guest')),
+  author_id text NOT NULL,
+  author_name text NOT NULL,
+  body text NOT NULL,
+  screen text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX messages_thread ON messages (thread_id, created_at);
+
+CREATE TABLE grants (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  scope_kind text NOT NULL CHECK (scope_kind IN ('item', 'case', 'client')),
+  case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
+  item_id uuid REFERENCES items(id) ON DELETE CASCADE,
+  client_id uuid REFERENCES clients(id) ON DELETE CASCADE,
+  rights text NOT NULL CHECK (rights IN ('read', 'upload')),
+  expires_at timestamptz,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (
+    (scope_kind = 'item' AND case_id IS NOT NULL AND item_id IS NOT NULL AND client_id IS NULL) OR
+    (scope_kind = 'case' AND case_id IS NOT NULL AND item_id IS NULL AND client_id IS NULL) OR
+    (scope_kind = 'client' AND client_id IS NOT NULL AND item_id IS NULL AND case_id IS NULL)
+  )
+);
+CREATE INDEX grants_contact ON grants (contact_id);
+CREATE INDEX grants_case ON grants (case_id);
+CREATE UNIQUE INDEX grants_one_item ON grants (contact_id, item_id) WHERE scope_kind = 'item';
+CREATE UNIQUE INDEX grants_one_case ON grants (contact_id, case_id) WHERE scope_kind = 'case';
+CREATE UNIQUE INDEX grants_one_client ON grants (contact_id, client_id) WHERE scope_kind = 'client';
+
+-- The view of a case or client grant: which portal sections, which message threads.
+CREATE TABLE grant_views (
+  grant_id uuid PRIMARY KEY REFERENCES grants(id) ON DELETE CASCADE,
+  sections text[] NOT NULL,
+  thread_ids uuid[] NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE notification_preferences (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
+  event text NOT NULL,
+  enabled boolean NOT NULL,
+  mention boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX notification_pref_unique ON notification_preferences (staff_id, event, coalesce(case_id, '00000000-0000-0000-0000-000000000000'::uuid));
+
+CREATE TABLE audit_log (
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  seq integer NOT NULL,
+  at text NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  target text NOT NULL,
+  reason text,
+  data jsonb NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  PRIMARY KEY (firm_id, seq)
+);
+
+-- Append-only: the application can never change or remove an audit row. Someone with
+-- owner rights can still disable this trigger, which is what the hash chain is for.
+CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only();
+
+CREATE TABLE outbox (
+  id bigserial PRIMARY KEY,
+  firm_id uuid REFERENCES firms(id),
+  kind text NOT NULL,
+  payload jsonb NOT NULL,
+  dedupe_key text,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  run_after timestamptz NOT NULL DEFAULT now(),
+  locked_by text,
+  locked_until timestamptz,
+  last_error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  done_at timestamptz
+);
+CREATE INDEX outbox_ready ON outbox (run_after, id) WHERE status IN ('pending', 'running');
+CREATE UNIQUE INDEX outbox_pending_dedupe ON outbox (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL;
+`,
+  },
+  {
+    // The Microsoft 365 gateway's tables (versions 10-19 belong to it, so parallel work never collides).
+    version: 10,
+    name: 'm365: applied permissions, subscriptions, delta links, upload claims, drift baselines',
+    sql: `
+-- Every SharePoint permission CaseRoom created (or is creating / removing) for a guest. Written
+-- before the Graph call and updated after it, so a crash between the two is found and finished
+-- by the next run: 'applying' may or may not exist in SharePoint, 'revoking' must not survive.
+CREATE TABLE m365_permissions (
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  contact_id uuid NOT NULL,
+  guest_user_id text NOT NULL,
+  drive_id text NOT NULL,
+  drive_item_id text NOT NULL,
+  role text NOT NULL CHECK (role IN ('read', 'write')),
+  permission_id text,
+  state text NOT NULL CHECK (state IN ('applying', 'active', 'revoking')),
+  expires_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (contact_id, drive_item_id)
+);
+CREATE INDEX m365_permissions_item ON m365_permissions (drive_item_id);
+
+-- Change-notification subscription per drive (one drive per cases team).
+CREATE TABLE m365_subscriptions (
+  drive_id text PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  subscription_id text UNIQUE,
+  client_state text NOT NULL,
+  expires_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Where upload detection left off in each drive (the deltaLink Graph gave us).
+CREATE TABLE m365_delta (
+  drive_id text PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  delta_link text,
+  synced_at timestamptz
+);
+
+-- Uploads CaseRoom itself is carrying out: delta leaves those files to the upload route.
+CREATE TABLE m365_upload_claims (
+  id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  drive_id text NOT NULL,
+  user_id text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX m365_upload_claims_user ON m365_upload_claims (drive_id, user_id);
+
+-- Per case: seeded content materialised, and the first drift pass (which imports existing guest permissions) done.
+CREATE TABLE m365_case_state (
+  case_id uuid PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+  seeded_at timestamptz,
+  drift_baselined_at timestamptz,
+  last_drift_at timestamptz
+);
+
+-- Small watermarks (the expiry sweep's last run).
+CREATE TABLE m365_state (
+  key text PRIMARY KEY,
+  value text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+  {
+    // The bot's own tables (versions 20+ belong to the bot, so parallel work never collides).
+    version: 20,
+    name: 'bot: installations, channel posts, delivered notifications',
+    sql: `
+-- Where the bot can reach a team: captured from installationUpdate / conversationUpdate.
+CREATE TABLE bot_installations (
+  team_id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  service_url text NOT NULL,
+  bot_id text NOT NULL,
+  conversation_reference jsonb NOT NULL,
+  installed_at timestamptz NOT NULL DEFAULT now(),
+  removed_at timestamptz
+);
+
+-- Channels the bot has seen, with a conversation reference each; linked_case_id binds a channel
+-- to a case by hand (local Agents Playground only: its mock channel ids are not provisioned).
+CREATE TABLE bot_channels (
+  channel_id text PRIMARY KEY,
+  team_id text NOT NULL,
+  tenant_id text NOT NULL,
+  name text,
+  conversation_reference jsonb NOT NULL,
+  linked_case_id uuid REFERENCES cases(id) ON DELETE SET NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per card the bot owns in a channel: a notification, or a burst of uploads coalesced
+-- into one card. version counts changes, delivered_version what the channel shows; activity_id
+-- is recorded right after the connector answers, so a retry updates instead of posting again.
+CREATE TABLE bot_posts (
+  post_key text PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  kind text NOT NULL,
+  data jsonb NOT NULL,
+  item_ids uuid[] NOT NULL DEFAULT '{}',
+  burst_key text,
+  open_until timestamptz,
+  version integer NOT NULL DEFAULT 1,
+  delivered_version integer NOT NULL DEFAULT 0,
+  reply_to_conversation_id text,
+  conversation_id text,
+  activity_id text,
+  attempts integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX bot_posts_burst ON bot_posts (burst_key, open_until) WHERE burst_key IS NOT NULL;
+CREATE INDEX bot_posts_case ON bot_posts (case_id);
+
+-- Notifications already turned into posts (outbox job ids, expiry notices, relayed replies):
+-- a job that runs twice finds its key here and does nothing new.
+CREATE TABLE bot_delivered (
+  notification_key text PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+];
+
+export async function migrate(db: Db): Promise<number[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(727274)');
+      const rows = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (rows.length > 0) return false;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** Splits on semicolons outside dollar-quoted bodies, so each statement runs inside the transaction. */
+function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  let inDollar = false;
+  for (const line of sql.split('\n')) {
+    if (line.trim().startsWith('--')) continue;
+    const dollars = (line.match(/\$\$/g) ?? []).length;
+    if (dollars % 2 === 1) inDollar = !inDollar;
+    current += `${line}\n`;
+    if (!inDollar && line.trimEnd().endsWith(';')) {
+      statements.push(current.trim());
+      current = '';
+    }
+  }
+  if (current.trim()) statements.push(current.trim());
+  return statements;
+}

@@ -1,0 +1,83 @@
+import type { Db, Queryable } from './db';
+
+/**
+ * Work for Microsoft 365, written in the same transaction as the change that caused it, so a
+ * crash can never leave a grant without its SharePoint permission job. Several app instances
+ * share the table: `FOR UPDATE SKIP LOCKED` hands each job to one of them, and a job whose
+ * lease runs out (its instance died) is handed out again. Jobs with the same dedupe key never
+ * run at the same time, and at most one of them waits, since each run reads the latest state.
+ */
+export interface OutboxJob {
+  id: number;
+  firmId: string | null;
+  kind: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string | null;
+  attempts: number;
+}
+
+export async function enqueue(
+  q: Queryable,
+  job: { firmId: string | null; kind: string; payload: Record<string, unknown>; dedupeKey?: string; runAfter?: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO outbox (firm_id, kind, payload, dedupe_key, run_after) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
+     ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL DO NOTHING`,
+    [job.firmId, job.kind, JSON.stringify(job.payload), job.dedupeKey ?? null, job.runAfter?.toISOString() ?? null],
+  );
+}
+
+export async function claim(db: Db, workerId: string, limit: number, leaseSeconds: number): Promise<OutboxJob[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<Record<string, unknown>>(
+      `UPDATE outbox SET status = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $3), attempts = attempts + 1
+       WHERE id IN (
+         SELECT o.id FROM outbox o
+         WHERE ((o.status = 'pending' AND o.run_after <= now()) OR (o.status = 'running' AND o.locked_until < now()))
+           AND (o.dedupe_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM outbox r WHERE r.dedupe_key = o.dedupe_key AND r.id <> o.id AND r.status = 'running' AND r.locked_until >= now()))
+         ORDER BY o.id
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id, firm_id, kind, payload, dedupe_key, attempts`,
+      [workerId, limit, leaseSeconds],
+    );
+    // Two pending jobs with one key can be picked in the same batch; keep the oldest, release the rest.
+    const seen = new Set<string>();
+    const jobs: OutboxJob[] = [];
+    for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+      const key = (r.dedupe_key as string | null) ?? null;
+      if (key && seen.has(key)) {
+        await tx.query(`UPDATE outbox SET status = 'pending', locked_by = NULL, locked_until = NULL, attempts = attempts - 1 WHERE id = $1`, [r.id]);
+        continue;
+      }
+      if (key) seen.add(key);
+      jobs.push({ id: Number(r.id), firmId: (r.firm_id as string | null) ?? null, kind: r.kind as string, payload: r.payload as Record<string, unknown>, dedupeKey: key, attempts: Number(r.attempts) });
+    }
+    return jobs;
+  });
+}
+
+export async function complete(q: Queryable, jobId: number, workerId: string): Promise<boolean> {
+  const rows = await q.query(`UPDATE outbox SET status = 'done', done_at = now(), locked_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`, [jobId, workerId]);
+  return rows.length > 0;
+}
+
+/** Puts the job back with a delay, or marks it failed for good after `maxAttempts`. */
+export async function fail(q: Queryable, job: OutboxJob, workerId: string, error: string, retryAfterMs: number, maxAttempts: number): Promise<void> {
+  const final = job.attempts >= maxAttempts;
+  await q.query(
+    // A newer pending job with the same key will read the latest state anyway: this one is superseded.
+    `UPDATE outbox SET
+       status = CASE WHEN $3 = 'pending' AND dedupe_key IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM outbox p WHERE p.dedupe_key = outbox.dedupe_key AND p.status = 'pending') THEN 'done' ELSE $3 END,
+       last_error = $4, locked_until = NULL, run_after = now() + make_interval(secs => $5)
+     WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
+    [job.id, workerId, final ? 'failed' : 'pending', error.slice(0, 2000), retryAfterMs / 1000],
+  );
+}
+
+export async function outboxCounts(q: Queryable): Promise<Record<string, number>> {
+  const rows = await q.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM outbox GROUP BY status');
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
+import type { GrantScope, Rights, Section } from '../domain/model';
+import type { Queryable } from './db';
+import {
+  type CaseRecord,
+  type Client,
+  type ContactRecord,
+  type Firm,
+  type GrantRecord,
+  type ItemRecord,
+  type LedgerEntry,
+  type Message,
+  type MessageThread,
+  type Staff,
+  toCase,
+  toClient,
+  toContact,
+  toFirm,
+  toGrant,
+  toItem,
+  toLedgerEntry,
+  toMessage,
+  toStaff,
+  toThread,
+} from './records';
+
+/**
+ * Every query the services use, each scoped by firm: an id from another firm matches no row,
+ * so it is reported exactly like an id that does not exist.
+ */
+export class Repo {
+  constructor(private readonly q: Queryable) {}
+
+  // ---- firms and staff ----
+  async firmByTenant(tenantId: string): Promise<Firm | null> {
+    const rows = await this.q.query('SELECT * FROM firms WHERE tenant_id = $1', [tenantId]);
+    return rows[0] ? toFirm(rows[0]) : null;
+  }
+  async firm(firmId: string): Promise<Firm | null> {
+    const rows = await this.q.query('SELECT * FROM firms WHERE id = $1', [firmId]);
+    return rows[0] ? toFirm(rows[0]) : null;
+  }
+  async allFirms(): Promise<Firm[]> {
+    return (await this.q.query('SELECT * FROM firms ORDER BY created_at')).map(toFirm);
+  }
+  async insertFirm(f: { id?: string; tenantId: string; name: string }): Promise<Firm> {
+    const rows = await this.q.query('INSERT INTO firms (id, tenant_id, name) VALUES ($1, $2, $3) RETURNING *', [f.id ?? randomUUID(), f.tenantId, f.name]);
+    return toFirm(rows[0]);
+  }
+  async setDisabledSections(firmId: string, sections: Section[]): Promise<void> {
+    await this.q.query('UPDATE firms SET disabled_sections = $2 WHERE id = $1', [firmId, sections]);
+  }
+  async staffByUser(firmId: string, userId: string): Promise<Staff | null> {
+    const rows = await this.q.query('SELECT * FROM staff WHERE firm_id = $1 AND user_id = $2', [firmId, userId]);
+    return rows[0] ? toStaff(rows[0]) : null;
+  }
+  async staff(firmId: string, staffId: string): Promise<Staff | null> {
+    const rows = await this.q.query('SELECT * FROM staff WHERE firm_id = $1 AND id = $2', [firmId, staffId]);
+    return rows[0] ? toStaff(rows[0]) : null;
+  }
+  async listStaff(firmId: string): Promise<Staff[]> {
+    return (await this.q.query('SELECT * FROM staff WHERE firm_id = $1 ORDER BY name', [firmId])).map(toStaff);
+  }
+  /** Inserts a staff member, or returns the existing one with that user id (first sign-ins can race). */
+  async insertStaff(s: Omit<Staff, 'id'> & { id?: string }): Promise<Staff> {
+    const rows = await this.q.query(
+      `INSERT INTO staff (id, firm_id, user_id, name, email, phone, title) VALUES ($1,$2,$3,$4,$5,$6,$7)
+       ON CONFLICT (firm_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING *`,
+      [s.id ?? randomUUID(), s.firmId, s.userId, s.name, s.email, s.phone, s.title],
+    );
+    return toStaff(rows[0]);
+  }
+
+  // ---- clients and cases ----
+  async listClients(firmId: string): Promise<Client[]> {
+    return (await this.q.query('SELECT * FROM clients WHERE firm_id = $1 ORDER BY name', [firmId])).map(toClient);
+  }
+  async client(firmId: string, clientId: string): Promise<Client | null> {
+    const rows = await this.q.query('SELECT * FROM clients WHERE firm_id = $1 AND id = $2', [firmId, clientId]);
+    return rows[0] ? toClient(rows[0]) : null;
+  }
+  async insertClient(firmId: string, name: string, id: string = randomUUID()): Promise<Client> {
+    const rows = await this.q.query('INSERT INTO clients (id, firm_id, name) VALUES ($1,$2,$3) RETURNING *', [id, firmId, name]);
+    return toClient(rows[0]);
+  }
+  async listCases(firmId: string, clientId?: string): Promise<CaseRecord[]> {
+    const rows = clientId
+      ? await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND client_id = $2 ORDER BY number', [firmId, clientId])
+      : await this.q.query('SELECT * FROM cases WHERE firm_id = $1 ORDER BY number', [firmId]);
+    return rows.map(toCase);
+  }
+  async case(firmId: string, caseId: string): Promise<CaseRecord | null> {
+    const rows = await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND id = $2', [firmId, caseId]);
+    return rows[0] ? toCase(rows[0]) : null;
+  }
+  async casesByIds(firmId: string, ids: readonly string[]): Promise<CaseRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND id = ANY($2::uuid[]) ORDER BY number', [firmId, ids])).map(toCase);
+  }
+  async caseByChannel(channelId: string): Promise<CaseRecord | null> {
+    const rows = await this.q.query('SELECT * FROM cases WHERE channel_id = $1', [channelId]);
+    return rows[0] ? toCase(rows[0]) : null;
+  }
+  async insertCase(c: {
+    id?: string;
+    firmId: string;
+    clientId: string;
+    number: string;
+    title: string;
+    status?: string;
+    statusNote?: string | null;
+    assignedStaffId: string | null;
+    budgetCents: number | null;
+  }): Promise<CaseRecord> {
+    const rows = await this.q.query(
+      `INSERT INTO cases (id, firm_id, client_id, number, title, status, status_note, assigned_staff_id, budget_cents)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
+      [c.id ?? randomUUID(), c.firmId, c.clientId, c.number, c.title, c.status ?? 'open', c.statusNote ?? null, c.assignedStaffId, c.budgetCents],
+    );
+    return toCase(rows[0]);
+  }
+  async updateCase(firmId: string, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>): Promise<CaseRecord | null> {
+    const columns: Record<string, string> = { title: 'title', status: 'status', statusNote: 'status_note', assignedStaffId: 'assigned_staff_id', budgetCents: 'budget_cents' };
+    const sets: string[] = [];
+    const values: unknown[] = [firmId, caseId];
+    for (const [key, column] of Object.entries(columns)) {
+      if (key in patch) {
+        values.push((patch as Record<string, unknown>)[key]);
+        sets.push(`${column} = $${values.length}`);
+      }
+    }
+    if (sets.length === 0) return this.case(firmId, caseId);
+    const rows = await this.q.query(`UPDATE cases SET ${sets.join(', ')} WHERE firm_id = $1 AND id = $2 RETURNING *`, values);
+    return rows[0] ? toCase(rows[0]) : null;
+  }
+  async setCaseProvisioned(caseId: string, m365: { teamId: string; channelId: string; driveId: string; folderItemId: string }): Promise<void> {
+    await this.q.query(
+      `UPDATE cases SET team_id = $2, channel_id = $3, drive_id = $4, folder_item_id = $5, provisioning = 'ready' WHERE id = $1`,
+      [caseId, m365.teamId, m365.channelId, m365.driveId, m365.folderItemId],
+    );
+  }
+
+  // ---- contacts and links ----
+  async listContacts(firmId: string): Promise<ContactRecord[]> {
+    return (await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 ORDER BY name', [firmId])).map(toContact);
+  }
+  async contact(firmId: string, contactId: string): Promise<ContactRecord | null> {
+    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = $2', [firmId, contactId]);
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+  async contactForUpdate(firmId: string, contactId: string): Promise<ContactRecord | null> {
+    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = $2 FOR UPDATE', [firmId, contactId]);
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+  async contactsByIds(firmId: string, ids: readonly string[]): Promise<ContactRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = ANY($2::uuid[])', [firmId, ids])).map(toContact);
+  }
+  async contactByGuestUser(firmId: string, guestUserId: string): Promise<ContactRecord | null> {
+    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND guest_user_id = $2', [firmId, guestUserId]);
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+  async contactByEmail(firmId: string, email: string): Promise<ContactRecord | null> {
+    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND lower(email) = lower($2)', [firmId, email]);
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+  async insertContact(c: { id?: string; firmId: string; clientId: string | null; email: string; name: string; kind: string; phone: string | null }): Promise<ContactRecord> {
+    const rows = await this.q.query(
+      'INSERT INTO contacts (id, firm_id, client_id, email, name, kind, phone) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
+      [c.id ?? randomUUID(), c.firmId, c.clientId, c.email, c.name, c.kind, c.phone],
+    );
+    return toContact(rows[0]);
+  }
+  async updateContact(firmId: string, contactId: string, patch: { name?: string; kind?: string; phone?: string | null; clientId?: string | null }): Promise<ContactRecord | null> {
+    const rows = await this.q.query(
+      `UPDATE contacts SET name = coalesce($3, name), kind = coalesce($4, kind),
+         phone = CASE WHEN $5::boolean THEN $6 ELSE phone END,
+         client_id = CASE WHEN $7::boolean THEN $8::uuid ELSE client_id END
+       WHERE firm_id = $1 AND id = $2 RETURNING *`,
+      [firmId, contactId, patch.name ?? null, patch.kind ?? null, 'phone' in patch, patch.phone ?? null, 'clientId' in patch, patch.clientId ?? null],
+    );
+    return rows[0] ? toContact(rows[0]) : null;
+  }
+  async setPortalAccess(contactId: string, enabled: boolean): Promise<void> {
+    await this.q.query('UPDATE contacts SET portal_access = $2 WHERE id = $1', [contactId, enabled]);
+  }
+  async setInvitation(contactId: string, state: 'none' | 'pending' | 'accepted', guestUserId: string | null): Promise<ContactRecord> {
+    const rows = await this.q.query(
+      `UPDATE contacts SET invitation_state = $2, guest_user_id = coalesce($3, guest_user_id),
+         invited_at = CASE WHEN $2 = 'pending' THEN now() ELSE invited_at END,
+         accepted_at = CASE WHEN $2 = 'accepted' THEN coalesce(accepted_at, now()) ELSE accepted_at END
+       WHERE id = $1 RETURNING *`,
+      [contactId, state, guestUserId],
+    );
+    return toContact(rows[0]);
+  }
+  async linkedCaseIds(contactId: string): Promise<string[]> {
+    return (await this.q.query<{ case_id: string }>('SELECT case_id FROM case_links WHERE contact_id = $1', [contactId])).map((r) => r.case_id);
+  }
+  async linkedContacts(caseId: string): Promise<ContactRecord[]> {
+    return (
+      await this.q.query('SELECT c.* FROM contacts c JOIN case_links l ON l.contact_id = c.id WHERE l.case_id = $1 ORDER BY c.name', [caseId])
+    ).map(toContact);
+  }
+  async isLinked(caseId: string, contactId: string): Promise<boolean> {
+    return (await this.q.query('SELECT 1 FROM case_links WHERE case_id = $1 AND contact_id = $2', [caseId, contactId])).length > 0;
+  }
+  async link(firmId: string, caseId: string, contactId: string, by: string): Promise<boolean> {
+    const rows = await this.q.query(
+      'INSERT INTO case_links (firm_id, case_id, contact_id, linked_by) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING RETURNING case_id',
+      [firmId, caseId, contactId, by],
+    );
+    return rows.length > 0;
+  }
+  async unlink(caseId: string, contactId: string): Promise<boolean> {
+    return (await this.q.query('DELETE FROM case_links WHERE case_id = $1 AND contact_id = $2 RETURNING case_id', [caseId, contactId])).length > 0;
+  }
+
+  // ---- items ----
+  async itemsOfCase(caseId: string): Promise<ItemRecord[]> {
+    return (await this.q.query('SELECT * FROM items WHERE case_id = $1 ORDER BY kind, title, created_at', [caseId])).map(toItem);
+  }
+  async itemsOfCases(caseIds: readonly string[]): Promise<ItemRecord[]> {
+    if (caseIds.length === 0) return [];
+    return (await this.q.query('SELECT * FROM items WHERE case_id = ANY($1::uuid[])', [caseIds])).map(toItem);
+  }
+  async item(firmId: string, itemId: string): Promise<ItemRecord | null> {
+    const rows = await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND id = $2', [firmId, itemId]);
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+  async itemsByIds(firmId: string, ids: readonly string[]): Promise<ItemRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND id = ANY($2::uuid[])', [firmId, ids])).map(toItem);
+  }
+  async itemByDriveItem(firmId: string, driveItemId: string): Promise<ItemRecord | null> {
+    const rows = await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = $2', [firmId, driveItemId]);
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+  async insertItem(i: Partial<ItemRecord> & Pick<ItemRecord, 'firmId' | 'caseId' | 'kind' | 'title' | 'createdBy'>): Promise<ItemRecord> {
+    const rows = await this.q.query(
+      `INSERT INTO items (id, firm_id, case_id, kind, parent_id, title, staff_only, drive_item_id, size_bytes, mime_type, body,
+         starts_at, ends_at, location, amount_cents, due_on, invoice_number, invoice_status, created_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING *`,
+      [
+        i.id ?? randomUUID(), i.firmId, i.caseId, i.kind, i.parentId ?? null, i.title, i.staffOnly ?? false, i.driveItemId ?? null,
+        i.sizeBytes ?? null, i.mimeType ?? null, i.body ?? null, i.startsAt ?? null, i.endsAt ?? null, i.location ?? null,
+        i.amountCents ?? null, i.dueOn ?? null, i.invoiceNumber ?? null, i.invoiceStatus ?? null, i.createdBy,
+      ],
+    );
+    return toItem(rows[0]);
+  }
+  async updateItem(firmId: string, itemId: string, patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType'>>): Promise<ItemRecord | null> {
+    const columns: Record<string, string> = {
+      title: 'title', body: 'body', startsAt: 'starts_at', endsAt: 'ends_at', location: 'location', amountCents: 'amount_cents',
+      dueOn: 'due_on', invoiceNumber: 'invoice_number', invoiceStatus: 'invoice_status', parentId: 'parent_id', driveItemId: 'drive_item_id',
+      sizeBytes: 'size_bytes', mimeType: 'mime_type',
+    };
+    const sets: string[] = ['updated_at = now()'];
+    const values: unknown[] = [firmId, itemId];
+    for (const [key, column] of Object.entries(columns)) {
+      if (key in patch) {
+        values.push((patch as Record<string, unknown>)[key]);
+        sets.push(`${column} = $${values.length}`);
+      }
+    }
+    const rows = await this.q.query(`UPDATE items SET ${sets.join(', ')} WHERE firm_id = $1 AND id = $2 RETURNING *`, values);
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+  async deleteItem(firmId: string, itemId: string): Promise<boolean> {
+    return (await this.q.query('DELETE FROM items WHERE firm_id = $1 AND id = $2 RETURNING id', [firmId, itemId])).length > 0;
+  }
+
+  // ---- ledger ----
+  async ledger(caseId: string): Promise<LedgerEntry[]> {
+    return (await this.q.query('SELECT * FROM ledger_entries WHERE case_id = $1 ORDER BY occurred_on, created_at', [caseId])).map(toLedgerEntry);
+  }
+  async insertLedgerEntry(e: Omit<LedgerEntry, 'id' | 'createdAt'> & { firmId: string }): Promise<LedgerEntry> {
+    const rows = await this.q.query(
+      `INSERT INTO ledger_entries (id, firm_id, case_id, kind, amount_cents, description, occurred_on, invoice_item_id, created_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
+      [randomUUID(), e.firmId, e.caseId, e.kind, e.amountCents, e.description, e.occurredOn, e.invoiceItemId, e.createdBy],
+    );
+    return toLedgerEntry(rows[0]);
+  }
+
+  // ---- grants ----
+  private static readonly GRANT_SELECT = 'SELECT g.*, v.sections, v.thread_ids FROM grants g LEFT JOIN grant_views v ON v.grant_id = g.id';
+
+  async grantsOfContact(contactId: string): Promise<GrantRecord[]> {
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = $1 ORDER BY g.created_at`, [contactId])).map(toGrant);
+  }
+  async grantsOfContacts(contactIds: readonly string[]): Promise<GrantRecord[]> {
+    if (contactIds.length === 0) return [];
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = ANY($1::uuid[]) ORDER BY g.created_at`, [contactIds])).map(toGrant);
+  }
+  /** Grants that can reach a case: item and case grants on it, client grants on its client. */
+  async grantsTouchingCase(caseRecord: CaseRecord): Promise<GrantRecord[]> {
+    return (
+      await this.q.query(`${Repo.GRANT_SELECT} WHERE g.case_id = $1 OR g.client_id = $2 ORDER BY g.created_at`, [caseRecord.id, caseRecord.clientId])
+    ).map(toGrant);
+  }
+  async grant(firmId: string, grantId: string): Promise<GrantRecord | null> {
+    const rows = await this.q.query(`${Repo.GRANT_SELECT} WHERE g.firm_id = $1 AND g.id = $2`, [firmId, grantId]);
+    return rows[0] ? toGrant(rows[0]) : null;
+  }
+  async grantsOfFirm(firmId: string): Promise<GrantRecord[]> {
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.firm_id = $1 ORDER BY g.created_at`, [firmId])).map(toGrant);
+  }
+  /** Inserts or, for the same contact and target, replaces rights, expiry and view. */
+  async upsertGrant(g: { firmId: string; contactId: string; scope: GrantScope; rights: Rights; expiresAt: string | null; createdBy: string }): Promise<GrantRecord> {
+    const s = g.scope;
+    const caseId = s.kind === 'client' ? null : s.caseId;
+    const itemId = s.kind === 'item' ? s.itemId : null;
+    const clientId = s.kind === 'client' ? s.clientId : null;
+    const target = s.kind === 'item' ? '(contact_id, item_id) WHERE scope_kind = \'item\'' : s.kind === 'case' ? '(contact_id, case_id) WHERE scope_kind = \'case\'' : '(contact_id, client_id) WHERE scope_kind = \'client\'';
+    const rows = await this.q.query<{ id: string }>(
+      `INSERT INTO grants (id, firm_id, contact_id, scope_kind, case_id, item_id, client_id, rights, expires_at, created_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+       ON CONFLICT ${target} DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
+       RETURNING id`,
+      [randomUUID(), g.firmId, g.contactId, s.kind, caseId, itemId, clientId, g.rights, g.expiresAt, g.createdBy],
+    );
+    const id = rows[0].id;
+    if (s.kind !== 'item') {
+      await this.q.query(
+        `INSERT INTO grant_views (grant_id, sections, thread_ids) VALUES ($1, $2, $3::uuid[])
+         ON CONFLICT (grant_id) DO UPDATE SET sections = EXCLUDED.sections, thread_ids = EXCLUDED.thread_ids`,
+        [id, s.view, s.threadIds],
+      );
+    }
+    return (await this.grant(g.firmId, id)) as GrantRecord;
+  }
+  async deleteGrant(grantId: string): Promise<boolean> {
+    return (await this.q.query('DELETE FROM grants WHERE id = $1 RETURNING id', [grantId])).length > 0;
+  }
+  async deleteGrantsOfContact(contactId: string): Promise<number> {
+    return (await this.q.query('DELETE FROM grants WHERE contact_id = $1 RETURNING id', [contactId])).length;
+  }
+  /** Item and case grants of a contact on one case (client grants stay: the missing link closes them). */
+  async deleteGrantsOnCase(contactId: string, caseId: string): Promise<number> {
+    return (await this.q.query('DELETE FROM grants WHERE contact_id = $1 AND case_id = $2 RETURNING id', [contactId, caseId])).length;
+  }
+
+  // ---- threads and messages ----
+  async threadsOfCase(caseId: string): Promise<MessageThread[]> {
+    return (await this.q.query('SELECT * FROM message_threads WHERE case_id = $1 ORDER BY created_at', [caseId])).map(toThread);
+  }
+  async thread(firmId: string, threadId: string): Promise<MessageThread | null> {
+    const rows = await this.q.query('SELECT * FROM message_threads WHERE firm_id = $1 AND id = $2', [firmId, threadId]);
+    return rows[0] ? toThread(rows[0]) : null;
+  }
+  async threadByConversation(conversationId: string): Promise<MessageThread | null> {
+    const rows = await this.q.query('SELECT * FROM message_threads WHERE channel_conversation_id = $1', [conversationId]);
+    return rows[0] ? toThread(rows[0]) : null;
+  }
+  async insertThread(t: { firmId: string; caseId: string; subject: string; startedByContactId: string | null }): Promise<MessageThread> {
+    const rows = await this.q.query(
+      'INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES ($1,$2,$3,$4,$5) RETURNING *',
+      [randomUUID(), t.firmId, t.caseId, t.subject, t.startedByContactId],
+    );
+    return toThread(rows[0]);
+  }
+  async setThreadConversation(threadId: string, conversationId: string): Promise<void> {
+    await this.q.query('UPDATE message_threads SET channel_conversation_id = $2 WHERE id = $1', [threadId, conversationId]);
+  }
+  async messages(threadId: string): Promise<Message[]> {
+    return (await this.q.query('SELECT * FROM messages WHERE thread_id = $1 ORDER BY created_at, id', [threadId])).map(toMessage);
+  }
+  async insertMessage(m: Omit<Message, 'id' | 'createdAt'> & { firmId: string }): Promise<Message> {
+    const rows = await this.q.query(
+      'INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body, screen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *',
+      [randomUUID(), m.firmId, m.threadId, m.authorKind, m.authorId, m.authorName, m.body, m.screen],
+    );
+    return toMessage(rows[0]);
+  }
+
+  // ---- notification preferences ----
+  async notificationPreferences(staffId: string): Promise<Array<{ caseId: string | null; event: string; enabled: boolean; mention: boolean }>> {
+    const rows = await this.q.query<{ case_id: string | null; event: string; enabled: boolean; mention: boolean }>(
+      'SELECT case_id, event, enabled, mention FROM notification_preferences WHERE staff_id = $1 ORDER BY event',
+      [staffId],
+    );
+    return rows.map((r) => ({ caseId: r.case_id, event: r.event, enabled: r.enabled, mention: r.mention }));
+  }
+  async setNotificationPreference(p: { firmId: string; staffId: string; caseId: string | null; event: string; enabled: boolean; mention: boolean }): Promise<void> {
+    await this.q.query(
+      `INSERT INTO notification_preferences (id, firm_id, staff_id, case_id, event, enabled, mention) VALUES ($1,$2,$3,$4,$5,$6,$7)
+       ON CONFLICT (staff_id, event, coalesce(case_id, '00000000-0000-0000-0000-000000000000'::uuid)) DO UPDATE SET enabled = EXCLUDED.enabled, mention = EXCLUDED.mention`,
+      [randomUUID(), p.firmId, p.staffId, p.caseId, p.event, p.enabled, p.mention],
+    );
+  }
+
+  // ---- audit ----
+  /** Appends to the firm's chain. Locks the firm row so concurrent appends queue up instead of forking the chain. */
+  async appendAudit(e: Omit<AuditContent, 'seq' | 'at'> & { at?: string }): Promise<ChainedAuditEntry> {
+    await this.q.query('SELECT id FROM firms WHERE id = $1 FOR UPDATE', [e.firmId]);
+    const head = await this.q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE firm_id = $1 ORDER BY seq DESC LIMIT 1', [e.firmId]);
+    const prevHash = head[0]?.hash ?? GENESIS_HASH;
+    const content: AuditContent = {
+      firmId: e.firmId,
+      seq: (head[0]?.seq ?? 0) + 1,
+      at: e.at ?? new Date().toISOString(),
+      actor: e.actor,
+      action: e.action,
+      target: e.target,
+      reason: e.reason,
+      // Round-trip through JSON so what we hash is exactly what jsonb will give back.
+      data: JSON.parse(JSON.stringify(e.data ?? {})),
+    };
+    const hash = hashAuditEntry(prevHash, content);
+    await this.q.query(
+      'INSERT INTO audit_log (firm_id, seq, at, actor, action, target, reason, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
+      [content.firmId, content.seq, content.at, content.actor, content.action, content.target, content.reason, JSON.stringify(content.data), prevHash, hash],
+    );
+    return { ...content, prevHash, hash };
+  }
+  async auditEntries(firmId: string, opts: { afterSeq?: number; limit?: number; target?: string } = {}): Promise<ChainedAuditEntry[]> {
+    const rows = await this.q.query<Record<string, unknown>>(
+      `SELECT * FROM audit_log WHERE firm_id = $1 AND seq > $2 AND ($4::text IS NULL OR target LIKE $4 || '%') ORDER BY seq LIMIT $3`,
+      [firmId, opts.afterSeq ?? 0, opts.limit ?? 1_000_000, opts.target ?? null],
+    );
+    return rows.map((r) => ({
+      firmId: r.firm_id as string,
+      seq: Number(r.seq),
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      target: r.target as string,
+      reason: (r.reason as string | null) ?? null,
+      data: r.data,
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
+  }
+}

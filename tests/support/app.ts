@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { recordingPart } from '../../src/app-part';
+import { type RunningApp, startCaseRoom } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Clock } from '../../src/services/context';
+import type { Db } from '../../src/store/db';
+import { Repo } from '../../src/store/repo';
+import { freshPglite } from './db';
+import { createTestIdentity, type TestIdentity } from './tokens';
+
+export const HOME_TENANT = '11111111-1111-4111-8111-111111111111';
+
+export interface TestApp {
+  app: RunningApp;
+  db: Db;
+  identity: TestIdentity;
+  recorder: ReturnType<typeof recordingPart>;
+  call(method: string, path: string, token: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+  close(): Promise<void>;
+}
+
+/** The real app (routes, auth, services, store) with a recording Microsoft 365 part, on an ephemeral port. */
+export async function startTestApp(options: { db?: Db; clock?: Clock } = {}): Promise<TestApp> {
+  const db = options.db ?? (await freshPglite());
+  const identity = await createTestIdentity(HOME_TENANT);
+  const recorder = recordingPart();
+  const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT });
+  const app = await startCaseRoom({ config, db, verify: identity.verify, clock: options.clock, parts: [() => recorder], startWorker: false });
+  return {
+    app,
+    db,
+    identity,
+    recorder,
+    async call(method, path, token, body, headers = {}) {
+      const res = await fetch(`${app.url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body: parsed };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** A firm with one staff member, built straight in the store (tests of the API then act through HTTP). */
+export async function createFirm(db: Db, tenantId: string = randomUUID(), name = 'Test Firm') {
+  const repo = new Repo(db);
+  const firm = await repo.insertFirm({ tenantId, name });
+  const staff = await repo.insertStaff({ firmId: firm.id, userId: randomUUID(), name: 'Pat Partner', email: 'pat@firm.example', phone: '+1 555 0100', title: 'Partner' });
+  return { firm, staff, tenantId };
+}
+
+/** Snapshot of every table's rows, to prove a refused request changed nothing. */
+export async function storeFingerprint(db: Db): Promise<string> {
+  const tables = ['firms', 'staff', 'clients', 'cases', 'contacts', 'case_links', 'items', 'ledger_entries', 'grants', 'grant_views', 'message_threads', 'messages', 'notification_preferences', 'audit_log', 'outbox'];
+  const parts: string[] = [];
+  for (const table of tables) {
+    const rows = await db.query(`SELECT to_jsonb(t) AS row FROM ${table} t`);
+    parts.push(`${table}:${rows.map((r) => JSON.stringify((r as { row: unknown }).row)).sort().join('|')}`);
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,36 @@
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { type Db, openDb, PGLITE_OPTIONS, pgliteDb } from '../../src/store/db';
+import { migrate } from '../../src/store/migrations';
+
+/**
+ * Stores for tests. PGlite's initdb takes seconds, so each test file migrates one in-memory
+ * template and clones it per test; PostgreSQL (TEST_DATABASE_URL) gets a fresh schema instead.
+ */
+let template: Promise<PGliteInterface> | null = null;
+
+export async function freshPglite(): Promise<Db> {
+  template ??= (async () => {
+    const pg = new PGlite(undefined, PGLITE_OPTIONS);
+    await migrate(pgliteDb(pg));
+    return pg;
+  })();
+  return pgliteDb(await (await template).clone());
+}
+
+export const postgresUrl = (): string | undefined => process.env.TEST_DATABASE_URL || undefined;
+
+/** A PostgreSQL database with a clean schema, for the store suite's second run. */
+export async function freshPostgres(url: string): Promise<Db> {
+  const db = await openDb({ kind: 'postgres', url });
+  await db.exec('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+  await migrate(db);
+  return db;
+}
+
+/** Closes the per-file template (registered for every test file in tests/support/jest-setup.ts). */
+export async function closeTemplate(): Promise<void> {
+  if (!template) return;
+  const pg = await template;
+  template = null;
+  await pg.close();
+}

@@ -1,0 +1,3 @@
+import { closeTemplate } from './db';
+
+afterAll(closeTemplate);

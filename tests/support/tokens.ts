@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { createTokenVerifier, type TokenVerifier } from '../../src/http/auth';
+
+/**
+ * An identity provider made in the test: its own RSA key, issuer and audience. The app under
+ * test validates these tokens with the production verifier, only the key set differs.
+ */
+export const TEST_AUDIENCE = 'api://localhost/caseroom-test';
+export const issuerFor = (tenantId: string) => `https://login.test.example/${tenantId}/v2.0`;
+
+export interface TestIdentity {
+  verify: TokenVerifier;
+  token(claims: { tid: string; oid: string; name?: string; guest?: boolean; scp?: string; aud?: string; iss?: string; expiresIn?: string | number; notBefore?: string | number; email?: string }): Promise<string>;
+  /** A token signed by a different key: looks right, is forged. */
+  forged(claims: { tid: string; oid: string }): Promise<string>;
+}
+
+export async function createTestIdentity(homeTenantId: string): Promise<TestIdentity> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = randomUUID();
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const keys = createLocalJWKSet({ keys: [jwk] });
+  const verify = createTokenVerifier({ issuer: issuerFor(homeTenantId), tenantId: homeTenantId, audiences: [TEST_AUDIENCE], keys, requiredScope: 'access_as_user' });
+  const sign = async (key: KeyLike, keyId: string, c: Parameters<TestIdentity['token']>[0]) => {
+    const jwt = new SignJWT({
+      tid: c.tid,
+      oid: c.oid,
+      name: c.name ?? 'Test User',
+      preferred_username: c.email ?? `${c.oid}@test.example`,
+      scp: c.scp ?? 'access_as_user',
+      ver: '2.0',
+      ...(c.guest ? { acct: 1 } : { acct: 0 }),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: keyId, typ: 'JWT' })
+      .setIssuer(c.iss ?? issuerFor(c.tid))
+      .setAudience(c.aud ?? TEST_AUDIENCE)
+      .setSubject(c.oid)
+      .setIssuedAt()
+      .setExpirationTime(c.expiresIn ?? '1h');
+    if (c.notBefore !== undefined) jwt.setNotBefore(c.notBefore);
+    return jwt.sign(key);
+  };
+  const other = await generateKeyPair('RS256');
+  return {
+    verify,
+    token: (c) => sign(privateKey, kid, c),
+    forged: (c) => sign(other.privateKey, kid, c),
+  };
+}

@@ -1,6 +1,6 @@
 // PGlite loads Node built-ins with dynamic import(), which Jest's VM allows only with this flag.
 if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('--experimental-vm-modules')) {
-  throw new Error('Run the tests with `npm test`, or `npm run jest -- <paths>` for some of them: PGlite needs node --experimental-vm-modules, which those scripts set.');
+  throw new Error('Run the tests with `npm test`, or `npm run jest -- <paths>` for some of them: PGlite needs node --experimental-vm-modules, and the store suite a PostgreSQL; those scripts provide both.');
 }
 
 /** One Jest run for every suite; SWC strips types so tests start fast on a 2-core machine. */

@@ -5,7 +5,7 @@ import { createTabPart } from './http/tab';
 import { createMicrosoft365Part } from './m365';
 
 /** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
-export async function main(env: NodeJS.ProcessEnv = process.env) {
+export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
   let config;
   try {
     config = loadConfig(env);
@@ -19,7 +19,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env) {
   const app = await startCaseRoom({ config, parts: [createMicrosoft365Part, createBotPart, createTabPart] });
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
-    app.close().then(
+    app.close().then(alsoStop).then(
       () => process.exit(0),
       (err) => {
         app.logger.error({ err }, 'shutdown failed');

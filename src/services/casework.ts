@@ -70,7 +70,7 @@ export class CaseworkService {
         if (!name.ok) throw invalid('title', name.reason);
         if (input.parentId) {
           const parent = await repo.item(actor.firmId, input.parentId);
-          if (!parent || parent.caseId !== caseId || parent.kind !== 'folder') throw invalid('parentId', 'no such folder in this case');
+          if (!parent || parent.caseId !== caseId || parent.kind !== 'folder') throw notFound('folder');
         }
       }
       const item = await repo.insertItem({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
@@ -134,7 +134,7 @@ export class CaseworkService {
       await this.mustCase(repo, actor.firmId, caseId);
       if (input.invoiceItemId) {
         const invoice = await repo.item(actor.firmId, input.invoiceItemId);
-        if (!invoice || invoice.caseId !== caseId || invoice.kind !== 'invoice') throw invalid('invoiceItemId', 'no such invoice in this case');
+        if (!invoice || invoice.caseId !== caseId || invoice.kind !== 'invoice') throw notFound('invoice');
       }
       const entry = await repo.insertLedgerEntry({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'ledger.added', target: `case:${caseId}`, reason: null, data: { entryId: entry.id, kind: entry.kind, amountCents: entry.amountCents } });

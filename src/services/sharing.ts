@@ -88,8 +88,8 @@ export class SharingService {
   async createCase(actor: StaffActor, input: { clientId: string; number: string; title: string; assignedStaffId: string | null; budgetCents: number | null; status?: CaseRecord['status'] }) {
     return this.inTx(async (repo, tx) => {
       const client = await repo.client(actor.firmId, input.clientId);
-      if (!client) throw invalid('clientId', 'no such client');
-      if (input.assignedStaffId && !(await repo.staff(actor.firmId, input.assignedStaffId))) throw invalid('assignedStaffId', 'no such staff member');
+      if (!client) throw notFound('client');
+      if (input.assignedStaffId && !(await repo.staff(actor.firmId, input.assignedStaffId))) throw notFound('staff member');
       const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
       if (existing) throw conflict(`case number ${input.number} is already in use`);
       const created = await repo.insertCase({ firmId: actor.firmId, ...input });
@@ -109,7 +109,7 @@ export class SharingService {
   async updateCase(actor: StaffActor, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) {
     return this.inTx(async (repo) => {
       await this.mustCase(repo, actor.firmId, caseId);
-      if (patch.assignedStaffId && !(await repo.staff(actor.firmId, patch.assignedStaffId))) throw invalid('assignedStaffId', 'no such staff member');
+      if (patch.assignedStaffId && !(await repo.staff(actor.firmId, patch.assignedStaffId))) throw notFound('staff member');
       const updated = (await repo.updateCase(actor.firmId, caseId, patch)) as CaseRecord;
       await this.audit(repo, actor, 'case.updated', `case:${caseId}`, null, patch);
       return updated;
@@ -118,7 +118,7 @@ export class SharingService {
 
   async createContact(actor: StaffActor, input: { email: string; name: string; kind: ContactKind; phone: string | null; clientId: string | null }) {
     return this.inTx(async (repo) => {
-      if (input.clientId && !(await repo.client(actor.firmId, input.clientId))) throw invalid('clientId', 'no such client');
+      if (input.clientId && !(await repo.client(actor.firmId, input.clientId))) throw notFound('client');
       if (await repo.contactByEmail(actor.firmId, input.email)) throw conflict('a contact with this email already exists');
       const contact = await repo.insertContact({ firmId: actor.firmId, ...input });
       await this.audit(repo, actor, 'contact.created', `contact:${contact.id}`, null, { email: contact.email, kind: contact.kind });
@@ -129,7 +129,7 @@ export class SharingService {
   async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null }) {
     return this.inTx(async (repo) => {
       await this.mustContact(repo, actor.firmId, contactId);
-      if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw invalid('clientId', 'no such client');
+      if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw notFound('client');
       const updated = (await repo.updateContact(actor.firmId, contactId, patch)) as ContactRecord;
       await this.audit(repo, actor, 'contact.updated', `contact:${contactId}`, null, patch);
       return updated;
@@ -238,7 +238,7 @@ export class SharingService {
   private async assertThreads(repo: Repo, firmId: string, threadIds: string[], caseIds: string[]): Promise<void> {
     for (const threadId of threadIds) {
       const thread = await repo.thread(firmId, threadId);
-      if (!thread || !caseIds.includes(thread.caseId)) throw invalid('scope.threadIds', `thread ${threadId} does not belong to the granted case(s)`);
+      if (!thread || !caseIds.includes(thread.caseId)) throw notFound('thread');
     }
   }
 

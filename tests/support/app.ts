@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import { recordingPart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -15,6 +16,8 @@ export interface TestApp {
   db: Db;
   identity: TestIdentity;
   recorder: ReturnType<typeof recordingPart>;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
   call(method: string, path: string, token: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
   close(): Promise<void>;
 }
@@ -25,12 +28,15 @@ export async function startTestApp(options: { db?: Db; clock?: Clock } = {}): Pr
   const identity = await createTestIdentity(HOME_TENANT);
   const recorder = recordingPart();
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT });
-  const app = await startCaseRoom({ config, db, verify: identity.verify, clock: options.clock, parts: [() => recorder], startWorker: false });
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [() => recorder], startWorker: false });
   return {
     app,
     db,
     identity,
     recorder,
+    logs,
     async call(method, path, token, body, headers = {}) {
       const res = await fetch(`${app.url}${path}`, {
         method,

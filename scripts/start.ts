@@ -1,0 +1,80 @@
+/**
+ * `npm start`: CaseRoom with its embedded defaults. Unless M365_MODE=tenant (or production), it
+ * first starts the local Microsoft 365 simulator on its own loopback ports, gives it the demo
+ * firm's tenant, app registration and people, and points the app at it; then it starts the app
+ * through the same entry point production uses (src/server.ts).
+ */
+import path from 'node:path';
+import { SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../src/config';
+import { DEMO_DIRECTORY, DEMO_FIRM } from '../src/services/demo-data';
+import { main } from '../src/server';
+import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
+
+async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
+  const simulator = await startSimulator({
+    dataDir: path.join(dataDir, 'm365-simulator'),
+    httpsPort: Number(process.env.SIMULATOR_HTTPS_PORT ?? 4443),
+    httpPort: Number(process.env.SIMULATOR_HTTP_PORT ?? 4080),
+    latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
+  });
+  const state = await simulator.admin.state();
+  if (!state.tenants[SIMULATOR_TENANT_ID]) {
+    await simulator.admin.createTenant({
+      tenantId: SIMULATOR_TENANT_ID,
+      domain: DEMO_FIRM.domain,
+      displayName: DEMO_FIRM.name,
+      app: {
+        clientId: SIMULATOR_CLIENT_ID,
+        clientSecret: SIMULATOR_CLIENT_SECRET,
+        displayName: 'CaseRoom (local)',
+        identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`],
+        redirectUris: [`${appBaseUrl}/tab/auth-end.html`],
+      },
+    });
+    for (const person of DEMO_DIRECTORY) {
+      await simulator.admin.createUser(SIMULATOR_TENANT_ID, {
+        id: person.userId,
+        displayName: person.name,
+        mail: person.email,
+        jobTitle: person.title,
+        userType: person.kind === 'staff' ? 'Member' : 'Guest',
+        ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
+      });
+    }
+  }
+  return simulator;
+}
+
+async function run() {
+  const env = { ...process.env };
+  const tenantMode = env.M365_MODE === 'tenant' || (env.NODE_ENV === 'production' && env.M365_MODE !== 'simulator');
+  let simulator: RunningSimulator | null = null;
+  if (!tenantMode && !env.SIMULATOR_URL) {
+    const host = env.HOST ?? '127.0.0.1';
+    const appBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host}:${env.PORT ?? 3978}`;
+    simulator = await startLocalMicrosoft365(appBaseUrl, path.resolve(env.DATA_DIR ?? '.data'));
+    env.SIMULATOR_URL = simulator.httpsUrl;
+    env.M365_CA_CERT_FILE = simulator.caCertPath;
+    env.M365_MODE = 'simulator';
+  }
+  const app = await main(env, async () => simulator?.close());
+  if (simulator) {
+    const sim = simulator;
+    console.log(
+      [
+        '',
+        `CaseRoom is running at ${app.url}`,
+        `  Staff case tab   ${app.url}/tab/case      Firm pages  ${app.url}/tab/firm`,
+        `  Guest portal     ${app.url}/tab/portal`,
+        `  Health           ${app.url}/healthz`,
+        `Local Microsoft 365 simulator: ${sim.httpUrl} (sign-in page lists the demo staff and guests; channel pages show the bot's posts)`,
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+import { caseAccess, desiredDrivePermissions, grantState } from '../../src/domain/access';
+import type { CaseRef, Contact, Grant, ItemRef } from '../../src/domain/model';
+import { diffAccess, isEmptyDiff } from '../../src/domain/preview';
+
+const firmId = 'firm';
+const guest: Contact = { id: 'g', firmId, portalAccess: true, invitation: 'accepted' };
+const kase: CaseRef = { id: 'c1', firmId, clientId: 'cl1' };
+const other: CaseRef = { id: 'c2', firmId, clientId: 'cl1' };
+const items: ItemRef[] = [
+  { id: 'folder', caseId: 'c1', kind: 'folder', parentId: null, staffOnly: false },
+  { id: 'sub', caseId: 'c1', kind: 'folder', parentId: 'folder', staffOnly: false },
+  { id: 'deep', caseId: 'c1', kind: 'document', parentId: 'sub', staffOnly: false },
+  { id: 'root-doc', caseId: 'c1', kind: 'document', parentId: null, staffOnly: false },
+  { id: 'note', caseId: 'c1', kind: 'note', parentId: null, staffOnly: false },
+  { id: 'memo', caseId: 'c1', kind: 'note', parentId: null, staffOnly: true },
+  { id: 'invoice', caseId: 'c1', kind: 'invoice', parentId: null, staffOnly: false },
+];
+const noPolicy = { disabledSections: [] };
+const now = new Date('2030-06-01T00:00:00Z');
+const itemGrant = (itemId: string, extra: Partial<Grant> = {}): Grant => ({ id: `g-${itemId}`, contactId: 'g', scope: { kind: 'item', caseId: 'c1', itemId }, rights: 'read', expiresAt: null, ...extra });
+const caseGrant = (view: Grant['scope'] extends infer S ? (S extends { view: infer V } ? V : never) : never, extra: Partial<Grant> = {}): Grant => ({ id: 'gc', contactId: 'g', scope: { kind: 'case', caseId: 'c1', view, threadIds: ['t1'] }, rights: 'read', expiresAt: null, ...extra });
+
+describe('caseAccess (the three locks)', () => {
+  it('gives nothing before the invitation is accepted, and nothing with portal access off', () => {
+    expect(caseAccess({ ...guest, invitation: 'pending' }, [itemGrant('note')], true, kase, items, noPolicy, now)).toBeNull();
+    expect(caseAccess({ ...guest, portalAccess: false }, [itemGrant('note')], true, kase, items, noPolicy, now)).toBeNull();
+  });
+
+  it('gives nothing without a link, even with a grant', () => {
+    expect(caseAccess(guest, [itemGrant('note')], false, kase, items, noPolicy, now)).toBeNull();
+  });
+
+  it('shows a granted folder with everything beneath it, but never a staff-only memo', () => {
+    const access = caseAccess(guest, [itemGrant('folder')], true, kase, items, noPolicy, now);
+    expect([...(access?.itemIds ?? [])].sort()).toEqual(['deep', 'folder', 'sub']);
+    expect(access?.sections).toEqual(['documents']);
+    expect(access?.canUpload).toBe(false);
+  });
+
+  it('shows a case view only in its sections, without staff-only items, and lets upload only with documents', () => {
+    const access = caseAccess(guest, [caseGrant(['notes', 'status'], { rights: 'upload' })], true, kase, items, noPolicy, now);
+    expect([...(access?.itemIds ?? [])]).toEqual(['note']);
+    expect(access?.sections).toEqual(['status', 'notes']);
+    expect(access?.canUpload).toBe(false);
+    const withDocs = caseAccess(guest, [caseGrant(['documents'], { rights: 'upload' })], true, kase, items, noPolicy, now);
+    expect(withDocs?.canUpload).toBe(true);
+  });
+
+  it('lists chosen threads only when messages are in the view', () => {
+    expect([...(caseAccess(guest, [caseGrant(['notes'])], true, kase, items, noPolicy, now)?.threadIds ?? [])]).toEqual([]);
+    expect([...(caseAccess(guest, [caseGrant(['notes', 'messages'])], true, kase, items, noPolicy, now)?.threadIds ?? [])]).toEqual(['t1']);
+  });
+
+  it('lets a client grant reach every case of the client the guest is linked to', () => {
+    const clientGrant: Grant = { id: 'gcl', contactId: 'g', scope: { kind: 'client', clientId: 'cl1', view: ['status'], threadIds: [] }, rights: 'read', expiresAt: null };
+    expect(caseAccess(guest, [clientGrant], true, other, [], noPolicy, now)?.via).toBe('client');
+    expect(caseAccess(guest, [clientGrant], true, { ...other, clientId: 'someone-else' }, [], noPolicy, now)).toBeNull();
+  });
+
+  it('stops at the expiry instant', () => {
+    const grant = itemGrant('note', { expiresAt: '2030-06-01T00:00:00Z' });
+    expect(caseAccess(guest, [grant], true, kase, items, noPolicy, new Date('2030-05-31T23:59:59Z'))).not.toBeNull();
+    expect(caseAccess(guest, [grant], true, kase, items, noPolicy, now)).toBeNull();
+    expect(grantState(guest, grant, true, now)).toBe('expired');
+  });
+
+  it('removes sections the firm switched off, and the case itself when nothing is left', () => {
+    const policy = { disabledSections: ['invoices' as const, 'notes' as const] };
+    expect(caseAccess(guest, [itemGrant('invoice')], true, kase, items, policy, now)).toBeNull();
+    expect(caseAccess(guest, [caseGrant(['notes', 'invoices', 'status'])], true, kase, items, policy, now)?.sections).toEqual(['status']);
+  });
+
+  it('never looks at another firm\u2019s case or another contact\u2019s grants', () => {
+    expect(caseAccess(guest, [itemGrant('note')], true, { ...kase, firmId: 'other-firm' }, items, noPolicy, now)).toBeNull();
+    expect(caseAccess(guest, [itemGrant('note', { contactId: 'someone-else' })], true, kase, items, noPolicy, now)).toBeNull();
+  });
+
+  it('names the state staff see for each grant', () => {
+    const grant = itemGrant('note');
+    expect(grantState({ ...guest, invitation: 'pending' }, grant, true, now)).toBe('pending');
+    expect(grantState(guest, grant, false, now)).toBe('withdrawn');
+    expect(grantState(guest, grant, true, now)).toBe('active');
+  });
+});
+
+describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
+  const cases = [{ ...kase, folderItemId: 'drive-folder-c1' }, { ...other, folderItemId: 'drive-folder-c2' }];
+  const driveItems = items.map((i) => ({ ...i, driveItemId: i.kind === 'document' || i.kind === 'folder' ? `drive-${i.id}` : null }));
+  const linked = new Set(['c1']);
+
+  it('maps item grants on files to read permissions and ignores notes and invoices', () => {
+    const wanted = desiredDrivePermissions(guest, [itemGrant('root-doc'), itemGrant('note'), itemGrant('invoice')], linked, cases, driveItems, noPolicy, now);
+    expect([...wanted]).toEqual([['drive-root-doc', 'read']]);
+  });
+
+  it('gives the case folder only when documents are in the view, writable with upload', () => {
+    expect([...desiredDrivePermissions(guest, [caseGrant(['notes'])], linked, cases, driveItems, noPolicy, now)]).toEqual([]);
+    expect([...desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, driveItems, noPolicy, now)]).toEqual([['drive-folder-c1', 'write']]);
+  });
+
+  it('gives nothing while pending, after expiry, unlinked, or with documents switched off', () => {
+    const grants = [caseGrant(['documents'])];
+    expect(desiredDrivePermissions({ ...guest, invitation: 'pending' }, grants, linked, cases, driveItems, noPolicy, now).size).toBe(0);
+    expect(desiredDrivePermissions(guest, [caseGrant(['documents'], { expiresAt: '2020-01-01T00:00:00Z' })], linked, cases, driveItems, noPolicy, now).size).toBe(0);
+    expect(desiredDrivePermissions(guest, grants, new Set(), cases, driveItems, noPolicy, now).size).toBe(0);
+    expect(desiredDrivePermissions(guest, grants, linked, cases, driveItems, { disabledSections: ['documents'] }, now).size).toBe(0);
+  });
+
+  it('keeps write when a read and a write grant reach the same folder', () => {
+    const client: Grant = { id: 'x', contactId: 'g', scope: { kind: 'client', clientId: 'cl1', view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null };
+    const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' }), client], new Set(['c1', 'c2']), cases, driveItems, noPolicy, now);
+    expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'write', 'drive-folder-c2': 'read' });
+  });
+});
+
+describe('diffAccess (scope change preview)', () => {
+  it('lists exactly what is gained and lost', () => {
+    const before = new Map([['c1', caseAccess(guest, [itemGrant('note')], true, kase, items, noPolicy, now)!]]);
+    const after = new Map([['c1', caseAccess(guest, [caseGrant(['documents'], { rights: 'upload' })], true, kase, items, noPolicy, now)!]]);
+    const diff = diffAccess(before, after);
+    expect(diff.gained.itemIds).toEqual(['deep', 'folder', 'root-doc', 'sub']);
+    expect(diff.lost.itemIds).toEqual(['note']);
+    expect(diff.gained.uploadCaseIds).toEqual(['c1']);
+    expect(diff.lost.sections).toEqual([{ caseId: 'c1', section: 'notes' }]);
+    expect(isEmptyDiff(diffAccess(after, after))).toBe(true);
+  });
+});

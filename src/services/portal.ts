@@ -188,7 +188,8 @@ export class PortalService {
     await enqueue(tx, { firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId, caseId, contactId, itemIds, burstKey: burstKey ?? `${caseId}:${contactId}` } } });
   }
 
+  /** A staff-only case note recording what the guest did; no time is billed for it. */
   private async memorialize(repo: Repo, actor: GuestActor, caseId: string, title: string, body: string) {
-    await repo.insertItem({ firmId: actor.firmId, caseId, kind: 'note', title, body, staffOnly: true, createdBy: actorLabel(actor) });
+    await repo.insertItem({ firmId: actor.firmId, caseId, kind: 'note', title: `${title} (no charge)`, body, staffOnly: true, createdBy: actorLabel(actor) });
   }
 }

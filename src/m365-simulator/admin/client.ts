@@ -1,0 +1,87 @@
+/**
+ * A typed client for the simulator's /_admin API, usable against an in-process simulator or one
+ * started by `npm start` (pass its plain-HTTP base URL).
+ */
+import type { Knobs, AppStats } from '../context';
+import type { AppRecord, SimulatorData, TenantRecord, UserRecord } from '../state/model';
+import type { CreateAppInput, CreateUserInput } from '../state/directory';
+
+export interface CreatedTenant {
+  tenant: TenantRecord;
+  app: AppRecord;
+  rootSiteId: string;
+  rootDriveId: string;
+  /** MSAL authority for this tenant: `{httpsUrl}/{tenantId}`. */
+  authority: string;
+}
+
+export interface StatsSnapshot {
+  apps: Record<string, AppStats>;
+  totals: AppStats;
+  webhookDeliveries: number;
+}
+
+export class SimulatorAdminClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`simulator admin ${method} ${path} → ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  createTenant(input: { tenantId?: string; domain?: string; displayName?: string; app?: CreateAppInput } = {}): Promise<CreatedTenant> {
+    return this.call('POST', '/_admin/tenants', input);
+  }
+  createApp(tenantId: string, input: CreateAppInput = {}): Promise<AppRecord> {
+    return this.call('POST', `/_admin/tenants/${tenantId}/apps`, input);
+  }
+  createUser(tenantId: string, input: CreateUserInput): Promise<UserRecord> {
+    return this.call('POST', `/_admin/tenants/${tenantId}/users`, input);
+  }
+  /** Simulates the guest redeeming the invitation (invitation id or guest user id). */
+  acceptInvitation(invitationOrUserId: string): Promise<UserRecord> {
+    return this.call('POST', `/_admin/invitations/${encodeURIComponent(invitationOrUserId)}/accept`, {});
+  }
+  /** Mints a token without a client flow: app-only without userId, delegated with it. */
+  async token(input: { tenantId: string; clientId: string; userId?: string; audience?: string; scopes?: string[]; lifetimeSeconds?: number }): Promise<string> {
+    return (await this.call<{ access_token: string }>('POST', '/_admin/tokens', input)).access_token;
+  }
+  setKnobs(knobs: Partial<Knobs>): Promise<Knobs> {
+    return this.call('POST', '/_admin/knobs', knobs);
+  }
+  knobs(): Promise<Knobs> {
+    return this.call('GET', '/_admin/knobs');
+  }
+  stats(): Promise<StatsSnapshot> {
+    return this.call('GET', '/_admin/stats');
+  }
+  resetStats(): Promise<void> {
+    return this.call('POST', '/_admin/stats/reset', {});
+  }
+  state(): Promise<SimulatorData> {
+    return this.call('GET', '/_admin/state');
+  }
+  reset(): Promise<void> {
+    return this.call('POST', '/_admin/reset', {});
+  }
+  addPermissionByHand(driveId: string, itemId: string, input: { userId?: string; email?: string; roles: Array<'read' | 'write'> }): Promise<Record<string, unknown>> {
+    return this.call('POST', `/_admin/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(itemId)}/permissions`, input);
+  }
+  removePermissionByHand(driveId: string, itemId: string, permissionId: string): Promise<void> {
+    return this.call('DELETE', `/_admin/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(itemId)}/permissions/${encodeURIComponent(permissionId)}`);
+  }
+  addFileByHand(driveId: string, parentItemId: string, input: { name: string; text?: string; contentBase64?: string; userId?: string }): Promise<Record<string, unknown>> {
+    return this.call('POST', `/_admin/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(parentItemId)}/files`, input);
+  }
+  activityNotifications(): Promise<{ value: SimulatorData['activityNotifications'] }> {
+    return this.call('GET', '/_admin/activity-notifications');
+  }
+  sharingEmails(): Promise<{ value: SimulatorData['sharingEmails'] }> {
+    return this.call('GET', '/_admin/sharing-emails');
+  }
+  webhookDeliveries(): Promise<{ value: Array<{ subscriptionId: string; url: string; status: number | null; error: string | null; at: string; notifications: number }> }> {
+    return this.call('GET', '/_admin/webhook-deliveries');
+  }
+}

@@ -1,0 +1,499 @@
+/**
+ * The Bot Connector subset CaseRoom's bot uses, plus the Teams client side of it: channel pages
+ * that render the bot's Adaptive Cards, and a way for a simulated staff member to post, reply
+ * in a thread and click card buttons, which reach the bot's messaging endpoint as real Bot
+ * Framework activities.
+ *
+ * Connector (the bot calls these, serviceUrl = `{http}/botconnector/`):
+ *   POST /v3/conversations                            new channel thread (channelData.channel.id) → {id, activityId}
+ *   POST /v3/conversations/{id}/activities[/{replyTo}] post in a thread (or a new thread for a channel id)
+ *   PUT  /v3/conversations/{id}/activities/{activityId} update in place
+ * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, install, post, invoke)
+ * and the pages /channels and /channels/{teamId}/{channelId}.
+ *
+ * Like the real service it enforces the per-thread bot limits (7 per second, 60 per 30 s) with
+ * 429 + Retry-After, and injects faults (429, 503, connection reset before processing) at the
+ * simulator's fault rate, or at a connector-only rate set through its own knobs.
+ */
+import { createRequire } from 'node:module';
+import { promises as fs } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Knobs } from '../context';
+import type { SimulatorPlugin, SimulatorPluginHost } from '../plugins';
+import { channelPage, channelsIndexPage, CHANNEL_PAGE_SCRIPT } from './page';
+import { type ChannelAccount, type ChannelLog, ConnectorState, type ConnectorData, emptyConnectorData, parseConversationId, type StoredActivity, type Thread } from './state';
+
+export type ConnectorFaultKind = '429' | '503' | 'reset';
+
+export interface ConnectorKnobs {
+  /** Where the simulated Teams delivers activities: the bot's messaging endpoint. */
+  botEndpoint: string;
+  botId: string;
+  botName: string;
+  /** null: use the simulator's shared fault rate (when the host exposes its knobs). */
+  faultRate: number | null;
+  faultKinds: ConnectorFaultKind[];
+  retryAfterSeconds: number;
+  /** With the ChannelMessage.Read.Group RSC permission Teams delivers every channel message; without it only @mentions. */
+  receiveAllChannelMessages: boolean;
+  enforceRateLimits: boolean;
+}
+
+export const defaultConnectorKnobs: ConnectorKnobs = {
+  botEndpoint: 'http://127.0.0.1:3978/api/messages',
+  botId: '28:caseroom-bot',
+  botName: 'CaseRoom',
+  faultRate: null,
+  faultKinds: ['429', '503', 'reset'],
+  retryAfterSeconds: 1,
+  receiveAllChannelMessages: true,
+  enforceRateLimits: true,
+};
+
+export interface ConnectorStats {
+  threadsCreated: number;
+  replies: number;
+  updates: number;
+  injected429: number;
+  injected503: number;
+  injectedResets: number;
+  rateLimited429: number;
+  activitiesToBot: number;
+  botErrors: number;
+}
+
+const zeroStats = (): ConnectorStats => ({ threadsCreated: 0, replies: 0, updates: 0, injected429: 0, injected503: 0, injectedResets: 0, rateLimited429: 0, activitiesToBot: 0, botErrors: 0 });
+
+const STORAGE_KEY = 'bot-connector';
+const LIMITS = [
+  { windowMs: 1000, max: 7 },
+  { windowMs: 30_000, max: 60 },
+];
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const requireFromHere = createRequire(__filename);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectorPluginOptions {
+  knobs?: Partial<ConnectorKnobs>;
+}
+
+/** The plugin: list it in the simulator's defaultPlugins(), or pass it to startSimulator({ plugins }). */
+export function connectorPlugin(options: ConnectorPluginOptions = {}): SimulatorPlugin & { connector(): BotConnectorSim } {
+  let sim: BotConnectorSim | null = null;
+  return {
+    name: 'bot-connector',
+    setup(host) {
+      sim = new BotConnectorSim(host, { ...defaultConnectorKnobs, ...options.knobs });
+      host.mountNode('/botconnector', (req, res, next) => sim?.handleConnector(req, res).catch(next));
+      host.mountNode('/channels', (req, res, next) => sim?.handlePages(req, res).catch(next));
+    },
+    close() {
+      sim?.close();
+    },
+    connector() {
+      if (!sim) throw new Error('the bot connector plugin is not set up yet');
+      return sim;
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+export class BotConnectorSim {
+  readonly state: ConnectorState;
+  readonly stats: ConnectorStats = zeroStats();
+  private readonly sent = new Map<string, number[]>();
+  private readonly sseClients = new Set<ServerResponse>();
+
+  constructor(
+    private readonly host: SimulatorPluginHost,
+    readonly knobs: ConnectorKnobs,
+  ) {
+    const storage = host.storage<ConnectorData>(STORAGE_KEY);
+    this.state = new ConnectorState(storage.get() ?? emptyConnectorData(), (data) => storage.set(data));
+    this.state.onChange((channelId) => {
+      for (const client of this.sseClients) client.write(`event: change\ndata: ${JSON.stringify({ channelId })}\n\n`);
+    });
+  }
+
+  close(): void {
+    for (const client of this.sseClients) client.end();
+    this.sseClients.clear();
+  }
+
+  serviceUrl(): string {
+    return `${this.host.urls().http}/botconnector/`;
+  }
+
+  // ---- fault injection and Teams' per-thread limits ----
+
+  private sharedKnobs(): Pick<Knobs, 'faultRate'> | undefined {
+    // The host may expose the simulator's knobs; then the connector follows its fault rate.
+    return (this.host as SimulatorPluginHost & { knobs?: Knobs }).knobs;
+  }
+
+  private injectFault(res: ServerResponse): boolean {
+    const rate = this.knobs.faultRate ?? this.sharedKnobs()?.faultRate ?? 0;
+    if (rate <= 0 || Math.random() >= rate || this.knobs.faultKinds.length === 0) return false;
+    const kind = this.knobs.faultKinds[Math.floor(Math.random() * this.knobs.faultKinds.length)];
+    if (kind === 'reset') {
+      this.stats.injectedResets++;
+      res.socket?.destroy();
+      return true;
+    }
+    if (kind === '429') {
+      this.stats.injected429++;
+      sendJson(res, 429, { error: { code: 'TooManyRequests', message: 'Too many requests (injected).' } }, { 'retry-after': String(this.knobs.retryAfterSeconds) });
+    } else {
+      this.stats.injected503++;
+      sendJson(res, 503, { error: { code: 'ServiceUnavailable', message: 'Service unavailable (injected).' } });
+    }
+    return true;
+  }
+
+  private checkRateLimit(threadKey: string): void {
+    if (!this.knobs.enforceRateLimits) return;
+    const now = Date.now();
+    const times = (this.sent.get(threadKey) ?? []).filter((t) => t > now - 30_000);
+    for (const { windowMs, max } of LIMITS) {
+      const inWindow = times.filter((t) => t > now - windowMs);
+      if (inWindow.length >= max) {
+        this.stats.rateLimited429++;
+        const retryAfter = Math.max(1, Math.ceil((inWindow[0] + windowMs - now) / 1000));
+        throw new HttpError(429, 'TooManyRequests', `The bot exceeded ${max} messages per ${windowMs / 1000} s in this thread.`, { 'retry-after': String(retryAfter) });
+      }
+    }
+    times.push(now);
+    this.sent.set(threadKey, times);
+  }
+
+  // ---- channels ----
+
+  /** The channel as the simulated tenant knows it (Graph state), or as the bot named it. */
+  private resolveChannel(channelId: string, hint: { tenantId?: string; teamId?: string } = {}): ChannelLog {
+    const graphChannel = this.host.state.channels().find((c) => c.id === channelId);
+    const team = graphChannel ? this.host.state.teams().find((t) => t.id === graphChannel.teamId) : undefined;
+    const existing = this.state.channel(channelId);
+    return this.state.ensureChannel({
+      channelId,
+      teamId: team?.id ?? existing?.teamId ?? hint.teamId ?? 'unknown-team',
+      teamThreadId: (team as { internalId?: string } | undefined)?.internalId ?? existing?.teamThreadId ?? hint.teamId ?? channelId,
+      tenantId: graphChannel?.tenantId ?? existing?.tenantId ?? hint.tenantId ?? '',
+      teamName: team?.displayName ?? existing?.teamName ?? '',
+      name: graphChannel?.displayName ?? existing?.name ?? channelId,
+    });
+  }
+
+  private lookupThread(conversationId: string): { channel: ChannelLog; thread: Thread } {
+    const found = this.state.thread(conversationId);
+    if (!found) throw new HttpError(404, 'ConversationNotFound', `Conversation ${conversationId} not found.`);
+    return found;
+  }
+
+  // ---- connector API ----
+
+  async handleConnector(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const path = url.pathname.replace(/\/{2,}/g, '/').replace(/^\/botconnector/, '') || '/';
+    try {
+      if (path.startsWith('/_assets/')) return await this.serveAsset(path, res);
+      if (path.startsWith('/_admin/')) {
+        if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw new HttpError(403, 'Forbidden', 'The connector admin API is available from loopback only.');
+        return await this.handleAdmin(req, res, path, url);
+      }
+      const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+      if (parts[0] !== 'v3' || parts[1] !== 'conversations') throw new HttpError(404, 'NotFound', `Nothing at ${path}`);
+      if (req.method === 'GET' && parts.length === 4 && parts[3] === 'members') return sendJson(res, 200, []);
+      if (this.injectFault(res)) return;
+      const body = (await readJson(req)) as Json;
+      if (req.method === 'POST' && parts.length === 2) return sendJson(res, 201, this.createConversation(body));
+      if (req.method === 'POST' && parts.length >= 4 && parts[3] === 'activities') return sendJson(res, 201, this.postActivity(parts[2], parts[4] ?? null, body));
+      if (req.method === 'PUT' && parts.length === 5 && parts[3] === 'activities') return sendJson(res, 200, this.updateActivity(parts[2], parts[4], body));
+      throw new HttpError(405, 'MethodNotAllowed', `${req.method} ${path} is not supported by the simulated connector.`);
+    } catch (error) {
+      sendError(res, error);
+    }
+  }
+
+  private createConversation(body: Json): { id: string; activityId: string } {
+    const channelData = (body.channelData ?? {}) as Json;
+    const channelId = ((channelData.channel ?? {}) as Json).id;
+    if (typeof channelId !== 'string' || !channelId) throw new HttpError(400, 'BadArgument', 'channelData.channel.id is required to start a channel conversation.');
+    const tenantId = (typeof body.tenantId === 'string' ? body.tenantId : ((channelData.tenant ?? {}) as Json).id) as string | undefined;
+    const channel = this.resolveChannel(channelId, { tenantId, teamId: ((channelData.team ?? {}) as Json).id as string | undefined });
+    const activity = (body.activity ?? {}) as Json;
+    this.checkRateLimit(channelId);
+    const { thread } = this.state.startThread(channel, this.fromBot(activity));
+    this.stats.threadsCreated++;
+    return { id: thread.conversationId, activityId: thread.rootId };
+  }
+
+  private postActivity(conversationId: string, replyToId: string | null, body: Json): { id: string } {
+    const { channelId, rootId } = parseConversationId(conversationId);
+    if (!rootId) {
+      // Posting to the channel itself opens a new thread, as in Teams.
+      const channel = this.state.channel(channelId) ?? this.resolveChannel(channelId);
+      this.checkRateLimit(channelId);
+      const { activity } = this.state.startThread(channel, this.fromBot(body));
+      this.stats.threadsCreated++;
+      return { id: activity.id };
+    }
+    const { channel, thread } = this.lookupThread(conversationId);
+    this.checkRateLimit(channelId);
+    const stored = this.state.reply(channel, thread, { ...this.fromBot(body), replyToId: replyToId ?? thread.rootId });
+    this.stats.replies++;
+    return { id: stored.id };
+  }
+
+  private updateActivity(conversationId: string, activityId: string, body: Json): { id: string } {
+    const { channelId } = parseConversationId(conversationId);
+    const channel = this.state.channel(channelId);
+    const thread = channel?.threads.find((t) => t.activities.some((a) => a.id === activityId));
+    if (!channel || !thread) throw new HttpError(404, 'ActivityNotFound', `Activity ${activityId} not found in ${conversationId}.`);
+    this.checkRateLimit(channelId);
+    const bot = this.fromBot(body);
+    this.state.update(channel, thread, activityId, { text: bot.text, attachments: bot.attachments, entities: bot.entities, summary: bot.summary });
+    this.stats.updates++;
+    return { id: activityId };
+  }
+
+  private fromBot(activity: Json): Omit<StoredActivity, 'id' | 'createdAt' | 'version'> {
+    return {
+      type: 'message',
+      from: { id: this.knobs.botId, name: this.knobs.botName, role: 'bot' },
+      text: typeof activity.text === 'string' ? activity.text : undefined,
+      textFormat: typeof activity.textFormat === 'string' ? activity.textFormat : undefined,
+      attachments: Array.isArray(activity.attachments) ? (activity.attachments as StoredActivity['attachments']) : undefined,
+      entities: Array.isArray(activity.entities) ? activity.entities : undefined,
+      summary: typeof activity.summary === 'string' ? activity.summary : undefined,
+    };
+  }
+
+  // ---- the Teams client side: install, post as a person, click a card button ----
+
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
+    const parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    const [head, id, tail] = parts;
+    if (head === 'knobs') {
+      if (req.method === 'POST' || req.method === 'PATCH') Object.assign(this.knobs, (await readJson(req)) as Partial<ConnectorKnobs>);
+      return sendJson(res, 200, this.knobs);
+    }
+    if (head === 'stats') {
+      if (req.method === 'DELETE') Object.assign(this.stats, zeroStats());
+      return sendJson(res, 200, this.stats);
+    }
+    if (head === 'install' && req.method === 'POST') return sendJson(res, 200, await this.install((await readJson(req)) as Json));
+    if (head === 'channels' && !id) return sendJson(res, 200, Object.values(this.state.data.channels).map((c) => ({ ...c, threads: c.threads.length })));
+    if (head === 'channels' && id && !tail && req.method === 'GET') {
+      const channel = this.state.channel(id);
+      if (!channel) throw new HttpError(404, 'NotFound', `No posts in channel ${id}.`);
+      return sendJson(res, 200, { ...channel, people: this.people(channel) });
+    }
+    if (head === 'channels' && id && tail === 'events') return this.openEvents(req, res, id);
+    if (head === 'channels' && id && tail === 'messages' && req.method === 'POST') return sendJson(res, 201, await this.postAsPerson(id, (await readJson(req)) as Json));
+    if (head === 'invoke' && req.method === 'POST') return sendJson(res, 200, await this.invoke((await readJson(req)) as Json));
+    throw new HttpError(404, 'NotFound', `No connector admin route ${req.method} ${url.pathname}`);
+  }
+
+  /** Who can act in a channel's page: the members of its team, else every member user of its tenant. */
+  private people(channel: ChannelLog): Array<{ id: string; name: string }> {
+    const members = new Set(this.host.state.teamMembers(channel.teamId).map((m) => m.userId));
+    return this.host.state
+      .users(channel.tenantId || undefined)
+      .filter((u) => u.userType === 'Member' && (members.size === 0 || members.has(u.id)))
+      .map((u) => ({ id: u.id, name: u.displayName }));
+  }
+
+  private baseActivity(channel: ChannelLog, conversationId: string, from: ChannelAccount): Json {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl(),
+      timestamp: new Date().toISOString(),
+      from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
+      recipient: { id: this.knobs.botId, name: this.knobs.botName },
+      conversation: { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: channel.tenantId },
+      channelData: {
+        teamsChannelId: channel.channelId,
+        teamsTeamId: channel.teamThreadId,
+        channel: { id: channel.channelId, name: channel.name },
+        team: { id: channel.teamThreadId, name: channel.teamName, aadGroupId: channel.teamId },
+        tenant: { id: channel.tenantId },
+      },
+    };
+  }
+
+  /** Sends an activity to the bot's endpoint; returns its HTTP answer. */
+  private async toBot(activity: Json): Promise<{ status: number; body: unknown }> {
+    this.stats.activitiesToBot++;
+    const response = await fetch(this.knobs.botEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: this.state.nextActivityId(), ...activity }) });
+    const text = await response.text();
+    if (!response.ok) this.stats.botErrors++;
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep the text */
+    }
+    return { status: response.status, body };
+  }
+
+  /** Installs the bot in a team: Teams sends installationUpdate and conversationUpdate (teamMemberAdded) in the General channel. */
+  private async install(body: Json): Promise<{ teamId: string; channels: number; bot: { status: number } }> {
+    const teamId = String(body.teamId ?? '');
+    const team = this.host.state.teams().find((t) => t.id === teamId);
+    const tenantId = String(body.tenantId ?? team?.tenantId ?? '');
+    const teamThreadId = String(body.teamThreadId ?? (team as { internalId?: string } | undefined)?.internalId ?? `19:${teamId.replace(/-/g, '')}@thread.tacv2`);
+    const teamName = String(body.teamName ?? team?.displayName ?? 'Cases');
+    const listed = Array.isArray(body.channels) ? (body.channels as Array<{ id: string; name: string }>) : this.host.state.channels(teamId).map((c) => ({ id: c.id, name: c.displayName }));
+    for (const c of listed) this.state.ensureChannel({ channelId: c.id, teamId, teamThreadId, tenantId, teamName, name: c.name });
+    const general = this.state.ensureChannel({ channelId: teamThreadId, teamId, teamThreadId, tenantId, teamName, name: 'General' });
+    this.state.data.installs[teamId] = { at: new Date().toISOString(), tenantId };
+    this.state.changed(general.channelId);
+    const installer = { id: String(body.installedBy ?? 'installer'), name: 'Installer' };
+    const base = this.baseActivity(general, general.channelId, installer);
+    const first = await this.toBot({ ...base, type: 'installationUpdate', action: 'add' });
+    await this.toBot({ ...base, type: 'conversationUpdate', membersAdded: [{ id: this.knobs.botId }], channelData: { ...(base.channelData as Json), eventType: 'teamMemberAdded' } });
+    return { teamId, channels: listed.length, bot: { status: first.status } };
+  }
+
+  /** A staff member writes in a channel (new post) or replies in a thread; the bot hears it as Teams would deliver it. */
+  private async postAsPerson(channelId: string, body: Json): Promise<{ conversationId: string; activityId: string; delivered: boolean; bot: { status: number } | null }> {
+    const channel = this.resolveChannel(channelId);
+    const from = parsePerson(body.from);
+    const text = String(body.text ?? '');
+    const mention = body.mentionBot === true;
+    const shown = mention ? `<at>${this.knobs.botName}</at> ${text}` : text;
+    const entities = mention ? [{ type: 'mention', text: `<at>${this.knobs.botName}</at>`, mentioned: { id: this.knobs.botId, name: this.knobs.botName } }] : [];
+    const person: ChannelAccount = { id: from.id, name: from.name, aadObjectId: from.id, role: 'user' };
+    let conversationId: string;
+    let activityId: string;
+    if (typeof body.conversationId === 'string' && body.conversationId) {
+      const { thread } = this.lookupThread(body.conversationId);
+      const stored = this.state.reply(channel, thread, { type: 'message', from: person, text: shown, entities });
+      conversationId = thread.conversationId;
+      activityId = stored.id;
+    } else {
+      const { thread, activity } = this.state.startThread(channel, { type: 'message', from: person, text: shown, entities });
+      conversationId = thread.conversationId;
+      activityId = activity.id;
+    }
+    if (!mention && !this.knobs.receiveAllChannelMessages) return { conversationId, activityId, delivered: false, bot: null };
+    const bot = await this.toBot({ ...this.baseActivity(channel, conversationId, person), type: 'message', id: activityId, text: shown, textFormat: 'plain', entities });
+    return { conversationId, activityId, delivered: true, bot: { status: bot.status } };
+  }
+
+  /** A click on an Action.Execute button: an `adaptiveCard/action` invoke; a card in the answer replaces the card shown. */
+  private async invoke(body: Json): Promise<{ status: number; response: unknown }> {
+    const conversationId = String(body.conversationId ?? '');
+    const activityId = String(body.activityId ?? '');
+    const { channel, thread } = this.lookupThread(conversationId);
+    const from = parsePerson(body.from);
+    const action = (body.action ?? {}) as Json;
+    const bot = await this.toBot({
+      ...this.baseActivity(channel, conversationId, { id: from.id, name: from.name, aadObjectId: from.id }),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: activityId,
+      value: { action: { type: 'Action.Execute', verb: action.verb, data: action.data ?? {} }, trigger: 'manual' },
+    });
+    const answer = (bot.body ?? {}) as Json;
+    if (answer.type === 'application/vnd.microsoft.card.adaptive' && answer.value && typeof answer.value === 'object') {
+      const target = thread.activities.find((a) => a.id === activityId);
+      if (target) this.state.update(channel, thread, activityId, { ...target, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: answer.value }] });
+    }
+    return { status: bot.status, response: answer };
+  }
+
+  private openEvents(req: IncomingMessage, res: ServerResponse, _channelId: string): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    this.sseClients.add(res);
+    req.on('close', () => this.sseClients.delete(res));
+  }
+
+  private async serveAsset(path: string, res: ServerResponse): Promise<void> {
+    if (path === '/_assets/adaptivecards.min.js') {
+      const file = requireFromHere.resolve('adaptivecards/dist/adaptivecards.min.js');
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' });
+      res.end(await fs.readFile(file));
+      return;
+    }
+    if (path === '/_assets/channel.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(CHANNEL_PAGE_SCRIPT);
+      return;
+    }
+    throw new HttpError(404, 'NotFound', 'No such asset.');
+  }
+
+  // ---- pages ----
+
+  async handlePages(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    const headers = {
+      'content-type': 'text/html; charset=utf-8',
+      // Scripts only from this origin (the renderer and the page script); card text is never HTML.
+      'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+    };
+    if (parts.length === 0) {
+      res.writeHead(200, headers);
+      res.end(channelsIndexPage(Object.values(this.state.data.channels)));
+      return;
+    }
+    const [teamId, channelId] = parts;
+    const channel = channelId ? this.state.channel(channelId) : undefined;
+    if (!channel || channel.teamId !== teamId) {
+      res.writeHead(404, headers);
+      res.end(channelsIndexPage(Object.values(this.state.data.channels), `No channel ${channelId ?? ''} in team ${teamId}.`));
+      return;
+    }
+    res.writeHead(200, headers);
+    res.end(channelPage(channel));
+  }
+}
+
+function parsePerson(value: unknown): { id: string; name: string } {
+  const person = (value ?? {}) as Json;
+  const id = String(person.aadObjectId ?? person.id ?? '');
+  if (!id) throw new HttpError(400, 'BadArgument', 'from.aadObjectId is required.');
+  return { id, name: String(person.name ?? id) };
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1024 * 1024) throw new HttpError(413, 'MessageTooLarge', 'The activity is larger than the connector accepts.');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'BadSyntax', 'The body is not JSON.');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  if (error instanceof HttpError) sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+  else sendJson(res, 500, { error: { code: 'InternalServerError', message: String(error) } });
+}

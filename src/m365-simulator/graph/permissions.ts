@@ -1,0 +1,144 @@
+/**
+ * driveItem: invite, and the item's permissions (list/get/patch/delete).
+ * Rules modelled (learn.microsoft.com/graph/api/driveitem-invite, permission-delete,
+ * permission-update): new guests cannot be invited with app-only access, existing guests and
+ * members can; roles are read/write; inherited permissions are listed with inheritedFrom and
+ * cannot be changed or deleted on the descendant; only roles can be patched.
+ */
+import { GraphError, accessDenied, invalidRequest, notFound } from '../web/errors';
+import type { SimResponse } from '../web/types';
+import { createUser, findUserByEmail } from '../state/directory';
+import { newGuid, newPermissionId } from '../state/ids';
+import type { PermissionRecord, UserRecord } from '../state/model';
+import { effectivePermissions } from './access';
+import { requireActionBody } from './actionBody';
+import { existingItem, requireAccess, type DriveCall } from './drives';
+import { permissionJson } from './render';
+
+const INVITE_PARAMETERS = ['recipients', 'roles', 'requireSignIn', 'sendInvitation', 'message', 'expirationDateTime', 'retainInheritedPermissions', 'password'] as const;
+const GRANTABLE_ROLES = ['read', 'write'];
+const MESSAGE_MAX_LENGTH = 2000;
+
+function forbidGuests(call: DriveCall): void {
+  if (call.access.isGuest()) throw accessDenied('Access denied. You do not have permission to perform this action or access this resource.');
+}
+
+function parseRoles(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalidRequest('roles must be a non-empty collection.');
+  for (const role of value) if (typeof role !== 'string' || !GRANTABLE_ROLES.includes(role)) throw invalidRequest(`Invalid role '${String(role)}'. Valid values: read, write.`);
+  // "write" includes "read"; SharePoint keeps the highest role only.
+  return value.includes('write') ? ['write'] : ['read'];
+}
+
+export async function handleInvite(call: DriveCall): Promise<SimResponse> {
+  const item = existingItem(call);
+  requireAccess(call.access, item, 'read');
+  forbidGuests(call);
+  const body = requireActionBody(await call.req.body.json(), 'invite', INVITE_PARAMETERS);
+  if (!Array.isArray(body.recipients) || body.recipients.length === 0) throw invalidRequest('recipients must be a non-empty collection.');
+  const roles = parseRoles(body.roles);
+  for (const flag of ['requireSignIn', 'sendInvitation', 'retainInheritedPermissions'] as const) {
+    if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw invalidRequest(`${flag} must be a Boolean.`);
+  }
+  if (body.message !== undefined && (typeof body.message !== 'string' || body.message.length > MESSAGE_MAX_LENGTH)) throw invalidRequest(`message must be a string of at most ${MESSAGE_MAX_LENGTH} characters.`);
+  if (body.password !== undefined) throw invalidRequest('password is supported on OneDrive personal only.');
+  let expirationDateTime: string | null = null;
+  if (body.expirationDateTime !== undefined && body.expirationDateTime !== null) {
+    const parsed = typeof body.expirationDateTime === 'string' ? new Date(body.expirationDateTime) : new Date(NaN);
+    if (Number.isNaN(parsed.getTime())) throw invalidRequest('expirationDateTime is not a valid date.');
+    if (parsed.getTime() <= Date.now()) throw invalidRequest('expirationDateTime must be in the future.');
+    expirationDateTime = parsed.toISOString();
+  }
+  const requireSignIn = body.requireSignIn === true;
+  const sendInvitation = body.sendInvitation === true;
+
+  // Resolve every recipient first so that a bad one leaves nothing half-shared.
+  const tenant = call.ctx.store.data.tenants[call.caller.tenantId];
+  const resolved: Array<{ user: UserRecord | null; email: string }> = [];
+  for (const recipient of body.recipients as unknown[]) {
+    if (!recipient || typeof recipient !== 'object') throw invalidRequest('Each recipient must be a driveRecipient object.');
+    const { email, objectId, alias } = recipient as { email?: unknown; objectId?: unknown; alias?: unknown };
+    if (typeof objectId === 'string') {
+      const user = call.ctx.store.data.users[objectId.toLowerCase()];
+      if (!user || user.tenantId !== tenant.id) throw invalidRequest(`The recipient with objectId '${objectId}' could not be resolved.`);
+      resolved.push({ user, email: user.mail });
+      continue;
+    }
+    const address = typeof email === 'string' ? email : typeof alias === 'string' ? alias : null;
+    if (!address || !address.includes('@')) throw invalidRequest('Each recipient needs an email or objectId.');
+    const user = findUserByEmail(call.ctx.store.data, tenant.id, address) ?? null;
+    if (!user && call.caller.kind === 'app') {
+      throw invalidRequest(`New guests can't be invited using app-only access: '${address}' is not a user of this tenant. Invite the guest to the tenant first (POST /invitations).`);
+    }
+    resolved.push({ user, email: address });
+  }
+
+  const now = new Date().toISOString();
+  const granted: PermissionRecord[] = [];
+  for (const entry of resolved) {
+    // A delegated (staff) share with someone new creates the B2B guest, as SharePoint does.
+    const user = entry.user ?? createUser(call.ctx.store, tenant, { displayName: entry.email, mail: entry.email, userType: 'Guest', externalUserState: 'PendingAcceptance' }, 'Invitation');
+    const existing = Object.values(call.ctx.store.data.permissions).find((permission) => permission.itemId === item.id && permission.grantee.kind === 'user' && permission.grantee.userId === user.id);
+    if (existing) {
+      if (roles.includes('write') && !existing.roles.includes('write')) existing.roles = ['write'];
+      if (expirationDateTime) existing.expirationDateTime = expirationDateTime;
+      granted.push(existing);
+    } else {
+      const permission: PermissionRecord = {
+        id: newPermissionId(),
+        driveId: item.driveId,
+        itemId: item.id,
+        roles,
+        grantee: { kind: 'user', userId: user.id },
+        invitationEmail: user.userType === 'Guest' ? user.mail : null,
+        signInRequired: requireSignIn || user.userType !== 'Guest',
+        expirationDateTime,
+        createdDateTime: now,
+        origin: 'graph',
+      };
+      call.ctx.store.data.permissions[permission.id] = permission;
+      granted.push(permission);
+    }
+    if (sendInvitation) {
+      call.ctx.store.data.sharingEmails.push({ id: newGuid(), tenantId: tenant.id, to: user.mail, itemId: item.id, driveId: item.driveId, message: typeof body.message === 'string' ? body.message : null, roles, sentDateTime: now });
+    }
+  }
+  // Sharing changes the item (and what delta reports about it) in SharePoint too.
+  call.ctx.store.recordChange(item.driveId, item.id);
+  return { status: 200, json: { value: granted.map((permission) => permissionJson(call.ctx, permission, null)) } };
+}
+
+export async function handlePermissions(call: DriveCall, permissionId: string): Promise<SimResponse> {
+  const item = existingItem(call);
+  requireAccess(call.access, item, 'traverse');
+  forbidGuests(call);
+  const entries = effectivePermissions(call.ctx.store, item);
+  if (!permissionId) {
+    if (call.req.method === 'GET') return { status: 200, json: { value: entries.map(({ permission, inheritedFrom }) => permissionJson(call.ctx, permission, inheritedFrom)) } };
+    throw new GraphError(405, 'invalidRequest', 'Create permissions with POST …/invite.');
+  }
+  const entry = entries.find(({ permission }) => permission.id === decodeURIComponent(permissionId));
+  if (!entry) throw notFound('The permission could not be found.');
+  const { permission, inheritedFrom } = entry;
+  switch (call.req.method) {
+    case 'GET':
+      return { status: 200, json: permissionJson(call.ctx, permission, inheritedFrom) };
+    case 'PATCH': {
+      if (inheritedFrom) throw accessDenied('An inherited permission cannot be changed on this item; change it where it is defined (inheritedFrom).');
+      if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be changed through this API.');
+      const body = requireActionBody(await call.req.body.json(), 'permission update', ['roles']);
+      permission.roles = parseRoles(body.roles);
+      call.ctx.store.recordChange(item.driveId, item.id);
+      return { status: 200, json: permissionJson(call.ctx, permission, null) };
+    }
+    case 'DELETE': {
+      if (inheritedFrom) throw accessDenied('An inherited permission cannot be deleted on this item; delete it where it is defined (inheritedFrom).');
+      if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be deleted through this API.');
+      delete call.ctx.store.data.permissions[permission.id];
+      call.ctx.store.recordChange(item.driveId, item.id);
+      return { status: 204, empty: true };
+    }
+    default:
+      throw new GraphError(405, 'invalidRequest', 'Method not allowed.');
+  }
+}

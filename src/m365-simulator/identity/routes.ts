@@ -1,0 +1,301 @@
+/**
+ * Entra ID endpoints, per tenant, at the same paths as login.microsoftonline.com:
+ * OpenID configuration, JWKS, the token endpoint (client credentials and on-behalf-of) and a
+ * dev sign-in page standing in for the interactive login. Errors use Entra's AADSTS shape.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SimContext } from '../context';
+import { escapeHtml, page } from '../web/html';
+import type { Router } from '../web/router';
+import type { SimRequest, SimResponse } from '../web/types';
+import { findApp, findTenant } from '../state/directory';
+import type { AppRecord, TenantRecord, UserRecord } from '../state/model';
+import { acceptInvitation } from '../graph/directory';
+import { GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from './tokens';
+
+/** Narrows "a record or an error response" results. */
+function isResponse(value: object): value is SimResponse {
+  return 'status' in value;
+}
+
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+function aadError(status: number, error: string, code: number, description: string): SimResponse {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+  return {
+    status,
+    json: {
+      error,
+      error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      error_codes: [code],
+      timestamp,
+      trace_id: traceId,
+      correlation_id: correlationId,
+      error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+    },
+  };
+}
+
+function tenantNotFound(key: string): SimResponse {
+  return aadError(400, 'invalid_request', 90002, `Tenant '${key}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+}
+
+function openIdConfiguration(ctx: SimContext, tenant: TenantRecord): Record<string, unknown> {
+  const base = `${ctx.urls.https}/${tenant.id}`;
+  return {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    issuer: ctx.tokens.issuerFor(tenant.id),
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: `${ctx.urls.https}/oidc/userinfo`,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    kerberos_endpoint: `${base}/kerberos`,
+    tenant_region_scope: 'EU',
+    cloud_instance_name: 'microsoftonline.com',
+    cloud_graph_host_name: 'graph.windows.net',
+    msgraph_host: 'graph.microsoft.com',
+    rbac_url: 'https://pas.windows.net',
+  };
+}
+
+async function readForm(req: SimRequest): Promise<URLSearchParams> {
+  return new URLSearchParams((await req.body.buffer(1024 * 1024)).toString('utf8'));
+}
+
+/** Client authentication: secret in the body (MSAL) or HTTP Basic. */
+function authenticateClient(ctx: SimContext, tenant: TenantRecord, req: SimRequest, form: URLSearchParams): AppRecord | SimResponse {
+  let clientId = form.get('client_id');
+  let secret = form.get('client_secret');
+  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (basic) {
+    const [id, password] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+    clientId = clientId ?? decodeURIComponent(id);
+    secret = secret ?? decodeURIComponent(password ?? '');
+  }
+  if (!clientId) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+  const app = findApp(ctx.store.data, tenant.id, clientId);
+  if (!app) return aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+  if (form.has('client_assertion')) return aadError(401, 'invalid_client', 700027, 'Client assertion (certificate) credentials are not supported by the simulator; use a client secret.');
+  if (!secret) return aadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  if (secret !== app.clientSecret) return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.');
+  return app;
+}
+
+interface ResourceScopes {
+  audience: string;
+  /** Scope names without the resource prefix, e.g. "Files.ReadWrite.All" or ".default". */
+  names: string[];
+  /** The resource prefix as the client wrote it, to echo scopes back. */
+  prefix: string;
+}
+
+function parseScopes(ctx: SimContext, tenant: TenantRecord, scope: string | null): ResourceScopes | { error: string } {
+  const requested = (scope ?? '').split(/\s+/).filter((entry) => entry && !OIDC_SCOPES.has(entry));
+  if (requested.length === 0) return { error: 'The request must include a scope for a resource.' };
+  const parsed: Array<{ audience: string; name: string; prefix: string }> = [];
+  for (const entry of requested) {
+    const slash = entry.lastIndexOf('/');
+    const prefix = slash > 0 ? entry.slice(0, slash) : GRAPH_RESOURCE;
+    const name = slash > 0 ? entry.slice(slash + 1) : entry;
+    let audience: string | null = null;
+    if (prefix === GRAPH_RESOURCE || prefix === GRAPH_APP_ID) audience = GRAPH_RESOURCE;
+    else {
+      const app = Object.values(ctx.store.data.apps).find((candidate) => candidate.tenantId === tenant.id && (candidate.identifierUris.includes(prefix) || candidate.clientId === prefix));
+      if (app) audience = app.clientId;
+    }
+    if (!audience) return { error: `The resource principal named ${prefix} was not found in the tenant named ${tenant.displayName}.` };
+    parsed.push({ audience, name, prefix });
+  }
+  if (new Set(parsed.map((entry) => entry.audience)).size > 1) return { error: 'Scopes for more than one resource were requested in a single request.' };
+  return { audience: parsed[0].audience, prefix: parsed[0].prefix, names: parsed.map((entry) => entry.name) };
+}
+
+function tokenResponse(ctx: SimContext, accessToken: string, scopes: ResourceScopes, extra: Record<string, unknown> = {}): SimResponse {
+  const lifetime = ctx.knobs.tokenLifetimeSeconds;
+  const scopeEcho = scopes.names.map((name) => `${scopes.prefix}/${name}`).join(' ');
+  return { status: 200, headers: { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' }, json: { token_type: 'Bearer', scope: scopeEcho, expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken, ...extra } };
+}
+
+async function clientCredentials(ctx: SimContext, tenant: TenantRecord, app: AppRecord, form: URLSearchParams): Promise<SimResponse> {
+  const scopes = parseScopes(ctx, tenant, form.get('scope'));
+  if ('error' in scopes) return aadError(400, 'invalid_resource', 500011, scopes.error);
+  if (scopes.names.length !== 1 || scopes.names[0] !== '.default') {
+    return aadError(400, 'invalid_scope', 1002012, `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+  }
+  const roles = scopes.audience === GRAPH_RESOURCE ? app.graphAppRoles : [];
+  return tokenResponse(ctx, await ctx.tokens.appToken(tenant, app, scopes.audience, roles), scopes);
+}
+
+async function onBehalfOf(ctx: SimContext, tenant: TenantRecord, app: AppRecord, form: URLSearchParams): Promise<SimResponse> {
+  if (form.get('requested_token_use') !== 'on_behalf_of') return aadError(400, 'invalid_request', 50027, "The request must contain 'requested_token_use=on_behalf_of'.");
+  const assertion = form.get('assertion');
+  if (!assertion) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'assertion'.");
+  let claims;
+  try {
+    claims = await ctx.tokens.verify(assertion);
+  } catch (error) {
+    if (error instanceof TokenError && error.reason === 'expired') return aadError(400, 'invalid_grant', 500133, 'Assertion is not within its valid time range.');
+    return aadError(400, 'invalid_grant', 50013, 'Assertion failed signature validation.');
+  }
+  const acceptedAudiences = [app.clientId, ...app.identifierUris];
+  if (typeof claims.aud !== 'string' || !acceptedAudiences.includes(claims.aud)) return aadError(400, 'invalid_grant', 50013, 'Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was not expected.');
+  if (claims.tid !== tenant.id) return aadError(400, 'invalid_grant', 50013, 'Assertion was issued for another tenant.');
+  const user = claims.oid ? ctx.store.data.users[claims.oid] : undefined;
+  if (!user || claims.idtyp === 'app' || user.tenantId !== tenant.id) return aadError(400, 'invalid_grant', 50013, 'The assertion does not represent a user of this tenant.');
+  const scopes = parseScopes(ctx, tenant, form.get('scope'));
+  if ('error' in scopes) return aadError(400, 'invalid_resource', 500011, scopes.error);
+  const names = scopes.names.includes('.default') ? (scopes.audience === GRAPH_RESOURCE ? app.graphDelegatedScopes : ['access_as_user']) : scopes.names;
+  const accessToken = await ctx.tokens.userToken(tenant, user, app, scopes.audience, names);
+  const wantsOpenId = (form.get('scope') ?? '').split(/\s+/).includes('openid');
+  const extra: Record<string, unknown> = {};
+  if (wantsOpenId) {
+    extra.id_token = await ctx.tokens.idToken(tenant, user, app, null);
+    extra.client_info = Buffer.from(JSON.stringify({ uid: user.id, utid: tenant.id })).toString('base64url');
+  }
+  return tokenResponse(ctx, accessToken, { ...scopes, names }, extra);
+}
+
+function accountsOf(ctx: SimContext, tenant: TenantRecord): { staff: UserRecord[]; guests: UserRecord[] } {
+  const users = Object.values(ctx.store.data.users).filter((user) => user.tenantId === tenant.id && user.accountEnabled).sort((a, b) => a.displayName.localeCompare(b.displayName));
+  return { staff: users.filter((user) => user.userType === 'Member'), guests: users.filter((user) => user.userType === 'Guest') };
+}
+
+function isLoopbackUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && (url.protocol === 'http:' || url.protocol === 'https:');
+  } catch {
+    return false;
+  }
+}
+
+function signInError(message: string): SimResponse {
+  return { status: 400, html: page('Sign-in error', `<h1>Sign-in error</h1><p>${escapeHtml(message)}</p>`) };
+}
+
+function validateAuthorizeRequest(ctx: SimContext, tenant: TenantRecord, params: URLSearchParams): { app: AppRecord; redirectUri: string } | SimResponse {
+  const clientId = params.get('client_id') ?? '';
+  const app = findApp(ctx.store.data, tenant.id, clientId);
+  if (!app) return signInError(`AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'.`);
+  const redirectUri = params.get('redirect_uri') ?? '';
+  const allowed = app.redirectUris.length ? app.redirectUris.includes(redirectUri) : isLoopbackUrl(redirectUri);
+  if (!allowed) return signInError(`AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`);
+  const responseType = (params.get('response_type') ?? '').split(/\s+/);
+  if (!responseType.includes('token') && !responseType.includes('id_token')) return signInError("AADSTS700054: response_type must include 'token' or 'id_token' (this simulator implements the implicit flow).");
+  return { app, redirectUri };
+}
+
+function signInPage(ctx: SimContext, tenant: TenantRecord, params: URLSearchParams): string {
+  const hidden = [...params.entries()].map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
+  const button = (user: UserRecord) => {
+    const badge = user.userType === 'Guest' ? `<span class="badge">guest · ${escapeHtml(user.externalUserState ?? '')}</span>` : '<span class="badge">staff</span>';
+    return `<form class="account" method="post" action="/${escapeHtml(tenant.id)}/oauth2/v2.0/authorize">${hidden}<input type="hidden" name="sim_user_id" value="${escapeHtml(user.id)}"><button type="submit"><strong>${escapeHtml(user.displayName)}</strong>${badge}<br><span class="muted">${escapeHtml(user.mail)}</span></button></form>`;
+  };
+  const { staff, guests } = accountsOf(ctx, tenant);
+  const section = (title: string, users: UserRecord[]) => `<h2>${escapeHtml(title)}</h2>${users.length ? users.map(button).join('') : '<p class="muted">None yet.</p>'}`;
+  return page(
+    `Sign in to ${tenant.displayName}`,
+    `<h1>Pick an account</h1><p class="muted">Microsoft 365 simulator · tenant <code>${escapeHtml(tenant.domain)}</code>. Local development only: no password is asked.</p>${section('Staff', staff)}${section('Guests', guests)}`,
+  );
+}
+
+async function completeSignIn(ctx: SimContext, tenant: TenantRecord, params: URLSearchParams): Promise<SimResponse> {
+  const validated = validateAuthorizeRequest(ctx, tenant, params);
+  if (isResponse(validated)) return validated;
+  const { app, redirectUri } = validated;
+  const user = ctx.store.data.users[params.get('sim_user_id') ?? ''];
+  if (!user || user.tenantId !== tenant.id) return signInError('Unknown account.');
+  // A guest's first sign-in redeems their B2B invitation, as in Entra.
+  acceptInvitation(ctx, user);
+  const responseType = (params.get('response_type') ?? '').split(/\s+/);
+  const fragment = new URLSearchParams();
+  if (responseType.includes('token')) {
+    const scopes = parseScopes(ctx, tenant, params.get('scope') ?? `api://localhost/${app.clientId}/access_as_user`);
+    if ('error' in scopes) return signInError(`AADSTS65001: ${scopes.error}`);
+    const names = scopes.names.includes('.default') ? (scopes.audience === GRAPH_RESOURCE ? app.graphDelegatedScopes : ['access_as_user']) : scopes.names;
+    fragment.set('access_token', await ctx.tokens.userToken(tenant, user, app, scopes.audience, names));
+    fragment.set('token_type', 'Bearer');
+    fragment.set('expires_in', String(ctx.knobs.tokenLifetimeSeconds));
+    fragment.set('scope', names.map((name) => `${scopes.prefix}/${name}`).join(' '));
+  }
+  if (responseType.includes('id_token')) fragment.set('id_token', await ctx.tokens.idToken(tenant, user, app, params.get('nonce')));
+  const state = params.get('state');
+  if (state !== null) fragment.set('state', state);
+  fragment.set('session_state', randomUUID());
+  if (params.get('response_mode') === 'form_post') {
+    const inputs = [...fragment.entries()].map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
+    return { status: 200, html: page('Signing in…', `<form method="post" action="${escapeHtml(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form><script>document.forms[0].submit()</script>`) };
+  }
+  return { status: 302, headers: { location: `${redirectUri}#${fragment.toString()}` }, empty: true };
+}
+
+export function registerIdentityRoutes(router: Router, ctx: SimContext): void {
+  const withTenant = (handler: (req: SimRequest, tenant: TenantRecord) => Promise<SimResponse>) => async (req: SimRequest): Promise<SimResponse> => {
+    const tenant = findTenant(ctx.store.data, req.params.tenant);
+    return tenant ? handler(req, tenant) : tenantNotFound(req.params.tenant);
+  };
+
+  // MSAL asks login.microsoftonline.com for instance metadata unless knownAuthorities is set;
+  // served here too for clients configured to ask the simulator.
+  router.add('GET', '/common/discovery/instance', async (req) => {
+    const host = new URL(ctx.urls.https).host;
+    const authorization = req.query.get('authorization_endpoint') ?? `${ctx.urls.https}/common/oauth2/v2.0/authorize`;
+    const tenantSegment = new URL(authorization).pathname.split('/')[1] ?? 'common';
+    return { status: 200, json: { tenant_discovery_endpoint: `${ctx.urls.https}/${tenantSegment}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }] } };
+  });
+  router.add('GET', '/{tenant}/v2.0/.well-known/openid-configuration', withTenant(async (_req, tenant) => ({ status: 200, json: openIdConfiguration(ctx, tenant) })));
+  router.add('GET', '/{tenant}/discovery/v2.0/keys', async () => ({ status: 200, json: ctx.tokens.jwks() }));
+  router.add('GET', '/discovery/v2.0/keys', async () => ({ status: 200, json: ctx.tokens.jwks() }));
+  router.add(
+    'POST',
+    '/{tenant}/oauth2/v2.0/token',
+    withTenant(async (req, tenant) => {
+      const form = await readForm(req);
+      const client = authenticateClient(ctx, tenant, req, form);
+      if (isResponse(client)) return client;
+      const grantType = form.get('grant_type');
+      if (grantType === 'client_credentials') return clientCredentials(ctx, tenant, client, form);
+      if (grantType === JWT_BEARER) return onBehalfOf(ctx, tenant, client, form);
+      return aadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`);
+    }),
+  );
+  router.add(
+    'GET',
+    '/{tenant}/oauth2/v2.0/authorize',
+    withTenant(async (req, tenant) => {
+      const validated = validateAuthorizeRequest(ctx, tenant, req.query);
+      if (isResponse(validated)) return validated;
+      return { status: 200, html: signInPage(ctx, tenant, req.query) };
+    }),
+  );
+  router.add(
+    'POST',
+    '/{tenant}/oauth2/v2.0/authorize',
+    withTenant(async (req, tenant) => completeSignIn(ctx, tenant, await readForm(req))),
+  );
+  router.add(
+    'GET',
+    '/{tenant}/redeem/{invitationId}',
+    withTenant(async (req, tenant) => {
+      const invitation = ctx.store.data.invitations[req.params.invitationId];
+      const user = invitation ? ctx.store.data.users[invitation.userId] : undefined;
+      if (!invitation || !user || invitation.tenantId !== tenant.id) return { status: 404, html: page('Invitation not found', '<h1>Invitation not found</h1>') };
+      acceptInvitation(ctx, user);
+      return { status: 302, headers: { location: invitation.inviteRedirectUrl }, empty: true };
+    }),
+  );
+}

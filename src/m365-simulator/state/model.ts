@@ -1,0 +1,278 @@
+/**
+ * Everything the simulated tenant(s) hold. Records are plain JSON so the whole state can be
+ * written as one snapshot; ids follow the shapes the real services use closely enough that a
+ * client which parses or logs them behaves the same.
+ */
+
+/** Who did something, as Graph reports it in createdBy / lastModifiedBy. */
+export type Actor = { kind: 'user'; userId: string } | { kind: 'app'; appId: string };
+
+export interface TenantRecord {
+  id: string;
+  /** e.g. contoso.onmicrosoft.com; also accepted in identity URLs instead of the id. */
+  domain: string;
+  displayName: string;
+  createdDateTime: string;
+  rootSiteId: string;
+}
+
+export interface AppRecord {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  displayName: string;
+  /** Object id of the app's service principal: the `oid` of its app-only tokens. */
+  servicePrincipalId: string;
+  /** Application ID URIs, e.g. api://localhost/{clientId}; OBO assertions may use any of them as aud. */
+  identifierUris: string[];
+  /** Allowed redirect URIs for the dev sign-in page; empty = any loopback URL. */
+  redirectUris: string[];
+  /** Graph application permissions granted (token `roles`). */
+  graphAppRoles: string[];
+  /** Graph delegated permissions consented (token `scp` when `.default` is asked for). */
+  graphDelegatedScopes: string[];
+}
+
+export type ExternalUserState = 'PendingAcceptance' | 'Accepted';
+
+export interface UserRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string;
+  userPrincipalName: string;
+  userType: 'Member' | 'Guest';
+  externalUserState: ExternalUserState | null;
+  externalUserStateChangeDateTime: string | null;
+  creationType: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  createdDateTime: string;
+}
+
+export interface InvitationRecord {
+  id: string;
+  tenantId: string;
+  userId: string;
+  invitedUserEmailAddress: string;
+  invitedUserDisplayName: string | null;
+  inviteRedirectUrl: string;
+  sendInvitationMessage: boolean;
+  invitedUserMessageInfo: unknown;
+  createdDateTime: string;
+}
+
+export interface SiteRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  displayName: string;
+  webUrl: string;
+  createdDateTime: string;
+  driveId: string;
+  isRoot: boolean;
+  teamId: string | null;
+}
+
+export interface DriveRecord {
+  id: string;
+  tenantId: string;
+  siteId: string;
+  name: string;
+  webUrl: string;
+  rootItemId: string;
+  createdDateTime: string;
+  /** Random per drive: delta tokens from another drive or an older life of the simulator are stale. */
+  epoch: string;
+  /** Sequence number of the last change; delta tokens carry the sequence they were issued at. */
+  changeSeq: number;
+  /** Changes after `changeLogFloor` are kept; tokens older than the floor get 410 resyncRequired. */
+  changeLogFloor: number;
+  changeLog: Array<{ seq: number; itemId: string }>;
+}
+
+export interface DriveItemRecord {
+  id: string;
+  driveId: string;
+  /** null only for the drive's root folder. */
+  parentId: string | null;
+  name: string;
+  kind: 'folder' | 'file';
+  size: number;
+  blobId: string | null;
+  mimeType: string | null;
+  quickXorHash: string | null;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  createdBy: Actor;
+  lastModifiedBy: Actor;
+  /** eTag is "{guid},version"; version bumps on every change, cTag only on content changes. */
+  etagGuid: string;
+  version: number;
+  contentVersion: number;
+  /** Set on tombstones kept for delta after the item was deleted. */
+  deletedDateTime: string | null;
+}
+
+export type PermissionGrantee =
+  | { kind: 'user'; userId: string }
+  /** The site's own Owners/Members/Visitors groups, present on every document library root. */
+  | { kind: 'siteGroup'; displayName: string; siteGroupId: string };
+
+export interface PermissionRecord {
+  id: string;
+  driveId: string;
+  itemId: string;
+  roles: string[];
+  grantee: PermissionGrantee;
+  invitationEmail: string | null;
+  signInRequired: boolean;
+  expirationDateTime: string | null;
+  createdDateTime: string;
+  /** How it came to be: through Graph, or by an admin in the SharePoint UI (drift). */
+  origin: 'graph' | 'admin' | 'site';
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  tenantId: string;
+  applicationId: string;
+  creatorId: string;
+  resource: string;
+  driveId: string;
+  changeType: string;
+  clientState: string | null;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  expirationDateTime: string;
+  latestSupportedTlsVersion: string;
+}
+
+export interface UploadSessionRecord {
+  id: string;
+  tenantId: string;
+  /** The app that created the session: chunk uploads carry no token but count toward its budget. */
+  appId: string;
+  /** Set when the session targets an existing item addressed by id (content replacement). */
+  targetItemId: string | null;
+  /** Intermediate folders to create at commit for a path-addressed upload. */
+  missingFolders: string[];
+  driveId: string;
+  parentId: string;
+  name: string;
+  conflictBehavior: 'fail' | 'replace' | 'rename';
+  /** Known once the first Content-Range arrives; must stay the same for the whole session. */
+  totalSize: number | null;
+  received: number;
+  expirationDateTime: string;
+  createdBy: Actor;
+  deferCommit: boolean;
+  description: string | null;
+}
+
+export interface TeamRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  description: string | null;
+  visibility: 'private' | 'public';
+  createdDateTime: string;
+  /** Provisioning is asynchronous in Teams: GET /teams/{id} is 404 until this instant. */
+  readyAt: string;
+  operationId: string;
+  internalId: string;
+  siteId: string;
+  driveId: string;
+}
+
+export interface ChannelRecord {
+  id: string;
+  teamId: string;
+  tenantId: string;
+  displayName: string;
+  description: string | null;
+  membershipType: 'standard' | 'private' | 'shared';
+  createdDateTime: string;
+  /** Deleted channels still count toward the 1,000-per-team limit for 30 days. */
+  deletedDateTime: string | null;
+  /** The channel's files folder, created lazily the first time filesFolder is read (as Teams does). */
+  folderItemId: string | null;
+  email: string;
+}
+
+export interface TeamMemberRecord {
+  id: string;
+  teamId: string;
+  userId: string;
+  roles: string[];
+  /** Members of private/shared channels; null for team membership. */
+  channelId: string | null;
+}
+
+export interface ActivityNotificationRecord {
+  id: string;
+  tenantId: string;
+  /** team-scoped (POST /teams/{id}/sendActivityNotification) or user-scoped (…/teamwork/…). */
+  scope: { kind: 'team'; teamId: string } | { kind: 'user'; userId: string };
+  recipientUserId: string | null;
+  senderAppId: string;
+  body: Record<string, unknown>;
+  sentDateTime: string;
+}
+
+/** A sharing e-mail SharePoint would have sent (invite with sendInvitation: true). */
+export interface SharingEmailRecord {
+  id: string;
+  tenantId: string;
+  to: string;
+  itemId: string;
+  driveId: string;
+  message: string | null;
+  roles: string[];
+  sentDateTime: string;
+}
+
+export interface SimulatorData {
+  formatVersion: 1;
+  tenants: Record<string, TenantRecord>;
+  apps: Record<string, AppRecord>;
+  users: Record<string, UserRecord>;
+  invitations: Record<string, InvitationRecord>;
+  sites: Record<string, SiteRecord>;
+  drives: Record<string, DriveRecord>;
+  items: Record<string, DriveItemRecord>;
+  permissions: Record<string, PermissionRecord>;
+  subscriptions: Record<string, SubscriptionRecord>;
+  uploadSessions: Record<string, UploadSessionRecord>;
+  teams: Record<string, TeamRecord>;
+  channels: Record<string, ChannelRecord>;
+  teamMembers: Record<string, TeamMemberRecord>;
+  activityNotifications: ActivityNotificationRecord[];
+  sharingEmails: SharingEmailRecord[];
+  /** Opaque state owned by plugins (e.g. the Bot Connector), persisted with everything else. */
+  pluginData: Record<string, unknown>;
+}
+
+export function emptyData(): SimulatorData {
+  return {
+    formatVersion: 1,
+    tenants: {},
+    apps: {},
+    users: {},
+    invitations: {},
+    sites: {},
+    drives: {},
+    items: {},
+    permissions: {},
+    subscriptions: {},
+    uploadSessions: {},
+    teams: {},
+    channels: {},
+    teamMembers: {},
+    activityNotifications: [],
+    sharingEmails: [],
+    pluginData: {},
+  };
+}

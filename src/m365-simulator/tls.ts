@@ -1,0 +1,63 @@
+/**
+ * A private CA and a server certificate for 127.0.0.1/localhost, generated at first start and
+ * kept in the data directory. MSAL refuses non-HTTPS authorities, so the identity endpoints
+ * must be served over TLS; clients trust `ca.crt` (NODE_EXTRA_CA_CERTS or an agent's `ca`).
+ */
+import { promises as fs } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+
+export interface TlsMaterial {
+  caCertPem: string;
+  serverKeyPem: string;
+  serverCertPem: string;
+  caCertPath: string;
+}
+
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
+
+export async function loadOrCreateTls(dataDir: string): Promise<TlsMaterial> {
+  const dir = path.join(dataDir, 'tls');
+  const files = { caKey: path.join(dir, 'ca.key'), caCert: path.join(dir, 'ca.crt'), serverKey: path.join(dir, 'server.key'), serverCert: path.join(dir, 'server.crt') };
+  try {
+    const [caCertPem, serverKeyPem, serverCertPem] = await Promise.all([fs.readFile(files.caCert, 'utf8'), fs.readFile(files.serverKey, 'utf8'), fs.readFile(files.serverCert, 'utf8')]);
+    // Regenerate a server certificate that is about to expire rather than fail TLS one day.
+    if (new Date(new X509Certificate(serverCertPem).validTo).getTime() - Date.now() > 7 * 24 * 3600 * 1000) {
+      return { caCertPem, serverKeyPem, serverCertPem, caCertPath: files.caCert };
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await fs.mkdir(dir, { recursive: true });
+  const now = new Date();
+  const ca = await generate([{ name: 'commonName', value: 'CaseRoom Microsoft 365 Simulator Local CA' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: new Date(now.getTime() + TEN_YEARS_MS),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: new Date(now.getTime() + ONE_YEAR_MS),
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    ],
+  });
+  await fs.writeFile(files.caKey, ca.private, { mode: 0o600 });
+  await fs.writeFile(files.caCert, ca.cert);
+  await fs.writeFile(files.serverKey, server.private, { mode: 0o600 });
+  await fs.writeFile(files.serverCert, server.cert);
+  return { caCertPem: ca.cert, serverKeyPem: server.private, serverCertPem: server.cert, caCertPath: files.caCert };
+}

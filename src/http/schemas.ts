@@ -26,7 +26,8 @@ export const createCaseBody = z.strictObject({
 export const updateCaseBody = z.strictObject({
   title: text(200).optional(),
   status: caseStatus.optional(),
-  statusNote: optionalText(2000),
+  // No transform here: an absent key must stay absent, or a PATCH of the title would erase the note.
+  statusNote: z.string().trim().max(2000, { message: 'must be at most 2000 characters' }).nullable().optional(),
   assignedStaffId: id.nullable().optional(),
   budgetCents: cents.nullable().optional(),
 });

@@ -151,6 +151,13 @@ describe('sharing through the API', () => {
     expect((await t.call('GET', '/api/audit/verify', staffToken)).body).toMatchObject({ ok: false, brokenAtSeq: 6 });
   });
 
+  it('changes only the case fields a PATCH names', async () => {
+    const { kase } = await setupCase();
+    expect((await t.call('PATCH', `/api/cases/${kase.id}`, staffToken, { status: 'on_hold', statusNote: 'Waiting for the court' })).status).toBe(200);
+    const renamed = await t.call('PATCH', `/api/cases/${kase.id}`, staffToken, { title: 'Doe v. Roe (appeal)' });
+    expect(renamed.body).toMatchObject({ title: 'Doe v. Roe (appeal)', status: 'on_hold', statusNote: 'Waiting for the court', budgetCents: 100000 });
+  });
+
   it('answers /healthz without a token, naming the store and Microsoft 365 mode', async () => {
     const res = await t.call('GET', '/healthz', null);
     expect(res.status).toBe(200);

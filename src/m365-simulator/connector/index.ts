@@ -37,6 +37,8 @@ export interface ConnectorKnobs {
   /** With the ChannelMessage.Read.Group RSC permission Teams delivers every channel message; without it only @mentions. */
   receiveAllChannelMessages: boolean;
   enforceRateLimits: boolean;
+  /** Install the bot in every team the simulated tenant gets (an org-wide app setup policy), as soon as the bot answers. */
+  autoInstall: boolean;
 }
 
 export const defaultConnectorKnobs: ConnectorKnobs = {
@@ -48,6 +50,7 @@ export const defaultConnectorKnobs: ConnectorKnobs = {
   retryAfterSeconds: 1,
   receiveAllChannelMessages: true,
   enforceRateLimits: true,
+  autoInstall: true,
 };
 
 export interface ConnectorStats {
@@ -90,14 +93,18 @@ export interface ConnectorPluginOptions {
 /** The plugin: list it in the simulator's defaultPlugins(), or pass it to startSimulator({ plugins }). */
 export function connectorPlugin(options: ConnectorPluginOptions = {}): SimulatorPlugin & { connector(): BotConnectorSim } {
   let sim: BotConnectorSim | null = null;
+  let timer: NodeJS.Timeout | null = null;
   return {
     name: 'bot-connector',
     setup(host) {
       sim = new BotConnectorSim(host, { ...defaultConnectorKnobs, ...options.knobs });
       host.mountNode('/botconnector', (req, res, next) => sim?.handleConnector(req, res).catch(next));
       host.mountNode('/channels', (req, res, next) => sim?.handlePages(req, res).catch(next));
+      timer = setInterval(() => void sim?.autoInstall(), 1000);
+      timer.unref();
     },
     close() {
+      if (timer) clearInterval(timer);
       sim?.close();
     },
     connector() {
@@ -129,6 +136,24 @@ export class BotConnectorSim {
   close(): void {
     for (const client of this.sseClients) client.end();
     this.sseClients.clear();
+  }
+
+  private installing = false;
+
+  /** Installs the bot in teams that exist in the simulated tenant and do not have it yet. */
+  async autoInstall(): Promise<void> {
+    if (!this.knobs.autoInstall || this.installing) return;
+    this.installing = true;
+    try {
+      const now = Date.now();
+      for (const team of this.host.state.teams()) {
+        if (this.state.data.installs[team.id] || Date.parse(team.readyAt) > now) continue;
+        // Quietly try again next tick while the bot is not up yet.
+        await this.install({ teamId: team.id }).catch(() => undefined);
+      }
+    } finally {
+      this.installing = false;
+    }
   }
 
   serviceUrl(): string {
@@ -357,12 +382,13 @@ export class BotConnectorSim {
     const listed = Array.isArray(body.channels) ? (body.channels as Array<{ id: string; name: string }>) : this.host.state.channels(teamId).map((c) => ({ id: c.id, name: c.displayName }));
     for (const c of listed) this.state.ensureChannel({ channelId: c.id, teamId, teamThreadId, tenantId, teamName, name: c.name });
     const general = this.state.ensureChannel({ channelId: teamThreadId, teamId, teamThreadId, tenantId, teamName, name: 'General' });
-    this.state.data.installs[teamId] = { at: new Date().toISOString(), tenantId };
-    this.state.changed(general.channelId);
     const installer = { id: String(body.installedBy ?? 'installer'), name: 'Installer' };
     const base = this.baseActivity(general, general.channelId, installer);
     const first = await this.toBot({ ...base, type: 'installationUpdate', action: 'add' });
+    if (first.status >= 300) throw new HttpError(502, 'BotUnavailable', `The bot answered the installation with ${first.status}.`);
     await this.toBot({ ...base, type: 'conversationUpdate', membersAdded: [{ id: this.knobs.botId }], channelData: { ...(base.channelData as Json), eventType: 'teamMemberAdded' } });
+    this.state.data.installs[teamId] = { at: new Date().toISOString(), tenantId };
+    this.state.changed(general.channelId);
     return { teamId, channels: listed.length, bot: { status: first.status } };
   }
 

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { AppPart, PartContext } from '../src/app-part';
+import type { AppConfig } from '../src/config';
+
+/**
+ * The activity-feed types CaseRoom sends, with the template each must have in the Teams
+ * manifest (`activities.activityTypes`); tests/packaging checks the manifest declares exactly these.
+ */
+export const GUEST_ACTIVITY_TYPES = {
+  itemsShared: { description: 'Something new was shared with you in CaseRoom.', templateText: '{actor} shared something with you' },
+  staffReplied: { description: 'Your legal team replied to your message.', templateText: '{actor} replied to your message' },
+} as const;
+
+/**
+ * How guests hear that something is new: a Teams activity-feed notification
+ * (`sendActivityNotification`) for the CaseRoom personal app. The bot needs only this narrow
+ * interface; the Graph gateway (the `m365` part) provides it when it exposes `activityFeed`,
+ * otherwise a small client-credentials Graph call stands in.
+ */
+export interface GuestNotice {
+  /** The guest's user id in the firm's tenant. */
+  userId: string;
+  activityType: keyof typeof GUEST_ACTIVITY_TYPES;
+  /** At most 150 characters (Graph's limit). */
+  previewText: string;
+  topicText: string;
+  webUrl: string;
+  actor: string;
+}
+
+export interface ActivityFeed {
+  notifyGuest(notice: GuestNotice): Promise<void>;
+}
+
+export function resolveActivityFeed(ctx: PartContext): ActivityFeed {
+  try {
+    const m365 = ctx.part<AppPart & { activityFeed?: ActivityFeed }>('m365');
+    if (m365.activityFeed) return m365.activityFeed;
+  } catch {
+    // No m365 part in this composition (some tests): the fallback below works on its own.
+  }
+  return graphActivityFeed(ctx.config, ctx.logger.child({ part: 'bot', feed: 'graph' }));
+}
+
+/** Direct Graph call with an app token (client credentials); trusts the simulator's CA locally. */
+export function graphActivityFeed(config: AppConfig, logger: Logger): ActivityFeed {
+  const dispatcher = config.m365.caCertFile ? new Agent({ connect: { ca: readFileSync(config.m365.caCertFile, 'utf8') } }) : undefined;
+  let token: { value: string; until: number } | null = null;
+  const appToken = async (): Promise<string> => {
+    if (token && token.until > Date.now() + 60_000) return token.value;
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: config.identity.clientId, client_secret: config.identity.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+    const res = await undiciFetch(`${config.identity.authority}/oauth2/v2.0/token`, { method: 'POST', body, dispatcher });
+    if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
+    const json = (await res.json()) as { access_token: string; expires_in: number };
+    token = { value: json.access_token, until: Date.now() + json.expires_in * 1000 };
+    return token.value;
+  };
+  return {
+    async notifyGuest(n) {
+      const res = await undiciFetch(`${config.m365.graphBaseUrl}/users/${encodeURIComponent(n.userId)}/teamwork/sendActivityNotification`, {
+        method: 'POST',
+        dispatcher,
+        headers: { authorization: `Bearer ${await appToken()}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          topic: { source: 'text', value: n.topicText, webUrl: n.webUrl },
+          activityType: n.activityType,
+          previewText: { content: n.previewText.slice(0, 150) },
+          templateParameters: [{ name: 'actor', value: n.actor }],
+        }),
+      });
+      if (!res.ok) {
+        // 403/404: the personal app is not installed for this guest; SharePoint's invitation email covers them.
+        logger.info({ status: res.status, userId: n.userId }, 'activity feed notification not delivered');
+        if (res.status === 429 || res.status >= 500) throw new Error(`Graph answered ${res.status}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { AppConfig } from '../src/config';
+
+/**
+ * The bot's outbound side, narrowed to what CaseRoom does in a channel: open a thread, reply in
+ * one, update a card in place. Implemented with botbuilder's CloudAdapter (the same calls in
+ * production and against the simulator); tests and the delivery code see only this interface.
+ */
+export interface ChannelTarget {
+  serviceUrl: string;
+  tenantId: string;
+  /** Bot Framework team id (the General channel's thread id) when known. */
+  teamThreadId: string | null;
+  channelId: string;
+}
+
+export interface ThreadTarget {
+  serviceUrl: string;
+  tenantId: string;
+  /** `{channelId};messageid={rootId}` */
+  conversationId: string;
+}
+
+export type OutgoingActivity = Partial<Activity> & { type: 'message' };
+
+export interface ChannelConnector {
+  startThread(target: ChannelTarget, activity: OutgoingActivity): Promise<{ conversationId: string; activityId: string }>;
+  reply(target: ThreadTarget, activity: OutgoingActivity): Promise<{ activityId: string }>;
+  update(target: ThreadTarget, activityId: string, activity: OutgoingActivity): Promise<void>;
+}
+
+/** A failure from the connector, classified once so callers decide on retries without parsing errors. */
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryAfterSeconds: number | null,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+  get throttled(): boolean {
+    return this.status === 429;
+  }
+  /** 429, 5xx and network failures may succeed later; 4xx (bad request, not found) will not. */
+  get transient(): boolean {
+    return this.status === null || this.status === 429 || this.status >= 500;
+  }
+}
+
+function headerOf(err: unknown, name: string): string | null {
+  const headers = (err as { response?: { headers?: unknown } }).response?.headers;
+  if (!headers) return null;
+  const withGet = headers as { get?: (n: string) => string | undefined };
+  if (typeof withGet.get === 'function') return withGet.get(name) ?? null;
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : null;
+}
+
+export function classifyConnectorError(err: unknown): ConnectorError {
+  if (err instanceof ConnectorError) return err;
+  const e = err as { statusCode?: unknown; status?: unknown; message?: unknown };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : null;
+  const retryAfter = headerOf(err, 'retry-after');
+  const seconds = retryAfter === null ? null : Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : Math.max(0, (Date.parse(retryAfter) - Date.now()) / 1000);
+  return new ConnectorError(typeof e.message === 'string' ? e.message : String(err), status, seconds);
+}
+
+/** Teams thread conversation ids end in `;messageid={rootId}`; the create call's activity id is that root. */
+export const rootIdOf = (conversationId: string): string | null => /;messageid=([^;]+)/.exec(conversationId)?.[1] ?? null;
+
+const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
+
+export function createAdapter(config: AppConfig): CloudAdapter {
+  // No app id (local): the adapter neither checks incoming tokens nor sends any, as with the Bot Framework Emulator.
+  const auth = config.bot.appId
+    ? new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId })
+    : new ConfigurationBotFrameworkAuthentication({});
+  return new CloudAdapter(auth);
+}
+
+export function botbuilderConnector(adapter: CloudAdapter, appId: string): ChannelConnector {
+  const reference = (t: ThreadTarget): Partial<ConversationReference> => ({
+    channelId: 'msteams',
+    serviceUrl: t.serviceUrl,
+    conversation: { id: t.conversationId, isGroup: true, conversationType: 'channel', tenantId: t.tenantId, name: '' },
+  });
+  const inThread = async <T>(t: ThreadTarget, work: (context: TurnContext) => Promise<T>): Promise<T> => {
+    let result: T | undefined;
+    await adapter.continueConversationAsync(appId, reference(t), async (context) => {
+      result = await work(context);
+    });
+    return result as T;
+  };
+  const wrap = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw classifyConnectorError(err);
+    }
+  };
+  return {
+    startThread: (target, activity) =>
+      wrap(async () => {
+        const parameters: ConversationParameters = {
+          isGroup: true,
+          channelData: { channel: { id: target.channelId }, tenant: { id: target.tenantId }, ...(target.teamThreadId ? { team: { id: target.teamThreadId } } : {}) },
+          activity: activity as Activity,
+          tenantId: target.tenantId,
+          bot: { id: appId, name: 'CaseRoom' },
+          members: [],
+        };
+        let conversationId = '';
+        await adapter.createConversationAsync(appId, 'msteams', target.serviceUrl, BOT_FRAMEWORK_AUDIENCE, parameters, async (context) => {
+          conversationId = context.activity.conversation.id;
+        });
+        const activityId = rootIdOf(conversationId);
+        if (!activityId) throw new ConnectorError(`the connector answered with a conversation id without a message id: ${conversationId}`, null, null);
+        return { conversationId, activityId };
+      }),
+    reply: (target, activity) =>
+      wrap(() =>
+        inThread(target, async (context) => {
+          const sent = await context.sendActivity(activity);
+          if (!sent?.id) throw new ConnectorError('the connector did not return an activity id', null, null);
+          return { activityId: sent.id };
+        }),
+      ),
+    update: (target, activityId, activity) =>
+      wrap(() =>
+        inThread(target, async (context) => {
+          await context.updateActivity({ ...activity, id: activityId, conversation: { id: target.conversationId, isGroup: true, conversationType: 'channel', name: '' } });
+        }),
+      ),
+  };
+}

@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import { DomainError } from '../src/domain/errors';
+import type { Db } from '../src/store/db';
+import type { CaseRecord } from '../src/store/records';
+import { Repo } from '../src/store/repo';
+import { type AdaptiveCardJson, cardActivity, renderNotice } from './cards';
+import { type ChannelConnector, ConnectorError, type ThreadTarget } from './connector';
+import type { DescribeDeps, PostData } from './notices';
+import { describePost } from './notices';
+import type { ThreadLimiter } from './rate-limit';
+import { BotStore, type Post } from './store';
+
+/**
+ * Puts a post on screen exactly once and keeps it current. A post row exists before anything is
+ * sent; the activity id is written the moment the connector answers; a retry that finds it
+ * updates the card in place instead of posting again. Delivery is at least once (the outbox
+ * retries), the screen shows each post once.
+ */
+
+export interface DeliveryDeps {
+  db: Db;
+  connector: ChannelConnector;
+  limiter: ThreadLimiter;
+  logger: Logger;
+  describe: Omit<DescribeDeps, 'q'>;
+  /** Where to reach a team the bot has no installation record for (local simulator only). */
+  defaultServiceUrl?: string;
+  /** Longest Retry-After waited for inline before the job is handed back to the outbox. */
+  maxInlineWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Every card sent, for tests that validate them. */
+  onCard?: (card: AdaptiveCardJson) => void;
+}
+
+export type DeliveryResult = 'sent' | 'updated' | 'up-to-date' | 'gone';
+
+/** "Not yet" conditions (channel not provisioned, thread root not posted): retried by the outbox. */
+class NotYet extends Error {}
+
+export class Deliverer {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly d: DeliveryDeps) {
+    this.sleep = d.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async deliver(postKey: string): Promise<DeliveryResult> {
+    const store = new BotStore(this.d.db);
+    const post = await store.post(postKey);
+    if (!post) return 'gone';
+    if (post.deliveredVersion >= post.version) return 'up-to-date';
+    const repo = new Repo(this.d.db);
+    const c = await repo.case(post.firmId, post.caseId);
+    if (!c) return 'gone';
+    try {
+      const result = await this.send(store, repo, c, post);
+      await store.markDelivered(postKey, post.version);
+      return result;
+    } catch (err) {
+      await store.countAttempt(postKey);
+      throw this.forOutbox(err, postKey);
+    }
+  }
+
+  /** Hands a failure to the outbox with the right wait: Retry-After for throttling, backoff otherwise. */
+  private forOutbox(err: unknown, postKey: string): Error {
+    if (err instanceof ConnectorError && err.throttled) {
+      return new DomainError('throttled', `connector throttled post ${postKey}`, undefined, Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)));
+    }
+    if (err instanceof NotYet) this.d.logger.debug({ postKey, reason: err.message }, 'post waits');
+    else this.d.logger.warn({ postKey, err: err instanceof Error ? err.message : String(err) }, 'post delivery failed; the outbox retries');
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  private async target(store: BotStore, c: CaseRecord): Promise<{ serviceUrl: string; tenantId: string; teamThreadId: string | null; channelId: string }> {
+    if (!c.channelId || !c.teamId) throw new NotYet(`case ${c.number} has no channel yet`);
+    const installation = await store.installation(c.teamId);
+    const repo = new Repo(this.d.db);
+    const firm = await repo.firm(c.firmId);
+    const serviceUrl = installation?.serviceUrl ?? this.d.defaultServiceUrl;
+    if (!serviceUrl) throw new NotYet(`the bot is not installed in team ${c.teamId}`);
+    const teamThreadId = (installation?.reference.conversation?.id as string | undefined) ?? null;
+    return { serviceUrl, tenantId: installation?.tenantId ?? firm?.tenantId ?? '', teamThreadId, channelId: c.channelId };
+  }
+
+  private async send(store: BotStore, repo: Repo, c: CaseRecord, post: Post): Promise<DeliveryResult> {
+    const target = await this.target(store, c);
+    const data = post.data as PostData;
+    const described = await describePost({ q: this.d.db, ...this.d.describe }, post.postKey, c, data, post.itemIds);
+    const card = renderNotice(described.model);
+    this.d.onCard?.(card);
+    const activity = cardActivity(card, described.summary);
+
+    if (post.activityId && post.conversationId) {
+      const thread: ThreadTarget = { serviceUrl: target.serviceUrl, tenantId: target.tenantId, conversationId: post.conversationId };
+      try {
+        await this.withInlineRetry(target.channelId, () => this.d.connector.update(thread, post.activityId as string, activity));
+        return 'updated';
+      } catch (err) {
+        // The card was deleted in Teams: post it again rather than lose the notification.
+        if (!(err instanceof ConnectorError && err.status === 404)) throw err;
+        this.d.logger.warn({ postKey: post.postKey }, 'card to update is gone; posting it again');
+      }
+    }
+
+    const replyTo = await this.replyConversation(store, repo, post, data);
+    if (replyTo) {
+      const thread: ThreadTarget = { serviceUrl: target.serviceUrl, tenantId: target.tenantId, conversationId: replyTo };
+      const { activityId } = await this.withInlineRetry(target.channelId, () => this.d.connector.reply(thread, activity));
+      await store.recordSent(post.postKey, replyTo, activityId);
+      return 'sent';
+    }
+    const { conversationId, activityId } = await this.withInlineRetry(target.channelId, () => this.d.connector.startThread(target, activity));
+    await store.recordSent(post.postKey, conversationId, activityId);
+    // A guest's portal thread is now bridged: staff replies in this Teams thread go back to it.
+    if (data.kind === 'message' && data.rootPostKey === null) await repo.setThreadConversation(data.event.threadId, conversationId);
+    return 'sent';
+  }
+
+  /** Follow-ups in a bridged thread reply to its root; the root must be on screen first. */
+  private async replyConversation(store: BotStore, repo: Repo, post: Post, data: PostData): Promise<string | null> {
+    if (post.replyToConversationId) return post.replyToConversationId;
+    if (data.kind !== 'message' || data.rootPostKey === null) return null;
+    const thread = await repo.thread(post.firmId, data.event.threadId);
+    if (thread?.channelConversationId) return thread.channelConversationId;
+    const root = await store.post(data.rootPostKey);
+    if (root?.conversationId) return root.conversationId;
+    throw new NotYet('the thread root is not posted yet');
+  }
+
+  /** Waits for the channel's rate limit, and absorbs short Retry-After waits without a round trip through the outbox. */
+  private async withInlineRetry<T>(channelId: string, send: () => Promise<T>): Promise<T> {
+    const maxWait = this.d.maxInlineWaitMs ?? 5000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.d.limiter.run(channelId, send);
+      } catch (err) {
+        const e = err instanceof ConnectorError ? err : null;
+        const waitMs = e?.throttled ? (e.retryAfterSeconds ?? 1) * 1000 : 250 * 2 ** attempt;
+        // Only answers that say nothing happened (429, 503) are retried here. A connection lost
+        // mid-call is ambiguous (the post may exist): the outbox retries it, and for a new post no
+        // client can tell; see the report's note on resets after processing.
+        const nothingHappened = e !== null && (e.status === 429 || e.status === 503);
+        if (!nothingHappened || attempt >= 2 || waitMs > maxWait) throw err;
+        await this.sleep(waitMs);
+      }
+    }
+  }
+}

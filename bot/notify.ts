@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../src/services/context';
+import type { CaseRoomEvent } from '../src/services/events';
+import type { JobHandler } from '../src/services/outbox-worker';
+import type { Db, Queryable } from '../src/store/db';
+import { enqueue } from '../src/store/outbox';
+import { Repo } from '../src/store/repo';
+import type { ActivityFeed, GuestNotice } from './activity-feed';
+import type { Deliverer } from './delivery';
+import type { Links } from './links';
+import type { PostData } from './notices';
+import { BotStore } from './store';
+
+/**
+ * The outbox side of the bot. `notify` jobs (written by the services with each change) are
+ * planned into posts, in one transaction, idempotently: a replayed job finds its posts by key.
+ * `bot-deliver` jobs put a post on screen; their dedupe key (one per post) means the outbox
+ * never runs two deliveries of one post at once, across instances too.
+ */
+
+export const DELIVER_KIND = 'bot-deliver';
+
+export interface NotifyDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  feed: ActivityFeed;
+  links: Links;
+  /** How long a burst stays open after its latest upload. */
+  burstIdleMs: number;
+  /** Updates to a card wait this long, so a burst of 1,000 events becomes a handful of updates. */
+  coalesceMs: number;
+}
+
+/** Marker left by the bridge before it relays a Teams reply, so the echo of that reply is not posted back to Teams. */
+export const relayMarker = (threadId: string, staffName: string, body: string) => `relay:${threadId}:${createHash('sha256').update(`${staffName}\n${body}`).digest('hex')}`;
+
+const deliverLater = (tx: Queryable, firmId: string, postKey: string, at: Date | null) =>
+  enqueue(tx, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}`, runAfter: at ?? undefined });
+
+function isEvent(value: unknown): value is CaseRoomEvent {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && typeof (value as { firmId?: unknown }).firmId === 'string';
+}
+
+export function createNotifyHandler(d: NotifyDeps): JobHandler {
+  return async (job) => {
+    const event = job.payload.event;
+    if (!isEvent(event)) {
+      d.logger.error({ jobId: job.id }, 'notify job without an event; dropped');
+      return;
+    }
+    await d.db.transaction((tx) => planPosts(d, tx, job.id, event));
+    await notifyGuests(d, job.id, event);
+  };
+}
+
+export function createDeliverHandler(deliverer: Deliverer): JobHandler {
+  return async (job) => {
+    const postKey = job.payload.postKey;
+    if (typeof postKey === 'string') await deliverer.deliver(postKey);
+  };
+}
+
+async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: CaseRoomEvent): Promise<void> {
+  const store = new BotStore(tx);
+  const now = d.clock.now();
+  switch (event.type) {
+    case 'guest.uploaded': {
+      // One card per burst: serialise planners of the same burst (several workers, several instances).
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`burst:${event.burstKey}`]);
+      const openUntil = new Date(now.getTime() + d.burstIdleMs);
+      const open = await store.openBurst(event.burstKey, now);
+      if (open) {
+        if (await store.extendBurst(open.postKey, event.itemIds, openUntil)) await deliverLater(tx, event.firmId, open.postKey, new Date(now.getTime() + d.coalesceMs));
+        return;
+      }
+      const postKey = `upload:${jobId}`;
+      const data: PostData = { kind: 'upload', contactId: event.contactId, burstKey: event.burstKey };
+      await store.startBurst({ postKey, firmId: event.firmId, caseId: event.caseId, burstKey: event.burstKey, data, itemIds: event.itemIds, openUntil });
+      await deliverLater(tx, event.firmId, postKey, null);
+      return;
+    }
+    case 'guest.message':
+    case 'staff.replied': {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`thread:${event.threadId}`]);
+      const rootKey = `thread:${event.threadId}`;
+      const root = await store.post(rootKey);
+      if (event.type === 'staff.replied') {
+        const message = (await new Repo(tx).messages(event.threadId)).find((m) => m.id === event.messageId);
+        // Written in Teams and relayed by the bridge: Teams already shows it.
+        if (message && (await store.consume(relayMarker(event.threadId, message.authorName, message.body)))) return;
+        // A thread nobody bridged to Teams stays in the tab.
+        if (!root) return;
+      }
+      if (!root) {
+        const data: PostData = { kind: 'message', event, rootPostKey: null };
+        await store.insertPost({ postKey: rootKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data });
+        await deliverLater(tx, event.firmId, rootKey, null);
+        return;
+      }
+      if ((root.data as PostData).kind === 'message' && ((root.data as Extract<PostData, { kind: 'message' }>).event.messageId === event.messageId)) return;
+      const postKey = `msg:${event.messageId}`;
+      const data: PostData = { kind: 'message', event, rootPostKey: rootKey };
+      if (await store.insertPost({ postKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data })) await deliverLater(tx, event.firmId, postKey, null);
+      return;
+    }
+    default: {
+      const caseIds = 'caseId' in event ? [event.caseId] : event.caseIds;
+      for (const caseId of caseIds) {
+        const postKey = `evt:${jobId}:${caseId}`;
+        const data: PostData = { kind: 'notice', event };
+        if (await store.insertPost({ postKey, firmId: event.firmId, caseId, kind: 'notice', data })) await deliverLater(tx, event.firmId, postKey, null);
+      }
+    }
+  }
+}
+
+/** Guests hear about what is new for them in their Teams activity feed; best effort, once per job. */
+async function notifyGuests(d: NotifyDeps, jobId: number, event: CaseRoomEvent): Promise<void> {
+  const repo = new Repo(d.db);
+  const store = new BotStore(d.db);
+  let targets: Array<{ contactId: string; notice: Omit<GuestNotice, 'userId'> }> = [];
+  if (event.type === 'items.shared' || event.type === 'grant.added') {
+    const caseId = event.type === 'items.shared' ? event.caseId : event.caseIds[0];
+    const c = caseId ? await repo.case(event.firmId, caseId) : null;
+    const contactIds = event.type === 'items.shared' ? event.contactIds : [event.contactId];
+    const what = event.type === 'items.shared' ? `${event.itemIds.length === 1 ? 'a document' : `${event.itemIds.length} items`}` : 'access to a case';
+    targets = contactIds.map((contactId) => ({
+      contactId,
+      notice: { activityType: 'itemsShared', actor: event.actor, previewText: `${event.actor} shared ${what} with you${c ? ` (${c.number})` : ''}`, topicText: c ? `${c.number} ${c.title}` : 'CaseRoom', webUrl: d.links.portal(caseId ?? '') },
+    }));
+  } else if (event.type === 'staff.replied' && event.contactId) {
+    const message = (await repo.messages(event.threadId)).find((m) => m.id === event.messageId);
+    const c = await repo.case(event.firmId, event.caseId);
+    targets = [{ contactId: event.contactId, notice: { activityType: 'staffReplied', actor: message?.authorName ?? 'Your legal team', previewText: `${message?.authorName ?? 'Your legal team'} replied: ${message?.body ?? ''}`, topicText: c ? `${c.number} ${c.title}` : 'CaseRoom', webUrl: d.links.portal(event.caseId) } }];
+  }
+  for (const t of targets) {
+    const contact = await repo.contact(event.firmId, t.contactId);
+    // Only guests who redeemed the invitation have a user the feed can reach.
+    if (!contact?.guestUserId || contact.invitation !== 'accepted' || !contact.portalAccess) continue;
+    const key = `feed:${jobId}:${contact.id}`;
+    if (await store.wasDelivered(key)) continue;
+    try {
+      await d.feed.notifyGuest({ ...t.notice, userId: contact.guestUserId });
+      await store.firstDelivery(key);
+    } catch (err) {
+      d.logger.warn({ err: err instanceof Error ? err.message : String(err), contactId: contact.id }, 'activity feed notification failed');
+    }
+  }
+}

@@ -166,6 +166,10 @@ export class PortalService {
         const check = checkUploadName(f.name);
         if (!check.ok) throw invalid(`files.${index}.name`, check.reason);
       });
+      for (const parentId of new Set(files.flatMap((f) => (f.parentId ? [f.parentId] : [])))) {
+        const parent = await repo.item(firm.id, parentId);
+        if (!parent || parent.caseId !== caseId || parent.kind !== 'folder') throw notFound('folder');
+      }
       const created: ItemRecord[] = [];
       for (const f of files) {
         const existing = f.driveItemId ? await repo.itemByDriveItem(firm.id, f.driveItemId) : null;

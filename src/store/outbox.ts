@@ -34,8 +34,11 @@ export async function claim(db: Db, workerId: string, limit: number, leaseSecond
        WHERE id IN (
          SELECT o.id FROM outbox o
          WHERE ((o.status = 'pending' AND o.run_after <= now()) OR (o.status = 'running' AND o.locked_until < now()))
+           -- A pending job waits behind any running job of its key, even one whose lease ran out:
+           -- that one is reclaimed first, so two jobs of one key never run at once.
            AND (o.dedupe_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM outbox r WHERE r.dedupe_key = o.dedupe_key AND r.id <> o.id AND r.status = 'running' AND r.locked_until >= now()))
+             SELECT 1 FROM outbox r WHERE r.dedupe_key = o.dedupe_key AND r.id <> o.id AND r.status = 'running'
+               AND (r.locked_until >= now() OR o.status = 'pending')))
          ORDER BY o.id
          LIMIT $2
          FOR UPDATE SKIP LOCKED)

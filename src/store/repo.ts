@@ -392,9 +392,13 @@ export class Repo {
   }
 
   // ---- audit ----
-  /** Appends to the firm's chain. Locks the firm row so concurrent appends queue up instead of forking the chain. */
+  /**
+   * Appends to the firm's chain. Locks the firm row so concurrent appends queue up instead of
+   * forking the chain; NO KEY UPDATE, because inserting rows that reference the firm takes a
+   * KEY SHARE lock on it, which FOR UPDATE would conflict with (deadlock under concurrent writes).
+   */
   async appendAudit(e: Omit<AuditContent, 'seq' | 'at'> & { at?: string }): Promise<ChainedAuditEntry> {
-    await this.q.query('SELECT id FROM firms WHERE id = $1 FOR UPDATE', [e.firmId]);
+    await this.q.query('SELECT id FROM firms WHERE id = $1 FOR NO KEY UPDATE', [e.firmId]);
     const head = await this.q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log WHERE firm_id = $1 ORDER BY seq DESC LIMIT 1', [e.firmId]);
     const prevHash = head[0]?.hash ?? GENESIS_HASH;
     const content: AuditContent = {

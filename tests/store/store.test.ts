@@ -134,6 +134,17 @@ describe.each(backends)('store on %s', (_name, open) => {
       expect(await complete(db, job.id, 'alive')).toBe(true);
     });
 
+    it('reclaims a dead worker\'s job before the newer job of its key, never both at once', async () => {
+      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:y' });
+      await claim(db, 'dead', 10, 0.05);
+      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:y' });
+      await new Promise((r) => setTimeout(r, 150));
+      const taken = [...(await claim(db, 'a', 10, 60)), ...(await claim(db, 'b', 10, 60))];
+      expect(taken.map((j) => j.payload)).toEqual([{ v: 1 }]);
+      await complete(db, taken[0].id, 'a');
+      expect((await claim(db, 'b', 10, 60)).map((j) => j.payload)).toEqual([{ v: 2 }]);
+    });
+
     it('waits before retrying, and gives up after the last attempt', async () => {
       await enqueue(db, { firmId: null, kind: 'k', payload: {} });
       const [job] = await claim(db, 'w', 1, 60);

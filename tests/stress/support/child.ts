@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+/** Runs a TypeScript file with tsx in a child process (so the test can SIGKILL it), with line-wise stdout. */
+export interface Child {
+  proc: ChildProcess;
+  lines: string[];
+  /** Resolves with the first stdout line matching `pattern`; rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  stderr(): string;
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+export function spawnTsx(script: string, env: Record<string, string | undefined>): Child {
+  const tsx = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
+  // Jest's NODE_OPTIONS (--experimental-vm-modules) are not for the child.
+  const proc = spawn(tsx, [script], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let err = '';
+  let partial = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    partial += chunk;
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of [...waiters]) if (w.pattern.test(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err = (err + chunk).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    lines,
+    stderr: () => err,
+    waitFor(pattern, timeoutMs) {
+      const seen = lines.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`child did not print ${pattern} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`)), timeoutMs);
+        waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
+        void exited.then((code) => { clearTimeout(timer); reject(new Error(`child exited (${code}) before printing ${pattern}; stderr: ${err.slice(-2000)}`)); });
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -54,6 +54,7 @@ async function run() {
     const appBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host}:${env.PORT ?? 3978}`;
     simulator = await startLocalMicrosoft365(appBaseUrl, path.resolve(env.DATA_DIR ?? '.data'));
     env.SIMULATOR_URL = simulator.httpsUrl;
+    env.SIMULATOR_SIGN_IN_URL = simulator.httpUrl;
     env.M365_CA_CERT_FILE = simulator.caCertPath;
     env.M365_MODE = 'simulator';
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
@@ -71,7 +72,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     }
   }
   const worker = new OutboxWorker({ db, logger: logger.child({ part: 'outbox' }), handlers, pollMs: config.outboxPollMs });
-  const verify = o.verify ?? createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: remoteKeys(config.identity.jwksUri), requiredScope: 'access_as_user' });
+  const verify = o.verify ?? createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: remoteKeys(config.identity.jwksUri, config.m365.caCertFile ? readFileSync(config.m365.caCertFile, 'utf8') : undefined), requiredScope: 'access_as_user' });
 
   const app = createApp({
     db,

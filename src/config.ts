@@ -19,6 +19,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   M365_MODE: z.enum(['simulator', 'tenant']).optional(),
   SIMULATOR_URL: z.string().url().optional(),
+  /** The simulator's plain-HTTP base, for people's browsers (its HTTPS certificate is self-signed). */
+  SIMULATOR_SIGN_IN_URL: z.string().url().optional(),
   /** PEM file of an extra CA to trust for Microsoft 365 endpoints: the simulator's, locally. */
   M365_CA_CERT_FILE: z.string().optional(),
   M365_TENANT_ID: z.string().min(1).optional(),
@@ -54,6 +56,8 @@ export interface IdentityConfig {
   clientSecret: string;
   /** e.g. https://login.microsoftonline.com/{tenant} */
   authority: string;
+  /** Where a browser signs in; the authority itself except for the local simulator's plain-HTTP page. */
+  signInAuthority: string;
   issuer: string;
   jwksUri: string;
   /** Audiences the API accepts on bearer tokens (the SSO app id URI and the bare client id). */
@@ -118,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId,
       clientSecret: env.M365_CLIENT_SECRET as string,
       authority,
+      signInAuthority: authority,
       issuer: `${authority}/v2.0`,
       jwksUri: `${authority}/discovery/v2.0/keys`,
       audiences: [env.API_AUDIENCE as string, clientId],
@@ -133,6 +138,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId,
       clientSecret: env.M365_CLIENT_SECRET ?? SIMULATOR_CLIENT_SECRET,
       authority,
+      signInAuthority: `${(env.SIMULATOR_SIGN_IN_URL ?? sim).replace(/\/$/, '')}/${tenantId}`,
       issuer: `${authority}/v2.0`,
       jwksUri: `${authority}/discovery/v2.0/keys`,
       audiences: [env.API_AUDIENCE ?? `api://localhost/${clientId}`, clientId],

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { DomainError } from '../domain/errors';
@@ -33,8 +34,9 @@ export interface VerifiedToken extends JWTPayload {
   idp?: string;
 }
 
-export const remoteKeys = (jwksUri: string, fetchOptions?: { headers?: Record<string, string> }): JWTVerifyGetKey =>
-  createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, headers: fetchOptions?.headers });
+/** The identity provider's signing keys, cached; `caPem` trusts a private CA (the local simulator's). */
+export const remoteKeys = (jwksUri: string, caPem?: string): JWTVerifyGetKey =>
+  createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, ...(caPem ? { agent: new https.Agent({ ca: caPem }) } : {}) });
 
 const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
 

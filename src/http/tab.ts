@@ -24,8 +24,6 @@ export interface TabSettings {
 export interface TabPartOptions {
   /** Where the bundle lives; default dist/tab under the project root. */
   distDir?: string;
-  /** The identity provider base used by browsers to sign in (the simulator's HTTP address locally). */
-  signInAuthority?: string;
   /** Skip building (tests that serve a prepared bundle). */
   build?: boolean;
 }
@@ -42,8 +40,8 @@ function projectRoot(): string {
 }
 
 /** Public settings only: the browser needs to know where to sign in and which scope to ask for. */
-export function tabSettings(config: AppConfig, signInAuthority?: string): TabSettings {
-  const authority = (signInAuthority ?? config.identity.authority).replace(/\/$/, '');
+export function tabSettings(config: AppConfig): TabSettings {
+  const authority = config.identity.signInAuthority.replace(/\/$/, '');
   return {
     appName: 'CaseRoom',
     mode: config.m365.mode,
@@ -87,7 +85,7 @@ export function createTabPart(ctx: PartContext, options: TabPartOptions = {}): A
   const root = projectRoot();
   const distDir = options.distDir ?? path.join(root, 'dist', 'tab');
   const logger = ctx.logger.child({ part: 'tab' });
-  const settings = tabSettings(ctx.config, options.signInAuthority);
+  const settings = tabSettings(ctx.config);
   let ready: Promise<void> | null = null;
 
   const ensureBuilt = (): Promise<void> => {

@@ -1,0 +1,157 @@
+import { Button, Caption1, ProgressBar, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { ArrowUploadRegular } from '@fluentui/react-icons';
+import { useCallback, useId, useRef, useState, type DragEvent } from 'react';
+import { plainMessage, type UploadProgress } from '../api';
+import { size } from './format';
+
+export interface UploadJob {
+  id: string;
+  file: File;
+  loaded: number;
+  total: number;
+  status: 'queued' | 'uploading' | 'done' | 'failed';
+  error?: string;
+  result?: unknown;
+}
+
+export type UploadFn = (file: File, onProgress: (p: UploadProgress) => void) => Promise<unknown>;
+
+/**
+ * A queue of file uploads with per-file progress, two at a time. The queue lives in the
+ * component that owns it, so switching tabs on the same page does not stop it.
+ */
+export function useUploads(upload: UploadFn, onDone?: (job: UploadJob) => void | Promise<void>) {
+  const [jobs, setJobs] = useState<UploadJob[]>([]);
+  const active = useRef(0);
+  const queue = useRef<UploadJob[]>([]);
+  const uploadRef = useRef(upload);
+  uploadRef.current = upload;
+  const doneRef = useRef(onDone);
+  doneRef.current = onDone;
+
+  const patch = useCallback((id: string, p: Partial<UploadJob>) => setJobs((all) => all.map((j) => (j.id === id ? { ...j, ...p } : j))), []);
+
+  const pump = useCallback(() => {
+    while (active.current < 2 && queue.current.length > 0) {
+      const job = queue.current.shift() as UploadJob;
+      active.current++;
+      patch(job.id, { status: 'uploading' });
+      uploadRef
+        .current(job.file, (p) => patch(job.id, { loaded: p.loaded, total: p.total }))
+        .then(
+          async (result) => {
+            patch(job.id, { status: 'done', loaded: job.file.size, result });
+            await doneRef.current?.({ ...job, status: 'done', result });
+          },
+          (err: unknown) => patch(job.id, { status: 'failed', error: plainMessage(err) }),
+        )
+        .finally(() => {
+          active.current--;
+          pump();
+        });
+    }
+  }, [patch]);
+
+  const add = useCallback(
+    (files: File[]) => {
+      const fresh = files.map((file) => ({ id: crypto.randomUUID(), file, loaded: 0, total: file.size, status: 'queued' as const }));
+      setJobs((all) => [...all.filter((j) => j.status !== 'done'), ...fresh]);
+      queue.current.push(...fresh);
+      pump();
+    },
+    [pump],
+  );
+  const running = jobs.some((j) => j.status === 'queued' || j.status === 'uploading');
+  return { jobs, add, running, clear: () => setJobs((all) => all.filter((j) => j.status === 'queued' || j.status === 'uploading')) };
+}
+
+const useStyles = makeStyles({
+  zone: {
+    border: `${tokens.strokeWidthThick} dashed ${tokens.colorNeutralStroke1}`,
+    borderRadius: tokens.borderRadiusLarge,
+    padding: tokens.spacingVerticalL,
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    gap: tokens.spacingVerticalS,
+    textAlign: 'center',
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  over: { border: `${tokens.strokeWidthThick} dashed ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorBrandBackground2 },
+  hidden: { display: 'none' },
+  list: { listStyle: 'none', padding: 0, margin: `${tokens.spacingVerticalS} 0`, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
+  line: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', wordBreak: 'break-word' },
+  failed: { color: tokens.colorPaletteRedForeground1 },
+});
+
+/** Drop files here or pick them with the keyboard-reachable button. */
+export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[]) => void; hint: string; disabled?: boolean }) {
+  const s = useStyles();
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const inputId = useId();
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (!disabled) onFiles(Array.from(e.dataTransfer.files));
+  };
+  return (
+    <div
+      className={mergeClasses(s.zone, over && s.over)}
+      data-testid="drop-zone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <Text>Drag files here, or</Text>
+      <Button icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
+        Choose files
+      </Button>
+      <label htmlFor={inputId} className={s.hidden}>Files to upload</label>
+      <input
+        id={inputId}
+        ref={input}
+        type="file"
+        multiple
+        className={s.hidden}
+        data-testid="file-input"
+        onChange={(e) => {
+          const files = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          if (files.length) onFiles(files);
+        }}
+      />
+      <Caption1>{hint}</Caption1>
+    </div>
+  );
+}
+
+/** Each file with its own progress bar and, when it fails, the reason in plain words. */
+export function UploadList({ jobs }: { jobs: UploadJob[] }) {
+  const s = useStyles();
+  if (jobs.length === 0) return null;
+  return (
+    <ul className={s.list} aria-label="Uploads">
+      {jobs.map((j) => {
+        const pct = j.total > 0 ? Math.min(1, j.loaded / j.total) : 0;
+        const label = j.status === 'done' ? 'Uploaded' : j.status === 'failed' ? 'Failed' : j.status === 'queued' ? 'Waiting' : `${Math.round(pct * 100)}%`;
+        return (
+          <li key={j.id} className={s.row} data-testid="upload-row" data-status={j.status}>
+            <div className={s.line}>
+              <Text>{j.file.name}</Text>
+              <Caption1>
+                {size(j.file.size)} · {label}
+              </Caption1>
+            </div>
+            <ProgressBar value={j.status === 'done' ? 1 : pct} color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'brand'} aria-label={`Upload of ${j.file.name}`} />
+            {j.error && <Caption1 className={s.failed}>{j.error}</Caption1>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

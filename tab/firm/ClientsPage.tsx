@@ -1,0 +1,130 @@
+import {
+  Badge, Button, Caption1, Card, CardHeader, Field, Input, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens,
+} from '@fluentui/react-components';
+import { PeopleRegular } from '@fluentui/react-icons';
+import { useState } from 'react';
+import type { AccessEntry, CaseRecord, Client } from '../api';
+import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { STATUS_LABEL } from '../components/format';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { navigate } from '../shell/router';
+import { chipText } from './AccessChip';
+import { distinctGuests, live, reachesCase, reachesClient } from './firmData';
+
+const useStyles = makeStyles({
+  clients: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
+  cases: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: tokens.spacingHorizontalM },
+  head: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
+  pop: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '320px' },
+  form: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  badge: { whiteSpace: 'nowrap', flexShrink: 0 },
+});
+
+function GuestsPopover({ client, entries }: { client: Client; entries: AccessEntry[] }) {
+  const s = useStyles();
+  const guests = distinctGuests(entries);
+  const label = `${guests.length} ${guests.length === 1 ? 'guest has' : 'guests have'} access`;
+  return (
+    <Popover withArrow>
+      <PopoverTrigger disableButtonEnhancement>
+        <Button size="small" icon={<PeopleRegular />} data-testid="client-guests" aria-label={`${label} to ${client.name}`}>
+          {label}
+        </Button>
+      </PopoverTrigger>
+      <PopoverSurface aria-label={`Guests with access to ${client.name}`}>
+        <div className={s.pop}>
+          {guests.length === 0 && <Text>Nobody outside the firm.</Text>}
+          <ul className={s.list}>
+            {guests.map((g) => (
+              <li key={g.id}>
+                <Link href={`/tab/firm/guests/${g.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/firm/guests/${g.id}`); }}>
+                  {g.name}
+                </Link>
+                <br />
+                <Caption1>{g.entries.map((e) => chipText(e).split(' · ')[1]).join(', ')}</Caption1>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </PopoverSurface>
+    </Popover>
+  );
+}
+
+function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
+  const s = useStyles();
+  const guests = distinctGuests(entries.filter((e) => reachesCase(e, c)));
+  const href = `/tab/case?caseId=${c.id}`;
+  return (
+    <Card data-testid="case-card">
+      <CardHeader
+        header={
+          <Link href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>
+            <Text weight="semibold">{c.title}</Text>
+          </Link>
+        }
+        description={<Caption1>{c.number} · {STATUS_LABEL[c.status]}</Caption1>}
+        action={
+          guests.length ? (
+            <Badge className={s.badge} appearance="tint" color="brand" data-testid="case-share-badge" title={guests.map((g) => g.name).join(', ')}>
+              Shared · {guests.length}
+            </Badge>
+          ) : undefined
+        }
+      />
+    </Card>
+  );
+}
+
+/** Clients with "N guests have access" (a popover lists them) and their cases with share badges. */
+export function ClientsPage() {
+  const s = useStyles();
+  const api = useStaffApi();
+  const data = useLoad(async () => {
+    const [clients, cases, access] = await Promise.all([api.clients(), api.cases(), api.firmAccess()]);
+    return { clients, cases, access: access.filter(live) };
+  }, []);
+  const [name, setName] = useState('');
+  const create = useAction(async () => {
+    await api.createClient(name.trim());
+    setName('');
+    await data.reload();
+  });
+  return (
+    <section aria-labelledby="clients-title">
+      <Title2 block as="h1" id="clients-title">Clients</Title2>
+      <div className={s.form}>
+        <Field label="New client name">
+          <Input value={name} onChange={(_e, d) => setName(d.value)} />
+        </Field>
+        <Button disabled={!name.trim() || create.busy} onClick={() => void create.run()}>
+          Add client
+        </Button>
+      </div>
+      <ErrorBar error={create.error ?? data.error} onRetry={() => void data.reload()} />
+      {!data.data && !data.error && <Loading />}
+      {data.data?.clients.length === 0 && <Empty>No clients yet.</Empty>}
+      <div className={s.clients}>
+        {data.data?.clients.map((client) => {
+          const cases = data.data?.cases.filter((c) => c.clientId === client.id) ?? [];
+          const entries = data.data?.access.filter((e) => reachesClient(e, client, cases)) ?? [];
+          return (
+            <section key={client.id} aria-label={client.name} data-testid="client-section">
+              <div className={s.head}>
+                <Subtitle1 block as="h2">{client.name}</Subtitle1>
+                <GuestsPopover client={client} entries={entries} />
+              </div>
+              <div className={s.cases}>
+                {cases.length === 0 && <Caption1>No cases yet.</Caption1>}
+                {cases.map((c) => (
+                  <CaseCard key={c.id} c={c} entries={entries} />
+                ))}
+              </div>
+            </section>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import { ErrorBar, Notice } from '../components/Feedback';
+import { useAction, useLoad, usePortalApi } from '../shell/hooks';
+import type { Screen } from './screen';
+
+const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
+
+/** "Message the firm", from any screen: the case and the screen are filled in for the guest. */
+export function MessageFirmDialog({ open, onClose, screen }: { open: boolean; onClose: () => void; screen: Screen }) {
+  const s = useStyles();
+  const portal = usePortalApi();
+  const cases = useLoad(() => (open ? portal.cases() : Promise.resolve([])), [open]);
+  const [caseId, setCaseId] = useState<string | null>(screen.caseId);
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [sent, setSent] = useState(false);
+  useEffect(() => {
+    if (open) {
+      setCaseId(screen.caseId);
+      setSent(false);
+    }
+  }, [open, screen.caseId]);
+  const send = useAction(async () => {
+    if (!caseId) return;
+    await portal.sendMessage(caseId, { body, screen: screen.label, subject: subject.trim() || null });
+    setBody('');
+    setSubject('');
+    setSent(true);
+  });
+  const list = cases.data ?? [];
+  const selected = list.find((c) => c.id === caseId);
+  return (
+    <Dialog open={open} onOpenChange={(_e, d) => !d.open && onClose()}>
+      <DialogSurface aria-describedby={undefined}>
+        <DialogBody>
+          <DialogTitle>Message the firm</DialogTitle>
+          <DialogContent className={s.form}>
+            {sent && <Notice>Your message was sent. The firm&apos;s reply will appear under Messages in the case.</Notice>}
+            <ErrorBar error={send.error ?? cases.error} />
+            <Field label="About the case" required>
+              <Dropdown
+                placeholder={cases.loading ? 'Loading your cases…' : 'Choose a case'}
+                value={selected ? `${selected.number} · ${selected.title}` : ''}
+                selectedOptions={caseId ? [caseId] : []}
+                onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}
+              >
+                {list.map((c) => (
+                  <Option key={c.id} value={c.id} text={`${c.number} · ${c.title}`}>
+                    {c.number} · {c.title}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            <Field label="Sent from">
+              <Input value={screen.label} readOnly />
+            </Field>
+            <Field label="Subject (optional)">
+              <Input value={subject} onChange={(_e, d) => setSubject(d.value)} maxLength={200} />
+            </Field>
+            <Field label="Message" required>
+              <Textarea value={body} onChange={(_e, d) => setBody(d.value)} resize="vertical" rows={5} />
+            </Field>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>Close</Button>
+            <Button appearance="primary" disabled={!caseId || !body.trim() || send.busy} onClick={() => void send.run()}>
+              {send.busy ? 'Sending…' : 'Send'}
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,42 @@
+import { Badge, Body1, Caption1, Card, CardHeader, Link, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { SECTION_LABEL } from '../components/format';
+import { useLoad, usePortalApi } from '../shell/hooks';
+import { navigate } from '../shell/router';
+import { useScreen } from './screen';
+
+const useStyles = makeStyles({
+  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: tokens.spacingHorizontalM, marginTop: tokens.spacingVerticalM },
+});
+
+export function MyCasesPage() {
+  const s = useStyles();
+  const portal = usePortalApi();
+  const cases = useLoad(() => portal.cases(), []);
+  useScreen(null, 'My cases');
+  return (
+    <section aria-labelledby="my-cases">
+      <Title2 block as="h1" id="my-cases">My cases</Title2>
+      <ErrorBar error={cases.error} onRetry={() => void cases.reload()} />
+      {cases.loading && !cases.data && <Loading />}
+      {cases.data?.length === 0 && <Empty>Nothing has been shared with you yet. The firm will let you know when it shares something.</Empty>}
+      <div className={s.grid}>
+        {cases.data?.map((c) => (
+          <Card key={c.id} data-testid="portal-case-card">
+            <CardHeader
+              header={
+                <Link href={`/tab/portal/cases/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/portal/cases/${c.id}`); }}>
+                  <Text weight="semibold">{c.title}</Text>
+                </Link>
+              }
+              description={<Caption1>{c.number}</Caption1>}
+              action={c.status ? <Badge appearance="tint">{c.status}</Badge> : undefined}
+            />
+            <Body1>{c.sections.length ? c.sections.filter((x) => x !== 'messages').map((x) => SECTION_LABEL[x]).join(' · ') : 'Shared items'}</Body1>
+            {c.canUpload && <Caption1>You can upload files to this case.</Caption1>}
+          </Card>
+        ))}
+      </div>
+    </section>
+  );
+}

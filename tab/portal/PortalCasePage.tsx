@@ -1,0 +1,72 @@
+import { Badge, Caption1, Tab, TabList, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { ApiError, type PortalCase } from '../api';
+import { ErrorBar, Loading } from '../components/Feedback';
+import { useLoad, usePortalApi } from '../shell/hooks';
+import { NotFoundPage } from './NotFoundPage';
+import { GuestDocuments } from './GuestDocuments';
+import { GuestThreads } from './GuestThreads';
+import { EventsSection, InvoicesSection, NotesSection, OverviewSection } from './GuestSections';
+import { useScreen } from './screen';
+
+type View = 'overview' | 'documents' | 'notes' | 'events' | 'invoices' | 'messages';
+const VIEW_LABEL: Record<View, string> = { overview: 'Overview', documents: 'Documents', notes: 'Notes', events: 'Events', invoices: 'Invoices', messages: 'Messages' };
+
+const useStyles = makeStyles({
+  head: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
+  tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` },
+});
+
+/** Only the views the API returned: a section the guest may not see is null and gets no tab. */
+function viewsOf(c: PortalCase): View[] {
+  const views: View[] = [];
+  if (c.status || c.team || c.budget) views.push('overview');
+  if (c.documents) views.push('documents');
+  if (c.notes) views.push('notes');
+  if (c.events) views.push('events');
+  if (c.invoices) views.push('invoices');
+  views.push('messages');
+  return views;
+}
+
+export function PortalCasePage({ caseId }: { caseId: string }) {
+  const s = useStyles();
+  const portal = usePortalApi();
+  const view = useLoad(() => portal.caseView(caseId), [caseId]);
+  const [chosen, setChosen] = useState<View | null>(null);
+  const data = view.data;
+  const views = data ? viewsOf(data) : [];
+  const current: View = chosen && views.includes(chosen) ? chosen : (views[0] ?? 'messages');
+  useScreen(data ? caseId : null, data ? `${data.case.number} · ${VIEW_LABEL[current]}` : 'Case');
+
+  if (view.error instanceof ApiError && view.error.status === 404) return <NotFoundPage />;
+  if (!data) return view.error ? <ErrorBar error={view.error} onRetry={() => void view.reload()} /> : <Loading label="Opening the case…" />;
+
+  return (
+    <article aria-labelledby="case-title">
+      <div className={s.head}>
+        <Title2 block as="h1" id="case-title">{data.case.title}</Title2>
+        {data.status && <Badge appearance="tint" data-testid="case-status">{data.status.status}</Badge>}
+      </div>
+      <Caption1>{data.case.number}</Caption1>
+      <ErrorBar error={view.error} onRetry={() => void view.reload()} />
+      <div className={s.tabs}>
+        <TabList selectedValue={current} onTabSelect={(_e, d) => setChosen(d.value as View)} aria-label="Case sections">
+          {views.map((v) => (
+            <Tab key={v} value={v}>
+              {VIEW_LABEL[v]}
+            </Tab>
+          ))}
+        </TabList>
+      </div>
+      <div role="tabpanel" aria-label={VIEW_LABEL[current]}>
+        {current === 'overview' && <OverviewSection data={data} />}
+        {current === 'documents' && <GuestDocuments data={data} onChanged={() => void view.reload()} />}
+        {current === 'notes' && <NotesSection items={data.notes ?? []} />}
+        {current === 'events' && <EventsSection items={data.events ?? []} />}
+        {current === 'invoices' && <InvoicesSection items={data.invoices ?? []} />}
+        {current === 'messages' && <GuestThreads data={data} screen={`${data.case.number} · Messages`} onSent={() => void view.reload()} />}
+      </div>
+    </article>
+  );
+}

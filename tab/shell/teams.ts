@@ -1,0 +1,23 @@
+import { app } from '@microsoft/teams-js';
+
+/**
+ * Teams hosts tabs in an iframe (web, desktop) or a webview with a native bridge (mobile).
+ * Anywhere else (a guest in a browser, local use) teams-js is not initialised at all.
+ */
+let ready: Promise<boolean> | null = null;
+
+function maybeHosted(): boolean {
+  if (new URLSearchParams(window.location.search).get('inTeams') === '0') return false;
+  const native = (window as unknown as { nativeInterface?: unknown }).nativeInterface;
+  return window.self !== window.top || native !== undefined;
+}
+
+export function initTeams(timeoutMs = 4000): Promise<boolean> {
+  ready ??= maybeHosted()
+    ? Promise.race([
+        app.initialize().then(() => true, () => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+      ])
+    : Promise.resolve(false);
+  return ready;
+}

@@ -1,0 +1,42 @@
+import { Badge, Button, Caption1, CounterBadge, Text, Title2, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
+import { ShareRegular } from '@fluentui/react-icons';
+import type { AccessEntry, CaseDetail } from '../api';
+import { STATUS_LABEL } from '../components/format';
+import { guestsWithAccess } from './caseData';
+
+const useStyles = makeStyles({
+  head: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-start', gap: tokens.spacingHorizontalL, justifyContent: 'space-between' },
+  titles: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, minWidth: 0 },
+  line: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  share: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXS },
+});
+
+const STATUS_COLOR = { open: 'success', on_hold: 'warning', closed: 'informative' } as const;
+
+/** Number, title, client, status, assigned staff, and the Share button with its count of guests. */
+export function CaseHeader({ detail, access, onShare }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void }) {
+  const s = useStyles();
+  const count = guestsWithAccess(access);
+  return (
+    <div className={s.head}>
+      <div className={s.titles}>
+        <Caption1 data-testid="case-number">{detail.number}</Caption1>
+        <Title2 block as="h1">{detail.title}</Title2>
+        <div className={s.line}>
+          <Text>Client: {detail.client?.name ?? '—'}</Text>
+          <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
+          <Text>Assigned: {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : 'nobody yet'}</Text>
+          {detail.provisioning !== 'ready' && <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>{detail.provisioning === 'failed' ? 'Channel setup failed' : 'Setting up channel…'}</Badge>}
+        </div>
+      </div>
+      <Tooltip content={`${count} ${count === 1 ? 'guest has' : 'guests have'} access`} relationship="description">
+        <Button appearance="primary" icon={<ShareRegular />} onClick={onShare} data-testid="share-button">
+          <span className={s.share}>
+            Share
+            <CounterBadge count={count} showZero size="small" color="informative" />
+          </span>
+        </Button>
+      </Tooltip>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { ApiError } from '../api';
+import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { AppShell } from '../shell/AppShell';
+import { BillingPanel } from './BillingPanel';
+import { useCaseData } from './caseData';
+import { CaseHeader } from './CaseHeader';
+import { DocumentsPanel } from './DocumentsPanel';
+import { ItemsPanel } from './ItemsPanel';
+import { MessagesPanel } from './MessagesPanel';
+import { PartiesPanel } from './PartiesPanel';
+import { ShareDialog } from './ShareDialog';
+import { FirmNav } from '../firm/FirmNav';
+
+type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages';
+const PANELS: Array<[Panel, string]> = [
+  ['documents', 'Documents'],
+  ['notes', 'Notes'],
+  ['events', 'Events'],
+  ['billing', 'Invoices and ledger'],
+  ['parties', 'Parties'],
+  ['messages', 'Messages'],
+];
+
+const useStyles = makeStyles({ tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` } });
+
+function CaseTab({ caseId }: { caseId: string }) {
+  const s = useStyles();
+  const data = useCaseData(caseId);
+  const [panel, setPanel] = useState<Panel>('documents');
+  const [sharing, setSharing] = useState(false);
+  const reload = () => void data.reload();
+  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
+  if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label="Opening the case…" />;
+  const d = data.data;
+  return (
+    <>
+      <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} />
+      <ErrorBar error={data.error} onRetry={reload} />
+      <div className={s.tabs}>
+        <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label="Case sections">
+          {PANELS.map(([value, label]) => (
+            <Tab key={value} value={value}>
+              {label}
+            </Tab>
+          ))}
+        </TabList>
+      </div>
+      <div role="tabpanel" aria-label={PANELS.find(([v]) => v === panel)?.[1]}>
+        {panel === 'documents' && <DocumentsPanel caseId={caseId} sharing={d.sharing} onChanged={reload} />}
+        {panel === 'notes' && <ItemsPanel kind="note" caseId={caseId} sharing={d.sharing} onChanged={reload} />}
+        {panel === 'events' && <ItemsPanel kind="event" caseId={caseId} sharing={d.sharing} onChanged={reload} />}
+        {panel === 'billing' && <BillingPanel caseId={caseId} detail={d.detail} sharing={d.sharing} onChanged={reload} />}
+        {panel === 'parties' && <PartiesPanel detail={d.detail} onChanged={reload} />}
+        {panel === 'messages' && <MessagesPanel caseId={caseId} threads={d.threads} onChanged={reload} />}
+      </div>
+      {sharing && <ShareDialog data={d} onClose={() => setSharing(false)} onChanged={reload} />}
+    </>
+  );
+}
+
+/** The configurable channel tab's content: /tab/case?caseId=… */
+export function CaseTabPage({ caseId }: { caseId: string | null }) {
+  return (
+    <AppShell title="Case" nav={<FirmNav current="case" />}>
+      {caseId ? <CaseTab caseId={caseId} /> : <Empty>No case is chosen for this tab. Open the tab settings and pick a case.</Empty>}
+    </AppShell>
+  );
+}

@@ -1,0 +1,90 @@
+import { Badge, Caption1, Checkbox, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import type { CaseSharing, Contact } from '../api';
+import { ErrorBar } from '../components/Feedback';
+import { useAction, useStaffApi } from '../shell/hooks';
+import { shareable } from './caseData';
+
+const useStyles = makeStyles({
+  row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0, minWidth: 0 },
+  hint: { color: tokens.colorNeutralForeground3 },
+});
+
+/** Controlled ticks for something not created yet ("share with … when it is created/uploaded"). */
+export function ContactTicks({ contacts, selected, onChange, label = 'Share with' }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string }) {
+  const s = useStyles();
+  const eligible = shareable(contacts);
+  return (
+    <fieldset className={s.row} data-testid="contact-ticks">
+      <legend>
+        <Caption1>{label}</Caption1>
+      </legend>
+      {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access yet (see Parties).</Caption1>}
+      {eligible.map((c) => (
+        <Checkbox
+          key={c.id}
+          label={c.name}
+          checked={selected.has(c.id)}
+          onChange={(_e, d) => {
+            const next = new Set(selected);
+            if (d.checked) next.add(c.id);
+            else next.delete(c.id);
+            onChange(next);
+          }}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+/** Live per-contact ticks on an existing item: tick shares it, untick stops sharing it. */
+export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: string; itemTitle: string; sharing: CaseSharing; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [note, setNote] = useState<string | null>(null);
+  // The tick moves at once; the server's answer (a reload of the case) confirms it, or the error undoes it.
+  const [wanted, setWanted] = useState<Record<string, boolean>>({});
+  useEffect(() => setWanted({}), [sharing]);
+  const toggle = useAction(async (contactId: string, on: boolean) => {
+    setNote(null);
+    setWanted((w) => ({ ...w, [contactId]: on }));
+    if (on) await api.share([contactId], [itemId]);
+    else {
+      const result = await api.unshare([contactId], [itemId]);
+      if (result.stillVisible.length) setNote('They still see it through their case or client access.');
+    }
+    onChanged();
+  });
+  useEffect(() => {
+    if (toggle.error) setWanted({});
+  }, [toggle.error]);
+  const entries = sharing.sharedWith[itemId] ?? [];
+  const eligible = shareable(sharing.contacts);
+  return (
+    <div>
+      <fieldset className={s.row} data-testid="share-ticks" aria-label={`Share ${itemTitle} with`}>
+        <legend>
+          <Caption1>Shared with</Caption1>
+        </legend>
+        {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access.</Caption1>}
+        {eligible.map((c) => {
+          const entry = entries.find((e) => e.contactId === c.id);
+          const broad = entry && entry.via !== 'item';
+          return (
+            <span key={c.id} className={s.row}>
+              <Checkbox
+                label={broad ? `${c.name} (through ${entry.via} access)` : c.name}
+                checked={wanted[c.id] ?? Boolean(entry)}
+                disabled={toggle.busy || broad}
+                onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))}
+              />
+              {entry?.state === 'pending' && <Badge appearance="outline" color="warning" size="small">pending invitation</Badge>}
+            </span>
+          );
+        })}
+      </fieldset>
+      {note && <Caption1>{note}</Caption1>}
+      <ErrorBar error={toggle.error} />
+    </div>
+  );
+}

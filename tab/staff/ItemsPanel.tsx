@@ -1,0 +1,66 @@
+import { Badge, Body1, Button, Caption1, Card, CardHeader, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { AddRegular, EditRegular } from '@fluentui/react-icons';
+import { useState } from 'react';
+import type { CaseSharing, Item, ItemPatch, NewItem } from '../api';
+import { Empty } from '../components/Feedback';
+import { date, dateTime, money } from '../components/format';
+import { useStaffApi } from '../shell/hooks';
+import { ShareTicks } from './ContactTicks';
+import { ItemFormDialog, type EditableKind } from './ItemFormDialog';
+
+const useStyles = makeStyles({
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
+  body: { whiteSpace: 'pre-wrap' },
+});
+
+const NOUN: Record<EditableKind, [string, string]> = { note: ['note', 'notes'], event: ['event', 'events'], invoice: ['invoice', 'invoices'] };
+
+function describe(item: Item): string {
+  if (item.kind === 'event') return `${dateTime(item.startsAt)}${item.endsAt ? ` – ${dateTime(item.endsAt)}` : ''}${item.location ? ` · ${item.location}` : ''}`;
+  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents)} · due ${date(item.dueOn)} · ${item.invoiceStatus}`;
+  return `Updated ${dateTime(item.updatedAt)} by ${item.createdBy.replace(/^staff:|^guest:/, '')}`;
+}
+
+/** Notes, events or invoices of a case: create, edit, and per-contact share ticks on each. */
+export function ItemsPanel({ kind, caseId, sharing, onChanged }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [editing, setEditing] = useState<Item | 'new' | null>(null);
+  const items = sharing.items.filter((i) => i.kind === kind).sort((a, b) => (kind === 'event' ? (a.startsAt ?? '').localeCompare(b.startsAt ?? '') : b.updatedAt.localeCompare(a.updatedAt)));
+  const save = async (body: NewItem | ItemPatch, shareWith: string[]) => {
+    if (editing && editing !== 'new') await api.updateItem(editing.id, body as ItemPatch);
+    else {
+      const created = await api.createItem(caseId, body as NewItem);
+      if (shareWith.length) await api.share(shareWith, [created.id]);
+    }
+    onChanged();
+  };
+  const [singular, plural] = NOUN[kind];
+  return (
+    <section aria-label={plural}>
+      <Button icon={<AddRegular />} appearance="primary" onClick={() => setEditing('new')}>
+        New {singular}
+      </Button>
+      <div className={s.stack}>
+        {items.length === 0 && <Empty>No {plural} yet.</Empty>}
+        {items.map((item) => (
+          <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title}>
+            <CardHeader
+              header={<Subtitle2 block as="h2">{item.title}</Subtitle2>}
+              description={<Caption1>{describe(item)}</Caption1>}
+              action={
+                <Button icon={<EditRegular />} appearance="subtle" aria-label={`Edit ${item.title}`} onClick={() => setEditing(item)}>
+                  Edit
+                </Button>
+              }
+            />
+            {item.staffOnly && <Badge appearance="outline">Staff only</Badge>}
+            {item.body && <Body1 className={s.body}>{item.body}</Body1>}
+            {!item.staffOnly && <ShareTicks itemId={item.id} itemTitle={item.title} sharing={sharing} onChanged={onChanged} />}
+          </Card>
+        ))}
+      </div>
+      {editing && <ItemFormDialog kind={kind} item={editing === 'new' ? undefined : editing} contacts={sharing.contacts} onSave={save} onClose={() => setEditing(null)} />}
+    </section>
+  );
+}

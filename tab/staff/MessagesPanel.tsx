@@ -1,0 +1,76 @@
+import { Body1, Button, Caption1, Card, CardHeader, Field, Input, Subtitle2, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { StaffThread } from '../api';
+import { Empty, ErrorBar } from '../components/Feedback';
+import { dateTime } from '../components/format';
+import { useAction, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
+  msg: { padding: tokens.spacingHorizontalS, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground3, whiteSpace: 'pre-wrap' },
+  staff: { backgroundColor: tokens.colorBrandBackground2 },
+  bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
+});
+
+function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [text, setText] = useState('');
+  const reply = useAction(async () => {
+    await api.reply(thread.id, text);
+    setText('');
+    onChanged();
+  });
+  return (
+    <Card data-testid="staff-thread">
+      <CardHeader header={<Subtitle2 block as="h2">{thread.subject}</Subtitle2>} description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>} />
+      {thread.messages.map((m) => (
+        <div key={m.id} className={mergeClasses(s.msg, m.authorKind === 'staff' && s.staff)}>
+          <Caption1>
+            {m.authorName} · {dateTime(m.createdAt)}
+            {m.screen ? ` · from ${m.screen}` : ''}
+          </Caption1>
+          <Body1 as="p">{m.body}</Body1>
+        </div>
+      ))}
+      <Field label="Reply to the guest">
+        <Textarea value={text} onChange={(_e, d) => setText(d.value)} resize="vertical" />
+      </Field>
+      <ErrorBar error={reply.error} />
+      <Button appearance="primary" disabled={!text.trim() || reply.busy} onClick={() => void reply.run()}>
+        Send reply
+      </Button>
+    </Card>
+  );
+}
+
+/** Portal threads of the case: guests' messages and the firm's replies. */
+export function MessagesPanel({ caseId, threads, onChanged }: { caseId: string; threads: StaffThread[]; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [subject, setSubject] = useState('');
+  const create = useAction(async () => {
+    await api.createThread(caseId, subject.trim());
+    setSubject('');
+    onChanged();
+  });
+  return (
+    <section aria-label="Messages">
+      <div className={s.bar}>
+        <Field label="New thread subject">
+          <Input value={subject} onChange={(_e, d) => setSubject(d.value)} />
+        </Field>
+        <Button disabled={!subject.trim() || create.busy} onClick={() => void create.run()}>
+          Start thread
+        </Button>
+      </div>
+      <ErrorBar error={create.error} />
+      <div className={s.stack}>
+        {threads.length === 0 && <Empty>No messages yet.</Empty>}
+        {threads.map((t) => (
+          <ThreadCard key={t.id} thread={t} onChanged={onChanged} />
+        ))}
+      </div>
+    </section>
+  );
+}

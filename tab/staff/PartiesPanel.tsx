@@ -1,0 +1,192 @@
+import {
+  Badge, Button, Caption1, Combobox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch,
+  Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import type { CaseDetail, Contact, ContactKind } from '../api';
+import { Empty, ErrorBar, Notice } from '../components/Feedback';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalM },
+  scroll: { overflowX: 'auto' },
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  cell: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
+});
+
+const INVITATION = { none: ['Not invited', 'informative'], pending: ['Invitation pending', 'warning'], accepted: ['Accepted', 'success'] } as const;
+const KINDS: ContactKind[] = ['client', 'co-counsel', 'expert', 'other'];
+
+function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; onCreated: (c: Contact) => Promise<void>; onClose: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [kind, setKind] = useState<ContactKind>('client');
+  const [phone, setPhone] = useState('');
+  const create = useAction(async () => {
+    const c = await api.createContact({ name: name.trim(), email: email.trim(), kind, phone: phone.trim() || null, clientId: kind === 'client' ? clientId : null });
+    await onCreated(c);
+    onClose();
+  });
+  return (
+    <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>New contact</DialogTitle>
+          <DialogContent className={s.form}>
+            <Field label="Name" required>
+              <Input value={name} onChange={(_e, d) => setName(d.value)} />
+            </Field>
+            <Field label="Email" required>
+              <Input type="email" value={email} onChange={(_e, d) => setEmail(d.value)} />
+            </Field>
+            <Field label="Role">
+              <Dropdown value={kind} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as ContactKind) ?? 'client')}>
+                {KINDS.map((k) => (
+                  <Option key={k} value={k}>
+                    {k}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            <Field label="Phone">
+              <Input type="tel" value={phone} onChange={(_e, d) => setPhone(d.value)} />
+            </Field>
+            <ErrorBar error={create.error} />
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button appearance="primary" disabled={!name.trim() || !email.trim() || create.busy} onClick={() => void create.run()}>
+              Create and link
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Contact; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const [confirmUnlink, setConfirmUnlink] = useState(false);
+  const [sent, setSent] = useState(false);
+  const act = useAction(async (work: () => Promise<unknown>) => {
+    await work();
+    onChanged();
+  });
+  const [label, color] = INVITATION[contact.invitation];
+  return (
+    <TableRow data-testid="party-row" data-name={contact.name}>
+      <TableCell>
+        <div>
+          <Text weight="semibold">{contact.name}</Text>
+          <br />
+          <Caption1>{contact.email} · {contact.kind}</Caption1>
+        </div>
+        <ErrorBar error={act.error} />
+      </TableCell>
+      <TableCell>
+        <Switch
+          label={contact.portalAccess ? 'On' : 'Off'}
+          checked={contact.portalAccess}
+          disabled={act.busy}
+          aria-label={`Portal access for ${contact.name}`}
+          onChange={(_e, d) => void act.run(() => api.setPortalAccess(contact.id, d.checked))}
+        />
+      </TableCell>
+      <TableCell>
+        <div className={s.cell}>
+          <Badge appearance="tint" color={color}>{label}</Badge>
+          {contact.invitation === 'pending' && contact.portalAccess && (
+            <Button size="small" disabled={act.busy || sent} onClick={() => void act.run(async () => { await api.resendInvitation(contact.id); setSent(true); })}>
+              {sent ? 'Sent again' : 'Resend'}
+            </Button>
+          )}
+        </div>
+      </TableCell>
+      <TableCell>
+        {confirmUnlink ? (
+          <div className={s.cell}>
+            <Caption1>Unlinking withdraws everything shared from this case.</Caption1>
+            <Button size="small" appearance="primary" onClick={() => void act.run(() => api.unlink(caseId, contact.id))}>Unlink</Button>
+            <Button size="small" onClick={() => setConfirmUnlink(false)}>Keep</Button>
+          </div>
+        ) : (
+          <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={`Unlink ${contact.name}`}>Unlink…</Button>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** Contacts linked to the case: link/unlink, portal access, invitation state with resend. */
+export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const all = useLoad(() => api.contacts(), []);
+  const [query, setQuery] = useState('');
+  const [picked, setPicked] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const linkedIds = new Set(detail.linkedContacts.map((c) => c.id));
+  const candidates = (all.data ?? []).filter((c) => !linkedIds.has(c.id) && `${c.name} ${c.email}`.toLowerCase().includes(query.toLowerCase()));
+  const link = useAction(async (contactId: string) => {
+    await api.link(detail.id, contactId);
+    setPicked(null);
+    setQuery('');
+    onChanged();
+    await all.reload();
+  });
+  return (
+    <section aria-label="Parties">
+      <div className={s.bar}>
+        <Field label="Link a contact">
+          <Combobox
+            value={query}
+            placeholder="Search by name or email"
+            onChange={(e) => setQuery(e.target.value)}
+            onOptionSelect={(_e, d) => {
+              setPicked(d.optionValue ?? null);
+              setQuery(d.optionText ?? '');
+            }}
+          >
+            {candidates.map((c) => (
+              <Option key={c.id} value={c.id} text={c.name}>
+                {c.name} ({c.email})
+              </Option>
+            ))}
+          </Combobox>
+        </Field>
+        <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked)}>
+          Link
+        </Button>
+        <Button onClick={() => setCreating(true)}>New contact…</Button>
+      </div>
+      <ErrorBar error={link.error ?? all.error} />
+      <Notice intent="info">Linking shares nothing by itself. Turn portal access on, then share items or give access from Share.</Notice>
+      {detail.linkedContacts.length === 0 ? (
+        <Empty>Nobody is linked to this case yet.</Empty>
+      ) : (
+        <div className={s.scroll}>
+          <Table aria-label="Linked contacts">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Contact</TableHeaderCell>
+                <TableHeaderCell>Portal access</TableHeaderCell>
+                <TableHeaderCell>Invitation</TableHeaderCell>
+                <TableHeaderCell>Link</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {detail.linkedContacts.map((c) => (
+                <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+      {creating && <NewContactDialog clientId={detail.clientId} onClose={() => setCreating(false)} onCreated={async (c) => link.run(c.id).then(() => undefined)} />}
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+import { Caption1, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import type { GrantPreview, PreviewSide } from '../api';
+import { SECTION_LABEL } from '../components/format';
+
+const useStyles = makeStyles({
+  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', gap: tokens.spacingHorizontalL },
+  list: { margin: `${tokens.spacingVerticalXS} 0`, paddingLeft: tokens.spacingHorizontalL },
+  gained: { color: tokens.colorPaletteGreenForeground1 },
+  lost: { color: tokens.colorPaletteRedForeground1 },
+});
+
+const isEmpty = (s: PreviewSide) => s.cases.length + s.sections.length + s.items.length + s.upload.length === 0;
+
+function Side({ title, side, testId, tone }: { title: string; side: PreviewSide; testId: string; tone: 'gained' | 'lost' }) {
+  const s = useStyles();
+  const caseName = (id: string) => side.cases.find((c) => c.caseId === id)?.number;
+  return (
+    <div data-testid={testId}>
+      <Subtitle2 block as="h3" className={s[tone]}>{title}</Subtitle2>
+      {isEmpty(side) ? (
+        <Caption1 as="p">Nothing.</Caption1>
+      ) : (
+        <ul className={s.list}>
+          {side.cases.map((c) => (
+            <li key={`c${c.caseId}`}>Case {c.number} · {c.title}</li>
+          ))}
+          {side.sections.map((x) => (
+            <li key={`s${x.caseId}${x.section}`}>Section: {SECTION_LABEL[x.section]}{caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}</li>
+          ))}
+          {side.items.map((i) => (
+            <li key={`i${i.itemId}`} data-testid="preview-item">{i.title} <Caption1>({i.kind})</Caption1></li>
+          ))}
+          {side.upload.map((id) => (
+            <li key={`u${id}`}>Uploading{caseName(id) ? ` to ${caseName(id)}` : ''}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Exactly what the guest gains and loses, as the API computed it, before anything is applied. */
+export function PreviewList({ preview }: { preview: GrantPreview }) {
+  const s = useStyles();
+  return (
+    <div className={s.grid} data-testid="scope-preview">
+      <Side title="They will gain" side={preview.gained} testId="preview-gained" tone="gained" />
+      <Side title="They will lose" side={preview.lost} testId="preview-lost" tone="lost" />
+    </div>
+  );
+}
+
+export const previewIsEmpty = (p: GrantPreview): boolean => isEmpty(p.gained) && isEmpty(p.lost);

@@ -1,0 +1,53 @@
+import { Caption1, Checkbox, Field, Radio, RadioGroup, Switch, makeStyles, tokens } from '@fluentui/react-components';
+import { SECTIONS, type GrantScope, type Rights, type Section, type StaffThread } from '../api';
+import { SECTION_LABEL } from '../components/format';
+
+export interface ScopeDraft { kind: 'case' | 'client'; view: Section[]; threadIds: string[]; rights: Rights }
+
+export const DEFAULT_VIEW: Section[] = ['status', 'team', 'documents', 'events', 'messages'];
+
+export function draftOf(scope: GrantScope | null, rights: Rights): ScopeDraft {
+  if (!scope || scope.kind === 'item') return { kind: 'case', view: [...DEFAULT_VIEW], threadIds: [], rights };
+  return { kind: scope.kind, view: [...scope.view], threadIds: [...scope.threadIds], rights };
+}
+
+export function scopeOf(d: ScopeDraft, caseId: string, clientId: string): GrantScope {
+  return d.kind === 'case' ? { kind: 'case', caseId, view: d.view, threadIds: d.threadIds } : { kind: 'client', clientId, view: d.view, threadIds: d.threadIds };
+}
+
+const useStyles = makeStyles({
+  set: { border: 'none', padding: 0, margin: 0, display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM, minWidth: 0 },
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+});
+
+/** Scope (this case / all cases of the client), the view (sections), threads, and upload rights. */
+export function ScopeEditor({ value, onChange, clientName, threads, lockKind }: { value: ScopeDraft; onChange: (d: ScopeDraft) => void; clientName: string; threads: StaffThread[]; lockKind?: boolean }) {
+  const s = useStyles();
+  const toggle = <T,>(list: T[], v: T, on: boolean): T[] => (on ? [...list.filter((x) => x !== v), v] : list.filter((x) => x !== v));
+  return (
+    <div className={s.stack}>
+      {!lockKind && (
+        <Field label="Scope">
+          <RadioGroup value={value.kind} onChange={(_e, d) => onChange({ ...value, kind: d.value as ScopeDraft['kind'] })}>
+            <Radio value="case" label="Just this case" />
+            <Radio value="client" label={`All cases for ${clientName}, including future ones`} />
+          </RadioGroup>
+        </Field>
+      )}
+      <fieldset className={s.set}>
+        <legend>What they see (view)</legend>
+        {SECTIONS.map((section) => (
+          <Checkbox key={section} label={SECTION_LABEL[section]} checked={value.view.includes(section)} onChange={(_e, d) => onChange({ ...value, view: toggle(value.view, section, Boolean(d.checked)) })} />
+        ))}
+      </fieldset>
+      <fieldset className={s.set}>
+        <legend>Message threads they can read</legend>
+        {threads.length === 0 && <Caption1>This case has no threads yet. Guests always see threads they start.</Caption1>}
+        {threads.map((t) => (
+          <Checkbox key={t.id} label={t.subject} checked={value.threadIds.includes(t.id)} onChange={(_e, d) => onChange({ ...value, threadIds: toggle(value.threadIds, t.id, Boolean(d.checked)) })} />
+        ))}
+      </fieldset>
+      <Switch label="Allow uploads" checked={value.rights === 'upload'} onChange={(_e, d) => onChange({ ...value, rights: d.checked ? 'upload' : 'read' })} />
+    </div>
+  );
+}

@@ -1,0 +1,216 @@
+import {
+  Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Divider, Dropdown, Field, Menu, MenuItem, MenuList, MenuPopover,
+  MenuTrigger, Option, Subtitle2, Text, makeStyles, tokens,
+} from '@fluentui/react-components';
+import { MoreVerticalRegular } from '@fluentui/react-icons';
+import { useState } from 'react';
+import type { AccessEntry, GrantPreview } from '../api';
+import { Empty, ErrorBar, Notice } from '../components/Feedback';
+import { date } from '../components/format';
+import { useAction, useStaffApi } from '../shell/hooks';
+import { shareable, type CaseData } from './caseData';
+import { PreviewList, previewIsEmpty } from './PreviewList';
+import { draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
+
+const useStyles = makeStyles({
+  surface: { maxWidth: '720px', width: '100%' },
+  content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  row: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, padding: `${tokens.spacingVerticalXS} 0`, flexWrap: 'wrap' },
+  who: { flexGrow: 1, minWidth: '160px' },
+  list: { listStyle: 'none', padding: 0, margin: 0 },
+});
+
+const STATE_COLOR = { active: 'success', pending: 'warning', expired: 'danger', withdrawn: 'informative' } as const;
+
+export function scopeLabel(e: AccessEntry): string {
+  if (e.grant.scope.kind === 'item') return e.label;
+  return `${e.label}${e.grant.rights === 'upload' ? ', can upload' : ''}`;
+}
+
+type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'change'; entry: AccessEntry; lockKind: boolean } | { kind: 'remove'; entry: AccessEntry };
+
+function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange: (lockKind: boolean) => void; onRemove: () => void }) {
+  const s = useStyles();
+  const isBroad = entry.grant.scope.kind !== 'item';
+  return (
+    <li className={s.row} data-testid="access-row" data-name={entry.contact.name}>
+      <div className={s.who}>
+        <Text weight="semibold">{entry.contact.name}</Text>
+        <br />
+        <Caption1>
+          {scopeLabel(entry)}
+          {entry.grant.expiresAt ? ` · until ${date(entry.grant.expiresAt)}` : ''}
+        </Caption1>
+      </div>
+      <Badge appearance="tint" color={STATE_COLOR[entry.state]}>{entry.state}</Badge>
+      <Menu>
+        <MenuTrigger disableButtonEnhancement>
+          <Button appearance="subtle" icon={<MoreVerticalRegular />} aria-label={`More for ${entry.contact.name}: ${scopeLabel(entry)}`} />
+        </MenuTrigger>
+        <MenuPopover>
+          <MenuList>
+            <MenuItem onClick={() => onChange(false)}>Change scope…</MenuItem>
+            {isBroad && <MenuItem onClick={() => onChange(true)}>Configure view and threads…</MenuItem>}
+            <MenuItem onClick={onRemove}>Remove access…</MenuItem>
+          </MenuList>
+        </MenuPopover>
+      </Menu>
+    </li>
+  );
+}
+
+/** Edit → Preview (POST /grants/:id/preview) → Apply (PUT /grants/:id). Nothing changes without the preview. */
+function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lockKind: boolean; data: CaseData; onDone: (message: string | null) => void }) {
+  const api = useStaffApi();
+  const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(entry.grant.scope, entry.grant.rights));
+  const [preview, setPreview] = useState<GrantPreview | null>(null);
+  const scope = scopeOf(draft, data.detail.id, data.detail.clientId);
+  const load = useAction(async () => setPreview(await api.previewGrant(entry.grant.id, scope, draft.rights)));
+  const apply = useAction(async () => {
+    await api.changeGrant(entry.grant.id, scope, draft.rights);
+    onDone(`Access for ${entry.contact.name} was changed.`);
+  });
+  return (
+    <>
+      <Subtitle2 block as="h2">{lockKind ? 'Configure view and threads' : 'Change scope'} for {entry.contact.name}</Subtitle2>
+      <Caption1>Now: {scopeLabel(entry)}</Caption1>
+      {preview ? (
+        <>
+          {previewIsEmpty(preview) ? <Notice intent="info">Nothing changes for {entry.contact.name}.</Notice> : <PreviewList preview={preview} />}
+          <ErrorBar error={apply.error} />
+          <DialogActions>
+            <Button onClick={() => setPreview(null)}>Back</Button>
+            <Button appearance="primary" disabled={apply.busy} onClick={() => void apply.run()} data-testid="apply-scope">
+              {apply.busy ? 'Applying…' : 'Apply'}
+            </Button>
+          </DialogActions>
+        </>
+      ) : (
+        <>
+          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} lockKind={lockKind} />
+          <ErrorBar error={load.error} />
+          <DialogActions>
+            <Button onClick={() => onDone(null)}>Cancel</Button>
+            <Button appearance="primary" disabled={load.busy} onClick={() => void load.run()} data-testid="preview-scope">
+              {load.busy ? 'Working out the changes…' : 'Preview changes'}
+            </Button>
+          </DialogActions>
+        </>
+      )}
+    </>
+  );
+}
+
+function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string | null) => void }) {
+  const api = useStaffApi();
+  const candidates = shareable(data.detail.linkedContacts);
+  const [contactId, setContactId] = useState<string | null>(candidates[0]?.id ?? null);
+  const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read'));
+  const add = useAction(async () => {
+    if (!contactId) return;
+    await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights });
+    onDone(`${candidates.find((c) => c.id === contactId)?.name ?? 'The guest'} was given access.`);
+  });
+  const chosen = candidates.find((c) => c.id === contactId);
+  return (
+    <>
+      <Subtitle2 block as="h2">Add a guest</Subtitle2>
+      {candidates.length === 0 ? (
+        <Empty>No linked contact has portal access. Link a contact and turn portal access on under Parties.</Empty>
+      ) : (
+        <>
+          <Field label="Guest (from the case's linked contacts)">
+            <Dropdown value={chosen ? `${chosen.name} (${chosen.email})` : ''} selectedOptions={contactId ? [contactId] : []} onOptionSelect={(_e, d) => setContactId(d.optionValue ?? null)}>
+              {candidates.map((c) => (
+                <Option key={c.id} value={c.id} text={`${c.name} (${c.email})`}>
+                  {c.name} ({c.email}){c.invitation !== 'accepted' ? ' · invitation pending' : ''}
+                </Option>
+              ))}
+            </Dropdown>
+          </Field>
+          {chosen && chosen.invitation !== 'accepted' && <Notice intent="warning">{chosen.name} has not accepted the invitation yet; access starts when they do.</Notice>}
+          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} />
+        </>
+      )}
+      <ErrorBar error={add.error} />
+      <DialogActions>
+        <Button onClick={() => onDone(null)}>Cancel</Button>
+        <Button appearance="primary" disabled={!contactId || add.busy} onClick={() => void add.run()}>
+          Give access
+        </Button>
+      </DialogActions>
+    </>
+  );
+}
+
+function RemoveAccess({ entry, onDone }: { entry: AccessEntry; onDone: (message: string | null) => void }) {
+  const api = useStaffApi();
+  const remove = useAction(async () => {
+    await api.revokeGrant(entry.grant.id);
+    onDone(`${entry.contact.name} no longer has “${scopeLabel(entry)}”.`);
+  });
+  return (
+    <>
+      <Subtitle2 block as="h2">Remove access</Subtitle2>
+      <Text as="p">
+        {entry.contact.name} will lose “{scopeLabel(entry)}”. SharePoint permissions are withdrawn at once; anything they already downloaded stays with them.
+      </Text>
+      <ErrorBar error={remove.error} />
+      <DialogActions>
+        <Button onClick={() => onDone(null)}>Cancel</Button>
+        <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run()}>
+          Remove access
+        </Button>
+      </DialogActions>
+    </>
+  );
+}
+
+/** The header's Share dialog: people with access, add a guest, change scope with preview, remove. */
+export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onClose: () => void; onChanged: () => void }) {
+  const s = useStyles();
+  const [mode, setMode] = useState<Mode>({ kind: 'list' });
+  const [message, setMessage] = useState<string | null>(null);
+  const done = (msg: string | null) => {
+    setMode({ kind: 'list' });
+    setMessage(msg);
+    if (msg) onChanged();
+  };
+  const entries = [...data.access].sort((a, b) => a.contact.name.localeCompare(b.contact.name));
+  return (
+    <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
+      <DialogSurface className={s.surface}>
+        <DialogBody>
+          <DialogTitle>Share {data.detail.number}</DialogTitle>
+          <DialogContent className={s.content}>
+            {mode.kind === 'list' && (
+              <>
+                {message && <Notice>{message}</Notice>}
+                <Subtitle2 block as="h2">People with access</Subtitle2>
+                {entries.length === 0 ? (
+                  <Empty>Nobody outside the firm has access to this case.</Empty>
+                ) : (
+                  <ul className={s.list} aria-label="People with access">
+                    {entries.map((e) => (
+                      <AccessRow key={e.grant.id} entry={e} onChange={(lockKind) => setMode({ kind: 'change', entry: e, lockKind })} onRemove={() => setMode({ kind: 'remove', entry: e })} />
+                    ))}
+                  </ul>
+                )}
+                <Divider />
+                <DialogActions>
+                  <Button onClick={onClose}>Close</Button>
+                  <Button appearance="primary" onClick={() => setMode({ kind: 'add' })}>
+                    Add a guest…
+                  </Button>
+                </DialogActions>
+              </>
+            )}
+            {mode.kind === 'add' && <AddGuest data={data} onDone={done} />}
+            {mode.kind === 'change' && <ChangeScope entry={mode.entry} lockKind={mode.lockKind} data={data} onDone={done} />}
+            {mode.kind === 'remove' && <RemoveAccess entry={mode.entry} onDone={done} />}
+          </DialogContent>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

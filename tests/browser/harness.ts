@@ -1,0 +1,157 @@
+/**
+ * Browser-test harness: the local Microsoft 365 simulator, the real app (demo firm seeded,
+ * Microsoft 365 + bot + tab parts), and Debian's Chromium driven by playwright-core.
+ */
+import { existsSync, mkdirSync, promises as fs, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { PartFactory } from '../../src/app-part';
+import { type RunningApp, startCaseRoom } from '../../src/app';
+import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
+import { createTabPart } from '../../src/http/tab';
+import { type RunningSimulator, startSimulator } from '../../src/m365-simulator';
+import { DEMO_DIRECTORY, DEMO_FIRM } from '../../src/services/demo-data';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const SCREENSHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
+
+export interface Harness {
+  sim: RunningSimulator;
+  app: RunningApp;
+  browser: Browser;
+  url: string;
+  /** Why pointing the simulator's Bot Connector at the app failed, if it did. */
+  botProblem: string | null;
+  /** A fresh browser session signed in as `name` (through the simulator's sign-in page). */
+  signIn(name: string, startPath: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser tests need it. Install it with: apt-get update && apt-get install -y chromium (CI's .ci/run does this).`);
+  }
+}
+
+/** The product's parts, loaded when needed so a half-built part names itself in the failure. */
+function productParts(): PartFactory[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
+  const { createMicrosoft365Part } = require('../../src/m365') as typeof import('../../src/m365');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+  const { createBotPart } = require('../../bot') as typeof import('../../bot');
+  return [createMicrosoft365Part, createBotPart];
+}
+
+export async function startHarness(options: { parts?: PartFactory[] } = {}): Promise<Harness> {
+  requireChromium();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'caseroom-browser-'));
+  const sim = await startSimulator({ dataDir: path.join(dataDir, 'sim') });
+  await sim.admin.createTenant({
+    tenantId: SIMULATOR_TENANT_ID,
+    domain: DEMO_FIRM.domain,
+    displayName: DEMO_FIRM.name,
+    // No redirect URIs registered: the simulator then accepts any loopback redirect (the app's port is ephemeral).
+    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, displayName: 'CaseRoom (browser tests)', identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`], redirectUris: [] },
+  });
+  for (const person of DEMO_DIRECTORY) {
+    await sim.admin.createUser(SIMULATOR_TENANT_ID, {
+      id: person.userId,
+      displayName: person.name,
+      mail: person.email,
+      jobTitle: person.title,
+      userType: person.kind === 'staff' ? 'Member' : 'Guest',
+      ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
+    });
+  }
+  // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens
+  // before the first case team is ready (it installs the bot there by itself).
+  const port = await freePort();
+  const botProblem = await pointConnectorAt(sim, `http://127.0.0.1:${port}/api/messages`).then(() => null, (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    SIMULATOR_URL: sim.httpsUrl,
+    SIMULATOR_SIGN_IN_URL: sim.httpUrl,
+    M365_CA_CERT_FILE: sim.caCertPath,
+    DATA_DIR: path.join(dataDir, 'app'),
+    SEED_DEMO_DATA: 'true',
+    LOG_LEVEL: process.env.BROWSER_TEST_LOG ?? 'error',
+    OUTBOX_POLL_MS: '100',
+  });
+  // Browsers sign in on the simulator's plain-HTTP port (SIMULATOR_SIGN_IN_URL); the server checks
+  // tokens exactly as `npm start` does, fetching the keys over HTTPS with the simulator's CA.
+  const logger = pino({ level: config.logLevel, base: { app: 'caseroom-browser-test' } });
+  const app = await startCaseRoom({
+    config,
+    logger,
+    parts: [...(options.parts ?? productParts()), createTabPart],
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  return {
+    sim,
+    app,
+    browser,
+    url: app.url,
+    botProblem,
+    async signIn(name, startPath, viewport = { width: 1280, height: 900 }) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      await page.goto(`${app.url}${startPath}`);
+      // The tab redirects to the identity provider's sign-in page, which lists the demo people.
+      await page.waitForURL((u) => u.href.startsWith(sim.httpUrl), { timeout: 30_000 });
+      await page.getByRole('button', { name: new RegExp(name) }).first().click();
+      await page.waitForURL((u) => u.href.startsWith(app.url) && !u.pathname.endsWith('auth-end.html'), { timeout: 30_000 });
+      return { context, page };
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await app.close().catch(() => undefined);
+      await sim.close().catch(() => undefined);
+      await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Points the simulator's Bot Connector at the app's bot endpoint (only the channel-card assertion depends on it). */
+async function pointConnectorAt(sim: RunningSimulator, endpoint: string): Promise<void> {
+  const r = await fetch(`${sim.httpUrl}/botconnector/_admin/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ botEndpoint: endpoint, autoInstall: true }) });
+  if (!r.ok) throw new Error(`simulator connector knobs → ${r.status} ${await r.text()}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; html: string }> }
+
+/** axe-core's serious and critical findings on the page as it is now. */
+export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: AXE_SOURCE() });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    // Fluent UI's focus manager (tabster) puts invisible focus sentinels (<i data-tabster-dummy>) at
+    // the edges of focus zones; they forward focus at once and carry no content, so they are left out.
+    const result = await axe.run({ exclude: [['[data-tabster-dummy]']] } as unknown as Document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

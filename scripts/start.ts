@@ -5,10 +5,9 @@
  * through the same entry point production uses (src/server.ts).
  */
 import path from 'node:path';
-import { SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../src/config';
-import { DEMO_DIRECTORY, DEMO_FIRM } from '../src/services/demo-data';
 import { main } from '../src/server';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
+import { pointConnectorAt, seedDemoTenant } from './local-tenant';
 
 async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
   const simulator = await startSimulator({
@@ -17,31 +16,8 @@ async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Prom
     httpPort: Number(process.env.SIMULATOR_HTTP_PORT ?? 4080),
     latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
   });
-  const state = await simulator.admin.state();
-  if (!state.tenants[SIMULATOR_TENANT_ID]) {
-    await simulator.admin.createTenant({
-      tenantId: SIMULATOR_TENANT_ID,
-      domain: DEMO_FIRM.domain,
-      displayName: DEMO_FIRM.name,
-      app: {
-        clientId: SIMULATOR_CLIENT_ID,
-        clientSecret: SIMULATOR_CLIENT_SECRET,
-        displayName: 'CaseRoom (local)',
-        identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`],
-        redirectUris: [`${appBaseUrl}/tab/auth-end.html`],
-      },
-    });
-    for (const person of DEMO_DIRECTORY) {
-      await simulator.admin.createUser(SIMULATOR_TENANT_ID, {
-        id: person.userId,
-        displayName: person.name,
-        mail: person.email,
-        jobTitle: person.title,
-        userType: person.kind === 'staff' ? 'Member' : 'Guest',
-        ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
-      });
-    }
-  }
+  await seedDemoTenant(simulator, [`${appBaseUrl}/tab/auth-end.html`]);
+  await pointConnectorAt(simulator, `${appBaseUrl}/api/messages`);
   return simulator;
 }
 

@@ -10,10 +10,10 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { createTabPart } from '../../src/http/tab';
 import { type RunningSimulator, startSimulator } from '../../src/m365-simulator';
-import { DEMO_DIRECTORY, DEMO_FIRM } from '../../src/services/demo-data';
+import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -50,23 +50,7 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
   requireChromium();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'caseroom-browser-'));
   const sim = await startSimulator({ dataDir: path.join(dataDir, 'sim') });
-  await sim.admin.createTenant({
-    tenantId: SIMULATOR_TENANT_ID,
-    domain: DEMO_FIRM.domain,
-    displayName: DEMO_FIRM.name,
-    // No redirect URIs registered: the simulator then accepts any loopback redirect (the app's port is ephemeral).
-    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, displayName: 'CaseRoom (browser tests)', identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`], redirectUris: [] },
-  });
-  for (const person of DEMO_DIRECTORY) {
-    await sim.admin.createUser(SIMULATOR_TENANT_ID, {
-      id: person.userId,
-      displayName: person.name,
-      mail: person.email,
-      jobTitle: person.title,
-      userType: person.kind === 'staff' ? 'Member' : 'Guest',
-      ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
-    });
-  }
+  await seedDemoTenant(sim, []);
   // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens
   // before the first case team is ready (it installs the bot there by itself).
   const port = await freePort();
@@ -116,12 +100,6 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
       await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
-}
-
-/** Points the simulator's Bot Connector at the app's bot endpoint (only the channel-card assertion depends on it). */
-async function pointConnectorAt(sim: RunningSimulator, endpoint: string): Promise<void> {
-  const r = await fetch(`${sim.httpUrl}/botconnector/_admin/knobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ botEndpoint: endpoint, autoInstall: true }) });
-  if (!r.ok) throw new Error(`simulator connector knobs → ${r.status} ${await r.text()}`);
 }
 
 function freePort(): Promise<number> {

@@ -74,12 +74,18 @@ async function openPostgres(url: string): Promise<Db> {
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      // One connection runs one query at a time; callers may still issue reads in parallel
+      // (Promise.all), so queue them here instead of leaning on pg's deprecated implicit queue.
+      let queue: Promise<unknown> = Promise.resolve();
+      const serialised = <R>(sql: string, params: readonly unknown[]): Promise<R[]> => {
+        const next = queue.then(async () => (await client.query(sql, params as unknown[])).rows as R[]);
+        queue = next.catch(() => undefined);
+        return next;
+      };
       try {
         await client.query('BEGIN');
         const result = await work({
-          async query<R>(sql: string, params: readonly unknown[] = []) {
-            return (await client.query(sql, params as unknown[])).rows as R[];
-          },
+          query: <R>(sql: string, params: readonly unknown[] = []) => serialised<R>(sql, params),
         });
         await client.query('COMMIT');
         return result;

@@ -1,6 +1,178 @@
-import type { AppPart, PartContext } from '../app-part';
+import type { AppPart, PartContext, PartFactory } from '../app-part';
+import { Reconciler } from '../services/reconciler';
+import { ProvisioningService } from '../services/provision';
+import { UploadDetection, UploadService } from '../services/uploads';
+import type { JobHandler } from '../services/outbox-worker';
+import { M365Repo } from '../store/m365';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import { type ActivityFeedPort, gatewayActivityFeed } from './activity';
+import { createTokenSource } from './auth';
+import { GraphGateway } from './graph';
+import { fileRoutes, notificationRoute } from './routes';
+import { loadM365Settings, type M365Settings } from './settings';
+import { boundFetch, createDispatcher } from './transport';
 
-/** Placeholder until the Graph gateway lands: the Microsoft 365 part of the server. */
-export function createMicrosoft365Part(_ctx: PartContext): AppPart {
-  return { name: 'm365', handlers: {}, routes: [] };
+/** Outbox kinds the gateway adds for its own background work (run once across instances). */
+export const M365_JOBS = {
+  drift: 'm365-drift',
+  acceptance: 'm365-acceptance',
+  expiry: 'm365-expiry',
+  subscriptions: 'm365-subscriptions',
+  delta: 'm365-delta',
+  importFile: 'm365-import-file',
+} as const;
+
+export interface Microsoft365Part extends AppPart {
+  graph: GraphGateway;
+  reconciler: Reconciler;
+  provisioning: ProvisioningService;
+  detection: UploadDetection;
+  uploads: UploadService;
+  settings: M365Settings;
+  /** Used by the bot for guests' Teams activity feed (bot/activity-feed.ts looks for it). */
+  activityFeed: ActivityFeedPort;
+}
+
+const str = (payload: Record<string, unknown>, key: string): string => {
+  const value = payload[key];
+  if (typeof value !== 'string' || !value) throw new Error(`job payload lacks ${key}`);
+  return value;
+};
+
+/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). */
+export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory {
+  return (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides });
+}
+
+export function createMicrosoft365Part(ctx: PartContext): Microsoft365Part {
+  return buildPart(ctx, loadM365Settings());
+}
+
+function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
+  const { config, db, logger: rootLogger, clock, services } = ctx;
+  const logger = rootLogger.child({ part: 'm365' });
+  const dispatcher = createDispatcher(config.m365.caCertFile);
+  const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
+  const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
+  const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
+  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl });
+  const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
+  const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
+
+  const handlers: Record<string, JobHandler> = {
+    'provision-case': async (job) => {
+      await provisioning.provisionCase(str(job.payload, 'caseId'));
+      // A new case may be in a new team (a new drive): make sure uploads there are detected.
+      await enqueue(db, { firmId: job.firmId, kind: M365_JOBS.subscriptions, payload: {}, dedupeKey: M365_JOBS.subscriptions });
+    },
+    'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', str(job.payload, 'contactId')),
+    'sync-guest-access': async (job) => {
+      await reconciler.syncGuest(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
+    },
+    [M365_JOBS.drift]: async (job) => {
+      const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
+      for (const firmId of firms) await reconciler.checkDrift(firmId);
+    },
+    [M365_JOBS.acceptance]: async () => {
+      await provisioning.pollAcceptances();
+    },
+    [M365_JOBS.expiry]: async () => {
+      await sweepExpiredGrants();
+    },
+    [M365_JOBS.subscriptions]: async () => {
+      await detection.ensureSubscriptions();
+    },
+    [M365_JOBS.delta]: async (job) => {
+      await detection.syncDrive(str(job.payload, 'driveId'));
+    },
+    [M365_JOBS.importFile]: async (job) => {
+      await detection.importIfUnknown(str(job.payload, 'driveId'), str(job.payload, 'driveItemId'));
+    },
+  };
+
+  async function firmOfContact(contactId: string): Promise<string> {
+    const rows = await db.query<{ firm_id: string }>('SELECT firm_id FROM contacts WHERE id = $1', [contactId]);
+    return rows[0]?.firm_id ?? '';
+  }
+
+  /** Grants that expired since the last sweep: their guests' SharePoint permissions must go now, not at the next change. */
+  async function sweepExpiredGrants(): Promise<number> {
+    const m365 = new M365Repo(db);
+    const now = clock.now().toISOString();
+    const since = (await m365.getState('expiry-sweep')) ?? new Date(0).toISOString();
+    const due = await m365.contactsWithGrantsExpiredBetween(since, now);
+    await db.transaction(async (tx) => {
+      for (const d of due) await enqueue(tx, { firmId: d.firmId, kind: 'sync-guest-access', payload: { contactId: d.contactId }, dedupeKey: `sync:${d.contactId}` });
+      await new M365Repo(tx).setState('expiry-sweep', now);
+    });
+    if (due.length) logger.info({ contacts: due.length }, 'expired grants: guests queued for sync');
+    return due.length;
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, kind: string) => {
+    if (ms <= 0) return;
+    const tick = () => {
+      enqueue(db, { firmId: null, kind, payload: {}, dedupeKey: kind }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), kind }, 'could not queue periodic job'));
+    };
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    timers.push(timer);
+    return tick;
+  };
+
+  let probe: { at: number; result: Record<string, unknown> } | null = null;
+
+  return {
+    name: 'm365',
+    graph,
+    reconciler,
+    provisioning,
+    detection,
+    uploads,
+    settings,
+    activityFeed: gatewayActivityFeed(graph),
+    handlers,
+    routes: [
+      { path: '/api/graph/notifications', router: notificationRoute({ db, logger }) },
+      ...fileRoutes({ db, logger, uploads, services }),
+    ],
+    async start() {
+      every(settings.acceptancePollMs, M365_JOBS.acceptance);
+      every(settings.expirySweepMs, M365_JOBS.expiry);
+      every(settings.driftIntervalMs, M365_JOBS.drift)?.();
+      every(settings.subscriptionCheckMs, M365_JOBS.subscriptions)?.();
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await dispatcher.close().catch(() => undefined);
+    },
+    async health() {
+      // Cached: /healthz is polled by load balancers, and each probe costs a token and a call.
+      if (probe && Date.now() - probe.at < 30_000) return probe.result;
+      const started = Date.now();
+      let reachable = false;
+      let error: string | undefined;
+      try {
+        await graph.call({ method: 'GET', path: '/sites/root?$select=id', maxInlineWaitSeconds: 0 });
+        reachable = true;
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+      const subscriptions = await new M365Repo(db).subscriptions().catch(() => []);
+      const result = {
+        mode: config.m365.mode,
+        tenantId: config.identity.tenantId,
+        graph: reachable ? 'reachable' : 'unreachable',
+        ...(error ? { error } : {}),
+        probeMs: Date.now() - started,
+        budget: graph.budget().snapshot(),
+        subscriptions: subscriptions.length,
+        ...graph.health(),
+      };
+      probe = { at: Date.now(), result };
+      return result;
+    },
+  };
 }

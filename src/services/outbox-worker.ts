@@ -91,7 +91,7 @@ export class OutboxWorker {
       const throttled = err instanceof DomainError && err.retryAfterSeconds !== undefined;
       const delayMs = throttled ? (err.retryAfterSeconds as number) * 1000 : Math.min(60_000, 500 * 2 ** Math.min(job.attempts, 7));
       log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'job failed; will retry');
-      await fail(this.o.db, job, this.workerId, err instanceof Error ? err.message : String(err), delayMs, this.o.maxAttempts ?? 12);
+      await fail(this.o.db, job, this.workerId, err instanceof Error ? err.message : String(err), delayMs, this.o.maxAttempts ?? 12, !throttled);
     }
   }
 }

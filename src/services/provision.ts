@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { DomainError } from '../domain/errors';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import { errorOf, type GraphGateway, isGraphStatus, seg } from '../m365/graph';
 import type { Db } from '../store/db';
 import { M365Repo } from '../store/m365';
+import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
+import { syncKey } from './events';
 import type { CaseRecord, Firm, ItemRecord } from '../store/records';
 import type { SharingService } from './sharing';
 import { placeholderFile } from './placeholder-files';
@@ -17,6 +21,8 @@ import { placeholderFile } from './placeholder-files';
 
 /** Teams allows 1,000 channels per team, deleted ones counted for 30 days: leave headroom. */
 export const CHANNELS_PER_TEAM = 980;
+/** A claim older than this belongs to a job that died mid-creation; another may take over. */
+const TEAM_CLAIM_STALE_SECONDS = 600;
 const INVALID_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'",]/g;
 
 /** A Teams channel name from a case: at most 50 characters, none of the characters Teams refuses. */
@@ -74,19 +80,44 @@ export class ProvisioningService {
     }
     if (!(await m365.caseState(c.id)).seededAt) {
       await this.materializeItems(c);
-      await m365.markSeeded(c.id);
+      await this.d.db.transaction(async (tx) => {
+        await new M365Repo(tx).markSeeded(caseId);
+        // Grants given while the case had no folder (or its items no drive ids) could not be applied: apply them now.
+        for (const contact of await new Repo(tx).linkedContacts(caseId)) {
+          await enqueue(tx, { firmId: contact.firmId, kind: 'sync-guest-access', payload: { contactId: contact.id }, dedupeKey: syncKey(contact.id) });
+        }
+      });
     }
   }
 
-  /** The firm's cases team with room for one more channel, created when there is none. */
+  /**
+   * The firm's cases team with room for one more channel, created when there is none. Cases are
+   * provisioned in parallel (and by several instances), so creating a team needs the firm's
+   * claim: the other jobs wait for the team instead of each creating one.
+   */
   private async casesTeam(firm: Firm): Promise<{ teamId: string }> {
     const m365 = new M365Repo(this.d.db);
-    const teams = await m365.casesTeams(firm.id);
-    const open = teams.find((t) => t.channelCount < CHANNELS_PER_TEAM);
+    const open = (await m365.casesTeams(firm.id)).find((t) => t.channelCount < CHANNELS_PER_TEAM);
     if (open) return open;
+    const claimant = randomUUID();
+    if (!(await m365.claimTeamCreation(firm.id, claimant, TEAM_CLAIM_STALE_SECONDS))) {
+      throw new DomainError('unavailable', 'the firm\'s cases team is being created by another job', undefined, 2);
+    }
+    try {
+      const teams = await m365.casesTeams(firm.id);
+      // Another job may have finished creating it between our first look and the claim.
+      const created = teams.find((t) => t.channelCount < CHANNELS_PER_TEAM);
+      return created ?? (await this.createCasesTeam(firm, teams.length));
+    } finally {
+      await m365.releaseTeamCreation(firm.id, claimant);
+    }
+  }
+
+  private async createCasesTeam(firm: Firm, existingTeams: number): Promise<{ teamId: string }> {
+    const m365 = new M365Repo(this.d.db);
     const owner = (await new Repo(this.d.db).listStaff(firm.id))[0];
     if (!owner) throw new Error(`firm ${firm.id} has no staff member to own its cases team`);
-    const displayName = teams.length === 0 ? `${firm.name} Cases` : `${firm.name} Cases ${teams.length + 1}`;
+    const displayName = existingTeams === 0 ? `${firm.name} Cases` : `${firm.name} Cases ${existingTeams + 1}`;
     const body = {
       'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
       displayName,

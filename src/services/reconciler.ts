@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { contactIsActiveGuest, desiredDrivePermissions, type DriveRole, type DriveTargetCase, type DriveTargetItem } from '../domain/access';
-import { FULL_VIEW, type Grant } from '../domain/model';
+import type { Section } from '../domain/model';
 import { runBatch, batchError, type BatchStep, type BatchResult } from '../m365/batch';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import type { GraphGateway } from '../m365/graph';
@@ -399,7 +399,7 @@ export class Reconciler {
       const repo = new Repo(tx);
       await repo.link(firmId, imp.c.id, imp.contact.id, 'system:import');
       const existing = (await repo.grantsOfContact(imp.contact.id)).find((g) => g.scope.kind === 'case' && g.scope.caseId === imp.c.id);
-      const view = existing && existing.scope.kind === 'case' ? existing.scope.view : (['documents'] as typeof FULL_VIEW);
+      const view = existing && existing.scope.kind === 'case' ? existing.scope.view : (['documents'] as Section[]);
       const grant = await repo.upsertGrant({ firmId, contactId: imp.contact.id, scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] }, rights: imp.role === 'write' ? 'upload' : 'read', expiresAt: null, createdBy: 'system:import' });
       await repo.appendAudit({ firmId, actor: 'system:import', action: 'grant.imported', target: `contact:${imp.contact.id}`, reason: 'permission found on the case folder when CaseRoom started managing it', data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role } });
       await new M365Repo(tx).putApplied({ firmId, contactId: imp.contact.id, guestUserId: imp.contact.guestUserId as string, driveId: imp.c.driveId as string, driveItemId: imp.driveItemId, role: imp.role, permissionId: imp.permissionId, state: 'active', expiresAt: null });
@@ -408,4 +408,3 @@ export class Reconciler {
   }
 }
 
-export type { Grant };

@@ -372,6 +372,18 @@ CREATE TABLE bot_delivered (
 );
 `,
   },
+  {
+    version: 30,
+    name: 'cases team creation claim',
+    sql: `
+-- Creating a cases team takes minutes of Graph calls; one job per firm may do it at a time.
+CREATE TABLE cases_team_claims (
+  firm_id uuid PRIMARY KEY REFERENCES firms(id),
+  claimed_by text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -66,9 +66,14 @@ export async function complete(q: Queryable, jobId: number, workerId: string): P
   return rows.length > 0;
 }
 
-/** Puts the job back with a delay, or marks it failed for good after `maxAttempts`. */
-export async function fail(q: Queryable, job: OutboxJob, workerId: string, error: string, retryAfterMs: number, maxAttempts: number): Promise<void> {
-  const final = job.attempts >= maxAttempts;
+/**
+ * Puts the job back with a delay, or marks it failed for good after `maxAttempts`. A wait the
+ * other side asked for (throttling, another job holding what this one needs) is not a failed
+ * attempt: with `countsAsAttempt` false it neither uses up an attempt nor can end the job.
+ */
+export async function fail(q: Queryable, job: OutboxJob, workerId: string, error: string, retryAfterMs: number, maxAttempts: number, countsAsAttempt = true): Promise<void> {
+  const final = countsAsAttempt && job.attempts >= maxAttempts;
+  if (!countsAsAttempt) await q.query(`UPDATE outbox SET attempts = attempts - 1 WHERE id = $1 AND locked_by = $2 AND status = 'running'`, [job.id, workerId]);
   await q.query(
     // A newer pending job with the same key will read the latest state anyway: this one is superseded.
     `UPDATE outbox SET

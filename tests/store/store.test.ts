@@ -145,6 +145,17 @@ describe.each(backends)('store on %s', (_name, open) => {
       expect((await claim(db, 'b', 10, 60)).map((j) => j.payload)).toEqual([{ v: 2 }]);
     });
 
+    it('does not count a wait the other side asked for as a failed attempt', async () => {
+      await enqueue(db, { firmId: null, kind: 'k', payload: {} });
+      for (let i = 0; i < 5; i++) {
+        const [job] = await claim(db, 'w', 1, 60);
+        await fail(db, job, 'w', 'throttled', 0, 2, false);
+      }
+      const [job] = await claim(db, 'w', 1, 60);
+      expect(job.attempts).toBe(1);
+      expect(await outboxCounts(db)).toEqual({ running: 1 });
+    });
+
     it('waits before retrying, and gives up after the last attempt', async () => {
       await enqueue(db, { firmId: null, kind: 'k', payload: {} });
       const [job] = await claim(db, 'w', 1, 60);

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The gateway's own settings (all optional, with production defaults). Read from the
+ * environment next to the AppConfig, so deployment sets them the same way; tests override
+ * them through `microsoft365Part({ ... })`.
+ */
+const schema = z.object({
+  M365_RESOURCE_UNITS_PER_MINUTE: z.coerce.number().int().min(0).default(1250),
+  M365_DRIFT_POLICY: z.enum(['repair', 'report']).default('repair'),
+  M365_DRIFT_INTERVAL_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  M365_ACCEPTANCE_POLL_MS: z.coerce.number().int().min(0).default(60_000),
+  M365_EXPIRY_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
+  M365_SUBSCRIPTION_CHECK_MS: z.coerce.number().int().min(0).default(60 * 60_000),
+  M365_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(10 * 1024 ** 3),
+  /**
+   * Upload session fragment: a multiple of 320 KiB under 60 MiB. 5 MiB (16 × 320 KiB): one
+   * fragment is held in memory per upload in flight, so this is the per-upload memory cost.
+   */
+  M365_UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(327_680).max(60 * 1024 * 1024 - 1).default(16 * 327_680),
+  M365_ZIP_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  M365_ZIP_MAX_ENTRIES: z.coerce.number().int().min(1).default(2000),
+  M365_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
+  /** Where uploads without a declared size and zip archives are spooled (constant memory, bounded disk). */
+  M365_SPOOL_DIR: z.string().optional(),
+});
+
+export interface M365Settings {
+  unitsPerMinute: number;
+  driftPolicy: 'repair' | 'report';
+  /** 0 disables the timer (tests step the jobs themselves). */
+  driftIntervalMs: number;
+  acceptancePollMs: number;
+  expirySweepMs: number;
+  subscriptionCheckMs: number;
+  maxUploadBytes: number;
+  uploadChunkBytes: number;
+  zip: { maxUncompressedBytes: number; maxEntries: number; maxRatio: number };
+  spoolDir?: string;
+}
+
+export function loadM365Settings(env: NodeJS.ProcessEnv = process.env): M365Settings {
+  const e = schema.parse(env);
+  return {
+    unitsPerMinute: e.M365_RESOURCE_UNITS_PER_MINUTE,
+    driftPolicy: e.M365_DRIFT_POLICY,
+    driftIntervalMs: e.M365_DRIFT_INTERVAL_MS,
+    acceptancePollMs: e.M365_ACCEPTANCE_POLL_MS,
+    expirySweepMs: e.M365_EXPIRY_SWEEP_MS,
+    subscriptionCheckMs: e.M365_SUBSCRIPTION_CHECK_MS,
+    maxUploadBytes: e.M365_MAX_UPLOAD_BYTES,
+    // Round down to a multiple of 320 KiB, as upload sessions require.
+    uploadChunkBytes: Math.floor(e.M365_UPLOAD_CHUNK_BYTES / 327_680) * 327_680,
+    zip: { maxUncompressedBytes: e.M365_ZIP_MAX_UNCOMPRESSED_BYTES, maxEntries: e.M365_ZIP_MAX_ENTRIES, maxRatio: e.M365_ZIP_MAX_RATIO },
+    spoolDir: e.M365_SPOOL_DIR,
+  };
+}

@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+
+/**
+ * One connection pool for every call to Microsoft 365 (identity, Graph, upload URLs). When an
+ * extra CA is configured (the local simulator's, generated at its first start) it is trusted in
+ * addition to the public roots, never instead of them, so the same code runs against a tenant.
+ */
+export function createDispatcher(caCertFile: string | undefined): Dispatcher {
+  const ca = caCertFile ? [...rootCertificates, fs.readFileSync(caCertFile, 'utf8')] : undefined;
+  return new Agent({
+    connect: ca ? { ca } : {},
+    keepAliveTimeout: 10_000,
+    // Uploads push 10 MiB fragments; give slow links time, but do not wait forever on a dead peer.
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+  });
+}
+
+export type M365Fetch = (url: string, init?: Parameters<typeof undiciFetch>[1]) => ReturnType<typeof undiciFetch>;
+
+/** undici's fetch bound to our dispatcher: Node's global fetch may bundle another undici version. */
+export function boundFetch(dispatcher: Dispatcher): M365Fetch {
+  return (url, init) => undiciFetch(url, { ...init, dispatcher });
+}

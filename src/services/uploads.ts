@@ -1,0 +1,605 @@
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import busboy from 'busboy';
+import type { Logger } from 'pino';
+import type { Services } from '../app-part';
+import { DomainError, invalid, notFound } from '../domain/errors';
+import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
+import { asRetryable, GraphRequestError } from '../m365/errors';
+import { type GraphAuth, type GraphGateway, isGraphStatus, pathOf, seg } from '../m365/graph';
+import type { M365Settings } from '../m365/settings';
+import { type UploadedItem, UploadSessions } from '../m365/upload-session';
+import type { Db } from '../store/db';
+import { M365Repo } from '../store/m365';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import type { CaseRecord, ItemRecord } from '../store/records';
+import { extractZip, inspectZip, removeQuietly } from './archive';
+import { type Actor, actorLabel, type Clock } from './context';
+
+type Guest = Extract<Actor, { kind: 'guest' }>;
+type Staff = Extract<Actor, { kind: 'staff' }>;
+type Uploader = Guest | Staff;
+
+export interface UploadDeps {
+  db: Db;
+  graph: GraphGateway;
+  logger: Logger;
+  services: Services;
+  settings: M365Settings;
+  clock: Clock;
+}
+
+interface StoredFile {
+  /** Path relative to the case folder, e.g. 'Medical/scan.pdf'. */
+  path: string;
+  item: UploadedItem;
+  size: number;
+  mimeType: string | null;
+}
+
+export interface UploadAnswer {
+  files: Array<{ id: string; title: string; parentId: string | null; sizeBytes: number | null }>;
+}
+
+/** SharePoint's limit on a decoded path, checked for folder + name before anything is uploaded. */
+function checkPathLength(folder: string, name: string, field: string): void {
+  const full = [folder, name].filter(Boolean).join('/');
+  if (full.length > MAX_PATH_LENGTH) throw invalid(field, `${full.slice(0, 40)}…: the path is longer than ${MAX_PATH_LENGTH} characters`);
+}
+
+/** A claim on a drive for the duration of an upload: delta leaves those files to us. */
+const CLAIM_SECONDS = 3600;
+/** Names of folders in the optional `folder` field: 'Medical records/2026'. */
+function checkFolder(folder: string): string {
+  if (folder.length > MAX_PATH_LENGTH) throw invalid('folder', `the folder path is longer than ${MAX_PATH_LENGTH} characters`);
+  const segments = folder.split(/[/\\]/).filter(Boolean);
+  for (const s of segments) {
+    const check = checkItemName(s);
+    if (!check.ok) throw invalid('folder', `${s}: ${check.reason}`);
+  }
+  return segments.join('/');
+}
+
+/** 400 for a bad name, 415 for a refused type: the client learns which. */
+function checkFileName(name: string): void {
+  const basic = checkItemName(name);
+  if (!basic.ok) throw invalid('file', `${name || '(no name)'}: ${basic.reason}`);
+  const typed = checkUploadName(name);
+  if (!typed.ok) throw new DomainError('unsupported_media_type', `${name}: ${typed.reason}`, 'file');
+}
+
+/**
+ * Uploads and downloads through SharePoint with the caller's own delegated token, so SharePoint
+ * enforces its permissions as well as our store. Bytes stream through: one upload fragment in
+ * memory at a time; zips and files of unknown size are spooled to disk, never to memory.
+ */
+export class UploadService {
+  private readonly sessions: UploadSessions;
+
+  constructor(private readonly d: UploadDeps) {
+    this.sessions = new UploadSessions(d.graph, d.logger, d.settings.uploadChunkBytes);
+  }
+
+  private spoolRoot(): string {
+    return this.d.settings.spoolDir ?? os.tmpdir();
+  }
+
+  /** Case and destination checks before any byte is read. */
+  private async target(actor: Uploader, caseId: string): Promise<CaseRecord> {
+    const repo = new Repo(this.d.db);
+    if (actor.kind === 'guest') {
+      const firm = await repo.firm(actor.firmId);
+      const contact = await repo.contact(actor.firmId, actor.contactId);
+      if (!firm || !contact) throw notFound('case');
+      await this.d.services.portal.assertCanUpload(repo, firm, contact, caseId);
+    }
+    const c = await repo.case(actor.firmId, caseId);
+    if (!c) throw notFound('case');
+    if (!c.driveId || !c.folderItemId) throw new DomainError('unavailable', 'the case folder is still being created in SharePoint; try again in a minute', undefined, 30);
+    return c;
+  }
+
+  /** Parses a multipart request (fields `folder`, `size`, `extract` before each file) and stores every file. */
+  async receive(req: IncomingMessage, actor: Uploader, caseId: string, bearer: string): Promise<UploadAnswer> {
+    const type = req.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data/i.test(type)) throw new DomainError('unsupported_media_type', 'send the file as multipart/form-data', 'file');
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > this.d.settings.maxUploadBytes + 1024 * 1024) throw new DomainError('payload_too_large', `uploads are limited to ${this.d.settings.maxUploadBytes} bytes`, 'file');
+    const c = await this.target(actor, caseId);
+    const auth: GraphAuth = { kind: 'user', assertion: bearer };
+    const m365 = new M365Repo(this.d.db);
+    const claim = await m365.claimUpload({ firmId: c.firmId, driveId: c.driveId as string, userId: actor.userId, ttlSeconds: CLAIM_SECONDS });
+    const stored: StoredFile[] = [];
+    const startedAt = Date.now();
+    try {
+      await this.parse(req, c, auth, stored);
+      if (stored.length === 0) throw invalid('file', 'no file in the request');
+      return await this.record(actor, c, stored);
+    } catch (err) {
+      // All or nothing: a refused request leaves nothing behind. Removed while our claim on the
+      // drive still stands, so upload detection never imports a half-accepted request.
+      await this.removeStored(c, stored, auth, startedAt);
+      throw err;
+    } finally {
+      await m365.releaseClaim(claim);
+    }
+  }
+
+  /** Removes a refused request's files, then the folders it created that are now empty (deepest first). */
+  private async removeStored(c: CaseRecord, stored: StoredFile[], auth: GraphAuth, startedAt: number): Promise<void> {
+    const drive = `/drives/${seg(c.driveId as string)}/items`;
+    const remove = async (id: string, what: string) => {
+      try {
+        await this.d.graph.raw({ method: 'DELETE', path: `${drive}/${seg(id)}`, auth, idempotent: true });
+      } catch (err) {
+        this.d.logger.error({ err, driveItemId: id, caseId: c.id }, `could not remove ${what} of a refused upload; drift and delta will report it`);
+      }
+    };
+    for (const file of stored) await remove(file.item.id, 'a file');
+    const folders = new Set<string>();
+    for (const file of stored) {
+      const parts = file.path.split('/').slice(0, -1);
+      for (let i = parts.length; i > 0; i--) folders.add(parts.slice(0, i).join('/'));
+    }
+    for (const folder of [...folders].sort((a, b) => b.split('/').length - a.split('/').length)) {
+      const item = await this.d.graph
+        .get<{ id: string; createdDateTime?: string; folder?: { childCount?: number } }>(`${drive}/${seg(c.folderItemId as string)}:/${pathOf(folder)}:?$select=id,createdDateTime,folder`, auth)
+        .catch(() => null);
+      // Only folders this request made (a second of clock slack) and left empty; older ones are someone's.
+      if (item?.folder?.childCount === 0 && Date.parse(item.createdDateTime ?? '') >= startedAt - 1000) await remove(item.id, 'a folder');
+    }
+  }
+
+  /** Stores each file of the request as it arrives, appending to `stored` (which the caller cleans up on failure). */
+  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, stored: StoredFile[]): Promise<StoredFile[]> {
+    return new Promise((resolve, reject) => {
+      let bb: busboy.Busboy;
+      try {
+        bb = busboy({ headers: req.headers, limits: { files: 20, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
+      } catch (err) {
+        reject(invalid('file', `the multipart body cannot be read: ${err instanceof Error ? err.message : String(err)}`));
+        return;
+      }
+      const fields: Record<string, string> = {};
+      let failure: unknown = null;
+      let chain = Promise.resolve();
+      const fail = (err: unknown) => {
+        failure ??= err;
+      };
+      bb.on('field', (name, value) => {
+        fields[name] = value;
+      });
+      // On the first refusal, answer at once: a file stream a reader gave up on (destroyed) would
+      // otherwise keep busboy from ever closing, and the caller would wait forever.
+      const refuseNow = () => {
+        req.unpipe(bb);
+        req.resume();
+        reject(failure);
+      };
+      bb.on('file', (_name, stream, info) => {
+        const snapshot = { ...fields };
+        delete fields.size; // a size describes the file that follows it only
+        stream.on('limit', () => fail(new DomainError('payload_too_large', `uploads are limited to ${this.d.settings.maxUploadBytes} bytes`, 'file')));
+        chain = chain.then(async () => {
+          if (failure) {
+            stream.resume();
+            return;
+          }
+          try {
+            stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth)));
+          } catch (err) {
+            fail(err);
+            refuseNow();
+          } finally {
+            // Let busboy move on (or finish) even when we stopped reading this file.
+            stream.resume();
+          }
+        });
+      });
+      bb.on('error', (err: unknown) => {
+        fail(invalid('file', `the multipart body is malformed: ${err instanceof Error ? err.message : String(err)}`));
+        chain.then(() => reject(failure));
+      });
+      bb.on('close', () => {
+        chain.then(() => (failure ? reject(failure) : resolve(stored)));
+      });
+      req.on('aborted', () => fail(new DomainError('validation_failed', 'the upload was interrupted', 'file')));
+      req.pipe(bb);
+    });
+  }
+
+  private async storeOne(stream: Readable, filename: string, mimeType: string | null, fields: Record<string, string>, c: CaseRecord, auth: GraphAuth): Promise<StoredFile[]> {
+    checkFileName(filename);
+    const folder = fields.folder ? checkFolder(fields.folder) : '';
+    checkPathLength(folder, filename, 'folder');
+    const size = fields.size !== undefined && fields.size !== '' ? Number(fields.size) : null;
+    if (size !== null && (!Number.isInteger(size) || size < 0)) throw invalid('size', 'size must be a whole number of bytes');
+    if (size === 0) throw invalid('file', `${filename} is empty`);
+    if (size !== null && size > this.d.settings.maxUploadBytes) throw new DomainError('payload_too_large', `${filename} is larger than the ${this.d.settings.maxUploadBytes} bytes accepted`, 'file');
+    const isZip = filename.toLowerCase().endsWith('.zip') && fields.extract !== 'false';
+    if (!isZip && size !== null) return [await this.put(c, folder, filename, size, stream, mimeType, auth)];
+
+    // Unknown size or an archive: spool to disk (constant memory), then upload from there.
+    const dir = await fs.mkdtemp(path.join(this.spoolRoot(), 'caseroom-upload-'));
+    try {
+      const spool = path.join(dir, 'upload');
+      const spooled = await spoolTo(stream, spool, this.d.settings.maxUploadBytes);
+      if (spooled === 0) throw invalid('file', `${filename} is empty`);
+      if (!isZip) return [await this.put(c, folder, filename, spooled, createReadStream(spool), mimeType, auth)];
+      const limits = this.d.settings.zip;
+      const entries = await inspectZip(spool, limits);
+      const extracted = await extractZip(spool, entries, dir, limits);
+      // The archive's folders are recreated where the archive itself would have gone.
+      const base = folder;
+      const out: StoredFile[] = [];
+      for (const entry of extracted) {
+        const leaf = entry.path.split('/').pop() as string;
+        const relativeFolder = [base, entry.path.split('/').slice(0, -1).join('/')].filter(Boolean).join('/');
+        checkPathLength(relativeFolder, leaf, 'file');
+        out.push(await this.put(c, relativeFolder, leaf, entry.size, createReadStream(entry.file), null, auth));
+      }
+      return out;
+    } finally {
+      await removeQuietly(dir);
+    }
+  }
+
+  private async put(c: CaseRecord, folder: string, name: string, size: number, source: Readable, mimeType: string | null, auth: GraphAuth): Promise<StoredFile> {
+    const dest = await this.sessions.freePath({ driveId: c.driveId as string, baseItemId: c.folderItemId as string, path: [folder, name].filter(Boolean).join('/') }, auth);
+    try {
+      const item = await this.sessions.upload(dest, size, source, auth);
+      return { path: dest.path, item, size, mimeType: item.file?.mimeType ?? mimeType };
+    } catch (err) {
+      if (err instanceof GraphRequestError && (err.status === 403 || err.status === 404)) throw new DomainError('forbidden', 'SharePoint does not (yet) let you upload to this case; try again in a minute');
+      throw asRetryable(err);
+    }
+  }
+
+  /** Items for what was stored: folders first (found or created), then documents through the services. */
+  private async record(actor: Uploader, c: CaseRecord, stored: StoredFile[]): Promise<UploadAnswer> {
+    const folderItem = new Map<string, string | null>([['', null]]);
+    const ensureFolder = async (folderPath: string): Promise<string | null> => {
+      if (folderItem.has(folderPath)) return folderItem.get(folderPath) ?? null;
+      const slash = folderPath.lastIndexOf('/');
+      const parentId = await ensureFolder(slash >= 0 ? folderPath.slice(0, slash) : '');
+      const title = folderPath.slice(slash + 1);
+      const driveItem = await this.d.graph.get<{ id: string }>(`/drives/${seg(c.driveId as string)}/items/${seg(c.folderItemId as string)}:/${pathOf(folderPath)}:?$select=id`);
+      const repo = new Repo(this.d.db);
+      let item = await repo.itemByDriveItem(c.firmId, driveItem.id);
+      if (!item) {
+        item = await this.d.db.transaction(async (tx) => {
+          const r = new Repo(tx);
+          const existing = await r.itemByDriveItem(c.firmId, driveItem.id);
+          if (existing) return existing;
+          const created = await r.insertItem({ firmId: c.firmId, caseId: c.id, kind: 'folder', title, parentId, driveItemId: driveItem.id, createdBy: actorLabel(actor) });
+          await r.appendAudit({ firmId: c.firmId, actor: actorLabel(actor), action: 'folder.created', target: `case:${c.id}`, reason: 'created by an upload', data: { itemId: created.id, title } });
+          return created;
+        });
+      }
+      folderItem.set(folderPath, item.id);
+      return item.id;
+    };
+    const documents: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> = [];
+    for (const f of stored) {
+      const slash = f.path.lastIndexOf('/');
+      const parentId = await ensureFolder(slash >= 0 ? f.path.slice(0, slash) : '');
+      documents.push({ name: f.item.name ?? f.path.slice(slash + 1), sizeBytes: f.size, mimeType: f.mimeType, driveItemId: f.item.id, parentId });
+    }
+    if (actor.kind === 'guest') {
+      const items = await this.d.services.portal.recordUploads(actor, c.id, documents);
+      return { files: items.map((i) => ({ id: i.id, title: i.title, parentId: i.parentId, sizeBytes: i.sizeBytes ?? null })) };
+    }
+    const created: ItemRecord[] = [];
+    for (const doc of documents) {
+      const existing = await new Repo(this.d.db).itemByDriveItem(c.firmId, doc.driveItemId);
+      created.push(existing ?? (await this.d.services.casework.createItem(actor, c.id, { kind: 'document', title: doc.name, parentId: doc.parentId, sizeBytes: doc.sizeBytes, mimeType: doc.mimeType, driveItemId: doc.driveItemId })));
+    }
+    return { files: created.map((i) => ({ id: i.id, title: i.title, parentId: i.parentId, sizeBytes: i.sizeBytes })) };
+  }
+
+  /** A document's bytes from SharePoint, fetched with the caller's delegated token. */
+  async download(actor: Uploader, caseId: string, itemId: string, bearer: string): Promise<{ item: ItemRecord; response: Response }> {
+    const repo = new Repo(this.d.db);
+    let item: ItemRecord | null;
+    if (actor.kind === 'guest') item = await this.d.services.portal.documentForDownload(actor, caseId, itemId);
+    else {
+      item = await repo.item(actor.firmId, itemId);
+      if (!item || item.caseId !== caseId || item.kind !== 'document') throw notFound('document');
+    }
+    const c = await repo.case(actor.firmId, caseId);
+    if (!item.driveItemId || !c?.driveId) throw notFound('document');
+    const response = await this.d.graph.raw({ method: 'GET', path: `/drives/${seg(c.driveId)}/items/${seg(item.driveItemId)}/content`, auth: { kind: 'user', assertion: bearer } });
+    if (response.status === 404 || response.status === 403) {
+      await response.body?.cancel();
+      // The store allows it but SharePoint does not (yet): say "not found", as for anything else the guest cannot see.
+      throw notFound('document');
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new DomainError('unavailable', `SharePoint answered ${response.status}; try again shortly`, undefined, 10);
+    }
+    return { item, response };
+  }
+}
+
+/** Writes a stream to a file, refusing more than `limit` bytes; returns the size. */
+async function spoolTo(source: Readable, file: string, limit: number): Promise<number> {
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > limit) cb(new DomainError('payload_too_large', `uploads are limited to ${limit} bytes`, 'file'));
+      else cb(null, chunk);
+    },
+  });
+  await pipeline(source, meter, createWriteStream(file));
+  return size;
+}
+
+// ------------------------------------------------------------------ upload detection
+
+interface DeltaItem {
+  id: string;
+  name?: string;
+  size?: number;
+  deleted?: unknown;
+  root?: unknown;
+  folder?: unknown;
+  file?: { mimeType?: string };
+  parentReference?: { id?: string; driveId?: string };
+  createdBy?: { user?: { id?: string; displayName?: string }; application?: { id?: string } };
+}
+
+export interface DetectionDeps {
+  db: Db;
+  graph: GraphGateway;
+  logger: Logger;
+  services: Services;
+  clientId: string;
+  publicBaseUrl: string;
+  clock: Clock;
+}
+
+/** Subscriptions live three days and are renewed when less than a day is left. */
+const SUBSCRIPTION_LIFETIME_MS = 3 * 24 * 3600_000;
+const RENEW_BEFORE_MS = 24 * 3600_000;
+const CLAIM_RECHECK_MS = 2 * 60_000;
+
+/**
+ * Upload detection: a change-notification subscription on each cases drive's root, and
+ * `delta` from the stored link when a notification (or a timer) says something changed. New
+ * files inside a case folder become document items, whoever put them there.
+ */
+export class UploadDetection {
+  constructor(private readonly d: DetectionDeps) {}
+
+  notificationUrl(): string {
+    return `${this.d.publicBaseUrl.replace(/\/$/, '')}/api/graph/notifications`;
+  }
+
+  async ensureSubscriptions(): Promise<void> {
+    const m365 = new M365Repo(this.d.db);
+    for (const { driveId, firmId } of await m365.drives()) {
+      try {
+        await this.ensureSubscription(driveId, firmId);
+      } catch (err) {
+        throw asRetryable(err);
+      }
+      if ((await m365.deltaLink(driveId)) === null) await enqueue(this.d.db, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}` });
+    }
+  }
+
+  private async ensureSubscription(driveId: string, firmId: string): Promise<void> {
+    const m365 = new M365Repo(this.d.db);
+    const now = this.d.clock.now().getTime();
+    const current = await m365.subscriptionOfDrive(driveId);
+    const expirationDateTime = new Date(now + SUBSCRIPTION_LIFETIME_MS).toISOString();
+    if (current?.subscriptionId && current.expiresAt && Date.parse(current.expiresAt) - now > RENEW_BEFORE_MS) return;
+    if (current?.subscriptionId) {
+      try {
+        await this.d.graph.call({ method: 'PATCH', path: `/subscriptions/${seg(current.subscriptionId)}`, body: { expirationDateTime } });
+        await m365.putSubscription({ ...current, expiresAt: expirationDateTime });
+        return;
+      } catch (err) {
+        if (!isGraphStatus(err, 404)) throw err;
+      }
+    }
+    // The secret is stored before the subscription exists, so a retry after a lost answer reuses it.
+    const clientState = current?.clientState ?? randomBytes(32).toString('base64url');
+    await m365.putSubscription({ driveId, firmId, subscriptionId: null, clientState, expiresAt: null });
+    const created = await this.d.graph.call<{ id: string; expirationDateTime: string }>({
+      method: 'POST',
+      path: '/subscriptions',
+      body: { changeType: 'updated', notificationUrl: this.notificationUrl(), resource: `drives/${driveId}/root`, expirationDateTime, clientState, latestSupportedTlsVersion: 'v1_2' },
+    });
+    await m365.putSubscription({ driveId, firmId, subscriptionId: created.id, clientState, expiresAt: created.expirationDateTime ?? expirationDateTime });
+    this.d.logger.info({ driveId, subscriptionId: created.id }, 'drive subscription created');
+  }
+
+  /** Reads the drive's changes since the stored deltaLink and imports new files; 410 → start over from scratch. */
+  async syncDrive(driveId: string): Promise<number> {
+    try {
+      return await this.syncDriveOnce(driveId);
+    } catch (err) {
+      throw asRetryable(err);
+    }
+  }
+
+  private async syncDriveOnce(driveId: string): Promise<number> {
+    const m365 = new M365Repo(this.d.db);
+    const cases = await m365.casesOfDrive(driveId);
+    if (cases.length === 0) return 0;
+    const firmId = cases[0].firmId;
+    let link = (await m365.deltaLink(driveId)) ?? `/drives/${seg(driveId)}/root/delta`;
+    const scope = new Scope(this.d, driveId, cases);
+    let imported = 0;
+    let restarted = false;
+    for (let page = 0; page < 10_000; page++) {
+      let body: { value?: DeltaItem[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+      try {
+        body = await this.d.graph.get(link);
+      } catch (err) {
+        if (isGraphStatus(err, 410) && !restarted) {
+          // resyncRequired: the token is too old. Enumerate again; imports are keyed by drive item id, so nothing doubles.
+          this.d.logger.warn({ driveId }, 'delta token expired; resyncing the drive');
+          restarted = true;
+          link = `/drives/${seg(driveId)}/root/delta`;
+          continue;
+        }
+        throw err;
+      }
+      imported += await this.importPage(scope, body.value ?? []);
+      if (body['@odata.deltaLink']) {
+        await m365.setDeltaLink(driveId, firmId, body['@odata.deltaLink']);
+        break;
+      }
+      if (!body['@odata.nextLink']) break;
+      link = body['@odata.nextLink'];
+    }
+    if (imported) this.d.logger.info({ driveId, imported }, 'uploads detected');
+    return imported;
+  }
+
+  /** A file delta skipped while CaseRoom's own upload was running: import it if the upload never recorded it. */
+  async importIfUnknown(driveId: string, driveItemId: string): Promise<void> {
+    const cases = await new M365Repo(this.d.db).casesOfDrive(driveId);
+    if (cases.length === 0) return;
+    try {
+      const item = await this.d.graph.get<DeltaItem>(`/drives/${seg(driveId)}/items/${seg(driveItemId)}`);
+      await this.importPage(new Scope(this.d, driveId, cases, true), [item]);
+    } catch (err) {
+      if (isGraphStatus(err, 404)) return;
+      throw asRetryable(err);
+    }
+  }
+
+  private async importPage(scope: Scope, items: DeltaItem[]): Promise<number> {
+    let imported = 0;
+    const guestFiles = new Map<string, { actor: Guest; caseId: string; files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> }>();
+    for (const entry of items) {
+      if (entry.deleted || entry.root || !entry.id || !entry.name) continue;
+      const placed = await scope.place(entry);
+      if (!placed) continue;
+      const { caseRecord, parentItemId } = placed;
+      const repo = new Repo(this.d.db);
+      if (await repo.itemByDriveItem(caseRecord.firmId, entry.id)) continue;
+      const userId = entry.createdBy?.user?.id;
+      const appId = entry.createdBy?.application?.id;
+      if (!userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue; // CaseRoom's own (provisioning) records it itself
+      if (userId && !scope.ignoreClaims && (await new M365Repo(this.d.db).hasActiveClaim(scope.driveId, userId))) {
+        await enqueue(this.d.db, { firmId: caseRecord.firmId, kind: 'm365-import-file', payload: { driveId: scope.driveId, driveItemId: entry.id }, dedupeKey: `m365-import:${entry.id}`, runAfter: new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS) });
+        continue;
+      }
+      const contact = userId ? await repo.contactByGuestUser(caseRecord.firmId, userId) : null;
+      const staff = userId && !contact ? await repo.staffByUser(caseRecord.firmId, userId) : null;
+      const createdBy = contact ? `guest:${contact.id}` : staff ? `staff:${staff.userId}` : `sharepoint:${userId ?? appId ?? 'system'}`;
+      if (entry.folder) {
+        const folder = await this.insertDetected(caseRecord, { kind: 'folder', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy });
+        scope.remember(entry.id, caseRecord, folder.id);
+        imported++;
+        continue;
+      }
+      const file = { name: entry.name, sizeBytes: entry.size ?? 0, mimeType: entry.file?.mimeType ?? null, driveItemId: entry.id, parentId: parentItemId };
+      if (contact) {
+        const key = `${caseRecord.id}:${contact.id}`;
+        const group = guestFiles.get(key) ?? { actor: { kind: 'guest', firmId: caseRecord.firmId, contactId: contact.id, userId: userId as string, name: contact.name }, caseId: caseRecord.id, files: [] };
+        group.files.push(file);
+        guestFiles.set(key, group);
+      } else {
+        await this.insertDetected(caseRecord, { kind: 'document', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy, sizeBytes: file.sizeBytes, mimeType: file.mimeType });
+      }
+      imported++;
+    }
+    for (const group of guestFiles.values()) {
+      try {
+        // The portal's own path: memorial note, audit, and the 'guest.uploaded' notification.
+        await this.d.services.portal.recordUploads(group.actor, group.caseId, group.files);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        // SharePoint let the guest upload where the store does not (drift): keep the file visible to staff and tell them.
+        const c = scope.caseById(group.caseId) as CaseRecord;
+        const ids: string[] = [];
+        for (const f of group.files) {
+          ids.push((await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true })).id);
+        }
+        await enqueue(this.d.db, { firmId: c.firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` } } });
+      }
+    }
+    return imported;
+  }
+
+  private async insertDetected(c: CaseRecord, i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean }): Promise<ItemRecord> {
+    return this.d.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      const existing = await repo.itemByDriveItem(c.firmId, i.driveItemId);
+      if (existing) return existing;
+      const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
+      await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
+      return item;
+    });
+  }
+}
+
+/** Which case (and which folder item) a drive item sits in, learned from the case folders down. */
+class Scope {
+  private readonly known = new Map<string, { caseRecord: CaseRecord; itemId: string | null } | null>();
+  private readonly cases: Map<string, CaseRecord>;
+
+  constructor(
+    private readonly d: DetectionDeps,
+    readonly driveId: string,
+    cases: CaseRecord[],
+    readonly ignoreClaims = false,
+  ) {
+    this.cases = new Map(cases.map((c) => [c.id, c]));
+    for (const c of cases) if (c.folderItemId) this.known.set(c.folderItemId, { caseRecord: c, itemId: null });
+  }
+
+  caseById(id: string): CaseRecord | undefined {
+    return this.cases.get(id);
+  }
+
+  remember(driveItemId: string, c: CaseRecord, itemId: string): void {
+    this.known.set(driveItemId, { caseRecord: c, itemId });
+  }
+
+  async place(entry: DeltaItem): Promise<{ caseRecord: CaseRecord; parentItemId: string | null } | null> {
+    if (this.known.get(entry.id)?.itemId === null) return null; // a case folder itself
+    const parentId = entry.parentReference?.id;
+    if (!parentId) return null;
+    const parent = await this.resolve(parentId, 0);
+    return parent ? { caseRecord: parent.caseRecord, parentItemId: parent.itemId } : null;
+  }
+
+  private async resolve(driveItemId: string, depth: number): Promise<{ caseRecord: CaseRecord; itemId: string | null } | null> {
+    if (this.known.has(driveItemId)) return this.known.get(driveItemId) ?? null;
+    if (depth > 30) return null;
+    const anyCase = [...this.cases.values()][0];
+    const item = await new Repo(this.d.db).itemByDriveItem(anyCase.firmId, driveItemId);
+    if (item && this.cases.has(item.caseId)) {
+      const found = { caseRecord: this.cases.get(item.caseId) as CaseRecord, itemId: item.id };
+      this.known.set(driveItemId, found);
+      return found;
+    }
+    // Not ours yet (a folder made in SharePoint, or something outside the case folders): ask where it sits.
+    let parentId: string | undefined;
+    try {
+      const info = await this.d.graph.get<DeltaItem>(`/drives/${seg(this.driveId)}/items/${seg(driveItemId)}?$select=id,parentReference,root`);
+      parentId = info.root ? undefined : info.parentReference?.id;
+    } catch (err) {
+      if (!isGraphStatus(err, 404)) throw err;
+    }
+    const result = parentId ? await this.resolve(parentId, depth + 1) : null;
+    // A folder under a case that has no item yet: its files go to the case root (the folder arrives in this or a later page).
+    this.known.set(driveItemId, result ? { caseRecord: result.caseRecord, itemId: result.itemId } : null);
+    return result;
+  }
+}
+

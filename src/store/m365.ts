@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from './db';
+import { type CaseRecord, type ContactRecord, toCase, toContact } from './records';
+
+/**
+ * Queries over the Microsoft 365 gateway's own tables (migration 10) and the few cross-firm
+ * reads its background jobs need. Product queries stay in Repo; this is the gateway's half.
+ */
+
+export type AppliedState = 'applying' | 'active' | 'revoking';
+
+export interface AppliedPermission {
+  firmId: string;
+  contactId: string;
+  guestUserId: string;
+  driveId: string;
+  driveItemId: string;
+  role: 'read' | 'write';
+  permissionId: string | null;
+  state: AppliedState;
+  expiresAt: string | null;
+}
+
+export interface CasesTeam {
+  teamId: string;
+  firmId: string;
+  displayName: string;
+  channelCount: number;
+}
+
+export interface SubscriptionRow {
+  driveId: string;
+  firmId: string;
+  subscriptionId: string | null;
+  clientState: string;
+  expiresAt: string | null;
+}
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+const toApplied = (r: Row): AppliedPermission => ({
+  firmId: r.firm_id as string,
+  contactId: r.contact_id as string,
+  guestUserId: r.guest_user_id as string,
+  driveId: r.drive_id as string,
+  driveItemId: r.drive_item_id as string,
+  role: r.role as 'read' | 'write',
+  permissionId: (r.permission_id as string | null) ?? null,
+  state: r.state as AppliedState,
+  expiresAt: iso(r.expires_at),
+});
+
+const toSubscription = (r: Row): SubscriptionRow => ({
+  driveId: r.drive_id as string,
+  firmId: r.firm_id as string,
+  subscriptionId: (r.subscription_id as string | null) ?? null,
+  clientState: r.client_state as string,
+  expiresAt: iso(r.expires_at),
+});
+
+export class M365Repo {
+  constructor(private readonly q: Queryable) {}
+
+  // ---- cases teams ----
+  async casesTeams(firmId: string): Promise<CasesTeam[]> {
+    const rows = await this.q.query('SELECT * FROM cases_teams WHERE firm_id = $1 ORDER BY created_at', [firmId]);
+    return rows.map((r) => ({ teamId: r.team_id as string, firmId: r.firm_id as string, displayName: r.display_name as string, channelCount: Number(r.channel_count) }));
+  }
+  async insertCasesTeam(t: { teamId: string; firmId: string; displayName: string; channelCount: number }): Promise<void> {
+    await this.q.query('INSERT INTO cases_teams (team_id, firm_id, display_name, channel_count) VALUES ($1,$2,$3,$4) ON CONFLICT (team_id) DO NOTHING', [t.teamId, t.firmId, t.displayName, t.channelCount]);
+  }
+  /**
+   * Claims the right to create the firm's next cases team. Only one claim stands at a time; one
+   * older than `staleSeconds` (its job died) can be taken over. Returns false when another holds it.
+   */
+  async claimTeamCreation(firmId: string, claimedBy: string, staleSeconds: number): Promise<boolean> {
+    const rows = await this.q.query(
+      `INSERT INTO cases_team_claims (firm_id, claimed_by) VALUES ($1, $2)
+       ON CONFLICT (firm_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now()
+         WHERE cases_team_claims.claimed_at < now() - make_interval(secs => $3)
+       RETURNING firm_id`,
+      [firmId, claimedBy, staleSeconds],
+    );
+    return rows.length > 0;
+  }
+  async releaseTeamCreation(firmId: string, claimedBy: string): Promise<void> {
+    await this.q.query('DELETE FROM cases_team_claims WHERE firm_id = $1 AND claimed_by = $2', [firmId, claimedBy]);
+  }
+  async setChannelCount(teamId: string, count: number): Promise<void> {
+    await this.q.query('UPDATE cases_teams SET channel_count = greatest(channel_count, $2) WHERE team_id = $1', [teamId, count]);
+  }
+
+  // ---- cases and contacts across firms (background jobs) ----
+  async caseById(caseId: string): Promise<CaseRecord | null> {
+    const rows = await this.q.query('SELECT * FROM cases WHERE id = $1', [caseId]);
+    return rows[0] ? toCase(rows[0]) : null;
+  }
+  async provisionedCases(firmId: string): Promise<CaseRecord[]> {
+    return (await this.q.query(`SELECT * FROM cases WHERE firm_id = $1 AND provisioning = 'ready' ORDER BY number`, [firmId])).map(toCase);
+  }
+  async casesOfDrive(driveId: string): Promise<CaseRecord[]> {
+    return (await this.q.query(`SELECT * FROM cases WHERE drive_id = $1 AND provisioning = 'ready'`, [driveId])).map(toCase);
+  }
+  async drives(): Promise<Array<{ driveId: string; firmId: string }>> {
+    const rows = await this.q.query<{ drive_id: string; firm_id: string }>(`SELECT DISTINCT drive_id, firm_id FROM cases WHERE provisioning = 'ready' AND drive_id IS NOT NULL`);
+    return rows.map((r) => ({ driveId: r.drive_id, firmId: r.firm_id }));
+  }
+  async setCaseProvisioningFailed(caseId: string): Promise<void> {
+    await this.q.query(`UPDATE cases SET provisioning = 'failed' WHERE id = $1 AND provisioning = 'pending'`, [caseId]);
+  }
+  /** Guests whose invitation was sent and is not yet redeemed: the acceptance poll asks Entra about each. */
+  async pendingInvitations(limit = 500): Promise<ContactRecord[]> {
+    const rows = await this.q.query(
+      `SELECT * FROM contacts WHERE invitation_state = 'pending' AND guest_user_id IS NOT NULL AND portal_access ORDER BY invited_at NULLS FIRST LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toContact);
+  }
+  /** Contacts with a grant that expired in (after, upTo]: their SharePoint permissions must go. */
+  async contactsWithGrantsExpiredBetween(after: string, upTo: string): Promise<Array<{ firmId: string; contactId: string }>> {
+    const rows = await this.q.query<{ firm_id: string; contact_id: string }>(
+      'SELECT DISTINCT firm_id, contact_id FROM grants WHERE expires_at > $1 AND expires_at <= $2',
+      [after, upTo],
+    );
+    return rows.map((r) => ({ firmId: r.firm_id, contactId: r.contact_id }));
+  }
+
+  // ---- applied permissions ----
+  async appliedOfContact(contactId: string): Promise<AppliedPermission[]> {
+    return (await this.q.query('SELECT * FROM m365_permissions WHERE contact_id = $1', [contactId])).map(toApplied);
+  }
+  async appliedOfFirm(firmId: string): Promise<AppliedPermission[]> {
+    return (await this.q.query('SELECT * FROM m365_permissions WHERE firm_id = $1', [firmId])).map(toApplied);
+  }
+  /** Writes the intent (or the outcome) for one guest on one item. */
+  async putApplied(p: AppliedPermission): Promise<void> {
+    await this.q.query(
+      `INSERT INTO m365_permissions (firm_id, contact_id, guest_user_id, drive_id, drive_item_id, role, permission_id, state, expires_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+       ON CONFLICT (contact_id, drive_item_id) DO UPDATE SET guest_user_id = EXCLUDED.guest_user_id, drive_id = EXCLUDED.drive_id, role = EXCLUDED.role,
+         permission_id = coalesce(EXCLUDED.permission_id, m365_permissions.permission_id), state = EXCLUDED.state, expires_at = EXCLUDED.expires_at, updated_at = now()`,
+      [p.firmId, p.contactId, p.guestUserId, p.driveId, p.driveItemId, p.role, p.permissionId, p.state, p.expiresAt],
+    );
+  }
+  async setAppliedState(contactId: string, driveItemId: string, state: AppliedState): Promise<void> {
+    await this.q.query('UPDATE m365_permissions SET state = $3, updated_at = now() WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId, state]);
+  }
+  async deleteApplied(contactId: string, driveItemId: string): Promise<void> {
+    await this.q.query('DELETE FROM m365_permissions WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId]);
+  }
+
+  // ---- subscriptions and delta ----
+  async subscriptionOfDrive(driveId: string): Promise<SubscriptionRow | null> {
+    const rows = await this.q.query('SELECT * FROM m365_subscriptions WHERE drive_id = $1', [driveId]);
+    return rows[0] ? toSubscription(rows[0]) : null;
+  }
+  async subscriptionById(subscriptionId: string): Promise<SubscriptionRow | null> {
+    const rows = await this.q.query('SELECT * FROM m365_subscriptions WHERE subscription_id = $1', [subscriptionId]);
+    return rows[0] ? toSubscription(rows[0]) : null;
+  }
+  async subscriptions(): Promise<SubscriptionRow[]> {
+    return (await this.q.query('SELECT * FROM m365_subscriptions ORDER BY drive_id')).map(toSubscription);
+  }
+  async putSubscription(s: SubscriptionRow): Promise<void> {
+    await this.q.query(
+      `INSERT INTO m365_subscriptions (drive_id, firm_id, subscription_id, client_state, expires_at) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (drive_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id, client_state = EXCLUDED.client_state, expires_at = EXCLUDED.expires_at, updated_at = now()`,
+      [s.driveId, s.firmId, s.subscriptionId, s.clientState, s.expiresAt],
+    );
+  }
+  async deltaLink(driveId: string): Promise<string | null> {
+    const rows = await this.q.query<{ delta_link: string | null }>('SELECT delta_link FROM m365_delta WHERE drive_id = $1', [driveId]);
+    return rows[0]?.delta_link ?? null;
+  }
+  async setDeltaLink(driveId: string, firmId: string, link: string | null): Promise<void> {
+    await this.q.query(
+      `INSERT INTO m365_delta (drive_id, firm_id, delta_link, synced_at) VALUES ($1,$2,$3,now())
+       ON CONFLICT (drive_id) DO UPDATE SET delta_link = EXCLUDED.delta_link, synced_at = now()`,
+      [driveId, firmId, link],
+    );
+  }
+
+  // ---- upload claims ----
+  async claimUpload(c: { firmId: string; driveId: string; userId: string; ttlSeconds: number }): Promise<string> {
+    const id = randomUUID();
+    await this.q.query(`INSERT INTO m365_upload_claims (id, firm_id, drive_id, user_id, expires_at) VALUES ($1,$2,$3,$4, now() + make_interval(secs => $5))`, [id, c.firmId, c.driveId, c.userId, c.ttlSeconds]);
+    return id;
+  }
+  async releaseClaim(id: string): Promise<void> {
+    await this.q.query('DELETE FROM m365_upload_claims WHERE id = $1', [id]);
+  }
+  async hasActiveClaim(driveId: string, userId: string): Promise<boolean> {
+    await this.q.query('DELETE FROM m365_upload_claims WHERE expires_at < now()');
+    return (await this.q.query('SELECT 1 FROM m365_upload_claims WHERE drive_id = $1 AND user_id = $2 AND expires_at >= now()', [driveId, userId])).length > 0;
+  }
+
+  // ---- per-case state and watermarks ----
+  async caseState(caseId: string): Promise<{ seededAt: string | null; driftBaselinedAt: string | null }> {
+    const rows = await this.q.query('SELECT * FROM m365_case_state WHERE case_id = $1', [caseId]);
+    return { seededAt: iso(rows[0]?.seeded_at), driftBaselinedAt: iso(rows[0]?.drift_baselined_at) };
+  }
+  async markSeeded(caseId: string): Promise<void> {
+    await this.q.query(`INSERT INTO m365_case_state (case_id, seeded_at) VALUES ($1, now()) ON CONFLICT (case_id) DO UPDATE SET seeded_at = now()`, [caseId]);
+  }
+  async markDriftChecked(caseId: string): Promise<void> {
+    await this.q.query(
+      `INSERT INTO m365_case_state (case_id, drift_baselined_at, last_drift_at) VALUES ($1, now(), now())
+       ON CONFLICT (case_id) DO UPDATE SET drift_baselined_at = coalesce(m365_case_state.drift_baselined_at, now()), last_drift_at = now()`,
+      [caseId],
+    );
+  }
+  async getState(key: string): Promise<string | null> {
+    const rows = await this.q.query<{ value: string }>('SELECT value FROM m365_state WHERE key = $1', [key]);
+    return rows[0]?.value ?? null;
+  }
+  async setState(key: string, value: string): Promise<void> {
+    await this.q.query(`INSERT INTO m365_state (key, value) VALUES ($1,$2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [key, value]);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * CaseRoom against the Microsoft 365 simulator, over real HTTP on loopback: the simulator on
+ * ephemeral ports with a seeded tenant, the app started by the composition root with its
+ * production Microsoft 365 part (MSAL over HTTPS trusting the simulator's CA, Graph client,
+ * reconciler), the outbox stepped by the test (`drain`) for determinism.
+ */
+import { promises as fs } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createLocalJWKSet } from 'jose';
+import pino from 'pino';
+import type { AppPart, PartFactory } from '../../src/app-part';
+import { type RunningApp, startCaseRoom } from '../../src/app';
+import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
+import { createTokenVerifier } from '../../src/http/auth';
+import { type Microsoft365Part, microsoft365Part } from '../../src/m365';
+import type { M365Settings } from '../../src/m365/settings';
+import { startSimulator, type RunningSimulator } from '../../src/m365-simulator';
+import type { CaseRoomEvent } from '../../src/services/events';
+import type { Actor } from '../../src/services/context';
+import type { Db } from '../../src/store/db';
+import { Repo } from '../../src/store/repo';
+import type { Firm, Staff } from '../../src/store/records';
+import { freshPglite } from '../support/db';
+
+export const API_AUDIENCE = `api://localhost/${SIMULATOR_CLIENT_ID}`;
+
+export interface SimHandle {
+  sim: RunningSimulator;
+  dataDir: string;
+  /** Graph over the simulator's plain-HTTP port with an app-only token (what an admin would see). */
+  graph<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary Graph JSON
+  userToken(userId: string): Promise<string>;
+  appToken(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function tmpDir(prefix: string): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export async function startSim(knobs: Record<string, unknown> = {}): Promise<SimHandle> {
+  const dataDir = await tmpDir('caseroom-sim-');
+  const sim = await startSimulator({ dataDir, knobs: { teamProvisioningMs: 30, notificationCoalesceMs: 30, ...knobs } });
+  await sim.admin.createTenant({
+    tenantId: SIMULATOR_TENANT_ID,
+    domain: 'hartleymoss.onmicrosoft.com',
+    displayName: 'Hartley & Moss',
+    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, identifierUris: [API_AUDIENCE] },
+  });
+  const appToken = () => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID });
+  return {
+    sim,
+    dataDir,
+    appToken,
+    userToken: (userId) => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId, audience: API_AUDIENCE, scopes: ['access_as_user'] }),
+    async graph(method, p, body, token) {
+      const res = await fetch(`${sim.httpUrl}/v1.0${p}`, {
+        method,
+        headers: { authorization: `Bearer ${token ?? (await appToken())}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      await sim.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AppHandle {
+  app: RunningApp;
+  m365: Microsoft365Part;
+  db: Db;
+  url: string;
+  notifications: CaseRoomEvent[];
+  /** Runs outbox jobs until none is ready; retries that are due later are left. */
+  drain(): Promise<number>;
+  /** Like drain, but also waits out jobs scheduled a few seconds ahead (throttling retries). */
+  settle(maxMs?: number): Promise<void>;
+  call(method: string, p: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+  close(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  db?: Db;
+  port?: number;
+  settings?: Partial<M365Settings>;
+  dataDir?: string;
+}
+
+/** The app with its production Microsoft 365 part; timers off (tests run the periodic jobs). */
+export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise<AppHandle> {
+  const db = o.db ?? (await freshPglite());
+  const port = o.port ?? (await freePort());
+  const dataDir = o.dataDir ?? (await tmpDir('caseroom-app-'));
+  // The public URL must be known before listening (webhooks, invitation redirect), so the port is chosen first.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SIMULATOR_URL: sim.sim.httpsUrl,
+    M365_CA_CERT_FILE: sim.sim.caCertPath,
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    SEED_DEMO_DATA: 'false',
+    LOG_LEVEL: 'silent',
+    API_AUDIENCE,
+  });
+  // The app's token check is production code; only the key set comes from the simulator's JWKS.
+  const jwks = (await (await fetch(`${sim.sim.httpUrl}/${SIMULATOR_TENANT_ID}/discovery/v2.0/keys`)).json()) as Parameters<typeof createLocalJWKSet>[0];
+  const verify = createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: createLocalJWKSet(jwks), requiredScope: 'access_as_user' });
+  let m365: Microsoft365Part | null = null;
+  const notifications: CaseRoomEvent[] = [];
+  const factory = microsoft365Part({ driftIntervalMs: 0, acceptancePollMs: 0, expirySweepMs: 0, subscriptionCheckMs: 0, spoolDir: dataDir, ...o.settings });
+  const capture: PartFactory = async (ctx) => {
+    m365 = (await factory(ctx)) as Microsoft365Part;
+    return m365;
+  };
+  const notifyRecorder: AppPart = {
+    name: 'test-notify',
+    handlers: { notify: async (job) => void notifications.push((job.payload as { event: CaseRoomEvent }).event) },
+    routes: [],
+  };
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await startCaseRoom({ config, db, logger, verify, parts: [capture, () => notifyRecorder], startWorker: false });
+  const drain = () => app.worker.drain();
+  return {
+    app,
+    m365: m365 as unknown as Microsoft365Part,
+    db,
+    url: app.url,
+    notifications,
+    drain,
+    async settle(maxMs = 15_000) {
+      const until = Date.now() + maxMs;
+      for (;;) {
+        await drain();
+        const rows = await db.query<{ n: number; next: string | null }>(`SELECT count(*)::int AS n, min(run_after)::text AS next FROM outbox WHERE status IN ('pending','running')`);
+        if (Number(rows[0].n) === 0 || Date.now() > until) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    async call(method, p, token, body) {
+      const res = await fetch(`${app.url}${p}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed };
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+export interface FirmFixture {
+  firm: Firm;
+  staff: Staff;
+  actor: Extract<Actor, { kind: 'staff' }>;
+  staffToken: string;
+}
+
+/** The firm of the simulated tenant with one staff member who exists in both places. */
+export async function seedFirm(sim: SimHandle, db: Db): Promise<FirmFixture> {
+  const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Alex Hartley', mail: 'alex@hartleymoss.onmicrosoft.com' });
+  const repo = new Repo(db);
+  const firm = await repo.insertFirm({ tenantId: SIMULATOR_TENANT_ID, name: 'Hartley & Moss' });
+  const staff = await repo.insertStaff({ firmId: firm.id, userId: user.id, name: 'Alex Hartley', email: user.mail, phone: null, title: 'Partner' });
+  return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name }, staffToken: await sim.userToken(user.id) };
+}
+
+/** Direct permissions of an item as SharePoint (the simulator) reports them, for one user. */
+export async function permissionsFor(sim: SimHandle, driveId: string, itemId: string, userId: string): Promise<Array<{ id: string; roles: string[]; inheritedFrom?: unknown }>> {
+  const res = await sim.graph<{ value: Array<{ id: string; roles: string[]; inheritedFrom?: unknown; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${driveId}/items/${itemId}/permissions`);
+  if (res.status !== 200) throw new Error(`permissions ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.value.filter((p) => p.grantedToV2?.user?.id === userId && !p.inheritedFrom);
+}
+
+/** Multipart body for the file routes (fields first, as the tab sends them). */
+export function multipart(parts: Array<{ name: string; value: string } | { name: string; filename: string; content: Buffer; type?: string }>): { body: Buffer; contentType: string } {
+  const boundary = `----caseroom${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    if ('filename' in p) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}\r\n\r\n`));
+      chunks.push(p.content, Buffer.from('\r\n'));
+    } else {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export async function upload(app: AppHandle, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+  const { body, contentType } = multipart(parts);
+  const res = await fetch(`${app.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

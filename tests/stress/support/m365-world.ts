@@ -1,0 +1,60 @@
+import { SIMULATOR_TENANT_ID } from '../../../src/config';
+import type { M365Settings } from '../../../src/m365/settings';
+import { Repo } from '../../../src/store/repo';
+import type { CaseRecord } from '../../../src/store/records';
+import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, startSim } from '../../integration/harness';
+
+/**
+ * One case in SharePoint with one accepted guest who may upload to it, on the integration
+ * harness (simulator + app with its production Microsoft 365 part, over loopback). Used by the
+ * upload sweep and the bench (P3, P4); the same steps as tests/integration/files.test.ts.
+ */
+export interface UploadWorld {
+  sim: SimHandle;
+  app: AppHandle;
+  firm: FirmFixture;
+  case: CaseRecord;
+  guest: { userId: string; contactId: string; token: string };
+  close(): Promise<void>;
+}
+
+export async function startUploadWorld(o: { settings?: Partial<M365Settings>; simKnobs?: Record<string, unknown> } = {}): Promise<UploadWorld> {
+  const sim = await startSim(o.simKnobs);
+  const app = await startApp(sim, { settings: o.settings });
+  const firm = await seedFirm(sim, app.db);
+  const { sharing } = app.app.services;
+  const client = await sharing.createClient(firm.actor, { name: 'Upload client' });
+  const created = await sharing.createCase(firm.actor, { clientId: client.id, number: 'UP-1', title: 'Uploads', assignedStaffId: null, budgetCents: null });
+  const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Uma Uploader', mail: 'uma@guest.example', userType: 'Guest', externalUserState: 'Accepted' });
+  const contact = await sharing.createContact(firm.actor, { email: 'uma@guest.example', name: 'Uma Uploader', kind: 'client', phone: null, clientId: client.id });
+  await app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
+  await sharing.markInvitationAccepted(firm.firm.id, contact.id, user.id);
+  await sharing.link(firm.actor, created.id, contact.id);
+  await sharing.grant(firm.actor, { contactId: contact.id, scope: { kind: 'case', caseId: created.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
+  await app.settle();
+  const c = await new Repo(app.db).case(firm.firm.id, created.id);
+  if (!c?.driveId || !c.folderItemId) throw new Error('the case folder was not provisioned');
+  return {
+    sim,
+    app,
+    firm,
+    case: c,
+    guest: { userId: user.id, contactId: contact.id, token: await sim.userToken(user.id) },
+    async close() {
+      await app.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Every live item of a drive as SharePoint (the simulator) holds it: "parent/name:size", sorted. */
+export async function driveSnapshot(sim: SimHandle, driveId: string): Promise<string[]> {
+  const state = await sim.sim.admin.state();
+  const items = Object.values(state.items).filter((i) => i.driveId === driveId && !i.deletedDateTime);
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const pathOf = (id: string | null): string => {
+    const i = id ? byId.get(id) : undefined;
+    return i ? `${pathOf(i.parentId)}/${i.name}` : '';
+  };
+  return items.map((i) => `${pathOf(i.id)}:${i.kind === 'file' ? i.size : 'dir'}`).sort();
+}

@@ -7,5 +7,3 @@ import type { Scenario } from './lib/common';
 const notRun = (key: Scenario['key'], title: string, why: string): Scenario => ({ key, title, run: async () => ({ status: 'not run', why }) });
 
 export const p1 = notRun('P1', 'sharing throughput against the simulator (RU budgets 1,250 and 6,250/min) vs a naive sharer', 'harness not written yet: needs the reconciler (src/services/reconciler.ts) driven through the integration harness with the simulator at 50 ms latency and an RU budget; the reconciler and harness landed during this session and the scenario was not built in time');
-export const p3 = notRun('P3', '1 GiB streamed through the portal upload route', 'not built yet: POST /api/portal/cases/:caseId/files (src/m365/routes.ts) landed during this session; the streaming client and RSS sampling were not written in time');
-export const p4 = notRun('P4', '1,000-file zip upload → channel posts and delay', 'not built yet: needs the bot part (bot/) posting to the simulator\'s connector together with the m365 upload route; not wired in a bench in time');

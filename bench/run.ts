@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { machine, log, type Scenario, type ScenarioResult } from './lib/common';
 import { p2 } from './p2-portal-scale';
+import { p3 } from './p3-upload';
+import { p4 } from './p4-notifications';
 import { p5 } from './p5-cold-start';
-import { p1, p3, p4 } from './pending';
+import { p1 } from './pending';
 
 const ORDER: Scenario[] = [p2, p5, p1, p3, p4];
 

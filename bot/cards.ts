@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as ACData from 'adaptivecards-templating';
 import type { CardAction } from './actions';
 import type { OutgoingActivity } from './connector';
@@ -103,6 +104,20 @@ export function renderNotice(model: NoticeModel): AdaptiveCardJson {
 }
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * A post's mark in its card: the id of the card's first element, derived from the post key.
+ * Bot Framework has no idempotency key, so this is how a retry recognises, in the channel's
+ * messages read through Graph (whose chatMessage attachments carry the card JSON), a card an
+ * earlier attempt sent without living to record it.
+ */
+export const postMarker = (postKey: string): string => `caseroom-post-${createHash('sha256').update(postKey).digest('hex').slice(0, 32)}`;
+
+export function withPostMarker(card: AdaptiveCardJson, marker: string): AdaptiveCardJson {
+  const body = Array.isArray(card.body) ? (card.body as Array<Record<string, unknown>>) : [];
+  if (body.length === 0) return { ...card, body: [{ type: 'TextBlock', text: ' ', id: marker, isVisible: false }] };
+  return { ...card, body: [{ ...body[0], id: marker }, ...body.slice(1)] };
+}
 
 /** The message activity carrying a card; `summary` is what notifications and the activity feed show. */
 export function cardActivity(card: AdaptiveCardJson, summary: string): OutgoingActivity {

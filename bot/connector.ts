@@ -66,16 +66,63 @@ export function classifyConnectorError(err: unknown): ConnectorError {
   return new ConnectorError(typeof e.message === 'string' ? e.message : String(err), status, seconds);
 }
 
+/** A Teams channel thread's conversation id: the channel id and the thread's root message id. */
+export const threadConversationId = (channelId: string, rootId: string): string => `${channelId};messageid=${rootId}`;
+
 /** Teams thread conversation ids end in `;messageid={rootId}`; the create call's activity id is that root. */
 export const rootIdOf = (conversationId: string): string | null => /;messageid=([^;]+)/.exec(conversationId)?.[1] ?? null;
 
 const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
 
-export function createAdapter(config: AppConfig): CloudAdapter {
+/**
+ * Longest one connector call may take, its client's own retries included. The connector answers
+ * in well under a second; without a bound, a request to a peer that accepted the connection and
+ * died (or a half-open connection) hangs the delivery job for minutes, holding its outbox lease.
+ */
+export const CONNECTOR_TIMEOUT_MS = 20_000;
+
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+type ClaimsIdentity = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+
+/**
+ * Gives every operation of a botbuilder ConnectorClient an abort signal that fires at the
+ * deadline (the socket is destroyed, the call fails with AbortError). The signal covers the
+ * client's own retries too. Aborting, not merely giving up waiting, matters: a request left
+ * running could still post the card after the outbox has retried it. (The client's
+ * `requestPolicyFactories` option cannot carry this: botbuilder's connector factory replaces it.)
+ */
+export function withDeadline(client: ConnectorClient, timeoutMs: number): ConnectorClient {
+  const send = client.sendOperationRequest.bind(client);
+  client.sendOperationRequest = ((args: Parameters<typeof send>[0], spec: Parameters<typeof send>[1], callback?: Parameters<typeof send>[2]) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const own = args.options?.abortSignal as AbortSignal | undefined;
+    return send({ ...args, options: { ...args.options, abortSignal: own ? AbortSignal.any([own, deadline]) : deadline } }, spec, callback);
+  }) as typeof client.sendOperationRequest;
+  return client;
+}
+
+/** The adapter's authentication, handing out connector clients whose calls are bounded in time. */
+class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    settings: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0],
+    private readonly timeoutMs: number,
+  ) {
+    super(settings);
+  }
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const inner = super.createConnectorFactory(claimsIdentity);
+    const timeoutMs = this.timeoutMs;
+    return { create: async (serviceUrl: string, audience?: string) => withDeadline(await inner.create(serviceUrl, audience), timeoutMs) };
+  }
+}
+
+export function createAdapter(config: AppConfig, options: { timeoutMs?: number } = {}): CloudAdapter {
+  const timeoutMs = options.timeoutMs ?? CONNECTOR_TIMEOUT_MS;
   // No app id (local): the adapter neither checks incoming tokens nor sends any, as with the Bot Framework Emulator.
   const auth = config.bot.appId
-    ? new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId })
-    : new ConfigurationBotFrameworkAuthentication({});
+    ? new BoundedAuthentication({ MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId }, timeoutMs)
+    : new BoundedAuthentication({}, timeoutMs);
   return new CloudAdapter(auth);
 }
 

@@ -3,8 +3,8 @@ import { DomainError } from '../src/domain/errors';
 import type { Db } from '../src/store/db';
 import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
-import { type AdaptiveCardJson, cardActivity, renderNotice } from './cards';
-import { type ChannelConnector, ConnectorError, type ThreadTarget } from './connector';
+import { type AdaptiveCardJson, cardActivity, postMarker, renderNotice, withPostMarker } from './cards';
+import { type ChannelConnector, ConnectorError, rootIdOf, threadConversationId, type ThreadTarget } from './connector';
 import type { DescribeDeps, PostData } from './notices';
 import { describePost } from './notices';
 import type { ThreadLimiter } from './rate-limit';
@@ -15,7 +15,19 @@ import { BotStore, type Post } from './store';
  * sent; the activity id is written the moment the connector answers; a retry that finds it
  * updates the card in place instead of posting again. Delivery is at least once (the outbox
  * retries), the screen shows each post once.
+ *
+ * The gap between the connector's answer and writing the activity id (a crash, a timeout or a
+ * connection lost after Teams acted) is closed with a send marker: the row records that a send
+ * began, and the card carries the post's marker. A retry that finds the send marker but no
+ * activity id looks for the card in the channel (Microsoft Graph, through `finder`) and adopts
+ * it instead of posting a second one.
  */
+
+/** Finds a card the bot already posted, by the post marker in it (src/m365 provides it through Graph). */
+export interface PostFinder {
+  /** The bot's message carrying `marker`: among the channel's thread roots, or among the replies to `rootMessageId`. */
+  findBotMessage(q: { teamId: string; channelId: string; rootMessageId: string | null; marker: string }): Promise<{ messageId: string } | null>;
+}
 
 export interface DeliveryDeps {
   db: Db;
@@ -30,6 +42,8 @@ export interface DeliveryDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Every card sent, for tests that validate them. */
   onCard?: (card: AdaptiveCardJson) => void;
+  /** Without it, a send whose fate is unknown is sent again (at least once, possibly twice). */
+  finder?: PostFinder | null;
 }
 
 export type DeliveryResult = 'sent' | 'updated' | 'up-to-date' | 'gone';
@@ -87,7 +101,8 @@ export class Deliverer {
     const target = await this.target(store, c);
     const data = post.data as PostData;
     const described = await describePost({ q: this.d.db, ...this.d.describe }, post.postKey, c, data, post.itemIds);
-    const card = renderNotice(described.model);
+    const marker = postMarker(post.postKey);
+    const card = withPostMarker(renderNotice(described.model), marker);
     this.d.onCard?.(card);
     const activity = cardActivity(card, described.summary);
 
@@ -100,10 +115,24 @@ export class Deliverer {
         // The card was deleted in Teams: post it again rather than lose the notification.
         if (!(err instanceof ConnectorError && err.status === 404)) throw err;
         this.d.logger.warn({ postKey: post.postKey }, 'card to update is gone; posting it again');
+        await store.forgetSent(post.postKey);
+        post = { ...post, activityId: null, conversationId: null, sendStartedAt: null };
       }
     }
 
     const replyTo = await this.replyConversation(store, repo, post, data);
+    if (post.sendStartedAt && !post.activityId) {
+      const adopted = await this.findEarlierSend(c, target.channelId, replyTo, marker, post.postKey);
+      if (adopted) {
+        await store.recordSent(post.postKey, adopted.conversationId, adopted.activityId);
+        // The card on screen is the one that attempt rendered; bring it to the current version.
+        const thread: ThreadTarget = { serviceUrl: target.serviceUrl, tenantId: target.tenantId, conversationId: adopted.conversationId };
+        await this.withInlineRetry(target.channelId, () => this.d.connector.update(thread, adopted.activityId, activity));
+        if (data.kind === 'message' && data.rootPostKey === null && !replyTo) await repo.setThreadConversation(data.event.threadId, adopted.conversationId);
+        return 'sent';
+      }
+    }
+    await store.markSendStarted(post.postKey);
     if (replyTo) {
       const thread: ThreadTarget = { serviceUrl: target.serviceUrl, tenantId: target.tenantId, conversationId: replyTo };
       const { activityId } = await this.withInlineRetry(target.channelId, () => this.d.connector.reply(thread, activity));
@@ -115,6 +144,27 @@ export class Deliverer {
     // A guest's portal thread is now bridged: staff replies in this Teams thread go back to it.
     if (data.kind === 'message' && data.rootPostKey === null) await repo.setThreadConversation(data.event.threadId, conversationId);
     return 'sent';
+  }
+
+  /**
+   * An earlier attempt began sending and recorded nothing: the card may be on screen. Returns it
+   * when Graph shows it; null when it is not there (or no finder is configured: then the post is
+   * sent again, at least once rather than never). A failed look-up throws: the outbox retries.
+   */
+  private async findEarlierSend(c: CaseRecord, channelId: string, replyTo: string | null, marker: string, postKey: string): Promise<{ conversationId: string; activityId: string } | null> {
+    if (!this.d.finder || !c.teamId) {
+      this.d.logger.warn({ postKey }, 'an earlier send of this post may have reached Teams and cannot be checked; sending again');
+      return null;
+    }
+    const rootMessageId = replyTo ? rootIdOf(replyTo) : null;
+    if (replyTo && !rootMessageId) return null;
+    const found = await this.d.finder.findBotMessage({ teamId: c.teamId, channelId, rootMessageId, marker });
+    if (!found) {
+      this.d.logger.info({ postKey }, 'an earlier send of this post did not reach Teams; sending again');
+      return null;
+    }
+    this.d.logger.warn({ postKey, activityId: found.messageId }, 'an earlier send of this post reached Teams unrecorded; adopting it');
+    return replyTo ? { conversationId: replyTo, activityId: found.messageId } : { conversationId: threadConversationId(channelId, found.messageId), activityId: found.messageId };
   }
 
   /** Follow-ups in a bridged thread reply to its root; the root must be on screen first. */

@@ -6,7 +6,7 @@ import { Repo } from '../src/store/repo';
 import { type ActivityFeed, resolveActivityFeed } from './activity-feed';
 import type { AdaptiveCardJson } from './cards';
 import { botbuilderConnector, type ChannelConnector, createAdapter } from './connector';
-import { Deliverer } from './delivery';
+import { Deliverer, type PostFinder } from './delivery';
 import { createHandlers } from './handlers';
 import { parseIncoming } from './incoming';
 import { createLinks } from './links';
@@ -35,6 +35,10 @@ export interface BotOptions {
   expiryNoticeDays?: number;
   expiryScanMs?: number;
   onCard?: (card: AdaptiveCardJson) => void;
+  /** Replaces the Graph look-up of cards already posted (default: the m365 part's, when there is one). */
+  finder?: PostFinder | null;
+  /** Bound on one connector call (default CONNECTOR_TIMEOUT_MS). */
+  connectorTimeoutMs?: number;
 }
 
 export interface BotPart extends AppPart {
@@ -51,9 +55,18 @@ export function createBotPart(ctx: PartContext): AppPart {
   return buildBotPart(ctx, {});
 }
 
+/** The m365 part's channel-message look-up, when this composition has a Graph gateway. */
+function resolvePostFinder(ctx: PartContext): PostFinder | null {
+  try {
+    return ctx.part<AppPart & { channelMessages?: PostFinder }>('m365').channelMessages ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
   const logger = ctx.logger.child({ part: 'bot' });
-  const adapter = createAdapter(ctx.config);
+  const adapter = createAdapter(ctx.config, { timeoutMs: o.connectorTimeoutMs });
   const connector = o.connector ?? botbuilderConnector(adapter, ctx.config.bot.appId);
   const links = createLinks(ctx.config.publicBaseUrl);
   const clock = ctx.clock;
@@ -65,6 +78,7 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
     describe: { links, now: () => clock.now() },
     defaultServiceUrl: o.defaultServiceUrl,
     onCard: o.onCard,
+    finder: o.finder !== undefined ? o.finder : resolvePostFinder(ctx),
   });
   const requestDelivery = async (firmId: string, postKey: string) => enqueue(ctx.db, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}` });
   const handlers = createHandlers({

@@ -28,6 +28,8 @@ export interface Post {
   replyToConversationId: string | null;
   conversationId: string | null;
   activityId: string | null;
+  /** When a send of a new card/reply last began; with no activity id, that send's fate is unknown. */
+  sendStartedAt: Date | null;
 }
 
 type Row = Record<string, unknown>;
@@ -45,6 +47,7 @@ const toPost = (r: Row): Post => ({
   replyToConversationId: (r.reply_to_conversation_id as string | null) ?? null,
   conversationId: (r.conversation_id as string | null) ?? null,
   activityId: (r.activity_id as string | null) ?? null,
+  sendStartedAt: r.send_started_at ? new Date(r.send_started_at as string | Date) : null,
 });
 
 export class BotStore {
@@ -134,6 +137,14 @@ export class BotStore {
   /** A change to a posted card (a card action, a closed burst): the next delivery updates it in place. */
   async bumpPost(postKey: string, data: Record<string, unknown>): Promise<void> {
     await this.q.query('UPDATE bot_posts SET data = $2, version = version + 1, updated_at = now() WHERE post_key = $1', [postKey, JSON.stringify(data)]);
+  }
+  /** Written before a new card or reply leaves, so a retry knows an earlier send may have landed. */
+  async markSendStarted(postKey: string): Promise<void> {
+    await this.q.query('UPDATE bot_posts SET send_started_at = now(), updated_at = now() WHERE post_key = $1', [postKey]);
+  }
+  /** The card to update is gone from Teams: the post will be sent anew. */
+  async forgetSent(postKey: string): Promise<void> {
+    await this.q.query('UPDATE bot_posts SET conversation_id = NULL, activity_id = NULL, send_started_at = NULL, updated_at = now() WHERE post_key = $1', [postKey]);
   }
   /** Recorded the moment the connector answers, before anything else can fail. */
   async recordSent(postKey: string, conversationId: string, activityId: string): Promise<void> {

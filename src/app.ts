@@ -9,7 +9,7 @@ import type { AppPart, PartContext, PartFactory, Services } from './app-part';
 import { CaseworkService } from './services/casework';
 import { type Clock, systemClock } from './services/context';
 import { seedDemoFirm } from './services/demo-data';
-import { OutboxWorker } from './services/outbox-worker';
+import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';
 import { SharingService } from './services/sharing';
 import { type Db, openDb } from './store/db';
@@ -71,7 +71,11 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
       handlers[kind] = handler;
     }
   }
-  const worker = new OutboxWorker({ db, logger: logger.child({ part: 'outbox' }), handlers, pollMs: config.outboxPollMs });
+  const outboxLogger = logger.child({ part: 'outbox' });
+  const worker = new OutboxWorker({ db, logger: outboxLogger, handlers, pollMs: config.outboxPollMs, leaseSeconds: config.outboxLeaseSeconds });
+  // A store handed in by the caller may be shared with a live worker in this process; one this
+  // process opened itself is its alone (on PGlite), so any lease in it is a dead predecessor's.
+  if (!o.db) await releaseDeadPredecessorLeases(db, outboxLogger);
   const verify = o.verify ?? createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: remoteKeys(config.identity.jwksUri, config.m365.caCertFile ? readFileSync(config.m365.caCertFile, 'utf8') : undefined), requiredScope: 'access_as_user' });
 
   const app = createApp({
@@ -86,8 +90,8 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     extraRoutes: parts.flatMap((p) => p.routes),
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 hands a listen error (port in use, address not available) to this callback.
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(new Error(`CaseRoom cannot listen on ${config.host}:${config.port}: ${err.message}`, { cause: err })) : resolve(s)));
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;

@@ -34,6 +34,12 @@ const envSchema = z.object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /**
+   * How long a claimed outbox job stays another instance's before it is handed out again. It
+   * must outlast the slowest job (a lease that runs out mid-job lets a second worker start it);
+   * it is also how long a crashed PostgreSQL instance's jobs wait.
+   */
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
 });
 
 /** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
@@ -77,6 +83,7 @@ export interface AppConfig {
   bot: { appId: string; password: string };
   seedDemoData: boolean;
   outboxPollMs: number;
+  outboxLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -159,5 +166,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
     outboxPollMs: env.OUTBOX_POLL_MS,
+    outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
   };
 }

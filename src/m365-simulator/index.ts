@@ -286,6 +286,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       raw: () => store.data,
     },
     route: (method, pattern, handler) => void pluginRouter.add(method, pattern, handler),
+    graphRoute: (method, pattern, handler) => void graphRouter.add(method, pattern, handler),
     mountNode: (prefix, handler) => void nodeMounts.push({ prefix: prefix.replace(/\/$/, ''), handler }),
     verifyToken: (token) => tokens.verify(token),
     urls: () => ({ ...urls }),

@@ -38,6 +38,11 @@ export interface SimulatorPluginHost {
   readonly state: SimulatorStateView;
   /** Adds a route (same router style as the built-in ones) served on both ports. */
   route(method: string, pattern: string | RegExp, handler: RouteHandler): void;
+  /**
+   * Adds a Graph route (a `/v1.0/...` pattern): it runs behind the Graph pipeline like the
+   * built-in ones (token validation, throttling, injected faults, `$batch`), with `req.caller` set.
+   */
+  graphRoute(method: string, pattern: string | RegExp, handler: RouteHandler): void;
   /** Hands every request whose path starts with `prefix` to a Node handler (e.g. an Express app). */
   mountNode(prefix: string, handler: NodeHandler): void;
   /** Verifies a token issued by this simulator (signature, lifetime, issuer); the caller checks `aud`. */

@@ -28,6 +28,8 @@ export interface GraphGatewayOptions {
   dispatcher: Dispatcher;
   logger: Logger;
   unitsPerMinute: number;
+  /** Bound on one attempt until response headers (default GRAPH_RESPONSE_TIMEOUT_MS). */
+  responseTimeoutMs?: number;
 }
 
 export const APP: GraphAuth = { kind: 'app' };
@@ -63,7 +65,7 @@ export class GraphGateway {
         new RetryMiddleware(logger, budget),
         new BudgetMiddleware(budget),
         new AuthMiddleware(o.tokens),
-        new FetchMiddleware(this.fetch),
+        new FetchMiddleware(this.fetch, o.responseTimeoutMs),
       ),
     });
   }

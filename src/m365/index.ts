@@ -7,6 +7,7 @@ import { M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import { type ActivityFeedPort, gatewayActivityFeed } from './activity';
+import { type ChannelMessagesPort, gatewayChannelMessages } from './channel-messages';
 import { createTokenSource } from './auth';
 import { GraphGateway } from './graph';
 import { fileRoutes, notificationRoute } from './routes';
@@ -32,6 +33,8 @@ export interface Microsoft365Part extends AppPart {
   settings: M365Settings;
   /** Used by the bot for guests' Teams activity feed (bot/activity-feed.ts looks for it). */
   activityFeed: ActivityFeedPort;
+  /** Used by the bot to check whether a card it may have sent is in the channel (bot/delivery.ts). */
+  channelMessages: ChannelMessagesPort;
 }
 
 const str = (payload: Record<string, unknown>, key: string): string => {
@@ -133,6 +136,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     uploads,
     settings,
     activityFeed: gatewayActivityFeed(graph),
+    channelMessages: gatewayChannelMessages(graph),
     handlers,
     routes: [
       { path: '/api/graph/notifications', router: notificationRoute({ db, logger }) },

@@ -188,14 +188,33 @@ export class AuthMiddleware extends Link {
   }
 }
 
-/** The end of the chain: undici's fetch with our dispatcher (the SDK's handler uses the global fetch). */
+/** Default bound on one Graph attempt, from sending the request to its response headers. */
+export const GRAPH_RESPONSE_TIMEOUT_MS = 60_000;
+
+/**
+ * The end of the chain: undici's fetch with our dispatcher (the SDK's handler uses the global fetch).
+ * Each attempt must see response headers within `responseTimeoutMs` or it is aborted (a network
+ * error to the retry link: GETs retry, a POST is reported, never silently repeated). The body is
+ * not under this deadline, since downloads stream for as long as they keep moving; the
+ * dispatcher's bodyTimeout ends one that stalls.
+ */
 export class FetchMiddleware implements Middleware {
-  constructor(private readonly fetchImpl: M365Fetch) {}
+  constructor(
+    private readonly fetchImpl: M365Fetch,
+    private readonly responseTimeoutMs = GRAPH_RESPONSE_TIMEOUT_MS,
+  ) {}
   async execute(context: Context): Promise<void> {
-    const { dispatcher: _ignored, ...init } = (context.options ?? {}) as FetchOptions & { dispatcher?: unknown };
-    const response = await this.fetchImpl(urlOf(context), init as Parameters<M365Fetch>[1]);
-    // undici's Response implements the same WHATWG interface the SDK's Context declares.
-    context.response = response as unknown as Response;
+    const { dispatcher: _ignored, signal: callerSignal, ...init } = (context.options ?? {}) as FetchOptions & { dispatcher?: unknown };
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`no response from Microsoft 365 within ${this.responseTimeoutMs} ms`)), this.responseTimeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal as AbortSignal, deadline.signal]) : deadline.signal;
+    try {
+      const response = await this.fetchImpl(urlOf(context), { ...(init as Parameters<M365Fetch>[1]), signal });
+      // undici's Response implements the same WHATWG interface the SDK's Context declares.
+      context.response = response as unknown as Response;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -2,7 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors';
 import type { Db } from '../store/db';
-import { claim, complete, fail, type OutboxJob } from '../store/outbox';
+import { claim, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+
+/**
+ * Start-up recovery for the embedded store. PGlite's data directory is opened by one process at
+ * a time, so a job still "running" when this process opened it was held by a predecessor that
+ * died (kill -9, power loss) and will never finish it: take it over now instead of after the
+ * lease. On PostgreSQL the holders may be other live instances, so their leases are left to
+ * run out. Call only before this process's own worker starts.
+ */
+export async function releaseDeadPredecessorLeases(db: Db, logger: Logger): Promise<number[]> {
+  if (db.kind !== 'pglite') return [];
+  const released = await releaseAllLeases(db);
+  if (released.length > 0) logger.warn({ jobIds: released }, 'outbox jobs of a process that did not stop cleanly released for retry');
+  return released;
+}
 
 export type JobHandler = (job: OutboxJob) => Promise<void>;
 

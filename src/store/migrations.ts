@@ -384,6 +384,16 @@ CREATE TABLE cases_team_claims (
 );
 `,
   },
+  {
+    version: 31,
+    name: 'bot post send marker',
+    sql: `
+-- Written before a new card or reply is sent. Set with no activity id, it means an earlier send
+-- may have reached Teams without its answer being recorded (a crash, a lost response): the next
+-- attempt looks for the card in the channel before posting again.
+ALTER TABLE bot_posts ADD COLUMN send_started_at timestamptz;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

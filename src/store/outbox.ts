@@ -61,6 +61,17 @@ export async function claim(db: Db, workerId: string, limit: number, leaseSecond
   });
 }
 
+/**
+ * Hands every running job back at once, whoever holds it. Only for a store no other process can
+ * have open (PGlite's data directory): then any lease found at start-up is a dead predecessor's,
+ * and waiting it out would only delay its work. Never on a shared PostgreSQL, where the holders
+ * may be alive. Returns the ids released.
+ */
+export async function releaseAllLeases(q: Queryable): Promise<number[]> {
+  const rows = await q.query<{ id: number }>(`UPDATE outbox SET locked_until = now() - interval '1 second' WHERE status = 'running' RETURNING id`);
+  return rows.map((r) => Number(r.id));
+}
+
 export async function complete(q: Queryable, jobId: number, workerId: string): Promise<boolean> {
   const rows = await q.query(`UPDATE outbox SET status = 'done', done_at = now(), locked_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`, [jobId, workerId]);
   return rows.length > 0;

@@ -8,6 +8,7 @@
  *   POST /v3/conversations                            new channel thread (channelData.channel.id) → {id, activityId}
  *   POST /v3/conversations/{id}/activities[/{replyTo}] post in a thread (or a new thread for a channel id)
  *   PUT  /v3/conversations/{id}/activities/{activityId} update in place
+ * Graph (./graph-messages.ts): the same posts as chatMessage resources, GET .../channels/{id}/messages[/{id}/replies].
  * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, install, post, invoke)
  * and the pages /channels and /channels/{teamId}/{channelId}.
  *
@@ -20,6 +21,7 @@ import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Knobs } from '../context';
 import type { SimulatorPlugin, SimulatorPluginHost } from '../plugins';
+import { registerChannelMessageRoutes } from './graph-messages';
 import { channelPage, channelsIndexPage, CHANNEL_PAGE_SCRIPT } from './page';
 import { type ChannelAccount, type ChannelLog, ConnectorState, type ConnectorData, emptyConnectorData, parseConversationId, type StoredActivity, type Thread } from './state';
 
@@ -98,6 +100,7 @@ export function connectorPlugin(options: ConnectorPluginOptions = {}): Simulator
     name: 'bot-connector',
     setup(host) {
       sim = new BotConnectorSim(host, { ...defaultConnectorKnobs, ...options.knobs });
+      registerChannelMessageRoutes(host, sim.state, sim.knobs);
       host.mountNode('/botconnector', (req, res, next) => sim?.handleConnector(req, res).catch(next));
       host.mountNode('/channels', (req, res, next) => sim?.handlePages(req, res).catch(next));
       timer = setInterval(() => void sim?.autoInstall(), 1000);

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
-/** Runs a TypeScript file with tsx in a child process (so the test can SIGKILL it), with line-wise stdout. */
+/**
+ * Runs a TypeScript file in a child process (so the test can SIGKILL it), with line-wise stdout.
+ * `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild, which a SIGKILL
+ * of the CLI leaves running (holding its port and its store).
+ */
 export interface Child {
   proc: ChildProcess;
   lines: string[];
@@ -14,9 +18,8 @@ export interface Child {
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 export function spawnTsx(script: string, env: Record<string, string | undefined>): Child {
-  const tsx = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
   // Jest's NODE_OPTIONS (--experimental-vm-modules) are not for the child.
-  const proc = spawn(tsx, [script], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let partial = '';

@@ -101,7 +101,7 @@ export async function runBatch(graph: GraphGateway, steps: readonly BatchStep[],
     if (waitSeconds > (options.maxInlineWaitSeconds ?? 30)) {
       throw new GraphRequestError(429, 'throttled', `${retry.length} batched requests throttled; retry in ${waitSeconds}s`, '', waitSeconds);
     }
-    if (retry.some((s) => s.method !== 'GET')) graph.budget().drain();
+    if (retry.some((s) => s.method !== 'GET')) graph.budget().pause(waitSeconds * 1000);
     options.logger?.warn({ retry: retry.length, waitSeconds, round }, 'batch: inner requests throttled; retrying them');
     if (waitSeconds > 0) await sleep(waitSeconds * 1000);
     // A dependency that already succeeded is no longer in the retried set: drop it from dependsOn.

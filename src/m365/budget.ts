@@ -1,9 +1,7 @@
 /**
  * SharePoint resource units, spent before a request is sent so CaseRoom stays under the
  * tenant's budget (1,250 to 6,250 units a minute depending on licences) instead of bouncing
- * off it with 429s. A token bucket per tenant. SharePoint counts a sliding minute, and a bucket
- * lets through capacity + one minute of refill in any minute, so capacity (the burst) is 20 %
- * of the budget and the refill 80 % a minute: never more than the budget in any 60 s.
+ * off it with 429s.
  * Costs follow "Avoid getting throttled or blocked in SharePoint Online": permission
  * operations 5, multi-item queries and writes 2, single-item reads 1.
  */
@@ -20,16 +18,31 @@ export function resourceUnitCost(method: string, url: string): number {
 
 export interface BudgetSnapshot {
   unitsPerMinute: number;
+  /** Units that may still be spent in the current rolling minute. */
   available: number;
   waitedMs: number;
   spent: number;
 }
 
+const WINDOW_MS = 60_000;
+/**
+ * The share of the budget CaseRoom lets itself spend in any rolling minute. SharePoint counts
+ * requests when they arrive and we count them when they leave, so the two windows are shifted
+ * by the network time; the rest is headroom for that jitter and for other apps' small calls.
+ */
+export const BUDGET_SHARE = 0.95;
+
+/**
+ * A sliding minute, like SharePoint's own: every spend is remembered for 60 s and a request
+ * waits until what it costs fits under the limit. (A token bucket cannot do this: to never
+ * exceed the budget in any minute it must refill slower than the budget, capping sustained
+ * use at the refill rate.)
+ */
 export class ResourceBudget {
-  private available: number;
-  private last: number;
-  private readonly capacity: number;
-  private readonly refillPerMinute: number;
+  private readonly limit: number;
+  private readonly spends: Array<{ at: number; units: number }> = [];
+  private inWindow = 0;
+  private pausedUntil = 0;
   private waitedMs = 0;
   private spent = 0;
   /** Waiters are served in order so a big batch cannot starve single calls forever. */
@@ -40,46 +53,53 @@ export class ResourceBudget {
     private readonly now: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
-    this.capacity = Math.max(PERMISSION_COST, Math.floor(unitsPerMinute * 0.2));
-    this.refillPerMinute = unitsPerMinute - this.capacity;
-    this.available = this.capacity;
-    this.last = now();
+    this.limit = Math.max(PERMISSION_COST, Math.floor(unitsPerMinute * BUDGET_SHARE));
   }
 
-  private refill(): void {
-    const t = this.now();
-    this.available = Math.min(this.capacity, this.available + ((t - this.last) * this.refillPerMinute) / 60_000);
-    this.last = t;
+  private forget(t: number): void {
+    while (this.spends.length > 0 && this.spends[0].at <= t - WINDOW_MS) this.inWindow -= (this.spends.shift() as { units: number }).units;
   }
 
-  /** Resolves once `units` may be spent. A cost above the burst (a big $batch) waits for a full bucket and drives it negative. */
+  /** How long until `units` fit in the window (0: now). A cost above the whole limit waits for an empty window. */
+  private waitFor(units: number, t: number): number {
+    if (t < this.pausedUntil) return this.pausedUntil - t;
+    const need = Math.min(units, this.limit);
+    let over = this.inWindow + need - this.limit;
+    if (over <= 0) return 0;
+    for (const s of this.spends) {
+      over -= s.units;
+      if (over <= 0) return s.at + WINDOW_MS - t + 1;
+    }
+    return WINDOW_MS;
+  }
+
+  /** Resolves once `units` may be spent, and records them as spent. */
   take(units: number): Promise<void> {
     if (units <= 0 || this.unitsPerMinute <= 0) return Promise.resolve();
-    const need = Math.min(units, this.capacity);
     const turn = this.queue.then(async () => {
-      this.refill();
-      while (this.available < need) {
-        const waitMs = Math.ceil(((need - this.available) * 60_000) / Math.max(1, this.refillPerMinute));
+      for (;;) {
+        const t = this.now();
+        this.forget(t);
+        const waitMs = this.waitFor(units, t);
+        if (waitMs <= 0) break;
         this.waitedMs += waitMs;
         await this.sleep(waitMs);
-        this.refill();
       }
-      // Spend the whole cost: a batch of 20 permission operations (100 units) may borrow from the next seconds.
-      this.available -= units;
+      this.spends.push({ at: this.now(), units });
+      this.inWindow += units;
       this.spent += units;
     });
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
-  /** The service throttled us anyway (another app, or a smaller licence): stop spending for a while. */
-  drain(): void {
-    this.refill();
-    this.available = Math.min(this.available, 0);
+  /** The service throttled us anyway (another app, or a smaller licence): spend nothing until its Retry-After has passed. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.max(0, ms));
   }
 
   snapshot(): BudgetSnapshot {
-    this.refill();
-    return { unitsPerMinute: this.unitsPerMinute, available: Math.floor(this.available), waitedMs: this.waitedMs, spent: this.spent };
+    this.forget(this.now());
+    return { unitsPerMinute: this.unitsPerMinute, available: Math.max(0, this.limit - this.inWindow), waitedMs: this.waitedMs, spent: this.spent };
   }
 }

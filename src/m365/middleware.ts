@@ -135,8 +135,8 @@ export class RetryMiddleware extends Link {
       }
       const response = context.response as Response;
       if (!RETRY_STATUSES.has(response.status)) return;
-      if (response.status === 429) this.budgets().drain();
       const advised = parseRetryAfter(response.headers.get('retry-after'));
+      if (response.status === 429) this.budgets().pause((advised ?? 1) * 1000);
       if (attempt >= this.maxRetries || !canResend || (advised !== undefined && advised > call.maxInlineWaitSeconds)) return;
       const delay = advised !== undefined ? advised * 1000 : backoffMs(attempt);
       this.logger.warn({ requestId, status: response.status, attempt, delayMs: delay }, 'graph throttled or unavailable; retrying');

@@ -1,0 +1,77 @@
+import { BUDGET_SHARE, ResourceBudget } from '../../src/m365/budget';
+
+/** A clock the budget sleeps on: sleeping advances it, so minutes pass in microseconds. */
+function fakeTime() {
+  let t = 1_000_000;
+  return { now: () => t, sleep: async (ms: number) => void (t += ms), advance: (ms: number) => void (t += ms) };
+}
+
+/** The most units spent in any 60 s window of a log of (time, units). */
+function busiestMinute(log: Array<{ at: number; units: number }>): number {
+  let best = 0;
+  for (let i = 0; i < log.length; i++) {
+    let sum = 0;
+    for (let j = i; j < log.length && log[j].at < log[i].at + 60_000; j++) sum += log[j].units;
+    best = Math.max(best, sum);
+  }
+  return best;
+}
+
+describe('the SharePoint resource-unit budget (sliding minute)', () => {
+  it.each([1250, 6250])('never spends more than the budget in any minute, and sustains close to it (%i units/min)', async (perMinute) => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(perMinute, time.now, time.sleep);
+    const log: Array<{ at: number; units: number }> = [];
+    const started = time.now();
+    // Permission operations (5), reads (1) and whole $batches (100), as a sharer sends them.
+    const costs = [5, 5, 1, 100, 5, 2];
+    for (let i = 0; time.now() - started < 5 * 60_000; i++) {
+      const units = costs[i % costs.length];
+      await budget.take(units);
+      log.push({ at: time.now(), units });
+      time.advance(3); // the request's own time on the wire
+    }
+    expect(busiestMinute(log)).toBeLessThanOrEqual(perMinute * BUDGET_SHARE);
+    const spent = log.reduce((sum, e) => sum + e.units, 0);
+    const minutes = (time.now() - started) / 60_000;
+    expect(spent / minutes).toBeGreaterThan(perMinute * 0.9);
+  });
+
+  it('spends at once while the window has room', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(1250, time.now, time.sleep);
+    const before = time.now();
+    for (let i = 0; i < 200; i++) await budget.take(5);
+    expect(time.now()).toBe(before);
+    expect(budget.snapshot()).toMatchObject({ spent: 1000, waitedMs: 0, available: Math.floor(1250 * BUDGET_SHARE) - 1000 });
+  });
+
+  it('after a 429, spends nothing until the advised wait has passed', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(6250, time.now, time.sleep);
+    await budget.take(5);
+    const pausedAt = time.now();
+    budget.pause(4000);
+    await budget.take(5);
+    expect(time.now() - pausedAt).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('lets a batch that costs more than the whole budget through once the window is empty, instead of waiting for ever', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(100, time.now, time.sleep);
+    await budget.take(50);
+    const t0 = time.now();
+    await budget.take(500);
+    expect(time.now() - t0).toBeGreaterThan(59_000);
+    expect(time.now() - t0).toBeLessThanOrEqual(60_001);
+  });
+
+  it('serves waiters in order', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(100, time.now, time.sleep);
+    const order: string[] = [];
+    await budget.take(90);
+    await Promise.all([budget.take(50).then(() => order.push('big')), budget.take(1).then(() => order.push('small'))]);
+    expect(order).toEqual(['big', 'small']);
+  });
+});

@@ -1,5 +1,5 @@
 import type { AppPart, PartContext, PartFactory } from '../app-part';
-import { Reconciler } from '../services/reconciler';
+import { gatheredSyncs, Reconciler } from '../services/reconciler';
 import { ProvisioningService } from '../services/provision';
 import { UploadDetection, UploadService } from '../services/uploads';
 import type { JobHandler } from '../services/outbox-worker';
@@ -63,6 +63,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 
+  const syncGuest = gatheredSyncs(reconciler);
   const handlers: Record<string, JobHandler> = {
     'provision-case': async (job) => {
       await provisioning.provisionCase(str(job.payload, 'caseId'));
@@ -71,7 +72,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     },
     'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', str(job.payload, 'contactId')),
     'sync-guest-access': async (job) => {
-      await reconciler.syncGuest(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
+      await syncGuest(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
     },
     [M365_JOBS.drift]: async (job) => {
       const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);

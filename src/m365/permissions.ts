@@ -38,13 +38,13 @@ export function directUserPermissions(perms: readonly GraphPermission[]): GraphP
 }
 
 /**
- * The body of `POST /drives/{d}/items/{i}/invite` for an existing guest: sign-in required, no
+ * The body of `POST /drives/{d}/items/{i}/invite` for existing guests: sign-in required, no
  * SharePoint e-mail (CaseRoom tells the guest itself), expiry when the grant has one.
  * Parameter names are the `invite` action's in the v1.0 CSDL.
  */
-export function inviteBody(guestUserId: string, role: Role, expiresAt: string | null): Record<string, unknown> {
+export function inviteBody(guestUserIds: readonly string[], role: Role, expiresAt: string | null): Record<string, unknown> {
   return {
-    recipients: [{ objectId: guestUserId }],
+    recipients: guestUserIds.map((objectId) => ({ objectId })),
     roles: [role],
     requireSignIn: true,
     sendInvitation: false,

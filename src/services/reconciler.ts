@@ -4,7 +4,7 @@ import type { Section } from '../domain/model';
 import { runBatch, batchError, type BatchStep, type BatchResult } from '../m365/batch';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import type { GraphGateway } from '../m365/graph';
-import { directUserPermissions, type GraphPermission, inviteBody, itemUrl, readPermissions, roleOf, userIdOf } from '../m365/permissions';
+import { directUserPermissions, type GraphPermission, inviteBody, type ItemRef, itemUrl, readPermissions, roleOf, userIdOf } from '../m365/permissions';
 import type { Db } from '../store/db';
 import { type AppliedPermission, M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
@@ -101,10 +101,25 @@ export async function desiredForContact(repo: Repo, firm: Firm, contact: Contact
   return result;
 }
 
+/** What one run does on one item for one guest. `read`: SharePoint's permissions were read first. */
 type Action =
-  | { kind: 'invite'; desired: DesiredPermission; guestUserId: string }
-  | { kind: 'patch'; desired: DesiredPermission; guestUserId: string; permissionId: string }
-  | { kind: 'delete'; driveId: string; driveItemId: string; permissionId: string; keepRecord: boolean };
+  | { kind: 'invite'; contactId: string; desired: DesiredPermission; guestUserId: string; read: boolean; after?: string }
+  | { kind: 'patch'; contactId: string; desired: DesiredPermission; guestUserId: string; permissionId: string }
+  | { kind: 'delete'; contactId: string; driveId: string; driveItemId: string; permissionId: string; keepRecord: boolean };
+type Invite = Extract<Action, { kind: 'invite' }>;
+
+interface GuestPlan {
+  contact: ContactRecord;
+  desired: Map<string, DesiredPermission>;
+  recorded: AppliedPermission[];
+  outcome: SyncOutcome;
+}
+
+/** A guest whose run failed, and why; the others of the same run are unaffected. */
+export type SyncResult = { ok: true; outcome: SyncOutcome } | { ok: false; error: unknown };
+
+/** Invites to one item with the same role and expiry go out as one request for up to this many guests. */
+const MAX_RECIPIENTS = 20;
 
 export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
@@ -115,122 +130,221 @@ export class Reconciler {
 
   /** Brings one guest's SharePoint permissions to what the store says. Idempotent. */
   async syncGuest(firmId: string, contactId: string): Promise<SyncOutcome> {
+    const result = (await this.syncGuests(firmId, [contactId])).get(contactId) as SyncResult;
+    if (!result.ok) throw result.error;
+    return result.outcome;
+  }
+
+  /**
+   * Several guests of one firm in one run: each item's permissions are read once for all of
+   * them, and guests who get the same role and expiry on an item are invited in one request
+   * (one permission operation instead of one per guest), which is what lets a bulk share use
+   * the tenant's resource units well. The caller must hold every guest's sync key.
+   */
+  async syncGuests(firmId: string, contactIds: readonly string[]): Promise<Map<string, SyncResult>> {
     try {
-      return await this.syncGuestOnce(firmId, contactId);
+      return await this.syncGuestsOnce(firmId, [...new Set(contactIds)]);
     } catch (err) {
-      throw asRetryable(err);
+      const error = asRetryable(err);
+      return new Map(contactIds.map((id) => [id, { ok: false, error }]));
     }
   }
 
-  private async syncGuestOnce(firmId: string, contactId: string): Promise<SyncOutcome> {
+  private async syncGuestsOnce(firmId: string, contactIds: string[]): Promise<Map<string, SyncResult>> {
     const repo = new Repo(this.d.db);
     const m365 = new M365Repo(this.d.db);
-    const outcome: SyncOutcome = { invited: 0, rerolled: 0, revoked: 0, unchanged: 0 };
+    const plans: GuestPlan[] = [];
+    const results = new Map<string, SyncResult>();
     const firm = await repo.firm(firmId);
-    const contact = await repo.contact(firmId, contactId);
-    if (!firm || !contact) return outcome;
-    const desired = await desiredForContact(repo, firm, contact, this.d.clock.now());
-    const recorded = await m365.appliedOfContact(contactId);
-    if (desired.size === 0 && recorded.length === 0) return outcome;
+    for (const contactId of contactIds) {
+      const outcome: SyncOutcome = { invited: 0, rerolled: 0, revoked: 0, unchanged: 0 };
+      results.set(contactId, { ok: true, outcome });
+      const contact = firm ? await repo.contact(firmId, contactId) : null;
+      if (!firm || !contact) continue;
+      const desired = await desiredForContact(repo, firm, contact, this.d.clock.now());
+      const recorded = await m365.appliedOfContact(contactId);
+      if (desired.size > 0 || recorded.length > 0) plans.push({ contact, desired, recorded, outcome });
+    }
+    if (plans.length === 0) return results;
 
-    const guestIds = new Set([contact.guestUserId, ...recorded.map((r) => r.guestUserId)].filter((x): x is string => !!x));
-    const recordByItem = new Map(recorded.map((r) => [r.driveItemId, r]));
-    const targets = [...new Map([...[...desired.values()].map((d) => [d.driveItemId, { driveId: d.driveId, itemId: d.driveItemId }] as const), ...recorded.map((r) => [r.driveItemId, { driveId: r.driveId, itemId: r.driveItemId }] as const)]).values()];
-    const actual = await readPermissions(this.d.graph, targets);
+    // Only items CaseRoom has a record of can hold a permission of ours: those are read first.
+    // An item without a record is invited straight away; the invite's answer is checked instead.
+    const toRead = new Map<string, ItemRef>();
+    for (const p of plans) for (const r of p.recorded) toRead.set(r.driveItemId, { driveId: r.driveId, itemId: r.driveItemId });
+    const actual = await readPermissions(this.d.graph, [...toRead.values()]);
 
     const actions: Action[] = [];
-    for (const target of targets) {
-      const perms = actual.get(target.itemId);
-      const want = desired.get(target.itemId);
+    for (const plan of plans) actions.push(...(await this.planGuest(plan, actual)));
+    if (actions.length === 0) return this.finish(results, plans, new Map());
+
+    // Intent first: an interrupted run leaves a record on every item it may have changed.
+    const recordOf = new Map(plans.flatMap((p) => p.recorded.map((r) => [`${r.contactId}|${r.driveItemId}`, r] as const)));
+    const guestOf = new Map(plans.map((p) => [p.contact.id, p.contact.guestUserId ?? p.recorded[0]?.guestUserId ?? '']));
+    await this.d.db.transaction(async (tx) => {
+      const r = new M365Repo(tx);
+      const intents: AppliedPermission[] = [];
+      for (const a of actions) {
+        if (a.kind === 'invite' || a.kind === 'patch') intents.push(this.applied(firmId, a.contactId, a.guestUserId, a.desired, a.kind === 'patch' ? a.permissionId : null, 'applying'));
+        else if (!a.keepRecord) {
+          if (recordOf.has(`${a.contactId}|${a.driveItemId}`)) await r.setAppliedState(a.contactId, a.driveItemId, 'revoking');
+          else intents.push({ firmId, contactId: a.contactId, guestUserId: guestOf.get(a.contactId) as string, driveId: a.driveId, driveItemId: a.driveItemId, role: 'read', permissionId: a.permissionId, state: 'revoking', expiresAt: null });
+        }
+      }
+      await r.putAppliedMany(intents);
+    });
+
+    const failures = new Map<string, GraphRequestError[]>();
+    const fail = (contactId: string, e: GraphRequestError) => failures.set(contactId, [...(failures.get(contactId) ?? []), e]);
+    const outcomeOf = (contactId: string) => (results.get(contactId) as Extract<SyncResult, { ok: true }>).outcome;
+    const done: AppliedPermission[] = [];
+    const invited = (a: Invite, r: BatchResult) => {
+      const granted = ((r.body as { value?: GraphPermission[] } | null)?.value ?? []).find((p) => userIdOf(p) === a.guestUserId);
+      if (a.read || (granted && roleOf(granted) === a.desired.role && sameExpiry(granted.expirationDateTime, a.desired.expiresAt))) {
+        outcomeOf(a.contactId).invited++;
+        done.push(this.applied(firmId, a.contactId, a.guestUserId, a.desired, granted?.id ?? null, 'active'));
+      } else {
+        // Unread, the guest already held a permission there that the invite did not make match
+        // (a higher role given by hand, another expiry): the record stays 'applying', and the
+        // retry reads the item and corrects it.
+        fail(a.contactId, new GraphRequestError(409, 'permissionMismatch', `the permission on ${a.desired.driveItemId} does not match after the invite; re-reading it`, r.headers['request-id'] ?? ''));
+      }
+    };
+
+    const steps = this.steps(actions);
+    const answers = await runBatch(this.d.graph, steps.map((s) => s.step), { logger: this.log() });
+    const retrySingly: Invite[] = [];
+    for (const { step, actions: stepActions } of steps) {
+      const r = answers.get(step.id) as BatchResult;
+      const ok = r.status >= 200 && r.status < 300;
+      for (const a of stepActions) {
+        if (a.kind === 'delete') {
+          if (ok || r.status === 404) {
+            outcomeOf(a.contactId).revoked++;
+            if (!a.keepRecord) await m365.deleteApplied(a.contactId, a.driveItemId);
+          } else fail(a.contactId, batchError(r));
+        } else if (a.kind === 'patch') {
+          if (ok) {
+            outcomeOf(a.contactId).rerolled++;
+            done.push(this.applied(firmId, a.contactId, a.guestUserId, a.desired, (r.body as GraphPermission | null)?.id ?? a.permissionId, 'active'));
+          } else fail(a.contactId, batchError(r));
+        } else if (ok) invited(a, r);
+        else if (r.status === 404) {
+          this.log().warn({ contactId: a.contactId, driveItemId: a.desired.driveItemId }, 'a shared item no longer exists in SharePoint');
+          await m365.deleteApplied(a.contactId, a.desired.driveItemId);
+        } else if (stepActions.length > 1 && r.status >= 400 && r.status < 500 && r.status !== 429) {
+          retrySingly.push(a); // one bad recipient refuses the whole invite: find out whose
+        } else fail(a.contactId, batchError(r));
+      }
+    }
+    if (retrySingly.length > 0) {
+      const single = retrySingly.map((a, i) => ({ id: String(i + 1), method: 'POST' as const, url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/invite`, body: inviteBody([a.guestUserId], a.desired.role, a.desired.expiresAt) }));
+      const again = await runBatch(this.d.graph, single, { logger: this.log() });
+      retrySingly.forEach((a, i) => {
+        const r = again.get(String(i + 1)) as BatchResult;
+        if (r.status >= 200 && r.status < 300) invited(a, r);
+        else fail(a.contactId, batchError(r));
+      });
+    }
+    await m365.putAppliedMany(done);
+    return this.finish(results, plans, failures);
+  }
+
+  private finish(results: Map<string, SyncResult>, plans: GuestPlan[], failures: Map<string, GraphRequestError[]>): Map<string, SyncResult> {
+    for (const plan of plans) {
+      const errors = failures.get(plan.contact.id) ?? [];
+      this.log().info({ contactId: plan.contact.id, ...plan.outcome, failures: errors.length }, 'guest access synced');
+      // Throttling first, so the job is rescheduled at the advised time.
+      if (errors.length > 0) results.set(plan.contact.id, { ok: false, error: asRetryable(errors.find((f) => f.isThrottled) ?? errors[0]) });
+    }
+    return results;
+  }
+
+  /** What must change on each item for one guest, from what SharePoint holds (when read) and the records. */
+  private async planGuest(plan: GuestPlan, actual: Map<string, GraphPermission[] | null>): Promise<Action[]> {
+    const m365 = new M365Repo(this.d.db);
+    const { contact, desired, recorded, outcome } = plan;
+    const contactId = contact.id;
+    const guestIds = new Set([contact.guestUserId, ...recorded.map((r) => r.guestUserId)].filter((x): x is string => !!x));
+    const recordByItem = new Map(recorded.map((r) => [r.driveItemId, r]));
+    const targets = new Map<string, string>([...[...desired.values()].map((d) => [d.driveItemId, d.driveId] as const), ...recorded.map((r) => [r.driveItemId, r.driveId] as const)]);
+    const actions: Action[] = [];
+    for (const [itemId, driveId] of targets) {
+      const want = desired.get(itemId);
+      const guestUserId = contact.guestUserId as string;
+      if (!actual.has(itemId)) {
+        // Never recorded for this guest, so never touched by CaseRoom for them.
+        if (want) actions.push({ kind: 'invite', contactId, desired: want, guestUserId, read: false });
+        continue;
+      }
+      const perms = actual.get(itemId);
       if (perms === null || perms === undefined) {
         // The item is gone from SharePoint: nothing to hold or to remove there.
-        if (want) this.log().warn({ contactId, driveItemId: target.itemId }, 'a shared item no longer exists in SharePoint');
-        if (recordByItem.has(target.itemId)) await m365.deleteApplied(contactId, target.itemId);
+        if (want) this.log().warn({ contactId, driveItemId: itemId }, 'a shared item no longer exists in SharePoint');
+        if (recordByItem.has(itemId)) await m365.deleteApplied(contactId, itemId);
         continue;
       }
       const mine = directUserPermissions(perms).filter((p) => guestIds.has(userIdOf(p) as string));
       if (!want) {
-        for (const p of mine) actions.push({ kind: 'delete', driveId: target.driveId, driveItemId: target.itemId, permissionId: p.id, keepRecord: false });
-        if (mine.length === 0 && recordByItem.has(target.itemId)) await m365.deleteApplied(contactId, target.itemId);
+        for (const p of mine) actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: p.id, keepRecord: false });
+        if (mine.length === 0 && recordByItem.has(itemId)) await m365.deleteApplied(contactId, itemId);
         continue;
       }
-      const guestUserId = contact.guestUserId as string;
       const current = mine.filter((p) => userIdOf(p) === guestUserId);
       const stale = mine.filter((p) => userIdOf(p) !== guestUserId);
-      for (const p of stale) actions.push({ kind: 'delete', driveId: target.driveId, driveItemId: target.itemId, permissionId: p.id, keepRecord: true });
+      for (const p of stale) actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: p.id, keepRecord: true });
       const [keep, ...extra] = current;
-      for (const p of extra) actions.push({ kind: 'delete', driveId: target.driveId, driveItemId: target.itemId, permissionId: p.id, keepRecord: true });
+      for (const p of extra) actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: p.id, keepRecord: true });
       if (!keep) {
-        actions.push({ kind: 'invite', desired: want, guestUserId });
+        actions.push({ kind: 'invite', contactId, desired: want, guestUserId, read: true });
       } else if (!sameExpiry(keep.expirationDateTime, want.expiresAt)) {
         // Graph cannot change a permission's expiry in place: remove it, then invite again (dependsOn).
-        actions.push({ kind: 'delete', driveId: target.driveId, driveItemId: target.itemId, permissionId: keep.id, keepRecord: true });
-        actions.push({ kind: 'invite', desired: want, guestUserId });
+        actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: keep.id, keepRecord: true });
+        actions.push({ kind: 'invite', contactId, desired: want, guestUserId, read: true, after: keep.id });
       } else if (roleOf(keep) !== want.role) {
-        actions.push({ kind: 'patch', desired: want, guestUserId, permissionId: keep.id });
+        actions.push({ kind: 'patch', contactId, desired: want, guestUserId, permissionId: keep.id });
       } else {
         outcome.unchanged++;
-        const record = recordByItem.get(target.itemId);
+        const record = recordByItem.get(itemId);
         if (!record || record.state !== 'active' || record.permissionId !== keep.id || record.role !== want.role) {
-          await m365.putApplied(this.applied(firmId, contactId, guestUserId, want, keep.id, 'active'));
+          await m365.putApplied(this.applied(contact.firmId, contactId, guestUserId, want, keep.id, 'active'));
         }
       }
     }
-    if (actions.length === 0) return outcome;
+    return actions;
+  }
 
-    // Intent first: an interrupted run leaves a record on every item it may have changed.
-    await this.d.db.transaction(async (tx) => {
-      const r = new M365Repo(tx);
-      for (const a of actions) {
-        if (a.kind === 'invite' || a.kind === 'patch') await r.putApplied(this.applied(firmId, contactId, a.guestUserId, a.desired, a.kind === 'patch' ? a.permissionId : null, 'applying'));
-        else if (!a.keepRecord) {
-          const rec = recordByItem.get(a.driveItemId);
-          if (rec) await r.setAppliedState(contactId, a.driveItemId, 'revoking');
-          else await r.putApplied({ firmId, contactId, guestUserId: contact.guestUserId ?? [...guestIds][0], driveId: a.driveId, driveItemId: a.driveItemId, role: 'read', permissionId: a.permissionId, state: 'revoking', expiresAt: null });
-        }
-      }
-    });
-
-    const steps: BatchStep[] = [];
-    const stepAction = new Map<string, Action>();
-    const lastDeleteOnItem = new Map<string, string>();
-    actions.forEach((a, index) => {
-      const id = String(index + 1);
-      stepAction.set(id, a);
-      if (a.kind === 'delete') {
-        steps.push({ id, method: 'DELETE', url: `${itemUrl({ driveId: a.driveId, itemId: a.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}` });
-        lastDeleteOnItem.set(a.driveItemId, id);
-      } else if (a.kind === 'invite') {
-        const before = lastDeleteOnItem.get(a.desired.driveItemId);
-        steps.push({ id, method: 'POST', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/invite`, body: inviteBody(a.guestUserId, a.desired.role, a.desired.expiresAt), ...(before ? { dependsOn: [before] } : {}) });
+  /**
+   * The batch steps: deletes and patches one each; invites that need no earlier delete are
+   * grouped by (item, role, expiry) into one invite with several recipients.
+   */
+  private steps(actions: Action[]): Array<{ step: BatchStep; actions: Action[] }> {
+    const out: Array<{ step: BatchStep; actions: Action[] }> = [];
+    const deleteStep = new Map<string, string>();
+    const groups = new Map<string, Invite[]>();
+    const add = (step: Omit<BatchStep, 'id'>, acts: Action[]) => {
+      const id = String(out.length + 1);
+      out.push({ step: { id, ...step }, actions: acts });
+      return id;
+    };
+    for (const a of actions) {
+      if (a.kind === 'delete') deleteStep.set(`${a.driveItemId}|${a.permissionId}`, add({ method: 'DELETE', url: `${itemUrl({ driveId: a.driveId, itemId: a.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}` }, [a]));
+      else if (a.kind === 'patch') add({ method: 'PATCH', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}`, body: { roles: [a.desired.role] } }, [a]);
+      else if (a.after) {
+        const before = deleteStep.get(`${a.desired.driveItemId}|${a.after}`);
+        add({ method: 'POST', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/invite`, body: inviteBody([a.guestUserId], a.desired.role, a.desired.expiresAt), ...(before ? { dependsOn: [before] } : {}) }, [a]);
       } else {
-        steps.push({ id, method: 'PATCH', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}`, body: { roles: [a.desired.role] } });
+        const key = `${a.desired.driveItemId}|${a.desired.role}|${a.desired.expiresAt ?? ''}`;
+        groups.set(key, [...(groups.get(key) ?? []), a]);
       }
-    });
-    const results = await runBatch(this.d.graph, steps, { logger: this.log() });
-
-    const failures: GraphRequestError[] = [];
-    for (const [id, a] of stepAction) {
-      const r = results.get(id) as BatchResult;
-      const ok = r.status >= 200 && r.status < 300;
-      if (a.kind === 'delete') {
-        if (ok || r.status === 404) {
-          outcome.revoked++;
-          if (!a.keepRecord) await m365.deleteApplied(contactId, a.driveItemId);
-        } else failures.push(batchError(r));
-      } else if (ok) {
-        const permission = a.kind === 'invite' ? (r.body as { value?: GraphPermission[] })?.value?.[0] : (r.body as GraphPermission);
-        if (a.kind === 'invite') outcome.invited++;
-        else outcome.rerolled++;
-        await m365.putApplied(this.applied(firmId, contactId, a.guestUserId, a.desired, permission?.id ?? null, 'active'));
-      } else failures.push(batchError(r));
     }
-    this.log().info({ contactId, ...outcome, failures: failures.length }, 'guest access synced');
-    if (failures.length > 0) {
-      // Throttling first, so the job is rescheduled at the advised time.
-      throw failures.find((f) => f.isThrottled) ?? failures[0];
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.length; i += MAX_RECIPIENTS) {
+        const part = group.slice(i, i + MAX_RECIPIENTS);
+        const { desired } = part[0];
+        add({ method: 'POST', url: `${itemUrl({ driveId: desired.driveId, itemId: desired.driveItemId })}/invite`, body: inviteBody(part.map((a) => a.guestUserId), desired.role, desired.expiresAt) }, part);
+      }
     }
-    return outcome;
+    return out;
   }
 
   private applied(firmId: string, contactId: string, guestUserId: string, d: DesiredPermission, permissionId: string | null, state: AppliedPermission['state']): AppliedPermission {
@@ -408,3 +522,33 @@ export class Reconciler {
   }
 }
 
+
+/**
+ * Sync jobs the outbox hands out together (a bulk share enqueues one per guest in one
+ * transaction, and one claim takes them all) become one `syncGuests` run per firm: calls made
+ * in the same turn of the event loop are gathered, and each caller gets its own guest's result.
+ */
+export function gatheredSyncs(reconciler: Pick<Reconciler, 'syncGuests'>): (firmId: string, contactId: string) => Promise<SyncOutcome> {
+  type Caller = { contactId: string; resolve: (o: SyncOutcome) => void; reject: (e: unknown) => void };
+  const waiting = new Map<string, Caller[]>();
+  return (firmId, contactId) =>
+    new Promise<SyncOutcome>((resolve, reject) => {
+      let callers = waiting.get(firmId);
+      if (!callers) {
+        const gathered: Caller[] = [];
+        callers = gathered;
+        waiting.set(firmId, gathered);
+        setImmediate(() => {
+          waiting.delete(firmId);
+          void reconciler.syncGuests(firmId, gathered.map((c) => c.contactId)).then((results) => {
+            for (const c of gathered) {
+              const r = results.get(c.contactId);
+              if (r?.ok) c.resolve(r.outcome);
+              else c.reject(r ? r.error : new Error(`the sync run returned nothing for contact ${c.contactId}`));
+            }
+          }, (err: unknown) => gathered.forEach((c) => c.reject(err)));
+        });
+      }
+      callers.push({ contactId, resolve, reject });
+    });
+}

@@ -27,6 +27,9 @@ type Guest = Extract<Actor, { kind: 'guest' }>;
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Uploader = Guest | Staff;
 
+
+/** Files one multipart request may carry; more go in another request or in a zip archive. */
+export const MAX_FILES_PER_UPLOAD = 20;
 export interface UploadDeps {
   db: Db;
   graph: GraphGateway;
@@ -162,7 +165,7 @@ export class UploadService {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers: req.headers, limits: { files: 20, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
+        bb = busboy({ headers: req.headers, limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
       } catch (err) {
         reject(invalid('file', `the multipart body cannot be read: ${err instanceof Error ? err.message : String(err)}`));
         return;
@@ -202,6 +205,16 @@ export class UploadService {
             stream.resume();
           }
         });
+      });
+      // Past a limit busboy drops the rest without a word: the whole upload is refused instead,
+      // so a user never sees "uploaded" for a request that lost some of its files.
+      bb.on('filesLimit', () => {
+        fail(new DomainError('payload_too_large', `at most ${MAX_FILES_PER_UPLOAD} files per upload: send the rest in another upload, or as one zip archive`, 'file'));
+        refuseNow();
+      });
+      bb.on('fieldsLimit', () => {
+        fail(invalid('file', 'too many form fields in the upload'));
+        refuseNow();
       });
       bb.on('error', (err: unknown) => {
         fail(invalid('file', `the multipart body is malformed: ${err instanceof Error ? err.message : String(err)}`));

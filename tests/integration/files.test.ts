@@ -3,6 +3,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ZipFile } from 'yazl';
 import { SIMULATOR_TENANT_ID } from '../../src/config';
+import { MAX_FILES_PER_UPLOAD } from '../../src/services/uploads';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord } from '../../src/store/records';
 import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, startSim, upload } from './harness';
@@ -155,6 +156,11 @@ describe('file routes', () => {
     expect(r6.status).toBe(413);
     const r7 = await upload(app, filesPath(), guestToken, [{ name: 'folder', value: '../up' }, { name: 'file', filename: 'a.pdf', content: Buffer.from('%PDF') }]);
     expect(r7.status).toBe(400);
+    // One file more than a request may carry: refused whole, not stored without the last one.
+    const many = Array.from({ length: MAX_FILES_PER_UPLOAD + 1 }, (_, i) => ({ name: 'file', filename: `page ${i + 1}.pdf`, content: Buffer.from(`%PDF ${i}`) }));
+    const r8 = await upload(app, filesPath(), guestToken, many);
+    expect(r8.status).toBe(413);
+    expect(r8.body.error.message).toMatch(/at most 20 files/);
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -9,8 +9,8 @@ import { Repo } from '../src/store/repo';
 import type { ActivityFeed, GuestNotice } from './activity-feed';
 import type { Deliverer } from './delivery';
 import type { Links } from './links';
-import type { PostData } from './notices';
-import { BotStore } from './store';
+import { mergeSharingChanges, type PostData, sharingChanges } from './notices';
+import { BotStore, type PostKind } from './store';
 
 /**
  * The outbox side of the bot. `notify` jobs (written by the services with each change) are
@@ -27,7 +27,7 @@ export interface NotifyDeps {
   logger: Logger;
   feed: ActivityFeed;
   links: Links;
-  /** How long a burst stays open after its latest upload. */
+  /** How long a burst (uploads, sharing changes) stays open after its latest event. */
   burstIdleMs: number;
   /** Updates to a card wait this long, so a burst of 1,000 events becomes a handful of updates. */
   coalesceMs: number;
@@ -62,23 +62,72 @@ export function createDeliverHandler(deliverer: Deliverer): JobHandler {
   };
 }
 
+interface BurstJoin {
+  burstKey: string;
+  /** The key of the card this event starts when no burst of its key is open. */
+  postKey: string;
+  firmId: string;
+  caseId: string;
+  kind: PostKind;
+  data: PostData;
+  /** Added to the card's items as a set union (uploads). */
+  itemIds?: string[];
+  /** The open card's data with this event folded in; null when the event changes nothing. */
+  merge?: (current: PostData) => PostData | null;
+}
+
+/**
+ * Coalesces events into one card per burst: the first event of a burst posts a card at once;
+ * later ones (while the burst is open, `burstIdleMs` after its latest event) change the card,
+ * whose update waits `coalesceMs` so that a flood becomes a handful of updates.
+ */
+async function joinBurst(d: NotifyDeps, tx: Queryable, store: BotStore, b: BurstJoin): Promise<void> {
+  // One card per burst: serialise planners of the same burst (several workers, several instances).
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`burst:${b.burstKey}`]);
+  const now = d.clock.now();
+  const openUntil = new Date(now.getTime() + d.burstIdleMs);
+  const open = await store.openBurst(b.burstKey, now);
+  if (open) {
+    const data = b.merge ? b.merge(open.data as PostData) : null;
+    if (await store.extendBurst(open.postKey, { itemIds: b.itemIds, data }, openUntil)) await deliverLater(tx, b.firmId, open.postKey, new Date(now.getTime() + d.coalesceMs));
+    return;
+  }
+  await store.startBurst({ postKey: b.postKey, firmId: b.firmId, caseId: b.caseId, kind: b.kind, burstKey: b.burstKey, data: b.data, itemIds: b.itemIds ?? [], openUntil });
+  await deliverLater(tx, b.firmId, b.postKey, null);
+}
+
 async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: CaseRoomEvent): Promise<void> {
   const store = new BotStore(tx);
-  const now = d.clock.now();
   switch (event.type) {
     case 'guest.uploaded': {
-      // One card per burst: serialise planners of the same burst (several workers, several instances).
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`burst:${event.burstKey}`]);
-      const openUntil = new Date(now.getTime() + d.burstIdleMs);
-      const open = await store.openBurst(event.burstKey, now);
-      if (open) {
-        if (await store.extendBurst(open.postKey, event.itemIds, openUntil)) await deliverLater(tx, event.firmId, open.postKey, new Date(now.getTime() + d.coalesceMs));
-        return;
-      }
-      const postKey = `upload:${jobId}`;
       const data: PostData = { kind: 'upload', contactId: event.contactId, burstKey: event.burstKey };
-      await store.startBurst({ postKey, firmId: event.firmId, caseId: event.caseId, burstKey: event.burstKey, data, itemIds: event.itemIds, openUntil });
-      await deliverLater(tx, event.firmId, postKey, null);
+      await joinBurst(d, tx, store, { burstKey: event.burstKey, postKey: `upload:${jobId}`, firmId: event.firmId, caseId: event.caseId, kind: 'upload', data, itemIds: event.itemIds });
+      return;
+    }
+    case 'items.shared':
+    case 'items.unshared':
+    case 'grant.added':
+    case 'grant.removed': {
+      const changes = sharingChanges(event, jobId);
+      const caseIds = 'caseId' in event ? [event.caseId] : event.caseIds;
+      // One card per case per staff member per burst; the id tells apart two staff of one name.
+      const actorKey = event.actorId ?? `name:${event.actor}`;
+      for (const caseId of caseIds) {
+        const data: PostData = { kind: 'sharing', actor: event.actor, changes };
+        await joinBurst(d, tx, store, {
+          burstKey: `sharing:${caseId}:${actorKey}`,
+          postKey: `sharing:${jobId}:${caseId}`,
+          firmId: event.firmId,
+          caseId,
+          kind: 'sharing',
+          data,
+          merge: (current) => {
+            if (current.kind !== 'sharing') return null;
+            const merged = mergeSharingChanges(current.changes, changes);
+            return merged ? { ...current, actor: event.actor, changes: merged } : null;
+          },
+        });
+      }
       return;
     }
     case 'guest.message':

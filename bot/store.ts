@@ -11,7 +11,7 @@ export interface Installation {
   reference: Partial<ConversationReference>;
 }
 
-export type PostKind = 'upload' | 'notice' | 'message';
+export type PostKind = 'upload' | 'sharing' | 'notice' | 'message';
 
 export interface Post {
   postKey: string;
@@ -110,27 +110,31 @@ export class BotStore {
     );
     return rows.length > 0;
   }
-  /** The open burst card for this key (uploads still coming in), if any. */
+  /** The open burst card for this key (uploads or sharing changes still coming in), if any. */
   async openBurst(burstKey: string, now: Date): Promise<Post | null> {
     const rows = await this.q.query<Row>('SELECT * FROM bot_posts WHERE burst_key = $1 AND open_until > $2 ORDER BY created_at DESC LIMIT 1 FOR UPDATE', [burstKey, now.toISOString()]);
     return rows[0] ? toPost(rows[0]) : null;
   }
-  async startBurst(p: { postKey: string; firmId: string; caseId: string; burstKey: string; data: Record<string, unknown>; itemIds: string[]; openUntil: Date }): Promise<void> {
+  async startBurst(p: { postKey: string; firmId: string; caseId: string; kind: PostKind; burstKey: string; data: Record<string, unknown>; itemIds: string[]; openUntil: Date }): Promise<void> {
     await this.q.query(
-      `INSERT INTO bot_posts (post_key, firm_id, case_id, kind, data, item_ids, burst_key, open_until) VALUES ($1,$2,$3,'upload',$4,$5::uuid[],$6,$7)
+      `INSERT INTO bot_posts (post_key, firm_id, case_id, kind, data, item_ids, burst_key, open_until) VALUES ($1,$2,$3,$4,$5,$6::uuid[],$7,$8)
        ON CONFLICT (post_key) DO NOTHING`,
-      [p.postKey, p.firmId, p.caseId, JSON.stringify(p.data), p.itemIds, p.burstKey, p.openUntil.toISOString()],
+      [p.postKey, p.firmId, p.caseId, p.kind, JSON.stringify(p.data), p.itemIds, p.burstKey, p.openUntil.toISOString()],
     );
   }
-  /** Adds items to a burst (set union, so a replayed event adds nothing) and keeps it open a little longer. */
-  async extendBurst(postKey: string, itemIds: string[], openUntil: Date): Promise<boolean> {
+  /**
+   * Grows a burst and keeps it open a little longer. Items are added as a set union (a replayed
+   * event adds nothing); `data`, when given, replaces the post's data (the caller merged it under
+   * the burst's lock, and passes null when the event changed nothing). True when the card changed.
+   */
+  async extendBurst(postKey: string, change: { itemIds?: string[]; data?: Record<string, unknown> | null }, openUntil: Date): Promise<boolean> {
     const rows = await this.q.query<{ changed: boolean }>(
       `WITH merged AS (
          SELECT ARRAY(SELECT DISTINCT x FROM unnest(item_ids || $2::uuid[]) AS x) AS ids, cardinality(item_ids) AS before FROM bot_posts WHERE post_key = $1)
-       UPDATE bot_posts p SET item_ids = m.ids, open_until = $3,
-         version = CASE WHEN cardinality(m.ids) > m.before THEN p.version + 1 ELSE p.version END, updated_at = now()
-       FROM merged m WHERE p.post_key = $1 RETURNING cardinality(m.ids) > m.before AS changed`,
-      [postKey, itemIds, openUntil.toISOString()],
+       UPDATE bot_posts p SET item_ids = m.ids, open_until = $3, data = coalesce($4::jsonb, p.data),
+         version = CASE WHEN cardinality(m.ids) > m.before OR $4::jsonb IS NOT NULL THEN p.version + 1 ELSE p.version END, updated_at = now()
+       FROM merged m WHERE p.post_key = $1 RETURNING cardinality(m.ids) > m.before OR $4::jsonb IS NOT NULL AS changed`,
+      [postKey, change.itemIds ?? [], openUntil.toISOString(), change.data ? JSON.stringify(change.data) : null],
     );
     return rows[0]?.changed ?? false;
   }

@@ -263,7 +263,7 @@ export class SharingService {
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
       await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason, { grantId: saved.id, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
       await this.syncGuest(tx, actor.firmId, contact.id);
-      await this.notify(tx, { type: 'grant.added', firmId: actor.firmId, caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope), actor: actor.name, contactId: contact.id, scope: saved.scope, rights: saved.rights });
+      await this.notify(tx, { type: 'grant.added', firmId: actor.firmId, actorId: actorLabel(actor), caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope), actor: actor.name, contactId: contact.id, scope: saved.scope, rights: saved.rights });
       return saved;
     });
   }
@@ -287,7 +287,7 @@ export class SharingService {
         await this.syncGuest(tx, actor.firmId, contact.id);
       }
       for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
-        await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
+        await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, actorId: actorLabel(actor), caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
       }
       return { grants: grants.length };
     });
@@ -320,7 +320,7 @@ export class SharingService {
         await this.syncGuest(tx, actor.firmId, contact.id);
       }
       for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
-        await this.notify(tx, { type: 'items.unshared', firmId: actor.firmId, caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
+        await this.notify(tx, { type: 'items.unshared', firmId: actor.firmId, actorId: actorLabel(actor), caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
       }
       return { removed, stillVisible };
     });
@@ -409,7 +409,7 @@ export class SharingService {
       await repo.deleteGrant(grantId);
       await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope });
       await this.syncGuest(tx, actor.firmId, current.contactId);
-      await this.notify(tx, { type: 'grant.removed', firmId: actor.firmId, caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope), actor: actor.name, contactId: current.contactId, scope: current.scope });
+      await this.notify(tx, { type: 'grant.removed', firmId: actor.firmId, actorId: actorLabel(actor), caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope), actor: actor.name, contactId: current.contactId, scope: current.scope });
       return { removed: true };
     });
   }

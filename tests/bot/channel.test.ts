@@ -77,17 +77,25 @@ describe('installation and guest uploads', () => {
 });
 
 describe('sharing cards', () => {
-  it('share and unshare cards name the actor, the people and the items', async () => {
+  it('share and unshare cards name the actor, the people and the items; an unshare in the same burst updates the card', async () => {
     const repo = new Repo(h.db);
+    // A staff member with no sharing burst open yet (Priya's setup grants opened hers).
+    const sam = await repo.insertStaff({ firmId: h.caseRecord.firmId, userId: randomUUID(), name: 'Sam Rivera', email: 'sam.rivera@firm.example', phone: null, title: null });
+    const samActor = { kind: 'staff' as const, firmId: sam.firmId, staffId: sam.id, userId: sam.userId, name: sam.name };
     const items = (await repo.itemsOfCase(h.caseRecord.id)).filter((i) => i.title === 'Scan 11pm.pdf' || i.title === 'page-1.tif');
-    const shared = await newThreadsAfter(() => h.app.services.sharing.shareItems(h.actor, { contactIds: [maya.contact.id], itemIds: items.map((i) => i.id), expiresAt: null, reason: null }));
+    const shared = await newThreadsAfter(() => h.app.services.sharing.shareItems(samActor, { contactIds: [maya.contact.id], itemIds: items.map((i) => i.id), expiresAt: null, reason: null }));
     expect(shared).toHaveLength(1);
     const text = cardText(cardOf(shared[0].activities[0]));
-    expect(text).toContain('Priya Raman shared 2 items with Dr. Maya Chen');
+    expect(text).toContain('Sam Rivera shared 2 items with Dr. Maya Chen');
     for (const i of items) expect(text).toContain(i.title);
-    const unshared = await newThreadsAfter(() => h.app.services.sharing.unshareItems(h.actor, { contactIds: [maya.contact.id], itemIds: [items[0].id], reason: null }));
-    expect(cardText(cardOf(unshared[0].activities[0]))).toContain(`Priya Raman stopped sharing 1 item with Dr. Maya Chen.`);
-    expect(cardText(cardOf(unshared[0].activities[0]))).toContain(items[0].title);
+    const unshared = await newThreadsAfter(() => h.app.services.sharing.unshareItems(samActor, { contactIds: [maya.contact.id], itemIds: [items[0].id], reason: null }));
+    expect(unshared).toHaveLength(0);
+    const updated = (await h.threads()).find((t) => t.rootId === shared[0].rootId)!.activities[0];
+    expect(updated.version).toBeGreaterThan(1);
+    const after = cardText(cardOf(updated));
+    expect(after).toContain('Sam Rivera shared 1 item with Dr. Maya Chen and stopped sharing 1 item with Dr. Maya Chen.');
+    expect(after).toContain(`Given accessDr. Maya Chen · 1 item: ${items[1].title}`);
+    expect(after).toContain(`Shared, then withdrawn againDr. Maya Chen · 1 item: ${items[0].title}`);
     // The guest hears about the share in the Teams activity feed.
     expect(h.feed.some((n) => n.userId === maya.contact.guestUserId && n.activityType === 'itemsShared')).toBe(true);
   });

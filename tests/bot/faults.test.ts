@@ -47,9 +47,10 @@ it('with 20% injected connector faults every notification reaches the channel ex
   const shown = [...(await h.threads(CASE_CHANNEL)), ...(await h.threads(OTHER_CHANNEL))].flatMap((t) => t.activities.filter((a) => a.from.role === 'bot'));
   expect(shown).toHaveLength(posts.length);
   expect(new Set(shown.map((a) => a.id))).toEqual(new Set(posts.map((p) => p.activity_id)));
-  // 12 bursts of 3 uploads = 12 cards; 12 guest threads with a follow-up each = 24; 12 shares + the setup's 6 grants = 18.
+  // 12 bursts of 3 uploads = 12 cards; 12 guest threads with a follow-up each = 24; the setup's 6
+  // grants and the 12 shares, all by one staff member within one sharing burst per case = 2.
   const count = (prefix: string) => posts.filter((p) => p.post_key.startsWith(prefix)).length;
-  expect([count('upload:'), count('thread:') + count('msg:'), count('evt:')]).toEqual([12, 24, 18]);
+  expect([count('upload:'), count('thread:') + count('msg:'), count('sharing:'), count('evt:')]).toEqual([12, 24, 2, 0]);
   const stats = (await h.connectorAdmin('GET', '/stats')).body;
   expect(stats.injected429 + stats.injected503 + stats.injectedResets).toBeGreaterThan(2);
   expect(stats.rateLimited429).toBe(0);

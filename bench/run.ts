@@ -10,9 +10,9 @@ import { p2 } from './p2-portal-scale';
 import { p3 } from './p3-upload';
 import { p4 } from './p4-notifications';
 import { p5 } from './p5-cold-start';
-import { p1 } from './pending';
+import { p1 } from './p1-sharing';
 
-const ORDER: Scenario[] = [p2, p5, p1, p3, p4];
+const ORDER: Scenario[] = [p1, p2, p3, p4, p5];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -83,10 +83,13 @@ export async function desiredForContact(repo: Repo, firm: Firm, contact: Contact
     const c = caseById.get(i.caseId);
     if (i.driveItemId && c?.driveId) place.set(i.driveItemId, { driveId: c.driveId, caseId: c.id });
   }
-  // Expiry: the same rules asked one grant at a time tell which grants reach each item.
+  // Expiry: the same rules asked one grant at a time tell which grants reach each item. An item
+  // grant can reach only its own item, so only that one is passed (a bulk share has thousands).
   const expiry = new Map<string, string | null>();
+  const itemById = new Map(items.map((i) => [i.id, i]));
   for (const grant of grants) {
-    for (const driveItemId of desiredDrivePermissions(domainContact, [grant], linked, cases, items, policy, now).keys()) {
+    const own = grant.scope.kind === 'item' ? itemById.get(grant.scope.itemId) : undefined;
+    for (const driveItemId of desiredDrivePermissions(domainContact, [grant], linked, cases, own ? [own] : [], policy, now).keys()) {
       const current = expiry.get(driveItemId);
       if (current === null) continue;
       if (grant.expiresAt === null) expiry.set(driveItemId, null);

@@ -176,7 +176,12 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
           if (r.status >= 300) refused++;
         }),
       ];
-      await sleep(1500 + Math.random() * 3000);
+      // The kill lands at a random moment once this cycle has done some work (on a loaded
+      // machine a fixed delay can end a cycle before its first upload is answered).
+      const acceptedBefore = accepted.length;
+      const workUntil = Date.now() + 60_000;
+      while (accepted.length < acceptedBefore + 3 && Date.now() < workUntil) await sleep(100);
+      await sleep(Math.random() * 3000);
       await running.kill('SIGKILL');
       stop = true;
       await Promise.all(loops);
@@ -253,7 +258,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     expect(delivered.every((id) => onScreen.includes(id))).toBe(true);
 
     const stats = await sim.admin.stats();
-    expect(accepted.length).toBeGreaterThan(CYCLES * 2);
+    expect(accepted.length).toBeGreaterThanOrEqual(CYCLES * 3);
     expect(compared).toBeGreaterThan(0);
     console.log(`chaos: ${CYCLES} kills, ${requests} requests (${refused} refused or cut), ${accepted.length} uploads accepted, ${compared} permissions compared, ${delivered.length} bot posts; simulator totals ${JSON.stringify(stats.totals)}`);
   }, 240_000);

@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { createServer } from 'node:net';
+
+export { freePort } from '../../tests/support/free-port';
 
 /** What every scenario returns: figures, or why it was not run (never invented numbers). */
 export type ScenarioResult = { status: 'ok'; seconds: number; [figure: string]: unknown } | { status: 'not run'; why: string };
@@ -13,17 +14,6 @@ export interface Scenario {
 export function machine() {
   const cpus = os.cpus();
   return { cores: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;

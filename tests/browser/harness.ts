@@ -3,7 +3,7 @@
  * Microsoft 365 + bot + tab parts), and Debian's Chromium driven by playwright-core.
  */
 import { existsSync, mkdirSync, promises as fs, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../support/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -100,17 +100,6 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
       await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

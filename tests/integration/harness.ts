@@ -5,7 +5,6 @@
  * reconciler), the outbox stepped by the test (`drain`) for determinism.
  */
 import { promises as fs } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet } from 'jose';
@@ -23,6 +22,7 @@ import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
 import { freshPglite } from '../support/db';
+import { freePort } from '../support/free-port';
 
 export const API_AUDIENCE = `api://localhost/${SIMULATOR_CLIENT_ID}`;
 
@@ -69,17 +69,6 @@ export async function startSim(knobs: Record<string, unknown> = {}): Promise<Sim
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface AppHandle {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
@@ -10,6 +9,7 @@ import { Repo } from '../../src/store/repo';
 import type { ContactRecord, Firm } from '../../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
 import { API_AUDIENCE, multipart, tmpDir } from '../integration/harness';
+import { freePort } from '../support/free-port';
 import { type Child, spawnTsx } from './support/child';
 
 /**
@@ -27,17 +27,6 @@ import { type Child, spawnTsx } from './support/child';
 const CYCLES = 3;
 const FAULT_RATE = 0.2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Accepted {
   id: string;

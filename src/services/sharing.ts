@@ -273,23 +273,24 @@ export class SharingService {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      // The items are loaded (they exist in this firm); what is left to check depends on the
+      // guest and the case only, so it is asked once per case rather than once per document.
+      const firstOfCase = [...groupBy(items, (i) => i.caseId).values()].map((caseItems) => caseItems[0]);
       for (const contact of contacts) {
-        for (const item of items) {
+        for (const item of firstOfCase) {
           await this.assertCanGrant(repo, actor.firmId, contact, { kind: 'item', caseId: item.caseId, itemId: item.id }, 'read', input.expiresAt);
         }
       }
-      const grants: GrantRecord[] = [];
+      let grants = 0;
       for (const contact of contacts) {
-        for (const item of items) {
-          grants.push(await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt, createdBy: actorLabel(actor) }));
-        }
+        grants += await repo.upsertItemGrants({ firmId: actor.firmId, contactId: contact.id, items: items.map((i) => ({ caseId: i.caseId, itemId: i.id })), expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
         await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt });
         await this.syncGuest(tx, actor.firmId, contact.id);
       }
       for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
         await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, actorId: actorLabel(actor), caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
       }
-      return { grants: grants.length };
+      return { grants };
     });
   }
 

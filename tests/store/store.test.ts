@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { verifyChain } from '../../src/domain/audit-chain';
 import type { Db } from '../../src/store/db';
+import { M365Repo } from '../../src/store/m365';
 import { migrate, MIGRATIONS } from '../../src/store/migrations';
 import { claim, complete, enqueue, fail, outboxCounts } from '../../src/store/outbox';
 import { Repo } from '../../src/store/repo';
@@ -70,6 +71,29 @@ describe.each(backends)('store on %s', (_name, open) => {
     expect(caseGrant.scope).toEqual({ kind: 'case', caseId: kase.id, view: ['notes', 'status'], threadIds: [] });
     expect(await repo.deleteItem(firm.id, item.id)).toBe(true);
     expect((await repo.grantsOfContact(contact.id)).map((g) => g.scope.kind)).toEqual(['case']);
+  });
+
+  it('writes a bulk share of many items in a few statements, one grant per item, and a second share only updates them', async () => {
+    const { firm, kase } = await firmWithCase();
+    const contact = await repo.insertContact({ firmId: firm.id, clientId: null, email: 'bulk@x.example', name: 'B', kind: 'co-counsel', phone: null });
+    const items = [];
+    for (let i = 0; i < 1203; i++) items.push(await repo.insertItem({ firmId: firm.id, caseId: kase.id, kind: 'note', title: `N${i}`, body: 'b', createdBy: 't' }));
+    const refs = items.map((i) => ({ caseId: kase.id, itemId: i.id }));
+    expect(await repo.upsertItemGrants({ firmId: firm.id, contactId: contact.id, items: refs, expiresAt: null, createdBy: 't' })).toBe(1203);
+    expect(await repo.upsertItemGrants({ firmId: firm.id, contactId: contact.id, items: refs.slice(0, 10), expiresAt: '2040-01-01T00:00:00.000Z', createdBy: 't' })).toBe(10);
+    const grants = await repo.grantsOfContact(contact.id);
+    expect(grants).toHaveLength(1203);
+    expect(grants.filter((g) => g.expiresAt === '2040-01-01T00:00:00.000Z')).toHaveLength(10);
+    expect(new Set(grants.map((g) => (g.scope.kind === 'item' ? g.scope.itemId : null)))).toEqual(new Set(items.map((i) => i.id)));
+
+    // The reconciler's intent rows for the same share, written in bulk; a repeated (guest, item) keeps the last word.
+    const m365 = new M365Repo(db);
+    const rows = items.map((_, n) => ({ firmId: firm.id, contactId: contact.id, guestUserId: 'guest-1', driveId: 'd', driveItemId: `di-${n}`, role: 'read' as const, permissionId: null, state: 'applying' as const, expiresAt: null }));
+    await m365.putAppliedMany([...rows, { ...rows[0], state: 'active', permissionId: 'p-0' }]);
+    await m365.putAppliedMany(rows.slice(1, 3).map((r) => ({ ...r, permissionId: 'p-x', state: 'active' })));
+    const applied = await m365.appliedOfContact(contact.id);
+    expect(applied).toHaveLength(1203);
+    expect(applied.filter((a) => a.state === 'active').map((a) => [a.driveItemId, a.permissionId]).sort()).toEqual([['di-0', 'p-0'], ['di-1', 'p-x'], ['di-2', 'p-x']]);
   });
 
   it('refuses a grant whose scope columns disagree with its kind', async () => {

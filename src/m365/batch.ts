@@ -85,7 +85,11 @@ export async function runBatch(graph: GraphGateway, steps: readonly BatchStep[],
   for (let round = 0; pending.length > 0; round++) {
     const retry: BatchStep[] = [];
     let waitSeconds = 0;
-    for (const batch of packBatches(pending)) {
+    const queue = packBatches(pending);
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      // Near the end of the budget's minute, send what fits now rather than wait for the whole batch.
+      const [batch, rest] = splitToFit(next, graph.budget().headroom());
+      if (rest.length > 0) queue.unshift(rest);
       const answers = await sendBatch(graph, batch, options.auth ?? APP);
       for (const step of batch) {
         const answer = answers.get(step.id) ?? { id: step.id, status: 0, headers: {}, body: { error: { code: 'missingResponse', message: 'no response for this request in the batch' } } };
@@ -109,6 +113,24 @@ export async function runBatch(graph: GraphGateway, steps: readonly BatchStep[],
     pending = retry.map((s) => ({ ...s, dependsOn: s.dependsOn?.filter((d) => retried.has(d)) }));
   }
   return results;
+}
+
+/**
+ * The longest head of a batch that costs at most `units` and cuts no dependsOn chain (packed
+ * batches keep each chain together), and the rest. When not even the first request fits, the
+ * whole batch: the budget then waits for room.
+ */
+export function splitToFit(batch: readonly BatchStep[], units: number): [BatchStep[], BatchStep[]] {
+  let cut = 0;
+  let cost = 0;
+  for (let k = 1; k <= batch.length; k++) {
+    cost += resourceUnitCost(batch[k - 1].method, batch[k - 1].url);
+    if (cost > units) break;
+    const head = new Set(batch.slice(0, k).map((s) => s.id));
+    if (batch.slice(k).every((s) => !(s.dependsOn ?? []).some((d) => head.has(d)))) cut = k;
+  }
+  if (cut === 0 || cut === batch.length) return [[...batch], []];
+  return [batch.slice(0, cut), batch.slice(cut)];
 }
 
 async function sendBatch(graph: GraphGateway, batch: BatchStep[], auth: GraphAuth): Promise<Map<string, BatchResult>> {

@@ -93,6 +93,15 @@ export class ResourceBudget {
     return turn;
   }
 
+  /** Units that may be spent right now without waiting (Infinity when there is no budget). */
+  headroom(): number {
+    if (this.unitsPerMinute <= 0) return Number.POSITIVE_INFINITY;
+    const t = this.now();
+    if (t < this.pausedUntil) return 0;
+    this.forget(t);
+    return Math.max(0, this.limit - this.inWindow);
+  }
+
   /** The service throttled us anyway (another app, or a smaller licence): spend nothing until its Retry-After has passed. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.max(0, ms));

@@ -1,3 +1,4 @@
+import { type BatchStep, splitToFit } from '../../src/m365/batch';
 import { BUDGET_SHARE, ResourceBudget } from '../../src/m365/budget';
 
 /** A clock the budget sleeps on: sleeping advances it, so minutes pass in microseconds. */
@@ -73,5 +74,29 @@ describe('the SharePoint resource-unit budget (sliding minute)', () => {
     await budget.take(90);
     await Promise.all([budget.take(50).then(() => order.push('big')), budget.take(1).then(() => order.push('small'))]);
     expect(order).toEqual(['big', 'small']);
+  });
+});
+
+describe('a $batch near the end of the budget minute', () => {
+  const invite = (id: number): BatchStep => ({ id: String(id), method: 'POST', url: `/drives/d/items/i${id}/invite`, body: {} });
+
+  it('sends the requests that fit now and keeps the rest for later', () => {
+    const batch = Array.from({ length: 20 }, (_, i) => invite(i + 1));
+    const [now, later] = splitToFit(batch, 87);
+    expect(now.map((s) => s.id)).toEqual(batch.slice(0, 17).map((s) => s.id));
+    expect(later.map((s) => s.id)).toEqual(['18', '19', '20']);
+  });
+
+  it('never separates a request from the one it depends on', () => {
+    const batch = [...Array.from({ length: 16 }, (_, i) => invite(i + 1)), { id: '17', method: 'DELETE' as const, url: '/drives/d/items/x/permissions/p' }, { ...invite(18), dependsOn: ['17'] }, invite(19)];
+    const [now, later] = splitToFit(batch, 17 * 5);
+    expect(now.map((s) => s.id)).toEqual(batch.slice(0, 16).map((s) => s.id));
+    expect(later.map((s) => s.id)).toEqual(['17', '18', '19']);
+  });
+
+  it('sends the whole batch (and lets the budget wait) when not even one request fits', () => {
+    const batch = [invite(1), invite(2)];
+    expect(splitToFit(batch, 3)).toEqual([batch, []]);
+    expect(splitToFit(batch, Number.POSITIVE_INFINITY)).toEqual([batch, []]);
   });
 });

@@ -203,7 +203,8 @@ async function naiveRun(w: World, unitsPerMinute: number, seconds: number) {
         });
         await res.arrayBuffer();
         if (res.status === 429) {
-          await sleep(Number(res.headers.get('retry-after') ?? '1') * 1000);
+          const remaining = seconds * 1000 - (performance.now() - started);
+          await sleep(Math.max(0, Math.min(Number(res.headers.get('retry-after') ?? '1') * 1000, remaining)));
           continue;
         }
         if (!res.ok) throw new Error(`naive invite answered ${res.status}`);

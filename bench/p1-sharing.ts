@@ -154,6 +154,8 @@ function figures(kind: string, grants: number, seconds: number, unitsPerMinute: 
     resourceUnits: stats.resourceUnits,
     busiestMinuteUnits: busiest,
     busiestMinuteShareOfBudget: round(busiest / unitsPerMinute, 3),
+    // Store work and planning before the first Graph spend (the share call, the sync's set-up).
+    secondsToFirstUnitSpent: round((samples.find((x) => x.units > 0)?.ms ?? 0) / 1000),
     throttled429: stats.throttled429,
     throttledShare: round(stats.throttled429 / Math.max(1, stats.calls), 4),
     graphRoundTrips: roundTrips,

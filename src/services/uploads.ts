@@ -484,6 +484,9 @@ export class UploadDetection {
   async importIfUnknown(driveId: string, driveItemId: string): Promise<void> {
     const cases = await new M365Repo(this.d.db).casesOfDrive(driveId);
     if (cases.length === 0) return;
+    // Usually the upload recorded it: then no Graph call (a 1,000-file zip leaves 1,000 of these checks).
+    const repo = new Repo(this.d.db);
+    for (const firmId of new Set(cases.map((c) => c.firmId))) if (await repo.itemByDriveItem(firmId, driveItemId)) return;
     try {
       const item = await this.d.graph.get<DeltaItem>(`/drives/${seg(driveId)}/items/${seg(driveItemId)}`);
       await this.importPage(new Scope(this.d, driveId, cases, true), [item]);

@@ -164,4 +164,19 @@ describe('file routes', () => {
     expect(r8.body.error.message).toMatch(/at most 20 files/);
     expect(await snapshot()).toEqual(before);
   });
+  it('a re-check of a file the upload already recorded costs no Graph call; an unknown one is imported', async () => {
+    const up = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'Receipt.pdf', content: Buffer.from('%PDF receipt') }]);
+    expect(up.status).toBe(201);
+    await app.settle();
+    const item = await new Repo(app.db).item(f.firm.id, up.body.files[0].id);
+    // What the m365-import-file job does, two minutes after the drive sync saw a file while its uploader's upload was running.
+    await sim.sim.admin.resetStats();
+    await app.m365.detection.importIfUnknown(c.driveId as string, item?.driveItemId as string);
+    expect((await sim.sim.admin.stats()).totals.calls).toBe(0);
+
+    const byHand = (await sim.sim.admin.addFileByHand(c.driveId as string, c.folderItemId as string, { name: 'Added in SharePoint.pdf', text: '%PDF by hand' })) as { id: string };
+    await app.m365.detection.importIfUnknown(c.driveId as string, byHand.id);
+    expect((await sim.sim.admin.stats()).totals.calls).toBeGreaterThan(0);
+    expect(await new Repo(app.db).itemByDriveItem(f.firm.id, byHand.id)).toMatchObject({ title: 'Added in SharePoint.pdf' });
+  });
 });

@@ -1,105 +1,94 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { SIMULATOR_TENANT_ID } from '../../src/config';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord } from '../../src/store/records';
-import { type AppHandle, type FirmFixture, permissionsFor, seedFirm, type SimHandle, startApp, startSim } from './harness';
+import { permissionsFor } from './harness';
+import { useFirmOnSimulator } from './firm-world';
 
 /** What people do in SharePoint behind CaseRoom's back: permissions by hand (drift) and files uploaded there. */
 describe('drift and upload detection', () => {
-  let sim: SimHandle;
-  let app: AppHandle;
-  let f: FirmFixture;
-
-  beforeAll(async () => {
-    sim = await startSim();
-    app = await startApp(sim);
-    f = await seedFirm(sim, app.db);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-  });
+  const w = useFirmOnSimulator();
 
   async function guest(name: string, email: string, accepted = true): Promise<ContactRecord & { userId: string }> {
-    const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: name, mail: email, userType: 'Guest', externalUserState: 'Accepted' });
-    const { sharing } = app.app.services;
-    const contact = await sharing.createContact(f.actor, { email, name, kind: 'client', phone: null, clientId: null });
-    await app.db.query(`UPDATE contacts SET portal_access = true WHERE id = $1`, [contact.id]);
+    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: name, mail: email, userType: 'Guest', externalUserState: 'Accepted' });
+    const { sharing } = w.app.app.services;
+    const contact = await sharing.createContact(w.f.actor, { email, name, kind: 'client', phone: null, clientId: null });
+    await w.app.db.query(`UPDATE contacts SET portal_access = true WHERE id = $1`, [contact.id]);
     if (!accepted) return { ...contact, userId: user.id };
-    return { ...(await sharing.markInvitationAccepted(f.firm.id, contact.id, user.id)), userId: user.id };
+    return { ...(await sharing.markInvitationAccepted(w.f.firm.id, contact.id, user.id)), userId: user.id };
   }
 
   async function newCase(number: string): Promise<CaseRecord> {
-    const { sharing } = app.app.services;
-    const client = await sharing.createClient(f.actor, { name: `Client ${number}` });
-    const c = await sharing.createCase(f.actor, { clientId: client.id, number, title: 'Matter', assignedStaffId: null, budgetCents: null });
-    await app.drain();
-    return (await new Repo(app.db).case(f.firm.id, c.id)) as CaseRecord;
+    const { sharing } = w.app.app.services;
+    const client = await sharing.createClient(w.f.actor, { name: `Client ${number}` });
+    const c = await sharing.createCase(w.f.actor, { clientId: client.id, number, title: 'Matter', assignedStaffId: null, budgetCents: null });
+    await w.app.drain();
+    return (await new Repo(w.app.db).case(w.f.firm.id, c.id)) as CaseRecord;
   }
 
   it('imports existing folder permissions, reports and repairs hand-made changes, and detects uploads made in SharePoint', async () => {
-    const { sharing } = app.app.services;
+    const { sharing } = w.app.app.services;
     const c1 = await newCase('LIT-1');
-    const doc = (await sim.sim.admin.addFileByHand(c1.driveId as string, c1.folderItemId as string, { name: 'Pleading.pdf', text: 'pleading' })) as { id: string };
-    await new Repo(app.db).insertItem({ firmId: f.firm.id, caseId: c1.id, kind: 'document', title: 'Pleading.pdf', driveItemId: doc.id, createdBy: 'test' });
+    const doc = (await w.sim.sim.admin.addFileByHand(c1.driveId as string, c1.folderItemId as string, { name: 'Pleading.pdf', text: 'pleading' })) as { id: string };
+    await new Repo(w.app.db).insertItem({ firmId: w.f.firm.id, caseId: c1.id, kind: 'document', title: 'Pleading.pdf', driveItemId: doc.id, createdBy: 'test' });
     const ada = await guest('Ada Client', 'ada@client.example');
-    await sharing.link(f.actor, c1.id, ada.id);
-    await sharing.grant(f.actor, { contactId: ada.id, scope: { kind: 'case', caseId: c1.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-    await app.drain();
-    expect((await permissionsFor(sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
+    await sharing.link(w.f.actor, c1.id, ada.id);
+    await sharing.grant(w.f.actor, { contactId: ada.id, scope: { kind: 'case', caseId: c1.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
+    await w.app.drain();
+    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
 
     // CaseRoom arrives on a tenant where Bea already holds a permission on a case folder.
     const c2 = await newCase('LIT-2');
     const bea = await guest('Bea Counsel', 'bea@counsel.example');
-    await sim.sim.admin.addPermissionByHand(c2.driveId as string, c2.folderItemId as string, { userId: bea.userId, roles: ['read'] });
-    expect(await app.m365.reconciler.checkDrift(f.firm.id)).toEqual([]);
-    const imported = (await new Repo(app.db).grantsOfContact(bea.id)).find((g) => g.scope.kind === 'case' && g.scope.caseId === c2.id);
+    await w.sim.sim.admin.addPermissionByHand(c2.driveId as string, c2.folderItemId as string, { userId: bea.userId, roles: ['read'] });
+    expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);
+    const imported = (await new Repo(w.app.db).grantsOfContact(bea.id)).find((g) => g.scope.kind === 'case' && g.scope.caseId === c2.id);
     expect(imported).toMatchObject({ rights: 'read', createdBy: 'system:import' });
-    expect(await new Repo(app.db).isLinked(c2.id, bea.id)).toBe(true);
-    expect((await new Repo(app.db).auditEntries(f.firm.id)).some((e) => e.action === 'grant.imported')).toBe(true);
-    await app.drain();
-    expect(await permissionsFor(sim, c2.driveId as string, c2.folderItemId as string, bea.userId)).toHaveLength(1);
+    expect(await new Repo(w.app.db).isLinked(c2.id, bea.id)).toBe(true);
+    expect((await new Repo(w.app.db).auditEntries(w.f.firm.id)).some((e) => e.action === 'grant.imported')).toBe(true);
+    await w.app.drain();
+    expect(await permissionsFor(w.sim, c2.driveId as string, c2.folderItemId as string, bea.userId)).toHaveLength(1);
 
     // Bea also reads the pleading (so CaseRoom tracks that item). By hand: Ada gets a direct permission on it, loses hers on the folder, and a stranger is added.
-    await sharing.link(f.actor, c1.id, bea.id);
-    await sharing.shareItems(f.actor, { contactIds: [bea.id], itemIds: [(await new Repo(app.db).itemByDriveItem(f.firm.id, doc.id))?.id as string], expiresAt: null, reason: null });
-    await app.drain();
-    const stranger = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Eve Outsider', mail: 'eve@outside.example', userType: 'Guest', externalUserState: 'Accepted' });
-    await sim.sim.admin.addPermissionByHand(c1.driveId as string, doc.id, { userId: ada.userId, roles: ['read'] });
-    await sim.sim.admin.addPermissionByHand(c1.driveId as string, c1.folderItemId as string, { userId: stranger.id, roles: ['write'] });
-    const folderPerm = (await permissionsFor(sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0];
-    await sim.sim.admin.removePermissionByHand(c1.driveId as string, c1.folderItemId as string, folderPerm.id);
+    await sharing.link(w.f.actor, c1.id, bea.id);
+    await sharing.shareItems(w.f.actor, { contactIds: [bea.id], itemIds: [(await new Repo(w.app.db).itemByDriveItem(w.f.firm.id, doc.id))?.id as string], expiresAt: null, reason: null });
+    await w.app.drain();
+    const stranger = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Eve Outsider', mail: 'eve@outside.example', userType: 'Guest', externalUserState: 'Accepted' });
+    await w.sim.sim.admin.addPermissionByHand(c1.driveId as string, doc.id, { userId: ada.userId, roles: ['read'] });
+    await w.sim.sim.admin.addPermissionByHand(c1.driveId as string, c1.folderItemId as string, { userId: stranger.id, roles: ['write'] });
+    const folderPerm = (await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0];
+    await w.sim.sim.admin.removePermissionByHand(c1.driveId as string, c1.folderItemId as string, folderPerm.id);
 
-    const events = await app.m365.reconciler.checkDrift(f.firm.id);
+    const events = await w.app.m365.reconciler.checkDrift(w.f.firm.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'drift.found', caseId: c1.id, removed: [{ driveItemId: c1.folderItemId, contactId: ada.id }] });
     expect(events[0].added.map((a) => a.who).sort()).toEqual(['ada@client.example', 'eve@outside.example']);
-    await app.drain();
-    expect(app.notifications.some((n) => n.type === 'drift.found' && n.caseId === c1.id)).toBe(true);
+    await w.app.drain();
+    expect(w.app.notifications.some((n) => n.type === 'drift.found' && n.caseId === c1.id)).toBe(true);
     // Repaired by policy: hand-made permissions removed, Ada's folder permission back.
-    expect(await permissionsFor(sim, c1.driveId as string, doc.id, ada.userId)).toHaveLength(0);
-    expect(await permissionsFor(sim, c1.driveId as string, c1.folderItemId as string, stranger.id)).toHaveLength(0);
-    expect((await permissionsFor(sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
-    expect(await app.m365.reconciler.checkDrift(f.firm.id)).toEqual([]);
+    expect(await permissionsFor(w.sim, c1.driveId as string, doc.id, ada.userId)).toHaveLength(0);
+    expect(await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, stranger.id)).toHaveLength(0);
+    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
+    expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);
 
     // Upload detection: the subscription was created at provisioning; Ada uploads straight into SharePoint.
-    expect((await sim.sim.admin.webhookDeliveries()).value.length).toBeGreaterThanOrEqual(0);
-    const subs = await app.db.query<{ subscription_id: string }>('SELECT subscription_id FROM m365_subscriptions');
+    expect((await w.sim.sim.admin.webhookDeliveries()).value.length).toBeGreaterThanOrEqual(0);
+    const subs = await w.app.db.query<{ subscription_id: string }>('SELECT subscription_id FROM m365_subscriptions');
     expect(subs.length).toBeGreaterThan(0);
-    await app.drain(); // initial delta: sets the baseline
-    const before = app.notifications.length;
-    const file = (await sim.sim.admin.addFileByHand(c1.driveId as string, c1.folderItemId as string, { name: 'Signed statement.pdf', text: 'signed', userId: ada.userId })) as { id: string };
-    // The simulator POSTs the notification to /api/graph/notifications; the app queues a delta job.
+    await w.app.drain(); // initial delta: sets the baseline
+    const before = w.app.notifications.length;
+    const file = (await w.sim.sim.admin.addFileByHand(c1.driveId as string, c1.folderItemId as string, { name: 'Signed statement.pdf', text: 'signed', userId: ada.userId })) as { id: string };
+    // The simulator POSTs the notification to /api/graph/notifications; the w.app queues a delta job.
     for (let i = 0; i < 100; i++) {
-      const queued = await app.db.query(`SELECT 1 FROM outbox WHERE kind = 'm365-delta' AND status = 'pending'`);
+      const queued = await w.app.db.query(`SELECT 1 FROM outbox WHERE kind = 'm365-delta' AND status = 'pending'`);
       if (queued.length) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    await app.drain();
-    const item = await new Repo(app.db).itemByDriveItem(f.firm.id, file.id);
+    await w.app.drain();
+    const item = await new Repo(w.app.db).itemByDriveItem(w.f.firm.id, file.id);
     expect(item).toMatchObject({ kind: 'document', title: 'Signed statement.pdf', caseId: c1.id, createdBy: `guest:${ada.id}` });
-    expect(app.notifications.slice(before).some((n) => n.type === 'guest.uploaded' && n.contactId === ada.id && n.itemIds.includes(item?.id as string))).toBe(true);
+    expect(w.app.notifications.slice(before).some((n) => n.type === 'guest.uploaded' && n.contactId === ada.id && n.itemIds.includes(item?.id as string))).toBe(true);
     // Running delta again imports nothing twice.
-    expect(await app.m365.detection.syncDrive(c1.driveId as string)).toBe(0);
+    expect(await w.app.m365.detection.syncDrive(c1.driveId as string)).toBe(0);
   });
 });

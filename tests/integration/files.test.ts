@@ -2,11 +2,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ZipFile } from 'yazl';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
 import { MAX_FILES_PER_UPLOAD } from '../../src/services/uploads';
 import { Repo } from '../../src/store/repo';
-import type { CaseRecord, ContactRecord } from '../../src/store/records';
-import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, startSim, upload } from './harness';
+import type { CaseRecord } from '../../src/store/records';
+import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
+import { type AppHandle, type FirmFixture, type SimHandle, upload } from './harness';
 
 const MB = 1024 * 1024;
 
@@ -26,6 +26,7 @@ function zip(entries: Array<{ name: string; content: Buffer; compress?: boolean 
 
 /** Guest uploads into SharePoint through CaseRoom: streaming, resumable, and what is refused. */
 describe('file routes', () => {
+  let world: UploadWorld;
   let sim: SimHandle;
   let app: AppHandle;
   let f: FirmFixture;
@@ -33,25 +34,12 @@ describe('file routes', () => {
   let guestToken: string;
 
   beforeAll(async () => {
-    sim = await startSim();
-    app = await startApp(sim, { settings: { maxUploadBytes: 300 * MB, zip: { maxUncompressedBytes: 50 * MB, maxEntries: 100, maxRatio: 100 } } });
-    f = await seedFirm(sim, app.db);
-    const { sharing } = app.app.services;
-    const client = await sharing.createClient(f.actor, { name: 'García' });
-    const created = await sharing.createCase(f.actor, { clientId: client.id, number: 'FAM-11', title: 'Custody', assignedStaffId: null, budgetCents: null });
-    const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Elena García', mail: 'elena@mail.example', userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(f.actor, { email: 'elena@mail.example', name: 'Elena García', kind: 'client', phone: null, clientId: client.id });
-    await app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(f.firm.id, contact.id, user.id);
-    await sharing.link(f.actor, created.id, contact.id);
-    await sharing.grant(f.actor, { contactId: (contact as ContactRecord).id, scope: { kind: 'case', caseId: created.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-    await app.drain();
-    c = (await new Repo(app.db).case(f.firm.id, created.id)) as CaseRecord;
-    guestToken = await sim.userToken(user.id);
+    world = await startUploadWorld({ settings: { maxUploadBytes: 300 * MB, zip: { maxUncompressedBytes: 50 * MB, maxEntries: 100, maxRatio: 100 } } });
+    ({ sim, app, firm: f, case: c } = world);
+    guestToken = world.guest.token;
   });
   afterAll(async () => {
-    await app?.close();
-    await sim?.close();
+    await world?.close();
   });
 
   const filesPath = () => `/api/portal/cases/${c.id}/files`;

@@ -7,7 +7,7 @@ import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, s
 /**
  * One case in SharePoint with one accepted guest who may upload to it, on the integration
  * harness (simulator + app with its production Microsoft 365 part, over loopback). Used by the
- * upload sweep and the bench (P3, P4); the same steps as tests/integration/files.test.ts.
+ * upload sweep and tests/integration/files.test.ts.
  */
 export interface UploadWorld {
   sim: SimHandle;

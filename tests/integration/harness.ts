@@ -23,6 +23,7 @@ import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
 import { freshPglite } from '../support/db';
 import { freePort } from '../support/free-port';
+import { callApi } from '../support/http';
 
 export const API_AUDIENCE = `api://localhost/${SIMULATOR_CLIENT_ID}`;
 
@@ -143,21 +144,7 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
         await new Promise((r) => setTimeout(r, 250));
       }
     },
-    async call(method, p, token, body) {
-      const res = await fetch(`${app.url}${p}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, p, token, body) => callApi(app.url, method, p, token, body),
     async close() {
       await app.close();
     },

@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import { freshPglite } from './db';
 import { createTestIdentity, type TestIdentity } from './tokens';
+import { callApi } from './http';
 
 export const HOME_TENANT = '11111111-1111-4111-8111-111111111111';
 
@@ -37,21 +38,7 @@ export async function startTestApp(options: { db?: Db; clock?: Clock } = {}): Pr
     identity,
     recorder,
     logs,
-    async call(method, path, token, body, headers = {}) {
-      const res = await fetch(`${app.url}${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, path, token, body, headers = {}) => callApi(app.url, method, path, token, body, headers),
     async close() {
       await app.close();
       await db.close();

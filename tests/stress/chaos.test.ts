@@ -213,8 +213,9 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     const uploadProblems: unknown[] = [];
     for (const a of accepted) {
       const inStore = await db.query<{ id: string; drive_item_id: string }>('SELECT id, drive_item_id FROM items WHERE title = $1', [a.title]);
-      const stem = a.title.replace(/\.pdf$/, '');
-      const inDrive = liveFiles.filter((i) => i.name.startsWith(stem));
+      // The title itself, or a copy SharePoint renamed on conflict ("name 1.pdf"): both would be the same upload.
+      const sameUpload = new RegExp(`^${a.title.replace(/\.pdf$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\d+)?\\.pdf$`);
+      const inDrive = liveFiles.filter((i) => sameUpload.test(i.name));
       if (inStore.length !== 1 || inStore[0].id !== a.id || inDrive.length !== 1 || inDrive[0].id !== inStore[0].drive_item_id) uploadProblems.push({ title: a.title, inStore: inStore.length, inDrive: inDrive.map((i) => i.name) });
     }
     expect(uploadProblems).toEqual([]);

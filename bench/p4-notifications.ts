@@ -12,9 +12,9 @@ import { connectorAdmin, startProductionWorld, UPLOADER } from './p3-upload';
  * P4: a guest uploads one zip of 1,000 small files (10 folders of 100) through the portal route;
  * the app extracts it into the case folder. Then the case's channel in the simulator's Bot
  * Connector is watched: how many posts and card updates the burst makes, and how long after the
- * upload's answer the last card change lands. The app is the production entry (src/server.ts)
- * in a child process, so the outbox runs on its own timer and the bot posts through botbuilder,
- * exactly as in `npm start`.
+ * upload's answer the last card change lands. The app is the production build (package.json
+ * "serve") in a child process, so the outbox runs on its own timer and the bot posts through
+ * botbuilder, exactly as deployed.
  */
 const FILES = Number(process.env.BENCH_P4_FILES ?? 1000);
 const FOLDERS = 10;
@@ -115,7 +115,7 @@ export const p4: Scenario = {
         targets: { cardsPerCasePerUploader: '≤ 1', delayMs: `≤ ${DELAY_TARGET_MS}`, met: uploadCards.length === 1 && delayMs !== null && delayMs <= DELAY_TARGET_MS },
         graphDuringRun: { calls: graph.calls, resourceUnits: graph.resourceUnits, throttled429: graph.throttled429 },
         setup: {
-          app: 'src/server.ts main (Microsoft 365, bot and tab parts) in a child process, PGlite, outbox on its own timer (OUTBOX_POLL_MS default), bot defaults (coalesce 1.5 s, burst idle 2 min)',
+          app: 'package.json "serve" (compiled src/server.ts: Microsoft 365, bot and tab parts) in a child process, PGlite, outbox on its own timer (OUTBOX_POLL_MS default), bot defaults (coalesce 1.5 s, burst idle 2 min)',
           resourceUnitsPerMinute: UNITS_PER_MINUTE,
           watchedUntil: `no change on the channel for ${QUIET_MS / 1000} s`,
           loadAverageAtStart: round(load, 1),

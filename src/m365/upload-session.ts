@@ -133,7 +133,10 @@ export class UploadSessions {
         response = (await this.graph.fetch(uploadUrl, {
           method: 'PUT',
           headers: { 'content-range': `bytes ${from}-${end}/${total}`, 'content-length': String(slice.length) },
-          body: slice,
+          // fetch copies a Buffer body whole before sending it; a one-chunk stream is sent as it
+          // is (undici takes the length from the header), so a fragment is in memory once.
+          body: oneChunk(slice),
+          duplex: 'half',
         })) as unknown as Response;
       } catch (err) {
         this.logger.warn({ from, end, attempt, err: networkErrorMessage(err) }, 'upload fragment: connection lost; asking the session where it stands');
@@ -191,6 +194,10 @@ export class UploadSessions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function* oneChunk(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
 
 async function readAll(source: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * Runs a TypeScript file in a child process (so the test can SIGKILL it), with line-wise stdout.
- * `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild, which a SIGKILL
- * of the CLI leaves running (holding its port and its store).
+ * Runs a script in a child process (so the test can SIGKILL it), with line-wise stdout. A
+ * TypeScript file runs under `node --import tsx`, not the tsx CLI: the CLI runs the script in a
+ * grandchild, which a SIGKILL of the CLI leaves running (holding its port and its store). A
+ * compiled .js file runs on plain node, as production runs it.
  */
 export interface Child {
   proc: ChildProcess;
@@ -17,9 +18,14 @@ export interface Child {
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-export function spawnTsx(script: string, env: Record<string, string | undefined>): Child {
+export function spawnScript(script: string, env: Record<string, string | undefined>): Child {
+  return spawnNode(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], env);
+}
+
+/** `node <args>` in the repository root, as spawnScript describes. */
+export function spawnNode(args: string[], env: Record<string, string | undefined>): Child {
   // Jest's NODE_OPTIONS (--experimental-vm-modules) are not for the child.
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let partial = '';

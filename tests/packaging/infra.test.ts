@@ -91,6 +91,16 @@ describe('infra/azure.bicep vs src/config.ts', () => {
     expect(config.host).toBe('0.0.0.0');
   });
 
+  it('starts what `atk deploy` built: an npm script running the compiled src/server.ts', () => {
+    const script = /^param startupCommand string = 'npm run (\S+)'$/m.exec(bicep)?.[1] as string;
+    const { scripts } = readJson<{ scripts: Record<string, string> }>('package.json');
+    const { outDir, rootDir } = readJson<{ compilerOptions: { outDir: string; rootDir: string } }>('tsconfig.build.json').compilerOptions;
+    expect(rootDir).toBe('.');
+    expect(scripts[script]).toMatch(new RegExp(`^node( --[\\w-]+=\\w+)* ${outDir}/src/server\\.js$`));
+    expect(scripts.build).toContain('tsc -p tsconfig.build.json');
+    expect(readText('teamsapp.yml')).toMatch(/^deploy:[\s\S]*args: run build/m);
+  });
+
   it('declares the resources the product needs', () => {
     expect(bicep).toMatch(/linuxFxVersion: 'NODE\|20-lts'/);
     expect(bicep).toMatch(/msaAppType: 'SingleTenant'/);

@@ -2,7 +2,8 @@
  * (d) infra/azure.bicep agrees with the app's configuration (src/config.ts): the Web App sets every
  * TENANT_REQUIRED setting, every app setting is a name the app reads (or an App Service platform
  * setting), outputs named like config keys carry the same value as the app setting, secrets come
- * from Key Vault, and the resulting environment passes loadConfig in tenant mode.
+ * from Key Vault, the resulting environment passes loadConfig in tenant mode, and App Service
+ * starts the compiled build the deploy step made.
  */
 import { loadConfig, TENANT_REQUIRED } from '../../src/config';
 import { bicepAppSettings, bicepOutputs, bicepParams, configKeys, readJson, readText } from './helpers';

@@ -10,7 +10,7 @@ import type { ContactRecord, Firm } from '../../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
 import { API_AUDIENCE, multipart, tmpDir } from '../integration/harness';
 import { freePort } from '../support/free-port';
-import { type Child, spawnScript } from './support/child';
+import { type Child, spawnTsx } from './support/child';
 
 /**
  * Chaos: the production app (Microsoft 365, bot and tab parts; PGlite in DATA_DIR) in a child
@@ -43,7 +43,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
 
   const token = (userId: string) => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId, audience: API_AUDIENCE, scopes: ['access_as_user'] });
   const startChild = async () => {
-    child = spawnScript(path.join(__dirname, 'fixtures/chaos-app.ts'), {
+    child = spawnTsx(path.join(__dirname, 'fixtures/chaos-app.ts'), {
       NODE_ENV: 'test',
       PORT: String(port),
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Db } from '../../src/store/db';
 import { claim, enqueue, outboxCounts } from '../../src/store/outbox';
 import { OutboxWorker } from '../../src/services/outbox-worker';
-import { spawnScript, type Child } from './support/child';
+import { spawnTsx, type Child } from './support/child';
 import { overlappingRuns, PROBE_KIND, PROBE_SCHEMA, probeHandler, probeRuns } from './support/outbox-probe';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db';
 
@@ -46,7 +46,7 @@ describe('two instances on one PostgreSQL', () => {
     await addPlain(1, PLAIN_JOBS / 4);
 
     // The instance that will die: batch size 1, so exactly one job is in its hands when it is killed.
-    child = spawnScript(path.join(__dirname, 'fixtures/outbox-child.ts'), { DATABASE_URL: scratch.url, TRAP_AFTER: '40', LEASE_SECONDS: String(CHILD_LEASE_SECONDS), WORKER_ID: 'child' });
+    child = spawnTsx(path.join(__dirname, 'fixtures/outbox-child.ts'), { DATABASE_URL: scratch.url, TRAP_AFTER: '40', LEASE_SECONDS: String(CHILD_LEASE_SECONDS), WORKER_ID: 'child' });
     await child.waitFor(/^READY$/, 30_000);
 
     for (const name of ['instance-a', 'instance-b']) {

@@ -2,10 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * Runs a script in a child process (so the test can SIGKILL it), with line-wise stdout. A
- * TypeScript file runs under `node --import tsx`, not the tsx CLI: the CLI runs the script in a
- * grandchild, which a SIGKILL of the CLI leaves running (holding its port and its store). A
- * compiled .js file runs on plain node, as production runs it.
+ * A node process started by a test or bench (so it can SIGKILL it), with line-wise stdout.
  */
 export interface Child {
   proc: ChildProcess;
@@ -18,11 +15,15 @@ export interface Child {
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-export function spawnScript(script: string, env: Record<string, string | undefined>): Child {
-  return spawnNode(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], env);
+/**
+ * Runs a TypeScript file under `node --import tsx`, not the tsx CLI: the CLI runs the script in a
+ * grandchild, which a SIGKILL of the CLI leaves running (holding its port and its store).
+ */
+export function spawnTsx(script: string, env: Record<string, string | undefined>): Child {
+  return spawnNode(['--import', 'tsx', script], env);
 }
 
-/** `node <args>` in the repository root, as spawnScript describes. */
+/** `node <args>` in the repository root. */
 export function spawnNode(args: string[], env: Record<string, string | undefined>): Child {
   // Jest's NODE_OPTIONS (--experimental-vm-modules) are not for the child.
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

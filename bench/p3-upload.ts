@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../src/config';
 import { loadM365Settings } from '../src/m365/settings';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
@@ -13,14 +15,15 @@ import { DEMO_DIRECTORY } from '../src/services/demo-data';
 import type { CaseRecord } from '../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../scripts/local-tenant';
 import { API_AUDIENCE } from '../tests/integration/harness';
-import { type Child, REPO_ROOT, spawnTsx } from '../tests/stress/support/child';
+import { type Child, REPO_ROOT, spawnNode } from '../tests/stress/support/child';
 import { freePort, log, round, type Scenario, type ScenarioResult } from './lib/common';
 
 /**
  * P3: 1 GiB streamed by a guest through the portal upload route (POST
  * /api/portal/cases/:caseId/files, multipart, `size` announced so the route streams instead of
- * spooling) into a SharePoint upload session on the simulator. The app is the production entry
- * (src/server.ts: Microsoft 365, bot and tab parts, outbox on its timer) in a child process, so
+ * spooling) into a SharePoint upload session on the simulator. The app is what App Service runs
+ * (package.json "serve": the compiled src/server.ts with Microsoft 365, bot and tab parts, outbox
+ * on its timer) in a child process, so
  * its RSS is its own: sampled from /proc every 100 ms. The simulator and the streaming client
  * live in the bench process. BENCH_P3_MIB shrinks the file for a quick look.
  */
@@ -63,6 +66,24 @@ async function until<T>(what: string, maxMs: number, probe: () => Promise<T | nu
   }
 }
 
+let serveArgs: Promise<string[]> | null = null;
+
+/**
+ * The node arguments of package.json "serve", which App Service runs (infra/azure.bicep), after
+ * `npm run build` as `atk deploy` does it: built once per bench run.
+ */
+export function productionNodeArgs(): Promise<string[]> {
+  serveArgs ??= (async () => {
+    log('building the app as atk deploy does (npm run build)');
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
+    const serve = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve;
+    const [bin, ...args] = serve.split(/\s+/);
+    if (bin !== 'node') throw new Error(`package.json "serve" should run node: ${serve}`);
+    return args;
+  })();
+  return serveArgs;
+}
+
 export async function connectorAdmin<T>(sim: RunningSimulator, method: string, p: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${sim.httpUrl}/botconnector/_admin${p}`, { method });
   const text = await res.text();
@@ -71,7 +92,7 @@ export async function connectorAdmin<T>(sim: RunningSimulator, method: string, p
 
 /**
  * `npm start`'s shape with the app in a child process: the simulator with the demo tenant and its
- * connector pointed at the bot, then src/server.ts seeding the demo firm. Resolves once the case
+ * connector pointed at the bot, then the production build (productionNodeArgs) seeding the demo firm. Resolves once the case
  * `caseNumber` is provisioned, the uploader holds write on its folder in SharePoint, the bot is
  * installed, and Graph and the connector have been quiet for 3 s (the seed's own cards are out).
  */
@@ -98,7 +119,7 @@ export async function startProductionWorld(o: { caseNumber: string; env?: Record
     sim = await startSimulator({ dataDir: simDir, knobs: { teamProvisioningMs: 30, notificationCoalesceMs: 30, ...o.simKnobs } });
     await seedDemoTenant(sim, []);
     await pointConnectorAt(sim, `${url}/api/messages`);
-    child = spawnTsx(path.join(REPO_ROOT, 'src/server.ts'), {
+    child = spawnNode(await productionNodeArgs(), {
       NODE_ENV: 'production',
       M365_MODE: 'simulator',
       PORT: String(port),
@@ -289,7 +310,7 @@ export const p3: Scenario = {
       postgres,
       pglite,
       setup: {
-        app: 'src/server.ts main (production parts, outbox on its timer) in a child process; RSS from /proc/<pid>/status every 100 ms',
+        app: `npm run build, then node ${(await productionNodeArgs()).join(' ')} (package.json "serve", what App Service runs: production parts, outbox on its timer) in a child process; RSS from /proc/<pid>/status every 100 ms`,
         store: 'postgres: a throwaway PostgreSQL via DATABASE_URL (what a tenant deployment requires); pglite: the embedded default (npm start)',
         client: 'node:http streaming a multipart body (size field, then the file) with Content-Length, 1 MiB patterned chunks, in the bench process',
         simulator: 'in the bench process, over HTTPS; the upload session part file and the committed blob on disk under its data dir (removed afterwards)',

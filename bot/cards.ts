@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import * as ACData from 'adaptivecards-templating';
 import type { CardAction } from './actions';
 import type { OutgoingActivity } from './connector';
 
 /**
- * Every card the bot sends comes from one Adaptive Card 1.5 template expanded with
- * adaptivecards-templating. The rule that keeps user-supplied text (guest names, file titles,
- * messages) inert: it only ever lands in a TextRun, which Teams never reads as markdown, and
- * only as a data value, which the templating engine never evaluates. TextBlocks (markdown in
- * Teams) carry only the bot's own wording and, for @mentions, staff names escaped for markdown.
+ * Every card the bot sends is one Adaptive Card 1.5 layout, built by renderNotice as plain
+ * objects (no templating engine: adaptivecards-templating cost the server about 24 MB of memory
+ * for one fixed layout, and there is then no expression language near user data at all). The
+ * rule that keeps user-supplied text (guest names, file titles, messages) inert: it only ever
+ * lands in a TextRun, which Teams never reads as markdown. TextBlocks (markdown in Teams) carry
+ * only the bot's own wording and, for @mentions, staff names escaped for markdown.
  */
 
 export interface TextRun {
@@ -44,42 +44,6 @@ export interface NoticeModel {
 
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
 
-const NOTICE_TEMPLATE = {
-  type: 'AdaptiveCard',
-  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-  version: '1.5',
-  msteams: { width: 'Full', entities: '${mentionEntities}' },
-  body: [
-    {
-      type: 'ColumnSet',
-      columns: [
-        { type: 'Column', width: 'auto', items: [{ type: 'TextBlock', text: '${icon}', size: 'Large' }] },
-        {
-          type: 'Column',
-          width: 'stretch',
-          items: [
-            { type: 'TextBlock', text: '${heading}', weight: 'Bolder', size: 'Medium', wrap: true },
-            { type: 'RichTextBlock', $when: "${caseNumber != ''}", inlines: [{ type: 'TextRun', text: '${caseNumber}', isSubtle: true }, { type: 'TextRun', text: ' · ', isSubtle: true }, { type: 'TextRun', text: '${caseTitle}', isSubtle: true }] },
-          ],
-        },
-      ],
-    },
-    { type: 'RichTextBlock', $when: '${count(summary) > 0}', inlines: '${summary}' },
-    {
-      type: 'Container',
-      $data: '${sections}',
-      spacing: 'Medium',
-      items: [
-        { type: 'TextBlock', text: '${label}', weight: 'Bolder', size: 'Small', wrap: true },
-        { type: 'RichTextBlock', $data: '${rows}', spacing: 'Small', inlines: '${runs}' },
-      ],
-    },
-    { type: 'TextBlock', $when: "${mentionText != ''}", text: '${mentionText}', wrap: true, spacing: 'Medium' },
-    { type: 'TextBlock', $when: "${footer != ''}", text: '${footer}', isSubtle: true, size: 'Small', wrap: true },
-  ],
-  actions: '${actions}',
-};
-
 /**
  * Teams markdown in a TextBlock: a backslash makes emphasis, link, code and tag characters
  * literal. Line-start syntax (#, -, 1.) cannot trigger: mentions follow the word "For".
@@ -88,19 +52,34 @@ export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_[\]<
 
 export function renderNotice(model: NoticeModel): AdaptiveCardJson {
   const mentions = model.mentions ?? [];
-  const data = {
-    icon: model.icon,
-    heading: model.heading,
-    caseNumber: model.caseNumber,
-    caseTitle: model.caseTitle,
-    summary: model.summary,
-    sections: model.sections.filter((s) => s.rows.length > 0).map((s) => ({ label: s.label, rows: s.rows.map((runs) => ({ runs })) })),
-    footer: model.footer ?? '',
-    mentionText: mentions.length ? `For ${mentions.map((m) => `<at>${escapeMarkdown(m.name)}</at>`).join(', ')}` : '',
-    mentionEntities: mentions.map((m) => ({ type: 'mention', text: `<at>${escapeMarkdown(m.name)}</at>`, mentioned: { id: m.userId, name: m.name } })),
+  const caseLine = model.caseNumber ? [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: model.caseNumber, isSubtle: true }, { type: 'TextRun', text: ' · ', isSubtle: true }, { type: 'TextRun', text: model.caseTitle, isSubtle: true }] }] : [];
+  const mentionMarkup = mentions.map((m) => `<at>${escapeMarkdown(m.name)}</at>`);
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    msteams: { width: 'Full', entities: mentions.map((m, i) => ({ type: 'mention', text: mentionMarkup[i], mentioned: { id: m.userId, name: m.name } })) },
+    body: [
+      {
+        type: 'ColumnSet',
+        columns: [
+          { type: 'Column', width: 'auto', items: [{ type: 'TextBlock', text: model.icon, size: 'Large' }] },
+          { type: 'Column', width: 'stretch', items: [{ type: 'TextBlock', text: model.heading, weight: 'Bolder', size: 'Medium', wrap: true }, ...caseLine] },
+        ],
+      },
+      ...(model.summary.length > 0 ? [{ type: 'RichTextBlock', inlines: model.summary }] : []),
+      ...model.sections
+        .filter((section) => section.rows.length > 0)
+        .map((section) => ({
+          type: 'Container',
+          spacing: 'Medium',
+          items: [{ type: 'TextBlock', text: section.label, weight: 'Bolder', size: 'Small', wrap: true }, ...section.rows.map((inlines) => ({ type: 'RichTextBlock', spacing: 'Small', inlines }))],
+        })),
+      ...(mentions.length > 0 ? [{ type: 'TextBlock', text: `For ${mentionMarkup.join(', ')}`, wrap: true, spacing: 'Medium' }] : []),
+      ...(model.footer ? [{ type: 'TextBlock', text: model.footer, isSubtle: true, size: 'Small', wrap: true }] : []),
+    ],
     actions: model.actions ?? [],
   };
-  return new ACData.Template(NOTICE_TEMPLATE).expand({ $root: data }) as AdaptiveCardJson;
 }
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

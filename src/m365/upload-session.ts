@@ -133,9 +133,10 @@ export class UploadSessions {
         response = (await this.graph.fetch(uploadUrl, {
           method: 'PUT',
           headers: { 'content-range': `bytes ${from}-${end}/${total}`, 'content-length': String(slice.length) },
-          // fetch copies a Buffer body whole before sending it; a one-chunk stream is sent as it
-          // is (undici takes the length from the header), so a fragment is in memory once.
-          body: oneChunk(slice),
+          // fetch copies a Buffer body whole before sending it; views of it, streamed (undici
+          // takes the length from the header), are not copied, and TLS encrypts a view at a
+          // time instead of the whole fragment at once.
+          body: views(slice),
           duplex: 'half',
         })) as unknown as Response;
       } catch (err) {
@@ -195,8 +196,10 @@ export class UploadSessions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function* oneChunk(data: Buffer): AsyncGenerator<Buffer> {
-  yield data;
+const VIEW_BYTES = 256 * 1024;
+
+async function* views(data: Buffer): AsyncGenerator<Buffer> {
+  for (let at = 0; at < data.length; at += VIEW_BYTES) yield data.subarray(at, at + VIEW_BYTES);
 }
 
 async function readAll(source: Readable, limit: number): Promise<Buffer> {

@@ -36,7 +36,7 @@ describe('cards', () => {
     expect(check.text).not.toContain('LEAK');
     expect(check.html).not.toMatch(/<img|<a /);
     // Only the bot's wording sits where Teams renders markdown; a mention's name is escaped there
-    // (template syntax is inert by then: expansion happened once, on the template only).
+    // (the card is built from plain values: nothing in it is ever evaluated).
     if (/[*_[\]<>`~\\]/.test(hostile)) for (const text of markdownTexts(card)) expect(text).not.toContain(hostile);
   });
 });

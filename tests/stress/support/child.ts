@@ -10,6 +10,8 @@ export interface Child {
   /** Resolves with the first stdout line matching `pattern`; rejects on exit or timeout. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has ended by itself (or been killed). */
+  exited: Promise<number | null>;
   stderr(): string;
 }
 
@@ -50,6 +52,7 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
   return {
     proc,
     lines,
+    exited,
     stderr: () => err,
     waitFor(pattern, timeoutMs) {
       const seen = lines.find((l) => pattern.test(l));

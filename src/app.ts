@@ -45,7 +45,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   const logger = o.logger ?? pino({ level: config.logLevel, base: { app: 'caseroom' } });
   const clock = o.clock ?? systemClock;
   const started = Date.now();
-  const db = o.db ?? (await openDb(config.store));
+  const db = o.db ?? (await openDb(config.store, { onConnectionError: (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed; the pool replaces it') }));
   logger.info({ store: db.kind, ms: Date.now() - started }, 'store open');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');

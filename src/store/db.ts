@@ -16,9 +16,17 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+export interface DbEvents {
+  /**
+   * A pooled PostgreSQL connection failed while idle (the server restarted or failed over, an
+   * administrator ended the session). The pool has dropped it and connects anew on next use.
+   */
+  onConnectionError?(err: Error): void;
+}
+
 /** Opens the store the config names. PGlite's first open of an empty directory runs initdb (seconds). */
-export async function openDb(config: StoreConfig): Promise<Db> {
-  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+export async function openDb(config: StoreConfig, events: DbEvents = {}): Promise<Db> {
+  return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir);
 }
 
 /** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */
@@ -60,12 +68,15 @@ export function pgliteDb(pg: PGliteInterface): Db {
   };
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, events: DbEvents): Promise<Db> {
   const { Pool, types } = await import('pg');
   // int8 (counts, cents) as numbers: every value we store fits well inside 2^53.
   types.setTypeParser(20, (v) => Number(v));
   types.setTypeParser(1082, (v) => v);
   const pool = new Pool({ connectionString: url, max: 10 });
+  // pg emits an idle connection's error on the pool, and an 'error' nobody listens to ends the
+  // process: one PostgreSQL restart would take every instance down with it.
+  pool.on('error', (err) => events.onConnectionError?.(err));
   await pool.query('SELECT 1');
   return {
     kind: 'postgres',

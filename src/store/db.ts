@@ -24,6 +24,25 @@ export interface DbEvents {
   onConnectionError?(err: Error): void;
 }
 
+/** Rows per statement in bulk writes: PostgreSQL allows 65,535 parameters in one. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * A bulk write, a few hundred rows a statement: `sql` receives the chunk's `($1,…,$n),(…)`
+ * list and each row contributes `params(row)` (the same count for every row). Returns what
+ * the statements returned.
+ */
+export async function writeInChunks<T, R = Record<string, unknown>>(q: Queryable, rows: readonly T[], params: (row: T) => unknown[], sql: (values: string) => string): Promise<R[]> {
+  const out: R[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT).map(params);
+    let n = 0;
+    const values = chunk.map((row) => `(${row.map(() => `$${++n}`).join(',')})`).join(',');
+    out.push(...(await q.query<R>(sql(values), chunk.flat())));
+  }
+  return out;
+}
+
 /** Opens the store the config names. PGlite's first open of an empty directory runs initdb (seconds). */
 export async function openDb(config: StoreConfig, events: DbEvents = {}): Promise<Db> {
   return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir);

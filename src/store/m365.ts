@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from './db';
+import { type Queryable, writeInChunks } from './db';
 import { type CaseRecord, type ContactRecord, toCase, toContact } from './records';
 
 /**
@@ -139,20 +139,17 @@ export class M365Repo {
   }
   /** The same for many, a few hundred rows a statement: a bulk share records thousands at once. */
   async putAppliedMany(rows: readonly AppliedPermission[]): Promise<void> {
-    const COLUMNS = 9;
     // One statement may not touch a row twice: the last word on a (guest, item) wins.
     const unique = [...new Map(rows.map((p) => [`${p.contactId}|${p.driveItemId}`, p])).values()];
-    for (let start = 0; start < unique.length; start += 500) {
-      const chunk = unique.slice(start, start + 500);
-      const values = chunk.map((_, i) => `(${Array.from({ length: COLUMNS }, (__, c) => `$${i * COLUMNS + c + 1}`).join(',')})`).join(',');
-      await this.q.query(
-        `INSERT INTO m365_permissions (firm_id, contact_id, guest_user_id, drive_id, drive_item_id, role, permission_id, state, expires_at)
+    await writeInChunks(
+      this.q,
+      unique,
+      (p) => [p.firmId, p.contactId, p.guestUserId, p.driveId, p.driveItemId, p.role, p.permissionId, p.state, p.expiresAt],
+      (values) => `INSERT INTO m365_permissions (firm_id, contact_id, guest_user_id, drive_id, drive_item_id, role, permission_id, state, expires_at)
          VALUES ${values}
          ON CONFLICT (contact_id, drive_item_id) DO UPDATE SET guest_user_id = EXCLUDED.guest_user_id, drive_id = EXCLUDED.drive_id, role = EXCLUDED.role,
            permission_id = coalesce(EXCLUDED.permission_id, m365_permissions.permission_id), state = EXCLUDED.state, expires_at = EXCLUDED.expires_at, updated_at = now()`,
-        chunk.flatMap((p) => [p.firmId, p.contactId, p.guestUserId, p.driveId, p.driveItemId, p.role, p.permissionId, p.state, p.expiresAt]),
-      );
-    }
+    );
   }
   async setAppliedState(contactId: string, driveItemId: string, state: AppliedState): Promise<void> {
     await this.q.query('UPDATE m365_permissions SET state = $3, updated_at = now() WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId, state]);

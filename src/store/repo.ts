@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
 import type { GrantScope, Rights, Section } from '../domain/model';
-import type { Queryable } from './db';
+import { type Queryable, writeInChunks } from './db';
 import {
   type CaseRecord,
   type Client,
@@ -333,21 +333,16 @@ export class Repo {
   }
   /** Read grants on many items for one contact (a bulk share), a few hundred rows a statement; returns how many were written. */
   async upsertItemGrants(g: { firmId: string; contactId: string; items: ReadonlyArray<{ caseId: string; itemId: string }>; expiresAt: string | null; createdBy: string }): Promise<number> {
-    const COLUMNS = 7;
-    let written = 0;
-    for (let start = 0; start < g.items.length; start += 500) {
-      const chunk = g.items.slice(start, start + 500);
-      const values = chunk.map((_, i) => `(${Array.from({ length: COLUMNS }, (__, c) => `$${i * COLUMNS + c + 1}`).join(',')}, 'item', NULL, 'read')`).join(',');
-      const rows = await this.q.query(
-        `INSERT INTO grants (id, firm_id, contact_id, case_id, item_id, expires_at, created_by, scope_kind, client_id, rights)
+    const rows = await writeInChunks(
+      this.q,
+      g.items,
+      (i) => [randomUUID(), g.firmId, g.contactId, i.caseId, i.itemId, g.expiresAt, g.createdBy, 'item', null, 'read'],
+      (values) => `INSERT INTO grants (id, firm_id, contact_id, case_id, item_id, expires_at, created_by, scope_kind, client_id, rights)
          VALUES ${values}
          ON CONFLICT (contact_id, item_id) WHERE scope_kind = 'item' DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
          RETURNING id`,
-        chunk.flatMap((i) => [randomUUID(), g.firmId, g.contactId, i.caseId, i.itemId, g.expiresAt, g.createdBy]),
-      );
-      written += rows.length;
-    }
-    return written;
+    );
+    return rows.length;
   }
   async deleteGrant(grantId: string): Promise<boolean> {
     return (await this.q.query('DELETE FROM grants WHERE id = $1 RETURNING id', [grantId])).length > 0;

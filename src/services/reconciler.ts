@@ -124,6 +124,12 @@ export type SyncResult = { ok: true; outcome: SyncOutcome } | { ok: false; error
 /** Invites to one item with the same role and expiry go out as one request for up to this many guests. */
 const MAX_RECIPIENTS = 20;
 
+const inviteStep = (d: DesiredPermission, guestUserIds: string[]): Omit<BatchStep, 'id'> => ({
+  method: 'POST',
+  url: `${itemUrl({ driveId: d.driveId, itemId: d.driveItemId })}/invite`,
+  body: inviteBody(guestUserIds, d.role, d.expiresAt),
+});
+
 export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -240,8 +246,7 @@ export class Reconciler {
       }
     }
     if (retrySingly.length > 0) {
-      const single = retrySingly.map((a, i) => ({ id: String(i + 1), method: 'POST' as const, url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/invite`, body: inviteBody([a.guestUserId], a.desired.role, a.desired.expiresAt) }));
-      const again = await runBatch(this.d.graph, single, { logger: this.log() });
+      const again = await runBatch(this.d.graph, retrySingly.map((a, i) => ({ id: String(i + 1), ...inviteStep(a.desired, [a.guestUserId]) })), { logger: this.log() });
       retrySingly.forEach((a, i) => {
         const r = again.get(String(i + 1)) as BatchResult;
         if (r.status >= 200 && r.status < 300) invited(a, r);
@@ -334,7 +339,7 @@ export class Reconciler {
       else if (a.kind === 'patch') add({ method: 'PATCH', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}`, body: { roles: [a.desired.role] } }, [a]);
       else if (a.after) {
         const before = deleteStep.get(`${a.desired.driveItemId}|${a.after}`);
-        add({ method: 'POST', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/invite`, body: inviteBody([a.guestUserId], a.desired.role, a.desired.expiresAt), ...(before ? { dependsOn: [before] } : {}) }, [a]);
+        add({ ...inviteStep(a.desired, [a.guestUserId]), ...(before ? { dependsOn: [before] } : {}) }, [a]);
       } else {
         const key = `${a.desired.driveItemId}|${a.desired.role}|${a.desired.expiresAt ?? ''}`;
         groups.set(key, [...(groups.get(key) ?? []), a]);
@@ -343,8 +348,7 @@ export class Reconciler {
     for (const group of groups.values()) {
       for (let i = 0; i < group.length; i += MAX_RECIPIENTS) {
         const part = group.slice(i, i + MAX_RECIPIENTS);
-        const { desired } = part[0];
-        add({ method: 'POST', url: `${itemUrl({ driveId: desired.driveId, itemId: desired.driveItemId })}/invite`, body: inviteBody(part.map((a) => a.guestUserId), desired.role, desired.expiresAt) }, part);
+        add(inviteStep(part[0].desired, part.map((a) => a.guestUserId)), part);
       }
     }
     return out;
@@ -524,7 +528,6 @@ export class Reconciler {
     });
   }
 }
-
 
 /**
  * Sync jobs the outbox hands out together (a bulk share enqueues one per guest in one

@@ -27,9 +27,9 @@ type Guest = Extract<Actor, { kind: 'guest' }>;
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Uploader = Guest | Staff;
 
-
 /** Files one multipart request may carry; more go in another request or in a zip archive. */
 export const MAX_FILES_PER_UPLOAD = 20;
+
 export interface UploadDeps {
   db: Db;
   graph: GraphGateway;

@@ -15,7 +15,7 @@ import { DEMO_DIRECTORY } from '../src/services/demo-data';
 import type { CaseRecord } from '../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../scripts/local-tenant';
 import { API_AUDIENCE } from '../tests/integration/harness';
-import { type Child, REPO_ROOT, spawnNode } from '../tests/stress/support/child';
+import { type Child, REPO_ROOT, spawnNode, until } from '../tests/stress/support/child';
 import { freePort, log, round, type Scenario, type ScenarioResult } from './lib/common';
 
 /**
@@ -54,17 +54,6 @@ export interface ProductionWorld {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, maxMs: number, probe: () => Promise<T | null | undefined | false>, child?: Child): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    if (child && child.proc.exitCode !== null) throw new Error(`the app exited (${child.proc.exitCode}) while waiting for ${what}: ${child.stderr().slice(-2000)}`);
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${maxMs / 1000} s${child ? `; app stderr: ${child.stderr().slice(-2000)}` : ''}`);
-    await sleep(200);
-  }
-}
 
 let serveArgs: Promise<string[]> | null = null;
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { TENANT_REQUIRED } from '../../src/config';
 import { startSim, type SimHandle, tmpDir } from '../integration/harness';
 import { freePort } from '../support/free-port';
-import { type Child, REPO_ROOT, spawnNode } from '../stress/support/child';
+import { type Child, REPO_ROOT, spawnNode, until } from '../stress/support/child';
 import { readJson } from './helpers';
 
 // "node <flags> dist/src/server.js" (its shape is checked in infra.test.ts).
@@ -52,12 +52,10 @@ describe('npm run serve (the compiled build)', () => {
       SEED_DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
     });
-    const running = child;
-    const health = await poll(60_000, async () => {
-      if (running.proc.exitCode !== null) throw new Error(`serve exited with ${running.proc.exitCode}: ${running.stderr().slice(-2000)}`);
-      const res = await fetch(`${url}/healthz`).catch(() => null);
-      return res?.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
-    });
+    const health = await until('the compiled build answering /healthz', 60_000, async () => {
+      const res = await fetch(`${url}/healthz`);
+      return res.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
+    }, child);
     expect(health).toMatchObject({ status: 'ok', store: 'pglite', parts: { m365: { graph: 'reachable' } } });
     const portal = await fetch(`${url}/tab/portal`);
     expect(portal.status).toBe(200);
@@ -72,13 +70,3 @@ describe('npm run serve (the compiled build)', () => {
     expect(TENANT_REQUIRED.filter((name) => !stderr.includes(name))).toEqual([]);
   }, 30_000);
 });
-
-async function poll<T>(maxMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${maxMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}

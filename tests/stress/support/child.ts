@@ -69,3 +69,18 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
     },
   };
 }
+
+/**
+ * Resolves with the first truthy answer of `probe` (tried every 200 ms; a throw counts as no
+ * answer). Fails after `maxMs`, or at once when `child` has exited, with the child's stderr.
+ */
+export async function until<T>(what: string, maxMs: number, probe: () => Promise<T | null | undefined | false>, child?: Child): Promise<T> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    if (child && child.proc.exitCode !== null) throw new Error(`the app exited (${child.proc.exitCode}) while waiting for ${what}: ${child.stderr().slice(-2000)}`);
+    const v = await probe().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${maxMs / 1000} s${child ? `; app stderr: ${child.stderr().slice(-2000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

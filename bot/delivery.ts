@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../src/domain/errors';
+import type { ChannelMessagesPort } from '../src/m365/channel-messages';
 import type { Db } from '../src/store/db';
 import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
@@ -23,11 +24,8 @@ import { BotStore, type Post } from './store';
  * it instead of posting a second one.
  */
 
-/** Finds a card the bot already posted, by the post marker in it (src/m365 provides it through Graph). */
-export interface PostFinder {
-  /** The bot's message carrying `marker`: among the channel's thread roots, or among the replies to `rootMessageId`. */
-  findBotMessage(q: { teamId: string; channelId: string; rootMessageId: string | null; marker: string }): Promise<{ messageId: string } | null>;
-}
+/** Finds a card the bot already posted, by the post marker in it: the m365 part's Graph look-up. */
+export type PostFinder = ChannelMessagesPort;
 
 export interface DeliveryDeps {
   db: Db;

@@ -16,6 +16,7 @@ export interface ChatMessageJson {
 }
 
 export interface ChannelMessagesPort {
+  /** The bot's message carrying `marker`: among the channel's thread roots, or among the replies to `rootMessageId`. */
   findBotMessage(q: { teamId: string; channelId: string; rootMessageId: string | null; marker: string }): Promise<{ messageId: string } | null>;
 }
 

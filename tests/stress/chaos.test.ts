@@ -9,6 +9,7 @@ import { Repo } from '../../src/store/repo';
 import type { ContactRecord, Firm } from '../../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
 import { API_AUDIENCE, multipart, tmpDir } from '../integration/harness';
+import { callApi } from '../support/http';
 import { freePort } from '../support/free-port';
 import { type Child, spawnTsx } from './support/child';
 
@@ -60,11 +61,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     await child.waitFor(/^READY /, 60_000);
   };
   const base = () => `http://127.0.0.1:${port}`;
-  const api = async (method: string, p: string, bearer: string, body?: unknown) => {
-    const res = await fetch(`${base()}${p}`, { method, headers: { authorization: `Bearer ${bearer}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-  };
+  const api = (method: string, p: string, bearer: string, body?: unknown) => callApi(base(), method, p, bearer, body);
   const uploadFiles = async (p: string, bearer: string, names: string[]) => {
     const { body, contentType } = multipart(names.map((n) => ({ name: 'file', filename: n, content: Buffer.from(`%PDF ${n} ${'x'.repeat(500)}`) })));
     const res = await fetch(`${base()}${p}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': contentType }, body: new Uint8Array(body) });

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { closeTemplate } from '../tests/support/db';
 import { machine, log, type Scenario, type ScenarioResult } from './lib/common';
 import { p2 } from './p2-portal-scale';
 import { p3 } from './p3-upload';
@@ -34,6 +35,9 @@ async function main() {
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
   log(`wrote ${file} in ${results.totalSeconds} s`);
+  // P1's in-process apps clone one migrated PGlite template (tests/support/db.ts); Jest closes it
+  // per test file, the bench here. Left open, its timer keeps the process from ever exiting.
+  await closeTemplate();
 }
 
 function markdown(r: { machine: ReturnType<typeof machine>; totalSeconds: number; scenarios: Record<string, ScenarioResult & { title?: string; at?: string }> }): string {

@@ -147,6 +147,8 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
     call: (method, p, token, body) => callApi(app.url, method, p, token, body),
     async close() {
       await app.close();
+      // A store handed in is the caller's to close; one made here is ours (an open PGlite keeps a timer running).
+      if (!o.db) await db.close();
     },
   };
 }

@@ -24,6 +24,8 @@ describe('reconciler under faults and a kill mid-batch', () => {
   });
   afterAll(async () => {
     await second?.close();
+    // The store outlives the dead first instance (the second was handed it): close it last.
+    await first?.db.close();
     await sim?.close();
   });
 

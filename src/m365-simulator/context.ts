@@ -4,6 +4,7 @@
  */
 import type { SimulatorStore } from './state/store';
 import type { TokenService } from './identity/tokens';
+import type { InstallationEvents } from './state/installations';
 
 export type FaultKind = '429' | '503' | 'reset';
 
@@ -93,6 +94,8 @@ export interface SimContext {
   knobs: Knobs;
   stats: Stats;
   log: Logger;
+  /** Installs and uninstalls of Teams apps, for the services that react to them (the Bot Connector). */
+  installations: InstallationEvents;
   /** Filled once both servers listen. */
   urls: { https: string; http: string };
 }

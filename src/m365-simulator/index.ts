@@ -28,6 +28,7 @@ import type { RequestBody, SimRequest, SimResponse } from './web/types';
 import { registerIdentityRoutes } from './identity/routes';
 import { loadOrCreateSigningKey, TokenService } from './identity/tokens';
 import { defaultPlugins, type NodeHandler, type SimulatorPlugin, type SimulatorPluginHost } from './plugins';
+import { InstallationEvents } from './state/installations';
 import { SimulatorStore } from './state/store';
 import { loadOrCreateTls } from './tls';
 
@@ -182,7 +183,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   await store.load();
   const urls = { https: '', http: '' };
   const tokens = new TokenService(signingKey, () => urls.https, () => knobs.tokenLifetimeSeconds);
-  const ctx: SimContext = { store, tokens, knobs, stats: new Stats(), log, urls };
+  const ctx: SimContext = { store, tokens, knobs, stats: new Stats(), log, urls, installations: new InstallationEvents() };
 
   const graphRouter = new Router();
   registerDriveRoutes(graphRouter, ctx);
@@ -289,6 +290,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     graphRoute: (method, pattern, handler) => void graphRouter.add(method, pattern, handler),
     mountNode: (prefix, handler) => void nodeMounts.push({ prefix: prefix.replace(/\/$/, ''), handler }),
     verifyToken: (token) => tokens.verify(token),
+    onAppInstallation: (listener) => ctx.installations.on(listener),
     urls: () => ({ ...urls }),
     storage: <T>(name: string) => ({
       get: () => store.data.pluginData[name] as T | undefined,

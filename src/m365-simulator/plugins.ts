@@ -13,6 +13,7 @@ import type { RouteHandler } from './web/types';
 import type { TokenClaims } from './identity/tokens';
 import type { ChannelRecord, SimulatorData, TeamMemberRecord, TeamRecord, TenantRecord, UserRecord } from './state/model';
 import type { Logger } from './context';
+import type { AppInstallationListener } from './state/installations';
 import { connectorPlugin } from './connector';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
@@ -47,6 +48,8 @@ export interface SimulatorPluginHost {
   mountNode(prefix: string, handler: NodeHandler): void;
   /** Verifies a token issued by this simulator (signature, lifetime, issuer); the caller checks `aud`. */
   verifyToken(token: string): Promise<TokenClaims>;
+  /** Called when a Teams app is installed or uninstalled in a team or for a user; a throw fails the install. */
+  onAppInstallation(listener: AppInstallationListener): void;
   urls(): { https: string; http: string };
   storage<T>(pluginName: string): PluginStorage<T>;
   log: Logger;

@@ -3,7 +3,8 @@
  * started by `npm start` (pass its plain-HTTP base URL).
  */
 import type { Knobs, AppStats } from '../context';
-import type { AppRecord, SimulatorData, TenantRecord, UserRecord } from '../state/model';
+import type { AppInstallationRecord, AppRecord, SimulatorData, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
+import type { PublishTeamsAppInput } from '../state/installations';
 import type { CreateAppInput, CreateUserInput } from '../state/directory';
 
 export interface CreatedTenant {
@@ -39,6 +40,27 @@ export class SimulatorAdminClient {
   }
   createUser(tenantId: string, input: CreateUserInput): Promise<UserRecord> {
     return this.call('POST', `/_admin/tenants/${tenantId}/users`, input);
+  }
+  /** Uploads a Teams app package to the tenant's app catalog (what its manifest declares). */
+  publishTeamsApp(tenantId: string, input: PublishTeamsAppInput): Promise<TeamsAppRecord> {
+    return this.call('POST', `/_admin/tenants/${tenantId}/teamsApps`, input);
+  }
+  /** A team owner adds the app to a team: grants its `.Group` RSC there and tells its bot. */
+  installAppInTeam(teamId: string, teamsAppId: string, installedBy?: string): Promise<AppInstallationRecord> {
+    return this.call('POST', `/_admin/teams/${encodeURIComponent(teamId)}/installedApps`, { teamsAppId, ...(installedBy ? { installedBy } : {}) });
+  }
+  uninstallAppFromTeam(teamId: string, installationId: string): Promise<void> {
+    return this.call('DELETE', `/_admin/teams/${encodeURIComponent(teamId)}/installedApps/${encodeURIComponent(installationId)}`);
+  }
+  /** A user adds the personal app: grants its `.User` RSC for them. */
+  installAppForUser(userId: string, teamsAppId: string): Promise<AppInstallationRecord> {
+    return this.call('POST', `/_admin/users/${encodeURIComponent(userId)}/installedApps`, { teamsAppId });
+  }
+  uninstallAppForUser(userId: string, installationId: string): Promise<void> {
+    return this.call('DELETE', `/_admin/users/${encodeURIComponent(userId)}/installedApps/${encodeURIComponent(installationId)}`);
+  }
+  async installations(): Promise<AppInstallationRecord[]> {
+    return (await this.call<{ value: AppInstallationRecord[] }>('GET', '/_admin/installations')).value;
   }
   /** Simulates the guest redeeming the invitation (invitation id or guest user id). */
   acceptInvitation(invitationOrUserId: string): Promise<UserRecord> {

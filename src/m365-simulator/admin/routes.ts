@@ -10,6 +10,7 @@ import type { SimRequest, SimResponse } from '../web/types';
 import { GRAPH_RESOURCE } from '../identity/tokens';
 import { createApp, createTenant, createUser, findUserByEmail } from '../state/directory';
 import { newPermissionId } from '../state/ids';
+import { type InstallationTarget, InstallationError, installTeamsApp, publishTeamsApp, uninstallTeamsApp } from '../state/installations';
 import type { PermissionRecord } from '../state/model';
 import { acceptInvitation } from '../graph/directory';
 import { commitFile, mimeTypeFor } from '../graph/files';
@@ -63,6 +64,18 @@ const tokenInput = z.object({ tenantId: z.string(), clientId: z.string(), userId
 const handPermissionInput = z.object({ userId: z.string().optional(), email: z.string().optional(), roles: z.array(z.enum(['read', 'write'])).min(1) }).strict();
 const handFileInput = z.object({ name: z.string().min(1), text: z.string().optional(), contentBase64: z.string().optional(), userId: z.string().optional() }).strict();
 
+const teamsAppInput = z
+  .object({
+    id: z.string().min(1),
+    clientId: z.string().min(1),
+    displayName: z.string().optional(),
+    botId: z.string().nullable().optional(),
+    resourceSpecificPermissions: z.array(z.string()).optional(),
+    activityTypes: z.array(z.string()).optional(),
+  })
+  .strict();
+const installInput = z.object({ teamsAppId: z.string().min(1), installedBy: z.string().optional() }).strict();
+
 const badRequest = (message: string) => new GraphError(400, 'badRequest', message);
 
 async function parse<T>(req: SimRequest, schema: z.ZodType<T>): Promise<T> {
@@ -102,6 +115,55 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
       throw new GraphError(409, 'conflict', (error as Error).message);
     }
   });
+
+  // The Teams app catalog and installations: what a Teams admin and a team owner (or the user, for
+  // the personal app) do by hand. Installing is what grants the app's RSC permissions there and
+  // what lets its bot and activity notifications reach that team or user.
+  const installationFailure = (error: unknown): never => {
+    if (error instanceof InstallationError) throw new GraphError(error.status, error.status === 409 ? 'Conflict' : 'NotFound', error.message);
+    throw error;
+  };
+  router.add('POST', '/_admin/tenants/{tenantId}/teamsApps', async (req) => {
+    const tenant = tenantOr404(req.params.tenantId);
+    const input = await parse(req, teamsAppInput);
+    try {
+      return ok(publishTeamsApp(ctx.store, tenant, input), 201);
+    } catch (error) {
+      return installationFailure(error);
+    }
+  });
+  const installAt = async (req: SimRequest, target: InstallationTarget): Promise<SimResponse> => {
+    const input = await parse(req, installInput);
+    let installed;
+    try {
+      installed = installTeamsApp(ctx.store, input.teamsAppId, target, input.installedBy ?? null);
+    } catch (error) {
+      return installationFailure(error);
+    }
+    try {
+      await ctx.installations.emit({ action: 'add', ...installed });
+    } catch (error) {
+      // As in Teams, an install whose bot cannot be reached fails as a whole.
+      uninstallTeamsApp(ctx.store, installed.installation.id, target);
+      throw new GraphError(502, 'BadGateway', `The app could not be installed: ${(error as Error).message}`);
+    }
+    return ok(installed.installation, 201);
+  };
+  const uninstallAt = async (installationId: string, target: InstallationTarget): Promise<SimResponse> => {
+    let removed;
+    try {
+      removed = uninstallTeamsApp(ctx.store, installationId, target);
+    } catch (error) {
+      return installationFailure(error);
+    }
+    await ctx.installations.emit({ action: 'remove', ...removed }).catch((error: unknown) => ctx.log.warn('simulator: uninstall listener failed', { error: String(error) }));
+    return { status: 204, empty: true };
+  };
+  router.add('POST', '/_admin/teams/{teamId}/installedApps', async (req) => installAt(req, { teamId: req.params.teamId }));
+  router.add('DELETE', '/_admin/teams/{teamId}/installedApps/{installationId}', async (req) => uninstallAt(req.params.installationId, { teamId: req.params.teamId }));
+  router.add('POST', '/_admin/users/{userId}/installedApps', async (req) => installAt(req, { userId: req.params.userId.toLowerCase() }));
+  router.add('DELETE', '/_admin/users/{userId}/installedApps/{installationId}', async (req) => uninstallAt(req.params.installationId, { userId: req.params.userId.toLowerCase() }));
+  router.add('GET', '/_admin/installations', async () => ok({ value: Object.values(data().appInstallations) }));
 
   router.add('POST', '/_admin/tokens', async (req) => {
     const input = await parse(req, tokenInput);

@@ -234,6 +234,37 @@ export interface SharingEmailRecord {
   sentDateTime: string;
 }
 
+/**
+ * A Teams app in the tenant's app catalog, with what its manifest declares. Installing it in a
+ * team or for a user is what grants its resource-specific consent (RSC) permissions there, lets
+ * its bot be reached and lets it send activity notifications of the declared types.
+ */
+export interface TeamsAppRecord {
+  /** The manifest's `id`: the Teams app id that deep links and installedApps name. */
+  id: string;
+  tenantId: string;
+  displayName: string;
+  /** `webApplicationInfo.id`: the Entra app whose tokens carry the RSC permissions where installed. */
+  clientId: string;
+  /** `bots[0].botId`, or null for an app without a bot. */
+  botId: string | null;
+  /** `authorization.permissions.resourceSpecific[].name`, e.g. Channel.Create.Group. */
+  resourceSpecificPermissions: string[];
+  /** `activities.activityTypes[].type`. */
+  activityTypes: string[];
+  publishedDateTime: string;
+}
+
+/** One installation of a catalog app: in a team (grants `*.Group` RSC there) or personal (`*.User`). */
+export interface AppInstallationRecord {
+  id: string;
+  tenantId: string;
+  teamsAppId: string;
+  scope: { kind: 'team'; teamId: string } | { kind: 'user'; userId: string };
+  installedByUserId: string | null;
+  installedDateTime: string;
+}
+
 export interface SimulatorData {
   formatVersion: 1;
   tenants: Record<string, TenantRecord>;
@@ -251,6 +282,8 @@ export interface SimulatorData {
   teamMembers: Record<string, TeamMemberRecord>;
   activityNotifications: ActivityNotificationRecord[];
   sharingEmails: SharingEmailRecord[];
+  teamsApps: Record<string, TeamsAppRecord>;
+  appInstallations: Record<string, AppInstallationRecord>;
   /** Opaque state owned by plugins (e.g. the Bot Connector), persisted with everything else. */
   pluginData: Record<string, unknown>;
 }
@@ -273,6 +306,8 @@ export function emptyData(): SimulatorData {
     teamMembers: {},
     activityNotifications: [],
     sharingEmails: [],
+    teamsApps: {},
+    appInstallations: {},
     pluginData: {},
   };
 }

@@ -1,0 +1,51 @@
+/**
+ * What CaseRoom declares it needs from Microsoft 365, read from the files a tenant admin consents
+ * to: `aad.manifest.json` (Graph application roles and delegated scopes) and
+ * `appPackage/manifest.json` (resource-specific consent, activity types). The local simulator's
+ * app registration is made from exactly this, never from a list of its own, so removing a
+ * declared permission changes what the simulator allows.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+
+interface AadManifest {
+  requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }> }>;
+}
+
+interface TeamsManifest {
+  authorization?: { permissions?: { resourceSpecific?: Array<{ name: string; type: string }> } };
+  activities?: { activityTypes?: Array<{ type: string }> };
+}
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as T;
+
+export interface DeclaredGraphPermissions {
+  /** Application permissions (token `roles` of app-only calls). */
+  applicationRoles: string[];
+  /** Delegated permissions (token `scp` of calls on behalf of a user). */
+  delegatedScopes: string[];
+}
+
+export function declaredGraphPermissions(): DeclaredGraphPermissions {
+  const graph = readJson<AadManifest>('aad.manifest.json').requiredResourceAccess.filter((entry) => entry.resourceAppId === 'Microsoft Graph');
+  const access = graph.flatMap((entry) => entry.resourceAccess);
+  return {
+    applicationRoles: access.filter((a) => a.type === 'Role').map((a) => a.id),
+    delegatedScopes: access.filter((a) => a.type === 'Scope').map((a) => a.id),
+  };
+}
+
+export interface DeclaredTeamsApp {
+  resourceSpecificPermissions: string[];
+  activityTypes: string[];
+}
+
+export function declaredTeamsApp(): DeclaredTeamsApp {
+  const manifest = readJson<TeamsManifest>('appPackage/manifest.json');
+  return {
+    resourceSpecificPermissions: (manifest.authorization?.permissions?.resourceSpecific ?? []).map((p) => p.name),
+    activityTypes: (manifest.activities?.activityTypes ?? []).map((a) => a.type),
+  };
+}

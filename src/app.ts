@@ -88,6 +88,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
       return { store: db.kind, m365: config.m365.mode, ...(config.m365.mode === 'simulator' ? { simulatorUrl: config.m365.simulatorUrl } : {}), parts: Object.assign({}, ...details) };
     },
     extraRoutes: parts.flatMap((p) => p.routes),
+    rateLimit: config.apiRateLimit,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (port in use, address not available) to this callback.

@@ -40,6 +40,9 @@ const envSchema = z.object({
    * it is also how long a crashed PostgreSQL instance's jobs wait.
    */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
+  /** Per signed-in person: API requests a minute on average, and how many may come at once. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(600),
 });
 
 /** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
@@ -84,6 +87,7 @@ export interface AppConfig {
   seedDemoData: boolean;
   outboxPollMs: number;
   outboxLeaseSeconds: number;
+  apiRateLimit: { perMinute: number; burst: number };
 }
 
 export class ConfigError extends Error {
@@ -167,5 +171,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
+    apiRateLimit: { perMinute: env.API_RATE_LIMIT_PER_MINUTE, burst: env.API_RATE_LIMIT_BURST },
   };
 }

@@ -9,6 +9,7 @@ import type { SharingService } from '../services/sharing';
 import { authenticate, type TokenVerifier } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
+import { noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
 
 export interface HttpDeps {
   db: Db;
@@ -18,6 +19,7 @@ export interface HttpDeps {
   casework: CaseworkService;
   portal: PortalService;
   health: () => Promise<Record<string, unknown>>;
+  rateLimit: RateLimit;
   /** Routers other parts mount before the API's 404 (bot messages, Graph webhook, tab files, uploads). */
   extraRoutes?: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
 }
@@ -42,25 +44,24 @@ export function createApp(d: HttpDeps): Express {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  app.use(securityHeaders);
+  app.use('/api', noStore);
 
   app.get('/healthz', async (_req, res) => {
     res.json({ status: 'ok', ...(await d.health()) });
   });
 
   const auth = authenticate({ db: d.db, verify: d.verify, sharing: d.sharing });
+  const limit = rateLimitPerUser(d.rateLimit);
   for (const extra of d.extraRoutes ?? []) {
-    if (extra.authenticated) app.use(extra.path, auth, extra.router);
+    if (extra.authenticated) app.use(extra.path, auth, limit, extra.router);
     else app.use(extra.path, extra.router);
   }
 
   const api = express.Router();
   api.use(express.json({ limit: '256kb', strict: true }));
   api.use(auth);
+  api.use(limit);
   const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal };
   api.use('/portal', portalRoutes(deps));
   api.use(staffRoutes(deps));

@@ -10,7 +10,8 @@ module.exports = {
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true } }, module: { type: 'commonjs' } }] },
   setupFilesAfterEnv: ['<rootDir>/tests/support/jest-setup.ts'],
-  testTimeout: 60000,
+  // Generous: suites start PGlite, the simulator and the app in their hooks, and must pass on a busy machine.
+  testTimeout: 180000,
   maxWorkers: 2,
   verbose: false,
 };

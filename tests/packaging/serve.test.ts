@@ -1,11 +1,13 @@
 /**
- * What App Service runs: package.json "serve" over tsconfig.build.json's output (infra.test.ts
- * checks the Bicep start command points here). Compiled CommonJS under plain node, without tsx,
- * so what tsx would paper over (an ESM-only dependency, a file found relative to src/) fails
- * here instead of on the first deploy.
+ * What App Service runs: the artifact `atk deploy` zips (npm run build, then npm run artifact),
+ * started with package.json "serve" (infra.test.ts checks the Bicep start command points here).
+ * Compiled CommonJS under plain node with the production dependencies only, so what tsx or a
+ * stray dev dependency would paper over (an ESM-only package, a runtime import listed under
+ * devDependencies, a file found relative to src/) fails here instead of on the first deploy.
  */
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { TENANT_REQUIRED } from '../../src/config';
 import { startSim, type SimHandle, tmpDir } from '../integration/harness';
@@ -20,12 +22,17 @@ describe('npm run serve (the compiled build)', () => {
   let sim: SimHandle | null = null;
   let child: Child | null = null;
   let dataDir = '';
+  let artifact = '';
 
   beforeAll(async () => {
-    // `npm run build`'s server half; the tab bundle is built by the tab part itself when missing.
-    await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    const run = promisify(execFile);
+    // `npm run build` (tab bundle, then the server), then `npm run artifact` into a scratch folder.
+    await run(process.execPath, ['scripts/build-tab.mjs'], { cwd: REPO_ROOT });
+    await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
     dataDir = await tmpDir('caseroom-serve-');
-  }, 120_000);
+    artifact = path.join(await tmpDir('caseroom-artifact-'), 'deploy');
+    await run(process.execPath, ['scripts/make-artifact.mjs', '--out', artifact], { cwd: REPO_ROOT, timeout: 240_000 });
+  }, 300_000);
   afterEach(async () => {
     await child?.kill('SIGTERM');
     child = null;
@@ -33,6 +40,24 @@ describe('npm run serve (the compiled build)', () => {
   afterAll(async () => {
     await sim?.close();
     await fs.rm(dataDir, { recursive: true, force: true });
+    if (artifact) await fs.rm(path.dirname(artifact), { recursive: true, force: true });
+  });
+
+  it('holds the build output and production dependencies only', async () => {
+    const top = (await fs.readdir(artifact)).sort();
+    expect(top).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
+    expect((await fs.readdir(path.join(artifact, 'dist'))).sort()).toEqual(['bot', 'src', 'tab']);
+    const present = (p: string) => existsSync(path.join(artifact, p));
+    for (const shipped of ['dist/src/server.js', 'dist/tab/assets/main.js', 'node_modules/express', 'node_modules/botbuilder', 'node_modules/@electric-sql/pglite']) expect([shipped, present(shipped)]).toEqual([shipped, true]);
+    // Bundled into dist/tab at build, or used only locally and by the tests: never shipped.
+    for (const absent of ['dist/src/m365-simulator', 'node_modules/react', 'node_modules/@fluentui', 'node_modules/@microsoft/teams-js', 'node_modules/tsx', 'node_modules/typescript', 'node_modules/jest', 'node_modules/esbuild', 'node_modules/selfsigned', 'node_modules/playwright-core', '.git', 'env', '.data', 'tests', 'tab', 'src']) expect([absent, present(absent)]).toEqual([absent, false]);
+    const sources = (await fs.readdir(path.join(artifact, 'dist'), { recursive: true })).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'));
+    expect(sources).toEqual([]);
+    const { stdout } = await promisify(execFile)('du', ['-sm', artifact]);
+    const megabytes = Number(stdout.split(/\s+/)[0]);
+    // Measured 209 MiB when written, about 130 of it botbuilder and the Azure SDK packages it
+    // pulls in; the checkout's node_modules, which `atk deploy` used to zip whole, is about 400 MiB.
+    expect(megabytes).toBeLessThan(240);
   });
 
   it('starts against Microsoft 365 (here the simulator) and answers /healthz and the portal', async () => {
@@ -51,7 +76,7 @@ describe('npm run serve (the compiled build)', () => {
       M365_CA_CERT_FILE: sim.sim.caCertPath,
       SEED_DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
-    });
+    }, artifact);
     const health = await until('the compiled build answering /healthz', 60_000, async () => {
       const res = await fetch(`${url}/healthz`);
       return res.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
@@ -64,7 +89,7 @@ describe('npm run serve (the compiled build)', () => {
 
   it('in tenant mode without its settings, stops and names every missing one', async () => {
     const unset = Object.fromEntries(TENANT_REQUIRED.map((name) => [name, undefined]));
-    child = spawnNode(nodeArgs, { ...unset, NODE_ENV: 'production', M365_MODE: 'tenant', DATA_DIR: dataDir });
+    child = spawnNode(nodeArgs, { ...unset, NODE_ENV: 'production', M365_MODE: 'tenant', DATA_DIR: dataDir }, artifact);
     expect(await child.exited).toBe(78); // EX_CONFIG
     const stderr = child.stderr();
     expect(TENANT_REQUIRED.filter((name) => !stderr.includes(name))).toEqual([]);

@@ -25,10 +25,10 @@ export function spawnTsx(script: string, env: Record<string, string | undefined>
   return spawnNode(['--import', 'tsx', script], env);
 }
 
-/** `node <args>` in the repository root. */
-export function spawnNode(args: string[], env: Record<string, string | undefined>): Child {
+/** `node <args>` in the repository root, or in `cwd` (a deployable artifact). */
+export function spawnNode(args: string[], env: Record<string, string | undefined>, cwd: string = REPO_ROOT): Child {
   // Jest's NODE_OPTIONS (--experimental-vm-modules) are not for the child.
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let partial = '';

@@ -1,9 +1,13 @@
-// CaseRoom on Azure: one Linux App Service (Node 20 LTS) runs the API, the bot (/api/messages),
+// CaseRoom on Azure: one Linux App Service (Node 22 LTS) runs the API, the bot (/api/messages),
 // the tabs (/tab/...) and the Graph webhook (/api/graph/notifications) in one process.
 //
 //   App Service plan + Web App ── user-assigned identity ── Key Vault (RBAC: Key Vault Secrets User)
+//        │ VNet integration (subnet `app`, all outbound traffic routed through the VNet)
+//   PostgreSQL flexible server in subnet `postgres`: private access only, no public endpoint,
+//        private DNS zone linked to the VNet; 35-day backups; high availability as a parameter.
+//        The app serves as a least-privilege role (DATABASE_URL); the administrator's connection
+//        (DATABASE_MIGRATION_URL) is used at start-up only, to migrate and grant (src/store/roles.ts).
 //   Azure Bot (single-tenant, Teams channel) ──> https://<site>/api/messages
-//   PostgreSQL flexible server + database `caseroom` (DATABASE_URL lives in Key Vault)
 //   Log Analytics + Application Insights
 //
 // Deployed by `arm/deploy` in teamsapp.yml. Every `output` below is written by the toolkit to
@@ -43,6 +47,22 @@ param postgresVersion string = '16'
 param postgresSkuName string = 'Standard_B1ms'
 param postgresSkuTier string = 'Burstable'
 param postgresStorageGb int = 32
+@description('The role the app serves requests as (rows only; no schema changes, no audit rewrites).')
+param postgresAppLogin string = 'caseroom_app'
+@secure()
+@minLength(12)
+param postgresAppPassword string
+@description('Point-in-time restore window; 35 days is the longest PostgreSQL flexible server keeps.')
+@minValue(7)
+@maxValue(35)
+param postgresBackupRetentionDays int = 35
+@description('ZoneRedundant or SameZone needs a General Purpose or Memory Optimized SKU (not Burstable).')
+@allowed(['Disabled', 'ZoneRedundant', 'SameZone'])
+param postgresHighAvailability string = 'Disabled'
+@description('Address space of the VNet that joins the app to PostgreSQL; change it if it overlaps a peered network.')
+param vnetAddressPrefix string = '10.42.0.0/16'
+param appSubnetPrefix string = '10.42.1.0/24'
+param postgresSubnetPrefix string = '10.42.2.0/24'
 
 @allowed(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 param logLevel string = 'info'
@@ -119,6 +139,14 @@ resource databaseUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: keyVault
   name: 'database-url'
   properties: {
+    value: 'postgresql://${postgresAppLogin}:${uriComponent(postgresAppPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
+  }
+}
+
+resource databaseMigrationUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'database-migration-url'
+  properties: {
     value: 'postgresql://${postgresAdminLogin}:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
   }
 }
@@ -133,6 +161,49 @@ resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: keyVault
   name: 'bot-password'
   properties: { value: botAadAppClientSecret }
+}
+
+// ---------------------------------------------------------------- network
+
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: '${resourceBaseName}-vnet-${suffix}'
+  location: location
+  properties: {
+    addressSpace: { addressPrefixes: [vnetAddressPrefix] }
+    subnets: [
+      {
+        name: 'app'
+        properties: {
+          addressPrefix: appSubnetPrefix
+          delegations: [{ name: 'app-service', properties: { serviceName: 'Microsoft.Web/serverFarms' } }]
+        }
+      }
+      {
+        name: 'postgres'
+        properties: {
+          addressPrefix: postgresSubnetPrefix
+          delegations: [{ name: 'postgres', properties: { serviceName: 'Microsoft.DBforPostgreSQL/flexibleServers' } }]
+        }
+      }
+    ]
+  }
+}
+
+// Private access (VNet integration): the server gets no public endpoint; its name resolves in
+// this zone, linked to the VNet the app's outbound traffic goes through.
+resource postgresDnsZone 'Microsoft.Network/privateDnsZones@2020-06-01' = {
+  name: '${postgresServerName}.private.postgres.database.azure.com'
+  location: 'global'
+}
+
+resource postgresDnsLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2020-06-01' = {
+  parent: postgresDnsZone
+  name: 'caseroom-vnet'
+  location: 'global'
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: { id: vnet.id }
+  }
 }
 
 // ---------------------------------------------------------------- database
@@ -150,11 +221,18 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = {
     administratorLoginPassword: postgresAdminPassword
     storage: { storageSizeGB: postgresStorageGb }
     backup: {
-      backupRetentionDays: 7
+      backupRetentionDays: postgresBackupRetentionDays
       geoRedundantBackup: 'Disabled'
     }
-    highAvailability: { mode: 'Disabled' }
+    highAvailability: { mode: postgresHighAvailability }
+    network: {
+      delegatedSubnetResourceId: resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'postgres')
+      privateDnsZoneArmResourceId: postgresDnsZone.id
+    }
   }
+  dependsOn: [
+    postgresDnsLink
+  ]
 }
 
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2022-12-01' = {
@@ -163,16 +241,6 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2022-12-0
   properties: {
     charset: 'UTF8'
     collation: 'en_US.utf8'
-  }
-}
-
-// 0.0.0.0-0.0.0.0 is the documented rule for "allow public access from Azure services".
-resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2022-12-01' = {
-  parent: postgres
-  name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
-  properties: {
-    startIpAddress: '0.0.0.0'
-    endIpAddress: '0.0.0.0'
   }
 }
 
@@ -198,8 +266,10 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
     serverFarmId: serverfarm.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    virtualNetworkSubnetId: resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'app')
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      vnetRouteAllEnabled: true
+      linuxFxVersion: 'NODE|22-lts'
       appCommandLine: startupCommand
       alwaysOn: true
       ftpsState: 'Disabled'
@@ -220,6 +290,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'BOT_ID', value: botAadAppClientId }
         { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})' }
         { name: 'DATABASE_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseUrlSecret.properties.secretUri})' }
+        { name: 'DATABASE_MIGRATION_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseMigrationUrlSecret.properties.secretUri})' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
         { name: 'SEED_DEMO_DATA', value: 'false' }
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
@@ -230,7 +301,6 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
   dependsOn: [
     keyVaultSecretsUser
     database
-    allowAzureServices
   ]
 }
 

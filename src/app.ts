@@ -14,6 +14,7 @@ import { PortalService } from './services/portal';
 import { SharingService } from './services/sharing';
 import { type Db, openDb } from './store/db';
 import { migrate } from './store/migrations';
+import { prepareForServingRole, servingRole } from './store/roles';
 
 export type { Services };
 
@@ -39,15 +40,27 @@ export interface ComposeOptions {
   startWorker?: boolean;
 }
 
+/** With a separate owner connection, migrations and grants run as the owner, once, before serving starts. */
+async function prepareStore(store: AppConfig['store']): Promise<number[]> {
+  if (store.kind !== 'postgres' || !store.migrationUrl) return [];
+  const owner = await openDb({ kind: 'postgres', url: store.migrationUrl });
+  try {
+    return await prepareForServingRole(owner, servingRole(store.url));
+  } finally {
+    await owner.close();
+  }
+}
+
 /** The composition root: config → store → services → Microsoft 365 → HTTP. Nothing else wires parts together. */
 export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   const { config } = o;
   const logger = o.logger ?? pino({ level: config.logLevel, base: { app: 'caseroom' } });
   const clock = o.clock ?? systemClock;
   const started = Date.now();
+  const applied = o.db ? [] : await prepareStore(config.store);
   const db = o.db ?? (await openDb(config.store, { onConnectionError: (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed; the pool replaces it') }));
   logger.info({ store: db.kind, ms: Date.now() - started }, 'store open');
-  const applied = await migrate(db);
+  if (!(config.store.kind === 'postgres' && config.store.migrationUrl)) applied.push(...(await migrate(db)));
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const deps = { db, clock };

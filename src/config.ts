@@ -17,6 +17,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * The schema owner's connection, used only at start-up to migrate and to grant the serving role
+   * (DATABASE_URL's user) row access; requests never run as the owner. Unset: DATABASE_URL does both.
+   */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
   M365_MODE: z.enum(['simulator', 'tenant']).optional(),
   SIMULATOR_URL: z.string().url().optional(),
   /** The simulator's plain-HTTP base, for people's browsers (its HTTPS certificate is self-signed). */
@@ -57,7 +62,7 @@ export const TENANT_REQUIRED = [
   'DATABASE_URL',
 ] as const;
 
-export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl?: string };
 
 export interface IdentityConfig {
   tenantId: string;
@@ -119,7 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`;
   const store: StoreConfig = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
+    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_MIGRATION_URL ? { migrationUrl: env.DATABASE_MIGRATION_URL } : {}) }
     : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') };
 
   let identity: IdentityConfig;

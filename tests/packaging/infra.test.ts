@@ -14,7 +14,7 @@ const outputs = bicepOutputs(bicep);
 const keys = new Set(configKeys());
 /** App Service platform settings, read by App Service itself rather than by CaseRoom. */
 const PLATFORM_SETTINGS = new Set(['WEBSITE_RUN_FROM_PACKAGE', 'SCM_DO_BUILD_DURING_DEPLOYMENT']);
-const SECRET_SETTINGS = ['M365_CLIENT_SECRET', 'BOT_PASSWORD', 'DATABASE_URL'];
+const SECRET_SETTINGS = ['M365_CLIENT_SECRET', 'BOT_PASSWORD', 'DATABASE_URL', 'DATABASE_MIGRATION_URL'];
 
 /** A stand-in value for a Bicep expression, shaped like what App Service will hand the process. */
 function sampleValue(name: string, expression: string): string {
@@ -22,7 +22,8 @@ function sampleValue(name: string, expression: string): string {
   if (literal) return literal[1];
   const samples: Record<string, string> = {
     PUBLIC_BASE_URL: 'https://caseroom-abc.azurewebsites.net',
-    DATABASE_URL: 'postgresql://caseroomadmin:pw@caseroom-pg-abc.postgres.database.azure.com:5432/caseroom?sslmode=require',
+    DATABASE_URL: 'postgresql://caseroom_app:pw@caseroom-pg-abc.postgres.database.azure.com:5432/caseroom?sslmode=require',
+    DATABASE_MIGRATION_URL: 'postgresql://caseroomadmin:pw@caseroom-pg-abc.postgres.database.azure.com:5432/caseroom?sslmode=require',
     M365_AUTHORITY_HOST: 'https://login.microsoftonline.com',
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0',
     LOG_LEVEL: 'info',
@@ -88,7 +89,7 @@ describe('infra/azure.bicep vs src/config.ts', () => {
     for (const [name, expression] of settings) env[name] = sampleValue(name, expression);
     const config = loadConfig(env);
     expect(config.m365.mode).toBe('tenant');
-    expect(config.store.kind).toBe('postgres');
+    expect(config.store).toMatchObject({ kind: 'postgres', migrationUrl: expect.stringMatching(/^postgresql:\/\/caseroomadmin:/) });
     expect(config.host).toBe('0.0.0.0');
   });
 
@@ -103,13 +104,23 @@ describe('infra/azure.bicep vs src/config.ts', () => {
   });
 
   it('declares the resources the product needs', () => {
-    expect(bicep).toMatch(/linuxFxVersion: 'NODE\|20-lts'/);
+    expect(bicep).toMatch(/linuxFxVersion: 'NODE\|22-lts'/); // Node 20 left support in April 2026
     expect(bicep).toMatch(/msaAppType: 'SingleTenant'/);
     expect(bicep).toMatch(/endpoint: '\$\{publicBaseUrl\}\/api\/messages'/);
     expect(bicep).toMatch(/name: 'MsTeamsChannel'/);
     expect(bicep).toMatch(/enableRbacAuthorization: true/);
     expect(bicep).toMatch(/'Microsoft\.DBforPostgreSQL\/flexibleServers@/);
-    expect(bicep).toMatch(/'Microsoft\.DBforPostgreSQL\/flexibleServers\/firewallRules@[^']+' = \{[\s\S]*?startIpAddress: '0\.0\.0\.0'[\s\S]*?endIpAddress: '0\.0\.0\.0'/);
+    // PostgreSQL is private: in a delegated subnet, no firewall rule opening it to Azure's addresses.
+    expect(bicep).not.toMatch(/firewallRules@/);
+    expect(bicep).toMatch(/delegatedSubnetResourceId: resourceId\('Microsoft\.Network\/virtualNetworks\/subnets', vnet\.name, 'postgres'\)/);
+    expect(bicep).toMatch(/serviceName: 'Microsoft\.DBforPostgreSQL\/flexibleServers'/);
+    expect(bicep).toMatch(/virtualNetworkSubnetId: resourceId\('Microsoft\.Network\/virtualNetworks\/subnets', vnet\.name, 'app'\)/);
+    expect(bicep).toMatch(/vnetRouteAllEnabled: true/);
+    expect(bicep).toMatch(/param postgresBackupRetentionDays int = 35/);
+    expect(bicep).toMatch(/highAvailability: \{ mode: postgresHighAvailability \}/);
+    // The app serves as the least-privilege role; the administrator's URL is the migration one.
+    expect(bicep).toMatch(/name: 'database-url'[\s\S]*?postgresql:\/\/\$\{postgresAppLogin\}:/);
+    expect(bicep).toMatch(/name: 'database-migration-url'[\s\S]*?postgresql:\/\/\$\{postgresAdminLogin\}:/);
     expect(bicep).toMatch(/'Microsoft\.Insights\/components@/);
     expect(bicep).toMatch(/'Microsoft\.OperationalInsights\/workspaces@/);
     expect(bicep).toMatch(/keyVaultReferenceIdentity: identity\.id/);

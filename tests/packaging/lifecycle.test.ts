@@ -17,7 +17,7 @@ import { ROOT, Step, bicepOutputs, bicepParams, definedKeys, findPlaceholders, r
 
 const TOOLKIT_BUILT_INS = ['AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP_NAME'];
 /** Secrets the operator supplies in env/.env.<env>.user (documented in docs/deploy.md). */
-const OPERATOR_SECRETS: Record<'local' | 'dev', string[]> = { local: [], dev: ['SECRET_POSTGRES_ADMIN_PASSWORD'] };
+const OPERATOR_SECRETS: Record<'local' | 'dev', string[]> = { local: [], dev: ['SECRET_POSTGRES_ADMIN_PASSWORD', 'SECRET_POSTGRES_APP_PASSWORD'] };
 const IMPLICIT_OUTPUTS: Record<string, string[]> = {
   'teamsApp/create': ['TEAMS_APP_TENANT_ID'],
   'aadApp/update': ['AAD_APP_ACCESS_AS_USER_PERMISSION_ID'],

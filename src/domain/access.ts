@@ -177,13 +177,21 @@ export interface DriveTargetCase extends CaseRef {
 }
 export interface DriveTargetItem extends ItemRef {
   driveItemId: string | null;
+  /**
+   * SharePoint holds unique permissions on it: CaseRoom shared it directly once, which copied
+   * the case folder's permissions onto it and stopped inheritance. A case-folder permission no
+   * longer reaches it, so case and client scopes need a permission of their own there.
+   */
+  uniquePermissions?: boolean;
 }
 
 /**
  * The SharePoint permissions a guest should hold: driveItem id → role. Only documents and
  * folders live in SharePoint; notes, events and invoices are enforced by our store alone.
  * A case or client grant whose view hides documents gives no folder permission at all, so a
- * guest's own Graph token cannot read files the portal would hide.
+ * guest's own Graph token cannot read files the portal would hide. A case or client grant with
+ * documents also needs the same role on every item of the case that holds unique permissions
+ * (`uniquePermissions`), since the folder's permission does not reach those.
  */
 export function desiredDrivePermissions(
   contact: Contact,
@@ -201,6 +209,12 @@ export function desiredDrivePermissions(
     if (wanted.get(driveItemId) !== 'write') wanted.set(driveItemId, role);
   };
   const itemById = new Map(items.map((i) => [i.id, i]));
+  const uniqueByCase = new Map<string, DriveTargetItem[]>();
+  for (const item of items) {
+    // What a broad scope reaches of a case (see caseAccess): documents and folders, never staff-only ones.
+    if (!item.uniquePermissions || item.staffOnly || SECTION_OF_KIND[item.kind] !== 'documents') continue;
+    uniqueByCase.set(item.caseId, [...(uniqueByCase.get(item.caseId) ?? []), item]);
+  }
   for (const caseRef of cases) {
     for (const grant of liveGrantsForCase(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, now)) {
       const scope = grant.scope;
@@ -208,7 +222,9 @@ export function desiredDrivePermissions(
         const item = itemById.get(scope.itemId);
         if (item && (item.kind === 'document' || item.kind === 'folder')) put(item.driveItemId, 'read');
       } else if (scope.view.includes('documents')) {
-        put(caseRef.folderItemId, grant.rights === 'upload' ? 'write' : 'read');
+        const role = grant.rights === 'upload' ? 'write' : 'read';
+        put(caseRef.folderItemId, role);
+        for (const item of uniqueByCase.get(caseRef.id) ?? []) put(item.driveItemId, role);
       }
     }
   }

@@ -75,6 +75,16 @@ export interface CaseAccess {
   via: 'item' | 'case' | 'client';
 }
 
+/** Whether a folder the test accepts lies above the item (walking up its folder chain). */
+function isBelow(item: ItemRef, isFolder: (folderId: string) => boolean, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  let parentId = item.parentId;
+  for (let depth = 0; parentId !== null && depth < 1000; depth++) {
+    if (isFolder(parentId)) return true;
+    parentId = itemById.get(parentId)?.parentId ?? null;
+  }
+  return false;
+}
+
 /**
  * What one guest may see of one case. Returns null when nothing opens the three locks,
  * which the API turns into a 404 indistinguishable from a case that does not exist.
@@ -113,15 +123,8 @@ export function caseAccess(
 
   const caseItems = items.filter((i) => i.caseId === caseRef.id);
   const byId = new Map(caseItems.map((i) => [i.id, i]));
-  const reachedByFolderGrant = (item: ItemRef): boolean => {
-    // Walk up the folder chain; a granted folder shares everything beneath it, as in SharePoint.
-    let parentId = item.parentId;
-    for (let depth = 0; parentId !== null && depth < 1000; depth++) {
-      if (explicitItemIds.has(parentId)) return true;
-      parentId = byId.get(parentId)?.parentId ?? null;
-    }
-    return false;
-  };
+  // A granted folder shares everything beneath it, as in SharePoint.
+  const reachedByFolderGrant = (item: ItemRef): boolean => isBelow(item, (folderId) => explicitItemIds.has(folderId), byId);
 
   const itemIds = new Set<string>();
   const sections = new Set<Section>(broadSections);
@@ -221,6 +224,9 @@ export function desiredDrivePermissions(
       if (scope.kind === 'item') {
         const item = itemById.get(scope.itemId);
         if (item && (item.kind === 'document' || item.kind === 'folder')) put(item.driveItemId, 'read');
+        // A shared folder reaches what lies below it, as in caseAccess: those below it that hold
+        // unique permissions need a permission of their own.
+        if (item?.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById)) put(below.driveItemId, 'read');
       } else if (scope.view.includes('documents')) {
         const role = grant.rights === 'upload' ? 'write' : 'read';
         put(caseRef.folderItemId, role);

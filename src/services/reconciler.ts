@@ -66,14 +66,18 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   if (grantRecords.length === 0 || linkedIds.length === 0) return result;
   const caseRecords = await repo.casesByIds(firm.id, linkedIds);
   const granted = await repo.itemsByIds(firm.id, grantRecords.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
-  // Items that stopped inheriting from their case folder: a broad grant must reach each of them.
+  // Items that stopped inheriting: a broad grant, or an item grant on a folder above them, must
+  // reach each of them with a permission of its own (the folder chain tells what is above what).
   const broad = grantRecords.some((g) => g.scope.kind !== 'item');
-  const unique = broad ? await m365.uniqueItemsOfCases(caseRecords.map((c) => c.id)) : [];
+  const folderGranted = granted.some((i) => i.kind === 'folder');
+  const caseIds = caseRecords.map((c) => c.id);
+  const unique = broad || folderGranted ? await m365.uniqueItemsOfCases(caseIds) : [];
+  const folders = folderGranted && unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
   const uniqueIds = new Set(unique.map((i) => i.id));
-  const itemRecords = [...new Map([...granted, ...unique].map((i) => [i.id, i])).values()];
+  const itemRecords = [...new Map([...granted, ...unique, ...folders].map((i) => [i.id, i])).values()];
   const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, folderItemId: c.folderItemId }));
   const items: DriveTargetItem[] = itemRecords.map((i) => ({ ...asItemRef(i), driveItemId: i.driveItemId, uniquePermissions: uniqueIds.has(i.id) }));
-  const uniqueItems = items.filter((i) => i.uniquePermissions);
+  const uniqueAndFolders = items.filter((i) => i.uniquePermissions || i.kind === 'folder');
   const grants = grantRecords.map(asGrant);
   const linked = new Set(linkedIds);
   const policy = asPolicy(firm);
@@ -94,7 +98,7 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   const itemById = new Map(items.map((i) => [i.id, i]));
   for (const grant of grants) {
     const own = grant.scope.kind === 'item' ? itemById.get(grant.scope.itemId) : undefined;
-    const reachable = grant.scope.kind === 'item' ? (own ? [own] : []) : uniqueItems;
+    const reachable = grant.scope.kind !== 'item' || own?.kind === 'folder' ? uniqueAndFolders : own ? [own] : [];
     for (const driveItemId of desiredDrivePermissions(domainContact, [grant], linked, cases, reachable, policy, now).keys()) {
       const current = expiry.get(driveItemId);
       if (current === null) continue;
@@ -357,8 +361,8 @@ export class Reconciler {
 
   /**
    * Before inviting anyone to an item, records that the item will hold unique permissions (the
-   * invite breaks its inheritance and copies the case folder's permissions onto it). On an item's
-   * first such share, every other guest with a broad grant on its case is re-synced: the copied
+   * invite breaks its inheritance and copies the folder's permissions onto it). On an item's
+   * first such share, every other guest with a grant in its case is re-synced: the copied
    * permission is theirs now, to keep while their grant lasts and to remove with it.
    */
   private async markSharedDirectly(tx: Queryable, firmId: string, actions: readonly Action[]): Promise<void> {
@@ -368,7 +372,7 @@ export class Reconciler {
     const resync = new Set<string>();
     for (const { caseId, driveItemId } of added) {
       const invitees = new Set(invites.filter((a) => a.desired.driveItemId === driveItemId).map((a) => a.contactId));
-      for (const contactId of await r.broadlyGrantedContacts(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
+      for (const contactId of await r.grantedContactsOfCase(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
     }
     for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
   }

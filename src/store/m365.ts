@@ -181,13 +181,23 @@ export class M365Repo {
     }
     return added;
   }
-  /** Contacts linked to a case with a broad (case or client) grant: whom a folder permission of theirs reaches. */
-  async broadlyGrantedContacts(caseId: string): Promise<string[]> {
+  /**
+   * Contacts linked to a case who hold a grant reaching into it (case or client scope, or an item
+   * grant there, e.g. on a folder): whom a folder permission of theirs may reach.
+   */
+  async grantedContactsOfCase(caseId: string): Promise<string[]> {
     const rows = await this.q.query<{ contact_id: string }>(
-      `SELECT DISTINCT l.contact_id FROM case_links l JOIN grants g ON g.contact_id = l.contact_id AND g.scope_kind <> 'item' WHERE l.case_id = $1`,
+      `SELECT DISTINCT l.contact_id FROM case_links l JOIN cases c ON c.id = l.case_id
+         JOIN grants g ON g.contact_id = l.contact_id AND (g.case_id = l.case_id OR g.client_id = c.client_id)
+       WHERE l.case_id = $1`,
       [caseId],
     );
     return rows.map((r) => r.contact_id);
+  }
+  /** The folders of these cases (to tell which items lie below a shared folder). */
+  async foldersOfCases(caseIds: readonly string[]): Promise<ItemRecord[]> {
+    if (caseIds.length === 0) return [];
+    return (await this.q.query(`SELECT * FROM items WHERE case_id = ANY($1::uuid[]) AND kind = 'folder'`, [caseIds])).map(toItem);
   }
   /** CaseRoom's items in these cases that hold unique permissions in SharePoint. */
   async uniqueItemsOfCases(caseIds: readonly string[]): Promise<ItemRecord[]> {

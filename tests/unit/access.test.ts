@@ -111,8 +111,11 @@ describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
     const staffOnlyUnique = [...unique, { id: 'secret', caseId: 'c1', kind: 'document' as const, parentId: null, staffOnly: true, driveItemId: 'drive-secret', uniquePermissions: true }];
     const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, staffOnlyUnique, noPolicy, now);
     expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'write', 'drive-sub': 'write', 'drive-deep': 'write' });
-    // An item grant reaches its own item only; a case grant without documents reaches none of them.
+    // A document grant reaches its own item only; a folder grant also the unique items below it;
+    // a case grant without documents reaches none of them.
     expect([...desiredDrivePermissions(guest, [itemGrant('root-doc')], linked, cases, unique, noPolicy, now)]).toEqual([['drive-root-doc', 'read']]);
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [itemGrant('folder')], linked, cases, unique, noPolicy, now))).toEqual({ 'drive-folder': 'read', 'drive-sub': 'read', 'drive-deep': 'read' });
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [itemGrant('sub')], linked, cases, unique, noPolicy, now))).toEqual({ 'drive-sub': 'read', 'drive-deep': 'read' });
     expect(desiredDrivePermissions(guest, [caseGrant(['notes'])], linked, cases, unique, noPolicy, now).size).toBe(0);
   });
 

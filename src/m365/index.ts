@@ -131,9 +131,18 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   let expiryTimer: NodeJS.Timeout | null = null;
   let expiryTimerStopped = false;
   let arming: Promise<void> = Promise.resolve();
+  let armingQueued = false;
   function armExpiryTimer(): void {
-    // One arming at a time, each reading the store afresh: the last word is the latest state.
-    arming = arming.then(armOnce).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the grant expiry timer'));
+    // One arming at a time, each reading the store afresh; a burst of syncs (a bulk share)
+    // queues one more reading, not one per sync.
+    if (armingQueued) return;
+    armingQueued = true;
+    arming = arming
+      .then(() => {
+        armingQueued = false;
+        return armOnce();
+      })
+      .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the grant expiry timer'));
   }
   async function armOnce(): Promise<void> {
     if (expiryTimerStopped) return;

@@ -75,6 +75,16 @@ export interface CaseAccess {
   via: 'item' | 'case' | 'client';
 }
 
+/** Whether a folder the test accepts lies above the item (walking up its folder chain). */
+function isBelow(item: ItemRef, isFolder: (folderId: string) => boolean, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  let parentId = item.parentId;
+  for (let depth = 0; parentId !== null && depth < 1000; depth++) {
+    if (isFolder(parentId)) return true;
+    parentId = itemById.get(parentId)?.parentId ?? null;
+  }
+  return false;
+}
+
 /**
  * What one guest may see of one case. Returns null when nothing opens the three locks,
  * which the API turns into a 404 indistinguishable from a case that does not exist.
@@ -113,15 +123,8 @@ export function caseAccess(
 
   const caseItems = items.filter((i) => i.caseId === caseRef.id);
   const byId = new Map(caseItems.map((i) => [i.id, i]));
-  const reachedByFolderGrant = (item: ItemRef): boolean => {
-    // Walk up the folder chain; a granted folder shares everything beneath it, as in SharePoint.
-    let parentId = item.parentId;
-    for (let depth = 0; parentId !== null && depth < 1000; depth++) {
-      if (explicitItemIds.has(parentId)) return true;
-      parentId = byId.get(parentId)?.parentId ?? null;
-    }
-    return false;
-  };
+  // A granted folder shares everything beneath it, as in SharePoint.
+  const reachedByFolderGrant = (item: ItemRef): boolean => isBelow(item, (folderId) => explicitItemIds.has(folderId), byId);
 
   const itemIds = new Set<string>();
   const sections = new Set<Section>(broadSections);
@@ -177,13 +180,21 @@ export interface DriveTargetCase extends CaseRef {
 }
 export interface DriveTargetItem extends ItemRef {
   driveItemId: string | null;
+  /**
+   * SharePoint holds unique permissions on it: CaseRoom shared it directly once, which copied
+   * the case folder's permissions onto it and stopped inheritance. A case-folder permission no
+   * longer reaches it, so case and client scopes need a permission of their own there.
+   */
+  uniquePermissions?: boolean;
 }
 
 /**
  * The SharePoint permissions a guest should hold: driveItem id → role. Only documents and
  * folders live in SharePoint; notes, events and invoices are enforced by our store alone.
  * A case or client grant whose view hides documents gives no folder permission at all, so a
- * guest's own Graph token cannot read files the portal would hide.
+ * guest's own Graph token cannot read files the portal would hide. A case or client grant with
+ * documents also needs the same role on every item of the case that holds unique permissions
+ * (`uniquePermissions`), since the folder's permission does not reach those.
  */
 export function desiredDrivePermissions(
   contact: Contact,
@@ -201,14 +212,25 @@ export function desiredDrivePermissions(
     if (wanted.get(driveItemId) !== 'write') wanted.set(driveItemId, role);
   };
   const itemById = new Map(items.map((i) => [i.id, i]));
+  const uniqueByCase = new Map<string, DriveTargetItem[]>();
+  for (const item of items) {
+    // What a broad scope reaches of a case (see caseAccess): documents and folders, never staff-only ones.
+    if (!item.uniquePermissions || item.staffOnly || SECTION_OF_KIND[item.kind] !== 'documents') continue;
+    uniqueByCase.set(item.caseId, [...(uniqueByCase.get(item.caseId) ?? []), item]);
+  }
   for (const caseRef of cases) {
     for (const grant of liveGrantsForCase(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, now)) {
       const scope = grant.scope;
       if (scope.kind === 'item') {
         const item = itemById.get(scope.itemId);
         if (item && (item.kind === 'document' || item.kind === 'folder')) put(item.driveItemId, 'read');
+        // A shared folder reaches what lies below it, as in caseAccess: those below it that hold
+        // unique permissions need a permission of their own.
+        if (item?.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById)) put(below.driveItemId, 'read');
       } else if (scope.view.includes('documents')) {
-        put(caseRef.folderItemId, grant.rights === 'upload' ? 'write' : 'read');
+        const role = grant.rights === 'upload' ? 'write' : 'read';
+        put(caseRef.folderItemId, role);
+        for (const item of uniqueByCase.get(caseRef.id) ?? []) put(item.driveItemId, role);
       }
     }
   }

@@ -37,6 +37,11 @@ export interface Microsoft365Part extends AppPart {
   channelMessages: ChannelMessagesPort;
 }
 
+/** Fire a moment after the expiry instant, so the sweep's `now` is past it. */
+const EXPIRY_TIMER_SLACK_MS = 50;
+/** Far expiries are re-checked hourly (setTimeout's own limit is under 25 days). */
+const MAX_EXPIRY_TIMER_MS = 3_600_000;
+
 const str = (payload: Record<string, unknown>, key: string): string => {
   const value = payload[key];
   if (typeof value !== 'string' || !value) throw new Error(`job payload lacks ${key}`);
@@ -73,6 +78,8 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', str(job.payload, 'contactId')),
     'sync-guest-access': async (job) => {
       await syncGuest(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
+      // Every grant change is followed by its guest's sync: a new or moved expiry may be the next one.
+      armExpiryTimer();
     },
     [M365_JOBS.drift]: async (job) => {
       const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
@@ -83,6 +90,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     },
     [M365_JOBS.expiry]: async () => {
       await sweepExpiredGrants();
+      armExpiryTimer();
     },
     [M365_JOBS.subscriptions]: async () => {
       await detection.ensureSubscriptions();
@@ -112,6 +120,46 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     });
     if (due.length) logger.info({ contacts: due.length }, 'expired grants: guests queued for sync');
     return due.length;
+  }
+
+  /**
+   * Expiry is CaseRoom's to enforce: SharePoint ignores expirationDateTime on direct permissions
+   * (learn.microsoft.com/graph/api/driveitem-invite). A timer set for the next grant expiry runs
+   * the sweep at that instant, so the guest's sync is queued within moments of it; the periodic
+   * sweep stays as the backstop (another instance changed a grant, a timer lost to a restart).
+   */
+  let expiryTimer: NodeJS.Timeout | null = null;
+  let expiryTimerStopped = false;
+  let arming: Promise<void> = Promise.resolve();
+  let armingQueued = false;
+  function armExpiryTimer(): void {
+    // One arming at a time, each reading the store afresh; a burst of syncs (a bulk share)
+    // queues one more reading, not one per sync.
+    if (armingQueued) return;
+    armingQueued = true;
+    arming = arming
+      .then(() => {
+        armingQueued = false;
+        return armOnce();
+      })
+      .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not set the grant expiry timer'));
+  }
+  async function armOnce(): Promise<void> {
+    if (expiryTimerStopped) return;
+    const now = clock.now();
+    const next = await new M365Repo(db).nextGrantExpiry(now.toISOString());
+    if (expiryTimer) clearTimeout(expiryTimer);
+    expiryTimer = null;
+    if (!next || expiryTimerStopped) return;
+    const delay = Math.min(Math.max(0, Date.parse(next) - now.getTime()) + EXPIRY_TIMER_SLACK_MS, MAX_EXPIRY_TIMER_MS);
+    expiryTimer = setTimeout(() => {
+      expiryTimer = null;
+      sweepExpiredGrants().then(armExpiryTimer, (err: unknown) => {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'expiry sweep failed; the periodic sweep will retry');
+        armExpiryTimer();
+      });
+    }, delay);
+    expiryTimer.unref();
   }
 
   const timers: NodeJS.Timeout[] = [];
@@ -144,6 +192,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       ...fileRoutes({ db, logger, uploads, services }),
     ],
     async start() {
+      armExpiryTimer();
       every(settings.acceptancePollMs, M365_JOBS.acceptance);
       every(settings.expirySweepMs, M365_JOBS.expiry);
       every(settings.driftIntervalMs, M365_JOBS.drift)?.();
@@ -151,6 +200,10 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     },
     async stop() {
       for (const t of timers) clearInterval(t);
+      expiryTimerStopped = true;
+      await arming;
+      if (expiryTimer) clearTimeout(expiryTimer);
+      expiryTimer = null;
       await dispatcher.close().catch(() => undefined);
     },
     async health() {

@@ -39,16 +39,27 @@ export function directUserPermissions(perms: readonly GraphPermission[]): GraphP
 
 /**
  * The body of `POST /drives/{d}/items/{i}/invite` for existing guests: sign-in required, no
- * SharePoint e-mail (CaseRoom tells the guest itself), expiry when the grant has one.
- * Parameter names are the `invite` action's in the v1.0 CSDL.
+ * SharePoint e-mail (CaseRoom tells the guest itself). Parameter names are the `invite`
+ * action's in the v1.0 CSDL.
+ *
+ * No expirationDateTime: on OneDrive for Business and SharePoint it applies to sharing links
+ * only (learn.microsoft.com/graph/api/driveitem-invite); CaseRoom enforces a grant's expiry by
+ * removing the permission itself.
+ *
+ * retainInheritedPermissions stays true (said explicitly, it is the default): the first direct
+ * share of an item copies what the item inherited onto it. With false, the site's Owners and
+ * Members groups would not be copied and the firm's own staff would lose the item. The price
+ * is that guests who reached the item through its case folder now hold a copied permission
+ * there; CaseRoom records every item it shared (m365_unique_items) and gives case and client
+ * scopes their own permission on each (docs/sharepoint-sharing.md).
  */
-export function inviteBody(guestUserIds: readonly string[], role: Role, expiresAt: string | null): Record<string, unknown> {
+export function inviteBody(guestUserIds: readonly string[], role: Role): Record<string, unknown> {
   return {
     recipients: guestUserIds.map((objectId) => ({ objectId })),
     roles: [role],
     requireSignIn: true,
     sendInvitation: false,
-    ...(expiresAt ? { expirationDateTime: expiresAt } : {}),
+    retainInheritedPermissions: true,
   };
 }
 

@@ -5,7 +5,7 @@ import { runBatch, batchError, type BatchStep, type BatchResult } from '../m365/
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import type { GraphGateway } from '../m365/graph';
 import { directUserPermissions, type GraphPermission, inviteBody, type ItemRef, itemUrl, readPermissions, roleOf, userIdOf } from '../m365/permissions';
-import type { Db } from '../store/db';
+import type { Db, Queryable } from '../store/db';
 import { type AppliedPermission, M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
@@ -29,7 +29,12 @@ export interface DesiredPermission {
   driveId: string;
   driveItemId: string;
   role: DriveRole;
-  /** Latest expiry among the grants that give it; null when one of them never expires. */
+  /**
+   * Latest expiry among the grants that give it; null when one of them never expires. Kept in
+   * CaseRoom's record only: SharePoint ignores expirationDateTime on a direct permission
+   * (learn.microsoft.com/graph/api/driveitem-invite), so CaseRoom removes the permission itself
+   * when the grant expires (the m365 part's expiry timer queues the guest's sync).
+   */
   expiresAt: string | null;
   caseId: string;
 }
@@ -51,24 +56,28 @@ export interface ReconcilerDeps {
   driftPolicy: DriftPolicy;
 }
 
-const SAME_EXPIRY_MS = 1000;
-
-function sameExpiry(actual: string | undefined, wanted: string | null): boolean {
-  if (!actual && !wanted) return true;
-  if (!actual || !wanted) return false;
-  return Math.abs(Date.parse(actual) - Date.parse(wanted)) < SAME_EXPIRY_MS;
-}
+const sameInstant = (a: string | null, b: string | null): boolean => (a === null || b === null ? a === b : Date.parse(a) === Date.parse(b));
 
 /** Everything a guest should hold in SharePoint, computed from the store by the domain rules. */
-export async function desiredForContact(repo: Repo, firm: Firm, contact: ContactRecord, now: Date): Promise<Map<string, DesiredPermission>> {
+export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, contact: ContactRecord, now: Date): Promise<Map<string, DesiredPermission>> {
   const result = new Map<string, DesiredPermission>();
   if (!contactIsActiveGuest(asDomainContact(contact))) return result;
   const [grantRecords, linkedIds] = await Promise.all([repo.grantsOfContact(contact.id), repo.linkedCaseIds(contact.id)]);
   if (grantRecords.length === 0 || linkedIds.length === 0) return result;
   const caseRecords = await repo.casesByIds(firm.id, linkedIds);
-  const itemRecords = await repo.itemsByIds(firm.id, grantRecords.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
+  const granted = await repo.itemsByIds(firm.id, grantRecords.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
+  // Items that stopped inheriting: a broad grant, or an item grant on a folder above them, must
+  // reach each of them with a permission of its own (the folder chain tells what is above what).
+  const broad = grantRecords.some((g) => g.scope.kind !== 'item');
+  const folderGranted = granted.some((i) => i.kind === 'folder');
+  const caseIds = caseRecords.map((c) => c.id);
+  const unique = broad || folderGranted ? await m365.uniqueItemsOfCases(caseIds) : [];
+  const folders = folderGranted && unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
+  const uniqueIds = new Set(unique.map((i) => i.id));
+  const itemRecords = [...new Map([...granted, ...unique, ...folders].map((i) => [i.id, i])).values()];
   const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, folderItemId: c.folderItemId }));
-  const items: DriveTargetItem[] = itemRecords.map((i) => ({ ...asItemRef(i), driveItemId: i.driveItemId }));
+  const items: DriveTargetItem[] = itemRecords.map((i) => ({ ...asItemRef(i), driveItemId: i.driveItemId, uniquePermissions: uniqueIds.has(i.id) }));
+  const uniqueAndFolders = items.filter((i) => i.uniquePermissions || i.kind === 'folder');
   const grants = grantRecords.map(asGrant);
   const linked = new Set(linkedIds);
   const policy = asPolicy(firm);
@@ -89,7 +98,8 @@ export async function desiredForContact(repo: Repo, firm: Firm, contact: Contact
   const itemById = new Map(items.map((i) => [i.id, i]));
   for (const grant of grants) {
     const own = grant.scope.kind === 'item' ? itemById.get(grant.scope.itemId) : undefined;
-    for (const driveItemId of desiredDrivePermissions(domainContact, [grant], linked, cases, own ? [own] : [], policy, now).keys()) {
+    const reachable = grant.scope.kind !== 'item' || own?.kind === 'folder' ? uniqueAndFolders : own ? [own] : [];
+    for (const driveItemId of desiredDrivePermissions(domainContact, [grant], linked, cases, reachable, policy, now).keys()) {
       const current = expiry.get(driveItemId);
       if (current === null) continue;
       if (grant.expiresAt === null) expiry.set(driveItemId, null);
@@ -106,7 +116,7 @@ export async function desiredForContact(repo: Repo, firm: Firm, contact: Contact
 
 /** What one run does on one item for one guest. `read`: SharePoint's permissions were read first. */
 type Action =
-  | { kind: 'invite'; contactId: string; desired: DesiredPermission; guestUserId: string; read: boolean; after?: string }
+  | { kind: 'invite'; contactId: string; desired: DesiredPermission; guestUserId: string; read: boolean }
   | { kind: 'patch'; contactId: string; desired: DesiredPermission; guestUserId: string; permissionId: string }
   | { kind: 'delete'; contactId: string; driveId: string; driveItemId: string; permissionId: string; keepRecord: boolean };
 type Invite = Extract<Action, { kind: 'invite' }>;
@@ -121,13 +131,13 @@ interface GuestPlan {
 /** A guest whose run failed, and why; the others of the same run are unaffected. */
 export type SyncResult = { ok: true; outcome: SyncOutcome } | { ok: false; error: unknown };
 
-/** Invites to one item with the same role and expiry go out as one request for up to this many guests. */
+/** Invites to one item with the same role go out as one request for up to this many guests. */
 const MAX_RECIPIENTS = 20;
 
 const inviteStep = (d: DesiredPermission, guestUserIds: string[]): Omit<BatchStep, 'id'> => ({
   method: 'POST',
   url: `${itemUrl({ driveId: d.driveId, itemId: d.driveItemId })}/invite`,
-  body: inviteBody(guestUserIds, d.role, d.expiresAt),
+  body: inviteBody(guestUserIds, d.role),
 });
 
 export class Reconciler {
@@ -146,7 +156,7 @@ export class Reconciler {
 
   /**
    * Several guests of one firm in one run: each item's permissions are read once for all of
-   * them, and guests who get the same role and expiry on an item are invited in one request
+   * them, and guests who get the same role on an item are invited in one request
    * (one permission operation instead of one per guest), which is what lets a bulk share use
    * the tenant's resource units well. The caller must hold every guest's sync key.
    */
@@ -170,7 +180,7 @@ export class Reconciler {
       results.set(contactId, { ok: true, outcome });
       const contact = firm ? await repo.contact(firmId, contactId) : null;
       if (!firm || !contact) continue;
-      const desired = await desiredForContact(repo, firm, contact, this.d.clock.now());
+      const desired = await desiredForContact(repo, m365, firm, contact, this.d.clock.now());
       const recorded = await m365.appliedOfContact(contactId);
       if (desired.size > 0 || recorded.length > 0) plans.push({ contact, desired, recorded, outcome });
     }
@@ -200,6 +210,7 @@ export class Reconciler {
         }
       }
       await r.putAppliedMany(intents);
+      await this.markSharedDirectly(tx, firmId, actions);
     });
 
     const failures = new Map<string, GraphRequestError[]>();
@@ -208,12 +219,12 @@ export class Reconciler {
     const done: AppliedPermission[] = [];
     const invited = (a: Invite, r: BatchResult) => {
       const granted = ((r.body as { value?: GraphPermission[] } | null)?.value ?? []).find((p) => userIdOf(p) === a.guestUserId);
-      if (a.read || (granted && roleOf(granted) === a.desired.role && sameExpiry(granted.expirationDateTime, a.desired.expiresAt))) {
+      if (a.read || (granted && roleOf(granted) === a.desired.role)) {
         outcomeOf(a.contactId).invited++;
         done.push(this.applied(firmId, a.contactId, a.guestUserId, a.desired, granted?.id ?? null, 'active'));
       } else {
         // Unread, the guest already held a permission there that the invite did not make match
-        // (a higher role given by hand, another expiry): the record stays 'applying', and the
+        // (a higher role given by hand, or copied from the folder): the record stays 'applying', and the
         // retry reads the item and corrects it.
         fail(a.contactId, new GraphRequestError(409, 'permissionMismatch', `the permission on ${a.desired.driveItemId} does not match after the invite; re-reading it`, r.headers['request-id'] ?? ''));
       }
@@ -302,18 +313,16 @@ export class Reconciler {
       for (const p of stale) actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: p.id, keepRecord: true });
       const [keep, ...extra] = current;
       for (const p of extra) actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: p.id, keepRecord: true });
+      // Expiry is not SharePoint's business (see DesiredPermission.expiresAt): a changed expiry
+      // touches no permission, only CaseRoom's record of it.
       if (!keep) {
         actions.push({ kind: 'invite', contactId, desired: want, guestUserId, read: true });
-      } else if (!sameExpiry(keep.expirationDateTime, want.expiresAt)) {
-        // Graph cannot change a permission's expiry in place: remove it, then invite again (dependsOn).
-        actions.push({ kind: 'delete', contactId, driveId, driveItemId: itemId, permissionId: keep.id, keepRecord: true });
-        actions.push({ kind: 'invite', contactId, desired: want, guestUserId, read: true, after: keep.id });
       } else if (roleOf(keep) !== want.role) {
         actions.push({ kind: 'patch', contactId, desired: want, guestUserId, permissionId: keep.id });
       } else {
         outcome.unchanged++;
         const record = recordByItem.get(itemId);
-        if (!record || record.state !== 'active' || record.permissionId !== keep.id || record.role !== want.role) {
+        if (!record || record.state !== 'active' || record.permissionId !== keep.id || record.role !== want.role || !sameInstant(record.expiresAt, want.expiresAt)) {
           await m365.putApplied(this.applied(contact.firmId, contactId, guestUserId, want, keep.id, 'active'));
         }
       }
@@ -322,12 +331,11 @@ export class Reconciler {
   }
 
   /**
-   * The batch steps: deletes and patches one each; invites that need no earlier delete are
-   * grouped by (item, role, expiry) into one invite with several recipients.
+   * The batch steps: deletes and patches one each; invites are grouped by (item, role) into
+   * one invite with several recipients.
    */
   private steps(actions: Action[]): Array<{ step: BatchStep; actions: Action[] }> {
     const out: Array<{ step: BatchStep; actions: Action[] }> = [];
-    const deleteStep = new Map<string, string>();
     const groups = new Map<string, Invite[]>();
     const add = (step: Omit<BatchStep, 'id'>, acts: Action[]) => {
       const id = String(out.length + 1);
@@ -335,13 +343,10 @@ export class Reconciler {
       return id;
     };
     for (const a of actions) {
-      if (a.kind === 'delete') deleteStep.set(`${a.driveItemId}|${a.permissionId}`, add({ method: 'DELETE', url: `${itemUrl({ driveId: a.driveId, itemId: a.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}` }, [a]));
+      if (a.kind === 'delete') add({ method: 'DELETE', url: `${itemUrl({ driveId: a.driveId, itemId: a.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}` }, [a]);
       else if (a.kind === 'patch') add({ method: 'PATCH', url: `${itemUrl({ driveId: a.desired.driveId, itemId: a.desired.driveItemId })}/permissions/${encodeURIComponent(a.permissionId)}`, body: { roles: [a.desired.role] } }, [a]);
-      else if (a.after) {
-        const before = deleteStep.get(`${a.desired.driveItemId}|${a.after}`);
-        add({ ...inviteStep(a.desired, [a.guestUserId]), ...(before ? { dependsOn: [before] } : {}) }, [a]);
-      } else {
-        const key = `${a.desired.driveItemId}|${a.desired.role}|${a.desired.expiresAt ?? ''}`;
+      else {
+        const key = `${a.desired.driveItemId}|${a.desired.role}`;
         groups.set(key, [...(groups.get(key) ?? []), a]);
       }
     }
@@ -352,6 +357,24 @@ export class Reconciler {
       }
     }
     return out;
+  }
+
+  /**
+   * Before inviting anyone to an item, records that the item will hold unique permissions (the
+   * invite breaks its inheritance and copies the folder's permissions onto it). On an item's
+   * first such share, every other guest with a grant in its case is re-synced: the copied
+   * permission is theirs now, to keep while their grant lasts and to remove with it.
+   */
+  private async markSharedDirectly(tx: Queryable, firmId: string, actions: readonly Action[]): Promise<void> {
+    const invites = actions.filter((a): a is Invite => a.kind === 'invite');
+    const r = new M365Repo(tx);
+    const added = await r.markUnique(invites.map((a) => ({ firmId, caseId: a.desired.caseId, driveId: a.desired.driveId, driveItemId: a.desired.driveItemId })));
+    const resync = new Set<string>();
+    for (const { caseId, driveItemId } of added) {
+      const invitees = new Set(invites.filter((a) => a.desired.driveItemId === driveItemId).map((a) => a.contactId));
+      for (const contactId of await r.grantedContactsOfCase(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
+    }
+    for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
   }
 
   private applied(firmId: string, contactId: string, guestUserId: string, d: DesiredPermission, permissionId: string | null, state: AppliedPermission['state']): AppliedPermission {
@@ -392,7 +415,7 @@ export class Reconciler {
     const desired = new Map<string, Map<string, DesiredPermission & { contactId: string }>>();
     for (const contact of contacts) {
       if (!contact.guestUserId) continue;
-      for (const d of (await desiredForContact(repo, firm, contact, now)).values()) {
+      for (const d of (await desiredForContact(repo, m365, firm, contact, now)).values()) {
         const forItem = desired.get(d.driveItemId) ?? new Map();
         forItem.set(contact.guestUserId, { ...d, contactId: contact.id });
         desired.set(d.driveItemId, forItem);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Queryable, writeInChunks } from './db';
-import { type CaseRecord, type ContactRecord, toCase, toContact } from './records';
+import { type CaseRecord, type ContactRecord, type ItemRecord, toCase, toContact, toItem } from './records';
 
 /**
  * Queries over the Microsoft 365 gateway's own tables (migration 10) and the few cross-firm
@@ -126,6 +126,12 @@ export class M365Repo {
     return rows.map((r) => ({ firmId: r.firm_id, contactId: r.contact_id }));
   }
 
+  /** The earliest grant expiry after `after`, if any: when the expiry timer must fire next. */
+  async nextGrantExpiry(after: string): Promise<string | null> {
+    const rows = await this.q.query<{ next: unknown }>('SELECT min(expires_at) AS next FROM grants WHERE expires_at > $1', [after]);
+    return iso(rows[0]?.next);
+  }
+
   // ---- applied permissions ----
   async appliedOfContact(contactId: string): Promise<AppliedPermission[]> {
     return (await this.q.query('SELECT * FROM m365_permissions WHERE contact_id = $1', [contactId])).map(toApplied);
@@ -156,6 +162,48 @@ export class M365Repo {
   }
   async deleteApplied(contactId: string, driveItemId: string): Promise<void> {
     await this.q.query('DELETE FROM m365_permissions WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId]);
+  }
+
+  // ---- items with unique permissions (CaseRoom broke their inheritance by sharing them) ----
+  /**
+   * Records that CaseRoom is about to share these drive items directly. Returns the ones that
+   * were not recorded before: SharePoint is about to copy the case folder's permissions onto them.
+   */
+  async markUnique(rows: ReadonlyArray<{ firmId: string; caseId: string; driveId: string; driveItemId: string }>): Promise<Array<{ caseId: string; driveItemId: string }>> {
+    const unique = [...new Map(rows.map((r) => [r.driveItemId, r])).values()];
+    const added: Array<{ caseId: string; driveItemId: string }> = [];
+    for (const r of unique) {
+      const inserted = await this.q.query<{ case_id: string }>(
+        'INSERT INTO m365_unique_items (drive_item_id, firm_id, case_id, drive_id) VALUES ($1,$2,$3,$4) ON CONFLICT (drive_item_id) DO NOTHING RETURNING case_id',
+        [r.driveItemId, r.firmId, r.caseId, r.driveId],
+      );
+      if (inserted.length > 0) added.push({ caseId: r.caseId, driveItemId: r.driveItemId });
+    }
+    return added;
+  }
+  /**
+   * Contacts linked to a case who hold a grant reaching into it (case or client scope, or an item
+   * grant there, e.g. on a folder): whom a folder permission of theirs may reach.
+   */
+  async grantedContactsOfCase(caseId: string): Promise<string[]> {
+    const rows = await this.q.query<{ contact_id: string }>(
+      `SELECT DISTINCT l.contact_id FROM case_links l JOIN cases c ON c.id = l.case_id
+         JOIN grants g ON g.contact_id = l.contact_id AND (g.case_id = l.case_id OR g.client_id = c.client_id)
+       WHERE l.case_id = $1`,
+      [caseId],
+    );
+    return rows.map((r) => r.contact_id);
+  }
+  /** The folders of these cases (to tell which items lie below a shared folder). */
+  async foldersOfCases(caseIds: readonly string[]): Promise<ItemRecord[]> {
+    if (caseIds.length === 0) return [];
+    return (await this.q.query(`SELECT * FROM items WHERE case_id = ANY($1::uuid[]) AND kind = 'folder'`, [caseIds])).map(toItem);
+  }
+  /** CaseRoom's items in these cases that hold unique permissions in SharePoint. */
+  async uniqueItemsOfCases(caseIds: readonly string[]): Promise<ItemRecord[]> {
+    if (caseIds.length === 0) return [];
+    const rows = await this.q.query('SELECT i.* FROM m365_unique_items u JOIN items i ON i.drive_item_id = u.drive_item_id AND i.case_id = u.case_id WHERE u.case_id = ANY($1::uuid[])', [caseIds]);
+    return rows.map(toItem);
   }
 
   // ---- subscriptions and delta ----

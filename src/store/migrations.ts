@@ -313,6 +313,24 @@ CREATE TABLE m365_state (
 `,
   },
   {
+    version: 11,
+    name: 'm365: items CaseRoom gave unique SharePoint permissions',
+    sql: `
+-- Every drive item CaseRoom ever invited anyone to. SharePoint's first direct share of an item
+-- copies its inherited permissions onto it and stops inheritance, so from then on a case-folder
+-- permission no longer reaches it: guests with case or client scope need their own permission
+-- there (docs/sharepoint-sharing.md).
+CREATE TABLE m365_unique_items (
+  drive_item_id text PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  drive_id text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX m365_unique_items_case ON m365_unique_items (case_id);
+`,
+  },
+  {
     // The bot's own tables (versions 20+ belong to the bot, so parallel work never collides).
     version: 20,
     name: 'bot: installations, channel posts, delivered notifications',

@@ -65,8 +65,10 @@ describe('drift and upload detection', () => {
     expect(events[0].added.map((a) => a.who).sort()).toEqual(['ada@client.example', 'eve@outside.example']);
     await w.app.drain();
     expect(w.app.notifications.some((n) => n.type === 'drift.found' && n.caseId === c1.id)).toBe(true);
-    // Repaired by policy: hand-made permissions removed, Ada's folder permission back.
-    expect(await permissionsFor(w.sim, c1.driveId as string, doc.id, ada.userId)).toHaveLength(0);
+    // Repaired by policy: hand-made permissions removed, Ada's folder permission back. Sharing the
+    // pleading with Bea gave it unique permissions (Ada's folder permission copied onto it), so
+    // Ada's case grant holds its own permission there: only the hand-made one goes.
+    expect((await permissionsFor(w.sim, c1.driveId as string, doc.id, ada.userId)).map((p) => p.roles)).toEqual([['write']]);
     expect(await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, stranger.id)).toHaveLength(0);
     expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
     expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);

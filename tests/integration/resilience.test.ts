@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_TENANT_ID } from '../../src/config';
 import { Reconciler, desiredForContact } from '../../src/services/reconciler';
+import { M365Repo } from '../../src/store/m365';
 import { Repo } from '../../src/store/repo';
 import type { ContactRecord } from '../../src/store/records';
 import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, startSim } from './harness';
@@ -94,7 +95,7 @@ describe('reconciler under faults and a kill mid-batch', () => {
     const checkedItems = [caseRecord.folderItemId as string, ...(await repo.itemsOfCase(c.id)).flatMap((i) => (i.driveItemId ? [i.driveItemId] : []))];
     for (const g of guests) {
       const contact = (await repo.contact(f.firm.id, g.id)) as ContactRecord;
-      const desired = await desiredForContact(repo, firm, contact, new Date());
+      const desired = await desiredForContact(repo, new M365Repo(first.db), firm, contact, new Date());
       const actual = new Map<string, string>();
       for (const driveItemId of checkedItems) {
         const res = await sim.graph<{ value: Array<{ roles: string[]; inheritedFrom?: unknown; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${caseRecord.driveId}/items/${driveItemId}/permissions`);

@@ -134,11 +134,14 @@ describe('what a delegated caller sees (SharePoint security trimming)', () => {
     expect(allowed.json.createdBy.user.id).toBe(f.acceptedGuest.id);
   });
 
-  test('staff members see everything; guests cannot list permissions or the directory', async () => {
+  test('staff members see everything; a guest lists only her own permissions (learn.microsoft.com/graph/api/driveitem-list-permissions: non-owner callers) and cannot list the directory', async () => {
     const staffToken = await f.tokenFor(f.staff.id);
     expect((await f.graph('GET', `/drives/${drive}/items/${otherCase.id}`, { token: staffToken })).status).toBe(200);
     const guestToken = await f.tokenFor(f.acceptedGuest.id);
-    expect((await f.graph('GET', `/drives/${drive}/items/${sharedDoc.id}/permissions`, { token: guestToken })).status).toBe(403);
+    const own = await f.graph<{ value: Array<Permission & { shareId?: string }> }>('GET', `/drives/${drive}/items/${sharedDoc.id}/permissions`, { token: guestToken });
+    expect(own.status).toBe(200);
+    expect(own.json.value.length).toBeGreaterThan(0);
+    expect(own.json.value.every((permission) => permission.grantedToV2?.user?.id === f.acceptedGuest.id && permission.shareId === undefined)).toBe(true);
     const directory = await f.graph('GET', '/users', { token: guestToken });
     expect(directory.status).toBe(403);
     expect(directory.json).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });

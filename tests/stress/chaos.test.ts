@@ -5,6 +5,7 @@ import { startSimulator, type RunningSimulator } from '../../src/m365-simulator'
 import { DEMO_DIRECTORY } from '../../src/services/demo-data';
 import { desiredForContact } from '../../src/services/reconciler';
 import { type Db, openDb } from '../../src/store/db';
+import { M365Repo } from '../../src/store/m365';
 import { Repo } from '../../src/store/repo';
 import type { ContactRecord, Firm } from '../../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
@@ -194,7 +195,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
       const rows = await db.query<{ id: string }>('SELECT id FROM contacts WHERE firm_id = $1 AND guest_user_id IS NOT NULL', [firmId]);
       for (const { id } of rows) {
         const contact = (await repo.contact(firmId, id)) as ContactRecord;
-        const desired = [...(await desiredForContact(repo, firm, contact, new Date())).values()].map((d) => `${d.driveItemId}:${d.role}`).sort();
+        const desired = [...(await desiredForContact(repo, new M365Repo(db), firm, contact, new Date())).values()].map((d) => `${d.driveItemId}:${d.role}`).sort();
         const actual = Object.values(state.permissions)
           .filter((p) => p.grantee.kind === 'user' && p.grantee.userId === contact.guestUserId && p.origin !== 'site')
           .map((p) => `${p.itemId}:${p.roles.includes('write') ? 'write' : 'read'}`)

@@ -106,6 +106,19 @@ describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
     expect(desiredDrivePermissions(guest, grants, linked, cases, driveItems, { disabledSections: ['documents'] }, now).size).toBe(0);
   });
 
+  it('gives case and client scopes their own permission on every item with unique permissions, never on staff-only ones (SharePoint copied the folder onto them)', () => {
+    const unique = driveItems.map((i) => ({ ...i, uniquePermissions: i.id === 'deep' || i.id === 'sub' }));
+    const staffOnlyUnique = [...unique, { id: 'secret', caseId: 'c1', kind: 'document' as const, parentId: null, staffOnly: true, driveItemId: 'drive-secret', uniquePermissions: true }];
+    const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, staffOnlyUnique, noPolicy, now);
+    expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'write', 'drive-sub': 'write', 'drive-deep': 'write' });
+    // A document grant reaches its own item only; a folder grant also the unique items below it;
+    // a case grant without documents reaches none of them.
+    expect([...desiredDrivePermissions(guest, [itemGrant('root-doc')], linked, cases, unique, noPolicy, now)]).toEqual([['drive-root-doc', 'read']]);
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [itemGrant('folder')], linked, cases, unique, noPolicy, now))).toEqual({ 'drive-folder': 'read', 'drive-sub': 'read', 'drive-deep': 'read' });
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [itemGrant('sub')], linked, cases, unique, noPolicy, now))).toEqual({ 'drive-sub': 'read', 'drive-deep': 'read' });
+    expect(desiredDrivePermissions(guest, [caseGrant(['notes'])], linked, cases, unique, noPolicy, now).size).toBe(0);
+  });
+
   it('keeps write when a read and a write grant reach the same folder', () => {
     const client: Grant = { id: 'x', contactId: 'g', scope: { kind: 'client', clientId: 'cl1', view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null };
     const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' }), client], new Set(['c1', 'c2']), cases, driveItems, noPolicy, now);

@@ -12,6 +12,7 @@ import { createApp, createTenant, createUser, findUserByEmail } from '../state/d
 import { newPermissionId } from '../state/ids';
 import { type InstallationTarget, InstallationError, installTeamsApp, publishTeamsApp, uninstallTeamsApp } from '../state/installations';
 import type { PermissionRecord } from '../state/model';
+import { breakInheritance } from '../graph/access';
 import { acceptInvitation } from '../graph/directory';
 import { commitFile, mimeTypeFor } from '../graph/files';
 import { driveItemJson, permissionJson } from '../graph/render';
@@ -222,6 +223,8 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     const input = await parse(req, handPermissionInput);
     const user = input.userId ? data().users[input.userId.toLowerCase()] : input.email ? findUserByEmail(data(), drive.tenantId, input.email) : undefined;
     if (!user || user.tenantId !== drive.tenantId) throw badRequest('userId or email must name a user of the tenant.');
+    // Sharing by hand in SharePoint breaks inheritance the same way an invite does.
+    breakInheritance(ctx.store, item, true);
     const permission: PermissionRecord = {
       id: newPermissionId(),
       driveId: drive.id,

@@ -13,8 +13,8 @@ import type { DriveItemRecord, DriveRecord, SiteRecord } from '../state/model';
 import { AccessEvaluator, type AccessLevel } from './access';
 import { handleDelta } from './delta';
 import { actorOf, commitFile, createFolder, ensureFolderPath, parseConflictBehavior, replaceContent, validateName } from './files';
-import { handleInvite, handlePermissions } from './permissions';
-import { driveItemJson, driveJson, itemPermissionsJson, siteJson, verifyDownloadUrl } from './render';
+import { handleInvite, handlePermissions, visiblePermissionsJson } from './permissions';
+import { driveItemJson, driveJson, siteJson, verifyDownloadUrl } from './render';
 import { handleCreateUploadSession } from './uploads';
 
 /** Graph's documented limit for PUT …/content; larger files need an upload session. */
@@ -68,7 +68,8 @@ export function renderItem(call: Pick<DriveCall, 'ctx' | 'req' | 'access'>, item
   const canRead = call.access.level(item) === 'read' || call.access.level(item) === 'write';
   let json = driveItemJson(call.ctx, item, { origin: call.req.origin, includeDownloadUrl: canRead });
   const expand = call.req.query.get('$expand') ?? '';
-  if (/\bpermissions\b/.test(expand)) json.permissions = itemPermissionsJson(call.ctx, item);
+  // Security-trimmed like GET …/permissions: a guest learns of no one else's access.
+  if (/\bpermissions\b/.test(expand)) json.permissions = visiblePermissionsJson(call, item);
   if (/\bchildren\b/.test(expand) && item.kind === 'folder') {
     json.children = call.ctx.store.children(item.id).filter((child) => call.access.level(child) !== 'none').map((child) => driveItemJson(call.ctx, child, { origin: call.req.origin }));
   }
@@ -208,6 +209,10 @@ async function patchItem(call: DriveCall): Promise<SimResponse> {
   const newParent = newParentId ? call.ctx.store.liveItem(newParentId) : call.ctx.store.data.items[item.parentId];
   if (!newParent || newParent.driveId !== item.driveId || newParent.kind !== 'folder') throw invalidRequest('The destination folder does not exist.');
   if (newParent.id === item.id || call.ctx.store.ancestors(newParent).some((ancestor) => ancestor.id === item.id)) throw invalidRequest('An item cannot be moved into itself.');
+  // A move adds an item to the destination, so it needs write there as well as on the item.
+  // learn.microsoft.com/graph/api/driveitem-move does not spell the destination rule out;
+  // SharePoint asks for Add Items on the target list folder, and we take that stricter reading.
+  if (newParent.id !== item.parentId) requireAccess(call.access, newParent, 'write');
   const newName = body.name === undefined ? item.name : validateName(body.name);
   const clash = call.ctx.store.childByName(newParent.id, newName);
   if (clash && clash.id !== item.id) throw new GraphError(409, 'nameAlreadyExists', 'The specified item name already exists.');

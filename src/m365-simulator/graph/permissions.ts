@@ -1,16 +1,24 @@
 /**
  * driveItem: invite, and the item's permissions (list/get/patch/delete).
- * Rules modelled (learn.microsoft.com/graph/api/driveitem-invite, permission-delete,
- * permission-update): new guests cannot be invited with app-only access, existing guests and
- * members can; roles are read/write; inherited permissions are listed with inheritedFrom and
- * cannot be changed or deleted on the descendant; only roles can be patched.
+ * Rules modelled:
+ * - learn.microsoft.com/graph/api/driveitem-invite: new guests cannot be invited with app-only
+ *   access, existing guests and members can; roles are read/write; the first share of an item
+ *   copies its inherited permissions onto it and breaks inheritance unless
+ *   retainInheritedPermissions is false (see access.ts); expirationDateTime "is only applicable
+ *   for sharingLink permissions" on OneDrive for Business and SharePoint, so on a direct
+ *   permission it is accepted and ignored: not stored, not enforced, not returned;
+ * - learn.microsoft.com/graph/api/permission-delete: "only sharing permissions that aren't
+ *   inherited can be deleted" (no status is documented; we answer 403 accessDenied, the stricter
+ *   reading); the same for permission-update;
+ * - learn.microsoft.com/graph/api/driveitem-list-permissions: a non-owner caller gets only the
+ *   permissions that apply to them, without shareId (a secret for those who can share).
  */
 import { GraphError, accessDenied, invalidRequest, notFound } from '../web/errors';
 import type { SimResponse } from '../web/types';
 import { createUser, findUserByEmail } from '../state/directory';
 import { newGuid, newPermissionId } from '../state/ids';
-import type { PermissionRecord, UserRecord } from '../state/model';
-import { effectivePermissions } from './access';
+import type { DriveItemRecord, PermissionRecord, UserRecord } from '../state/model';
+import { breakInheritance, effectivePermissions } from './access';
 import { requireActionBody } from './actionBody';
 import { existingItem, requireAccess, type DriveCall } from './drives';
 import { permissionJson } from './render';
@@ -42,12 +50,10 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
   }
   if (body.message !== undefined && (typeof body.message !== 'string' || body.message.length > MESSAGE_MAX_LENGTH)) throw invalidRequest(`message must be a string of at most ${MESSAGE_MAX_LENGTH} characters.`);
   if (body.password !== undefined) throw invalidRequest('password is supported on OneDrive personal only.');
-  let expirationDateTime: string | null = null;
+  // Still a DateTimeOffset for Graph's deserializer, but ignored on a direct permission (see top).
   if (body.expirationDateTime !== undefined && body.expirationDateTime !== null) {
     const parsed = typeof body.expirationDateTime === 'string' ? new Date(body.expirationDateTime) : new Date(NaN);
     if (Number.isNaN(parsed.getTime())) throw invalidRequest('expirationDateTime is not a valid date.');
-    if (parsed.getTime() <= Date.now()) throw invalidRequest('expirationDateTime must be in the future.');
-    expirationDateTime = parsed.toISOString();
   }
   const requireSignIn = body.requireSignIn === true;
   const sendInvitation = body.sendInvitation === true;
@@ -74,6 +80,7 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
   }
 
   const now = new Date().toISOString();
+  breakInheritance(call.ctx.store, item, body.retainInheritedPermissions !== false);
   const granted: PermissionRecord[] = [];
   for (const entry of resolved) {
     // A delegated (staff) share with someone new creates the B2B guest, as SharePoint does.
@@ -81,7 +88,6 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
     const existing = Object.values(call.ctx.store.data.permissions).find((permission) => permission.itemId === item.id && permission.grantee.kind === 'user' && permission.grantee.userId === user.id);
     if (existing) {
       if (roles.includes('write') && !existing.roles.includes('write')) existing.roles = ['write'];
-      if (expirationDateTime) existing.expirationDateTime = expirationDateTime;
       granted.push(existing);
     } else {
       const permission: PermissionRecord = {
@@ -92,7 +98,7 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
         grantee: { kind: 'user', userId: user.id },
         invitationEmail: user.userType === 'Guest' ? user.mail : null,
         signInRequired: requireSignIn || user.userType !== 'Guest',
-        expirationDateTime,
+        expirationDateTime: null,
         createdDateTime: now,
         origin: 'graph',
       };
@@ -108,21 +114,29 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
   return { status: 200, json: { value: granted.map((permission) => permissionJson(call.ctx, permission, null)) } };
 }
 
+/** The item's permissions as this caller may see them (driveitem-list-permissions; also `$expand=permissions`). */
+export function visiblePermissionsJson(call: Pick<DriveCall, 'ctx' | 'access'>, item: DriveItemRecord): Record<string, unknown>[] {
+  const forOwner = call.access.seesEverything();
+  return effectivePermissions(call.ctx.store, item)
+    .filter(({ permission }) => call.access.seesPermission(permission))
+    .map(({ permission, inheritedFrom }) => permissionJson(call.ctx, permission, inheritedFrom, { includeShareId: forOwner }));
+}
+
 export async function handlePermissions(call: DriveCall, permissionId: string): Promise<SimResponse> {
   const item = existingItem(call);
-  requireAccess(call.access, item, 'traverse');
-  forbidGuests(call);
-  const entries = effectivePermissions(call.ctx.store, item);
+  // Limited Access (traverse) is not access to the item: its permissions are not the caller's business.
+  requireAccess(call.access, item, call.access.isGuest() ? 'read' : 'traverse');
+  if (call.req.method !== 'GET') forbidGuests(call);
   if (!permissionId) {
-    if (call.req.method === 'GET') return { status: 200, json: { value: entries.map(({ permission, inheritedFrom }) => permissionJson(call.ctx, permission, inheritedFrom)) } };
+    if (call.req.method === 'GET') return { status: 200, json: { value: visiblePermissionsJson(call, item) } };
     throw new GraphError(405, 'invalidRequest', 'Create permissions with POST …/invite.');
   }
-  const entry = entries.find(({ permission }) => permission.id === decodeURIComponent(permissionId));
-  if (!entry) throw notFound('The permission could not be found.');
+  const entry = effectivePermissions(call.ctx.store, item).find(({ permission }) => permission.id === decodeURIComponent(permissionId));
+  if (!entry || !call.access.seesPermission(entry.permission)) throw notFound('The permission could not be found.');
   const { permission, inheritedFrom } = entry;
   switch (call.req.method) {
     case 'GET':
-      return { status: 200, json: permissionJson(call.ctx, permission, inheritedFrom) };
+      return { status: 200, json: permissionJson(call.ctx, permission, inheritedFrom, { includeShareId: call.access.seesEverything() }) };
     case 'PATCH': {
       if (inheritedFrom) throw accessDenied('An inherited permission cannot be changed on this item; change it where it is defined (inheritedFrom).');
       if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be changed through this API.');

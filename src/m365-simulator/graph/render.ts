@@ -5,7 +5,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { SimContext } from '../context';
 import type { Actor, ChannelRecord, DriveItemRecord, DriveRecord, PermissionRecord, SiteRecord, SubscriptionRecord, TeamMemberRecord, TeamRecord, UserRecord } from '../state/model';
-import { effectivePermissions } from './access';
 
 export function identitySet(ctx: SimContext, actor: Actor): Record<string, unknown> {
   if (actor.kind === 'user') {
@@ -123,8 +122,10 @@ export function siteJson(site: SiteRecord): Record<string, unknown> {
   };
 }
 
-export function permissionJson(ctx: SimContext, permission: PermissionRecord, inheritedFrom: DriveItemRecord | null): Record<string, unknown> {
-  const json: Record<string, unknown> = { id: permission.id, roles: [...permission.roles], shareId: permission.id };
+/** `includeShareId`: shareId is a secret returned only to callers who could create the permission (driveitem-list-permissions). */
+export function permissionJson(ctx: SimContext, permission: PermissionRecord, inheritedFrom: DriveItemRecord | null, options: { includeShareId?: boolean } = {}): Record<string, unknown> {
+  const json: Record<string, unknown> = { id: permission.id, roles: [...permission.roles] };
+  if (options.includeShareId !== false) json.shareId = permission.id;
   if (permission.grantee.kind === 'user') {
     const user = ctx.store.data.users[permission.grantee.userId];
     const identity = { id: permission.grantee.userId, displayName: user?.displayName ?? '', email: user?.mail };
@@ -150,10 +151,6 @@ function siteUserNumber(userId: string): number {
   let hash = 0;
   for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) % 9000;
   return 10 + hash;
-}
-
-export function itemPermissionsJson(ctx: SimContext, item: DriveItemRecord): Record<string, unknown>[] {
-  return effectivePermissions(ctx.store, item).map(({ permission, inheritedFrom }) => permissionJson(ctx, permission, inheritedFrom));
 }
 
 /** Graph's default user projection (v1.0): these eleven properties unless $select asks for others. */

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { SimContext } from '../context';
 import { GraphError, notFound } from '../web/errors';
 import type { Router } from '../web/router';
-import type { SimRequest } from '../web/types';
+import type { Caller, SimRequest } from '../web/types';
 import type { SubscriptionRecord } from '../state/model';
 import type { DriveChangeEvent } from '../state/store';
 import { requireCaller } from './drives';
@@ -82,10 +82,23 @@ async function validateEndpoint(ctx: SimContext, url: URL): Promise<void> {
   if (text !== validationToken) throw validationError('Subscription validation request failed. Response must exactly match validationToken query parameter.');
 }
 
+/**
+ * Which subscriptions a caller may see (learn.microsoft.com/graph/api/subscription-list, "basic
+ * scenarios"): a delegated caller, the ones this app created for the signed-in user only; an
+ * app-only caller, the ones this app created for itself or for any user. A guest's token thus
+ * never reaches the subscription CaseRoom created app-only (nor its clientState). The same rule
+ * answers GET/PATCH/DELETE by id, with 404 as for an id that does not exist (stricter reading:
+ * subscription-get does not say more).
+ */
+function canSee(caller: Caller, subscription: SubscriptionRecord): boolean {
+  if (subscription.tenantId !== caller.tenantId || subscription.applicationId !== caller.appId || isExpired(subscription)) return false;
+  return caller.kind === 'app' || subscription.creatorId === caller.userId;
+}
+
 function visibleSubscription(ctx: SimContext, req: SimRequest, id: string): SubscriptionRecord {
   const caller = requireCaller(req);
   const subscription = ctx.store.data.subscriptions[id];
-  if (!subscription || subscription.tenantId !== caller.tenantId || subscription.applicationId !== caller.appId || isExpired(subscription)) {
+  if (!subscription || !canSee(caller, subscription)) {
     throw notFound(`The object was not found. Subscription '${id}'.`);
   }
   return subscription;
@@ -128,7 +141,7 @@ export function registerSubscriptionRoutes(router: Router, ctx: SimContext): voi
   });
   router.add('GET', '/v1.0/subscriptions', async (req) => {
     const caller = requireCaller(req);
-    const mine = Object.values(ctx.store.data.subscriptions).filter((subscription) => subscription.tenantId === caller.tenantId && subscription.applicationId === caller.appId && !isExpired(subscription));
+    const mine = Object.values(ctx.store.data.subscriptions).filter((subscription) => canSee(caller, subscription));
     return { status: 200, json: { value: mine.map(subscriptionJson) } };
   });
   router.add('GET', '/v1.0/subscriptions/{id}', async (req) => ({ status: 200, json: subscriptionJson(visibleSubscription(ctx, req, req.params.id)) }));

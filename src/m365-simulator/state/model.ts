@@ -114,6 +114,12 @@ export interface DriveItemRecord {
   contentVersion: number;
   /** Set on tombstones kept for delta after the item was deleted. */
   deletedDateTime: string | null;
+  /**
+   * SharePoint's "unique permissions": the item holds its own role assignments and no longer
+   * inherits from its parent. Set by the first direct share (learn.microsoft.com/graph/api/driveitem-invite,
+   * retainInheritedPermissions). The drive root always holds its own. Absent in older snapshots = false.
+   */
+  hasUniquePermissions?: boolean;
 }
 
 export type PermissionGrantee =

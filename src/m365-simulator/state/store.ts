@@ -48,6 +48,11 @@ export class SimulatorStore {
       const text = await fs.readFile(path.join(this.dataDir, SNAPSHOT_FILE), 'utf8');
       const parsed = JSON.parse(text) as SimulatorData;
       this.data = { ...emptyData(), ...parsed };
+      // Snapshots from before inheritance was modelled: an item holding a permission holds unique ones.
+      for (const permission of Object.values(this.data.permissions)) {
+        const item = this.data.items[permission.itemId];
+        if (item && item.parentId !== null && item.hasUniquePermissions === undefined) item.hasUniquePermissions = true;
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.data = emptyData();

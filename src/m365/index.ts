@@ -136,7 +136,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     detection,
     uploads,
     settings,
-    activityFeed: gatewayActivityFeed(graph),
+    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, db }),
     channelMessages: gatewayChannelMessages(graph),
     handlers,
     routes: [

@@ -63,6 +63,8 @@ export interface GraphCallRecord {
   template: string | null;
   appId: string;
   tokenKind: 'app' | 'delegated';
+  /** Every permission of the token's scheme the operation accepts, held or not (empty when no template matched). */
+  accepted: string[];
   /** The permissions the caller held that the operation accepts (tenant-wide or RSC at that team/user). */
   grantedBy: string[];
   denied: boolean;

@@ -149,6 +149,8 @@ export const isResourceSpecific = (permission: string) => /\.(Group|User|Chat)$/
 export interface AuthorizationResult {
   template: string;
   scheme: PermissionScheme;
+  /** Every permission of the caller's scheme the operation accepts (held or not). */
+  accepted: string[];
   /** The permissions the caller holds (tenant-wide or RSC here) that the operation accepts. */
   grantedBy: string[];
   /** RSC permissions the app holds at this team or user, whether or not they were needed. */
@@ -182,6 +184,16 @@ export function authorizationDenied(workload: Workload, details: { accepted: str
       return new GraphError(403, 'Forbidden', `Missing role permissions on the request. API requires one of '${details.accepted.join(', ')}'. Roles on the request '${details.roles.join(', ')}'. Resource specific consent permissions on the request '${details.resourceSpecific.join(', ')}'.`);
     default:
       return new GraphError(403, 'accessDenied', 'Access denied');
+  }
+}
+
+/** A refusal, with what the check saw (the pipeline records it, then answers with `error`). */
+export class AuthorizationDenied extends Error {
+  constructor(
+    readonly error: GraphError,
+    readonly result: AuthorizationResult,
+  ) {
+    super(error.message);
   }
 }
 
@@ -225,8 +237,9 @@ export class GraphAuthorizer {
     const accepted = found.accepted(scheme);
     const held = new Set([...tenantWide, ...resourceSpecificHere]);
     const grantedBy = accepted.filter((name) => held.has(name));
-    if (grantedBy.length === 0) throw authorizationDenied(workloadOf(graphPath), { accepted, roles: tenantWide, resourceSpecific: resourceSpecificHere });
-    return { template: found.template, scheme, grantedBy, resourceSpecificHere };
+    const result = { template: found.template, scheme, accepted, grantedBy, resourceSpecificHere };
+    if (grantedBy.length === 0) throw new AuthorizationDenied(authorizationDenied(workloadOf(graphPath), { accepted, roles: tenantWide, resourceSpecific: resourceSpecificHere }), result);
+    return result;
   }
 }
 

@@ -11,7 +11,7 @@ import type { Caller, SimRequest, SimResponse } from '../web/types';
 import { GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from '../identity/tokens';
 import { ResourceUnitBudget, resourceUnitCost, rollFault } from '../throttle';
 import { sessionForRequest } from './uploads';
-import { authorizationDenied, GraphAuthorizer, vendoredPermissionIndex, workloadOf } from './authorization';
+import { AuthorizationDenied, authorizationDenied, GraphAuthorizer, vendoredPermissionIndex, workloadOf } from './authorization';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,22 +75,22 @@ export class GraphPipeline {
   private authorize(req: SimRequest, caller: Caller): void {
     const graphPath = req.rawPath.replace(/^\/v1\.0/i, '') || '/';
     const call = { method: req.method, path: graphPath, appId: caller.appId, tokenKind: caller.kind === 'app' ? ('app' as const) : ('delegated' as const) };
-    const refused = (template: string | null) => this.ctx.stats.recordGraphCall({ ...call, template, grantedBy: [], denied: true });
     let decision;
     try {
       decision = this.authorizer.authorize(this.ctx.store.data, caller, req.method, graphPath);
     } catch (error) {
-      refused(null);
-      throw error;
+      if (!(error instanceof AuthorizationDenied)) throw error;
+      this.ctx.stats.recordGraphCall({ ...call, template: error.result.template, accepted: error.result.accepted, grantedBy: [], denied: true });
+      throw error.error;
     }
     if (decision === 'open') return;
     if (decision === 'unlisted') {
       if (!this.router.hasRoute(req.method, req.rawPath)) return;
       this.ctx.log.warn('simulator: an implemented Graph operation is in neither the permission reference nor AUTHORIZATION_EXCEPTIONS', { method: req.method, path: graphPath });
-      refused(null);
+      this.ctx.stats.recordGraphCall({ ...call, template: null, accepted: [], grantedBy: [], denied: true });
       throw authorizationDenied(workloadOf(graphPath), { accepted: [], roles: caller.kind === 'app' ? caller.roles : caller.scopes, resourceSpecific: [] });
     }
-    this.ctx.stats.recordGraphCall({ ...call, template: decision.template, grantedBy: decision.grantedBy, denied: false });
+    this.ctx.stats.recordGraphCall({ ...call, template: decision.template, accepted: decision.accepted, grantedBy: decision.grantedBy, denied: false });
   }
 
   /** The upload URL carries no token; its session names the app whose budget it uses. */

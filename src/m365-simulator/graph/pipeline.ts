@@ -11,6 +11,7 @@ import type { Caller, SimRequest, SimResponse } from '../web/types';
 import { GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from '../identity/tokens';
 import { ResourceUnitBudget, resourceUnitCost, rollFault } from '../throttle';
 import { sessionForRequest } from './uploads';
+import { withODataContext } from './odataContext';
 import { AuthorizationDenied, authorizationDenied, GraphAuthorizer, vendoredPermissionIndex, workloadOf } from './authorization';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,6 +143,7 @@ export class GraphPipeline {
       return { destroySocket: true };
     }
     if ('status' in response && Object.keys(rateLimitHeaders).length) response.headers = { ...rateLimitHeaders, ...response.headers };
+    if ('json' in response && response.status < 300) response.json = withODataContext(req.origin, req.method, req.rawPath.replace(/^\/v1\.0/i, ''), response.json);
     return response;
   }
 

@@ -143,7 +143,8 @@ export class GraphPipeline {
       return { destroySocket: true };
     }
     if ('status' in response && Object.keys(rateLimitHeaders).length) response.headers = { ...rateLimitHeaders, ...response.headers };
-    if ('json' in response && response.status < 300) response.json = withODataContext(req.origin, req.method, req.rawPath.replace(/^\/v1\.0/i, ''), response.json);
+    // Graph v1.0 answers only: the upload URL is SharePoint's own API, not Graph's OData service.
+    if ('json' in response && response.status < 300 && /^\/v1\.0\//i.test(req.rawPath)) response.json = withODataContext(req.origin, req.method, req.rawPath.slice('/v1.0'.length), response.json);
     return response;
   }
 

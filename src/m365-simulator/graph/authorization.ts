@@ -73,6 +73,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&
 
 export class PermissionIndex {
   private readonly templates = new Map<string, IndexedTemplate>();
+  /** The same templates by segment count: a lookup compares only paths of its own length. */
+  private readonly byLength = new Map<number, IndexedTemplate[]>();
 
   constructor(reference: PermissionReference, exceptions: AuthorizationException[] = AUTHORIZATION_EXCEPTIONS) {
     for (const [permission, entry] of Object.entries(reference.permissions)) {
@@ -93,6 +95,9 @@ export class PermissionIndex {
       const segments = raw.map((segment) => (segment.includes(WILDCARD) ? new RegExp(`^${segment.split(WILDCARD).map(escapeRegExp).join('[^/]+')}$`) : segment));
       indexed = { template, segments, literalSegments: raw.filter((segment) => !segment.includes(WILDCARD)).length, grants: new Map() };
       this.templates.set(key, indexed);
+      const sameLength = this.byLength.get(segments.length) ?? [];
+      sameLength.push(indexed);
+      this.byLength.set(segments.length, sameLength);
     }
     for (const method of methods) {
       const byScheme = indexed.grants.get(method.toUpperCase()) ?? new Map<string, Set<string>>();
@@ -110,8 +115,8 @@ export class PermissionIndex {
     for (const form of equivalentForms(graphPath)) {
       const segments = form.toLowerCase().split('/').slice(1);
       let best: IndexedTemplate | null = null;
-      for (const candidate of this.templates.values()) {
-        if (candidate.segments.length !== segments.length || !candidate.grants.has(method)) continue;
+      for (const candidate of this.byLength.get(segments.length) ?? []) {
+        if (!candidate.grants.has(method)) continue;
         if (!candidate.segments.every((segment, i) => (typeof segment === 'string' ? segment === segments[i] : segment.test(segments[i])))) continue;
         if (!best || candidate.literalSegments > best.literalSegments) best = candidate;
       }

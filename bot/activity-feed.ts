@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { AppPart, PartContext } from '../src/app-part';
 import type { AppConfig } from '../src/config';
+import { keepUndelivered, meansNotInstalled, type NoticeOutcome, portalNoticeLink } from '../src/m365/activity';
+import type { Queryable } from '../src/store/db';
 
 /**
  * The activity-feed types CaseRoom sends, with the template each must have in the Teams
@@ -26,12 +28,14 @@ export interface GuestNotice {
   /** At most 150 characters (Graph's limit). */
   previewText: string;
   topicText: string;
+  /** The portal address; the feed sends it as a Teams deep link to the personal app. */
   webUrl: string;
   actor: string;
 }
 
 export interface ActivityFeed {
-  notifyGuest(notice: GuestNotice): Promise<void>;
+  /** 'not-installed' (or nothing, from stand-ins): the notice was kept for the e-mail path, not lost. */
+  notifyGuest(notice: GuestNotice): Promise<NoticeOutcome | void>;
 }
 
 export function resolveActivityFeed(ctx: PartContext): ActivityFeed {
@@ -41,11 +45,11 @@ export function resolveActivityFeed(ctx: PartContext): ActivityFeed {
   } catch {
     // No m365 part in this composition (some tests): the fallback below works on its own.
   }
-  return graphActivityFeed(ctx.config, ctx.logger.child({ part: 'bot', feed: 'graph' }));
+  return graphActivityFeed(ctx.config, ctx.logger.child({ part: 'bot', feed: 'graph' }), ctx.db);
 }
 
 /** Direct Graph call with an app token (client credentials); trusts the simulator's CA locally. */
-export function graphActivityFeed(config: AppConfig, logger: Logger): ActivityFeed {
+export function graphActivityFeed(config: AppConfig, logger: Logger, db: Queryable): ActivityFeed {
   const dispatcher = config.m365.caCertFile ? new Agent({ connect: { ca: readFileSync(config.m365.caCertFile, 'utf8') } }) : undefined;
   let token: { value: string; until: number } | null = null;
   const appToken = async (): Promise<string> => {
@@ -59,22 +63,24 @@ export function graphActivityFeed(config: AppConfig, logger: Logger): ActivityFe
   };
   return {
     async notifyGuest(n) {
+      const webUrl = portalNoticeLink(config.teamsAppId, n.webUrl, n.topicText);
       const res = await undiciFetch(`${config.m365.graphBaseUrl}/users/${encodeURIComponent(n.userId)}/teamwork/sendActivityNotification`, {
         method: 'POST',
         dispatcher,
         headers: { authorization: `Bearer ${await appToken()}`, 'content-type': 'application/json' },
         body: JSON.stringify({
-          topic: { source: 'text', value: n.topicText, webUrl: n.webUrl },
+          topic: { source: 'text', value: n.topicText, webUrl },
           activityType: n.activityType,
           previewText: { content: n.previewText.slice(0, 150) },
           templateParameters: [{ name: 'actor', value: n.actor }],
         }),
       });
-      if (!res.ok) {
-        // 403/404: the personal app is not installed for this guest; SharePoint's invitation email covers them.
-        logger.info({ status: res.status, userId: n.userId }, 'activity feed notification not delivered');
-        if (res.status === 429 || res.status >= 500) throw new Error(`Graph answered ${res.status}`);
+      if (res.ok) return 'delivered';
+      if (meansNotInstalled(res.status)) {
+        logger.info({ status: res.status, userId: n.userId }, 'activity feed notice not delivered: the recipient does not have the app; kept for e-mail');
+        return keepUndelivered(db, n, webUrl, res.status);
       }
+      throw new Error(`Graph answered ${res.status} to sendActivityNotification`);
     },
   };
 }

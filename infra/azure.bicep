@@ -33,6 +33,10 @@ param aadAppTenantId string = tenant().tenantId
 
 @description('Entra app of the bot created by botAadApp/create.')
 param botAadAppClientId string
+
+@description('The Teams app id (manifest id): activity-feed deep links open it.')
+param teamsAppId string
+
 @secure()
 param botAadAppClientSecret string
 @maxLength(42)
@@ -288,6 +292,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
         { name: 'API_AUDIENCE', value: apiAudience }
         { name: 'BOT_ID', value: botAadAppClientId }
+        { name: 'TEAMS_APP_ID', value: teamsAppId }
         { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})' }
         { name: 'DATABASE_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseUrlSecret.properties.secretUri})' }
         { name: 'DATABASE_MIGRATION_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseMigrationUrlSecret.properties.secretUri})' }

@@ -49,3 +49,11 @@ export function declaredTeamsApp(): DeclaredTeamsApp {
     activityTypes: (manifest.activities?.activityTypes ?? []).map((a) => a.type),
   };
 }
+
+/**
+ * The app registration a tenant admin makes from `aad.manifest.json`: exactly the declared Graph
+ * application roles and delegated scopes (the OpenID Connect scopes included; they grant no Graph call).
+ */
+export function declaredAppRegistration(declared: DeclaredGraphPermissions = declaredGraphPermissions()): { graphAppRoles: string[]; graphDelegatedScopes: string[] } {
+  return { graphAppRoles: [...declared.applicationRoles], graphDelegatedScopes: [...declared.delegatedScopes] };
+}

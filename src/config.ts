@@ -35,6 +35,8 @@ const envSchema = z.object({
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
   API_AUDIENCE: z.string().min(1).optional(),
   BOT_ID: z.string().min(1).optional(),
+  /** The Teams app's id (manifest `id`): activity-feed deep links open it. */
+  TEAMS_APP_ID: z.string().min(1).optional(),
   BOT_PASSWORD: z.string().min(1).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
@@ -59,6 +61,7 @@ export const TENANT_REQUIRED = [
   'API_AUDIENCE',
   'BOT_ID',
   'BOT_PASSWORD',
+  'TEAMS_APP_ID',
   'DATABASE_URL',
 ] as const;
 
@@ -89,6 +92,8 @@ export interface AppConfig {
   m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string };
   identity: IdentityConfig;
   bot: { appId: string; password: string };
+  /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
+  teamsAppId: string;
   seedDemoData: boolean;
   outboxPollMs: number;
   outboxLeaseSeconds: number;
@@ -106,6 +111,8 @@ export class ConfigError extends Error {
 export const SIMULATOR_TENANT_ID = '8f0c7a52-5c1e-4b7e-9d3a-3c9a2f1e7b10';
 export const SIMULATOR_CLIENT_ID = 'c45e0f1a-7a0e-4d2b-9a57-1f3c5b7d9e21';
 export const SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
+/** The local Teams app id (env/.env.local TEAMS_APP_ID), published to the simulator's app catalog. */
+export const SIMULATOR_TEAMS_APP_ID = '3a7c9e12-5b4d-4f6e-8a1c-0d2e4f6a8b10';
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -173,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE },
     identity,
     bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
+    teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,

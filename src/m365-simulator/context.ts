@@ -54,8 +54,34 @@ export interface AppStats {
   batchRequests: number;
 }
 
+/** One authorised (or refused) Graph call: what the permission check saw, for tests comparing needs with declarations. */
+export interface GraphCallRecord {
+  method: string;
+  /** The path as called, below /v1.0, without the query string. */
+  path: string;
+  /** The permission reference's template that matched (null when refused without a match). */
+  template: string | null;
+  appId: string;
+  tokenKind: 'app' | 'delegated';
+  /** Every permission of the token's scheme the operation accepts, held or not (empty when no template matched). */
+  accepted: string[];
+  /** The permissions the caller held that the operation accepts (tenant-wide or RSC at that team/user). */
+  grantedBy: string[];
+  denied: boolean;
+}
+
+/** Enough for every call a test run makes; older records are dropped first. */
+const MAX_GRAPH_CALL_RECORDS = 50_000;
+
 export class Stats {
   readonly perApp = new Map<string, AppStats>();
+  readonly graphCalls: GraphCallRecord[] = [];
+
+  recordGraphCall(record: GraphCallRecord): void {
+    this.graphCalls.push(record);
+    if (this.graphCalls.length > MAX_GRAPH_CALL_RECORDS) this.graphCalls.splice(0, this.graphCalls.length - MAX_GRAPH_CALL_RECORDS);
+  }
+
   readonly webhookDeliveries: Array<{ subscriptionId: string; url: string; status: number | null; error: string | null; at: string; notifications: number }> = [];
 
   forApp(appId: string): AppStats {
@@ -69,6 +95,7 @@ export class Stats {
 
   reset(): void {
     this.perApp.clear();
+    this.graphCalls.length = 0;
     this.webhookDeliveries.length = 0;
   }
 

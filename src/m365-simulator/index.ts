@@ -32,7 +32,7 @@ import { InstallationEvents } from './state/installations';
 import { SimulatorStore } from './state/store';
 import { loadOrCreateTls } from './tls';
 
-export type { Knobs, FaultKind, AppStats } from './context';
+export type { Knobs, FaultKind, AppStats, GraphCallRecord } from './context';
 export type { SimulatorPlugin, SimulatorPluginHost } from './plugins';
 export { SimulatorAdminClient } from './admin/client';
 /**

@@ -35,13 +35,18 @@ async function main(): Promise<void> {
   if (values.seed) {
     const state = await simulator.admin.state();
     if (Object.keys(state.tenants).length === 0) {
-      const created = await simulator.admin.createTenant({ domain: 'contoso.onmicrosoft.com', displayName: 'Contoso Legal' });
+      // A playground registration, granted explicitly what a generic Graph client would be (apps hold nothing by default).
+      const created = await simulator.admin.createTenant({
+        domain: 'contoso.onmicrosoft.com',
+        displayName: 'Contoso Legal',
+        app: { graphAppRoles: ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.Create', 'Channel.ReadBasic.All'], graphDelegatedScopes: ['Files.ReadWrite.All', 'User.Read'] },
+      });
       const tenantId = created.tenant.id;
       await simulator.admin.createUser(tenantId, { displayName: 'Megan Bowen', mail: 'megan@contoso.onmicrosoft.com', jobTitle: 'Partner' });
       await simulator.admin.createUser(tenantId, { displayName: 'Lee Gu', mail: 'lee@contoso.onmicrosoft.com', jobTitle: 'Paralegal' });
       await simulator.admin.createUser(tenantId, { displayName: 'Ada Client', mail: 'ada@client.example', userType: 'Guest', externalUserState: 'Accepted' });
       await simulator.admin.createUser(tenantId, { displayName: 'Ben Expert', mail: 'ben@expert.example', userType: 'Guest' });
-      console.log('Seeded tenant', { tenantId, clientId: created.app.clientId, clientSecret: created.app.clientSecret, authority: created.authority });
+      console.log('Seeded tenant', { tenantId, clientId: created.app.clientId, clientSecret: created.app.clientSecret, authority: created.authority, graphAppRoles: created.app.graphAppRoles });
     }
   }
   console.log(`Microsoft 365 simulator: HTTPS ${simulator.httpsUrl}  HTTP ${simulator.httpUrl}  CA ${simulator.caCertPath}`);

@@ -1,6 +1,38 @@
 import { DomainError } from '../domain/errors';
+import type { Queryable } from '../store/db';
+import { recordUndeliveredNotice } from '../store/undelivered';
 import { asRetryable, GraphRequestError } from './errors';
 import { APP, type GraphGateway, seg } from './graph';
+
+/** The personal tab a notice opens (appPackage/manifest.json staticTabs[].entityId). */
+export const PORTAL_ENTITY_ID = 'portal';
+
+const TEAMS_LINK_PREFIX = 'https://teams.microsoft.com/l/';
+export const isTeamsLink = (url: string): boolean => url.startsWith(TEAMS_LINK_PREFIX);
+
+/**
+ * A Teams deep link to a tab of the app: Teams refuses an activity notice whose topic webUrl is
+ * anything else. The tab's own address goes in `webUrl` (the fallback outside Teams), the case in
+ * `context.subEntityId` (what the tab reads from its Teams context).
+ * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application#deep-link-to-a-tab
+ */
+export function teamsTabDeepLink(input: { teamsAppId: string; entityId: string; webUrl: string; label: string; subEntityId?: string | null }): string {
+  const query = new URLSearchParams({ webUrl: input.webUrl, label: input.label });
+  if (input.subEntityId) query.set('context', JSON.stringify({ subEntityId: input.subEntityId }));
+  return `${TEAMS_LINK_PREFIX}entity/${encodeURIComponent(input.teamsAppId)}/${encodeURIComponent(input.entityId)}?${query.toString()}`;
+}
+
+/** A portal address (…/tab/portal?caseId=…) as the Teams deep link a notice must carry; Teams links pass unchanged. */
+export function portalNoticeLink(teamsAppId: string, webUrl: string, label: string): string {
+  if (isTeamsLink(webUrl)) return webUrl;
+  let caseId: string | null = null;
+  try {
+    caseId = new URL(webUrl).searchParams.get('caseId') || null;
+  } catch {
+    // Not a URL: the deep link still opens the portal, without a case.
+  }
+  return teamsTabDeepLink({ teamsAppId, entityId: PORTAL_ENTITY_ID, webUrl, label, subEntityId: caseId });
+}
 
 /**
  * Teams activity-feed notifications to a guest or staff member who has the CaseRoom personal
@@ -43,32 +75,48 @@ export interface GuestNoticeLike {
   activityType: string;
   previewText: string;
   topicText: string;
+  /** The portal address; sent as a Teams deep link to the personal app. */
   webUrl: string;
   actor: string;
 }
 
+/** 'not-installed': the recipient does not have CaseRoom in Teams; the notice was kept for e-mail. */
+export type NoticeOutcome = 'delivered' | 'not-installed';
+
 export interface ActivityFeedPort {
-  notifyGuest(notice: GuestNoticeLike): Promise<void>;
+  notifyGuest(notice: GuestNoticeLike): Promise<NoticeOutcome>;
+}
+
+/** Teams answers 403 (or 404) when the recipient does not have the app: Graph's word that only another path can reach them. */
+export const meansNotInstalled = (status: number): boolean => status === 403 || status === 404;
+
+/** Keeps a notice Teams could not deliver, for the e-mail digest. */
+export async function keepUndelivered(db: Queryable, n: GuestNoticeLike, webUrl: string, status: number): Promise<NoticeOutcome> {
+  await recordUndeliveredNotice(db, { recipientUserId: n.userId, activityType: n.activityType, topic: n.topicText, preview: n.previewText.slice(0, 150), webUrl, reason: `CaseRoom app not installed for the recipient (Graph ${status})` });
+  return 'not-installed';
 }
 
 /**
- * The activity feed through the gateway (MSAL, budget, retries). A guest without the personal
- * app installed answers 403/404: not an error worth retrying, SharePoint's e-mail covers them.
+ * The activity feed through the gateway (MSAL, budget, retries). Notices carry a Teams deep link
+ * to the personal app; a recipient without the app (403/404) is not retried but recorded as not
+ * delivered, so the e-mail path can reach them.
  */
-export function gatewayActivityFeed(graph: GraphGateway): ActivityFeedPort {
+export function gatewayActivityFeed(graph: GraphGateway, o: { teamsAppId: string; db: Queryable }): ActivityFeedPort {
   return {
     async notifyGuest(n) {
+      const webUrl = portalNoticeLink(o.teamsAppId, n.webUrl, n.topicText);
       try {
         await sendActivityNotification(graph, {
           recipientUserId: n.userId,
           activityType: n.activityType,
           previewText: n.previewText.slice(0, 150),
           topicText: n.topicText,
-          webUrl: n.webUrl,
+          webUrl,
           templateParameters: { actor: n.actor },
         });
+        return 'delivered';
       } catch (err) {
-        if (err instanceof GraphRequestError && (err.status === 403 || err.status === 404)) return;
+        if (err instanceof GraphRequestError && meansNotInstalled(err.status)) return keepUndelivered(o.db, n, webUrl, err.status);
         throw err;
       }
     },

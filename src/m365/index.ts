@@ -184,7 +184,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     detection,
     uploads,
     settings,
-    activityFeed: gatewayActivityFeed(graph),
+    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, db }),
     channelMessages: gatewayChannelMessages(graph),
     handlers,
     routes: [
@@ -213,7 +213,9 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       let reachable = false;
       let error: string | undefined;
       try {
-        await graph.call({ method: 'GET', path: '/sites/root?$select=id', maxInlineWaitSeconds: 0 });
+        // A call CaseRoom's declared permissions cover (User.Read.All, which it holds to read guests'
+        // acceptance); GET /sites/root would need Sites.Read.All, which CaseRoom does not ask for.
+        await graph.call({ method: 'GET', path: '/users?$top=1&$select=id', maxInlineWaitSeconds: 0 });
         reachable = true;
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);

@@ -412,6 +412,26 @@ CREATE TABLE cases_team_claims (
 ALTER TABLE bot_posts ADD COLUMN send_started_at timestamptz;
 `,
   },
+  {
+    version: 35,
+    name: 'undelivered activity notices',
+    sql: `
+-- Activity-feed notices Teams could not deliver (the recipient does not have the CaseRoom app):
+-- kept, never dropped, for the e-mail digest to send instead. sent_at is set once another path delivered them.
+CREATE TABLE undelivered_notices (
+  id bigserial PRIMARY KEY,
+  recipient_user_id text NOT NULL,
+  activity_type text NOT NULL,
+  topic text NOT NULL,
+  preview text NOT NULL,
+  web_url text NOT NULL,
+  reason text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  sent_at timestamptz
+);
+CREATE INDEX undelivered_notices_pending ON undelivered_notices (recipient_user_id) WHERE sent_at IS NULL;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
+import { SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { gatewayActivityFeed } from '../../src/m365/activity';
 import type { GraphCall } from '../../src/m365/graph';
 import { Repo } from '../../src/store/repo';
@@ -57,7 +57,9 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
     await sharing.grant(f.actor, { contactId: contact.id, scope: { kind: 'case', caseId: c.id, view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), reason: null });
     await sharing.shareItems(f.actor, { contactIds: [contact.id], itemIds: [up.body.files[0].id], expiresAt: null, reason: null });
     await app.drain();
-    await gatewayActivityFeed(app.m365.graph).notifyGuest({ userId: guestId, activityType: 'itemsShared', previewText: 'Alex shared Claims.pdf', topicText: 'CaseRoom', webUrl: 'https://teams.microsoft.com/l/entity/app/portal', actor: 'Alex' });
+    // The guest added CaseRoom in Teams (the personal app): only then can the feed reach them.
+    await sim.sim.admin.installAppForUser(guestId, SIMULATOR_TEAMS_APP_ID);
+    await gatewayActivityFeed(app.m365.graph, { teamsAppId: SIMULATOR_TEAMS_APP_ID, db: app.db }).notifyGuest({ userId: guestId, activityType: 'itemsShared', previewText: 'Alex shared Claims.pdf', topicText: 'CaseRoom', webUrl: `${app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
     expect((await sim.sim.admin.activityNotifications()).value).toHaveLength(1);
 
     const rules: Array<{ match: RegExp; method: string; check: (body: unknown) => string[] }> = [
@@ -79,7 +81,8 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
       seen.add(String(rule.match));
       expect({ request: `${s.method} ${s.path}`, errors: rule.check(s.body) }).toEqual({ request: `${s.method} ${s.path}`, errors: [] });
     }
-    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams$/, /^\/teams\/[^/]+\/channels$/]) expect(seen).toContain(String(must));
+    // The cases team is the administrator's (seedFirm): CaseRoom creates channels in it, never teams.
+    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams\/[^/]+\/channels$/]) expect(seen).toContain(String(must));
 
     // The checker is not a rubber stamp: one wrong letter fails.
     const invite = sent.find((s) => /\/invite$/.test(s.path))?.body as Record<string, unknown>;

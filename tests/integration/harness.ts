@@ -11,7 +11,7 @@ import { createLocalJWKSet } from 'jose';
 import pino from 'pino';
 import type { AppPart, PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
+import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { createTokenVerifier } from '../../src/http/auth';
 import { type Microsoft365Part, microsoft365Part } from '../../src/m365';
 import type { M365Settings } from '../../src/m365/settings';
@@ -21,7 +21,11 @@ import type { Actor } from '../../src/services/context';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
+import { M365Repo } from '../../src/store/m365';
+import { declaredAppRegistration } from '../../scripts/declared-app';
+import { publishCaseRoomTeamsApp } from '../../scripts/local-tenant';
 import { freshPglite } from '../support/db';
+import { adminCreatesTeam, type Inspector, registerInspector } from '../support/tenant-admin';
 import { freePort } from '../support/free-port';
 import { callApi } from '../support/http';
 
@@ -30,9 +34,12 @@ export const API_AUDIENCE = `api://localhost/${SIMULATOR_CLIENT_ID}`;
 export interface SimHandle {
   sim: RunningSimulator;
   dataDir: string;
-  /** Graph over the simulator's plain-HTTP port with an app-only token (what an admin would see). */
+  /** The administrator's Graph Explorer: its own app registration, never CaseRoom's. */
+  inspector: Inspector;
+  /** Graph over the simulator's plain-HTTP port with the inspector's app-only token (what an admin would see), or the token given. */
   graph<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary Graph JSON
   userToken(userId: string): Promise<string>;
+  /** CaseRoom's own app-only token: exactly its declared application permissions. */
   appToken(): Promise<string>;
   close(): Promise<void>;
 }
@@ -48,18 +55,21 @@ export async function startSim(knobs: Record<string, unknown> = {}): Promise<Sim
     tenantId: SIMULATOR_TENANT_ID,
     domain: 'hartleymoss.onmicrosoft.com',
     displayName: 'Hartley & Moss',
-    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, identifierUris: [API_AUDIENCE] },
+    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, identifierUris: [API_AUDIENCE], ...declaredAppRegistration() },
   });
+  await publishCaseRoomTeamsApp(sim);
+  const inspector = await registerInspector(sim, SIMULATOR_TENANT_ID);
   const appToken = () => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID });
   return {
     sim,
     dataDir,
+    inspector,
     appToken,
     userToken: (userId) => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId, audience: API_AUDIENCE, scopes: ['access_as_user'] }),
     async graph(method, p, body, token) {
       const res = await fetch(`${sim.httpUrl}/v1.0${p}`, {
         method,
-        headers: { authorization: `Bearer ${token ?? (await appToken())}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${token ?? (await inspector.token())}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -160,12 +170,22 @@ export interface FirmFixture {
   staffToken: string;
 }
 
-/** The firm of the simulated tenant with one staff member who exists in both places. */
-export async function seedFirm(sim: SimHandle, db: Db): Promise<FirmFixture> {
+/**
+ * The firm of the simulated tenant with one staff member who exists in both places, and (unless
+ * `casesTeam: false`) the firm's cases team as its administrator sets it up: created by hand,
+ * CaseRoom installed in it (which grants its `.Group` RSC there), known to CaseRoom's store.
+ */
+export async function seedFirm(sim: SimHandle, db: Db, o: { casesTeam?: boolean } = {}): Promise<FirmFixture> {
   const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Alex Hartley', mail: 'alex@hartleymoss.onmicrosoft.com' });
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: SIMULATOR_TENANT_ID, name: 'Hartley & Moss' });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: user.id, name: 'Alex Hartley', email: user.mail, phone: null, title: 'Partner' });
+  if (o.casesTeam !== false) {
+    const displayName = `${firm.name} Cases`;
+    const teamId = await adminCreatesTeam(sim.sim, sim.inspector, user.id, displayName);
+    await sim.sim.admin.installAppInTeam(teamId, SIMULATOR_TEAMS_APP_ID, user.id);
+    await new M365Repo(db).insertCasesTeam({ teamId, firmId: firm.id, displayName, channelCount: 1 });
+  }
   return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name }, staffToken: await sim.userToken(user.id) };
 }
 

@@ -53,6 +53,9 @@ test('channel messages are Graph chatMessages carrying the bot\'s cards; the gat
   const messages = `/teams/${teamId}/channels/${encodeURIComponent(channelId)}/messages`;
   // Without the app in the team there is no resource-specific consent to read its messages.
   expect((await f.graph('GET', messages)).status).toBe(403);
+  // A team owner adds the app: its ChannelMessage.Read.Group consent exists from then on, in this team.
+  await f.sim.admin.publishTeamsApp(f.tenantId, { id: 'c0ffee00-0000-4000-8000-0000000000c1', clientId: f.clientId, resourceSpecificPermissions: ['ChannelMessage.Read.Group'] });
+  await f.sim.admin.installAppInTeam(teamId, 'c0ffee00-0000-4000-8000-0000000000c1', f.staff.id);
   expect((await connector('POST', '/_admin/install', { teamId })).status).toBe(200);
 
   const root = await connector('POST', '/v3/conversations', { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', summary: 'root', attachments: [{ contentType: CARD, content: card('caseroom-post-root', 'New upload') }] } });

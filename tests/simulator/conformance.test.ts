@@ -99,6 +99,24 @@ describe('simulator responses conform to the Graph v1.0 CSDL', () => {
     members.json.value.forEach((member) => expectConformant('conversationMember', member));
     const activity = { topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` }, activityType: 'documentShared', previewText: { content: 'x' }, recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id } };
     expect(checkActionBody(model, 'sendActivityNotification', 'team', activity)).toEqual([]);
+    // Teams delivers only where the sender's app is installed, with its declared activity types.
+    await f.sim.admin.publishTeamsApp(f.tenantId, { id: 'c0ffee00-0000-4000-8000-0000000000c2', clientId: f.clientId, activityTypes: ['documentShared'] });
+    await f.sim.admin.installAppInTeam(teamId, 'c0ffee00-0000-4000-8000-0000000000c2', f.staff.id);
     expect((await f.graph('POST', `/teams/${teamId}/sendActivityNotification`, { body: activity })).status).toBe(204);
+  });
+});
+
+describe('@odata.context (OData v4 minimal metadata, as in the response examples of each Learn page)', () => {
+  test('collections name their entity set or navigation path, entities add /$entity, actions their return type (learn.microsoft.com/graph/api/user-get, user-list, channel-list, driveitem-list-children, driveitem-invite)', async () => {
+    const metadata = `${f.sim.httpUrl}/v1.0/$metadata#`;
+    expect((await f.graph('GET', '/users')).json['@odata.context']).toBe(`${metadata}users`);
+    expect((await f.graph('GET', `/users/${f.staff.id}`)).json['@odata.context']).toBe(`${metadata}users/$entity`);
+    const root = await f.graph<{ id: string }>('GET', `/drives/${f.rootDriveId}/root`);
+    expect(root.json['@odata.context' as 'id']).toBe(`${metadata}drives('${f.rootDriveId}')/root/$entity`);
+    expect((await f.graph('GET', `/drives/${f.rootDriveId}/items/${root.json.id}/children`)).json['@odata.context']).toBe(`${metadata}drives('${f.rootDriveId}')/items('${root.json.id}')/children`);
+    const put = await f.graph('PUT', `/drives/${f.rootDriveId}/root:/Context/a.txt:/content`, { body: 'x' });
+    expect(put.json['@odata.context']).toBe(`${metadata}drives('${f.rootDriveId}')/items/$entity`);
+    const error = await f.graph('GET', `/drives/${f.rootDriveId}/items/nope`);
+    expect(error.json).not.toHaveProperty('@odata.context');
   });
 });

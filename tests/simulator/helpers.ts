@@ -30,10 +30,17 @@ export async function tempDir(prefix = 'sim-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * The permissions the fixture's app registration is granted: a generic Graph client's, listed
+ * explicitly because the simulator grants an app nothing it was not given (as Entra does).
+ */
+export const FIXTURE_APP_ROLES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.Create', 'Channel.ReadBasic.All', 'Channel.Delete.All', 'ChannelMember.ReadWrite.All', 'TeamMember.ReadWrite.All', 'TeamsActivity.Send'];
+export const FIXTURE_DELEGATED_SCOPES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Read', 'User.ReadBasic.All'];
+
 export async function startFixture(options: SimulatorOptions = {}): Promise<Fixture> {
   const dataDir = options.dataDir ?? (await tempDir());
   const sim = await startSimulator({ ...options, dataDir, knobs: { teamProvisioningMs: 50, notificationCoalesceMs: 30, ...options.knobs } });
-  const created = await sim.admin.createTenant({ domain: 'contoso.onmicrosoft.com', displayName: 'Contoso Legal' });
+  const created = await sim.admin.createTenant({ domain: 'contoso.onmicrosoft.com', displayName: 'Contoso Legal', app: { graphAppRoles: FIXTURE_APP_ROLES, graphDelegatedScopes: FIXTURE_DELEGATED_SCOPES } });
   const tenantId = created.tenant.id;
   const staff = await sim.admin.createUser(tenantId, { displayName: 'Megan Bowen', mail: 'megan@contoso.onmicrosoft.com' });
   const acceptedGuest = await sim.admin.createUser(tenantId, { displayName: 'Ada Client', mail: 'ada@client.example', userType: 'Guest', externalUserState: 'Accepted' });

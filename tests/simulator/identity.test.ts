@@ -68,8 +68,10 @@ describe('Entra ID endpoints', () => {
     const result = await msalClient().acquireTokenOnBehalfOf({ oboAssertion: tabToken, scopes: ['https://graph.microsoft.com/Files.ReadWrite.All'] });
     const claims = decodeJwt(result!.accessToken);
     expect(claims).toMatchObject({ aud: 'https://graph.microsoft.com', oid: f.staff.id, tid: f.tenantId, scp: 'Files.ReadWrite.All', acct: 0, preferred_username: f.staff.mail, ver: '2.0' });
-    const me = await f.graph('GET', '/me', { token: result!.accessToken });
-    expect(me.json.id).toBe(f.staff.id);
+    // The token carries exactly the scope asked for: files yes, the user's profile (User.Read) no.
+    expect((await f.graph('GET', `/drives/${f.rootDriveId}/root`, { token: result!.accessToken })).status).toBe(200);
+    const me = await f.graph<{ error: { code: string } }>('GET', '/me', { token: result!.accessToken });
+    expect([me.status, me.json.error.code]).toEqual([403, 'Authorization_RequestDenied']);
   });
 
   test('on-behalf-of refuses an assertion whose audience is not this app (AADSTS50013)', async () => {

@@ -1,6 +1,9 @@
 /** B2B invitations, users, teams, channels, members and activity notifications. */
 import { startFixture, waitFor, type Fixture } from './helpers';
 
+const FIXTURE_TEAMS_APP_ID = 'f1e2d3c4-0000-4000-8000-0000000000f1';
+const TEAMS_LINK = `https://teams.microsoft.com/l/entity/${FIXTURE_TEAMS_APP_ID}/portal`;
+
 let f: Fixture;
 beforeAll(async () => {
   f = await startFixture();
@@ -102,17 +105,40 @@ describe('teams and channels', () => {
     expect(refused.status).toBe(400);
   });
 
-  test('sendActivityNotification (team and user) answers 204 and is recorded; unknown parameters are refused (learn.microsoft.com/graph/api/team-sendactivitynotification)', async () => {
+  test('sendActivityNotification (team and user) answers 204 and is recorded where the app is installed; unknown parameters are refused (learn.microsoft.com/graph/api/team-sendactivitynotification)', async () => {
+    await f.sim.admin.publishTeamsApp(f.tenantId, { id: FIXTURE_TEAMS_APP_ID, clientId: f.clientId, activityTypes: ['documentShared'] });
+    await f.sim.admin.installAppInTeam(teamId, FIXTURE_TEAMS_APP_ID, f.staff.id);
+    await f.sim.admin.installAppForUser(f.acceptedGuest.id, FIXTURE_TEAMS_APP_ID);
     const teamNotice = await f.graph('POST', `/teams/${teamId}/sendActivityNotification`, {
       body: { topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` }, activityType: 'documentShared', previewText: { content: 'A document was shared' }, recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id }, templateParameters: [{ name: 'case', value: '2024-001' }] },
     });
     expect(teamNotice.status).toBe(204);
-    const userNotice = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'Your portal', webUrl: 'https://teams.microsoft.com/l/entity/x' }, activityType: 'documentShared', previewText: { content: 'New document' } } });
+    const userNotice = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New document' } } });
     expect(userNotice.status).toBe(204);
-    const misspelt = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'x', webUrl: 'https://x' }, activityType: 'documentShared', previewTxt: { content: 'typo' } } });
+    const misspelt = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'x', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewTxt: { content: 'typo' } } });
     expect(misspelt.status).toBe(400);
     const recorded = await f.sim.admin.activityNotifications();
     expect(recorded.value.map((entry) => entry.recipientUserId)).toEqual(expect.arrayContaining([f.staff.id, f.acceptedGuest.id]));
+  });
+
+  describe('activity feed requirements (learn.microsoft.com/graph/teams-send-activityfeednotifications#requirements-for-using-the-activity-feed-notification-apis)', () => {
+    const notify = (userId: string, body: Record<string, unknown>) => f.graph<{ error: { code: string; message: string } }>('POST', `/users/${userId}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New' }, ...body } });
+
+    test("a text topic's webUrl must be a Teams link, not the app's own web address (learn.microsoft.com/graph/api/resources/teamworkactivitytopic)", async () => {
+      const response = await notify(f.acceptedGuest.id, { topic: { source: 'text', value: 'Your portal', webUrl: 'https://caseroom.example/portal' } });
+      expect([response.status, response.json.error.code]).toEqual([400, 'BadRequest']);
+    });
+
+    test('the activity type must be declared in the installed manifest; systemDefault needs no declaration (learn.microsoft.com/graph/teams-send-activityfeednotifications#example-8-send-a-notification-to-a-user-using-the-systemdefault-activity-type)', async () => {
+      const undeclared = await notify(f.acceptedGuest.id, { activityType: 'somethingElse' });
+      expect([undeclared.status, undeclared.json.error.code]).toEqual([400, 'BadRequest']);
+      expect((await notify(f.acceptedGuest.id, { activityType: 'systemDefault', templateParameters: [{ name: 'systemDefaultText', value: 'Hello' }] })).status).toBe(204);
+    });
+
+    test('the recipient must have the app: a guest who never installed it is refused with 403 (learn.microsoft.com/graph/api/userteamwork-sendactivitynotification)', async () => {
+      const response = await notify(f.pendingGuest.id, {});
+      expect([response.status, response.json.error.code]).toEqual([403, 'Forbidden']);
+    });
   });
 
   test('guests cannot read teams (403)', async () => {

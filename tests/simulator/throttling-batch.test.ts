@@ -1,7 +1,7 @@
 /** Resource-unit throttling, fault injection, $batch and persistence across restarts. */
 import http from 'node:http';
 import { startSimulator } from '../../src/m365-simulator';
-import { startFixture, type Fixture } from './helpers';
+import { FIXTURE_APP_ROLES, startFixture, type Fixture } from './helpers';
 
 let f: Fixture;
 let drive: string;
@@ -100,7 +100,7 @@ describe('persistence', () => {
   test('state and file contents survive a restart with the same data directory; the CA stays the same', async () => {
     const dataDir = f.sim.dataDir;
     const other = await startSimulator({ dataDir: `${dataDir}-restart` });
-    const created = await other.admin.createTenant({ domain: 'persist.onmicrosoft.com' });
+    const created = await other.admin.createTenant({ domain: 'persist.onmicrosoft.com', app: { graphAppRoles: FIXTURE_APP_ROLES } });
     const token = await other.admin.token({ tenantId: created.tenant.id, clientId: created.app.clientId });
     const upload = await fetch(`${other.httpUrl}/v1.0/drives/${created.rootDriveId}/root:/kept.txt:/content`, { method: 'PUT', body: 'still here', headers: { authorization: `Bearer ${token}` } });
     expect(upload.status).toBe(201);

@@ -2,7 +2,7 @@
  * A typed client for the simulator's /_admin API, usable against an in-process simulator or one
  * started by `npm start` (pass its plain-HTTP base URL).
  */
-import type { Knobs, AppStats } from '../context';
+import type { Knobs, AppStats, GraphCallRecord } from '../context';
 import type { AppInstallationRecord, AppRecord, SimulatorData, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
 import type { PublishTeamsAppInput } from '../state/installations';
 import type { CreateAppInput, CreateUserInput } from '../state/directory';
@@ -78,6 +78,10 @@ export class SimulatorAdminClient {
   }
   stats(): Promise<StatsSnapshot> {
     return this.call('GET', '/_admin/stats');
+  }
+  /** Every Graph call's permission check since the last stats reset. */
+  async graphCalls(): Promise<GraphCallRecord[]> {
+    return (await this.call<{ value: GraphCallRecord[] }>('GET', '/_admin/graph-calls')).value;
   }
   resetStats(): Promise<void> {
     return this.call('POST', '/_admin/stats/reset', {});

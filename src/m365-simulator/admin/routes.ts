@@ -199,6 +199,8 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
   router.add('GET', '/_admin/state', async () => ok(data()));
   router.add('GET', '/_admin/activity-notifications', async () => ok({ value: data().activityNotifications }));
   router.add('GET', '/_admin/sharing-emails', async () => ok({ value: data().sharingEmails }));
+  // Every Graph call's permission check (cleared with the stats): which template matched, with what token, granted by what.
+  router.add('GET', '/_admin/graph-calls', async () => ok({ value: ctx.stats.graphCalls }));
   router.add('GET', '/_admin/webhook-deliveries', async () => ok({ value: ctx.stats.webhookDeliveries }));
   router.add('GET', '/_admin/ca.crt', async () => ({ status: 200, text: hooks.caCertPem, contentType: 'application/x-pem-file' }));
 

@@ -1,6 +1,7 @@
 /**
  * What every Graph call goes through, on a socket or inside `$batch`: latency, bearer token
- * validation (401 InvalidAuthenticationToken), fault injection, the SharePoint resource-unit
+ * validation (401 InvalidAuthenticationToken), authorisation by the token's permissions (403,
+ * see authorization.ts), fault injection, the SharePoint resource-unit
  * budget (429 + Retry-After), the route, and Graph's error envelope.
  */
 import type { SimContext } from '../context';
@@ -10,6 +11,8 @@ import type { Caller, SimRequest, SimResponse } from '../web/types';
 import { GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from '../identity/tokens';
 import { ResourceUnitBudget, resourceUnitCost, rollFault } from '../throttle';
 import { sessionForRequest } from './uploads';
+import { withODataContext } from './odataContext';
+import { AuthorizationDenied, authorizationDenied, GraphAuthorizer, vendoredPermissionIndex, workloadOf } from './authorization';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,6 +29,7 @@ export function normalizeODataKeys(rawPath: string): string {
 
 export class GraphPipeline {
   readonly budget: ResourceUnitBudget;
+  private readonly authorizer = new GraphAuthorizer(vendoredPermissionIndex());
 
   constructor(
     private readonly ctx: SimContext,
@@ -61,10 +65,33 @@ export class GraphPipeline {
     try {
       if (!req.insideBatch && this.ctx.knobs.latencyMs > 0) await sleep(this.ctx.knobs.latencyMs);
       req.caller = await this.authenticate(req);
+      this.authorize(req, req.caller);
       return await this.runAuthenticated(req, req.caller.appId, () => this.router.dispatch(req));
     } catch (error) {
       return this.renderError(error, req);
     }
+  }
+
+  /** Graph checks permissions before it looks at the resource: a refused call learns nothing about it. */
+  private authorize(req: SimRequest, caller: Caller): void {
+    const graphPath = req.rawPath.replace(/^\/v1\.0/i, '') || '/';
+    const call = { method: req.method, path: graphPath, appId: caller.appId, tokenKind: caller.kind === 'app' ? ('app' as const) : ('delegated' as const) };
+    let decision;
+    try {
+      decision = this.authorizer.authorize(this.ctx.store.data, caller, req.method, graphPath);
+    } catch (error) {
+      if (!(error instanceof AuthorizationDenied)) throw error;
+      this.ctx.stats.recordGraphCall({ ...call, template: error.result.template, accepted: error.result.accepted, grantedBy: [], denied: true });
+      throw error.error;
+    }
+    if (decision === 'open') return;
+    if (decision === 'unlisted') {
+      if (!this.router.hasRoute(req.method, req.rawPath)) return;
+      this.ctx.log.warn('simulator: an implemented Graph operation is in neither the permission reference nor AUTHORIZATION_EXCEPTIONS', { method: req.method, path: graphPath });
+      this.ctx.stats.recordGraphCall({ ...call, template: null, accepted: [], grantedBy: [], denied: true });
+      throw authorizationDenied(workloadOf(graphPath), { accepted: [], roles: caller.kind === 'app' ? caller.roles : caller.scopes, resourceSpecific: [] });
+    }
+    this.ctx.stats.recordGraphCall({ ...call, template: decision.template, accepted: decision.accepted, grantedBy: decision.grantedBy, denied: false });
   }
 
   /** The upload URL carries no token; its session names the app whose budget it uses. */
@@ -116,6 +143,8 @@ export class GraphPipeline {
       return { destroySocket: true };
     }
     if ('status' in response && Object.keys(rateLimitHeaders).length) response.headers = { ...rateLimitHeaders, ...response.headers };
+    // Graph v1.0 answers only: the upload URL is SharePoint's own API, not Graph's OData service.
+    if ('json' in response && response.status < 300 && /^\/v1\.0\//i.test(req.rawPath)) response.json = withODataContext(req.origin, req.method, req.rawPath.slice('/v1.0'.length), response.json);
     return response;
   }
 

@@ -8,13 +8,20 @@
  *   (learn.microsoft.com/microsoftteams/limits-specifications-teams) → 403 Forbidden;
  * - standard channels have the team's members; members can be added to private/shared channels only;
  * - sendActivityNotification (team and user variants) is recorded for tests
- *   (learn.microsoft.com/graph/api/team-sendactivitynotification).
+ *   (learn.microsoft.com/graph/api/team-sendactivitynotification); its requirements are enforced
+ *   (learn.microsoft.com/graph/teams-send-activityfeednotifications#requirements-for-using-the-activity-feed-notification-apis):
+ *   a text topic's webUrl must be a Teams link, the activity type declared in the sender's Teams
+ *   app manifest (or the reserved systemDefault), and the app installed for the recipient
+ *   (user variant: a personal installation; team variant: installed in the team). Learn documents no
+ *   error bodies for these, so the stricter reading: 400 BadRequest for the request's own faults,
+ *   403 Forbidden when the recipient does not have the app.
  */
 import type { SimContext } from '../context';
 import { GraphError, notFound } from '../web/errors';
 import type { Router } from '../web/router';
 import type { Caller, SimRequest } from '../web/types';
 import { createSiteWithDrive, findUser } from '../state/directory';
+import { installationFor, type InstallationTarget } from '../state/installations';
 import { newChannelId, newGuid } from '../state/ids';
 import type { ChannelRecord, TeamMemberRecord, TeamRecord } from '../state/model';
 import { requireActionBody } from './actionBody';
@@ -253,6 +260,7 @@ export function registerTeamRoutes(router: Router, ctx: SimContext): void {
     if (recipient['@odata.type'] === 'microsoft.graph.aadUserNotificationRecipient' || recipient['@odata.type'] === '#microsoft.graph.aadUserNotificationRecipient') {
       if (!recipientUserId || !findUser(ctx.store.data, caller.tenantId, recipientUserId)) throw notFound('The recipient user could not be found.');
     }
+    requireSenderInstalled(ctx, caller, body, { teamId: team.id });
     ctx.store.data.activityNotifications.push({ id: newGuid(), tenantId: caller.tenantId, scope: { kind: 'team', teamId: team.id }, recipientUserId, senderAppId: caller.appId, body, sentDateTime: new Date().toISOString() });
     ctx.store.markDirty();
     return { status: 204, empty: true };
@@ -263,6 +271,7 @@ export function registerTeamRoutes(router: Router, ctx: SimContext): void {
     const user = findUser(ctx.store.data, caller.tenantId, req.params.userId);
     if (!user) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${req.params.userId}' does not exist or one of its queried reference-property objects are not present.`);
     const body = validateActivityBody(req, await req.body.json(), false);
+    requireSenderInstalled(ctx, caller, body, { userId: user.id });
     ctx.store.data.activityNotifications.push({ id: newGuid(), tenantId: caller.tenantId, scope: { kind: 'user', userId: user.id }, recipientUserId: user.id, senderAppId: caller.appId, body, sentDateTime: new Date().toISOString() });
     ctx.store.markDirty();
     return { status: 204, empty: true };
@@ -277,9 +286,39 @@ function validateActivityBody(_req: SimRequest, raw: unknown, needsRecipient: bo
   if (topic.source !== 'entityUrl' && topic.source !== 'text') throw badRequest("topic.source must be 'entityUrl' or 'text'.");
   if (typeof topic.value !== 'string' || !topic.value) throw badRequest('topic.value is required.');
   if (topic.source === 'text' && typeof topic.webUrl !== 'string') throw badRequest("topic.webUrl is required when topic.source is 'text'.");
+  if (topic.source === 'text' && !isTeamsLink(topic.webUrl as string)) throw badRequest('topic.webUrl must be a Teams deep link (https://teams.microsoft.com/l/...).');
   if (typeof body.activityType !== 'string' || !body.activityType) throw badRequest('activityType is required.');
   const preview = body.previewText as Record<string, unknown> | undefined;
   if (preview !== undefined && (typeof preview !== 'object' || typeof preview.content !== 'string' || preview.content.length > 150)) throw badRequest('previewText.content must be a string of at most 150 characters.');
   if (needsRecipient && (!body.recipient || typeof body.recipient !== 'object')) throw badRequest('recipient is required.');
   return body;
+}
+
+/** A Teams deep link: https://teams.microsoft.com/l/... (learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application). */
+export function isTeamsLink(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && parsed.hostname === 'teams.microsoft.com' && parsed.pathname.startsWith('/l/');
+  } catch {
+    return false;
+  }
+}
+
+/** The reserved activity type usable without declaring it (it needs templateParameters' systemDefaultText). */
+const SYSTEM_DEFAULT_ACTIVITY = 'systemDefault';
+
+/**
+ * The sender's Teams app must be installed for the recipient (personally, or in the team for the
+ * team variant) and must declare the activity type in its manifest.
+ */
+function requireSenderInstalled(ctx: SimContext, caller: Caller, body: Record<string, unknown>, target: InstallationTarget): void {
+  const found = installationFor(ctx.store.data, { clientId: caller.appId }, target);
+  if (!found) throw forbidden(`The Teams app of the calling application is not installed ${'teamId' in target ? 'in the team' : 'for the recipient'}.`);
+  const activityType = body.activityType as string;
+  if (activityType === SYSTEM_DEFAULT_ACTIVITY) {
+    const parameters = Array.isArray(body.templateParameters) ? (body.templateParameters as Array<Record<string, unknown>>) : [];
+    if (!parameters.some((parameter) => parameter.name === 'systemDefaultText')) throw badRequest("The systemDefault activity type needs a 'systemDefaultText' template parameter.");
+    return;
+  }
+  if (!found.app.activityTypes.includes(activityType)) throw badRequest(`Activity type '${activityType}' is not declared in the app manifest.`);
 }

@@ -159,6 +159,10 @@ async function onBehalfOf(ctx: SimContext, tenant: TenantRecord, app: AppRecord,
   const scopes = parseScopes(ctx, tenant, form.get('scope'));
   if ('error' in scopes) return aadError(400, 'invalid_resource', 500011, scopes.error);
   const names = scopes.names.includes('.default') ? (scopes.audience === GRAPH_RESOURCE ? app.graphDelegatedScopes : ['access_as_user']) : scopes.names;
+  // OBO cannot prompt: a Graph scope nobody consented to for this app is refused (AADSTS65001),
+  // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example
+  const unconsented = scopes.audience === GRAPH_RESOURCE ? names.filter((name) => !['openid', 'profile', 'offline_access', 'email'].includes(name) && !app.graphDelegatedScopes.includes(name)) : [];
+  if (unconsented.length) return aadError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${app.clientId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`);
   const accessToken = await ctx.tokens.userToken(tenant, user, app, scopes.audience, names);
   const wantsOpenId = (form.get('scope') ?? '').split(/\s+/).includes('openid');
   const extra: Record<string, unknown> = {};

@@ -7,10 +7,6 @@ import type { AppRecord, DriveItemRecord, DriveRecord, SimulatorData, SiteRecord
 import type { SimulatorStore } from './store';
 import { newDriveId, newDriveItemId, newGuid, newPermissionId, newSiteId } from './ids';
 
-/** Graph application permissions a CaseRoom-like app is granted unless the seed says otherwise. */
-export const DEFAULT_APP_ROLES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Channel.Create', 'ChannelMember.ReadWrite.All', 'TeamMember.ReadWrite.All', 'TeamsActivity.Send'];
-export const DEFAULT_DELEGATED_SCOPES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Read', 'User.ReadBasic.All'];
-
 export function findTenant(data: SimulatorData, idOrDomain: string): TenantRecord | undefined {
   const key = idOrDomain.toLowerCase();
   return data.tenants[key] ?? Object.values(data.tenants).find((tenant) => tenant.domain.toLowerCase() === key);
@@ -61,7 +57,9 @@ export interface CreateAppInput {
   displayName?: string;
   identifierUris?: string[];
   redirectUris?: string[];
+  /** Graph application permissions admin-consented for the app; none unless given (as in Entra). */
   graphAppRoles?: string[];
+  /** Graph delegated permissions consented for the app; none unless given. */
   graphDelegatedScopes?: string[];
 }
 
@@ -76,8 +74,8 @@ export function createApp(store: SimulatorStore, tenant: TenantRecord, input: Cr
     servicePrincipalId: newGuid(),
     identifierUris: input.identifierUris ?? [`api://localhost/${clientId}`],
     redirectUris: input.redirectUris ?? [],
-    graphAppRoles: input.graphAppRoles ?? DEFAULT_APP_ROLES,
-    graphDelegatedScopes: input.graphDelegatedScopes ?? DEFAULT_DELEGATED_SCOPES,
+    graphAppRoles: [...(input.graphAppRoles ?? [])],
+    graphDelegatedScopes: [...(input.graphDelegatedScopes ?? [])],
   };
   store.data.apps[clientId] = app;
   store.markDirty();

@@ -24,6 +24,11 @@ export class Router {
     return this;
   }
 
+  /** Whether a route serves this method and path (without running it). */
+  hasRoute(method: string, rawPath: string): boolean {
+    return this.routes.some((route) => (route.method === method.toUpperCase() || route.method === '*') && route.pattern.test(rawPath));
+  }
+
   /** Returns null when no route matches the path at all, so callers can fall through. */
   async dispatch(req: SimRequest): Promise<SimResponse | null> {
     let pathMatched = false;

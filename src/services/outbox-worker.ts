@@ -51,6 +51,19 @@ export class JobTimeoutError extends Error {
   }
 }
 
+/** A job still running when its worker stopped (after the grace period): handed back to run again at once. */
+export class WorkerStoppedError extends Error {
+  constructor(readonly kind: string) {
+    super(`${kind} job was still running when its worker stopped; handed back`);
+    this.name = 'WorkerStoppedError';
+  }
+}
+
+/** How long stop() lets running jobs finish before it cuts them and hands them back. */
+export const STOP_GRACE_MS = 10_000;
+
+type JobOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'cut'; error: JobTimeoutError | WorkerStoppedError };
+
 interface LaneState {
   name: Lane;
   slots: number;
@@ -80,6 +93,8 @@ export class OutboxWorker {
   readonly workerId: string;
   private readonly lanes: LaneState[];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Cuts a running job now (stop() after its grace period). */
+  private readonly cutters = new Set<() => void>();
   private jobEnded: Array<() => void> = [];
   private started = false;
   private stopped = false;
@@ -101,8 +116,12 @@ export class OutboxWorker {
     for (const lane of this.lanes) this.armPoll(lane, 0);
   }
 
-  /** Claims nothing more and waits for the jobs in hand (each ends by its time limit at the latest). */
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more and lets the jobs in hand finish for `graceMs`; those still running then
+   * are cut and handed back at once (not counted as an attempt), so another instance, or this
+   * one after a restart, takes them now instead of after their lease.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
     this.started = false;
     for (const lane of this.lanes) {
@@ -110,6 +129,10 @@ export class OutboxWorker {
       lane.poll = null;
     }
     await Promise.allSettled(this.lanes.map((l) => l.claiming));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    clearTimeout(grace);
+    for (const cut of [...this.cutters]) cut();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -220,6 +243,11 @@ export class OutboxWorker {
       log.debug('job done');
       return;
     }
+    if (outcome.kind === 'cut' && outcome.error instanceof WorkerStoppedError) {
+      log.warn('worker stopping: running job cut and handed back');
+      await fail(this.o.db, job, this.workerId, outcome.error.message, 0, maxAttempts, false);
+      return;
+    }
     if (outcome.kind === 'cut') {
       const delayMs = retryDelayMs(job.attempts);
       log.warn({ limitMs: this.jobTimeoutMs, retryInMs: delayMs }, 'job ran past its time limit; cut and queued for a retry');
@@ -233,15 +261,18 @@ export class OutboxWorker {
     await fail(this.o.db, job, this.workerId, err instanceof Error ? err.message : String(err), delayMs, maxAttempts, !throttled);
   }
 
-  /** The handler's outcome, or `cut` once the job's time is up (the handler is then aborted and left behind). */
-  private async withinTimeLimit(job: OutboxJob, handler: JobHandler): Promise<{ kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'cut'; error: JobTimeoutError }> {
+  /** The handler's outcome, or `cut` once the job's time is up or its worker stops (the handler is then aborted and left behind). */
+  private async withinTimeLimit(job: OutboxJob, handler: JobHandler): Promise<JobOutcome> {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<{ kind: 'cut'; error: JobTimeoutError }>((resolve) => {
+    let cutter: () => void = () => undefined;
+    const limit = new Promise<JobOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, this.jobTimeoutMs) }), this.jobTimeoutMs);
       // A job left hung by a test or a dying process must not keep the process alive by itself.
       timer.unref();
+      cutter = () => resolve({ kind: 'cut', error: new WorkerStoppedError(job.kind) });
     });
+    this.cutters.add(cutter);
     const work = Promise.resolve()
       .then(() => handler(job, abort.signal))
       .then(
@@ -254,6 +285,7 @@ export class OutboxWorker {
       return outcome;
     } finally {
       clearTimeout(timer);
+      this.cutters.delete(cutter);
     }
   }
 }

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { JOB_LANES, type JobKind, LANES, laneOf } from '../../src/services/outbox-lanes';
-import { type JobHandler, JobTimeoutError, OutboxWorker, type OutboxWorkerOptions } from '../../src/services/outbox-worker';
+import { type JobHandler, JobTimeoutError, OutboxWorker, type OutboxWorkerOptions, WorkerStoppedError } from '../../src/services/outbox-worker';
 import type { Db } from '../../src/store/db';
 import { enqueue, type OutboxJob } from '../../src/store/outbox';
 import { freshPglite } from '../support/db';
@@ -169,6 +169,29 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     expect(cut.locked_until).toBeNull();
     // 500 ms × 2^attempts after the first attempt: about a second, not at once.
     expect(cut.due_in_ms).toBeGreaterThan(300);
+  });
+
+  it('stop() hands a job still running after its grace period back at once, without using up an attempt', async () => {
+    await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: {}, dedupeKey: 'sync:stuck' });
+    let aborted: unknown = null;
+    const w = worker({
+      handlers: {
+        'sync-guest-access': (_job, signal) => {
+          signal?.addEventListener('abort', () => (aborted = signal.reason));
+          return new Promise<never>(() => undefined);
+        },
+      },
+      leaseSeconds: 120,
+    });
+    w.start();
+    await until(() => rows(db), (r) => r[0]?.status === 'running', 'the job did not start');
+    await w.stop(100);
+    const [job] = await db.query<{ status: string; attempts: number; locked_until: string | null; due_in_ms: number; last_error: string }>(
+      `SELECT status, attempts, locked_until, last_error, (extract(epoch FROM run_after - now()) * 1000)::int AS due_in_ms FROM outbox`,
+    );
+    expect(job).toEqual({ status: 'pending', attempts: 0, locked_until: null, last_error: expect.stringMatching(/worker stopped/), due_in_ms: expect.any(Number) });
+    expect(job.due_in_ms).toBeLessThanOrEqual(0);
+    expect(aborted).toBeInstanceOf(WorkerStoppedError);
   });
 
   it('drain() runs work that jobs queue in other lanes, and returns how many jobs it ran', async () => {

@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster on loopback: initdb into a temp dir, start it, create one database,
 // and remove everything on stop. Used by the test runner (scripts/test.mjs) and the bench (P2).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,16 @@ export function startThrowawayPostgres(options = {}) {
   const flags = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
   run('initdb', ['-D', path.join(dir, 'data'), '-U', user, '--auth=trust', '-E', 'UTF8', '--no-sync']);
   run('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-o', `-k ${dir} -h 127.0.0.1 -p ${port} ${flags}`, '-w', 'start']);
-  run('createdb', ['-h', '127.0.0.1', '-p', port, '-U', user, database]);
+  const stopArgs = ['pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']];
+  const watchdog = startWatchdog(asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(found.bin, stopArgs[0]), ...stopArgs[1]]] : [path.join(found.bin, stopArgs[0]), stopArgs[1]], dir);
+  try {
+    run('createdb', ['-h', '127.0.0.1', '-p', port, '-U', user, database]);
+  } catch (err) {
+    watchdog.kill();
+    run(...stopArgs);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let stopped = false;
   return {
     url: `postgres://${user}@127.0.0.1:${port}/${database}`,
@@ -40,11 +49,33 @@ export function startThrowawayPostgres(options = {}) {
     stop() {
       if (stopped) return;
       stopped = true;
+      watchdog.kill();
       try {
-        run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
+        run(...stopArgs);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/**
+ * A detached process that stops the cluster and removes its directory if this process dies
+ * without calling stop() (SIGKILL, an out-of-memory kill): a cluster must never outlive the
+ * run that started it. stop() ends the watchdog first.
+ */
+function startWatchdog([command, args], dir) {
+  const source = `
+    const { execFileSync } = require('node:child_process');
+    const fs = require('node:fs');
+    const [parent, command, args, dir] = [Number(process.argv[1]), process.argv[2], JSON.parse(process.argv[3]), process.argv[4]];
+    setInterval(() => {
+      try { process.kill(parent, 0); return; } catch {}
+      try { execFileSync(command, args, { stdio: 'ignore' }); } catch {}
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }, 1000);`;
+  const child = spawn(process.execPath, ['-e', source, String(process.pid), command, JSON.stringify(args), dir], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return { kill: () => { try { process.kill(child.pid, 'SIGTERM'); } catch { /* already gone */ } } };
 }

@@ -1,13 +1,26 @@
 #!/usr/bin/env node
 // Runs the Jest suites with a throwaway PostgreSQL on loopback, so the store suite runs against
 // PostgreSQL as well as PGlite with one command. TEST_DATABASE_URL, when set, is used as is.
-// The cluster lives in a temp dir and is removed afterwards; nothing on the machine is changed.
-import { spawnSync } from 'node:child_process';
+// The cluster lives in a temp dir and is removed afterwards, however the run ends (Jest passes,
+// fails, crashes or is killed; this script gets SIGINT/SIGTERM/SIGHUP, or dies outright: then the
+// cluster's watchdog removes it). Nothing on the machine is changed.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { findPostgresBin, startThrowawayPostgres } from './postgres-cluster.mjs';
 
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() };
 let cluster = null;
+
+const stopCluster = () => {
+  try {
+    cluster?.stop();
+  } catch (err) {
+    console.error(`could not stop the test PostgreSQL: ${err instanceof Error ? err.message : String(err)}`);
+  }
+};
+// 'exit' handlers run synchronously, which stop() is: covers every way out of this script.
+process.on('exit', stopCluster);
 
 if (!env.TEST_DATABASE_URL) {
   if (!findPostgresBin()) {
@@ -19,6 +32,21 @@ if (!env.TEST_DATABASE_URL) {
   console.log(`PostgreSQL ${cluster.version} for the tests at ${cluster.url}`);
 }
 
-const result = spawnSync(process.execPath, [path.resolve('node_modules/jest/bin/jest.js'), ...process.argv.slice(2)], { stdio: 'inherit', env });
-cluster?.stop();
-process.exit(result.status ?? 1);
+// Not spawnSync: while it blocks, a signal to this script kills it on the spot, before any
+// cleanup, leaving Jest and the cluster behind.
+const jest = spawn(process.execPath, [path.resolve('node_modules/jest/bin/jest.js'), ...process.argv.slice(2)], { stdio: 'inherit', env });
+const JEST_GRACE_MS = 10_000;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    // Jest gets the signal too (to stop its workers); one that does not stop in time is killed.
+    if (jest.exitCode === null && jest.signalCode === null) jest.kill(signal);
+    setTimeout(() => jest.kill('SIGKILL'), JEST_GRACE_MS).unref();
+  });
+}
+jest.on('error', (err) => {
+  console.error(`could not start Jest: ${err.message}`);
+  process.exit(1);
+});
+jest.on('exit', (code, signal) => {
+  process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0));
+});

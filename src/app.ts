@@ -9,6 +9,7 @@ import type { AppPart, PartContext, PartFactory, Services } from './app-part';
 import { CaseworkService } from './services/casework';
 import { type Clock, systemClock } from './services/context';
 import { seedDemoFirm } from './services/demo-data';
+import { isJobKind } from './services/outbox-lanes';
 import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';
 import { SharingService } from './services/sharing';
@@ -81,6 +82,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   for (const part of parts) {
     for (const [kind, handler] of Object.entries(part.handlers)) {
       if (handlers[kind]) throw new Error(`outbox job kind ${kind} is handled by two parts`);
+      if (!isJobKind(kind)) throw new Error(`outbox job kind ${kind} (part ${part.name}) has no lane: add it to JOB_LANES in src/services/outbox-lanes.ts`);
       handlers[kind] = handler;
     }
   }
@@ -107,6 +109,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     // Express 5 hands a listen error (port in use, address not available) to this callback.
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(new Error(`CaseRoom cannot listen on ${config.host}:${config.port}: ${err.message}`, { cause: err })) : resolve(s)));
   });
+  keepIdleConnectionsOpen(server);
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   for (const part of parts) await part.start?.();
@@ -123,9 +126,39 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     async close() {
       await worker.stop();
       for (const part of [...parts].reverse()) await part.stop?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await closeServer(server);
       if (!o.db) await db.close();
     },
   };
+}
+
+/**
+ * How long an idle keep-alive connection stays open. A client reuses an idle connection until
+ * shortly before the server's advertised timeout (undici: the `Keep-Alive: timeout` hint minus
+ * 2 s); on a loaded machine the server's timer can fire in that gap and reset a request the
+ * client just sent on the socket (ECONNRESET, "other side closed"). Node's 5 s default puts
+ * that gap after every few seconds of idling, which is common; a minute of idling is not.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export function keepIdleConnectionsOpen(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Above the keep-alive timeout, so the headers timer never ends a reused connection first.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
+/**
+ * Stops accepting connections and resolves once every open one has ended. A request in progress
+ * finishes; each connection is closed as soon as it is idle (a kept-alive one would otherwise
+ * hold close() up for the whole keep-alive timeout).
+ */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    server.closeIdleConnections();
+    await closed;
+  } finally {
+    clearInterval(sweep);
+  }
 }

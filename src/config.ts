@@ -43,8 +43,9 @@ const envSchema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   /**
    * How long a claimed outbox job stays another instance's before it is handed out again. It
-   * must outlast the slowest job (a lease that runs out mid-job lets a second worker start it);
-   * it is also how long a crashed PostgreSQL instance's jobs wait.
+   * must outlast the slowest job (a lease that runs out mid-job lets a second worker start it):
+   * the worker cuts a job at three quarters of it and retries it later. It is also how long a
+   * crashed PostgreSQL instance's jobs wait.
    */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
   /** Per signed-in person: API requests a minute on average, and how many may come at once. */

@@ -267,6 +267,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
   const httpsServer = createHttpsServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, onRequest('https'));
   const httpServer = createHttpServer(onRequest('http'));
+  // Idle keep-alive connections stay open a minute (Node's default is 5 s): a client reuses an
+  // idle socket until just before the server's advertised timeout, and on a loaded machine the
+  // server's timer can fire in that gap and reset a request already sent (ECONNRESET).
+  for (const server of [httpsServer, httpServer]) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const host = options.host ?? '127.0.0.1';
   const listen = (server: Server, port: number) => new Promise<number>((resolve, reject) => {
     server.once('error', reject);

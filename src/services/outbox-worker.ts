@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors';
 import type { Db } from '../store/db';
-import { claim, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+import { claim, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+import { DEFAULT_LANE_SLOTS, kindFilterOf, type Lane, LANES } from './outbox-lanes';
 
 /**
  * Start-up recovery for the embedded store. PGlite's data directory is opened by one process at
@@ -18,94 +19,273 @@ export async function releaseDeadPredecessorLeases(db: Db, logger: Logger): Prom
   return released;
 }
 
-export type JobHandler = (job: OutboxJob) => Promise<void>;
+/**
+ * Runs one job. `signal` (always given by the worker; a test calling a handler directly may
+ * leave it out) fires when the job is cut at its time limit: the worker has then already put
+ * the job back for a retry, so a handler that sees it should stop at once.
+ */
+export type JobHandler = (job: OutboxJob, signal?: AbortSignal) => Promise<void>;
 
 export interface OutboxWorkerOptions {
   db: Db;
   logger: Logger;
   handlers: Partial<Record<string, JobHandler>>;
   pollMs: number;
-  batchSize?: number;
+  /** Jobs running at once per lane: one number for every lane, or per lane (default DEFAULT_LANE_SLOTS). */
+  slots?: number | Partial<Record<Lane, number>>;
   leaseSeconds?: number;
+  /**
+   * A job still running after this long is cut and retried with backoff. Default: three
+   * quarters of the lease, so a slow job is handed back before another instance could take it.
+   */
+  jobTimeoutMs?: number;
   maxAttempts?: number;
   workerId?: string;
 }
+
+/** Why a job was cut: given to its handler's AbortSignal and written as the job's last error. */
+export class JobTimeoutError extends Error {
+  constructor(readonly kind: string, readonly limitMs: number) {
+    super(`${kind} job ran past its ${limitMs} ms time limit and was cut`);
+    this.name = 'JobTimeoutError';
+  }
+}
+
+/** A job still running when its worker stopped (after the grace period): handed back to run again at once. */
+export class WorkerStoppedError extends Error {
+  constructor(readonly kind: string) {
+    super(`${kind} job was still running when its worker stopped; handed back`);
+    this.name = 'WorkerStoppedError';
+  }
+}
+
+/** How long stop() lets running jobs finish before it cuts them and hands them back. */
+export const STOP_GRACE_MS = 10_000;
+
+type JobOutcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'cut'; error: JobTimeoutError | WorkerStoppedError };
+
+interface LaneState {
+  name: Lane;
+  slots: number;
+  kinds: ClaimKinds;
+  busy: number;
+  /** The claim in progress, if any: one per lane at a time, so a lane never takes more than its free slots. */
+  claiming: Promise<number> | null;
+  /** A slot freed during the claim: claim again once it returns. */
+  again: boolean;
+  poll: NodeJS.Timeout | null;
+}
+
+const retryDelayMs = (attempts: number) => Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
 
 /**
  * Takes jobs from the outbox and runs them. Safe to run in several instances against one
  * PostgreSQL: each claim is `FOR UPDATE SKIP LOCKED`, a dead instance's lease expires, and
  * handlers are idempotent, so "at least once" never becomes "twice in effect".
+ *
+ * Each lane (outbox-lanes.ts) keeps its slots filled: as soon as a job ends, the lane claims
+ * more, so one slow job holds one slot, not every other job. Every job has a time limit; a job
+ * past it is failed for a retry with backoff and its slot freed. Its handler is told through
+ * the AbortSignal; one that ignores it runs on in the background, but its outcome is no longer
+ * recorded (the job is already back in the queue).
  */
 export class OutboxWorker {
   readonly workerId: string;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly lanes: LaneState[];
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Cuts a running job now (stop() after its grace period). */
+  private readonly cutters = new Set<() => void>();
+  private jobEnded: Array<() => void> = [];
+  private started = false;
   private stopped = false;
+  private readonly jobTimeoutMs: number;
+  private readonly leaseSeconds: number;
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.workerId = o.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.leaseSeconds = o.leaseSeconds ?? 120;
+    this.jobTimeoutMs = o.jobTimeoutMs ?? Math.floor(this.leaseSeconds * 750);
+    const slotsOf = (lane: Lane) => (typeof o.slots === 'number' ? o.slots : (o.slots?.[lane] ?? DEFAULT_LANE_SLOTS[lane]));
+    this.lanes = LANES.map((name) => ({ name, slots: Math.max(1, slotsOf(name)), kinds: kindFilterOf(name), busy: 0, claiming: null, again: false, poll: null }));
   }
 
+  /** Runs jobs in the background until stop(): every lane refills as its jobs end, and polls every `pollMs` while idle. */
   start(): void {
+    this.started = true;
     this.stopped = false;
-    const loop = async () => {
-      if (this.stopped) return;
-      const worked = await this.runOnce().catch((err) => {
-        this.o.logger.error({ err }, 'outbox poll failed');
-        return 0;
-      });
-      if (!this.stopped) this.timer = setTimeout(loop, worked > 0 ? 0 : this.o.pollMs);
-    };
-    this.timer = setTimeout(loop, 0);
+    for (const lane of this.lanes) this.armPoll(lane, 0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more and lets the jobs in hand finish for `graceMs`; those still running then
+   * are cut and handed back at once (not counted as an attempt), so another instance, or this
+   * one after a restart, takes them now instead of after their lease.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.started = false;
+    for (const lane of this.lanes) {
+      if (lane.poll) clearTimeout(lane.poll);
+      lane.poll = null;
+    }
+    await Promise.allSettled(this.lanes.map((l) => l.claiming));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    clearTimeout(grace);
+    for (const cut of [...this.cutters]) cut();
+    await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Claims and runs one batch; returns how many jobs it took. Tests call this to step the worker. */
+  /** Fills every lane's free slots once and waits for those jobs; returns how many it took. Tests call this to step the worker. */
   async runOnce(): Promise<number> {
-    const run = this.batch();
-    this.running = run.then(() => undefined);
-    return run;
+    const before = new Set(this.inFlight);
+    const taken = await this.fillAll();
+    await Promise.allSettled([...this.inFlight].filter((p) => !before.has(p)));
+    return taken;
   }
 
-  /** Runs batches until nothing is ready (jobs waiting for a later retry are left waiting). */
-  async drain(maxBatches = 1000): Promise<number> {
+  /**
+   * Runs jobs until nothing is ready and none is running (jobs waiting for a later retry are
+   * left waiting); returns how many it took. Slots refill as jobs end, as in the background.
+   */
+  async drain(maxJobs = 100_000): Promise<number> {
     let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.runOnce();
-      if (n === 0) break;
-      total += n;
+    while (!this.stopped && total < maxJobs) {
+      const ended = this.nextJobEnd();
+      const taken = await this.fillAll();
+      total += taken;
+      if (this.inFlight.size === 0) {
+        if (taken === 0) break;
+        continue;
+      }
+      await ended;
     }
     return total;
   }
 
-  private async batch(): Promise<number> {
-    const jobs = await claim(this.o.db, this.workerId, this.o.batchSize ?? 10, this.o.leaseSeconds ?? 120);
-    await Promise.all(jobs.map((job) => this.runJob(job)));
-    return jobs.length;
+  private nextJobEnd(): Promise<void> {
+    return new Promise((resolve) => this.jobEnded.push(resolve));
+  }
+
+  private async fillAll(): Promise<number> {
+    const taken = await Promise.all(this.lanes.map((lane) => this.fill(lane)));
+    return taken.reduce((a, b) => a + b, 0);
+  }
+
+  /** Claims jobs for the lane's free slots and starts them; returns how many it started. */
+  private async fill(lane: LaneState): Promise<number> {
+    if (lane.claiming) {
+      lane.again = true;
+      await lane.claiming.catch(() => undefined);
+      return 0;
+    }
+    const claiming = (async () => {
+      let taken = 0;
+      do {
+        lane.again = false;
+        const free = lane.slots - lane.busy;
+        if (free <= 0 || this.stopped) break;
+        const jobs = await claim(this.o.db, this.workerId, free, this.leaseSeconds, lane.kinds);
+        for (const job of jobs) this.launch(lane, job);
+        taken += jobs.length;
+      } while (lane.again);
+      return taken;
+    })();
+    lane.claiming = claiming;
+    try {
+      return await claiming;
+    } finally {
+      lane.claiming = null;
+      this.armPoll(lane, this.o.pollMs);
+    }
+  }
+
+  /** In the background, a lane with free slots looks again after `delayMs`. */
+  private armPoll(lane: LaneState, delayMs: number): void {
+    if (!this.started || this.stopped || lane.poll || lane.busy >= lane.slots) return;
+    lane.poll = setTimeout(() => {
+      lane.poll = null;
+      this.fill(lane).catch((err: unknown) => this.o.logger.error({ err, lane: lane.name }, 'outbox poll failed'));
+    }, delayMs);
+  }
+
+  private launch(lane: LaneState, job: OutboxJob): void {
+    lane.busy++;
+    const run: Promise<void> = this.runJob(job)
+      .catch((err: unknown) => this.o.logger.error({ err, jobId: job.id, kind: job.kind }, 'outbox could not record the end of a job'))
+      .finally(() => {
+        lane.busy--;
+        this.inFlight.delete(run);
+        const waiting = this.jobEnded;
+        this.jobEnded = [];
+        for (const resolve of waiting) resolve();
+        if (this.started && !this.stopped) {
+          if (lane.poll) clearTimeout(lane.poll);
+          lane.poll = null;
+          this.fill(lane).catch((err: unknown) => this.o.logger.error({ err, lane: lane.name }, 'outbox poll failed'));
+        }
+      });
+    this.inFlight.add(run);
   }
 
   private async runJob(job: OutboxJob): Promise<void> {
     const log = this.o.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const maxAttempts = this.o.maxAttempts ?? 12;
     const handler = this.o.handlers[job.kind];
     if (!handler) {
       log.error('no handler for this kind of job');
       await fail(this.o.db, job, this.workerId, `no handler for ${job.kind}`, 60_000, 1);
       return;
     }
-    try {
-      await handler(job);
+    const outcome = await this.withinTimeLimit(job, handler);
+    if (outcome.kind === 'done') {
       await complete(this.o.db, job.id, this.workerId);
       log.debug('job done');
-    } catch (err) {
-      const throttled = err instanceof DomainError && err.retryAfterSeconds !== undefined;
-      const delayMs = throttled ? (err.retryAfterSeconds as number) * 1000 : Math.min(60_000, 500 * 2 ** Math.min(job.attempts, 7));
-      log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'job failed; will retry');
-      await fail(this.o.db, job, this.workerId, err instanceof Error ? err.message : String(err), delayMs, this.o.maxAttempts ?? 12, !throttled);
+      return;
+    }
+    if (outcome.kind === 'cut' && outcome.error instanceof WorkerStoppedError) {
+      log.warn('worker stopping: running job cut and handed back');
+      await fail(this.o.db, job, this.workerId, outcome.error.message, 0, maxAttempts, false);
+      return;
+    }
+    if (outcome.kind === 'cut') {
+      const delayMs = retryDelayMs(job.attempts);
+      log.warn({ limitMs: this.jobTimeoutMs, retryInMs: delayMs }, 'job ran past its time limit; cut and queued for a retry');
+      await fail(this.o.db, job, this.workerId, outcome.error.message, delayMs, maxAttempts);
+      return;
+    }
+    const err = outcome.error;
+    const throttled = err instanceof DomainError && err.retryAfterSeconds !== undefined;
+    const delayMs = throttled ? (err.retryAfterSeconds as number) * 1000 : retryDelayMs(job.attempts);
+    log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'job failed; will retry');
+    await fail(this.o.db, job, this.workerId, err instanceof Error ? err.message : String(err), delayMs, maxAttempts, !throttled);
+  }
+
+  /** The handler's outcome, or `cut` once the job's time is up or its worker stops (the handler is then aborted and left behind). */
+  private async withinTimeLimit(job: OutboxJob, handler: JobHandler): Promise<JobOutcome> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let cutter: () => void = () => undefined;
+    const limit = new Promise<JobOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, this.jobTimeoutMs) }), this.jobTimeoutMs);
+      // A job left hung by a test or a dying process must not keep the process alive by itself.
+      timer.unref();
+      cutter = () => resolve({ kind: 'cut', error: new WorkerStoppedError(job.kind) });
+    });
+    this.cutters.add(cutter);
+    const work = Promise.resolve()
+      .then(() => handler(job, abort.signal))
+      .then(
+        () => ({ kind: 'done' as const }),
+        (error: unknown) => ({ kind: 'failed' as const, error }),
+      );
+    try {
+      const outcome = await Promise.race([work, limit]);
+      if (outcome.kind === 'cut') abort.abort(outcome.error);
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      this.cutters.delete(cutter);
     }
   }
 }

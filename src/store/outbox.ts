@@ -27,13 +27,20 @@ export async function enqueue(
   );
 }
 
-export async function claim(db: Db, workerId: string, limit: number, leaseSeconds: number): Promise<OutboxJob[]> {
+/** Restricts a claim to some kinds (`only`) or to every kind but some (`except`): one lane's jobs. */
+export type ClaimKinds = { only: readonly string[] } | { except: readonly string[] };
+
+export async function claim(db: Db, workerId: string, limit: number, leaseSeconds: number, kinds?: ClaimKinds): Promise<OutboxJob[]> {
+  const only = kinds && 'only' in kinds ? [...kinds.only] : null;
+  const except = kinds && 'except' in kinds ? [...kinds.except] : null;
   return db.transaction(async (tx) => {
     const rows = await tx.query<Record<string, unknown>>(
       `UPDATE outbox SET status = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $3), attempts = attempts + 1
        WHERE id IN (
          SELECT o.id FROM outbox o
          WHERE ((o.status = 'pending' AND o.run_after <= now()) OR (o.status = 'running' AND o.locked_until < now()))
+           AND ($4::text[] IS NULL OR o.kind = ANY($4::text[]))
+           AND ($5::text[] IS NULL OR o.kind <> ALL($5::text[]))
            -- A pending job waits behind any running job of its key, even one whose lease ran out:
            -- that one is reclaimed first, so two jobs of one key never run at once.
            AND (o.dedupe_key IS NULL OR NOT EXISTS (
@@ -43,7 +50,7 @@ export async function claim(db: Db, workerId: string, limit: number, leaseSecond
          LIMIT $2
          FOR UPDATE SKIP LOCKED)
        RETURNING id, firm_id, kind, payload, dedupe_key, attempts`,
-      [workerId, limit, leaseSeconds],
+      [workerId, limit, leaseSeconds, only, except],
     );
     // Two pending jobs with one key can be picked in the same batch; keep the oldest, release the rest.
     const seen = new Set<string>();

@@ -13,6 +13,7 @@ import type { GuestNotice } from '../../bot/activity-feed';
 import { type BotOptions, type BotPart, botPart } from '../../bot';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { freshPglite } from '../support/db';
+import { harnessFetch } from '../support/http';
 import { createTestIdentity, type TestIdentity } from '../support/tokens';
 
 /**
@@ -90,7 +91,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   await repo.setCaseProvisioned(other.id, { teamId: TEAM_ID, channelId: OTHER_CHANNEL, driveId: 'drive-1', folderItemId: 'folder-2' });
 
   const connectorAdmin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sim.httpUrl}/botconnector/_admin${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await harnessFetch(`${sim.httpUrl}/botconnector/_admin${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
@@ -115,7 +116,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
     },
     connectorAdmin,
     async api(method, path, token, body) {
-      const res = await fetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await harnessFetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },

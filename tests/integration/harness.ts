@@ -27,7 +27,7 @@ import { publishCaseRoomTeamsApp } from '../../scripts/local-tenant';
 import { freshPglite } from '../support/db';
 import { adminCreatesTeam, type Inspector, registerInspector } from '../support/tenant-admin';
 import { freePort } from '../support/free-port';
-import { callApi } from '../support/http';
+import { callApi, harnessFetch } from '../support/http';
 
 export const API_AUDIENCE = `api://localhost/${SIMULATOR_CLIENT_ID}`;
 
@@ -67,7 +67,7 @@ export async function startSim(knobs: Record<string, unknown> = {}): Promise<Sim
     appToken,
     userToken: (userId) => sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId, audience: API_AUDIENCE, scopes: ['access_as_user'] }),
     async graph(method, p, body, token) {
-      const res = await fetch(`${sim.httpUrl}/v1.0${p}`, {
+      const res = await harnessFetch(`${sim.httpUrl}/v1.0${p}`, {
         method,
         headers: { authorization: `Bearer ${token ?? (await inspector.token())}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -121,7 +121,7 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
     API_AUDIENCE,
   });
   // The app's token check is production code; only the key set comes from the simulator's JWKS.
-  const jwks = (await (await fetch(`${sim.sim.httpUrl}/${SIMULATOR_TENANT_ID}/discovery/v2.0/keys`)).json()) as Parameters<typeof createLocalJWKSet>[0];
+  const jwks = (await (await harnessFetch(`${sim.sim.httpUrl}/${SIMULATOR_TENANT_ID}/discovery/v2.0/keys`)).json()) as Parameters<typeof createLocalJWKSet>[0];
   const verify = createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: createLocalJWKSet(jwks), requiredScope: 'access_as_user' });
   let m365: Microsoft365Part | null = null;
   const notifications: CaseRoomEvent[] = [];

@@ -78,6 +78,8 @@ describe('reconciler under faults and a kill mid-batch', () => {
     expect(batches).toBeGreaterThan(2);
     first.app.server.close();
     first.app.server.closeAllConnections();
+    // A dead process claims nothing more (its worker's other lanes would otherwise keep working).
+    void first.app.worker.stop();
     await first.m365.stop?.();
 
     // Time passes: the dead instance's leases run out. A new instance takes over the same store.

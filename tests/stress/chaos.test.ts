@@ -10,7 +10,7 @@ import { Repo } from '../../src/store/repo';
 import type { ContactRecord, Firm } from '../../src/store/records';
 import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
 import { API_AUDIENCE, multipart, tmpDir } from '../integration/harness';
-import { callApi } from '../support/http';
+import { callApi, harnessFetch } from '../support/http';
 import { freePort } from '../support/free-port';
 import { type Child, spawnTsx } from './support/child';
 
@@ -219,7 +219,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     expect(uploadProblems).toEqual([]);
 
     // 3. Every bot post on the channels is a post the store planned, each delivered once.
-    const channels = (await (await fetch(`${sim.httpUrl}/botconnector/_admin/channels`)).json()) as Array<{ channelId: string }>;
+    const channels = (await (await harnessFetch(`${sim.httpUrl}/botconnector/_admin/channels`)).json()) as Array<{ channelId: string }>;
     const onScreen: string[] = [];
     const described = new Map<string, string>();
     // Notifications go to case channels only. Elsewhere (the team's General channel) the bot's one
@@ -228,7 +228,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     const caseChannels = new Set((await db.query<{ channel_id: string }>('SELECT channel_id FROM cases WHERE channel_id IS NOT NULL')).map((r) => r.channel_id));
     const otherBotMessages: Array<{ channelId: string; texts: string[] }> = [];
     for (const ch of channels) {
-      const detail = (await (await fetch(`${sim.httpUrl}/botconnector/_admin/channels/${encodeURIComponent(ch.channelId)}`)).json()) as { threads: Array<{ activities: Array<{ id: string; from: { role?: string }; text?: string; summary?: string; attachments?: unknown[] }> }> };
+      const detail = (await (await harnessFetch(`${sim.httpUrl}/botconnector/_admin/channels/${encodeURIComponent(ch.channelId)}`)).json()) as { threads: Array<{ activities: Array<{ id: string; from: { role?: string }; text?: string; summary?: string; attachments?: unknown[] }> }> };
       const bots = detail.threads.flatMap((t) => t.activities.filter((a) => a.from.role === 'bot'));
       if (!caseChannels.has(ch.channelId)) {
         if (bots.length > 0) otherBotMessages.push({ channelId: ch.channelId, texts: bots.map((a) => `${a.summary ?? a.text ?? ''} ${JSON.stringify(a.attachments ?? []).slice(0, 300)}`) });

@@ -45,14 +45,14 @@ describe('two instances on one PostgreSQL', () => {
       control.query(`INSERT INTO outbox (kind, payload) SELECT $1, jsonb_build_object('ms', i % 4, 'n', i) FROM generate_series($2::int, $3::int) AS i`, [PROBE_KIND, from, from + count - 1]);
     await addPlain(1, PLAIN_JOBS / 4);
 
-    // The instance that will die: batch size 1, so exactly one job is in its hands when it is killed.
+    // The instance that will die: one slot, so exactly one job is in its hands when it is killed.
     child = spawnTsx(path.join(__dirname, 'fixtures/outbox-child.ts'), { DATABASE_URL: scratch.url, TRAP_AFTER: '40', LEASE_SECONDS: String(CHILD_LEASE_SECONDS), WORKER_ID: 'child' });
     await child.waitFor(/^READY$/, 30_000);
 
     for (const name of ['instance-a', 'instance-b']) {
       const db = await scratch.open();
       dbs.push(db);
-      const worker = new OutboxWorker({ db, logger: pino({ level: 'silent' }), handlers: { [PROBE_KIND]: probeHandler(db, name) }, pollMs: 10, batchSize: 10, leaseSeconds: 60, workerId: name });
+      const worker = new OutboxWorker({ db, logger: pino({ level: 'silent' }), handlers: { [PROBE_KIND]: probeHandler(db, name) }, pollMs: 10, slots: 10, leaseSeconds: 60, workerId: name });
       workers.push(worker);
       worker.start();
     }

@@ -11,6 +11,7 @@
  * members get 403.
  */
 import type { SimulatorPluginHost } from '../plugins';
+import { resourceSpecificPermissionsAt } from '../state/installations';
 import { GraphError, invalidRequest, notFound } from '../web/errors';
 import type { SimRequest } from '../web/types';
 import type { ConnectorKnobs } from './index';
@@ -42,8 +43,9 @@ function readableChannel(host: SimulatorPluginHost, state: ConnectorState, req: 
   const { teamId, channelId } = req.params;
   const team = host.state.teams(caller.tenantId).find((t) => t.id === teamId);
   if (!team) throw new GraphError(404, 'NotFound', `No team found with Group Id ${teamId}`);
-  const installed = state.data.installs[teamId];
-  if (caller.kind === 'app' && !installed) throw new GraphError(403, 'Forbidden', 'Missing role permissions on the request: the app has no ChannelMessage.Read.Group consent in this team.');
+  // Resource-specific consent exists only where the caller's app is installed.
+  const consented = caller.kind === 'app' && resourceSpecificPermissionsAt(host.state.raw(), caller.appId, { teamId }).includes('ChannelMessage.Read.Group');
+  if (caller.kind === 'app' && !consented) throw new GraphError(403, 'Forbidden', 'Missing role permissions on the request: the app has no ChannelMessage.Read.Group consent in this team.');
   if (caller.kind === 'user' && !host.state.teamMembers(teamId).some((m) => m.userId === caller.userId && m.channelId === null)) throw new GraphError(403, 'Forbidden', 'The user is not a member of this team.');
   const exists = host.state.channels(teamId).some((c) => c.id === channelId);
   const channel = state.channel(channelId);
@@ -107,7 +109,7 @@ function chatMessage(channel: ChannelLog, a: StoredActivity, replyToId: string |
     policyViolation: null,
     eventDetail: null,
     from: bot
-      ? { application: { '@odata.type': '#microsoft.graph.teamworkApplicationIdentity', id: knobs.botId.replace(/^28:/, ''), displayName: knobs.botName, applicationIdentityType: 'bot' }, device: null, user: null }
+      ? { application: { '@odata.type': '#microsoft.graph.teamworkApplicationIdentity', id: knobs.botAppId, displayName: knobs.botName, applicationIdentityType: 'bot' }, device: null, user: null }
       : { application: null, device: null, user: { '@odata.type': '#microsoft.graph.teamworkUserIdentity', id: a.from.aadObjectId ?? a.from.id, displayName: a.from.name, userIdentityType: 'aadUser' } },
     body: { contentType: 'html', content: html },
     attachments,

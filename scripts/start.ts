@@ -2,12 +2,13 @@
  * `npm start`: CaseRoom with its embedded defaults. Unless M365_MODE=tenant (or production), it
  * first starts the local Microsoft 365 simulator on its own loopback ports, gives it the demo
  * firm's tenant, app registration and people, and points the app at it; then it starts the app
- * through the same entry point production uses (src/server.ts).
+ * through the same entry point production uses (src/server.ts) and, as the firm's Teams admin
+ * would, installs CaseRoom in the demo Cases team.
  */
 import path from 'node:path';
 import { main } from '../src/server';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
-import { pointConnectorAt, seedDemoTenant } from './local-tenant';
+import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from './local-tenant';
 
 async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
   const simulator = await startSimulator({
@@ -17,7 +18,7 @@ async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Prom
     latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
   });
   await seedDemoTenant(simulator, [`${appBaseUrl}/tab/auth-end.html`]);
-  await pointConnectorAt(simulator, `${appBaseUrl}/api/messages`);
+  await registerCaseRoomApp(simulator, `${appBaseUrl}/api/messages`);
   return simulator;
 }
 
@@ -37,6 +38,9 @@ async function run() {
   const app = await main(env, async () => simulator?.close());
   if (simulator) {
     const sim = simulator;
+    // Now that the bot answers, the demo firm's admin adds CaseRoom to its Cases team (in Teams:
+    // Apps → CaseRoom → Add to a team); CaseRoom adopts the team and sets up the demo cases there.
+    await demoCasesTeam(sim).catch((err: unknown) => console.error('Installing CaseRoom in the demo Cases team failed (install it from the simulator\'s /channels page):', err));
     console.log(
       [
         '',

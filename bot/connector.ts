@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
-import { MsalServiceClientCredentialsFactory, type ServiceClientCredentialsFactory } from 'botframework-connector';
+import { AppCredentials, MsalServiceClientCredentialsFactory, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { AppConfig } from '../src/config';
 import { msalNetworkClient } from '../src/m365/auth';
 import { boundFetch, createDispatcher } from '../src/m365/transport';
@@ -147,7 +147,29 @@ function simulatorAuthentication(config: AppConfig, endpoints: NonNullable<AppCo
   };
   // botframework-connector bundles MSAL 2; ours is newer with the same acquireTokenByClientCredential, the only call it makes.
   const clientApplication = msal as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1];
-  return new BoundedAuthentication(settings, new MsalServiceClientCredentialsFactory(appId, clientApplication), timeoutMs);
+  return new BoundedAuthentication(settings, new FreshFirstTokenFactory(appId, clientApplication), timeoutMs);
+}
+
+/**
+ * botbuilder caches Bot Framework tokens process-wide by app id. A local simulator can be
+ * replaced (tests start several in one process; a new DATA_DIR means a new signing key) and its
+ * connector refuses a token an earlier one issued, so this adapter's first token is fetched anew;
+ * botbuilder's cache serves the rest.
+ */
+class FreshFirstTokenFactory extends MsalServiceClientCredentialsFactory {
+  private refreshed = false;
+  override async createCredentials(...args: Parameters<MsalServiceClientCredentialsFactory['createCredentials']>): ReturnType<MsalServiceClientCredentialsFactory['createCredentials']> {
+    const credentials = await super.createCredentials(...args);
+    if (credentials instanceof AppCredentials) {
+      const getToken = credentials.getToken.bind(credentials);
+      credentials.getToken = async (forceRefresh?: boolean) => {
+        const token = await getToken(forceRefresh === true || !this.refreshed);
+        this.refreshed = true;
+        return token;
+      };
+    }
+    return credentials;
+  }
 }
 
 export function createAdapter(config: AppConfig, options: { timeoutMs?: number } = {}): CloudAdapter {

@@ -248,7 +248,10 @@ export class BotConnectorSim {
       }
       const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
       if (parts[0] !== 'v3' || parts[1] !== 'conversations') throw new HttpError(404, 'NotFound', `Nothing at ${path}`);
-      await this.authenticate(req);
+      await this.authenticate(req).catch((error: unknown) => {
+        if (error instanceof DeniedError) this.host.log.warn('bot connector: call refused', { path, reason: error.reason });
+        throw error;
+      });
       if (req.method === 'GET' && parts.length === 4 && parts[3] === 'members') return sendJson(res, 200, []);
       if (this.injectFault(res)) return;
       const body = (await readJson(req)) as Json;

@@ -145,6 +145,20 @@ export function createChannel(ctx: SimContext, team: TeamRecord, input: Record<s
 const TAB_PROPERTIES = new Set(['displayName', 'teamsApp@odata.bind', 'configuration']);
 const TAB_CONFIGURATION_PROPERTIES = new Set(['entityId', 'contentUrl', 'websiteUrl', 'removeUrl']);
 
+/**
+ * Teams loads tab pages over https only. The one exception is a loopback host: the simulator and
+ * the app it serves run on the developer's machine over plain HTTP, where a Teams client would use
+ * a tunnel; anything else must be https.
+ */
+function isTabPageUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 function tabJson(tab: ChannelTabRecord): Record<string, unknown> {
   return { id: tab.id, displayName: tab.displayName, webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(tab.channelId)}/tab::${tab.id}?groupId=${tab.teamId}`, configuration: tab.configuration };
 }
@@ -171,7 +185,7 @@ function parseTab(ctx: SimContext, team: TeamRecord, channel: ChannelRecord, bod
   }
   const text = (key: string) => (typeof configuration[key] === 'string' ? (configuration[key] as string) : null);
   const contentUrl = text('contentUrl');
-  if (!contentUrl || !/^https:\/\//.test(contentUrl)) throw badRequest('configuration.contentUrl must be an https URL of a page the app declares.');
+  if (!contentUrl || !isTabPageUrl(contentUrl)) throw badRequest('configuration.contentUrl must be an https URL of a page the app declares.');
   return { id: newGuid(), teamId: team.id, channelId: channel.id, teamsAppId: app.id, displayName: body.displayName, configuration: { entityId: text('entityId'), contentUrl, websiteUrl: text('websiteUrl'), removeUrl: text('removeUrl') } };
 }
 

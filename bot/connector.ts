@@ -176,6 +176,8 @@ export function createAdapter(config: AppConfig, options: { timeoutMs?: number }
   const timeoutMs = options.timeoutMs ?? CONNECTOR_TIMEOUT_MS;
   const { appId, password, endpoints } = config.bot;
   if (endpoints) return new CloudAdapter(simulatorAuthentication(config, endpoints, timeoutMs));
+  // Local with BOT_AUTH=off (Agents Playground): no app id, so botbuilder neither checks nor sends tokens.
+  if (!appId) return new CloudAdapter(new BoundedAuthentication({}, undefined, timeoutMs));
   // A tenant: Azure Bot Service's public-cloud endpoints, botbuilder's defaults.
   return new CloudAdapter(new BoundedAuthentication({ MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId }, undefined, timeoutMs));
 }

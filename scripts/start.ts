@@ -22,6 +22,26 @@ async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Prom
   return simulator;
 }
 
+/**
+ * The admin's install, tried a few times: opening the store blocks the event loop for seconds on a
+ * first start, so a pooled connection to the simulator may have been closed unnoticed (ECONNRESET).
+ * Running it again is safe: it finds the team and installation it already made.
+ */
+async function installDemoCasesTeam(sim: RunningSimulator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await demoCasesTeam(sim);
+      return;
+    } catch (err) {
+      if (attempt >= 3) {
+        console.error("Installing CaseRoom in the demo Cases team failed (install it from the simulator's /channels page):", err);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 async function run() {
   const env = { ...process.env };
   const tenantMode = env.M365_MODE === 'tenant' || (env.NODE_ENV === 'production' && env.M365_MODE !== 'simulator');
@@ -40,7 +60,7 @@ async function run() {
     const sim = simulator;
     // Now that the bot answers, the demo firm's admin adds CaseRoom to its Cases team (in Teams:
     // Apps → CaseRoom → Add to a team); CaseRoom adopts the team and sets up the demo cases there.
-    await demoCasesTeam(sim).catch((err: unknown) => console.error('Installing CaseRoom in the demo Cases team failed (install it from the simulator\'s /channels page):', err));
+    await installDemoCasesTeam(sim);
     console.log(
       [
         '',

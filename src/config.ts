@@ -31,6 +31,12 @@ const envSchema = z.object({
   API_AUDIENCE: z.string().min(1).optional(),
   BOT_ID: z.string().min(1).optional(),
   BOT_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Local only: `off` runs the bot without Bot Framework authentication, for Microsoft 365 Agents
+   * Playground (`npm run playground`), which sends unsigned activities as the Bot Framework Emulator
+   * does. The simulator's connector always authenticates.
+   */
+  BOT_AUTH: z.enum(['on', 'off']).optional(),
   /** The Teams app's catalog id (manifest `id`), for pinning the case tab. */
   TEAMS_APP_ID: z.string().min(1).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
@@ -127,6 +133,7 @@ export const SIMULATOR_BOT_SECRET = 'local-simulator-bot-secret';
 
 function botConfig(env: z.infer<typeof envSchema>, mode: 'simulator' | 'tenant', identity: IdentityConfig): BotConfig {
   if (mode === 'tenant') return { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '', teamsAppId: env.TEAMS_APP_ID ?? '' };
+  if (env.BOT_AUTH === 'off') return { appId: '', password: '', teamsAppId: env.TEAMS_APP_ID ?? SIMULATOR_TEAMS_APP_ID };
   // Locally the bot has its own app registration in the simulated tenant, as Azure Bot Service gives it one.
   const plainHttp = (env.SIMULATOR_SIGN_IN_URL ?? (env.SIMULATOR_URL as string)).replace(/\/$/, '');
   return {

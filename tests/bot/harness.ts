@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppPart, PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET } from '../../src/config';
+import { type AppConfig, loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET } from '../../src/config';
 import { adminInstallsCaseRoom, registerCaseRoomApp } from '../../scripts/local-tenant';
 import { type ConnectorKnobs, connectorPlugin } from '../../src/m365-simulator/connector';
 import type { StoredActivity, Thread } from '../../src/m365-simulator/connector/state';
@@ -32,6 +32,8 @@ export let OTHER_CHANNEL = '';
 export interface Harness {
   sim: RunningSimulator;
   app: RunningApp;
+  /** The app's settings (its bot identity in the simulated tenant), for tests that build their own botbuilder adapter. */
+  config: AppConfig;
   db: Db;
   identity: TestIdentity;
   tenantId: string;
@@ -111,6 +113,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const harness: Harness = {
     sim,
     app,
+    config,
     db,
     identity,
     tenantId,

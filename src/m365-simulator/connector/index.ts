@@ -61,7 +61,7 @@ export const defaultConnectorKnobs: ConnectorKnobs = {
   enforceRateLimits: true,
 };
 
-/** Teams' bot message size limit, measured as Teams does (UTF-16); see MESSAGE_SIZE_LIMIT_BYTES' use. */
+/** Teams' bot message size limit: 100 KB of the message encoded as UTF-16 (checkMessageSize). */
 const MESSAGE_SIZE_LIMIT_BYTES = 100 * 1024;
 
 export interface ConnectorStats {
@@ -249,7 +249,7 @@ export class BotConnectorSim {
       const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
       if (parts[0] !== 'v3' || parts[1] !== 'conversations') throw new HttpError(404, 'NotFound', `Nothing at ${path}`);
       await this.authenticate(req).catch((error: unknown) => {
-        if (error instanceof DeniedError) this.host.log.warn('bot connector: call refused', { path, reason: error.reason });
+        if (error instanceof DeniedError) this.host.log.info('bot connector: call refused', { path, reason: error.reason });
         throw error;
       });
       if (req.method === 'GET' && parts.length === 4 && parts[3] === 'members') return sendJson(res, 200, []);
@@ -509,7 +509,9 @@ export class BotConnectorSim {
       conversationId = thread.conversationId;
       activityId = activity.id;
     }
-    if (!mention && !this.knobs.receiveAllChannelMessages) return { conversationId, activityId, delivered: false, bot: null };
+    // Teams delivers channel messages only to bots installed in the team, and without the ChannelMessage.Read.Group RSC only @mentions.
+    const installed = installationFor(this.host.state.raw(), { botId: this.knobs.botAppId }, { teamId: channel.teamId });
+    if (!installed || (!mention && !this.knobs.receiveAllChannelMessages)) return { conversationId, activityId, delivered: false, bot: null };
     const bot = await this.toBot({ ...this.baseActivity(channel, conversationId, person), type: 'message', id: activityId, text: shown, textFormat: 'plain', entities });
     return { conversationId, activityId, delivered: true, bot: { status: bot.status } };
   }

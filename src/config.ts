@@ -135,6 +135,8 @@ function botConfig(env: z.infer<typeof envSchema>, mode: 'simulator' | 'tenant',
   if (mode === 'tenant') return { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '', teamsAppId: env.TEAMS_APP_ID ?? '' };
   if (env.BOT_AUTH === 'off') return { appId: '', password: '', teamsAppId: env.TEAMS_APP_ID ?? SIMULATOR_TEAMS_APP_ID };
   // Locally the bot has its own app registration in the simulated tenant, as Azure Bot Service gives it one.
+  // botbuilder reads the connector's OpenID metadata with its own HTTP client, which does not trust the
+  // simulator's CA: use its plain-HTTP address (SIMULATOR_SIGN_IN_URL, which npm start and the harnesses set).
   const plainHttp = (env.SIMULATOR_SIGN_IN_URL ?? (env.SIMULATOR_URL as string)).replace(/\/$/, '');
   return {
     appId: env.BOT_ID ?? SIMULATOR_BOT_ID,

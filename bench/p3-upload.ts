@@ -13,7 +13,7 @@ import { loadM365Settings } from '../src/m365/settings';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
 import { DEMO_DIRECTORY } from '../src/services/demo-data';
 import type { CaseRecord } from '../src/store/records';
-import { pointConnectorAt, seedDemoTenant } from '../scripts/local-tenant';
+import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../scripts/local-tenant';
 import { API_AUDIENCE } from '../tests/integration/harness';
 import { type Child, REPO_ROOT, spawnNode, until } from '../tests/stress/support/child';
 import { freePort, log, round, type Scenario, type ScenarioResult } from './lib/common';
@@ -107,7 +107,7 @@ export async function startProductionWorld(o: { caseNumber: string; env?: Record
     // Faster team provisioning and change notifications than Teams': set-up time is not what is measured.
     sim = await startSimulator({ dataDir: simDir, knobs: { teamProvisioningMs: 30, notificationCoalesceMs: 30, ...o.simKnobs } });
     await seedDemoTenant(sim, []);
-    await pointConnectorAt(sim, `${url}/api/messages`);
+    await registerCaseRoomApp(sim, `${url}/api/messages`);
     child = spawnNode(await productionNodeArgs(), {
       NODE_ENV: 'production',
       M365_MODE: 'simulator',
@@ -126,6 +126,8 @@ export async function startProductionWorld(o: { caseNumber: string; env?: Record
     const staffToken = await token(STAFF.userId);
     const c = child;
     await until('the app answering /healthz', 90_000, async () => (await fetch(`${url}/healthz`)).status === 200, c);
+    // The firm's admin adds CaseRoom to its Cases team once the app (its bot) answers.
+    await demoCasesTeam(sim);
     const s = sim;
     const target = await until(`case ${o.caseNumber} provisioned`, 90_000, async () => {
       const res = await fetch(`${url}/api/cases`, { headers: { authorization: `Bearer ${staffToken}` } });

@@ -1,5 +1,9 @@
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationParameters, type ConversationReference, type TurnContext } from 'botbuilder';
+import { AppCredentials, MsalServiceClientCredentialsFactory, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { AppConfig } from '../src/config';
+import { msalNetworkClient } from '../src/m365/auth';
+import { boundFetch, createDispatcher } from '../src/m365/transport';
 
 /**
  * The bot's outbound side, narrowed to what CaseRoom does in a channel: open a thread, reply in
@@ -106,9 +110,10 @@ export function withDeadline(client: ConnectorClient, timeoutMs: number): Connec
 class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
   constructor(
     settings: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0],
+    credentialsFactory: ServiceClientCredentialsFactory | undefined,
     private readonly timeoutMs: number,
   ) {
-    super(settings);
+    super(settings, credentialsFactory);
   }
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
     const inner = super.createConnectorFactory(claimsIdentity);
@@ -117,13 +122,64 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/**
+ * Locally, botbuilder's own authentication pointed at the simulator: the bot gets its Bot
+ * Framework token from the simulated tenant's authority and checks the connector's tokens against
+ * the connector's OpenID metadata. MSAL is handed in (botbuilder's Msal factory) only so that its
+ * calls trust the simulator's CA, as the Graph client's do.
+ */
+function simulatorAuthentication(config: AppConfig, endpoints: NonNullable<AppConfig['bot']['endpoints']>, timeoutMs: number): BoundedAuthentication {
+  const { appId, password } = config.bot;
+  const authority = new URL(endpoints.loginUrl);
+  const msal = new ConfidentialClientApplication({
+    auth: { clientId: appId, clientSecret: password, authority: endpoints.loginUrl, knownAuthorities: [authority.host] },
+    system: { networkClient: msalNetworkClient(boundFetch(createDispatcher(config.m365.caCertFile))) },
+  });
+  const settings = {
+    MicrosoftAppId: appId,
+    MicrosoftAppType: 'SingleTenant',
+    MicrosoftAppTenantId: config.identity.tenantId,
+    ToChannelFromBotLoginUrl: endpoints.loginUrl,
+    ToChannelFromBotOAuthScope: BOT_FRAMEWORK_AUDIENCE,
+    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_AUDIENCE,
+    ToBotFromChannelOpenIdMetadataUrl: endpoints.openIdMetadataUrl,
+    ValidateAuthority: false,
+  };
+  // botframework-connector bundles MSAL 2; ours is newer with the same acquireTokenByClientCredential, the only call it makes.
+  const clientApplication = msal as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1];
+  return new BoundedAuthentication(settings, new FreshFirstTokenFactory(appId, clientApplication), timeoutMs);
+}
+
+/**
+ * botbuilder caches Bot Framework tokens process-wide by app id. A local simulator can be
+ * replaced (tests start several in one process; a new DATA_DIR means a new signing key) and its
+ * connector refuses a token an earlier one issued, so this adapter's first token is fetched anew;
+ * botbuilder's cache serves the rest.
+ */
+class FreshFirstTokenFactory extends MsalServiceClientCredentialsFactory {
+  private refreshed = false;
+  override async createCredentials(...args: Parameters<MsalServiceClientCredentialsFactory['createCredentials']>): ReturnType<MsalServiceClientCredentialsFactory['createCredentials']> {
+    const credentials = await super.createCredentials(...args);
+    if (credentials instanceof AppCredentials) {
+      const getToken = credentials.getToken.bind(credentials);
+      credentials.getToken = async (forceRefresh?: boolean) => {
+        const token = await getToken(forceRefresh === true || !this.refreshed);
+        this.refreshed = true;
+        return token;
+      };
+    }
+    return credentials;
+  }
+}
+
 export function createAdapter(config: AppConfig, options: { timeoutMs?: number } = {}): CloudAdapter {
   const timeoutMs = options.timeoutMs ?? CONNECTOR_TIMEOUT_MS;
-  // No app id (local): the adapter neither checks incoming tokens nor sends any, as with the Bot Framework Emulator.
-  const auth = config.bot.appId
-    ? new BoundedAuthentication({ MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId }, timeoutMs)
-    : new BoundedAuthentication({}, timeoutMs);
-  return new CloudAdapter(auth);
+  const { appId, password, endpoints } = config.bot;
+  if (endpoints) return new CloudAdapter(simulatorAuthentication(config, endpoints, timeoutMs));
+  // Local with BOT_AUTH=off (Agents Playground): no app id, so botbuilder neither checks nor sends tokens.
+  if (!appId) return new CloudAdapter(new BoundedAuthentication({}, undefined, timeoutMs));
+  // A tenant: Azure Bot Service's public-cloud endpoints, botbuilder's defaults.
+  return new CloudAdapter(new BoundedAuthentication({ MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId }, undefined, timeoutMs));
 }
 
 export function botbuilderConnector(adapter: CloudAdapter, appId: string): ChannelConnector {

@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { DomainError } from '../src/domain/errors';
+import { adoptCasesTeam, releaseCasesTeam } from '../src/services/cases-teams';
 import type { CaseworkService } from '../src/services/casework';
 import type { Actor, Clock } from '../src/services/context';
 import type { SharingService } from '../src/services/sharing';
@@ -297,6 +298,8 @@ export function createHandlers(d: HandlerDeps) {
     await store.saveInstallation({ teamId: i.teamId, tenantId: i.tenantId, serviceUrl: i.serviceUrl, botId: i.botId, reference });
     await store.saveChannel({ channelId: i.teamThreadId ?? i.conversationId, teamId: i.teamId, tenantId: i.tenantId, name: 'General', reference });
     d.logger.info({ teamId: i.teamId }, 'bot installed in a team');
+    // Installed by the firm's admin in a team of its tenant: that team takes the firm's case channels.
+    await adoptCasesTeam(d.db, d.logger, { tenantId: i.tenantId, teamId: i.teamId, displayName: i.teamName ?? 'Cases' });
     // Teams sends both installationUpdate and conversationUpdate for one install: greet once.
     if (context.activity.type === 'installationUpdate') await context.sendActivity({ type: 'message', text: 'CaseRoom is installed. It posts in each case channel when guests upload or write, and when sharing changes. Mention CaseRoom with "help" in a case channel for commands.', textFormat: 'plain' });
   }
@@ -308,7 +311,10 @@ export function createHandlers(d: HandlerDeps) {
           await onInstalled(context, incoming);
           return null;
         case 'uninstalled':
-          if (incoming.teamId) await new BotStore(d.db).markUninstalled(incoming.teamId);
+          if (incoming.teamId) {
+            await new BotStore(d.db).markUninstalled(incoming.teamId);
+            await releaseCasesTeam(d.db, d.logger, incoming.teamId);
+          }
           return null;
         case 'channelSeen':
           if (incoming.channelId && incoming.teamId && incoming.tenantId) await new BotStore(d.db).saveChannel({ channelId: incoming.channelId, teamId: incoming.teamId, tenantId: incoming.tenantId, name: incoming.channelName, reference: incoming.reference });

@@ -16,6 +16,7 @@ interface Where {
   /** Graph team id (aadGroupId) when Teams sends it, else Bot Framework's team id. */
   teamId: string | null;
   teamThreadId: string | null;
+  teamName: string | null;
   channelId: string | null;
   channelName: string | null;
   conversationId: string;
@@ -43,6 +44,7 @@ function where(activity: Activity): Where {
     tenantId: data.tenant?.id ?? activity.conversation?.tenantId ?? null,
     teamId: data.team?.aadGroupId ?? data.team?.id ?? null,
     teamThreadId: data.team?.id ?? null,
+    teamName: data.team?.name ?? null,
     channelId: data.channel?.id ?? null,
     channelName: data.channel?.name ?? null,
     conversationId: activity.conversation?.id ?? '',

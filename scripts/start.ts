@@ -2,12 +2,13 @@
  * `npm start`: CaseRoom with its embedded defaults. Unless M365_MODE=tenant (or production), it
  * first starts the local Microsoft 365 simulator on its own loopback ports, gives it the demo
  * firm's tenant, app registration and people, and points the app at it; then it starts the app
- * through the same entry point production uses (src/server.ts).
+ * through the same entry point production uses (src/server.ts) and, as the firm's Teams admin
+ * would, installs CaseRoom in the demo Cases team.
  */
 import path from 'node:path';
 import { main } from '../src/server';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
-import { pointConnectorAt, seedDemoTenant } from './local-tenant';
+import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from './local-tenant';
 
 async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
   const simulator = await startSimulator({
@@ -17,8 +18,28 @@ async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Prom
     latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
   });
   await seedDemoTenant(simulator, [`${appBaseUrl}/tab/auth-end.html`]);
-  await pointConnectorAt(simulator, `${appBaseUrl}/api/messages`);
+  await registerCaseRoomApp(simulator, `${appBaseUrl}/api/messages`);
   return simulator;
+}
+
+/**
+ * The admin's install, tried a few times: opening the store blocks the event loop for seconds on a
+ * first start, so a pooled connection to the simulator may have been closed unnoticed (ECONNRESET).
+ * Running it again is safe: it finds the team and installation it already made.
+ */
+async function installDemoCasesTeam(sim: RunningSimulator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await demoCasesTeam(sim);
+      return;
+    } catch (err) {
+      if (attempt >= 3) {
+        console.error("Installing CaseRoom in the demo Cases team failed (install it from the simulator's /channels page):", err);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 async function run() {
@@ -37,6 +58,9 @@ async function run() {
   const app = await main(env, async () => simulator?.close());
   if (simulator) {
     const sim = simulator;
+    // Now that the bot answers, the demo firm's admin adds CaseRoom to its Cases team (in Teams:
+    // Apps → CaseRoom → Add to a team); CaseRoom adopts the team and sets up the demo cases there.
+    await installDemoCasesTeam(sim);
     console.log(
       [
         '',

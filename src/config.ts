@@ -35,9 +35,15 @@ const envSchema = z.object({
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
   API_AUDIENCE: z.string().min(1).optional(),
   BOT_ID: z.string().min(1).optional(),
-  /** The Teams app's id (manifest `id`): activity-feed deep links open it. */
+  /** The Teams app's catalog id (manifest `id`): activity-feed deep links open it, pinned case tabs bind to it. */
   TEAMS_APP_ID: z.string().min(1).optional(),
   BOT_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Local only: `off` runs the bot without Bot Framework authentication, for Microsoft 365 Agents
+   * Playground (`npm run playground`), which sends unsigned activities as the Bot Framework Emulator
+   * does. The simulator's connector always authenticates.
+   */
+  BOT_AUTH: z.enum(['on', 'off']).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
@@ -82,6 +88,23 @@ export interface IdentityConfig {
   audiences: string[];
 }
 
+/**
+ * The bot's identity and where the Bot Framework's endpoints are. In a tenant these are Azure
+ * Bot Service's public-cloud defaults (botbuilder's own), so only the app id and password are
+ * set; locally every endpoint is the simulator's, reached through exactly the same botbuilder code.
+ */
+export interface BotConfig {
+  appId: string;
+  password: string;
+  /** Local only: the simulator's endpoints for botbuilder's ConfigurationBotFrameworkAuthentication. */
+  endpoints?: {
+    /** Entra authority the bot gets its Bot Framework token from (ToChannelFromBotLoginUrl). */
+    loginUrl: string;
+    /** OpenID metadata of the key the connector signs activities with (ToBotFromChannelOpenIdMetadataUrl). */
+    openIdMetadataUrl: string;
+  };
+}
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   host: string;
@@ -92,7 +115,7 @@ export interface AppConfig {
   store: StoreConfig;
   m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string };
   identity: IdentityConfig;
-  bot: { appId: string; password: string };
+  bot: BotConfig;
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
   teamsAppId: string;
   seedDemoData: boolean;
@@ -112,8 +135,25 @@ export class ConfigError extends Error {
 export const SIMULATOR_TENANT_ID = '8f0c7a52-5c1e-4b7e-9d3a-3c9a2f1e7b10';
 export const SIMULATOR_CLIENT_ID = 'c45e0f1a-7a0e-4d2b-9a57-1f3c5b7d9e21';
 export const SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
-/** The local Teams app id (env/.env.local TEAMS_APP_ID), published to the simulator's app catalog. */
+/** The local package's Teams app id and bot (env/.env.local): what the demo publishes in the simulator. */
 export const SIMULATOR_TEAMS_APP_ID = '3a7c9e12-5b4d-4f6e-8a1c-0d2e4f6a8b10';
+/** The bot's own Entra app in the simulated tenant (its Microsoft App ID, the manifest's `bots[0].botId`). */
+export const SIMULATOR_BOT_ID = '6d1f3a2b-9c4e-4f7a-8b1d-2e5c7a9f0b34';
+export const SIMULATOR_BOT_SECRET = 'local-simulator-bot-secret';
+
+function botConfig(env: z.infer<typeof envSchema>, mode: 'simulator' | 'tenant', identity: IdentityConfig): BotConfig {
+  if (mode === 'tenant') return { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' };
+  if (env.BOT_AUTH === 'off') return { appId: '', password: '' };
+  // Locally the bot has its own app registration in the simulated tenant, as Azure Bot Service gives it one.
+  // botbuilder reads the connector's OpenID metadata with its own HTTP client, which does not trust the
+  // simulator's CA: use its plain-HTTP address (SIMULATOR_SIGN_IN_URL, which npm start and the harnesses set).
+  const plainHttp = (env.SIMULATOR_SIGN_IN_URL ?? (env.SIMULATOR_URL as string)).replace(/\/$/, '');
+  return {
+    appId: env.BOT_ID ?? SIMULATOR_BOT_ID,
+    password: env.BOT_PASSWORD ?? SIMULATOR_BOT_SECRET,
+    endpoints: { loginUrl: identity.authority, openIdMetadataUrl: `${plainHttp}/botconnector/v1/.well-known/openidconfiguration` },
+  };
+}
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -180,7 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     store,
     m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE },
     identity,
-    bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
+    bot: botConfig(env, mode, identity),
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
     outboxPollMs: env.OUTBOX_POLL_MS,

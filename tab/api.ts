@@ -44,7 +44,19 @@ export interface Contact {
   invitedAt: string | null;
   acceptedAt: string | null;
 }
-export interface CaseDetail extends CaseRecord { client: Client | null; assignedStaff: Staff | null; linkedContacts: Contact[] }
+/** Where the case's channel and folder stand (the server's src/services/cases-teams.ts caseSetup). */
+export interface CaseSetup {
+  state: 'ready' | 'setting-up' | 'waiting-for-cases-team' | 'failed';
+  message: string | null;
+}
+export interface CaseDetail extends CaseRecord {
+  client: Client | null;
+  assignedStaff: Staff | null;
+  linkedContacts: Contact[];
+  setup?: CaseSetup;
+  /** Set when the firm's cases teams are nearly full: ask the Teams admin to add CaseRoom to another team. */
+  teamsNotice?: string | null;
+}
 export interface Item {
   id: string;
   caseId: string;

@@ -4,6 +4,8 @@ import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
+import { M365Repo } from '../store/m365';
+import { caseSetup, teamsRoomNotice } from '../services/cases-teams';
 import type { Db } from '../store/db';
 import { DomainError, notFound } from '../domain/errors';
 import * as s from './schemas';
@@ -62,12 +64,17 @@ export function staffRoutes(d: RouteDeps): Router {
     const clientId = typeof req.query.clientId === 'string' ? s.idParam.parse(req.query.clientId) : undefined;
     return repo().listCases(staff(req).firmId, clientId);
   }));
-  r.post('/cases', send(async (req) => d.sharing.createCase(staff(req), s.createCaseBody.parse(req.body)), 201));
+  // A case's channel and folder depend on a cases team the firm's admin installed CaseRoom in: say where it stands.
+  const withSetup = async <T extends { firmId: string; provisioning: 'pending' | 'ready' | 'failed' }>(c: T) => {
+    const teams = await new M365Repo(d.db).casesTeams(c.firmId);
+    return { ...c, setup: caseSetup(c.provisioning, teams), teamsNotice: teamsRoomNotice(teams) };
+  };
+  r.post('/cases', send(async (req) => withSetup(await d.sharing.createCase(staff(req), s.createCaseBody.parse(req.body))), 201));
   r.get('/cases/:caseId', send(async (req) => {
     const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
     if (!c) throw notFound('case');
     const [client, assigned, linked] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id)]);
-    return { ...c, client, assignedStaff: assigned, linkedContacts: linked };
+    return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked });
   }));
   r.patch('/cases/:caseId', send(async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body))));
   r.get('/cases/:caseId/items', send(async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId'))));

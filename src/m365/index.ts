@@ -64,14 +64,15 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
   const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
   const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
-  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl });
+  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 
   const syncGuest = gatheredSyncs(reconciler);
   const handlers: Record<string, JobHandler> = {
     'provision-case': async (job) => {
-      await provisioning.provisionCase(str(job.payload, 'caseId'));
+      // A case waiting for a cases team ends its job here; adopting a team queues it again (src/services/cases-teams.ts).
+      if ((await provisioning.provisionCase(str(job.payload, 'caseId'))) === 'waiting') return;
       // A new case may be in a new team (a new drive): make sure uploads there are detected.
       await enqueue(db, { firmId: job.firmId, kind: M365_JOBS.subscriptions, payload: {}, dedupeKey: M365_JOBS.subscriptions });
     },

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DomainError } from '../domain/errors';
 import { asRetryable, GraphRequestError } from '../m365/errors';
-import { errorOf, type GraphGateway, isGraphStatus, seg } from '../m365/graph';
+import { type GraphGateway, isGraphStatus, seg } from '../m365/graph';
 import type { Db } from '../store/db';
 import { M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
@@ -11,6 +9,7 @@ import { syncKey } from './events';
 import type { CaseRecord, Firm, ItemRecord } from '../store/records';
 import type { SharingService } from './sharing';
 import { placeholderFile } from './placeholder-files';
+import { CHANNELS_PER_TEAM, teamForNextCase } from './cases-teams';
 
 /**
  * Firm and case set-up in Microsoft 365, and guest invitations.
@@ -19,10 +18,7 @@ import { placeholderFile } from './placeholder-files';
  * (channel by name, folder by path, file by path), so `provision-case` can be retried at will.
  */
 
-/** Teams allows 1,000 channels per team, deleted ones counted for 30 days: leave headroom. */
-export const CHANNELS_PER_TEAM = 980;
-/** A claim older than this belongs to a job that died mid-creation; another may take over. */
-const TEAM_CLAIM_STALE_SECONDS = 600;
+export { CHANNELS_PER_TEAM };
 const INVALID_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'",]/g;
 
 /** A Teams channel name from a case: at most 50 characters, none of the characters Teams refuses. */
@@ -44,20 +40,34 @@ export interface ProvisioningDeps {
   logger: Logger;
   sharing: SharingService;
   publicBaseUrl: string;
-  sleep?: (ms: number) => Promise<void>;
+  /** The Teams app's catalog id: each case channel gets CaseRoom's case tab pinned ('' = do not pin). */
+  teamsAppId: string;
+}
+
+/** The firm has no cases team with room: the case waits (its job ends) until CaseRoom is installed in one. */
+export class NoCasesTeamError extends Error {
+  constructor(readonly firmId: string) {
+    super(`firm ${firmId} has no cases team: CaseRoom must be installed in a team first`);
+    this.name = 'NoCasesTeamError';
+  }
 }
 
 export class ProvisioningService {
   constructor(private readonly d: ProvisioningDeps) {}
 
-  private sleep(ms: number): Promise<void> {
-    return (this.d.sleep ?? ((t: number) => new Promise<void>((r) => setTimeout(r, t))))(ms);
-  }
-
-  async provisionCase(caseId: string): Promise<void> {
+  /**
+   * Sets up the case's channel, tab and folder. Returns 'waiting' (and does nothing) while the
+   * firm has no cases team: the job ends instead of retrying, and adopting a team queues it again.
+   */
+  async provisionCase(caseId: string): Promise<'done' | 'waiting'> {
     try {
       await this.provisionCaseOnce(caseId);
+      return 'done';
     } catch (err) {
+      if (err instanceof NoCasesTeamError) {
+        this.d.logger.info({ caseId, firmId: err.firmId }, 'case waits for a cases team');
+        return 'waiting';
+      }
       throw asRetryable(err);
     }
   }
@@ -71,6 +81,7 @@ export class ProvisioningService {
     if (c.provisioning !== 'ready' || !c.driveId || !c.folderItemId) {
       const team = await this.casesTeam(firm);
       const channel = await this.ensureChannel(team.teamId, c);
+      await this.ensureCaseTab(team.teamId, channel.id, c);
       const folder = await this.d.graph.get<DriveItemJson>(`/teams/${seg(team.teamId)}/channels/${seg(channel.id)}/filesFolder`);
       const driveId = folder.parentReference?.driveId;
       if (!driveId) throw new Error('filesFolder answered without parentReference.driveId');
@@ -90,59 +101,33 @@ export class ProvisioningService {
     }
   }
 
-  /**
-   * The firm's cases team with room for one more channel, created when there is none. Cases are
-   * provisioned in parallel (and by several instances), so creating a team needs the firm's
-   * claim: the other jobs wait for the team instead of each creating one.
-   */
+  /** The firm's oldest adopted cases team with room for one more channel. */
   private async casesTeam(firm: Firm): Promise<{ teamId: string }> {
-    const m365 = new M365Repo(this.d.db);
-    const open = (await m365.casesTeams(firm.id)).find((t) => t.channelCount < CHANNELS_PER_TEAM);
-    if (open) return open;
-    const claimant = randomUUID();
-    if (!(await m365.claimTeamCreation(firm.id, claimant, TEAM_CLAIM_STALE_SECONDS))) {
-      throw new DomainError('unavailable', 'the firm\'s cases team is being created by another job', undefined, 2);
-    }
-    try {
-      const teams = await m365.casesTeams(firm.id);
-      // Another job may have finished creating it between our first look and the claim.
-      const created = teams.find((t) => t.channelCount < CHANNELS_PER_TEAM);
-      return created ?? (await this.createCasesTeam(firm, teams.length));
-    } finally {
-      await m365.releaseTeamCreation(firm.id, claimant);
-    }
+    const team = teamForNextCase(await new M365Repo(this.d.db).casesTeams(firm.id));
+    if (!team) throw new NoCasesTeamError(firm.id);
+    return team;
   }
 
-  private async createCasesTeam(firm: Firm, existingTeams: number): Promise<{ teamId: string }> {
-    const m365 = new M365Repo(this.d.db);
-    const owner = (await new Repo(this.d.db).listStaff(firm.id))[0];
-    if (!owner) throw new Error(`firm ${firm.id} has no staff member to own its cases team`);
-    const displayName = existingTeams === 0 ? `${firm.name} Cases` : `${firm.name} Cases ${existingTeams + 1}`;
-    const body = {
-      'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
-      displayName,
-      description: 'Case channels managed by CaseRoom. Guests are never members: share through CaseRoom.',
-      visibility: 'private',
-      members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${owner.userId}')` }],
-    };
-    const response = await this.d.graph.raw({ method: 'POST', path: '/teams', body });
-    if (response.status !== 202 && response.status !== 201) throw await errorOf(response);
-    const where = response.headers.get('content-location') ?? response.headers.get('location') ?? '';
-    const teamId = /teams\('([^']+)'\)/.exec(where)?.[1];
-    if (!teamId) throw new Error(`POST /teams answered without the team's location (${where})`);
-    await m365.insertCasesTeam({ teamId, firmId: firm.id, displayName, channelCount: 1 });
-    // Team creation is asynchronous: GET /teams/{id} is 404 until it is ready.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.d.graph.get(`/teams/${seg(teamId)}?$select=id`);
-        break;
-      } catch (err) {
-        if (!isGraphStatus(err, 404) || attempt >= 20) throw err;
-        await this.sleep(Math.min(5000, 250 * 2 ** attempt));
-      }
-    }
-    this.d.logger.info({ firmId: firm.id, teamId, displayName }, 'cases team created');
-    return { teamId };
+  /**
+   * Pins CaseRoom's case tab in the case channel (RSC TeamsTab.Create.Group, granted where the
+   * firm installed CaseRoom). Looks first, so a retry after a lost answer does not pin it twice.
+   */
+  private async ensureCaseTab(teamId: string, channelId: string, c: CaseRecord): Promise<void> {
+    if (!this.d.teamsAppId) return;
+    const tabsPath = `/teams/${seg(teamId)}/channels/${seg(channelId)}/tabs`;
+    const entityId = `case:${c.id}`;
+    const tabs = await this.d.graph.all<{ configuration?: { entityId?: string | null } }>(tabsPath);
+    if (tabs.some((tab) => tab.configuration?.entityId === entityId)) return;
+    const url = `${this.d.publicBaseUrl.replace(/\/$/, '')}/tab/case?caseId=${encodeURIComponent(c.id)}`;
+    await this.d.graph.call({
+      method: 'POST',
+      path: tabsPath,
+      body: {
+        displayName: 'CaseRoom',
+        'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${this.d.teamsAppId}`,
+        configuration: { entityId, contentUrl: url, websiteUrl: url, removeUrl: null },
+      },
+    });
   }
 
   private async ensureChannel(teamId: string, c: CaseRecord): Promise<{ id: string }> {
@@ -161,7 +146,7 @@ export class ProvisioningService {
       await m365.setChannelCount(teamId, channels.length + 1);
       return created;
     } catch (err) {
-      // The team filled up (deleted channels count too): mark it full, the retry opens a new team.
+      // The team filled up (deleted channels count too): mark it full; the retry uses another adopted team, or waits for one.
       if (isGraphStatus(err, 403)) await m365.setChannelCount(teamId, CHANNELS_PER_TEAM);
       throw err;
     }

@@ -10,6 +10,7 @@ import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '.
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { type CaseRoomEvent, syncKey } from './events';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
+import { provisionKey } from './cases-teams';
 
 export interface GrantInput {
   contactId: string;
@@ -94,7 +95,7 @@ export class SharingService {
       if (existing) throw conflict(`case number ${input.number} is already in use`);
       const created = await repo.insertCase({ firmId: actor.firmId, ...input });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
-      await enqueue(tx, { firmId: actor.firmId, kind: 'provision-case', payload: { caseId: created.id }, dedupeKey: `provision:${created.id}` });
+      await enqueue(tx, { firmId: actor.firmId, kind: 'provision-case', payload: { caseId: created.id }, dedupeKey: provisionKey(created.id) });
       // A client grant covers cases opened later: its holders are linked to the new case at once.
       const holders = new Set((await repo.grantsOfFirm(actor.firmId)).filter((g) => g.scope.kind === 'client' && g.scope.clientId === client.id).map((g) => g.contactId));
       for (const contactId of holders) {

@@ -26,6 +26,7 @@ export interface CasesTeam {
   firmId: string;
   displayName: string;
   channelCount: number;
+  uninstalledAt: string | null;
 }
 
 export interface SubscriptionRow {
@@ -63,29 +64,32 @@ export class M365Repo {
   constructor(private readonly q: Queryable) {}
 
   // ---- cases teams ----
+  /** The firm's cases teams, oldest first; `uninstalledAt` set for the ones CaseRoom was removed from. */
   async casesTeams(firmId: string): Promise<CasesTeam[]> {
-    const rows = await this.q.query('SELECT * FROM cases_teams WHERE firm_id = $1 ORDER BY created_at', [firmId]);
-    return rows.map((r) => ({ teamId: r.team_id as string, firmId: r.firm_id as string, displayName: r.display_name as string, channelCount: Number(r.channel_count) }));
+    const rows = await this.q.query('SELECT * FROM cases_teams WHERE firm_id = $1 ORDER BY created_at, team_id', [firmId]);
+    return rows.map((r) => ({ teamId: r.team_id as string, firmId: r.firm_id as string, displayName: r.display_name as string, channelCount: Number(r.channel_count), uninstalledAt: iso(r.uninstalled_at) }));
   }
-  async insertCasesTeam(t: { teamId: string; firmId: string; displayName: string; channelCount: number }): Promise<void> {
-    await this.q.query('INSERT INTO cases_teams (team_id, firm_id, display_name, channel_count) VALUES ($1,$2,$3,$4) ON CONFLICT (team_id) DO NOTHING', [t.teamId, t.firmId, t.displayName, t.channelCount]);
+  async casesTeam(teamId: string): Promise<CasesTeam | null> {
+    const rows = await this.q.query('SELECT * FROM cases_teams WHERE team_id = $1', [teamId]);
+    return rows[0] ? { teamId: rows[0].team_id as string, firmId: rows[0].firm_id as string, displayName: rows[0].display_name as string, channelCount: Number(rows[0].channel_count), uninstalledAt: iso(rows[0].uninstalled_at) } : null;
   }
-  /**
-   * Claims the right to create the firm's next cases team. Only one claim stands at a time; one
-   * older than `staleSeconds` (its job died) can be taken over. Returns false when another holds it.
-   */
-  async claimTeamCreation(firmId: string, claimedBy: string, staleSeconds: number): Promise<boolean> {
+  /** Records a team CaseRoom was installed in as one of the firm's cases teams (again in use if it had been uninstalled). */
+  async adoptCasesTeam(t: { teamId: string; firmId: string; displayName: string }): Promise<boolean> {
     const rows = await this.q.query(
-      `INSERT INTO cases_team_claims (firm_id, claimed_by) VALUES ($1, $2)
-       ON CONFLICT (firm_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now()
-         WHERE cases_team_claims.claimed_at < now() - make_interval(secs => $3)
-       RETURNING firm_id`,
-      [firmId, claimedBy, staleSeconds],
+      `INSERT INTO cases_teams (team_id, firm_id, display_name, channel_count) VALUES ($1,$2,$3,0)
+       ON CONFLICT (team_id) DO UPDATE SET uninstalled_at = NULL, display_name = EXCLUDED.display_name WHERE cases_teams.firm_id = EXCLUDED.firm_id
+       RETURNING team_id`,
+      [t.teamId, t.firmId, t.displayName],
     );
     return rows.length > 0;
   }
-  async releaseTeamCreation(firmId: string, claimedBy: string): Promise<void> {
-    await this.q.query('DELETE FROM cases_team_claims WHERE firm_id = $1 AND claimed_by = $2', [firmId, claimedBy]);
+  async markCasesTeamUninstalled(teamId: string): Promise<void> {
+    await this.q.query('UPDATE cases_teams SET uninstalled_at = now() WHERE team_id = $1 AND uninstalled_at IS NULL', [teamId]);
+  }
+  /** Cases of the firm that have no channel yet: those waiting for a cases team. */
+  async casesWithoutChannel(firmId: string): Promise<string[]> {
+    const rows = await this.q.query<{ id: string }>(`SELECT id FROM cases WHERE firm_id = $1 AND provisioning = 'pending' AND channel_id IS NULL ORDER BY created_at`, [firmId]);
+    return rows.map((r) => r.id);
   }
   async setChannelCount(teamId: string, count: number): Promise<void> {
     await this.q.query('UPDATE cases_teams SET channel_count = greatest(channel_count, $2) WHERE team_id = $1', [teamId, count]);

@@ -413,6 +413,16 @@ ALTER TABLE bot_posts ADD COLUMN send_started_at timestamptz;
 `,
   },
   {
+    version: 33,
+    name: 'cases teams adopted on installation',
+    sql: `
+-- CaseRoom no longer creates teams: the firm's admin installs it in a team and it adopts that one.
+-- Uninstalling it stops new cases going there (the team's existing case channels stay).
+ALTER TABLE cases_teams ADD COLUMN uninstalled_at timestamptz;
+DROP TABLE cases_team_claims;
+`,
+  },
+  {
     version: 35,
     name: 'undelivered activity notices',
     sql: `

@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadConfig } from '../../src/config';
 import { botbuilderConnector, type ChannelConnector, ConnectorError, createAdapter } from '../../bot/connector';
 import type { PostFinder } from '../../bot/delivery';
 import { CASE_CHANNEL, type Harness, startHarness } from './harness';
@@ -37,7 +36,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', () => resolve()));
   hangUrl = `http://127.0.0.1:${(hang.address() as { port: number }).port}/`;
-  const real = botbuilderConnector(createAdapter(loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', NODE_ENV: 'test' }), { timeoutMs: TIMEOUT_MS }), '');
+  // The real botbuilder connector with the app's own settings (its bot identity in the simulated
+  // tenant), made once the harness has them; a delivery before that is a transient failure.
+  let built: ChannelConnector | null = null;
+  const realConnector = (): ChannelConnector => {
+    if (!h) throw new ConnectorError('the harness is not up yet', null, null);
+    built ??= botbuilderConnector(createAdapter(h.config, { timeoutMs: TIMEOUT_MS }), h.config.bot.appId);
+    return built;
+  };
+  const real: ChannelConnector = {
+    startThread: (target, activity) => realConnector().startThread(target, activity),
+    reply: (target, activity) => realConnector().reply(target, activity),
+    update: (target, id, activity) => realConnector().update(target, id, activity),
+  };
   const connector: ChannelConnector = {
     async startThread(target, activity) {
       const sent = await real.startThread(target, activity);

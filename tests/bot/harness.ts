@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppPart, PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { type AppConfig, loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET } from '../../src/config';
+import { adminInstallsCaseRoom, registerCaseRoomApp } from '../../scripts/local-tenant';
 import { type ConnectorKnobs, connectorPlugin } from '../../src/m365-simulator/connector';
 import type { StoredActivity, Thread } from '../../src/m365-simulator/connector/state';
 import { type RunningSimulator, startSimulator } from '../../src/m365-simulator';
@@ -23,14 +24,17 @@ import { createTestIdentity, type TestIdentity } from '../support/tokens';
  * behaviour is the subject, and provisioning is the gateway's (its own suites cover it).
  */
 
-export const TEAM_ID = '6a1f0c52-0000-4000-8000-0000000000aa';
-export const TEAM_THREAD = '19:generalcases@thread.tacv2';
-export const CASE_CHANNEL = '19:case-pi-1@thread.tacv2';
-export const OTHER_CHANNEL = '19:case-com-2@thread.tacv2';
+/** The cases team the firm's admin made and installed CaseRoom in (Graph id); these ids are set by startHarness, as the simulated tenant gives them. */
+export let TEAM_ID = '';
+/** Its case channels (Graph ids), made by the admin with the team so the bot harness needs no provisioning. */
+export let CASE_CHANNEL = '';
+export let OTHER_CHANNEL = '';
 
 export interface Harness {
   sim: RunningSimulator;
   app: RunningApp;
+  /** The app's settings (its bot identity in the simulated tenant), for tests that build their own botbuilder adapter. */
+  config: AppConfig;
   db: Db;
   identity: TestIdentity;
   tenantId: string;
@@ -55,6 +59,8 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const plugin = connectorPlugin({ knobs: { retryAfterSeconds: 0, ...options.knobs } });
   const sim = await startSimulator({ plugins: [plugin] });
   const tenantId = randomUUID();
+  await sim.admin.createTenant({ tenantId, domain: 'hartleymoss.onmicrosoft.com', displayName: 'Hartley & Moss', app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET } });
+  const staffUser = await sim.admin.createUser(tenantId, { displayName: 'Priya Raman', mail: 'priya@hartleymoss.onmicrosoft.com' });
   const db = await freshPglite();
   const identity = await createTestIdentity(tenantId);
   const cards: AdaptiveCardJson[] = [];
@@ -71,7 +77,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   };
   let bot: BotPart | null = null;
   const botFactory = botPart({ coalesceMs: 300, expiryScanMs: 0, onCard: (c) => cards.push(c), ...options.bot });
-  const config = loadConfig({ SIMULATOR_URL: sim.httpsUrl, PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: tenantId });
+  const config = loadConfig({ SIMULATOR_URL: sim.httpsUrl, SIMULATOR_SIGN_IN_URL: sim.httpUrl, M365_CA_CERT_FILE: sim.caCertPath, PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: tenantId });
   const app = await startCaseRoom({
     config,
     db,
@@ -82,11 +88,20 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
 
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId, name: 'Hartley & Moss' });
-  const staff = await repo.insertStaff({ firmId: firm.id, userId: randomUUID(), name: 'Priya Raman', email: 'priya@firm.example', phone: null, title: 'Associate' });
+  const staff = await repo.insertStaff({ firmId: firm.id, userId: staffUser.id, name: 'Priya Raman', email: 'priya@firm.example', phone: null, title: 'Associate' });
   const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name };
   const client = await app.services.sharing.createClient(actor, { name: 'John Smith' });
   const made = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'PI-1', title: 'Smith v. Metro Transit', assignedStaffId: staff.id, budgetCents: null });
   const other = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'COM-2', title: 'Smith lease', assignedStaffId: null, budgetCents: null });
+
+  // The firm's admin sets CaseRoom up in Teams: a cases team (here with the two case channels
+  // already in it, so the bot is tested without the gateway's provisioning) and the app installed.
+  await registerCaseRoomApp(sim, `${app.url}/api/messages`, { tenantId });
+  const team = await adminInstallsCaseRoom(sim, { tenantId, teamName: 'Cases', ownerUserIds: [staffUser.id], channels: ['PI-1 Smith v. Metro Transit', 'COM-2 Smith lease'] });
+  const channelNamed = (name: string) => (team.channels.find((c) => c.displayName === name) as { id: string }).id;
+  TEAM_ID = team.teamId;
+  CASE_CHANNEL = channelNamed('PI-1 Smith v. Metro Transit');
+  OTHER_CHANNEL = channelNamed('COM-2 Smith lease');
   await repo.setCaseProvisioned(made.id, { teamId: TEAM_ID, channelId: CASE_CHANNEL, driveId: 'drive-1', folderItemId: 'folder-1' });
   await repo.setCaseProvisioned(other.id, { teamId: TEAM_ID, channelId: OTHER_CHANNEL, driveId: 'drive-1', folderItemId: 'folder-2' });
 
@@ -95,13 +110,11 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  await connectorAdmin('POST', '/knobs', { botEndpoint: `${app.url}/api/messages` });
-  const installed = await connectorAdmin('POST', '/install', { teamId: TEAM_ID, tenantId, teamName: 'Cases', teamThreadId: TEAM_THREAD, channels: [{ id: CASE_CHANNEL, name: 'PI-1 Smith v. Metro Transit' }, { id: OTHER_CHANNEL, name: 'COM-2 Smith lease' }] });
-  if (installed.body?.bot?.status !== 200) throw new Error(`install failed: ${JSON.stringify(installed.body)}`);
 
   const harness: Harness = {
     sim,
     app,
+    config,
     db,
     identity,
     tenantId,

@@ -65,7 +65,7 @@ beforeAll(async () => {
   // The app, with the firm and staff member the mock data names, and a case bound to the mock channel.
   db = await freshPglite();
   const appPort = await freePort();
-  const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: String(appPort), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: mock.tenantId });
+  const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: String(appPort), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: mock.tenantId, BOT_AUTH: 'off' });
   const stub = (): AppPart => ({ name: 'm365', handlers: { 'provision-case': async () => undefined, 'invite-guest': async () => undefined, 'sync-guest-access': async () => undefined }, routes: [], activityFeed: { notifyGuest: async () => undefined } } as AppPart);
   app = await startCaseRoom({ config, db, verify: (await createTestIdentity(mock.tenantId)).verify, parts: [stub, botPart({ expiryScanMs: 0 })], startWorker: false });
   const repo = new Repo(db);

@@ -13,7 +13,7 @@ import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createTabPart } from '../../src/http/tab';
 import { type RunningSimulator, startSimulator } from '../../src/m365-simulator';
-import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
+import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../../scripts/local-tenant';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -51,10 +51,9 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'caseroom-browser-'));
   const sim = await startSimulator({ dataDir: path.join(dataDir, 'sim') });
   await seedDemoTenant(sim, []);
-  // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens
-  // before the first case team is ready (it installs the bot there by itself).
+  // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens.
   const port = await freePort();
-  const botProblem = await pointConnectorAt(sim, `http://127.0.0.1:${port}/api/messages`).then(() => null, (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)));
+  await registerCaseRoomApp(sim, `http://127.0.0.1:${port}/api/messages`);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -74,6 +73,8 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
     logger,
     parts: [...(options.parts ?? productParts()), createTabPart],
   });
+  // The firm's admin adds CaseRoom to its Cases team (the bot answers now); CaseRoom adopts it and sets up the demo cases there.
+  const botProblem = await demoCasesTeam(sim).then(() => null, (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 

@@ -68,7 +68,7 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
       { match: /\/teamwork\/sendActivityNotification$/, method: 'POST', check: (b) => checkActionBody(model, 'sendActivityNotification', 'userTeamwork', b) },
       { match: /^\/invitations$/, method: 'POST', check: (b) => checkEntity(model, 'invitation', b) },
       { match: /^\/subscriptions$/, method: 'POST', check: (b) => checkEntity(model, 'subscription', b) },
-      { match: /^\/teams$/, method: 'POST', check: (b) => checkEntity(model, 'team', b) },
+      { match: /^\/teams\/[^/]+\/channels\/[^/]+\/tabs$/, method: 'POST', check: (b) => checkEntity(model, 'teamsTab', b) },
       { match: /^\/teams\/[^/]+\/channels$/, method: 'POST', check: (b) => checkEntity(model, 'channel', b) },
       { match: /\/children$/, method: 'POST', check: (b) => checkEntity(model, 'driveItem', b) },
       { match: /\/permissions\/[^/]+$/, method: 'PATCH', check: (b) => checkEntity(model, 'permission', b) },
@@ -81,8 +81,9 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
       seen.add(String(rule.match));
       expect({ request: `${s.method} ${s.path}`, errors: rule.check(s.body) }).toEqual({ request: `${s.method} ${s.path}`, errors: [] });
     }
-    // The cases team is the administrator's (seedFirm): CaseRoom creates channels in it, never teams.
-    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams\/[^/]+\/channels$/]) expect(seen).toContain(String(must));
+    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams\/[^/]+\/channels\/[^/]+\/tabs$/, /^\/teams\/[^/]+\/channels$/]) expect(seen).toContain(String(must));
+    // CaseRoom never creates a team: the firm's admin does, and installs CaseRoom in it.
+    expect(sent.filter((s) => s.method === 'POST' && /^\/teams$/.test(s.path))).toEqual([]);
 
     // The checker is not a rubber stamp: one wrong letter fails.
     const invite = sent.find((s) => /\/invite$/.test(s.path))?.body as Record<string, unknown>;

@@ -11,7 +11,9 @@ import { createLocalJWKSet } from 'jose';
 import pino from 'pino';
 import type { AppPart, PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../../src/config';
+import { botPart } from '../../bot';
+import { adminInstallsCaseRoom, type CasesTeamSetup, publishCaseRoomTeamsApp, registerCaseRoomApp } from '../../scripts/local-tenant';
+import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
 import { createTokenVerifier } from '../../src/http/auth';
 import { type Microsoft365Part, microsoft365Part } from '../../src/m365';
 import type { M365Settings } from '../../src/m365/settings';
@@ -21,11 +23,9 @@ import type { Actor } from '../../src/services/context';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
-import { M365Repo } from '../../src/store/m365';
 import { declaredAppRegistration } from '../../scripts/declared-app';
-import { publishCaseRoomTeamsApp } from '../../scripts/local-tenant';
 import { freshPglite } from '../support/db';
-import { adminCreatesTeam, type Inspector, registerInspector } from '../support/tenant-admin';
+import { type Inspector, registerInspector } from '../support/tenant-admin';
 import { freePort } from '../support/free-port';
 import { callApi, harnessFetch } from '../support/http';
 
@@ -103,6 +103,16 @@ export interface StartAppOptions {
   dataDir?: string;
 }
 
+/**
+ * The bot part as far as installations go: Teams tells CaseRoom it was added to a team through
+ * the bot, and that is how a cases team is adopted. Its card delivery is left out (the tests here
+ * record notifications instead; tests/bot covers the cards).
+ */
+const installationListener: PartFactory = async (ctx) => {
+  const part = await botPart({ expiryScanMs: 0 })(ctx);
+  return { ...part, handlers: {} };
+};
+
 /** The app with its production Microsoft 365 part; timers off (tests run the periodic jobs). */
 export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise<AppHandle> {
   const db = o.db ?? (await freshPglite());
@@ -112,6 +122,7 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
   const config = loadConfig({
     NODE_ENV: 'test',
     SIMULATOR_URL: sim.sim.httpsUrl,
+    SIMULATOR_SIGN_IN_URL: sim.sim.httpUrl,
     M365_CA_CERT_FILE: sim.sim.caCertPath,
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
@@ -136,7 +147,9 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
     routes: [],
   };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await startCaseRoom({ config, db, logger, verify, parts: [capture, () => notifyRecorder], startWorker: false });
+  const app = await startCaseRoom({ config, db, logger, verify, parts: [capture, installationListener, () => notifyRecorder], startWorker: false });
+  // CaseRoom's Teams app in the tenant's catalog, its bot reachable: an admin can now install it (seedFirm does).
+  await registerCaseRoomApp(sim.sim, `${app.url}/api/messages`);
   const drain = () => app.worker.drain();
   return {
     app,
@@ -171,22 +184,21 @@ export interface FirmFixture {
 }
 
 /**
- * The firm of the simulated tenant with one staff member who exists in both places, and (unless
- * `casesTeam: false`) the firm's cases team as its administrator sets it up: created by hand,
- * CaseRoom installed in it (which grants its `.Group` RSC there), known to CaseRoom's store.
+ * The firm of the simulated tenant with one staff member who exists in both places and, unless
+ * told not to, its Teams admin's act: a Cases team with CaseRoom installed (CaseRoom adopts it).
  */
-export async function seedFirm(sim: SimHandle, db: Db, o: { casesTeam?: boolean } = {}): Promise<FirmFixture> {
+export async function seedFirm(sim: SimHandle, db: Db, o: { installCaseRoom?: boolean } = {}): Promise<FirmFixture> {
   const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Alex Hartley', mail: 'alex@hartleymoss.onmicrosoft.com' });
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: SIMULATOR_TENANT_ID, name: 'Hartley & Moss' });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: user.id, name: 'Alex Hartley', email: user.mail, phone: null, title: 'Partner' });
-  if (o.casesTeam !== false) {
-    const displayName = `${firm.name} Cases`;
-    const teamId = await adminCreatesTeam(sim.sim, sim.inspector, user.id, displayName);
-    await sim.sim.admin.installAppInTeam(teamId, SIMULATOR_TEAMS_APP_ID, user.id);
-    await new M365Repo(db).insertCasesTeam({ teamId, firmId: firm.id, displayName, channelCount: 1 });
-  }
+  if (o.installCaseRoom !== false) await installCaseRoom(sim, user.id);
   return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name }, staffToken: await sim.userToken(user.id) };
+}
+
+/** The firm's Teams admin creates the Cases team (owned by `ownerUserId`) and adds CaseRoom to it. */
+export function installCaseRoom(sim: SimHandle, ownerUserId: string, teamName = 'Hartley & Moss Cases'): Promise<CasesTeamSetup> {
+  return adminInstallsCaseRoom(sim.sim, { teamName, ownerUserIds: [ownerUserId] });
 }
 
 /** Direct permissions of an item as SharePoint (the simulator) reports them, for one user. */

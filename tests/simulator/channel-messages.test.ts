@@ -3,39 +3,30 @@
  * of a card the bot posted (src/m365/channel-messages.ts): what a delivery retry relies on to
  * tell whether an earlier attempt's card reached Teams.
  */
-import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { gatewayChannelMessages } from '../../src/m365/channel-messages';
 import { GraphGateway } from '../../src/m365/graph';
 import { createDispatcher } from '../../src/m365/transport';
 import { checkEntity, loadCsdl, type CsdlModel } from './csdl';
+import { type BotFixture, startBotFixture } from './bot-fixture';
 import { startFixture, waitFor, type Fixture } from './helpers';
 
 let f: Fixture;
 let model: CsdlModel;
-let bot: Server;
+let bot: BotFixture;
 let teamId: string;
 let channelId: string;
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const card = (marker: string, text: string) => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', id: marker, text }] });
 
-async function connector(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${f.sim.httpUrl}/botconnector${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-}
+const connector = (method: string, path: string, body?: unknown) => bot.connector(method, path, body);
 
 beforeAll(async () => {
   model = loadCsdl();
   f = await startFixture();
   // The bot's messaging endpoint only has to accept the installation activities.
-  bot = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', () => resolve()));
-  await connector('POST', '/_admin/knobs', { botEndpoint: `http://127.0.0.1:${(bot.address() as { port: number }).port}/api/messages`, autoInstall: false, faultRate: 0 });
+  bot = await startBotFixture(f, ['ChannelMessage.Read.Group']);
   const created = await f.graph('POST', '/teams', {
     body: { 'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", displayName: 'Cases', members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }] },
   });
@@ -46,17 +37,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await f?.close();
-  await new Promise<void>((resolve) => (bot ? bot.close(() => resolve()) : resolve()));
+  await bot?.close();
 });
 
 test('channel messages are Graph chatMessages carrying the bot\'s cards; the gateway finds a card by its marker, across pages and in replies', async () => {
   const messages = `/teams/${teamId}/channels/${encodeURIComponent(channelId)}/messages`;
   // Without the app in the team there is no resource-specific consent to read its messages.
   expect((await f.graph('GET', messages)).status).toBe(403);
-  // A team owner adds the app: its ChannelMessage.Read.Group consent exists from then on, in this team.
-  await f.sim.admin.publishTeamsApp(f.tenantId, { id: 'c0ffee00-0000-4000-8000-0000000000c1', clientId: f.clientId, resourceSpecificPermissions: ['ChannelMessage.Read.Group'] });
-  await f.sim.admin.installAppInTeam(teamId, 'c0ffee00-0000-4000-8000-0000000000c1', f.staff.id);
-  expect((await connector('POST', '/_admin/install', { teamId })).status).toBe(200);
+  await bot.install(teamId);
 
   const root = await connector('POST', '/v3/conversations', { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', summary: 'root', attachments: [{ contentType: CARD, content: card('caseroom-post-root', 'New upload') }] } });
   expect(root.status).toBe(201);

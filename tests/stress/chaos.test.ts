@@ -8,7 +8,7 @@ import { type Db, openDb } from '../../src/store/db';
 import { M365Repo } from '../../src/store/m365';
 import { Repo } from '../../src/store/repo';
 import type { ContactRecord, Firm } from '../../src/store/records';
-import { pointConnectorAt, seedDemoTenant } from '../../scripts/local-tenant';
+import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../../scripts/local-tenant';
 import { API_AUDIENCE, multipart, tmpDir } from '../integration/harness';
 import { callApi, harnessFetch } from '../support/http';
 import { freePort } from '../support/free-port';
@@ -51,6 +51,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
       SIMULATOR_URL: sim.httpsUrl,
+      SIMULATOR_SIGN_IN_URL: sim.httpUrl,
       M365_CA_CERT_FILE: sim.caCertPath,
       SEED_DEMO_DATA: 'true',
       LOG_LEVEL: 'error',
@@ -88,7 +89,7 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     port = await freePort();
     sim = await startSimulator({ dataDir: simDir, knobs: { teamProvisioningMs: 30, notificationCoalesceMs: 30, resourceUnitsPerMinute: 6250 } });
     await seedDemoTenant(sim, []);
-    await pointConnectorAt(sim, `${base()}/api/messages`);
+    await registerCaseRoomApp(sim, `${base()}/api/messages`);
   }, 30_000);
   afterAll(async () => {
     await child?.kill();
@@ -99,6 +100,8 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
   it(`converges after ${CYCLES} kill -9 cycles`, async () => {
     const staffUser = DEMO_DIRECTORY[0].userId;
     await startChild();
+    // The firm's admin adds CaseRoom to its Cases team once the app (its bot) answers.
+    await demoCasesTeam(sim);
     const staff = await token(staffUser);
     // Preparation (no faults yet): one case, three accepted guests linked, one of them may upload.
     const cases = (await api('GET', '/api/cases', staff)).body as Array<{ id: string; number: string }>;

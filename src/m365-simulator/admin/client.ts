@@ -3,7 +3,7 @@
  * started by `npm start` (pass its plain-HTTP base URL).
  */
 import type { Knobs, AppStats, GraphCallRecord } from '../context';
-import type { AppInstallationRecord, AppRecord, SimulatorData, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
+import type { AppInstallationRecord, AppRecord, ChannelRecord, SimulatorData, TeamRecord, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
 import type { PublishTeamsAppInput } from '../state/installations';
 import type { CreateAppInput, CreateUserInput } from '../state/directory';
 
@@ -40,6 +40,10 @@ export class SimulatorAdminClient {
   }
   createUser(tenantId: string, input: CreateUserInput): Promise<UserRecord> {
     return this.call('POST', `/_admin/tenants/${tenantId}/users`, input);
+  }
+  /** A Teams admin creates a team (ready at once) with owners, members and standard channels. */
+  createTeam(tenantId: string, input: { displayName: string; description?: string; ownerUserIds?: string[]; memberUserIds?: string[]; channels?: string[] }): Promise<{ team: TeamRecord; channels: ChannelRecord[] }> {
+    return this.call('POST', `/_admin/tenants/${tenantId}/teams`, input);
   }
   /** Uploads a Teams app package to the tenant's app catalog (what its manifest declares). */
   publishTeamsApp(tenantId: string, input: PublishTeamsAppInput): Promise<TeamsAppRecord> {

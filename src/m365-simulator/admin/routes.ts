@@ -15,6 +15,7 @@ import type { PermissionRecord } from '../state/model';
 import { breakInheritance } from '../graph/access';
 import { acceptInvitation } from '../graph/directory';
 import { commitFile, mimeTypeFor } from '../graph/files';
+import { createChannel, createTeam } from '../graph/teams';
 import { driveItemJson, permissionJson } from '../graph/render';
 
 const appInput = z
@@ -75,6 +76,15 @@ const teamsAppInput = z
     activityTypes: z.array(z.string()).optional(),
   })
   .strict();
+const teamInput = z
+  .object({
+    displayName: z.string().min(1),
+    description: z.string().optional(),
+    ownerUserIds: z.array(z.string()).default([]),
+    memberUserIds: z.array(z.string()).default([]),
+    channels: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
 const installInput = z.object({ teamsAppId: z.string().min(1), installedBy: z.string().optional() }).strict();
 
 const badRequest = (message: string) => new GraphError(400, 'badRequest', message);
@@ -132,6 +142,21 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     } catch (error) {
       return installationFailure(error);
     }
+  });
+  // What a Teams admin does in the admin centre (or a user in Teams): make a team, ready at once, with
+  // its owners, members and a few channels. CaseRoom never creates teams; it adopts the ones it is installed in.
+  router.add('POST', '/_admin/tenants/{tenantId}/teams', async (req) => {
+    const tenant = tenantOr404(req.params.tenantId);
+    const input = await parse(req, teamInput);
+    const person = (userId: string) => {
+      const user = data().users[userId.toLowerCase()];
+      if (!user || user.tenantId !== tenant.id) throw new GraphError(404, 'notFound', `User ${userId} does not exist in the tenant.`);
+      return user.id;
+    };
+    const members = [...input.ownerUserIds.map((id) => ({ userId: person(id), roles: ['owner'] })), ...input.memberUserIds.map((id) => ({ userId: person(id), roles: [] }))];
+    const team = createTeam(ctx, tenant, { displayName: input.displayName, description: input.description ?? null, visibility: 'private', members, provisioningMs: 0 });
+    const channels = input.channels.map((displayName) => createChannel(ctx, team, { displayName, membershipType: 'standard' }));
+    return ok({ team, channels }, 201);
   });
   const installAt = async (req: SimRequest, target: InstallationTarget): Promise<SimResponse> => {
     const input = await parse(req, installInput);

@@ -107,7 +107,7 @@ function chatMessage(channel: ChannelLog, a: StoredActivity, replyToId: string |
     policyViolation: null,
     eventDetail: null,
     from: bot
-      ? { application: { '@odata.type': '#microsoft.graph.teamworkApplicationIdentity', id: knobs.botId.replace(/^28:/, ''), displayName: knobs.botName, applicationIdentityType: 'bot' }, device: null, user: null }
+      ? { application: { '@odata.type': '#microsoft.graph.teamworkApplicationIdentity', id: knobs.botAppId, displayName: knobs.botName, applicationIdentityType: 'bot' }, device: null, user: null }
       : { application: null, device: null, user: { '@odata.type': '#microsoft.graph.teamworkUserIdentity', id: a.from.aadObjectId ?? a.from.id, displayName: a.from.name, userIdentityType: 'aadUser' } },
     body: { contentType: 'html', content: html },
     attachments,

@@ -9,8 +9,14 @@
  *   POST /v3/conversations/{id}/activities[/{replyTo}] post in a thread (or a new thread for a channel id)
  *   PUT  /v3/conversations/{id}/activities/{activityId} update in place
  * Graph (./graph-messages.ts): the same posts as chatMessage resources, GET .../channels/{id}/messages[/{id}/replies].
- * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, install, post, invoke)
- * and the pages /channels and /channels/{teamId}/{channelId}.
+ * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, post, invoke) and the
+ * pages /channels (with each team's Install/Uninstall buttons) and /channels/{teamId}/{channelId}.
+ *
+ * As in Teams, the bot is in a team only once someone installed its app there (the simulator's
+ * installedApps admin routes or the buttons on /channels): the connector hears the installation
+ * (plugin host `onAppInstallation`) and sends the bot installationUpdate and conversationUpdate;
+ * it refuses calls without the bot's token (./auth.ts) and posts into a team or to a user where
+ * the app is not installed, and signs every activity it sends the bot.
  *
  * Like the real service it enforces the per-thread bot limits (7 per second, 60 per 30 s) with
  * 429 + Retry-After, and injects faults (429, 503, connection reset before processing) at the
@@ -21,8 +27,10 @@ import { promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Knobs } from '../context';
 import type { SimulatorPlugin, SimulatorPluginHost } from '../plugins';
+import { type AppInstallationEvent, installationFor } from '../state/installations';
+import { ChannelAuth, checkBotToken, KEYS_PATH, OPENID_METADATA_PATH, type StoredChannelKey } from './auth';
 import { registerChannelMessageRoutes } from './graph-messages';
-import { channelPage, channelsIndexPage, CHANNEL_PAGE_SCRIPT } from './page';
+import { channelPage, channelsIndexPage, CHANNEL_PAGE_SCRIPT, type TeamAppsRow } from './page';
 import { type ChannelAccount, type ChannelLog, ConnectorState, type ConnectorData, emptyConnectorData, parseConversationId, type StoredActivity, type Thread } from './state';
 
 export type ConnectorFaultKind = '429' | '503' | 'reset';
@@ -30,7 +38,8 @@ export type ConnectorFaultKind = '429' | '503' | 'reset';
 export interface ConnectorKnobs {
   /** Where the simulated Teams delivers activities: the bot's messaging endpoint. */
   botEndpoint: string;
-  botId: string;
+  /** The bot's Microsoft App ID (its Entra app): the Teams app whose `botId` this is is "the bot". Teams addresses it as `28:{id}`. */
+  botAppId: string;
   botName: string;
   /** null: use the simulator's shared fault rate (when the host exposes its knobs). */
   faultRate: number | null;
@@ -39,21 +48,21 @@ export interface ConnectorKnobs {
   /** With the ChannelMessage.Read.Group RSC permission Teams delivers every channel message; without it only @mentions. */
   receiveAllChannelMessages: boolean;
   enforceRateLimits: boolean;
-  /** Install the bot in every team the simulated tenant gets (an org-wide app setup policy), as soon as the bot answers. */
-  autoInstall: boolean;
 }
 
 export const defaultConnectorKnobs: ConnectorKnobs = {
   botEndpoint: 'http://127.0.0.1:3978/api/messages',
-  botId: '28:caseroom-bot',
+  botAppId: '',
   botName: 'CaseRoom',
   faultRate: null,
   faultKinds: ['429', '503', 'reset'],
   retryAfterSeconds: 1,
   receiveAllChannelMessages: true,
   enforceRateLimits: true,
-  autoInstall: true,
 };
+
+/** Teams' bot message size limit: 100 KB of the message encoded as UTF-16 (checkMessageSize). */
+const MESSAGE_SIZE_LIMIT_BYTES = 100 * 1024;
 
 export interface ConnectorStats {
   threadsCreated: number;
@@ -77,6 +86,13 @@ const LIMITS = [
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const requireFromHere = createRequire(__filename);
 
+/** The Bot Connector's refusal of a call without a valid token for the bot (an ASP.NET Web API 401, before any conversation code). */
+class DeniedError extends Error {
+  constructor(readonly reason: string) {
+    super('Authorization has been denied for this request.');
+  }
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -95,19 +111,20 @@ export interface ConnectorPluginOptions {
 /** The plugin: list it in the simulator's defaultPlugins(), or pass it to startSimulator({ plugins }). */
 export function connectorPlugin(options: ConnectorPluginOptions = {}): SimulatorPlugin & { connector(): BotConnectorSim } {
   let sim: BotConnectorSim | null = null;
-  let timer: NodeJS.Timeout | null = null;
   return {
     name: 'bot-connector',
-    setup(host) {
-      sim = new BotConnectorSim(host, { ...defaultConnectorKnobs, ...options.knobs });
-      registerChannelMessageRoutes(host, sim.state, sim.knobs);
-      host.mountNode('/botconnector', (req, res, next) => sim?.handleConnector(req, res).catch(next));
-      host.mountNode('/channels', (req, res, next) => sim?.handlePages(req, res).catch(next));
-      timer = setInterval(() => void sim?.autoInstall(), 1000);
-      timer.unref();
+    async setup(host) {
+      const keyStorage = host.storage<StoredChannelKey>(`${STORAGE_KEY}-key`);
+      const auth = await ChannelAuth.load(keyStorage.get());
+      keyStorage.set(auth.key);
+      const created = new BotConnectorSim(host, { ...defaultConnectorKnobs, ...options.knobs }, auth);
+      sim = created;
+      registerChannelMessageRoutes(host, created.state, created.knobs);
+      host.mountNode('/botconnector', (req, res, next) => created.handleConnector(req, res).catch(next));
+      host.mountNode('/channels', (req, res, next) => created.handlePages(req, res).catch(next));
+      host.onAppInstallation((event) => created.onInstallation(event));
     },
     close() {
-      if (timer) clearInterval(timer);
       sim?.close();
     },
     connector() {
@@ -128,6 +145,7 @@ export class BotConnectorSim {
   constructor(
     private readonly host: SimulatorPluginHost,
     readonly knobs: ConnectorKnobs,
+    private readonly auth: ChannelAuth,
   ) {
     const storage = host.storage<ConnectorData>(STORAGE_KEY);
     this.state = new ConnectorState(storage.get() ?? emptyConnectorData(), (data) => storage.set(data));
@@ -141,26 +159,13 @@ export class BotConnectorSim {
     this.sseClients.clear();
   }
 
-  private installing = false;
-
-  /** Installs the bot in teams that exist in the simulated tenant and do not have it yet. */
-  async autoInstall(): Promise<void> {
-    if (!this.knobs.autoInstall || this.installing) return;
-    this.installing = true;
-    try {
-      const now = Date.now();
-      for (const team of this.host.state.teams()) {
-        if (this.state.data.installs[team.id] || Date.parse(team.readyAt) > now) continue;
-        // Quietly try again next tick while the bot is not up yet.
-        await this.install({ teamId: team.id }).catch(() => undefined);
-      }
-    } finally {
-      this.installing = false;
-    }
-  }
-
   serviceUrl(): string {
     return `${this.host.urls().http}/botconnector/`;
+  }
+
+  /** How Teams names the bot in activities: `28:` and its app id. */
+  get botAccountId(): string {
+    return `28:${this.knobs.botAppId}`;
   }
 
   // ---- fault injection and Teams' per-thread limits ----
@@ -235,15 +240,22 @@ export class BotConnectorSim {
     const path = url.pathname.replace(/\/{2,}/g, '/').replace(/^\/botconnector/, '') || '/';
     try {
       if (path.startsWith('/_assets/')) return await this.serveAsset(path, res);
+      if (path === OPENID_METADATA_PATH) return sendJson(res, 200, this.auth.metadata(`${this.host.urls().http}/botconnector`));
+      if (path === KEYS_PATH) return sendJson(res, 200, this.auth.keys());
       if (path.startsWith('/_admin/')) {
         if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw new HttpError(403, 'Forbidden', 'The connector admin API is available from loopback only.');
         return await this.handleAdmin(req, res, path, url);
       }
       const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
       if (parts[0] !== 'v3' || parts[1] !== 'conversations') throw new HttpError(404, 'NotFound', `Nothing at ${path}`);
+      await this.authenticate(req).catch((error: unknown) => {
+        if (error instanceof DeniedError) this.host.log.info('bot connector: call refused', { path, reason: error.reason });
+        throw error;
+      });
       if (req.method === 'GET' && parts.length === 4 && parts[3] === 'members') return sendJson(res, 200, []);
       if (this.injectFault(res)) return;
       const body = (await readJson(req)) as Json;
+      checkMessageSize(req.method === 'POST' && parts.length === 2 ? body.activity : body);
       if (req.method === 'POST' && parts.length === 2) return sendJson(res, 201, this.createConversation(body));
       if (req.method === 'POST' && parts.length >= 4 && parts[3] === 'activities') return sendJson(res, 201, this.postActivity(parts[2], parts[4] ?? null, body));
       if (req.method === 'PUT' && parts.length === 5 && parts[3] === 'activities') return sendJson(res, 200, this.updateActivity(parts[2], parts[4], body));
@@ -253,11 +265,52 @@ export class BotConnectorSim {
     }
   }
 
+  /** Only the bot itself, with a client-credentials token for the Bot Framework, may call the connector. */
+  private async authenticate(req: IncomingMessage): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) throw new DeniedError('no bearer token');
+    let claims;
+    try {
+      claims = await this.host.verifyToken(token);
+    } catch (error) {
+      throw new DeniedError((error as Error).message);
+    }
+    const check = checkBotToken(claims, this.knobs.botAppId);
+    if (!check.ok) throw new DeniedError(check.reason);
+  }
+
+  /**
+   * A proactive message reaches a team only where the bot's app is installed; elsewhere Teams
+   * answers 403 BotNotInConversationRoster ("The bot is not part of the conversation roster.").
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/conversation-messages#status-codes-from-bot-conversational-apis
+   * https://github.com/MicrosoftDocs/bot-docs/issues/1527 (the exact body, for POST /v3/conversations into a channel)
+   */
+  private requireInstalled(target: { teamId: string } | { userId: string } | null): void {
+    const installed = target && installationFor(this.host.state.raw(), { botId: this.knobs.botAppId }, target);
+    if (!installed) throw new HttpError(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+  }
+
+  /** The Graph team of a channel the tenant has (null for a channel no team has: no roster holds the bot there). */
+  private teamOfChannel(channelId: string): { teamId: string } | null {
+    const graphChannel = this.host.state.raw().channels[channelId];
+    return graphChannel && !graphChannel.deletedDateTime ? { teamId: graphChannel.teamId } : null;
+  }
+
   private createConversation(body: Json): { id: string; activityId: string } {
     const channelData = (body.channelData ?? {}) as Json;
     const channelId = ((channelData.channel ?? {}) as Json).id;
+    if (!channelId && Array.isArray(body.members) && body.members.length === 1) {
+      // A 1:1 chat with a user: only one who has the app installed (personal scope).
+      const member = body.members[0] as Json;
+      const userId = String(member.aadObjectId ?? member.id ?? '').replace(/^29:/, '').toLowerCase();
+      this.requireInstalled(userId ? { userId } : null);
+      throw new HttpError(400, 'BadArgument', 'Personal conversations are not simulated: the connector keeps channel threads only.');
+    }
     if (typeof channelId !== 'string' || !channelId) throw new HttpError(400, 'BadArgument', 'channelData.channel.id is required to start a channel conversation.');
     const tenantId = (typeof body.tenantId === 'string' ? body.tenantId : ((channelData.tenant ?? {}) as Json).id) as string | undefined;
+    this.requireInstalled(this.teamOfChannel(channelId));
     const channel = this.resolveChannel(channelId, { tenantId, teamId: ((channelData.team ?? {}) as Json).id as string | undefined });
     const activity = (body.activity ?? {}) as Json;
     this.checkRateLimit(channelId);
@@ -268,6 +321,7 @@ export class BotConnectorSim {
 
   private postActivity(conversationId: string, replyToId: string | null, body: Json): { id: string } {
     const { channelId, rootId } = parseConversationId(conversationId);
+    this.requireInstalled(this.teamOfChannel(channelId));
     if (!rootId) {
       // Posting to the channel itself opens a new thread, as in Teams.
       const channel = this.state.channel(channelId) ?? this.resolveChannel(channelId);
@@ -285,6 +339,7 @@ export class BotConnectorSim {
 
   private updateActivity(conversationId: string, activityId: string, body: Json): { id: string } {
     const { channelId } = parseConversationId(conversationId);
+    this.requireInstalled(this.teamOfChannel(channelId));
     const channel = this.state.channel(channelId);
     const thread = channel?.threads.find((t) => t.activities.some((a) => a.id === activityId));
     if (!channel || !thread) throw new HttpError(404, 'ActivityNotFound', `Activity ${activityId} not found in ${conversationId}.`);
@@ -298,7 +353,7 @@ export class BotConnectorSim {
   private fromBot(activity: Json): Omit<StoredActivity, 'id' | 'createdAt' | 'version'> {
     return {
       type: 'message',
-      from: { id: this.knobs.botId, name: this.knobs.botName, role: 'bot' },
+      from: { id: this.botAccountId, name: this.knobs.botName, role: 'bot' },
       text: typeof activity.text === 'string' ? activity.text : undefined,
       textFormat: typeof activity.textFormat === 'string' ? activity.textFormat : undefined,
       attachments: Array.isArray(activity.attachments) ? (activity.attachments as StoredActivity['attachments']) : undefined,
@@ -320,7 +375,6 @@ export class BotConnectorSim {
       if (req.method === 'DELETE') Object.assign(this.stats, zeroStats());
       return sendJson(res, 200, this.stats);
     }
-    if (head === 'install' && req.method === 'POST') return sendJson(res, 200, await this.install((await readJson(req)) as Json));
     if (head === 'channels' && !id) return sendJson(res, 200, Object.values(this.state.data.channels).map((c) => ({ ...c, threads: c.threads.length })));
     if (head === 'channels' && id && !tail && req.method === 'GET') {
       const channel = this.state.channel(id);
@@ -348,7 +402,7 @@ export class BotConnectorSim {
       serviceUrl: this.serviceUrl(),
       timestamp: new Date().toISOString(),
       from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
-      recipient: { id: this.knobs.botId, name: this.knobs.botName },
+      recipient: { id: this.botAccountId, name: this.knobs.botName },
       conversation: { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: channel.tenantId },
       channelData: {
         teamsChannelId: channel.channelId,
@@ -363,7 +417,12 @@ export class BotConnectorSim {
   /** Sends an activity to the bot's endpoint; returns its HTTP answer. */
   private async toBot(activity: Json): Promise<{ status: number; body: unknown }> {
     this.stats.activitiesToBot++;
-    const response = await fetch(this.knobs.botEndpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: this.state.nextActivityId(), ...activity }) });
+    const token = await this.auth.tokenForBot(this.knobs.botAppId, this.serviceUrl());
+    const response = await fetch(this.knobs.botEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: this.state.nextActivityId(), ...activity }),
+    });
     const text = await response.text();
     if (!response.ok) this.stats.botErrors++;
     let body: unknown = text;
@@ -375,24 +434,58 @@ export class BotConnectorSim {
     return { status: response.status, body };
   }
 
-  /** Installs the bot in a team: Teams sends installationUpdate and conversationUpdate (teamMemberAdded) in the General channel. */
-  private async install(body: Json): Promise<{ teamId: string; channels: number; bot: { status: number } }> {
-    const teamId = String(body.teamId ?? '');
-    const team = this.host.state.teams().find((t) => t.id === teamId);
-    const tenantId = String(body.tenantId ?? team?.tenantId ?? '');
-    const teamThreadId = String(body.teamThreadId ?? (team as { internalId?: string } | undefined)?.internalId ?? `19:${teamId.replace(/-/g, '')}@thread.tacv2`);
-    const teamName = String(body.teamName ?? team?.displayName ?? 'Cases');
-    const listed = Array.isArray(body.channels) ? (body.channels as Array<{ id: string; name: string }>) : this.host.state.channels(teamId).map((c) => ({ id: c.id, name: c.displayName }));
-    for (const c of listed) this.state.ensureChannel({ channelId: c.id, teamId, teamThreadId, tenantId, teamName, name: c.name });
-    const general = this.state.ensureChannel({ channelId: teamThreadId, teamId, teamThreadId, tenantId, teamName, name: 'General' });
-    const installer = { id: String(body.installedBy ?? 'installer'), name: 'Installer' };
+  /** What Teams tells the bot when its app is installed or uninstalled (a throw fails an install, as Teams shows it failed). */
+  async onInstallation({ action, installation, app }: AppInstallationEvent): Promise<void> {
+    if (!app.botId || app.botId !== this.knobs.botAppId.toLowerCase()) return;
+    const installer = { id: installation.installedByUserId ?? 'installer', name: this.host.state.raw().users[installation.installedByUserId ?? '']?.displayName ?? 'Team owner' };
+    if (installation.scope.kind === 'user') return this.personalInstallation(action, installation.scope.userId, installation.tenantId);
+    const teamId = installation.scope.teamId;
+    const general = this.generalChannel(teamId);
     const base = this.baseActivity(general, general.channelId, installer);
+    const eventType = action === 'add' ? 'teamMemberAdded' : 'teamMemberRemoved';
+    const bot = [{ id: this.botAccountId }];
+    const membership = { ...base, type: 'conversationUpdate', ...(action === 'add' ? { membersAdded: bot } : { membersRemoved: bot }), channelData: { ...(base.channelData as Json), eventType } };
+    if (action === 'remove') {
+      delete this.state.data.installs[teamId];
+      this.state.changed(general.channelId);
+      await this.toBot({ ...base, type: 'installationUpdate', action: 'remove' });
+      await this.toBot(membership);
+      return;
+    }
+    // Teams sends installationUpdate and conversationUpdate (teamMemberAdded) in the General channel.
     const first = await this.toBot({ ...base, type: 'installationUpdate', action: 'add' });
-    if (first.status >= 300) throw new HttpError(502, 'BotUnavailable', `The bot answered the installation with ${first.status}.`);
-    await this.toBot({ ...base, type: 'conversationUpdate', membersAdded: [{ id: this.knobs.botId }], channelData: { ...(base.channelData as Json), eventType: 'teamMemberAdded' } });
-    this.state.data.installs[teamId] = { at: new Date().toISOString(), tenantId };
+    if (first.status >= 300) throw new Error(`the bot answered the installation with ${first.status}`);
+    await this.toBot(membership);
+    this.state.data.installs[teamId] = { at: new Date().toISOString(), tenantId: installation.tenantId };
     this.state.changed(general.channelId);
-    return { teamId, channels: listed.length, bot: { status: first.status } };
+  }
+
+  /** The team's General channel (and its other channels) on the pages, named as the tenant knows them. */
+  private generalChannel(teamId: string): ChannelLog {
+    const team = this.host.state.raw().teams[teamId];
+    if (!team) throw new Error(`team ${teamId} does not exist`);
+    const channelOf = (channelId: string, name: string) => this.state.ensureChannel({ channelId, teamId, teamThreadId: team.internalId, tenantId: team.tenantId, teamName: team.displayName, name });
+    for (const c of this.host.state.channels(teamId)) channelOf(c.id, c.displayName);
+    return channelOf(team.internalId, 'General');
+  }
+
+  /** The personal app added or removed: Teams sends the bot installationUpdate and conversationUpdate in the 1:1 chat. */
+  private async personalInstallation(action: 'add' | 'remove', userId: string, tenantId: string): Promise<void> {
+    const user = this.host.state.raw().users[userId];
+    const conversation = { id: `a:${Buffer.from(`${this.knobs.botAppId}|${userId}`).toString('base64url')}`, conversationType: 'personal', tenantId };
+    const base = {
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl(),
+      timestamp: new Date().toISOString(),
+      from: { id: `29:${userId}`, name: user?.displayName ?? userId, aadObjectId: userId },
+      recipient: { id: this.botAccountId, name: this.knobs.botName },
+      conversation,
+      channelData: { tenant: { id: tenantId } },
+    };
+    const bot = [{ id: this.botAccountId }];
+    const first = await this.toBot({ ...base, type: 'installationUpdate', action });
+    if (action === 'add' && first.status >= 300) throw new Error(`the bot answered the installation with ${first.status}`);
+    await this.toBot({ ...base, type: 'conversationUpdate', ...(action === 'add' ? { membersAdded: bot } : { membersRemoved: bot }) });
   }
 
   /** A staff member writes in a channel (new post) or replies in a thread; the bot hears it as Teams would deliver it. */
@@ -402,7 +495,7 @@ export class BotConnectorSim {
     const text = String(body.text ?? '');
     const mention = body.mentionBot === true;
     const shown = mention ? `<at>${this.knobs.botName}</at> ${text}` : text;
-    const entities = mention ? [{ type: 'mention', text: `<at>${this.knobs.botName}</at>`, mentioned: { id: this.knobs.botId, name: this.knobs.botName } }] : [];
+    const entities = mention ? [{ type: 'mention', text: `<at>${this.knobs.botName}</at>`, mentioned: { id: this.botAccountId, name: this.knobs.botName } }] : [];
     const person: ChannelAccount = { id: from.id, name: from.name, aadObjectId: from.id, role: 'user' };
     let conversationId: string;
     let activityId: string;
@@ -416,7 +509,9 @@ export class BotConnectorSim {
       conversationId = thread.conversationId;
       activityId = activity.id;
     }
-    if (!mention && !this.knobs.receiveAllChannelMessages) return { conversationId, activityId, delivered: false, bot: null };
+    // Teams delivers channel messages only to bots installed in the team, and without the ChannelMessage.Read.Group RSC only @mentions.
+    const installed = installationFor(this.host.state.raw(), { botId: this.knobs.botAppId }, { teamId: channel.teamId });
+    if (!installed || (!mention && !this.knobs.receiveAllChannelMessages)) return { conversationId, activityId, delivered: false, bot: null };
     const bot = await this.toBot({ ...this.baseActivity(channel, conversationId, person), type: 'message', id: activityId, text: shown, textFormat: 'plain', entities });
     return { conversationId, activityId, delivered: true, bot: { status: bot.status } };
   }
@@ -467,26 +562,56 @@ export class BotConnectorSim {
 
   // ---- pages ----
 
+  /** Each team of the simulated tenants with the catalog apps that have a bot, installed or not. */
+  private teamApps(): TeamAppsRow[] {
+    const data = this.host.state.raw();
+    return this.host.state.teams().map((team) => ({
+      teamId: team.id,
+      teamName: team.displayName,
+      apps: Object.values(data.teamsApps)
+        .filter((app) => app.tenantId === team.tenantId && app.botId)
+        .map((app) => ({ teamsAppId: app.id, name: app.displayName, installationId: installationFor(data, { clientId: app.clientId }, { teamId: team.id })?.installation.id ?? null })),
+    }));
+  }
+
+  /** The page's Install/Uninstall buttons act through the simulator's admin API, as a team owner would in Teams. */
+  private async installFromPage(req: IncomingMessage): Promise<string | null> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const teamId = encodeURIComponent(form.get('teamId') ?? '');
+    const base = `${this.host.urls().http}/_admin/teams/${teamId}/installedApps`;
+    const response =
+      form.get('action') === 'uninstall'
+        ? await fetch(`${base}/${encodeURIComponent(form.get('installationId') ?? '')}`, { method: 'DELETE' })
+        : await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ teamsAppId: form.get('teamsAppId') ?? '' }) });
+    return response.ok ? null : `The ${form.get('action') ?? 'install'} failed: ${response.status} ${await response.text()}`;
+  }
+
   async handlePages(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
     const headers = {
       'content-type': 'text/html; charset=utf-8',
       // Scripts only from this origin (the renderer and the page script); card text is never HTML.
-      'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+      'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'",
     };
-    if (parts.length === 0) {
-      res.writeHead(200, headers);
-      res.end(channelsIndexPage(Object.values(this.state.data.channels)));
+    const index = (status: number, problem?: string) => {
+      res.writeHead(status, headers);
+      res.end(channelsIndexPage(Object.values(this.state.data.channels), this.teamApps(), problem));
+    };
+    if (parts[0] === '_apps' && req.method === 'POST') {
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return index(403, 'Installing apps is available from loopback only.');
+      const problem = await this.installFromPage(req);
+      if (problem) return index(502, problem);
+      res.writeHead(303, { location: '/channels' });
+      res.end();
       return;
     }
+    if (parts.length === 0) return index(200);
     const [teamId, channelId] = parts;
     const channel = channelId ? this.state.channel(channelId) : undefined;
-    if (!channel || channel.teamId !== teamId) {
-      res.writeHead(404, headers);
-      res.end(channelsIndexPage(Object.values(this.state.data.channels), `No channel ${channelId ?? ''} in team ${teamId}.`));
-      return;
-    }
+    if (!channel || channel.teamId !== teamId) return index(404, `No channel ${channelId ?? ''} in team ${teamId}.`);
     res.writeHead(200, headers);
     res.end(channelPage(channel));
   }
@@ -497,6 +622,18 @@ function parsePerson(value: unknown): { id: string; name: string } {
   const id = String(person.aadObjectId ?? person.id ?? '');
   if (!id) throw new HttpError(400, 'BadArgument', 'from.aadObjectId is required.');
   return { id, name: String(person.name ?? id) };
+}
+
+/**
+ * Teams refuses a bot message over 100 KB with 413 MessageSizeTooBig. The limit counts the
+ * message (text, card, mentions) encoded as UTF-16, so it is taken here as two bytes per UTF-16
+ * code unit of the activity's JSON: the stricter of the documented readings (the docs call it
+ * approximate and advise staying under 80 KB).
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
+ */
+function checkMessageSize(activity: unknown): void {
+  const utf16Bytes = JSON.stringify(activity ?? {}).length * 2;
+  if (utf16Bytes > MESSAGE_SIZE_LIMIT_BYTES) throw new HttpError(413, 'MessageSizeTooBig', 'Message size too large.');
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -523,6 +660,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function sendError(res: ServerResponse, error: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  if (error instanceof HttpError) sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
+  if (error instanceof DeniedError) sendJson(res, 401, { message: error.message }, { 'www-authenticate': 'Bearer' });
+  else if (error instanceof HttpError) sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
   else sendJson(res, 500, { error: { code: 'InternalServerError', message: String(error) } });
 }

@@ -36,15 +36,41 @@ function shell(title: string, body: string, scripts = ''): string {
 </html>`;
 }
 
-export function channelsIndexPage(channels: ChannelLog[], problem?: string): string {
+/** A team of the tenant and the catalog apps that could be installed in it (the Teams "Add an app to a team" act). */
+export interface TeamAppsRow {
+  teamId: string;
+  teamName: string;
+  apps: Array<{ teamsAppId: string; name: string; installationId: string | null }>;
+}
+
+function teamAppsSection(teams: TeamAppsRow[]): string {
+  if (teams.length === 0) return '';
+  const rows = teams
+    .map((team) => {
+      const buttons = team.apps
+        .map((app) => {
+          const action = app.installationId ? 'uninstall' : 'install';
+          return `<form method="post" action="/channels/_apps" style="display:inline"><input type="hidden" name="teamId" value="${escapeHtml(team.teamId)}"><input type="hidden" name="teamsAppId" value="${escapeHtml(app.teamsAppId)}"><input type="hidden" name="installationId" value="${escapeHtml(app.installationId ?? '')}"><input type="hidden" name="action" value="${action}"><button type="submit">${app.installationId ? 'Uninstall' : 'Install'} ${escapeHtml(app.name)}</button></form>`;
+        })
+        .join(' ');
+      return `<li><strong>${escapeHtml(team.teamName)}</strong> ${buttons || '<span class="note">no app in the catalog</span>'}</li>`;
+    })
+    .join('');
+  return `<h2>Teams and their apps</h2><p class="note">As a team owner: add an app to a team (grants its resource-specific permissions there and tells its bot), or remove it.</p><ul>${rows}</ul>`;
+}
+
+export function channelsIndexPage(channels: ChannelLog[], teams: TeamAppsRow[], problem?: string): string {
   const byTeam = new Map<string, ChannelLog[]>();
   for (const c of channels) byTeam.set(c.teamId, [...(byTeam.get(c.teamId) ?? []), c]);
-  const teams = [...byTeam.entries()]
+  const channelList = [...byTeam.entries()]
     .map(([teamId, list]) => `<h2>${escapeHtml(list[0].teamName || teamId)}</h2><ul>${list
       .map((c) => `<li><a href="/channels/${encodeURIComponent(teamId)}/${encodeURIComponent(c.channelId)}">${escapeHtml(c.name)}</a> <span class="note">${c.threads.length} threads</span></li>`)
       .join('')}</ul>`)
     .join('');
-  return shell('Channels · Microsoft 365 simulator', `<header>Teams channels (simulated)</header><main>${problem ? `<p>${escapeHtml(problem)}</p>` : ''}${teams || '<p>No channel has posts yet. The bot posts here once it is installed in a team (POST /botconnector/_admin/install).</p>'}</main>`);
+  return shell(
+    'Channels · Microsoft 365 simulator',
+    `<header>Teams channels (simulated)</header><main>${problem ? `<p>${escapeHtml(problem)}</p>` : ''}${teamAppsSection(teams)}${channelList || '<p>No channel has posts yet. The bot posts here once its app is installed in a team (the Install buttons above).</p>'}</main>`,
+  );
 }
 
 export function channelPage(channel: ChannelLog): string {

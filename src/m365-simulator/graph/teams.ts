@@ -23,7 +23,7 @@ import type { Caller, SimRequest } from '../web/types';
 import { createSiteWithDrive, findUser } from '../state/directory';
 import { installationFor, type InstallationTarget } from '../state/installations';
 import { newChannelId, newGuid } from '../state/ids';
-import type { ChannelRecord, TeamMemberRecord, TeamRecord } from '../state/model';
+import type { ChannelRecord, ChannelTabRecord, TeamMemberRecord, TeamRecord, TenantRecord } from '../state/model';
 import { requireActionBody } from './actionBody';
 import { requireCaller } from './drives';
 import { createFolder } from './files';
@@ -97,6 +97,104 @@ function newChannel(team: TeamRecord, displayName: string, description: string |
   return { id, teamId: team.id, tenantId: team.tenantId, displayName, description, membershipType, createdDateTime: new Date().toISOString(), deletedDateTime: null, folderItemId: null, email: '' };
 }
 
+export interface NewTeam {
+  displayName: string;
+  description: string | null;
+  visibility: 'private' | 'public';
+  members: Array<{ userId: string; roles: string[] }>;
+  /** How long until GET /teams/{id} finds it (Teams provisions asynchronously); 0 for a team made in the admin centre long ago. */
+  provisioningMs: number;
+  firstChannelName?: string;
+}
+
+/** A team with its site, document library, General channel and members: what POST /teams (and a Teams admin) makes. */
+export function createTeam(ctx: SimContext, tenant: TenantRecord, input: NewTeam): TeamRecord {
+  const id = newGuid();
+  const site = createSiteWithDrive(ctx.store, tenant, { name: input.displayName.replace(/[^A-Za-z0-9-]/g, ''), displayName: input.displayName, isRoot: false, teamId: id });
+  const now = new Date();
+  const team: TeamRecord = {
+    id,
+    tenantId: tenant.id,
+    displayName: input.displayName,
+    description: input.description,
+    visibility: input.visibility,
+    createdDateTime: now.toISOString(),
+    readyAt: new Date(now.getTime() + input.provisioningMs).toISOString(),
+    operationId: newGuid(),
+    internalId: `19:${id.replace(/-/g, '')}@thread.tacv2`,
+    siteId: site.id,
+    driveId: site.driveId,
+  };
+  ctx.store.data.teams[id] = team;
+  const general = newChannel(team, input.firstChannelName ?? 'General', null, 'standard');
+  general.id = team.internalId;
+  ctx.store.data.channels[general.id] = general;
+  for (const member of input.members) addMember(ctx, team, member.userId, member.roles, null);
+  ctx.store.markDirty();
+  return team;
+}
+
+/** A channel in a team, as POST /teams/{id}/channels makes it (name rules and the 1,000-channel limit included). */
+export function createChannel(ctx: SimContext, team: TeamRecord, input: Record<string, unknown>): ChannelRecord {
+  const displayName = validateChannelName(input.displayName);
+  const membershipType = input.membershipType ?? 'standard';
+  if (membershipType !== 'standard' && membershipType !== 'private' && membershipType !== 'shared') throw badRequest(`Invalid membershipType '${String(membershipType)}'.`);
+  const clash = Object.values(ctx.store.data.channels).some((channel) => channel.teamId === team.id && !channel.deletedDateTime && channel.displayName.toLowerCase() === displayName.toLowerCase());
+  if (clash) throw badRequest('Channel name already existed, please use other name.');
+  if (channelsCountingTowardLimit(ctx, team) >= ctx.knobs.maxChannelsPerTeam) throw forbidden('This team has exceeded the Max allowed channels');
+  const channel = newChannel(team, displayName, typeof input.description === 'string' ? input.description : null, membershipType);
+  ctx.store.data.channels[channel.id] = channel;
+  ctx.store.markDirty();
+  return channel;
+}
+
+const TAB_PROPERTIES = new Set(['displayName', 'teamsApp@odata.bind', 'configuration']);
+const TAB_CONFIGURATION_PROPERTIES = new Set(['entityId', 'contentUrl', 'websiteUrl', 'removeUrl']);
+
+/**
+ * Teams loads tab pages over https only. The one exception is a loopback host: the simulator and
+ * the app it serves run on the developer's machine over plain HTTP, where a Teams client would use
+ * a tunnel; anything else must be https.
+ */
+function isTabPageUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+function tabJson(tab: ChannelTabRecord): Record<string, unknown> {
+  return { id: tab.id, displayName: tab.displayName, webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(tab.channelId)}/tab::${tab.id}?groupId=${tab.teamId}`, configuration: tab.configuration };
+}
+
+/**
+ * POST /teams/{id}/channels/{id}/tabs (learn.microsoft.com/graph/api/channel-post-tabs): the
+ * body is a teamsTab (displayName, `teamsApp@odata.bind` to the app catalog, configuration of
+ * teamsTabConfiguration's properties); the app must be in the tenant's catalog and installed in
+ * the team, as Teams requires before pinning its tab.
+ */
+function parseTab(ctx: SimContext, team: TeamRecord, channel: ChannelRecord, body: Record<string, unknown>): ChannelTabRecord {
+  for (const key of Object.keys(body)) if (!TAB_PROPERTIES.has(key)) throw badRequest(`Property '${key}' does not exist on type 'microsoft.graph.teamsTab'.`);
+  if (typeof body.displayName !== 'string' || !body.displayName.trim()) throw badRequest('displayName is required.');
+  const bind = body['teamsApp@odata.bind'];
+  const teamsAppId = typeof bind === 'string' ? /\/appCatalogs\/teamsApps\/([^/?'()]+)|teamsApps\('([^']+)'\)/i.exec(bind) : null;
+  if (!teamsAppId) throw badRequest("teamsApp@odata.bind is required: \"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{id}\".");
+  const app = ctx.store.data.teamsApps[(teamsAppId[1] ?? teamsAppId[2]).toLowerCase()];
+  if (!app || app.tenantId !== team.tenantId) throw notFound(`Teams app ${teamsAppId[1] ?? teamsAppId[2]} is not in the tenant's app catalog.`);
+  if (!installationFor(ctx.store.data, { clientId: app.clientId }, { teamId: team.id })) throw badRequest(`The app ${app.id} is not installed in the team: install it before adding its tab.`);
+  const configuration = (body.configuration ?? {}) as Record<string, unknown>;
+  if (typeof configuration !== 'object' || Array.isArray(configuration)) throw badRequest('configuration must be a teamsTabConfiguration.');
+  for (const [key, value] of Object.entries(configuration)) {
+    if (TAB_CONFIGURATION_PROPERTIES.has(key) && value !== null && typeof value !== 'string') throw badRequest(`configuration.${key} must be a string.`);
+  }
+  const text = (key: string) => (typeof configuration[key] === 'string' ? (configuration[key] as string) : null);
+  const contentUrl = text('contentUrl');
+  if (!contentUrl || !isTabPageUrl(contentUrl)) throw badRequest('configuration.contentUrl must be an https URL of a page the app declares.');
+  return { id: newGuid(), teamId: team.id, channelId: channel.id, teamsAppId: app.id, displayName: body.displayName, configuration: { entityId: text('entityId'), contentUrl, websiteUrl: text('websiteUrl'), removeUrl: text('removeUrl') } };
+}
+
 export function registerTeamRoutes(router: Router, ctx: SimContext): void {
   router.add('POST', '/v1.0/teams', async (req) => {
     const caller = requireStaff(ctx, req);
@@ -106,30 +204,15 @@ export function registerTeamRoutes(router: Router, ctx: SimContext): void {
     const members = Array.isArray(body.members) ? (body.members as Record<string, unknown>[]).map((member) => parseMemberBody(ctx, caller, member)) : [];
     if (caller.kind === 'app' && !members.some((member) => member.roles.includes('owner'))) throw badRequest('An owner must be specified when creating a team with application permissions.');
     if (caller.kind === 'user' && !members.some((member) => member.userId === caller.userId)) members.push({ userId: caller.userId, roles: ['owner'] });
-    const tenant = ctx.store.data.tenants[caller.tenantId];
-    const id = newGuid();
-    const site = createSiteWithDrive(ctx.store, tenant, { name: body.displayName.replace(/[^A-Za-z0-9-]/g, ''), displayName: body.displayName, isRoot: false, teamId: id });
-    const now = new Date();
-    const team: TeamRecord = {
-      id,
-      tenantId: tenant.id,
+    const team = createTeam(ctx, ctx.store.data.tenants[caller.tenantId], {
       displayName: body.displayName,
       description: typeof body.description === 'string' ? body.description : null,
       visibility: body.visibility === 'public' ? 'public' : 'private',
-      createdDateTime: now.toISOString(),
-      readyAt: new Date(now.getTime() + ctx.knobs.teamProvisioningMs).toISOString(),
-      operationId: newGuid(),
-      internalId: `19:${id.replace(/-/g, '')}@thread.tacv2`,
-      siteId: site.id,
-      driveId: site.driveId,
-    };
-    ctx.store.data.teams[id] = team;
-    const general = newChannel(team, typeof body.firstChannelName === 'string' ? body.firstChannelName : 'General', null, 'standard');
-    general.id = team.internalId;
-    ctx.store.data.channels[general.id] = general;
-    for (const member of members) addMember(ctx, team, member.userId, member.roles, null);
-    ctx.store.markDirty();
-    return { status: 202, headers: { location: `/teams('${id}')/operations('${team.operationId}')`, 'content-location': `/teams('${id}')` }, empty: true };
+      members,
+      provisioningMs: ctx.knobs.teamProvisioningMs,
+      firstChannelName: typeof body.firstChannelName === 'string' ? body.firstChannelName : undefined,
+    });
+    return { status: 202, headers: { location: `/teams('${team.id}')/operations('${team.operationId}')`, 'content-location': `/teams('${team.id}')` }, empty: true };
   });
 
   router.add('GET', '/v1.0/teams/{teamId}/operations/{operationId}', async (req) => {
@@ -164,16 +247,22 @@ export function registerTeamRoutes(router: Router, ctx: SimContext): void {
   router.add('POST', '/v1.0/teams/{teamId}/channels', async (req) => {
     const team = readyTeam(ctx, requireStaff(ctx, req), req.params.teamId);
     const body = ((await req.body.json()) ?? {}) as Record<string, unknown>;
-    const displayName = validateChannelName(body.displayName);
-    const membershipType = body.membershipType ?? 'standard';
-    if (membershipType !== 'standard' && membershipType !== 'private' && membershipType !== 'shared') throw badRequest(`Invalid membershipType '${String(membershipType)}'.`);
-    const clash = Object.values(ctx.store.data.channels).some((channel) => channel.teamId === team.id && !channel.deletedDateTime && channel.displayName.toLowerCase() === displayName.toLowerCase());
-    if (clash) throw badRequest('Channel name already existed, please use other name.');
-    if (channelsCountingTowardLimit(ctx, team) >= ctx.knobs.maxChannelsPerTeam) throw forbidden('This team has exceeded the Max allowed channels');
-    const channel = newChannel(team, displayName, typeof body.description === 'string' ? body.description : null, membershipType);
-    ctx.store.data.channels[channel.id] = channel;
+    return { status: 201, json: channelJson(createChannel(ctx, team, body)) };
+  });
+
+  router.add('GET', '/v1.0/teams/{teamId}/channels/{channelId}/tabs', async (req) => {
+    const team = readyTeam(ctx, requireStaff(ctx, req), req.params.teamId);
+    const channel = liveChannel(ctx, team, req.params.channelId);
+    const tabs = Object.values(ctx.store.data.channelTabs).filter((tab) => tab.channelId === channel.id);
+    return { status: 200, json: { value: tabs.map(tabJson) } };
+  });
+  router.add('POST', '/v1.0/teams/{teamId}/channels/{channelId}/tabs', async (req) => {
+    const team = readyTeam(ctx, requireStaff(ctx, req), req.params.teamId);
+    const channel = liveChannel(ctx, team, req.params.channelId);
+    const tab = parseTab(ctx, team, channel, ((await req.body.json()) ?? {}) as Record<string, unknown>);
+    ctx.store.data.channelTabs[tab.id] = tab;
     ctx.store.markDirty();
-    return { status: 201, json: channelJson(channel) };
+    return { status: 201, json: tabJson(tab) };
   });
 
   router.add('GET', '/v1.0/teams/{teamId}/primaryChannel', async (req) => {

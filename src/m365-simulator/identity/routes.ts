@@ -11,7 +11,7 @@ import type { SimRequest, SimResponse } from '../web/types';
 import { findApp, findTenant } from '../state/directory';
 import type { AppRecord, TenantRecord, UserRecord } from '../state/model';
 import { acceptInvitation } from '../graph/directory';
-import { GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from './tokens';
+import { BOT_FRAMEWORK_RESOURCE, GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from './tokens';
 
 /** Narrows "a record or an error response" results. */
 function isResponse(value: object): value is SimResponse {
@@ -113,6 +113,8 @@ function parseScopes(ctx: SimContext, tenant: TenantRecord, scope: string | null
     const name = slash > 0 ? entry.slice(slash + 1) : entry;
     let audience: string | null = null;
     if (prefix === GRAPH_RESOURCE || prefix === GRAPH_APP_ID) audience = GRAPH_RESOURCE;
+    // A bot's token for the Bot Connector (botbuilder asks for https://api.botframework.com/.default).
+    else if (prefix === BOT_FRAMEWORK_RESOURCE) audience = BOT_FRAMEWORK_RESOURCE;
     else {
       const app = Object.values(ctx.store.data.apps).find((candidate) => candidate.tenantId === tenant.id && (candidate.identifierUris.includes(prefix) || candidate.clientId === prefix));
       if (app) audience = app.clientId;

@@ -11,6 +11,8 @@ import type { AppRecord, TenantRecord, UserRecord } from '../state/model';
 /** Graph accepts either form as `aud`. */
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** The Bot Framework's resource: a bot's client-credentials token for the Bot Connector names it (`aud`). */
+export const BOT_FRAMEWORK_RESOURCE = 'https://api.botframework.com';
 
 export interface SigningKey {
   kid: string;

@@ -271,6 +271,16 @@ export interface AppInstallationRecord {
   installedDateTime: string;
 }
 
+/** A tab pinned in a channel (Graph `teamsTab`): an installed app's page, with its configuration. */
+export interface ChannelTabRecord {
+  id: string;
+  teamId: string;
+  channelId: string;
+  teamsAppId: string;
+  displayName: string;
+  configuration: { entityId: string | null; contentUrl: string | null; websiteUrl: string | null; removeUrl: string | null };
+}
+
 export interface SimulatorData {
   formatVersion: 1;
   tenants: Record<string, TenantRecord>;
@@ -290,6 +300,7 @@ export interface SimulatorData {
   sharingEmails: SharingEmailRecord[];
   teamsApps: Record<string, TeamsAppRecord>;
   appInstallations: Record<string, AppInstallationRecord>;
+  channelTabs: Record<string, ChannelTabRecord>;
   /** Opaque state owned by plugins (e.g. the Bot Connector), persisted with everything else. */
   pluginData: Record<string, unknown>;
 }
@@ -314,6 +325,7 @@ export function emptyData(): SimulatorData {
     sharingEmails: [],
     teamsApps: {},
     appInstallations: {},
+    channelTabs: {},
     pluginData: {},
   };
 }

@@ -4,7 +4,7 @@
  * the Bot Connector pointed at the app's bot. Used by `npm start` and by the browser tests.
  */
 import { SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
-import { DEMO_DIRECTORY, DEMO_FIRM } from '../src/services/demo-data';
+import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/services/demo-data';
 import type { RunningSimulator } from '../src/m365-simulator';
 import { declaredAppRegistration, declaredTeamsApp } from './declared-app';
 
@@ -29,6 +29,8 @@ export async function seedDemoTenant(sim: RunningSimulator, redirectUris: string
       ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
     });
   }
+  // What docs/deploy.md asks the Exchange admin to do: CaseRoom's Mail.Send reaches the firm's sending mailbox only.
+  await sim.admin.setMailboxScope(SIMULATOR_TENANT_ID, SIMULATOR_CLIENT_ID, [DEMO_SENDER_MAILBOX]);
 }
 
 /** Tells the simulator's Bot Connector where the bot listens, and to install it in every team. */

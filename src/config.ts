@@ -39,6 +39,12 @@ const envSchema = z.object({
   TEAMS_APP_ID: z.string().min(1).optional(),
   BOT_PASSWORD: z.string().min(1).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /**
+   * The mailbox guests' e-mail digests are sent from (a user or shared mailbox of the tenant),
+   * for firms whose own setting names none. Empty: only the firm setting. CaseRoom's Mail.Send
+   * should be restricted to this one mailbox (docs/deploy.md).
+   */
+  MAIL_SENDER: z.union([z.literal(''), z.string().trim().email()]).optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   /**
@@ -95,6 +101,8 @@ export interface AppConfig {
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
   teamsAppId: string;
   seedDemoData: boolean;
+  /** Guests' digests: the default sending mailbox (a firm's own setting wins), or null. */
+  mail: { sender: string | null };
   outboxPollMs: number;
   outboxLeaseSeconds: number;
   apiRateLimit: { perMinute: number; burst: number };
@@ -182,6 +190,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bot: { appId: env.BOT_ID ?? '', password: env.BOT_PASSWORD ?? '' },
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
+    mail: { sender: env.MAIL_SENDER ? env.MAIL_SENDER.toLowerCase() : null },
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
     apiRateLimit: { perMinute: env.API_RATE_LIMIT_PER_MINUTE, burst: env.API_RATE_LIMIT_BURST },

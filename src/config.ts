@@ -40,9 +40,10 @@ const envSchema = z.object({
   BOT_PASSWORD: z.string().min(1).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   /**
-   * The mailbox guests' e-mail digests are sent from (a user or shared mailbox of the tenant),
-   * for firms whose own setting names none. Empty: only the firm setting. CaseRoom's Mail.Send
-   * should be restricted to this one mailbox (docs/deploy.md).
+   * The mailbox guests' e-mail digests are sent from (a user or shared mailbox of the tenant):
+   * written at start-up into every firm that has none (the firm setting, PUT /api/firm/mail,
+   * wins). Empty: only the firm setting. CaseRoom's Mail.Send should be restricted to this one
+   * mailbox (docs/deploy.md).
    */
   MAIL_SENDER: z.union([z.literal(''), z.string().trim().email()]).optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
@@ -101,7 +102,7 @@ export interface AppConfig {
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
   teamsAppId: string;
   seedDemoData: boolean;
-  /** Guests' digests: the default sending mailbox (a firm's own setting wins), or null. */
+  /** Guests' digests: the sending mailbox given to firms that have none, or null. */
   mail: { sender: string | null };
   outboxPollMs: number;
   outboxLeaseSeconds: number;

@@ -2,7 +2,7 @@ import type { AppPart, PartContext, PartFactory } from '../app-part';
 import { gatheredSyncs, Reconciler } from '../services/reconciler';
 import { ProvisioningService } from '../services/provision';
 import { UploadDetection, UploadService } from '../services/uploads';
-import { GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../services/guest-digest';
+import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../services/guest-digest';
 import type { JobHandler } from '../services/outbox-worker';
 import { M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
@@ -78,7 +78,6 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     portal: services.portal,
     mail: gatewayMailSender(graph),
     publicBaseUrl: config.publicBaseUrl,
-    defaultSender: config.mail.sender,
     logger: logger.child({ job: 'digest' }),
     isPermanentFailure: (err) => err instanceof MailSendError && err.permanent,
   });
@@ -215,6 +214,8 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       ...fileRoutes({ db, logger, uploads, services }),
     ],
     async start() {
+      const filled = await applyDefaultSender(db, config.mail.sender);
+      if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');
       armExpiryTimer();
       every(settings.acceptancePollMs, M365_JOBS.acceptance);
       every(settings.expirySweepMs, M365_JOBS.expiry);

@@ -19,10 +19,14 @@ export const guestDigestKey = (contactId: string) => `guest-digest:${contactId}`
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>;
 
-/** Asks for a digest to this guest after the firm's window; a no-op when one is already waiting. */
+/**
+ * Asks for a digest to this guest after the firm's window; a no-op when one is already waiting,
+ * or when the firm has no sending mailbox (nothing could be sent; GET /api/firm/mail shows it).
+ */
 export async function requestGuestDigest(q: Queryable, firmId: string, contactId: string): Promise<void> {
-  const rows = await q.query<{ digest_window_seconds: number }>('SELECT digest_window_seconds FROM firms WHERE id = $1', [firmId]);
-  const windowSeconds = Number(rows[0]?.digest_window_seconds ?? 900);
+  const rows = await q.query<{ digest_window_seconds: number }>('SELECT digest_window_seconds FROM firms WHERE id = $1 AND sender_mailbox IS NOT NULL', [firmId]);
+  if (!rows[0]) return;
+  const windowSeconds = Number(rows[0].digest_window_seconds);
   // The outbox compares run_after with the database clock; the window is measured from now.
   await enqueue(q, { firmId, kind: GUEST_DIGEST_JOB, payload: { contactId }, dedupeKey: guestDigestKey(contactId), runAfter: new Date(Date.now() + windowSeconds * 1000) });
 }
@@ -53,8 +57,6 @@ export interface GuestDigestDeps {
   portal: PortalService;
   mail: DigestMailPort;
   publicBaseUrl: string;
-  /** MAIL_SENDER: the sending mailbox of firms that set none. */
-  defaultSender: string | null;
   logger: Logger;
   /** Whether a send failure can never succeed on retry (the job then ends, with the error shown to staff). */
   isPermanentFailure(err: unknown): boolean;
@@ -86,9 +88,9 @@ export class GuestDigestService {
       await this.d.db.transaction(async (tx) => this.remember(tx, contact.id, plan.visibleKeys, noticeIds));
       return 'nothing-new';
     }
-    const sender = firm.senderMailbox ?? this.d.defaultSender;
+    const sender = firm.senderMailbox;
     if (!sender) {
-      await this.recordFailure(contact, 'No sending mailbox is set: choose one in the firm mail settings or set MAIL_SENDER.');
+      await this.recordFailure(contact, 'No sending mailbox is set: choose one in the firm mail settings (PUT /api/firm/mail) or set MAIL_SENDER.');
       return 'failed';
     }
     const rendered = renderDigest(plan, { firmName: firm.name, guestName: contact.name, portalBaseUrl: this.d.publicBaseUrl });
@@ -145,6 +147,13 @@ export class GuestDigestService {
     });
     this.d.logger.warn({ contactId: contact.id, err: message }, 'guest digest not sent');
   }
+}
+
+/** MAIL_SENDER becomes the sending mailbox of every firm that has none (at start-up). */
+export async function applyDefaultSender(q: Queryable, defaultSender: string | null): Promise<number> {
+  if (!defaultSender) return 0;
+  const rows = await q.query('UPDATE firms SET sender_mailbox = $1 WHERE sender_mailbox IS NULL RETURNING id', [defaultSender]);
+  return rows.length;
 }
 
 /** Staff settings around the digest: the firm's mailbox and window, a guest's opt-out. All audited. */

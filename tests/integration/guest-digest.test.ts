@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { MailMessageRecord } from '../../src/m365-simulator/state/model';
-import { GUEST_DIGEST_JOB } from '../../src/services/guest-digest';
+import { applyDefaultSender, GUEST_DIGEST_JOB } from '../../src/services/guest-digest';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord } from '../../src/store/records';
 import { upload } from './harness';
@@ -61,7 +61,10 @@ describe('guest e-mail digests', () => {
   beforeAll(async () => {
     // The Exchange admin limits CaseRoom's Mail.Send to the firm's sending mailbox (docs/deploy.md).
     await w.sim.sim.admin.setMailboxScope(SIMULATOR_TENANT_ID, SIMULATOR_CLIENT_ID, [SENDER]);
-    const set = await w.app.call('PUT', '/api/firm/mail', w.f.staffToken, { senderMailbox: SENDER, digestWindowSeconds: 600 });
+    // MAIL_SENDER fills in the sending mailbox of a firm that has none (what the m365 part does at start-up).
+    expect((await w.app.call('GET', '/api/firm/mail', w.f.staffToken)).body).toMatchObject({ senderMailbox: null, digestWindowSeconds: 900 });
+    expect(await applyDefaultSender(w.app.db, SENDER)).toBe(1);
+    const set = await w.app.call('PUT', '/api/firm/mail', w.f.staffToken, { digestWindowSeconds: 600 });
     expect(set).toMatchObject({ status: 200, body: { senderMailbox: SENDER, digestWindowSeconds: 600 } });
     c = await newCase('PI-7', 'Smith v. Metro');
     other = await newCase('PI-8', 'Unrelated matter');

@@ -3,6 +3,7 @@ import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { MailMessageRecord } from '../../src/m365-simulator/state/model';
 import { applyDefaultSender, GUEST_DIGEST_JOB } from '../../src/services/guest-digest';
 import { Repo } from '../../src/store/repo';
+import { pendingUndeliveredNotices } from '../../src/store/undelivered';
 import type { CaseRecord, ContactRecord } from '../../src/store/records';
 import { upload } from './harness';
 import { useFirmOnSimulator } from './firm-world';
@@ -103,6 +104,39 @@ describe('guest e-mail digests', () => {
     await w.app.drain();
     await windowPasses();
     expect(await mailTo('ada@client.example')).toHaveLength(1);
+  });
+
+  it("a staff reply in the guest's thread is news; the guest's own message is not", async () => {
+    const gus = await guest('Gus Client', 'gus@client.example');
+    await share(gus, docs['MRI report.pdf']);
+    await windowPasses();
+    expect(await mailTo('gus@client.example')).toHaveLength(1);
+    const actor = { kind: 'guest' as const, firmId: w.f.firm.id, contactId: gus.id, userId: gus.guestUserId as string, name: gus.name };
+    const { threadId } = await services().portal.sendMessage(actor, c.id, { body: 'When is the hearing?', screen: null, threadId: null, subject: 'Hearing date' });
+    await w.app.drain();
+    await windowPasses();
+    expect(await mailTo('gus@client.example')).toHaveLength(1);
+
+    await services().casework.reply(w.f.actor, threadId, 'On 12 May.');
+    await w.app.drain();
+    await windowPasses();
+    const mail = await mailTo('gus@client.example');
+    expect(mail).toHaveLength(2);
+    expect(mail[1].content).toContain('Alex Hartley replied in “Hearing date”');
+    expect(mail[1].content).toContain(`/tab/portal/cases/${c.id}?view=messages`);
+  });
+
+  it('a Teams notice the guest could not receive (no app) is carried by the digest and marked sent', async () => {
+    const hal = await guest('Hal Client', 'hal@client.example');
+    await services().sharing.shareItems(w.f.actor, { contactIds: [hal.id], itemIds: [docs['Witness list.pdf']], expiresAt: null, reason: null });
+    // The share's sync is not run yet: only the notice asks for the digest.
+    const outcome = await w.app.m365.activityFeed.notifyGuest({ userId: hal.guestUserId as string, activityType: 'itemsShared', previewText: 'Alex shared Witness list.pdf', topicText: 'PI-7 Smith v. Metro', webUrl: `${w.app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
+    expect(outcome).toBe('not-installed');
+    expect(await pendingDigests(hal.id)).toHaveLength(1);
+    await w.app.drain();
+    await windowPasses();
+    expect((await mailTo('hal@client.example'))[0].content).toContain('Witness list.pdf');
+    expect(await pendingUndeliveredNotices(w.app.db, hal.guestUserId as string)).toHaveLength(0);
   });
 
   it('never mentions a staff-only item, a section outside the guest view, or another case', async () => {

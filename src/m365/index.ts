@@ -74,7 +74,6 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
 
   const digests = new GuestDigestService({
     db,
-    clock,
     portal: services.portal,
     mail: gatewayMailSender(graph),
     publicBaseUrl: config.publicBaseUrl,

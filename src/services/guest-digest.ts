@@ -6,7 +6,7 @@ import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord } from '../store/records';
 import { pendingUndeliveredNotices } from '../store/undelivered';
-import { type Actor, actorLabel, type Clock } from './context';
+import { type Actor, actorLabel } from './context';
 import type { PortalService } from './portal';
 
 /**
@@ -53,7 +53,6 @@ export type DigestOutcome = 'sent' | 'nothing-new' | 'opted-out' | 'not-accepted
 
 export interface GuestDigestDeps {
   db: Db;
-  clock: Clock;
   portal: PortalService;
   mail: DigestMailPort;
   publicBaseUrl: string;

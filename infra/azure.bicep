@@ -37,6 +37,9 @@ param botAadAppClientId string
 @description('The Teams app id (manifest id): activity-feed deep links open it.')
 param teamsAppId string
 
+@description('The mailbox guests\' e-mail digests are sent from (restrict Mail.Send to it: docs/deploy.md). Empty: each firm sets one with PUT /api/firm/mail.')
+param mailSender string = ''
+
 @secure()
 param botAadAppClientSecret string
 @maxLength(42)
@@ -293,6 +296,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'API_AUDIENCE', value: apiAudience }
         { name: 'BOT_ID', value: botAadAppClientId }
         { name: 'TEAMS_APP_ID', value: teamsAppId }
+        { name: 'MAIL_SENDER', value: mailSender }
         { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})' }
         { name: 'DATABASE_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseUrlSecret.properties.secretUri})' }
         { name: 'DATABASE_MIGRATION_URL', value: '@Microsoft.KeyVault(SecretUri=${databaseMigrationUrlSecret.properties.secretUri})' }

@@ -6,7 +6,7 @@
  * harnesses and the benchmarks, so all of them set CaseRoom up the way a tenant does.
  */
 import { SIMULATOR_BOT_ID, SIMULATOR_BOT_SECRET, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
-import { DEMO_DIRECTORY, DEMO_FIRM } from '../src/services/demo-data';
+import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/services/demo-data';
 import type { RunningSimulator } from '../src/m365-simulator';
 import { declaredAppRegistration, declaredTeamsApp } from './declared-app';
 
@@ -30,6 +30,8 @@ export async function seedDemoTenant(sim: RunningSimulator, redirectUris: string
       ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
     });
   }
+  // What docs/deploy.md asks the Exchange admin to do: CaseRoom's Mail.Send reaches the firm's sending mailbox only.
+  await sim.admin.setMailboxScope(SIMULATOR_TENANT_ID, SIMULATOR_CLIENT_ID, [DEMO_SENDER_MAILBOX]);
 }
 
 export interface CaseRoomAppOptions {

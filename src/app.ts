@@ -104,6 +104,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     },
     extraRoutes: parts.flatMap((p) => p.routes),
     rateLimit: config.apiRateLimit,
+    defaultMailSender: config.mail.sender,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (port in use, address not available) to this callback.

@@ -45,6 +45,13 @@ const envSchema = z.object({
    */
   BOT_AUTH: z.enum(['on', 'off']).optional(),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /**
+   * The mailbox guests' e-mail digests are sent from (a user or shared mailbox of the tenant):
+   * written at start-up into every firm that has none (the firm setting, PUT /api/firm/mail,
+   * wins). Empty: only the firm setting. CaseRoom's Mail.Send should be restricted to this one
+   * mailbox (docs/deploy.md).
+   */
+  MAIL_SENDER: z.union([z.literal(''), z.string().trim().email()]).optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   /**
@@ -119,6 +126,8 @@ export interface AppConfig {
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
   teamsAppId: string;
   seedDemoData: boolean;
+  /** Guests' digests: the sending mailbox given to firms that have none, or null. */
+  mail: { sender: string | null };
   outboxPollMs: number;
   outboxLeaseSeconds: number;
   apiRateLimit: { perMinute: number; burst: number };
@@ -223,6 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bot: botConfig(env, mode, identity),
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
+    mail: { sender: env.MAIL_SENDER ? env.MAIL_SENDER.toLowerCase() : null },
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
     apiRateLimit: { perMinute: env.API_RATE_LIMIT_PER_MINUTE, burst: env.API_RATE_LIMIT_BURST },

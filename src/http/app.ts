@@ -20,6 +20,8 @@ export interface HttpDeps {
   portal: PortalService;
   health: () => Promise<Record<string, unknown>>;
   rateLimit: RateLimit;
+  /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
+  defaultMailSender?: string | null;
   /** Routers other parts mount before the API's 404 (bot messages, Graph webhook, tab files, uploads). */
   extraRoutes?: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
 }
@@ -62,7 +64,7 @@ export function createApp(d: HttpDeps): Express {
   api.use(express.json({ limit: '256kb', strict: true }));
   api.use(auth);
   api.use(limit);
-  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal };
+  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal, defaultMailSender: d.defaultMailSender ?? null };
   api.use('/portal', portalRoutes(deps));
   api.use(staffRoutes(deps));
   app.use('/api', api);

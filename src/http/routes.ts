@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { type Actor } from '../services/context';
 import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
+import { GuestMailSettings } from '../services/guest-digest';
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import { M365Repo } from '../store/m365';
@@ -36,12 +37,15 @@ export interface RouteDeps {
   sharing: SharingService;
   casework: CaseworkService;
   portal: PortalService;
+  /** MAIL_SENDER, shown beside the firm's own sending mailbox. */
+  defaultMailSender?: string | null;
 }
 
 export function staffRoutes(d: RouteDeps): Router {
   const r = Router();
   r.use(staffOnly);
   const repo = () => new Repo(d.db);
+  const mailSettings = new GuestMailSettings({ db: d.db, defaultSender: d.defaultMailSender ?? null });
 
   r.get('/me', send(async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) })));
   r.get('/staff', send(async (req) => repo().listStaff(staff(req).firmId)));
@@ -51,6 +55,9 @@ export function staffRoutes(d: RouteDeps): Router {
     const body = s.policyBody.parse(req.body);
     return d.sharing.setFirmPolicy(staff(req), body.disabledSections, body.reason);
   }));
+
+  r.get('/firm/mail', send(async (req) => mailSettings.firmMail(staff(req))));
+  r.put('/firm/mail', send(async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body))));
 
   r.get('/clients', send(async (req) => repo().listClients(staff(req).firmId)));
   r.post('/clients', send(async (req) => d.sharing.createClient(staff(req), s.createClientBody.parse(req.body)), 201));
@@ -102,6 +109,10 @@ export function staffRoutes(d: RouteDeps): Router {
   r.put('/contacts/:contactId/portal-access', send(async (req) => {
     const body = s.portalAccessBody.parse(req.body);
     return d.sharing.setPortalAccess(staff(req), param(req, 'contactId'), body.enabled, body.reason);
+  }));
+  r.put('/contacts/:contactId/digest', send(async (req) => {
+    const body = s.digestOptOutBody.parse(req.body);
+    return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
   }));
   r.post('/contacts/:contactId/invitation/resend', send(async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202));
   r.get('/contacts/:contactId/access', send(async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId'))));

@@ -45,6 +45,14 @@ export const updateContactBody = z.strictObject({
   phone: z.string().trim().max(40).nullable().optional(),
   clientId: id.nullable().optional(),
 });
+/** A guest's e-mail digest opt-out (PUT /contacts/{id}/digest). */
+export const digestOptOutBody = z.strictObject({ optOut: z.boolean(), reason });
+/** The firm's digest mail settings (PUT /firm/mail): the sending mailbox and the window between two digests. */
+export const firmMailBody = z.strictObject({
+  senderMailbox: z.email({ message: 'must be an email address' }).max(254).nullable().optional(),
+  digestWindowSeconds: z.number().int({ message: 'must be whole seconds' }).min(1).max(86400).optional(),
+  reason,
+});
 export const portalAccessBody = z.strictObject({ enabled: z.boolean(), reason });
 export const linkBody = z.strictObject({ contactId: id });
 

@@ -17,6 +17,7 @@ import { defaultKnobs, Stats, type Knobs, type Logger, type SimContext } from '.
 import { registerBatchRoute } from './graph/batch';
 import { registerDirectoryRoutes } from './graph/directory';
 import { registerDriveRoutes, servePreauthenticatedDownload } from './graph/drives';
+import { registerMailPages, registerMailRoutes } from './graph/mail';
 import { GraphPipeline } from './graph/pipeline';
 import { ChangeNotifier, registerSubscriptionRoutes } from './graph/subscriptions';
 import { registerTeamRoutes } from './graph/teams';
@@ -165,7 +166,7 @@ function indexPage(ctx: SimContext): string {
 <p>Teams: ${teams.map((team) => escapeHtml(team.displayName)).join(', ') || 'none'}</p>`;
     })
     .join('');
-  return page('Microsoft 365 simulator', `<h1>Microsoft 365 simulator</h1><p class="muted">HTTPS ${escapeHtml(ctx.urls.https)} · HTTP ${escapeHtml(ctx.urls.http)} · <a href="/_admin/state">state</a> · <a href="/_admin/stats">stats</a> · <a href="/_admin/ca.crt">CA certificate</a></p>${tenants || '<p>No tenant yet: POST /_admin/tenants.</p>'}`);
+  return page('Microsoft 365 simulator', `<h1>Microsoft 365 simulator</h1><p class="muted">HTTPS ${escapeHtml(ctx.urls.https)} · HTTP ${escapeHtml(ctx.urls.http)} · <a href="/_admin/state">state</a> · <a href="/_admin/stats">stats</a> · <a href="/mail">mail</a> · <a href="/_admin/ca.crt">CA certificate</a></p>${tenants || '<p>No tenant yet: POST /_admin/tenants.</p>'}`);
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -190,6 +191,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerSubscriptionRoutes(graphRouter, ctx);
   registerDirectoryRoutes(graphRouter, ctx);
   registerTeamRoutes(graphRouter, ctx);
+  registerMailRoutes(graphRouter, ctx);
   const pipeline = new GraphPipeline(ctx, graphRouter);
   registerBatchRoute(graphRouter, ctx, (req) => pipeline.run(req));
 
@@ -204,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const pluginRouter = new Router();
   const identityRouter = new Router();
   registerIdentityRoutes(identityRouter, ctx);
+  registerMailPages(identityRouter, ctx);
   identityRouter.add('GET', '/', async () => ({ status: 200, html: indexPage(ctx) }));
 
   const nodeMounts: Array<{ prefix: string; handler: NodeHandler }> = [];

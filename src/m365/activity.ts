@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors';
+import { requestGuestDigestForUser } from '../services/guest-digest';
 import type { Queryable } from '../store/db';
 import { recordUndeliveredNotice } from '../store/undelivered';
 import { asRetryable, GraphRequestError } from './errors';
@@ -90,9 +91,10 @@ export interface ActivityFeedPort {
 /** Teams answers 403 (or 404) when the recipient does not have the app: Graph's word that only another path can reach them. */
 export const meansNotInstalled = (status: number): boolean => status === 403 || status === 404;
 
-/** Keeps a notice Teams could not deliver, for the e-mail digest. */
+/** Keeps a notice Teams could not deliver, and asks for the recipient's e-mail digest to carry the news. */
 export async function keepUndelivered(db: Queryable, n: GuestNoticeLike, webUrl: string, status: number): Promise<NoticeOutcome> {
   await recordUndeliveredNotice(db, { recipientUserId: n.userId, activityType: n.activityType, topic: n.topicText, preview: n.previewText.slice(0, 150), webUrl, reason: `CaseRoom app not installed for the recipient (Graph ${status})` });
+  await requestGuestDigestForUser(db, n.userId);
   return 'not-installed';
 }
 

@@ -2,12 +2,14 @@ import type { AppPart, PartContext, PartFactory } from '../app-part';
 import { gatheredSyncs, Reconciler } from '../services/reconciler';
 import { ProvisioningService } from '../services/provision';
 import { UploadDetection, UploadService } from '../services/uploads';
+import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../services/guest-digest';
 import type { JobHandler } from '../services/outbox-worker';
 import { M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import { type ActivityFeedPort, gatewayActivityFeed } from './activity';
 import { type ChannelMessagesPort, gatewayChannelMessages } from './channel-messages';
+import { gatewayMailSender, MailSendError } from './mail';
 import { createTokenSource } from './auth';
 import { GraphGateway } from './graph';
 import { fileRoutes, notificationRoute } from './routes';
@@ -35,6 +37,8 @@ export interface Microsoft365Part extends AppPart {
   activityFeed: ActivityFeedPort;
   /** Used by the bot to check whether a card it may have sent is in the channel (bot/delivery.ts). */
   channelMessages: ChannelMessagesPort;
+  /** Guests' e-mail digests (outbox kind `guest-digest`). */
+  digests: GuestDigestService;
 }
 
 /** Fire a moment after the expiry instant, so the sweep's `now` is past it. */
@@ -68,6 +72,15 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 
+  const digests = new GuestDigestService({
+    db,
+    portal: services.portal,
+    mail: gatewayMailSender(graph),
+    publicBaseUrl: config.publicBaseUrl,
+    logger: logger.child({ job: 'digest' }),
+    isPermanentFailure: (err) => err instanceof MailSendError && err.permanent,
+  });
+
   const syncGuest = gatheredSyncs(reconciler);
   const handlers: Record<string, JobHandler> = {
     'provision-case': async (job) => {
@@ -78,9 +91,16 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     },
     'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', str(job.payload, 'contactId')),
     'sync-guest-access': async (job) => {
-      await syncGuest(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
+      const firmId = job.firmId ?? (await firmOfContact(str(job.payload, 'contactId')));
+      await syncGuest(firmId, str(job.payload, 'contactId'));
+      // A share, an unshare, an acceptance or a new document all end in this sync: the guest's
+      // digest (one window later, joined by whatever else comes meanwhile) tells them what is new.
+      await requestGuestDigest(db, firmId, str(job.payload, 'contactId'));
       // Every grant change is followed by its guest's sync: a new or moved expiry may be the next one.
       armExpiryTimer();
+    },
+    [GUEST_DIGEST_JOB]: async (job) => {
+      await digests.run(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
     },
     [M365_JOBS.drift]: async (job) => {
       const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
@@ -187,12 +207,15 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     settings,
     activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, db }),
     channelMessages: gatewayChannelMessages(graph),
+    digests,
     handlers,
     routes: [
       { path: '/api/graph/notifications', router: notificationRoute({ db, logger }) },
       ...fileRoutes({ db, logger, uploads, services }),
     ],
     async start() {
+      const filled = await applyDefaultSender(db, config.mail.sender);
+      if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');
       armExpiryTimer();
       every(settings.acceptancePollMs, M365_JOBS.acceptance);
       every(settings.expirySweepMs, M365_JOBS.expiry);

@@ -6,6 +6,7 @@ import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord, LedgerEntry, LedgerKind } from '../store/records';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { syncKey } from './events';
+import { requestGuestDigestsForCase } from './guest-digest';
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
@@ -80,6 +81,8 @@ export class CaseworkService {
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${input.kind}.created`, target: `case:${caseId}`, reason: null, data: { itemId: item.id, title: item.title } });
       // Guests with case or client scope gain the new document's folder permission through inheritance; resync keeps SharePoint exact.
       if (input.kind === 'folder' || input.kind === 'document') await this.resyncHoldersOf(repo, tx, c);
+      // A note, event or invoice in a section a guest's view shows is news for their digest (which decides what they see).
+      else await requestGuestDigestsForCase(tx, c);
       return item;
     });
   }
@@ -168,6 +171,7 @@ export class CaseworkService {
       const message = await repo.insertMessage({ firmId: actor.firmId, threadId, authorKind: 'staff', authorId: actor.staffId, authorName: actor.name, body, screen: null });
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff', target: `case:${thread.caseId}`, reason: null, data: { threadId, messageId: message.id } });
       await enqueue(tx, { firmId: actor.firmId, kind: 'notify', payload: { event: { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId, messageId: message.id, contactId: thread.startedByContactId } } });
+      await requestGuestDigestsForCase(tx, await this.mustCase(repo, actor.firmId, thread.caseId), [thread.startedByContactId]);
       return message;
     });
   }

@@ -44,11 +44,16 @@ const day = (offsetDays: number, hour = 10) => {
   return d.toISOString();
 };
 
+/** The demo firm's sending mailbox for guests' digests: Sam Lee's, as a firm would pick a paralegal's or a shared one. */
+export const DEMO_SENDER_MAILBOX = 'sam.lee@hartleymoss.example';
+
 /** Seeds the demo firm once; returns false when the store already has it. */
 export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   const repo = new Repo(deps.db);
   if (await repo.firm(DEMO_FIRM.id)) return false;
   await repo.insertFirm({ id: DEMO_FIRM.id, tenantId: DEMO_FIRM.tenantId, name: DEMO_FIRM.name });
+  // Guests' digests go out from a staff mailbox of the demo tenant (the one the local tenant restricts CaseRoom's Mail.Send to).
+  await deps.db.query('UPDATE firms SET sender_mailbox = $2 WHERE id = $1', [DEMO_FIRM.id, DEMO_SENDER_MAILBOX]);
   const staff = [];
   for (const p of DEMO_DIRECTORY.filter((x) => x.kind === 'staff')) {
     staff.push(await repo.insertStaff({ firmId: DEMO_FIRM.id, userId: p.userId, name: p.name, email: p.email, phone: p.phone ?? null, title: p.title ?? null }));

@@ -27,6 +27,7 @@ export const JOB_LANES = {
   'm365-import-file': 'm365',
   notify: 'notify',
   'bot-deliver': 'notify',
+  'guest-digest': 'notify',
 } as const satisfies Record<string, Lane>;
 
 export type JobKind = keyof typeof JOB_LANES;

@@ -442,6 +442,28 @@ CREATE TABLE undelivered_notices (
 CREATE INDEX undelivered_notices_pending ON undelivered_notices (recipient_user_id) WHERE sent_at IS NULL;
 `,
   },
+  {
+    version: 40,
+    name: 'guest e-mail digest',
+    sql: `
+-- The mailbox CaseRoom sends guests' digests from (null: the MAIL_SENDER setting), and the
+-- shortest time between two digests to one guest.
+ALTER TABLE firms ADD COLUMN sender_mailbox text;
+ALTER TABLE firms ADD COLUMN digest_window_seconds integer NOT NULL DEFAULT 900 CHECK (digest_window_seconds BETWEEN 1 AND 86400);
+-- Per guest: opted out of e-mail, when the last digest went, and why the last one failed (shown to staff).
+ALTER TABLE contacts ADD COLUMN digest_opt_out boolean NOT NULL DEFAULT false;
+ALTER TABLE contacts ADD COLUMN last_digest_at timestamptz;
+ALTER TABLE contacts ADD COLUMN last_digest_error text;
+ALTER TABLE contacts ADD COLUMN last_digest_error_at timestamptz;
+-- What each guest has already been told about (or could already see): case:, item: and message: keys.
+-- A digest lists what the guest can see now and is not here.
+CREATE TABLE guest_digest_seen (
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  key text NOT NULL,
+  PRIMARY KEY (contact_id, key)
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

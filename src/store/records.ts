@@ -7,6 +7,10 @@ export interface Firm {
   tenantId: string;
   name: string;
   disabledSections: Section[];
+  /** The mailbox guests' digests are sent from; null: the MAIL_SENDER setting. */
+  senderMailbox: string | null;
+  /** At most one digest per guest per this many seconds. */
+  digestWindowSeconds: number;
 }
 
 export interface Staff {
@@ -59,6 +63,11 @@ export interface ContactRecord {
   guestUserId: string | null;
   invitedAt: string | null;
   acceptedAt: string | null;
+  /** The guest asked not to be e-mailed. */
+  digestOptOut: boolean;
+  lastDigestAt: string | null;
+  /** Why the last digest could not be sent (cleared by the next one that is); for staff. */
+  lastDigestError: string | null;
 }
 
 export interface ItemRecord {
@@ -150,6 +159,8 @@ export const toFirm = (r: Row): Firm => ({
   tenantId: r.tenant_id as string,
   name: r.name as string,
   disabledSections: (r.disabled_sections as Section[]) ?? [],
+  senderMailbox: (r.sender_mailbox as string | null) ?? null,
+  digestWindowSeconds: r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds),
 });
 
 export const toStaff = (r: Row): Staff => ({
@@ -200,6 +211,9 @@ export const toContact = (r: Row): ContactRecord => ({
   guestUserId: (r.guest_user_id as string | null) ?? null,
   invitedAt: iso(r.invited_at),
   acceptedAt: iso(r.accepted_at),
+  digestOptOut: r.digest_opt_out === true,
+  lastDigestAt: iso(r.last_digest_at),
+  lastDigestError: (r.last_digest_error as string | null) ?? null,
 });
 
 export const toItem = (r: Row): ItemRecord => ({

@@ -33,7 +33,11 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
   const s = useStyles();
   const portal = usePortalApi();
   const view = useLoad(() => portal.caseView(caseId), [caseId]);
-  const [chosen, setChosen] = useState<View | null>(null);
+  // An e-mail digest links straight to a section: /tab/portal/cases/{id}?view=documents.
+  const [chosen, setChosen] = useState<View | null>(() => {
+    const asked = new URLSearchParams(window.location.search).get('view');
+    return asked && asked in VIEW_LABEL ? (asked as View) : null;
+  });
   const data = view.data;
   const views = data ? viewsOf(data) : [];
   const current: View = chosen && views.includes(chosen) ? chosen : (views[0] ?? 'messages');

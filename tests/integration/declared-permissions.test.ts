@@ -62,6 +62,7 @@ const FLOWS: Array<{ name: string; run(x: FlowContext): Promise<void> }> = [
       await sharing.unshareItems(f.actor, { contactIds: [contact.id], itemIds: [state['Claims.pdf']], reason: 'not for them' });
       await app.drain();
       state.guestId = guestId;
+      state.contactId = contact.id;
     },
   },
   {
@@ -82,6 +83,14 @@ const FLOWS: Array<{ name: string; run(x: FlowContext): Promise<void> }> = [
       expect(await app.m365.activityFeed.notifyGuest({ ...notice, userId: state.guestId })).toBe('delivered');
       const [sent] = (await sim.sim.admin.activityNotifications()).value;
       expect((sent.body.topic as { webUrl: string }).webUrl).toMatch(new RegExp(`^https://teams\\.microsoft\\.com/l/entity/${SIMULATOR_TEAMS_APP_ID}/portal\\?`));
+    },
+  },
+  {
+    name: "the guest's e-mail digest from the firm's mailbox (sendMail)",
+    async run({ sim, app, f, state }) {
+      await app.call('PUT', '/api/firm/mail', f.staffToken, { senderMailbox: f.staff.email });
+      expect(await app.m365.digests.run(f.firm.id, state.contactId)).toBe('sent');
+      expect((await sim.sim.admin.mail('ivy@contoso.example')).value).toHaveLength(1);
     },
   },
   {

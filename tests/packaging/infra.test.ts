@@ -27,6 +27,7 @@ function sampleValue(name: string, expression: string): string {
     M365_AUTHORITY_HOST: 'https://login.microsoftonline.com',
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0',
     LOG_LEVEL: 'info',
+    MAIL_SENDER: 'notices@contoso.com',
   };
   return samples[name] ?? `sample-${name.toLowerCase()}`;
 }

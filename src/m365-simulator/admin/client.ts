@@ -3,7 +3,7 @@
  * started by `npm start` (pass its plain-HTTP base URL).
  */
 import type { Knobs, AppStats, GraphCallRecord } from '../context';
-import type { AppInstallationRecord, AppRecord, ChannelRecord, SimulatorData, TeamRecord, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
+import type { AppInstallationRecord, AppRecord, ChannelRecord, MailMessageRecord, SimulatorData, TeamRecord, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
 import type { PublishTeamsAppInput } from '../state/installations';
 import type { CreateAppInput, CreateUserInput } from '../state/directory';
 
@@ -55,6 +55,14 @@ export class SimulatorAdminClient {
   }
   uninstallAppFromTeam(teamId: string, installationId: string): Promise<void> {
     return this.call('DELETE', `/_admin/teams/${encodeURIComponent(teamId)}/installedApps/${encodeURIComponent(installationId)}`);
+  }
+  /** Mail delivered by sendMail (one record per recipient), optionally to one address. */
+  mail(to?: string): Promise<{ value: MailMessageRecord[] }> {
+    return this.call('GET', `/_admin/mail${to ? `?to=${encodeURIComponent(to)}` : ''}`);
+  }
+  /** The Exchange admin restricts the app's mail permissions to these mailboxes (null: no restriction). */
+  setMailboxScope(tenantId: string, clientId: string, mailboxes: string[] | null): Promise<{ clientId: string; mailboxScope: string[] | null }> {
+    return this.call('PUT', `/_admin/tenants/${encodeURIComponent(tenantId)}/apps/${encodeURIComponent(clientId)}/mailbox-scope`, { mailboxes });
   }
   /** A user adds the personal app: grants its `.User` RSC for them. */
   installAppForUser(userId: string, teamsAppId: string): Promise<AppInstallationRecord> {

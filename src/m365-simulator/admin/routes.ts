@@ -8,12 +8,13 @@ import { GraphError } from '../web/errors';
 import type { Router } from '../web/router';
 import type { SimRequest, SimResponse } from '../web/types';
 import { GRAPH_RESOURCE } from '../identity/tokens';
-import { createApp, createTenant, createUser, findUserByEmail } from '../state/directory';
+import { createApp, createTenant, createUser, findUser, findUserByEmail } from '../state/directory';
 import { newPermissionId } from '../state/ids';
 import { type InstallationTarget, InstallationError, installTeamsApp, publishTeamsApp, uninstallTeamsApp } from '../state/installations';
 import type { PermissionRecord } from '../state/model';
 import { breakInheritance } from '../graph/access';
 import { acceptInvitation } from '../graph/directory';
+import { mailTo } from '../graph/mail';
 import { commitFile, mimeTypeFor } from '../graph/files';
 import { createChannel, createTeam } from '../graph/teams';
 import { driveItemJson, permissionJson } from '../graph/render';
@@ -85,6 +86,7 @@ const teamInput = z
     channels: z.array(z.string().min(1)).default([]),
   })
   .strict();
+const mailboxScopeInput = z.object({ mailboxes: z.array(z.string().min(1)).nullable() }).strict();
 const installInput = z.object({ teamsAppId: z.string().min(1), installedBy: z.string().optional() }).strict();
 
 const badRequest = (message: string) => new GraphError(400, 'badRequest', message);
@@ -224,6 +226,24 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
   router.add('GET', '/_admin/state', async () => ok(data()));
   router.add('GET', '/_admin/activity-notifications', async () => ok({ value: data().activityNotifications }));
   router.add('GET', '/_admin/sharing-emails', async () => ok({ value: data().sharingEmails }));
+  // Mail delivered through sendMail, one record per recipient; ?to= narrows to one address.
+  router.add('GET', '/_admin/mail', async (req) => ok({ value: mailTo(data(), req.query.get('to')) }));
+  // What an Exchange administrator does with RBAC for Applications (a management scope) or an
+  // application access policy (RestrictAccess): the app's mail permissions reach only these
+  // mailboxes (ids, UPNs or addresses). null lifts the restriction.
+  router.add('PUT', '/_admin/tenants/{tenantId}/apps/{clientId}/mailbox-scope', async (req) => {
+    const tenant = tenantOr404(req.params.tenantId);
+    const app = data().apps[req.params.clientId.toLowerCase()];
+    if (!app || app.tenantId !== tenant.id) throw new GraphError(404, 'notFound', `App ${req.params.clientId} is not registered in tenant ${tenant.id}.`);
+    const input = await parse(req, mailboxScopeInput);
+    app.mailboxScope = input.mailboxes?.map((name) => {
+      const user = findUser(data(), tenant.id, name) ?? findUserByEmail(data(), tenant.id, name);
+      if (!user) throw badRequest(`No mailbox '${name}' in tenant ${tenant.id}.`);
+      return user.id;
+    }) ?? null;
+    ctx.store.markDirty();
+    return ok({ clientId: app.clientId, mailboxScope: app.mailboxScope });
+  });
   // Every Graph call's permission check (cleared with the stats): which template matched, with what token, granted by what.
   router.add('GET', '/_admin/graph-calls', async () => ok({ value: ctx.stats.graphCalls }));
   router.add('GET', '/_admin/webhook-deliveries', async () => ok({ value: ctx.stats.webhookDeliveries }));

@@ -162,12 +162,13 @@ export interface AuthorizationResult {
   resourceSpecificHere: string[];
 }
 
-export type Workload = 'files' | 'directory' | 'teams' | 'subscriptions';
+export type Workload = 'files' | 'directory' | 'teams' | 'subscriptions' | 'mail';
 
 export function workloadOf(graphPath: string): Workload {
   if (/^\/(drives|sites|groups\/[^/]+\/drive|users\/[^/]+\/drive|me\/drive)(\/|$)/i.test(graphPath)) return 'files';
   if (/^\/(teams|users\/[^/]+\/teamwork)(\/|$)/i.test(graphPath)) return 'teams';
   if (/^\/subscriptions(\/|$)/i.test(graphPath)) return 'subscriptions';
+  if (/^\/(users\/[^/]+|me)\/sendmail$/i.test(graphPath)) return 'mail';
   return 'directory';
 }
 
@@ -180,11 +181,15 @@ export function workloadOf(graphPath: string): Workload {
  * - Teams: `Forbidden` naming the permissions the API requires, the roles and the RSC permissions on the request
  *   (devopsaitoolkit.com/blog/teams-error-forbidden-missing-rsc-permission).
  * - Subscriptions: the stricter of the above for the subscribed resource (drive): `accessDenied`.
+ * - Exchange (sendMail): `ErrorAccessDenied` "Access is denied. Check credentials and try again."
+ *   (learn.microsoft.com/graph/api/user-sendmail; github.com/OfficeDev/O365-Win-Connect/issues/2).
  */
 export function authorizationDenied(workload: Workload, details: { accepted: string[]; roles: string[]; resourceSpecific: string[] }): GraphError {
   switch (workload) {
     case 'directory':
       return new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    case 'mail':
+      return new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     case 'teams':
       return new GraphError(403, 'Forbidden', `Missing role permissions on the request. API requires one of '${details.accepted.join(', ')}'. Roles on the request '${details.roles.join(', ')}'. Resource specific consent permissions on the request '${details.resourceSpecific.join(', ')}'.`);
     default:

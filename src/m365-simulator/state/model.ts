@@ -31,6 +31,13 @@ export interface AppRecord {
   graphAppRoles: string[];
   /** Graph delegated permissions consented (token `scp` when `.default` is asked for). */
   graphDelegatedScopes: string[];
+  /**
+   * The Exchange administrator's limit on which mailboxes the app may use with its application
+   * mail permissions (RBAC for Applications with a resource scope, or an application access
+   * policy with RestrictAccess): user ids. Absent or null = every mailbox of the tenant.
+   * https://learn.microsoft.com/exchange/permissions-exo/application-rbac
+   */
+  mailboxScope?: string[] | null;
 }
 
 export type ExternalUserState = 'PendingAcceptance' | 'Accepted';
@@ -240,6 +247,26 @@ export interface SharingEmailRecord {
   sentDateTime: string;
 }
 
+/** One delivered copy of a message sent with `sendMail`: one record per recipient (to, cc and bcc). */
+export interface MailMessageRecord {
+  id: string;
+  /** Shared by every recipient's copy of one sendMail call. */
+  internetMessageId: string;
+  tenantId: string;
+  /** The mailbox it was sent from (user id) and as whom it appears. */
+  senderUserId: string;
+  from: { address: string; name: string };
+  /** The recipient of this copy, lower-cased. */
+  to: string;
+  toName: string | null;
+  subject: string;
+  contentType: 'text' | 'html';
+  content: string;
+  sentByAppId: string;
+  saveToSentItems: boolean;
+  sentDateTime: string;
+}
+
 /**
  * A Teams app in the tenant's app catalog, with what its manifest declares. Installing it in a
  * team or for a user is what grants its resource-specific consent (RSC) permissions there, lets
@@ -298,6 +325,7 @@ export interface SimulatorData {
   teamMembers: Record<string, TeamMemberRecord>;
   activityNotifications: ActivityNotificationRecord[];
   sharingEmails: SharingEmailRecord[];
+  mailMessages: MailMessageRecord[];
   teamsApps: Record<string, TeamsAppRecord>;
   appInstallations: Record<string, AppInstallationRecord>;
   channelTabs: Record<string, ChannelTabRecord>;
@@ -323,6 +351,7 @@ export function emptyData(): SimulatorData {
     teamMembers: {},
     activityNotifications: [],
     sharingEmails: [],
+    mailMessages: [],
     teamsApps: {},
     appInstallations: {},
     channelTabs: {},

@@ -7,6 +7,8 @@ export interface Firm {
   tenantId: string;
   name: string;
   disabledSections: Section[];
+  /** ISO 4217 code the firm bills in. */
+  currency: string;
 }
 
 export interface Staff {
@@ -150,6 +152,7 @@ export const toFirm = (r: Row): Firm => ({
   tenantId: r.tenant_id as string,
   name: r.name as string,
   disabledSections: (r.disabled_sections as Section[]) ?? [],
+  currency: (r.currency as string | undefined) ?? 'USD',
 });
 
 export const toStaff = (r: Row): Staff => ({

@@ -140,7 +140,7 @@ export function AuditPage() {
       <Text role="status" size={200} data-testid="audit-count">
         {entries.length > 0 ? `Showing ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${more ? '; more below' : ''}.` : ''}
       </Text>
-      <div className={s.scroll}>
+      <div className={s.scroll} role="region" aria-label="Audit entries (scrolls sideways)" tabIndex={0}>
         <Table aria-label="Audit entries" size="small">
           <TableHeader>
             <TableRow>

@@ -57,7 +57,7 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
       {sorted.length === 0 ? (
         <Body1>Nothing recorded yet.</Body1>
       ) : (
-        <div className={s.scroll}>
+        <div className={s.scroll} role="region" aria-label="Deposits, expenses and payments (scrolls sideways)" tabIndex={0}>
           <Table aria-label="Deposits, expenses and payments" size="small">
             <TableHeader>
               <TableRow>
@@ -119,7 +119,7 @@ export function InvoicesSection({ items, currency }: { items: GuestItem[]; curre
   const s = useStyles();
   if (items.length === 0) return <Empty>No invoices have been shared with you in this case.</Empty>;
   return (
-    <div className={s.scroll}>
+    <div className={s.scroll} role="region" aria-label="Invoices (scrolls sideways)" tabIndex={0}>
       <Table aria-label="Invoices" size="small">
         <TableHeader>
           <TableRow>

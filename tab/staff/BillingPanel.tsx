@@ -98,7 +98,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">Invoices</Subtitle2>
-        <div className={s.scroll}>
+        <div className={s.scroll} role="region" aria-label="Invoice states (scrolls sideways)" tabIndex={0}>
           <Table aria-label="Invoice states" size="small">
             <TableHeader>
               <TableRow>
@@ -180,7 +180,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <div className={s.scroll}>
+        <div className={s.scroll} role="region" aria-label="Ledger entries (scrolls sideways)" tabIndex={0}>
           <Table aria-label="Ledger entries" size="small">
             <TableHeader>
               <TableRow>

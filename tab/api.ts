@@ -104,10 +104,12 @@ export interface LedgerSummary {
   expensesCents: number;
   retainerBalanceCents: number;
   budgetRemainingCents: number | null;
+  /** What the client still owes on sent invoices (see src/domain/ledger.ts). */
+  outstandingCents: number;
 }
 export interface Message { id: string; authorKind: 'staff' | 'guest'; authorName: string; body: string; screen: string | null; createdAt: string }
 export interface StaffThread { id: string; subject: string; startedByContactId: string | null; createdAt: string; messages: Message[] }
-export interface AuditEntry { seq: number; at: string; actor: string; action: string; target: string; reason: string | null; data: unknown; hash: string }
+export interface AuditEntry { seq: number; at: string; actor: string; action: string; target: string; reason: string | null; data: unknown; hash: string; prevHash: string; actorName: string; targetName: string }
 export type AuditVerdict = { ok: true; entries: number; headHash: string } | { ok: false; entries: number; brokenAtSeq: number; problem: string };
 export interface StaffMe extends Staff { kind: 'staff'; firm: { id: string; name: string } | null }
 
@@ -136,6 +138,9 @@ export interface GuestItem {
   dueOn?: string | null;
   invoiceNumber?: string | null;
   invoiceStatus?: string | null;
+  invoiceState?: InvoiceState;
+  paidCents?: number;
+  outstandingCents?: number;
   updatedAt: string;
 }
 export interface GuestThread { id: string; subject: string; messages: Array<{ id: string; from: string; fromFirm: boolean; body: string; at: string }> }
@@ -145,7 +150,8 @@ export interface PortalCase {
   canUpload: boolean;
   status: { status: string; note: string | null } | null;
   team: { name: string; email: string; phone: string | null; title: string | null } | null;
-  budget: { budgetCents: number | null; retainerBalanceCents: number; budgetRemainingCents: number | null; spentCents: number } | null;
+  currency: string;
+  budget: { budgetCents: number | null; retainerBalanceCents: number; outstandingCents: number; budgetRemainingCents: number | null; spentCents: number; lines: GuestLedgerLine[] } | null;
   documents: GuestItem[] | null;
   notes: GuestItem[] | null;
   events: GuestItem[] | null;
@@ -287,8 +293,8 @@ export function staffApi(c: ApiClient) {
     updateItem: (itemId: string, patch: ItemPatch) => c.request<Item>('PATCH', `/items/${itemId}`, patch),
     deleteItem: (itemId: string) => c.request<{ deleted: boolean }>('DELETE', `/items/${itemId}`),
     caseAccess: (caseId: string) => c.get<AccessEntry[]>(`/cases/${caseId}/access`),
-    ledger: (caseId: string) => c.get<{ entries: LedgerEntry[]; summary: LedgerSummary }>(`/cases/${caseId}/ledger`),
-    addLedger: (caseId: string, body: { kind: LedgerKind; amountCents: number; description: string; occurredOn: string }) => c.request<LedgerEntry>('POST', `/cases/${caseId}/ledger`, body),
+    ledger: (caseId: string) => c.get<CaseLedger>(`/cases/${caseId}/ledger`),
+    addLedger: (caseId: string, body: { kind: Exclude<LedgerKind, 'invoice'>; amountCents: number; description: string; occurredOn: string; invoiceItemId?: string | null }) => c.request<LedgerEntry>('POST', `/cases/${caseId}/ledger`, body),
     threads: (caseId: string) => c.get<StaffThread[]>(`/cases/${caseId}/threads`),
     createThread: (caseId: string, subject: string) => c.request<StaffThread>('POST', `/cases/${caseId}/threads`, { subject }),
     reply: (threadId: string, body: string) => c.request<Message>('POST', `/threads/${threadId}/messages`, { body }),
@@ -307,7 +313,11 @@ export function staffApi(c: ApiClient) {
     previewGrant: (grantId: string, scope: GrantScope, rights: Rights) => c.request<GrantPreview>('POST', `/grants/${grantId}/preview`, { scope, rights }),
     changeGrant: (grantId: string, scope: GrantScope, rights: Rights, reason: string | null = null) => c.request<{ grant: Grant; applied: GrantPreview }>('PUT', `/grants/${grantId}`, { scope, rights, reason }),
     revokeGrant: (grantId: string, reason: string | null = null) => c.request<{ removed: boolean }>('DELETE', `/grants/${grantId}`, { reason }),
-    audit: (afterSeq = 0, limit = 200) => c.get<AuditEntry[]>(`/audit?afterSeq=${afterSeq}&limit=${limit}`),
+    /** Newest first; pass the last entry's seq as `beforeSeq` for the next page. */
+    audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),
+    auditExport: (format: 'csv' | 'json', filters: AuditFilters = {}) => c.blob(`/audit/export?${auditParams({ ...filters, format })}`),
+    firmSettings: () => c.get<FirmSettings>('/firm/settings'),
+    setFirmSettings: (body: FirmSettings & { reason?: string | null }) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     uploadFile: (caseId: string, file: File, folder: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>
@@ -331,3 +341,17 @@ export function portalApi(c: ApiClient) {
   };
 }
 export type PortalApi = ReturnType<typeof portalApi>;
+
+// ---- ledger and audit (issue 14) ----
+/** An invoice's standing: a sent invoice with some payment applied is partly paid. */
+export type InvoiceState = 'draft' | 'sent' | 'partly_paid' | 'paid' | 'void';
+export interface LedgerInvoice extends Item { state: InvoiceState; stateLabel: string; paidCents: number; outstandingCents: number }
+export interface CaseLedger { currency: string; entries: LedgerEntry[]; invoices: LedgerInvoice[]; summary: LedgerSummary }
+export interface GuestLedgerLine { id: string; kind: 'retainer_deposit' | 'expense' | 'payment'; label: string; description: string; occurredOn: string; amountCents: number }
+export interface FirmSettings { currency: string }
+export interface AuditFilters { caseId?: string; personId?: string; action?: string; from?: string; to?: string }
+
+/** Query string of the filters that are set; empty ones are left out (the API refuses empty values). */
+function auditParams(values: Record<string, string | undefined>): string {
+  return new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+}

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { type Actor } from '../services/context';
+import { AuditViewService } from '../services/audit-view';
+import { type Actor, systemClock } from '../services/context';
 import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
 import { GuestMailSettings } from '../services/guest-digest';
@@ -58,6 +59,11 @@ export function staffRoutes(d: RouteDeps): Router {
 
   r.get('/firm/mail', send(async (req) => mailSettings.firmMail(staff(req))));
   r.put('/firm/mail', send(async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body))));
+  r.get('/firm/settings', send(async (req) => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' })));
+  r.put('/firm/settings', send(async (req) => {
+    const body = s.firmSettingsBody.parse(req.body);
+    return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+  }));
 
   r.get('/clients', send(async (req) => repo().listClients(staff(req).firmId)));
   r.post('/clients', send(async (req) => d.sharing.createClient(staff(req), s.createClientBody.parse(req.body)), 201));
@@ -129,9 +135,15 @@ export function staffRoutes(d: RouteDeps): Router {
   }));
   r.delete('/grants/:grantId', send(async (req) => d.sharing.revokeGrant(staff(req), param(req, 'grantId'), s.revokeBody.parse(req.body ?? undefined).reason)));
 
-  r.get('/audit', send(async (req) => {
-    const q = s.auditQuery.parse(req.query);
-    return repo().auditEntries(staff(req).firmId, q);
+  // Newest first, names resolved; `beforeSeq` pages back through older entries.
+  const auditView = new AuditViewService({ db: d.db, clock: systemClock });
+  r.get('/audit', send(async (req) => auditView.page(staff(req), s.auditQuery.parse(req.query))));
+  r.get('/audit/export', send(async (req, res) => {
+    const { format, ...filters } = s.auditExportQuery.parse(req.query);
+    const day = new Date().toISOString().slice(0, 10);
+    res.setHeader('Content-Disposition', `attachment; filename="caseroom-audit-${day}.${format}"`);
+    if (format === 'json') return auditView.exportJson(staff(req), filters);
+    res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
   }));
   r.get('/audit/verify', send(async (req) => d.sharing.verifyAudit(staff(req))));
 

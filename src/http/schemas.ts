@@ -101,7 +101,8 @@ export const updateItemBody = z.strictObject({
 });
 
 export const ledgerBody = z.strictObject({
-  kind: z.enum(['retainer_deposit', 'expense', 'invoice', 'payment']),
+  // Invoices are items (POST /cases/:id/items); the ledger records money moving.
+  kind: z.enum(['retainer_deposit', 'expense', 'payment']),
   amountCents: cents.refine((v) => v > 0, { message: 'must be more than zero' }),
   description: text(500),
   occurredOn: isoDate,
@@ -126,4 +127,28 @@ export const uploadMetadataBody = z.strictObject({
     .max(1000),
 });
 
-export const auditQuery = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200), target: z.string().max(100).optional() });
+const seqNumber = z.string().regex(/^\d{1,9}$/, { message: 'must be a whole number' }).transform(Number);
+/** Filters shared by the audit page and its export. Dates are whole days in UTC, both ends included. */
+const auditFilters = {
+  caseId: id.optional(),
+  personId: id.optional(),
+  action: z.string().max(60).regex(/^[a-z][a-z_.-]*$/, { message: 'letters, dots, dashes and underscores only' }).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+};
+const datesInOrder = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to;
+/** Strict: an unknown or repeated parameter is refused (a repeated one arrives as an array, not a string). */
+export const auditQuery = z
+  .strictObject({
+    ...auditFilters,
+    afterSeq: seqNumber.optional(),
+    beforeSeq: seqNumber.optional(),
+    limit: z.string().regex(/^\d{1,7}$/, { message: 'must be a whole number' }).transform(Number).pipe(z.number().int().min(1).max(1000)).default(200),
+    target: z.string().max(100).optional(),
+  })
+  .refine(datesInOrder, { message: 'must not be before from', path: ['to'] });
+export const auditExportQuery = z.strictObject({ ...auditFilters, format: z.enum(['csv', 'json']) }).refine(datesInOrder, { message: 'must not be before from', path: ['to'] });
+export const firmSettingsBody = z.strictObject({
+  currency: z.string().regex(/^[A-Z]{3}$/, { message: 'must be a three-letter ISO 4217 code' }).refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'is not a currency' }),
+  reason,
+});

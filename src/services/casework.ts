@@ -1,41 +1,31 @@
-import { invalid, notFound } from '../domain/errors';
+import { conflict, invalid, notFound } from '../domain/errors';
 import { checkItemName } from '../domain/filenames';
 import type { Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
-import type { CaseRecord, ItemRecord, LedgerEntry, LedgerKind } from '../store/records';
+import type { CaseRecord, ItemRecord, LedgerKind } from '../store/records';
+import { INVOICE_STATE_LABEL, type InvoiceFacts, invoiceStanding, statusAfterPayment, summarizeLedger } from '../domain/ledger';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { syncKey } from './events';
 import { requestGuestDigestsForCase } from './guest-digest';
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
-export interface LedgerSummary {
-  budgetCents: number | null;
-  depositsCents: number;
-  paymentsCents: number;
-  invoicedCents: number;
-  expensesCents: number;
-  /** Money held for the client: deposits and payments less what was invoiced or spent. */
-  retainerBalanceCents: number;
-  /** Budget less what was invoiced or spent; null when the case has no budget. */
-  budgetRemainingCents: number | null;
-}
+/** The store's invoice items as the ledger rules read them. */
+export const invoiceFacts = (items: readonly ItemRecord[]): InvoiceFacts[] =>
+  items.filter((i) => i.kind === 'invoice').map((i) => ({ id: i.id, amountCents: i.amountCents ?? 0, status: i.invoiceStatus ?? 'sent' }));
 
-export function summarizeLedger(budgetCents: number | null, entries: readonly LedgerEntry[]): LedgerSummary {
-  const total = (kind: LedgerKind) => entries.filter((e) => e.kind === kind).reduce((sum, e) => sum + e.amountCents, 0);
-  const depositsCents = total('retainer_deposit');
-  const paymentsCents = total('payment');
-  const invoicedCents = total('invoice');
-  const expensesCents = total('expense');
+/** A case's ledger lines, invoices with their standing, and the summary (see src/domain/ledger.ts for what each figure means). */
+export async function caseMoney(repo: Repo, c: CaseRecord) {
+  const [lines, items] = await Promise.all([repo.ledger(c.id), repo.itemsOfCase(c.id)]);
+  const invoices = items.filter((i) => i.kind === 'invoice');
   return {
-    budgetCents,
-    depositsCents,
-    paymentsCents,
-    invoicedCents,
-    expensesCents,
-    retainerBalanceCents: depositsCents + paymentsCents - invoicedCents - expensesCents,
-    budgetRemainingCents: budgetCents === null ? null : budgetCents - invoicedCents - expensesCents,
+    lines,
+    invoices: invoices.map((i) => {
+      const standing = invoiceStanding(invoiceFacts([i])[0], lines);
+      return { ...i, state: standing.state, stateLabel: INVOICE_STATE_LABEL[standing.state], paidCents: standing.paidCents, outstandingCents: standing.outstandingCents };
+    }),
+    summary: summarizeLedger(c.budgetCents, lines, invoiceFacts(invoices)),
   };
 }
 
@@ -75,9 +65,6 @@ export class CaseworkService {
         }
       }
       const item = await repo.insertItem({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
-      if (input.kind === 'invoice') {
-        await repo.insertLedgerEntry({ firmId: actor.firmId, caseId, kind: 'invoice', amountCents: input.amountCents, description: `Invoice ${input.invoiceNumber}: ${input.title}`, occurredOn: new Date(this.deps.clock.now()).toISOString().slice(0, 10), invoiceItemId: item.id, createdBy: actorLabel(actor) });
-      }
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${input.kind}.created`, target: `case:${caseId}`, reason: null, data: { itemId: item.id, title: item.title } });
       // Guests with case or client scope gain the new document's folder permission through inheritance; resync keeps SharePoint exact.
       if (input.kind === 'folder' || input.kind === 'document') await this.resyncHoldersOf(repo, tx, c);
@@ -127,20 +114,36 @@ export class CaseworkService {
   async ledger(actor: StaffActor, caseId: string) {
     const repo = new Repo(this.deps.db);
     const c = await this.mustCase(repo, actor.firmId, caseId);
-    const entries = await repo.ledger(caseId);
-    return { entries, summary: summarizeLedger(c.budgetCents, entries) };
+    const firm = await repo.firm(actor.firmId);
+    const money = await caseMoney(repo, c);
+    return { currency: firm?.currency ?? 'USD', entries: money.lines, invoices: money.invoices, summary: money.summary };
   }
 
-  async addLedgerEntry(actor: StaffActor, caseId: string, input: { kind: LedgerKind; amountCents: number; description: string; occurredOn: string; invoiceItemId: string | null }) {
+  /**
+   * Records a retainer deposit, an expense or a payment. A payment may name a sent invoice: it
+   * may not exceed what is still owed, and one that settles the rest marks the invoice paid.
+   */
+  async addLedgerEntry(actor: StaffActor, caseId: string, input: { kind: Exclude<LedgerKind, 'invoice'>; amountCents: number; description: string; occurredOn: string; invoiceItemId: string | null }) {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       await this.mustCase(repo, actor.firmId, caseId);
-      if (input.invoiceItemId) {
-        const invoice = await repo.item(actor.firmId, input.invoiceItemId);
-        if (!invoice || invoice.caseId !== caseId || invoice.kind !== 'invoice') throw notFound('invoice');
+      if (input.invoiceItemId && input.kind !== 'payment') throw invalid('invoiceItemId', 'only a payment is made against an invoice');
+      const invoice = input.invoiceItemId ? await repo.item(actor.firmId, input.invoiceItemId) : null;
+      if (input.invoiceItemId && (!invoice || invoice.caseId !== caseId || invoice.kind !== 'invoice')) throw notFound('invoice');
+      if (invoice) {
+        const standing = invoiceStanding(invoiceFacts([invoice])[0], await repo.ledger(caseId));
+        if (standing.state !== 'sent' && standing.state !== 'partly_paid') throw conflict(`invoice ${invoice.invoiceNumber} is ${INVOICE_STATE_LABEL[standing.state].toLowerCase()}; only an invoice awaiting payment can be paid`);
+        if (input.amountCents > standing.outstandingCents) throw conflict(`the payment is more than the ${standing.outstandingCents} cents still owed on invoice ${invoice.invoiceNumber}`);
       }
       const entry = await repo.insertLedgerEntry({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'ledger.added', target: `case:${caseId}`, reason: null, data: { entryId: entry.id, kind: entry.kind, amountCents: entry.amountCents } });
+      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'ledger.added', target: `case:${caseId}`, reason: null, data: { entryId: entry.id, kind: entry.kind, amountCents: entry.amountCents, invoiceItemId: entry.invoiceItemId } });
+      if (invoice) {
+        const next = statusAfterPayment(invoiceFacts([invoice])[0], await repo.ledger(caseId));
+        if (next !== invoice.invoiceStatus) {
+          await repo.updateItem(actor.firmId, invoice.id, { invoiceStatus: next });
+          await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'invoice.updated', target: `case:${caseId}`, reason: 'paid in full', data: { itemId: invoice.id, patch: { invoiceStatus: next } } });
+        }
+      }
       return entry;
     });
   }
@@ -173,6 +176,18 @@ export class CaseworkService {
       await enqueue(tx, { firmId: actor.firmId, kind: 'notify', payload: { event: { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId, messageId: message.id, contactId: thread.startedByContactId } } });
       await requestGuestDigestsForCase(tx, await this.mustCase(repo, actor.firmId, thread.caseId), [thread.startedByContactId]);
       return message;
+    });
+  }
+
+  /** The currency every amount of the firm is shown in; amounts stay as they are (cents of whatever currency the firm bills in). */
+  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null) {
+    return this.deps.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      const firm = await repo.firm(actor.firmId);
+      if (!firm) throw notFound('firm');
+      await repo.setFirmCurrency(actor.firmId, currency);
+      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.currency', target: `firm:${actor.firmId}`, reason, data: { from: firm.currency, to: currency } });
+      return { currency };
     });
   }
 

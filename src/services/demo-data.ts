@@ -92,9 +92,16 @@ export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   const complaint = await work.createItem(actor, contract.id, { kind: 'document', title: 'Complaint.docx', parentId: pleadings.id, sizeBytes: 64_500, mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', driveItemId: null });
   await work.createItem(actor, contract.id, { kind: 'document', title: 'Supply agreement 2024.pdf', parentId: null, sizeBytes: 210_330, mimeType: 'application/pdf', driveItemId: null });
   await work.createItem(actor, contract.id, { kind: 'event', title: 'Case management conference', startsAt: day(21, 17), endsAt: day(21, 18), location: 'King County Superior Court, Dept. 12' });
-  await work.createItem(actor, contract.id, { kind: 'invoice', title: 'Retainer top-up', amountCents: 1_500_000, dueOn: day(7).slice(0, 10), invoiceNumber: 'INV-1042', invoiceStatus: 'sent' });
+  // The contract case's ledger has an invoice in every state: paid by payment, partly paid, awaiting payment, draft and void.
   await work.addLedgerEntry(actor, contract.id, { kind: 'retainer_deposit', amountCents: 5_000_000, description: 'Retainer', occurredOn: day(-60).slice(0, 10), invoiceItemId: null });
-  await work.addLedgerEntry(actor, contract.id, { kind: 'payment', amountCents: 1_500_000, description: 'Payment received', occurredOn: day(-5).slice(0, 10), invoiceItemId: null });
+  await work.addLedgerEntry(actor, contract.id, { kind: 'expense', amountCents: 43_500, description: 'Court filing fee', occurredOn: day(-30).slice(0, 10), invoiceItemId: null });
+  const august = await work.createItem(actor, contract.id, { kind: 'invoice', title: 'August fees', amountCents: 800_000, dueOn: day(-20).slice(0, 10), invoiceNumber: 'INV-1039', invoiceStatus: 'sent' });
+  await work.addLedgerEntry(actor, contract.id, { kind: 'payment', amountCents: 800_000, description: 'Bank transfer, INV-1039', occurredOn: day(-12).slice(0, 10), invoiceItemId: august.id });
+  const september = await work.createItem(actor, contract.id, { kind: 'invoice', title: 'September fees', amountCents: 1_500_000, dueOn: day(7).slice(0, 10), invoiceNumber: 'INV-1042', invoiceStatus: 'sent' });
+  await work.addLedgerEntry(actor, contract.id, { kind: 'payment', amountCents: 600_000, description: 'Part payment, INV-1042', occurredOn: day(-5).slice(0, 10), invoiceItemId: september.id });
+  await work.createItem(actor, contract.id, { kind: 'invoice', title: 'October fees', amountCents: 950_000, dueOn: day(21).slice(0, 10), invoiceNumber: 'INV-1045', invoiceStatus: 'sent' });
+  await work.createItem(actor, contract.id, { kind: 'invoice', title: 'November fees', amountCents: 300_000, dueOn: day(35).slice(0, 10), invoiceNumber: 'INV-1048', invoiceStatus: 'draft' });
+  await work.createItem(actor, contract.id, { kind: 'invoice', title: 'Expert fees (issued in error)', amountCents: 120_000, dueOn: day(10).slice(0, 10), invoiceNumber: 'INV-1043', invoiceStatus: 'void' });
 
   await work.createItem(actor, lease.id, { kind: 'document', title: 'Lease draft v3.pdf', parentId: null, sizeBytes: 98_001, mimeType: 'application/pdf', driveItemId: null });
   await work.createItem(actor, lease.id, { kind: 'note', title: 'Open points', body: 'Break clause at year 5; landlord repair obligations.' });

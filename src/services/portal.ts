@@ -5,7 +5,8 @@ import type { Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { ContactRecord, Firm, ItemRecord, Staff } from '../store/records';
-import { summarizeLedger } from './casework';
+import { INVOICE_STATE_LABEL, invoiceStanding, type InvoiceState } from '../domain/ledger';
+import { caseMoney, invoiceFacts } from './casework';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { loadGuestCase, listGuestCases } from './guest-access';
 
@@ -26,9 +27,16 @@ export interface GuestItem {
   amountCents?: number | null;
   dueOn?: string | null;
   invoiceNumber?: string | null;
+  /** In words: "Awaiting payment", "Partly paid", "Paid", "Void". */
   invoiceStatus?: string | null;
+  invoiceState?: InvoiceState;
+  paidCents?: number;
+  outstandingCents?: number;
   updatedAt: string;
 }
+
+/** A ledger line the guest may see (in the budget section): deposits, expenses and payments, never who entered them. */
+const GUEST_LINE_LABEL = { retainer_deposit: 'Retainer deposit', expense: 'Expense', payment: 'Payment' } as const;
 
 function toGuestItem(i: ItemRecord): GuestItem {
   const base = { id: i.id, kind: i.kind, title: i.title, parentId: i.parentId, updatedAt: i.updatedAt };
@@ -96,18 +104,34 @@ export class PortalService {
       const staff = await repo.staff(firm.id, record.assignedStaffId);
       if (staff) team = { name: staff.name, email: staff.email, phone: staff.phone, title: staff.title };
     }
-    const summary = has('budget') ? summarizeLedger(record.budgetCents, await repo.ledger(record.id)) : null;
+    const money = has('budget') || has('invoices') ? await caseMoney(repo, record) : null;
+    const summary = has('budget') && money ? money.summary : null;
+    const lines = (money?.lines ?? []).flatMap((l) => (l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }]));
+    // Drafts are the firm's work in progress; a guest never sees one, whatever was shared.
+    const invoices = itemsOf('invoice').filter((i) => i.invoiceStatus !== 'draft').map((i) => {
+      const stored = items.find((r) => r.id === i.id) as ItemRecord;
+      const standing = invoiceStanding(invoiceFacts([stored])[0], money?.lines ?? []);
+      return { ...i, invoiceState: standing.state, invoiceStatus: INVOICE_STATE_LABEL[standing.state], paidCents: standing.paidCents, outstandingCents: standing.outstandingCents };
+    });
     return {
       case: { id: record.id, number: record.number, title: record.title },
       sections: access.sections,
       canUpload: access.canUpload,
       status: has('status') ? { status: STATUS_LABEL[record.status], note: record.statusNote } : null,
       team,
-      budget: summary && { budgetCents: summary.budgetCents, retainerBalanceCents: summary.retainerBalanceCents, budgetRemainingCents: summary.budgetRemainingCents, spentCents: summary.invoicedCents + summary.expensesCents },
+      currency: firm.currency,
+      budget: summary && {
+        budgetCents: summary.budgetCents,
+        retainerBalanceCents: summary.retainerBalanceCents,
+        outstandingCents: summary.outstandingCents,
+        budgetRemainingCents: summary.budgetRemainingCents,
+        spentCents: summary.invoicedCents + summary.expensesCents,
+        lines,
+      },
       documents: has('documents') ? itemsOf('folder', 'document') : null,
       notes: has('notes') ? itemsOf('note') : null,
       events: has('events') ? itemsOf('event') : null,
-      invoices: has('invoices') ? itemsOf('invoice') : null,
+      invoices: has('invoices') ? invoices : null,
       threads: await this.visibleThreads(repo, firm, contact, record.id, access.threadIds),
     };
   }

@@ -464,6 +464,14 @@ CREATE TABLE guest_digest_seen (
 );
 `,
   },
+  {
+    version: 44,
+    name: 'firm currency',
+    sql: `
+-- The currency the firm bills in (ISO 4217 code); every amount is integer cents of it.
+ALTER TABLE firms ADD COLUMN currency text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$');
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -11,6 +11,8 @@ export interface Firm {
   senderMailbox: string | null;
   /** At most one digest per guest per this many seconds. */
   digestWindowSeconds: number;
+  /** ISO 4217 code the firm bills in. */
+  currency: string;
 }
 
 export interface Staff {
@@ -161,6 +163,7 @@ export const toFirm = (r: Row): Firm => ({
   disabledSections: (r.disabled_sections as Section[]) ?? [],
   senderMailbox: (r.sender_mailbox as string | null) ?? null,
   digestWindowSeconds: r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds),
+  currency: (r.currency as string | undefined) ?? 'USD',
 });
 
 export const toStaff = (r: Row): Staff => ({

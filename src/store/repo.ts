@@ -51,6 +51,9 @@ export class Repo {
   async setDisabledSections(firmId: string, sections: Section[]): Promise<void> {
     await this.q.query('UPDATE firms SET disabled_sections = $2 WHERE id = $1', [firmId, sections]);
   }
+  async setFirmCurrency(firmId: string, currency: string): Promise<void> {
+    await this.q.query('UPDATE firms SET currency = $2 WHERE id = $1', [firmId, currency]);
+  }
   async staffByUser(firmId: string, userId: string): Promise<Staff | null> {
     const rows = await this.q.query('SELECT * FROM staff WHERE firm_id = $1 AND user_id = $2', [firmId, userId]);
     return rows[0] ? toStaff(rows[0]) : null;
@@ -432,22 +435,57 @@ export class Repo {
     );
     return { ...content, prevHash, hash };
   }
+  /** Newest first, filtered; `person` comes from the caller's resolution of a person. */
+  async auditSearch(firmId: string, f: AuditSearch): Promise<ChainedAuditEntry[]> {
+    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const rows = await this.q.query<Record<string, unknown>>(
+      `SELECT * FROM audit_log WHERE firm_id = $1
+         AND ($2::int IS NULL OR seq < $2) AND ($3::int IS NULL OR seq > $3)
+         AND ($4::text IS NULL OR target = 'case:' || $4 OR data->>'caseId' = $4 OR data->'scope'->>'caseId' = $4)
+         AND ($5::text[] IS NULL OR actor = ANY($5) OR target = ANY($6::text[]) OR data->>'contactId' = ANY($7::text[]))
+         AND ($8::text IS NULL OR action = $8 OR left(action, length($8) + 1) = $8 || '.')
+         AND ($9::text IS NULL OR at >= $9) AND ($10::text IS NULL OR at < $10)
+         AND ($12::text IS NULL OR target LIKE $12 || '%')
+       ORDER BY seq DESC LIMIT $11`,
+      [
+        firmId, f.beforeSeq ?? null, f.afterSeq ?? null, f.caseId ?? null,
+        f.person ? f.person.actors : null, f.person ? f.person.targets : null, f.person ? f.person.contactIds : null,
+        f.action ?? null, f.from ?? null, f.to ? nextDay(f.to) : null, f.limit ?? 1_000_000, f.target ?? null,
+      ],
+    );
+    return rows.map(toChainedAudit);
+  }
   async auditEntries(firmId: string, opts: { afterSeq?: number; limit?: number; target?: string } = {}): Promise<ChainedAuditEntry[]> {
     const rows = await this.q.query<Record<string, unknown>>(
       `SELECT * FROM audit_log WHERE firm_id = $1 AND seq > $2 AND ($4::text IS NULL OR target LIKE $4 || '%') ORDER BY seq LIMIT $3`,
       [firmId, opts.afterSeq ?? 0, opts.limit ?? 1_000_000, opts.target ?? null],
     );
-    return rows.map((r) => ({
-      firmId: r.firm_id as string,
-      seq: Number(r.seq),
-      at: r.at as string,
-      actor: r.actor as string,
-      action: r.action as string,
-      target: r.target as string,
-      reason: (r.reason as string | null) ?? null,
-      data: r.data,
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
-    }));
+    return rows.map(toChainedAudit);
   }
 }
+
+export interface AuditSearch {
+  beforeSeq?: number;
+  afterSeq?: number;
+  limit?: number;
+  caseId?: string;
+  /** A person as the log names them: actor labels, targets naming them, and contact ids in data. */
+  person?: { actors: string[]; targets: string[]; contactIds: string[] };
+  action?: string;
+  from?: string;
+  to?: string;
+  target?: string;
+}
+
+const toChainedAudit = (r: Record<string, unknown>): ChainedAuditEntry => ({
+  firmId: r.firm_id as string,
+  seq: Number(r.seq),
+  at: r.at as string,
+  actor: r.actor as string,
+  action: r.action as string,
+  target: r.target as string,
+  reason: (r.reason as string | null) ?? null,
+  data: r.data,
+  prevHash: r.prev_hash as string,
+  hash: r.hash as string,
+});

@@ -1,38 +1,80 @@
-import { Button, Caption1, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, makeStyles, tokens } from '@fluentui/react-components';
-import { ShieldCheckmarkRegular } from '@fluentui/react-icons';
+import { Button, Caption1, Dropdown, Field, Input, Option, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowDownloadRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import type { AuditEntry, AuditVerdict } from '../api';
-import { ErrorBar, Loading, Notice } from '../components/Feedback';
+import type { AuditEntry, AuditFilters, AuditVerdict } from '../api';
+import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { dateTime } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
+  filters: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
   scroll: { overflowX: 'auto' },
   data: { maxWidth: '360px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' },
+  id: { display: 'block', color: tokens.colorNeutralForeground3 },
 });
 
-const PAGE = 200;
+const PAGE = 100;
+/** The actions the log records, grouped by what they touch; the API matches a group by its prefix. */
+const ACTION_GROUPS: Array<[string, string]> = [
+  ['', 'Any action'],
+  ['grant', 'Access (grants)'],
+  ['items', 'Sharing items'],
+  ['portal', 'Portal access'],
+  ['case', 'Cases'],
+  ['contact', 'Contacts'],
+  ['invitation', 'Invitations'],
+  ['ledger', 'Ledger'],
+  ['invoice', 'Invoices'],
+  ['document', 'Documents'],
+  ['documents', 'Guest uploads'],
+  ['note', 'Notes'],
+  ['message', 'Messages'],
+  ['firm', 'Firm settings'],
+];
+const ANY = '';
 
-/** The append-only audit log, newest last, with a check of its hash chain. */
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Who did what to whom, newest first, with names; filters, paging, export with the chain proof. */
 export function AuditPage() {
   const s = useStyles();
   const api = useStaffApi();
+  const [filters, setFilters] = useState<AuditFilters>({});
   const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [more, setMore] = useState(true);
+  const [more, setMore] = useState(false);
+  const choices = useLoad(async () => {
+    const [cases, staff, contacts] = await Promise.all([api.cases(), api.staff(), api.contacts()]);
+    return {
+      cases: cases.map((c) => ({ id: c.id, label: `${c.number} ${c.title}` })),
+      people: [...staff.map((p) => ({ id: p.id, label: `${p.name} (staff)` })), ...contacts.map((p) => ({ id: p.id, label: `${p.name} (${p.email})` }))],
+    };
+  }, []);
   const first = useLoad(async () => {
-    const page = await api.audit(0, PAGE);
+    const page = await api.audit(filters, null, PAGE);
     setEntries(page);
     setMore(page.length === PAGE);
     return page.length;
-  }, []);
+  }, [filters]);
   const next = useAction(async () => {
-    const page = await api.audit(entries.at(-1)?.seq ?? 0, PAGE);
+    const page = await api.audit(filters, entries.at(-1)?.seq ?? null, PAGE);
     setEntries((old) => [...old, ...page]);
     setMore(page.length === PAGE);
   });
   const [verdict, setVerdict] = useState<AuditVerdict | null>(null);
   const verify = useAction(async () => setVerdict(await api.verifyAudit()));
+  const exportAs = useAction(async (format: 'csv' | 'json') => saveBlob(await api.auditExport(format, filters), `caseroom-audit.${format}`));
+  const set = (key: keyof AuditFilters, value: string) => setFilters((f) => ({ ...f, [key]: value || undefined }));
+  const labelOf = (list: Array<{ id: string; label: string }> | undefined, id: string | undefined, none: string) => (id ? (list?.find((x) => x.id === id)?.label ?? '') : none);
   return (
     <section aria-labelledby="audit-title">
       <Title2 block as="h1" id="audit-title">Audit log</Title2>
@@ -40,13 +82,65 @@ export function AuditPage() {
         <Button icon={<ShieldCheckmarkRegular />} onClick={() => void verify.run()} disabled={verify.busy} data-testid="verify-chain">
           {verify.busy ? 'Checking…' : 'Verify chain'}
         </Button>
-        <Caption1>Each entry carries the hash of the one before it; any edit or gap breaks the chain.</Caption1>
+        <Button icon={<ArrowDownloadRegular />} onClick={() => void exportAs.run('csv')} disabled={exportAs.busy}>
+          Export CSV
+        </Button>
+        <Button icon={<ArrowDownloadRegular />} onClick={() => void exportAs.run('json')} disabled={exportAs.busy}>
+          Export JSON
+        </Button>
+        <Caption1>Each entry carries the hash of the one before it; any edit or gap breaks the chain. Exports include every hash and the check&apos;s result.</Caption1>
       </div>
       {verdict?.ok && <Notice>The chain is intact: {verdict.entries} entries, head {verdict.headHash.slice(0, 16)}…</Notice>}
       {verdict && !verdict.ok && <Notice intent="warning">The chain is broken at entry {verdict.brokenAtSeq}: {verdict.problem}.</Notice>}
-      <ErrorBar error={verify.error ?? first.error ?? next.error} onRetry={() => void first.reload()} />
+
+      <div className={s.filters} role="search" aria-label="Filter the audit log">
+        <Field label="Case">
+          <Dropdown value={labelOf(choices.data?.cases, filters.caseId, 'Any case')} selectedOptions={[filters.caseId ?? ANY]} onOptionSelect={(_e, d) => set('caseId', d.optionValue ?? ANY)}>
+            <Option value={ANY}>Any case</Option>
+            {(choices.data?.cases ?? []).map((c) => (
+              <Option key={c.id} value={c.id}>
+                {c.label}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label="Person">
+          <Dropdown value={labelOf(choices.data?.people, filters.personId, 'Anyone')} selectedOptions={[filters.personId ?? ANY]} onOptionSelect={(_e, d) => set('personId', d.optionValue ?? ANY)}>
+            <Option value={ANY}>Anyone</Option>
+            {(choices.data?.people ?? []).map((p) => (
+              <Option key={p.id} value={p.id}>
+                {p.label}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label="Action">
+          <Dropdown value={ACTION_GROUPS.find(([v]) => v === (filters.action ?? ANY))?.[1] ?? ''} selectedOptions={[filters.action ?? ANY]} onOptionSelect={(_e, d) => set('action', d.optionValue ?? ANY)}>
+            {ACTION_GROUPS.map(([value, label]) => (
+              <Option key={value || 'any'} value={value}>
+                {label}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label="From">
+          <Input type="date" value={filters.from ?? ''} onChange={(_e, d) => set('from', d.value)} />
+        </Field>
+        <Field label="To">
+          <Input type="date" value={filters.to ?? ''} onChange={(_e, d) => set('to', d.value)} />
+        </Field>
+        <Button appearance="subtle" onClick={() => setFilters({})} disabled={Object.values(filters).every((v) => !v)}>
+          Clear filters
+        </Button>
+      </div>
+
+      <ErrorBar error={verify.error ?? exportAs.error ?? first.error ?? next.error ?? choices.error} onRetry={() => void first.reload()} />
       {first.loading && entries.length === 0 && <Loading />}
-      <div className={s.scroll}>
+      {!first.loading && !first.error && entries.length === 0 && <Empty>No entries match these filters.</Empty>}
+      <Text role="status" size={200} data-testid="audit-count">
+        {entries.length > 0 ? `Showing ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${more ? '; more below' : ''}.` : ''}
+      </Text>
+      <div className={s.scroll} role="region" aria-label="Audit entries (scrolls sideways)" tabIndex={0}>
         <Table aria-label="Audit entries" size="small">
           <TableHeader>
             <TableRow>
@@ -60,24 +154,30 @@ export function AuditPage() {
           </TableHeader>
           <TableBody>
             {entries.map((e) => (
-              <TableRow key={e.seq} data-testid="audit-row">
+              <TableRow key={e.seq} data-testid="audit-row" data-action={e.action}>
                 <TableCell>{e.seq}</TableCell>
                 <TableCell>{dateTime(e.at)}</TableCell>
-                <TableCell>{e.actor}</TableCell>
+                <TableCell>
+                  <span data-testid="audit-who">{e.actorName}</span>
+                  <Caption1 className={s.id}>{e.actor}</Caption1>
+                </TableCell>
                 <TableCell>
                   {e.action}
                   <Caption1 className={s.data} title={JSON.stringify(e.data)}>{JSON.stringify(e.data)}</Caption1>
                 </TableCell>
-                <TableCell>{e.target}</TableCell>
+                <TableCell>
+                  <span data-testid="audit-target">{e.targetName}</span>
+                  <Caption1 className={s.id}>{e.target}</Caption1>
+                </TableCell>
                 <TableCell>{e.reason ?? ''}</TableCell>
               </TableRow>
             ))}
           </TableBody>
         </Table>
       </div>
-      {more && entries.length > 0 && (
+      {more && (
         <Button onClick={() => void next.run()} disabled={next.busy}>
-          Load more
+          Load older entries
         </Button>
       )}
     </section>

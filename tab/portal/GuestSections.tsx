@@ -1,5 +1,5 @@
 import { Body1, Caption1, Card, CardHeader, Link, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
-import type { GuestItem, PortalCase } from '../api';
+import type { GuestItem, GuestLedgerLine, PortalCase } from '../api';
 import { Empty } from '../components/Feedback';
 import { date, dateTime, money } from '../components/format';
 
@@ -9,6 +9,7 @@ const useStyles = makeStyles({
   body: { whiteSpace: 'pre-wrap' },
   figure: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   scroll: { overflowX: 'auto' },
+  wide: { gridColumn: '1 / -1' },
 });
 
 export function OverviewSection({ data }: { data: PortalCase }) {
@@ -35,12 +36,51 @@ export function OverviewSection({ data }: { data: PortalCase }) {
         <Card data-testid="overview-budget">
           <CardHeader header={<Subtitle2 block as="h2">Budget and retainer</Subtitle2>} />
           <Body1>Retainer balance</Body1>
-          <Text className={s.figure}>{money(data.budget.retainerBalanceCents)}</Text>
-          <Body1>Budget {money(data.budget.budgetCents)} · spent {money(data.budget.spentCents)}</Body1>
-          {data.budget.budgetRemainingCents !== null && <Body1>Remaining {money(data.budget.budgetRemainingCents)}</Body1>}
+          <Text className={s.figure} data-testid="guest-retainer">{money(data.budget.retainerBalanceCents, data.currency)}</Text>
+          <Body1 data-testid="guest-outstanding">Awaiting payment {money(data.budget.outstandingCents, data.currency)}</Body1>
+          <Body1>Budget {money(data.budget.budgetCents, data.currency)} · spent {money(data.budget.spentCents, data.currency)}</Body1>
+          {data.budget.budgetRemainingCents !== null && <Body1>Remaining {money(data.budget.budgetRemainingCents, data.currency)}</Body1>}
         </Card>
       )}
+      {data.budget && <StatementCard lines={data.budget.lines} currency={data.currency} />}
     </div>
+  );
+}
+
+/** Deposits, expenses and payments on the case, newest first. */
+function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency: string }) {
+  const s = useStyles();
+  const sorted = [...lines].sort((a, b) => b.occurredOn.localeCompare(a.occurredOn));
+  return (
+    <Card data-testid="overview-statement" className={s.wide}>
+      <CardHeader header={<Subtitle2 block as="h2">Deposits, expenses and payments</Subtitle2>} />
+      {sorted.length === 0 ? (
+        <Body1>Nothing recorded yet.</Body1>
+      ) : (
+        <div className={s.scroll} role="region" aria-label="Deposits, expenses and payments (scrolls sideways)" tabIndex={0}>
+          <Table aria-label="Deposits, expenses and payments" size="small">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Date</TableHeaderCell>
+                <TableHeaderCell>Kind</TableHeaderCell>
+                <TableHeaderCell>Description</TableHeaderCell>
+                <TableHeaderCell>Amount</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {sorted.map((l) => (
+                <TableRow key={l.id} data-testid="guest-ledger-line">
+                  <TableCell>{date(l.occurredOn)}</TableCell>
+                  <TableCell>{l.label}</TableCell>
+                  <TableCell>{l.description}</TableCell>
+                  <TableCell>{money(l.amountCents, currency)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </Card>
   );
 }
 
@@ -75,17 +115,18 @@ export function EventsSection({ items }: { items: GuestItem[] }) {
   );
 }
 
-export function InvoicesSection({ items }: { items: GuestItem[] }) {
+export function InvoicesSection({ items, currency }: { items: GuestItem[]; currency: string }) {
   const s = useStyles();
   if (items.length === 0) return <Empty>No invoices have been shared with you in this case.</Empty>;
   return (
-    <div className={s.scroll}>
+    <div className={s.scroll} role="region" aria-label="Invoices (scrolls sideways)" tabIndex={0}>
       <Table aria-label="Invoices" size="small">
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Invoice</TableHeaderCell>
             <TableHeaderCell>Amount</TableHeaderCell>
             <TableHeaderCell>Due</TableHeaderCell>
+            <TableHeaderCell>Still owed</TableHeaderCell>
             <TableHeaderCell>Status</TableHeaderCell>
           </TableRow>
         </TableHeader>
@@ -93,9 +134,10 @@ export function InvoicesSection({ items }: { items: GuestItem[] }) {
           {items.map((i) => (
             <TableRow key={i.id} data-testid="guest-invoice">
               <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
-              <TableCell>{money(i.amountCents)}</TableCell>
+              <TableCell>{money(i.amountCents, currency)}</TableCell>
               <TableCell>{date(i.dueOn)}</TableCell>
-              <TableCell>{i.invoiceStatus}</TableCell>
+              <TableCell>{money(i.outstandingCents ?? 0, currency)}</TableCell>
+              <TableCell data-testid="guest-invoice-status">{i.invoiceStatus}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -68,7 +68,7 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
         {current === 'documents' && <GuestDocuments data={data} onChanged={() => void view.reload()} />}
         {current === 'notes' && <NotesSection items={data.notes ?? []} />}
         {current === 'events' && <EventsSection items={data.events ?? []} />}
-        {current === 'invoices' && <InvoicesSection items={data.invoices ?? []} />}
+        {current === 'invoices' && <InvoicesSection items={data.invoices ?? []} currency={data.currency} />}
         {current === 'messages' && <GuestThreads data={data} screen={`${data.case.number} · Messages`} onSent={() => void view.reload()} />}
       </div>
     </article>

@@ -2,13 +2,26 @@ import {
   Button, Card, Dropdown, Field, Input, Option, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { CaseDetail, CaseSharing, LedgerKind } from '../api';
-import { ErrorBar, Loading } from '../components/Feedback';
+import type { CaseDetail, CaseSharing, InvoiceStatus, LedgerInvoice, LedgerKind } from '../api';
+import { ErrorBar, Loading, Notice } from '../components/Feedback';
 import { date, money, parseCents } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { ItemsPanel } from './ItemsPanel';
 
+type MoneyKind = Exclude<LedgerKind, 'invoice'>;
 const LEDGER_LABEL: Record<LedgerKind, string> = { retainer_deposit: 'Retainer deposit', expense: 'Expense', invoice: 'Invoice', payment: 'Payment' };
+const MONEY_KINDS: MoneyKind[] = ['retainer_deposit', 'expense', 'payment'];
+/** Paid into the retainer rather than against an invoice. */
+const NO_INVOICE = 'retainer';
+
+/** The state changes staff make by hand; a payment that covers an invoice marks it paid by itself. */
+const NEXT_STATES: Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> = {
+  draft: [{ to: 'sent', label: 'Mark sent' }, { to: 'void', label: 'Void' }],
+  sent: [{ to: 'paid', label: 'Paid from retainer' }, { to: 'void', label: 'Void' }],
+  partly_paid: [{ to: 'paid', label: 'Rest from retainer' }],
+  paid: [],
+  void: [],
+};
 
 const useStyles = makeStyles({
   figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', gap: tokens.spacingHorizontalM, margin: `${tokens.spacingVerticalM} 0` },
@@ -17,37 +30,52 @@ const useStyles = makeStyles({
   form: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', margin: `${tokens.spacingVerticalM} 0` },
   scroll: { overflowX: 'auto' },
   section: { marginTop: tokens.spacingVerticalXL },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
 });
 
-function Figure({ label, cents }: { label: string; cents: number | null }) {
+function Figure({ label, cents, currency, hint }: { label: string; cents: number | null; currency: string; hint: string }) {
   const s = useStyles();
   return (
-    <Card className={s.figure}>
+    <Card className={s.figure} data-testid="ledger-figure" data-label={label} title={hint}>
       <Text>{label}</Text>
-      <Text className={s.big}>{money(cents)}</Text>
+      <Text className={s.big}>{money(cents, currency)}</Text>
     </Card>
   );
 }
 
-/** Budget, retainer and balance; the ledger with new entries; invoices with share ticks. */
+/** Budget, retainer and what is owed; deposits, expenses and payments; invoices with their state and share ticks. */
 export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: string; detail: CaseDetail; sharing: CaseSharing; onChanged: () => void }) {
   const s = useStyles();
   const api = useStaffApi();
   const ledger = useLoad(() => api.ledger(caseId), [caseId, sharing]);
-  const [kind, setKind] = useState<LedgerKind>('expense');
+  const [kind, setKind] = useState<MoneyKind>('expense');
+  const [invoiceId, setInvoiceId] = useState(NO_INVOICE);
   const [amount, setAmount] = useState('');
   const [description, setDescription] = useState('');
   const [occurredOn, setOccurredOn] = useState(new Date().toISOString().slice(0, 10));
   const [problem, setProblem] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const currency = ledger.data?.currency ?? 'USD';
+  const payable = (ledger.data?.invoices ?? []).filter((i) => i.state === 'sent' || i.state === 'partly_paid');
   const add = useAction(async () => {
     const cents = parseCents(amount);
     if (!cents) return setProblem('Enter an amount above zero, like 150.00.');
     if (!description.trim()) return setProblem('Describe the entry.');
     setProblem(null);
-    await api.addLedger(caseId, { kind, amountCents: cents, description: description.trim(), occurredOn });
+    const against = kind === 'payment' && invoiceId !== NO_INVOICE ? invoiceId : null;
+    await api.addLedger(caseId, { kind, amountCents: cents, description: description.trim(), occurredOn, invoiceItemId: against });
+    setDone(`${LEDGER_LABEL[kind]} of ${money(cents, currency)} recorded.`);
     setAmount('');
     setDescription('');
+    setInvoiceId(NO_INVOICE);
     await ledger.reload();
+    if (against) onChanged();
+  });
+  const changeState = useAction(async (invoice: LedgerInvoice, to: InvoiceStatus, label: string) => {
+    await api.updateItem(invoice.id, { invoiceStatus: to });
+    setDone(`${invoice.invoiceNumber}: ${label.toLowerCase()}.`);
+    await ledger.reload();
+    onChanged();
   });
   const sum = ledger.data?.summary;
   return (
@@ -55,30 +83,89 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       <Subtitle2 block as="h2">Balance</Subtitle2>
       {sum ? (
         <div className={s.figures}>
-          <Figure label="Budget" cents={detail.budgetCents} />
-          <Figure label="Retainer balance" cents={sum.retainerBalanceCents} />
-          <Figure label="Invoiced" cents={sum.invoicedCents} />
-          <Figure label="Expenses" cents={sum.expensesCents} />
-          <Figure label="Budget remaining" cents={sum.budgetRemainingCents} />
+          <Figure label="Budget" cents={detail.budgetCents} currency={currency} hint="The case budget agreed with the client." />
+          <Figure label="Retainer balance" cents={sum.retainerBalanceCents} currency={currency} hint="Deposits and payments not applied to an invoice, less expenses and invoices paid from the retainer." />
+          <Figure label="Outstanding" cents={sum.outstandingCents} currency={currency} hint="What the client still owes on invoices awaiting payment." />
+          <Figure label="Billed" cents={sum.invoicedCents} currency={currency} hint="Sent and paid invoices; drafts and void invoices never count." />
+          <Figure label="Expenses" cents={sum.expensesCents} currency={currency} hint="Expenses recorded on the case." />
+          <Figure label="Budget remaining" cents={sum.budgetRemainingCents} currency={currency} hint="Budget less billed and expenses." />
         </div>
       ) : (
         !ledger.error && <Loading />
       )}
       <ErrorBar error={ledger.error} onRetry={() => void ledger.reload()} />
+      {done && <Notice>{done}</Notice>}
+
+      <div className={s.section}>
+        <Subtitle2 block as="h2">Invoices</Subtitle2>
+        <div className={s.scroll} role="region" aria-label="Invoice states (scrolls sideways)" tabIndex={0}>
+          <Table aria-label="Invoice states" size="small">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Invoice</TableHeaderCell>
+                <TableHeaderCell>Due</TableHeaderCell>
+                <TableHeaderCell>Amount</TableHeaderCell>
+                <TableHeaderCell>Paid</TableHeaderCell>
+                <TableHeaderCell>Outstanding</TableHeaderCell>
+                <TableHeaderCell>Status</TableHeaderCell>
+                <TableHeaderCell>Change</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {(ledger.data?.invoices ?? []).map((i) => (
+                <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
+                  <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
+                  <TableCell>{date(i.dueOn)}</TableCell>
+                  <TableCell>{money(i.amountCents, currency)}</TableCell>
+                  <TableCell>{money(i.paidCents, currency)}</TableCell>
+                  <TableCell>{money(i.outstandingCents, currency)}</TableCell>
+                  <TableCell data-testid="invoice-state">{i.stateLabel}</TableCell>
+                  <TableCell>
+                    <div className={s.actions}>
+                      {NEXT_STATES[i.state].map((n) => (
+                        <Button key={n.to} size="small" disabled={changeState.busy} aria-label={`${n.label}: ${i.invoiceNumber}`} onClick={() => void changeState.run(i, n.to, n.label)}>
+                          {n.label}
+                        </Button>
+                      ))}
+                    </div>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+        <ErrorBar error={changeState.error} />
+      </div>
 
       <div className={s.section}>
         <Subtitle2 block as="h2">Ledger</Subtitle2>
         <div className={s.form}>
           <Field label="Kind">
-            <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as LedgerKind) ?? 'expense')}>
-              {(['retainer_deposit', 'expense', 'payment'] as LedgerKind[]).map((k) => (
+            <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as MoneyKind) ?? 'expense')}>
+              {MONEY_KINDS.map((k) => (
                 <Option key={k} value={k}>
                   {LEDGER_LABEL[k]}
                 </Option>
               ))}
             </Dropdown>
           </Field>
-          <Field label="Amount (USD)">
+          {kind === 'payment' && (
+            <Field label="Against">
+              <Dropdown
+                value={invoiceId === NO_INVOICE ? 'Into the retainer' : (payable.find((i) => i.id === invoiceId)?.invoiceNumber ?? '')}
+                selectedOptions={[invoiceId]}
+                onOptionSelect={(_e, d) => setInvoiceId(d.optionValue ?? NO_INVOICE)}
+              >
+                <Option value={NO_INVOICE}>Into the retainer</Option>
+                {payable.map((i) => (
+                  <Option key={i.id} value={i.id} text={i.invoiceNumber ?? i.title}>
+                    {`${i.invoiceNumber} (${money(i.outstandingCents, currency)} owed)`}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+          )}
+          <Field label={`Amount (${currency})`}>
             <Input value={amount} onChange={(_e, d) => setAmount(d.value)} inputMode="decimal" />
           </Field>
           <Field label="Description">
@@ -93,7 +180,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <div className={s.scroll}>
+        <div className={s.scroll} role="region" aria-label="Ledger entries (scrolls sideways)" tabIndex={0}>
           <Table aria-label="Ledger entries" size="small">
             <TableHeader>
               <TableRow>
@@ -105,11 +192,14 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
             </TableHeader>
             <TableBody>
               {(ledger.data?.entries ?? []).map((e) => (
-                <TableRow key={e.id}>
+                <TableRow key={e.id} data-testid="ledger-row">
                   <TableCell>{date(e.occurredOn)}</TableCell>
-                  <TableCell>{LEDGER_LABEL[e.kind]}</TableCell>
+                  <TableCell>
+                    {LEDGER_LABEL[e.kind]}
+                    {e.invoiceItemId ? ` · ${ledger.data?.invoices.find((i) => i.id === e.invoiceItemId)?.invoiceNumber ?? ''}` : ''}
+                  </TableCell>
                   <TableCell>{e.description}</TableCell>
-                  <TableCell>{money(e.amountCents)}</TableCell>
+                  <TableCell>{money(e.amountCents, currency)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -118,8 +208,8 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       </div>
 
       <div className={s.section}>
-        <Subtitle2 block as="h2">Invoices</Subtitle2>
-        <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} />
+        <Subtitle2 block as="h2">Invoice documents and sharing</Subtitle2>
+        <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} />
       </div>
     </section>
   );

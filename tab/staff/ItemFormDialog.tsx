@@ -2,7 +2,7 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useState } from 'react';
 import type { Contact, InvoiceStatus, Item, ItemPatch, NewItem } from '../api';
 import { ErrorBar } from '../components/Feedback';
-import { fromLocalInput, parseCents, toLocalInput } from '../components/format';
+import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '../components/format';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
 
@@ -43,8 +43,9 @@ function toBody(kind: EditableKind, v: Values): { ok: true; item: NewItem } | { 
 }
 
 /** Create or edit a note, event or invoice; on create, tick who it is shared with straight away. */
-export function ItemFormDialog({ kind, item, contacts, onSave, onClose }: {
+export function ItemFormDialog({ kind, item, contacts, onSave, onClose, currency = 'USD' }: {
   kind: EditableKind;
+  currency?: string;
   item?: Item;
   contacts: Contact[];
   onSave: (body: NewItem | ItemPatch, shareWith: string[]) => Promise<void>;
@@ -98,17 +99,17 @@ export function ItemFormDialog({ kind, item, contacts, onSave, onClose }: {
                 <Field label="Invoice number" required>
                   <Input value={v.invoiceNumber} onChange={set('invoiceNumber')} />
                 </Field>
-                <Field label="Amount (USD)" required>
+                <Field label={`Amount (${currency})`} required>
                   <Input value={v.amount} onChange={set('amount')} inputMode="decimal" />
                 </Field>
                 <Field label="Due on" required>
                   <Input type="date" value={v.dueOn} onChange={set('dueOn')} />
                 </Field>
                 <Field label="Status">
-                  <Dropdown value={v.invoiceStatus} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
+                  <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
                     {INVOICE_STATUSES.map((st) => (
                       <Option key={st} value={st}>
-                        {st}
+                        {INVOICE_STATE_LABEL[st]}
                       </Option>
                     ))}
                   </Dropdown>

@@ -3,7 +3,7 @@ import { AddRegular, EditRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { CaseSharing, Item, ItemPatch, NewItem } from '../api';
 import { Empty } from '../components/Feedback';
-import { date, dateTime, money } from '../components/format';
+import { date, dateTime, INVOICE_STATE_LABEL, money } from '../components/format';
 import { useStaffApi } from '../shell/hooks';
 import { ShareTicks } from './ContactTicks';
 import { ItemFormDialog, type EditableKind } from './ItemFormDialog';
@@ -15,14 +15,14 @@ const useStyles = makeStyles({
 
 const NOUN: Record<EditableKind, [string, string]> = { note: ['note', 'notes'], event: ['event', 'events'], invoice: ['invoice', 'invoices'] };
 
-function describe(item: Item): string {
+function describe(item: Item, currency: string): string {
   if (item.kind === 'event') return `${dateTime(item.startsAt)}${item.endsAt ? ` – ${dateTime(item.endsAt)}` : ''}${item.location ? ` · ${item.location}` : ''}`;
-  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents)} · due ${date(item.dueOn)} · ${item.invoiceStatus}`;
+  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents, currency)} · due ${date(item.dueOn)} · ${INVOICE_STATE_LABEL[item.invoiceStatus ?? 'sent']}`;
   return `Updated ${dateTime(item.updatedAt)} by ${item.createdBy.replace(/^staff:|^guest:/, '')}`;
 }
 
 /** Notes, events or invoices of a case: create, edit, and per-contact share ticks on each. */
-export function ItemsPanel({ kind, caseId, sharing, onChanged }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void }) {
+export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void; currency?: string }) {
   const s = useStyles();
   const api = useStaffApi();
   const [editing, setEditing] = useState<Item | 'new' | null>(null);
@@ -47,7 +47,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged }: { kind: Editabl
           <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title}>
             <CardHeader
               header={<Subtitle2 block as="h2">{item.title}</Subtitle2>}
-              description={<Caption1>{describe(item)}</Caption1>}
+              description={<Caption1>{describe(item, currency)}</Caption1>}
               action={
                 <Button icon={<EditRegular />} appearance="subtle" aria-label={`Edit ${item.title}`} onClick={() => setEditing(item)}>
                   Edit
@@ -60,7 +60,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged }: { kind: Editabl
           </Card>
         ))}
       </div>
-      {editing && <ItemFormDialog kind={kind} item={editing === 'new' ? undefined : editing} contacts={sharing.contacts} onSave={save} onClose={() => setEditing(null)} />}
+      {editing && <ItemFormDialog kind={kind} item={editing === 'new' ? undefined : editing} contacts={sharing.contacts} currency={currency} onSave={save} onClose={() => setEditing(null)} />}
     </section>
   );
 }

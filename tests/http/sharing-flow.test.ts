@@ -140,7 +140,8 @@ describe('sharing through the API', () => {
     await t.call('PUT', `/api/contacts/${contact.id}/portal-access`, staffToken, { enabled: true, reason: 'engaged' });
     await t.call('POST', `/api/cases/${kase.id}/links`, staffToken, { contactId: contact.id });
     const entries = (await t.call('GET', '/api/audit', staffToken)).body;
-    expect(entries.map((e: { action: string }) => e.action)).toEqual(['client.created', 'case.created', 'note.created', 'note.created', 'contact.created', 'portal.enabled', 'case.linked']);
+    // Newest first.
+    expect(entries.map((e: { action: string }) => e.action)).toEqual(['client.created', 'case.created', 'note.created', 'note.created', 'contact.created', 'portal.enabled', 'case.linked'].reverse());
     expect(entries.find((e: { action: string }) => e.action === 'portal.enabled').reason).toBe('engaged');
     expect((await t.call('GET', '/api/audit/verify', staffToken)).body).toMatchObject({ ok: true, entries: 7 });
 

@@ -1,7 +1,6 @@
 import { loadConfig, TENANT_REQUIRED } from '../../src/config';
 import { GENESIS_HASH, hashAuditEntry, verifyChain, type ChainedAuditEntry } from '../../src/domain/audit-chain';
 import { checkItemName, checkRelativePath, checkUploadName } from '../../src/domain/filenames';
-import { summarizeLedger } from '../../src/services/casework';
 
 describe('file names SharePoint accepts', () => {
   it.each([
@@ -66,22 +65,6 @@ describe('audit chain', () => {
     const relinked = chain();
     relinked[2] = { ...relinked[2], prevHash: GENESIS_HASH };
     expect(verifyChain(relinked)).toMatchObject({ ok: false, brokenAtSeq: 3 });
-  });
-});
-
-describe('retainer ledger', () => {
-  it('computes the balance and the budget remaining', () => {
-    const e = (kind: 'retainer_deposit' | 'expense' | 'invoice' | 'payment', amountCents: number) => ({ id: kind + amountCents, caseId: 'c', kind, amountCents, description: '', occurredOn: '2030-01-01', invoiceItemId: null, createdBy: 'x', createdAt: '' });
-    expect(summarizeLedger(500_000, [e('retainer_deposit', 300_000), e('invoice', 120_000), e('expense', 5_000), e('payment', 20_000)])).toEqual({
-      budgetCents: 500_000,
-      depositsCents: 300_000,
-      paymentsCents: 20_000,
-      invoicedCents: 120_000,
-      expensesCents: 5_000,
-      retainerBalanceCents: 195_000,
-      budgetRemainingCents: 375_000,
-    });
-    expect(summarizeLedger(null, []).budgetRemainingCents).toBeNull();
   });
 });
 

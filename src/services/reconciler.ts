@@ -72,7 +72,9 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   const folderGranted = granted.some((i) => i.kind === 'folder');
   const caseIds = caseRecords.map((c) => c.id);
   const unique = broad || folderGranted ? await m365.uniqueItemsOfCases(caseIds) : [];
-  const folders = folderGranted && unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
+  // Folders tell what is below what: for unique items under a granted folder, and for staff-only
+  // folders, whose contents no grant reaches (isEffectivelyStaffOnly).
+  const folders = granted.length > 0 || unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
   const uniqueIds = new Set(unique.map((i) => i.id));
   const itemRecords = [...new Map([...granted, ...unique, ...folders].map((i) => [i.id, i])).values()];
   const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, folderItemId: c.folderItemId }));

@@ -220,9 +220,10 @@ export class SharingService {
     if (!contact.portalAccess) throw conflict(`portal access is off for ${contact.name}: turn it on before sharing`);
     if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
     if (scope.kind === 'item') {
-      if (rights !== 'read') throw invalid('rights', 'a single item can only be shared to read; give case access to allow uploads');
       const item = await repo.item(firmId, scope.itemId);
       if (!item || item.caseId !== scope.caseId) throw notFound('item');
+      if (rights !== 'read' && item.kind !== 'folder') throw invalid('rights', 'only a folder can be shared with upload rights (uploads go into it); share this item to read');
+      if (item.staffOnly) throw conflict(`${item.title} is staff-only and cannot be shared`);
       if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
     } else if (scope.kind === 'case') {
       await this.mustCase(repo, firmId, scope.caseId);
@@ -273,6 +274,8 @@ export class SharingService {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      const staffOnly = items.find((i) => i.staffOnly);
+      if (staffOnly) throw conflict(`${staffOnly.title} is staff-only and cannot be shared`);
       // The items are loaded (they exist in this firm); what is left to check depends on the
       // guest and the case only, so it is asked once per case rather than once per document.
       const firstOfCase = [...groupBy(items, (i) => i.caseId).values()].map((caseItems) => caseItems[0]);

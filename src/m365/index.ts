@@ -81,6 +81,9 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       // Every grant change is followed by its guest's sync: a new or moved expiry may be the next one.
       armExpiryTimer();
     },
+    'seal-staff-only': async (job) => {
+      await reconciler.sealStaffOnly(job.firmId ?? '', str(job.payload, 'itemId'));
+    },
     [M365_JOBS.drift]: async (job) => {
       const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
       for (const firmId of firms) await reconciler.checkDrift(firmId);

@@ -629,6 +629,8 @@ export class UploadDetection {
       if (existing) return existing;
       const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
       await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
+      // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
+      if (item.staffOnly) await enqueue(tx, { firmId: c.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
       return item;
     });
   }

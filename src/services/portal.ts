@@ -102,6 +102,8 @@ export class PortalService {
       case: { id: record.id, number: record.number, title: record.title },
       sections: access.sections,
       canUpload: access.canUpload,
+      uploadAnywhere: access.uploadAnywhere,
+      uploadFolderIds: [...access.uploadFolderIds],
       status: has('status') ? { status: STATUS_LABEL[record.status], note: record.statusNote } : null,
       team,
       budget: summary && { budgetCents: summary.budgetCents, retainerBalanceCents: summary.retainerBalanceCents, budgetRemainingCents: summary.budgetRemainingCents, spentCents: summary.invoicedCents + summary.expensesCents },

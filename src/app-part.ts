@@ -48,7 +48,7 @@ export function recordingPart(): AppPart & { calls: Array<{ kind: string; payloa
   return {
     name: 'recording',
     calls,
-    handlers: { 'provision-case': record, 'invite-guest': record, 'sync-guest-access': record, notify: record },
+    handlers: { 'provision-case': record, 'invite-guest': record, 'sync-guest-access': record, 'seal-staff-only': record, notify: record },
     routes: [],
     health: async () => ({ m365: 'recording' }),
   };

@@ -148,6 +148,10 @@ export interface PortalCase {
   case: { id: string; number: string; title: string };
   sections: Section[];
   canUpload: boolean;
+  /** Uploads may go to the case folder itself (a case or client grant with upload). */
+  uploadAnywhere: boolean;
+  /** Folders an upload grant opens ("may upload into this folder"). */
+  uploadFolderIds: string[];
   status: { status: string; note: string | null } | null;
   team: { name: string; email: string; phone: string | null; title: string | null } | null;
   currency: string;
@@ -320,8 +324,9 @@ export function staffApi(c: ApiClient) {
     setFirmSettings: (body: FirmSettings & { reason?: string | null }) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
-    uploadFile: (caseId: string, file: File, folder: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>
-      c.upload<UploadAnswer>(`/cases/${caseId}/files`, file, uploadFields(file, folder), onProgress, signal),
+    /** `folderId`: a folder the guest may upload into; null for the case folder. */
+    uploadFile: (caseId: string, file: File, folderId: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>
+      c.upload<UploadAnswer>(`/cases/${caseId}/files`, file, { ...(folderId ? { folderId } : {}), size: String(file.size) }, onProgress, signal),
   };
 }
 export type StaffApi = ReturnType<typeof staffApi>;

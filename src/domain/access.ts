@@ -68,7 +68,12 @@ export interface CaseAccess {
   sections: Section[];
   /** Items the guest may see (ids). */
   itemIds: Set<string>;
+  /** The guest may upload somewhere in this case: at its root, or into one of `uploadFolderIds`. */
   canUpload: boolean;
+  /** A case or client grant with upload: anywhere the guest can see, the case folder's root included. */
+  uploadAnywhere: boolean;
+  /** Folders an item grant with upload opens for uploads (each with everything beneath it). */
+  uploadFolderIds: Set<string>;
   /** Message threads chosen for the guest by case or client grants. */
   threadIds: Set<string>;
   /** 'case' or 'client' when a broad grant applies, else 'item'. */
@@ -83,6 +88,14 @@ function isBelow(item: ItemRef, isFolder: (folderId: string) => boolean, itemByI
     parentId = itemById.get(parentId)?.parentId ?? null;
   }
   return false;
+}
+
+/**
+ * Staff-only reaches down a folder chain: everything inside a staff-only folder is staff-only
+ * too, so no scope reaches it through the folder's contents either.
+ */
+export function isEffectivelyStaffOnly(item: ItemRef, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  return item.staffOnly || isBelow(item, (folderId) => itemById.get(folderId)?.staffOnly === true, itemById);
 }
 
 /**
@@ -105,6 +118,7 @@ export function caseAccess(
   const broadSections = new Set<Section>();
   const threadIds = new Set<string>();
   const explicitItemIds = new Set<string>();
+  const uploadGrantedIds = new Set<string>();
   let canUpload = false;
   let via = 'item' as CaseAccess['via'];
 
@@ -112,6 +126,7 @@ export function caseAccess(
     const scope = grant.scope;
     if (scope.kind === 'item') {
       explicitItemIds.add(scope.itemId);
+      if (grant.rights === 'upload') uploadGrantedIds.add(scope.itemId);
       continue;
     }
     if (scope.kind === 'client') via = 'client';
@@ -131,9 +146,11 @@ export function caseAccess(
   for (const item of caseItems) {
     const section = SECTION_OF_KIND[item.kind];
     if (disabled.has(section)) continue;
-    const explicit = explicitItemIds.has(item.id);
-    const broad = !item.staffOnly && broadSections.has(section);
-    const inherited = !item.staffOnly && reachedByFolderGrant(item);
+    const staffOnly = isEffectivelyStaffOnly(item, byId);
+    // Staff-only is never reached by any scope, an explicit item grant included.
+    const explicit = !staffOnly && explicitItemIds.has(item.id);
+    const broad = !staffOnly && broadSections.has(section);
+    const inherited = !staffOnly && reachedByFolderGrant(item);
     if (explicit || broad || inherited) {
       itemIds.add(item.id);
       sections.add(section);
@@ -144,11 +161,17 @@ export function caseAccess(
   // by the firm) does not see the case either.
   if (sections.size === 0) return null;
 
+  const documents = sections.has('documents');
+  // Upload into a folder needs the folder itself in view (a document grant with upload opens nothing).
+  const uploadFolderIds = new Set(documents ? [...uploadGrantedIds].filter((id) => itemIds.has(id) && byId.get(id)?.kind === 'folder') : []);
+  const uploadAnywhere = canUpload && documents;
   return {
     caseId: caseRef.id,
     sections: SECTIONS.filter((s) => sections.has(s)),
     itemIds,
-    canUpload: canUpload && sections.has('documents'),
+    canUpload: uploadAnywhere || uploadFolderIds.size > 0,
+    uploadAnywhere,
+    uploadFolderIds,
     threadIds,
     via,
   };
@@ -172,7 +195,13 @@ export function guestAccess(
   return result;
 }
 
+/**
+ * A role CaseRoom may find in SharePoint. It only ever *gives* guests `read`: their uploads are
+ * written by CaseRoom itself (app-only) after it checks the grant, so no guest can edit, rename,
+ * move or delete firm content with her own token. A `write` found on a guest is downgraded.
+ */
 export type DriveRole = 'read' | 'write';
+export const GUEST_DRIVE_ROLE = 'read' satisfies DriveRole;
 
 export interface DriveTargetCase extends CaseRef {
   /** The case folder's driveItem id, once provisioned. */
@@ -189,7 +218,8 @@ export interface DriveTargetItem extends ItemRef {
 }
 
 /**
- * The SharePoint permissions a guest should hold: driveItem id → role. Only documents and
+ * The SharePoint permissions a guest should hold: driveItem id → role, always `read` (see
+ * DriveRole), whatever the grant's rights. Only documents and
  * folders live in SharePoint; notes, events and invoices are enforced by our store alone.
  * A case or client grant whose view hides documents gives no folder permission at all, so a
  * guest's own Graph token cannot read files the portal would hide. A case or client grant with
@@ -207,15 +237,14 @@ export function desiredDrivePermissions(
 ): Map<string, DriveRole> {
   const wanted = new Map<string, DriveRole>();
   if (policy.disabledSections.includes('documents')) return wanted;
-  const put = (driveItemId: string | null, role: DriveRole) => {
-    if (!driveItemId) return;
-    if (wanted.get(driveItemId) !== 'write') wanted.set(driveItemId, role);
+  const put = (driveItemId: string | null) => {
+    if (driveItemId) wanted.set(driveItemId, GUEST_DRIVE_ROLE);
   };
   const itemById = new Map(items.map((i) => [i.id, i]));
   const uniqueByCase = new Map<string, DriveTargetItem[]>();
   for (const item of items) {
     // What a broad scope reaches of a case (see caseAccess): documents and folders, never staff-only ones.
-    if (!item.uniquePermissions || item.staffOnly || SECTION_OF_KIND[item.kind] !== 'documents') continue;
+    if (!item.uniquePermissions || isEffectivelyStaffOnly(item, itemById) || SECTION_OF_KIND[item.kind] !== 'documents') continue;
     uniqueByCase.set(item.caseId, [...(uniqueByCase.get(item.caseId) ?? []), item]);
   }
   for (const caseRef of cases) {
@@ -223,14 +252,14 @@ export function desiredDrivePermissions(
       const scope = grant.scope;
       if (scope.kind === 'item') {
         const item = itemById.get(scope.itemId);
-        if (item && (item.kind === 'document' || item.kind === 'folder')) put(item.driveItemId, 'read');
+        if (!item || isEffectivelyStaffOnly(item, itemById)) continue;
+        if (item.kind === 'document' || item.kind === 'folder') put(item.driveItemId);
         // A shared folder reaches what lies below it, as in caseAccess: those below it that hold
         // unique permissions need a permission of their own.
-        if (item?.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById)) put(below.driveItemId, 'read');
+        if (item.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById)) put(below.driveItemId);
       } else if (scope.view.includes('documents')) {
-        const role = grant.rights === 'upload' ? 'write' : 'read';
-        put(caseRef.folderItemId, role);
-        for (const item of uniqueByCase.get(caseRef.id) ?? []) put(item.driveItemId, role);
+        put(caseRef.folderItemId);
+        for (const item of uniqueByCase.get(caseRef.id) ?? []) put(item.driveItemId);
       }
     }
   }

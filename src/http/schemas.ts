@@ -98,6 +98,9 @@ export const updateItemBody = z.strictObject({
   dueOn: isoDate.optional(),
   invoiceNumber: text(40).optional(),
   invoiceStatus: z.enum(['draft', 'sent', 'paid', 'void']).optional(),
+  /** Staff-only: no grant of any scope reaches it (or, for a folder, anything inside it). */
+  staffOnly: z.boolean().optional(),
+  reason,
 });
 
 export const ledgerBody = z.strictObject({

@@ -102,6 +102,9 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     [GUEST_DIGEST_JOB]: async (job) => {
       await digests.run(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
     },
+    'seal-staff-only': async (job) => {
+      await reconciler.sealStaffOnly(job.firmId ?? '', str(job.payload, 'itemId'));
+    },
     [M365_JOBS.drift]: async (job) => {
       const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
       for (const firmId of firms) await reconciler.checkDrift(firmId);

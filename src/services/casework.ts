@@ -74,11 +74,14 @@ export class CaseworkService {
     });
   }
 
-  async updateItem(actor: StaffActor, itemId: string, patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus'>>) {
+  async updateItem(actor: StaffActor, itemId: string, input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly'>> & { reason?: string | null }) {
+    const { staffOnly, reason = null, ...patch } = input;
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const item = await repo.item(actor.firmId, itemId);
       if (!item) throw notFound('item');
+      if (staffOnly !== undefined && staffOnly !== item.staffOnly) await this.markStaffOnly(tx, repo, actor, item, staffOnly, reason);
+      if (Object.keys(patch).length === 0) return (await repo.item(actor.firmId, itemId)) as ItemRecord;
       const allowed: Record<ItemRecord['kind'], string[]> = {
         note: ['title', 'body'],
         event: ['title', 'startsAt', 'endsAt', 'location'],
@@ -95,6 +98,23 @@ export class CaseworkService {
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${item.kind}.updated`, target: `case:${item.caseId}`, reason: null, data: { itemId, patch } });
       return updated;
     });
+  }
+
+  /**
+   * Staff-only on or off, audited with before and after. Every guest with a grant in the case is
+   * re-synced (the domain rules stop or start reaching the item), and SharePoint is told to seal a
+   * document or folder: unique permissions without any guest, so a guest's own Graph token cannot
+   * read it whatever the case folder holds (docs/sharepoint-sharing.md).
+   */
+  private async markStaffOnly(tx: Queryable, repo: Repo, actor: StaffActor, item: ItemRecord, staffOnly: boolean, reason: string | null): Promise<void> {
+    const c = await this.mustCase(repo, actor.firmId, item.caseId);
+    await repo.updateItem(actor.firmId, item.id, { staffOnly });
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: staffOnly ? 'item.staff-only' : 'item.staff-only-lifted', target: `case:${item.caseId}`, reason, data: { itemId: item.id, title: item.title, before: { staffOnly: item.staffOnly }, after: { staffOnly } } });
+    if (staffOnly && item.driveItemId && (item.kind === 'document' || item.kind === 'folder')) {
+      await enqueue(tx, { firmId: actor.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
+    }
+    const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));
+    for (const contactId of holders) await enqueue(tx, { firmId: actor.firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
   }
 
   async deleteItem(actor: StaffActor, itemId: string, reason: string | null) {

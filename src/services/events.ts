@@ -23,6 +23,6 @@ export type CaseRoomEvent =
   | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
 
 /** Kinds of outbox job; the Microsoft 365 layer and the bot register a handler for each. */
-export type OutboxKind = 'provision-case' | 'invite-guest' | 'sync-guest-access' | 'notify';
+export type OutboxKind = 'provision-case' | 'invite-guest' | 'sync-guest-access' | 'seal-staff-only' | 'notify';
 
 export const syncKey = (contactId: string) => `sync:${contactId}`;

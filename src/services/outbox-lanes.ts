@@ -18,6 +18,8 @@ export type Lane = (typeof LANES)[number];
 export const JOB_LANES = {
   'sync-guest-access': 'access',
   'm365-expiry': 'access',
+  // Closing a staff-only item to guests in SharePoint is access work: it must not wait behind bulk work.
+  'seal-staff-only': 'access',
   'provision-case': 'm365',
   'invite-guest': 'm365',
   'm365-acceptance': 'm365',

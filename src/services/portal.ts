@@ -1,3 +1,4 @@
+import type { CaseAccess } from '../domain/access';
 import { forbidden, invalid, notFound } from '../domain/errors';
 import { checkUploadName } from '../domain/filenames';
 import type { Section } from '../domain/model';
@@ -117,6 +118,8 @@ export class PortalService {
       case: { id: record.id, number: record.number, title: record.title },
       sections: access.sections,
       canUpload: access.canUpload,
+      uploadAnywhere: access.uploadAnywhere,
+      uploadFolderIds: [...access.uploadFolderIds],
       status: has('status') ? { status: STATUS_LABEL[record.status], note: record.statusNote } : null,
       team,
       currency: firm.currency,
@@ -206,10 +209,12 @@ export class PortalService {
     });
   }
 
-  async assertCanUpload(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string): Promise<void> {
+  /** The guest's access to the case, when it includes uploading somewhere in it. */
+  async assertCanUpload(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string): Promise<CaseAccess> {
     const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
     if (!detail) throw notFound('case');
     if (!detail.access.canUpload) throw forbidden('your access to this case does not include uploading');
+    return detail.access;
   }
 
   private async notifyUpload(tx: Queryable, firmId: string, caseId: string, contactId: string, itemIds: string[], burstKey?: string) {

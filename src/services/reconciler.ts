@@ -72,7 +72,9 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   const folderGranted = granted.some((i) => i.kind === 'folder');
   const caseIds = caseRecords.map((c) => c.id);
   const unique = broad || folderGranted ? await m365.uniqueItemsOfCases(caseIds) : [];
-  const folders = folderGranted && unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
+  // Folders tell what is below what: for unique items under a granted folder, and for staff-only
+  // folders, whose contents no grant reaches (isEffectivelyStaffOnly).
+  const folders = granted.length > 0 || unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
   const uniqueIds = new Set(unique.map((i) => i.id));
   const itemRecords = [...new Map([...granted, ...unique, ...folders].map((i) => [i.id, i])).values()];
   const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, folderItemId: c.folderItemId }));
@@ -381,6 +383,75 @@ export class Reconciler {
     return { firmId, contactId, guestUserId, driveId: d.driveId, driveItemId: d.driveItemId, role: d.role, permissionId, state, expiresAt: d.expiresAt };
   }
 
+  // ---------------------------------------------------------------- staff-only
+
+  /**
+   * Seals a staff-only document or folder in SharePoint: it gets unique permissions (inheritance
+   * broken by a direct share to a member of the firm's staff, which copies the case folder's
+   * permissions, the site groups included), then every permission of anyone who is not staff is
+   * deleted, there and on every item below it that holds unique permissions of its own. From then
+   * on no permission on the case folder reaches it, so a guest given case or client scope later
+   * gets nothing here either (desiredDrivePermissions never lists staff-only items).
+   *
+   * Why not move staff-only items out of the case folder: staff would lose them from the case
+   * channel's Files tab and their place in its folders, and every move is a window in which the
+   * item is in neither place. Why not `retainInheritedPermissions: false`: the site groups would
+   * not be copied, and the firm's own staff would lose the item.
+   */
+  async sealStaffOnly(firmId: string, itemId: string): Promise<{ sealed: number; removed: number }> {
+    try {
+      return await this.sealStaffOnlyOnce(firmId, itemId);
+    } catch (err) {
+      throw asRetryable(err);
+    }
+  }
+
+  private async sealStaffOnlyOnce(firmId: string, itemId: string): Promise<{ sealed: number; removed: number }> {
+    const repo = new Repo(this.d.db);
+    const m365 = new M365Repo(this.d.db);
+    const item = await repo.item(firmId, itemId);
+    if (!item?.staffOnly || !item.driveItemId) return { sealed: 0, removed: 0 };
+    const c = await repo.case(firmId, item.caseId);
+    if (!c?.driveId) return { sealed: 0, removed: 0 };
+    const staff = await repo.listStaff(firmId);
+    const staffUserIds = new Set(staff.map((s) => s.userId.toLowerCase()));
+    const uniqueItems = await m365.uniqueItemsOfCases([c.id]);
+    const target: ItemRef = { driveId: c.driveId, itemId: item.driveItemId };
+    if (!uniqueItems.some((u) => u.id === item.id)) {
+      const keeper = staff.find((s) => s.id === c.assignedStaffId) ?? staff[0];
+      if (!keeper) throw new Error(`firm ${firmId} has no staff member to keep a staff-only item with`);
+      await m365.markUnique([{ firmId, caseId: c.id, driveId: c.driveId, driveItemId: item.driveItemId }]);
+      await this.d.graph.call({ method: 'POST', path: `${itemUrl(target)}/invite`, body: inviteBody([keeper.userId], 'read') });
+    }
+    // The item and the unique items beneath it: each holds permissions of its own to clean.
+    const all = await repo.itemsOfCase(c.id);
+    const byId = new Map(all.map((i) => [i.id, i]));
+    const below = (candidate: { parentId: string | null }): boolean => {
+      for (let at = candidate.parentId, depth = 0; at !== null && depth < 1000; depth++) {
+        if (at === item.id) return true;
+        at = byId.get(at)?.parentId ?? null;
+      }
+      return false;
+    };
+    const targets: ItemRef[] = [target, ...uniqueItems.filter((u) => u.driveItemId && below(u)).map((u) => ({ driveId: c.driveId as string, itemId: u.driveItemId as string }))];
+    const actual = await readPermissions(this.d.graph, targets);
+    let removed = 0;
+    for (const t of targets) {
+      for (const p of directUserPermissions(actual.get(t.itemId) ?? [])) {
+        const userId = userIdOf(p);
+        if (userId && staffUserIds.has(userId.toLowerCase())) continue;
+        await this.d.graph.call({ method: 'DELETE', path: `${itemUrl(t)}/permissions/${encodeURIComponent(p.id)}`, idempotent: true }).catch((err: unknown) => {
+          if (!(err instanceof GraphRequestError && err.isNotFound)) throw err;
+        });
+        removed++;
+      }
+    }
+    // Guests' records of those items go: nothing of theirs is there any more.
+    await m365.deleteAppliedOnItems(targets.map((t) => t.itemId));
+    this.log().info({ itemId, sealed: targets.length, removed }, 'staff-only item sealed in SharePoint');
+    return { sealed: targets.length, removed };
+  }
+
   // ---------------------------------------------------------------- drift
 
   /**
@@ -472,9 +543,10 @@ export class Reconciler {
         const record = appliedKey.get(`${target.itemId}|${userId}`);
         if (record && record.state !== 'active') continue; // a sync is in flight for this guest
         const want = wanted.get(userId);
-        if (want && (roleOf(p) === want.role || roleOf(p) === 'owner')) continue;
+        if (want && roleOf(p) === want.role) continue;
         if (want) {
-          // Right person, wrong role: the guest's sync sets it straight.
+          // Right person, wrong role (a guest holds only read; write or owner is drift, e.g. from
+          // before CaseRoom stopped giving guests write): the guest's sync sets it straight.
           report(c).added.push({ driveItemId: target.itemId, who: contact?.email ?? userId, roles: p.roles ?? [] });
           if (contact) resync.add(contact.id);
           continue;

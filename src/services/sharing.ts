@@ -217,13 +217,29 @@ export class SharingService {
 
   // ---- lock 3: grants ----
 
+  /** Staff-only items, and everything inside a staff-only folder, are never shared (no scope reaches them). */
+  private async assertNotStaffOnly(repo: Repo, firmId: string, items: readonly ItemRecord[]): Promise<void> {
+    const parents = new Map<string, ItemRecord | null>();
+    for (const item of items) {
+      let at: ItemRecord | null = item;
+      for (let depth = 0; at && depth < 1000; depth++) {
+        if (at.staffOnly) throw conflict(`${item.title}${at === item ? '' : ` (in ${at.title})`} is staff-only and cannot be shared`);
+        const parentId: string | null = at.parentId;
+        if (parentId === null) break;
+        if (!parents.has(parentId)) parents.set(parentId, await repo.item(firmId, parentId));
+        at = parents.get(parentId) ?? null;
+      }
+    }
+  }
+
   private async assertCanGrant(repo: Repo, firmId: string, contact: ContactRecord, scope: GrantScope, rights: Rights, expiresAt: string | null): Promise<void> {
     if (!contact.portalAccess) throw conflict(`portal access is off for ${contact.name}: turn it on before sharing`);
     if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
     if (scope.kind === 'item') {
-      if (rights !== 'read') throw invalid('rights', 'a single item can only be shared to read; give case access to allow uploads');
       const item = await repo.item(firmId, scope.itemId);
       if (!item || item.caseId !== scope.caseId) throw notFound('item');
+      if (rights !== 'read' && item.kind !== 'folder') throw invalid('rights', 'only a folder can be shared with upload rights (uploads go into it); share this item to read');
+      await this.assertNotStaffOnly(repo, firmId, [item]);
       if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
     } else if (scope.kind === 'case') {
       await this.mustCase(repo, firmId, scope.caseId);
@@ -274,6 +290,7 @@ export class SharingService {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      await this.assertNotStaffOnly(repo, actor.firmId, items);
       // The items are loaded (they exist in this firm); what is left to check depends on the
       // guest and the case only, so it is asked once per case rather than once per document.
       const firstOfCase = [...groupBy(items, (i) => i.caseId).values()].map((caseItems) => caseItems[0]);

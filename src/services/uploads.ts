@@ -9,10 +9,10 @@ import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { Logger } from 'pino';
 import type { Services } from '../app-part';
-import { DomainError, invalid, notFound } from '../domain/errors';
+import { DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
 import { asRetryable, GraphRequestError } from '../m365/errors';
-import { type GraphAuth, type GraphGateway, isGraphStatus, pathOf, seg } from '../m365/graph';
+import { APP, type GraphAuth, type GraphGateway, isGraphStatus, onBehalfOf, pathOf, seg } from '../m365/graph';
 import type { M365Settings } from '../m365/settings';
 import { type UploadedItem, UploadSessions } from '../m365/upload-session';
 import type { Db } from '../store/db';
@@ -22,6 +22,7 @@ import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
 import { extractZip, inspectZip, removeQuietly } from './archive';
 import { type Actor, actorLabel, type Clock } from './context';
+import type { CaseAccess } from '../domain/access';
 
 type Guest = Extract<Actor, { kind: 'guest' }>;
 type Staff = Extract<Actor, { kind: 'staff' }>;
@@ -39,8 +40,22 @@ export interface UploadDeps {
   clock: Clock;
 }
 
+/** The folder a file's path is relative to: the case folder (itemId null) or a folder item of the case. */
+interface UploadBase {
+  itemId: string | null;
+  driveItemId: string;
+}
+
+/** What a guest's grants let her upload into, checked by CaseRoom before it writes anything (app-only). */
+interface GuestUploadRights {
+  access: CaseAccess;
+  /** Every item of the case, to resolve folders by name and walk the folder chain. */
+  items: ItemRecord[];
+}
+
 interface StoredFile {
-  /** Path relative to the case folder, e.g. 'Medical/scan.pdf'. */
+  base: UploadBase;
+  /** Path relative to the base, e.g. 'Medical/scan.pdf'. */
   path: string;
   item: UploadedItem;
   size: number;
@@ -79,8 +94,10 @@ function checkFileName(name: string): void {
 }
 
 /**
- * Uploads and downloads through SharePoint with the caller's own delegated token, so SharePoint
- * enforces its permissions as well as our store. Bytes stream through: one upload fragment in
+ * Uploads and downloads through SharePoint. Downloads and staff uploads use the caller's own
+ * delegated token, so SharePoint enforces its permissions as well as our store; a guest's upload
+ * is written app-only by CaseRoom after it checks her grant (guests hold only read in
+ * SharePoint; docs/sharepoint-sharing.md). Bytes stream through: one upload fragment in
  * memory at a time; zips and files of unknown size are spooled to disk, never to memory.
  */
 export class UploadService {
@@ -94,19 +111,57 @@ export class UploadService {
     return this.d.settings.spoolDir ?? os.tmpdir();
   }
 
-  /** Case and destination checks before any byte is read. */
-  private async target(actor: Uploader, caseId: string): Promise<CaseRecord> {
+  /** Case and destination checks before any byte is read; for a guest, also what her grants let her upload into. */
+  private async target(actor: Uploader, caseId: string): Promise<{ c: CaseRecord; rights: GuestUploadRights | null }> {
     const repo = new Repo(this.d.db);
+    let rights: GuestUploadRights | null = null;
     if (actor.kind === 'guest') {
       const firm = await repo.firm(actor.firmId);
       const contact = await repo.contact(actor.firmId, actor.contactId);
       if (!firm || !contact) throw notFound('case');
-      await this.d.services.portal.assertCanUpload(repo, firm, contact, caseId);
+      const access = await this.d.services.portal.assertCanUpload(repo, firm, contact, caseId);
+      rights = { access, items: await repo.itemsOfCase(caseId) };
     }
     const c = await repo.case(actor.firmId, caseId);
     if (!c) throw notFound('case');
     if (!c.driveId || !c.folderItemId) throw new DomainError('unavailable', 'the case folder is still being created in SharePoint; try again in a minute', undefined, 30);
-    return c;
+    return { c, rights };
+  }
+
+  /**
+   * Where one file goes: the case folder, or the folder named by the `folderId` field. For a guest,
+   * CaseRoom writes with its own (app-only) rights, so this is the only check between her and the
+   * firm's files: the base must be a folder her grants let her upload into, and every folder of
+   * the `folder` path that already exists must be one she can see (never a staff-only one).
+   */
+  private uploadBase(c: CaseRecord, folderId: string | undefined, folder: string, rights: GuestUploadRights | null): UploadBase {
+    let base: UploadBase = { itemId: null, driveItemId: c.folderItemId as string };
+    const items = rights?.items;
+    if (folderId) {
+      const found = items ? items.find((i) => i.id === folderId) : undefined;
+      // Staff uploads resolve the folder below, with the rest of the store.
+      if (rights && (!found || found.kind !== 'folder' || !rights.access.itemIds.has(found.id) || !found.driveItemId)) throw notFound('folder');
+      if (found?.driveItemId) base = { itemId: found.id, driveItemId: found.driveItemId };
+    }
+    if (!rights || !items) return base;
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const mayUploadInto = (folderItemId: string | null): boolean => {
+      if (rights.access.uploadAnywhere && (folderItemId === null || rights.access.itemIds.has(folderItemId))) return true;
+      for (let at: string | null = folderItemId, depth = 0; at !== null && depth < 1000; depth++) {
+        if (rights.access.uploadFolderIds.has(at)) return true;
+        at = byId.get(at)?.parentId ?? null;
+      }
+      return false;
+    };
+    if (!mayUploadInto(base.itemId)) throw forbidden('your access does not include uploading into this folder');
+    let parent = base.itemId;
+    for (const name of folder.split('/').filter(Boolean)) {
+      const existing = items.find((i) => i.kind === 'folder' && i.parentId === parent && i.title.toLowerCase() === name.toLowerCase());
+      if (!existing) break; // created by this upload, beneath folders she may upload into
+      if (!rights.access.itemIds.has(existing.id)) throw notFound('folder');
+      parent = existing.id;
+    }
+    return base;
   }
 
   /** Parses a multipart request (fields `folder`, `size`, `extract` before each file) and stores every file. */
@@ -115,14 +170,16 @@ export class UploadService {
     if (!/^multipart\/form-data/i.test(type)) throw new DomainError('unsupported_media_type', 'send the file as multipart/form-data', 'file');
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > this.d.settings.maxUploadBytes + 1024 * 1024) throw new DomainError('payload_too_large', `uploads are limited to ${this.d.settings.maxUploadBytes} bytes`, 'file');
-    const c = await this.target(actor, caseId);
-    const auth: GraphAuth = { kind: 'user', assertion: bearer };
+    const { c, rights } = await this.target(actor, caseId);
+    // A guest's upload is written by CaseRoom itself once her grant is checked (uploadBase): guests
+    // hold only read in SharePoint, so her own token could not write it, by design.
+    const auth: GraphAuth = actor.kind === 'guest' ? APP : onBehalfOf(bearer);
     const m365 = new M365Repo(this.d.db);
     const claim = await m365.claimUpload({ firmId: c.firmId, driveId: c.driveId as string, userId: actor.userId, ttlSeconds: CLAIM_SECONDS });
     const stored: StoredFile[] = [];
     const startedAt = Date.now();
     try {
-      await this.parse(req, c, auth, stored);
+      await this.parse(req, c, auth, rights, stored);
       if (stored.length === 0) throw invalid('file', 'no file in the request');
       return await this.record(actor, c, stored);
     } catch (err) {
@@ -146,14 +203,17 @@ export class UploadService {
       }
     };
     for (const file of stored) await remove(file.item.id, 'a file');
-    const folders = new Set<string>();
+    const folders = new Map<string, { base: string; path: string }>();
     for (const file of stored) {
       const parts = file.path.split('/').slice(0, -1);
-      for (let i = parts.length; i > 0; i--) folders.add(parts.slice(0, i).join('/'));
+      for (let i = parts.length; i > 0; i--) {
+        const folderPath = parts.slice(0, i).join('/');
+        folders.set(`${file.base.driveItemId}|${folderPath}`, { base: file.base.driveItemId, path: folderPath });
+      }
     }
-    for (const folder of [...folders].sort((a, b) => b.split('/').length - a.split('/').length)) {
+    for (const folder of [...folders.values()].sort((a, b) => b.path.split('/').length - a.path.split('/').length)) {
       const item = await this.d.graph
-        .get<{ id: string; createdDateTime?: string; folder?: { childCount?: number } }>(`${drive}/${seg(c.folderItemId as string)}:/${pathOf(folder)}:?$select=id,createdDateTime,folder`, auth)
+        .get<{ id: string; createdDateTime?: string; folder?: { childCount?: number } }>(`${drive}/${seg(folder.base)}:/${pathOf(folder.path)}:?$select=id,createdDateTime,folder`, auth)
         .catch(() => null);
       // Only folders this request made (a second of clock slack) and left empty; older ones are someone's.
       if (item?.folder?.childCount === 0 && Date.parse(item.createdDateTime ?? '') >= startedAt - 1000) await remove(item.id, 'a folder');
@@ -161,7 +221,7 @@ export class UploadService {
   }
 
   /** Stores each file of the request as it arrives, appending to `stored` (which the caller cleans up on failure). */
-  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, stored: StoredFile[]): Promise<StoredFile[]> {
+  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null, stored: StoredFile[]): Promise<StoredFile[]> {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
@@ -196,7 +256,7 @@ export class UploadService {
             return;
           }
           try {
-            stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth)));
+            stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth, rights)));
           } catch (err) {
             fail(err);
             refuseNow();
@@ -228,16 +288,17 @@ export class UploadService {
     });
   }
 
-  private async storeOne(stream: Readable, filename: string, mimeType: string | null, fields: Record<string, string>, c: CaseRecord, auth: GraphAuth): Promise<StoredFile[]> {
+  private async storeOne(stream: Readable, filename: string, mimeType: string | null, fields: Record<string, string>, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null): Promise<StoredFile[]> {
     checkFileName(filename);
     const folder = fields.folder ? checkFolder(fields.folder) : '';
+    const base = await this.resolveBase(c, fields.folderId, folder, rights);
     checkPathLength(folder, filename, 'folder');
     const size = fields.size !== undefined && fields.size !== '' ? Number(fields.size) : null;
     if (size !== null && (!Number.isInteger(size) || size < 0)) throw invalid('size', 'size must be a whole number of bytes');
     if (size === 0) throw invalid('file', `${filename} is empty`);
     if (size !== null && size > this.d.settings.maxUploadBytes) throw new DomainError('payload_too_large', `${filename} is larger than the ${this.d.settings.maxUploadBytes} bytes accepted`, 'file');
     const isZip = filename.toLowerCase().endsWith('.zip') && fields.extract !== 'false';
-    if (!isZip && size !== null) return [await this.put(c, folder, filename, size, stream, mimeType, auth)];
+    if (!isZip && size !== null) return [await this.put(c, base, folder, filename, size, stream, mimeType, auth)];
 
     // Unknown size or an archive: spool to disk (constant memory), then upload from there.
     const dir = await fs.mkdtemp(path.join(this.spoolRoot(), 'caseroom-upload-'));
@@ -245,18 +306,17 @@ export class UploadService {
       const spool = path.join(dir, 'upload');
       const spooled = await spoolTo(stream, spool, this.d.settings.maxUploadBytes);
       if (spooled === 0) throw invalid('file', `${filename} is empty`);
-      if (!isZip) return [await this.put(c, folder, filename, spooled, createReadStream(spool), mimeType, auth)];
+      if (!isZip) return [await this.put(c, base, folder, filename, spooled, createReadStream(spool), mimeType, auth)];
       const limits = this.d.settings.zip;
       const entries = await inspectZip(spool, limits);
       const extracted = await extractZip(spool, entries, dir, limits);
       // The archive's folders are recreated where the archive itself would have gone.
-      const base = folder;
       const out: StoredFile[] = [];
       for (const entry of extracted) {
         const leaf = entry.path.split('/').pop() as string;
-        const relativeFolder = [base, entry.path.split('/').slice(0, -1).join('/')].filter(Boolean).join('/');
+        const relativeFolder = [folder, entry.path.split('/').slice(0, -1).join('/')].filter(Boolean).join('/');
         checkPathLength(relativeFolder, leaf, 'file');
-        out.push(await this.put(c, relativeFolder, leaf, entry.size, createReadStream(entry.file), null, auth));
+        out.push(await this.put(c, base, relativeFolder, leaf, entry.size, createReadStream(entry.file), null, auth));
       }
       return out;
     } finally {
@@ -264,11 +324,20 @@ export class UploadService {
     }
   }
 
-  private async put(c: CaseRecord, folder: string, name: string, size: number, source: Readable, mimeType: string | null, auth: GraphAuth): Promise<StoredFile> {
-    const dest = await this.sessions.freePath({ driveId: c.driveId as string, baseItemId: c.folderItemId as string, path: [folder, name].filter(Boolean).join('/') }, auth);
+  /** The base of one file (see uploadBase); a staff member's `folderId` must name a folder of the case. */
+  private async resolveBase(c: CaseRecord, folderId: string | undefined, folder: string, rights: GuestUploadRights | null): Promise<UploadBase> {
+    if (folderId !== undefined && !/^[0-9a-f-]{36}$/i.test(folderId)) throw invalid('folderId', 'must be an id');
+    if (rights || !folderId) return this.uploadBase(c, folderId, folder, rights);
+    const found = await new Repo(this.d.db).item(c.firmId, folderId);
+    if (!found || found.caseId !== c.id || found.kind !== 'folder' || !found.driveItemId) throw notFound('folder');
+    return { itemId: found.id, driveItemId: found.driveItemId };
+  }
+
+  private async put(c: CaseRecord, base: UploadBase, folder: string, name: string, size: number, source: Readable, mimeType: string | null, auth: GraphAuth): Promise<StoredFile> {
+    const dest = await this.sessions.freePath({ driveId: c.driveId as string, baseItemId: base.driveItemId, path: [folder, name].filter(Boolean).join('/') }, auth);
     try {
       const item = await this.sessions.upload(dest, size, source, auth);
-      return { path: dest.path, item, size, mimeType: item.file?.mimeType ?? mimeType };
+      return { base, path: dest.path, item, size, mimeType: item.file?.mimeType ?? mimeType };
     } catch (err) {
       if (err instanceof GraphRequestError && (err.status === 403 || err.status === 404)) throw new DomainError('forbidden', 'SharePoint does not (yet) let you upload to this case; try again in a minute');
       throw asRetryable(err);
@@ -277,13 +346,15 @@ export class UploadService {
 
   /** Items for what was stored: folders first (found or created), then documents through the services. */
   private async record(actor: Uploader, c: CaseRecord, stored: StoredFile[]): Promise<UploadAnswer> {
-    const folderItem = new Map<string, string | null>([['', null]]);
-    const ensureFolder = async (folderPath: string): Promise<string | null> => {
-      if (folderItem.has(folderPath)) return folderItem.get(folderPath) ?? null;
+    const folderItem = new Map<string, string | null>();
+    const ensureFolder = async (base: UploadBase, folderPath: string): Promise<string | null> => {
+      if (folderPath === '') return base.itemId;
+      const key = `${base.driveItemId}|${folderPath}`;
+      if (folderItem.has(key)) return folderItem.get(key) ?? null;
       const slash = folderPath.lastIndexOf('/');
-      const parentId = await ensureFolder(slash >= 0 ? folderPath.slice(0, slash) : '');
+      const parentId = await ensureFolder(base, slash >= 0 ? folderPath.slice(0, slash) : '');
       const title = folderPath.slice(slash + 1);
-      const driveItem = await this.d.graph.get<{ id: string }>(`/drives/${seg(c.driveId as string)}/items/${seg(c.folderItemId as string)}:/${pathOf(folderPath)}:?$select=id`);
+      const driveItem = await this.d.graph.get<{ id: string }>(`/drives/${seg(c.driveId as string)}/items/${seg(base.driveItemId)}:/${pathOf(folderPath)}:?$select=id`);
       const repo = new Repo(this.d.db);
       let item = await repo.itemByDriveItem(c.firmId, driveItem.id);
       if (!item) {
@@ -296,13 +367,13 @@ export class UploadService {
           return created;
         });
       }
-      folderItem.set(folderPath, item.id);
+      folderItem.set(key, item.id);
       return item.id;
     };
     const documents: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> = [];
     for (const f of stored) {
       const slash = f.path.lastIndexOf('/');
-      const parentId = await ensureFolder(slash >= 0 ? f.path.slice(0, slash) : '');
+      const parentId = await ensureFolder(f.base, slash >= 0 ? f.path.slice(0, slash) : '');
       documents.push({ name: f.item.name ?? f.path.slice(slash + 1), sizeBytes: f.size, mimeType: f.mimeType, driveItemId: f.item.id, parentId });
     }
     if (actor.kind === 'guest') {
@@ -558,6 +629,8 @@ export class UploadDetection {
       if (existing) return existing;
       const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
       await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
+      // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
+      if (item.staffOnly) await enqueue(tx, { firmId: c.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
       return item;
     });
   }

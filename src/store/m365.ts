@@ -164,6 +164,10 @@ export class M365Repo {
   async setAppliedState(contactId: string, driveItemId: string, state: AppliedState): Promise<void> {
     await this.q.query('UPDATE m365_permissions SET state = $3, updated_at = now() WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId, state]);
   }
+  /** Forgets every guest's record on these items (a staff-only item was sealed: nobody's permission is left there). */
+  async deleteAppliedOnItems(driveItemIds: readonly string[]): Promise<void> {
+    await this.q.query('DELETE FROM m365_permissions WHERE drive_item_id = ANY($1::text[])', [driveItemIds]);
+  }
   async deleteApplied(contactId: string, driveItemId: string): Promise<void> {
     await this.q.query('DELETE FROM m365_permissions WHERE contact_id = $1 AND drive_item_id = $2', [contactId, driveItemId]);
   }

@@ -253,11 +253,11 @@ export class Repo {
     );
     return toItem(rows[0]);
   }
-  async updateItem(firmId: string, itemId: string, patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType'>>): Promise<ItemRecord | null> {
+  async updateItem(firmId: string, itemId: string, patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType' | 'staffOnly'>>): Promise<ItemRecord | null> {
     const columns: Record<string, string> = {
       title: 'title', body: 'body', startsAt: 'starts_at', endsAt: 'ends_at', location: 'location', amountCents: 'amount_cents',
       dueOn: 'due_on', invoiceNumber: 'invoice_number', invoiceStatus: 'invoice_status', parentId: 'parent_id', driveItemId: 'drive_item_id',
-      sizeBytes: 'size_bytes', mimeType: 'mime_type',
+      sizeBytes: 'size_bytes', mimeType: 'mime_type', staffOnly: 'staff_only',
     };
     const sets: string[] = ['updated_at = now()'];
     const values: unknown[] = [firmId, itemId];

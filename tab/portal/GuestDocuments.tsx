@@ -1,4 +1,4 @@
-import { Button, Caption1, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Field, Select, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, DocumentRegular, EyeRegular, FolderRegular } from '@fluentui/react-icons';
 import { useCallback, useState } from 'react';
 import type { GuestItem, PortalCase } from '../api';
@@ -22,9 +22,13 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
   const caseId = data.case.id;
   const [preview, setPreview] = useState<GuestItem | null>(null);
   const download = useAction(async (doc: GuestItem) => saveBlob(await portal.document(caseId, doc.id), doc.title));
-  const uploads = useUploads((file, onProgress) => portal.uploadFile(caseId, file, null, onProgress), onChanged);
-  const loadPreview = useCallback(() => portal.document(caseId, preview?.id ?? ''), [portal, caseId, preview]);
   const nodes = flattenTree(data.documents ?? []);
+  // Where files may go: the case folder with a case or client grant, else only the folders shared with upload.
+  const destinations = [...(data.uploadAnywhere ? [{ id: '', title: 'The case folder' }] : []), ...(data.documents ?? []).filter((d) => data.uploadFolderIds.includes(d.id)).map((d) => ({ id: d.id, title: d.title }))];
+  const [destination, setDestination] = useState<string>('');
+  const chosen = destinations.some((d) => d.id === destination) ? destination : (destinations[0]?.id ?? '');
+  const uploads = useUploads((file, onProgress) => portal.uploadFile(caseId, file, chosen || null, onProgress), onChanged);
+  const loadPreview = useCallback(() => portal.document(caseId, preview?.id ?? ''), [portal, caseId, preview]);
   return (
     <section aria-label="Documents">
       <ErrorBar error={download.error} />
@@ -51,6 +55,18 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
       {data.canUpload && (
         <div className={s.upload}>
           <Subtitle2 block as="h2">Send files to the firm</Subtitle2>
+          {destinations.length > 1 && (
+            <Field label="Send to">
+              <Select value={chosen} onChange={(_e, d) => setDestination(d.value)} data-testid="upload-destination">
+                {destinations.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.title}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
+          {destinations.length === 1 && !data.uploadAnywhere && <Caption1>Files go to the folder {destinations[0].title}.</Caption1>}
           <DropZone onFiles={uploads.add} hint="Many files at once are fine. A .zip is unpacked into the case folder, keeping its folders." />
           <UploadList jobs={uploads.jobs} />
         </div>

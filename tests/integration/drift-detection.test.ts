@@ -35,7 +35,8 @@ describe('drift and upload detection', () => {
     await sharing.link(w.f.actor, c1.id, ada.id);
     await sharing.grant(w.f.actor, { contactId: ada.id, scope: { kind: 'case', caseId: c1.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
     await w.app.drain();
-    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
+    // An upload grant gives read only in SharePoint: CaseRoom writes her uploads itself.
+    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['read']);
 
     // CaseRoom arrives on a tenant where Bea already holds a permission on a case folder.
     const c2 = await newCase('LIT-2');
@@ -62,15 +63,26 @@ describe('drift and upload detection', () => {
     const events = await w.app.m365.reconciler.checkDrift(w.f.firm.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'drift.found', caseId: c1.id, removed: [{ driveItemId: c1.folderItemId, contactId: ada.id }] });
-    expect(events[0].added.map((a) => a.who).sort()).toEqual(['ada@client.example', 'eve@outside.example']);
+    // Ada's hand-made read on the pleading matches what she should hold there (read, copied from the
+    // folder when it was shared with Bea): a second read is not drift. Eve's write is.
+    expect(events[0].added.map((a) => a.who).sort()).toEqual(['eve@outside.example']);
     await w.app.drain();
     expect(w.app.notifications.some((n) => n.type === 'drift.found' && n.caseId === c1.id)).toBe(true);
     // Repaired by policy: hand-made permissions removed, Ada's folder permission back. Sharing the
     // pleading with Bea gave it unique permissions (Ada's folder permission copied onto it), so
     // Ada's case grant holds its own permission there: only the hand-made one goes.
-    expect((await permissionsFor(w.sim, c1.driveId as string, doc.id, ada.userId)).map((p) => p.roles)).toEqual([['write']]);
+    expect((await permissionsFor(w.sim, c1.driveId as string, doc.id, ada.userId)).map((p) => p.roles)).toEqual([['read']]);
     expect(await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, stranger.id)).toHaveLength(0);
-    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['write']);
+    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0]?.roles).toEqual(['read']);
+    expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);
+
+    // A guest holding write (given before CaseRoom stopped giving it, or by hand) is drift: reported, and set back to read.
+    const adaFolder = (await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId))[0];
+    expect((await w.sim.graph('PATCH', `/drives/${c1.driveId}/items/${c1.folderItemId}/permissions/${adaFolder.id}`, { roles: ['write'] })).status).toBe(200);
+    const legacy = await w.app.m365.reconciler.checkDrift(w.f.firm.id);
+    expect(legacy.flatMap((e) => e.added)).toEqual([{ driveItemId: c1.folderItemId, who: 'ada@client.example', roles: ['write'] }]);
+    await w.app.drain();
+    expect((await permissionsFor(w.sim, c1.driveId as string, c1.folderItemId as string, ada.userId)).map((p) => p.roles)).toEqual([['read']]);
     expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);
 
     // Upload detection: the subscription was created at provisioning; Ada uploads straight into SharePoint.

@@ -92,6 +92,18 @@ describe('what each guest reads in SharePoint with her own token equals the refe
       await add('document', 'Root.pdf', null, atRoot.id);
       await add('note', 'Note', null, null);
       await add('note', 'Memo', null, null, true);
+      // Staff-only documents, marked through the API (which seals them in SharePoint): one at the
+      // root, and a staff-only folder with a document inside; guests get their grants later.
+      const privileged = (await sim.sim.admin.addFileByHand(driveId, c.folderItemId, { name: 'Privileged.pdf', text: 'privileged' })) as { id: string };
+      const privilegedItem = await add('document', 'Privileged.pdf', null, privileged.id);
+      const internal = await sim.graph<{ id: string }>('POST', `/drives/${driveId}/items/${c.folderItemId}/children`, { name: 'Internal', folder: {} });
+      const internalItem = await add('folder', 'Internal', null, internal.body.id);
+      const strategy = (await sim.sim.admin.addFileByHand(driveId, internal.body.id, { name: 'Strategy.pdf', text: 'strategy' })) as { id: string };
+      await add('document', 'Strategy.pdf', internalItem.id, strategy.id);
+      for (const item of [privilegedItem, internalItem]) {
+        expect((await app.call('PATCH', `/api/items/${item.id}`, f.staffToken, { staffOnly: true, reason: 'privileged' })).status).toBe(200);
+        (items.find((i) => i.id === item.id) as ModelItem).staffOnly = true;
+      }
       await add('invoice', 'Invoice', null, null);
     }
     const contacts = [

@@ -57,6 +57,10 @@ describe('guest visibility equals the reference model', () => {
       await add('document', 'Root.pdf');
       await add('note', 'Note');
       await add('note', 'Memo', null, true);
+      // Staff-only documents: one at the root, and a staff-only folder with a document inside.
+      await add('document', 'Privileged.pdf', null, true);
+      const internal = await add('folder', 'Internal', null, true);
+      await add('document', 'Strategy.pdf', internal.id);
       await add('event', 'Hearing');
       await add('invoice', 'Invoice');
     };

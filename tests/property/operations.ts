@@ -45,7 +45,9 @@ export type Op =
   | { op: 'accept'; contact: number }
   | { op: 'clock'; hours: number }
   | { op: 'policy'; disabled: Section[] }
-  | { op: 'openCase'; client: number };
+  | { op: 'openCase'; client: number }
+  | { op: 'staffOnly'; item: number }
+  | { op: 'shareFolder'; contact: number; item: number; upload: boolean };
 
 const contactArb = fc.integer({ min: 0, max: 1 });
 const caseArb = fc.integer({ min: 0, max: 4 }); // indices beyond the cases that exist wrap around
@@ -80,6 +82,8 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('clock' as const), hours: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('policy' as const), disabled: fc.subarray(ALL_SECTIONS, { maxLength: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('openCase' as const), client: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('staffOnly' as const), item: itemArb }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('shareFolder' as const), contact: contactArb, item: itemArb, upload: fc.boolean() }) },
 );
 
 
@@ -140,7 +144,7 @@ export async function apply(d: PropertyDriver, u: PropertyUniverse, op: Op): Pro
           : op.to.kind === 'case'
             ? { kind: 'case', caseId: pick(m.cases, op.to.kase).id, view: op.to.view }
             : { kind: 'client', clientId: u.clients[op.to.client].id, view: op.to.view };
-      const upload = to.kind !== 'item' && op.upload;
+      const upload = op.upload;
       const expected = m.change(contact!.id, target.scope, to, upload);
       return { expected, status: (await d.call('PUT', `/api/grants/${target.id}`, s, { scope: to, rights: upload ? 'upload' : 'read' })).status };
     }
@@ -155,6 +159,17 @@ export async function apply(d: PropertyDriver, u: PropertyUniverse, op: Op): Pro
     case 'policy':
       m.disabled = new Set(op.disabled);
       return { expected: true, status: (await d.call('PUT', '/api/firm/policy', s, { disabledSections: op.disabled })).status };
+    case 'staffOnly': {
+      const item = pick(m.items, op.item);
+      return { expected: m.markStaffOnly(item.id), status: (await d.call('PATCH', `/api/items/${item.id}`, s, { staffOnly: true, reason: 'privileged' })).status };
+    }
+    case 'shareFolder': {
+      // An item grant through POST /api/grants, with or without upload ("may upload into this folder").
+      const item = pick(m.items, op.item);
+      const scope = { kind: 'item' as const, caseId: item.caseId, itemId: item.id };
+      const expected = m.grant(contact!.id, scope, op.upload, null);
+      return { expected, status: (await d.call('POST', '/api/grants', s, { contactId: contact!.id, scope, rights: op.upload ? 'upload' : 'read' })).status };
+    }
     case 'openCase': {
       if (m.cases.length >= 5) return { expected: true, status: 201 };
       const client = u.clients[op.client];

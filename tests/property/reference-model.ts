@@ -69,10 +69,27 @@ export class ReferenceModel {
     return true;
   }
 
-  private canGrant(contactId: string, scope: ModelScope, expiresAt: number | null): boolean {
+  private canGrant(contactId: string, scope: ModelScope, expiresAt: number | null, upload = false): boolean {
     if (!this.portal.get(contactId)) return false;
     if (expiresAt !== null && expiresAt <= this.now) return false;
+    if (scope.kind === 'item') {
+      const item = this.items.find((i) => i.id === scope.itemId) as ModelItem;
+      // Only a folder can carry upload ("may upload into this folder"); nothing staff-only is ever shared.
+      if (upload && item.kind !== 'folder') return false;
+      if (this.staffOnly(item)) return false;
+    }
     if (scope.kind !== 'client' && !this.isLinked(scope.caseId, contactId)) return false;
+    return true;
+  }
+
+  /** Staff-only itself, or inside a staff-only folder. */
+  staffOnly(item: ModelItem): boolean {
+    return item.staffOnly || this.ancestors(item).some((id) => this.items.find((i) => i.id === id)?.staffOnly);
+  }
+
+  /** Staff mark an item staff-only: always accepted. */
+  markStaffOnly(itemId: string): boolean {
+    (this.items.find((i) => i.id === itemId) as ModelItem).staffOnly = true;
     return true;
   }
 
@@ -98,7 +115,7 @@ export class ReferenceModel {
   }
 
   grant(contactId: string, scope: ModelScope, upload: boolean, expiresAt: number | null): boolean {
-    if (!this.canGrant(contactId, scope, expiresAt)) return false;
+    if (!this.canGrant(contactId, scope, expiresAt, upload)) return false;
     this.put({ contactId, scope, upload, expiresAt });
     return true;
   }
@@ -118,7 +135,7 @@ export class ReferenceModel {
   change(contactId: string, target: ModelScope, scope: ModelScope, upload: boolean): boolean {
     const current = this.find(contactId, target);
     if (!current) return false;
-    if (!this.canGrant(contactId, scope, null)) return false;
+    if (!this.canGrant(contactId, scope, null, upload)) return false;
     if (current.expiresAt !== null && current.expiresAt <= this.now) return false;
     this.grants = this.grants.filter((g) => g !== current);
     this.put({ contactId, scope, upload, expiresAt: current.expiresAt });
@@ -149,7 +166,7 @@ export class ReferenceModel {
     return g.expiresAt === null || g.expiresAt > this.now;
   }
 
-  private ancestors(item: ModelItem): string[] {
+  ancestors(item: ModelItem): string[] {
     const out: string[] = [];
     let parent = item.parentId;
     while (parent) {
@@ -170,11 +187,13 @@ export class ReferenceModel {
   canSeeItem(contactId: string, item: ModelItem): boolean {
     const section = SECTION_FOR[item.kind];
     if (this.disabled.has(section)) return false;
+    // Staff-only (and what a staff-only folder holds) is reached by no scope at all.
+    if (this.staffOnly(item)) return false;
     for (const g of this.grantsReaching(contactId, item.caseId)) {
       if (g.scope.kind === 'item') {
         if (g.scope.itemId === item.id) return true;
-        if (!item.staffOnly && this.ancestors(item).includes(g.scope.itemId)) return true;
-      } else if (!item.staffOnly && g.scope.view.includes(section)) {
+        if (this.ancestors(item).includes(g.scope.itemId)) return true;
+      } else if (g.scope.view.includes(section)) {
         return true;
       }
     }
@@ -196,7 +215,15 @@ export class ReferenceModel {
     return this.items.filter((i) => i.caseId === caseId && this.canSeeItem(contactId, i)).map((i) => i.id).sort();
   }
 
+  /** Anywhere in the case: a broad grant with upload, or an upload grant on a folder she sees. */
   canUpload(contactId: string, caseId: string): boolean {
-    return this.sectionsOf(contactId, caseId).includes('documents') && this.grantsReaching(contactId, caseId).some((g) => g.scope.kind !== 'item' && g.upload);
+    if (!this.sectionsOf(contactId, caseId).includes('documents')) return false;
+    return this.grantsReaching(contactId, caseId).some((g) => {
+      if (!g.upload) return false;
+      if (g.scope.kind !== 'item') return true;
+      const itemId = g.scope.itemId;
+      const folder = this.items.find((i) => i.id === itemId);
+      return folder?.kind === 'folder' && this.canSeeItem(contactId, folder);
+    });
   }
 }

@@ -181,3 +181,26 @@ describe('moving (learn.microsoft.com/graph/api/driveitem-move; write needed on 
     expect(await parentOf(docs.d6.id)).toBe(otherMatter.id);
   });
 });
+
+describe('copying (learn.microsoft.com/graph/api/driveitem-copy; read on the item and write on the destination, stricter reading as for a move)', () => {
+  const childNames = async (folderId: string) => ((await f.graph<{ value: Array<{ name: string }> }>('GET', `/drives/${drive}/items/${folderId}/children`)).json.value.map((c) => c.name).sort());
+  const copy = async (itemId: string, userId: string, body: Record<string, unknown>) => f.graph('POST', `/drives/${drive}/items/${itemId}/copy`, { token: await f.tokenFor(userId), body });
+
+  test('a reader cannot copy a file next to itself, nor into a folder she only reads; staff can; nothing else appears', async () => {
+    const before = await childNames(matter.id);
+    // The accepted guest reads the matter folder (invited in beforeAll).
+    const sameFolder = await copy(docs.d2.id, f.acceptedGuest.id, { name: 'copy-by-guest.txt' });
+    expect(sameFolder.status).toBe(403);
+    expect(sameFolder.json).toMatchObject({ error: { code: 'accessDenied' } });
+    expect((await copy(docs.d2.id, f.acceptedGuest.id, { parentReference: { id: otherMatter.id }, name: 'elsewhere.txt' })).status).toBe(404); // not hers to see
+    expect((await copy(docs.d2.id, eve.id, { name: 'by-a-stranger.txt' })).status).toBe(404);
+    expect(await childNames(matter.id)).toEqual(before);
+    const byStaff = await copy(docs.d2.id, f.staff.id, { name: 'copy-by-staff.txt' });
+    expect(byStaff.status).toBe(202);
+    expect(await childNames(matter.id)).toEqual([...before, 'copy-by-staff.txt'].sort());
+    const copied = (await f.graph('GET', `/drives/${drive}/root:/Matters/M1/copy-by-staff.txt:/content`)).text;
+    expect(copied).toBe('content of d2');
+    // A name already taken fails by default.
+    expect((await copy(docs.d2.id, f.staff.id, { name: 'copy-by-staff.txt' })).status).toBe(409);
+  });
+});

@@ -37,6 +37,17 @@ describe('caseAccess (the three locks)', () => {
     expect(access?.canUpload).toBe(false);
   });
 
+  it('lets an item grant with upload on a visible folder upload there only, and never into a staff-only folder', () => {
+    const access = caseAccess(guest, [itemGrant('folder', { rights: 'upload' }), itemGrant('root-doc', { rights: 'upload' })], true, kase, items, noPolicy, now);
+    expect(access?.canUpload).toBe(true);
+    expect(access?.uploadAnywhere).toBe(false);
+    expect([...(access?.uploadFolderIds ?? [])]).toEqual(['folder']);
+    const sealed = items.map((i) => (i.id === 'folder' ? { ...i, staffOnly: true } : i));
+    const none = caseAccess(guest, [itemGrant('folder', { rights: 'upload' }), itemGrant('deep'), itemGrant('note')], true, kase, sealed, noPolicy, now);
+    expect(none?.canUpload).toBe(false);
+    expect([...(none?.itemIds ?? [])]).toEqual(['note']);
+  });
+
   it('shows a case view only in its sections, without staff-only items, and lets upload only with documents', () => {
     const access = caseAccess(guest, [caseGrant(['notes', 'status'], { rights: 'upload' })], true, kase, items, noPolicy, now);
     expect([...(access?.itemIds ?? [])]).toEqual(['note']);
@@ -93,9 +104,10 @@ describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
     expect([...wanted]).toEqual([['drive-root-doc', 'read']]);
   });
 
-  it('gives the case folder only when documents are in the view, writable with upload', () => {
+  it('gives the case folder only when documents are in the view, and only to read even with upload (CaseRoom writes uploads itself)', () => {
     expect([...desiredDrivePermissions(guest, [caseGrant(['notes'])], linked, cases, driveItems, noPolicy, now)]).toEqual([]);
-    expect([...desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, driveItems, noPolicy, now)]).toEqual([['drive-folder-c1', 'write']]);
+    expect([...desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, driveItems, noPolicy, now)]).toEqual([['drive-folder-c1', 'read']]);
+    expect([...desiredDrivePermissions(guest, [itemGrant('folder', { rights: 'upload' })], linked, cases, driveItems, noPolicy, now)]).toEqual([['drive-folder', 'read']]);
   });
 
   it('gives nothing while pending, after expiry, unlinked, or with documents switched off', () => {
@@ -110,7 +122,7 @@ describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
     const unique = driveItems.map((i) => ({ ...i, uniquePermissions: i.id === 'deep' || i.id === 'sub' }));
     const staffOnlyUnique = [...unique, { id: 'secret', caseId: 'c1', kind: 'document' as const, parentId: null, staffOnly: true, driveItemId: 'drive-secret', uniquePermissions: true }];
     const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' })], linked, cases, staffOnlyUnique, noPolicy, now);
-    expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'write', 'drive-sub': 'write', 'drive-deep': 'write' });
+    expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'read', 'drive-sub': 'read', 'drive-deep': 'read' });
     // A document grant reaches its own item only; a folder grant also the unique items below it;
     // a case grant without documents reaches none of them.
     expect([...desiredDrivePermissions(guest, [itemGrant('root-doc')], linked, cases, unique, noPolicy, now)]).toEqual([['drive-root-doc', 'read']]);
@@ -119,10 +131,18 @@ describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
     expect(desiredDrivePermissions(guest, [caseGrant(['notes'])], linked, cases, unique, noPolicy, now).size).toBe(0);
   });
 
-  it('keeps write when a read and a write grant reach the same folder', () => {
-    const client: Grant = { id: 'x', contactId: 'g', scope: { kind: 'client', clientId: 'cl1', view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null };
-    const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' }), client], new Set(['c1', 'c2']), cases, driveItems, noPolicy, now);
-    expect(Object.fromEntries(wanted)).toEqual({ 'drive-folder-c1': 'write', 'drive-folder-c2': 'read' });
+  it('never gives write, whatever mix of upload grants reaches a folder', () => {
+    const client: Grant = { id: 'x', contactId: 'g', scope: { kind: 'client', clientId: 'cl1', view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null };
+    const wanted = desiredDrivePermissions(guest, [caseGrant(['documents'], { rights: 'upload' }), client, itemGrant('folder', { rights: 'upload' })], new Set(['c1', 'c2']), cases, driveItems, noPolicy, now);
+    expect(new Set(wanted.values())).toEqual(new Set(['read']));
+    expect(wanted.size).toBeGreaterThan(1);
+  });
+
+  it('never gives a staff-only item, nor anything inside a staff-only folder, by any scope', () => {
+    const sealed = driveItems.map((i) => (i.id === 'sub' ? { ...i, staffOnly: true, uniquePermissions: true } : { ...i, uniquePermissions: i.id === 'deep' }));
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [caseGrant(['documents'])], linked, cases, sealed, noPolicy, now))).toEqual({ 'drive-folder-c1': 'read' });
+    expect(Object.fromEntries(desiredDrivePermissions(guest, [itemGrant('folder')], linked, cases, sealed, noPolicy, now))).toEqual({ 'drive-folder': 'read' });
+    expect(desiredDrivePermissions(guest, [itemGrant('sub'), itemGrant('deep')], linked, cases, sealed, noPolicy, now).size).toBe(0);
   });
 });
 

@@ -154,6 +154,7 @@ async function handleDriveRequest(ctx: SimContext, req: SimRequest, drive: Drive
   }
   if (tail === '/createUploadSession' && method === 'POST') return handleCreateUploadSession(call);
   if (tail === '/invite' && method === 'POST') return handleInvite(call);
+  if (tail === '/copy' && method === 'POST') return copyItem(call);
   if (tail === '/permissions' || tail.startsWith('/permissions/')) return handlePermissions(call, tail.slice('/permissions'.length).replace(/^\//, ''));
   if (tail === '/delta' && method === 'GET') return handleDelta(call);
   throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${tail.split('/')[1] ?? tail}'.`);
@@ -225,6 +226,44 @@ async function patchItem(call: DriveCall): Promise<SimResponse> {
   call.ctx.store.recordChange(item.driveId, item.id);
   for (const descendant of call.ctx.store.descendants(item)) call.ctx.store.recordChange(descendant.driveId, descendant.id);
   return { status: 200, json: renderItem(call, item) };
+}
+
+/**
+ * POST …/copy (learn.microsoft.com/graph/api/driveitem-copy): the caller must read the item and,
+ * since a copy adds an item to the destination, write there (SharePoint's Add Items, the same
+ * stricter reading as for a move). Name clashes fail unless `@microsoft.graph.conflictBehavior`
+ * says otherwise. Simplifications: the copy is done before the 202 answer, whose Location points at
+ * the new item rather than at a monitor resource; copies stay within the drive.
+ */
+async function copyItem(call: DriveCall): Promise<SimResponse> {
+  const item = existingItem(call);
+  requireAccess(call.access, item, 'read');
+  if (!item.parentId) throw invalidRequest('The root folder cannot be copied.');
+  const body = ((await call.req.body.json()) ?? {}) as { name?: unknown; parentReference?: { id?: string; driveId?: string } };
+  if (body.parentReference?.driveId && body.parentReference.driveId !== item.driveId) throw invalidRequest('Copies to another drive are not supported by this simulator.');
+  const destinationId = body.parentReference?.id ?? item.parentId;
+  const destination = call.ctx.store.liveItem(destinationId);
+  if (!destination || destination.driveId !== item.driveId || destination.kind !== 'folder') throw invalidRequest('The destination folder does not exist.');
+  if (destination.id === item.id || call.ctx.store.ancestors(destination).some((ancestor) => ancestor.id === item.id)) throw invalidRequest('An item cannot be copied into itself.');
+  requireAccess(call.access, destination, 'write');
+  const behavior = parseConflictBehavior(call.req.query.get('@microsoft.graph.conflictBehavior') ?? undefined, 'fail');
+  const name = body.name === undefined ? item.name : validateName(body.name);
+  // Replacing a file overwrites it: that takes write on the file itself, which may hold unique permissions.
+  const replaced = behavior === 'replace' ? call.ctx.store.childByName(destination.id, name) : undefined;
+  if (replaced) requireAccess(call.access, replaced, 'write');
+  const actor = actorOf(call.caller);
+  const copyInto = async (source: DriveItemRecord, parent: DriveItemRecord, as: string, conflict: typeof behavior): Promise<DriveItemRecord> => {
+    if (source.kind === 'folder') {
+      const { item: folder } = createFolder(call.ctx, call.drive, parent, as, conflict, actor);
+      for (const child of call.ctx.store.children(source.id)) await copyInto(child, folder, child.name, 'fail');
+      return folder;
+    }
+    const bytes = source.blobId ? await fs.readFile(call.ctx.store.blobPath(source.blobId)) : Buffer.alloc(0);
+    const blob = await call.ctx.store.writeBlobFromBuffer(bytes);
+    return (await commitFile(call.ctx, call.drive, parent, as, conflict, blob, actor)).item;
+  };
+  const copied = await copyInto(item, destination, name, behavior);
+  return { status: 202, headers: { location: `${call.req.origin}/v1.0/drives/${call.drive.id}/items/${copied.id}` }, empty: true };
 }
 
 async function deleteItem(call: DriveCall): Promise<SimResponse> {

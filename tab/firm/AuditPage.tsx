@@ -3,6 +3,7 @@ import { ArrowDownloadRegular, ShieldCheckmarkRegular } from '@fluentui/react-ic
 import { useState } from 'react';
 import type { AuditEntry, AuditFilters, AuditVerdict } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
+import { saveBlob } from '../components/DocumentPreview';
 import { dateTime } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 
@@ -33,17 +34,6 @@ const ACTION_GROUPS: Array<[string, string]> = [
   ['firm', 'Firm settings'],
 ];
 const ANY = '';
-
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Who did what to whom, newest first, with names; filters, paging, export with the chain proof. */
 export function AuditPage() {

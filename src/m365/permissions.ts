@@ -1,4 +1,6 @@
-import { runBatch, type BatchStep } from './batch';
+import type { Queryable } from '../store/db';
+import { M365Repo, type PermissionKnowledge } from '../store/m365';
+import { runBatch, type BatchStep, type BatchResult } from './batch';
 import type { GraphGateway } from './graph';
 import { batchError } from './batch';
 import { seg } from './graph';
@@ -10,8 +12,14 @@ export interface GraphPermission {
   expirationDateTime?: string;
   grantedToV2?: { user?: { id?: string; displayName?: string; email?: string }; siteGroup?: { id?: string; displayName?: string } };
   grantedTo?: { user?: { id?: string; displayName?: string; email?: string } };
-  inheritedFrom?: { id?: string; driveId?: string } | null;
   invitation?: { email?: string };
+  /**
+   * CaseRoom's own finding, not a Graph property: the item holds this permission itself (it can
+   * be deleted or changed there). Set by readPermissions; SharePoint does not say, since its
+   * document libraries "don't return the inheritedFrom property"
+   * (learn.microsoft.com/graph/api/resources/permission).
+   */
+  heldByItem?: boolean;
 }
 
 export type Role = 'read' | 'write';
@@ -32,9 +40,13 @@ export const roleOf = (p: GraphPermission): Role | 'owner' | 'other' => {
   return 'other';
 };
 
-/** Permissions set on the item itself (not inherited) for a person (not a site group). */
+/**
+ * Permissions set on the item itself (not inherited) for a person (not a site group), from a list
+ * readPermissions returned (a list straight from Graph yields none: nothing in it says what is
+ * the item's own).
+ */
 export function directUserPermissions(perms: readonly GraphPermission[]): GraphPermission[] {
-  return perms.filter((p) => !p.inheritedFrom && userIdOf(p) !== undefined);
+  return perms.filter((p) => p.heldByItem === true && userIdOf(p) !== undefined);
 }
 
 /**
@@ -63,18 +75,88 @@ export function inviteBody(guestUserIds: readonly string[], role: Role): Record<
   };
 }
 
-/** Reads the permissions of many items with `$batch` GETs. A missing item maps to null. */
-export async function readPermissions(graph: GraphGateway, targets: readonly ItemRef[]): Promise<Map<string, GraphPermission[] | null>> {
+/** A grantee and its roles: what survives of a permission copied or inherited from a parent (ids may differ). */
+const granteeKey = (p: GraphPermission): string => {
+  const who = p.grantedToV2?.user?.id ?? p.grantedTo?.user?.id ?? (p.grantedToV2?.siteGroup ? `group:${p.grantedToV2.siteGroup.id ?? p.grantedToV2.siteGroup.displayName}` : `other:${p.id}`);
+  return `${who}|${[...(p.roles ?? [])].sort().join(',')}`;
+};
+
+/** Same grantees with the same roles, as many times each: what an item that inherits lists. */
+export function sameGrants(a: readonly GraphPermission[], b: readonly GraphPermission[]): boolean {
+  if (a.length !== b.length) return false;
+  const count = new Map<string, number>();
+  for (const p of a) count.set(granteeKey(p), (count.get(granteeKey(p)) ?? 0) + 1);
+  for (const p of b) {
+    const left = count.get(granteeKey(p)) ?? 0;
+    if (left === 0) return false;
+    count.set(granteeKey(p), left - 1);
+  }
+  return true;
+}
+
+/**
+ * Which permissions listed on an item the item holds itself, from CaseRoom's records first:
+ * - on an item CaseRoom gave unique permissions (m365_unique_items), every one: a unique item
+ *   lists its own role assignments only;
+ * - elsewhere, those whose id CaseRoom recorded creating there;
+ * - and when `parent` (the parent's list) was read: every one if the item lists something its
+ *   parent does not (someone gave it unique permissions by hand), none beyond the recorded ones if
+ *   it lists exactly what its parent does (it inherits, or holds an untouched copy: either way
+ *   nothing of its own to manage yet).
+ */
+export function classifyPermissions(itemId: string, perms: readonly GraphPermission[], knowledge: PermissionKnowledge, parent?: readonly GraphPermission[]): GraphPermission[] {
+  const unique = knowledge.unique.has(itemId) || (parent !== undefined && !sameGrants(perms, parent));
+  const recorded = knowledge.recordedIds.get(itemId);
+  return perms.map((p) => ({ ...p, heldByItem: unique || (recorded?.has(p.id) ?? false) }));
+}
+
+/** Whether the list leaves CaseRoom unsure about a person's permission (so the parent's list is worth a read). */
+function undecided(itemId: string, perms: readonly GraphPermission[], knowledge: PermissionKnowledge): boolean {
+  if (knowledge.unique.has(itemId) || !knowledge.parentOf.has(itemId)) return false;
+  const recorded = knowledge.recordedIds.get(itemId);
+  return perms.some((p) => userIdOf(p) !== undefined && !recorded?.has(p.id));
+}
+
+const permissionsUrl = (driveId: string, itemId: string | null) => (itemId === null ? `/drives/${seg(driveId)}/root/permissions` : `${itemUrl({ driveId, itemId })}/permissions`);
+
+/** The `value` of a permission list answer; null for a missing item; other failures throw. */
+function listOf(r: BatchResult | undefined, what: string): GraphPermission[] | null {
+  if (!r) throw new Error(`no answer for the permissions of ${what}`);
+  if (r.status === 404) return null;
+  if (r.status >= 200 && r.status < 300) return ((r.body as { value?: GraphPermission[] })?.value ?? []) as GraphPermission[];
+  throw batchError(r);
+}
+
+/**
+ * Reads the permissions of many items with `$batch` GETs, each marked with whether the item
+ * holds it itself (`heldByItem`, see classifyPermissions). A missing item maps to null.
+ *
+ * SharePoint lists an item's effective permissions without saying which are inherited, so
+ * CaseRoom's records (`q`) decide where they can: items it shared hold unique permissions. Only
+ * an item it knows nothing decisive about, whose list names a person, costs one more read: its
+ * parent's permissions (a case folder's parent is the drive's root), once per parent.
+ */
+export async function readPermissions(graph: GraphGateway, targets: readonly ItemRef[], q: Queryable): Promise<Map<string, GraphPermission[] | null>> {
   const unique = [...new Map(targets.map((t) => [t.itemId, t])).values()];
-  const steps: BatchStep[] = unique.map((t, i) => ({ id: String(i + 1), method: 'GET', url: `${itemUrl(t)}/permissions` }));
+  const knowledge = await new M365Repo(q).permissionKnowledge(unique.map((t) => t.itemId));
+  const steps: BatchStep[] = unique.map((t, i) => ({ id: String(i + 1), method: 'GET', url: permissionsUrl(t.driveId, t.itemId) }));
   const results = await runBatch(graph, steps);
+  const lists = new Map(unique.map((t, i) => [t.itemId, listOf(results.get(String(i + 1)), t.itemId)] as const));
+
+  const parentUrls = new Set<string>();
+  for (const t of unique) {
+    const perms = lists.get(t.itemId);
+    if (perms && undecided(t.itemId, perms, knowledge)) parentUrls.add(permissionsUrl(t.driveId, knowledge.parentOf.get(t.itemId) ?? null));
+  }
+  const parentSteps: BatchStep[] = [...parentUrls].map((url, i) => ({ id: String(i + 1), method: 'GET', url }));
+  const parentResults = parentSteps.length > 0 ? await runBatch(graph, parentSteps) : new Map<string, BatchResult>();
+  const parentLists = new Map(parentSteps.map((step) => [step.url, listOf(parentResults.get(step.id), step.url)] as const));
+
   const out = new Map<string, GraphPermission[] | null>();
-  unique.forEach((t, i) => {
-    const r = results.get(String(i + 1));
-    if (!r) throw new Error(`no answer for the permissions of ${t.itemId}`);
-    if (r.status === 404) out.set(t.itemId, null);
-    else if (r.status >= 200 && r.status < 300) out.set(t.itemId, ((r.body as { value?: GraphPermission[] })?.value ?? []) as GraphPermission[]);
-    else throw batchError(r);
-  });
+  for (const t of unique) {
+    const perms = lists.get(t.itemId) ?? null;
+    const parent = knowledge.parentOf.has(t.itemId) ? parentLists.get(permissionsUrl(t.driveId, knowledge.parentOf.get(t.itemId) ?? null)) : undefined;
+    out.set(t.itemId, perms && classifyPermissions(t.itemId, perms, knowledge, parent ?? undefined));
+  }
   return out;
 }

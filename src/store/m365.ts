@@ -21,6 +21,13 @@ export interface AppliedPermission {
   expiresAt: string | null;
 }
 
+/** See M365Repo.permissionKnowledge. `parentOf`: drive item id → its parent's, null for the drive's root; absent when unknown. */
+export interface PermissionKnowledge {
+  unique: Set<string>;
+  recordedIds: Map<string, Set<string>>;
+  parentOf: Map<string, string | null>;
+}
+
 export interface CasesTeam {
   teamId: string;
   firmId: string;
@@ -212,6 +219,34 @@ export class M365Repo {
     if (caseIds.length === 0) return [];
     const rows = await this.q.query('SELECT i.* FROM m365_unique_items u JOIN items i ON i.drive_item_id = u.drive_item_id AND i.case_id = u.case_id WHERE u.case_id = ANY($1::uuid[])', [caseIds]);
     return rows.map(toItem);
+  }
+
+  /**
+   * What CaseRoom's records say about these drive items' permissions, so that a permission list
+   * (which SharePoint returns without `inheritedFrom`) can be read without asking Graph more:
+   * which items CaseRoom gave unique permissions, which permission ids it recorded on each, and
+   * each item's parent in SharePoint (a case folder's is its drive's root, null; an item's is its
+   * folder, or the case folder at the top) for the items it knows.
+   */
+  async permissionKnowledge(driveItemIds: readonly string[]): Promise<PermissionKnowledge> {
+    const knowledge: PermissionKnowledge = { unique: new Set(), recordedIds: new Map(), parentOf: new Map() };
+    if (driveItemIds.length === 0) return knowledge;
+    const ids = [...new Set(driveItemIds)];
+    // One after another: inside a transaction the queries share one connection.
+    const unique = await this.q.query<{ drive_item_id: string }>('SELECT drive_item_id FROM m365_unique_items WHERE drive_item_id = ANY($1::text[])', [ids]);
+    const recorded = await this.q.query<{ drive_item_id: string; permission_id: string }>('SELECT drive_item_id, permission_id FROM m365_permissions WHERE drive_item_id = ANY($1::text[]) AND permission_id IS NOT NULL', [ids]);
+    const caseFolders = await this.q.query<{ folder_item_id: string }>('SELECT folder_item_id FROM cases WHERE folder_item_id = ANY($1::text[])', [ids]);
+    const items = await this.q.query<{ drive_item_id: string; parent_drive_item_id: string | null }>(
+      `SELECT i.drive_item_id, coalesce(p.drive_item_id, c.folder_item_id) AS parent_drive_item_id
+         FROM items i JOIN cases c ON c.id = i.case_id LEFT JOIN items p ON p.id = i.parent_id
+       WHERE i.drive_item_id = ANY($1::text[])`,
+      [ids],
+    );
+    for (const r of unique) knowledge.unique.add(r.drive_item_id);
+    for (const r of recorded) knowledge.recordedIds.set(r.drive_item_id, new Set([...(knowledge.recordedIds.get(r.drive_item_id) ?? []), r.permission_id]));
+    for (const r of caseFolders) knowledge.parentOf.set(r.folder_item_id, null);
+    for (const r of items) if (r.parent_drive_item_id) knowledge.parentOf.set(r.drive_item_id, r.parent_drive_item_id);
+    return knowledge;
   }
 
   // ---- subscriptions and delta ----

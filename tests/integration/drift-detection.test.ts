@@ -105,4 +105,26 @@ describe('drift and upload detection', () => {
     // Running delta again imports nothing twice.
     expect(await w.app.m365.detection.syncDrive(c1.driveId as string)).toBe(0);
   });
+
+  // SharePoint lists an inherited permission like the item's own (no inheritedFrom,
+  // learn.microsoft.com/graph/api/resources/permission): one the library root gives reaches an
+  // unshared case folder, where it can be neither repaired nor deleted.
+  it('a guest given the whole library by hand is not drift on a case folder that only inherits it, and telling so costs one read of the root', async () => {
+    const c3 = await newCase('LIT-3');
+    const root = await w.sim.graph<{ id: string }>('GET', `/drives/${c3.driveId}/root`);
+    const outsider = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Ivo Outsider', mail: 'ivo@outside.example', userType: 'Guest', externalUserState: 'Accepted' });
+    const byHand = await w.sim.sim.admin.addPermissionByHand(c3.driveId as string, root.body.id, { userId: outsider.id, roles: ['read'] });
+    const onFolder = await w.sim.graph<{ value: Array<{ grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${c3.driveId}/items/${c3.folderItemId}/permissions`);
+    expect(onFolder.body.value.some((p) => p.grantedToV2?.user?.id === outsider.id)).toBe(true);
+
+    await w.sim.sim.admin.resetStats();
+    const events = await w.app.m365.reconciler.checkDrift(w.f.firm.id);
+    expect(events.filter((e) => e.caseId === c3.id)).toEqual([]);
+    expect(events.flatMap((e) => e.added).map((a) => a.who)).not.toContain('ivo@outside.example');
+    await w.app.drain();
+    const rootReads = (await w.sim.sim.admin.graphCalls()).filter((call) => call.method === 'GET' && /\/root\/permissions$/.test(call.path));
+    expect(rootReads).toHaveLength(1);
+    const onRoot = await w.sim.graph<{ value: Array<{ id: string }> }>('GET', `/drives/${c3.driveId}/root/permissions`);
+    expect(onRoot.body.value.map((p) => p.id)).toContain(byHand.id);
+  });
 });

@@ -201,11 +201,17 @@ export function installCaseRoom(sim: SimHandle, ownerUserId: string, teamName = 
   return adminInstallsCaseRoom(sim.sim, { teamName, ownerUserIds: [ownerUserId] });
 }
 
-/** Direct permissions of an item as SharePoint (the simulator) reports them, for one user. */
-export async function permissionsFor(sim: SimHandle, driveId: string, itemId: string, userId: string): Promise<Array<{ id: string; roles: string[]; inheritedFrom?: unknown }>> {
-  const res = await sim.graph<{ value: Array<{ id: string; roles: string[]; inheritedFrom?: unknown; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${driveId}/items/${itemId}/permissions`);
+/**
+ * Direct permissions of an item for one user: those Graph lists for them that the item holds
+ * itself. Graph does not say which those are (SharePoint libraries return no `inheritedFrom`,
+ * learn.microsoft.com/graph/api/resources/permission), so the test asks the simulator's own state,
+ * as an administrator would read SharePoint's advanced permissions page.
+ */
+export async function permissionsFor(sim: SimHandle, driveId: string, itemId: string, userId: string): Promise<Array<{ id: string; roles: string[] }>> {
+  const res = await sim.graph<{ value: Array<{ id: string; roles: string[]; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${driveId}/items/${itemId}/permissions`);
   if (res.status !== 200) throw new Error(`permissions ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.value.filter((p) => p.grantedToV2?.user?.id === userId && !p.inheritedFrom);
+  const heldByItem = new Set(Object.values((await sim.sim.admin.state()).permissions).filter((p) => p.itemId === itemId).map((p) => p.id));
+  return res.body.value.filter((p) => p.grantedToV2?.user?.id === userId && heldByItem.has(p.id)).map(({ id, roles }) => ({ id, roles }));
 }
 
 /** Multipart body for the file routes (fields first, as the tab sends them). */

@@ -4,7 +4,7 @@ import { Reconciler, desiredForContact } from '../../src/services/reconciler';
 import { M365Repo } from '../../src/store/m365';
 import { Repo } from '../../src/store/repo';
 import type { ContactRecord } from '../../src/store/records';
-import { type AppHandle, type FirmFixture, seedFirm, type SimHandle, startApp, startSim } from './harness';
+import { type AppHandle, type FirmFixture, permissionsFor, seedFirm, type SimHandle, startApp, startSim } from './harness';
 
 /**
  * 20 % of Graph calls fail (429, 503, connection resets before and after the work is done),
@@ -100,8 +100,7 @@ describe('reconciler under faults and a kill mid-batch', () => {
       const desired = await desiredForContact(repo, new M365Repo(first.db), firm, contact, new Date());
       const actual = new Map<string, string>();
       for (const driveItemId of checkedItems) {
-        const res = await sim.graph<{ value: Array<{ roles: string[]; inheritedFrom?: unknown; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${caseRecord.driveId}/items/${driveItemId}/permissions`);
-        const mine = res.body.value.filter((p) => !p.inheritedFrom && p.grantedToV2?.user?.id === contact.guestUserId);
+        const mine = await permissionsFor(sim, caseRecord.driveId as string, driveItemId, contact.guestUserId as string);
         expect(mine.length).toBeLessThanOrEqual(1);
         if (mine[0]) actual.set(driveItemId, mine[0].roles[0]);
       }

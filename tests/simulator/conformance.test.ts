@@ -120,3 +120,45 @@ describe('@odata.context (OData v4 minimal metadata, as in the response examples
     expect(error.json).not.toHaveProperty('@odata.context');
   });
 });
+
+describe('permission lists carry no inheritedFrom: "OneDrive for Business and SharePoint document libraries don\'t return the inheritedFrom property" (learn.microsoft.com/graph/api/resources/permission)', () => {
+  type Listed = { id: string; roles: string[]; grantedToV2?: { user?: { id: string } } };
+  const list = async (path: string, token?: string) => {
+    const res = await f.graph<{ value: Listed[] }>('GET', `/drives/${f.rootDriveId}${path}`, { token });
+    expect(res.status).toBe(200);
+    return res.json.value;
+  };
+
+  test('an item that inherits lists its folder\'s permission unmarked, by GET …/permissions, GET …/permissions/{id} and $expand=permissions, to the app, staff and the guest it names', async () => {
+    const doc = (await f.graph<{ id: string; parentReference: { id: string } }>('PUT', `/drives/${f.rootDriveId}/root:/Inherit/Case/letter.txt:/content`, { body: 'x' })).json;
+    const folderId = doc.parentReference.id;
+    expect((await f.graph('POST', `/drives/${f.rootDriveId}/items/${folderId}/invite`, { body: { recipients: [{ objectId: f.acceptedGuest.id }], roles: ['read'], requireSignIn: true, sendInvitation: false } })).status).toBe(200);
+    const asApp = await list(`/items/${doc.id}/permissions`);
+    const guestOnDoc = asApp.find((p) => p.grantedToV2?.user?.id === f.acceptedGuest.id);
+    expect(guestOnDoc).toBeDefined();
+    const single = await f.graph<Record<string, unknown>>('GET', `/drives/${f.rootDriveId}/items/${doc.id}/permissions/${guestOnDoc!.id}`);
+    const expanded = await f.graph<{ permissions: Array<Record<string, unknown>> }>('GET', `/drives/${f.rootDriveId}/items/${doc.id}?$expand=permissions`);
+    const asStaff = await list(`/items/${doc.id}/permissions`, await f.tokenFor(f.staff.id));
+    const asGuest = await list(`/items/${doc.id}/permissions`, await f.tokenFor(f.acceptedGuest.id));
+    // The guest sees only her own permission (learn.microsoft.com/graph/api/driveitem-list-permissions).
+    expect(asGuest.map((p) => p.grantedToV2?.user?.id)).toEqual([f.acceptedGuest.id]);
+    for (const permission of [...asApp, single.json, ...expanded.json.permissions, ...asStaff, ...asGuest]) {
+      expect(permission).not.toHaveProperty('inheritedFrom');
+      expectConformant('permission', permission);
+    }
+  });
+
+  test('unmarked, an inherited permission still cannot be deleted where it is only inherited (403 accessDenied), and the item holding it deletes it (204)', async () => {
+    const doc = (await f.graph<{ id: string; parentReference: { id: string } }>('PUT', `/drives/${f.rootDriveId}/root:/Inherit/Other/memo.txt:/content`, { body: 'x' })).json;
+    const folderId = doc.parentReference.id;
+    expect((await f.graph('POST', `/drives/${f.rootDriveId}/items/${folderId}/invite`, { body: { recipients: [{ objectId: f.acceptedGuest.id }], roles: ['read'], requireSignIn: true, sendInvitation: false } })).status).toBe(200);
+    const onDoc = (await list(`/items/${doc.id}/permissions`)).find((p) => p.grantedToV2?.user?.id === f.acceptedGuest.id)!;
+    const refused = await f.graph('DELETE', `/drives/${f.rootDriveId}/items/${doc.id}/permissions/${onDoc.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ error: { code: 'accessDenied' } });
+    expect(JSON.stringify(refused.json)).not.toContain('inheritedFrom');
+    const onFolder = (await list(`/items/${folderId}/permissions`)).find((p) => p.grantedToV2?.user?.id === f.acceptedGuest.id)!;
+    expect((await f.graph('DELETE', `/drives/${f.rootDriveId}/items/${folderId}/permissions/${onFolder.id}`)).status).toBe(204);
+    expect((await list(`/items/${doc.id}/permissions`)).some((p) => p.grantedToV2?.user?.id === f.acceptedGuest.id)).toBe(false);
+  });
+});

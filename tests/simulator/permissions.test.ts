@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-type Permission = { id: string; roles: string[]; grantedToV2?: { user?: { id: string } }; inheritedFrom?: { id: string }; invitation?: { email: string; signInRequired: boolean } };
+type Permission = { id: string; roles: string[]; grantedToV2?: { user?: { id: string } }; inheritedFrom?: unknown; invitation?: { email: string; signInRequired: boolean } };
 
 const invite = (itemId: string, recipients: unknown[], roles = ['read'], token?: string) =>
   f.graph<{ value: Permission[] }>('POST', `/drives/${drive}/items/${itemId}/invite`, { token, body: { recipients, roles, requireSignIn: true, sendInvitation: false } });
@@ -68,10 +68,11 @@ describe('driveItem: invite (learn.microsoft.com/graph/api/driveitem-invite)', (
 });
 
 describe('permissions: inheritance (learn.microsoft.com/graph/api/driveitem-list-permissions, permission-delete)', () => {
-  test('a folder permission appears on items below with inheritedFrom and cannot be deleted or changed there', async () => {
+  test('a folder permission appears on items below, unmarked (SharePoint libraries return no inheritedFrom, learn.microsoft.com/graph/api/resources/permission), and cannot be deleted or changed there', async () => {
     const list = await f.graph<{ value: Permission[] }>('GET', `/drives/${drive}/items/${sharedDoc.id}/permissions`);
     const inherited = list.json.value.find((permission) => permission.grantedToV2?.user?.id === f.acceptedGuest.id);
-    expect(inherited?.inheritedFrom?.id).toBe(caseFolder.id);
+    expect(inherited).toBeDefined();
+    expect(list.json.value.every((permission) => !('inheritedFrom' in permission))).toBe(true);
     const deletion = await f.graph('DELETE', `/drives/${drive}/items/${sharedDoc.id}/permissions/${inherited!.id}`);
     expect(deletion.status).toBe(403);
     const patch = await f.graph('PATCH', `/drives/${drive}/items/${sharedDoc.id}/permissions/${inherited!.id}`, { body: { roles: ['write'] } });
@@ -82,7 +83,11 @@ describe('permissions: inheritance (learn.microsoft.com/graph/api/driveitem-list
     const list = await f.graph<{ value: Array<Permission & { grantedToV2?: { siteGroup?: { displayName: string } } }> }>('GET', `/drives/${drive}/items/${privateDoc.id}/permissions`);
     const groups = list.json.value.filter((permission) => permission.grantedToV2?.siteGroup);
     expect(groups.map((group) => group.roles[0]).sort()).toEqual(['owner', 'read', 'write']);
-    expect(groups.every((group) => Boolean(group.inheritedFrom))).toBe(true);
+    // Nothing says they are inherited (learn.microsoft.com/graph/api/resources/permission): the same groups with the same roles as the root's, that is all.
+    const root = await f.graph<{ value: Array<Permission & { grantedToV2?: { siteGroup?: { displayName: string } } }> }>('GET', `/drives/${drive}/root/permissions`);
+    const named = (list: Array<{ roles: string[]; grantedToV2?: { siteGroup?: { displayName: string } } }>) => list.filter((p) => p.grantedToV2?.siteGroup).map((p) => `${p.grantedToV2?.siteGroup?.displayName}:${p.roles.join(',')}`).sort();
+    expect(named(groups)).toEqual(named(root.json.value));
+    expect(groups.every((group) => !('inheritedFrom' in group))).toBe(true);
   });
 
   test('PATCH changes roles only on the item that holds the permission (learn.microsoft.com/graph/api/permission-update); DELETE removes it (204)', async () => {
@@ -149,7 +154,7 @@ describe('what a delegated caller sees (SharePoint security trimming)', () => {
 
   test('revoking the folder permission removes the guest\'s access to everything below it', async () => {
     const list = await f.graph<{ value: Permission[] }>('GET', `/drives/${drive}/items/${caseFolder.id}/permissions`);
-    for (const permission of list.json.value.filter((entry) => entry.grantedToV2?.user?.id === f.acceptedGuest.id && !entry.inheritedFrom)) {
+    for (const permission of list.json.value.filter((entry) => entry.grantedToV2?.user?.id === f.acceptedGuest.id)) {
       expect((await f.graph('DELETE', `/drives/${drive}/items/${caseFolder.id}/permissions/${permission.id}`)).status).toBe(204);
     }
     const guestToken = await f.tokenFor(f.acceptedGuest.id);

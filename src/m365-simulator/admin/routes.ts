@@ -286,7 +286,7 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     };
     data().permissions[permission.id] = permission;
     ctx.store.recordChange(drive.id, item.id);
-    return ok(permissionJson(ctx, permission, null), 201);
+    return ok(permissionJson(ctx, permission), 201);
   });
   router.add('DELETE', '/_admin/drives/{driveId}/items/{itemId}/permissions/{permissionId}', async (req) => {
     const { drive, item } = liveItemOr404(req.params.driveId, req.params.itemId);

@@ -2,8 +2,10 @@
  * SharePoint's permission model as Microsoft documents it:
  * - an item either inherits its permissions from its parent or holds unique ones; the drive root
  *   always holds its own (the site groups). An item's effective permissions are those of the
- *   nearest item, itself or an ancestor, that holds unique permissions; the ones that come from an
- *   ancestor carry `inheritedFrom` (learn.microsoft.com/graph/api/permission-get);
+ *   nearest item, itself or an ancestor, that holds unique permissions. Listed, the ones that come
+ *   from an ancestor look like the item's own: SharePoint document libraries don't return
+ *   `inheritedFrom` (learn.microsoft.com/graph/api/resources/permission), so callers must know
+ *   (or work out from the parent's list) which items hold unique permissions;
  * - the first direct share of an item breaks inheritance: the permissions it inherited are copied
  *   onto it, unless the invite says `retainInheritedPermissions: false`, and later changes on the
  *   parent no longer reach it (learn.microsoft.com/graph/api/driveitem-invite,
@@ -47,7 +49,7 @@ export function permissionHolder(store: SimulatorStore, item: DriveItemRecord): 
   return store.ancestors(item).find(holdsUniquePermissions) ?? item;
 }
 
-/** The item's effective permissions; those of an ancestor carry it as inheritedFrom. */
+/** The item's effective permissions, each with the ancestor it is inherited from (null: the item's own). Only the simulator sees the latter. */
 export function effectivePermissions(store: SimulatorStore, item: DriveItemRecord): Array<{ permission: PermissionRecord; inheritedFrom: DriveItemRecord | null }> {
   const holder = permissionHolder(store, item);
   return directPermissions(store.data, holder.id).map((permission) => ({ permission, inheritedFrom: holder.id === item.id ? null : holder }));

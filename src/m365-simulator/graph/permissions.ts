@@ -111,7 +111,7 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
   }
   // Sharing changes the item (and what delta reports about it) in SharePoint too.
   call.ctx.store.recordChange(item.driveId, item.id);
-  return { status: 200, json: { value: granted.map((permission) => permissionJson(call.ctx, permission, null)) } };
+  return { status: 200, json: { value: granted.map((permission) => permissionJson(call.ctx, permission)) } };
 }
 
 /** The item's permissions as this caller may see them (driveitem-list-permissions; also `$expand=permissions`). */
@@ -119,7 +119,7 @@ export function visiblePermissionsJson(call: Pick<DriveCall, 'ctx' | 'access'>, 
   const forOwner = call.access.seesEverything();
   return effectivePermissions(call.ctx.store, item)
     .filter(({ permission }) => call.access.seesPermission(permission))
-    .map(({ permission, inheritedFrom }) => permissionJson(call.ctx, permission, inheritedFrom, { includeShareId: forOwner }));
+    .map(({ permission }) => permissionJson(call.ctx, permission, { includeShareId: forOwner }));
 }
 
 export async function handlePermissions(call: DriveCall, permissionId: string): Promise<SimResponse> {
@@ -136,17 +136,17 @@ export async function handlePermissions(call: DriveCall, permissionId: string): 
   const { permission, inheritedFrom } = entry;
   switch (call.req.method) {
     case 'GET':
-      return { status: 200, json: permissionJson(call.ctx, permission, inheritedFrom, { includeShareId: call.access.seesEverything() }) };
+      return { status: 200, json: permissionJson(call.ctx, permission, { includeShareId: call.access.seesEverything() }) };
     case 'PATCH': {
-      if (inheritedFrom) throw accessDenied('An inherited permission cannot be changed on this item; change it where it is defined (inheritedFrom).');
+      if (inheritedFrom) throw accessDenied('This item inherits its permissions: change the permission on the item it is inherited from.');
       if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be changed through this API.');
       const body = requireActionBody(await call.req.body.json(), 'permission update', ['roles']);
       permission.roles = parseRoles(body.roles);
       call.ctx.store.recordChange(item.driveId, item.id);
-      return { status: 200, json: permissionJson(call.ctx, permission, null) };
+      return { status: 200, json: permissionJson(call.ctx, permission) };
     }
     case 'DELETE': {
-      if (inheritedFrom) throw accessDenied('An inherited permission cannot be deleted on this item; delete it where it is defined (inheritedFrom).');
+      if (inheritedFrom) throw accessDenied('This item inherits its permissions: delete the permission on the item it is inherited from.');
       if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be deleted through this API.');
       delete call.ctx.store.data.permissions[permission.id];
       call.ctx.store.recordChange(item.driveId, item.id);

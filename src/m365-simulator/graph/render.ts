@@ -122,8 +122,17 @@ export function siteJson(site: SiteRecord): Record<string, unknown> {
   };
 }
 
-/** `includeShareId`: shareId is a secret returned only to callers who could create the permission (driveitem-list-permissions). */
-export function permissionJson(ctx: SimContext, permission: PermissionRecord, inheritedFrom: DriveItemRecord | null, options: { includeShareId?: boolean } = {}): Record<string, unknown> {
+/**
+ * A permission as SharePoint lists it. Never with `inheritedFrom`: "OneDrive for Business and
+ * SharePoint document libraries don't return the inheritedFrom property"
+ * (learn.microsoft.com/graph/api/resources/permission). Every drive here is a SharePoint document
+ * library, so an inherited permission looks exactly like one the item holds itself; the
+ * permission-get page's advice to tell them apart by inheritedFrom does not hold for them.
+ *
+ * `includeShareId`: shareId is a secret returned only to callers who could create the permission
+ * (driveitem-list-permissions).
+ */
+export function permissionJson(ctx: SimContext, permission: PermissionRecord, options: { includeShareId?: boolean } = {}): Record<string, unknown> {
   const json: Record<string, unknown> = { id: permission.id, roles: [...permission.roles] };
   if (options.includeShareId !== false) json.shareId = permission.id;
   if (permission.grantee.kind === 'user') {
@@ -140,9 +149,6 @@ export function permissionJson(ctx: SimContext, permission: PermissionRecord, in
   }
   if (permission.invitationEmail) json.invitation = { email: permission.invitationEmail, signInRequired: permission.signInRequired };
   if (permission.expirationDateTime) json.expirationDateTime = permission.expirationDateTime;
-  if (inheritedFrom) {
-    json.inheritedFrom = { driveId: inheritedFrom.driveId, id: inheritedFrom.id, path: `/drives/${inheritedFrom.driveId}/root:${encodeURI(ctx.store.relativePath(inheritedFrom))}` };
-  }
   return json;
 }
 

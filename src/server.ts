@@ -1,8 +1,8 @@
-import { createBotPart } from '../bot';
+import { createBotPart } from './parts/bot';
 import { startCaseRoom } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createTabPart } from './http/tab';
-import { createMicrosoft365Part } from './m365';
+import { createTabPart } from './parts/tab';
+import { createMicrosoft365Part } from './parts/m365';
 
 /** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
 export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {

@@ -11,7 +11,7 @@ import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, Staff } from '../../src/store/records';
 import type { GuestNotice } from '../../bot/activity-feed';
-import { type BotOptions, type BotPart, botPart } from '../../bot';
+import { type BotOptions, type BotPart, botPart } from '../../src/parts/bot';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { freshPglite } from '../support/db';
 import { harnessFetch } from '../support/http';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'undici';
 import { parse } from 'yaml';
-import { botPart } from '../../bot';
+import { botPart } from '../../src/parts/bot';
 import type { AppPart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';

@@ -1,20 +1,20 @@
-import type { AppPart, PartContext, PartFactory } from '../app-part';
-import { gatheredSyncs, Reconciler } from '../services/reconciler';
-import { ProvisioningService } from '../services/provision';
-import { UploadDetection, UploadService } from '../services/uploads';
-import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../services/guest-digest';
-import type { JobHandler } from '../services/outbox-worker';
-import { M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
-import { Repo } from '../store/repo';
-import { type ActivityFeedPort, gatewayActivityFeed } from './activity';
-import { type ChannelMessagesPort, gatewayChannelMessages } from './channel-messages';
-import { gatewayMailSender, MailSendError } from './mail';
-import { createTokenSource } from './auth';
-import { GraphGateway } from './graph';
+import type { AppPart, PartContext, PartFactory } from '../../app-part';
+import { gatheredSyncs, Reconciler } from '../../services/reconciler';
+import { ProvisioningService } from '../../services/provision';
+import { UploadDetection, UploadService } from '../../services/uploads';
+import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../../services/guest-digest';
+import type { JobHandler } from '../../services/outbox-worker';
+import { M365Repo } from '../../store/m365';
+import { enqueue } from '../../store/outbox';
+import { Repo } from '../../store/repo';
+import { type ActivityFeedPort, gatewayActivityFeed } from '../../m365/activity';
+import { type ChannelMessagesPort, gatewayChannelMessages } from '../../m365/channel-messages';
+import { gatewayMailSender, MailSendError } from '../../m365/mail';
+import { createTokenSource } from '../../m365/auth';
+import { GraphGateway } from '../../m365/graph';
 import { fileRoutes, notificationRoute } from './routes';
-import { loadM365Settings, type M365Settings } from './settings';
-import { boundFetch, createDispatcher } from './transport';
+import { loadM365Settings, type M365Settings } from '../../m365/settings';
+import { boundFetch, createDispatcher } from '../../m365/transport';
 
 /** Outbox kinds the gateway adds for its own background work (run once across instances). */
 export const M365_JOBS = {

@@ -1,18 +1,18 @@
 import express from 'express';
-import type { AppPart, PartContext, PartFactory } from '../src/app-part';
-import type { CaseRoomEvent } from '../src/services/events';
-import { enqueue } from '../src/store/outbox';
-import { Repo } from '../src/store/repo';
-import { type ActivityFeed, resolveActivityFeed } from './activity-feed';
-import type { AdaptiveCardJson } from './cards';
-import { botbuilderConnector, type ChannelConnector, createAdapter } from './connector';
-import { Deliverer, type PostFinder } from './delivery';
-import { createHandlers } from './handlers';
-import { parseIncoming } from './incoming';
-import { createLinks } from './links';
-import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from './notify';
-import { createThreadLimiter, type RateWindow } from './rate-limit';
-import { BotStore } from './store';
+import type { AppPart, PartContext, PartFactory } from '../app-part';
+import type { CaseRoomEvent } from '../services/events';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import { type ActivityFeed, resolveActivityFeed } from '../../bot/activity-feed';
+import type { AdaptiveCardJson } from '../../bot/cards';
+import { botbuilderConnector, type ChannelConnector, createAdapter } from '../../bot/connector';
+import { Deliverer, type PostFinder } from '../../bot/delivery';
+import { createHandlers } from '../../bot/handlers';
+import { parseIncoming } from '../../bot/incoming';
+import { createLinks } from '../../bot/links';
+import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from '../../bot/notify';
+import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
+import { BotStore } from '../../bot/store';
 
 /**
  * The bot part: Bot Framework messages on /api/messages (botbuilder CloudAdapter), the outbox

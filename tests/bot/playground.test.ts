@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WebSocket } from 'undici';
 import { parse } from 'yaml';
 import { botPart } from '../../src/parts/bot';
-import type { AppPart } from '../../src/app-part';
+import { type AppPart, definePart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/store/db';
@@ -66,7 +66,7 @@ beforeAll(async () => {
   db = await freshPglite();
   const appPort = await freePort();
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: String(appPort), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: mock.tenantId, BOT_AUTH: 'off' });
-  const stub = (): AppPart => ({ name: 'm365', handlers: { 'provision-case': async () => undefined, 'invite-guest': async () => undefined, 'sync-guest-access': async () => undefined }, routes: [], activityFeed: { notifyGuest: async () => undefined } } as AppPart);
+  const stub = definePart({ name: 'm365', build: (): AppPart => ({ name: 'm365', handlers: { 'provision-case': async () => undefined, 'invite-guest': async () => undefined, 'sync-guest-access': async () => undefined }, routes: [], activityFeed: { notifyGuest: async () => undefined } } as AppPart) });
   app = await startCaseRoom({ config, db, verify: (await createTestIdentity(mock.tenantId)).verify, parts: [stub, botPart({ expiryScanMs: 0 })], startWorker: false });
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: mock.tenantId, name: 'Hartley & Moss' });

@@ -1,4 +1,4 @@
-import type { AppPart, PartContext, PartFactory } from '../../app-part';
+import { type AppPart, definePart, type PartContext, type PartFactory } from '../../app-part';
 import { gatheredSyncs, Reconciler } from '../../services/reconciler';
 import { ProvisioningService } from '../../services/provision';
 import { UploadDetection, UploadService } from '../../services/uploads';
@@ -7,6 +7,7 @@ import type { JobHandler } from '../../services/outbox-worker';
 import { M365Repo } from '../../store/m365';
 import { enqueue } from '../../store/outbox';
 import { Repo } from '../../store/repo';
+import { keepUndelivered } from '../../services/undelivered-notice';
 import { type ActivityFeedPort, gatewayActivityFeed } from '../../m365/activity';
 import { type ChannelMessagesPort, gatewayChannelMessages } from '../../m365/channel-messages';
 import { gatewayMailSender, MailSendError } from '../../m365/mail';
@@ -52,13 +53,9 @@ const str = (payload: Record<string, unknown>, key: string): string => {
   return value;
 };
 
-/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). */
-export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory {
-  return (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides });
-}
-
-export function createMicrosoft365Part(ctx: PartContext): Microsoft365Part {
-  return buildPart(ctx, loadM365Settings());
+/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). It needs no other part. */
+export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory<Record<never, never>, Microsoft365Part> {
+  return definePart({ name: 'm365', build: (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides }) });
 }
 
 function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
@@ -208,7 +205,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     detection,
     uploads,
     settings,
-    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, db }),
+    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, keepUndelivered: (notice, webUrl, status) => keepUndelivered(db, notice, webUrl, status) }),
     channelMessages: gatewayChannelMessages(graph),
     digests,
     handlers,

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import type { Services } from '../../app-part';
+import type { Services } from '../../services/core';
 import { DomainError, notFound } from '../../domain/errors';
 import { idParam } from '../../http/schemas';
 import type { Actor } from '../../services/context';

@@ -34,7 +34,7 @@ export interface Microsoft365Part extends AppPart {
   detection: UploadDetection;
   uploads: UploadService;
   settings: M365Settings;
-  /** Used by the bot for guests' Teams activity feed (bot/activity-feed.ts looks for it). */
+  /** Used by the bot for guests' Teams activity feed (src/parts/bot.ts hands it to the notify handler). */
   activityFeed: ActivityFeedPort;
   /** Used by the bot to check whether a card it may have sent is in the channel (bot/delivery.ts). */
   channelMessages: ChannelMessagesPort;

@@ -11,6 +11,7 @@ import { createLinks } from '../../bot/links';
 import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from '../../bot/notify';
 import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
 import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
+import type { Microsoft365Part } from './m365';
 
 /**
  * The bot part: Bot Framework messages on /api/messages (botbuilder CloudAdapter), the outbox
@@ -45,10 +46,7 @@ export interface BotPart extends AppPart {
 }
 
 /** What the bot uses of the Microsoft 365 part: its activity feed and its look-up of posted cards (tests stand in with less). */
-export interface M365ForBot extends AppPart {
-  activityFeed?: ActivityFeed;
-  channelMessages?: PostFinder;
-}
+export type M365ForBot = AppPart & Partial<Pick<Microsoft365Part, 'activityFeed' | 'channelMessages'>>;
 
 /** The bot part. It uses the Microsoft 365 part when the composition has one (built before it). */
 export function botPart(options: BotOptions = {}) {

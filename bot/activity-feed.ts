@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { AppPart, PartContext } from '../src/app-part';
 import type { AppConfig } from '../src/config';
-import { keepUndelivered, meansNotInstalled, type NoticeOutcome, portalNoticeLink } from '../src/m365/activity';
+import { meansNotInstalled, type NoticeOutcome, portalNoticeLink } from '../src/m365/activity';
+import { keepUndelivered } from '../src/services/undelivered-notice';
 import type { Queryable } from '../src/store/db';
 
 /**
@@ -36,16 +36,6 @@ export interface GuestNotice {
 export interface ActivityFeed {
   /** 'not-installed' (or nothing, from stand-ins): the notice was kept for the e-mail path, not lost. */
   notifyGuest(notice: GuestNotice): Promise<NoticeOutcome | void>;
-}
-
-export function resolveActivityFeed(ctx: PartContext): ActivityFeed {
-  try {
-    const m365 = ctx.part<AppPart & { activityFeed?: ActivityFeed }>('m365');
-    if (m365.activityFeed) return m365.activityFeed;
-  } catch {
-    // No m365 part in this composition (some tests): the fallback below works on its own.
-  }
-  return graphActivityFeed(ctx.config, ctx.logger.child({ part: 'bot', feed: 'graph' }), ctx.db);
 }
 
 /** Direct Graph call with an app token (client credentials); trusts the simulator's CA locally. */

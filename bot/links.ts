@@ -1,4 +1,4 @@
-/** Where card buttons lead: the CaseRoom tab pages (src/http/tab.ts serves /tab/case and /tab/portal). */
+/** Where card buttons lead: the CaseRoom tab pages (src/parts/tab.ts serves /tab/case and /tab/portal). */
 export interface Links {
   caseTab(caseId: string): string;
   item(caseId: string, itemId: string): string;

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { AppConfig } from './config';
 import { createApp } from './http/app';
 import { createTokenVerifier, remoteKeys, type TokenVerifier } from './http/auth';
-import type { AppPart, PartContext, PartFactory, Services } from './app-part';
+import type { AppPart, BuiltDependencies, PartContext, PartDependencies, PartFactory, Services } from './app-part';
 import { CaseworkService } from './services/casework';
 import { type Clock, systemClock } from './services/context';
 import { seedDemoFirm } from './services/demo-data';
@@ -52,6 +52,23 @@ async function prepareStore(store: AppConfig['store']): Promise<number[]> {
   }
 }
 
+/**
+ * Every part's dependencies come before it in `parts`: checked once, before any part is built,
+ * so a wrong composition fails at start-up naming the part it lacks.
+ */
+export function checkPartOrder(factories: readonly PartFactory[]): void {
+  const names = factories.map((f) => f.name);
+  factories.forEach((factory, index) => {
+    if (names.indexOf(factory.name) !== index) throw new Error(`two parts are named ${factory.name}: each part is built once`);
+    for (const dependency of Object.values(factory.needs)) {
+      const at = names.indexOf(dependency.name);
+      if (at === -1 && dependency.optional) continue;
+      if (at === -1) throw new Error(`part ${factory.name} needs part ${dependency.name}, which this composition does not have: add ${dependency.name} before ${factory.name} in the parts`);
+      if (at > index) throw new Error(`part ${factory.name} needs part ${dependency.name}, which is built after it: list ${dependency.name} before ${factory.name} in the parts`);
+    }
+  });
+}
+
 /** The composition root: config → store → services → Microsoft 365 → HTTP. Nothing else wires parts together. */
 export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   const { config } = o;
@@ -68,16 +85,15 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   const services: Services = { sharing: new SharingService(deps), casework: new CaseworkService(deps), portal: new PortalService(deps) };
   if (config.seedDemoData && (await seedDemoFirm(deps))) logger.info('demo firm seeded');
 
+  checkPartOrder(o.parts);
+  const ctx: PartContext = { db, services, logger, config, clock };
   const parts: AppPart[] = [];
-  const ctx: PartContext = {
-    db, services, logger, config, clock,
-    part: <T extends AppPart>(name: string) => {
-      const found = parts.find((p) => p.name === name);
-      if (!found) throw new Error(`part ${name} is not built yet; check the order of parts in the composition root`);
-      return found as T;
-    },
-  };
-  for (const factory of o.parts) parts.push(await factory(ctx));
+  for (const factory of o.parts) {
+    const built = Object.fromEntries(Object.entries(factory.needs).map(([key, dependency]) => [key, parts.find((p) => p.name === dependency.name)]));
+    const part = await factory.build(ctx, built as BuiltDependencies<PartDependencies>);
+    if (part.name !== factory.name) throw new Error(`part ${factory.name} built a part named ${part.name}`);
+    parts.push(part);
+  }
   const handlers: AppPart['handlers'] = {};
   for (const part of parts) {
     for (const [kind, handler] of Object.entries(part.handlers)) {

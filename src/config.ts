@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { StoreConfig } from './store/db';
 
 /**
  * Every setting the server reads, parsed once at start-up. Names match the Bicep outputs
@@ -79,7 +80,8 @@ export const TENANT_REQUIRED = [
   'DATABASE_URL',
 ] as const;
 
-export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl?: string };
+// Declared by the store (it may import nothing above the domain); settings are parsed here.
+export type { StoreConfig } from './store/db';
 
 export interface IdentityConfig {
   tenantId: string;

@@ -1,8 +1,8 @@
-import { createBotPart } from '../bot';
+import { botPart } from './parts/bot';
 import { startCaseRoom } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createTabPart } from './http/tab';
-import { createMicrosoft365Part } from './m365';
+import { tabPart } from './parts/tab';
+import { microsoft365Part } from './parts/m365';
 
 /** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
 export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
@@ -16,7 +16,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () =>
     }
     throw err;
   }
-  const app = await startCaseRoom({ config, parts: [createMicrosoft365Part, createBotPart, createTabPart] });
+  const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()] });
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
     app.close().then(alsoStop).then(

@@ -1,7 +1,4 @@
 import { DomainError } from '../domain/errors';
-import { requestGuestDigestForUser } from '../services/guest-digest';
-import type { Queryable } from '../store/db';
-import { recordUndeliveredNotice } from '../store/undelivered';
 import { asRetryable, GraphRequestError } from './errors';
 import { APP, type GraphGateway, seg } from './graph';
 
@@ -91,19 +88,15 @@ export interface ActivityFeedPort {
 /** Teams answers 403 (or 404) when the recipient does not have the app: Graph's word that only another path can reach them. */
 export const meansNotInstalled = (status: number): boolean => status === 403 || status === 404;
 
-/** Keeps a notice Teams could not deliver, and asks for the recipient's e-mail digest to carry the news. */
-export async function keepUndelivered(db: Queryable, n: GuestNoticeLike, webUrl: string, status: number): Promise<NoticeOutcome> {
-  await recordUndeliveredNotice(db, { recipientUserId: n.userId, activityType: n.activityType, topic: n.topicText, preview: n.previewText.slice(0, 150), webUrl, reason: `CaseRoom app not installed for the recipient (Graph ${status})` });
-  await requestGuestDigestForUser(db, n.userId);
-  return 'not-installed';
-}
+/** What becomes of a notice Teams could not deliver (src/services/undelivered-notice.ts keeps it for e-mail). */
+export type KeepUndelivered = (notice: GuestNoticeLike, webUrl: string, status: number) => Promise<NoticeOutcome>;
 
 /**
  * The activity feed through the gateway (MSAL, budget, retries). Notices carry a Teams deep link
  * to the personal app; a recipient without the app (403/404) is not retried but recorded as not
  * delivered, so the e-mail path can reach them.
  */
-export function gatewayActivityFeed(graph: GraphGateway, o: { teamsAppId: string; db: Queryable }): ActivityFeedPort {
+export function gatewayActivityFeed(graph: GraphGateway, o: { teamsAppId: string; keepUndelivered: KeepUndelivered }): ActivityFeedPort {
   return {
     async notifyGuest(n) {
       const webUrl = portalNoticeLink(o.teamsAppId, n.webUrl, n.topicText);
@@ -118,7 +111,7 @@ export function gatewayActivityFeed(graph: GraphGateway, o: { teamsAppId: string
         });
         return 'delivered';
       } catch (err) {
-        if (err instanceof GraphRequestError && meansNotInstalled(err.status)) return keepUndelivered(o.db, n, webUrl, err.status);
+        if (err instanceof GraphRequestError && meansNotInstalled(err.status)) return o.keepUndelivered(n, webUrl, err.status);
         throw err;
       }
     },

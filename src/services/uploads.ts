@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { Logger } from 'pino';
-import type { Services } from '../app-part';
+import type { Services } from './core';
 import { DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
 import { asRetryable, GraphRequestError } from '../m365/errors';

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { PGliteInterface } from '@electric-sql/pglite';
-import type { StoreConfig } from '../config';
+
+/** Where the store lives: PGlite in a folder, or PostgreSQL (with an owner connection for migrations when `migrationUrl` is set). */
+export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl?: string };
 
 /** What repositories need from a database: parameterised SQL and transactions. */
 export interface Queryable {

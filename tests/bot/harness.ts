@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppPart, PartFactory } from '../../src/app-part';
+import { type AppPart, definePart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { type AppConfig, loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET } from '../../src/config';
 import { adminInstallsCaseRoom, registerCaseRoomApp } from '../../scripts/local-tenant';
@@ -11,7 +11,7 @@ import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, Staff } from '../../src/store/records';
 import type { GuestNotice } from '../../bot/activity-feed';
-import { type BotOptions, type BotPart, botPart } from '../../bot';
+import { type BotOptions, type BotPart, botPart } from '../../src/parts/bot';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { freshPglite } from '../support/db';
 import { harnessFetch } from '../support/http';
@@ -65,7 +65,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const identity = await createTestIdentity(tenantId);
   const cards: AdaptiveCardJson[] = [];
   const feed: GuestNotice[] = [];
-  const m365Stub: PartFactory = () => {
+  const m365Stub = definePart({ name: 'm365', build: () => {
     const noop = async () => undefined;
     const part: AppPart & { activityFeed: { notifyGuest(n: GuestNotice): Promise<void> } } = {
       name: 'm365',
@@ -74,7 +74,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
       activityFeed: { notifyGuest: async (n) => void feed.push(n) },
     };
     return part;
-  };
+  } });
   let bot: BotPart | null = null;
   const botFactory = botPart({ coalesceMs: 300, expiryScanMs: 0, onCard: (c) => cards.push(c), ...options.bot });
   const config = loadConfig({ SIMULATOR_URL: sim.httpsUrl, SIMULATOR_SIGN_IN_URL: sim.httpUrl, M365_CA_CERT_FILE: sim.caCertPath, PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: tenantId });
@@ -82,7 +82,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
     config,
     db,
     verify: identity.verify,
-    parts: [m365Stub, async (ctx) => (bot = (await botFactory(ctx)) as BotPart)],
+    parts: [m365Stub, { ...botFactory, build: async (...args: Parameters<typeof botFactory.build>) => (bot = await botFactory.build(...args)) }],
     startWorker: false,
   });
 

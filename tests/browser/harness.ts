@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { PartFactory } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createTabPart } from '../../src/http/tab';
+import { tabPart } from '../../src/parts/tab';
 import { type RunningSimulator, startSimulator } from '../../src/m365-simulator';
 import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../../scripts/local-tenant';
 
@@ -40,10 +40,10 @@ export function requireChromium(): void {
 /** The product's parts, loaded when needed so a half-built part names itself in the failure. */
 function productParts(): PartFactory[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
-  const { createMicrosoft365Part } = require('../../src/m365') as typeof import('../../src/m365');
+  const { microsoft365Part } = require('../../src/parts/m365') as typeof import('../../src/parts/m365');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-  const { createBotPart } = require('../../bot') as typeof import('../../bot');
-  return [createMicrosoft365Part, createBotPart];
+  const { botPart } = require('../../src/parts/bot') as typeof import('../../src/parts/bot');
+  return [microsoft365Part(), botPart()];
 }
 
 export async function startHarness(options: { parts?: PartFactory[] } = {}): Promise<Harness> {
@@ -71,7 +71,7 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
   const app = await startCaseRoom({
     config,
     logger,
-    parts: [...(options.parts ?? productParts()), createTabPart],
+    parts: [...(options.parts ?? productParts()), tabPart()],
   });
   // The firm's admin adds CaseRoom to its Cases team (the bot answers now); CaseRoom adopts it and sets up the demo cases there.
   const botProblem = await demoCasesTeam(sim).then(() => null, (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { gatewayActivityFeed } from '../../src/m365/activity';
+import { keepUndelivered } from '../../src/services/undelivered-notice';
 import type { GraphCall } from '../../src/m365/graph';
 import { Repo } from '../../src/store/repo';
 import { checkActionBody, checkEntity, type CsdlModel, loadCsdl } from '../simulator/csdl';
@@ -59,7 +60,7 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
     await app.drain();
     // The guest added CaseRoom in Teams (the personal app): only then can the feed reach them.
     await sim.sim.admin.installAppForUser(guestId, SIMULATOR_TEAMS_APP_ID);
-    await gatewayActivityFeed(app.m365.graph, { teamsAppId: SIMULATOR_TEAMS_APP_ID, db: app.db }).notifyGuest({ userId: guestId, activityType: 'itemsShared', previewText: 'Alex shared Claims.pdf', topicText: 'CaseRoom', webUrl: `${app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
+    await gatewayActivityFeed(app.m365.graph, { teamsAppId: SIMULATOR_TEAMS_APP_ID, keepUndelivered: (notice, webUrl, status) => keepUndelivered(app.db, notice, webUrl, status) }).notifyGuest({ userId: guestId, activityType: 'itemsShared', previewText: 'Alex shared Claims.pdf', topicText: 'CaseRoom', webUrl: `${app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
     expect((await sim.sim.admin.activityNotifications()).value).toHaveLength(1);
 
     const rules: Array<{ match: RegExp; method: string; check: (body: unknown) => string[] }> = [

@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet } from 'jose';
 import pino from 'pino';
-import type { AppPart, PartFactory } from '../../src/app-part';
+import { type AppPart, definePart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
-import { botPart } from '../../bot';
+import { botPart } from '../../src/parts/bot';
 import { adminInstallsCaseRoom, type CasesTeamSetup, publishCaseRoomTeamsApp, registerCaseRoomApp } from '../../scripts/local-tenant';
 import { loadConfig, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TENANT_ID } from '../../src/config';
 import { createTokenVerifier } from '../../src/http/auth';
-import { type Microsoft365Part, microsoft365Part } from '../../src/m365';
+import { type Microsoft365Part, microsoft365Part } from '../../src/parts/m365';
 import type { M365Settings } from '../../src/m365/settings';
 import { startSimulator, type RunningSimulator } from '../../src/m365-simulator';
 import type { CaseRoomEvent } from '../../src/services/events';
@@ -108,10 +108,8 @@ export interface StartAppOptions {
  * the bot, and that is how a cases team is adopted. Its card delivery is left out (the tests here
  * record notifications instead; tests/bot covers the cards).
  */
-const installationListener: PartFactory = async (ctx) => {
-  const part = await botPart({ expiryScanMs: 0 })(ctx);
-  return { ...part, handlers: {} };
-};
+const bot = botPart({ expiryScanMs: 0 });
+const installationListener = { ...bot, build: async (...args: Parameters<typeof bot.build>) => ({ ...(await bot.build(...args)), handlers: {} }) };
 
 /** The app with its production Microsoft 365 part; timers off (tests run the periodic jobs). */
 export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise<AppHandle> {
@@ -137,17 +135,14 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
   let m365: Microsoft365Part | null = null;
   const notifications: CaseRoomEvent[] = [];
   const factory = microsoft365Part({ driftIntervalMs: 0, acceptancePollMs: 0, expirySweepMs: 0, subscriptionCheckMs: 0, spoolDir: dataDir, ...o.settings });
-  const capture: PartFactory = async (ctx) => {
-    m365 = (await factory(ctx)) as Microsoft365Part;
-    return m365;
-  };
+  const capture = { ...factory, build: async (...args: Parameters<typeof factory.build>) => (m365 = await factory.build(...args)) };
   const notifyRecorder: AppPart = {
     name: 'test-notify',
     handlers: { notify: async (job) => void notifications.push((job.payload as { event: CaseRoomEvent }).event) },
     routes: [],
   };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = await startCaseRoom({ config, db, logger, verify, parts: [capture, installationListener, () => notifyRecorder], startWorker: false });
+  const app = await startCaseRoom({ config, db, logger, verify, parts: [capture, installationListener, definePart({ name: notifyRecorder.name, build: () => notifyRecorder })], startWorker: false });
   // CaseRoom's Teams app in the tenant's catalog, its bot reachable: an admin can now install it (seedFirm does).
   await registerCaseRoomApp(sim.sim, `${app.url}/api/messages`);
   const drain = () => app.worker.drain();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { startCaseRoom } from '../../src/app';
-import { recordingPart } from '../../src/app-part';
+import { definePart, recordingPart } from '../../src/app-part';
 import { loadConfig } from '../../src/config';
 import { OutboxWorker, releaseDeadPredecessorLeases } from '../../src/services/outbox-worker';
 import { type Db, openDb } from '../../src/store/db';
@@ -96,7 +96,7 @@ describe('start-up', () => {
     const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: String(port), DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
     const db = await openDb(config.store);
     try {
-      await expect(startCaseRoom({ config, db, parts: [() => recordingPart()], startWorker: false })).rejects.toThrow(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      await expect(startCaseRoom({ config, db, parts: [definePart({ name: 'recording', build: () => recordingPart() })], startWorker: false })).rejects.toThrow(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
     } finally {
       await db.close();
     }

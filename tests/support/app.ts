@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { recordingPart } from '../../src/app-part';
+import { definePart, recordingPart } from '../../src/app-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/services/context';
@@ -31,7 +31,7 @@ export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Reco
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT, ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [() => recorder], startWorker: false });
+  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [definePart({ name: recorder.name, build: () => recorder })], startWorker: false });
   return {
     app,
     db,

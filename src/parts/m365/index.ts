@@ -1,20 +1,21 @@
-import type { AppPart, PartContext, PartFactory } from '../app-part';
-import { gatheredSyncs, Reconciler } from '../services/reconciler';
-import { ProvisioningService } from '../services/provision';
-import { UploadDetection, UploadService } from '../services/uploads';
-import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../services/guest-digest';
-import type { JobHandler } from '../services/outbox-worker';
-import { M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
-import { Repo } from '../store/repo';
-import { type ActivityFeedPort, gatewayActivityFeed } from './activity';
-import { type ChannelMessagesPort, gatewayChannelMessages } from './channel-messages';
-import { gatewayMailSender, MailSendError } from './mail';
-import { createTokenSource } from './auth';
-import { GraphGateway } from './graph';
+import { type AppPart, definePart, type PartContext, type PartFactory } from '../../app-part';
+import { gatheredSyncs, Reconciler } from '../../services/reconciler';
+import { ProvisioningService } from '../../services/provision';
+import { UploadDetection, UploadService } from '../../services/uploads';
+import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../../services/guest-digest';
+import type { JobHandler } from '../../services/outbox-worker';
+import { M365Repo } from '../../store/m365';
+import { enqueue } from '../../store/outbox';
+import { Repo } from '../../store/repo';
+import { keepUndelivered } from '../../services/undelivered-notice';
+import { type ActivityFeedPort, gatewayActivityFeed } from '../../m365/activity';
+import { type ChannelMessagesPort, gatewayChannelMessages } from '../../m365/channel-messages';
+import { gatewayMailSender, MailSendError } from '../../m365/mail';
+import { createTokenSource } from '../../m365/auth';
+import { GraphGateway } from '../../m365/graph';
 import { fileRoutes, notificationRoute } from './routes';
-import { loadM365Settings, type M365Settings } from './settings';
-import { boundFetch, createDispatcher } from './transport';
+import { loadM365Settings, type M365Settings } from '../../m365/settings';
+import { boundFetch, createDispatcher } from '../../m365/transport';
 
 /** Outbox kinds the gateway adds for its own background work (run once across instances). */
 export const M365_JOBS = {
@@ -33,7 +34,7 @@ export interface Microsoft365Part extends AppPart {
   detection: UploadDetection;
   uploads: UploadService;
   settings: M365Settings;
-  /** Used by the bot for guests' Teams activity feed (bot/activity-feed.ts looks for it). */
+  /** Used by the bot for guests' Teams activity feed (src/parts/bot.ts hands it to the notify handler). */
   activityFeed: ActivityFeedPort;
   /** Used by the bot to check whether a card it may have sent is in the channel (bot/delivery.ts). */
   channelMessages: ChannelMessagesPort;
@@ -52,13 +53,9 @@ const str = (payload: Record<string, unknown>, key: string): string => {
   return value;
 };
 
-/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). */
-export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory {
-  return (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides });
-}
-
-export function createMicrosoft365Part(ctx: PartContext): Microsoft365Part {
-  return buildPart(ctx, loadM365Settings());
+/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). It needs no other part. */
+export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory<Record<never, never>, Microsoft365Part> {
+  return definePart({ name: 'm365', build: (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides }) });
 }
 
 function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
@@ -208,7 +205,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     detection,
     uploads,
     settings,
-    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, db }),
+    activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, keepUndelivered: (notice, webUrl, status) => keepUndelivered(db, notice, webUrl, status) }),
     channelMessages: gatewayChannelMessages(graph),
     digests,
     handlers,

@@ -3,14 +3,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import type { Services } from '../app-part';
-import { DomainError, notFound } from '../domain/errors';
-import { idParam } from '../http/schemas';
-import type { Actor } from '../services/context';
-import type { UploadService } from '../services/uploads';
-import type { Db } from '../store/db';
-import { M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
+import type { Services } from '../../services/core';
+import { DomainError, notFound } from '../../domain/errors';
+import { idParam } from '../../http/schemas';
+import type { Actor } from '../../services/context';
+import type { UploadService } from '../../services/uploads';
+import type { Db } from '../../store/db';
+import { M365Repo } from '../../store/m365';
+import { enqueue } from '../../store/outbox';
 
 /**
  * Graph change notifications. Not bearer-authenticated (Graph calls it); each notification

@@ -1,18 +1,17 @@
 import express from 'express';
-import type { AppPart, PartContext, PartFactory } from '../src/app-part';
-import type { CaseRoomEvent } from '../src/services/events';
-import { enqueue } from '../src/store/outbox';
-import { Repo } from '../src/store/repo';
-import { type ActivityFeed, resolveActivityFeed } from './activity-feed';
-import type { AdaptiveCardJson } from './cards';
-import { botbuilderConnector, type ChannelConnector, createAdapter } from './connector';
-import { Deliverer, type PostFinder } from './delivery';
-import { createHandlers } from './handlers';
-import { parseIncoming } from './incoming';
-import { createLinks } from './links';
-import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from './notify';
-import { createThreadLimiter, type RateWindow } from './rate-limit';
-import { BotStore } from './store';
+import { type AppPart, definePart, type PartContext, usesPartIfPresent } from '../app-part';
+import { enqueue } from '../store/outbox';
+import { type ActivityFeed, graphActivityFeed } from '../../bot/activity-feed';
+import type { AdaptiveCardJson } from '../../bot/cards';
+import { botbuilderConnector, type ChannelConnector, createAdapter } from '../../bot/connector';
+import { Deliverer, type PostFinder } from '../../bot/delivery';
+import { createHandlers } from '../../bot/handlers';
+import { parseIncoming } from '../../bot/incoming';
+import { createLinks } from '../../bot/links';
+import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from '../../bot/notify';
+import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
+import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
+import type { Microsoft365Part } from './m365';
 
 /**
  * The bot part: Bot Framework messages on /api/messages (botbuilder CloudAdapter), the outbox
@@ -46,25 +45,19 @@ export interface BotPart extends AppPart {
   scanExpiringGrants(): Promise<number>;
 }
 
-export function botPart(options: BotOptions = {}): PartFactory {
-  return (ctx) => buildBotPart(ctx, options);
+/** What the bot uses of the Microsoft 365 part: its activity feed and its look-up of posted cards (tests stand in with less). */
+export type M365ForBot = AppPart & Partial<Pick<Microsoft365Part, 'activityFeed' | 'channelMessages'>>;
+
+/** The bot part. It uses the Microsoft 365 part when the composition has one (built before it). */
+export function botPart(options: BotOptions = {}) {
+  return definePart({
+    name: 'bot',
+    needs: { m365: usesPartIfPresent<M365ForBot>('m365') },
+    build: (ctx, { m365 }) => buildBotPart(ctx, m365, options),
+  });
 }
 
-/** The composition root's entry (src/server.ts). */
-export function createBotPart(ctx: PartContext): AppPart {
-  return buildBotPart(ctx, {});
-}
-
-/** The m365 part's channel-message look-up, when this composition has a Graph gateway. */
-function resolvePostFinder(ctx: PartContext): PostFinder | null {
-  try {
-    return ctx.part<AppPart & { channelMessages?: PostFinder }>('m365').channelMessages ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
+function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOptions): BotPart {
   const logger = ctx.logger.child({ part: 'bot' });
   const adapter = createAdapter(ctx.config, { timeoutMs: o.connectorTimeoutMs });
   const connector = o.connector ?? botbuilderConnector(adapter, ctx.config.bot.appId);
@@ -78,7 +71,7 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
     describe: { links, now: () => clock.now() },
     defaultServiceUrl: o.defaultServiceUrl,
     onCard: o.onCard,
-    finder: o.finder !== undefined ? o.finder : resolvePostFinder(ctx),
+    finder: o.finder !== undefined ? o.finder : (m365?.channelMessages ?? null),
   });
   const requestDelivery = async (firmId: string, postKey: string) => enqueue(ctx.db, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}` });
   const handlers = createHandlers({
@@ -110,36 +103,13 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
     });
   });
 
-  async function scanExpiringGrants(): Promise<number> {
-    const days = o.expiryNoticeDays ?? 3;
-    const now = clock.now();
-    const rows = await ctx.db.query<{ id: string; firm_id: string; contact_id: string; expires_at: Date | string }>(
-      `SELECT id, firm_id, contact_id, expires_at FROM grants WHERE expires_at > $1 AND expires_at <= $2`,
-      [now.toISOString(), new Date(now.getTime() + days * 24 * 3600 * 1000).toISOString()],
-    );
-    let queued = 0;
-    for (const r of rows) {
-      const expiresAt = new Date(r.expires_at).toISOString();
-      queued += await ctx.db.transaction(async (tx) => {
-        // One card per grant and expiry: extending the grant moves the expiry, and a later scan may warn again.
-        if (!(await new BotStore(tx).firstDelivery(`expiring:${r.id}:${expiresAt}`))) return 0;
-        const repo = new Repo(tx);
-        const grant = await repo.grant(r.firm_id, r.id);
-        if (!grant) return 0;
-        const caseIds = grant.scope.kind === 'client' ? (await repo.listCases(r.firm_id, grant.scope.clientId)).map((c) => c.id) : [grant.scope.caseId];
-        const event: CaseRoomEvent = { type: 'grant.expiring', firmId: r.firm_id, caseIds, contactId: r.contact_id, grantId: r.id, expiresAt };
-        await enqueue(tx, { firmId: r.firm_id, kind: 'notify', payload: { event } });
-        return 1;
-      });
-    }
-    return queued;
-  }
+  const scanExpiringGrants = () => queueExpiringGrantNotices(ctx.db, clock, o.expiryNoticeDays ?? 3);
 
   let timer: NodeJS.Timeout | null = null;
   return {
     name: 'bot',
     handlers: {
-      notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: o.feed ?? resolveActivityFeed(ctx), links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
+      notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: o.feed ?? m365?.activityFeed ?? graphActivityFeed(ctx.config, logger.child({ feed: 'graph' }), ctx.db), links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
       [DELIVER_KIND]: createDeliverHandler(deliverer),
     },
     routes: [{ path: '/api/messages', router: messages }],

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
-import type { AppPart, PartContext } from '../app-part';
+import { type AppPart, definePart, type PartContext } from '../app-part';
 import type { AppConfig } from '../config';
 
 /**
@@ -81,7 +81,12 @@ function runBuild(root: string): Promise<string> {
   });
 }
 
-export function createTabPart(ctx: PartContext, options: TabPartOptions = {}): AppPart {
+/** The tab part: it needs no other part. */
+export function tabPart(options: TabPartOptions = {}) {
+  return definePart({ name: 'tab', build: (ctx) => buildTabPart(ctx, options) });
+}
+
+function buildTabPart(ctx: PartContext, options: TabPartOptions): AppPart {
   const root = projectRoot();
   const distDir = options.distDir ?? path.join(root, 'dist', 'tab');
   const logger = ctx.logger.child({ part: 'tab' });

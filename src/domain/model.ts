@@ -72,3 +72,15 @@ export interface FirmPolicy {
 }
 
 export const FULL_VIEW: Section[] = [...SECTIONS];
+
+/**
+ * What CaseRoom's records say about SharePoint permissions on drive items, since SharePoint's
+ * lists do not say which permissions an item holds itself (M365Repo.permissionKnowledge).
+ * `unique`: items CaseRoom broke inheritance on; `recordedIds`: item → permission ids CaseRoom
+ * created there; `parentOf`: item → its parent's id, null for the drive's root, absent when unknown.
+ */
+export interface PermissionKnowledge {
+  unique: Set<string>;
+  recordedIds: Map<string, Set<string>>;
+  parentOf: Map<string, string | null>;
+}

@@ -1,5 +1,4 @@
-import type { Queryable } from '../store/db';
-import { M365Repo, type PermissionKnowledge } from '../store/m365';
+import type { PermissionKnowledge } from '../domain/model';
 import { runBatch, type BatchStep, type BatchResult } from './batch';
 import type { GraphGateway } from './graph';
 import { batchError } from './batch';
@@ -132,13 +131,13 @@ function listOf(r: BatchResult | undefined, what: string): GraphPermission[] | n
  * holds it itself (`heldByItem`, see classifyPermissions). A missing item maps to null.
  *
  * SharePoint lists an item's effective permissions without saying which are inherited, so
- * CaseRoom's records (`q`) decide where they can: items it shared hold unique permissions. Only
+ * CaseRoom's records (`knowledgeOf`, M365Repo.permissionKnowledge) decide where they can: items it shared hold unique permissions. Only
  * an item it knows nothing decisive about, whose list names a person, costs one more read: its
  * parent's permissions (a case folder's parent is the drive's root), once per parent.
  */
-export async function readPermissions(graph: GraphGateway, targets: readonly ItemRef[], q: Queryable): Promise<Map<string, GraphPermission[] | null>> {
+export async function readPermissions(graph: GraphGateway, targets: readonly ItemRef[], knowledgeOf: (driveItemIds: readonly string[]) => Promise<PermissionKnowledge>): Promise<Map<string, GraphPermission[] | null>> {
   const unique = [...new Map(targets.map((t) => [t.itemId, t])).values()];
-  const knowledge = await new M365Repo(q).permissionKnowledge(unique.map((t) => t.itemId));
+  const knowledge = await knowledgeOf(unique.map((t) => t.itemId));
   const steps: BatchStep[] = unique.map((t, i) => ({ id: String(i + 1), method: 'GET', url: permissionsUrl(t.driveId, t.itemId) }));
   const results = await runBatch(graph, steps);
   const lists = new Map(unique.map((t, i) => [t.itemId, listOf(results.get(String(i + 1)), t.itemId)] as const));

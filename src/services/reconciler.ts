@@ -145,6 +145,9 @@ const inviteStep = (d: DesiredPermission, guestUserIds: string[]): Omit<BatchSte
 export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
 
+  /** What CaseRoom's records say about items' permissions: readPermissions cannot tell from Graph's lists. */
+  private readonly knowledgeOf = (driveItemIds: readonly string[]) => new M365Repo(this.d.db).permissionKnowledge(driveItemIds);
+
   private log(): Logger {
     return this.d.logger;
   }
@@ -192,7 +195,7 @@ export class Reconciler {
     // An item without a record is invited straight away; the invite's answer is checked instead.
     const toRead = new Map<string, ItemRef>();
     for (const p of plans) for (const r of p.recorded) toRead.set(r.driveItemId, { driveId: r.driveId, itemId: r.driveItemId });
-    const actual = await readPermissions(this.d.graph, [...toRead.values()], this.d.db);
+    const actual = await readPermissions(this.d.graph, [...toRead.values()], this.knowledgeOf);
 
     const actions: Action[] = [];
     for (const plan of plans) actions.push(...(await this.planGuest(plan, actual)));
@@ -434,7 +437,7 @@ export class Reconciler {
       return false;
     };
     const targets: ItemRef[] = [target, ...uniqueItems.filter((u) => u.driveItemId && below(u)).map((u) => ({ driveId: c.driveId as string, itemId: u.driveItemId as string }))];
-    const actual = await readPermissions(this.d.graph, targets, this.d.db);
+    const actual = await readPermissions(this.d.graph, targets, this.knowledgeOf);
     let removed = 0;
     for (const t of targets) {
       for (const p of directUserPermissions(actual.get(t.itemId) ?? [])) {
@@ -513,7 +516,7 @@ export class Reconciler {
         targets.push({ driveId: a.driveId, itemId: a.driveItemId });
       }
     }
-    const actual = await readPermissions(this.d.graph, targets, this.d.db);
+    const actual = await readPermissions(this.d.graph, targets, this.knowledgeOf);
 
     const reports = new Map<string, Extract<CaseRoomEvent, { type: 'drift.found' }>>();
     const report = (c: CaseRecord) => {

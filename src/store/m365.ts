@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PermissionKnowledge } from '../domain/model';
 import { type Queryable, writeInChunks } from './db';
 import { type CaseRecord, type ContactRecord, type ItemRecord, toCase, toContact, toItem } from './records';
 
@@ -19,13 +20,6 @@ export interface AppliedPermission {
   permissionId: string | null;
   state: AppliedState;
   expiresAt: string | null;
-}
-
-/** See M365Repo.permissionKnowledge. `parentOf`: drive item id → its parent's, null for the drive's root; absent when unknown. */
-export interface PermissionKnowledge {
-  unique: Set<string>;
-  recordedIds: Map<string, Set<string>>;
-  parentOf: Map<string, string | null>;
 }
 
 export interface CasesTeam {

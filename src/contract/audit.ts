@@ -30,8 +30,8 @@ export const auditExportQuery = z.strictObject({ ...auditFilters, format: z.enum
 
 // ---- answers ----
 
-/** GET /audit: an entry as people read it, the ids the log holds and the names they stand for now. */
-export interface AuditEntry {
+/** What the audit log records of one change (src/domain/audit-chain.ts hashes it with the firm id). */
+export interface AuditFields {
   seq: number;
   at: string;
   actor: string;
@@ -39,6 +39,10 @@ export interface AuditEntry {
   target: string;
   reason: string | null;
   data: unknown;
+}
+
+/** GET /audit: an entry as people read it, the ids the log holds and the names they stand for now. */
+export interface AuditEntry extends AuditFields {
   hash: string;
   prevHash: string;
   actorName: string;

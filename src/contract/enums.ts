@@ -35,10 +35,6 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const PROVISIONING_STATES = ['pending', 'ready', 'failed'] as const;
 export type Provisioning = (typeof PROVISIONING_STATES)[number];
 
-/** What staff see about a case's setup (src/services/cases-teams.ts caseSetup). */
-export const CASE_SETUP_STATES = ['ready', 'setting-up', 'waiting-for-cases-team', 'failed'] as const;
-export type CaseSetupState = (typeof CASE_SETUP_STATES)[number];
-
 /** An invoice item's stored status. */
 export const INVOICE_STATUSES = ['draft', 'sent', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];

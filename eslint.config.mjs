@@ -87,6 +87,7 @@ export default tseslint.config(
   ...layers.flatMap(layerBlocks),
   {
     files: ['tab/**/*.ts', 'tab/**/*.tsx'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**', '../src/*', '../../src/*', '**/bot/**', 'express', 'pg', '@electric-sql/pglite', 'botbuilder'], message: 'The tab is a browser bundle: it talks to the server over HTTP only.' }] }] },
+    // The API contract is the one part of src/ the tab shares: the server's own request and answer types.
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**', '../src/*', '../../src/*', '!**/src/contract', '!**/src/contract/**', '**/bot/**', 'express', 'pg', '@electric-sql/pglite', 'botbuilder'], message: 'The tab is a browser bundle: it may import only src/contract (the API contract) and npm UI libraries, and talks to the server over HTTP.' }] }] },
   },
 );

@@ -1,3 +1,4 @@
+import type { NotificationEvent } from '../src/contract';
 import type { GrantScope, Rights, Section } from '../src/domain/model';
 import type { CaseRoomEvent } from '../src/services/events';
 import type { Queryable } from '../src/store/db';
@@ -44,8 +45,8 @@ export type PostData =
   | { kind: 'notice'; event: NoticeEvent; resolution?: Resolution }
   | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null };
 
-/** The preference names staff choose from (src/http/schemas.ts) for each event type. */
-const PREFERENCE_OF: Record<CaseRoomEvent['type'], string> = {
+/** The preference names staff choose from (the contract's NOTIFICATION_EVENTS) for each event type. */
+const PREFERENCE_OF: Record<CaseRoomEvent['type'], NotificationEvent> = {
   'guest.uploaded': 'guest.uploaded',
   'guest.message': 'guest.message',
   'staff.replied': 'guest.message',

@@ -1,3 +1,4 @@
+import type { GrantStateName } from '../contract/enums';
 import {
   type CaseRef,
   type Contact,
@@ -30,7 +31,7 @@ export function contactIsActiveGuest(contact: Contact): boolean {
   return contact.portalAccess && contact.invitation === 'accepted';
 }
 
-export type GrantState = 'pending' | 'active' | 'expired' | 'withdrawn';
+export type GrantState = GrantStateName;
 
 /** How staff see one grant: pending until acceptance, expired after its date, withdrawn when a lock closed. */
 export function grantState(contact: Contact, grant: Grant, linked: boolean, now: Date): GrantState {

@@ -1,19 +1,13 @@
 import { createHash } from 'node:crypto';
+import type { AuditFields, AuditVerdict } from '../contract/audit';
 
 /**
  * The audit log is append-only and hash-chained per firm: each entry's hash covers its own
  * content and the previous entry's hash, so editing or deleting any row breaks every hash
  * after it and `verifyChain` names the first entry that no longer fits.
  */
-export interface AuditContent {
+export interface AuditContent extends AuditFields {
   firmId: string;
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  reason: string | null;
-  data: unknown;
 }
 
 export interface ChainedAuditEntry extends AuditContent {
@@ -42,7 +36,7 @@ export function hashAuditEntry(prevHash: string, content: AuditContent): string 
     .digest('hex');
 }
 
-export type ChainVerdict = { ok: true; entries: number; headHash: string } | { ok: false; entries: number; brokenAtSeq: number; problem: string };
+export type ChainVerdict = AuditVerdict;
 
 /** Entries must come in seq order, starting at 1. */
 export function verifyChain(entries: readonly ChainedAuditEntry[]): ChainVerdict {

@@ -14,10 +14,12 @@
  * Draft and void invoices never count anywhere.
  */
 
-export type StoredInvoiceStatus = 'draft' | 'sent' | 'paid' | 'void';
-/** The status a person sees: a sent invoice with some payment applied is "partly paid". */
-export type InvoiceState = 'draft' | 'sent' | 'partly_paid' | 'paid' | 'void';
-export type MoneyLineKind = 'retainer_deposit' | 'expense' | 'invoice' | 'payment';
+import type { InvoiceState, InvoiceStatus, LedgerKind } from '../contract/enums';
+import type { LedgerSummary } from '../contract/ledger';
+
+export type { InvoiceState, LedgerSummary };
+export type StoredInvoiceStatus = InvoiceStatus;
+export type MoneyLineKind = LedgerKind;
 
 export interface MoneyLine {
   id: string;
@@ -43,18 +45,6 @@ export interface InvoiceStanding {
   paidCents: number;
   /** What is still owed: zero unless the invoice is sent. */
   outstandingCents: number;
-}
-
-export interface LedgerSummary {
-  budgetCents: number | null;
-  depositsCents: number;
-  paymentsCents: number;
-  expensesCents: number;
-  /** Sent and paid invoices, whole amounts. */
-  invoicedCents: number;
-  outstandingCents: number;
-  retainerBalanceCents: number;
-  budgetRemainingCents: number | null;
 }
 
 /** Words for the invoice states, as the guest and staff read them. */

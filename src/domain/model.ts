@@ -3,19 +3,12 @@
  * access.ts decide, and nothing here knows where the data came from.
  */
 
-export const CONTACT_KINDS = ['client', 'co-counsel', 'expert', 'other'] as const;
-export type ContactKind = (typeof CONTACT_KINDS)[number];
-
-/** B2B invitation state as Entra reports it (`externalUserState`), plus "never invited". */
-export const INVITATION_STATES = ['none', 'pending', 'accepted'] as const;
-export type InvitationState = (typeof INVITATION_STATES)[number];
-
-export const ITEM_KINDS = ['document', 'folder', 'note', 'event', 'invoice'] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
-
-/** Portal sections a case-scope or client-scope view can show. */
-export const SECTIONS = ['status', 'team', 'budget', 'documents', 'notes', 'events', 'invoices', 'messages'] as const;
-export type Section = (typeof SECTIONS)[number];
+// The enums and the grant scope are the API contract's: the rules, the store and the tab speak the same words.
+export { CONTACT_KINDS, INVITATION_STATES, ITEM_KINDS, RIGHTS, SECTIONS } from '../contract/enums';
+export type { ContactKind, InvitationState, ItemKind, Rights, Section } from '../contract/enums';
+export type { GrantScope } from '../contract/sharing';
+import { SECTIONS, type InvitationState, type ItemKind, type Rights, type Section } from '../contract/enums';
+import type { GrantScope } from '../contract/sharing';
 
 /** Which section an item of each kind is shown in. */
 export const SECTION_OF_KIND: Record<ItemKind, Section> = {
@@ -25,9 +18,6 @@ export const SECTION_OF_KIND: Record<ItemKind, Section> = {
   event: 'events',
   invoice: 'invoices',
 };
-
-export const RIGHTS = ['read', 'upload'] as const;
-export type Rights = (typeof RIGHTS)[number];
 
 export interface Contact {
   id: string;
@@ -51,11 +41,6 @@ export interface ItemRef {
   /** Staff-only items (e.g. memos of guest messages) are never reached by case or client scope. */
   staffOnly: boolean;
 }
-
-export type GrantScope =
-  | { kind: 'item'; caseId: string; itemId: string }
-  | { kind: 'case'; caseId: string; view: Section[]; threadIds: string[] }
-  | { kind: 'client'; clientId: string; view: Section[]; threadIds: string[] };
 
 export interface Grant {
   id: string;

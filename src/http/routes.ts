@@ -10,7 +10,8 @@ import { M365Repo } from '../store/m365';
 import { caseSetup, teamsRoomNotice } from '../services/cases-teams';
 import type { Db } from '../store/db';
 import { DomainError, notFound } from '../domain/errors';
-import * as s from './schemas';
+import * as s from '../contract';
+import { idParam } from './schemas';
 import { guestOnly, staffOnly } from './auth';
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
@@ -28,7 +29,7 @@ const staff = (req: Request) => req.actor as Staff;
 const guest = (req: Request) => req.actor as Guest;
 /** Ids in paths are validated like body fields; a malformed one is a 404 (it names nothing). */
 const param = (req: Request, name: string): string => {
-  const parsed = s.idParam.safeParse(req.params[name]);
+  const parsed = idParam.safeParse(req.params[name]);
   if (!parsed.success) throw notFound(name.replace(/Id$/, ''));
   return parsed.data;
 };
@@ -51,7 +52,7 @@ export function staffRoutes(d: RouteDeps): Router {
   r.get('/me', send(async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) })));
   r.get('/staff', send(async (req) => repo().listStaff(staff(req).firmId)));
 
-  r.get('/firm/policy', send(async (req) => ({ disabledSections: (await repo().firm(staff(req).firmId))?.disabledSections ?? [] })));
+  r.get('/firm/policy', send(async (req): Promise<s.FirmPolicy> => ({ disabledSections: (await repo().firm(staff(req).firmId))?.disabledSections ?? [] })));
   r.put('/firm/policy', send(async (req) => {
     const body = s.policyBody.parse(req.body);
     return d.sharing.setFirmPolicy(staff(req), body.disabledSections, body.reason);
@@ -59,7 +60,7 @@ export function staffRoutes(d: RouteDeps): Router {
 
   r.get('/firm/mail', send(async (req) => mailSettings.firmMail(staff(req))));
   r.put('/firm/mail', send(async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body))));
-  r.get('/firm/settings', send(async (req) => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' })));
+  r.get('/firm/settings', send(async (req): Promise<s.FirmSettings> => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' })));
   r.put('/firm/settings', send(async (req) => {
     const body = s.firmSettingsBody.parse(req.body);
     return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
@@ -74,16 +75,16 @@ export function staffRoutes(d: RouteDeps): Router {
   }));
 
   r.get('/cases', send(async (req) => {
-    const clientId = typeof req.query.clientId === 'string' ? s.idParam.parse(req.query.clientId) : undefined;
+    const clientId = typeof req.query.clientId === 'string' ? idParam.parse(req.query.clientId) : undefined;
     return repo().listCases(staff(req).firmId, clientId);
   }));
   // A case's channel and folder depend on a cases team the firm's admin installed CaseRoom in: say where it stands.
-  const withSetup = async <T extends { firmId: string; provisioning: 'pending' | 'ready' | 'failed' }>(c: T) => {
+  const withSetup = async <T extends { firmId: string; provisioning: s.Provisioning }>(c: T) => {
     const teams = await new M365Repo(d.db).casesTeams(c.firmId);
     return { ...c, setup: caseSetup(c.provisioning, teams), teamsNotice: teamsRoomNotice(teams) };
   };
   r.post('/cases', send(async (req) => withSetup(await d.sharing.createCase(staff(req), s.createCaseBody.parse(req.body))), 201));
-  r.get('/cases/:caseId', send(async (req) => {
+  r.get('/cases/:caseId', send(async (req): Promise<s.CaseDetail> => {
     const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
     if (!c) throw notFound('case');
     const [client, assigned, linked] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id)]);

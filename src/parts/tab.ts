@@ -4,6 +4,7 @@ import path from 'node:path';
 import express, { Router, type Response } from 'express';
 import { type AppPart, definePart, type PartContext } from '../app-part';
 import type { AppConfig } from '../config';
+import type { TabSettings } from '../contract';
 
 /**
  * Serves the Teams tab (React + Fluent UI): one bundle built by scripts/build-tab.mjs into
@@ -11,15 +12,6 @@ import type { AppConfig } from '../config';
  * A fresh clone has no bundle, so the part builds it on start-up (and rebuilds when tab/
  * sources are newer than the bundle); requests wait for the build instead of failing.
  */
-
-export interface TabSettings {
-  appName: string;
-  mode: 'simulator' | 'tenant';
-  tenantId: string;
-  clientId: string;
-  authorizeUrl: string;
-  scope: string;
-}
 
 export interface TabPartOptions {
   /** Where the bundle lives; default dist/tab under the project root. */

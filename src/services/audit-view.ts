@@ -2,22 +2,12 @@ import { type ChainedAuditEntry, type ChainVerdict, verifyChain } from '../domai
 import { csvRows } from '../domain/csv';
 import { Repo, type AuditSearch } from '../store/repo';
 import type { Actor, ServiceDeps } from './context';
+import type { AuditEntry, AuditFilters } from '../contract';
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>;
 
-export interface AuditFilters {
-  caseId?: string;
-  personId?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-}
-
-/** An audit entry as people read it: the ids the log holds, and the names they stand for now. */
-export interface NamedAuditEntry extends ChainedAuditEntry {
-  actorName: string;
-  targetName: string;
-}
+/** An audit entry as people read it (the contract's answer), with the firm id the chain hashes. */
+export interface NamedAuditEntry extends ChainedAuditEntry, AuditEntry {}
 
 /** How each entry's hash is made, so an auditor can recompute it offline. */
 export const HASH_RECIPE =

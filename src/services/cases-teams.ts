@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CaseSetup, Provisioning } from '../contract';
 import type { Db } from '../store/db';
 import { type CasesTeam, M365Repo } from '../store/m365';
 import { enqueue } from '../store/outbox';
@@ -27,14 +28,8 @@ export function teamForNextCase(teams: CasesTeam[]): CasesTeam | null {
   return teams.find(hasRoom) ?? null;
 }
 
-export type CaseSetup =
-  | { state: 'ready'; message: null }
-  | { state: 'setting-up'; message: string }
-  | { state: 'waiting-for-cases-team'; message: string }
-  | { state: 'failed'; message: string };
-
 /** What staff see about a case's channel and folder (pure: the case's provisioning and the firm's teams). */
-export function caseSetup(provisioning: 'pending' | 'ready' | 'failed', teams: CasesTeam[]): CaseSetup {
+export function caseSetup(provisioning: Provisioning, teams: CasesTeam[]): CaseSetup {
   if (provisioning === 'ready') return { state: 'ready', message: null };
   if (provisioning === 'failed') return { state: 'failed', message: 'Setting up the case channel failed; CaseRoom has logged why.' };
   if (!teamForNextCase(teams)) return { state: 'waiting-for-cases-team', message: WAITING_FOR_TEAM_MESSAGE };

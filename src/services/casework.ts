@@ -3,7 +3,8 @@ import { checkItemName } from '../domain/filenames';
 import type { Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
-import type { CaseRecord, ItemRecord, LedgerKind } from '../store/records';
+import type { CaseRecord, ItemRecord } from '../store/records';
+import type { CaseLedger, DeletedAnswer, FirmSettings, ManualLedgerKind, NewItemRequest, StaffThread } from '../contract';
 import { INVOICE_STATE_LABEL, type InvoiceFacts, invoiceStanding, statusAfterPayment, summarizeLedger } from '../domain/ledger';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { syncKey } from './events';
@@ -29,12 +30,8 @@ export async function caseMoney(repo: Repo, c: CaseRecord) {
   };
 }
 
-export type NewItem =
-  | { kind: 'note'; title: string; body: string }
-  | { kind: 'event'; title: string; startsAt: string; endsAt: string | null; location: string | null }
-  | { kind: 'invoice'; title: string; amountCents: number; dueOn: string; invoiceNumber: string; invoiceStatus: 'draft' | 'sent' | 'paid' | 'void' }
-  | { kind: 'folder'; title: string; parentId: string | null }
-  | { kind: 'document'; title: string; parentId: string | null; sizeBytes: number; mimeType: string | null; driveItemId: string | null };
+/** An item to create: what the API accepts, or a document the server records after an upload. */
+export type NewItem = NewItemRequest | { kind: 'document'; title: string; parentId: string | null; sizeBytes: number; mimeType: string | null; driveItemId: string | null };
 
 /** Staff work on a case's content: notes, events, invoices, folders, documents, ledger, threads. */
 export class CaseworkService {
@@ -117,7 +114,7 @@ export class CaseworkService {
     for (const contactId of holders) await enqueue(tx, { firmId: actor.firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
   }
 
-  async deleteItem(actor: StaffActor, itemId: string, reason: string | null) {
+  async deleteItem(actor: StaffActor, itemId: string, reason: string | null): Promise<DeletedAnswer> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const item = await repo.item(actor.firmId, itemId);
@@ -131,7 +128,7 @@ export class CaseworkService {
     });
   }
 
-  async ledger(actor: StaffActor, caseId: string) {
+  async ledger(actor: StaffActor, caseId: string): Promise<CaseLedger> {
     const repo = new Repo(this.deps.db);
     const c = await this.mustCase(repo, actor.firmId, caseId);
     const firm = await repo.firm(actor.firmId);
@@ -143,7 +140,7 @@ export class CaseworkService {
    * Records a retainer deposit, an expense or a payment. A payment may name a sent invoice: it
    * may not exceed what is still owed, and one that settles the rest marks the invoice paid.
    */
-  async addLedgerEntry(actor: StaffActor, caseId: string, input: { kind: Exclude<LedgerKind, 'invoice'>; amountCents: number; description: string; occurredOn: string; invoiceItemId: string | null }) {
+  async addLedgerEntry(actor: StaffActor, caseId: string, input: { kind: ManualLedgerKind; amountCents: number; description: string; occurredOn: string; invoiceItemId: string | null }) {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       await this.mustCase(repo, actor.firmId, caseId);
@@ -168,7 +165,7 @@ export class CaseworkService {
     });
   }
 
-  async threads(actor: StaffActor, caseId: string) {
+  async threads(actor: StaffActor, caseId: string): Promise<StaffThread[]> {
     const repo = new Repo(this.deps.db);
     await this.mustCase(repo, actor.firmId, caseId);
     const threads = await repo.threadsOfCase(caseId);
@@ -200,7 +197,7 @@ export class CaseworkService {
   }
 
   /** The currency every amount of the firm is shown in; amounts stay as they are (cents of whatever currency the firm bills in). */
-  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null) {
+  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null): Promise<FirmSettings> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const firm = await repo.firm(actor.firmId);

@@ -6,35 +6,13 @@ import type { Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { ContactRecord, Firm, ItemRecord, Staff } from '../store/records';
-import { INVOICE_STATE_LABEL, invoiceStanding, type InvoiceState } from '../domain/ledger';
+import { INVOICE_STATE_LABEL, invoiceStanding } from '../domain/ledger';
+import type { GuestItem, GuestLedgerLine, GuestMessageAnswer, GuestThread, PortalCase, PortalCaseSummary, PortalMe } from '../contract';
 import { caseMoney, invoiceFacts } from './casework';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { loadGuestCase, listGuestCases } from './guest-access';
 
 type GuestActor = Extract<Actor, { kind: 'guest' }>;
-
-/** What a guest receives for an item: never staff-only fields such as who created it or drive ids. */
-export interface GuestItem {
-  id: string;
-  kind: ItemRecord['kind'];
-  title: string;
-  parentId: string | null;
-  sizeBytes?: number | null;
-  mimeType?: string | null;
-  body?: string | null;
-  startsAt?: string | null;
-  endsAt?: string | null;
-  location?: string | null;
-  amountCents?: number | null;
-  dueOn?: string | null;
-  invoiceNumber?: string | null;
-  /** In words: "Awaiting payment", "Partly paid", "Paid", "Void". */
-  invoiceStatus?: string | null;
-  invoiceState?: InvoiceState;
-  paidCents?: number;
-  outstandingCents?: number;
-  updatedAt: string;
-}
 
 /** A ledger line the guest may see (in the budget section): deposits, expenses and payments, never who entered them. */
 const GUEST_LINE_LABEL = { retainer_deposit: 'Retainer deposit', expense: 'Expense', payment: 'Payment' } as const;
@@ -71,13 +49,13 @@ export class PortalService {
     return { firm, contact };
   }
 
-  async me(actor: GuestActor) {
+  async me(actor: GuestActor): Promise<PortalMe> {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);
     return { name: contact.name, email: contact.email, firmName: firm.name, invitation: contact.invitation, portalAccess: contact.portalAccess, disabledSections: firm.disabledSections };
   }
 
-  async myCases(actor: GuestActor) {
+  async myCases(actor: GuestActor): Promise<PortalCaseSummary[]> {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);
     const list = await listGuestCases(repo, firm, contact, this.deps.clock.now());
@@ -92,7 +70,7 @@ export class PortalService {
     }));
   }
 
-  async caseView(actor: GuestActor, caseId: string) {
+  async caseView(actor: GuestActor, caseId: string): Promise<PortalCase> {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);
     const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
@@ -107,7 +85,7 @@ export class PortalService {
     }
     const money = has('budget') || has('invoices') ? await caseMoney(repo, record) : null;
     const summary = has('budget') && money ? money.summary : null;
-    const lines = (money?.lines ?? []).flatMap((l) => (l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }]));
+    const lines = (money?.lines ?? []).flatMap((l): GuestLedgerLine[] => (l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }]));
     // Drafts are the firm's work in progress; a guest never sees one, whatever was shared.
     const invoices = itemsOf('invoice').filter((i) => i.invoiceStatus !== 'draft').map((i) => {
       const stored = items.find((r) => r.id === i.id) as ItemRecord;
@@ -149,7 +127,7 @@ export class PortalService {
     return item;
   }
 
-  private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>) {
+  private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>): Promise<GuestThread[]> {
     if (firm.disabledSections.includes('messages')) return [];
     const threads = (await repo.threadsOfCase(caseId)).filter((t) => t.startedByContactId === contact.id || chosen.has(t.id));
     return Promise.all(
@@ -162,7 +140,7 @@ export class PortalService {
   }
 
   /** Lets the guest write to the firm about a case they can see; memorialised as a staff-only, no-charge note. */
-  async sendMessage(actor: GuestActor, caseId: string, input: { body: string; screen: string | null; threadId: string | null; subject: string | null }) {
+  async sendMessage(actor: GuestActor, caseId: string, input: { body: string; screen: string | null; threadId: string | null; subject: string | null }): Promise<GuestMessageAnswer> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const { firm, contact } = await this.context(repo, actor);
@@ -184,7 +162,7 @@ export class PortalService {
    * Records files a guest uploaded (the bytes are already in SharePoint, or about to be). Only
    * where a grant allows upload; each name is checked; the upload is memorialised and staff told.
    */
-  async recordUploads(actor: GuestActor, caseId: string, files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string | null; parentId: string | null }>, burstKey?: string) {
+  async recordUploads(actor: GuestActor, caseId: string, files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string | null; parentId: string | null }>, burstKey?: string): Promise<GuestItem[]> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const { firm, contact } = await this.context(repo, actor);

@@ -1,4 +1,4 @@
-import { type CaseAccess, caseAccess, grantState, type GrantState } from '../domain/access';
+import { type CaseAccess, caseAccess, grantState } from '../domain/access';
 import { conflict, invalid, notFound } from '../domain/errors';
 import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
@@ -7,6 +7,7 @@ import type { Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
+import type { AccessEntry, AuditVerdict, CaseSharing, ChangedGrantAnswer, FirmPolicy, GrantPreview, LinkedAnswer, PreviewSide, RevokedAnswer, SharedAnswer, SharedWith, UnlinkedAnswer, UnsharedAnswer } from '../contract';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { type CaseRoomEvent, syncKey } from './events';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
@@ -18,14 +19,6 @@ export interface GrantInput {
   rights: Rights;
   expiresAt: string | null;
   reason: string | null;
-}
-
-export interface AccessEntry {
-  grant: GrantRecord;
-  contact: Pick<ContactRecord, 'id' | 'name' | 'email' | 'kind' | 'invitation' | 'portalAccess'>;
-  state: GrantState;
-  /** Human label: "Knee MRI" for an item, "Full case" / "Full client" for broad scopes. */
-  label: string;
 }
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
@@ -192,7 +185,7 @@ export class SharingService {
 
   // ---- lock 2: links ----
 
-  async link(actor: StaffActor, caseId: string, contactId: string) {
+  async link(actor: StaffActor, caseId: string, contactId: string): Promise<LinkedAnswer> {
     return this.inTx(async (repo) => {
       await this.mustCase(repo, actor.firmId, caseId);
       await this.mustContact(repo, actor.firmId, contactId);
@@ -202,7 +195,7 @@ export class SharingService {
     });
   }
 
-  async unlink(actor: StaffActor, caseId: string, contactId: string, reason: string | null) {
+  async unlink(actor: StaffActor, caseId: string, contactId: string, reason: string | null): Promise<UnlinkedAnswer> {
     return this.inTx(async (repo, tx) => {
       await this.mustCase(repo, actor.firmId, caseId);
       await this.mustContact(repo, actor.firmId, contactId, true);
@@ -286,7 +279,7 @@ export class SharingService {
   }
 
   /** Ticks: share many items with many contacts at once, all or nothing. */
-  async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null }) {
+  async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null }): Promise<SharedAnswer> {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
@@ -313,7 +306,7 @@ export class SharingService {
   }
 
   /** Unticks. An item a broader (case or client) grant still reaches stays visible; the answer says which. */
-  async unshareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; reason: string | null }) {
+  async unshareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; reason: string | null }): Promise<UnsharedAnswer> {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
@@ -391,11 +384,11 @@ export class SharingService {
   }
 
   /** Exactly what the guest would gain and lose; nothing is written. */
-  async previewGrantChange(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights }) {
+  async previewGrantChange(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights }): Promise<GrantPreview> {
     return this.inTx(async (repo) => (await this.planChange(repo, actor.firmId, grantId, next)).describe);
   }
 
-  async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null }) {
+  async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null }): Promise<ChangedGrantAnswer> {
     return this.inTx(async (repo, tx) => {
       const { current, contact, diff, describe } = await this.planChange(repo, actor.firmId, grantId, next);
       await repo.deleteGrant(current.id);
@@ -421,7 +414,7 @@ export class SharingService {
     });
   }
 
-  async revokeGrant(actor: StaffActor, grantId: string, reason: string | null) {
+  async revokeGrant(actor: StaffActor, grantId: string, reason: string | null): Promise<RevokedAnswer> {
     return this.inTx(async (repo, tx) => {
       const current = await repo.grant(actor.firmId, grantId);
       if (!current) throw notFound('grant');
@@ -474,14 +467,14 @@ export class SharingService {
   }
 
   /** For each item of a case: who it is shared with and how (staff "Shared" labels and ticks). */
-  async sharingOfCase(actor: StaffActor, caseId: string) {
+  async sharingOfCase(actor: StaffActor, caseId: string): Promise<CaseSharing> {
     const repo = new Repo(this.deps.db);
     const firm = await this.firm(repo, actor.firmId);
     const c = await this.mustCase(repo, actor.firmId, caseId);
     const items = await repo.itemsOfCase(c.id);
     const contacts = await repo.linkedContacts(c.id);
     const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));
-    const byItem = new Map<string, Array<{ contactId: string; name: string; via: 'item' | 'case' | 'client'; state: 'active' | 'pending' }>>();
+    const byItem = new Map<string, SharedWith[]>();
     for (const contact of contacts) {
       if (!contact.portalAccess) continue;
       const mine = grants.filter((g) => g.contactId === contact.id).map(asGrant);
@@ -499,7 +492,7 @@ export class SharingService {
 
   // ---- firm policy and audit ----
 
-  async setFirmPolicy(actor: StaffActor, disabledSections: Section[], reason: string | null) {
+  async setFirmPolicy(actor: StaffActor, disabledSections: Section[], reason: string | null): Promise<FirmPolicy> {
     return this.inTx(async (repo, tx) => {
       const firm = await this.firm(repo, actor.firmId);
       await repo.setDisabledSections(actor.firmId, disabledSections);
@@ -512,7 +505,7 @@ export class SharingService {
     });
   }
 
-  async verifyAudit(actor: StaffActor) {
+  async verifyAudit(actor: StaffActor): Promise<AuditVerdict> {
     const entries = await new Repo(this.deps.db).auditEntries(actor.firmId);
     return verifyChain(entries);
   }
@@ -527,19 +520,11 @@ function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[
   return groups;
 }
 
-export interface DescribedDiff {
-  gained: DescribedSide;
-  lost: DescribedSide;
-}
-interface DescribedSide {
-  cases: Array<{ caseId: string; number: string; title: string }>;
-  sections: Array<{ caseId: string; section: Section }>;
-  items: Array<{ itemId: string; caseId: string; title: string; kind: string }>;
-  upload: string[];
-}
+/** A grant change described for people: the contract's preview answer. */
+export type DescribedDiff = GrantPreview;
 
 function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): DescribedDiff {
-  const side = (s: AccessDiff['gained']): DescribedSide => ({
+  const side = (s: AccessDiff['gained']): PreviewSide => ({
     cases: s.caseIds.map((caseId) => ({ caseId, number: cases.get(caseId)?.number ?? '', title: cases.get(caseId)?.title ?? '' })),
     sections: s.sections,
     items: s.itemIds.map((itemId) => ({ itemId, caseId: items.get(itemId)?.caseId ?? '', title: items.get(itemId)?.title ?? '', kind: items.get(itemId)?.kind ?? '' })),

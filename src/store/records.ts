@@ -1,6 +1,11 @@
+import type * as api from '../contract';
 import type { ContactKind, GrantScope, InvitationState, ItemKind, Rights, Section } from '../domain/model';
 
-/** What the store hands to services: camelCase records with ISO date strings. */
+/**
+ * What the store hands to services: camelCase records with ISO date strings. A record the API
+ * returns extends the contract's answer with the server-only fields, so the row mapping below
+ * is checked against the contract: rename a field there, and this file stops compiling.
+ */
 
 export interface Firm {
   id: string;
@@ -15,56 +20,28 @@ export interface Firm {
   currency: string;
 }
 
-export interface Staff {
-  id: string;
+export interface Staff extends api.Staff {
   firmId: string;
   userId: string;
-  name: string;
-  email: string;
-  phone: string | null;
-  title: string | null;
 }
 
-export interface Client {
-  id: string;
+export interface Client extends api.Client {
   firmId: string;
-  name: string;
-  createdAt: string;
 }
 
-export type CaseStatus = 'open' | 'on_hold' | 'closed';
+export type CaseStatus = api.CaseStatus;
 
-export interface CaseRecord {
-  id: string;
+export interface CaseRecord extends api.Case {
   firmId: string;
-  clientId: string;
-  number: string;
-  title: string;
-  status: CaseStatus;
-  statusNote: string | null;
-  assignedStaffId: string | null;
-  budgetCents: number | null;
   teamId: string | null;
   channelId: string | null;
   driveId: string | null;
   folderItemId: string | null;
-  provisioning: 'pending' | 'ready' | 'failed';
-  createdAt: string;
 }
 
-export interface ContactRecord {
-  id: string;
+export interface ContactRecord extends api.Contact {
   firmId: string;
-  clientId: string | null;
-  email: string;
-  name: string;
-  kind: ContactKind;
-  phone: string | null;
-  portalAccess: boolean;
-  invitation: InvitationState;
   guestUserId: string | null;
-  invitedAt: string | null;
-  acceptedAt: string | null;
   /** The guest asked not to be e-mailed. */
   digestOptOut: boolean;
   lastDigestAt: string | null;
@@ -72,74 +49,31 @@ export interface ContactRecord {
   lastDigestError: string | null;
 }
 
-export interface ItemRecord {
-  id: string;
+export interface ItemRecord extends api.Item {
   firmId: string;
-  caseId: string;
-  kind: ItemKind;
-  parentId: string | null;
-  title: string;
-  staffOnly: boolean;
   driveItemId: string | null;
-  sizeBytes: number | null;
-  mimeType: string | null;
-  body: string | null;
-  startsAt: string | null;
-  endsAt: string | null;
-  location: string | null;
-  amountCents: number | null;
-  dueOn: string | null;
-  invoiceNumber: string | null;
-  invoiceStatus: 'draft' | 'sent' | 'paid' | 'void' | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
-export interface GrantRecord {
-  id: string;
+export interface GrantRecord extends api.Grant {
   firmId: string;
-  contactId: string;
-  scope: GrantScope;
-  rights: Rights;
-  expiresAt: string | null;
-  createdBy: string;
-  createdAt: string;
 }
 
-export type LedgerKind = 'retainer_deposit' | 'expense' | 'invoice' | 'payment';
+export type LedgerKind = api.LedgerKind;
 
-export interface LedgerEntry {
-  id: string;
+export interface LedgerEntry extends api.LedgerEntry {
   caseId: string;
-  kind: LedgerKind;
-  amountCents: number;
-  description: string;
-  occurredOn: string;
-  invoiceItemId: string | null;
-  createdBy: string;
   createdAt: string;
 }
 
-export interface MessageThread {
-  id: string;
+export interface MessageThread extends api.Thread {
   firmId: string;
   caseId: string;
-  subject: string;
-  startedByContactId: string | null;
   channelConversationId: string | null;
-  createdAt: string;
 }
 
-export interface Message {
-  id: string;
+export interface Message extends api.Message {
   threadId: string;
-  authorKind: 'staff' | 'guest';
   authorId: string;
-  authorName: string;
-  body: string;
-  screen: string | null;
-  createdAt: string;
 }
 
 type Row = Record<string, unknown>;

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { CASE_STATUSES, INVOICE_STATUSES, ITEM_KINDS, MESSAGE_AUTHOR_KINDS, PROVISIONING_STATES } from './enums';
+import { cents, id, isoDate, isoDateTime, nullableNumber, nullableText, optionalId, optionalText, text } from './fields';
+import { clientAnswer, contactAnswer, staffAnswer } from './people';
+
+// ---- requests ----
+
+export const caseStatus = z.enum(CASE_STATUSES);
+export const createCaseBody = z.strictObject({
+  clientId: id,
+  number: text(40).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'letters, digits and . _ / - only' }),
+  title: text(200),
+  assignedStaffId: optionalId,
+  budgetCents: cents.nullable().optional().transform((v) => v ?? null),
+  status: caseStatus.optional(),
+});
+export const updateCaseBody = z.strictObject({
+  title: text(200).optional(),
+  status: caseStatus.optional(),
+  // No transform here: an absent key must stay absent, or a PATCH of the title would erase the note.
+  statusNote: z.string().trim().max(2000, { message: 'must be at most 2000 characters' }).nullable().optional(),
+  assignedStaffId: id.nullable().optional(),
+  budgetCents: cents.nullable().optional(),
+});
+/** Links a contact to a case (the second of the three locks). */
+export const linkBody = z.strictObject({ contactId: id });
+
+export const newItemBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('note'), title: text(200), body: z.string().max(20000) }),
+  z.strictObject({ kind: z.literal('event'), title: text(200), startsAt: isoDateTime, endsAt: isoDateTime.nullable().optional().transform((v) => v ?? null), location: optionalText(200) }),
+  z.strictObject({ kind: z.literal('invoice'), title: text(200), amountCents: cents, dueOn: isoDate, invoiceNumber: text(40), invoiceStatus: z.enum(INVOICE_STATUSES).default('sent') }),
+  z.strictObject({ kind: z.literal('folder'), title: text(255), parentId: optionalId }),
+]);
+/** What the tab sends to create an item (POST /cases/{id}/items). */
+export type NewItem = z.input<typeof newItemBody>;
+/** The same, as the server reads it once parsed (defaults filled in). */
+export type NewItemRequest = z.output<typeof newItemBody>;
+export const updateItemBody = z.strictObject({
+  title: text(255).optional(),
+  body: z.string().max(20000).optional(),
+  startsAt: isoDateTime.optional(),
+  endsAt: isoDateTime.nullable().optional(),
+  location: z.string().max(200).nullable().optional(),
+  amountCents: cents.optional(),
+  dueOn: isoDate.optional(),
+  invoiceNumber: text(40).optional(),
+  invoiceStatus: z.enum(INVOICE_STATUSES).optional(),
+  /** Staff-only: no grant of any scope reaches it (or, for a folder, anything inside it). */
+  staffOnly: z.boolean().optional(),
+  reason: optionalText(1000),
+});
+/** What the tab sends to change an item (PATCH /items/{id}). */
+export type ItemPatch = z.input<typeof updateItemBody>;
+
+export const threadBody = z.strictObject({ subject: text(200) });
+export const replyBody = z.strictObject({ body: text(10000) });
+
+// ---- answers ----
+
+/** A case as staff list it (GET /cases, POST /cases, PATCH /cases/{id}). */
+export const caseAnswer = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  number: z.string(),
+  title: z.string(),
+  status: caseStatus,
+  statusNote: nullableText,
+  assignedStaffId: nullableText,
+  budgetCents: nullableNumber,
+  provisioning: z.enum(PROVISIONING_STATES),
+  createdAt: z.string(),
+});
+export type Case = z.infer<typeof caseAnswer>;
+
+/** Where the case's channel and folder stand (src/services/cases-teams.ts caseSetup). */
+export const caseSetupAnswer = z.union([
+  z.strictObject({ state: z.literal('ready'), message: z.null() }),
+  z.strictObject({ state: z.enum(['setting-up', 'waiting-for-cases-team', 'failed']), message: z.string() }),
+]);
+export type CaseSetup = z.infer<typeof caseSetupAnswer>;
+
+/** GET /cases/{id}: the case with its client, assigned staff, linked contacts and setup. */
+export const caseDetailAnswer = caseAnswer.extend({
+  client: clientAnswer.nullable(),
+  assignedStaff: staffAnswer.nullable(),
+  linkedContacts: z.array(contactAnswer),
+  setup: caseSetupAnswer,
+  /** Set when the firm's cases teams are nearly full: ask the Teams admin to add CaseRoom to another team. */
+  teamsNotice: nullableText,
+});
+export type CaseDetail = z.infer<typeof caseDetailAnswer>;
+
+/** An item of a case as staff see it: every kind's fields, null where the kind has none. */
+export const itemAnswer = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  kind: z.enum(ITEM_KINDS),
+  parentId: nullableText,
+  title: z.string(),
+  staffOnly: z.boolean(),
+  sizeBytes: nullableNumber,
+  mimeType: nullableText,
+  body: nullableText,
+  startsAt: nullableText,
+  endsAt: nullableText,
+  location: nullableText,
+  amountCents: nullableNumber,
+  dueOn: nullableText,
+  invoiceNumber: nullableText,
+  invoiceStatus: z.enum(INVOICE_STATUSES).nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Item = z.infer<typeof itemAnswer>;
+
+/** DELETE /items/{id}. */
+export interface DeletedAnswer {
+  deleted: boolean;
+}
+
+export const messageAnswer = z.object({ id: z.string(), authorKind: z.enum(MESSAGE_AUTHOR_KINDS), authorName: z.string(), body: z.string(), screen: nullableText, createdAt: z.string() });
+export type Message = z.infer<typeof messageAnswer>;
+export const threadAnswer = z.object({ id: z.string(), subject: z.string(), startedByContactId: nullableText, createdAt: z.string() });
+export type Thread = z.infer<typeof threadAnswer>;
+/** GET /cases/{id}/threads: each thread with its messages. */
+export const staffThreadAnswer = threadAnswer.extend({ messages: z.array(messageAnswer) });
+export type StaffThread = z.infer<typeof staffThreadAnswer>;

@@ -1,0 +1,60 @@
+/**
+ * The API's closed sets of words, shared by the server, its domain rules and the tab. Plain
+ * constants without zod, so the tab bundle can import them at run time for nothing.
+ */
+
+/** Portal sections a case-scope or client-scope view can show. */
+export const SECTIONS = ['status', 'team', 'budget', 'documents', 'notes', 'events', 'invoices', 'messages'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const ITEM_KINDS = ['document', 'folder', 'note', 'event', 'invoice'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export const CONTACT_KINDS = ['client', 'co-counsel', 'expert', 'other'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+/** B2B invitation state as Entra reports it (`externalUserState`), plus "never invited". */
+export const INVITATION_STATES = ['none', 'pending', 'accepted'] as const;
+export type InvitationState = (typeof INVITATION_STATES)[number];
+
+export const RIGHTS = ['read', 'upload'] as const;
+export type Rights = (typeof RIGHTS)[number];
+
+/** The three reaches of a grant: one item, a whole case, or every case of a client. */
+export const SCOPE_KINDS = ['item', 'case', 'client'] as const;
+export type ScopeKind = (typeof SCOPE_KINDS)[number];
+
+/** Where a grant stands for its guest (see src/domain/access.ts grantState). */
+export const GRANT_STATES = ['pending', 'active', 'expired', 'withdrawn'] as const;
+export type GrantStateName = (typeof GRANT_STATES)[number];
+
+export const CASE_STATUSES = ['open', 'on_hold', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** Whether the case's channel and folder exist in Microsoft 365 yet. */
+export const PROVISIONING_STATES = ['pending', 'ready', 'failed'] as const;
+export type Provisioning = (typeof PROVISIONING_STATES)[number];
+
+/** An invoice item's stored status. */
+export const INVOICE_STATUSES = ['draft', 'sent', 'paid', 'void'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** The status a person sees: a sent invoice with some payment applied is "partly paid". */
+export const INVOICE_STATES = ['draft', 'sent', 'partly_paid', 'paid', 'void'] as const;
+export type InvoiceState = (typeof INVOICE_STATES)[number];
+
+export const LEDGER_KINDS = ['retainer_deposit', 'expense', 'invoice', 'payment'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+/** Ledger lines staff enter by hand; invoices are items (POST /cases/:id/items). */
+export const MANUAL_LEDGER_KINDS = ['retainer_deposit', 'expense', 'payment'] as const;
+export type ManualLedgerKind = (typeof MANUAL_LEDGER_KINDS)[number];
+
+export const MESSAGE_AUTHOR_KINDS = ['staff', 'guest'] as const;
+export type MessageAuthorKind = (typeof MESSAGE_AUTHOR_KINDS)[number];
+
+/** The events staff may switch their Teams notifications on or off for. */
+export const NOTIFICATION_EVENTS = ['guest.uploaded', 'guest.message', 'items.shared', 'items.unshared', 'grant.changed', 'grant.expiring', 'invitation.accepted', 'drift.found'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { CONTACT_KINDS, INVITATION_STATES } from './enums';
+import { id, nullableText, optionalId, optionalText, reason, text } from './fields';
+
+// ---- requests ----
+
+export const createClientBody = z.strictObject({ name: text(200) });
+
+export const createContactBody = z.strictObject({
+  email: z.email({ message: 'must be an email address' }).max(254),
+  name: text(200),
+  kind: z.enum(CONTACT_KINDS),
+  phone: optionalText(40),
+  clientId: optionalId,
+});
+export const updateContactBody = z.strictObject({
+  name: text(200).optional(),
+  kind: z.enum(CONTACT_KINDS).optional(),
+  phone: z.string().trim().max(40).nullable().optional(),
+  clientId: id.nullable().optional(),
+});
+export const portalAccessBody = z.strictObject({ enabled: z.boolean(), reason });
+/** A guest's e-mail digest opt-out (PUT /contacts/{id}/digest). */
+export const digestOptOutBody = z.strictObject({ optOut: z.boolean(), reason });
+
+// ---- answers ----
+// Staff answers may carry server fields the tab does not read (firmId, drive ids…): z.object
+// ignores them when parsing, and its type has no index signature, so a misspelt field fails to compile.
+
+/** A member of the firm (GET /staff, a case's assigned staff). */
+export const staffAnswer = z.object({ id: z.string(), name: z.string(), email: z.string(), phone: nullableText, title: nullableText });
+export type Staff = z.infer<typeof staffAnswer>;
+
+/** GET /clients, POST /clients. */
+export const clientAnswer = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
+export type Client = z.infer<typeof clientAnswer>;
+
+/** A person outside the firm who may become a guest (GET /contacts and the contact routes). */
+export const contactAnswer = z.object({
+  id: z.string(),
+  clientId: nullableText,
+  email: z.string(),
+  name: z.string(),
+  kind: z.enum(CONTACT_KINDS),
+  phone: nullableText,
+  portalAccess: z.boolean(),
+  invitation: z.enum(INVITATION_STATES),
+  invitedAt: nullableText,
+  acceptedAt: nullableText,
+});
+export type Contact = z.infer<typeof contactAnswer>;
+/** GET /contacts/{id}. */
+export type ContactDetail = Contact & { linkedCaseIds: string[] };
+
+/** GET /me for staff: themselves and their firm. */
+export type StaffMe = Staff & { kind: 'staff'; firm: { id: string; name: string } | null };

@@ -1,4 +1,3 @@
-import { Repo } from '../../src/store/repo';
 import { bold, listSome, type Mention, plural, run, subtle, type TextRun } from '../cards';
 import type { PostData, ShareChange, ShareTarget } from '../notices';
 import { type DescribeCall, type Described, MAX_LISTED, mentionsFor, rightsWords } from './kit';
@@ -27,11 +26,36 @@ function nameRuns(list: string[]): TextRun[] {
 type Outcome = 'given' | 'removed' | 'withdrawn';
 const outcomeOf = (x: ShareChange): Outcome => (x.op === 'add' ? 'given' : x.first.op === 'add' ? 'withdrawn' : 'removed');
 
+/** The summary sentence: what was given, then what was taken away (withdrawn shares included). */
+function summarySentence(actor: string, changes: readonly ShareChange[], nameOf: (contactId: string) => string, byName: (a: string, b: string) => number): TextRun[] {
+  const clauses: TextRun[][] = [];
+  const given = changes.filter((x) => x.op === 'add');
+  const taken = changes.filter((x) => x.op === 'remove');
+  const guestsOf = (list: ShareChange[]) => [...new Set(list.map((x) => x.contactId))].sort(byName).map(nameOf);
+  const itemCount = (list: ShareChange[]) => new Set(list.flatMap((x) => (x.target.kind === 'item' ? [x.target.itemId] : []))).size;
+  const scopeWords = (list: ShareChange[]) => (list.every((x) => x.target.kind === 'case') ? 'the whole case' : list.every((x) => x.target.kind === 'client') ? 'every case of the client' : 'the case or the client');
+  const givenItems = given.filter((x) => x.target.kind === 'item');
+  const givenScopes = given.filter((x) => x.target.kind !== 'item');
+  const takenItems = taken.filter((x) => x.target.kind === 'item');
+  const takenScopes = taken.filter((x) => x.target.kind !== 'item');
+  if (givenItems.length) clauses.push([run('shared '), bold(plural(itemCount(givenItems), 'item')), run(' with '), ...nameRuns(guestsOf(givenItems))]);
+  if (givenScopes.length) clauses.push([run('gave '), ...nameRuns(guestsOf(givenScopes)), run(` access to ${scopeWords(givenScopes)}`)]);
+  if (takenItems.length) clauses.push([run('stopped sharing '), bold(plural(itemCount(takenItems), 'item')), run(' with '), ...nameRuns(guestsOf(takenItems))]);
+  if (takenScopes.length) clauses.push([run(`removed access to ${scopeWords(takenScopes)} from `), ...nameRuns(guestsOf(takenScopes))]);
+  const summary: TextRun[] = [bold(actor), run(' ')];
+  clauses.forEach((clause, i) => {
+    if (i > 0) summary.push(run(i === clauses.length - 1 ? ' and ' : ', '));
+    summary.push(...clause);
+  });
+  summary.push(run('.'));
+  return summary;
+}
+
 /**
  * One card for a burst of sharing changes by one staff member in one case: per guest, the net
  * outcome (latest operation per item or grant), every change counted and a few titles named.
- */export async function describeSharing({ deps, c, caseLink }: DescribeCall, data: Extract<PostData, { kind: 'sharing' }>): Promise<Described> {
-  const repo = new Repo(deps.q);
+ */
+export async function describeSharing({ deps, repo, c, caseLink }: DescribeCall, data: Extract<PostData, { kind: 'sharing' }>): Promise<Described> {
   const changes = [...data.changes].sort((a, b) => a.jobId - b.jobId);
   const contacts = new Map((await repo.contactsByIds(c.firmId, [...new Set(changes.map((x) => x.contactId))])).map((x) => [x.id, x]));
   const items = new Map((await repo.itemsByIds(c.firmId, [...new Set(changes.flatMap((x) => (x.target.kind === 'item' ? [x.target.itemId] : [])))])).map((i) => [i.id, i]));
@@ -63,27 +87,9 @@ const outcomeOf = (x: ShareChange): Outcome => (x.op === 'add' ? 'given' : x.fir
     return rows;
   };
 
-  // The summary sentence: what was given, then what was taken away (withdrawn shares included).
-  const clauses: TextRun[][] = [];
   const given = changes.filter((x) => x.op === 'add');
   const taken = changes.filter((x) => x.op === 'remove');
-  const guestsOf = (list: ShareChange[]) => [...new Set(list.map((x) => x.contactId))].sort(byName).map(nameOf);
-  const itemCount = (list: ShareChange[]) => new Set(list.flatMap((x) => (x.target.kind === 'item' ? [x.target.itemId] : []))).size;
-  const scopeWords = (list: ShareChange[]) => (list.every((x) => x.target.kind === 'case') ? 'the whole case' : list.every((x) => x.target.kind === 'client') ? 'every case of the client' : 'the case or the client');
-  const givenItems = given.filter((x) => x.target.kind === 'item');
-  const givenScopes = given.filter((x) => x.target.kind !== 'item');
-  const takenItems = taken.filter((x) => x.target.kind === 'item');
-  const takenScopes = taken.filter((x) => x.target.kind !== 'item');
-  if (givenItems.length) clauses.push([run('shared '), bold(plural(itemCount(givenItems), 'item')), run(' with '), ...nameRuns(guestsOf(givenItems))]);
-  if (givenScopes.length) clauses.push([run('gave '), ...nameRuns(guestsOf(givenScopes)), run(` access to ${scopeWords(givenScopes)}`)]);
-  if (takenItems.length) clauses.push([run('stopped sharing '), bold(plural(itemCount(takenItems), 'item')), run(' with '), ...nameRuns(guestsOf(takenItems))]);
-  if (takenScopes.length) clauses.push([run(`removed access to ${scopeWords(takenScopes)} from `), ...nameRuns(guestsOf(takenScopes))]);
-  const summary: TextRun[] = [bold(data.actor), run(' ')];
-  clauses.forEach((clause, i) => {
-    if (i > 0) summary.push(run(i === clauses.length - 1 ? ' and ' : ', '));
-    summary.push(...clause);
-  });
-  summary.push(run('.'));
+  const summary = summarySentence(data.actor, changes, nameOf, byName);
 
   const guestsGiven = new Set(given.map((x) => x.contactId)).size;
   const heading = taken.length === 0 ? (guestsGiven === 1 ? 'Shared with a guest' : `Shared with ${guestsGiven} guests`) : given.length === 0 ? 'Sharing stopped' : 'Sharing changed';

@@ -6,6 +6,9 @@ export type Actor =
   | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string }
   | { kind: 'system'; firmId: string; name: string };
 
+export type GuestActor = Extract<Actor, { kind: 'guest' }>;
+export type StaffActor = Extract<Actor, { kind: 'staff' }>;
+
 export const actorLabel = (actor: Actor): string =>
   actor.kind === 'staff' ? `staff:${actor.userId}` : actor.kind === 'guest' ? `guest:${actor.contactId}` : `system:${actor.name}`;
 

@@ -1,0 +1,194 @@
+import type { Logger } from 'pino';
+import type { DriveRole } from '../../domain/access';
+import type { Section } from '../../domain/model';
+import { runBatch, batchError, type BatchStep } from '../../m365/batch';
+import { asRetryable, GraphRequestError } from '../../m365/errors';
+import { directUserPermissions, readPermissions, roleOf, userIdOf } from '../../m365/permissions';
+import { M365Repo } from '../../store/m365';
+import { enqueue } from '../../store/outbox';
+import { Repo } from '../../store/repo';
+import type { CaseRecord, ContactRecord } from '../../store/records';
+import { type CaseRoomEvent, syncKey } from '../events';
+import { type ReconcilerDeps, recordedKnowledge } from './deps';
+import { desiredForContact } from './desired';
+import { permissionUrl, type DesiredPermission } from './plan';
+
+export type DriftFound = Extract<CaseRoomEvent, { type: 'drift.found' }>;
+
+/** Drift detection: SharePoint compared with what the store wants, on every case of a firm. */
+export class DriftDetector {
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  private log(): Logger {
+    return this.d.logger;
+  }
+
+  /**
+   * Compares store-desired permissions with SharePoint on every case folder and tracked item
+   * of the firm. Guest permissions added by hand are reported and (policy 'repair') removed;
+   * permissions CaseRoom applied that someone removed are reported and re-applied through the
+   * guest's sync. On a case's first pass, permissions a known guest already holds on the case
+   * folder are imported as case grants instead (CaseRoom installed on an existing tenant).
+   */
+  async checkDrift(firmId: string): Promise<DriftFound[]> {
+    try {
+      return await this.checkDriftOnce(firmId);
+    } catch (err) {
+      throw asRetryable(err);
+    }
+  }
+
+  private async checkDriftOnce(firmId: string): Promise<DriftFound[]> {
+    const repo = new Repo(this.d.db);
+    const m365 = new M365Repo(this.d.db);
+    const firm = await repo.firm(firmId);
+    if (!firm) return [];
+    const now = this.d.clock.now();
+    const cases = await m365.provisionedCases(firmId);
+    if (cases.length === 0) return [];
+    const contacts = await repo.listContacts(firmId);
+    const byGuestUser = new Map(contacts.filter((c) => c.guestUserId).map((c) => [c.guestUserId as string, c]));
+    const applied = await m365.appliedOfFirm(firmId);
+    const appliedKey = new Map(applied.map((a) => [`${a.driveItemId}|${a.guestUserId}`, a]));
+
+    // item → guest user → desired permission
+    const desired = new Map<string, Map<string, DesiredPermission & { contactId: string }>>();
+    for (const contact of contacts) {
+      if (!contact.guestUserId) continue;
+      for (const d of (await desiredForContact(repo, m365, firm, contact, now)).values()) {
+        const forItem = desired.get(d.driveItemId) ?? new Map();
+        forItem.set(contact.guestUserId, { ...d, contactId: contact.id });
+        desired.set(d.driveItemId, forItem);
+      }
+    }
+    const caseOfItem = new Map<string, CaseRecord>();
+    const targets: Array<{ driveId: string; itemId: string }> = [];
+    const caseById = new Map(cases.map((c) => [c.id, c]));
+    for (const c of cases) {
+      if (c.folderItemId && c.driveId) {
+        caseOfItem.set(c.folderItemId, c);
+        targets.push({ driveId: c.driveId, itemId: c.folderItemId });
+      }
+    }
+    for (const forItem of desired.values()) for (const d of forItem.values()) if (!caseOfItem.has(d.driveItemId) && caseById.get(d.caseId)) {
+      caseOfItem.set(d.driveItemId, caseById.get(d.caseId) as CaseRecord);
+      targets.push({ driveId: d.driveId, itemId: d.driveItemId });
+    }
+    for (const a of applied) if (!caseOfItem.has(a.driveItemId)) {
+      const item = await repo.itemByDriveItem(firmId, a.driveItemId);
+      const c = item ? caseById.get(item.caseId) : undefined;
+      if (c) {
+        caseOfItem.set(a.driveItemId, c);
+        targets.push({ driveId: a.driveId, itemId: a.driveItemId });
+      }
+    }
+    const actual = await readPermissions(this.d.graph, targets, recordedKnowledge(this.d.db));
+
+    const reports = new Map<string, DriftFound>();
+    const report = (c: CaseRecord) => {
+      let r = reports.get(c.id);
+      if (!r) {
+        r = { type: 'drift.found', firmId, caseId: c.id, added: [], removed: [] };
+        reports.set(c.id, r);
+      }
+      return r;
+    };
+    const deletions: Array<{ driveId: string; driveItemId: string; permissionId: string; contactId: string | null }> = [];
+    const resync = new Set<string>();
+    const imports: Array<{ c: CaseRecord; contact: ContactRecord; role: DriveRole; permissionId: string; driveItemId: string }> = [];
+    const userTypes = new Map<string, string>();
+
+    for (const target of targets) {
+      const perms = actual.get(target.itemId);
+      const c = caseOfItem.get(target.itemId) as CaseRecord;
+      if (!perms) continue;
+      const baselined = (await m365.caseState(c.id)).driftBaselinedAt !== null;
+      const wanted = desired.get(target.itemId) ?? new Map();
+      const present = new Set<string>();
+      for (const p of directUserPermissions(perms)) {
+        const userId = userIdOf(p) as string;
+        present.add(userId);
+        const contact = byGuestUser.get(userId);
+        const record = appliedKey.get(`${target.itemId}|${userId}`);
+        if (record && record.state !== 'active') continue; // a sync is in flight for this guest
+        const want = wanted.get(userId);
+        if (want && roleOf(p) === want.role) continue;
+        if (want) {
+          // Right person, wrong role (a guest holds only read; write or owner is drift, e.g. from
+          // before CaseRoom stopped giving guests write): the guest's sync sets it straight.
+          report(c).added.push({ driveItemId: target.itemId, who: contact?.email ?? userId, roles: p.roles ?? [] });
+          if (contact) resync.add(contact.id);
+          continue;
+        }
+        if (!contact) {
+          // Members of the firm share with each other as they like; only outsiders are CaseRoom's business.
+          let type = userTypes.get(userId);
+          if (!type) {
+            type = await this.userType(userId);
+            userTypes.set(userId, type);
+          }
+          if (type !== 'Guest') continue;
+        }
+        const role = roleOf(p);
+        if (!baselined && contact && target.itemId === c.folderItemId && contact.portalAccess && contact.invitation === 'accepted' && (role === 'read' || role === 'write')) {
+          imports.push({ c, contact, role, permissionId: p.id, driveItemId: target.itemId });
+          continue;
+        }
+        report(c).added.push({ driveItemId: target.itemId, who: contact?.email ?? p.grantedToV2?.user?.email ?? userId, roles: p.roles ?? [] });
+        deletions.push({ driveId: target.driveId, driveItemId: target.itemId, permissionId: p.id, contactId: contact?.id ?? null });
+      }
+      for (const [userId, want] of wanted) {
+        const record = appliedKey.get(`${target.itemId}|${userId}`);
+        if (present.has(userId) || !record || record.state !== 'active') continue;
+        report(c).removed.push({ driveItemId: target.itemId, contactId: want.contactId });
+        resync.add(want.contactId);
+      }
+    }
+
+    for (const imp of imports) await this.importGrant(firm.id, imp);
+
+    const events = [...reports.values()];
+    await this.d.db.transaction(async (tx) => {
+      const r = new Repo(tx);
+      for (const event of events) {
+        await r.appendAudit({ firmId, actor: 'system:drift', action: 'drift.found', target: `case:${event.caseId}`, reason: this.d.driftPolicy === 'repair' ? 'repaired by policy' : 'reported only (policy: report)', data: { added: event.added, removed: event.removed } });
+        await enqueue(tx, { firmId, kind: 'notify', payload: { event } });
+      }
+      if (this.d.driftPolicy === 'repair') for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+      for (const c of cases) await new M365Repo(tx).markDriftChecked(c.id);
+    });
+
+    if (this.d.driftPolicy === 'repair' && deletions.length > 0) {
+      const steps: BatchStep[] = deletions.map((d, i) => ({ id: String(i + 1), method: 'DELETE', url: permissionUrl({ driveId: d.driveId, itemId: d.driveItemId }, d.permissionId) }));
+      const results = await runBatch(this.d.graph, steps, { logger: this.log() });
+      const failed = [...results.values()].filter((r) => !(r.status >= 200 && r.status < 300) && r.status !== 404);
+      if (failed.length > 0) throw batchError(failed[0]);
+    }
+    if (events.length > 0) this.log().warn({ firmId, cases: events.length, added: events.reduce((n, e) => n + e.added.length, 0), removed: events.reduce((n, e) => n + e.removed.length, 0), policy: this.d.driftPolicy }, 'drift found');
+    return events;
+  }
+
+  private async userType(userId: string): Promise<string> {
+    try {
+      const user = await this.d.graph.get<{ userType?: string }>(`/users/${encodeURIComponent(userId)}?$select=id,userType`);
+      return user?.userType ?? 'Member';
+    } catch (err) {
+      if (err instanceof GraphRequestError && err.isNotFound) return 'Guest'; // a principal not in the directory is not one of ours
+      throw err;
+    }
+  }
+
+  /** A guest's existing case-folder permission becomes a case grant (documents view), audited. */
+  private async importGrant(firmId: string, imp: { c: CaseRecord; contact: ContactRecord; role: DriveRole; permissionId: string; driveItemId: string }): Promise<void> {
+    await this.d.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      await repo.link(firmId, imp.c.id, imp.contact.id, 'system:import');
+      const existing = (await repo.grantsOfContact(imp.contact.id)).find((g) => g.scope.kind === 'case' && g.scope.caseId === imp.c.id);
+      const view = existing && existing.scope.kind === 'case' ? existing.scope.view : (['documents'] as Section[]);
+      const grant = await repo.upsertGrant({ firmId, contactId: imp.contact.id, scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] }, rights: imp.role === 'write' ? 'upload' : 'read', expiresAt: null, createdBy: 'system:import' });
+      await repo.appendAudit({ firmId, actor: 'system:import', action: 'grant.imported', target: `contact:${imp.contact.id}`, reason: 'permission found on the case folder when CaseRoom started managing it', data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role } });
+      await new M365Repo(tx).putApplied({ firmId, contactId: imp.contact.id, guestUserId: imp.contact.guestUserId as string, driveId: imp.c.driveId as string, driveItemId: imp.driveItemId, role: imp.role, permissionId: imp.permissionId, state: 'active', expiresAt: null });
+      await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId: imp.contact.id }, dedupeKey: syncKey(imp.contact.id) });
+    });
+  }
+}

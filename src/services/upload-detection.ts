@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Services } from './core';
+import { DomainError } from '../domain/errors';
+import { asRetryable } from '../m365/errors';
+import { type GraphGateway, isGraphStatus, seg } from '../m365/graph';
+import type { Db } from '../store/db';
+import { M365Repo } from '../store/m365';
+import { enqueue } from '../store/outbox';
+import { Repo } from '../store/repo';
+import type { CaseRecord, ItemRecord } from '../store/records';
+import type { Clock, GuestActor } from './context';
+
+interface DeltaItem {
+  id: string;
+  name?: string;
+  size?: number;
+  deleted?: unknown;
+  root?: unknown;
+  folder?: unknown;
+  file?: { mimeType?: string };
+  parentReference?: { id?: string; driveId?: string };
+  createdBy?: { user?: { id?: string; displayName?: string }; application?: { id?: string } };
+}
+
+export interface DetectionDeps {
+  db: Db;
+  graph: GraphGateway;
+  logger: Logger;
+  services: Services;
+  clientId: string;
+  publicBaseUrl: string;
+  clock: Clock;
+}
+
+/** Subscriptions live three days and are renewed when less than a day is left. */
+const SUBSCRIPTION_LIFETIME_MS = 3 * 24 * 3600_000;
+const RENEW_BEFORE_MS = 24 * 3600_000;
+const CLAIM_RECHECK_MS = 2 * 60_000;
+
+/**
+ * Upload detection: a change-notification subscription on each cases drive's root, and
+ * `delta` from the stored link when a notification (or a timer) says something changed. New
+ * files inside a case folder become document items, whoever put them there.
+ */
+export class UploadDetection {
+  constructor(private readonly d: DetectionDeps) {}
+
+  notificationUrl(): string {
+    return `${this.d.publicBaseUrl.replace(/\/$/, '')}/api/graph/notifications`;
+  }
+
+  async ensureSubscriptions(): Promise<void> {
+    const m365 = new M365Repo(this.d.db);
+    for (const { driveId, firmId } of await m365.drives()) {
+      try {
+        await this.ensureSubscription(driveId, firmId);
+      } catch (err) {
+        throw asRetryable(err);
+      }
+      if ((await m365.deltaLink(driveId)) === null) await enqueue(this.d.db, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}` });
+    }
+  }
+
+  private async ensureSubscription(driveId: string, firmId: string): Promise<void> {
+    const m365 = new M365Repo(this.d.db);
+    const now = this.d.clock.now().getTime();
+    const current = await m365.subscriptionOfDrive(driveId);
+    const expirationDateTime = new Date(now + SUBSCRIPTION_LIFETIME_MS).toISOString();
+    if (current?.subscriptionId && current.expiresAt && Date.parse(current.expiresAt) - now > RENEW_BEFORE_MS) return;
+    if (current?.subscriptionId) {
+      try {
+        await this.d.graph.call({ method: 'PATCH', path: `/subscriptions/${seg(current.subscriptionId)}`, body: { expirationDateTime } });
+        await m365.putSubscription({ ...current, expiresAt: expirationDateTime });
+        return;
+      } catch (err) {
+        if (!isGraphStatus(err, 404)) throw err;
+      }
+    }
+    // The secret is stored before the subscription exists, so a retry after a lost answer reuses it.
+    const clientState = current?.clientState ?? randomBytes(32).toString('base64url');
+    await m365.putSubscription({ driveId, firmId, subscriptionId: null, clientState, expiresAt: null });
+    const created = await this.d.graph.call<{ id: string; expirationDateTime: string }>({
+      method: 'POST',
+      path: '/subscriptions',
+      body: { changeType: 'updated', notificationUrl: this.notificationUrl(), resource: `drives/${driveId}/root`, expirationDateTime, clientState, latestSupportedTlsVersion: 'v1_2' },
+    });
+    await m365.putSubscription({ driveId, firmId, subscriptionId: created.id, clientState, expiresAt: created.expirationDateTime ?? expirationDateTime });
+    this.d.logger.info({ driveId, subscriptionId: created.id }, 'drive subscription created');
+  }
+
+  /** Reads the drive's changes since the stored deltaLink and imports new files; 410 → start over from scratch. */
+  async syncDrive(driveId: string): Promise<number> {
+    try {
+      return await this.syncDriveOnce(driveId);
+    } catch (err) {
+      throw asRetryable(err);
+    }
+  }
+
+  private async syncDriveOnce(driveId: string): Promise<number> {
+    const m365 = new M365Repo(this.d.db);
+    const cases = await m365.casesOfDrive(driveId);
+    if (cases.length === 0) return 0;
+    const firmId = cases[0].firmId;
+    let link = (await m365.deltaLink(driveId)) ?? `/drives/${seg(driveId)}/root/delta`;
+    const scope = new Scope(this.d, driveId, cases);
+    let imported = 0;
+    let restarted = false;
+    for (let page = 0; page < 10_000; page++) {
+      let body: { value?: DeltaItem[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+      try {
+        body = await this.d.graph.get(link);
+      } catch (err) {
+        if (isGraphStatus(err, 410) && !restarted) {
+          // resyncRequired: the token is too old. Enumerate again; imports are keyed by drive item id, so nothing doubles.
+          this.d.logger.warn({ driveId }, 'delta token expired; resyncing the drive');
+          restarted = true;
+          link = `/drives/${seg(driveId)}/root/delta`;
+          continue;
+        }
+        throw err;
+      }
+      imported += await this.importPage(scope, body.value ?? []);
+      if (body['@odata.deltaLink']) {
+        await m365.setDeltaLink(driveId, firmId, body['@odata.deltaLink']);
+        break;
+      }
+      if (!body['@odata.nextLink']) break;
+      link = body['@odata.nextLink'];
+    }
+    if (imported) this.d.logger.info({ driveId, imported }, 'uploads detected');
+    return imported;
+  }
+
+  /** A file delta skipped while CaseRoom's own upload was running: import it if the upload never recorded it. */
+  async importIfUnknown(driveId: string, driveItemId: string): Promise<void> {
+    const cases = await new M365Repo(this.d.db).casesOfDrive(driveId);
+    if (cases.length === 0) return;
+    // Usually the upload recorded it: then no Graph call (a 1,000-file zip leaves 1,000 of these checks).
+    const repo = new Repo(this.d.db);
+    for (const firmId of new Set(cases.map((c) => c.firmId))) if (await repo.itemByDriveItem(firmId, driveItemId)) return;
+    try {
+      const item = await this.d.graph.get<DeltaItem>(`/drives/${seg(driveId)}/items/${seg(driveItemId)}`);
+      await this.importPage(new Scope(this.d, driveId, cases, true), [item]);
+    } catch (err) {
+      if (isGraphStatus(err, 404)) return;
+      throw asRetryable(err);
+    }
+  }
+
+  private async importPage(scope: Scope, items: DeltaItem[]): Promise<number> {
+    let imported = 0;
+    const guestFiles = new Map<string, { actor: GuestActor; caseId: string; files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> }>();
+    for (const entry of items) {
+      if (entry.deleted || entry.root || !entry.id || !entry.name) continue;
+      const placed = await scope.place(entry);
+      if (!placed) continue;
+      const { caseRecord, parentItemId } = placed;
+      const repo = new Repo(this.d.db);
+      if (await repo.itemByDriveItem(caseRecord.firmId, entry.id)) continue;
+      const userId = entry.createdBy?.user?.id;
+      const appId = entry.createdBy?.application?.id;
+      if (!userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue; // CaseRoom's own (provisioning) records it itself
+      if (userId && !scope.ignoreClaims && (await new M365Repo(this.d.db).hasActiveClaim(scope.driveId, userId))) {
+        await enqueue(this.d.db, { firmId: caseRecord.firmId, kind: 'm365-import-file', payload: { driveId: scope.driveId, driveItemId: entry.id }, dedupeKey: `m365-import:${entry.id}`, runAfter: new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS) });
+        continue;
+      }
+      const contact = userId ? await repo.contactByGuestUser(caseRecord.firmId, userId) : null;
+      const staff = userId && !contact ? await repo.staffByUser(caseRecord.firmId, userId) : null;
+      const createdBy = contact ? `guest:${contact.id}` : staff ? `staff:${staff.userId}` : `sharepoint:${userId ?? appId ?? 'system'}`;
+      if (entry.folder) {
+        const folder = await this.insertDetected(caseRecord, { kind: 'folder', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy });
+        scope.remember(entry.id, caseRecord, folder.id);
+        imported++;
+        continue;
+      }
+      const file = { name: entry.name, sizeBytes: entry.size ?? 0, mimeType: entry.file?.mimeType ?? null, driveItemId: entry.id, parentId: parentItemId };
+      if (contact) {
+        const key = `${caseRecord.id}:${contact.id}`;
+        const group = guestFiles.get(key) ?? { actor: { kind: 'guest', firmId: caseRecord.firmId, contactId: contact.id, userId: userId as string, name: contact.name }, caseId: caseRecord.id, files: [] };
+        group.files.push(file);
+        guestFiles.set(key, group);
+      } else {
+        await this.insertDetected(caseRecord, { kind: 'document', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy, sizeBytes: file.sizeBytes, mimeType: file.mimeType });
+      }
+      imported++;
+    }
+    for (const group of guestFiles.values()) {
+      try {
+        // The portal's own path: memorial note, audit, and the 'guest.uploaded' notification.
+        await this.d.services.portal.recordUploads(group.actor, group.caseId, group.files);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        // SharePoint let the guest upload where the store does not (drift): keep the file visible to staff and tell them.
+        const c = scope.caseById(group.caseId) as CaseRecord;
+        const ids: string[] = [];
+        for (const f of group.files) {
+          ids.push((await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true })).id);
+        }
+        await enqueue(this.d.db, { firmId: c.firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` } } });
+      }
+    }
+    return imported;
+  }
+
+  private async insertDetected(c: CaseRecord, i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean }): Promise<ItemRecord> {
+    return this.d.db.transaction(async (tx) => {
+      const repo = new Repo(tx);
+      const existing = await repo.itemByDriveItem(c.firmId, i.driveItemId);
+      if (existing) return existing;
+      const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
+      await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
+      // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
+      if (item.staffOnly) await enqueue(tx, { firmId: c.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
+      return item;
+    });
+  }
+}
+
+/** Which case (and which folder item) a drive item sits in, learned from the case folders down. */
+class Scope {
+  private readonly known = new Map<string, { caseRecord: CaseRecord; itemId: string | null } | null>();
+  private readonly cases: Map<string, CaseRecord>;
+
+  constructor(
+    private readonly d: DetectionDeps,
+    readonly driveId: string,
+    cases: CaseRecord[],
+    readonly ignoreClaims = false,
+  ) {
+    this.cases = new Map(cases.map((c) => [c.id, c]));
+    for (const c of cases) if (c.folderItemId) this.known.set(c.folderItemId, { caseRecord: c, itemId: null });
+  }
+
+  caseById(id: string): CaseRecord | undefined {
+    return this.cases.get(id);
+  }
+
+  remember(driveItemId: string, c: CaseRecord, itemId: string): void {
+    this.known.set(driveItemId, { caseRecord: c, itemId });
+  }
+
+  async place(entry: DeltaItem): Promise<{ caseRecord: CaseRecord; parentItemId: string | null } | null> {
+    if (this.known.get(entry.id)?.itemId === null) return null; // a case folder itself
+    const parentId = entry.parentReference?.id;
+    if (!parentId) return null;
+    const parent = await this.resolve(parentId, 0);
+    return parent ? { caseRecord: parent.caseRecord, parentItemId: parent.itemId } : null;
+  }
+
+  private async resolve(driveItemId: string, depth: number): Promise<{ caseRecord: CaseRecord; itemId: string | null } | null> {
+    if (this.known.has(driveItemId)) return this.known.get(driveItemId) ?? null;
+    if (depth > 30) return null;
+    const anyCase = [...this.cases.values()][0];
+    const item = await new Repo(this.d.db).itemByDriveItem(anyCase.firmId, driveItemId);
+    if (item && this.cases.has(item.caseId)) {
+      const found = { caseRecord: this.cases.get(item.caseId) as CaseRecord, itemId: item.id };
+      this.known.set(driveItemId, found);
+      return found;
+    }
+    // Not ours yet (a folder made in SharePoint, or something outside the case folders): ask where it sits.
+    let parentId: string | undefined;
+    try {
+      const info = await this.d.graph.get<DeltaItem>(`/drives/${seg(this.driveId)}/items/${seg(driveItemId)}?$select=id,parentReference,root`);
+      parentId = info.root ? undefined : info.parentReference?.id;
+    } catch (err) {
+      if (!isGraphStatus(err, 404)) throw err;
+    }
+    const result = parentId ? await this.resolve(parentId, depth + 1) : null;
+    // A folder under a case that has no item yet: its files go to the case root (the folder arrives in this or a later page).
+    this.known.set(driveItemId, result ? { caseRecord: result.caseRecord, itemId: result.itemId } : null);
+    return result;
+  }
+}
+

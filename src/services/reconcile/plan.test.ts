@@ -7,7 +7,8 @@ const drive = 'drive-1';
 
 const want = (driveItemId: string, extra: Partial<DesiredPermission> = {}): DesiredPermission => ({ driveId: drive, driveItemId, role: 'read', expiresAt: null, caseId: 'case-1', ...extra });
 const desiredOf = (...ds: DesiredPermission[]) => new Map(ds.map((d) => [d.driveItemId, d]));
-const perm = (id: string, userId: string, roles: string[] = ['read']): GraphPermission => ({ id, roles, grantedToV2: { user: { id: userId } } });
+// Held by the item itself, as readPermissions marks what the planner may change (SharePoint's lists do not say).
+const perm = (id: string, userId: string, roles: string[] = ['read']): GraphPermission => ({ id, roles, grantedToV2: { user: { id: userId } }, heldByItem: true });
 const record = (driveItemId: string, extra: Partial<AppliedPermission> = {}): AppliedPermission => ({
   firmId: guest.firmId,
   contactId: guest.id,
@@ -86,6 +87,12 @@ describe('planGuestSync: revoke', () => {
     const plan = planGuestSync(guest, new Map(), [record('item-a')], new Map([['item-a', [perm('perm-item-a', 'guest-user-1'), perm('p-staff', 'staff-user')]]]));
     expect(plan.actions).toEqual([{ kind: 'delete', contactId: guest.id, driveId: drive, driveItemId: 'item-a', permissionId: 'perm-item-a', keepRecord: false }]);
     expect(plan.forget).toEqual([]);
+  });
+
+  it('never deletes what the item only inherits from its folder (SharePoint would refuse; the folder holds it)', () => {
+    const inherited: GraphPermission = { ...perm('perm-folder', 'guest-user-1'), heldByItem: false };
+    const plan = planGuestSync(guest, new Map(), [record('item-a')], new Map([['item-a', [inherited]]]));
+    expect(plan.actions).toEqual([]);
   });
 
   it('forgets the record, with no Graph call, when the permission is already gone', () => {
@@ -200,7 +207,7 @@ describe('staff-only seal planning', () => {
 
   it("deletes every person's permission but staff's (case-insensitive), leaving site groups", () => {
     const targets = [{ driveId: drive, itemId: 'd-folder' }];
-    const siteGroup: GraphPermission = { id: 'members', roles: ['write'], grantedToV2: { siteGroup: { id: '3' } } };
+    const siteGroup: GraphPermission = { id: 'members', roles: ['write'], grantedToV2: { siteGroup: { id: '3' } }, heldByItem: true };
     const actual = new Map([['d-folder', [perm('p-guest', 'guest-user-1'), perm('p-staff', 'STAFF-USER', ['owner']), siteGroup]]]);
     expect(sealDeletions(targets, actual, new Set(['staff-user']))).toEqual([{ target: targets[0], permissionId: 'p-guest' }]);
   });

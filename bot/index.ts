@@ -1,7 +1,7 @@
 import express from 'express';
 import type { AppPart, PartContext, PartFactory } from '../src/app-part';
-import type { CaseRoomEvent } from '../src/services/events';
-import { enqueue } from '../src/store/outbox';
+import type { CaseRoomEvent } from '../src/domain/events';
+import { requestNotify, requestPostDelivery } from '../src/services/job-requests';
 import { Repo } from '../src/store/repo';
 import { type ActivityFeed, resolveActivityFeed } from './activity-feed';
 import type { AdaptiveCardJson } from './cards';
@@ -10,7 +10,7 @@ import { Deliverer, type PostFinder } from './delivery';
 import { createHandlers } from './handlers';
 import { parseIncoming } from './incoming';
 import { createLinks } from './links';
-import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from './notify';
+import { createDeliverHandler, createNotifyHandler } from './notify';
 import { createThreadLimiter, type RateWindow } from './rate-limit';
 import { BotStore } from './store';
 
@@ -80,7 +80,7 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
     onCard: o.onCard,
     finder: o.finder !== undefined ? o.finder : resolvePostFinder(ctx),
   });
-  const requestDelivery = async (firmId: string, postKey: string) => enqueue(ctx.db, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}` });
+  const requestDelivery = async (firmId: string, postKey: string) => requestPostDelivery(ctx.db, firmId, postKey);
   const handlers = createHandlers({
     db: ctx.db,
     sharing: ctx.services.sharing,
@@ -128,7 +128,7 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
         if (!grant) return 0;
         const caseIds = grant.scope.kind === 'client' ? (await repo.listCases(r.firm_id, grant.scope.clientId)).map((c) => c.id) : [grant.scope.caseId];
         const event: CaseRoomEvent = { type: 'grant.expiring', firmId: r.firm_id, caseIds, contactId: r.contact_id, grantId: r.id, expiresAt };
-        await enqueue(tx, { firmId: r.firm_id, kind: 'notify', payload: { event } });
+        await requestNotify(tx, event);
         return 1;
       });
     }
@@ -140,7 +140,7 @@ function buildBotPart(ctx: PartContext, o: BotOptions): BotPart {
     name: 'bot',
     handlers: {
       notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: o.feed ?? resolveActivityFeed(ctx), links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
-      [DELIVER_KIND]: createDeliverHandler(deliverer),
+      'bot-deliver': createDeliverHandler(deliverer),
     },
     routes: [{ path: '/api/messages', router: messages }],
     scanExpiringGrants,

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config';
 import type { Clock } from './services/context';
 import type { CaseworkService } from './services/casework';
-import type { JobHandler } from './services/outbox-worker';
+import type { JobKind } from './domain/jobs';
+import type { JobHandler, JobHandlers } from './services/outbox-worker';
 import type { PortalService } from './services/portal';
 import type { SharingService } from './services/sharing';
 import type { Db } from './store/db';
@@ -30,7 +31,7 @@ export interface PartContext {
  */
 export interface AppPart {
   name: string;
-  handlers: Partial<Record<string, JobHandler>>;
+  handlers: JobHandlers;
   routes: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
   health?(): Promise<Record<string, unknown>>;
   start?(): Promise<void>;
@@ -40,8 +41,8 @@ export interface AppPart {
 export type PartFactory = (ctx: PartContext) => AppPart | Promise<AppPart>;
 
 /** For tests of the core: handles every job kind by remembering it. */
-export function recordingPart(): AppPart & { calls: Array<{ kind: string; payload: Record<string, unknown> }> } {
-  const calls: Array<{ kind: string; payload: Record<string, unknown> }> = [];
+export function recordingPart(): AppPart & { calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> } {
+  const calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> = [];
   const record: JobHandler = async (job) => {
     calls.push({ kind: job.kind, payload: job.payload });
   };

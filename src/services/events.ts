@@ -1,28 +1,7 @@
-import type { GrantScope, Rights } from '../domain/model';
-
 /**
- * What happened, for the people who should hear about it. Services write these to the outbox
- * (kind `notify`) in the same transaction as the change; the bot turns them into cards and
- * activity-feed notifications. A discriminated union, so every consumer handles every case.
- *
- * `actorId` (the actor's label, e.g. `staff:{userId}`) tells two people with the same name apart:
- * the bot coalesces sharing notices per staff member. Optional because jobs queued before it
- * existed have only the name.
+ * Moved: CaseRoomEvent to src/domain/events.ts (a notify job's payload, src/domain/jobs.ts), and
+ * syncKey with every other job's dedupe key to src/services/job-requests.ts. These re-exports
+ * only keep branches written before the move compiling: delete this file once they are merged.
  */
-export type CaseRoomEvent =
-  | { type: 'items.shared'; firmId: string; caseId: string; actor: string; actorId?: string; contactIds: string[]; itemIds: string[] }
-  | { type: 'items.unshared'; firmId: string; caseId: string; actor: string; actorId?: string; contactIds: string[]; itemIds: string[] }
-  | { type: 'grant.added'; firmId: string; caseIds: string[]; actor: string; actorId?: string; contactId: string; scope: GrantScope; rights: Rights }
-  | { type: 'grant.changed'; firmId: string; caseIds: string[]; actor: string; contactId: string; before: GrantScope; after: GrantScope; gainedItemIds: string[]; lostItemIds: string[] }
-  | { type: 'grant.removed'; firmId: string; caseIds: string[]; actor: string; actorId?: string; contactId: string; scope: GrantScope }
-  | { type: 'grant.expiring'; firmId: string; caseIds: string[]; contactId: string; grantId: string; expiresAt: string }
-  | { type: 'invitation.accepted'; firmId: string; contactId: string; caseIds: string[] }
-  | { type: 'guest.uploaded'; firmId: string; caseId: string; contactId: string; itemIds: string[]; burstKey: string }
-  | { type: 'guest.message'; firmId: string; caseId: string; contactId: string; threadId: string; messageId: string }
-  | { type: 'staff.replied'; firmId: string; caseId: string; threadId: string; messageId: string; contactId: string | null }
-  | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
-
-/** Kinds of outbox job; the Microsoft 365 layer and the bot register a handler for each. */
-export type OutboxKind = 'provision-case' | 'invite-guest' | 'sync-guest-access' | 'seal-staff-only' | 'notify';
-
-export const syncKey = (contactId: string) => `sync:${contactId}`;
+export type { CaseRoomEvent } from '../domain/events';
+export { syncKey } from './job-requests';

@@ -7,11 +7,11 @@ import type { GraphGateway } from '../m365/graph';
 import { directUserPermissions, type GraphPermission, inviteBody, type ItemRef, itemUrl, readPermissions, roleOf, userIdOf } from '../m365/permissions';
 import type { Db, Queryable } from '../store/db';
 import { type AppliedPermission, M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm } from '../store/records';
 import type { Clock } from './context';
-import { type CaseRoomEvent, syncKey } from './events';
+import type { CaseRoomEvent } from '../domain/events';
+import { requestGuestSync, requestNotify } from './job-requests';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
 
 /**
@@ -376,7 +376,7 @@ export class Reconciler {
       const invitees = new Set(invites.filter((a) => a.desired.driveItemId === driveItemId).map((a) => a.contactId));
       for (const contactId of await r.grantedContactsOfCase(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
     }
-    for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+    for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
   }
 
   private applied(firmId: string, contactId: string, guestUserId: string, d: DesiredPermission, permissionId: string | null, state: AppliedPermission['state']): AppliedPermission {
@@ -583,9 +583,9 @@ export class Reconciler {
       const r = new Repo(tx);
       for (const event of events) {
         await r.appendAudit({ firmId, actor: 'system:drift', action: 'drift.found', target: `case:${event.caseId}`, reason: this.d.driftPolicy === 'repair' ? 'repaired by policy' : 'reported only (policy: report)', data: { added: event.added, removed: event.removed } });
-        await enqueue(tx, { firmId, kind: 'notify', payload: { event } });
+        await requestNotify(tx, event);
       }
-      if (this.d.driftPolicy === 'repair') for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+      if (this.d.driftPolicy === 'repair') for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
       for (const c of cases) await new M365Repo(tx).markDriftChecked(c.id);
     });
 
@@ -619,7 +619,7 @@ export class Reconciler {
       const grant = await repo.upsertGrant({ firmId, contactId: imp.contact.id, scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] }, rights: imp.role === 'write' ? 'upload' : 'read', expiresAt: null, createdBy: 'system:import' });
       await repo.appendAudit({ firmId, actor: 'system:import', action: 'grant.imported', target: `contact:${imp.contact.id}`, reason: 'permission found on the case folder when CaseRoom started managing it', data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role } });
       await new M365Repo(tx).putApplied({ firmId, contactId: imp.contact.id, guestUserId: imp.contact.guestUserId as string, driveId: imp.c.driveId as string, driveItemId: imp.driveItemId, role: imp.role, permissionId: imp.permissionId, state: 'active', expiresAt: null });
-      await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId: imp.contact.id }, dedupeKey: syncKey(imp.contact.id) });
+      await requestGuestSync(tx, firmId, imp.contact.id);
     });
   }
 }

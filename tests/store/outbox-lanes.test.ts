@@ -198,6 +198,20 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     expect(aborted).toBeInstanceOf(WorkerStoppedError);
   });
 
+  it('fails a job whose payload does not fit its kind for good, naming the field, and runs the rest', async () => {
+    // As an older version might have left it: a sync job without its guest.
+    await enqueueProbe(db, { firmId: null, kind: 'sync-guest-access', payload: { guestId: 'c-old' } });
+    await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: { contactId: 'c-new' } });
+    const synced: string[] = [];
+    const w = worker({ handlers: { 'sync-guest-access': async (job) => void synced.push(job.payload.contactId) }, leaseSeconds: 120 });
+    expect(await w.drain()).toBe(2);
+    expect(synced).toEqual(['c-new']);
+    expect((await rows(db)).map((r) => ({ status: r.status, attempts: r.attempts, error: r.last_error }))).toEqual([
+      { status: 'failed', attempts: 1, error: 'sync-guest-access job payload: payload.contactId is missing' },
+      { status: 'done', attempts: 1, error: null },
+    ]);
+  });
+
   it('drain() runs work that jobs queue in other lanes, and returns how many jobs it ran', async () => {
     await enqueue(db, { firmId: null, kind: 'notify', payload: SAMPLE_PAYLOADS.notify });
     const w = worker({

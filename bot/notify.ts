@@ -34,7 +34,6 @@ export interface NotifyDeps {
 /** Marker left by the bridge before it relays a Teams reply, so the echo of that reply is not posted back to Teams. */
 export const relayMarker = (threadId: string, staffName: string, body: string) => `relay:${threadId}:${createHash('sha256').update(`${staffName}\n${body}`).digest('hex')}`;
 
-
 export function createNotifyHandler(d: NotifyDeps): JobHandler<'notify'> {
   return async (job) => {
     const { event } = job.payload;

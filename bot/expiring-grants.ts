@@ -1,7 +1,7 @@
 import type { Clock } from '../src/services/context';
-import type { CaseRoomEvent } from '../src/services/events';
+import type { CaseRoomEvent } from '../src/domain/events';
+import { requestNotify } from '../src/services/job-requests';
 import type { Db } from '../src/store/db';
-import { enqueue } from '../src/store/outbox';
 import { Repo } from '../src/store/repo';
 import { BotStore } from './store';
 
@@ -23,7 +23,7 @@ export async function queueExpiringGrantNotices(db: Db, clock: Clock, days: numb
       if (!grant) return 0;
       const caseIds = grant.scope.kind === 'client' ? (await repo.listCases(r.firm_id, grant.scope.clientId)).map((c) => c.id) : [grant.scope.caseId];
       const event: CaseRoomEvent = { type: 'grant.expiring', firmId: r.firm_id, caseIds, contactId: r.contact_id, grantId: r.id, expiresAt };
-      await enqueue(tx, { firmId: r.firm_id, kind: 'notify', payload: { event } });
+      await requestNotify(tx, event);
       return 1;
     });
   }

@@ -1,5 +1,5 @@
 import type { Rights, Section } from '../src/domain/model';
-import type { CaseRoomEvent } from '../src/services/events';
+import type { CaseRoomEvent } from '../src/domain/events';
 import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
 import { openUrl } from './actions';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/services/context';
-import type { CaseRoomEvent } from '../src/services/events';
+import type { CaseRoomEvent } from '../src/domain/events';
 import type { JobHandler } from '../src/services/outbox-worker';
 import type { Db, Queryable } from '../src/store/db';
-import { enqueue } from '../src/store/outbox';
+import { requestPostDelivery } from '../src/services/job-requests';
 import { Repo } from '../src/store/repo';
 import type { ActivityFeed, GuestNotice } from './activity-feed';
 import type { Deliverer } from './delivery';
@@ -18,8 +18,6 @@ import { BotStore, type PostKind } from './store';
  * `bot-deliver` jobs put a post on screen; their dedupe key (one per post) means the outbox
  * never runs two deliveries of one post at once, across instances too.
  */
-
-export const DELIVER_KIND = 'bot-deliver';
 
 export interface NotifyDeps {
   db: Db;
@@ -36,29 +34,17 @@ export interface NotifyDeps {
 /** Marker left by the bridge before it relays a Teams reply, so the echo of that reply is not posted back to Teams. */
 export const relayMarker = (threadId: string, staffName: string, body: string) => `relay:${threadId}:${createHash('sha256').update(`${staffName}\n${body}`).digest('hex')}`;
 
-const deliverLater = (tx: Queryable, firmId: string, postKey: string, at: Date | null) =>
-  enqueue(tx, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}`, runAfter: at ?? undefined });
-
-function isEvent(value: unknown): value is CaseRoomEvent {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && typeof (value as { firmId?: unknown }).firmId === 'string';
-}
-
-export function createNotifyHandler(d: NotifyDeps): JobHandler {
+export function createNotifyHandler(d: NotifyDeps): JobHandler<'notify'> {
   return async (job) => {
-    const event = job.payload.event;
-    if (!isEvent(event)) {
-      d.logger.error({ jobId: job.id }, 'notify job without an event; dropped');
-      return;
-    }
+    const { event } = job.payload;
     await d.db.transaction((tx) => planPosts(d, tx, job.id, event));
     await notifyGuests(d, job.id, event);
   };
 }
 
-export function createDeliverHandler(deliverer: Deliverer): JobHandler {
+export function createDeliverHandler(deliverer: Deliverer): JobHandler<'bot-deliver'> {
   return async (job) => {
-    const postKey = job.payload.postKey;
-    if (typeof postKey === 'string') await deliverer.deliver(postKey);
+    await deliverer.deliver(job.payload.postKey);
   };
 }
 
@@ -89,11 +75,11 @@ async function joinBurst(d: NotifyDeps, tx: Queryable, store: BotStore, b: Burst
   const open = await store.openBurst(b.burstKey, now);
   if (open) {
     const data = b.merge ? b.merge(open.data as PostData) : null;
-    if (await store.extendBurst(open.postKey, { itemIds: b.itemIds, data }, openUntil)) await deliverLater(tx, b.firmId, open.postKey, new Date(now.getTime() + d.coalesceMs));
+    if (await store.extendBurst(open.postKey, { itemIds: b.itemIds, data }, openUntil)) await requestPostDelivery(tx, b.firmId, open.postKey, new Date(now.getTime() + d.coalesceMs));
     return;
   }
   await store.startBurst({ postKey: b.postKey, firmId: b.firmId, caseId: b.caseId, kind: b.kind, burstKey: b.burstKey, data: b.data, itemIds: b.itemIds ?? [], openUntil });
-  await deliverLater(tx, b.firmId, b.postKey, null);
+  await requestPostDelivery(tx, b.firmId, b.postKey, null);
 }
 
 async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: CaseRoomEvent): Promise<void> {
@@ -145,13 +131,13 @@ async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: Cas
       if (!root) {
         const data: PostData = { kind: 'message', event, rootPostKey: null };
         await store.insertPost({ postKey: rootKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data });
-        await deliverLater(tx, event.firmId, rootKey, null);
+        await requestPostDelivery(tx, event.firmId, rootKey, null);
         return;
       }
       if ((root.data as PostData).kind === 'message' && ((root.data as Extract<PostData, { kind: 'message' }>).event.messageId === event.messageId)) return;
       const postKey = `msg:${event.messageId}`;
       const data: PostData = { kind: 'message', event, rootPostKey: rootKey };
-      if (await store.insertPost({ postKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data })) await deliverLater(tx, event.firmId, postKey, null);
+      if (await store.insertPost({ postKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data })) await requestPostDelivery(tx, event.firmId, postKey, null);
       return;
     }
     default: {
@@ -159,7 +145,7 @@ async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: Cas
       for (const caseId of caseIds) {
         const postKey = `evt:${jobId}:${caseId}`;
         const data: PostData = { kind: 'notice', event };
-        if (await store.insertPost({ postKey, firmId: event.firmId, caseId, kind: 'notice', data })) await deliverLater(tx, event.firmId, postKey, null);
+        if (await store.insertPost({ postKey, firmId: event.firmId, caseId, kind: 'notice', data })) await requestPostDelivery(tx, event.firmId, postKey, null);
       }
     }
   }

@@ -2,8 +2,9 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config';
 import type { Clock } from './services/context';
-import type { JobHandler } from './services/outbox-worker';
+import type { JobKind } from './domain/jobs';
 import type { Services } from './services/core';
+import type { JobHandler, JobHandlers } from './services/outbox-worker';
 import type { Db } from './store/db';
 
 export type { Services };
@@ -23,7 +24,7 @@ export interface PartContext {
  */
 export interface AppPart {
   name: string;
-  handlers: Partial<Record<string, JobHandler>>;
+  handlers: JobHandlers;
   routes: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
   health?(): Promise<Record<string, unknown>>;
   start?(): Promise<void>;
@@ -69,8 +70,8 @@ export function definePart<P extends AppPart, D extends PartDependencies = {}>(f
 }
 
 /** For tests of the core: handles every job kind by remembering it. */
-export function recordingPart(): AppPart & { calls: Array<{ kind: string; payload: Record<string, unknown> }> } {
-  const calls: Array<{ kind: string; payload: Record<string, unknown> }> = [];
+export function recordingPart(): AppPart & { calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> } {
+  const calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> = [];
   const record: JobHandler = async (job) => {
     calls.push({ kind: job.kind, payload: job.payload });
   };

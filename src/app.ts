@@ -9,7 +9,7 @@ import type { AppPart, BuiltDependencies, PartContext, PartDependencies, PartFac
 import { CaseworkService } from './services/casework';
 import { type Clock, systemClock } from './services/context';
 import { seedDemoFirm } from './services/demo-data';
-import { isJobKind } from './services/outbox-lanes';
+import { isJobKind } from './domain/jobs';
 import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';
 import { SharingService } from './services/sharing';
@@ -96,11 +96,12 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   }
   const handlers: AppPart['handlers'] = {};
   for (const part of parts) {
-    for (const [kind, handler] of Object.entries(part.handlers)) {
+    for (const kind of Object.keys(part.handlers)) {
+      // Typed handlers cannot name another kind; a cast could, and its jobs would run in no lane of their own.
+      if (!isJobKind(kind)) throw new Error(`outbox job kind ${kind} (part ${part.name}) is not a CaseRoom job kind: add it to JobPayloads in src/domain/jobs.ts`);
       if (handlers[kind]) throw new Error(`outbox job kind ${kind} is handled by two parts`);
-      if (!isJobKind(kind)) throw new Error(`outbox job kind ${kind} (part ${part.name}) has no lane: add it to JOB_LANES in src/services/outbox-lanes.ts`);
-      handlers[kind] = handler;
     }
+    Object.assign(handlers, part.handlers);
   }
   const outboxLogger = logger.child({ part: 'outbox' });
   const worker = new OutboxWorker({ db, logger: outboxLogger, handlers, pollMs: config.outboxPollMs, leaseSeconds: config.outboxLeaseSeconds });

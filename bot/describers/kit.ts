@@ -1,6 +1,6 @@
 import type { NotificationEvent } from '../../src/contract';
 import type { GrantScope, Rights } from '../../src/domain/model';
-import type { CaseRoomEvent } from '../../src/services/events';
+import type { CaseRoomEvent } from '../../src/domain/events';
 import type { Queryable } from '../../src/store/db';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
 import { Repo } from '../../src/store/repo';

@@ -1,6 +1,6 @@
 import express from 'express';
 import { type AppPart, definePart, type PartContext, usesPartIfPresent } from '../app-part';
-import { enqueue } from '../store/outbox';
+import { requestPostDelivery } from '../services/job-requests';
 import { type ActivityFeed, graphActivityFeed } from '../../bot/activity-feed';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { botbuilderConnector, type ChannelConnector, createAdapter } from '../../bot/connector';
@@ -8,7 +8,7 @@ import { Deliverer, type PostFinder } from '../../bot/delivery';
 import { createHandlers } from '../../bot/handlers';
 import { parseIncoming } from '../../bot/incoming';
 import { createLinks } from '../../bot/links';
-import { createDeliverHandler, createNotifyHandler, DELIVER_KIND } from '../../bot/notify';
+import { createDeliverHandler, createNotifyHandler } from '../../bot/notify';
 import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
 import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
 import type { Microsoft365Part } from './m365';
@@ -73,7 +73,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     onCard: o.onCard,
     finder: o.finder !== undefined ? o.finder : (m365?.channelMessages ?? null),
   });
-  const requestDelivery = async (firmId: string, postKey: string) => enqueue(ctx.db, { firmId, kind: DELIVER_KIND, payload: { postKey }, dedupeKey: `deliver:${postKey}` });
+  const requestDelivery = async (firmId: string, postKey: string) => requestPostDelivery(ctx.db, firmId, postKey);
   const handlers = createHandlers({
     db: ctx.db,
     sharing: ctx.services.sharing,
@@ -110,7 +110,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     name: 'bot',
     handlers: {
       notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: o.feed ?? m365?.activityFeed ?? graphActivityFeed(ctx.config, logger.child({ feed: 'graph' }), ctx.db), links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
-      [DELIVER_KIND]: createDeliverHandler(deliverer),
+      'bot-deliver': createDeliverHandler(deliverer),
     },
     routes: [{ path: '/api/messages', router: messages }],
     scanExpiringGrants,

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { CaseSetup, Provisioning } from '../contract';
 import type { Db } from '../store/db';
 import { type CasesTeam, M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
+import { requestCaseProvisioning } from './job-requests';
 
 /**
  * The firm's cases teams. CaseRoom never creates a team (that needs `Team.Create`, which it does
@@ -18,8 +18,6 @@ export const CHANNELS_PER_TEAM = 980;
 export const LOW_ROOM_CHANNELS = 50;
 
 export const WAITING_FOR_TEAM_MESSAGE = 'Waiting for a cases team: ask your Teams admin to add CaseRoom to a team.';
-
-export const provisionKey = (caseId: string): string => `provision:${caseId}`;
 
 const hasRoom = (t: CasesTeam): boolean => !t.uninstalledAt && t.channelCount < CHANNELS_PER_TEAM;
 
@@ -66,7 +64,7 @@ export async function adoptCasesTeam(db: Db, logger: Logger, installation: TeamI
     const m365 = new M365Repo(tx);
     if (!(await m365.adoptCasesTeam({ teamId: installation.teamId, firmId: firm.id, displayName: installation.displayName }))) return 0;
     const waiting = await m365.casesWithoutChannel(firm.id);
-    for (const caseId of waiting) await enqueue(tx, { firmId: firm.id, kind: 'provision-case', payload: { caseId }, dedupeKey: provisionKey(caseId) });
+    for (const caseId of waiting) await requestCaseProvisioning(tx, firm.id, caseId);
     return waiting.length + 1;
   });
   if (adopted === 0) {

@@ -1,13 +1,12 @@
 import { conflict, invalid, notFound } from '../domain/errors';
 import { checkItemName } from '../domain/filenames';
 import type { Queryable } from '../store/db';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
 import type { CaseLedger, DeletedAnswer, FirmSettings, ManualLedgerKind, NewItemRequest, StaffThread } from '../contract';
 import { INVOICE_STATE_LABEL, type InvoiceFacts, invoiceStanding, statusAfterPayment, summarizeLedger } from '../domain/ledger';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
-import { syncKey } from './events';
+import { requestGuestSync, requestNotify, requestStaffOnlySeal } from './job-requests';
 import { requestGuestDigestsForCase } from './guest-digest';
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
@@ -45,7 +44,7 @@ export class CaseworkService {
 
   private async resyncHoldersOf(repo: Repo, tx: Queryable, caseRecord: CaseRecord): Promise<void> {
     for (const contactId of new Set((await repo.grantsTouchingCase(caseRecord)).map((g) => g.contactId))) {
-      await enqueue(tx, { firmId: caseRecord.firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+      await requestGuestSync(tx, caseRecord.firmId, contactId);
     }
   }
 
@@ -108,10 +107,10 @@ export class CaseworkService {
     await repo.updateItem(actor.firmId, item.id, { staffOnly });
     await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: staffOnly ? 'item.staff-only' : 'item.staff-only-lifted', target: `case:${item.caseId}`, reason, data: { itemId: item.id, title: item.title, before: { staffOnly: item.staffOnly }, after: { staffOnly } } });
     if (staffOnly && item.driveItemId && (item.kind === 'document' || item.kind === 'folder')) {
-      await enqueue(tx, { firmId: actor.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
+      await requestStaffOnlySeal(tx, actor.firmId, item.id);
     }
     const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));
-    for (const contactId of holders) await enqueue(tx, { firmId: actor.firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+    for (const contactId of holders) await requestGuestSync(tx, actor.firmId, contactId);
   }
 
   async deleteItem(actor: StaffActor, itemId: string, reason: string | null): Promise<DeletedAnswer> {
@@ -123,7 +122,7 @@ export class CaseworkService {
       const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));
       await repo.deleteItem(actor.firmId, itemId);
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${item.kind}.deleted`, target: `case:${item.caseId}`, reason, data: { itemId, title: item.title } });
-      for (const contactId of holders) await enqueue(tx, { firmId: actor.firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+      for (const contactId of holders) await requestGuestSync(tx, actor.firmId, contactId);
       return { deleted: true };
     });
   }
@@ -190,7 +189,7 @@ export class CaseworkService {
       if (!thread) throw notFound('thread');
       const message = await repo.insertMessage({ firmId: actor.firmId, threadId, authorKind: 'staff', authorId: actor.staffId, authorName: actor.name, body, screen: null });
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff', target: `case:${thread.caseId}`, reason: null, data: { threadId, messageId: message.id } });
-      await enqueue(tx, { firmId: actor.firmId, kind: 'notify', payload: { event: { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId, messageId: message.id, contactId: thread.startedByContactId } } });
+      await requestNotify(tx, { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId, messageId: message.id, contactId: thread.startedByContactId });
       await requestGuestDigestsForCase(tx, await this.mustCase(repo, actor.firmId, thread.caseId), [thread.startedByContactId]);
       return message;
     });

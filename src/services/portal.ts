@@ -3,7 +3,6 @@ import { forbidden, invalid, notFound } from '../domain/errors';
 import { checkUploadName } from '../domain/filenames';
 import type { Section } from '../domain/model';
 import type { Queryable } from '../store/db';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { ContactRecord, Firm, ItemRecord, Staff } from '../store/records';
 import { INVOICE_STATE_LABEL, invoiceStanding } from '../domain/ledger';
@@ -11,6 +10,7 @@ import type { GuestItem, GuestLedgerLine, GuestMessageAnswer, GuestThread, Porta
 import { caseMoney, invoiceFacts } from './casework';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { loadGuestCase, listGuestCases } from './guest-access';
+import { requestNotify } from './job-requests';
 
 type GuestActor = Extract<Actor, { kind: 'guest' }>;
 
@@ -153,7 +153,7 @@ export class PortalService {
       const message = await repo.insertMessage({ firmId: firm.id, threadId: thread.id, authorKind: 'guest', authorId: contact.id, authorName: contact.name, body: input.body, screen: input.screen });
       await this.memorialize(repo, actor, caseId, `Message from ${contact.name}`, `${contact.name} wrote${input.screen ? ` (from ${input.screen})` : ''}:\n\n${input.body}`);
       await repo.appendAudit({ firmId: firm.id, actor: actorLabel(actor), action: 'message.guest', target: `case:${caseId}`, reason: null, data: { threadId: thread.id, messageId: message.id, screen: input.screen } });
-      await enqueue(tx, { firmId: firm.id, kind: 'notify', payload: { event: { type: 'guest.message', firmId: firm.id, caseId, contactId: contact.id, threadId: thread.id, messageId: message.id } } });
+      await requestNotify(tx, { type: 'guest.message', firmId: firm.id, caseId, contactId: contact.id, threadId: thread.id, messageId: message.id });
       return { threadId: thread.id, messageId: message.id };
     });
   }
@@ -196,7 +196,7 @@ export class PortalService {
   }
 
   private async notifyUpload(tx: Queryable, firmId: string, caseId: string, contactId: string, itemIds: string[], burstKey?: string) {
-    await enqueue(tx, { firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId, caseId, contactId, itemIds, burstKey: burstKey ?? `${caseId}:${contactId}` } } });
+    await requestNotify(tx, { type: 'guest.uploaded', firmId, caseId, contactId, itemIds, burstKey: burstKey ?? `${caseId}:${contactId}` });
   }
 
   /** A staff-only case note recording what the guest did; no time is billed for it. */

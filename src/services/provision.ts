@@ -3,9 +3,8 @@ import { asRetryable, GraphRequestError } from '../m365/errors';
 import { type GraphGateway, isGraphStatus, seg } from '../m365/graph';
 import type { Db } from '../store/db';
 import { M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
-import { syncKey } from './events';
+import { requestGuestSync } from './job-requests';
 import type { CaseRecord, Firm, ItemRecord } from '../store/records';
 import type { SharingService } from './sharing';
 import { placeholderFile } from './placeholder-files';
@@ -95,7 +94,7 @@ export class ProvisioningService {
         await new M365Repo(tx).markSeeded(caseId);
         // Grants given while the case had no folder (or its items no drive ids) could not be applied: apply them now.
         for (const contact of await new Repo(tx).linkedContacts(caseId)) {
-          await enqueue(tx, { firmId: contact.firmId, kind: 'sync-guest-access', payload: { contactId: contact.id }, dedupeKey: syncKey(contact.id) });
+          await requestGuestSync(tx, contact.firmId, contact.id);
         }
       });
     }

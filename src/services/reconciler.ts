@@ -4,7 +4,6 @@ import { asRetryable, GraphRequestError } from '../m365/errors';
 import { type GraphPermission, type ItemRef, readPermissions, roleOf, userIdOf } from '../m365/permissions';
 import type { Queryable } from '../store/db';
 import { type AppliedPermission, M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { ContactRecord } from '../store/records';
 import { type ReconcilerDeps, recordedKnowledge, type SyncOutcome, type SyncResult } from './reconcile/deps';
@@ -12,7 +11,7 @@ import { desiredForContact } from './reconcile/desired';
 import { DriftDetector, type DriftFound } from './reconcile/drift';
 import { appliedRecord, batchSteps, type DesiredPermission, type InviteAction, inviteStep, planGuestSync, type SyncAction } from './reconcile/plan';
 import { StaffOnlySeal } from './reconcile/seal';
-import { syncKey } from './events';
+import { requestGuestSync } from './job-requests';
 
 export type { DriftPolicy, ReconcilerDeps, SyncOutcome, SyncResult } from './reconcile/deps';
 export { desiredForContact } from './reconcile/desired';
@@ -211,7 +210,7 @@ export class Reconciler {
       const invitees = new Set(invites.filter((a) => a.desired.driveItemId === driveItemId).map((a) => a.contactId));
       for (const contactId of await r.grantedContactsOfCase(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
     }
-    for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+    for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
   }
 
   /**

@@ -4,14 +4,13 @@ import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
 import { verifyChain } from '../domain/audit-chain';
 import type { Queryable } from '../store/db';
-import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
 import type { AccessEntry, AuditVerdict, CaseSharing, ChangedGrantAnswer, FirmPolicy, GrantPreview, LinkedAnswer, PreviewSide, RevokedAnswer, SharedAnswer, SharedWith, UnlinkedAnswer, UnsharedAnswer } from '../contract';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
-import { type CaseRoomEvent, syncKey } from './events';
+import type { CaseRoomEvent } from '../domain/events';
+import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
-import { provisionKey } from './cases-teams';
 
 export interface GrantInput {
   contactId: string;
@@ -62,11 +61,11 @@ export class SharingService {
   }
 
   private async notify(tx: Queryable, event: CaseRoomEvent): Promise<void> {
-    await enqueue(tx, { firmId: event.firmId, kind: 'notify', payload: { event } });
+    await requestNotify(tx, event);
   }
 
   private async syncGuest(tx: Queryable, firmId: string, contactId: string): Promise<void> {
-    await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+    await requestGuestSync(tx, firmId, contactId);
   }
 
   // ---- clients, cases, contacts ----
@@ -88,7 +87,7 @@ export class SharingService {
       if (existing) throw conflict(`case number ${input.number} is already in use`);
       const created = await repo.insertCase({ firmId: actor.firmId, ...input });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
-      await enqueue(tx, { firmId: actor.firmId, kind: 'provision-case', payload: { caseId: created.id }, dedupeKey: provisionKey(created.id) });
+      await requestCaseProvisioning(tx, actor.firmId, created.id);
       // A client grant covers cases opened later: its holders are linked to the new case at once.
       const holders = new Set((await repo.grantsOfFirm(actor.firmId)).filter((g) => g.scope.kind === 'client' && g.scope.clientId === client.id).map((g) => g.contactId));
       for (const contactId of holders) {
@@ -142,7 +141,7 @@ export class SharingService {
         await this.syncGuest(tx, actor.firmId, contactId);
       } else if (contact.invitation === 'none') {
         await repo.setInvitation(contactId, 'pending', null);
-        await enqueue(tx, { firmId: actor.firmId, kind: 'invite-guest', payload: { contactId }, dedupeKey: `invite:${contactId}` });
+        await requestGuestInvitation(tx, actor.firmId, contactId);
       } else {
         await this.syncGuest(tx, actor.firmId, contactId);
       }
@@ -156,7 +155,7 @@ export class SharingService {
       const contact = await this.mustContact(repo, actor.firmId, contactId);
       if (!contact.portalAccess) throw conflict('portal access is off for this contact');
       if (contact.invitation === 'accepted') throw conflict('the invitation was already accepted');
-      await enqueue(tx, { firmId: actor.firmId, kind: 'invite-guest', payload: { contactId, resend: true }, dedupeKey: `invite:${contactId}` });
+      await requestGuestInvitation(tx, actor.firmId, contactId);
       await this.audit(repo, actor, 'invitation.resent', `contact:${contactId}`, null, {});
       return contact;
     });

@@ -6,7 +6,7 @@ import { asRetryable } from '../m365/errors';
 import { type GraphGateway, isGraphStatus, seg } from '../m365/graph';
 import type { Db } from '../store/db';
 import { M365Repo } from '../store/m365';
-import { enqueue } from '../store/outbox';
+import { requestDriveDelta, requestImportCheck, requestNotify, requestStaffOnlySeal } from './job-requests';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
 import type { Clock, GuestActor } from './context';
@@ -58,7 +58,7 @@ export class UploadDetection {
       } catch (err) {
         throw asRetryable(err);
       }
-      if ((await m365.deltaLink(driveId)) === null) await enqueue(this.d.db, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}` });
+      if ((await m365.deltaLink(driveId)) === null) await requestDriveDelta(this.d.db, firmId, driveId);
     }
   }
 
@@ -163,7 +163,7 @@ export class UploadDetection {
       const appId = entry.createdBy?.application?.id;
       if (!userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue; // CaseRoom's own (provisioning) records it itself
       if (userId && !scope.ignoreClaims && (await new M365Repo(this.d.db).hasActiveClaim(scope.driveId, userId))) {
-        await enqueue(this.d.db, { firmId: caseRecord.firmId, kind: 'm365-import-file', payload: { driveId: scope.driveId, driveItemId: entry.id }, dedupeKey: `m365-import:${entry.id}`, runAfter: new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS) });
+        await requestImportCheck(this.d.db, caseRecord.firmId, scope.driveId, entry.id, new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS));
         continue;
       }
       const contact = userId ? await repo.contactByGuestUser(caseRecord.firmId, userId) : null;
@@ -198,7 +198,7 @@ export class UploadDetection {
         for (const f of group.files) {
           ids.push((await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true })).id);
         }
-        await enqueue(this.d.db, { firmId: c.firmId, kind: 'notify', payload: { event: { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` } } });
+        await requestNotify(this.d.db, { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` });
       }
     }
     return imported;
@@ -212,7 +212,7 @@ export class UploadDetection {
       const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
       await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
       // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
-      if (item.staffOnly) await enqueue(tx, { firmId: c.firmId, kind: 'seal-staff-only', payload: { itemId: item.id }, dedupeKey: `seal:${item.id}` });
+      if (item.staffOnly) await requestStaffOnlySeal(tx, c.firmId, item.id);
       return item;
     });
   }

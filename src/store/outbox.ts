@@ -1,3 +1,4 @@
+import type { JobKind, JobPayloads } from '../domain/jobs';
 import type { Db, Queryable } from './db';
 
 /**
@@ -7,19 +8,33 @@ import type { Db, Queryable } from './db';
  * lease runs out (its instance died) is handed out again. Jobs with the same dedupe key never
  * run at the same time, and at most one of them waits, since each run reads the latest state.
  */
-export interface OutboxJob {
+/** A job as claimed: its kind and payload as the database holds them, not yet checked (the worker parses them). */
+export interface ClaimedJob {
   id: number;
   firmId: string | null;
   kind: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   dedupeKey: string | null;
   attempts: number;
 }
 
-export async function enqueue(
-  q: Queryable,
-  job: { firmId: string | null; kind: string; payload: Record<string, unknown>; dedupeKey?: string; runAfter?: Date },
-): Promise<void> {
+/** A claimed job whose payload has been checked against its kind (src/domain/jobs.ts). */
+export interface OutboxJob<K extends JobKind = JobKind> extends ClaimedJob {
+  kind: K;
+  payload: JobPayloads[K];
+}
+
+/** What `enqueue` writes: the payload's type follows from the kind. */
+export interface JobRequest<K extends JobKind> {
+  firmId: string | null;
+  kind: K;
+  payload: JobPayloads[K];
+  /** Jobs with one key never run at once, and at most one of them waits (each run reads the latest state). */
+  dedupeKey?: string;
+  runAfter?: Date;
+}
+
+export async function enqueue<K extends JobKind>(q: Queryable, job: JobRequest<K>): Promise<void> {
   await q.query(
     `INSERT INTO outbox (firm_id, kind, payload, dedupe_key, run_after) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
      ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL DO NOTHING`,
@@ -30,7 +45,7 @@ export async function enqueue(
 /** Restricts a claim to some kinds (`only`) or to every kind but some (`except`): one lane's jobs. */
 export type ClaimKinds = { only: readonly string[] } | { except: readonly string[] };
 
-export async function claim(db: Db, workerId: string, limit: number, leaseSeconds: number, kinds?: ClaimKinds): Promise<OutboxJob[]> {
+export async function claim(db: Db, workerId: string, limit: number, leaseSeconds: number, kinds?: ClaimKinds): Promise<ClaimedJob[]> {
   const only = kinds && 'only' in kinds ? [...kinds.only] : null;
   const except = kinds && 'except' in kinds ? [...kinds.except] : null;
   return db.transaction(async (tx) => {
@@ -54,7 +69,7 @@ export async function claim(db: Db, workerId: string, limit: number, leaseSecond
     );
     // Two pending jobs with one key can be picked in the same batch; keep the oldest, release the rest.
     const seen = new Set<string>();
-    const jobs: OutboxJob[] = [];
+    const jobs: ClaimedJob[] = [];
     for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
       const key = (r.dedupe_key as string | null) ?? null;
       if (key && seen.has(key)) {
@@ -62,7 +77,7 @@ export async function claim(db: Db, workerId: string, limit: number, leaseSecond
         continue;
       }
       if (key) seen.add(key);
-      jobs.push({ id: Number(r.id), firmId: (r.firm_id as string | null) ?? null, kind: r.kind as string, payload: r.payload as Record<string, unknown>, dedupeKey: key, attempts: Number(r.attempts) });
+      jobs.push({ id: Number(r.id), firmId: (r.firm_id as string | null) ?? null, kind: r.kind as string, payload: r.payload, dedupeKey: key, attempts: Number(r.attempts) });
     }
     return jobs;
   });
@@ -89,7 +104,7 @@ export async function complete(q: Queryable, jobId: number, workerId: string): P
  * other side asked for (throttling, another job holding what this one needs) is not a failed
  * attempt: with `countsAsAttempt` false it neither uses up an attempt nor can end the job.
  */
-export async function fail(q: Queryable, job: OutboxJob, workerId: string, error: string, retryAfterMs: number, maxAttempts: number, countsAsAttempt = true): Promise<void> {
+export async function fail(q: Queryable, job: Pick<ClaimedJob, 'id' | 'attempts'>, workerId: string, error: string, retryAfterMs: number, maxAttempts: number, countsAsAttempt = true): Promise<void> {
   const final = countsAsAttempt && job.attempts >= maxAttempts;
   if (!countsAsAttempt) await q.query(`UPDATE outbox SET attempts = attempts - 1 WHERE id = $1 AND locked_by = $2 AND status = 'running'`, [job.id, workerId]);
   await q.query(

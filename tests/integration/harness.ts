@@ -18,7 +18,7 @@ import { createTokenVerifier } from '../../src/http/auth';
 import { type Microsoft365Part, microsoft365Part } from '../../src/parts/m365';
 import type { M365Settings } from '../../src/m365/settings';
 import { startSimulator, type RunningSimulator } from '../../src/m365-simulator';
-import type { CaseRoomEvent } from '../../src/services/events';
+import type { CaseRoomEvent } from '../../src/domain/events';
 import type { Actor } from '../../src/services/context';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
@@ -138,7 +138,7 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
   const capture = { ...factory, build: async (...args: Parameters<typeof factory.build>) => (m365 = await factory.build(...args)) };
   const notifyRecorder: AppPart = {
     name: 'test-notify',
-    handlers: { notify: async (job) => void notifications.push((job.payload as { event: CaseRoomEvent }).event) },
+    handlers: { notify: async (job) => void notifications.push(job.payload.event) },
     routes: [],
   };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -1,9 +1,11 @@
 import pino from 'pino';
-import { JOB_LANES, type JobKind, LANES, laneOf } from '../../src/services/outbox-lanes';
-import { type JobHandler, JobTimeoutError, OutboxWorker, type OutboxWorkerOptions, WorkerStoppedError } from '../../src/services/outbox-worker';
+import { JOB_KINDS, LANES } from '../../src/domain/jobs';
+import { laneOf } from '../../src/services/outbox-lanes';
+import { JobTimeoutError, OutboxWorker, type OutboxWorkerOptions, WorkerStoppedError } from '../../src/services/outbox-worker';
 import type { Db } from '../../src/store/db';
-import { enqueue, type OutboxJob } from '../../src/store/outbox';
+import { enqueue } from '../../src/store/outbox';
 import { freshPglite } from '../support/db';
+import { enqueueProbe, type ProbeHandler, probeHandlers, SAMPLE_PAYLOADS } from '../support/outbox';
 import { createScratchDatabase, type ScratchDatabase } from '../stress/support/scratch-db';
 
 /**
@@ -13,7 +15,9 @@ import { createScratchDatabase, type ScratchDatabase } from '../stress/support/s
  * PostgreSQL, so both run.
  */
 const silent = pino({ level: 'silent' });
-const KINDS = Object.keys(JOB_LANES) as JobKind[];
+const KINDS = JOB_KINDS;
+/** The same handler for every kind (its payload's `hang` marker survives the worker's payload check). */
+const everyKind = (handler: ProbeHandler) => probeHandlers(Object.fromEntries(KINDS.map((k) => [k, handler])));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls the store until `done` holds (generous limit: the machine may be busy), and returns the last look. */
@@ -84,12 +88,12 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     // More jobs of each kind than any lane has slots: the lane must refill around the hung job.
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const handler: JobHandler = async (job) => {
+    const handler: ProbeHandler = async (job) => {
       if (job.payload.hang) await released;
     };
-    await enqueue(db, { firmId: null, kind: hungKind, payload: { hang: true } });
-    for (let round = 0; round < 6; round++) for (const kind of KINDS) await enqueue(db, { firmId: null, kind, payload: { round } });
-    const w = worker({ handlers: Object.fromEntries(KINDS.map((k) => [k, handler])), leaseSeconds: 120 });
+    await enqueueProbe(db, { firmId: null, kind: hungKind, payload: { ...SAMPLE_PAYLOADS[hungKind], hang: true } });
+    for (let round = 0; round < 6; round++) for (const kind of KINDS) await enqueueProbe(db, { firmId: null, kind, payload: { ...SAMPLE_PAYLOADS[kind], round } });
+    const w = worker({ handlers: everyKind(handler), leaseSeconds: 120 });
     w.start();
 
     const seen = await until(() => rows(db), (r) => r.filter((x) => !x.hang).every((x) => x.status === 'done'), 'the jobs beside the hung one did not all run');
@@ -104,13 +108,13 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     // The old worker claimed 10 jobs in id order and waited for all of them: here it would never reach the revocation.
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
-    for (let i = 0; i < 30; i++) await enqueue(db, { firmId: null, kind: 'notify', payload: { i } });
+    for (let i = 0; i < 30; i++) await enqueue(db, { firmId: null, kind: 'notify', payload: SAMPLE_PAYLOADS.notify });
     await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: { contactId: 'c-1' }, dedupeKey: 'sync:c-1' });
     const synced: string[] = [];
     const w = worker({
       handlers: {
         notify: async () => released,
-        'sync-guest-access': async (job) => void synced.push(job.payload.contactId as string),
+        'sync-guest-access': async (job) => void synced.push(job.payload.contactId),
       },
       leaseSeconds: 120,
     });
@@ -128,7 +132,7 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     const LIMIT_MS = 400;
     const firstRun = new Map<number, { started: number; aborted: number | null; reason: unknown }>();
     // First run of a `hang` job never ends and ignores its signal (the worst handler); the retry succeeds.
-    const handler: JobHandler = async (job: OutboxJob, signal) => {
+    const handler: ProbeHandler = async (job, signal) => {
       if (!job.payload.hang || firstRun.has(job.id)) return;
       const run: { started: number; aborted: number | null; reason: unknown } = { started: Date.now(), aborted: null, reason: null };
       firstRun.set(job.id, run);
@@ -139,10 +143,10 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
       await new Promise<never>(() => undefined);
     };
     for (const kind of KINDS) {
-      await enqueue(db, { firmId: null, kind, payload: { hang: true } });
-      await enqueue(db, { firmId: null, kind, payload: { hang: false } });
+      await enqueueProbe(db, { firmId: null, kind, payload: { ...SAMPLE_PAYLOADS[kind], hang: true } });
+      await enqueueProbe(db, { firmId: null, kind, payload: { ...SAMPLE_PAYLOADS[kind], hang: false } });
     }
-    const w = worker({ handlers: Object.fromEntries(KINDS.map((k) => [k, handler])), leaseSeconds: 120, jobTimeoutMs: LIMIT_MS });
+    const w = worker({ handlers: everyKind(handler), leaseSeconds: 120, jobTimeoutMs: LIMIT_MS });
     w.start();
 
     const seen = await until(() => rows(db), (r) => r.every((x) => x.status === 'done'), 'the cut jobs were not retried to the end');
@@ -158,7 +162,7 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
   });
 
   it('a cut job waits out its backoff before it runs again, and its lease is handed back', async () => {
-    await enqueue(db, { firmId: null, kind: 'notify', payload: {} });
+    await enqueue(db, { firmId: null, kind: 'notify', payload: SAMPLE_PAYLOADS.notify });
     const w = worker({ handlers: { notify: () => new Promise<never>(() => undefined) }, leaseSeconds: 120, jobTimeoutMs: 200 });
     w.start();
     const [cut] = await until(
@@ -172,7 +176,7 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
   });
 
   it('stop() hands a job still running after its grace period back at once, without using up an attempt', async () => {
-    await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: {}, dedupeKey: 'sync:stuck' });
+    await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: SAMPLE_PAYLOADS['sync-guest-access'], dedupeKey: 'sync:stuck' });
     let aborted: unknown = null;
     const w = worker({
       handlers: {
@@ -194,12 +198,26 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     expect(aborted).toBeInstanceOf(WorkerStoppedError);
   });
 
+  it('fails a job whose payload does not fit its kind for good, naming the field, and runs the rest', async () => {
+    // As an older version might have left it: a sync job without its guest.
+    await enqueueProbe(db, { firmId: null, kind: 'sync-guest-access', payload: { guestId: 'c-old' } });
+    await enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: { contactId: 'c-new' } });
+    const synced: string[] = [];
+    const w = worker({ handlers: { 'sync-guest-access': async (job) => void synced.push(job.payload.contactId) }, leaseSeconds: 120 });
+    expect(await w.drain()).toBe(2);
+    expect(synced).toEqual(['c-new']);
+    expect((await rows(db)).map((r) => ({ status: r.status, attempts: r.attempts, error: r.last_error }))).toEqual([
+      { status: 'failed', attempts: 1, error: 'sync-guest-access job payload: payload.contactId is missing' },
+      { status: 'done', attempts: 1, error: null },
+    ]);
+  });
+
   it('drain() runs work that jobs queue in other lanes, and returns how many jobs it ran', async () => {
-    await enqueue(db, { firmId: null, kind: 'notify', payload: {} });
+    await enqueue(db, { firmId: null, kind: 'notify', payload: SAMPLE_PAYLOADS.notify });
     const w = worker({
       handlers: {
-        notify: async () => enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: {}, dedupeKey: 'sync:x' }),
-        'sync-guest-access': async () => enqueue(db, { firmId: null, kind: 'bot-deliver', payload: {} }),
+        notify: async () => enqueue(db, { firmId: null, kind: 'sync-guest-access', payload: SAMPLE_PAYLOADS['sync-guest-access'], dedupeKey: 'sync:x' }),
+        'sync-guest-access': async () => enqueue(db, { firmId: null, kind: 'bot-deliver', payload: SAMPLE_PAYLOADS['bot-deliver'] }),
         'bot-deliver': async () => undefined,
       },
       leaseSeconds: 120,

@@ -7,8 +7,9 @@ import { loadConfig } from '../../src/config';
 import { OutboxWorker, releaseDeadPredecessorLeases } from '../../src/services/outbox-worker';
 import { type Db, openDb } from '../../src/store/db';
 import { migrate } from '../../src/store/migrations';
-import { claim, enqueue } from '../../src/store/outbox';
+import { claim } from '../../src/store/outbox';
 import { tmpDir } from '../integration/harness';
+import { enqueueProbe, probeHandlers } from '../support/outbox';
 import { createScratchDatabase } from '../stress/support/scratch-db';
 
 /**
@@ -20,7 +21,7 @@ const silent = pino({ level: 'silent' });
 const LONG_LEASE = 3600;
 
 async function holdJobs(db: Db, n: number): Promise<number[]> {
-  for (let i = 0; i < n; i++) await enqueue(db, { firmId: null, kind: 'probe', payload: { i }, dedupeKey: i === 0 ? 'probe-key' : undefined });
+  for (let i = 0; i < n; i++) await enqueueProbe(db, { firmId: null, kind: 'probe', payload: { i }, dedupeKey: i === 0 ? 'probe-key' : undefined });
   // The predecessor claims with an hour's lease and dies before completing anything.
   return (await claim(db, 'dead-process', 10, LONG_LEASE)).map((j) => j.id);
 }
@@ -44,7 +45,7 @@ describe('outbox leases after a crash', () => {
       expect(logs.some((l) => l.level === 40 && Array.isArray(l.jobIds) && (l.jobIds as unknown[]).length === 3)).toBe(true);
 
       const ran: number[] = [];
-      const worker = new OutboxWorker({ db: after, logger: silent, handlers: { probe: async (job) => void ran.push(job.id) }, pollMs: 10, leaseSeconds: 60, workerId: 'successor' });
+      const worker = new OutboxWorker({ db: after, logger: silent, handlers: probeHandlers({ probe: async (job) => void ran.push(job.id) }), pollMs: 10, leaseSeconds: 60, workerId: 'successor' });
       const started = Date.now();
       expect(await worker.drain()).toBe(3);
       expect(Date.now() - started).toBeLessThan(5000);
@@ -66,7 +67,7 @@ describe('outbox leases after a crash', () => {
       expect(held).toHaveLength(2);
       // A second instance starting up beside the (possibly alive) holder.
       expect(await releaseDeadPredecessorLeases(other, silent)).toEqual([]);
-      const worker = new OutboxWorker({ db: other, logger: silent, handlers: { probe: async () => undefined }, pollMs: 10, leaseSeconds: 60, workerId: 'second-instance' });
+      const worker = new OutboxWorker({ db: other, logger: silent, handlers: probeHandlers({ probe: async () => undefined }), pollMs: 10, leaseSeconds: 60, workerId: 'second-instance' });
       expect(await worker.drain()).toBe(0);
       const rows = await other.query<{ locked_by: string; status: string }>('SELECT locked_by, status FROM outbox ORDER BY id');
       expect(rows).toEqual(held.map(() => ({ locked_by: 'dead-process', status: 'running' })));

@@ -3,9 +3,10 @@ import { verifyChain } from '../../src/domain/audit-chain';
 import type { Db } from '../../src/store/db';
 import { M365Repo } from '../../src/store/m365';
 import { migrate, MIGRATIONS } from '../../src/store/migrations';
-import { claim, complete, enqueue, fail, outboxCounts } from '../../src/store/outbox';
+import { claim, complete, fail, outboxCounts } from '../../src/store/outbox';
 import { Repo } from '../../src/store/repo';
 import { freshPglite, freshPostgres, postgresUrl } from '../support/db';
+import { enqueueProbe } from '../support/outbox';
 
 /**
  * The store's behaviour, run once on PGlite and once on PostgreSQL: the same SQL must mean the
@@ -120,14 +121,14 @@ describe.each(backends)('store on %s', (_name, open) => {
 
   describe('outbox', () => {
     it('keeps one pending job per dedupe key', async () => {
-      await enqueue(db, { firmId: null, kind: 'k', payload: { n: 1 }, dedupeKey: 'same' });
-      await enqueue(db, { firmId: null, kind: 'k', payload: { n: 2 }, dedupeKey: 'same' });
-      await enqueue(db, { firmId: null, kind: 'k', payload: { n: 3 } });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: { n: 1 }, dedupeKey: 'same' });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: { n: 2 }, dedupeKey: 'same' });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: { n: 3 } });
       expect(await outboxCounts(db)).toEqual({ pending: 2 });
     });
 
     it('hands each job to exactly one of several concurrent workers', async () => {
-      for (let i = 0; i < 40; i++) await enqueue(db, { firmId: null, kind: 'k', payload: { i } });
+      for (let i = 0; i < 40; i++) await enqueueProbe(db, { firmId: null, kind: 'k', payload: { i } });
       const claims = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((w) => claim(db, w, 15, 60)));
       const ids = claims.flat().map((j) => j.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -135,10 +136,10 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
 
     it('does not run two jobs with one key at once, and supersedes a failed one by the newer', async () => {
-      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:x' });
+      await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:x' });
       const [first] = await claim(db, 'w1', 10, 60);
       expect(first.payload).toEqual({ v: 1 });
-      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:x' });
+      await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:x' });
       expect(await claim(db, 'w2', 10, 60)).toEqual([]);
       await fail(db, first, 'w1', 'boom', 0, 10);
       expect(await outboxCounts(db)).toEqual({ done: 1, pending: 1 });
@@ -148,7 +149,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
 
     it('gives a job whose lease ran out to another worker, and ignores the late completion', async () => {
-      await enqueue(db, { firmId: null, kind: 'k', payload: {} });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: {} });
       const [job] = await claim(db, 'dead', 1, 0.05);
       await new Promise((r) => setTimeout(r, 150));
       const [again] = await claim(db, 'alive', 1, 60);
@@ -159,9 +160,9 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
 
     it('reclaims a dead worker\'s job before the newer job of its key, never both at once', async () => {
-      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:y' });
+      await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:y' });
       await claim(db, 'dead', 10, 0.05);
-      await enqueue(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:y' });
+      await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:y' });
       await new Promise((r) => setTimeout(r, 150));
       const taken = [...(await claim(db, 'a', 10, 60)), ...(await claim(db, 'b', 10, 60))];
       expect(taken.map((j) => j.payload)).toEqual([{ v: 1 }]);
@@ -170,7 +171,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
 
     it('does not count a wait the other side asked for as a failed attempt', async () => {
-      await enqueue(db, { firmId: null, kind: 'k', payload: {} });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: {} });
       for (let i = 0; i < 5; i++) {
         const [job] = await claim(db, 'w', 1, 60);
         await fail(db, job, 'w', 'throttled', 0, 2, false);
@@ -181,7 +182,7 @@ describe.each(backends)('store on %s', (_name, open) => {
     });
 
     it('waits before retrying, and gives up after the last attempt', async () => {
-      await enqueue(db, { firmId: null, kind: 'k', payload: {} });
+      await enqueueProbe(db, { firmId: null, kind: 'k', payload: {} });
       const [job] = await claim(db, 'w', 1, 60);
       await fail(db, job, 'w', 'throttled', 60_000, 5);
       expect(await claim(db, 'w', 1, 60)).toEqual([]);

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import pino from 'pino';
 import type { Db } from '../../src/store/db';
-import { claim, enqueue, outboxCounts } from '../../src/store/outbox';
+import { claim, outboxCounts } from '../../src/store/outbox';
 import { OutboxWorker } from '../../src/services/outbox-worker';
+import { enqueueProbe, probeHandlers } from '../support/outbox';
 import { spawnTsx, type Child } from './support/child';
 import { overlappingRuns, PROBE_KIND, PROBE_SCHEMA, probeHandler, probeRuns } from './support/outbox-probe';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db';
@@ -52,7 +53,7 @@ describe('two instances on one PostgreSQL', () => {
     for (const name of ['instance-a', 'instance-b']) {
       const db = await scratch.open();
       dbs.push(db);
-      const worker = new OutboxWorker({ db, logger: pino({ level: 'silent' }), handlers: { [PROBE_KIND]: probeHandler(db, name) }, pollMs: 10, slots: 10, leaseSeconds: 60, workerId: name });
+      const worker = new OutboxWorker({ db, logger: pino({ level: 'silent' }), handlers: probeHandlers({ [PROBE_KIND]: probeHandler(db, name) }), pollMs: 10, slots: 10, leaseSeconds: 60, workerId: name });
       workers.push(worker);
       worker.start();
     }
@@ -66,7 +67,7 @@ describe('two instances on one PostgreSQL', () => {
         if (i % 10 === 0) await addPlain(PLAIN_JOBS / 4 + (i / 10) * plainPerStep + 1, plainPerStep);
         const key = `key-${i % KEYS}`;
         const [{ t }] = await control.query<{ t: string }>('SELECT extract(epoch FROM clock_timestamp()) * 1000 AS t');
-        await enqueue(control, { firmId: null, kind: PROBE_KIND, payload: { ms: 5 + (i % 11), i }, dedupeKey: key });
+        await enqueueProbe(control, { firmId: null, kind: PROBE_KIND, payload: { ms: 5 + (i % 11), i }, dedupeKey: key });
         lastEnqueueAt.set(key, Number(t));
         await sleep(3);
       }
@@ -138,7 +139,7 @@ describe('two instances on one PostgreSQL', () => {
     dbs.push(a, b);
     await a.exec('DELETE FROM outbox');
     await a.query(`INSERT INTO outbox (kind, payload, dedupe_key, status, locked_by, locked_until, attempts) VALUES ($1, '{}', 'race', 'running', 'dead', now() - interval '1 second', 1)`, [PROBE_KIND]);
-    await enqueue(a, { firmId: null, kind: PROBE_KIND, payload: {}, dedupeKey: 'race' });
+    await enqueueProbe(a, { firmId: null, kind: PROBE_KIND, payload: {}, dedupeKey: 'race' });
     let takenByB: Awaited<ReturnType<typeof claim>> = [];
     await a.transaction(async (tx) => {
       const locked = await tx.query<{ id: string }>(`SELECT id FROM outbox WHERE dedupe_key = 'race' AND status = 'running' FOR UPDATE SKIP LOCKED`);

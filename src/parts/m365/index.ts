@@ -3,9 +3,9 @@ import { gatheredSyncs, Reconciler } from '../../services/reconciler';
 import { ProvisioningService } from '../../services/provision';
 import { UploadDetection, UploadService } from '../../services/uploads';
 import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../../services/guest-digest';
-import type { JobHandler } from '../../services/outbox-worker';
+import { requestGuestSync, requestSweep, type SweepKind } from '../../services/job-requests';
+import type { JobHandlers } from '../../services/outbox-worker';
 import { M365Repo } from '../../store/m365';
-import { enqueue } from '../../store/outbox';
 import { Repo } from '../../store/repo';
 import { keepUndelivered } from '../../services/undelivered-notice';
 import { type ActivityFeedPort, gatewayActivityFeed } from '../../m365/activity';
@@ -47,12 +47,6 @@ const EXPIRY_TIMER_SLACK_MS = 50;
 /** Far expiries are re-checked hourly (setTimeout's own limit is under 25 days). */
 const MAX_EXPIRY_TIMER_MS = 3_600_000;
 
-const str = (payload: Record<string, unknown>, key: string): string => {
-  const value = payload[key];
-  if (typeof value !== 'string' || !value) throw new Error(`job payload lacks ${key}`);
-  return value;
-};
-
 /** The Microsoft 365 part with settings from the environment, optionally overridden (tests). It needs no other part. */
 export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory<Record<never, never>, Microsoft365Part> {
   return definePart({ name: 'm365', build: (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides }) });
@@ -79,31 +73,32 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   });
 
   const syncGuest = gatheredSyncs(reconciler);
-  const handlers: Record<string, JobHandler> = {
+  const handlers: JobHandlers = {
     'provision-case': async (job) => {
       // A case waiting for a cases team ends its job here; adopting a team queues it again (src/services/cases-teams.ts).
-      if ((await provisioning.provisionCase(str(job.payload, 'caseId'))) === 'waiting') return;
+      if ((await provisioning.provisionCase(job.payload.caseId)) === 'waiting') return;
       // A new case may be in a new team (a new drive): make sure uploads there are detected.
-      await enqueue(db, { firmId: job.firmId, kind: M365_JOBS.subscriptions, payload: {}, dedupeKey: M365_JOBS.subscriptions });
+      await requestSweep(db, M365_JOBS.subscriptions, job.firmId);
     },
-    'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', str(job.payload, 'contactId')),
+    'invite-guest': async (job) => provisioning.inviteGuest(job.firmId ?? '', job.payload.contactId),
     'sync-guest-access': async (job) => {
-      const firmId = job.firmId ?? (await firmOfContact(str(job.payload, 'contactId')));
-      await syncGuest(firmId, str(job.payload, 'contactId'));
+      const { contactId } = job.payload;
+      const firmId = job.firmId ?? (await firmOfContact(contactId));
+      await syncGuest(firmId, contactId);
       // A share, an unshare, an acceptance or a new document all end in this sync: the guest's
       // digest (one window later, joined by whatever else comes meanwhile) tells them what is new.
-      await requestGuestDigest(db, firmId, str(job.payload, 'contactId'));
+      await requestGuestDigest(db, firmId, contactId);
       // Every grant change is followed by its guest's sync: a new or moved expiry may be the next one.
       armExpiryTimer();
     },
     [GUEST_DIGEST_JOB]: async (job) => {
-      await digests.run(job.firmId ?? (await firmOfContact(str(job.payload, 'contactId'))), str(job.payload, 'contactId'));
+      await digests.run(job.firmId ?? (await firmOfContact(job.payload.contactId)), job.payload.contactId);
     },
     'seal-staff-only': async (job) => {
-      await reconciler.sealStaffOnly(job.firmId ?? '', str(job.payload, 'itemId'));
+      await reconciler.sealStaffOnly(job.firmId ?? '', job.payload.itemId);
     },
     [M365_JOBS.drift]: async (job) => {
-      const firms = job.payload.firmId ? [str(job.payload, 'firmId')] : (await new Repo(db).allFirms()).map((f) => f.id);
+      const firms = job.payload.firmId ? [job.payload.firmId] : (await new Repo(db).allFirms()).map((f) => f.id);
       for (const firmId of firms) await reconciler.checkDrift(firmId);
     },
     [M365_JOBS.acceptance]: async () => {
@@ -117,10 +112,10 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       await detection.ensureSubscriptions();
     },
     [M365_JOBS.delta]: async (job) => {
-      await detection.syncDrive(str(job.payload, 'driveId'));
+      await detection.syncDrive(job.payload.driveId);
     },
     [M365_JOBS.importFile]: async (job) => {
-      await detection.importIfUnknown(str(job.payload, 'driveId'), str(job.payload, 'driveItemId'));
+      await detection.importIfUnknown(job.payload.driveId, job.payload.driveItemId);
     },
   };
 
@@ -136,7 +131,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     const since = (await m365.getState('expiry-sweep')) ?? new Date(0).toISOString();
     const due = await m365.contactsWithGrantsExpiredBetween(since, now);
     await db.transaction(async (tx) => {
-      for (const d of due) await enqueue(tx, { firmId: d.firmId, kind: 'sync-guest-access', payload: { contactId: d.contactId }, dedupeKey: `sync:${d.contactId}` });
+      for (const d of due) await requestGuestSync(tx, d.firmId, d.contactId);
       await new M365Repo(tx).setState('expiry-sweep', now);
     });
     if (due.length) logger.info({ contacts: due.length }, 'expired grants: guests queued for sync');
@@ -184,10 +179,10 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   }
 
   const timers: NodeJS.Timeout[] = [];
-  const every = (ms: number, kind: string) => {
+  const every = (ms: number, kind: SweepKind) => {
     if (ms <= 0) return;
     const tick = () => {
-      enqueue(db, { firmId: null, kind, payload: {}, dedupeKey: kind }).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), kind }, 'could not queue periodic job'));
+      requestSweep(db, kind).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), kind }, 'could not queue periodic job'));
     };
     const timer = setInterval(tick, ms);
     timer.unref();

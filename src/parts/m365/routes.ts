@@ -10,7 +10,7 @@ import type { Actor } from '../../services/context';
 import type { UploadService } from '../../services/uploads';
 import type { Db } from '../../store/db';
 import { M365Repo } from '../../store/m365';
-import { enqueue } from '../../store/outbox';
+import { requestDriveDelta, requestSweep } from '../../services/job-requests';
 
 /**
  * Graph change notifications. Not bearer-authenticated (Graph calls it); each notification
@@ -41,10 +41,10 @@ export function notificationRoute(d: { db: Db; logger: Logger }): Router {
           continue;
         }
         if (typeof n.lifecycleEvent === 'string' && n.lifecycleEvent !== 'missed') {
-          await enqueue(d.db, { firmId: row.firmId, kind: 'm365-subscriptions', payload: {}, dedupeKey: 'm365-subscriptions' });
+          await requestSweep(d.db, 'm365-subscriptions', row.firmId);
           continue;
         }
-        await enqueue(d.db, { firmId: row.firmId, kind: 'm365-delta', payload: { driveId: row.driveId }, dedupeKey: `m365-delta:${row.driveId}` });
+        await requestDriveDelta(d.db, row.firmId, row.driveId);
         accepted++;
       }
       res.status(202).end();

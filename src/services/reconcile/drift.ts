@@ -5,10 +5,10 @@ import { runBatch, batchError, type BatchStep } from '../../m365/batch';
 import { asRetryable, GraphRequestError } from '../../m365/errors';
 import { directUserPermissions, readPermissions, roleOf, userIdOf } from '../../m365/permissions';
 import { M365Repo } from '../../store/m365';
-import { enqueue } from '../../store/outbox';
 import { Repo } from '../../store/repo';
 import type { CaseRecord, ContactRecord } from '../../store/records';
-import { type CaseRoomEvent, syncKey } from '../events';
+import type { CaseRoomEvent } from '../../domain/events';
+import { requestGuestSync, requestNotify } from '../job-requests';
 import { type ReconcilerDeps, recordedKnowledge } from './deps';
 import { desiredForContact } from './desired';
 import { permissionUrl, type DesiredPermission } from './plan';
@@ -152,9 +152,9 @@ export class DriftDetector {
       const r = new Repo(tx);
       for (const event of events) {
         await r.appendAudit({ firmId, actor: 'system:drift', action: 'drift.found', target: `case:${event.caseId}`, reason: this.d.driftPolicy === 'repair' ? 'repaired by policy' : 'reported only (policy: report)', data: { added: event.added, removed: event.removed } });
-        await enqueue(tx, { firmId, kind: 'notify', payload: { event } });
+        await requestNotify(tx, event);
       }
-      if (this.d.driftPolicy === 'repair') for (const contactId of resync) await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+      if (this.d.driftPolicy === 'repair') for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
       for (const c of cases) await new M365Repo(tx).markDriftChecked(c.id);
     });
 
@@ -188,7 +188,7 @@ export class DriftDetector {
       const grant = await repo.upsertGrant({ firmId, contactId: imp.contact.id, scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] }, rights: imp.role === 'write' ? 'upload' : 'read', expiresAt: null, createdBy: 'system:import' });
       await repo.appendAudit({ firmId, actor: 'system:import', action: 'grant.imported', target: `contact:${imp.contact.id}`, reason: 'permission found on the case folder when CaseRoom started managing it', data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role } });
       await new M365Repo(tx).putApplied({ firmId, contactId: imp.contact.id, guestUserId: imp.contact.guestUserId as string, driveId: imp.c.driveId as string, driveItemId: imp.driveItemId, role: imp.role, permissionId: imp.permissionId, state: 'active', expiresAt: null });
-      await enqueue(tx, { firmId, kind: 'sync-guest-access', payload: { contactId: imp.contact.id }, dedupeKey: syncKey(imp.contact.id) });
+      await requestGuestSync(tx, firmId, imp.contact.id);
     });
   }
 }

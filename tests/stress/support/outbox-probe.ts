@@ -1,6 +1,5 @@
 import type { Db } from '../../../src/store/db';
-import type { OutboxJob } from '../../../src/store/outbox';
-import type { JobHandler } from '../../../src/services/outbox-worker';
+import type { ProbeHandler } from '../../support/outbox';
 
 /**
  * An outbox handler that writes down every run it starts and finishes, in the database all
@@ -22,15 +21,17 @@ CREATE TABLE IF NOT EXISTS probe_runs (
 );
 CREATE INDEX IF NOT EXISTS probe_runs_job ON probe_runs (job_id);`;
 
+type ProbeJob = Parameters<ProbeHandler>[0];
+
 export interface ProbeOptions {
   /** Return true to make this run hang forever after it started (the process is then killed). */
-  trap?: (job: OutboxJob) => boolean;
-  onTrapped?: (job: OutboxJob) => void;
+  trap?: (job: ProbeJob) => boolean;
+  onTrapped?: (job: ProbeJob) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function probeHandler(db: Db, workerId: string, options: ProbeOptions = {}): JobHandler {
+export function probeHandler(db: Db, workerId: string, options: ProbeOptions = {}): ProbeHandler {
   return async (job) => {
     const [run] = await db.query<{ run_id: string }>('INSERT INTO probe_runs (job_id, worker, dedupe_key, attempt) VALUES ($1, $2, $3, $4) RETURNING run_id', [job.id, workerId, job.dedupeKey, job.attempts]);
     if (options.trap?.(job)) {

@@ -1,4 +1,4 @@
-import type { GrantScope, Rights } from '../domain/model';
+import type { GrantScope, Rights } from './model';
 
 /**
  * What happened, for the people who should hear about it. Services write these to the outbox
@@ -22,7 +22,4 @@ export type CaseRoomEvent =
   | { type: 'staff.replied'; firmId: string; caseId: string; threadId: string; messageId: string; contactId: string | null }
   | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
 
-/** Kinds of outbox job; the Microsoft 365 layer and the bot register a handler for each. */
-export type OutboxKind = 'provision-case' | 'invite-guest' | 'sync-guest-access' | 'seal-staff-only' | 'notify';
-
-export const syncKey = (contactId: string) => `sync:${contactId}`;
+export type CaseRoomEventType = CaseRoomEvent['type'];

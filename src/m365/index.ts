@@ -1,4 +1,5 @@
 import type { AppPart, PartContext, PartFactory } from '../app-part';
+import { demoPlaceholderFor } from '../demo/placeholder-files';
 import { gatheredSyncs, Reconciler } from '../services/reconciler';
 import { ProvisioningService } from '../services/provision';
 import { UploadDetection, UploadService } from '../services/uploads';
@@ -13,7 +14,7 @@ import { gatewayMailSender, MailSendError } from './mail';
 import { createTokenSource } from './auth';
 import { GraphGateway } from './graph';
 import { fileRoutes, notificationRoute } from './routes';
-import { loadM365Settings, type M365Settings } from './settings';
+import type { M365Settings } from './settings';
 import { boundFetch, createDispatcher } from './transport';
 
 /** Outbox kinds the gateway adds for its own background work (run once across instances). */
@@ -52,13 +53,13 @@ const str = (payload: Record<string, unknown>, key: string): string => {
   return value;
 };
 
-/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). */
+/** The Microsoft 365 part with the settings loadConfig parsed, optionally overridden (tests). */
 export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory {
-  return (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides });
+  return (ctx) => buildPart(ctx, { ...ctx.config.m365.settings, ...overrides });
 }
 
 export function createMicrosoft365Part(ctx: PartContext): Microsoft365Part {
-  return buildPart(ctx, loadM365Settings());
+  return buildPart(ctx, ctx.config.m365.settings);
 }
 
 function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
@@ -68,7 +69,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
   const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
   const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
-  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId });
+  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId, placeholderFor: config.seedDemoData ? demoPlaceholderFor : undefined });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { startCaseRoom } from '../../src/app';
-import { recordingPart } from '../../src/app-part';
+import { recordingPart } from '../support/recording-part';
 import { loadConfig } from '../../src/config';
 import { OutboxWorker, releaseDeadPredecessorLeases } from '../../src/services/outbox-worker';
 import { type Db, openDb } from '../../src/store/db';

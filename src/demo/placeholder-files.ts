@@ -1,5 +1,10 @@
 import { crc32 } from 'node:zlib';
 
+/** The demo firm's seeded documents, as provisioning writes them to SharePoint (ProvisioningDeps.placeholderFor). */
+export function demoPlaceholderFor(item: { title: string }, c: { number: string; title: string }): { content: Buffer; mimeType: string } {
+  return placeholderFile(item.title, [item.title, `Case ${c.number}: ${c.title}`, 'Placeholder created by CaseRoom for the demo firm.']);
+}
+
 /**
  * Small but real files for the demo's seeded documents, so SharePoint holds something a viewer
  * opens: a one-page PDF, a minimal .docx, or plain text for anything else.

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../src/config';
 import { loadM365Settings } from '../src/m365/settings';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
-import { DEMO_DIRECTORY } from '../src/services/demo-data';
+import { DEMO_DIRECTORY } from '../src/demo/demo-data';
 import type { CaseRecord } from '../src/store/records';
 import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../scripts/local-tenant';
 import { API_AUDIENCE } from '../tests/integration/harness';
@@ -39,7 +39,7 @@ const person = (email: string) => {
   if (!p) throw new Error(`${email} is not in the demo directory`);
   return p;
 };
-/** Olivia Park holds a client grant with upload over every Northwind case (src/services/demo-data.ts). */
+/** Olivia Park holds a client grant with upload over every Northwind case (src/demo/demo-data.ts). */
 export const UPLOADER = person('olivia.park@northwind.example');
 const STAFF = person('priya.raman@hartleymoss.example');
 

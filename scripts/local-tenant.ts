@@ -6,7 +6,7 @@
  * harnesses and the benchmarks, so all of them set CaseRoom up the way a tenant does.
  */
 import { SIMULATOR_BOT_ID, SIMULATOR_BOT_SECRET, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
-import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/services/demo-data';
+import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/demo/demo-data';
 import type { RunningSimulator } from '../src/m365-simulator';
 import { declaredAppRegistration, declaredTeamsApp } from './declared-app';
 

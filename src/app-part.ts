@@ -2,9 +2,8 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config';
 import type { Clock } from './services/context';
-import type { JobKind } from './domain/jobs';
 import type { Services } from './services/core';
-import type { JobHandler, JobHandlers } from './services/outbox-worker';
+import type { JobHandlers } from './services/outbox-worker';
 import type { Db } from './store/db';
 
 export type { Services };
@@ -67,19 +66,4 @@ export interface PartFactory<D extends PartDependencies = PartDependencies, P ex
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a part with no dependencies declares none
 export function definePart<P extends AppPart, D extends PartDependencies = {}>(factory: { name: string; needs?: D; build(ctx: PartContext, parts: BuiltDependencies<D>): P | Promise<P> }): PartFactory<D, P> {
   return { name: factory.name, needs: factory.needs ?? ({} as D), build: factory.build };
-}
-
-/** For tests of the core: handles every job kind by remembering it. */
-export function recordingPart(): AppPart & { calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> } {
-  const calls: Array<{ kind: JobKind; payload: Record<string, unknown> }> = [];
-  const record: JobHandler = async (job) => {
-    calls.push({ kind: job.kind, payload: job.payload });
-  };
-  return {
-    name: 'recording',
-    calls,
-    handlers: { 'provision-case': record, 'invite-guest': record, 'sync-guest-access': record, 'seal-staff-only': record, notify: record },
-    routes: [],
-    health: async () => ({ m365: 'recording' }),
-  };
 }

@@ -8,7 +8,7 @@ import { createTokenVerifier, remoteKeys, type TokenVerifier } from './http/auth
 import type { AppPart, BuiltDependencies, PartContext, PartDependencies, PartFactory, Services } from './app-part';
 import { CaseworkService } from './services/casework';
 import { type Clock, systemClock } from './services/context';
-import { seedDemoFirm } from './services/demo-data';
+import { seedDemoFirm } from './demo/demo-data';
 import { isJobKind } from './domain/jobs';
 import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { StoreConfig } from './store/db';
+import { type M365Settings, m365SettingsOf, m365SettingsSchema } from './m365/settings';
 
 /**
  * Every setting the server reads, parsed once at start-up. Names match the Bicep outputs
@@ -65,6 +66,8 @@ const envSchema = z.object({
   /** Per signed-in person: API requests a minute on average, and how many may come at once. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(600),
+  /** The Graph gateway's M365_* settings (src/m365/settings.ts), parsed with the rest so a bad one is named like any other. */
+  ...m365SettingsSchema.shape,
 });
 
 /** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
@@ -122,7 +125,7 @@ export interface AppConfig {
   logLevel: string;
   dataDir: string;
   store: StoreConfig;
-  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string };
+  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string; settings: M365Settings };
   identity: IdentityConfig;
   bot: BotConfig;
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
@@ -229,7 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     dataDir: path.resolve(env.DATA_DIR),
     store,
-    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE },
+    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE, settings: m365SettingsOf(env) },
     identity,
     bot: botConfig(env, mode, identity),
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),

@@ -178,16 +178,16 @@ export function caseAccess(
   };
 }
 
+/**
+ * What the rules about one guest read, in the order guestAccess and desiredDrivePermissions take
+ * it: the contact, its grants, the cases it is linked to, the firm's cases and items (as the
+ * caller knows them), the firm's policy and the time.
+ */
+export type GuestFacts<C extends CaseRef, I extends ItemRef> = [contact: Contact, grants: readonly Grant[], linkedCaseIds: ReadonlySet<string>, cases: readonly C[], items: readonly I[], policy: FirmPolicy, now: Date];
+
 /** The cases a guest may open, each with its access. */
-export function guestAccess(
-  contact: Contact,
-  grants: readonly Grant[],
-  linkedCaseIds: ReadonlySet<string>,
-  cases: readonly CaseRef[],
-  items: readonly ItemRef[],
-  policy: FirmPolicy,
-  now: Date,
-): Map<string, CaseAccess> {
+export function guestAccess(...facts: GuestFacts<CaseRef, ItemRef>): Map<string, CaseAccess> {
+  const [contact, grants, linkedCaseIds, cases, items, policy, now] = facts;
   const result = new Map<string, CaseAccess>();
   for (const caseRef of cases) {
     const access = caseAccess(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, items, policy, now);
@@ -227,15 +227,8 @@ export interface DriveTargetItem extends ItemRef {
  * documents also needs the same role on every item of the case that holds unique permissions
  * (`uniquePermissions`), since the folder's permission does not reach those.
  */
-export function desiredDrivePermissions(
-  contact: Contact,
-  grants: readonly Grant[],
-  linkedCaseIds: ReadonlySet<string>,
-  cases: readonly DriveTargetCase[],
-  items: readonly DriveTargetItem[],
-  policy: FirmPolicy,
-  now: Date,
-): Map<string, DriveRole> {
+export function desiredDrivePermissions(...facts: GuestFacts<DriveTargetCase, DriveTargetItem>): Map<string, DriveRole> {
+  const [contact, grants, linkedCaseIds, cases, items, policy, now] = facts;
   const wanted = new Map<string, DriveRole>();
   if (policy.disabledSections.includes('documents')) return wanted;
   const put = (driveItemId: string | null) => {

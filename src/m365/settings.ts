@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
 /**
- * The gateway's own settings (all optional, with production defaults). Read from the
- * environment next to the AppConfig, so deployment sets them the same way; tests override
- * them through `microsoft365Part({ ... })`.
+ * The gateway's own settings (all optional, with production defaults). src/config.ts parses
+ * them with every other setting at start-up (a bad one stops the process with a ConfigError
+ * naming it) and hands them on as `config.m365.settings`; tests override them through
+ * `microsoft365Part({ ... })`.
  */
-const schema = z.object({
+export const m365SettingsSchema = z.object({
   M365_RESOURCE_UNITS_PER_MINUTE: z.coerce.number().int().min(0).default(1250),
   M365_DRIFT_POLICY: z.enum(['repair', 'report']).default('repair'),
   M365_DRIFT_INTERVAL_MS: z.coerce.number().int().min(0).default(15 * 60_000),
@@ -39,8 +40,8 @@ export interface M365Settings {
   spoolDir?: string;
 }
 
-export function loadM365Settings(env: NodeJS.ProcessEnv = process.env): M365Settings {
-  const e = schema.parse(env);
+/** The settings from the variables `m365SettingsSchema` parsed. */
+export function m365SettingsOf(e: z.infer<typeof m365SettingsSchema>): M365Settings {
   return {
     unitsPerMinute: e.M365_RESOURCE_UNITS_PER_MINUTE,
     driftPolicy: e.M365_DRIFT_POLICY,
@@ -54,4 +55,9 @@ export function loadM365Settings(env: NodeJS.ProcessEnv = process.env): M365Sett
     zip: { maxUncompressedBytes: e.M365_ZIP_MAX_UNCOMPRESSED_BYTES, maxEntries: e.M365_ZIP_MAX_ENTRIES, maxRatio: e.M365_ZIP_MAX_RATIO },
     spoolDir: e.M365_SPOOL_DIR,
   };
+}
+
+/** Parses the gateway's settings alone (a ZodError on a bad value); start-up goes through loadConfig, which names the setting. */
+export function loadM365Settings(env: NodeJS.ProcessEnv = process.env): M365Settings {
+  return m365SettingsOf(m365SettingsSchema.parse(env));
 }

@@ -1,7 +1,7 @@
 import express from 'express';
 import { type AppPart, definePart, type PartContext, usesPartIfPresent } from '../app-part';
 import { requestPostDelivery } from '../services/job-requests';
-import { type ActivityFeed, graphActivityFeed } from '../../bot/activity-feed';
+import type { ActivityFeed } from '../../bot/activity-feed';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { botbuilderConnector, type ChannelConnector, createAdapter } from '../../bot/connector';
 import { Deliverer, type PostFinder } from '../../bot/delivery';
@@ -59,6 +59,9 @@ export function botPart(options: BotOptions = {}) {
 
 function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOptions): BotPart {
   const logger = ctx.logger.child({ part: 'bot' });
+  // Guests' notices go through the one Graph gateway (budget, retry, logging): the m365 part's feed.
+  const guestFeed = o.feed ?? m365?.activityFeed;
+  if (!guestFeed) throw new Error('the bot part needs the m365 part (listed before it) for its activity feed, or a feed in its options');
   const adapter = createAdapter(ctx.config, { timeoutMs: o.connectorTimeoutMs });
   const connector = o.connector ?? botbuilderConnector(adapter, ctx.config.bot.appId);
   const links = createLinks(ctx.config.publicBaseUrl);
@@ -109,7 +112,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
   return {
     name: 'bot',
     handlers: {
-      notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: o.feed ?? m365?.activityFeed ?? graphActivityFeed(ctx.config, logger.child({ feed: 'graph' }), ctx.db), links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
+      notify: createNotifyHandler({ db: ctx.db, clock, logger, feed: guestFeed, links, burstIdleMs: o.burstIdleMs ?? 120_000, coalesceMs: o.coalesceMs ?? 1500 }),
       'bot-deliver': createDeliverHandler(deliverer),
     },
     routes: [{ path: '/api/messages', router: messages }],

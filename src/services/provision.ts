@@ -7,7 +7,6 @@ import { Repo } from '../store/repo';
 import { requestGuestSync } from './job-requests';
 import type { CaseRecord, Firm, ItemRecord } from '../store/records';
 import type { SharingService } from './sharing';
-import { placeholderFile } from './placeholder-files';
 import { CHANNELS_PER_TEAM, teamForNextCase } from './cases-teams';
 
 /**
@@ -41,6 +40,11 @@ export interface ProvisioningDeps {
   publicBaseUrl: string;
   /** The Teams app's catalog id: each case channel gets CaseRoom's case tab pinned ('' = do not pin). */
   teamsAppId: string;
+  /**
+   * Content for documents recorded before their case had a folder (the demo firm's seed): given
+   * only when the demo is in use (config.seedDemoData). Without it such documents get no file.
+   */
+  placeholderFor?: (item: Pick<ItemRecord, 'title'>, c: Pick<CaseRecord, 'number' | 'title'>) => { content: Buffer; mimeType: string };
 }
 
 /** The firm has no cases team with room: the case waits (its job ends) until CaseRoom is installed in one. */
@@ -151,7 +155,7 @@ export class ProvisioningService {
     }
   }
 
-  /** Folders and documents recorded before the case had a folder get one, with placeholder content. */
+  /** Folders recorded before the case had a folder get one; so do documents, with placeholder content, when the demo supplies it. */
   private async materializeItems(c: CaseRecord): Promise<void> {
     const repo = new Repo(this.d.db);
     const items = (await repo.itemsOfCase(c.id)).filter((i) => i.kind === 'folder' || i.kind === 'document');
@@ -172,11 +176,13 @@ export class ProvisioningService {
           if (!isGraphStatus(err, 409)) throw err;
           created = await this.d.graph.get<DriveItemJson>(`${base}:/${seg(item.title)}`);
         }
-      } else {
-        const file = placeholderFile(item.title, [item.title, `Case ${c.number}: ${c.title}`, 'Placeholder created by CaseRoom for the demo firm.']);
+      } else if (this.d.placeholderFor) {
+        const file = this.d.placeholderFor(item, c);
         // PUT replaces by default: a retry after a lost answer overwrites the same file.
         created = await this.d.graph.call<DriveItemJson>({ method: 'PUT', path: `${base}:/${seg(item.title)}:/content`, body: file.content, headers: { 'content-type': file.mimeType } });
         await repo.updateItem(c.firmId, item.id, { sizeBytes: file.content.length, mimeType: file.mimeType });
+      } else {
+        continue; // Outside the demo a document without bytes gets no made-up file.
       }
       await repo.updateItem(c.firmId, item.id, { driveItemId: created.id });
       item.driveItemId = created.id;

@@ -56,6 +56,15 @@ export class SharingService {
     return c;
   }
 
+  /** Applies a patch (after the checks `apply` makes) and audits it as given, in one transaction. */
+  private async patchAudited<T>(actor: StaffActor, action: string, target: string, patch: object, apply: (repo: Repo) => Promise<T>): Promise<T> {
+    return this.inTx(async (repo) => {
+      const updated = await apply(repo);
+      await this.audit(repo, actor, action, target, null, patch);
+      return updated;
+    });
+  }
+
   private async audit(repo: Repo, actor: Actor, action: string, target: string, reason: string | null, data: unknown): Promise<void> {
     await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action, target, reason, data });
   }
@@ -100,12 +109,10 @@ export class SharingService {
   }
 
   async updateCase(actor: StaffActor, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) {
-    return this.inTx(async (repo) => {
+    return this.patchAudited(actor, 'case.updated', `case:${caseId}`, patch, async (repo) => {
       await this.mustCase(repo, actor.firmId, caseId);
       if (patch.assignedStaffId && !(await repo.staff(actor.firmId, patch.assignedStaffId))) throw notFound('staff member');
-      const updated = (await repo.updateCase(actor.firmId, caseId, patch)) as CaseRecord;
-      await this.audit(repo, actor, 'case.updated', `case:${caseId}`, null, patch);
-      return updated;
+      return (await repo.updateCase(actor.firmId, caseId, patch)) as CaseRecord;
     });
   }
 
@@ -120,12 +127,10 @@ export class SharingService {
   }
 
   async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null }) {
-    return this.inTx(async (repo) => {
+    return this.patchAudited(actor, 'contact.updated', `contact:${contactId}`, patch, async (repo) => {
       await this.mustContact(repo, actor.firmId, contactId);
       if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw notFound('client');
-      const updated = (await repo.updateContact(actor.firmId, contactId, patch)) as ContactRecord;
-      await this.audit(repo, actor, 'contact.updated', `contact:${contactId}`, null, patch);
-      return updated;
+      return (await repo.updateContact(actor.firmId, contactId, patch)) as ContactRecord;
     });
   }
 

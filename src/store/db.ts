@@ -9,6 +9,12 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
+/** The first row a query answers, mapped, or null when it answers none. */
+export async function queryOne<T>(q: Queryable, sql: string, params: readonly unknown[], map: (row: Record<string, unknown>) => T): Promise<T | null> {
+  const rows = await q.query(sql, params);
+  return rows[0] ? map(rows[0]) : null;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `work` in one transaction; throws roll back. */

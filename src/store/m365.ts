@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PermissionKnowledge } from '../domain/model';
-import { type Queryable, writeInChunks } from './db';
+import { type Queryable, queryOne, writeInChunks } from './db';
 import { type CaseRecord, type ContactRecord, type ItemRecord, toCase, toContact, toItem } from './records';
 
 /**
@@ -98,8 +98,7 @@ export class M365Repo {
 
   // ---- cases and contacts across firms (background jobs) ----
   async caseById(caseId: string): Promise<CaseRecord | null> {
-    const rows = await this.q.query('SELECT * FROM cases WHERE id = $1', [caseId]);
-    return rows[0] ? toCase(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM cases WHERE id = $1', [caseId], toCase);
   }
   async provisionedCases(firmId: string): Promise<CaseRecord[]> {
     return (await this.q.query(`SELECT * FROM cases WHERE firm_id = $1 AND provisioning = 'ready' ORDER BY number`, [firmId])).map(toCase);
@@ -245,12 +244,10 @@ export class M365Repo {
 
   // ---- subscriptions and delta ----
   async subscriptionOfDrive(driveId: string): Promise<SubscriptionRow | null> {
-    const rows = await this.q.query('SELECT * FROM m365_subscriptions WHERE drive_id = $1', [driveId]);
-    return rows[0] ? toSubscription(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM m365_subscriptions WHERE drive_id = $1', [driveId], toSubscription);
   }
   async subscriptionById(subscriptionId: string): Promise<SubscriptionRow | null> {
-    const rows = await this.q.query('SELECT * FROM m365_subscriptions WHERE subscription_id = $1', [subscriptionId]);
-    return rows[0] ? toSubscription(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM m365_subscriptions WHERE subscription_id = $1', [subscriptionId], toSubscription);
   }
   async subscriptions(): Promise<SubscriptionRow[]> {
     return (await this.q.query('SELECT * FROM m365_subscriptions ORDER BY drive_id')).map(toSubscription);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
 import type { GrantScope, Rights, Section } from '../domain/model';
-import { type Queryable, writeInChunks } from './db';
+import { type Queryable, queryOne, writeInChunks } from './db';
 import {
   type CaseRecord,
   type Client,
@@ -32,14 +32,18 @@ import {
 export class Repo {
   constructor(private readonly q: Queryable) {}
 
+  /** The firm's rows of a table with these ids (none asked, no query). */
+  private async firmRowsByIds<T>(table: 'cases' | 'contacts' | 'items', firmId: string, ids: readonly string[], map: (row: Record<string, unknown>) => T, orderBy: '' | 'ORDER BY number' = ''): Promise<T[]> {
+    if (ids.length === 0) return [];
+    return (await this.q.query(`SELECT * FROM ${table} WHERE firm_id = $1 AND id = ANY($2::uuid[]) ${orderBy}`, [firmId, ids])).map(map);
+  }
+
   // ---- firms and staff ----
   async firmByTenant(tenantId: string): Promise<Firm | null> {
-    const rows = await this.q.query('SELECT * FROM firms WHERE tenant_id = $1', [tenantId]);
-    return rows[0] ? toFirm(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM firms WHERE tenant_id = $1', [tenantId], toFirm);
   }
   async firm(firmId: string): Promise<Firm | null> {
-    const rows = await this.q.query('SELECT * FROM firms WHERE id = $1', [firmId]);
-    return rows[0] ? toFirm(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM firms WHERE id = $1', [firmId], toFirm);
   }
   async allFirms(): Promise<Firm[]> {
     return (await this.q.query('SELECT * FROM firms ORDER BY created_at')).map(toFirm);
@@ -55,12 +59,10 @@ export class Repo {
     await this.q.query('UPDATE firms SET currency = $2 WHERE id = $1', [firmId, currency]);
   }
   async staffByUser(firmId: string, userId: string): Promise<Staff | null> {
-    const rows = await this.q.query('SELECT * FROM staff WHERE firm_id = $1 AND user_id = $2', [firmId, userId]);
-    return rows[0] ? toStaff(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM staff WHERE firm_id = $1 AND user_id = $2', [firmId, userId], toStaff);
   }
   async staff(firmId: string, staffId: string): Promise<Staff | null> {
-    const rows = await this.q.query('SELECT * FROM staff WHERE firm_id = $1 AND id = $2', [firmId, staffId]);
-    return rows[0] ? toStaff(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM staff WHERE firm_id = $1 AND id = $2', [firmId, staffId], toStaff);
   }
   async listStaff(firmId: string): Promise<Staff[]> {
     return (await this.q.query('SELECT * FROM staff WHERE firm_id = $1 ORDER BY name', [firmId])).map(toStaff);
@@ -80,8 +82,7 @@ export class Repo {
     return (await this.q.query('SELECT * FROM clients WHERE firm_id = $1 ORDER BY name', [firmId])).map(toClient);
   }
   async client(firmId: string, clientId: string): Promise<Client | null> {
-    const rows = await this.q.query('SELECT * FROM clients WHERE firm_id = $1 AND id = $2', [firmId, clientId]);
-    return rows[0] ? toClient(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM clients WHERE firm_id = $1 AND id = $2', [firmId, clientId], toClient);
   }
   async insertClient(firmId: string, name: string, id: string = randomUUID()): Promise<Client> {
     const rows = await this.q.query('INSERT INTO clients (id, firm_id, name) VALUES ($1,$2,$3) RETURNING *', [id, firmId, name]);
@@ -94,16 +95,13 @@ export class Repo {
     return rows.map(toCase);
   }
   async case(firmId: string, caseId: string): Promise<CaseRecord | null> {
-    const rows = await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND id = $2', [firmId, caseId]);
-    return rows[0] ? toCase(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM cases WHERE firm_id = $1 AND id = $2', [firmId, caseId], toCase);
   }
   async casesByIds(firmId: string, ids: readonly string[]): Promise<CaseRecord[]> {
-    if (ids.length === 0) return [];
-    return (await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND id = ANY($2::uuid[]) ORDER BY number', [firmId, ids])).map(toCase);
+    return this.firmRowsByIds('cases', firmId, ids, toCase, 'ORDER BY number');
   }
   async caseByChannel(channelId: string): Promise<CaseRecord | null> {
-    const rows = await this.q.query('SELECT * FROM cases WHERE channel_id = $1', [channelId]);
-    return rows[0] ? toCase(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM cases WHERE channel_id = $1', [channelId], toCase);
   }
   async insertCase(c: {
     id?: string;
@@ -149,24 +147,19 @@ export class Repo {
     return (await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 ORDER BY name', [firmId])).map(toContact);
   }
   async contact(firmId: string, contactId: string): Promise<ContactRecord | null> {
-    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = $2', [firmId, contactId]);
-    return rows[0] ? toContact(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM contacts WHERE firm_id = $1 AND id = $2', [firmId, contactId], toContact);
   }
   async contactForUpdate(firmId: string, contactId: string): Promise<ContactRecord | null> {
-    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = $2 FOR UPDATE', [firmId, contactId]);
-    return rows[0] ? toContact(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM contacts WHERE firm_id = $1 AND id = $2 FOR UPDATE', [firmId, contactId], toContact);
   }
   async contactsByIds(firmId: string, ids: readonly string[]): Promise<ContactRecord[]> {
-    if (ids.length === 0) return [];
-    return (await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND id = ANY($2::uuid[])', [firmId, ids])).map(toContact);
+    return this.firmRowsByIds('contacts', firmId, ids, toContact);
   }
   async contactByGuestUser(firmId: string, guestUserId: string): Promise<ContactRecord | null> {
-    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND guest_user_id = $2', [firmId, guestUserId]);
-    return rows[0] ? toContact(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM contacts WHERE firm_id = $1 AND guest_user_id = $2', [firmId, guestUserId], toContact);
   }
   async contactByEmail(firmId: string, email: string): Promise<ContactRecord | null> {
-    const rows = await this.q.query('SELECT * FROM contacts WHERE firm_id = $1 AND lower(email) = lower($2)', [firmId, email]);
-    return rows[0] ? toContact(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM contacts WHERE firm_id = $1 AND lower(email) = lower($2)', [firmId, email], toContact);
   }
   async insertContact(c: { id?: string; firmId: string; clientId: string | null; email: string; name: string; kind: string; phone: string | null }): Promise<ContactRecord> {
     const rows = await this.q.query(
@@ -229,16 +222,13 @@ export class Repo {
     return (await this.q.query('SELECT * FROM items WHERE case_id = ANY($1::uuid[])', [caseIds])).map(toItem);
   }
   async item(firmId: string, itemId: string): Promise<ItemRecord | null> {
-    const rows = await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND id = $2', [firmId, itemId]);
-    return rows[0] ? toItem(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM items WHERE firm_id = $1 AND id = $2', [firmId, itemId], toItem);
   }
   async itemsByIds(firmId: string, ids: readonly string[]): Promise<ItemRecord[]> {
-    if (ids.length === 0) return [];
-    return (await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND id = ANY($2::uuid[])', [firmId, ids])).map(toItem);
+    return this.firmRowsByIds('items', firmId, ids, toItem);
   }
   async itemByDriveItem(firmId: string, driveItemId: string): Promise<ItemRecord | null> {
-    const rows = await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = $2', [firmId, driveItemId]);
-    return rows[0] ? toItem(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = $2', [firmId, driveItemId], toItem);
   }
   async insertItem(i: Partial<ItemRecord> & Pick<ItemRecord, 'firmId' | 'caseId' | 'kind' | 'title' | 'createdBy'>): Promise<ItemRecord> {
     const rows = await this.q.query(
@@ -304,8 +294,7 @@ export class Repo {
     ).map(toGrant);
   }
   async grant(firmId: string, grantId: string): Promise<GrantRecord | null> {
-    const rows = await this.q.query(`${Repo.GRANT_SELECT} WHERE g.firm_id = $1 AND g.id = $2`, [firmId, grantId]);
-    return rows[0] ? toGrant(rows[0]) : null;
+    return queryOne(this.q, `${Repo.GRANT_SELECT} WHERE g.firm_id = $1 AND g.id = $2`, [firmId, grantId], toGrant);
   }
   async grantsOfFirm(firmId: string): Promise<GrantRecord[]> {
     return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.firm_id = $1 ORDER BY g.created_at`, [firmId])).map(toGrant);
@@ -363,12 +352,10 @@ export class Repo {
     return (await this.q.query('SELECT * FROM message_threads WHERE case_id = $1 ORDER BY created_at', [caseId])).map(toThread);
   }
   async thread(firmId: string, threadId: string): Promise<MessageThread | null> {
-    const rows = await this.q.query('SELECT * FROM message_threads WHERE firm_id = $1 AND id = $2', [firmId, threadId]);
-    return rows[0] ? toThread(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM message_threads WHERE firm_id = $1 AND id = $2', [firmId, threadId], toThread);
   }
   async threadByConversation(conversationId: string): Promise<MessageThread | null> {
-    const rows = await this.q.query('SELECT * FROM message_threads WHERE channel_conversation_id = $1', [conversationId]);
-    return rows[0] ? toThread(rows[0]) : null;
+    return queryOne(this.q, 'SELECT * FROM message_threads WHERE channel_conversation_id = $1', [conversationId], toThread);
   }
   async insertThread(t: { firmId: string; caseId: string; subject: string; startedByContactId: string | null }): Promise<MessageThread> {
     const rows = await this.q.query(

@@ -1,16 +1,17 @@
-import { Button, Caption1, Dropdown, Field, Input, Option, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Dropdown, Field, Input, Option, TableCell, TableRow, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AuditEntry, AuditFilters, AuditVerdict } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { saveBlob } from '../components/DocumentPreview';
 import { dateTime } from '../components/format';
+import { ScrollingTable } from '../components/ScrollingTable';
+import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
   filters: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
-  scroll: { overflowX: 'auto' },
   data: { maxWidth: '360px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' },
   id: { display: 'block', color: tokens.colorNeutralForeground3 },
 });
@@ -87,21 +88,13 @@ export function AuditPage() {
         <Field label="Case">
           <Dropdown value={labelOf(choices.data?.cases, filters.caseId, 'Any case')} selectedOptions={[filters.caseId ?? ANY]} onOptionSelect={(_e, d) => set('caseId', d.optionValue ?? ANY)}>
             <Option value={ANY}>Any case</Option>
-            {(choices.data?.cases ?? []).map((c) => (
-              <Option key={c.id} value={c.id}>
-                {c.label}
-              </Option>
-            ))}
+            {optionsOf(choices.data?.cases ?? [], (c) => c.id, (c) => c.label)}
           </Dropdown>
         </Field>
         <Field label="Person">
           <Dropdown value={labelOf(choices.data?.people, filters.personId, 'Anyone')} selectedOptions={[filters.personId ?? ANY]} onOptionSelect={(_e, d) => set('personId', d.optionValue ?? ANY)}>
             <Option value={ANY}>Anyone</Option>
-            {(choices.data?.people ?? []).map((p) => (
-              <Option key={p.id} value={p.id}>
-                {p.label}
-              </Option>
-            ))}
+            {optionsOf(choices.data?.people ?? [], (p) => p.id, (p) => p.label)}
           </Dropdown>
         </Field>
         <Field label="Action">
@@ -130,41 +123,27 @@ export function AuditPage() {
       <Text role="status" size={200} data-testid="audit-count">
         {entries.length > 0 ? `Showing ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${more ? '; more below' : ''}.` : ''}
       </Text>
-      <div className={s.scroll} role="region" aria-label="Audit entries (scrolls sideways)" tabIndex={0}>
-        <Table aria-label="Audit entries" size="small">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>#</TableHeaderCell>
-              <TableHeaderCell>When</TableHeaderCell>
-              <TableHeaderCell>Who</TableHeaderCell>
-              <TableHeaderCell>What</TableHeaderCell>
-              <TableHeaderCell>Target</TableHeaderCell>
-              <TableHeaderCell>Why</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {entries.map((e) => (
-              <TableRow key={e.seq} data-testid="audit-row" data-action={e.action}>
-                <TableCell>{e.seq}</TableCell>
-                <TableCell>{dateTime(e.at)}</TableCell>
-                <TableCell>
-                  <span data-testid="audit-who">{e.actorName}</span>
-                  <Caption1 className={s.id}>{e.actor}</Caption1>
-                </TableCell>
-                <TableCell>
-                  {e.action}
-                  <Caption1 className={s.data} title={JSON.stringify(e.data)}>{JSON.stringify(e.data)}</Caption1>
-                </TableCell>
-                <TableCell>
-                  <span data-testid="audit-target">{e.targetName}</span>
-                  <Caption1 className={s.id}>{e.target}</Caption1>
-                </TableCell>
-                <TableCell>{e.reason ?? ''}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <ScrollingTable label="Audit entries" columns={['#', 'When', 'Who', 'What', 'Target', 'Why']}>
+        {entries.map((e) => (
+          <TableRow key={e.seq} data-testid="audit-row" data-action={e.action}>
+            <TableCell>{e.seq}</TableCell>
+            <TableCell>{dateTime(e.at)}</TableCell>
+            <TableCell>
+              <span data-testid="audit-who">{e.actorName}</span>
+              <Caption1 className={s.id}>{e.actor}</Caption1>
+            </TableCell>
+            <TableCell>
+              {e.action}
+              <Caption1 className={s.data} title={JSON.stringify(e.data)}>{JSON.stringify(e.data)}</Caption1>
+            </TableCell>
+            <TableCell>
+              <span data-testid="audit-target">{e.targetName}</span>
+              <Caption1 className={s.id}>{e.target}</Caption1>
+            </TableCell>
+            <TableCell>{e.reason ?? ''}</TableCell>
+          </TableRow>
+        ))}
+      </ScrollingTable>
       {more && (
         <Button onClick={() => void next.run()} disabled={next.busy}>
           Load older entries

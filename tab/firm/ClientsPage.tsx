@@ -1,11 +1,12 @@
 import {
-  Badge, Button, Caption1, Card, CardHeader, Field, Input, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens,
+  Badge, Button, Caption1, Card, CardHeader, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { PeopleRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry, CaseRecord, Client } from '../api';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { STATUS_LABEL } from '../components/format';
+import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { navigate } from '../shell/router';
 import { chipText } from './AccessChip';
@@ -16,7 +17,6 @@ const useStyles = makeStyles({
   cases: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: tokens.spacingHorizontalM },
   head: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
   pop: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '320px' },
-  form: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
   badge: { whiteSpace: 'nowrap', flexShrink: 0 },
 });
@@ -94,14 +94,7 @@ export function ClientsPage() {
   return (
     <section aria-labelledby="clients-title">
       <Title2 block as="h1" id="clients-title">Clients</Title2>
-      <div className={s.form}>
-        <Field label="New client name">
-          <Input value={name} onChange={(_e, d) => setName(d.value)} />
-        </Field>
-        <Button disabled={!name.trim() || create.busy} onClick={() => void create.run()}>
-          Add client
-        </Button>
-      </div>
+      <SingleFieldForm label="New client name" value={name} onChange={setName} action="Add client" busy={create.busy} onSubmit={() => void create.run()} />
       <ErrorBar error={create.error ?? data.error} onRetry={() => void data.reload()} />
       {!data.data && !data.error && <Loading />}
       {data.data?.clients.length === 0 && <Empty>No clients yet.</Empty>}
@@ -117,9 +110,7 @@ export function ClientsPage() {
               </div>
               <div className={s.cases}>
                 {cases.length === 0 && <Caption1>No cases yet.</Caption1>}
-                {cases.map((c) => (
-                  <CaseCard key={c.id} c={c} entries={entries} />
-                ))}
+                {cases.map((c) => <CaseCard key={c.id} c={c} entries={entries} />)}
               </div>
             </section>
           );

@@ -1,12 +1,13 @@
-import { Badge, Caption1, Link, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, TagGroup, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Caption1, Link, TableCell, TableRow, TagGroup, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { ScrollingTable } from '../components/ScrollingTable';
 import { useLoad, useStaffApi } from '../shell/hooks';
 import { navigate } from '../shell/router';
 import { AccessChip, chipDetail } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
 
 const useStyles = makeStyles({
-  scroll: { overflowX: 'auto', marginTop: tokens.spacingVerticalM },
+  spaced: { marginTop: tokens.spacingVerticalM },
   chips: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, padding: `${tokens.spacingVerticalXS} 0` },
 });
 
@@ -29,47 +30,36 @@ export function GuestsPage() {
       {!data.data && !data.error && <Loading />}
       {data.data && rows.length === 0 && <Empty>Nobody outside the firm has portal access yet.</Empty>}
       {rows.length > 0 && (
-        <div className={s.scroll}>
-          <Table aria-label="Guests">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Guest</TableHeaderCell>
-                <TableHeaderCell>Invitation</TableHeaderCell>
-                <TableHeaderCell>Access</TableHeaderCell>
+        <ScrollingTable label="Guests" columns={['Guest', 'Invitation', 'Access']} size="medium" className={s.spaced}>
+          {rows.map((c) => {
+            const entries = data.data?.access.filter((e) => e.contact.id === c.id) ?? [];
+            return (
+              <TableRow key={c.id} data-testid="guest-row" data-name={c.name}>
+                <TableCell>
+                  <Link href={`/tab/firm/guests/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/firm/guests/${c.id}`); }}>
+                    {c.name}
+                  </Link>
+                  <br />
+                  <Caption1>{c.email}{c.portalAccess ? '' : ' · portal access off'}</Caption1>
+                </TableCell>
+                <TableCell>
+                  <Badge appearance="tint" color={c.invitation === 'accepted' ? 'success' : c.invitation === 'pending' ? 'warning' : 'informative'}>{INVITATION[c.invitation]}</Badge>
+                </TableCell>
+                <TableCell>
+                  {entries.length === 0 ? (
+                    <Caption1>Nothing shared</Caption1>
+                  ) : (
+                    <TagGroup className={s.chips} aria-label={`Access of ${c.name}`}>
+                      {entries.map((e) => (
+                        <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} />
+                      ))}
+                    </TagGroup>
+                  )}
+                </TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((c) => {
-                const entries = data.data?.access.filter((e) => e.contact.id === c.id) ?? [];
-                return (
-                  <TableRow key={c.id} data-testid="guest-row" data-name={c.name}>
-                    <TableCell>
-                      <Link href={`/tab/firm/guests/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/firm/guests/${c.id}`); }}>
-                        {c.name}
-                      </Link>
-                      <br />
-                      <Caption1>{c.email}{c.portalAccess ? '' : ' · portal access off'}</Caption1>
-                    </TableCell>
-                    <TableCell>
-                      <Badge appearance="tint" color={c.invitation === 'accepted' ? 'success' : c.invitation === 'pending' ? 'warning' : 'informative'}>{INVITATION[c.invitation]}</Badge>
-                    </TableCell>
-                    <TableCell>
-                      {entries.length === 0 ? (
-                        <Caption1>Nothing shared</Caption1>
-                      ) : (
-                        <TagGroup className={s.chips} aria-label={`Access of ${c.name}`}>
-                          {entries.map((e) => (
-                            <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} />
-                          ))}
-                        </TagGroup>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </div>
+            );
+          })}
+        </ScrollingTable>
       )}
     </section>
   );

@@ -1,14 +1,14 @@
-import { Body1, Caption1, Card, CardHeader, Link, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Body1, Caption1, Card, CardHeader, Link, Subtitle2, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { GuestItem, GuestLedgerLine, PortalCase } from '../api';
 import { Empty } from '../components/Feedback';
 import { date, dateTime, money } from '../components/format';
+import { ScrollingTable } from '../components/ScrollingTable';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: tokens.spacingHorizontalM },
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   body: { whiteSpace: 'pre-wrap' },
   figure: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
-  scroll: { overflowX: 'auto' },
   wide: { gridColumn: '1 / -1' },
 });
 
@@ -57,28 +57,16 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
       {sorted.length === 0 ? (
         <Body1>Nothing recorded yet.</Body1>
       ) : (
-        <div className={s.scroll} role="region" aria-label="Deposits, expenses and payments (scrolls sideways)" tabIndex={0}>
-          <Table aria-label="Deposits, expenses and payments" size="small">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Date</TableHeaderCell>
-                <TableHeaderCell>Kind</TableHeaderCell>
-                <TableHeaderCell>Description</TableHeaderCell>
-                <TableHeaderCell>Amount</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {sorted.map((l) => (
-                <TableRow key={l.id} data-testid="guest-ledger-line">
-                  <TableCell>{date(l.occurredOn)}</TableCell>
-                  <TableCell>{l.label}</TableCell>
-                  <TableCell>{l.description}</TableCell>
-                  <TableCell>{money(l.amountCents, currency)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <ScrollingTable label="Deposits, expenses and payments" columns={['Date', 'Kind', 'Description', 'Amount']}>
+          {sorted.map((l) => (
+            <TableRow key={l.id} data-testid="guest-ledger-line">
+              <TableCell>{date(l.occurredOn)}</TableCell>
+              <TableCell>{l.label}</TableCell>
+              <TableCell>{l.description}</TableCell>
+              <TableCell>{money(l.amountCents, currency)}</TableCell>
+            </TableRow>
+          ))}
+        </ScrollingTable>
       )}
     </Card>
   );
@@ -116,32 +104,18 @@ export function EventsSection({ items }: { items: GuestItem[] }) {
 }
 
 export function InvoicesSection({ items, currency }: { items: GuestItem[]; currency: string }) {
-  const s = useStyles();
   if (items.length === 0) return <Empty>No invoices have been shared with you in this case.</Empty>;
   return (
-    <div className={s.scroll} role="region" aria-label="Invoices (scrolls sideways)" tabIndex={0}>
-      <Table aria-label="Invoices" size="small">
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>Invoice</TableHeaderCell>
-            <TableHeaderCell>Amount</TableHeaderCell>
-            <TableHeaderCell>Due</TableHeaderCell>
-            <TableHeaderCell>Still owed</TableHeaderCell>
-            <TableHeaderCell>Status</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {items.map((i) => (
-            <TableRow key={i.id} data-testid="guest-invoice">
-              <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
-              <TableCell>{money(i.amountCents, currency)}</TableCell>
-              <TableCell>{date(i.dueOn)}</TableCell>
-              <TableCell>{money(i.outstandingCents ?? 0, currency)}</TableCell>
-              <TableCell data-testid="guest-invoice-status">{i.invoiceStatus}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+    <ScrollingTable label="Invoices" columns={['Invoice', 'Amount', 'Due', 'Still owed', 'Status']}>
+      {items.map((i) => (
+        <TableRow key={i.id} data-testid="guest-invoice">
+          <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
+          <TableCell>{money(i.amountCents, currency)}</TableCell>
+          <TableCell>{date(i.dueOn)}</TableCell>
+          <TableCell>{money(i.outstandingCents ?? 0, currency)}</TableCell>
+          <TableCell data-testid="guest-invoice-status">{i.invoiceStatus}</TableCell>
+        </TableRow>
+      ))}
+    </ScrollingTable>
   );
 }

@@ -1,6 +1,7 @@
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { ErrorBar, Notice } from '../components/Feedback';
+import { caseLabel, optionsOf } from '../components/options';
 import { useAction, useLoad, usePortalApi } from '../shell/hooks';
 import type { Screen } from './screen';
 
@@ -41,15 +42,11 @@ export function MessageFirmDialog({ open, onClose, screen }: { open: boolean; on
             <Field label="About the case" required>
               <Dropdown
                 placeholder={cases.loading ? 'Loading your cases…' : 'Choose a case'}
-                value={selected ? `${selected.number} · ${selected.title}` : ''}
+                value={selected ? caseLabel(selected) : ''}
                 selectedOptions={caseId ? [caseId] : []}
                 onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}
               >
-                {list.map((c) => (
-                  <Option key={c.id} value={c.id} text={`${c.number} · ${c.title}`}>
-                    {c.number} · {c.title}
-                  </Option>
-                ))}
+                {optionsOf(list, (c) => c.id, caseLabel)}
               </Dropdown>
             </Field>
             <Field label="Sent from">

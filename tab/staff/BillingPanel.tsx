@@ -1,10 +1,10 @@
-import {
-  Button, Card, Dropdown, Field, Input, Option, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Button, Card, Dropdown, Field, Input, Option, Subtitle2, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { CaseDetail, CaseSharing, InvoiceStatus, LedgerInvoice, LedgerKind } from '../api';
 import { ErrorBar, Loading, Notice } from '../components/Feedback';
 import { date, money, parseCents } from '../components/format';
+import { ScrollingTable } from '../components/ScrollingTable';
+import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { ItemsPanel } from './ItemsPanel';
 
@@ -28,7 +28,6 @@ const useStyles = makeStyles({
   figure: { display: 'flex', flexDirection: 'column', padding: tokens.spacingHorizontalM },
   big: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   form: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', margin: `${tokens.spacingVerticalM} 0` },
-  scroll: { overflowX: 'auto' },
   section: { marginTop: tokens.spacingVerticalXL },
   actions: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
 });
@@ -98,42 +97,27 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">Invoices</Subtitle2>
-        <div className={s.scroll} role="region" aria-label="Invoice states (scrolls sideways)" tabIndex={0}>
-          <Table aria-label="Invoice states" size="small">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Invoice</TableHeaderCell>
-                <TableHeaderCell>Due</TableHeaderCell>
-                <TableHeaderCell>Amount</TableHeaderCell>
-                <TableHeaderCell>Paid</TableHeaderCell>
-                <TableHeaderCell>Outstanding</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
-                <TableHeaderCell>Change</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {(ledger.data?.invoices ?? []).map((i) => (
-                <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
-                  <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
-                  <TableCell>{date(i.dueOn)}</TableCell>
-                  <TableCell>{money(i.amountCents, currency)}</TableCell>
-                  <TableCell>{money(i.paidCents, currency)}</TableCell>
-                  <TableCell>{money(i.outstandingCents, currency)}</TableCell>
-                  <TableCell data-testid="invoice-state">{i.stateLabel}</TableCell>
-                  <TableCell>
-                    <div className={s.actions}>
-                      {NEXT_STATES[i.state].map((n) => (
-                        <Button key={n.to} size="small" disabled={changeState.busy} aria-label={`${n.label}: ${i.invoiceNumber}`} onClick={() => void changeState.run(i, n.to, n.label)}>
-                          {n.label}
-                        </Button>
-                      ))}
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <ScrollingTable label="Invoice states" columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
+          {(ledger.data?.invoices ?? []).map((i) => (
+            <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
+              <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
+              <TableCell>{date(i.dueOn)}</TableCell>
+              <TableCell>{money(i.amountCents, currency)}</TableCell>
+              <TableCell>{money(i.paidCents, currency)}</TableCell>
+              <TableCell>{money(i.outstandingCents, currency)}</TableCell>
+              <TableCell data-testid="invoice-state">{i.stateLabel}</TableCell>
+              <TableCell>
+                <div className={s.actions}>
+                  {NEXT_STATES[i.state].map((n) => (
+                    <Button key={n.to} size="small" disabled={changeState.busy} aria-label={`${n.label}: ${i.invoiceNumber}`} onClick={() => void changeState.run(i, n.to, n.label)}>
+                      {n.label}
+                    </Button>
+                  ))}
+                </div>
+              </TableCell>
+            </TableRow>
+          ))}
+        </ScrollingTable>
         <ErrorBar error={changeState.error} />
       </div>
 
@@ -142,11 +126,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         <div className={s.form}>
           <Field label="Kind">
             <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as MoneyKind) ?? 'expense')}>
-              {MONEY_KINDS.map((k) => (
-                <Option key={k} value={k}>
-                  {LEDGER_LABEL[k]}
-                </Option>
-              ))}
+              {optionsOf(MONEY_KINDS, (k) => k, (k) => LEDGER_LABEL[k])}
             </Dropdown>
           </Field>
           {kind === 'payment' && (
@@ -180,31 +160,19 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <div className={s.scroll} role="region" aria-label="Ledger entries (scrolls sideways)" tabIndex={0}>
-          <Table aria-label="Ledger entries" size="small">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Date</TableHeaderCell>
-                <TableHeaderCell>Kind</TableHeaderCell>
-                <TableHeaderCell>Description</TableHeaderCell>
-                <TableHeaderCell>Amount</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {(ledger.data?.entries ?? []).map((e) => (
-                <TableRow key={e.id} data-testid="ledger-row">
-                  <TableCell>{date(e.occurredOn)}</TableCell>
-                  <TableCell>
-                    {LEDGER_LABEL[e.kind]}
-                    {e.invoiceItemId ? ` · ${ledger.data?.invoices.find((i) => i.id === e.invoiceItemId)?.invoiceNumber ?? ''}` : ''}
-                  </TableCell>
-                  <TableCell>{e.description}</TableCell>
-                  <TableCell>{money(e.amountCents, currency)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <ScrollingTable label="Ledger entries" columns={['Date', 'Kind', 'Description', 'Amount']}>
+          {(ledger.data?.entries ?? []).map((e) => (
+            <TableRow key={e.id} data-testid="ledger-row">
+              <TableCell>{date(e.occurredOn)}</TableCell>
+              <TableCell>
+                {LEDGER_LABEL[e.kind]}
+                {e.invoiceItemId ? ` · ${ledger.data?.invoices.find((i) => i.id === e.invoiceItemId)?.invoiceNumber ?? ''}` : ''}
+              </TableCell>
+              <TableCell>{e.description}</TableCell>
+              <TableCell>{money(e.amountCents, currency)}</TableCell>
+            </TableRow>
+          ))}
+        </ScrollingTable>
       </div>
 
       <div className={s.section}>

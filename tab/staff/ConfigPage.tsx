@@ -1,8 +1,9 @@
-import { Button, Caption1, Combobox, Divider, Dropdown, Field, Input, Link, Option, Subtitle2, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Divider, Dropdown, Field, Input, Link, Subtitle2, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { pages } from '@microsoft/teams-js';
 import { useEffect, useState } from 'react';
 import type { CaseRecord } from '../api';
 import { ErrorBar, Loading, Notice } from '../components/Feedback';
+import { caseLabel, optionsOf, SearchField } from '../components/options';
 import { AppShell } from '../shell/AppShell';
 import { useAction, useApis, useLoad, useStaffApi } from '../shell/hooks';
 
@@ -44,39 +45,21 @@ function Config() {
     const created = await api.createCase({ clientId, number: number.trim(), title: title.trim() });
     await data.reload();
     setChosen(created);
-    setQuery(`${created.number} · ${created.title}`);
+    setQuery(caseLabel(created));
   });
   if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={() => void data.reload()} /> : <Loading />;
   const matches = data.data.cases.filter((c) => `${c.number} ${c.title}`.toLowerCase().includes(query.toLowerCase()));
   return (
     <div className={s.form}>
       <Title2 block as="h1">Choose the case for this channel tab</Title2>
-      <Field label="Existing case">
-        <Combobox
-          value={query}
-          placeholder="Search by number or title"
-          onChange={(e) => setQuery(e.target.value)}
-          onOptionSelect={(_e, d) => {
-            setChosen(data.data?.cases.find((c) => c.id === d.optionValue) ?? null);
-            setQuery(d.optionText ?? '');
-          }}
-        >
-          {matches.map((c) => (
-            <Option key={c.id} value={c.id} text={`${c.number} · ${c.title}`}>
-              {c.number} · {c.title}
-            </Option>
-          ))}
-        </Combobox>
-      </Field>
+      <SearchField label="Existing case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
+        {optionsOf(matches, (c) => c.id, caseLabel)}
+      </SearchField>
       <Divider />
       <Subtitle2 block as="h2">Or open a new case</Subtitle2>
       <Field label="Client" required>
         <Dropdown value={data.data.clients.find((c) => c.id === clientId)?.name ?? ''} selectedOptions={clientId ? [clientId] : []} onOptionSelect={(_e, d) => setClientId(d.optionValue ?? '')} placeholder="Choose a client">
-          {data.data.clients.map((c) => (
-            <Option key={c.id} value={c.id}>
-              {c.name}
-            </Option>
-          ))}
+          {optionsOf(data.data.clients, (c) => c.id, (c) => c.name)}
         </Dropdown>
       </Field>
       <Field label="Case number" required hint="Letters, digits and . _ / - only, e.g. PI-2026-030">

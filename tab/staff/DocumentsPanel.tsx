@@ -8,6 +8,7 @@ import type { CaseSharing, Item, UploadAnswer } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
 import { size } from '../components/format';
 import { DropZone, UploadList, useUploads, type UploadJob } from '../components/Uploads';
+import { optionsOf } from '../components/options';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { createdItemIds, folderPath, shareable } from './caseData';
 import { ContactTicks } from './ContactTicks';
@@ -160,11 +161,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
             onOptionSelect={(_e, d) => setUploadTo(d.optionValue ?? '')}
           >
             <Option value="">Case folder (top level)</Option>
-            {folders.map((f) => (
-              <Option key={f.id} value={f.id}>
-                {f.title}
-              </Option>
-            ))}
+            {optionsOf(folders, (f) => f.id, (f) => f.title)}
           </Dropdown>
         </Field>
         <ContactTicks contacts={sharing.contacts} selected={shareOnUpload} onChange={setShareOnUpload} label="Share the uploaded files with" />

@@ -1,8 +1,9 @@
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { Contact, InvoiceStatus, Item, ItemPatch, NewItem } from '../api';
 import { ErrorBar } from '../components/Feedback';
 import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '../components/format';
+import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
 
@@ -107,11 +108,7 @@ export function ItemFormDialog({ kind, item, contacts, onSave, onClose, currency
                 </Field>
                 <Field label="Status">
                   <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
-                    {INVOICE_STATUSES.map((st) => (
-                      <Option key={st} value={st}>
-                        {INVOICE_STATE_LABEL[st]}
-                      </Option>
-                    ))}
+                    {optionsOf(INVOICE_STATUSES, (st) => st, (st) => INVOICE_STATE_LABEL[st])}
                   </Dropdown>
                 </Field>
               </>

@@ -1,15 +1,15 @@
-import { Body1, Button, Caption1, Card, CardHeader, Field, Input, Subtitle2, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Body1, Button, Caption1, Card, CardHeader, Field, Subtitle2, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { StaffThread } from '../api';
 import { Empty, ErrorBar } from '../components/Feedback';
 import { dateTime } from '../components/format';
+import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useStaffApi } from '../shell/hooks';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
   msg: { padding: tokens.spacingHorizontalS, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground3, whiteSpace: 'pre-wrap' },
   staff: { backgroundColor: tokens.colorBrandBackground2 },
-  bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
 });
 
 function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () => void }) {
@@ -56,14 +56,7 @@ export function MessagesPanel({ caseId, threads, onChanged }: { caseId: string; 
   });
   return (
     <section aria-label="Messages">
-      <div className={s.bar}>
-        <Field label="New thread subject">
-          <Input value={subject} onChange={(_e, d) => setSubject(d.value)} />
-        </Field>
-        <Button disabled={!subject.trim() || create.busy} onClick={() => void create.run()}>
-          Start thread
-        </Button>
-      </div>
+      <SingleFieldForm label="New thread subject" value={subject} onChange={setSubject} action="Start thread" busy={create.busy} onSubmit={() => void create.run()} />
       <ErrorBar error={create.error} />
       <div className={s.stack}>
         {threads.length === 0 && <Empty>No messages yet.</Empty>}

@@ -1,15 +1,16 @@
 import {
-  Badge, Button, Caption1, Combobox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch,
-  Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, makeStyles, tokens,
+  Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch,
+  TableCell, TableRow, Text, makeStyles, tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { CaseDetail, Contact, ContactKind } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
+import { ScrollingTable } from '../components/ScrollingTable';
+import { optionsOf, SearchField } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalM },
-  scroll: { overflowX: 'auto' },
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   cell: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
 });
@@ -43,11 +44,7 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
             </Field>
             <Field label="Role">
               <Dropdown value={kind} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as ContactKind) ?? 'client')}>
-                {KINDS.map((k) => (
-                  <Option key={k} value={k}>
-                    {k}
-                  </Option>
-                ))}
+                {optionsOf(KINDS, (k) => k, (k) => k)}
               </Dropdown>
             </Field>
             <Field label="Phone">
@@ -141,23 +138,13 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
   return (
     <section aria-label="Parties">
       <div className={s.bar}>
-        <Field label="Link a contact">
-          <Combobox
-            value={query}
-            placeholder="Search by name or email"
-            onChange={(e) => setQuery(e.target.value)}
-            onOptionSelect={(_e, d) => {
-              setPicked(d.optionValue ?? null);
-              setQuery(d.optionText ?? '');
-            }}
-          >
-            {candidates.map((c) => (
-              <Option key={c.id} value={c.id} text={c.name}>
-                {c.name} ({c.email})
-              </Option>
-            ))}
-          </Combobox>
-        </Field>
+        <SearchField label="Link a contact" placeholder="Search by name or email" query={query} onQuery={setQuery} onPick={setPicked}>
+          {candidates.map((c) => (
+            <Option key={c.id} value={c.id} text={c.name}>
+              {c.name} ({c.email})
+            </Option>
+          ))}
+        </SearchField>
         <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked)}>
           Link
         </Button>
@@ -168,23 +155,11 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
       {detail.linkedContacts.length === 0 ? (
         <Empty>Nobody is linked to this case yet.</Empty>
       ) : (
-        <div className={s.scroll}>
-          <Table aria-label="Linked contacts">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Contact</TableHeaderCell>
-                <TableHeaderCell>Portal access</TableHeaderCell>
-                <TableHeaderCell>Invitation</TableHeaderCell>
-                <TableHeaderCell>Link</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {detail.linkedContacts.map((c) => (
-                <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <ScrollingTable label="Linked contacts" columns={['Contact', 'Portal access', 'Invitation', 'Link']} size="medium">
+          {detail.linkedContacts.map((c) => (
+            <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
+          ))}
+        </ScrollingTable>
       )}
       {creating && <NewContactDialog clientId={detail.clientId} onClose={() => setCreating(false)} onCreated={async (c) => link.run(c.id).then(() => undefined)} />}
     </section>

@@ -60,6 +60,21 @@ function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange
 }
 
 /** Edit → Preview (POST /grants/:id/preview) → Apply (PUT /grants/:id). Nothing changes without the preview. */
+/** A step's foot: its error, a way back, and the step's one action (disabled while it runs; `busyAction` says it is working). */
+function StepActions(p: { error: unknown; back: string; onBack: () => void; action: string; busyAction?: string; busy: boolean; disabled?: boolean; onAction: () => void; testId?: string }) {
+  return (
+    <>
+      <ErrorBar error={p.error} />
+      <DialogActions>
+        <Button onClick={p.onBack}>{p.back}</Button>
+        <Button appearance="primary" disabled={p.disabled || p.busy} onClick={p.onAction} data-testid={p.testId}>
+          {p.busy ? (p.busyAction ?? p.action) : p.action}
+        </Button>
+      </DialogActions>
+    </>
+  );
+}
+
 function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lockKind: boolean; data: CaseData; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
   const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(entry.grant.scope, entry.grant.rights));
@@ -77,24 +92,12 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
       {preview ? (
         <>
           {previewIsEmpty(preview) ? <Notice intent="info">Nothing changes for {entry.contact.name}.</Notice> : <PreviewList preview={preview} />}
-          <ErrorBar error={apply.error} />
-          <DialogActions>
-            <Button onClick={() => setPreview(null)}>Back</Button>
-            <Button appearance="primary" disabled={apply.busy} onClick={() => void apply.run()} data-testid="apply-scope">
-              {apply.busy ? 'Applying…' : 'Apply'}
-            </Button>
-          </DialogActions>
+          <StepActions error={apply.error} back="Back" onBack={() => setPreview(null)} action="Apply" busyAction="Applying…" busy={apply.busy} onAction={() => void apply.run()} testId="apply-scope" />
         </>
       ) : (
         <>
           <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} lockKind={lockKind} />
-          <ErrorBar error={load.error} />
-          <DialogActions>
-            <Button onClick={() => onDone(null)}>Cancel</Button>
-            <Button appearance="primary" disabled={load.busy} onClick={() => void load.run()} data-testid="preview-scope">
-              {load.busy ? 'Working out the changes…' : 'Preview changes'}
-            </Button>
-          </DialogActions>
+          <StepActions error={load.error} back="Cancel" onBack={() => onDone(null)} action="Preview changes" busyAction="Working out the changes…" busy={load.busy} onAction={() => void load.run()} testId="preview-scope" />
         </>
       )}
     </>
@@ -132,13 +135,7 @@ function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string |
           <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} />
         </>
       )}
-      <ErrorBar error={add.error} />
-      <DialogActions>
-        <Button onClick={() => onDone(null)}>Cancel</Button>
-        <Button appearance="primary" disabled={!contactId || add.busy} onClick={() => void add.run()}>
-          Give access
-        </Button>
-      </DialogActions>
+      <StepActions error={add.error} back="Cancel" onBack={() => onDone(null)} action="Give access" busy={add.busy} disabled={!contactId} onAction={() => void add.run()} />
     </>
   );
 }
@@ -155,13 +152,7 @@ function RemoveAccess({ entry, onDone }: { entry: AccessEntry; onDone: (message:
       <Text as="p">
         {entry.contact.name} will lose “{scopeLabel(entry)}”. SharePoint permissions are withdrawn at once; anything they already downloaded stays with them.
       </Text>
-      <ErrorBar error={remove.error} />
-      <DialogActions>
-        <Button onClick={() => onDone(null)}>Cancel</Button>
-        <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run()}>
-          Remove access
-        </Button>
-      </DialogActions>
+      <StepActions error={remove.error} back="Cancel" onBack={() => onDone(null)} action="Remove access" busy={remove.busy} onAction={() => void remove.run()} />
     </>
   );
 }

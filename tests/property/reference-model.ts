@@ -1,5 +1,5 @@
 /**
- * A deliberately small, independent statement of the sharing rules in ARCHITECTURE.md, used
+ * A deliberately small, independent statement of the sharing rules in README.md ("The sharing model"), used
  * as the oracle for the property test. It is written per item ("can this guest see this
  * item?") rather than the way src/domain computes access, so the two can disagree.
  */

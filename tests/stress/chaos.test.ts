@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { startSimulator, type RunningSimulator } from '../../src/m365-simulator';
-import { DEMO_DIRECTORY } from '../../src/services/demo-data';
+import { DEMO_DIRECTORY } from '../../src/demo/demo-data';
 import { desiredForContact } from '../../src/services/reconciler';
 import { type Db, openDb } from '../../src/store/db';
 import { M365Repo } from '../../src/store/m365';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { definePart, recordingPart } from '../../src/app-part';
+import { definePart } from '../../src/app-part';
+import { recordingPart } from './recording-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/services/context';

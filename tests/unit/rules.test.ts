@@ -1,4 +1,4 @@
-import { loadConfig, TENANT_REQUIRED } from '../../src/config';
+import { ConfigError, loadConfig, TENANT_REQUIRED } from '../../src/config';
 import { GENESIS_HASH, hashAuditEntry, verifyChain, type ChainedAuditEntry } from '../../src/domain/audit-chain';
 import { checkItemName, checkRelativePath, checkUploadName } from '../../src/domain/filenames';
 
@@ -87,5 +87,16 @@ describe('configuration', () => {
 
   it('rejects a malformed setting with its name', () => {
     expect(() => loadConfig({ SIMULATOR_URL: 'https://x', PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('stops start-up on a bad Microsoft 365 gateway setting with a configuration error naming each one', () => {
+    const load = () => loadConfig({ SIMULATOR_URL: 'https://x', M365_DRIFT_POLICY: 'sometimes', M365_UPLOAD_CHUNK_BYTES: '1024' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/M365_DRIFT_POLICY: .*M365_UPLOAD_CHUNK_BYTES: /);
+  });
+
+  it('hands the gateway its settings from the same environment', () => {
+    const config = loadConfig({ SIMULATOR_URL: 'https://x', M365_RESOURCE_UNITS_PER_MINUTE: '6250', M365_UPLOAD_CHUNK_BYTES: String(327_680 * 3 + 5) });
+    expect(config.m365.settings).toMatchObject({ unitsPerMinute: 6250, uploadChunkBytes: 327_680 * 3, driftPolicy: 'repair' });
   });
 });

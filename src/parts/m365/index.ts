@@ -1,4 +1,5 @@
 import { type AppPart, definePart, type PartContext, type PartFactory } from '../../app-part';
+import { demoPlaceholderFor } from '../../demo/placeholder-files';
 import { gatheredSyncs, Reconciler } from '../../services/reconciler';
 import { ProvisioningService } from '../../services/provision';
 import { UploadDetection, UploadService } from '../../services/uploads';
@@ -14,7 +15,7 @@ import { gatewayMailSender, MailSendError } from '../../m365/mail';
 import { createTokenSource } from '../../m365/auth';
 import { GraphGateway } from '../../m365/graph';
 import { fileRoutes, notificationRoute } from './routes';
-import { loadM365Settings, type M365Settings } from '../../m365/settings';
+import type { M365Settings } from '../../m365/settings';
 import { boundFetch, createDispatcher } from '../../m365/transport';
 
 /** Outbox kinds the gateway adds for its own background work (run once across instances). */
@@ -47,9 +48,9 @@ const EXPIRY_TIMER_SLACK_MS = 50;
 /** Far expiries are re-checked hourly (setTimeout's own limit is under 25 days). */
 const MAX_EXPIRY_TIMER_MS = 3_600_000;
 
-/** The Microsoft 365 part with settings from the environment, optionally overridden (tests). It needs no other part. */
+/** The Microsoft 365 part with the settings loadConfig parsed, optionally overridden (tests). It needs no other part. */
 export function microsoft365Part(overrides: Partial<M365Settings> = {}): PartFactory<Record<never, never>, Microsoft365Part> {
-  return definePart({ name: 'm365', build: (ctx) => buildPart(ctx, { ...loadM365Settings(), ...overrides }) });
+  return definePart({ name: 'm365', build: (ctx) => buildPart(ctx, { ...ctx.config.m365.settings, ...overrides }) });
 }
 
 function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
@@ -59,7 +60,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
   const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
   const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
-  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId });
+  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId, placeholderFor: config.seedDemoData ? demoPlaceholderFor : undefined });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 

@@ -1,5 +1,10 @@
 import { crc32 } from 'node:zlib';
 
+/** The demo firm's seeded documents, as provisioning writes them to SharePoint (ProvisioningDeps.placeholderFor). */
+export function demoPlaceholderFor(item: { title: string }, c: { number: string; title: string }): { content: Buffer; mimeType: string } {
+  return placeholderFile(item.title, [item.title, `Case ${c.number}: ${c.title}`, 'Placeholder created by CaseRoom for the demo firm.']);
+}
+
 /**
  * Small but real files for the demo's seeded documents, so SharePoint holds something a viewer
  * opens: a one-page PDF, a minimal .docx, or plain text for anything else.
@@ -55,21 +60,22 @@ function storedZip(entries: Array<[string, string]>): Buffer {
     const data = Buffer.from(text, 'utf8');
     const fileName = Buffer.from(name, 'utf8');
     const crc = crc32(data);
+    // The local header and the central directory entry carry the same CRC, sizes and name length, at different offsets.
+    const describe = (header: Buffer, at: number) => {
+      header.writeUInt32LE(crc, at);
+      header.writeUInt32LE(data.length, at + 4);
+      header.writeUInt32LE(data.length, at + 8);
+      header.writeUInt16LE(fileName.length, at + 12);
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
+    describe(local, 14);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
+    describe(central, 16);
     central.writeUInt32LE(offset, 42);
     locals.push(local, fileName, data);
     centrals.push(central, fileName);

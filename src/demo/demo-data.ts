@@ -1,9 +1,9 @@
 import { SIMULATOR_TENANT_ID } from '../config';
 import { FULL_VIEW } from '../domain/model';
 import { Repo } from '../store/repo';
-import type { Actor, ServiceDeps } from './context';
-import { CaseworkService } from './casework';
-import { SharingService } from './sharing';
+import type { Actor, ServiceDeps } from '../services/context';
+import { CaseworkService } from '../services/casework';
+import { SharingService } from '../services/sharing';
 
 /**
  * The demo firm a first `npm start` shows: three staff, three clients, five cases, and a

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { PGliteInterface } from '@electric-sql/pglite';
 import type { StoreConfig } from '../config';
+import { seedFromTemplate } from './pglite-template';
 
 /** What repositories need from a database: parameterised SQL and transactions. */
 export interface Queryable {
@@ -43,7 +44,10 @@ export async function writeInChunks<T, R = Record<string, unknown>>(q: Queryable
   return out;
 }
 
-/** Opens the store the config names. PGlite's first open of an empty directory runs initdb (seconds). */
+/**
+ * Opens the store the config names. An empty PGlite directory is first filled from the
+ * pre-initialised template (store/pglite-template.ts), so it skips initdb (seconds).
+ */
 export async function openDb(config: StoreConfig, events: DbEvents = {}): Promise<Db> {
   return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir);
 }
@@ -53,7 +57,10 @@ export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v } };
 
 async function openPglite(dataDir: string): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir !== 'memory://') fs.mkdirSync(dataDir, { recursive: true });
+  if (dataDir !== 'memory://') {
+    await seedFromTemplate(dataDir);
+    fs.mkdirSync(dataDir, { recursive: true });
+  }
   const pg = new PGlite(dataDir === 'memory://' ? undefined : dataDir, PGLITE_OPTIONS);
   await pg.waitReady;
   return pgliteDb(pg);

@@ -55,13 +55,20 @@ export async function openDb(config: StoreConfig, events: DbEvents = {}): Promis
 /** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */
 export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v } };
 
+const PGLITE_SHARED_BUFFERS = '32MB';
+
 async function openPglite(dataDir: string): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir !== 'memory://') {
     await seedFromTemplate(dataDir);
     fs.mkdirSync(dataDir, { recursive: true });
   }
-  const pg = new PGlite(dataDir === 'memory://' ? undefined : dataDir, PGLITE_OPTIONS);
+  const pg = new PGlite(dataDir === 'memory://' ? undefined : dataDir, {
+    ...PGLITE_OPTIONS,
+    // PostgreSQL's 128 MB of shared buffers is sized for a server with the machine to itself; in
+    // the app's own heap 32 MB holds a firm's hot indexes and leaves ~100 MB less resident.
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+  });
   await pg.waitReady;
   return pgliteDb(pg);
 }

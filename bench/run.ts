@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every scenario in one run, figures to bench/results.json (keyed P1…P5, with
+ * `npm run bench`: every scenario in one run, figures to bench/results.json (keyed P1…P5 and P7, with
  * the machine) and a readable bench/RESULTS.md. BENCH_ONLY=P2,P5 runs a subset (the other keys
  * keep their previous figures).
  */
@@ -12,8 +12,9 @@ import { p3 } from './p3-upload';
 import { p4 } from './p4-notifications';
 import { p5 } from './p5-cold-start';
 import { p1 } from './p1-sharing';
+import { p7 } from './p7-open-loop';
 
-const ORDER: Scenario[] = [p1, p2, p3, p4, p5];
+const ORDER: Scenario[] = [p1, p2, p3, p4, p5, p7];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
@@ -31,7 +32,7 @@ async function main() {
     }
     log(`${s.key}: ${JSON.stringify(scenarios[s.key]).slice(0, 400)}`);
   }
-  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
+  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5', 'P7'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
   log(`wrote ${file} in ${results.totalSeconds} s`);

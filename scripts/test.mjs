@@ -3,14 +3,20 @@
 // PostgreSQL as well as PGlite with one command. TEST_DATABASE_URL, when set, is used as is.
 // The cluster lives in a temp dir and is removed afterwards, however the run ends (Jest passes,
 // fails, crashes or is killed; this script gets SIGINT/SIGTERM/SIGHUP, or dies outright: then the
-// cluster's watchdog removes it). Nothing on the machine is changed.
-import { spawn } from 'node:child_process';
+// cluster's watchdog removes it). Nothing on the machine is changed but the PGlite template cache
+// in node_modules/.cache (src/store/pglite-template.ts).
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { findPostgresBin, startThrowawayPostgres } from './postgres-cluster.mjs';
 
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() };
 let cluster = null;
+
+// The pre-initialised PGlite cluster every PGlite test loads (made by `npm ci`; made here if not):
+// made once before Jest, not by each of its workers at the same time (and before
+// the cluster, so an interrupt while it is made leaves nothing behind).
+spawnSync(process.execPath, [path.resolve('scripts/pglite-template.mjs')], { stdio: 'inherit', env });
 
 const stopCluster = () => {
   try {

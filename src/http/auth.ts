@@ -40,15 +40,33 @@ export const remoteKeys = (jwksUri: string, caPem?: string): JWTVerifyGetKey =>
 
 const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
 
+/** Tokens already verified, kept at most this many (the oldest go first). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createTokenVerifier(options: TokenVerifierOptions) {
   const issuerFor = (tid: string) => options.issuer.replace(options.tenantId, tid);
+  const toleranceSeconds = options.clockToleranceSeconds ?? 60;
+  // A signature check (RS256) was the largest piece of a portal read's own CPU. The same token
+  // arrives with every call the tab makes; once it passed every check it stays good until the
+  // expiry jose would enforce, so it is not checked again before then.
+  const verified = new Map<string, { payload: VerifiedToken; goodUntilMs: number }>();
   return async function verify(token: string): Promise<VerifiedToken> {
+    const known = verified.get(token);
+    if (known && Date.now() < known.goodUntilMs) return { ...known.payload };
+    if (known) verified.delete(token);
+    const payload = await verifyAfresh(token);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { payload, goodUntilMs: ((payload.exp as number) + toleranceSeconds) * 1000 });
+    return payload;
+  };
+
+  async function verifyAfresh(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, options.keys, {
         audience: options.audiences,
         algorithms: ['RS256'],
-        clockTolerance: options.clockToleranceSeconds ?? 60,
+        clockTolerance: toleranceSeconds,
         requiredClaims: ['exp', 'iat', 'tid', 'oid', 'iss', 'aud'],
       }));
     } catch (err) {
@@ -63,7 +81,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes(options.requiredScope)) throw unauthenticated(`the token lacks the ${options.requiredScope} scope`);
     return payload as VerifiedToken;
-  };
+  }
 }
 
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

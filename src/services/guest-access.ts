@@ -34,7 +34,9 @@ export interface GuestCaseDetail {
 export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, now: Date): Promise<GuestCaseDetail | null> {
   const record = await repo.case(firm.id, caseId);
   if (!record) return null;
-  const [grants, linked, items] = await Promise.all([repo.grantsOfContact(contact.id), repo.isLinked(caseId, contact.id), repo.itemsOfCase(caseId)]);
+  // Only the grants that can reach this case: a guest's other cases (a bulk share can leave
+  // thousands of item grants) play no part in the decision.
+  const [grants, linked, items] = await Promise.all([repo.grantsOfContactOnCase(contact.id, record), repo.isLinked(caseId, contact.id), repo.itemsOfCase(caseId)]);
   const access = caseAccess(asDomainContact(contact), grants.map(asGrant), linked, record, items.map(asItemRef), asPolicy(firm), now);
   if (!access) return null;
   return { record, access, items: items.filter((i) => access.itemIds.has(i.id)) };

@@ -472,6 +472,22 @@ CREATE TABLE guest_digest_seen (
 ALTER TABLE firms ADD COLUMN currency text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$');
 `,
   },
+  {
+    // Versions 60+ belong to read-path performance (tests/store/query-plans.test.ts checks the plans).
+    version: 60,
+    name: 'indexes for the hot read paths',
+    sql: `
+-- One guest's grants on one case (the case page): contact, then case. Its leading column serves
+-- every lookup by contact alone, so the single-column index goes.
+CREATE INDEX grants_contact_case ON grants (contact_id, case_id);
+DROP INDEX grants_contact;
+-- Client grants reaching a case (staff's access panel, notifications): without it every such
+-- read went through all of the firm's grants.
+CREATE INDEX grants_client ON grants (client_id) WHERE client_id IS NOT NULL;
+-- The outbox claim asks, per candidate, whether a job of its key is running.
+CREATE INDEX outbox_running_dedupe ON outbox (dedupe_key) WHERE status = 'running' AND dedupe_key IS NOT NULL;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

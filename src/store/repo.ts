@@ -287,6 +287,12 @@ export class Repo {
     if (contactIds.length === 0) return [];
     return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = ANY($1::uuid[]) ORDER BY g.created_at`, [contactIds])).map(toGrant);
   }
+  /** One contact's grants that can reach one case: item and case grants on it, client grants on its client. */
+  async grantsOfContactOnCase(contactId: string, caseRecord: CaseRecord): Promise<GrantRecord[]> {
+    return (
+      await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = $1 AND (g.case_id = $2 OR g.client_id = $3) ORDER BY g.created_at`, [contactId, caseRecord.id, caseRecord.clientId])
+    ).map(toGrant);
+  }
   /** Grants that can reach a case: item and case grants on it, client grants on its client. */
   async grantsTouchingCase(caseRecord: CaseRecord): Promise<GrantRecord[]> {
     return (

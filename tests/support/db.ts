@@ -1,16 +1,19 @@
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { type Db, openDb, PGLITE_OPTIONS, pgliteDb } from '../../src/store/db';
 import { migrate } from '../../src/store/migrations';
+import { pgliteTemplateTarball } from '../../src/store/pglite-template';
 
 /**
- * Stores for tests. PGlite's initdb takes seconds, so each test file migrates one in-memory
- * template and clones it per test; PostgreSQL (TEST_DATABASE_URL) gets a fresh schema instead.
+ * Stores for tests. PGlite's initdb takes seconds, so each test file loads the migrated cluster
+ * of src/store/pglite-template.ts into memory once (initdb only if it cannot be had) and clones
+ * it per test; PostgreSQL (TEST_DATABASE_URL) gets a fresh schema instead.
  */
 let template: Promise<PGliteInterface> | null = null;
 
 export async function freshPglite(): Promise<Db> {
   template ??= (async () => {
-    const pg = new PGlite(undefined, PGLITE_OPTIONS);
+    const loadDataDir = await pgliteTemplateTarball();
+    const pg = new PGlite({ ...PGLITE_OPTIONS, ...(loadDataDir ? { loadDataDir } : {}) });
     await migrate(pgliteDb(pg));
     return pg;
   })();

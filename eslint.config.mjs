@@ -5,7 +5,27 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const simulator = { group: ['**/m365-simulator', '**/m365-simulator/**'], message: 'Product code never imports the simulator; only scripts/ and tests/ wire it in.' };
-const io = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'node:http', 'https', 'node:https', 'net', 'node:net', 'child_process', 'node:child_process', 'pg', '@electric-sql/pglite', 'express', '@microsoft/microsoft-graph-client', '@azure/msal-node', 'botbuilder', 'pino'];
+const io = [
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'net',
+  'node:net',
+  'child_process',
+  'node:child_process',
+  'pg',
+  '@electric-sql/pglite',
+  'express',
+  '@microsoft/microsoft-graph-client',
+  '@azure/msal-node',
+  'botbuilder',
+  'pino',
+];
 
 /**
  * What a layer may be imported as. `src` ones are folders (or, for `config` and the composition
@@ -91,6 +111,18 @@ export default tseslint.config(
   {
     files: ['tab/**/*.ts', 'tab/**/*.tsx'],
     // The API contract is the one part of src/ the tab shares: the server's own request and answer types.
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**', '../src/*', '../../src/*', '!**/src/contract', '!**/src/contract/**', '**/bot/**', 'express', 'pg', '@electric-sql/pglite', 'botbuilder'], message: 'The tab is a browser bundle: it may import only src/contract (the API contract) and npm UI libraries, and talks to the server over HTTP.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '../src/*', '../../src/*', '!**/src/contract', '!**/src/contract/**', '**/bot/**', 'express', 'pg', '@electric-sql/pglite', 'botbuilder'],
+              message: 'The tab is a browser bundle: it may import only src/contract (the API contract) and npm UI libraries, and talks to the server over HTTP.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -111,7 +111,10 @@ function sampler(sim: SimHandle, started: number) {
   const done = (async () => {
     while (!stop) {
       // A sample lost to a busy loopback socket is skipped; the counter is cumulative, so nothing is missed.
-      const units = await sim.sim.admin.stats().then((s) => s.totals.resourceUnits, () => null);
+      const units = await sim.sim.admin.stats().then(
+        (s) => s.totals.resourceUnits,
+        () => null,
+      );
       if (units !== null) samples.push({ ms: performance.now() - started, units });
       await sleep(250);
     }

@@ -129,29 +129,49 @@ export async function startProductionWorld(o: { caseNumber: string; env?: Record
     // The firm's admin adds CaseRoom to its Cases team once the app (its bot) answers.
     await demoCasesTeam(sim);
     const s = sim;
-    const target = await until(`case ${o.caseNumber} provisioned`, 90_000, async () => {
-      const res = await fetch(`${url}/api/cases`, { headers: { authorization: `Bearer ${staffToken}` } });
-      const found = ((await res.json()) as CaseRecord[]).find((x) => x.number === o.caseNumber);
-      return found?.provisioning === 'ready' && found.folderItemId && found.channelId ? found : null;
-    }, c);
-    await until(`write for ${UPLOADER.name} on the case folder in SharePoint`, 90_000, async () => {
-      const state = await s.admin.state();
-      return Object.values(state.permissions).some((p) => p.itemId === target.folderItemId && p.grantee.kind === 'user' && p.grantee.userId === UPLOADER.userId && p.roles.includes('write'));
-    }, c);
-    await until('the bot installed in the cases team', 60_000, async () => {
-      const health = (await (await fetch(`${url}/healthz`)).json()) as { parts?: { bot?: { installedTeams?: number } } };
-      return (health.parts?.bot?.installedTeams ?? 0) > 0;
-    }, c);
+    const target = await until(
+      `case ${o.caseNumber} provisioned`,
+      90_000,
+      async () => {
+        const res = await fetch(`${url}/api/cases`, { headers: { authorization: `Bearer ${staffToken}` } });
+        const found = ((await res.json()) as CaseRecord[]).find((x) => x.number === o.caseNumber);
+        return found?.provisioning === 'ready' && found.folderItemId && found.channelId ? found : null;
+      },
+      c,
+    );
+    await until(
+      `write for ${UPLOADER.name} on the case folder in SharePoint`,
+      90_000,
+      async () => {
+        const state = await s.admin.state();
+        return Object.values(state.permissions).some((p) => p.itemId === target.folderItemId && p.grantee.kind === 'user' && p.grantee.userId === UPLOADER.userId && p.roles.includes('write'));
+      },
+      c,
+    );
+    await until(
+      'the bot installed in the cases team',
+      60_000,
+      async () => {
+        const health = (await (await fetch(`${url}/healthz`)).json()) as { parts?: { bot?: { installedTeams?: number } } };
+        return (health.parts?.bot?.installedTeams ?? 0) > 0;
+      },
+      c,
+    );
     let last = '';
     let stableSince = Date.now();
-    await until('Graph and the connector quiet for 3 s', 90_000, async () => {
-      const now = JSON.stringify([(await s.admin.stats()).totals.calls, (await connectorAdmin(s, 'GET', '/stats')).body]);
-      if (now !== last) {
-        last = now;
-        stableSince = Date.now();
-      }
-      return Date.now() - stableSince >= 3000;
-    }, c);
+    await until(
+      'Graph and the connector quiet for 3 s',
+      90_000,
+      async () => {
+        const now = JSON.stringify([(await s.admin.stats()).totals.calls, (await connectorAdmin(s, 'GET', '/stats')).body]);
+        if (now !== last) {
+          last = now;
+          stableSince = Date.now();
+        }
+        return Date.now() - stableSince >= 3000;
+      },
+      c,
+    );
     return { sim, child, url, case: target, guestToken: await token(UPLOADER.userId), staffToken, close };
   } catch (err) {
     await close();
@@ -193,14 +213,16 @@ function patterned(bytes: number, hash: ReturnType<typeof createHash>): Readable
 function streamUpload(url: string, token: string, filename: string, bytes: number, hash: ReturnType<typeof createHash>): Promise<{ status: number; body: string }> {
   const boundary = `----caseroombench${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="size"\r\n\r\n${bytes}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="size"\r\n\r\n${bytes}\r\n` + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + bytes + tail.length) } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() })).on('error', reject);
+      res
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+        .on('error', reject);
     });
     req.on('error', reject);
     async function* body() {
@@ -280,7 +302,8 @@ export const p3: Scenario = {
     const started = performance.now();
     const free = await fs.statfs(os.tmpdir());
     // The simulator holds the upload session's part file and then a copy as the committed blob.
-    if (free.bavail * free.bsize < 2 * FILE_BYTES + 512 * MiB) return { status: 'not run', why: `needs ${round((2 * FILE_BYTES) / 2 ** 30, 1)} GiB free under ${os.tmpdir()}; ${round((free.bavail * free.bsize) / 2 ** 30, 1)} GiB available` };
+    if (free.bavail * free.bsize < 2 * FILE_BYTES + 512 * MiB)
+      return { status: 'not run', why: `needs ${round((2 * FILE_BYTES) / 2 ** 30, 1)} GiB free under ${os.tmpdir()}; ${round((free.bavail * free.bsize) / 2 ** 30, 1)} GiB available` };
     // The child runs with the production defaults; read them from the same place it does.
     const settings = loadM365Settings({});
     const { startThrowawayPostgres } = await import('../scripts/postgres-cluster.mjs');

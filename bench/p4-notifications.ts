@@ -66,7 +66,13 @@ export const p4: Scenario = {
       const deadline = answeredAt + 90_000;
       for (;;) {
         threads = await channel();
-        const latest = Math.max(0, ...threads.flatMap((t) => t.activities).map(at).filter((t) => t >= sentAt));
+        const latest = Math.max(
+          0,
+          ...threads
+            .flatMap((t) => t.activities)
+            .map(at)
+            .filter((t) => t >= sentAt),
+        );
         if (latest !== lastChange) {
           lastChange = latest;
           quietSince = Date.now();

@@ -20,9 +20,7 @@ export const verbSchema = z.discriminatedUnion('verb', [
 export type Verb = z.infer<typeof verbSchema>;
 export type VerbName = Verb['verb'];
 
-export type CardAction =
-  | { type: 'Action.Execute'; title: string; verb: VerbName; data: Omit<Verb, 'verb'>; style?: 'positive' | 'destructive' }
-  | { type: 'Action.OpenUrl'; title: string; url: string };
+export type CardAction = { type: 'Action.Execute'; title: string; verb: VerbName; data: Omit<Verb, 'verb'>; style?: 'positive' | 'destructive' } | { type: 'Action.OpenUrl'; title: string; url: string };
 
 /** Builds a button whose data matches its verb by construction. */
 export function execute<V extends Verb>(title: string, verb: V, style?: 'positive' | 'destructive'): CardAction {

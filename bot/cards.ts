@@ -52,7 +52,18 @@ export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_[\]<
 
 export function renderNotice(model: NoticeModel): AdaptiveCardJson {
   const mentions = model.mentions ?? [];
-  const caseLine = model.caseNumber ? [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: model.caseNumber, isSubtle: true }, { type: 'TextRun', text: ' · ', isSubtle: true }, { type: 'TextRun', text: model.caseTitle, isSubtle: true }] }] : [];
+  const caseLine = model.caseNumber
+    ? [
+        {
+          type: 'RichTextBlock',
+          inlines: [
+            { type: 'TextRun', text: model.caseNumber, isSubtle: true },
+            { type: 'TextRun', text: ' · ', isSubtle: true },
+            { type: 'TextRun', text: model.caseTitle, isSubtle: true },
+          ],
+        },
+      ]
+    : [];
   const mentionMarkup = mentions.map((m) => `<at>${escapeMarkdown(m.name)}</at>`);
   return {
     type: 'AdaptiveCard',

@@ -8,10 +8,10 @@ import { BotStore } from './store';
 /** Queues a card for each grant that expires within `days` and has not had one; returns how many. */
 export async function queueExpiringGrantNotices(db: Db, clock: Clock, days: number): Promise<number> {
   const now = clock.now();
-  const rows = await db.query<{ id: string; firm_id: string; contact_id: string; expires_at: Date | string }>(
-    `SELECT id, firm_id, contact_id, expires_at FROM grants WHERE expires_at > $1 AND expires_at <= $2`,
-    [now.toISOString(), new Date(now.getTime() + days * 24 * 3600 * 1000).toISOString()],
-  );
+  const rows = await db.query<{ id: string; firm_id: string; contact_id: string; expires_at: Date | string }>(`SELECT id, firm_id, contact_id, expires_at FROM grants WHERE expires_at > $1 AND expires_at <= $2`, [
+    now.toISOString(),
+    new Date(now.getTime() + days * 24 * 3600 * 1000).toISOString(),
+  ]);
   let queued = 0;
   for (const r of rows) {
     const expiresAt = new Date(r.expires_at).toISOString();

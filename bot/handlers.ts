@@ -31,7 +31,8 @@ export function createHandlers(d: HandlerDeps) {
   async function onMessage(context: TurnContext, m: Extract<Incoming, { kind: 'message' }>) {
     const repo = new Repo(d.db);
     const store = new BotStore(d.db);
-    if (m.channelId && m.tenantId && m.teamId) await store.saveChannel({ channelId: m.channelId, teamId: m.teamId, tenantId: m.tenantId, name: m.channelName, reference: { ...m.reference, conversation: { ...m.reference.conversation, id: m.channelId } as never } });
+    if (m.channelId && m.tenantId && m.teamId)
+      await store.saveChannel({ channelId: m.channelId, teamId: m.teamId, tenantId: m.tenantId, name: m.channelName, reference: { ...m.reference, conversation: { ...m.reference.conversation, id: m.channelId } as never } });
     const bridged = m.conversationId ? await repo.threadByConversation(m.conversationId) : null;
     const cmd = parseCommand(m.text);
     const isCommand = cmd.name !== 'unknown' && (m.mentionedBot || !m.channelId);
@@ -57,7 +58,11 @@ export function createHandlers(d: HandlerDeps) {
 
   async function onCardAction(a: Extract<Incoming, { kind: 'cardAction' }>): Promise<InvokeBody> {
     if (!a.action.ok) {
-      return message(a.action.reason === 'unknown' ? `CaseRoom does not know the button "${a.action.verbName || '(none)'}". This card may come from an older version; ask CaseRoom again for a fresh one.` : `This button's data is not valid for "${a.action.verbName}". Ask CaseRoom again for a fresh card.`);
+      return message(
+        a.action.reason === 'unknown'
+          ? `CaseRoom does not know the button "${a.action.verbName || '(none)'}". This card may come from an older version; ask CaseRoom again for a fresh one.`
+          : `This button's data is not valid for "${a.action.verbName}". Ask CaseRoom again for a fresh card.`,
+      );
     }
     const repo = new Repo(d.db);
     const who = await whoIs(repo, a.tenantId, a.from);
@@ -90,7 +95,8 @@ export function createHandlers(d: HandlerDeps) {
           await onUninstalled(d, incoming.teamId);
           return null;
         case 'channelSeen':
-          if (incoming.channelId && incoming.teamId && incoming.tenantId) await new BotStore(d.db).saveChannel({ channelId: incoming.channelId, teamId: incoming.teamId, tenantId: incoming.tenantId, name: incoming.channelName, reference: incoming.reference });
+          if (incoming.channelId && incoming.teamId && incoming.tenantId)
+            await new BotStore(d.db).saveChannel({ channelId: incoming.channelId, teamId: incoming.teamId, tenantId: incoming.tenantId, name: incoming.channelName, reference: incoming.reference });
           return null;
         case 'message':
           await onMessage(context, incoming);

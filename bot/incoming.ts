@@ -76,7 +76,17 @@ export function parseIncoming(context: TurnContext): Incoming {
       const mentionedBot = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
       // Without the mention markup the text is what the person typed.
       const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
-      return { kind: 'message', text: text.replace(/<at>[^<]*<\/at>/g, '').replace(/\s+/g, ' ').trim(), mentionedBot, from: sender(activity), activityId: activity.id ?? '', ...w };
+      return {
+        kind: 'message',
+        text: text
+          .replace(/<at>[^<]*<\/at>/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+        mentionedBot,
+        from: sender(activity),
+        activityId: activity.id ?? '',
+        ...w,
+      };
     }
     case 'invoke':
       if (activity.name === 'adaptiveCard/action') {
@@ -89,15 +99,13 @@ export function parseIncoming(context: TurnContext): Incoming {
   }
 }
 
-export type Command =
-  | { name: 'help' }
-  | { name: 'whoHasAccess' }
-  | { name: 'status' }
-  | { name: 'share'; file: string; contact: string }
-  | { name: 'linkCase'; number: string }
-  | { name: 'unknown'; text: string };
+export type Command = { name: 'help' } | { name: 'whoHasAccess' } | { name: 'status' } | { name: 'share'; file: string; contact: string } | { name: 'linkCase'; number: string } | { name: 'unknown'; text: string };
 
-const unquote = (s: string) => s.trim().replace(/^["“'‘](.*)["”'’]$/, '$1').trim();
+const unquote = (s: string) =>
+  s
+    .trim()
+    .replace(/^["“'‘](.*)["”'’]$/, '$1')
+    .trim();
 
 export function parseCommand(text: string): Command {
   const t = text.trim();

@@ -53,7 +53,6 @@ export type PostData =
   | { kind: 'notice'; event: NoticeEvent; resolution?: Resolution }
   | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null };
 
-
 const targetKey = (t: ShareTarget) => (t.kind === 'item' ? `item:${t.itemId}` : t.kind === 'case' ? 'case' : `client:${t.clientId}`);
 
 /** The pairs (guest, target) one sharing event touches in one case. */

@@ -134,7 +134,7 @@ async function planPosts(d: NotifyDeps, tx: Queryable, jobId: number, event: Cas
         await requestPostDelivery(tx, event.firmId, rootKey, null);
         return;
       }
-      if ((root.data as PostData).kind === 'message' && ((root.data as Extract<PostData, { kind: 'message' }>).event.messageId === event.messageId)) return;
+      if ((root.data as PostData).kind === 'message' && (root.data as Extract<PostData, { kind: 'message' }>).event.messageId === event.messageId) return;
       const postKey = `msg:${event.messageId}`;
       const data: PostData = { kind: 'message', event, rootPostKey: rootKey };
       if (await store.insertPost({ postKey, firmId: event.firmId, caseId: event.caseId, kind: 'message', data })) await requestPostDelivery(tx, event.firmId, postKey, null);
@@ -163,12 +163,29 @@ async function notifyGuests(d: NotifyDeps, jobId: number, event: CaseRoomEvent):
     const what = event.type === 'items.shared' ? `${event.itemIds.length === 1 ? 'a document' : `${event.itemIds.length} items`}` : 'access to a case';
     targets = contactIds.map((contactId) => ({
       contactId,
-      notice: { activityType: 'itemsShared', actor: event.actor, previewText: `${event.actor} shared ${what} with you${c ? ` (${c.number})` : ''}`, topicText: c ? `${c.number} ${c.title}` : 'CaseRoom', webUrl: d.links.portal(caseId ?? '') },
+      notice: {
+        activityType: 'itemsShared',
+        actor: event.actor,
+        previewText: `${event.actor} shared ${what} with you${c ? ` (${c.number})` : ''}`,
+        topicText: c ? `${c.number} ${c.title}` : 'CaseRoom',
+        webUrl: d.links.portal(caseId ?? ''),
+      },
     }));
   } else if (event.type === 'staff.replied' && event.contactId) {
     const message = (await repo.messages(event.threadId)).find((m) => m.id === event.messageId);
     const c = await repo.case(event.firmId, event.caseId);
-    targets = [{ contactId: event.contactId, notice: { activityType: 'staffReplied', actor: message?.authorName ?? 'Your legal team', previewText: `${message?.authorName ?? 'Your legal team'} replied: ${message?.body ?? ''}`, topicText: c ? `${c.number} ${c.title}` : 'CaseRoom', webUrl: d.links.portal(event.caseId) } }];
+    targets = [
+      {
+        contactId: event.contactId,
+        notice: {
+          activityType: 'staffReplied',
+          actor: message?.authorName ?? 'Your legal team',
+          previewText: `${message?.authorName ?? 'Your legal team'} replied: ${message?.body ?? ''}`,
+          topicText: c ? `${c.number} ${c.title}` : 'CaseRoom',
+          webUrl: d.links.portal(event.caseId),
+        },
+      },
+    ];
   }
   for (const t of targets) {
     const contact = await repo.contact(event.firmId, t.contactId);

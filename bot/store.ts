@@ -161,7 +161,7 @@ export class BotStore {
     await this.q.query('UPDATE bot_posts SET attempts = attempts + 1 WHERE post_key = $1', [postKey]);
   }
   async postByActivity(conversationId: string, activityId: string): Promise<Post | null> {
-    const rows = await this.q.query<Row>('SELECT * FROM bot_posts WHERE activity_id = $1 AND (conversation_id = $2 OR split_part(conversation_id, \';\', 1) = split_part($2, \';\', 1))', [activityId, conversationId]);
+    const rows = await this.q.query<Row>("SELECT * FROM bot_posts WHERE activity_id = $1 AND (conversation_id = $2 OR split_part(conversation_id, ';', 1) = split_part($2, ';', 1))", [activityId, conversationId]);
     return rows[0] ? toPost(rows[0]) : null;
   }
   async postsOfCase(caseId: string): Promise<Post[]> {

@@ -94,7 +94,9 @@ export async function adminInstallsCaseRoom(sim: RunningSimulator, input: CasesT
   const teamName = input.teamName ?? `${DEMO_FIRM.name} Cases`;
   const state = await sim.admin.state();
   const existing = Object.values(state.teams).find((team) => team.tenantId === tenantId && team.displayName === teamName);
-  const teamId = existing?.id ?? (await sim.admin.createTeam(tenantId, { displayName: teamName, description: 'Case channels managed by CaseRoom.', ownerUserIds: input.ownerUserIds, memberUserIds: input.memberUserIds, channels: input.channels })).team.id;
+  const teamId =
+    existing?.id ??
+    (await sim.admin.createTeam(tenantId, { displayName: teamName, description: 'Case channels managed by CaseRoom.', ownerUserIds: input.ownerUserIds, memberUserIds: input.memberUserIds, channels: input.channels })).team.id;
   const after = existing ? state : await sim.admin.state();
   const channels = Object.values(after.channels)
     .filter((channel) => channel.teamId === teamId && !channel.deletedDateTime)

@@ -9,7 +9,10 @@ import path from 'node:path';
 export function findPostgresBin() {
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return null;
-  const version = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0];
+  const version = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
   return version ? { version, bin: path.join(root, version, 'bin') } : null;
 }
 
@@ -24,12 +27,13 @@ export function startThrowawayPostgres(options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseroom-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync('chown', ['postgres', dir]);
-  const run = (cmd, args) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(found.bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(path.join(found.bin, cmd), args, { stdio: 'pipe' });
+  const run = (cmd, args) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(found.bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(path.join(found.bin, cmd), args, { stdio: 'pipe' }));
   const port = String(options.port ?? 56000 + Math.floor(Math.random() * 900));
   const user = asRoot ? 'postgres' : os.userInfo().username;
   const settings = { fsync: 'off', max_connections: '200', ...(options.settings ?? {}) };
-  const flags = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const flags = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   run('initdb', ['-D', path.join(dir, 'data'), '-U', user, '--auth=trust', '-E', 'UTF8', '--no-sync']);
   run('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-o', `-k ${dir} -h 127.0.0.1 -p ${port} ${flags}`, '-w', 'start']);
   const stopArgs = ['pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']];
@@ -77,5 +81,13 @@ function startWatchdog([command, args], dir) {
     }, 1000);`;
   const child = spawn(process.execPath, ['-e', source, String(process.pid), command, JSON.stringify(args), dir], { detached: true, stdio: 'ignore' });
   child.unref();
-  return { kill: () => { try { process.kill(child.pid, 'SIGTERM'); } catch { /* already gone */ } } };
+  return {
+    kill: () => {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
 }

@@ -79,7 +79,17 @@ for (let run = 1; run <= times; run++) {
   const started = Date.now();
   const code = await runOnce(command);
   const left = leftovers();
-  const record = { at: new Date().toISOString(), run, of: times, burners: burnerCount, command: command.join(' '), exitCode: code, seconds: Math.round((Date.now() - started) / 1000), loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))), leftBehind: left.map((row) => row.args) };
+  const record = {
+    at: new Date().toISOString(),
+    run,
+    of: times,
+    burners: burnerCount,
+    command: command.join(' '),
+    exitCode: code,
+    seconds: Math.round((Date.now() - started) / 1000),
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+    leftBehind: left.map((row) => row.args),
+  };
   appendFileSync(log, `${JSON.stringify(record)}\n`);
   console.log(`[repeat-under-load] run ${run}/${times}: exit ${code} in ${record.seconds} s, load ${record.loadAverage.join(' ')}, left behind: ${left.length ? left.map((row) => row.args).join('; ') : 'nothing'}`);
   if (code !== 0 || left.length) failed++;

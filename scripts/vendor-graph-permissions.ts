@@ -46,7 +46,18 @@ export const VENDORED_PATH = path.resolve(__dirname, '..', 'src', 'm365-simulato
  * invitations, subscriptions, teams, the user's teamwork, sending mail as a user). Workbook (Excel) paths under drive
  * items are not implemented and would triple the file.
  */
-const IMPLEMENTED = [/^\/drives\//i, /^\/sites\/(root|\{[^}]+\})(\/drive|\/drives|$)/i, /^\/groups\/\{[^}]+\}\/drive/i, /^\/(me|users\/\{[^}]+\})$/i, /^\/users$/i, /^\/users\/\{[^}]+\}\/teamwork\//i, /^\/users\/\{[^}]+\}\/sendmail$/i, /^\/invitations$/i, /^\/subscriptions/i, /^\/teams(\/|$)/i];
+const IMPLEMENTED = [
+  /^\/drives\//i,
+  /^\/sites\/(root|\{[^}]+\})(\/drive|\/drives|$)/i,
+  /^\/groups\/\{[^}]+\}\/drive/i,
+  /^\/(me|users\/\{[^}]+\})$/i,
+  /^\/users$/i,
+  /^\/users\/\{[^}]+\}\/teamwork\//i,
+  /^\/users\/\{[^}]+\}\/sendmail$/i,
+  /^\/invitations$/i,
+  /^\/subscriptions/i,
+  /^\/teams(\/|$)/i,
+];
 const NOT_IMPLEMENTED = /\/workbook(\/|$)/i;
 
 export function isImplementedTemplate(template: string): boolean {

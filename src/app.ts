@@ -108,7 +108,15 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   // A store handed in by the caller may be shared with a live worker in this process; one this
   // process opened itself is its alone (on PGlite), so any lease in it is a dead predecessor's.
   if (!o.db) await releaseDeadPredecessorLeases(db, outboxLogger);
-  const verify = o.verify ?? createTokenVerifier({ issuer: config.identity.issuer, tenantId: config.identity.tenantId, audiences: config.identity.audiences, keys: remoteKeys(config.identity.jwksUri, config.m365.caCertFile ? readFileSync(config.m365.caCertFile, 'utf8') : undefined), requiredScope: 'access_as_user' });
+  const verify =
+    o.verify ??
+    createTokenVerifier({
+      issuer: config.identity.issuer,
+      tenantId: config.identity.tenantId,
+      audiences: config.identity.audiences,
+      keys: remoteKeys(config.identity.jwksUri, config.m365.caCertFile ? readFileSync(config.m365.caCertFile, 'utf8') : undefined),
+      requiredScope: 'access_as_user',
+    });
 
   const app = createApp({
     db,

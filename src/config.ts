@@ -71,17 +71,7 @@ const envSchema = z.object({
 });
 
 /** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
-export const TENANT_REQUIRED = [
-  'PUBLIC_BASE_URL',
-  'M365_TENANT_ID',
-  'M365_CLIENT_ID',
-  'M365_CLIENT_SECRET',
-  'API_AUDIENCE',
-  'BOT_ID',
-  'BOT_PASSWORD',
-  'TEAMS_APP_ID',
-  'DATABASE_URL',
-] as const;
+export const TENANT_REQUIRED = ['PUBLIC_BASE_URL', 'M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'API_AUDIENCE', 'BOT_ID', 'BOT_PASSWORD', 'TEAMS_APP_ID', 'DATABASE_URL'] as const;
 
 // Declared by the store (it may import nothing above the domain); settings are parsed here.
 export type { StoreConfig } from './store/db';

@@ -19,13 +19,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () =>
   const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()] });
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
-    app.close().then(alsoStop).then(
-      () => process.exit(0),
-      (err) => {
-        app.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(alsoStop)
+      .then(
+        () => process.exit(0),
+        (err) => {
+          app.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -142,10 +142,16 @@ async function toApiError(res: Response): Promise<ApiError> {
 }
 
 export type TokenSource = () => Promise<string>;
-export interface UploadProgress { loaded: number; total: number }
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
 
 export class ApiClient {
-  constructor(private readonly token: TokenSource, private readonly base = '/api') {}
+  constructor(
+    private readonly token: TokenSource,
+    private readonly base = '/api',
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
@@ -266,8 +272,7 @@ export function portalApi(c: ApiClient) {
     me: () => c.get<PortalMe>('/portal/me'),
     cases: () => c.get<PortalCaseSummary[]>('/portal/cases'),
     caseView: (caseId: string) => c.get<PortalCase>(`/portal/cases/${caseId}`),
-    sendMessage: (caseId: string, body: GuestMessage) =>
-      c.request<GuestMessageAnswer>('POST', `/portal/cases/${caseId}/messages`, body),
+    sendMessage: (caseId: string, body: GuestMessage) => c.request<GuestMessageAnswer>('POST', `/portal/cases/${caseId}/messages`, body),
     documentPath: (caseId: string, itemId: string) => `/portal/cases/${caseId}/documents/${itemId}/content`,
     document: (caseId: string, itemId: string) => c.blob(`/portal/cases/${caseId}/documents/${itemId}/content`),
     uploadFile: (caseId: string, file: File, folder: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>

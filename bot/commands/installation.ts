@@ -15,7 +15,12 @@ export async function onInstalled(d: HandlerDeps, context: TurnContext, i: Extra
   // Installed by the firm's admin in a team of its tenant: that team takes the firm's case channels.
   await adoptCasesTeam(d.db, d.logger, { tenantId: i.tenantId, teamId: i.teamId, displayName: i.teamName ?? 'Cases' });
   // Teams sends both installationUpdate and conversationUpdate for one install: greet once.
-  if (context.activity.type === 'installationUpdate') await context.sendActivity({ type: 'message', text: 'CaseRoom is installed. It posts in each case channel when guests upload or write, and when sharing changes. Mention CaseRoom with "help" in a case channel for commands.', textFormat: 'plain' });
+  if (context.activity.type === 'installationUpdate')
+    await context.sendActivity({
+      type: 'message',
+      text: 'CaseRoom is installed. It posts in each case channel when guests upload or write, and when sharing changes. Mention CaseRoom with "help" in a case channel for commands.',
+      textFormat: 'plain',
+    });
 }
 
 /** The bot removed from a team: it posts there no more, and the team gives up the case channels. */

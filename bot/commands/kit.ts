@@ -27,9 +27,7 @@ export interface HandlerDeps {
   onCard?: (card: AdaptiveCardJson) => void;
 }
 
-export type InvokeBody =
-  | { statusCode: 200; type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCardJson }
-  | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string };
+export type InvokeBody = { statusCode: 200; type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCardJson } | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string };
 
 /** The dependencies with the answers built on them, handed to every command and button. */
 export interface Kit {

@@ -13,7 +13,27 @@ export async function share(k: Kit, { context, actor, c, cmd }: CaseCommandCall<
   const exact = items.filter((i) => i.title.toLowerCase() === q);
   const matches = exact.length ? exact : items.filter((i) => i.title.toLowerCase().includes(q));
   if (matches.length !== 1) {
-    return say(context, problem(matches.length ? 'Which item?' : 'No such item', matches.length ? [run('Several items match '), bold(cmd.file), run(': '), run(matches.slice(0, 5).map((m) => m.title).join('; '))] : [run('No item in this case is called '), bold(cmd.file), run('.')], c), 'Share: item not found');
+    return say(
+      context,
+      problem(
+        matches.length ? 'Which item?' : 'No such item',
+        matches.length
+          ? [
+              run('Several items match '),
+              bold(cmd.file),
+              run(': '),
+              run(
+                matches
+                  .slice(0, 5)
+                  .map((m) => m.title)
+                  .join('; '),
+              ),
+            ]
+          : [run('No item in this case is called '), bold(cmd.file), run('.')],
+        c,
+      ),
+      'Share: item not found',
+    );
   }
   const who = cmd.contact.toLowerCase();
   const linked = await repo.linkedContacts(c.id);
@@ -36,5 +56,16 @@ export async function share(k: Kit, { context, actor, c, cmd }: CaseCommandCall<
     if (!(err instanceof DomainError)) throw err;
     return say(context, problem('Cannot share', [run(err.message)], c), 'Share refused');
   }
-  return say(context, { icon: '🔓', heading: 'Shared', caseNumber: c.number, caseTitle: c.title, summary: [run('Shared '), bold(item.title), run(' with '), bold(person.name), run(person.invitation === 'accepted' ? '.' : ' (pending until they accept the invitation).')], sections: [] }, `Shared ${item.title}`);
+  return say(
+    context,
+    {
+      icon: '🔓',
+      heading: 'Shared',
+      caseNumber: c.number,
+      caseTitle: c.title,
+      summary: [run('Shared '), bold(item.title), run(' with '), bold(person.name), run(person.invitation === 'accepted' ? '.' : ' (pending until they accept the invitation).')],
+      sections: [],
+    },
+    `Shared ${item.title}`,
+  );
 }

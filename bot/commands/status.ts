@@ -23,7 +23,10 @@ export async function status(k: Kit, { context, actor, c }: CaseCommandCall<unkn
     sections: [
       { label: 'Team', rows: [[run('Assigned: '), bold(assigned?.name ?? 'nobody')]] },
       { label: 'Guests', rows: [[run(`${people('active')} active, ${people('pending')} pending, ${people('expired')} expired`)]] },
-      { label: 'Content', rows: [[run(`${plural(count('document'), 'document')}, ${plural(count('note'), 'note')}, ${plural(count('event'), 'event')}, ${plural(count('invoice'), 'invoice')}, ${plural(threads.length, 'message thread')}`)]] },
+      {
+        label: 'Content',
+        rows: [[run(`${plural(count('document'), 'document')}, ${plural(count('note'), 'note')}, ${plural(count('event'), 'event')}, ${plural(count('invoice'), 'invoice')}, ${plural(threads.length, 'message thread')}`)]],
+      },
     ],
     actions: [{ type: 'Action.OpenUrl', title: 'Open in CaseRoom', url: d.links.caseTab(c.id) }],
   };

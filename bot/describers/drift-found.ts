@@ -4,7 +4,14 @@ import { type NoticeDescriber, MAX_LISTED, mentionsFor } from './kit';
 /** SharePoint permissions changed by hand: what was added and removed. */
 export const describeDriftFound: NoticeDescriber<'drift.found'> = async ({ deps, repo, c, base, caseLink }, e) => {
   const label = async (driveItemId: string) => (await repo.itemByDriveItem(c.firmId, driveItemId))?.title ?? driveItemId;
-  const contacts = new Map((await repo.contactsByIds(c.firmId, e.removed.map((r) => r.contactId))).map((x) => [x.id, x.name]));
+  const contacts = new Map(
+    (
+      await repo.contactsByIds(
+        c.firmId,
+        e.removed.map((r) => r.contactId),
+      )
+    ).map((x) => [x.id, x.name]),
+  );
   return {
     model: {
       ...base,

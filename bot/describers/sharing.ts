@@ -116,6 +116,9 @@ export async function describeSharing({ deps, repo, c, caseLink }: DescribeCall,
       mentions: [...mentions.values()],
       actions: [caseLink],
     },
-    summary: `${summary.map((r) => r.text).join('').replace(/\.$/, '')} in ${c.number}`,
+    summary: `${summary
+      .map((r) => r.text)
+      .join('')
+      .replace(/\.$/, '')} in ${c.number}`,
   };
 }

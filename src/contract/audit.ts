@@ -4,12 +4,19 @@ import { id, isoDate } from './fields';
 
 // ---- requests (query strings) ----
 
-const seqNumber = z.string().regex(/^\d{1,9}$/, { message: 'must be a whole number' }).transform(Number);
+const seqNumber = z
+  .string()
+  .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+  .transform(Number);
 /** Filters shared by the audit page and its export. Dates are whole days in UTC, both ends included. */
 const auditFilters = {
   caseId: id.optional(),
   personId: id.optional(),
-  action: z.string().max(60).regex(/^[a-z][a-z_.-]*$/, { message: 'letters, dots, dashes and underscores only' }).optional(),
+  action: z
+    .string()
+    .max(60)
+    .regex(/^[a-z][a-z_.-]*$/, { message: 'letters, dots, dashes and underscores only' })
+    .optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
 };
@@ -22,7 +29,12 @@ export const auditQuery = z
     ...auditFilters,
     afterSeq: seqNumber.optional(),
     beforeSeq: seqNumber.optional(),
-    limit: z.string().regex(/^\d{1,7}$/, { message: 'must be a whole number' }).transform(Number).pipe(z.number().int().min(1).max(1000)).default(200),
+    limit: z
+      .string()
+      .regex(/^\d{1,7}$/, { message: 'must be a whole number' })
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(1000))
+      .default(200),
     target: z.string().max(100).optional(),
   })
   .refine(datesInOrder, { message: 'must not be before from', path: ['to'] });

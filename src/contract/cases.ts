@@ -11,7 +11,10 @@ export const createCaseBody = z.strictObject({
   number: text(40).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'letters, digits and . _ / - only' }),
   title: text(200),
   assignedStaffId: optionalId,
-  budgetCents: cents.nullable().optional().transform((v) => v ?? null),
+  budgetCents: cents
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   status: caseStatus.optional(),
 });
 export const updateCaseBody = z.strictObject({
@@ -27,7 +30,16 @@ export const linkBody = z.strictObject({ contactId: id });
 
 export const newItemBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('note'), title: text(200), body: z.string().max(20000) }),
-  z.strictObject({ kind: z.literal('event'), title: text(200), startsAt: isoDateTime, endsAt: isoDateTime.nullable().optional().transform((v) => v ?? null), location: optionalText(200) }),
+  z.strictObject({
+    kind: z.literal('event'),
+    title: text(200),
+    startsAt: isoDateTime,
+    endsAt: isoDateTime
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
+    location: optionalText(200),
+  }),
   z.strictObject({ kind: z.literal('invoice'), title: text(200), amountCents: cents, dueOn: isoDate, invoiceNumber: text(40), invoiceStatus: z.enum(INVOICE_STATUSES).default('sent') }),
   z.strictObject({ kind: z.literal('folder'), title: text(255), parentId: optionalId }),
 ]);
@@ -73,10 +85,7 @@ export const caseAnswer = z.object({
 export type Case = z.infer<typeof caseAnswer>;
 
 /** Where the case's channel and folder stand (src/services/cases-teams.ts caseSetup). */
-export const caseSetupAnswer = z.union([
-  z.strictObject({ state: z.literal('ready'), message: z.null() }),
-  z.strictObject({ state: z.enum(['setting-up', 'waiting-for-cases-team', 'failed']), message: z.string() }),
-]);
+export const caseSetupAnswer = z.union([z.strictObject({ state: z.literal('ready'), message: z.null() }), z.strictObject({ state: z.enum(['setting-up', 'waiting-for-cases-team', 'failed']), message: z.string() })]);
 export type CaseSetup = z.infer<typeof caseSetupAnswer>;
 
 /** GET /cases/{id}: the case with its client, assigned staff, linked contacts and setup. */

@@ -13,7 +13,10 @@ export const firmMailBody = z.strictObject({
   reason,
 });
 export const firmSettingsBody = z.strictObject({
-  currency: z.string().regex(/^[A-Z]{3}$/, { message: 'must be a three-letter ISO 4217 code' }).refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'is not a currency' }),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { message: 'must be a three-letter ISO 4217 code' })
+    .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'is not a currency' }),
   reason,
 });
 /** A staff member's Teams notification switch for one event, firm-wide or for one case. */

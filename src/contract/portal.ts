@@ -14,7 +14,23 @@ export const guestMessageBody = z.strictObject({
 export type GuestMessage = z.input<typeof guestMessageBody>;
 export const uploadMetadataBody = z.strictObject({
   files: z
-    .array(z.strictObject({ name: z.string().max(400), sizeBytes: z.number().int().min(1, { message: 'empty files are not accepted' }).max(250 * 1024 * 1024 * 1024), mimeType: z.string().max(200).nullable().optional().transform((v) => v ?? null), parentId: optionalId }))
+    .array(
+      z.strictObject({
+        name: z.string().max(400),
+        sizeBytes: z
+          .number()
+          .int()
+          .min(1, { message: 'empty files are not accepted' })
+          .max(250 * 1024 * 1024 * 1024),
+        mimeType: z
+          .string()
+          .max(200)
+          .nullable()
+          .optional()
+          .transform((v) => v ?? null),
+        parentId: optionalId,
+      }),
+    )
     .min(1)
     .max(1000),
 });

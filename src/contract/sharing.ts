@@ -20,7 +20,10 @@ export const grantBody = z.strictObject({
   contactId: id,
   scope: grantScope,
   rights: z.enum(RIGHTS).default('read'),
-  expiresAt: isoDateTime.nullable().optional().transform((v) => v ?? null),
+  expiresAt: isoDateTime
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   reason,
 });
 export const changeGrantBody = z.strictObject({ scope: grantScope, rights: z.enum(RIGHTS).default('read'), reason });
@@ -30,7 +33,10 @@ export const revokeBody = z.strictObject({ reason }).optional().default({ reason
 export const shareItemsBody = z.strictObject({
   contactIds: z.array(id).min(1).max(50),
   itemIds: z.array(id).min(1).max(500),
-  expiresAt: isoDateTime.nullable().optional().transform((v) => v ?? null),
+  expiresAt: isoDateTime
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
   reason,
 });
 export const unshareItemsBody = z.strictObject({ contactIds: z.array(id).min(1).max(50), itemIds: z.array(id).min(1).max(500), reason });

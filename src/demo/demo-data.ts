@@ -89,7 +89,14 @@ export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   await work.createItem(actor, claim.id, { kind: 'note', title: 'Adjuster call', body: 'Adjuster wants the repair estimate by Friday.' });
 
   const pleadings = await work.createItem(actor, contract.id, { kind: 'folder', title: 'Pleadings', parentId: null });
-  const complaint = await work.createItem(actor, contract.id, { kind: 'document', title: 'Complaint.docx', parentId: pleadings.id, sizeBytes: 64_500, mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', driveItemId: null });
+  const complaint = await work.createItem(actor, contract.id, {
+    kind: 'document',
+    title: 'Complaint.docx',
+    parentId: pleadings.id,
+    sizeBytes: 64_500,
+    mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    driveItemId: null,
+  });
   await work.createItem(actor, contract.id, { kind: 'document', title: 'Supply agreement 2024.pdf', parentId: null, sizeBytes: 210_330, mimeType: 'application/pdf', driveItemId: null });
   await work.createItem(actor, contract.id, { kind: 'event', title: 'Case management conference', startsAt: day(21, 17), endsAt: day(21, 18), location: 'King County Superior Court, Dept. 12' });
   // The contract case's ledger has an invoice in every state: paid by payment, partly paid, awaiting payment, draft and void.
@@ -111,8 +118,7 @@ export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
 
   // Contacts in every state.
   const person = (email: string) => DEMO_DIRECTORY.find((p) => p.email === email) as DemoPerson;
-  const contact = async (email: string, name: string, kind: 'client' | 'co-counsel' | 'expert' | 'other', clientId: string | null, phone: string | null = null) =>
-    sharing.createContact(actor, { email, name, kind, phone, clientId });
+  const contact = async (email: string, name: string, kind: 'client' | 'co-counsel' | 'expert' | 'other', clientId: string | null, phone: string | null = null) => sharing.createContact(actor, { email, name, kind, phone, clientId });
   const accept = async (contactId: string, email: string) => sharing.markInvitationAccepted(DEMO_FIRM.id, contactId, person(email).userId);
 
   // John Smith: item grants (the MRI report and a note) on one case.
@@ -158,8 +164,22 @@ export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   await accept(elena.id, elena.email);
   await deps.db.transaction(async (tx) => {
     const r = new Repo(tx);
-    const g = await r.upsertGrant({ firmId: DEMO_FIRM.id, contactId: elena.id, scope: { kind: 'case', caseId: custody.id, view: ['status', 'team', 'documents', 'events'], threadIds: [] }, rights: 'read', expiresAt: day(-3), createdBy: `staff:${alex.userId}` });
-    await r.appendAudit({ firmId: DEMO_FIRM.id, actor: `staff:${alex.userId}`, action: 'grant.added', target: `contact:${elena.id}`, reason: 'demo: a grant that has since expired', data: { grantId: g.id, scope: g.scope, expiresAt: g.expiresAt } });
+    const g = await r.upsertGrant({
+      firmId: DEMO_FIRM.id,
+      contactId: elena.id,
+      scope: { kind: 'case', caseId: custody.id, view: ['status', 'team', 'documents', 'events'], threadIds: [] },
+      rights: 'read',
+      expiresAt: day(-3),
+      createdBy: `staff:${alex.userId}`,
+    });
+    await r.appendAudit({
+      firmId: DEMO_FIRM.id,
+      actor: `staff:${alex.userId}`,
+      action: 'grant.added',
+      target: `contact:${elena.id}`,
+      reason: 'demo: a grant that has since expired',
+      data: { grantId: g.id, scope: g.scope, expiresAt: g.expiresAt },
+    });
   });
 
   // A message thread from the client, so the portal and the channel have a conversation.

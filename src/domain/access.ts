@@ -1,14 +1,5 @@
 import type { GrantStateName } from '../contract/enums';
-import {
-  type CaseRef,
-  type Contact,
-  type FirmPolicy,
-  type Grant,
-  type ItemRef,
-  type Section,
-  SECTION_OF_KIND,
-  SECTIONS,
-} from './model';
+import { type CaseRef, type Contact, type FirmPolicy, type Grant, type ItemRef, type Section, SECTION_OF_KIND, SECTIONS } from './model';
 
 /**
  * The three locks, as one set of pure functions. Every guest read in the API, every
@@ -52,13 +43,7 @@ function grantTouchesCase(grant: Grant, caseRef: CaseRef): boolean {
 }
 
 /** Grants that open all three locks for this case. */
-export function liveGrantsForCase(
-  contact: Contact,
-  grants: readonly Grant[],
-  linked: boolean,
-  caseRef: CaseRef,
-  now: Date,
-): Grant[] {
+export function liveGrantsForCase(contact: Contact, grants: readonly Grant[], linked: boolean, caseRef: CaseRef, now: Date): Grant[] {
   if (!contactIsActiveGuest(contact) || !linked || caseRef.firmId !== contact.firmId) return [];
   return grants.filter((g) => g.contactId === contact.id && !isExpired(g, now) && grantTouchesCase(g, caseRef));
 }
@@ -103,15 +88,7 @@ export function isEffectivelyStaffOnly(item: ItemRef, itemById: ReadonlyMap<stri
  * What one guest may see of one case. Returns null when nothing opens the three locks,
  * which the API turns into a 404 indistinguishable from a case that does not exist.
  */
-export function caseAccess(
-  contact: Contact,
-  grants: readonly Grant[],
-  linked: boolean,
-  caseRef: CaseRef,
-  items: readonly ItemRef[],
-  policy: FirmPolicy,
-  now: Date,
-): CaseAccess | null {
+export function caseAccess(contact: Contact, grants: readonly Grant[], linked: boolean, caseRef: CaseRef, items: readonly ItemRef[], policy: FirmPolicy, now: Date): CaseAccess | null {
   const live = liveGrantsForCase(contact, grants, linked, caseRef, now);
   if (live.length === 0) return null;
 

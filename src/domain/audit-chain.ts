@@ -29,11 +29,7 @@ export function canonicalJson(value: unknown): string {
 
 export function hashAuditEntry(prevHash: string, content: AuditContent): string {
   const { firmId, seq, at, actor, action, target, reason, data } = content;
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(canonicalJson({ firmId, seq, at, actor, action, target, reason, data }))
-    .digest('hex');
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson({ firmId, seq, at, actor, action, target, reason, data })).digest('hex');
 }
 
 export type ChainVerdict = AuditVerdict;

@@ -109,9 +109,7 @@ export interface RenderedDigest {
 export function renderDigest(plan: DigestPlan, o: { firmName: string; guestName: string; portalBaseUrl: string }): RenderedDigest {
   const count = plan.listed + plan.omitted;
   const only = plan.sections.length === 1 ? plan.sections[0] : null;
-  const subject = only
-    ? `${o.firmName}: ${only.newlyShared && count === 0 ? 'a case was shared with you' : `new in ${only.heading}`}`
-    : `${o.firmName}: new in ${plan.sections.length} of your cases`;
+  const subject = only ? `${o.firmName}: ${only.newlyShared && count === 0 ? 'a case was shared with you' : `new in ${only.heading}`}` : `${o.firmName}: new in ${plan.sections.length} of your cases`;
   const blocks = plan.sections.map((s) => {
     const intro = s.newlyShared ? '<p>This case is now shared with you.</p>' : '';
     const lines = s.lines.map((l) => `<li><a href="${escape(l.url)}">${escape(l.text)}</a></li>`).join('');

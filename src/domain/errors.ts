@@ -2,16 +2,7 @@
  * Expected failures, typed. The HTTP layer maps each to one status in one place
  * (src/http/errors.ts); anything else is a bug and is reported as 500 and logged loudly.
  */
-export type DomainErrorCode =
-  | 'validation_failed'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'throttled'
-  | 'unavailable';
+export type DomainErrorCode = 'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

@@ -40,5 +40,4 @@ export function diffAccess(before: ReadonlyMap<string, CaseAccess>, after: Reado
   return { gained: collect(before, after), lost: collect(after, before) };
 }
 
-export const isEmptyDiff = (d: AccessDiff): boolean =>
-  [d.gained, d.lost].every((s) => s.caseIds.length + s.sections.length + s.itemIds.length + s.uploadCaseIds.length === 0);
+export const isEmptyDiff = (d: AccessDiff): boolean => [d.gained, d.lost].every((s) => s.caseIds.length + s.sections.length + s.itemIds.length + s.uploadCaseIds.length === 0);

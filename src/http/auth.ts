@@ -35,8 +35,7 @@ export interface VerifiedToken extends JWTPayload {
 }
 
 /** The identity provider's signing keys, cached; `caPem` trusts a private CA (the local simulator's). */
-export const remoteKeys = (jwksUri: string, caPem?: string): JWTVerifyGetKey =>
-  createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, ...(caPem ? { agent: new https.Agent({ ca: caPem }) } : {}) });
+export const remoteKeys = (jwksUri: string, caPem?: string): JWTVerifyGetKey => createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, ...(caPem ? { agent: new https.Agent({ ca: caPem }) } : {}) });
 
 const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
 
@@ -118,9 +117,7 @@ export function authenticate(deps: { db: Db; verify: TokenVerifier; sharing: Sha
       } else if (isGuestToken(token)) {
         throw new DomainError('forbidden', 'this guest account has no CaseRoom access at this firm');
       } else {
-        const staff =
-          (await repo.staffByUser(firm.id, token.oid)) ??
-          (await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null }));
+        const staff = (await repo.staffByUser(firm.id, token.oid)) ?? (await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null }));
         req.actor = { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name };
       }
       req.token = token;

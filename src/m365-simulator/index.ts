@@ -166,7 +166,10 @@ function indexPage(ctx: SimContext): string {
 <p>Teams: ${teams.map((team) => escapeHtml(team.displayName)).join(', ') || 'none'}</p>`;
     })
     .join('');
-  return page('Microsoft 365 simulator', `<h1>Microsoft 365 simulator</h1><p class="muted">HTTPS ${escapeHtml(ctx.urls.https)} · HTTP ${escapeHtml(ctx.urls.http)} · <a href="/_admin/state">state</a> · <a href="/_admin/stats">stats</a> · <a href="/mail">mail</a> · <a href="/_admin/ca.crt">CA certificate</a></p>${tenants || '<p>No tenant yet: POST /_admin/tenants.</p>'}`);
+  return page(
+    'Microsoft 365 simulator',
+    `<h1>Microsoft 365 simulator</h1><p class="muted">HTTPS ${escapeHtml(ctx.urls.https)} · HTTP ${escapeHtml(ctx.urls.http)} · <a href="/_admin/state">state</a> · <a href="/_admin/stats">stats</a> · <a href="/mail">mail</a> · <a href="/_admin/ca.crt">CA certificate</a></p>${tenants || '<p>No tenant yet: POST /_admin/tenants.</p>'}`,
+  );
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -183,7 +186,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const store = new SimulatorStore(dataDir);
   await store.load();
   const urls = { https: '', http: '' };
-  const tokens = new TokenService(signingKey, () => urls.https, () => knobs.tokenLifetimeSeconds);
+  const tokens = new TokenService(
+    signingKey,
+    () => urls.https,
+    () => knobs.tokenLifetimeSeconds,
+  );
   const ctx: SimContext = { store, tokens, knobs, stats: new Stats(), log, urls, installations: new InstallationEvents() };
 
   const graphRouter = new Router();
@@ -278,10 +285,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     server.headersTimeout = 66_000;
   }
   const host = options.host ?? '127.0.0.1';
-  const listen = (server: Server, port: number) => new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    });
   const urlHost = host.includes(':') ? `[${host}]` : host;
   urls.https = `https://${urlHost}:${await listen(httpsServer, options.httpsPort ?? 0)}`;
   urls.http = `http://${urlHost}:${await listen(httpServer, options.httpPort ?? 0)}`;
@@ -328,10 +336,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       closed = true;
       await notifier.close();
       for (const plugin of plugins) await plugin.close?.();
-      const stop = (server: Server) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const stop = (server: Server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
       await Promise.all([stop(httpsServer), stop(httpServer)]);
       await store.close();
     },

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       seed: { type: 'boolean', default: false },
     },
   });
-  const numberOption = (flag: string | undefined, env: string | undefined) => (flag ?? env) === undefined ? undefined : Number(flag ?? env);
+  const numberOption = (flag: string | undefined, env: string | undefined) => ((flag ?? env) === undefined ? undefined : Number(flag ?? env));
   const simulator = await startSimulator({
     dataDir: path.resolve(values['data-dir'] ?? process.env.M365_SIM_DATA_DIR ?? '.data/m365-simulator'),
     httpsPort: numberOption(values['https-port'], process.env.M365_SIM_HTTPS_PORT) ?? 0,
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
       const created = await simulator.admin.createTenant({
         domain: 'contoso.onmicrosoft.com',
         displayName: 'Contoso Legal',
-        app: { graphAppRoles: ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.Create', 'Channel.ReadBasic.All'], graphDelegatedScopes: ['Files.ReadWrite.All', 'User.Read'] },
+        app: {
+          graphAppRoles: ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.Create', 'Channel.ReadBasic.All'],
+          graphDelegatedScopes: ['Files.ReadWrite.All', 'User.Read'],
+        },
       });
       const tenantId = created.tenant.id;
       await simulator.admin.createUser(tenantId, { displayName: 'Megan Bowen', mail: 'megan@contoso.onmicrosoft.com', jobTitle: 'Partner' });
@@ -51,7 +54,10 @@ async function main(): Promise<void> {
   }
   console.log(`Microsoft 365 simulator: HTTPS ${simulator.httpsUrl}  HTTP ${simulator.httpUrl}  CA ${simulator.caCertPath}`);
   const shutdown = () => {
-    simulator.close().then(() => process.exit(0), () => process.exit(1));
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -8,7 +8,10 @@
 export const PERMISSION_COST = 5;
 
 export function resourceUnitCost(method: string, url: string): number {
-  const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0].toLowerCase();
+  const path = url
+    .replace(/^https?:\/\/[^/]+/, '')
+    .split('?')[0]
+    .toLowerCase();
   const m = method.toUpperCase();
   if (!/\/(drives|sites|groups|users\/[^/]+\/drive)\b/.test(path) && !path.includes('/_layouts/') && !path.includes('/uploadsession')) return 0;
   if (/\/(invite|permissions)(\/|$)/.test(path)) return PERMISSION_COST;

@@ -59,14 +59,7 @@ export class GraphGateway {
       baseUrl: match[1],
       defaultVersion: match[2],
       fetchOptions: { dispatcher: o.dispatcher } as unknown as RequestInit,
-      middleware: chain(
-        new RequestIdMiddleware(),
-        new LoggingMiddleware(logger),
-        new RetryMiddleware(logger, budget),
-        new BudgetMiddleware(budget),
-        new AuthMiddleware(o.tokens),
-        new FetchMiddleware(this.fetch, o.responseTimeoutMs),
-      ),
+      middleware: chain(new RequestIdMiddleware(), new LoggingMiddleware(logger), new RetryMiddleware(logger, budget), new BudgetMiddleware(budget), new AuthMiddleware(o.tokens), new FetchMiddleware(this.fetch, o.responseTimeoutMs)),
     });
   }
 

@@ -9,17 +9,38 @@ import { z } from 'zod';
 export const m365SettingsSchema = z.object({
   M365_RESOURCE_UNITS_PER_MINUTE: z.coerce.number().int().min(0).default(1250),
   M365_DRIFT_POLICY: z.enum(['repair', 'report']).default('repair'),
-  M365_DRIFT_INTERVAL_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  M365_DRIFT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
   M365_ACCEPTANCE_POLL_MS: z.coerce.number().int().min(0).default(60_000),
   M365_EXPIRY_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
-  M365_SUBSCRIPTION_CHECK_MS: z.coerce.number().int().min(0).default(60 * 60_000),
-  M365_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(10 * 1024 ** 3),
+  M365_SUBSCRIPTION_CHECK_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60 * 60_000),
+  M365_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 ** 3),
   /**
    * Upload session fragment: a multiple of 320 KiB under 60 MiB. 5 MiB (16 × 320 KiB): one
    * fragment is held in memory per upload in flight, so this is the per-upload memory cost.
    */
-  M365_UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(327_680).max(60 * 1024 * 1024 - 1).default(16 * 327_680),
-  M365_ZIP_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  M365_UPLOAD_CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(327_680)
+    .max(60 * 1024 * 1024 - 1)
+    .default(16 * 327_680),
+  M365_ZIP_MAX_UNCOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 3),
   M365_ZIP_MAX_ENTRIES: z.coerce.number().int().min(1).default(2000),
   M365_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
   /** Where uploads without a declared size and zip archives are spooled (constant memory, bounded disk). */

@@ -88,7 +88,10 @@ export class UploadSessions {
       return await this.sendFragments(session.uploadUrl, dest, size, source, auth);
     } catch (err) {
       // Free the server's partial file; the error is what the caller needs to see.
-      await this.graph.fetch(session.uploadUrl, { method: 'DELETE' }).then((r) => r.body?.cancel(), () => undefined);
+      await this.graph.fetch(session.uploadUrl, { method: 'DELETE' }).then(
+        (r) => r.body?.cancel(),
+        () => undefined,
+      );
       throw err;
     }
   }

@@ -92,7 +92,10 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     if (context.activity.type === 'message') await context.sendActivity({ type: 'message', text: 'CaseRoom hit an error and has logged it. Please try again.', textFormat: 'plain' }).catch(() => undefined);
-    if (context.activity.type === 'invoke') await context.sendActivity({ type: 'invokeResponse', value: { status: 500, body: { statusCode: 500, type: 'application/vnd.microsoft.error', value: { code: 'InternalError', message: 'CaseRoom hit an error.' } } } }).catch(() => undefined);
+    if (context.activity.type === 'invoke')
+      await context
+        .sendActivity({ type: 'invokeResponse', value: { status: 500, body: { statusCode: 500, type: 'application/vnd.microsoft.error', value: { code: 'InternalError', message: 'CaseRoom hit an error.' } } } })
+        .catch(() => undefined);
   };
 
   const messages = express.Router();

@@ -10,8 +10,7 @@ type StaffActor = Extract<Actor, { kind: 'staff' }>;
 export interface NamedAuditEntry extends ChainedAuditEntry, AuditEntry {}
 
 /** How each entry's hash is made, so an auditor can recompute it offline. */
-export const HASH_RECIPE =
-  'hash = sha256_hex(prev_hash + "\\n" + canonical_json({firmId, seq, at, actor, action, target, reason, data})); canonical_json sorts object keys and has no spaces; the first entry\'s prev_hash is 64 zeros';
+export const HASH_RECIPE = 'hash = sha256_hex(prev_hash + "\\n" + canonical_json({firmId, seq, at, actor, action, target, reason, data})); canonical_json sorts object keys and has no spaces; the first entry\'s prev_hash is 64 zeros';
 
 /**
  * The audit page's reads: filters, newest first, names resolved server-side, and exports that
@@ -63,7 +62,10 @@ export class AuditViewService {
     const [staff, contacts, cases, clients, firm] = await Promise.all([repo.listStaff(firmId), repo.listContacts(firmId), repo.listCases(firmId), repo.listClients(firmId), repo.firm(firmId)]);
     const names = new Map<string, string>([
       ...staff.map((s): [string, string] => [`staff:${s.userId}`, s.name]),
-      ...contacts.flatMap((c): Array<[string, string]> => [[`guest:${c.id}`, c.name], [`contact:${c.id}`, c.name]]),
+      ...contacts.flatMap((c): Array<[string, string]> => [
+        [`guest:${c.id}`, c.name],
+        [`contact:${c.id}`, c.name],
+      ]),
       ...cases.map((c): [string, string] => [`case:${c.id}`, `${c.number} ${c.title}`]),
       ...clients.map((c): [string, string] => [`client:${c.id}`, c.name]),
       [`firm:${firmId}`, firm?.name ?? 'The firm'],

@@ -12,8 +12,7 @@ import { requestGuestDigestsForCase } from './guest-digest';
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
 /** The store's invoice items as the ledger rules read them. */
-export const invoiceFacts = (items: readonly ItemRecord[]): InvoiceFacts[] =>
-  items.filter((i) => i.kind === 'invoice').map((i) => ({ id: i.id, amountCents: i.amountCents ?? 0, status: i.invoiceStatus ?? 'sent' }));
+export const invoiceFacts = (items: readonly ItemRecord[]): InvoiceFacts[] => items.filter((i) => i.kind === 'invoice').map((i) => ({ id: i.id, amountCents: i.amountCents ?? 0, status: i.invoiceStatus ?? 'sent' }));
 
 /** A case's ledger lines, invoices with their standing, and the summary (see src/domain/ledger.ts for what each figure means). */
 export async function caseMoney(repo: Repo, c: CaseRecord) {
@@ -70,7 +69,11 @@ export class CaseworkService {
     });
   }
 
-  async updateItem(actor: StaffActor, itemId: string, input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly'>> & { reason?: string | null }) {
+  async updateItem(
+    actor: StaffActor,
+    itemId: string,
+    input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly'>> & { reason?: string | null },
+  ) {
     const { staffOnly, reason = null, ...patch } = input;
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
@@ -105,7 +108,14 @@ export class CaseworkService {
   private async markStaffOnly(tx: Queryable, repo: Repo, actor: StaffActor, item: ItemRecord, staffOnly: boolean, reason: string | null): Promise<void> {
     const c = await this.mustCase(repo, actor.firmId, item.caseId);
     await repo.updateItem(actor.firmId, item.id, { staffOnly });
-    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: staffOnly ? 'item.staff-only' : 'item.staff-only-lifted', target: `case:${item.caseId}`, reason, data: { itemId: item.id, title: item.title, before: { staffOnly: item.staffOnly }, after: { staffOnly } } });
+    await repo.appendAudit({
+      firmId: actor.firmId,
+      actor: actorLabel(actor),
+      action: staffOnly ? 'item.staff-only' : 'item.staff-only-lifted',
+      target: `case:${item.caseId}`,
+      reason,
+      data: { itemId: item.id, title: item.title, before: { staffOnly: item.staffOnly }, after: { staffOnly } },
+    });
     if (staffOnly && item.driveItemId && (item.kind === 'document' || item.kind === 'folder')) {
       await requestStaffOnlySeal(tx, actor.firmId, item.id);
     }
@@ -152,7 +162,14 @@ export class CaseworkService {
         if (input.amountCents > standing.outstandingCents) throw conflict(`the payment is more than the ${standing.outstandingCents} cents still owed on invoice ${invoice.invoiceNumber}`);
       }
       const entry = await repo.insertLedgerEntry({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'ledger.added', target: `case:${caseId}`, reason: null, data: { entryId: entry.id, kind: entry.kind, amountCents: entry.amountCents, invoiceItemId: entry.invoiceItemId } });
+      await repo.appendAudit({
+        firmId: actor.firmId,
+        actor: actorLabel(actor),
+        action: 'ledger.added',
+        target: `case:${caseId}`,
+        reason: null,
+        data: { entryId: entry.id, kind: entry.kind, amountCents: entry.amountCents, invoiceItemId: entry.invoiceItemId },
+      });
       if (invoice) {
         const next = statusAfterPayment(invoiceFacts([invoice])[0], await repo.ledger(caseId));
         if (next !== invoice.invoiceStatus) {

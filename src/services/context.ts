@@ -1,16 +1,12 @@
 import type { Db } from '../store/db';
 
 /** Who is acting. Resolved once per request by the HTTP layer from a validated token. */
-export type Actor =
-  | { kind: 'staff'; firmId: string; staffId: string; userId: string; name: string }
-  | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string }
-  | { kind: 'system'; firmId: string; name: string };
+export type Actor = { kind: 'staff'; firmId: string; staffId: string; userId: string; name: string } | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string } | { kind: 'system'; firmId: string; name: string };
 
 export type GuestActor = Extract<Actor, { kind: 'guest' }>;
 export type StaffActor = Extract<Actor, { kind: 'staff' }>;
 
-export const actorLabel = (actor: Actor): string =>
-  actor.kind === 'staff' ? `staff:${actor.userId}` : actor.kind === 'guest' ? `guest:${actor.contactId}` : `system:${actor.name}`;
+export const actorLabel = (actor: Actor): string => (actor.kind === 'staff' ? `staff:${actor.userId}` : actor.kind === 'guest' ? `guest:${actor.contactId}` : `system:${actor.name}`);
 
 export interface Clock {
   now(): Date;

@@ -170,11 +170,20 @@ export class GuestMailSettings {
       const repo = new Repo(tx);
       const before = await repo.firm(actor.firmId);
       if (!before) throw notFound('firm');
-      await tx.query(
-        'UPDATE firms SET sender_mailbox = CASE WHEN $2::boolean THEN $3 ELSE sender_mailbox END, digest_window_seconds = coalesce($4, digest_window_seconds) WHERE id = $1',
-        [actor.firmId, 'senderMailbox' in input, input.senderMailbox?.toLowerCase() ?? null, input.digestWindowSeconds ?? null],
-      );
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.mail', target: `firm:${actor.firmId}`, reason: input.reason ?? null, data: { from: { senderMailbox: before.senderMailbox, digestWindowSeconds: before.digestWindowSeconds }, to: { senderMailbox: input.senderMailbox, digestWindowSeconds: input.digestWindowSeconds } } });
+      await tx.query('UPDATE firms SET sender_mailbox = CASE WHEN $2::boolean THEN $3 ELSE sender_mailbox END, digest_window_seconds = coalesce($4, digest_window_seconds) WHERE id = $1', [
+        actor.firmId,
+        'senderMailbox' in input,
+        input.senderMailbox?.toLowerCase() ?? null,
+        input.digestWindowSeconds ?? null,
+      ]);
+      await repo.appendAudit({
+        firmId: actor.firmId,
+        actor: actorLabel(actor),
+        action: 'firm.mail',
+        target: `firm:${actor.firmId}`,
+        reason: input.reason ?? null,
+        data: { from: { senderMailbox: before.senderMailbox, digestWindowSeconds: before.digestWindowSeconds }, to: { senderMailbox: input.senderMailbox, digestWindowSeconds: input.digestWindowSeconds } },
+      });
     });
     return this.firmMail(actor);
   }

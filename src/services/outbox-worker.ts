@@ -49,7 +49,10 @@ export interface OutboxWorkerOptions {
 
 /** Why a job was cut: given to its handler's AbortSignal and written as the job's last error. */
 export class JobTimeoutError extends Error {
-  constructor(readonly kind: string, readonly limitMs: number) {
+  constructor(
+    readonly kind: string,
+    readonly limitMs: number,
+  ) {
     super(`${kind} job ran past its ${limitMs} ms time limit and was cut`);
     this.name = 'JobTimeoutError';
   }

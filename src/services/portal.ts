@@ -85,13 +85,17 @@ export class PortalService {
     }
     const money = has('budget') || has('invoices') ? await caseMoney(repo, record) : null;
     const summary = has('budget') && money ? money.summary : null;
-    const lines = (money?.lines ?? []).flatMap((l): GuestLedgerLine[] => (l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }]));
+    const lines = (money?.lines ?? []).flatMap((l): GuestLedgerLine[] =>
+      l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }],
+    );
     // Drafts are the firm's work in progress; a guest never sees one, whatever was shared.
-    const invoices = itemsOf('invoice').filter((i) => i.invoiceStatus !== 'draft').map((i) => {
-      const stored = items.find((r) => r.id === i.id) as ItemRecord;
-      const standing = invoiceStanding(invoiceFacts([stored])[0], money?.lines ?? []);
-      return { ...i, invoiceState: standing.state, invoiceStatus: INVOICE_STATE_LABEL[standing.state], paidCents: standing.paidCents, outstandingCents: standing.outstandingCents };
-    });
+    const invoices = itemsOf('invoice')
+      .filter((i) => i.invoiceStatus !== 'draft')
+      .map((i) => {
+        const stored = items.find((r) => r.id === i.id) as ItemRecord;
+        const standing = invoiceStanding(invoiceFacts([stored])[0], money?.lines ?? []);
+        return { ...i, invoiceState: standing.state, invoiceStatus: INVOICE_STATE_LABEL[standing.state], paidCents: standing.paidCents, outstandingCents: standing.outstandingCents };
+      });
     return {
       case: { id: record.id, number: record.number, title: record.title },
       sections: access.sections,
@@ -178,11 +182,33 @@ export class PortalService {
       const created: ItemRecord[] = [];
       for (const f of files) {
         const existing = f.driveItemId ? await repo.itemByDriveItem(firm.id, f.driveItemId) : null;
-        created.push(existing ?? (await repo.insertItem({ firmId: firm.id, caseId, kind: 'document', title: f.name, parentId: f.parentId, sizeBytes: f.sizeBytes, mimeType: f.mimeType, driveItemId: f.driveItemId, createdBy: actorLabel(actor) })));
+        created.push(
+          existing ?? (await repo.insertItem({ firmId: firm.id, caseId, kind: 'document', title: f.name, parentId: f.parentId, sizeBytes: f.sizeBytes, mimeType: f.mimeType, driveItemId: f.driveItemId, createdBy: actorLabel(actor) })),
+        );
       }
-      await this.memorialize(repo, actor, caseId, `Upload from ${contact.name}`, `${contact.name} uploaded ${files.length === 1 ? files[0].name : `${files.length} files: ${files.slice(0, 20).map((f) => f.name).join(', ')}${files.length > 20 ? ', …' : ''}`}.`);
+      await this.memorialize(
+        repo,
+        actor,
+        caseId,
+        `Upload from ${contact.name}`,
+        `${contact.name} uploaded ${
+          files.length === 1
+            ? files[0].name
+            : `${files.length} files: ${files
+                .slice(0, 20)
+                .map((f) => f.name)
+                .join(', ')}${files.length > 20 ? ', …' : ''}`
+        }.`,
+      );
       await repo.appendAudit({ firmId: firm.id, actor: actorLabel(actor), action: 'documents.uploaded', target: `case:${caseId}`, reason: null, data: { itemIds: created.map((i) => i.id) } });
-      await this.notifyUpload(tx, firm.id, caseId, contact.id, created.map((i) => i.id), burstKey);
+      await this.notifyUpload(
+        tx,
+        firm.id,
+        caseId,
+        contact.id,
+        created.map((i) => i.id),
+        burstKey,
+      );
       return created.map(toGuestItem);
     });
   }

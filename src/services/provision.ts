@@ -21,8 +21,17 @@ const INVALID_CHANNEL_CHARS = /[~#%&*{}+/\\:<>?|'",]/g;
 
 /** A Teams channel name from a case: at most 50 characters, none of the characters Teams refuses. */
 export function channelName(c: Pick<CaseRecord, 'number' | 'title'>): string {
-  let name = `${c.number} ${c.title}`.replace(INVALID_CHANNEL_CHARS, ' ').replace(/\.{2,}/g, '.').replace(/\s+/g, ' ').trim();
-  name = name.slice(0, 50).trim().replace(/^[_.]+/, '').replace(/\.+$/, '').trim();
+  let name = `${c.number} ${c.title}`
+    .replace(INVALID_CHANNEL_CHARS, ' ')
+    .replace(/\.{2,}/g, '.')
+    .replace(/\s+/g, ' ')
+    .trim();
+  name = name
+    .slice(0, 50)
+    .trim()
+    .replace(/^[_.]+/, '')
+    .replace(/\.+$/, '')
+    .trim();
   return name || c.number.replace(INVALID_CHANNEL_CHARS, '').slice(0, 50) || 'Case';
 }
 

@@ -109,7 +109,8 @@ export class Reconciler {
         if (a.kind === 'invite' || a.kind === 'patch') intents.push(appliedRecord(firmId, a.contactId, a.guestUserId, a.desired, a.kind === 'patch' ? a.permissionId : null, 'applying'));
         else if (!a.keepRecord) {
           if (recordOf.has(`${a.contactId}|${a.driveItemId}`)) await r.setAppliedState(a.contactId, a.driveItemId, 'revoking');
-          else intents.push({ firmId, contactId: a.contactId, guestUserId: guestOf.get(a.contactId) as string, driveId: a.driveId, driveItemId: a.driveItemId, role: 'read', permissionId: a.permissionId, state: 'revoking', expiresAt: null });
+          else
+            intents.push({ firmId, contactId: a.contactId, guestUserId: guestOf.get(a.contactId) as string, driveId: a.driveId, driveItemId: a.driveItemId, role: 'read', permissionId: a.permissionId, state: 'revoking', expiresAt: null });
         }
       }
       await r.putAppliedMany(intents);
@@ -134,7 +135,11 @@ export class Reconciler {
     };
 
     const steps = batchSteps(actions);
-    const answers = await runBatch(this.d.graph, steps.map((s) => s.step), { logger: this.log() });
+    const answers = await runBatch(
+      this.d.graph,
+      steps.map((s) => s.step),
+      { logger: this.log() },
+    );
     const retrySingly: InviteAction[] = [];
     for (const { step, actions: stepActions } of steps) {
       const r = answers.get(step.id) as BatchResult;
@@ -160,7 +165,11 @@ export class Reconciler {
       }
     }
     if (retrySingly.length > 0) {
-      const again = await runBatch(this.d.graph, retrySingly.map((a, i) => ({ id: String(i + 1), ...inviteStep(a.desired, [a.guestUserId]) })), { logger: this.log() });
+      const again = await runBatch(
+        this.d.graph,
+        retrySingly.map((a, i) => ({ id: String(i + 1), ...inviteStep(a.desired, [a.guestUserId]) })),
+        { logger: this.log() },
+      );
       retrySingly.forEach((a, i) => {
         const r = again.get(String(i + 1)) as BatchResult;
         if (r.status >= 200 && r.status < 300) invited(a, r);

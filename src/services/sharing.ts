@@ -277,7 +277,16 @@ export class SharingService {
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
       await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason, { grantId: saved.id, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
       await this.syncGuest(tx, actor.firmId, contact.id);
-      await this.notify(tx, { type: 'grant.added', firmId: actor.firmId, actorId: actorLabel(actor), caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope), actor: actor.name, contactId: contact.id, scope: saved.scope, rights: saved.rights });
+      await this.notify(tx, {
+        type: 'grant.added',
+        firmId: actor.firmId,
+        actorId: actorLabel(actor),
+        caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope),
+        actor: actor.name,
+        contactId: contact.id,
+        scope: saved.scope,
+        rights: saved.rights,
+      });
       return saved;
     });
   }
@@ -425,7 +434,15 @@ export class SharingService {
       await repo.deleteGrant(grantId);
       await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope });
       await this.syncGuest(tx, actor.firmId, current.contactId);
-      await this.notify(tx, { type: 'grant.removed', firmId: actor.firmId, actorId: actorLabel(actor), caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope), actor: actor.name, contactId: current.contactId, scope: current.scope });
+      await this.notify(tx, {
+        type: 'grant.removed',
+        firmId: actor.firmId,
+        actorId: actorLabel(actor),
+        caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope),
+        actor: actor.name,
+        contactId: current.contactId,
+        scope: current.scope,
+      });
       return { removed: true };
     });
   }
@@ -434,7 +451,14 @@ export class SharingService {
 
   private async describeEntries(repo: Repo, firmId: string, grants: GrantRecord[]): Promise<AccessEntry[]> {
     const contacts = new Map((await repo.contactsByIds(firmId, [...new Set(grants.map((g) => g.contactId))])).map((c) => [c.id, c]));
-    const itemTitles = new Map((await repo.itemsByIds(firmId, grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])))).map((i) => [i.id, i.title]));
+    const itemTitles = new Map(
+      (
+        await repo.itemsByIds(
+          firmId,
+          grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
+        )
+      ).map((i) => [i.id, i.title]),
+    );
     const entries: AccessEntry[] = [];
     for (const grant of grants) {
       const contact = contacts.get(grant.contactId);
@@ -536,4 +560,3 @@ function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind
   });
   return { gained: side(diff.gained), lost: side(diff.lost) };
 }
-

@@ -196,7 +196,10 @@ export class UploadDetection {
         const c = scope.caseById(group.caseId) as CaseRecord;
         const ids: string[] = [];
         for (const f of group.files) {
-          ids.push((await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true })).id);
+          ids.push(
+            (await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true }))
+              .id,
+          );
         }
         await requestNotify(this.d.db, { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` });
       }
@@ -204,12 +207,26 @@ export class UploadDetection {
     return imported;
   }
 
-  private async insertDetected(c: CaseRecord, i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean }): Promise<ItemRecord> {
+  private async insertDetected(
+    c: CaseRecord,
+    i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean },
+  ): Promise<ItemRecord> {
     return this.d.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const existing = await repo.itemByDriveItem(c.firmId, i.driveItemId);
       if (existing) return existing;
-      const item = await repo.insertItem({ firmId: c.firmId, caseId: c.id, kind: i.kind, title: i.title, parentId: i.parentId, driveItemId: i.driveItemId, createdBy: i.createdBy, sizeBytes: i.sizeBytes ?? null, mimeType: i.mimeType ?? null, staffOnly: i.staffOnly ?? false });
+      const item = await repo.insertItem({
+        firmId: c.firmId,
+        caseId: c.id,
+        kind: i.kind,
+        title: i.title,
+        parentId: i.parentId,
+        driveItemId: i.driveItemId,
+        createdBy: i.createdBy,
+        sizeBytes: i.sizeBytes ?? null,
+        mimeType: i.mimeType ?? null,
+        staffOnly: i.staffOnly ?? false,
+      });
       await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
       // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
       if (item.staffOnly) await requestStaffOnlySeal(tx, c.firmId, item.id);
@@ -273,4 +290,3 @@ class Scope {
     return result;
   }
 }
-

@@ -211,9 +211,7 @@ export class UploadService {
       }
     }
     for (const folder of [...folders.values()].sort((a, b) => b.path.split('/').length - a.path.split('/').length)) {
-      const item = await this.d.graph
-        .get<{ id: string; createdDateTime?: string; folder?: { childCount?: number } }>(`${drive}/${seg(folder.base)}:/${pathOf(folder.path)}:?$select=id,createdDateTime,folder`, auth)
-        .catch(() => null);
+      const item = await this.d.graph.get<{ id: string; createdDateTime?: string; folder?: { childCount?: number } }>(`${drive}/${seg(folder.base)}:/${pathOf(folder.path)}:?$select=id,createdDateTime,folder`, auth).catch(() => null);
       // Only folders this request made (a second of clock slack) and left empty; older ones are someone's.
       if (item?.folder?.childCount === 0 && Date.parse(item.createdDateTime ?? '') >= startedAt - 1000) await remove(item.id, 'a folder');
     }

@@ -115,18 +115,12 @@ export class M365Repo {
   }
   /** Guests whose invitation was sent and is not yet redeemed: the acceptance poll asks Entra about each. */
   async pendingInvitations(limit = 500): Promise<ContactRecord[]> {
-    const rows = await this.q.query(
-      `SELECT * FROM contacts WHERE invitation_state = 'pending' AND guest_user_id IS NOT NULL AND portal_access ORDER BY invited_at NULLS FIRST LIMIT $1`,
-      [limit],
-    );
+    const rows = await this.q.query(`SELECT * FROM contacts WHERE invitation_state = 'pending' AND guest_user_id IS NOT NULL AND portal_access ORDER BY invited_at NULLS FIRST LIMIT $1`, [limit]);
     return rows.map(toContact);
   }
   /** Contacts with a grant that expired in (after, upTo]: their SharePoint permissions must go. */
   async contactsWithGrantsExpiredBetween(after: string, upTo: string): Promise<Array<{ firmId: string; contactId: string }>> {
-    const rows = await this.q.query<{ firm_id: string; contact_id: string }>(
-      'SELECT DISTINCT firm_id, contact_id FROM grants WHERE expires_at > $1 AND expires_at <= $2',
-      [after, upTo],
-    );
+    const rows = await this.q.query<{ firm_id: string; contact_id: string }>('SELECT DISTINCT firm_id, contact_id FROM grants WHERE expires_at > $1 AND expires_at <= $2', [after, upTo]);
     return rows.map((r) => ({ firmId: r.firm_id, contactId: r.contact_id }));
   }
 
@@ -181,10 +175,12 @@ export class M365Repo {
     const unique = [...new Map(rows.map((r) => [r.driveItemId, r])).values()];
     const added: Array<{ caseId: string; driveItemId: string }> = [];
     for (const r of unique) {
-      const inserted = await this.q.query<{ case_id: string }>(
-        'INSERT INTO m365_unique_items (drive_item_id, firm_id, case_id, drive_id) VALUES ($1,$2,$3,$4) ON CONFLICT (drive_item_id) DO NOTHING RETURNING case_id',
-        [r.driveItemId, r.firmId, r.caseId, r.driveId],
-      );
+      const inserted = await this.q.query<{ case_id: string }>('INSERT INTO m365_unique_items (drive_item_id, firm_id, case_id, drive_id) VALUES ($1,$2,$3,$4) ON CONFLICT (drive_item_id) DO NOTHING RETURNING case_id', [
+        r.driveItemId,
+        r.firmId,
+        r.caseId,
+        r.driveId,
+      ]);
       if (inserted.length > 0) added.push({ caseId: r.caseId, driveItemId: r.driveItemId });
     }
     return added;

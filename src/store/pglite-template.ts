@@ -34,9 +34,7 @@ const schemaHash = (): string => createHash('sha256').update(JSON.stringify(MIGR
  * (node_modules/.cache/caseroom), one directory per PGlite version and schema.
  */
 export function pgliteTemplateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.PGLITE_TEMPLATE_DIR
-    ? path.resolve(env.PGLITE_TEMPLATE_DIR)
-    : path.join(pglitePackageDir(), '..', '..', '.cache', 'caseroom');
+  const root = env.PGLITE_TEMPLATE_DIR ? path.resolve(env.PGLITE_TEMPLATE_DIR) : path.join(pglitePackageDir(), '..', '..', '.cache', 'caseroom');
   return path.join(root, `pglite-${pgliteVersion()}-${schemaHash()}`);
 }
 

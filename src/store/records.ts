@@ -182,11 +182,7 @@ export const toGrant = (r: Row): GrantRecord => {
   const view = ((r.sections as Section[] | null) ?? []).slice();
   const threadIds = ((r.thread_ids as string[] | null) ?? []).slice();
   const scope: GrantScope =
-    kind === 'item'
-      ? { kind, caseId: r.case_id as string, itemId: r.item_id as string }
-      : kind === 'case'
-        ? { kind, caseId: r.case_id as string, view, threadIds }
-        : { kind, clientId: r.client_id as string, view, threadIds };
+    kind === 'item' ? { kind, caseId: r.case_id as string, itemId: r.item_id as string } : kind === 'case' ? { kind, caseId: r.case_id as string, view, threadIds } : { kind, clientId: r.client_id as string, view, threadIds };
   return {
     id: r.id as string,
     firmId: r.firm_id as string,

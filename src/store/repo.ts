@@ -89,9 +89,7 @@ export class Repo {
     return toClient(rows[0]);
   }
   async listCases(firmId: string, clientId?: string): Promise<CaseRecord[]> {
-    const rows = clientId
-      ? await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND client_id = $2 ORDER BY number', [firmId, clientId])
-      : await this.q.query('SELECT * FROM cases WHERE firm_id = $1 ORDER BY number', [firmId]);
+    const rows = clientId ? await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND client_id = $2 ORDER BY number', [firmId, clientId]) : await this.q.query('SELECT * FROM cases WHERE firm_id = $1 ORDER BY number', [firmId]);
     return rows.map(toCase);
   }
   async case(firmId: string, caseId: string): Promise<CaseRecord | null> {
@@ -103,17 +101,7 @@ export class Repo {
   async caseByChannel(channelId: string): Promise<CaseRecord | null> {
     return queryOne(this.q, 'SELECT * FROM cases WHERE channel_id = $1', [channelId], toCase);
   }
-  async insertCase(c: {
-    id?: string;
-    firmId: string;
-    clientId: string;
-    number: string;
-    title: string;
-    status?: string;
-    statusNote?: string | null;
-    assignedStaffId: string | null;
-    budgetCents: number | null;
-  }): Promise<CaseRecord> {
+  async insertCase(c: { id?: string; firmId: string; clientId: string; number: string; title: string; status?: string; statusNote?: string | null; assignedStaffId: string | null; budgetCents: number | null }): Promise<CaseRecord> {
     const rows = await this.q.query(
       `INSERT INTO cases (id, firm_id, client_id, number, title, status, status_note, assigned_staff_id, budget_cents)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
@@ -136,10 +124,7 @@ export class Repo {
     return rows[0] ? toCase(rows[0]) : null;
   }
   async setCaseProvisioned(caseId: string, m365: { teamId: string; channelId: string; driveId: string; folderItemId: string }): Promise<void> {
-    await this.q.query(
-      `UPDATE cases SET team_id = $2, channel_id = $3, drive_id = $4, folder_item_id = $5, provisioning = 'ready' WHERE id = $1`,
-      [caseId, m365.teamId, m365.channelId, m365.driveId, m365.folderItemId],
-    );
+    await this.q.query(`UPDATE cases SET team_id = $2, channel_id = $3, drive_id = $4, folder_item_id = $5, provisioning = 'ready' WHERE id = $1`, [caseId, m365.teamId, m365.channelId, m365.driveId, m365.folderItemId]);
   }
 
   // ---- contacts and links ----
@@ -162,10 +147,7 @@ export class Repo {
     return queryOne(this.q, 'SELECT * FROM contacts WHERE firm_id = $1 AND lower(email) = lower($2)', [firmId, email], toContact);
   }
   async insertContact(c: { id?: string; firmId: string; clientId: string | null; email: string; name: string; kind: string; phone: string | null }): Promise<ContactRecord> {
-    const rows = await this.q.query(
-      'INSERT INTO contacts (id, firm_id, client_id, email, name, kind, phone) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *',
-      [c.id ?? randomUUID(), c.firmId, c.clientId, c.email, c.name, c.kind, c.phone],
-    );
+    const rows = await this.q.query('INSERT INTO contacts (id, firm_id, client_id, email, name, kind, phone) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *', [c.id ?? randomUUID(), c.firmId, c.clientId, c.email, c.name, c.kind, c.phone]);
     return toContact(rows[0]);
   }
   async updateContact(firmId: string, contactId: string, patch: { name?: string; kind?: string; phone?: string | null; clientId?: string | null }): Promise<ContactRecord | null> {
@@ -195,18 +177,13 @@ export class Repo {
     return (await this.q.query<{ case_id: string }>('SELECT case_id FROM case_links WHERE contact_id = $1', [contactId])).map((r) => r.case_id);
   }
   async linkedContacts(caseId: string): Promise<ContactRecord[]> {
-    return (
-      await this.q.query('SELECT c.* FROM contacts c JOIN case_links l ON l.contact_id = c.id WHERE l.case_id = $1 ORDER BY c.name', [caseId])
-    ).map(toContact);
+    return (await this.q.query('SELECT c.* FROM contacts c JOIN case_links l ON l.contact_id = c.id WHERE l.case_id = $1 ORDER BY c.name', [caseId])).map(toContact);
   }
   async isLinked(caseId: string, contactId: string): Promise<boolean> {
     return (await this.q.query('SELECT 1 FROM case_links WHERE case_id = $1 AND contact_id = $2', [caseId, contactId])).length > 0;
   }
   async link(firmId: string, caseId: string, contactId: string, by: string): Promise<boolean> {
-    const rows = await this.q.query(
-      'INSERT INTO case_links (firm_id, case_id, contact_id, linked_by) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING RETURNING case_id',
-      [firmId, caseId, contactId, by],
-    );
+    const rows = await this.q.query('INSERT INTO case_links (firm_id, case_id, contact_id, linked_by) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING RETURNING case_id', [firmId, caseId, contactId, by]);
     return rows.length > 0;
   }
   async unlink(caseId: string, contactId: string): Promise<boolean> {
@@ -236,18 +213,49 @@ export class Repo {
          starts_at, ends_at, location, amount_cents, due_on, invoice_number, invoice_status, created_by)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING *`,
       [
-        i.id ?? randomUUID(), i.firmId, i.caseId, i.kind, i.parentId ?? null, i.title, i.staffOnly ?? false, i.driveItemId ?? null,
-        i.sizeBytes ?? null, i.mimeType ?? null, i.body ?? null, i.startsAt ?? null, i.endsAt ?? null, i.location ?? null,
-        i.amountCents ?? null, i.dueOn ?? null, i.invoiceNumber ?? null, i.invoiceStatus ?? null, i.createdBy,
+        i.id ?? randomUUID(),
+        i.firmId,
+        i.caseId,
+        i.kind,
+        i.parentId ?? null,
+        i.title,
+        i.staffOnly ?? false,
+        i.driveItemId ?? null,
+        i.sizeBytes ?? null,
+        i.mimeType ?? null,
+        i.body ?? null,
+        i.startsAt ?? null,
+        i.endsAt ?? null,
+        i.location ?? null,
+        i.amountCents ?? null,
+        i.dueOn ?? null,
+        i.invoiceNumber ?? null,
+        i.invoiceStatus ?? null,
+        i.createdBy,
       ],
     );
     return toItem(rows[0]);
   }
-  async updateItem(firmId: string, itemId: string, patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType' | 'staffOnly'>>): Promise<ItemRecord | null> {
+  async updateItem(
+    firmId: string,
+    itemId: string,
+    patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType' | 'staffOnly'>>,
+  ): Promise<ItemRecord | null> {
     const columns: Record<string, string> = {
-      title: 'title', body: 'body', startsAt: 'starts_at', endsAt: 'ends_at', location: 'location', amountCents: 'amount_cents',
-      dueOn: 'due_on', invoiceNumber: 'invoice_number', invoiceStatus: 'invoice_status', parentId: 'parent_id', driveItemId: 'drive_item_id',
-      sizeBytes: 'size_bytes', mimeType: 'mime_type', staffOnly: 'staff_only',
+      title: 'title',
+      body: 'body',
+      startsAt: 'starts_at',
+      endsAt: 'ends_at',
+      location: 'location',
+      amountCents: 'amount_cents',
+      dueOn: 'due_on',
+      invoiceNumber: 'invoice_number',
+      invoiceStatus: 'invoice_status',
+      parentId: 'parent_id',
+      driveItemId: 'drive_item_id',
+      sizeBytes: 'size_bytes',
+      mimeType: 'mime_type',
+      staffOnly: 'staff_only',
     };
     const sets: string[] = ['updated_at = now()'];
     const values: unknown[] = [firmId, itemId];
@@ -289,15 +297,11 @@ export class Repo {
   }
   /** One contact's grants that can reach one case: item and case grants on it, client grants on its client. */
   async grantsOfContactOnCase(contactId: string, caseRecord: CaseRecord): Promise<GrantRecord[]> {
-    return (
-      await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = $1 AND (g.case_id = $2 OR g.client_id = $3) ORDER BY g.created_at`, [contactId, caseRecord.id, caseRecord.clientId])
-    ).map(toGrant);
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = $1 AND (g.case_id = $2 OR g.client_id = $3) ORDER BY g.created_at`, [contactId, caseRecord.id, caseRecord.clientId])).map(toGrant);
   }
   /** Grants that can reach a case: item and case grants on it, client grants on its client. */
   async grantsTouchingCase(caseRecord: CaseRecord): Promise<GrantRecord[]> {
-    return (
-      await this.q.query(`${Repo.GRANT_SELECT} WHERE g.case_id = $1 OR g.client_id = $2 ORDER BY g.created_at`, [caseRecord.id, caseRecord.clientId])
-    ).map(toGrant);
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.case_id = $1 OR g.client_id = $2 ORDER BY g.created_at`, [caseRecord.id, caseRecord.clientId])).map(toGrant);
   }
   async grant(firmId: string, grantId: string): Promise<GrantRecord | null> {
     return queryOne(this.q, `${Repo.GRANT_SELECT} WHERE g.firm_id = $1 AND g.id = $2`, [firmId, grantId], toGrant);
@@ -311,7 +315,7 @@ export class Repo {
     const caseId = s.kind === 'client' ? null : s.caseId;
     const itemId = s.kind === 'item' ? s.itemId : null;
     const clientId = s.kind === 'client' ? s.clientId : null;
-    const target = s.kind === 'item' ? '(contact_id, item_id) WHERE scope_kind = \'item\'' : s.kind === 'case' ? '(contact_id, case_id) WHERE scope_kind = \'case\'' : '(contact_id, client_id) WHERE scope_kind = \'client\'';
+    const target = s.kind === 'item' ? "(contact_id, item_id) WHERE scope_kind = 'item'" : s.kind === 'case' ? "(contact_id, case_id) WHERE scope_kind = 'case'" : "(contact_id, client_id) WHERE scope_kind = 'client'";
     const rows = await this.q.query<{ id: string }>(
       `INSERT INTO grants (id, firm_id, contact_id, scope_kind, case_id, item_id, client_id, rights, expires_at, created_by)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
@@ -364,10 +368,7 @@ export class Repo {
     return queryOne(this.q, 'SELECT * FROM message_threads WHERE channel_conversation_id = $1', [conversationId], toThread);
   }
   async insertThread(t: { firmId: string; caseId: string; subject: string; startedByContactId: string | null }): Promise<MessageThread> {
-    const rows = await this.q.query(
-      'INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES ($1,$2,$3,$4,$5) RETURNING *',
-      [randomUUID(), t.firmId, t.caseId, t.subject, t.startedByContactId],
-    );
+    const rows = await this.q.query('INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES ($1,$2,$3,$4,$5) RETURNING *', [randomUUID(), t.firmId, t.caseId, t.subject, t.startedByContactId]);
     return toThread(rows[0]);
   }
   async setThreadConversation(threadId: string, conversationId: string): Promise<void> {
@@ -377,19 +378,22 @@ export class Repo {
     return (await this.q.query('SELECT * FROM messages WHERE thread_id = $1 ORDER BY created_at, id', [threadId])).map(toMessage);
   }
   async insertMessage(m: Omit<Message, 'id' | 'createdAt'> & { firmId: string }): Promise<Message> {
-    const rows = await this.q.query(
-      'INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body, screen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *',
-      [randomUUID(), m.firmId, m.threadId, m.authorKind, m.authorId, m.authorName, m.body, m.screen],
-    );
+    const rows = await this.q.query('INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body, screen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *', [
+      randomUUID(),
+      m.firmId,
+      m.threadId,
+      m.authorKind,
+      m.authorId,
+      m.authorName,
+      m.body,
+      m.screen,
+    ]);
     return toMessage(rows[0]);
   }
 
   // ---- notification preferences ----
   async notificationPreferences(staffId: string): Promise<Array<{ caseId: string | null; event: string; enabled: boolean; mention: boolean }>> {
-    const rows = await this.q.query<{ case_id: string | null; event: string; enabled: boolean; mention: boolean }>(
-      'SELECT case_id, event, enabled, mention FROM notification_preferences WHERE staff_id = $1 ORDER BY event',
-      [staffId],
-    );
+    const rows = await this.q.query<{ case_id: string | null; event: string; enabled: boolean; mention: boolean }>('SELECT case_id, event, enabled, mention FROM notification_preferences WHERE staff_id = $1 ORDER BY event', [staffId]);
     return rows.map((r) => ({ caseId: r.case_id, event: r.event, enabled: r.enabled, mention: r.mention }));
   }
   async setNotificationPreference(p: { firmId: string; staffId: string; caseId: string | null; event: string; enabled: boolean; mention: boolean }): Promise<void> {
@@ -422,10 +426,18 @@ export class Repo {
       data: JSON.parse(JSON.stringify(e.data ?? {})),
     };
     const hash = hashAuditEntry(prevHash, content);
-    await this.q.query(
-      'INSERT INTO audit_log (firm_id, seq, at, actor, action, target, reason, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
-      [content.firmId, content.seq, content.at, content.actor, content.action, content.target, content.reason, JSON.stringify(content.data), prevHash, hash],
-    );
+    await this.q.query('INSERT INTO audit_log (firm_id, seq, at, actor, action, target, reason, data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [
+      content.firmId,
+      content.seq,
+      content.at,
+      content.actor,
+      content.action,
+      content.target,
+      content.reason,
+      JSON.stringify(content.data),
+      prevHash,
+      hash,
+    ]);
     return { ...content, prevHash, hash };
   }
   /** Newest first, filtered; `person` comes from the caller's resolution of a person. */
@@ -441,18 +453,29 @@ export class Repo {
          AND ($12::text IS NULL OR target LIKE $12 || '%')
        ORDER BY seq DESC LIMIT $11`,
       [
-        firmId, f.beforeSeq ?? null, f.afterSeq ?? null, f.caseId ?? null,
-        f.person ? f.person.actors : null, f.person ? f.person.targets : null, f.person ? f.person.contactIds : null,
-        f.action ?? null, f.from ?? null, f.to ? nextDay(f.to) : null, f.limit ?? 1_000_000, f.target ?? null,
+        firmId,
+        f.beforeSeq ?? null,
+        f.afterSeq ?? null,
+        f.caseId ?? null,
+        f.person ? f.person.actors : null,
+        f.person ? f.person.targets : null,
+        f.person ? f.person.contactIds : null,
+        f.action ?? null,
+        f.from ?? null,
+        f.to ? nextDay(f.to) : null,
+        f.limit ?? 1_000_000,
+        f.target ?? null,
       ],
     );
     return rows.map(toChainedAudit);
   }
   async auditEntries(firmId: string, opts: { afterSeq?: number; limit?: number; target?: string } = {}): Promise<ChainedAuditEntry[]> {
-    const rows = await this.q.query<Record<string, unknown>>(
-      `SELECT * FROM audit_log WHERE firm_id = $1 AND seq > $2 AND ($4::text IS NULL OR target LIKE $4 || '%') ORDER BY seq LIMIT $3`,
-      [firmId, opts.afterSeq ?? 0, opts.limit ?? 1_000_000, opts.target ?? null],
-    );
+    const rows = await this.q.query<Record<string, unknown>>(`SELECT * FROM audit_log WHERE firm_id = $1 AND seq > $2 AND ($4::text IS NULL OR target LIKE $4 || '%') ORDER BY seq LIMIT $3`, [
+      firmId,
+      opts.afterSeq ?? 0,
+      opts.limit ?? 1_000_000,
+      opts.target ?? null,
+    ]);
     return rows.map(toChainedAudit);
   }
 }

@@ -26,10 +26,7 @@ export async function recordUndeliveredNotice(q: Queryable, n: UndeliveredNotice
 
 /** Notices still waiting for another path, oldest first. */
 export async function pendingUndeliveredNotices(q: Queryable, recipientUserId?: string): Promise<StoredUndeliveredNotice[]> {
-  const rows = await q.query(
-    `SELECT * FROM undelivered_notices WHERE sent_at IS NULL ${recipientUserId ? 'AND recipient_user_id = $1' : ''} ORDER BY id`,
-    recipientUserId ? [recipientUserId] : [],
-  );
+  const rows = await q.query(`SELECT * FROM undelivered_notices WHERE sent_at IS NULL ${recipientUserId ? 'AND recipient_user_id = $1' : ''} ORDER BY id`, recipientUserId ? [recipientUserId] : []);
   return rows.map((r) => ({
     id: Number(r.id),
     recipientUserId: String(r.recipient_user_id),

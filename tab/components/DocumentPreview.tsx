@@ -57,7 +57,9 @@ export function DocumentPreview({ name, load, onClose }: { name: string; load: (
           </DialogContent>
           <DialogActions>
             {state.blob && <Button onClick={() => state.blob && saveBlob(state.blob, name)}>Download</Button>}
-            <Button appearance="primary" onClick={onClose}>Close</Button>
+            <Button appearance="primary" onClick={onClose}>
+              Close
+            </Button>
           </DialogActions>
         </DialogBody>
       </DialogSurface>

@@ -44,5 +44,9 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 
 export function Empty({ children }: { children: ReactNode }) {
   const s = useStyles();
-  return <Text as="p" block className={s.empty}>{children}</Text>;
+  return (
+    <Text as="p" block className={s.empty}>
+      {children}
+    </Text>
+  );
 }

@@ -111,7 +111,9 @@ export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[])
       <Button icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
         Choose files
       </Button>
-      <label htmlFor={inputId} className={s.hidden}>Files to upload</label>
+      <label htmlFor={inputId} className={s.hidden}>
+        Files to upload
+      </label>
       <input
         id={inputId}
         ref={input}

@@ -1,14 +1,12 @@
 /** Display helpers: money, dates, sizes and names, in the reader's locale. */
 
 /** The one way the tab shows an amount: integer cents of the firm's currency, in the reader's locale. */
-export const money = (cents: number | null | undefined, currency = 'USD'): string =>
-  cents === null || cents === undefined ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+export const money = (cents: number | null | undefined, currency = 'USD'): string => (cents === null || cents === undefined ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100));
 
 /** Invoice states in words (the server sends the same words to guests). */
 export const INVOICE_STATE_LABEL: Record<string, string> = { draft: 'Draft', sent: 'Awaiting payment', partly_paid: 'Partly paid', paid: 'Paid', void: 'Void' };
 
-export const dateTime = (iso: string | null | undefined): string =>
-  iso ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—';
+export const dateTime = (iso: string | null | undefined): string => (iso ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—');
 
 export const date = (iso: string | null | undefined): string => {
   if (!iso) return '—';

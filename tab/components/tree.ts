@@ -1,5 +1,9 @@
 /** Folder paths for items that carry a parentId: "Medical records / Knee MRI report.pdf". */
-export interface TreeNode<T extends { id: string; parentId: string | null; title: string; kind: string }> { item: T; depth: number; path: string }
+export interface TreeNode<T extends { id: string; parentId: string | null; title: string; kind: string }> {
+  item: T;
+  depth: number;
+  path: string;
+}
 
 export function flattenTree<T extends { id: string; parentId: string | null; title: string; kind: string }>(items: readonly T[]): TreeNode<T>[] {
   const byParent = new Map<string | null, T[]>();

@@ -68,7 +68,9 @@ export function AuditPage() {
   const labelOf = (list: Array<{ id: string; label: string }> | undefined, id: string | undefined, none: string) => (id ? (list?.find((x) => x.id === id)?.label ?? '') : none);
   return (
     <section aria-labelledby="audit-title">
-      <Title2 block as="h1" id="audit-title">Audit log</Title2>
+      <Title2 block as="h1" id="audit-title">
+        Audit log
+      </Title2>
       <div className={s.bar}>
         <Button icon={<ShieldCheckmarkRegular />} onClick={() => void verify.run()} disabled={verify.busy} data-testid="verify-chain">
           {verify.busy ? 'Checking…' : 'Verify chain'}
@@ -81,20 +83,36 @@ export function AuditPage() {
         </Button>
         <Caption1>Each entry carries the hash of the one before it; any edit or gap breaks the chain. Exports include every hash and the check&apos;s result.</Caption1>
       </div>
-      {verdict?.ok && <Notice>The chain is intact: {verdict.entries} entries, head {verdict.headHash.slice(0, 16)}…</Notice>}
-      {verdict && !verdict.ok && <Notice intent="warning">The chain is broken at entry {verdict.brokenAtSeq}: {verdict.problem}.</Notice>}
+      {verdict?.ok && (
+        <Notice>
+          The chain is intact: {verdict.entries} entries, head {verdict.headHash.slice(0, 16)}…
+        </Notice>
+      )}
+      {verdict && !verdict.ok && (
+        <Notice intent="warning">
+          The chain is broken at entry {verdict.brokenAtSeq}: {verdict.problem}.
+        </Notice>
+      )}
 
       <div className={s.filters} role="search" aria-label="Filter the audit log">
         <Field label="Case">
           <Dropdown value={labelOf(choices.data?.cases, filters.caseId, 'Any case')} selectedOptions={[filters.caseId ?? ANY]} onOptionSelect={(_e, d) => set('caseId', d.optionValue ?? ANY)}>
             <Option value={ANY}>Any case</Option>
-            {optionsOf(choices.data?.cases ?? [], (c) => c.id, (c) => c.label)}
+            {optionsOf(
+              choices.data?.cases ?? [],
+              (c) => c.id,
+              (c) => c.label,
+            )}
           </Dropdown>
         </Field>
         <Field label="Person">
           <Dropdown value={labelOf(choices.data?.people, filters.personId, 'Anyone')} selectedOptions={[filters.personId ?? ANY]} onOptionSelect={(_e, d) => set('personId', d.optionValue ?? ANY)}>
             <Option value={ANY}>Anyone</Option>
-            {optionsOf(choices.data?.people ?? [], (p) => p.id, (p) => p.label)}
+            {optionsOf(
+              choices.data?.people ?? [],
+              (p) => p.id,
+              (p) => p.label,
+            )}
           </Dropdown>
         </Field>
         <Field label="Action">
@@ -134,7 +152,9 @@ export function AuditPage() {
             </TableCell>
             <TableCell>
               {e.action}
-              <Caption1 className={s.data} title={JSON.stringify(e.data)}>{JSON.stringify(e.data)}</Caption1>
+              <Caption1 className={s.data} title={JSON.stringify(e.data)}>
+                {JSON.stringify(e.data)}
+              </Caption1>
             </TableCell>
             <TableCell>
               <span data-testid="audit-target">{e.targetName}</span>

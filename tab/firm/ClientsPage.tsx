@@ -1,6 +1,4 @@
-import {
-  Badge, Button, Caption1, Card, CardHeader, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, Caption1, Card, CardHeader, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { PeopleRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry, CaseRecord, Client } from '../api';
@@ -38,7 +36,13 @@ function GuestsPopover({ client, entries }: { client: Client; entries: AccessEnt
           <ul className={s.list}>
             {guests.map((g) => (
               <li key={g.id}>
-                <Link href={`/tab/firm/guests/${g.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/firm/guests/${g.id}`); }}>
+                <Link
+                  href={`/tab/firm/guests/${g.id}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(`/tab/firm/guests/${g.id}`);
+                  }}
+                >
                   {g.name}
                 </Link>
                 <br />
@@ -60,11 +64,21 @@ function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
     <Card data-testid="case-card">
       <CardHeader
         header={
-          <Link href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>
+          <Link
+            href={href}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(href);
+            }}
+          >
             <Text weight="semibold">{c.title}</Text>
           </Link>
         }
-        description={<Caption1>{c.number} · {STATUS_LABEL[c.status]}</Caption1>}
+        description={
+          <Caption1>
+            {c.number} · {STATUS_LABEL[c.status]}
+          </Caption1>
+        }
         action={
           guests.length ? (
             <Badge className={s.badge} appearance="tint" color="brand" data-testid="case-share-badge" title={guests.map((g) => g.name).join(', ')}>
@@ -93,7 +107,9 @@ export function ClientsPage() {
   });
   return (
     <section aria-labelledby="clients-title">
-      <Title2 block as="h1" id="clients-title">Clients</Title2>
+      <Title2 block as="h1" id="clients-title">
+        Clients
+      </Title2>
       <SingleFieldForm label="New client name" value={name} onChange={setName} action="Add client" busy={create.busy} onSubmit={() => void create.run()} />
       <ErrorBar error={create.error ?? data.error} onRetry={() => void data.reload()} />
       {!data.data && !data.error && <Loading />}
@@ -105,12 +121,16 @@ export function ClientsPage() {
           return (
             <section key={client.id} aria-label={client.name} data-testid="client-section">
               <div className={s.head}>
-                <Subtitle1 block as="h2">{client.name}</Subtitle1>
+                <Subtitle1 block as="h2">
+                  {client.name}
+                </Subtitle1>
                 <GuestsPopover client={client} entries={entries} />
               </div>
               <div className={s.cases}>
                 {cases.length === 0 && <Caption1>No cases yet.</Caption1>}
-                {cases.map((c) => <CaseCard key={c.id} c={c} entries={entries} />)}
+                {cases.map((c) => (
+                  <CaseCard key={c.id} c={c} entries={entries} />
+                ))}
               </div>
             </section>
           );

@@ -1,7 +1,4 @@
-import {
-  Badge, Body1, Button, Caption1, Card, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Link, Subtitle2, Switch, TagGroup, Text, Title2,
-  makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Badge, Body1, Button, Caption1, Card, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Link, Subtitle2, Switch, TagGroup, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { AccessEntry } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
@@ -41,10 +38,18 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
   const { contact, access } = data.data;
   return (
     <section aria-labelledby="guest-title">
-      <Link href="/tab/firm/guests" onClick={(e) => { e.preventDefault(); navigate('/tab/firm/guests'); }}>
+      <Link
+        href="/tab/firm/guests"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/tab/firm/guests');
+        }}
+      >
         ← All guests
       </Link>
-      <Title2 block as="h1" id="guest-title">{contact.name}</Title2>
+      <Title2 block as="h1" id="guest-title">
+        {contact.name}
+      </Title2>
       <Caption1>
         {contact.email} · {contact.kind}
         {contact.phone ? ` · ${contact.phone}` : ''}
@@ -52,15 +57,22 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
       {message && <Notice>{message}</Notice>}
       <ErrorBar error={remove.error ?? toggle.error ?? lookup.error} />
       <Card className={s.card}>
-        <Subtitle2 block as="h2">Portal</Subtitle2>
+        <Subtitle2 block as="h2">
+          Portal
+        </Subtitle2>
         <Switch label={contact.portalAccess ? 'Portal access on' : 'Portal access off'} checked={contact.portalAccess} disabled={toggle.busy} onChange={(_e, d) => void toggle.run(d.checked)} />
         <Text>
-          Invitation: <Badge appearance="tint" color={contact.invitation === 'accepted' ? 'success' : 'warning'}>{contact.invitation}</Badge>
+          Invitation:{' '}
+          <Badge appearance="tint" color={contact.invitation === 'accepted' ? 'success' : 'warning'}>
+            {contact.invitation}
+          </Badge>
         </Text>
         {!contact.portalAccess && <Caption1>Turning portal access off withdrew everything shared with them.</Caption1>}
       </Card>
       <Card className={s.card}>
-        <Subtitle2 block as="h2">Access</Subtitle2>
+        <Subtitle2 block as="h2">
+          Access
+        </Subtitle2>
         {access.length === 0 ? (
           <Empty>Nothing is shared with {contact.name}.</Empty>
         ) : (
@@ -72,14 +84,22 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         )}
       </Card>
       <Card className={s.card}>
-        <Subtitle2 block as="h2">Linked cases</Subtitle2>
+        <Subtitle2 block as="h2">
+          Linked cases
+        </Subtitle2>
         {contact.linkedCaseIds.length === 0 && <Body1>Not linked to any case.</Body1>}
         <ul className={s.list}>
           {contact.linkedCaseIds.map((id) => {
             const c = lookup.data?.cases.get(id);
             return (
               <li key={id}>
-                <Link href={`/tab/case?caseId=${id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/case?caseId=${id}`); }}>
+                <Link
+                  href={`/tab/case?caseId=${id}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(`/tab/case?caseId=${id}`);
+                  }}
+                >
                   {c ? `${c.number} · ${c.title}` : id}
                 </Link>
               </li>

@@ -25,7 +25,9 @@ export function GuestsPage() {
   const rows = (data.data?.contacts ?? []).filter((c) => c.portalAccess || data.data?.access.some((e) => e.contact.id === c.id)).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <section aria-labelledby="guests-title">
-      <Title2 block as="h1" id="guests-title">Guests</Title2>
+      <Title2 block as="h1" id="guests-title">
+        Guests
+      </Title2>
       <ErrorBar error={data.error ?? lookup.error} onRetry={() => void data.reload()} />
       {!data.data && !data.error && <Loading />}
       {data.data && rows.length === 0 && <Empty>Nobody outside the firm has portal access yet.</Empty>}
@@ -36,14 +38,25 @@ export function GuestsPage() {
             return (
               <TableRow key={c.id} data-testid="guest-row" data-name={c.name}>
                 <TableCell>
-                  <Link href={`/tab/firm/guests/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/firm/guests/${c.id}`); }}>
+                  <Link
+                    href={`/tab/firm/guests/${c.id}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/tab/firm/guests/${c.id}`);
+                    }}
+                  >
                     {c.name}
                   </Link>
                   <br />
-                  <Caption1>{c.email}{c.portalAccess ? '' : ' · portal access off'}</Caption1>
+                  <Caption1>
+                    {c.email}
+                    {c.portalAccess ? '' : ' · portal access off'}
+                  </Caption1>
                 </TableCell>
                 <TableCell>
-                  <Badge appearance="tint" color={c.invitation === 'accepted' ? 'success' : c.invitation === 'pending' ? 'warning' : 'informative'}>{INVITATION[c.invitation]}</Badge>
+                  <Badge appearance="tint" color={c.invitation === 'accepted' ? 'success' : c.invitation === 'pending' ? 'warning' : 'informative'}>
+                    {INVITATION[c.invitation]}
+                  </Badge>
                 </TableCell>
                 <TableCell>
                   {entries.length === 0 ? (

@@ -3,8 +3,7 @@ import type { AccessEntry, CaseRecord, Client } from '../api';
 export const live = (e: AccessEntry): boolean => e.state === 'active' || e.state === 'pending';
 
 /** Entries that reach a case: item or case grants on it, and client grants on its client. */
-export const reachesCase = (e: AccessEntry, c: CaseRecord): boolean =>
-  e.grant.scope.kind === 'client' ? e.grant.scope.clientId === c.clientId : e.grant.scope.caseId === c.id;
+export const reachesCase = (e: AccessEntry, c: CaseRecord): boolean => (e.grant.scope.kind === 'client' ? e.grant.scope.clientId === c.clientId : e.grant.scope.caseId === c.id);
 
 export const reachesClient = (e: AccessEntry, client: Client, cases: readonly CaseRecord[]): boolean =>
   e.grant.scope.kind === 'client' ? e.grant.scope.clientId === client.id : cases.some((c) => c.clientId === client.id && c.id === (e.grant.scope as { caseId: string }).caseId);

@@ -37,7 +37,9 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
         {nodes.map(({ item, depth }) => (
           <li key={item.id} className={s.row} style={{ paddingLeft: `${depth * 20}px` }} data-testid="guest-document" data-kind={item.kind}>
             {item.kind === 'folder' ? <FolderRegular aria-hidden /> : <DocumentRegular aria-hidden />}
-            <Text className={s.name} weight={item.kind === 'folder' ? 'semibold' : 'regular'}>{item.title}</Text>
+            <Text className={s.name} weight={item.kind === 'folder' ? 'semibold' : 'regular'}>
+              {item.title}
+            </Text>
             {item.kind === 'document' && (
               <>
                 <Caption1>{size(item.sizeBytes)}</Caption1>
@@ -54,7 +56,9 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
       </ul>
       {data.canUpload && (
         <div className={s.upload}>
-          <Subtitle2 block as="h2">Send files to the firm</Subtitle2>
+          <Subtitle2 block as="h2">
+            Send files to the firm
+          </Subtitle2>
           {destinations.length > 1 && (
             <Field label="Send to">
               <Select value={chosen} onChange={(_e, d) => setDestination(d.value)} data-testid="upload-destination">

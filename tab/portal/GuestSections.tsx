@@ -18,14 +18,26 @@ export function OverviewSection({ data }: { data: PortalCase }) {
     <div className={s.grid}>
       {data.status && (
         <Card data-testid="overview-status">
-          <CardHeader header={<Subtitle2 block as="h2">Status</Subtitle2>} />
+          <CardHeader
+            header={
+              <Subtitle2 block as="h2">
+                Status
+              </Subtitle2>
+            }
+          />
           <Text className={s.figure}>{data.status.status}</Text>
           {data.status.note && <Body1 className={s.body}>{data.status.note}</Body1>}
         </Card>
       )}
       {data.team && (
         <Card data-testid="overview-team">
-          <CardHeader header={<Subtitle2 block as="h2">Your contact at the firm</Subtitle2>} />
+          <CardHeader
+            header={
+              <Subtitle2 block as="h2">
+                Your contact at the firm
+              </Subtitle2>
+            }
+          />
           <Text weight="semibold">{data.team.name}</Text>
           {data.team.title && <Caption1>{data.team.title}</Caption1>}
           <Link href={`mailto:${data.team.email}`}>{data.team.email}</Link>
@@ -34,11 +46,21 @@ export function OverviewSection({ data }: { data: PortalCase }) {
       )}
       {data.budget && (
         <Card data-testid="overview-budget">
-          <CardHeader header={<Subtitle2 block as="h2">Budget and retainer</Subtitle2>} />
+          <CardHeader
+            header={
+              <Subtitle2 block as="h2">
+                Budget and retainer
+              </Subtitle2>
+            }
+          />
           <Body1>Retainer balance</Body1>
-          <Text className={s.figure} data-testid="guest-retainer">{money(data.budget.retainerBalanceCents, data.currency)}</Text>
+          <Text className={s.figure} data-testid="guest-retainer">
+            {money(data.budget.retainerBalanceCents, data.currency)}
+          </Text>
           <Body1 data-testid="guest-outstanding">Awaiting payment {money(data.budget.outstandingCents, data.currency)}</Body1>
-          <Body1>Budget {money(data.budget.budgetCents, data.currency)} · spent {money(data.budget.spentCents, data.currency)}</Body1>
+          <Body1>
+            Budget {money(data.budget.budgetCents, data.currency)} · spent {money(data.budget.spentCents, data.currency)}
+          </Body1>
           {data.budget.budgetRemainingCents !== null && <Body1>Remaining {money(data.budget.budgetRemainingCents, data.currency)}</Body1>}
         </Card>
       )}
@@ -53,7 +75,13 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
   const sorted = [...lines].sort((a, b) => b.occurredOn.localeCompare(a.occurredOn));
   return (
     <Card data-testid="overview-statement" className={s.wide}>
-      <CardHeader header={<Subtitle2 block as="h2">Deposits, expenses and payments</Subtitle2>} />
+      <CardHeader
+        header={
+          <Subtitle2 block as="h2">
+            Deposits, expenses and payments
+          </Subtitle2>
+        }
+      />
       {sorted.length === 0 ? (
         <Body1>Nothing recorded yet.</Body1>
       ) : (
@@ -79,7 +107,14 @@ export function NotesSection({ items }: { items: GuestItem[] }) {
     <div className={s.stack}>
       {items.map((n) => (
         <Card key={n.id} data-testid="guest-note">
-          <CardHeader header={<Subtitle2 block as="h2">{n.title}</Subtitle2>} description={<Caption1>Updated {dateTime(n.updatedAt)}</Caption1>} />
+          <CardHeader
+            header={
+              <Subtitle2 block as="h2">
+                {n.title}
+              </Subtitle2>
+            }
+            description={<Caption1>Updated {dateTime(n.updatedAt)}</Caption1>}
+          />
           <Body1 className={s.body}>{n.body}</Body1>
         </Card>
       ))}
@@ -95,7 +130,19 @@ export function EventsSection({ items }: { items: GuestItem[] }) {
     <div className={s.stack}>
       {sorted.map((e) => (
         <Card key={e.id} data-testid="guest-event">
-          <CardHeader header={<Subtitle2 block as="h2">{e.title}</Subtitle2>} description={<Caption1>{dateTime(e.startsAt)}{e.endsAt ? ` – ${dateTime(e.endsAt)}` : ''}</Caption1>} />
+          <CardHeader
+            header={
+              <Subtitle2 block as="h2">
+                {e.title}
+              </Subtitle2>
+            }
+            description={
+              <Caption1>
+                {dateTime(e.startsAt)}
+                {e.endsAt ? ` – ${dateTime(e.endsAt)}` : ''}
+              </Caption1>
+            }
+          />
           {e.location && <Body1>{e.location}</Body1>}
         </Card>
       ))}
@@ -109,7 +156,9 @@ export function InvoicesSection({ items, currency }: { items: GuestItem[]; curre
     <ScrollingTable label="Invoices" columns={['Invoice', 'Amount', 'Due', 'Still owed', 'Status']}>
       {items.map((i) => (
         <TableRow key={i.id} data-testid="guest-invoice">
-          <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
+          <TableCell>
+            {i.invoiceNumber} · {i.title}
+          </TableCell>
           <TableCell>{money(i.amountCents, currency)}</TableCell>
           <TableCell>{date(i.dueOn)}</TableCell>
           <TableCell>{money(i.outstandingCents ?? 0, currency)}</TableCell>

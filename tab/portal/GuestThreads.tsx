@@ -22,7 +22,13 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
   });
   return (
     <Card data-testid="guest-thread">
-      <CardHeader header={<Subtitle2 block as="h2">{thread.subject}</Subtitle2>} />
+      <CardHeader
+        header={
+          <Subtitle2 block as="h2">
+            {thread.subject}
+          </Subtitle2>
+        }
+      />
       {thread.messages.length === 0 && <Caption1>No messages yet.</Caption1>}
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.fromFirm && s.firm)} data-testid={m.fromFirm ? 'firm-reply' : 'guest-message'}>

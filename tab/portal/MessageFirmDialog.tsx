@@ -40,12 +40,7 @@ export function MessageFirmDialog({ open, onClose, screen }: { open: boolean; on
             {sent && <Notice>Your message was sent. The firm&apos;s reply will appear under Messages in the case.</Notice>}
             <ErrorBar error={send.error ?? cases.error} />
             <Field label="About the case" required>
-              <Dropdown
-                placeholder={cases.loading ? 'Loading your cases…' : 'Choose a case'}
-                value={selected ? caseLabel(selected) : ''}
-                selectedOptions={caseId ? [caseId] : []}
-                onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}
-              >
+              <Dropdown placeholder={cases.loading ? 'Loading your cases…' : 'Choose a case'} value={selected ? caseLabel(selected) : ''} selectedOptions={caseId ? [caseId] : []} onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}>
                 {optionsOf(list, (c) => c.id, caseLabel)}
               </Dropdown>
             </Field>

@@ -16,7 +16,9 @@ export function MyCasesPage() {
   useScreen(null, 'My cases');
   return (
     <section aria-labelledby="my-cases">
-      <Title2 block as="h1" id="my-cases">My cases</Title2>
+      <Title2 block as="h1" id="my-cases">
+        My cases
+      </Title2>
       <ErrorBar error={cases.error} onRetry={() => void cases.reload()} />
       {cases.loading && !cases.data && <Loading />}
       {cases.data?.length === 0 && <Empty>Nothing has been shared with you yet. The firm will let you know when it shares something.</Empty>}
@@ -25,14 +27,27 @@ export function MyCasesPage() {
           <Card key={c.id} data-testid="portal-case-card">
             <CardHeader
               header={
-                <Link href={`/tab/portal/cases/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/tab/portal/cases/${c.id}`); }}>
+                <Link
+                  href={`/tab/portal/cases/${c.id}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(`/tab/portal/cases/${c.id}`);
+                  }}
+                >
                   <Text weight="semibold">{c.title}</Text>
                 </Link>
               }
               description={<Caption1>{c.number}</Caption1>}
               action={c.status ? <Badge appearance="tint">{c.status}</Badge> : undefined}
             />
-            <Body1>{c.sections.length ? c.sections.filter((x) => x !== 'messages').map((x) => SECTION_LABEL[x]).join(' · ') : 'Shared items'}</Body1>
+            <Body1>
+              {c.sections.length
+                ? c.sections
+                    .filter((x) => x !== 'messages')
+                    .map((x) => SECTION_LABEL[x])
+                    .join(' · ')
+                : 'Shared items'}
+            </Body1>
             {c.canUpload && <Caption1>You can upload files to this case.</Caption1>}
           </Card>
         ))}

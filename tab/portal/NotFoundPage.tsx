@@ -8,9 +8,17 @@ export function NotFoundPage() {
   const s = useStyles();
   return (
     <Card className={s.card} data-testid="not-found">
-      <Title2 block as="h1">We can&apos;t find that case</Title2>
+      <Title2 block as="h1">
+        We can&apos;t find that case
+      </Title2>
       <Body1 as="p">The link may be mistyped, or the case has not been shared with you. If you expected to see it, ask your contact at the firm.</Body1>
-      <Link href="/tab/portal" onClick={(e) => { e.preventDefault(); navigate('/tab/portal'); }}>
+      <Link
+        href="/tab/portal"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/tab/portal');
+        }}
+      >
         Go to my cases
       </Link>
     </Card>

@@ -49,8 +49,14 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
   return (
     <article aria-labelledby="case-title">
       <div className={s.head}>
-        <Title2 block as="h1" id="case-title">{data.case.title}</Title2>
-        {data.status && <Badge appearance="tint" data-testid="case-status">{data.status.status}</Badge>}
+        <Title2 block as="h1" id="case-title">
+          {data.case.title}
+        </Title2>
+        {data.status && (
+          <Badge appearance="tint" data-testid="case-status">
+            {data.status.status}
+          </Badge>
+        )}
       </div>
       <Caption1>{data.case.number}</Caption1>
       <ErrorBar error={view.error} onRetry={() => void view.reload()} />

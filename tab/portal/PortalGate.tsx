@@ -13,7 +13,9 @@ function Explain({ title, children, action }: { title: string; children: ReactNo
   const s = useStyles();
   return (
     <Card className={s.card} data-testid="portal-explanation">
-      <Title2 block as="h1">{title}</Title2>
+      <Title2 block as="h1">
+        {title}
+      </Title2>
       {children}
       {action}
     </Card>
@@ -25,8 +27,8 @@ export function InvitationPending({ me }: { me?: PortalMe }) {
   return (
     <Explain title="Your invitation is not accepted yet">
       <Body1 as="p">
-        {me?.firmName ?? 'The firm'} has invited you{me ? ` (${me.email})` : ''} to its client portal. Before you can see anything, accept the invitation: open the email from Microsoft
-        invitations on behalf of the firm and select <strong>Accept invitation</strong>, then come back here.
+        {me?.firmName ?? 'The firm'} has invited you{me ? ` (${me.email})` : ''} to its client portal. Before you can see anything, accept the invitation: open the email from Microsoft invitations on behalf of the firm and select{' '}
+        <strong>Accept invitation</strong>, then come back here.
       </Body1>
       <Body1 as="p">Cannot find the email? Check your junk folder, or ask your contact at the firm to send it again.</Body1>
     </Explain>
@@ -57,7 +59,11 @@ export function PortalGate({ children }: { children: ReactNode }) {
   if (me.data && me.data.invitation !== 'accepted') return <InvitationPending me={me.data} />;
   return (
     <>
-      {me.data && <Body1 as="p">Signed in as {me.data.name} · {me.data.firmName}</Body1>}
+      {me.data && (
+        <Body1 as="p">
+          Signed in as {me.data.name} · {me.data.firmName}
+        </Body1>
+      )}
       {children}
     </>
   );

@@ -48,20 +48,22 @@ export function AppShell({ title, nav, children }: { title: string; nav?: ReactN
     <FluentProvider theme={THEMES[theme]} data-theme={theme}>
       <ApiContext.Provider value={apis}>
         <div className={s.root}>
-        <a href="#main" className={s.skip}>Skip to content</a>
-        <header className={s.bar}>
-          <Text className={s.brand}>CaseRoom</Text>
-          {nav}
-          <span className={s.grow} />
-          {signOutShown && (
-            <Button appearance="subtle" size="small" onClick={() => void signOut()}>
-              Switch account
-            </Button>
-          )}
-        </header>
-        <main id="main" className={s.main}>
-          {children}
-        </main>
+          <a href="#main" className={s.skip}>
+            Skip to content
+          </a>
+          <header className={s.bar}>
+            <Text className={s.brand}>CaseRoom</Text>
+            {nav}
+            <span className={s.grow} />
+            {signOutShown && (
+              <Button appearance="subtle" size="small" onClick={() => void signOut()}>
+                Switch account
+              </Button>
+            )}
+          </header>
+          <main id="main" className={s.main}>
+            {children}
+          </main>
         </div>
       </ApiContext.Provider>
     </FluentProvider>

@@ -10,7 +10,10 @@ import { loadSettings } from './settings';
 const TOKEN_KEY = 'caseroom.token';
 const SIGNIN_KEY = 'caseroom.signin';
 
-interface StoredToken { token: string; exp: number }
+interface StoredToken {
+  token: string;
+  exp: number;
+}
 
 function decodeExp(token: string): number {
   try {

@@ -1,7 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { ApiClient, type PortalApi, type StaffApi } from '../api';
 
-export interface Apis { client: ApiClient; staff: StaffApi; portal: PortalApi; hosted: boolean }
+export interface Apis {
+  client: ApiClient;
+  staff: StaffApi;
+  portal: PortalApi;
+  hosted: boolean;
+}
 
 export const ApiContext = createContext<Apis | null>(null);
 

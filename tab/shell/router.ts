@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 
 /** A minimal history router: the tab has a handful of pages and no need for a library. */
-export interface Location { path: string; query: URLSearchParams }
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
 
 const read = (): Location => ({ path: window.location.pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) });
 

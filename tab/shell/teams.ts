@@ -15,7 +15,10 @@ function maybeHosted(): boolean {
 export function initTeams(timeoutMs = 4000): Promise<boolean> {
   ready ??= maybeHosted()
     ? Promise.race([
-        app.initialize().then(() => true, () => false),
+        app.initialize().then(
+          () => true,
+          () => false,
+        ),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
       ])
     : Promise.resolve(false);

@@ -16,8 +16,14 @@ const NO_INVOICE = 'retainer';
 
 /** The state changes staff make by hand; a payment that covers an invoice marks it paid by itself. */
 const NEXT_STATES: Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> = {
-  draft: [{ to: 'sent', label: 'Mark sent' }, { to: 'void', label: 'Void' }],
-  sent: [{ to: 'paid', label: 'Paid from retainer' }, { to: 'void', label: 'Void' }],
+  draft: [
+    { to: 'sent', label: 'Mark sent' },
+    { to: 'void', label: 'Void' },
+  ],
+  sent: [
+    { to: 'paid', label: 'Paid from retainer' },
+    { to: 'void', label: 'Void' },
+  ],
   partly_paid: [{ to: 'paid', label: 'Rest from retainer' }],
   paid: [],
   void: [],
@@ -79,7 +85,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   const sum = ledger.data?.summary;
   return (
     <section aria-label="Invoices and ledger">
-      <Subtitle2 block as="h2">Balance</Subtitle2>
+      <Subtitle2 block as="h2">
+        Balance
+      </Subtitle2>
       {sum ? (
         <div className={s.figures}>
           <Figure label="Budget" cents={detail.budgetCents} currency={currency} hint="The case budget agreed with the client." />
@@ -96,11 +104,15 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       {done && <Notice>{done}</Notice>}
 
       <div className={s.section}>
-        <Subtitle2 block as="h2">Invoices</Subtitle2>
+        <Subtitle2 block as="h2">
+          Invoices
+        </Subtitle2>
         <ScrollingTable label="Invoice states" columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
           {(ledger.data?.invoices ?? []).map((i) => (
             <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
-              <TableCell>{i.invoiceNumber} · {i.title}</TableCell>
+              <TableCell>
+                {i.invoiceNumber} · {i.title}
+              </TableCell>
               <TableCell>{date(i.dueOn)}</TableCell>
               <TableCell>{money(i.amountCents, currency)}</TableCell>
               <TableCell>{money(i.paidCents, currency)}</TableCell>
@@ -122,11 +134,17 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       </div>
 
       <div className={s.section}>
-        <Subtitle2 block as="h2">Ledger</Subtitle2>
+        <Subtitle2 block as="h2">
+          Ledger
+        </Subtitle2>
         <div className={s.form}>
           <Field label="Kind">
             <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as MoneyKind) ?? 'expense')}>
-              {optionsOf(MONEY_KINDS, (k) => k, (k) => LEDGER_LABEL[k])}
+              {optionsOf(
+                MONEY_KINDS,
+                (k) => k,
+                (k) => LEDGER_LABEL[k],
+              )}
             </Dropdown>
           </Field>
           {kind === 'payment' && (
@@ -176,7 +194,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       </div>
 
       <div className={s.section}>
-        <Subtitle2 block as="h2">Invoice documents and sharing</Subtitle2>
+        <Subtitle2 block as="h2">
+          Invoice documents and sharing
+        </Subtitle2>
         <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} />
       </div>
     </section>

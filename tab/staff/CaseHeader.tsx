@@ -21,12 +21,20 @@ export function CaseHeader({ detail, access, onShare }: { detail: CaseDetail; ac
     <div className={s.head}>
       <div className={s.titles}>
         <Caption1 data-testid="case-number">{detail.number}</Caption1>
-        <Title2 block as="h1">{detail.title}</Title2>
+        <Title2 block as="h1">
+          {detail.title}
+        </Title2>
         <div className={s.line}>
           <Text>Client: {detail.client?.name ?? '—'}</Text>
-          <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
+          <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>
+            {STATUS_LABEL[detail.status]}
+          </Badge>
           <Text>Assigned: {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : 'nobody yet'}</Text>
-          {detail.provisioning !== 'ready' && <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>{detail.provisioning === 'failed' ? 'Channel setup failed' : detail.setup?.state === 'waiting-for-cases-team' ? 'Waiting for a cases team' : 'Setting up channel…'}</Badge>}
+          {detail.provisioning !== 'ready' && (
+            <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>
+              {detail.provisioning === 'failed' ? 'Channel setup failed' : detail.setup?.state === 'waiting-for-cases-team' ? 'Waiting for a cases team' : 'Setting up channel…'}
+            </Badge>
+          )}
         </div>
         {detail.setup?.state === 'waiting-for-cases-team' && <Text data-testid="case-setup">{detail.setup.message}</Text>}
         {detail.teamsNotice && <Text data-testid="teams-notice">{detail.teamsNotice}</Text>}

@@ -20,9 +20,10 @@ function useTeamsSave(chosen: CaseRecord | null, hosted: boolean) {
     pages.config.setValidityState(Boolean(chosen));
     if (!chosen) return;
     pages.config.registerOnSaveHandler((save) => {
-      pages.config
-        .setConfig({ entityId: `case:${chosen.id}`, contentUrl: contentUrl(chosen.id), websiteUrl: contentUrl(chosen.id), suggestedDisplayName: `${chosen.number} CaseRoom` })
-        .then(() => save.notifySuccess(), (err: unknown) => save.notifyFailure(err instanceof Error ? err.message : 'could not save the tab'));
+      pages.config.setConfig({ entityId: `case:${chosen.id}`, contentUrl: contentUrl(chosen.id), websiteUrl: contentUrl(chosen.id), suggestedDisplayName: `${chosen.number} CaseRoom` }).then(
+        () => save.notifySuccess(),
+        (err: unknown) => save.notifyFailure(err instanceof Error ? err.message : 'could not save the tab'),
+      );
     });
   }, [chosen, hosted]);
 }
@@ -51,15 +52,23 @@ function Config() {
   const matches = data.data.cases.filter((c) => `${c.number} ${c.title}`.toLowerCase().includes(query.toLowerCase()));
   return (
     <div className={s.form}>
-      <Title2 block as="h1">Choose the case for this channel tab</Title2>
+      <Title2 block as="h1">
+        Choose the case for this channel tab
+      </Title2>
       <SearchField label="Existing case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
         {optionsOf(matches, (c) => c.id, caseLabel)}
       </SearchField>
       <Divider />
-      <Subtitle2 block as="h2">Or open a new case</Subtitle2>
+      <Subtitle2 block as="h2">
+        Or open a new case
+      </Subtitle2>
       <Field label="Client" required>
         <Dropdown value={data.data.clients.find((c) => c.id === clientId)?.name ?? ''} selectedOptions={clientId ? [clientId] : []} onOptionSelect={(_e, d) => setClientId(d.optionValue ?? '')} placeholder="Choose a client">
-          {optionsOf(data.data.clients, (c) => c.id, (c) => c.name)}
+          {optionsOf(
+            data.data.clients,
+            (c) => c.id,
+            (c) => c.name,
+          )}
         </Dropdown>
       </Field>
       <Field label="Case number" required hint="Letters, digits and . _ / - only, e.g. PI-2026-030">
@@ -77,9 +86,7 @@ function Config() {
           This tab will show {chosen.number} · {chosen.title}. {hosted ? 'Select Save to finish.' : ''}
         </Notice>
       )}
-      {chosen && !hosted && (
-        <Link href={`/tab/case?caseId=${chosen.id}`}>Open the case tab</Link>
-      )}
+      {chosen && !hosted && <Link href={`/tab/case?caseId=${chosen.id}`}>Open the case tab</Link>}
       {!hosted && <Caption1>Outside Teams this page only previews the choice; in Teams it configures the channel tab.</Caption1>}
     </div>
   );

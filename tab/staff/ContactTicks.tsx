@@ -72,13 +72,12 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
           const broad = entry && entry.via !== 'item';
           return (
             <span key={c.id} className={s.row}>
-              <Checkbox
-                label={broad ? `${c.name} (through ${entry.via} access)` : c.name}
-                checked={wanted[c.id] ?? Boolean(entry)}
-                disabled={toggle.busy || broad}
-                onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))}
-              />
-              {entry?.state === 'pending' && <Badge appearance="outline" color="warning" size="small">pending invitation</Badge>}
+              <Checkbox label={broad ? `${c.name} (through ${entry.via} access)` : c.name} checked={wanted[c.id] ?? Boolean(entry)} disabled={toggle.busy || broad} onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))} />
+              {entry?.state === 'pending' && (
+                <Badge appearance="outline" color="warning" size="small">
+                  pending invitation
+                </Badge>
+              )}
             </span>
           );
         })}

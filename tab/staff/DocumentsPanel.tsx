@@ -1,7 +1,4 @@
-import {
-  Badge, Button, Caption1, Dropdown, Field, Input, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Option, Subtitle2, Toolbar, Tooltip, Tree, TreeItem, TreeItemLayout,
-  makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, Caption1, Dropdown, Field, Input, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Option, Subtitle2, Toolbar, Tooltip, Tree, TreeItem, TreeItemLayout, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentRegular, FolderAddRegular, FolderRegular, MoreHorizontalRegular } from '@fluentui/react-icons';
 import { useState, type ReactNode } from 'react';
 import type { CaseSharing, Item, UploadAnswer } from '../api';
@@ -32,7 +29,9 @@ function SharedLabel({ sharing, itemId }: { sharing: CaseSharing; itemId: string
   return (
     <Tooltip content={`Shared with ${names}`} relationship="description">
       <span className={s.aside} data-testid="shared-label" tabIndex={0}>
-        <Badge appearance="tint" color="brand" size="small">Shared</Badge>
+        <Badge appearance="tint" color="brand" size="small">
+          Shared
+        </Badge>
         <Caption1 className={s.names}>{entries.map((e) => e.name).join(', ')}</Caption1>
       </span>
     </Tooltip>
@@ -40,9 +39,7 @@ function SharedLabel({ sharing, itemId }: { sharing: CaseSharing; itemId: string
 }
 
 function Branch({ parentId, items, sharing }: { parentId: string | null; items: Item[]; sharing: CaseSharing }): ReactNode {
-  const children = items
-    .filter((i) => i.parentId === parentId)
-    .sort((a, b) => (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'folder' ? -1 : 1));
+  const children = items.filter((i) => i.parentId === parentId).sort((a, b) => (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'folder' ? -1 : 1));
   return children.map((c) =>
     c.kind === 'folder' ? (
       <TreeItem key={c.id} itemType="branch" value={c.id} data-testid="doc-node" data-title={c.title}>
@@ -153,15 +150,17 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
       <Caption1>Select a folder to share everything in it, now and later.</Caption1>
 
       <div className={s.upload}>
-        <Subtitle2 block as="h2">Upload</Subtitle2>
+        <Subtitle2 block as="h2">
+          Upload
+        </Subtitle2>
         <Field label="Upload into">
-          <Dropdown
-            value={folders.find((f) => f.id === uploadTo)?.title ?? 'Case folder (top level)'}
-            selectedOptions={[uploadTo]}
-            onOptionSelect={(_e, d) => setUploadTo(d.optionValue ?? '')}
-          >
+          <Dropdown value={folders.find((f) => f.id === uploadTo)?.title ?? 'Case folder (top level)'} selectedOptions={[uploadTo]} onOptionSelect={(_e, d) => setUploadTo(d.optionValue ?? '')}>
             <Option value="">Case folder (top level)</Option>
-            {optionsOf(folders, (f) => f.id, (f) => f.title)}
+            {optionsOf(
+              folders,
+              (f) => f.id,
+              (f) => f.title,
+            )}
           </Dropdown>
         </Field>
         <ContactTicks contacts={sharing.contacts} selected={shareOnUpload} onChange={setShareOnUpload} label="Share the uploaded files with" />
@@ -173,7 +172,10 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
       {dialog && (
         <PickContactsDialog
           title={dialog === 'share' ? 'Share selected items' : 'Stop sharing selected items'}
-          summary={`${selectedIds.length} selected: ${docs.filter((d) => checked.has(d.id)).map((d) => d.title).join(', ')}`}
+          summary={`${selectedIds.length} selected: ${docs
+            .filter((d) => checked.has(d.id))
+            .map((d) => d.title)
+            .join(', ')}`}
           confirm={dialog === 'share' ? 'Share' : 'Stop sharing'}
           contacts={shareable(sharing.contacts)}
           run={bulk(dialog === 'share' ? (c, i) => api.share(c, i) : (c, i) => api.unshare(c, i))}

@@ -44,7 +44,14 @@ function toBody(kind: EditableKind, v: Values): { ok: true; item: NewItem } | { 
 }
 
 /** Create or edit a note, event or invoice; on create, tick who it is shared with straight away. */
-export function ItemFormDialog({ kind, item, contacts, onSave, onClose, currency = 'USD' }: {
+export function ItemFormDialog({
+  kind,
+  item,
+  contacts,
+  onSave,
+  onClose,
+  currency = 'USD',
+}: {
   kind: EditableKind;
   currency?: string;
   item?: Item;
@@ -108,7 +115,11 @@ export function ItemFormDialog({ kind, item, contacts, onSave, onClose, currency
                 </Field>
                 <Field label="Status">
                   <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
-                    {optionsOf(INVOICE_STATUSES, (st) => st, (st) => INVOICE_STATE_LABEL[st])}
+                    {optionsOf(
+                      INVOICE_STATUSES,
+                      (st) => st,
+                      (st) => INVOICE_STATE_LABEL[st],
+                    )}
                   </Dropdown>
                 </Field>
               </>

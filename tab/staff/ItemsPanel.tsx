@@ -46,7 +46,11 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
         {items.map((item) => (
           <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title}>
             <CardHeader
-              header={<Subtitle2 block as="h2">{item.title}</Subtitle2>}
+              header={
+                <Subtitle2 block as="h2">
+                  {item.title}
+                </Subtitle2>
+              }
               description={<Caption1>{describe(item, currency)}</Caption1>}
               action={
                 <Button icon={<EditRegular />} appearance="subtle" aria-label={`Edit ${item.title}`} onClick={() => setEditing(item)}>

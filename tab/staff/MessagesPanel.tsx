@@ -23,7 +23,14 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
   });
   return (
     <Card data-testid="staff-thread">
-      <CardHeader header={<Subtitle2 block as="h2">{thread.subject}</Subtitle2>} description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>} />
+      <CardHeader
+        header={
+          <Subtitle2 block as="h2">
+            {thread.subject}
+          </Subtitle2>
+        }
+        description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>}
+      />
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.authorKind === 'staff' && s.staff)}>
           <Caption1>

@@ -1,7 +1,4 @@
-import {
-  Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch,
-  TableCell, TableRow, Text, makeStyles, tokens,
-} from '@fluentui/react-components';
+import { Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { CaseDetail, Contact, ContactKind } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
@@ -44,7 +41,11 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
             </Field>
             <Field label="Role">
               <Dropdown value={kind} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as ContactKind) ?? 'client')}>
-                {optionsOf(KINDS, (k) => k, (k) => k)}
+                {optionsOf(
+                  KINDS,
+                  (k) => k,
+                  (k) => k,
+                )}
               </Dropdown>
             </Field>
             <Field label="Phone">
@@ -80,7 +81,9 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Con
         <div>
           <Text weight="semibold">{contact.name}</Text>
           <br />
-          <Caption1>{contact.email} · {contact.kind}</Caption1>
+          <Caption1>
+            {contact.email} · {contact.kind}
+          </Caption1>
         </div>
         <ErrorBar error={act.error} />
       </TableCell>
@@ -95,9 +98,20 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Con
       </TableCell>
       <TableCell>
         <div className={s.cell}>
-          <Badge appearance="tint" color={color}>{label}</Badge>
+          <Badge appearance="tint" color={color}>
+            {label}
+          </Badge>
           {contact.invitation === 'pending' && contact.portalAccess && (
-            <Button size="small" disabled={act.busy || sent} onClick={() => void act.run(async () => { await api.resendInvitation(contact.id); setSent(true); })}>
+            <Button
+              size="small"
+              disabled={act.busy || sent}
+              onClick={() =>
+                void act.run(async () => {
+                  await api.resendInvitation(contact.id);
+                  setSent(true);
+                })
+              }
+            >
               {sent ? 'Sent again' : 'Resend'}
             </Button>
           )}
@@ -107,11 +121,17 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Con
         {confirmUnlink ? (
           <div className={s.cell}>
             <Caption1>Unlinking withdraws everything shared from this case.</Caption1>
-            <Button size="small" appearance="primary" onClick={() => void act.run(() => api.unlink(caseId, contact.id))}>Unlink</Button>
-            <Button size="small" onClick={() => setConfirmUnlink(false)}>Keep</Button>
+            <Button size="small" appearance="primary" onClick={() => void act.run(() => api.unlink(caseId, contact.id))}>
+              Unlink
+            </Button>
+            <Button size="small" onClick={() => setConfirmUnlink(false)}>
+              Keep
+            </Button>
           </div>
         ) : (
-          <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={`Unlink ${contact.name}`}>Unlink…</Button>
+          <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={`Unlink ${contact.name}`}>
+            Unlink…
+          </Button>
         )}
       </TableCell>
     </TableRow>

@@ -8,7 +8,15 @@ import { ContactTicks } from './ContactTicks';
  * Pick people, then run a (possibly long) bulk action with a progress bar. The action reports
  * progress as it goes, chunk by chunk.
  */
-export function PickContactsDialog({ title, summary, confirm, contacts, initial, run, onClose }: {
+export function PickContactsDialog({
+  title,
+  summary,
+  confirm,
+  contacts,
+  initial,
+  run,
+  onClose,
+}: {
   title: string;
   summary: string;
   confirm: string;
@@ -44,11 +52,17 @@ export function PickContactsDialog({ title, summary, confirm, contacts, initial,
             <Text as="p">{summary}</Text>
             <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
             {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
-            {result && <Text as="p" role="status">{result}</Text>}
+            {result && (
+              <Text as="p" role="status">
+                {result}
+              </Text>
+            )}
             <ErrorBar error={error} />
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose} disabled={running}>{result ? 'Close' : 'Cancel'}</Button>
+            <Button onClick={onClose} disabled={running}>
+              {result ? 'Close' : 'Cancel'}
+            </Button>
             {!result && (
               <Button appearance="primary" disabled={selected.size === 0 || running} onClick={() => void go()}>
                 {running ? 'Working…' : confirm}

@@ -16,19 +16,28 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
   const caseName = (id: string) => side.cases.find((c) => c.caseId === id)?.number;
   return (
     <div data-testid={testId}>
-      <Subtitle2 block as="h3" className={s[tone]}>{title}</Subtitle2>
+      <Subtitle2 block as="h3" className={s[tone]}>
+        {title}
+      </Subtitle2>
       {isEmpty(side) ? (
         <Caption1 as="p">Nothing.</Caption1>
       ) : (
         <ul className={s.list}>
           {side.cases.map((c) => (
-            <li key={`c${c.caseId}`}>Case {c.number} · {c.title}</li>
+            <li key={`c${c.caseId}`}>
+              Case {c.number} · {c.title}
+            </li>
           ))}
           {side.sections.map((x) => (
-            <li key={`s${x.caseId}${x.section}`}>Section: {SECTION_LABEL[x.section]}{caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}</li>
+            <li key={`s${x.caseId}${x.section}`}>
+              Section: {SECTION_LABEL[x.section]}
+              {caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}
+            </li>
           ))}
           {side.items.map((i) => (
-            <li key={`i${i.itemId}`} data-testid="preview-item">{i.title} <Caption1>({i.kind})</Caption1></li>
+            <li key={`i${i.itemId}`} data-testid="preview-item">
+              {i.title} <Caption1>({i.kind})</Caption1>
+            </li>
           ))}
           {side.upload.map((id) => (
             <li key={`u${id}`}>Uploading{caseName(id) ? ` to ${caseName(id)}` : ''}</li>

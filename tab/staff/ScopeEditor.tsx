@@ -2,7 +2,12 @@ import { Caption1, Checkbox, Field, Radio, RadioGroup, Switch, makeStyles, token
 import { SECTIONS, type GrantScope, type Rights, type Section, type StaffThread } from '../api';
 import { SECTION_LABEL } from '../components/format';
 
-export interface ScopeDraft { kind: 'case' | 'client'; view: Section[]; threadIds: string[]; rights: Rights }
+export interface ScopeDraft {
+  kind: 'case' | 'client';
+  view: Section[];
+  threadIds: string[];
+  rights: Rights;
+}
 
 export const DEFAULT_VIEW: Section[] = ['status', 'team', 'documents', 'events', 'messages'];
 

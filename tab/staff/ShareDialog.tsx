@@ -1,6 +1,26 @@
 import {
-  Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Divider, Dropdown, Field, Menu, MenuItem, MenuList, MenuPopover,
-  MenuTrigger, Option, Subtitle2, Text, makeStyles, tokens,
+  Badge,
+  Button,
+  Caption1,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Divider,
+  Dropdown,
+  Field,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Option,
+  Subtitle2,
+  Text,
+  makeStyles,
+  tokens,
 } from '@fluentui/react-components';
 import { MoreVerticalRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
@@ -42,7 +62,9 @@ function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange
           {entry.grant.expiresAt ? ` · until ${date(entry.grant.expiresAt)}` : ''}
         </Caption1>
       </div>
-      <Badge appearance="tint" color={STATE_COLOR[entry.state]}>{entry.state}</Badge>
+      <Badge appearance="tint" color={STATE_COLOR[entry.state]}>
+        {entry.state}
+      </Badge>
       <Menu>
         <MenuTrigger disableButtonEnhancement>
           <Button appearance="subtle" icon={<MoreVerticalRegular />} aria-label={`More for ${entry.contact.name}: ${scopeLabel(entry)}`} />
@@ -87,7 +109,9 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
   });
   return (
     <>
-      <Subtitle2 block as="h2">{lockKind ? 'Configure view and threads' : 'Change scope'} for {entry.contact.name}</Subtitle2>
+      <Subtitle2 block as="h2">
+        {lockKind ? 'Configure view and threads' : 'Change scope'} for {entry.contact.name}
+      </Subtitle2>
       <Caption1>Now: {scopeLabel(entry)}</Caption1>
       {preview ? (
         <>
@@ -117,7 +141,9 @@ function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string |
   const chosen = candidates.find((c) => c.id === contactId);
   return (
     <>
-      <Subtitle2 block as="h2">Add a guest</Subtitle2>
+      <Subtitle2 block as="h2">
+        Add a guest
+      </Subtitle2>
       {candidates.length === 0 ? (
         <Empty>No linked contact has portal access. Link a contact and turn portal access on under Parties.</Empty>
       ) : (
@@ -148,7 +174,9 @@ function RemoveAccess({ entry, onDone }: { entry: AccessEntry; onDone: (message:
   });
   return (
     <>
-      <Subtitle2 block as="h2">Remove access</Subtitle2>
+      <Subtitle2 block as="h2">
+        Remove access
+      </Subtitle2>
       <Text as="p">
         {entry.contact.name} will lose “{scopeLabel(entry)}”. SharePoint permissions are withdrawn at once; anything they already downloaded stays with them.
       </Text>
@@ -177,7 +205,9 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
             {mode.kind === 'list' && (
               <>
                 {message && <Notice>{message}</Notice>}
-                <Subtitle2 block as="h2">People with access</Subtitle2>
+                <Subtitle2 block as="h2">
+                  People with access
+                </Subtitle2>
                 {entries.length === 0 ? (
                   <Empty>Nobody outside the firm has access to this case.</Empty>
                 ) : (

@@ -2,7 +2,12 @@ import type { AccessEntry, CaseDetail, CaseSharing, Contact, Item, StaffThread, 
 import { useLoad, useStaffApi, type Loaded } from '../shell/hooks';
 
 /** Everything the staff case tab shows, loaded together and reloaded after each change. */
-export interface CaseData { detail: CaseDetail; sharing: CaseSharing; access: AccessEntry[]; threads: StaffThread[] }
+export interface CaseData {
+  detail: CaseDetail;
+  sharing: CaseSharing;
+  access: AccessEntry[];
+  threads: StaffThread[];
+}
 
 export function useCaseData(caseId: string): Loaded<CaseData> {
   const api = useStaffApi();

@@ -14,7 +14,10 @@ describe('cards', () => {
       caseNumber: 'PI-1',
       caseTitle: 'Smith v. Metro',
       summary: [bold('John'), run(' uploaded 2 files')],
-      sections: [{ label: 'Files', rows: [[run('a.pdf')], [run('b.pdf')]] }, { label: 'Empty', rows: [] }],
+      sections: [
+        { label: 'Files', rows: [[run('a.pdf')], [run('b.pdf')]] },
+        { label: 'Empty', rows: [] },
+      ],
       mentions: [{ userId: 'u1', name: 'Priya Raman' }],
       actions: [execute('Extend 30 days', { verb: 'grant.extend', grantId: '3f1c5a2e-0000-4000-8000-000000000001', days: 30, expected: null }), { type: 'Action.OpenUrl', title: 'Open', url: 'https://caseroom.example/tab/case' }],
       footer: 'A footer.',
@@ -28,7 +31,16 @@ describe('cards', () => {
   });
 
   it.each(HOSTILE)('shows user-supplied text literally: %s', (hostile) => {
-    const card = renderNotice({ icon: 'x', heading: 'Heading', caseNumber: hostile, caseTitle: hostile, summary: [bold(hostile)], sections: [{ label: 'People', rows: [[run(hostile)]] }], mentions: [{ userId: 'u', name: hostile }], secret: 'LEAK' } as never);
+    const card = renderNotice({
+      icon: 'x',
+      heading: 'Heading',
+      caseNumber: hostile,
+      caseTitle: hostile,
+      summary: [bold(hostile)],
+      sections: [{ label: 'People', rows: [[run(hostile)]] }],
+      mentions: [{ userId: 'u', name: hostile }],
+      secret: 'LEAK',
+    } as never);
     const check = checkCard(card);
     expect(check.parseErrors).toEqual([]);
     expect(check.validationErrors).toEqual([]);
@@ -63,9 +75,13 @@ describe('commands and verbs', () => {
 describe('thread rate limit', () => {
   it('lets 7 through per second and 60 per 30 s', async () => {
     let now = 0;
-    const limiter = createThreadLimiter(undefined, () => now, async (ms) => {
-      now += ms;
-    });
+    const limiter = createThreadLimiter(
+      undefined,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
     const times: number[] = [];
     for (let i = 0; i < 70; i++) await limiter.run('channel', async () => times.push(now));
     for (let i = 7; i < times.length; i++) expect(times[i] - times[i - 7]).toBeGreaterThanOrEqual(1000);

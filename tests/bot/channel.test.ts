@@ -58,7 +58,16 @@ describe('installation and guest uploads', () => {
     const started = Date.now();
     const threads = await newThreadsAfter(async () => {
       for (let batch = 0; batch < 10; batch++) {
-        await Promise.all(Array.from({ length: 10 }, (_, i) => h.app.services.portal.recordUploads({ kind: 'guest', firmId: h.caseRecord.firmId, contactId: olivia.contact.id, userId: olivia.contact.guestUserId!, name: olivia.contact.name }, h.caseRecord.id, Array.from({ length: 10 }, (__, j) => ({ name: `page-${batch * 100 + i * 10 + j}.tif`, sizeBytes: 100, mimeType: 'image/tiff', driveItemId: null, parentId: null })), burst)));
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            h.app.services.portal.recordUploads(
+              { kind: 'guest', firmId: h.caseRecord.firmId, contactId: olivia.contact.id, userId: olivia.contact.guestUserId!, name: olivia.contact.name },
+              h.caseRecord.id,
+              Array.from({ length: 10 }, (__, j) => ({ name: `page-${batch * 100 + i * 10 + j}.tif`, sizeBytes: 100, mimeType: 'image/tiff', driveItemId: null, parentId: null })),
+              burst,
+            ),
+          ),
+        );
         await h.app.worker.drain();
       }
     });
@@ -105,7 +114,9 @@ describe('sharing cards', () => {
     const item = (await repo.itemsOfCase(h.caseRecord.id)).find((i) => i.title === 'page-2.tif')!;
     const grant = await h.app.services.sharing.grant(h.actor, { contactId: maya.contact.id, scope: { kind: 'item', caseId: h.caseRecord.id, itemId: item.id }, rights: 'read', expiresAt: null, reason: null });
     await h.settle();
-    const changed = await newThreadsAfter(() => h.app.services.sharing.changeGrant(h.actor, grant.id, { scope: { kind: 'case', caseId: h.caseRecord.id, view: ['documents'], threadIds: [] }, rights: 'read', reason: 'expert needs the file' }));
+    const changed = await newThreadsAfter(() =>
+      h.app.services.sharing.changeGrant(h.actor, grant.id, { scope: { kind: 'case', caseId: h.caseRecord.id, view: ['documents'], threadIds: [] }, rights: 'read', reason: 'expert needs the file' }),
+    );
     const text = cardText(cardOf(changed[0].activities[0]));
     expect(text).toContain("Priya Raman changed Dr. Maya Chen's access.");
     expect(text).toContain('Beforethe item page-2.tif');

@@ -123,7 +123,12 @@ it('a card posted whose answer was lost is found in the channel and adopted, not
   expect(finderCalls).toEqual([expect.objectContaining({ rootMessageId: null, found: true })]);
   let shown = await botActivities();
   expect(shown).toHaveLength(before + 1);
-  const root = (await h.db.query<{ post_key: string; conversation_id: string; activity_id: string; version: number; delivered_version: number }>('SELECT post_key, conversation_id, activity_id, version, delivered_version FROM bot_posts WHERE post_key = $1', [`thread:${sent.threadId}`]))[0];
+  const root = (
+    await h.db.query<{ post_key: string; conversation_id: string; activity_id: string; version: number; delivered_version: number }>(
+      'SELECT post_key, conversation_id, activity_id, version, delivered_version FROM bot_posts WHERE post_key = $1',
+      [`thread:${sent.threadId}`],
+    )
+  )[0];
   expect(root.activity_id).toBe(shown.at(-1)?.id);
   expect(root.conversation_id).toBe(`${CASE_CHANNEL};messageid=${root.activity_id}`);
   expect(root.delivered_version).toBeGreaterThanOrEqual(root.version);

@@ -14,7 +14,8 @@ afterAll(async () => {
 it('with 20% injected connector faults every notification reaches the channel exactly once', async () => {
   const guests = await Promise.all(['Ann Client', 'Ben Expert', 'Cy Counsel'].map((name) => h.guest(name, { linkTo: [h.caseRecord, h.otherCase] })));
   for (const g of guests) {
-    for (const c of [h.caseRecord, h.otherCase]) await h.app.services.sharing.grant(h.actor, { contactId: g.contact.id, scope: { kind: 'case', caseId: c.id, view: ['documents', 'messages'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
+    for (const c of [h.caseRecord, h.otherCase])
+      await h.app.services.sharing.grant(h.actor, { contactId: g.contact.id, scope: { kind: 'case', caseId: c.id, view: ['documents', 'messages'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
   }
   await h.settle();
   await h.connectorAdmin('POST', '/knobs', { faultRate: 0.2 });

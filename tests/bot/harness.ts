@@ -65,16 +65,19 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const identity = await createTestIdentity(tenantId);
   const cards: AdaptiveCardJson[] = [];
   const feed: GuestNotice[] = [];
-  const m365Stub = definePart({ name: 'm365', build: () => {
-    const noop = async () => undefined;
-    const part: AppPart & { activityFeed: { notifyGuest(n: GuestNotice): Promise<void> } } = {
-      name: 'm365',
-      handlers: { 'provision-case': noop, 'invite-guest': noop, 'sync-guest-access': noop },
-      routes: [],
-      activityFeed: { notifyGuest: async (n) => void feed.push(n) },
-    };
-    return part;
-  } });
+  const m365Stub = definePart({
+    name: 'm365',
+    build: () => {
+      const noop = async () => undefined;
+      const part: AppPart & { activityFeed: { notifyGuest(n: GuestNotice): Promise<void> } } = {
+        name: 'm365',
+        handlers: { 'provision-case': noop, 'invite-guest': noop, 'sync-guest-access': noop },
+        routes: [],
+        activityFeed: { notifyGuest: async (n) => void feed.push(n) },
+      };
+      return part;
+    },
+  });
   let bot: BotPart | null = null;
   const botFactory = botPart({ coalesceMs: 300, expiryScanMs: 0, onCard: (c) => cards.push(c), ...options.bot });
   const config = loadConfig({ SIMULATOR_URL: sim.httpsUrl, SIMULATOR_SIGN_IN_URL: sim.httpUrl, M365_CA_CERT_FILE: sim.caCertPath, PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: tenantId });
@@ -129,7 +132,11 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
     },
     connectorAdmin,
     async api(method, path, token, body) {
-      const res = await harnessFetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await harnessFetch(`${app.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },
@@ -186,7 +193,12 @@ export function cardText(card: unknown): string {
 
 /** Posts as a staff member in the simulated channel (a new post, or a reply in a thread). */
 export async function postAsStaff(h: Harness, text: string, o: { channelId?: string; conversationId?: string; mentionBot?: boolean; aadObjectId?: string } = {}) {
-  const res = await h.connectorAdmin('POST', `/channels/${encodeURIComponent(o.channelId ?? CASE_CHANNEL)}/messages`, { from: { aadObjectId: o.aadObjectId ?? h.staff.userId, name: h.staff.name }, text, mentionBot: o.mentionBot ?? true, conversationId: o.conversationId });
+  const res = await h.connectorAdmin('POST', `/channels/${encodeURIComponent(o.channelId ?? CASE_CHANNEL)}/messages`, {
+    from: { aadObjectId: o.aadObjectId ?? h.staff.userId, name: h.staff.name },
+    text,
+    mentionBot: o.mentionBot ?? true,
+    conversationId: o.conversationId,
+  });
   if (res.status !== 201) throw new Error(`post failed: ${JSON.stringify(res.body)}`);
   return res.body as { conversationId: string; activityId: string; bot: { status: number } | null };
 }

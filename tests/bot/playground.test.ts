@@ -57,7 +57,10 @@ const received: PlaygroundMessage[] = [];
 let guestName: string;
 
 beforeAll(async () => {
-  available = await fs.access(BIN).then(() => true, () => false);
+  available = await fs.access(BIN).then(
+    () => true,
+    () => false,
+  );
   if (!available) return;
   mock = parse(await fs.readFile(path.join(ROOT, '.m365agentsplayground.yml'), 'utf8')) as MockConfig;
   const caseChannel = mock.team.channels[0];
@@ -66,7 +69,11 @@ beforeAll(async () => {
   db = await freshPglite();
   const appPort = await freePort();
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: String(appPort), SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: mock.tenantId, BOT_AUTH: 'off' });
-  const stub = definePart({ name: 'm365', build: (): AppPart => ({ name: 'm365', handlers: { 'provision-case': async () => undefined, 'invite-guest': async () => undefined, 'sync-guest-access': async () => undefined }, routes: [], activityFeed: { notifyGuest: async () => undefined } } as AppPart) });
+  const stub = definePart({
+    name: 'm365',
+    build: (): AppPart =>
+      ({ name: 'm365', handlers: { 'provision-case': async () => undefined, 'invite-guest': async () => undefined, 'sync-guest-access': async () => undefined }, routes: [], activityFeed: { notifyGuest: async () => undefined } }) as AppPart,
+  });
   app = await startCaseRoom({ config, db, verify: (await createTestIdentity(mock.tenantId)).verify, parts: [stub, botPart({ expiryScanMs: 0 })], startWorker: false });
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: mock.tenantId, name: 'Hartley & Moss' });
@@ -89,7 +96,10 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   playground = spawn(BIN, ['-e', `${app.url}/api/messages`, '-c', 'msteams', '--disable-telemetry', '-p', String(port)], { cwd, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', NODE_OPTIONS: '' }, stdio: 'ignore' });
   for (let i = 0; ; i++) {
-    const pong = await fetch(`${base}/_debug/ping`).then((r) => r.text(), () => '');
+    const pong = await fetch(`${base}/_debug/ping`).then(
+      (r) => r.text(),
+      () => '',
+    );
     if (pong.includes('pong')) break;
     if (i > 100) throw new Error('Agents Playground did not start');
     await new Promise((r) => setTimeout(r, 200));
@@ -98,7 +108,7 @@ beforeAll(async () => {
   ws.addEventListener('message', (event) => {
     const parsed = JSON.parse(String(event.data)) as unknown;
     const list = Array.isArray(parsed) ? parsed : [parsed];
-    for (const item of list as Array<Record<string, unknown>>) received.push(((item.message ?? item.data ?? item) as PlaygroundMessage));
+    for (const item of list as Array<Record<string, unknown>>) received.push((item.message ?? item.data ?? item) as PlaygroundMessage);
   });
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve());
@@ -147,7 +157,13 @@ it('"@CaseRoom who has access" in the mocked case channel answers with the right
   const invoked = await fetch(`${base}/_conversation/v1/invoke`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: refresh.verb, data: refresh.data }, trigger: 'manual' }, from: { id: mock.currentUser.id }, conversation: { id: answer.directLineConversationId ?? channelId }, replyToId: answer.messageId }),
+    body: JSON.stringify({
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: refresh.verb, data: refresh.data }, trigger: 'manual' },
+      from: { id: mock.currentUser.id },
+      conversation: { id: answer.directLineConversationId ?? channelId },
+      replyToId: answer.messageId,
+    }),
   });
   // The playground answers with the bot's invoke response body (and swaps the card it shows).
   const response = (await invoked.json()) as { statusCode?: number; type?: string; value?: unknown; code?: string; message?: string };

@@ -28,7 +28,12 @@ async function newStaff(name: string): Promise<StaffActor> {
 async function seedItems(uploaderContact: ContactRecord, c: CaseRecord, prefix: string, n: number): Promise<ItemRecord[]> {
   await h.app.services.sharing.grant(h.actor, { contactId: uploaderContact.id, scope: { kind: 'case', caseId: c.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
   const uploader = { kind: 'guest' as const, firmId: c.firmId, contactId: uploaderContact.id, userId: uploaderContact.guestUserId!, name: uploaderContact.name };
-  await h.app.services.portal.recordUploads(uploader, c.id, Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(2, '0')}.pdf`, sizeBytes: 10, mimeType: null, driveItemId: null, parentId: null })), `burst-${randomUUID()}`);
+  await h.app.services.portal.recordUploads(
+    uploader,
+    c.id,
+    Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(2, '0')}.pdf`, sizeBytes: 10, mimeType: null, driveItemId: null, parentId: null })),
+    `burst-${randomUUID()}`,
+  );
   return (await new Repo(h.db).itemsOfCase(c.id)).filter((i) => i.title.startsWith(`${prefix}-`)).sort((a, b) => a.title.localeCompare(b.title));
 }
 

@@ -74,7 +74,10 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
     parts: [...(options.parts ?? productParts()), tabPart()],
   });
   // The firm's admin adds CaseRoom to its Cases team (the bot answers now); CaseRoom adopts it and sets up the demo cases there.
-  const botProblem = await demoCasesTeam(sim).then(() => null, (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)));
+  const botProblem = await demoCasesTeam(sim).then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : String(err)),
+  );
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 
@@ -90,7 +93,10 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
       await page.goto(`${app.url}${startPath}`);
       // The tab redirects to the identity provider's sign-in page, which lists the demo people.
       await page.waitForURL((u) => u.href.startsWith(sim.httpUrl), { timeout: 30_000 });
-      await page.getByRole('button', { name: new RegExp(name) }).first().click();
+      await page
+        .getByRole('button', { name: new RegExp(name) })
+        .first()
+        .click();
       await page.waitForURL((u) => u.href.startsWith(app.url) && !u.pathname.endsWith('auth-end.html'), { timeout: 30_000 });
       return { context, page };
     },
@@ -105,7 +111,12 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
 
 const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-export interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; html: string }> }
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; html: string }>;
+}
 
 /** axe-core's serious and critical findings on the page as it is now. */
 export async function axeSerious(page: Page): Promise<AxeViolation[]> {

@@ -152,7 +152,10 @@ describe('scope change preview', () => {
     const dialog = staff.getByRole('dialog');
     await dialog.locator('[data-testid=access-row][data-name="Dr. Maya Chen"]').waitFor();
     await check(staff, 'staff-share-dialog');
-    await dialog.locator('[data-testid=access-row][data-name="Dr. Maya Chen"]').getByRole('button', { name: /More for Dr. Maya Chen/ }).click();
+    await dialog
+      .locator('[data-testid=access-row][data-name="Dr. Maya Chen"]')
+      .getByRole('button', { name: /More for Dr. Maya Chen/ })
+      .click();
     await staff.getByRole('menuitem', { name: 'Configure view and threads…' }).click();
     await dialog.getByRole('checkbox', { name: 'Notes' }).check();
     await dialog.getByTestId('preview-scope').click();
@@ -223,7 +226,8 @@ describe('guest upload', () => {
         seen = await sim.locator('body').innerText();
         if (/Olivia Park/.test(seen) && /upload/i.test(seen)) break;
       }
-      if (Date.now() > cardDeadline) throw new Error(`no upload card from the bot on the channel page; it shows: ${seen.slice(0, 500) || '(no channel for COM-2026-003)'}${h.botProblem ? `; connecting the bot failed: ${h.botProblem}` : ''}`);
+      if (Date.now() > cardDeadline)
+        throw new Error(`no upload card from the bot on the channel page; it shows: ${seen.slice(0, 500) || '(no channel for COM-2026-003)'}${h.botProblem ? `; connecting the bot failed: ${h.botProblem}` : ''}`);
       await sim.waitForTimeout(1000);
     }
     await screenshot(sim, 'simulator-channel-upload-card');
@@ -267,7 +271,9 @@ describe('every main page: axe-core and screenshots', () => {
     await check(john, 'portal-case-phone');
 
     // A guest whose invitation is not accepted gets a friendly explanation and nothing else.
-    await context.route('**/api/portal/me', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'forbidden', message: 'your invitation has not been accepted yet', requestId: 'test' } }) }));
+    await context.route('**/api/portal/me', (route) =>
+      route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'forbidden', message: 'your invitation has not been accepted yet', requestId: 'test' } }) }),
+    );
     await john.goto(`${h.url}/tab/portal`);
     await john.getByTestId('portal-explanation').waitFor();
     await expect(john.getByRole('heading', { level: 1 }).innerText()).resolves.toMatch(/invitation is not accepted yet/);
@@ -279,7 +285,11 @@ describe('every main page: axe-core and screenshots', () => {
     const knee = cases['PI-2026-014'];
     await staff.goto(`${h.url}/tab/case?caseId=${knee}`);
     await staff.getByRole('heading', { name: 'Smith v. Metro Transit' }).waitFor();
-    for (const [tab, name] of [['Events', 'staff-case-events'], ['Invoices and ledger', 'staff-case-billing'], ['Messages', 'staff-case-messages']] as const) {
+    for (const [tab, name] of [
+      ['Events', 'staff-case-events'],
+      ['Invoices and ledger', 'staff-case-billing'],
+      ['Messages', 'staff-case-messages'],
+    ] as const) {
       await openPanel(staff, tab);
       await staff.waitForTimeout(300);
       await check(staff, name);
@@ -300,7 +310,12 @@ describe('every main page: axe-core and screenshots', () => {
     await staff.goto(`${h.url}/tab/firm/clients`);
     await staff.getByTestId('client-section').first().waitFor();
     await staff.getByTestId('client-guests').nth(1).click();
-    await staff.getByRole('dialog').or(staff.locator('[role=group]')).first().waitFor().catch(() => undefined);
+    await staff
+      .getByRole('dialog')
+      .or(staff.locator('[role=group]'))
+      .first()
+      .waitFor()
+      .catch(() => undefined);
     await check(staff, 'firm-clients');
     await staff.keyboard.press('Escape');
 

@@ -37,7 +37,17 @@ describe('answers of the HTTP API against the contract', () => {
     await call(staffToken, 'POST', `/api/cases/${kase.id}/ledger`, { kind: 'retainer_deposit', amountCents: 300000, description: 'Retainer', occurredOn: '2026-11-01' });
     await call(staffToken, 'POST', `/api/cases/${kase.id}/ledger`, { kind: 'payment', amountCents: 20000, description: 'Part payment', occurredOn: '2026-11-20', invoiceItemId: invoice.id });
     // A document as an upload leaves it: in a folder, with its drive item (which no guest answer may carry).
-    const document = await new Repo(t.db).insertItem({ firmId: firm.firm.id, caseId: kase.id, kind: 'document', title: 'MRI.pdf', parentId: folder.id, sizeBytes: 2048, mimeType: 'application/pdf', driveItemId: 'drive-item-1', createdBy: `staff:${firm.staff.userId}` });
+    const document = await new Repo(t.db).insertItem({
+      firmId: firm.firm.id,
+      caseId: kase.id,
+      kind: 'document',
+      title: 'MRI.pdf',
+      parentId: folder.id,
+      sizeBytes: 2048,
+      mimeType: 'application/pdf',
+      driveItemId: 'drive-item-1',
+      createdBy: `staff:${firm.staff.userId}`,
+    });
 
     const contact = await call(staffToken, 'POST', '/api/contacts', { email: 'jane@doe.example', name: 'Jane Doe', kind: 'client', clientId: client.id });
     await call(staffToken, 'PUT', `/api/contacts/${contact.id}/portal-access`, { enabled: true });

@@ -62,7 +62,10 @@ describe('bulk sharing with several guests', () => {
       for (const g of guests) expect((await permissionsFor(w.sim, c.driveId as string, item?.driveItemId as string, g.guestUserId as string)).map((p) => p.roles)).toEqual([['read']]);
     }
     // A second pass finds nothing to do.
-    const outcomes = await w.app.m365.reconciler.syncGuests(w.f.firm.id, guests.map((g) => g.id));
+    const outcomes = await w.app.m365.reconciler.syncGuests(
+      w.f.firm.id,
+      guests.map((g) => g.id),
+    );
     for (const g of guests) expect(outcomes.get(g.id)).toEqual({ ok: true, outcome: { invited: 0, rerolled: 0, revoked: 0, unchanged: DOCUMENTS } });
   });
 

@@ -46,7 +46,11 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
     const c = await sharing.createCase(f.actor, { clientId: client.id, number: 'IP-3', title: 'Patent, "v2" & co', assignedStaffId: null, budgetCents: null });
     await app.drain();
     const big = Buffer.alloc(5 * 1024 * 1024 + 17, 1);
-    const up = await upload(app, `/api/cases/${c.id}/files`, f.staffToken, [{ name: 'folder', value: 'Drafts' }, { name: 'size', value: String(big.length) }, { name: 'file', filename: 'Claims.pdf', content: big }]);
+    const up = await upload(app, `/api/cases/${c.id}/files`, f.staffToken, [
+      { name: 'folder', value: 'Drafts' },
+      { name: 'size', value: String(big.length) },
+      { name: 'file', filename: 'Claims.pdf', content: big },
+    ]);
     expect(up.status).toBe(201);
     const contact = await sharing.createContact(f.actor, { email: 'ivy@contoso.example', name: 'Ivy Counsel', kind: 'co-counsel', phone: null, clientId: null });
     await sharing.link(f.actor, c.id, contact.id);
@@ -60,7 +64,14 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
     await app.drain();
     // The guest added CaseRoom in Teams (the personal app): only then can the feed reach them.
     await sim.sim.admin.installAppForUser(guestId, SIMULATOR_TEAMS_APP_ID);
-    await gatewayActivityFeed(app.m365.graph, { teamsAppId: SIMULATOR_TEAMS_APP_ID, keepUndelivered: (notice, webUrl, status) => keepUndelivered(app.db, notice, webUrl, status) }).notifyGuest({ userId: guestId, activityType: 'itemsShared', previewText: 'Alex shared Claims.pdf', topicText: 'CaseRoom', webUrl: `${app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
+    await gatewayActivityFeed(app.m365.graph, { teamsAppId: SIMULATOR_TEAMS_APP_ID, keepUndelivered: (notice, webUrl, status) => keepUndelivered(app.db, notice, webUrl, status) }).notifyGuest({
+      userId: guestId,
+      activityType: 'itemsShared',
+      previewText: 'Alex shared Claims.pdf',
+      topicText: 'CaseRoom',
+      webUrl: `${app.url}/tab/portal?caseId=${c.id}`,
+      actor: 'Alex',
+    });
     expect((await sim.sim.admin.activityNotifications()).value).toHaveLength(1);
 
     const rules: Array<{ match: RegExp; method: string; check: (body: unknown) => string[] }> = [
@@ -82,7 +93,8 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
       seen.add(String(rule.match));
       expect({ request: `${s.method} ${s.path}`, errors: rule.check(s.body) }).toEqual({ request: `${s.method} ${s.path}`, errors: [] });
     }
-    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams\/[^/]+\/channels\/[^/]+\/tabs$/, /^\/teams\/[^/]+\/channels$/]) expect(seen).toContain(String(must));
+    for (const must of [/\/invite$/, /\/createUploadSession$/, /\/teamwork\/sendActivityNotification$/, /^\/invitations$/, /^\/subscriptions$/, /^\/teams\/[^/]+\/channels\/[^/]+\/tabs$/, /^\/teams\/[^/]+\/channels$/])
+      expect(seen).toContain(String(must));
     // CaseRoom never creates a team: the firm's admin does, and installs CaseRoom in it.
     expect(sent.filter((s) => s.method === 'POST' && /^\/teams$/.test(s.path))).toEqual([]);
 

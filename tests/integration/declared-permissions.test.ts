@@ -39,8 +39,15 @@ const FLOWS: Array<{ name: string; run(x: FlowContext): Promise<void> }> = [
   {
     name: 'staff upload (small file and an upload session)',
     async run({ app, f, state }) {
-      for (const [name, size] of [['Letter.pdf', 2048], ['Claims.pdf', 5 * 1024 * 1024 + 17]] as const) {
-        const up = await upload(app, `/api/cases/${state.caseId}/files`, f.staffToken, [{ name: 'folder', value: 'Drafts' }, { name: 'size', value: String(size) }, { name: 'file', filename: name, content: Buffer.alloc(size, 1) }]);
+      for (const [name, size] of [
+        ['Letter.pdf', 2048],
+        ['Claims.pdf', 5 * 1024 * 1024 + 17],
+      ] as const) {
+        const up = await upload(app, `/api/cases/${state.caseId}/files`, f.staffToken, [
+          { name: 'folder', value: 'Drafts' },
+          { name: 'size', value: String(size) },
+          { name: 'file', filename: name, content: Buffer.alloc(size, 1) },
+        ]);
         expect(up.status).toBe(201);
         state[name] = up.body.files[0].id;
       }
@@ -145,7 +152,10 @@ describe('docs/permissions.md matches the declarations', () => {
     const start = doc.search(heading);
     if (start < 0) return [];
     const section = doc.slice(start).split(/\n## /)[0];
-    return section.split('\n').filter((line) => line.startsWith('| `')).flatMap((line) => [...line.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    return section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
   };
 
   it('lists exactly the declared application, delegated and RSC permissions', () => {

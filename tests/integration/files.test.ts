@@ -20,7 +20,10 @@ function zip(entries: Array<{ name: string; content: Buffer; compress?: boolean 
     for (const e of entries) z.addBuffer(e.content, e.name, { compress: e.compress ?? true });
     z.end();
     const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    z.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }
 
@@ -127,7 +130,10 @@ describe('file routes', () => {
     expect(r1.status).toBe(413);
     expect(r1.body.error.message).toMatch(/zip bomb/);
 
-    const slip = (await zip([{ name: 'ok.txt', content: Buffer.from('fine') }, { name: 'aa/evil.txt', content: Buffer.from('evil') }]));
+    const slip = await zip([
+      { name: 'ok.txt', content: Buffer.from('fine') },
+      { name: 'aa/evil.txt', content: Buffer.from('evil') },
+    ]);
     const patched = Buffer.from(slip.toString('latin1').split('aa/evil.txt').join('../evil.txt'), 'latin1');
     const r2 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'slip.zip', content: patched }]);
     expect(r2.status).toBe(400);
@@ -135,15 +141,24 @@ describe('file routes', () => {
 
     const r3 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'setup.exe', content: Buffer.from('MZ') }]);
     expect(r3.status).toBe(415);
-    const inner = await zip([{ name: 'docs/a.pdf', content: Buffer.from('%PDF') }, { name: 'docs/run.exe', content: Buffer.from('MZ') }]);
+    const inner = await zip([
+      { name: 'docs/a.pdf', content: Buffer.from('%PDF') },
+      { name: 'docs/run.exe', content: Buffer.from('MZ') },
+    ]);
     const r4 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'mixed.zip', content: inner }]);
     expect(r4.status).toBe(415);
 
     const r5 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'empty.pdf', content: Buffer.alloc(0) }]);
     expect(r5.status).toBe(400);
-    const r6 = await upload(app, filesPath(), guestToken, [{ name: 'size', value: String(400 * MB) }, { name: 'file', filename: 'huge.pdf', content: Buffer.from('%PDF') }]);
+    const r6 = await upload(app, filesPath(), guestToken, [
+      { name: 'size', value: String(400 * MB) },
+      { name: 'file', filename: 'huge.pdf', content: Buffer.from('%PDF') },
+    ]);
     expect(r6.status).toBe(413);
-    const r7 = await upload(app, filesPath(), guestToken, [{ name: 'folder', value: '../up' }, { name: 'file', filename: 'a.pdf', content: Buffer.from('%PDF') }]);
+    const r7 = await upload(app, filesPath(), guestToken, [
+      { name: 'folder', value: '../up' },
+      { name: 'file', filename: 'a.pdf', content: Buffer.from('%PDF') },
+    ]);
     expect(r7.status).toBe(400);
     // One file more than a request may carry: refused whole, not stored without the last one.
     const many = Array.from({ length: MAX_FILES_PER_UPLOAD + 1 }, (_, i) => ({ name: 'file', filename: `page ${i + 1}.pdf`, content: Buffer.from(`%PDF ${i}`) }));

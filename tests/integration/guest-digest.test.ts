@@ -130,7 +130,14 @@ describe('guest e-mail digests', () => {
     const hal = await guest('Hal Client', 'hal@client.example');
     await services().sharing.shareItems(w.f.actor, { contactIds: [hal.id], itemIds: [docs['Witness list.pdf']], expiresAt: null, reason: null });
     // The share's sync is not run yet: only the notice asks for the digest.
-    const outcome = await w.app.m365.activityFeed.notifyGuest({ userId: hal.guestUserId as string, activityType: 'itemsShared', previewText: 'Alex shared Witness list.pdf', topicText: 'PI-7 Smith v. Metro', webUrl: `${w.app.url}/tab/portal?caseId=${c.id}`, actor: 'Alex' });
+    const outcome = await w.app.m365.activityFeed.notifyGuest({
+      userId: hal.guestUserId as string,
+      activityType: 'itemsShared',
+      previewText: 'Alex shared Witness list.pdf',
+      topicText: 'PI-7 Smith v. Metro',
+      webUrl: `${w.app.url}/tab/portal?caseId=${c.id}`,
+      actor: 'Alex',
+    });
     expect(outcome).toBe('not-installed');
     expect(await pendingDigests(hal.id)).toHaveLength(1);
     await w.app.drain();

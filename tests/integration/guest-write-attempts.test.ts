@@ -142,7 +142,10 @@ describe('guests cannot change the firm’s files in SharePoint', () => {
     expect(root.status).toBe(403);
     await w.app.settle();
     // Nothing CaseRoom wrote for them was imported twice by upload detection.
-    const titles = (await repo.itemsOfCase(c.id)).filter((i) => i.kind === 'document').map((i) => i.title).sort();
+    const titles = (await repo.itemsOfCase(c.id))
+      .filter((i) => i.kind === 'document')
+      .map((i) => i.title)
+      .sort();
     expect(titles).toEqual(['brief.pdf', 'contract.pdf', 'scan-2.pdf', 'scan-4.pdf', 'scan-6.pdf']);
   });
 });

@@ -205,7 +205,11 @@ export function installCaseRoom(sim: SimHandle, ownerUserId: string, teamName = 
 export async function permissionsFor(sim: SimHandle, driveId: string, itemId: string, userId: string): Promise<Array<{ id: string; roles: string[] }>> {
   const res = await sim.graph<{ value: Array<{ id: string; roles: string[]; grantedToV2?: { user?: { id?: string } } }> }>('GET', `/drives/${driveId}/items/${itemId}/permissions`);
   if (res.status !== 200) throw new Error(`permissions ${res.status}: ${JSON.stringify(res.body)}`);
-  const heldByItem = new Set(Object.values((await sim.sim.admin.state()).permissions).filter((p) => p.itemId === itemId).map((p) => p.id));
+  const heldByItem = new Set(
+    Object.values((await sim.sim.admin.state()).permissions)
+      .filter((p) => p.itemId === itemId)
+      .map((p) => p.id),
+  );
   return res.body.value.filter((p) => p.grantedToV2?.user?.id === userId && heldByItem.has(p.id)).map(({ id, roles }) => ({ id, roles }));
 }
 
@@ -225,7 +229,8 @@ export function multipart(parts: Array<{ name: string; value: string } | { name:
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-export async function upload(app: AppHandle, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+export async function upload(app: AppHandle, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> {
   const { body, contentType } = multipart(parts);
   const res = await fetch(`${app.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
   const text = await res.text();

@@ -91,7 +91,7 @@ describe('sharing under SharePoint inheritance', () => {
     expect(download.status).toBe(200);
   });
 
-  it('after a case grant is revoked, no file of the case is readable with the guest\'s token within 5 s, individually shared ones included', async () => {
+  it("after a case grant is revoked, no file of the case is readable with the guest's token within 5 s, individually shared ones included", async () => {
     await w.app.app.services.sharing.revokeGrant(w.f.actor, adaCaseGrant.id, 'engagement ended');
     const others = [doc.early, doc.late, doc.plain];
     const gone = await pollUntil(async () => (await Promise.all(others.map((item) => readAs(ada, item)))).every((status) => status === 404), Date.now() + 5000);
@@ -105,7 +105,7 @@ describe('sharing under SharePoint inheritance', () => {
     expect(await readAs(cy, doc.late)).toBe(200);
   });
 
-  describe('expiry is CaseRoom\'s (SharePoint ignores expirationDateTime on direct permissions)', () => {
+  describe("expiry is CaseRoom's (SharePoint ignores expirationDateTime on direct permissions)", () => {
     afterEach(() => {
       jest.restoreAllMocks();
     });
@@ -142,7 +142,7 @@ describe('sharing under SharePoint inheritance', () => {
       expect(await permissionsFor(w.sim, c.driveId as string, c.folderItemId as string, bea.guestUserId as string)).toEqual(before);
     });
 
-    it('removes a grant\'s permission at its expiry instant, within 5 s, without waiting for the periodic sweep', async () => {
+    it("removes a grant's permission at its expiry instant, within 5 s, without waiting for the periodic sweep", async () => {
       const expiresAt = Date.now() + 2000;
       await caseGrant(cy, new Date(expiresAt).toISOString());
       await w.app.drain();

@@ -14,7 +14,7 @@ import { installCaseRoom } from './harness';
 describe('case provisioning in the adopted cases team', () => {
   const w = useFirmOnSimulator();
 
-  it('gives cases opened at the same time the admin\'s Cases team, a channel each with the case tab pinned, and creates no team', async () => {
+  it("gives cases opened at the same time the admin's Cases team, a channel each with the case tab pinned, and creates no team", async () => {
     const { sharing } = w.app.app.services;
     const client = await sharing.createClient(w.f.actor, { name: 'Northwind Traders' });
     const cases = [];

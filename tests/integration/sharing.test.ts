@@ -25,7 +25,10 @@ describe('sharing through SharePoint', () => {
 
     // Staff upload through the API (their own delegated token) → two documents.
     const pdf = Buffer.from('%PDF-1.4 shared report');
-    const up1 = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [{ name: 'size', value: String(pdf.length) }, { name: 'file', filename: 'MRI report.pdf', content: pdf }]);
+    const up1 = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [
+      { name: 'size', value: String(pdf.length) },
+      { name: 'file', filename: 'MRI report.pdf', content: pdf },
+    ]);
     expect(up1.status).toBe(201);
     const up2 = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [{ name: 'file', filename: 'Internal memo.pdf', content: Buffer.from('%PDF-1.4 internal') }]);
     expect(up2.status).toBe(201);

@@ -101,7 +101,11 @@ describe('staff-only items never reach a guest through SharePoint', () => {
 
   it('refuses to share a staff-only item, alone or inside a staff-only folder', async () => {
     const someone = await guest('Someone');
-    const res = await fetch(`${w.app.url}/api/shares`, { method: 'POST', headers: { authorization: `Bearer ${w.f.staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ contactIds: [someone.id], itemIds: [doc.memo.id] }) });
+    const res = await fetch(`${w.app.url}/api/shares`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.f.staffToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ contactIds: [someone.id], itemIds: [doc.memo.id] }),
+    });
     expect(res.status).toBe(409);
     await expect(grant(someone, { kind: 'item', caseId: c.id, itemId: doc.plan.id })).rejects.toMatchObject({ code: 'conflict' });
     await w.app.settle();

@@ -20,7 +20,11 @@ export function readEnv(name: 'local' | 'dev'): Record<string, string> {
 
 /** Keys with a non-empty value. */
 export function definedKeys(env: Record<string, string>): Set<string> {
-  return new Set(Object.entries(env).filter(([, v]) => v !== '').map(([k]) => k));
+  return new Set(
+    Object.entries(env)
+      .filter(([, v]) => v !== '')
+      .map(([k]) => k),
+  );
 }
 
 export { findPlaceholders };

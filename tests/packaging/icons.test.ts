@@ -35,7 +35,13 @@ describe('app icons', () => {
         if (a === 255) opaque++;
       }
     }
-    for (const [x, y] of [[0, 0], [31, 0], [0, 31], [31, 31]]) expect(alphaAt(img, x, y)).toBe(0);
+    for (const [x, y] of [
+      [0, 0],
+      [31, 0],
+      [0, 31],
+      [31, 31],
+    ])
+      expect(alphaAt(img, x, y)).toBe(0);
     expect(opaque / 1024).toBeGreaterThan(0.25);
     expect(transparent / 1024).toBeGreaterThan(0.25);
   });

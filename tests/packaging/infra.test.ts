@@ -70,7 +70,9 @@ describe('infra/azure.bicep vs src/config.ts', () => {
   });
 
   it('outputs nothing secret (they are written to the committed env/.env.<env>)', () => {
-    const secure = bicepParams(bicep).filter((p) => p.secure).map((p) => p.name);
+    const secure = bicepParams(bicep)
+      .filter((p) => p.secure)
+      .map((p) => p.name);
     for (const o of outputs) {
       for (const s of secure) expect(o.expression).not.toMatch(new RegExp(`\\b${s}\\b`));
       expect(o.expression).not.toMatch(/ConnectionString|secret/i);

@@ -109,7 +109,11 @@ describe('lifecycle variables', () => {
   });
 
   it('secrets reach Azure only through @secure() Bicep parameters, and operator secrets are documented', () => {
-    const secure = new Set(bicepParams(readText('infra/azure.bicep')).filter((p) => p.secure).map((p) => p.name));
+    const secure = new Set(
+      bicepParams(readText('infra/azure.bicep'))
+        .filter((p) => p.secure)
+        .map((p) => p.name),
+    );
     const parameters = readJson<{ parameters: Record<string, { value: unknown }> }>('infra/azure.parameters.json').parameters;
     for (const [name, { value }] of Object.entries(parameters)) {
       if (findPlaceholders(JSON.stringify(value)).some((v) => v.startsWith('SECRET_'))) expect([name, secure.has(name)]).toEqual([name, true]);

@@ -72,9 +72,7 @@ describe('appPackage/manifest.json', () => {
 
     const rsc = m.authorization.permissions.resourceSpecific;
     expect(rsc.every((p) => p.type === 'Application')).toBe(true);
-    expect(rsc.map((p) => p.name).sort()).toEqual(
-      ['Channel.Create.Group', 'ChannelMessage.Read.Group', 'ChannelSettings.Read.Group', 'TeamsActivity.Send.User', 'TeamsTab.Create.Group', 'TeamsTab.Read.Group'].sort(),
-    );
+    expect(rsc.map((p) => p.name).sort()).toEqual(['Channel.Create.Group', 'ChannelMessage.Read.Group', 'ChannelSettings.Read.Group', 'TeamsActivity.Send.User', 'TeamsTab.Create.Group', 'TeamsTab.Read.Group'].sort());
 
     // The bot sends exactly these types with exactly these template parameters; Teams rejects any other.
     const activity = Object.fromEntries(m.activities.activityTypes.map((a) => [a.type, a.templateText]));

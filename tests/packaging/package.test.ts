@@ -57,7 +57,9 @@ describe('scripts/package-app.ts', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it('fails naming every undefined or empty variable', async () => {
-      const env = readFileSync(path.join(dir, 'env/.env.local'), 'utf8').replace(/^BOT_ID=.*$/m, 'BOT_ID=').replace(/^TAB_DOMAIN=.*$/m, '');
+      const env = readFileSync(path.join(dir, 'env/.env.local'), 'utf8')
+        .replace(/^BOT_ID=.*$/m, 'BOT_ID=')
+        .replace(/^TAB_DOMAIN=.*$/m, '');
       writeFileSync(path.join(dir, 'env/.env.local'), env);
       const run = packageApp({ env: 'local', rootDir: dir });
       await expect(run).rejects.toBeInstanceOf(UndefinedVariablesError);

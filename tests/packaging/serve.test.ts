@@ -50,7 +50,25 @@ describe('npm run serve (the compiled build)', () => {
     const present = (p: string) => existsSync(path.join(artifact, p));
     for (const shipped of ['dist/src/server.js', 'dist/tab/assets/main.js', 'node_modules/express', 'node_modules/botbuilder', 'node_modules/@electric-sql/pglite']) expect([shipped, present(shipped)]).toEqual([shipped, true]);
     // Bundled into dist/tab at build, or used only locally and by the tests: never shipped.
-    for (const absent of ['dist/src/m365-simulator', 'node_modules/react', 'node_modules/@fluentui', 'node_modules/@microsoft/teams-js', 'node_modules/tsx', 'node_modules/typescript', 'node_modules/jest', 'node_modules/esbuild', 'node_modules/selfsigned', 'node_modules/playwright-core', '.git', 'env', '.data', 'tests', 'tab', 'src']) expect([absent, present(absent)]).toEqual([absent, false]);
+    for (const absent of [
+      'dist/src/m365-simulator',
+      'node_modules/react',
+      'node_modules/@fluentui',
+      'node_modules/@microsoft/teams-js',
+      'node_modules/tsx',
+      'node_modules/typescript',
+      'node_modules/jest',
+      'node_modules/esbuild',
+      'node_modules/selfsigned',
+      'node_modules/playwright-core',
+      '.git',
+      'env',
+      '.data',
+      'tests',
+      'tab',
+      'src',
+    ])
+      expect([absent, present(absent)]).toEqual([absent, false]);
     const sources = (await fs.readdir(path.join(artifact, 'dist'), { recursive: true })).filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'));
     expect(sources).toEqual([]);
     const { stdout } = await promisify(execFile)('du', ['-sm', artifact]);
@@ -64,23 +82,32 @@ describe('npm run serve (the compiled build)', () => {
     sim = await startSim();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawnNode(nodeArgs, {
-      NODE_ENV: 'production',
-      M365_MODE: 'simulator',
-      PORT: String(port),
-      PUBLIC_BASE_URL: url,
-      DATA_DIR: dataDir,
-      DATABASE_URL: undefined, // the embedded store, whatever the test run's environment holds
-      SIMULATOR_URL: sim.sim.httpsUrl,
-      SIMULATOR_SIGN_IN_URL: sim.sim.httpUrl,
-      M365_CA_CERT_FILE: sim.sim.caCertPath,
-      SEED_DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-    }, artifact);
-    const health = await until('the compiled build answering /healthz', 60_000, async () => {
-      const res = await fetch(`${url}/healthz`);
-      return res.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
-    }, child);
+    child = spawnNode(
+      nodeArgs,
+      {
+        NODE_ENV: 'production',
+        M365_MODE: 'simulator',
+        PORT: String(port),
+        PUBLIC_BASE_URL: url,
+        DATA_DIR: dataDir,
+        DATABASE_URL: undefined, // the embedded store, whatever the test run's environment holds
+        SIMULATOR_URL: sim.sim.httpsUrl,
+        SIMULATOR_SIGN_IN_URL: sim.sim.httpUrl,
+        M365_CA_CERT_FILE: sim.sim.caCertPath,
+        SEED_DEMO_DATA: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      artifact,
+    );
+    const health = await until(
+      'the compiled build answering /healthz',
+      60_000,
+      async () => {
+        const res = await fetch(`${url}/healthz`);
+        return res.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
+      },
+      child,
+    );
     expect(health).toMatchObject({ status: 'ok', store: 'pglite', parts: { m365: { graph: 'reachable' } } });
     const portal = await fetch(`${url}/tab/portal`);
     expect(portal.status).toBe(200);

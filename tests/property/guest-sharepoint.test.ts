@@ -111,7 +111,11 @@ describe('what each guest reads in SharePoint with her own token equals the refe
       await sharing.createContact(f.actor, { email: `b-${run}@guest.example`, name: 'Guest B', kind: 'expert', phone: null, clientId: null }),
     ];
     await app.drain();
-    const model = new ReferenceModel(cases.map((c) => ({ id: c.id, clientId: c.clientId })), items, contacts.map((c) => c.id));
+    const model = new ReferenceModel(
+      cases.map((c) => ({ id: c.id, clientId: c.clientId })),
+      items,
+      contacts.map((c) => c.id),
+    );
     model.now = Date.now();
     const u: SimUniverse = { firmId: f.firm.id, staffToken: f.staffToken, clients, contacts, model, guestTokens: new Map(), driveItemOf };
     // Both guests start with portal access, accepted and linked to every case, so that the random

@@ -74,7 +74,11 @@ describe('guest visibility equals the reference model', () => {
       await repo.insertContact({ firmId: firm.id, clientId: null, email: 'b@guest.example', name: 'Guest B', kind: 'expert', phone: null }),
     ];
     tenants.set(firm.id, tenantId);
-    const model = new ReferenceModel(cases.map((c) => ({ id: c.id, clientId: c.clientId })), items, contacts.map((c) => c.id));
+    const model = new ReferenceModel(
+      cases.map((c) => ({ id: c.id, clientId: c.clientId })),
+      items,
+      contacts.map((c) => c.id),
+    );
     return { firm, firmId: firm.id, staffToken, clients, cases, contacts, model, guestTokens: new Map<string, string>(), tenantId };
   }
 

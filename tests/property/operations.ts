@@ -86,7 +86,6 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('shareFolder' as const), contact: contactArb, item: itemArb, upload: fc.boolean() }) },
 );
 
-
 const pick = <T>(list: readonly T[], index: number): T => list[index % list.length];
 const iso = (d: PropertyDriver, hours: number | null) => (hours === null ? null : new Date(d.now() + hours * HOUR).toISOString());
 

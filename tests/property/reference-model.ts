@@ -179,9 +179,7 @@ export class ReferenceModel {
   private grantsReaching(contactId: string, caseId: string): ModelGrant[] {
     if (!this.portal.get(contactId) || !this.accepted.get(contactId) || !this.isLinked(caseId, contactId)) return [];
     const clientId = this.cases.find((c) => c.id === caseId)?.clientId;
-    return this.grants.filter(
-      (g) => g.contactId === contactId && this.live(g) && (g.scope.kind === 'client' ? g.scope.clientId === clientId : g.scope.caseId === caseId),
-    );
+    return this.grants.filter((g) => g.contactId === contactId && this.live(g) && (g.scope.kind === 'client' ? g.scope.clientId === clientId : g.scope.caseId === caseId));
   }
 
   canSeeItem(contactId: string, item: ModelItem): boolean {
@@ -208,11 +206,17 @@ export class ReferenceModel {
   }
 
   visibleCases(contactId: string): string[] {
-    return this.cases.filter((c) => this.sectionsOf(contactId, c.id).length > 0).map((c) => c.id).sort();
+    return this.cases
+      .filter((c) => this.sectionsOf(contactId, c.id).length > 0)
+      .map((c) => c.id)
+      .sort();
   }
 
   visibleItems(contactId: string, caseId: string): string[] {
-    return this.items.filter((i) => i.caseId === caseId && this.canSeeItem(contactId, i)).map((i) => i.id).sort();
+    return this.items
+      .filter((i) => i.caseId === caseId && this.canSeeItem(contactId, i))
+      .map((i) => i.id)
+      .sort();
   }
 
   /** Anywhere in the case: a broad grant with upload, or an upload grant on a folder she sees. */

@@ -23,7 +23,13 @@ async function appWith(input: { graphAppRoles?: string[]; graphDelegatedScopes?:
 }
 
 async function createTeam(displayName: string): Promise<string> {
-  const created = await f.graph('POST', '/teams', { body: { 'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", displayName, members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }] } });
+  const created = await f.graph('POST', '/teams', {
+    body: {
+      'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+      displayName,
+      members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }],
+    },
+  });
   const teamId = /teams\('([^']+)'\)/.exec(created.headers.get('content-location') ?? '')?.[1] as string;
   await waitFor(async () => (await f.graph('GET', `/teams/${teamId}`)).status === 200, 10_000);
   return teamId;
@@ -64,7 +70,15 @@ describe('application permissions (roles)', () => {
 
   test('each $batch request is authorised on its own (learn.microsoft.com/graph/json-batching)', async () => {
     const filesOnly = await appWith({ graphAppRoles: ['Files.ReadWrite.All'] });
-    const batch = await f.graph<{ responses: Array<{ id: string; status: number; body: GraphErrorBody }> }>('POST', '/$batch', { token: await filesOnly.token(), body: { requests: [{ id: '1', method: 'GET', url: `/drives/${f.rootDriveId}/root` }, { id: '2', method: 'GET', url: '/users' }] } });
+    const batch = await f.graph<{ responses: Array<{ id: string; status: number; body: GraphErrorBody }> }>('POST', '/$batch', {
+      token: await filesOnly.token(),
+      body: {
+        requests: [
+          { id: '1', method: 'GET', url: `/drives/${f.rootDriveId}/root` },
+          { id: '2', method: 'GET', url: '/users' },
+        ],
+      },
+    });
     expect(batch.status).toBe(200);
     const byId = Object.fromEntries(batch.json.responses.map((r) => [r.id, r]));
     expect(byId['1'].status).toBe(200);

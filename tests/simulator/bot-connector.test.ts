@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('Bot Connector authentication (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication)', () => {
-  it('refuses a call without a bearer token, with a Graph token, or with another app\'s Bot Framework token: 401 and the connector\'s body', async () => {
+  it("refuses a call without a bearer token, with a Graph token, or with another app's Bot Framework token: 401 and the connector's body", async () => {
     const none = await bot.connector('POST', '/v3/conversations', post('hello'), null);
     expect(none).toEqual({ status: 401, body: DENIED });
     const graphToken = await bot.connector('POST', '/v3/conversations', post('hello'), f.appToken);

@@ -28,7 +28,11 @@ beforeAll(async () => {
   // The bot's messaging endpoint only has to accept the installation activities.
   bot = await startBotFixture(f, ['ChannelMessage.Read.Group']);
   const created = await f.graph('POST', '/teams', {
-    body: { 'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", displayName: 'Cases', members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }] },
+    body: {
+      'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+      displayName: 'Cases',
+      members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }],
+    },
   });
   const location = created.headers.get('location') as string;
   teamId = (/teams\('([^']+)'\)/.exec(location) as RegExpExecArray)[1];
@@ -40,19 +44,24 @@ afterAll(async () => {
   await bot?.close();
 });
 
-test('channel messages are Graph chatMessages carrying the bot\'s cards; the gateway finds a card by its marker, across pages and in replies', async () => {
+test("channel messages are Graph chatMessages carrying the bot's cards; the gateway finds a card by its marker, across pages and in replies", async () => {
   const messages = `/teams/${teamId}/channels/${encodeURIComponent(channelId)}/messages`;
   // Without the app in the team there is no resource-specific consent to read its messages.
   expect((await f.graph('GET', messages)).status).toBe(403);
   await bot.install(teamId);
 
-  const root = await connector('POST', '/v3/conversations', { isGroup: true, channelData: { channel: { id: channelId } }, activity: { type: 'message', summary: 'root', attachments: [{ contentType: CARD, content: card('caseroom-post-root', 'New upload') }] } });
+  const root = await connector('POST', '/v3/conversations', {
+    isGroup: true,
+    channelData: { channel: { id: channelId } },
+    activity: { type: 'message', summary: 'root', attachments: [{ contentType: CARD, content: card('caseroom-post-root', 'New upload') }] },
+  });
   expect(root.status).toBe(201);
   const conversationId = root.body.id as string;
   const reply = await connector('POST', `/v3/conversations/${encodeURIComponent(conversationId)}/activities`, { type: 'message', attachments: [{ contentType: CARD, content: card('caseroom-post-reply', 'Follow-up') }] });
   expect(reply.status).toBe(201);
   // Staff keep talking: the bot's card ends up on the second page (Teams lists newest first).
-  for (let i = 0; i < 55; i++) expect((await connector('POST', `/_admin/channels/${encodeURIComponent(channelId)}/messages`, { from: { aadObjectId: f.staff.id, name: 'Megan Bowen' }, text: `note ${i}`, mentionBot: false })).status).toBe(201);
+  for (let i = 0; i < 55; i++)
+    expect((await connector('POST', `/_admin/channels/${encodeURIComponent(channelId)}/messages`, { from: { aadObjectId: f.staff.id, name: 'Megan Bowen' }, text: `note ${i}`, mentionBot: false })).status).toBe(201);
 
   const first = await f.graph<{ value: Array<Record<string, unknown>>; '@odata.nextLink'?: string }>('GET', `${messages}?$top=50`);
   expect(first.status).toBe(200);
@@ -75,7 +84,14 @@ test('channel messages are Graph chatMessages carrying the bot\'s cards; the gat
 
   // The product's look-up, through the Graph gateway (budget, retries, auth) as the bot uses it;
   // over HTTPS, as the Graph client follows absolute nextLinks only on https.
-  const graph = new GraphGateway({ graphBaseUrl: `${f.sim.httpsUrl}/v1.0`, tenantId: f.tenantId, tokens: { appToken: async () => f.appToken, userToken: async () => f.appToken }, dispatcher: createDispatcher(f.sim.caCertPath), logger: pino({ level: 'silent' }), unitsPerMinute: 100_000 });
+  const graph = new GraphGateway({
+    graphBaseUrl: `${f.sim.httpsUrl}/v1.0`,
+    tenantId: f.tenantId,
+    tokens: { appToken: async () => f.appToken, userToken: async () => f.appToken },
+    dispatcher: createDispatcher(f.sim.caCertPath),
+    logger: pino({ level: 'silent' }),
+    unitsPerMinute: 100_000,
+  });
   const finder = gatewayChannelMessages(graph);
   expect(await finder.findBotMessage({ teamId, channelId, rootMessageId: null, marker: 'caseroom-post-root' })).toEqual({ messageId: root.body.activityId });
   expect(await finder.findBotMessage({ teamId, channelId, rootMessageId: root.body.activityId as string, marker: 'caseroom-post-reply' })).toEqual({ messageId: reply.body.id });

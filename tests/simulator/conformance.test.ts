@@ -64,7 +64,8 @@ describe('simulator responses conform to the Graph v1.0 CSDL', () => {
     const invitation = await f.graph<{ invitedUser: { id: string } }>('POST', '/invitations', { body: { invitedUserEmailAddress: 'erin@client.example', inviteRedirectUrl: 'http://localhost:3000' } });
     expect(invitation.status).toBe(201);
     expectConformant('invitation', invitation.json);
-    const select = 'id,displayName,givenName,surname,mail,userPrincipalName,userType,externalUserState,externalUserStateChangeDateTime,creationType,accountEnabled,createdDateTime,otherMails,businessPhones,jobTitle,mobilePhone,officeLocation,preferredLanguage';
+    const select =
+      'id,displayName,givenName,surname,mail,userPrincipalName,userType,externalUserState,externalUserStateChangeDateTime,creationType,accountEnabled,createdDateTime,otherMails,businessPhones,jobTitle,mobilePhone,officeLocation,preferredLanguage';
     expectConformant('user', (await f.graph('GET', `/users/${invitation.json.invitedUser.id}?$select=${select}`)).json);
     const http = await import('node:http');
     const server = http.createServer((req, res) => {
@@ -74,7 +75,9 @@ describe('simulator responses conform to the Graph v1.0 CSDL', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const address = server.address() as { port: number };
-      const subscription = await f.graph('POST', '/subscriptions', { body: { changeType: 'updated', notificationUrl: `http://127.0.0.1:${address.port}/hook`, resource: `/drives/${f.rootDriveId}/root`, expirationDateTime: new Date(Date.now() + 3600_000).toISOString(), clientState: 'x' } });
+      const subscription = await f.graph('POST', '/subscriptions', {
+        body: { changeType: 'updated', notificationUrl: `http://127.0.0.1:${address.port}/hook`, resource: `/drives/${f.rootDriveId}/root`, expirationDateTime: new Date(Date.now() + 3600_000).toISOString(), clientState: 'x' },
+      });
       expect(subscription.status).toBe(201);
       expectConformant('subscription', subscription.json);
     } finally {
@@ -83,7 +86,13 @@ describe('simulator responses conform to the Graph v1.0 CSDL', () => {
   });
 
   test('team, teamsAsyncOperation, channel, aadUserConversationMember; sendActivityNotification body', async () => {
-    const created = await f.graph('POST', '/teams', { body: { 'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", displayName: 'Conformance', members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }] } });
+    const created = await f.graph('POST', '/teams', {
+      body: {
+        'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+        displayName: 'Conformance',
+        members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }],
+      },
+    });
     const location = created.headers.get('location')!;
     const operation = await waitFor(async () => {
       const response = await f.graph<{ status: string }>('GET', location);
@@ -97,7 +106,12 @@ describe('simulator responses conform to the Graph v1.0 CSDL', () => {
     expectConformant('driveItem', (await f.graph('GET', `/teams/${teamId}/channels/${encodeURIComponent(channel.json.id)}/filesFolder`)).json);
     const members = await f.graph<{ value: unknown[] }>('GET', `/teams/${teamId}/members`);
     members.json.value.forEach((member) => expectConformant('conversationMember', member));
-    const activity = { topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` }, activityType: 'documentShared', previewText: { content: 'x' }, recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id } };
+    const activity = {
+      topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` },
+      activityType: 'documentShared',
+      previewText: { content: 'x' },
+      recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id },
+    };
     expect(checkActionBody(model, 'sendActivityNotification', 'team', activity)).toEqual([]);
     // Teams delivers only where the sender's app is installed, with its declared activity types.
     await f.sim.admin.publishTeamsApp(f.tenantId, { id: 'c0ffee00-0000-4000-8000-0000000000c2', clientId: f.clientId, activityTypes: ['documentShared'] });
@@ -129,7 +143,7 @@ describe('permission lists carry no inheritedFrom: "OneDrive for Business and Sh
     return res.json.value;
   };
 
-  test('an item that inherits lists its folder\'s permission unmarked, by GET …/permissions, GET …/permissions/{id} and $expand=permissions, to the app, staff and the guest it names', async () => {
+  test("an item that inherits lists its folder's permission unmarked, by GET …/permissions, GET …/permissions/{id} and $expand=permissions, to the app, staff and the guest it names", async () => {
     const doc = (await f.graph<{ id: string; parentReference: { id: string } }>('PUT', `/drives/${f.rootDriveId}/root:/Inherit/Case/letter.txt:/content`, { body: 'x' })).json;
     const folderId = doc.parentReference.id;
     expect((await f.graph('POST', `/drives/${f.rootDriveId}/items/${folderId}/invite`, { body: { recipients: [{ objectId: f.acceptedGuest.id }], roles: ['read'], requireSignIn: true, sendInvitation: false } })).status).toBe(200);

@@ -87,7 +87,14 @@ export function parseCsdl(xml: string): CsdlModel {
         break;
       case 'EntityType':
       case 'ComplexType': {
-        const type: CsdlStructuredType = { name: `${namespace}.${attrs.Name}`, kind: tag === 'EntityType' ? 'entity' : 'complex', baseType: null, abstract: attrs.Abstract === 'true', openType: attrs.OpenType === 'true', properties: new Map() };
+        const type: CsdlStructuredType = {
+          name: `${namespace}.${attrs.Name}`,
+          kind: tag === 'EntityType' ? 'entity' : 'complex',
+          baseType: null,
+          abstract: attrs.Abstract === 'true',
+          openType: attrs.OpenType === 'true',
+          properties: new Map(),
+        };
         const rawBase = attrs.BaseType;
         if (rawBase) pendingTypes.push(() => (type.baseType = qualify(rawBase, localAliases)));
         model.types.set(type.name, type);

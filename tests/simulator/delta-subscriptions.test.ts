@@ -74,7 +74,7 @@ describe('driveItem: delta (learn.microsoft.com/graph/api/driveitem-delta)', () 
     expect(staleResponse.status).toBe(410);
   });
 
-  test('a guest\'s delta lists only what the guest can reach', async () => {
+  test("a guest's delta lists only what the guest can reach", async () => {
     const shared = await f.graph<{ id: string }>('PUT', `/drives/${drive}/root:/Shared/a.txt:/content`, { body: 'a' });
     await f.graph('PUT', `/drives/${drive}/root:/Private/b.txt:/content`, { body: 'b' });
     await f.graph('POST', `/drives/${drive}/items/${shared.json.id}/invite`, { body: { recipients: [{ email: f.acceptedGuest.mail }], roles: ['read'], requireSignIn: true } });
@@ -111,7 +111,8 @@ describe('subscriptions (learn.microsoft.com/graph/api/subscription-post-subscri
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const expiry = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
-  const subscribe = (overrides: Record<string, unknown> = {}) => f.graph<Record<string, unknown>>('POST', '/subscriptions', { body: { changeType: 'updated', notificationUrl: base, resource: `/drives/${drive}/root`, expirationDateTime: expiry(60), clientState: 'secret-state', ...overrides } });
+  const subscribe = (overrides: Record<string, unknown> = {}) =>
+    f.graph<Record<string, unknown>>('POST', '/subscriptions', { body: { changeType: 'updated', notificationUrl: base, resource: `/drives/${drive}/root`, expirationDateTime: expiry(60), clientState: 'secret-state', ...overrides } });
 
   test('the validation handshake echoes validationToken as text/plain; notifications then arrive when the drive changes', async () => {
     mode = 'echo';

@@ -10,7 +10,16 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-type Item = { id: string; name: string; size: number; eTag: string; parentReference: { id: string; path?: string; driveId: string }; file?: { hashes: { quickXorHash: string } }; folder?: { childCount: number }; '@microsoft.graph.downloadUrl'?: string };
+type Item = {
+  id: string;
+  name: string;
+  size: number;
+  eTag: string;
+  parentReference: { id: string; path?: string; driveId: string };
+  file?: { hashes: { quickXorHash: string } };
+  folder?: { childCount: number };
+  '@microsoft.graph.downloadUrl'?: string;
+};
 const KIB = 1024;
 
 describe('quickXorHash', () => {
@@ -157,10 +166,12 @@ describe('upload sessions (learn.microsoft.com/graph/api/driveitem-createuploads
     await new Promise<void>((resolve) => {
       const request = http.request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'PUT', headers: { 'content-range': `bytes ${size}-${total - 1}/${total}`, 'content-length': size } });
       request.on('error', () => resolve());
-      request.write(chunkOf(size / 2, 8), () => setTimeout(() => {
-        request.destroy();
-        resolve();
-      }, 50));
+      request.write(chunkOf(size / 2, 8), () =>
+        setTimeout(() => {
+          request.destroy();
+          resolve();
+        }, 50),
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const status = await fetch(session.uploadUrl).then((r) => r.json());

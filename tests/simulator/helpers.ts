@@ -34,7 +34,20 @@ export async function tempDir(prefix = 'sim-test-'): Promise<string> {
  * The permissions the fixture's app registration is granted: a generic Graph client's, listed
  * explicitly because the simulator grants an app nothing it was not given (as Entra does).
  */
-export const FIXTURE_APP_ROLES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Invite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.Create', 'Channel.ReadBasic.All', 'Channel.Delete.All', 'ChannelMember.ReadWrite.All', 'TeamMember.ReadWrite.All', 'TeamsActivity.Send'];
+export const FIXTURE_APP_ROLES = [
+  'Files.ReadWrite.All',
+  'Sites.ReadWrite.All',
+  'User.Invite.All',
+  'User.Read.All',
+  'Team.Create',
+  'Team.ReadBasic.All',
+  'Channel.Create',
+  'Channel.ReadBasic.All',
+  'Channel.Delete.All',
+  'ChannelMember.ReadWrite.All',
+  'TeamMember.ReadWrite.All',
+  'TeamsActivity.Send',
+];
 export const FIXTURE_DELEGATED_SCOPES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Read', 'User.ReadBasic.All'];
 
 export async function startFixture(options: SimulatorOptions = {}): Promise<Fixture> {

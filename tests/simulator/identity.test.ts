@@ -76,7 +76,14 @@ describe('Entra ID endpoints', () => {
 
   test('on-behalf-of refuses an assertion whose audience is not this app (AADSTS50013)', async () => {
     const graphToken = await f.tokenFor(f.staff.id);
-    const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', requested_token_use: 'on_behalf_of', client_id: f.clientId, client_secret: f.clientSecret, assertion: graphToken, scope: 'https://graph.microsoft.com/.default' });
+    const body = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      requested_token_use: 'on_behalf_of',
+      client_id: f.clientId,
+      client_secret: f.clientSecret,
+      assertion: graphToken,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     const response = await fetch(`${f.sim.httpUrl}/${f.tenantId}/oauth2/v2.0/token`, { method: 'POST', body });
     expect(response.status).toBe(400);
     const json = await response.json();

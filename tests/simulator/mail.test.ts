@@ -20,7 +20,12 @@ afterAll(() => f.close());
 type GraphErrorBody = { error: { code: string; message: string } };
 
 const message = (to: string, extra: Record<string, unknown> = {}) => ({
-  message: { subject: 'New in your case', body: { contentType: 'HTML', content: '<p>Open <a href="https://firm.example/tab/portal/cases/c1">P-1 &amp; Co</a></p><script>alert(1)</script>' }, toRecipients: [{ emailAddress: { address: to, name: 'Ada Client' } }], ...extra },
+  message: {
+    subject: 'New in your case',
+    body: { contentType: 'HTML', content: '<p>Open <a href="https://firm.example/tab/portal/cases/c1">P-1 &amp; Co</a></p><script>alert(1)</script>' },
+    toRecipients: [{ emailAddress: { address: to, name: 'Ada Client' } }],
+    ...extra,
+  },
   saveToSentItems: false,
 });
 

@@ -85,7 +85,11 @@ describe('permissions: inheritance (learn.microsoft.com/graph/api/driveitem-list
     expect(groups.map((group) => group.roles[0]).sort()).toEqual(['owner', 'read', 'write']);
     // Nothing says they are inherited (learn.microsoft.com/graph/api/resources/permission): the same groups with the same roles as the root's, that is all.
     const root = await f.graph<{ value: Array<Permission & { grantedToV2?: { siteGroup?: { displayName: string } } }> }>('GET', `/drives/${drive}/root/permissions`);
-    const named = (list: Array<{ roles: string[]; grantedToV2?: { siteGroup?: { displayName: string } } }>) => list.filter((p) => p.grantedToV2?.siteGroup).map((p) => `${p.grantedToV2?.siteGroup?.displayName}:${p.roles.join(',')}`).sort();
+    const named = (list: Array<{ roles: string[]; grantedToV2?: { siteGroup?: { displayName: string } } }>) =>
+      list
+        .filter((p) => p.grantedToV2?.siteGroup)
+        .map((p) => `${p.grantedToV2?.siteGroup?.displayName}:${p.roles.join(',')}`)
+        .sort();
     expect(named(groups)).toEqual(named(root.json.value));
     expect(groups.every((group) => !('inheritedFrom' in group))).toBe(true);
   });
@@ -152,7 +156,7 @@ describe('what a delegated caller sees (SharePoint security trimming)', () => {
     expect(directory.json).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
   });
 
-  test('revoking the folder permission removes the guest\'s access to everything below it', async () => {
+  test("revoking the folder permission removes the guest's access to everything below it", async () => {
     const list = await f.graph<{ value: Permission[] }>('GET', `/drives/${drive}/items/${caseFolder.id}/permissions`);
     for (const permission of list.json.value.filter((entry) => entry.grantedToV2?.user?.id === f.acceptedGuest.id)) {
       expect((await f.graph('DELETE', `/drives/${drive}/items/${caseFolder.id}/permissions/${permission.id}`)).status).toBe(204);

@@ -148,7 +148,9 @@ describe('subscriptions (learn.microsoft.com/graph/api/subscription-list: a dele
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test('a guest token can neither read, list, change nor delete the subscription the app created app-only', async () => {
-    const created = await f.graph<{ id: string; clientState: string }>('POST', '/subscriptions', { body: { changeType: 'updated', notificationUrl: url, resource: `/drives/${drive}/root`, expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), clientState: 'app-secret' } });
+    const created = await f.graph<{ id: string; clientState: string }>('POST', '/subscriptions', {
+      body: { changeType: 'updated', notificationUrl: url, resource: `/drives/${drive}/root`, expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), clientState: 'app-secret' },
+    });
     expect(created.status).toBe(201);
     const token = await f.tokenFor(f.acceptedGuest.id);
     const refused = (status: number) => expect([403, 404]).toContain(status);
@@ -167,10 +169,9 @@ describe('subscriptions (learn.microsoft.com/graph/api/subscription-list: a dele
 
 describe('moving (learn.microsoft.com/graph/api/driveitem-move; write needed on the item and on the destination, stricter reading)', () => {
   const parentOf = async (itemId: string) => (await f.graph<Item>('GET', `/drives/${drive}/items/${itemId}`)).json.parentReference?.id;
-  const move = async (itemId: string, to: string, userId: string) =>
-    f.graph('PATCH', `/drives/${drive}/items/${itemId}`, { token: await f.tokenFor(userId), body: { parentReference: { id: to } } });
+  const move = async (itemId: string, to: string, userId: string) => f.graph('PATCH', `/drives/${drive}/items/${itemId}`, { token: await f.tokenFor(userId), body: { parentReference: { id: to } } });
 
-  test('a guest with write on a case folder cannot move its files into another client\'s folder; a reader cannot move at all; nothing changes', async () => {
+  test("a guest with write on a case folder cannot move its files into another client's folder; a reader cannot move at all; nothing changes", async () => {
     const writer = await f.sim.admin.createUser(f.tenantId, { displayName: 'Wes', mail: 'wes@guests.example', userType: 'Guest', externalUserState: 'Accepted' });
     expect((await f.graph('POST', `/drives/${drive}/items/${matter.id}/invite`, { body: { recipients: [{ objectId: writer.id }], roles: ['write'], requireSignIn: true, sendInvitation: false } })).status).toBe(200);
     expect((await move(docs.d5.id, otherMatter.id, writer.id)).status).toBe(404); // the destination is not his to see
@@ -189,7 +190,7 @@ describe('moving (learn.microsoft.com/graph/api/driveitem-move; write needed on 
 });
 
 describe('copying (learn.microsoft.com/graph/api/driveitem-copy; read on the item and write on the destination, stricter reading as for a move)', () => {
-  const childNames = async (folderId: string) => ((await f.graph<{ value: Array<{ name: string }> }>('GET', `/drives/${drive}/items/${folderId}/children`)).json.value.map((c) => c.name).sort());
+  const childNames = async (folderId: string) => (await f.graph<{ value: Array<{ name: string }> }>('GET', `/drives/${drive}/items/${folderId}/children`)).json.value.map((c) => c.name).sort();
   const copy = async (itemId: string, userId: string, body: Record<string, unknown>) => f.graph('POST', `/drives/${drive}/items/${itemId}/copy`, { token: await f.tokenFor(userId), body });
 
   test('a reader cannot copy a file next to itself, nor into a folder she only reads; staff can; nothing else appears', async () => {

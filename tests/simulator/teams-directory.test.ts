@@ -12,7 +12,9 @@ afterAll(() => f.close());
 
 describe('invitations and users', () => {
   test('POST /invitations creates a guest pending acceptance and returns invitedUser and inviteRedeemUrl (learn.microsoft.com/graph/api/invitation-post)', async () => {
-    const response = await f.graph<{ id: string; status: string; invitedUser: { id: string }; inviteRedeemUrl: string; invitedUserType: string }>('POST', '/invitations', { body: { invitedUserEmailAddress: 'carol@client.example', invitedUserDisplayName: 'Carol Client', inviteRedirectUrl: 'http://localhost:3000/portal', sendInvitationMessage: false } });
+    const response = await f.graph<{ id: string; status: string; invitedUser: { id: string }; inviteRedeemUrl: string; invitedUserType: string }>('POST', '/invitations', {
+      body: { invitedUserEmailAddress: 'carol@client.example', invitedUserDisplayName: 'Carol Client', inviteRedirectUrl: 'http://localhost:3000/portal', sendInvitationMessage: false },
+    });
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({ status: 'PendingAcceptance', invitedUserType: 'Guest' });
     const user = await f.graph<Record<string, unknown>>('GET', `/users/${response.json.invitedUser.id}?$select=id,userType,externalUserState,mail,userPrincipalName`);
@@ -50,7 +52,12 @@ describe('teams and channels', () => {
   let teamId: string;
   beforeAll(async () => {
     const response = await f.graph('POST', '/teams', {
-      body: { 'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", displayName: 'Cases', description: 'Case channels', members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }] },
+      body: {
+        'template@odata.bind': "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+        displayName: 'Cases',
+        description: 'Case channels',
+        members: [{ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: ['owner'], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${f.staff.id}')` }],
+      },
     });
     expect(response.status).toBe(202);
     const location = response.headers.get('location')!;
@@ -69,7 +76,7 @@ describe('teams and channels', () => {
     expect(response.status).toBe(400);
   });
 
-  test('a channel\'s filesFolder is a folder named after it in the team\'s own drive (learn.microsoft.com/graph/api/channel-get-filesfolder)', async () => {
+  test("a channel's filesFolder is a folder named after it in the team's own drive (learn.microsoft.com/graph/api/channel-get-filesfolder)", async () => {
     const channel = await f.graph<{ id: string; membershipType: string }>('POST', `/teams/${teamId}/channels`, { body: { displayName: '2024-001 Smith v Jones', description: 'Case', membershipType: 'standard' } });
     expect(channel.status).toBe(201);
     const folder = await f.graph<{ name: string; folder: object; parentReference: { driveId: string } }>('GET', `/teams/${teamId}/channels/${encodeURIComponent(channel.json.id)}/filesFolder`);
@@ -94,9 +101,11 @@ describe('teams and channels', () => {
     await f.sim.admin.setKnobs({ maxChannelsPerTeam: 1000 });
   });
 
-  test('team members; standard channels list the team\'s members and refuse their own (learn.microsoft.com/graph/api/channel-post-members)', async () => {
+  test("team members; standard channels list the team's members and refuse their own (learn.microsoft.com/graph/api/channel-post-members)", async () => {
     const second = await f.sim.admin.createUser(f.tenantId, { displayName: 'Lee Gu', mail: 'lee@contoso.onmicrosoft.com' });
-    const added = await f.graph<{ roles: string[]; userId: string }>('POST', `/teams/${teamId}/members`, { body: { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${second.id}')` } });
+    const added = await f.graph<{ roles: string[]; userId: string }>('POST', `/teams/${teamId}/members`, {
+      body: { '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${second.id}')` },
+    });
     expect(added.status).toBe(201);
     const general = await f.graph<{ id: string }>('GET', `/teams/${teamId}/primaryChannel`);
     const members = await f.graph<{ value: Array<{ userId: string }> }>('GET', `/teams/${teamId}/channels/${encodeURIComponent(general.json.id)}/members`);
@@ -110,19 +119,32 @@ describe('teams and channels', () => {
     await f.sim.admin.installAppInTeam(teamId, FIXTURE_TEAMS_APP_ID, f.staff.id);
     await f.sim.admin.installAppForUser(f.acceptedGuest.id, FIXTURE_TEAMS_APP_ID);
     const teamNotice = await f.graph('POST', `/teams/${teamId}/sendActivityNotification`, {
-      body: { topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` }, activityType: 'documentShared', previewText: { content: 'A document was shared' }, recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id }, templateParameters: [{ name: 'case', value: '2024-001' }] },
+      body: {
+        topic: { source: 'entityUrl', value: `https://graph.microsoft.com/v1.0/teams/${teamId}` },
+        activityType: 'documentShared',
+        previewText: { content: 'A document was shared' },
+        recipient: { '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId: f.staff.id },
+        templateParameters: [{ name: 'case', value: '2024-001' }],
+      },
     });
     expect(teamNotice.status).toBe(204);
-    const userNotice = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New document' } } });
+    const userNotice = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, {
+      body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New document' } },
+    });
     expect(userNotice.status).toBe(204);
-    const misspelt = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'x', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewTxt: { content: 'typo' } } });
+    const misspelt = await f.graph('POST', `/users/${f.acceptedGuest.id}/teamwork/sendActivityNotification`, {
+      body: { topic: { source: 'text', value: 'x', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewTxt: { content: 'typo' } },
+    });
     expect(misspelt.status).toBe(400);
     const recorded = await f.sim.admin.activityNotifications();
     expect(recorded.value.map((entry) => entry.recipientUserId)).toEqual(expect.arrayContaining([f.staff.id, f.acceptedGuest.id]));
   });
 
   describe('activity feed requirements (learn.microsoft.com/graph/teams-send-activityfeednotifications#requirements-for-using-the-activity-feed-notification-apis)', () => {
-    const notify = (userId: string, body: Record<string, unknown>) => f.graph<{ error: { code: string; message: string } }>('POST', `/users/${userId}/teamwork/sendActivityNotification`, { body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New' }, ...body } });
+    const notify = (userId: string, body: Record<string, unknown>) =>
+      f.graph<{ error: { code: string; message: string } }>('POST', `/users/${userId}/teamwork/sendActivityNotification`, {
+        body: { topic: { source: 'text', value: 'Your portal', webUrl: TEAMS_LINK }, activityType: 'documentShared', previewText: { content: 'New' }, ...body },
+      });
 
     test("a text topic's webUrl must be a Teams link, not the app's own web address (learn.microsoft.com/graph/api/resources/teamworkactivitytopic)", async () => {
       const response = await notify(f.acceptedGuest.id, { topic: { source: 'text', value: 'Your portal', webUrl: 'https://caseroom.example/portal' } });

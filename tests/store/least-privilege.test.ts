@@ -53,7 +53,10 @@ describe('serving as a least-privilege PostgreSQL role', () => {
   it('lets the role read and write rows but not change the schema or the audit log', async () => {
     serving = await openDb({ kind: 'postgres', url: servingUrl() });
     const denied = async (sql: string) => {
-      const error = await serving!.query(sql).then(() => null, (e: Error & { code?: string }) => e);
+      const error = await serving!.query(sql).then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
       return error?.code;
     };
     expect(await denied('CREATE TABLE smuggled (id int)')).toBe('42501'); // insufficient_privilege

@@ -43,15 +43,27 @@ const rows = async (db: Db): Promise<Row[]> =>
   (await db.query<Row>(`SELECT id::int AS id, kind, status, attempts, last_error, coalesce((payload->>'hang')::boolean, false) AS hang FROM outbox ORDER BY id`)).map((r) => ({ ...r, id: Number(r.id) }));
 
 const backends: Array<[string, () => Promise<{ db: Db; close(): Promise<void> }>]> = [
-  ['PGlite', async () => {
-    const db = await freshPglite();
-    return { db, close: () => db.close() };
-  }],
-  ['PostgreSQL', async () => {
-    const scratch: ScratchDatabase = await createScratchDatabase('caseroom_outbox_lanes');
-    const db = await scratch.open();
-    return { db, close: async () => { await db.close(); await scratch.drop(); } };
-  }],
+  [
+    'PGlite',
+    async () => {
+      const db = await freshPglite();
+      return { db, close: () => db.close() };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const scratch: ScratchDatabase = await createScratchDatabase('caseroom_outbox_lanes');
+      const db = await scratch.open();
+      return {
+        db,
+        close: async () => {
+          await db.close();
+          await scratch.drop();
+        },
+      };
+    },
+  ],
 ];
 
 describe.each(backends)('outbox worker on %s', (_name, open) => {
@@ -96,12 +108,20 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     const w = worker({ handlers: everyKind(handler), leaseSeconds: 120 });
     w.start();
 
-    const seen = await until(() => rows(db), (r) => r.filter((x) => !x.hang).every((x) => x.status === 'done'), 'the jobs beside the hung one did not all run');
+    const seen = await until(
+      () => rows(db),
+      (r) => r.filter((x) => !x.hang).every((x) => x.status === 'done'),
+      'the jobs beside the hung one did not all run',
+    );
     expect(seen.filter((x) => x.hang)).toEqual([expect.objectContaining({ kind: hungKind, status: 'running', attempts: 1 })]);
     expect(seen.filter((x) => !x.hang)).toHaveLength(6 * KINDS.length);
 
     release();
-    await until(() => rows(db), (r) => r.every((x) => x.status === 'done'), 'the released job did not finish');
+    await until(
+      () => rows(db),
+      (r) => r.every((x) => x.status === 'done'),
+      'the released job did not finish',
+    );
   });
 
   it('an access job runs at once while every notification slot is taken', async () => {
@@ -120,12 +140,24 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     });
     w.start();
     const notifying = (r: Row[]) => r.filter((x) => x.kind === 'notify' && x.status === 'running').length;
-    await until(() => rows(db), (r) => notifying(r) === 3, 'the notification lane did not fill');
-    await until(async () => synced, (s) => s.length === 1, 'the sync job did not run');
+    await until(
+      () => rows(db),
+      (r) => notifying(r) === 3,
+      'the notification lane did not fill',
+    );
+    await until(
+      async () => synced,
+      (s) => s.length === 1,
+      'the sync job did not run',
+    );
     const notify = (await rows(db)).filter((r) => r.kind === 'notify');
     expect({ running: notifying(notify), done: notify.filter((r) => r.status === 'done').length }).toEqual({ running: 3, done: 0 });
     release();
-    await until(() => rows(db), (r) => r.every((x) => x.status === 'done'), 'the notifications did not finish');
+    await until(
+      () => rows(db),
+      (r) => r.every((x) => x.status === 'done'),
+      'the notifications did not finish',
+    );
   });
 
   it('cuts a job of each kind at its time limit, aborts its handler and retries it', async () => {
@@ -149,10 +181,12 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
     const w = worker({ handlers: everyKind(handler), leaseSeconds: 120, jobTimeoutMs: LIMIT_MS });
     w.start();
 
-    const seen = await until(() => rows(db), (r) => r.every((x) => x.status === 'done'), 'the cut jobs were not retried to the end');
-    expect(seen.filter((x) => x.hang).map((x) => ({ kind: x.kind, attempts: x.attempts, error: x.last_error }))).toEqual(
-      KINDS.map((kind) => ({ kind, attempts: 2, error: expect.stringMatching(/time limit/) })),
+    const seen = await until(
+      () => rows(db),
+      (r) => r.every((x) => x.status === 'done'),
+      'the cut jobs were not retried to the end',
     );
+    expect(seen.filter((x) => x.hang).map((x) => ({ kind: x.kind, attempts: x.attempts, error: x.last_error }))).toEqual(KINDS.map((kind) => ({ kind, attempts: 2, error: expect.stringMatching(/time limit/) })));
     expect(seen.filter((x) => !x.hang).map((x) => x.attempts)).toEqual(KINDS.map(() => 1));
     for (const run of firstRun.values()) {
       expect(run.reason).toBeInstanceOf(JobTimeoutError);
@@ -188,7 +222,11 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
       leaseSeconds: 120,
     });
     w.start();
-    await until(() => rows(db), (r) => r[0]?.status === 'running', 'the job did not start');
+    await until(
+      () => rows(db),
+      (r) => r[0]?.status === 'running',
+      'the job did not start',
+    );
     await w.stop(100);
     const [job] = await db.query<{ status: string; attempts: number; locked_until: string | null; due_in_ms: number; last_error: string }>(
       `SELECT status, attempts, locked_until, last_error, (extract(epoch FROM run_after - now()) * 1000)::int AS due_in_ms FROM outbox`,
@@ -223,7 +261,11 @@ describe.each(backends)('outbox worker on %s', (_name, open) => {
       leaseSeconds: 120,
     });
     expect(await w.drain()).toBe(3);
-    expect((await rows(db)).map((r) => [r.kind, r.status])).toEqual([['notify', 'done'], ['sync-guest-access', 'done'], ['bot-deliver', 'done']]);
+    expect((await rows(db)).map((r) => [r.kind, r.status])).toEqual([
+      ['notify', 'done'],
+      ['sync-guest-access', 'done'],
+      ['bot-deliver', 'done'],
+    ]);
     expect(await w.drain()).toBe(0);
   });
 });

@@ -28,7 +28,7 @@ async function holdJobs(db: Db, n: number): Promise<number[]> {
 }
 
 describe('outbox leases after a crash', () => {
-  it('PGlite: a restarted process runs the dead process\'s leased jobs at once', async () => {
+  it("PGlite: a restarted process runs the dead process's leased jobs at once", async () => {
     const dataDir = path.join(await tmpDir('caseroom-outbox-restart-'), 'pglite');
     const before = await openDb({ kind: 'pglite', dataDir });
     await migrate(before);
@@ -58,7 +58,7 @@ describe('outbox leases after a crash', () => {
     }
   });
 
-  it('PostgreSQL: another instance\'s leases are not released early', async () => {
+  it("PostgreSQL: another instance's leases are not released early", async () => {
     // A database of its own: store.test.ts recreates the shared one's schema, maybe meanwhile.
     const scratch = await createScratchDatabase('caseroom_outbox_restart');
     const db = await scratch.open();

@@ -123,7 +123,14 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
 
   const reads: Array<[string, (repo: Repo) => Promise<unknown>]> = [
     ['my cases: a guest’s grants and links', (repo) => Promise.all([repo.grantsOfContact(guest), repo.linkedCaseIds(guest)])],
-    ['my cases: the items named by item grants', async (repo) => repo.itemsByIds(firmId, (await new Repo(db).grantsOfContact(guest)).flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])))],
+    [
+      'my cases: the items named by item grants',
+      async (repo) =>
+        repo.itemsByIds(
+          firmId,
+          (await new Repo(db).grantsOfContact(guest)).flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
+        ),
+    ],
     ['case detail: the guest’s grants on one case', (repo) => repo.grantsOfContactOnCase(guest, someCase)],
     ['case detail and document list: the case’s items', (repo) => repo.itemsOfCase(someCase.id)],
     ['document download: one item', async (repo) => repo.item(firmId, (await new Repo(db).itemsOfCase(someCase.id))[0].id)],

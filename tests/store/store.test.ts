@@ -94,7 +94,16 @@ describe.each(backends)('store on %s', (_name, open) => {
     await m365.putAppliedMany(rows.slice(1, 3).map((r) => ({ ...r, permissionId: 'p-x', state: 'active' })));
     const applied = await m365.appliedOfContact(contact.id);
     expect(applied).toHaveLength(1203);
-    expect(applied.filter((a) => a.state === 'active').map((a) => [a.driveItemId, a.permissionId]).sort()).toEqual([['di-0', 'p-0'], ['di-1', 'p-x'], ['di-2', 'p-x']]);
+    expect(
+      applied
+        .filter((a) => a.state === 'active')
+        .map((a) => [a.driveItemId, a.permissionId])
+        .sort(),
+    ).toEqual([
+      ['di-0', 'p-0'],
+      ['di-1', 'p-x'],
+      ['di-2', 'p-x'],
+    ]);
   });
 
   it('refuses a grant whose scope columns disagree with its kind', async () => {
@@ -159,7 +168,7 @@ describe.each(backends)('store on %s', (_name, open) => {
       expect(await complete(db, job.id, 'alive')).toBe(true);
     });
 
-    it('reclaims a dead worker\'s job before the newer job of its key, never both at once', async () => {
+    it("reclaims a dead worker's job before the newer job of its key, never both at once", async () => {
       await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 1 }, dedupeKey: 'sync:y' });
       await claim(db, 'dead', 10, 0.05);
       await enqueueProbe(db, { firmId: null, kind: 'sync', payload: { v: 2 }, dedupeKey: 'sync:y' });

@@ -231,7 +231,9 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     const caseChannels = new Set((await db.query<{ channel_id: string }>('SELECT channel_id FROM cases WHERE channel_id IS NOT NULL')).map((r) => r.channel_id));
     const otherBotMessages: Array<{ channelId: string; texts: string[] }> = [];
     for (const ch of channels) {
-      const detail = (await (await harnessFetch(`${sim.httpUrl}/botconnector/_admin/channels/${encodeURIComponent(ch.channelId)}`)).json()) as { threads: Array<{ activities: Array<{ id: string; from: { role?: string }; text?: string; summary?: string; attachments?: unknown[] }> }> };
+      const detail = (await (await harnessFetch(`${sim.httpUrl}/botconnector/_admin/channels/${encodeURIComponent(ch.channelId)}`)).json()) as {
+        threads: Array<{ activities: Array<{ id: string; from: { role?: string }; text?: string; summary?: string; attachments?: unknown[] }> }>;
+      };
       const bots = detail.threads.flatMap((t) => t.activities.filter((a) => a.from.role === 'bot'));
       if (!caseChannels.has(ch.channelId)) {
         if (bots.length > 0) otherBotMessages.push({ channelId: ch.channelId, texts: bots.map((a) => `${a.summary ?? a.text ?? ''} ${JSON.stringify(a.attachments ?? []).slice(0, 300)}`) });
@@ -245,12 +247,18 @@ describe('chaos: kill -9 during sharing, revocations and uploads, with 20% Graph
     for (const other of otherBotMessages) expect(other.texts).toEqual([expect.stringMatching(/^CaseRoom is installed\. /)]);
     const planned = (await db.query<{ activity_id: string | null }>('SELECT activity_id FROM bot_posts')).map((r) => r.activity_id);
     const delivered = planned.filter((x): x is string => x !== null);
-    expect({ undelivered: planned.length - delivered.length, notPlanned: onScreen.filter((id) => !delivered.includes(id)).map((id) => described.get(id)), duplicatesOnScreen: onScreen.length - new Set(onScreen).size }).toEqual({ undelivered: 0, notPlanned: [], duplicatesOnScreen: 0 });
+    expect({ undelivered: planned.length - delivered.length, notPlanned: onScreen.filter((id) => !delivered.includes(id)).map((id) => described.get(id)), duplicatesOnScreen: onScreen.length - new Set(onScreen).size }).toEqual({
+      undelivered: 0,
+      notPlanned: [],
+      duplicatesOnScreen: 0,
+    });
     expect(delivered.every((id) => onScreen.includes(id))).toBe(true);
 
     const stats = await sim.admin.stats();
     expect(accepted.length).toBeGreaterThanOrEqual(CYCLES * 3);
     expect(compared).toBeGreaterThan(0);
-    console.log(`chaos: ${CYCLES} kills, ${requests} requests (${refused} refused or cut), ${accepted.length} uploads accepted, ${compared} permissions compared, ${delivered.length} bot posts; simulator totals ${JSON.stringify(stats.totals)}`);
+    console.log(
+      `chaos: ${CYCLES} kills, ${requests} requests (${refused} refused or cut), ${accepted.length} uploads accepted, ${compared} permissions compared, ${delivered.length} bot posts; simulator totals ${JSON.stringify(stats.totals)}`,
+    );
   }, 240_000);
 });

@@ -14,7 +14,6 @@ import { createScratchDatabase, type ScratchDatabase } from './support/scratch-d
  */
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 12);
 
-
 describe.each(['postgres', 'pglite'] as const)('200 guests at once on %s', (store) => {
   let scratch: ScratchDatabase | null = null;
   let t: TestApp;
@@ -43,21 +42,25 @@ describe.each(['postgres', 'pglite'] as const)('200 guests at once on %s', (stor
     await scratch?.drop();
   });
 
-  it(`serves them for ${SECONDS} s without an error, each guest seeing exactly what the domain allows`, async () => {
-    const before = await t.db.query<{ messages: number; uploads: number }>(`SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM items WHERE kind = 'document' AND title LIKE 'upload-%') AS uploads`);
-    const result = await runGuestLoad({ baseUrl: t.app.url, firmId, shape: LOAD_SHAPE, guests, durationMs: SECONDS * 1000 });
-    const summary = summarize(result);
-    console.log(`load on ${store}: ${JSON.stringify(summary)}`);
-    const serverErrors = t.logs.filter((l) => Number(l.level) >= 50).map((l) => ({ msg: l.msg, err: (l.err as { message?: string } | undefined)?.message, url: (l.req as { url?: string } | undefined)?.url }));
-    expect({ errors: result.errors.slice(0, 3), serverErrors: serverErrors.slice(0, 3) }).toEqual({ errors: [], serverErrors: [] });
-    expect(result.violations.slice(0, 5)).toEqual([]);
-    expect(guests).toHaveLength(200);
-    // Every guest group was exercised, and the traffic really happened.
-    expect(result.latencyMs.caseDetail.length).toBeGreaterThan(200);
-    expect(result.messagesSent).toBeGreaterThan(0);
-    expect(result.filesUploaded).toBeGreaterThan(0);
-    const after = await t.db.query<{ messages: number; uploads: number }>(`SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM items WHERE kind = 'document' AND title LIKE 'upload-%') AS uploads`);
-    expect(after[0].messages - before[0].messages).toBe(result.messagesSent);
-    expect(after[0].uploads - before[0].uploads).toBe(result.filesUploaded);
-  }, (SECONDS + 60) * 1000);
+  it(
+    `serves them for ${SECONDS} s without an error, each guest seeing exactly what the domain allows`,
+    async () => {
+      const before = await t.db.query<{ messages: number; uploads: number }>(`SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM items WHERE kind = 'document' AND title LIKE 'upload-%') AS uploads`);
+      const result = await runGuestLoad({ baseUrl: t.app.url, firmId, shape: LOAD_SHAPE, guests, durationMs: SECONDS * 1000 });
+      const summary = summarize(result);
+      console.log(`load on ${store}: ${JSON.stringify(summary)}`);
+      const serverErrors = t.logs.filter((l) => Number(l.level) >= 50).map((l) => ({ msg: l.msg, err: (l.err as { message?: string } | undefined)?.message, url: (l.req as { url?: string } | undefined)?.url }));
+      expect({ errors: result.errors.slice(0, 3), serverErrors: serverErrors.slice(0, 3) }).toEqual({ errors: [], serverErrors: [] });
+      expect(result.violations.slice(0, 5)).toEqual([]);
+      expect(guests).toHaveLength(200);
+      // Every guest group was exercised, and the traffic really happened.
+      expect(result.latencyMs.caseDetail.length).toBeGreaterThan(200);
+      expect(result.messagesSent).toBeGreaterThan(0);
+      expect(result.filesUploaded).toBeGreaterThan(0);
+      const after = await t.db.query<{ messages: number; uploads: number }>(`SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM items WHERE kind = 'document' AND title LIKE 'upload-%') AS uploads`);
+      expect(after[0].messages - before[0].messages).toBe(result.messagesSent);
+      expect(after[0].uploads - before[0].uploads).toBe(result.filesUploaded);
+    },
+    (SECONDS + 60) * 1000,
+  );
 });

@@ -46,56 +46,200 @@ const ROUTES: Route[] = [
   R('GET', () => '/api/me', false),
   R('GET', () => '/api/staff', false),
   R('GET', () => '/api/firm/policy', false),
-  R('PUT', () => '/api/firm/policy', false, () => ({ disabledSections: [] })),
+  R(
+    'PUT',
+    () => '/api/firm/policy',
+    false,
+    () => ({ disabledSections: [] }),
+  ),
   R('GET', () => '/api/clients', false),
-  R('POST', () => '/api/clients', false, () => ({ name: 'New client' })),
+  R(
+    'POST',
+    () => '/api/clients',
+    false,
+    () => ({ name: 'New client' }),
+  ),
   R('GET', (w) => `/api/clients/${w.client}`, true),
   R('GET', () => '/api/cases', false),
-  R('POST', () => '/api/cases', true, (w) => ({ clientId: w.client, number: 'X-1', title: 'Taken over' })),
+  R(
+    'POST',
+    () => '/api/cases',
+    true,
+    (w) => ({ clientId: w.client, number: 'X-1', title: 'Taken over' }),
+  ),
   R('GET', (w) => `/api/cases/${w.case}`, true),
-  R('PATCH', (w) => `/api/cases/${w.case}`, true, () => ({ title: 'Mine now' })),
+  R(
+    'PATCH',
+    (w) => `/api/cases/${w.case}`,
+    true,
+    () => ({ title: 'Mine now' }),
+  ),
   R('GET', (w) => `/api/cases/${w.case}/items`, true),
-  R('POST', (w) => `/api/cases/${w.case}/items`, true, () => ({ kind: 'note', title: 'x', body: 'y' })),
+  R(
+    'POST',
+    (w) => `/api/cases/${w.case}/items`,
+    true,
+    () => ({ kind: 'note', title: 'x', body: 'y' }),
+  ),
   R('GET', (w) => `/api/cases/${w.case}/access`, true),
   R('GET', (w) => `/api/cases/${w.case}/ledger`, true),
-  R('POST', (w) => `/api/cases/${w.case}/ledger`, true, () => ({ kind: 'expense', amountCents: 100, description: 'x', occurredOn: '2030-01-01' })),
+  R(
+    'POST',
+    (w) => `/api/cases/${w.case}/ledger`,
+    true,
+    () => ({ kind: 'expense', amountCents: 100, description: 'x', occurredOn: '2030-01-01' }),
+  ),
   R('GET', (w) => `/api/cases/${w.case}/threads`, true),
-  R('POST', (w) => `/api/cases/${w.case}/threads`, true, () => ({ subject: 'x' })),
-  R('POST', (w) => `/api/cases/${w.case}/links`, true, (w) => ({ contactId: w.own.contact })),
+  R(
+    'POST',
+    (w) => `/api/cases/${w.case}/threads`,
+    true,
+    () => ({ subject: 'x' }),
+  ),
+  R(
+    'POST',
+    (w) => `/api/cases/${w.case}/links`,
+    true,
+    (w) => ({ contactId: w.own.contact }),
+  ),
   R('DELETE', (w) => `/api/cases/${w.case}/links/${w.contact}`, true),
-  R('PATCH', (w) => `/api/items/${w.item}`, true, () => ({ title: 'x' })),
+  R(
+    'PATCH',
+    (w) => `/api/items/${w.item}`,
+    true,
+    () => ({ title: 'x' }),
+  ),
   R('DELETE', (w) => `/api/items/${w.item}`, true),
-  R('POST', (w) => `/api/threads/${w.thread}/messages`, true, () => ({ body: 'hi' })),
+  R(
+    'POST',
+    (w) => `/api/threads/${w.thread}/messages`,
+    true,
+    () => ({ body: 'hi' }),
+  ),
   R('GET', () => '/api/contacts', false),
-  R('POST', () => '/api/contacts', false, () => ({ email: `n${randomUUID().slice(0, 8)}@x.example`, name: 'N', kind: 'client' })),
+  R(
+    'POST',
+    () => '/api/contacts',
+    false,
+    () => ({ email: `n${randomUUID().slice(0, 8)}@x.example`, name: 'N', kind: 'client' }),
+  ),
   R('GET', (w) => `/api/contacts/${w.contact}`, true),
-  R('PATCH', (w) => `/api/contacts/${w.contact}`, true, () => ({ name: 'x' })),
-  R('PUT', (w) => `/api/contacts/${w.contact}/portal-access`, true, () => ({ enabled: false })),
+  R(
+    'PATCH',
+    (w) => `/api/contacts/${w.contact}`,
+    true,
+    () => ({ name: 'x' }),
+  ),
+  R(
+    'PUT',
+    (w) => `/api/contacts/${w.contact}/portal-access`,
+    true,
+    () => ({ enabled: false }),
+  ),
   R('POST', (w) => `/api/contacts/${w.contact}/invitation/resend`, true),
   R('GET', (w) => `/api/contacts/${w.contact}/access`, true),
   R('GET', () => '/api/access', false),
-  R('POST', () => '/api/shares', true, (w) => ({ contactIds: [w.own.contact], itemIds: [w.item] })),
-  R('POST', () => '/api/shares', true, (w) => ({ contactIds: [w.contact], itemIds: [w.own.item] })),
-  R('POST', () => '/api/shares/remove', true, (w) => ({ contactIds: [w.contact], itemIds: [w.item] })),
-  R('POST', () => '/api/grants', true, (w) => ({ contactId: w.own.contact, scope: { kind: 'case', caseId: w.case, view: ['documents'] } })),
-  R('POST', () => '/api/grants', true, (w) => ({ contactId: w.own.contact, scope: { kind: 'client', clientId: w.client, view: ['documents'] } })),
-  R('POST', () => '/api/grants', true, (w) => ({ contactId: w.own.contact, scope: { kind: 'item', caseId: w.case, itemId: w.item } })),
-  R('POST', () => '/api/grants', true, (w) => ({ contactId: w.contact, scope: { kind: 'case', caseId: w.own.case, view: ['documents'] } })),
-  R('POST', (w) => `/api/grants/${w.grant}/preview`, true, (w) => ({ scope: { kind: 'case', caseId: w.case, view: ['notes'] } })),
-  R('PUT', (w) => `/api/grants/${w.grant}`, true, (w) => ({ scope: { kind: 'case', caseId: w.case, view: ['notes'] } })),
-  R('PATCH', (w) => `/api/grants/${w.grant}/expiry`, true, () => ({ expiresAt: null })),
+  R(
+    'POST',
+    () => '/api/shares',
+    true,
+    (w) => ({ contactIds: [w.own.contact], itemIds: [w.item] }),
+  ),
+  R(
+    'POST',
+    () => '/api/shares',
+    true,
+    (w) => ({ contactIds: [w.contact], itemIds: [w.own.item] }),
+  ),
+  R(
+    'POST',
+    () => '/api/shares/remove',
+    true,
+    (w) => ({ contactIds: [w.contact], itemIds: [w.item] }),
+  ),
+  R(
+    'POST',
+    () => '/api/grants',
+    true,
+    (w) => ({ contactId: w.own.contact, scope: { kind: 'case', caseId: w.case, view: ['documents'] } }),
+  ),
+  R(
+    'POST',
+    () => '/api/grants',
+    true,
+    (w) => ({ contactId: w.own.contact, scope: { kind: 'client', clientId: w.client, view: ['documents'] } }),
+  ),
+  R(
+    'POST',
+    () => '/api/grants',
+    true,
+    (w) => ({ contactId: w.own.contact, scope: { kind: 'item', caseId: w.case, itemId: w.item } }),
+  ),
+  R(
+    'POST',
+    () => '/api/grants',
+    true,
+    (w) => ({ contactId: w.contact, scope: { kind: 'case', caseId: w.own.case, view: ['documents'] } }),
+  ),
+  R(
+    'POST',
+    (w) => `/api/grants/${w.grant}/preview`,
+    true,
+    (w) => ({ scope: { kind: 'case', caseId: w.case, view: ['notes'] } }),
+  ),
+  R(
+    'PUT',
+    (w) => `/api/grants/${w.grant}`,
+    true,
+    (w) => ({ scope: { kind: 'case', caseId: w.case, view: ['notes'] } }),
+  ),
+  R(
+    'PATCH',
+    (w) => `/api/grants/${w.grant}/expiry`,
+    true,
+    () => ({ expiresAt: null }),
+  ),
   R('DELETE', (w) => `/api/grants/${w.grant}`, true),
   R('GET', () => '/api/audit', false),
   R('GET', () => '/api/audit/verify', false),
   R('GET', () => '/api/me/notification-preferences', false),
-  R('PUT', () => '/api/me/notification-preferences', true, (w) => ({ caseId: w.case, event: 'guest.uploaded', enabled: false })),
+  R(
+    'PUT',
+    () => '/api/me/notification-preferences',
+    true,
+    (w) => ({ caseId: w.case, event: 'guest.uploaded', enabled: false }),
+  ),
   R('GET', () => '/api/portal/me', false, undefined, true),
   R('GET', () => '/api/portal/cases', false, undefined, true),
   R('GET', (w) => `/api/portal/cases/${w.case}`, true, undefined, true),
-  R('POST', (w) => `/api/portal/cases/${w.case}/messages`, true, () => ({ body: 'let me in' }), true),
-  R('POST', (w) => `/api/portal/cases/${w.case}/messages`, true, (w) => ({ body: 'into a thread', threadId: w.thread }), true),
-  R('POST', (w) => `/api/portal/cases/${w.openCase}/messages`, true, (w) => ({ body: 'into a thread of another case', threadId: w.thread }), true),
-  R('POST', (w) => `/api/portal/cases/${w.case}/uploads`, true, () => ({ files: [{ name: 'scan.pdf', sizeBytes: 10 }] }), true),
+  R(
+    'POST',
+    (w) => `/api/portal/cases/${w.case}/messages`,
+    true,
+    () => ({ body: 'let me in' }),
+    true,
+  ),
+  R(
+    'POST',
+    (w) => `/api/portal/cases/${w.case}/messages`,
+    true,
+    (w) => ({ body: 'into a thread', threadId: w.thread }),
+    true,
+  ),
+  R(
+    'POST',
+    (w) => `/api/portal/cases/${w.openCase}/messages`,
+    true,
+    (w) => ({ body: 'into a thread of another case', threadId: w.thread }),
+    true,
+  ),
+  R(
+    'POST',
+    (w) => `/api/portal/cases/${w.case}/uploads`,
+    true,
+    () => ({ files: [{ name: 'scan.pdf', sizeBytes: 10 }] }),
+    true,
+  ),
 ];
 
 interface Row {
@@ -109,7 +253,17 @@ interface Row {
   field?: string;
 }
 const label = (r: Route) => `${r.method} ${r.path(placeholderWorld)}${r.body ? ` ${JSON.stringify(r.body(placeholderWorld)).slice(0, 60)}` : ''}`;
-const placeholderWorld: World = { client: ':client', case: ':case', item: ':item', folder: ':folder', contact: ':contact', grant: ':grant', thread: ':thread', openCase: ':openCase', own: { client: ':ownClient', contact: ':ownContact', item: ':ownItem', case: ':ownCase' } };
+const placeholderWorld: World = {
+  client: ':client',
+  case: ':case',
+  item: ':item',
+  folder: ':folder',
+  contact: ':contact',
+  grant: ':grant',
+  thread: ':thread',
+  openCase: ':openCase',
+  own: { client: ':ownClient', contact: ':ownContact', item: ':ownItem', case: ':ownCase' },
+};
 
 const rows: Row[] = [];
 // Tokens: every route, every broken token.
@@ -126,32 +280,182 @@ for (const route of ROUTES) {
   }
 }
 // Names SharePoint refuses, as folder titles (staff) and as uploaded file names (a guest who may upload).
-const ILLEGAL_NAMES = ['a"b', 'a*b', 'a:b', 'a<b', 'a>b', 'a?b', 'a/b', 'a\\b', 'a|b', 'tab\there', 'nul\u0000byte', 'bell\u0007', 'del\u007f', 'ends with a dot.', ' leading space', 'trailing space ', 'CON', 'prn.txt', 'AUX', 'NUL', 'COM1', 'lpt9.pdf', 'desktop.ini', '.lock', 'x_vti_y', '~$lockfile.docx', '   ', 'x'.repeat(256)];
+const ILLEGAL_NAMES = [
+  'a"b',
+  'a*b',
+  'a:b',
+  'a<b',
+  'a>b',
+  'a?b',
+  'a/b',
+  'a\\b',
+  'a|b',
+  'tab\there',
+  'nul\u0000byte',
+  'bell\u0007',
+  'del\u007f',
+  'ends with a dot.',
+  ' leading space',
+  'trailing space ',
+  'CON',
+  'prn.txt',
+  'AUX',
+  'NUL',
+  'COM1',
+  'lpt9.pdf',
+  'desktop.ini',
+  '.lock',
+  'x_vti_y',
+  '~$lockfile.docx',
+  '   ',
+  'x'.repeat(256),
+];
 for (const name of ILLEGAL_NAMES) {
   // Staff titles are trimmed before they are checked (a folder " x " is created as "x"); file names are not.
-  if (name.trim() === name || name.trim() === '') rows.push({ name: `folder named ${JSON.stringify(name).slice(0, 40)}`, token: 'staff', method: 'POST', path: (w) => `/api/cases/${w.case}/items`, body: () => ({ kind: 'folder', title: name }), status: 400, code: 'validation_failed', field: 'title' });
-  rows.push({ name: `upload named ${JSON.stringify(name).slice(0, 40)}`, token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: 'fine.pdf', sizeBytes: 5 }, { name, sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.1.name' });
+  if (name.trim() === name || name.trim() === '')
+    rows.push({
+      name: `folder named ${JSON.stringify(name).slice(0, 40)}`,
+      token: 'staff',
+      method: 'POST',
+      path: (w) => `/api/cases/${w.case}/items`,
+      body: () => ({ kind: 'folder', title: name }),
+      status: 400,
+      code: 'validation_failed',
+      field: 'title',
+    });
+  rows.push({
+    name: `upload named ${JSON.stringify(name).slice(0, 40)}`,
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({
+      files: [
+        { name: 'fine.pdf', sizeBytes: 5 },
+        { name, sizeBytes: 10 },
+      ],
+    }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.1.name',
+  });
 }
 for (const ext of ['exe', 'js', 'bat', 'cmd', 'ps1', 'vbs', 'jar', 'hta', 'lnk', 'scr', 'msi', 'sh']) {
-  rows.push({ name: `upload of a .${ext}`, token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: `invoice.pdf.${ext.toUpperCase()}`, sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.0.name' });
+  rows.push({
+    name: `upload of a .${ext}`,
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: `invoice.pdf.${ext.toUpperCase()}`, sizeBytes: 10 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.name',
+  });
 }
 rows.push(
-  { name: 'upload with a 400-character name', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: `${'n'.repeat(396)}.pdf`, sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.0.name' },
-  { name: 'upload with a 401-character name', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: `${'n'.repeat(397)}.pdf`, sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.0.name' },
-  { name: 'upload with a 400-character path', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: `${'d/'.repeat(198)}x.pdf`, sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.0.name' },
-  { name: 'upload that climbs out (../)', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: '../../etc/passwd', sizeBytes: 10 }] }), status: 400, code: 'validation_failed', field: 'files.0.name' },
-  { name: 'upload of an empty file', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: 'empty.pdf', sizeBytes: 0 }] }), status: 400, code: 'validation_failed', field: 'files.0.sizeBytes' },
-  { name: 'upload bigger than 250 GB', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: 'huge.pdf', sizeBytes: 250 * 1024 ** 3 + 1 }] }), status: 400, code: 'validation_failed', field: 'files.0.sizeBytes' },
-  { name: '1,001 files in one upload', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}.pdf`, sizeBytes: 1 })) }), status: 400, code: 'validation_failed', field: 'files' },
-  { name: 'upload into an unknown folder', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: () => ({ files: [{ name: 'x.pdf', sizeBytes: 1, parentId: randomUUID() }] }), status: 404, code: 'not_found' },
-  { name: 'upload into a folder of another case', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/uploads`, body: (w) => ({ files: [{ name: 'x.pdf', sizeBytes: 1, parentId: w.folder }] }), status: 404, code: 'not_found' },
+  {
+    name: 'upload with a 400-character name',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: `${'n'.repeat(396)}.pdf`, sizeBytes: 10 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.name',
+  },
+  {
+    name: 'upload with a 401-character name',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: `${'n'.repeat(397)}.pdf`, sizeBytes: 10 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.name',
+  },
+  {
+    name: 'upload with a 400-character path',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: `${'d/'.repeat(198)}x.pdf`, sizeBytes: 10 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.name',
+  },
+  {
+    name: 'upload that climbs out (../)',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: '../../etc/passwd', sizeBytes: 10 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.name',
+  },
+  {
+    name: 'upload of an empty file',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: 'empty.pdf', sizeBytes: 0 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.sizeBytes',
+  },
+  {
+    name: 'upload bigger than 250 GB',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: 'huge.pdf', sizeBytes: 250 * 1024 ** 3 + 1 }] }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files.0.sizeBytes',
+  },
+  {
+    name: '1,001 files in one upload',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}.pdf`, sizeBytes: 1 })) }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'files',
+  },
+  {
+    name: 'upload into an unknown folder',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: () => ({ files: [{ name: 'x.pdf', sizeBytes: 1, parentId: randomUUID() }] }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'upload into a folder of another case',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
+    body: (w) => ({ files: [{ name: 'x.pdf', sizeBytes: 1, parentId: w.folder }] }),
+    status: 404,
+    code: 'not_found',
+  },
 );
 // SQL-looking strings where ids go, and oversized strings.
 const SQLISH = ["' OR '1'='1", '1; DROP TABLE cases;--', "00000000-0000-0000-0000-000000000000' --", 'UNION SELECT * FROM staff', '%27%20OR%201%3D1'];
 for (const s of SQLISH) {
   rows.push({ name: `SQL in a case id path: ${s}`, token: 'staff', method: 'GET', path: () => `/api/cases/${encodeURIComponent(s)}`, status: 404, code: 'not_found' });
   rows.push({ name: `SQL in a portal case id path: ${s}`, token: 'uploader', method: 'GET', path: () => `/api/portal/cases/${encodeURIComponent(s)}`, status: 404, code: 'not_found' });
-  rows.push({ name: `SQL in a body id: ${s}`, token: 'staff', method: 'POST', path: () => '/api/grants', body: () => ({ contactId: s, scope: { kind: 'case', caseId: s, view: ['notes'] } }), status: 400, code: 'validation_failed', field: 'contactId' });
+  rows.push({
+    name: `SQL in a body id: ${s}`,
+    token: 'staff',
+    method: 'POST',
+    path: () => '/api/grants',
+    body: () => ({ contactId: s, scope: { kind: 'case', caseId: s, view: ['notes'] } }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'contactId',
+  });
   rows.push({ name: `SQL in a query id: ${s}`, token: 'staff', method: 'GET', path: () => `/api/cases?clientId=${encodeURIComponent(s)}`, status: 400, code: 'validation_failed' });
   rows.push({ name: `SQL as a case number: ${s}`, token: 'staff', method: 'POST', path: () => '/api/cases', body: (w) => ({ clientId: w.client, number: s, title: 't' }), status: 400, code: 'validation_failed', field: 'number' });
 }
@@ -164,15 +468,42 @@ rows.push(
   { name: 'thread subject of 201 characters', token: 'staff', method: 'POST', path: (w) => `/api/cases/${w.case}/threads`, body: () => ({ subject: big(201) }), status: 400, code: 'validation_failed', field: 'subject' },
   { name: 'staff reply of 10,001 characters', token: 'staff', method: 'POST', path: (w) => `/api/threads/${w.thread}/messages`, body: () => ({ body: big(10_001) }), status: 400, code: 'validation_failed', field: 'body' },
   { name: 'guest message of 10,001 characters', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/messages`, body: () => ({ body: big(10_001) }), status: 400, code: 'validation_failed', field: 'body' },
-  { name: 'guest message subject of 201 characters', token: 'uploader', method: 'POST', path: (w) => `/api/portal/cases/${w.openCase}/messages`, body: () => ({ body: 'b', subject: big(201) }), status: 400, code: 'validation_failed', field: 'subject' },
+  {
+    name: 'guest message subject of 201 characters',
+    token: 'uploader',
+    method: 'POST',
+    path: (w) => `/api/portal/cases/${w.openCase}/messages`,
+    body: () => ({ body: 'b', subject: big(201) }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'subject',
+  },
   { name: 'contact name of 201 characters', token: 'staff', method: 'POST', path: () => '/api/contacts', body: () => ({ email: 'long@x.example', name: big(201), kind: 'client' }), status: 400, code: 'validation_failed', field: 'name' },
   { name: 'email of 255 characters', token: 'staff', method: 'POST', path: () => '/api/contacts', body: () => ({ email: `${big(245)}@x.example`, name: 'n', kind: 'client' }), status: 400, code: 'validation_failed', field: 'email' },
   { name: 'reason of 1,001 characters', token: 'staff', method: 'DELETE', path: (w) => `/api/grants/${w.grant}`, body: () => ({ reason: big(1001) }), status: 400, code: 'validation_failed', field: 'reason' },
-  { name: 'ledger description of 501 characters', token: 'staff', method: 'POST', path: (w) => `/api/cases/${w.case}/ledger`, body: () => ({ kind: 'expense', amountCents: 1, description: big(501), occurredOn: '2030-01-01' }), status: 400, code: 'validation_failed', field: 'description' },
+  {
+    name: 'ledger description of 501 characters',
+    token: 'staff',
+    method: 'POST',
+    path: (w) => `/api/cases/${w.case}/ledger`,
+    body: () => ({ kind: 'expense', amountCents: 1, description: big(501), occurredOn: '2030-01-01' }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'description',
+  },
   { name: 'JSON body over 256 KB', token: 'staff', method: 'POST', path: (w) => `/api/cases/${w.case}/items`, body: () => ({ kind: 'note', title: 't', body: big(300_000) }), status: 413, code: 'payload_too_large' },
   { name: 'JSON nested 10,000 deep', token: 'staff', method: 'POST', path: () => '/api/clients', body: () => `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, status: 400, code: 'validation_failed' },
   { name: '__proto__ in the body', token: 'staff', method: 'POST', path: () => '/api/clients', body: () => JSON.parse('{"name":"x","__proto__":{"admin":true}}'), status: 400, code: 'validation_failed' },
-  { name: '501 items shared at once', token: 'staff', method: 'POST', path: () => '/api/shares', body: (w) => ({ contactIds: [w.contact], itemIds: Array.from({ length: 501 }, () => randomUUID()) }), status: 400, code: 'validation_failed', field: 'itemIds' },
+  {
+    name: '501 items shared at once',
+    token: 'staff',
+    method: 'POST',
+    path: () => '/api/shares',
+    body: (w) => ({ contactIds: [w.contact], itemIds: Array.from({ length: 501 }, () => randomUUID()) }),
+    status: 400,
+    code: 'validation_failed',
+    field: 'itemIds',
+  },
   { name: 'audit query with SQL in target', token: 'staff', method: 'GET', path: () => `/api/audit?target=${encodeURIComponent("x' OR 1=1 --".padEnd(101, 'x'))}`, status: 400, code: 'validation_failed', field: 'target' },
 );
 
@@ -226,7 +557,17 @@ describe('security sweep', () => {
     const bCase = await ok('POST', '/api/cases', staffB, { clientId: bClient.id, number: 'T-1', title: 'B case' });
     const bItem = await ok('POST', `/api/cases/${bCase.id}/items`, staffB, { kind: 'note', title: 'B note', body: 'b' });
     const bGuest = await guest(staffB, b.firm.id, tenantB, bCase.id, ['notes', 'documents', 'messages'], 'upload');
-    w = { client: client.id, case: target.id, item: item.id, folder: folder.id, contact: holder.contact.id, grant: holder.grant.id, thread: thread.id, openCase: open.id, own: { client: bClient.id, contact: bGuest.contact.id, item: bItem.id, case: bCase.id } };
+    w = {
+      client: client.id,
+      case: target.id,
+      item: item.id,
+      folder: folder.id,
+      contact: holder.contact.id,
+      grant: holder.grant.id,
+      thread: thread.id,
+      openCase: open.id,
+      own: { client: bClient.id, contact: bGuest.contact.id, item: bItem.id, case: bCase.id },
+    };
 
     const staffUser = a.staff.userId;
     tokens.set('staff', staffA);
@@ -273,7 +614,8 @@ describe('security sweep', () => {
   it.each(LITERALS.map((s) => [s] as const))('stores %j literally in every free-text field and changes nothing else', async (text) => {
     const staff = tokens.get('staff') as string;
     const guest = tokens.get('uploader') as string;
-    const counts = async () => (await t.db.query<{ cases: number; staff: number; grants: number }>('SELECT (SELECT count(*)::int FROM cases) AS cases, (SELECT count(*)::int FROM staff) AS staff, (SELECT count(*)::int FROM grants) AS grants'))[0];
+    const counts = async () =>
+      (await t.db.query<{ cases: number; staff: number; grants: number }>('SELECT (SELECT count(*)::int FROM cases) AS cases, (SELECT count(*)::int FROM staff) AS staff, (SELECT count(*)::int FROM grants) AS grants'))[0];
     const before = await counts();
     const client = await t.call('POST', '/api/clients', staff, { name: text });
     expect(client.status).toBe(201);

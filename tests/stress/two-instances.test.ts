@@ -42,8 +42,7 @@ describe('two instances on one PostgreSQL', () => {
     const control = await scratch.open();
     dbs.push(control);
     await control.exec(PROBE_SCHEMA);
-    const addPlain = (from: number, count: number) =>
-      control.query(`INSERT INTO outbox (kind, payload) SELECT $1, jsonb_build_object('ms', i % 4, 'n', i) FROM generate_series($2::int, $3::int) AS i`, [PROBE_KIND, from, from + count - 1]);
+    const addPlain = (from: number, count: number) => control.query(`INSERT INTO outbox (kind, payload) SELECT $1, jsonb_build_object('ms', i % 4, 'n', i) FROM generate_series($2::int, $3::int) AS i`, [PROBE_KIND, from, from + count - 1]);
     await addPlain(1, PLAIN_JOBS / 4);
 
     // The instance that will die: one slot, so exactly one job is in its hands when it is killed.
@@ -131,7 +130,7 @@ describe('two instances on one PostgreSQL', () => {
     console.log(`two-instances: ${jobs.length} jobs (${jobs.length - PLAIN_JOBS} keyed rows from ${KEYED_ENQUEUES} keyed enqueues), runs by worker ${JSON.stringify(Object.fromEntries(byWorker))}`);
   }, 180_000);
 
-  it('never hands a key to two instances when a dead instance\'s lease has run out and a newer job of that key waits', async () => {
+  it("never hands a key to two instances when a dead instance's lease has run out and a newer job of that key waits", async () => {
     // The interleaving, made deterministic: instance A's claim has locked the expired job (its
     // transaction is still open) when instance B claims. B must not take the waiting job of the same key.
     const a = await scratch.open();

@@ -31,7 +31,9 @@ interface Row {
 const pdf = (n = 16) => Buffer.from(`%PDF-1.7 ${'x'.repeat(n)}`);
 const file = (filename: string, content: Buffer = pdf()): Part => ({ name: 'file', filename, content });
 const one = (filename: string, content?: Buffer) => async () => [file(filename, content)];
-const zipped = (build: () => Promise<Buffer>, filename = 'archive.zip') => async () => [file(filename, await build())];
+const zipped =
+  (build: () => Promise<Buffer>, filename = 'archive.zip') =>
+  async () => [file(filename, await build())];
 const zeros = (n: number) => Buffer.alloc(n);
 
 const rows: Row[] = [];
@@ -43,7 +45,19 @@ rows.push(
   { name: 'empty file by staff', as: 'staff', parts: one('empty.pdf', Buffer.alloc(0)), status: 400, code: 'validation_failed', field: 'file', message: /empty/ },
   { name: 'empty zip file', parts: one('empty.zip', Buffer.alloc(0)), status: 400, code: 'validation_failed', field: 'file', message: /empty/ },
   { name: 'zip with no entries', parts: zipped(() => zip([])), status: 400, code: 'validation_failed', field: 'file', message: /no files/ },
-  { name: 'zip holding only empty files', parts: zipped(() => zip([{ name: 'a.pdf', content: Buffer.alloc(0) }, { name: 'b/c.pdf', content: Buffer.alloc(0) }])), status: 400, code: 'validation_failed', field: 'file', message: /no files/ },
+  {
+    name: 'zip holding only empty files',
+    parts: zipped(() =>
+      zip([
+        { name: 'a.pdf', content: Buffer.alloc(0) },
+        { name: 'b/c.pdf', content: Buffer.alloc(0) },
+      ]),
+    ),
+    status: 400,
+    code: 'validation_failed',
+    field: 'file',
+    message: /no files/,
+  },
   { name: 'multipart request with no file', parts: async () => [{ name: 'folder', value: 'Medical' }], status: 400, code: 'validation_failed', field: 'file', message: /no file/ },
 );
 
@@ -56,35 +70,155 @@ rows.push(
   { name: 'real bytes above the limit, no size declared', parts: one('big.pdf', zeros(4 * MiB + 64 * 1024)), status: 413, code: 'payload_too_large', field: 'file' },
   { name: 'real bytes above the limit by staff', as: 'staff', parts: one('big.pdf', zeros(4 * MiB + 64 * 1024)), status: 413, code: 'payload_too_large', field: 'file' },
   { name: 'real zip above the limit', parts: one('big.zip', zeros(4 * MiB + 64 * 1024)), status: 413, code: 'payload_too_large', field: 'file' },
-  { name: 'declared size smaller than the bytes sent', parts: async () => [{ name: 'size', value: '10' }, file('liar.pdf', pdf(200_000))], status: 400, code: 'validation_failed', field: 'size', message: /larger than the 10 bytes announced/ },
-  { name: 'declared size larger than the bytes sent', parts: async () => [{ name: 'size', value: String(2 * MiB) }, file('short.pdf', pdf(1000))], status: 400, code: 'validation_failed', field: 'size', message: /not the 2097152 announced/ },
+  {
+    name: 'declared size smaller than the bytes sent',
+    parts: async () => [{ name: 'size', value: '10' }, file('liar.pdf', pdf(200_000))],
+    status: 400,
+    code: 'validation_failed',
+    field: 'size',
+    message: /larger than the 10 bytes announced/,
+  },
+  {
+    name: 'declared size larger than the bytes sent',
+    parts: async () => [{ name: 'size', value: String(2 * MiB) }, file('short.pdf', pdf(1000))],
+    status: 400,
+    code: 'validation_failed',
+    field: 'size',
+    message: /not the 2097152 announced/,
+  },
 );
 
 // Zip bombs.
 rows.push(
   { name: 'zip bomb: 3 MiB of zeros, ratio ~1000', parts: zipped(() => zip([{ name: 'zeros.bin', content: zeros(3 * MiB) }])), status: 413, code: 'payload_too_large', field: 'file', message: /zip bomb/ },
-  { name: 'zip bomb: entries expanding past the total limit', parts: zipped(() => zip(Array.from({ length: 9 }, (_, i) => ({ name: `part${i}.bin`, content: zeros(MiB) })))), status: 413, code: 'payload_too_large', field: 'file', message: /expands to more than/ },
-  { name: 'zip bomb: 51 entries (many entries)', parts: zipped(() => zip(Array.from({ length: 51 }, (_, i) => ({ name: `f${i}.txt`, content: Buffer.from(`file ${i}`) })))), status: 413, code: 'payload_too_large', field: 'file', message: /51 entries/ },
-  { name: 'zip bomb: 5,000 entries', parts: zipped(() => zip(Array.from({ length: 5000 }, (_, i) => ({ name: `d${i % 10}/f${i}.txt`, content: Buffer.from('x') })))), status: 413, code: 'payload_too_large', field: 'file', message: /5000 entries/ },
-  { name: 'zip bomb: header declares 1 KB, data inflates to 3 MiB', parts: zipped(async () => lieAboutSize(await zip([{ name: 'small.txt', content: zeros(3 * MiB) }]), 'small.txt', 1000)), status: 400, code: 'validation_failed', field: 'file' },
+  {
+    name: 'zip bomb: entries expanding past the total limit',
+    parts: zipped(() => zip(Array.from({ length: 9 }, (_, i) => ({ name: `part${i}.bin`, content: zeros(MiB) })))),
+    status: 413,
+    code: 'payload_too_large',
+    field: 'file',
+    message: /expands to more than/,
+  },
+  {
+    name: 'zip bomb: 51 entries (many entries)',
+    parts: zipped(() => zip(Array.from({ length: 51 }, (_, i) => ({ name: `f${i}.txt`, content: Buffer.from(`file ${i}`) })))),
+    status: 413,
+    code: 'payload_too_large',
+    field: 'file',
+    message: /51 entries/,
+  },
+  {
+    name: 'zip bomb: 5,000 entries',
+    parts: zipped(() => zip(Array.from({ length: 5000 }, (_, i) => ({ name: `d${i % 10}/f${i}.txt`, content: Buffer.from('x') })))),
+    status: 413,
+    code: 'payload_too_large',
+    field: 'file',
+    message: /5000 entries/,
+  },
+  {
+    name: 'zip bomb: header declares 1 KB, data inflates to 3 MiB',
+    parts: zipped(async () => lieAboutSize(await zip([{ name: 'small.txt', content: zeros(3 * MiB) }]), 'small.txt', 1000)),
+    status: 400,
+    code: 'validation_failed',
+    field: 'file',
+  },
   { name: 'zip bomb: header declares 4 GiB - 1', parts: zipped(async () => lieAboutSize(await zip([{ name: 'big.txt', content: Buffer.from('tiny') }]), 'big.txt', 0xfffffffe)), status: 413, code: 'payload_too_large', field: 'file' },
-  { name: 'zip bomb: ratio bomb nested one level down', parts: zipped(async () => zip([{ name: 'outer/readme.txt', content: Buffer.from('hi') }, { name: 'outer/zeros.bin', content: zeros(2 * MiB) }])), status: 413, code: 'payload_too_large', field: 'file', message: /zip bomb/ },
+  {
+    name: 'zip bomb: ratio bomb nested one level down',
+    parts: zipped(async () =>
+      zip([
+        { name: 'outer/readme.txt', content: Buffer.from('hi') },
+        { name: 'outer/zeros.bin', content: zeros(2 * MiB) },
+      ]),
+    ),
+    status: 413,
+    code: 'payload_too_large',
+    field: 'file',
+    message: /zip bomb/,
+  },
 );
 
 // Zip slip.
-const slip = (evil: string) => zipped(() => zipWithRawNames([{ name: 'ok-file.txt', content: Buffer.from('fine') }, { name: evil, content: Buffer.from('evil') }]));
-for (const evil of ['../evil.txt', '../../../../etc/cron.d/evil', 'docs/../../evil.txt', '/etc/passwd.txt', '/abs/evil.txt', 'C:/Windows/evil.txt', 'c:evil.txt', '..\\evil.txt', 'docs\\..\\..\\evil.txt', '\\\\server\\share\\evil.txt', '\\evil.txt']) {
+const slip = (evil: string) =>
+  zipped(() =>
+    zipWithRawNames([
+      { name: 'ok-file.txt', content: Buffer.from('fine') },
+      { name: evil, content: Buffer.from('evil') },
+    ]),
+  );
+for (const evil of [
+  '../evil.txt',
+  '../../../../etc/cron.d/evil',
+  'docs/../../evil.txt',
+  '/etc/passwd.txt',
+  '/abs/evil.txt',
+  'C:/Windows/evil.txt',
+  'c:evil.txt',
+  '..\\evil.txt',
+  'docs\\..\\..\\evil.txt',
+  '\\\\server\\share\\evil.txt',
+  '\\evil.txt',
+]) {
   rows.push({ name: `zip slip: ${evil}`, parts: slip(evil), status: 400, code: 'validation_failed', field: 'file', message: /outside|absolute|leaves/ });
 }
-rows.push({ name: 'zip slip in a directory entry', parts: zipped(() => zipWithRawNames([{ name: 'ok-file.txt', content: Buffer.from('fine') }, { name: '../outside/', content: Buffer.alloc(0) }])), status: 400, code: 'validation_failed', field: 'file', message: /outside/ });
-rows.push({ name: 'zip with a symbolic link', parts: zipped(() => zip([{ name: 'ok.txt', content: Buffer.from('fine') }, { name: 'link.txt', content: Buffer.from('/etc/passwd'), mode: 0o120777 }])), status: 400, code: 'validation_failed', field: 'file', message: /symbolic link/ });
-rows.push({ name: 'zip with an encrypted entry', parts: zipped(async () => setFlag(await zip([{ name: 'secret.pdf', content: pdf() }]), 'secret.pdf', 0x1)), status: 415, code: 'unsupported_media_type', field: 'file', message: /encrypted/ });
-rows.push({ name: 'zip with the same file twice (case-insensitive)', parts: zipped(() => zip([{ name: 'Scan.pdf', content: pdf() }, { name: 'scan.PDF', content: pdf() }])), status: 400, code: 'validation_failed', field: 'file', message: /twice/ });
+rows.push({
+  name: 'zip slip in a directory entry',
+  parts: zipped(() =>
+    zipWithRawNames([
+      { name: 'ok-file.txt', content: Buffer.from('fine') },
+      { name: '../outside/', content: Buffer.alloc(0) },
+    ]),
+  ),
+  status: 400,
+  code: 'validation_failed',
+  field: 'file',
+  message: /outside/,
+});
+rows.push({
+  name: 'zip with a symbolic link',
+  parts: zipped(() =>
+    zip([
+      { name: 'ok.txt', content: Buffer.from('fine') },
+      { name: 'link.txt', content: Buffer.from('/etc/passwd'), mode: 0o120777 },
+    ]),
+  ),
+  status: 400,
+  code: 'validation_failed',
+  field: 'file',
+  message: /symbolic link/,
+});
+rows.push({
+  name: 'zip with an encrypted entry',
+  parts: zipped(async () => setFlag(await zip([{ name: 'secret.pdf', content: pdf() }]), 'secret.pdf', 0x1)),
+  status: 415,
+  code: 'unsupported_media_type',
+  field: 'file',
+  message: /encrypted/,
+});
+rows.push({
+  name: 'zip with the same file twice (case-insensitive)',
+  parts: zipped(() =>
+    zip([
+      { name: 'Scan.pdf', content: pdf() },
+      { name: 'scan.PDF', content: pdf() },
+    ]),
+  ),
+  status: 400,
+  code: 'validation_failed',
+  field: 'file',
+  message: /twice/,
+});
 rows.push({ name: 'not a zip at all, named .zip', parts: one('fake.zip', Buffer.from('PK\u0003\u0004 this is not really a zip archive')), status: 400, code: 'validation_failed', field: 'file' });
-rows.push({ name: 'zip truncated in the middle', parts: zipped(async () => {
+rows.push({
+  name: 'zip truncated in the middle',
+  parts: zipped(async () => {
     const whole = await zip([{ name: 'a.pdf', content: pdf(5000), compress: false }]);
     return whole.subarray(0, whole.length / 2);
-  }), status: 400, code: 'validation_failed', field: 'file' });
+  }),
+  status: 400,
+  code: 'validation_failed',
+  field: 'file',
+});
 
 // Disallowed types, at the top level and inside archives.
 for (const name of ['setup.exe', 'SETUP.EXE', 'invoice.pdf.exe', 'run.bat', 'script.ps1', 'macro.vbs', 'app.js', 'lib.dll', 'install.msi', 'shortcut.lnk', 'tweak.reg', 'page.hta']) {
@@ -92,14 +226,59 @@ for (const name of ['setup.exe', 'SETUP.EXE', 'invoice.pdf.exe', 'run.bat', 'scr
 }
 rows.push({ name: 'blocked type by staff: tool.exe', as: 'staff', parts: one('tool.exe', Buffer.from('MZ')), status: 415, code: 'unsupported_media_type', field: 'file' });
 for (const name of ['docs/run.exe', 'deep/er/install.msi', 'Invoice.PDF.Exe', 'x.sh']) {
-  rows.push({ name: `blocked type inside a zip: ${name}`, parts: zipped(() => zip([{ name: 'docs/a.pdf', content: pdf() }, { name, content: Buffer.from('MZ') }])), status: 415, code: 'unsupported_media_type', field: 'file' });
+  rows.push({
+    name: `blocked type inside a zip: ${name}`,
+    parts: zipped(() =>
+      zip([
+        { name: 'docs/a.pdf', content: pdf() },
+        { name, content: Buffer.from('MZ') },
+      ]),
+    ),
+    status: 415,
+    code: 'unsupported_media_type',
+    field: 'file',
+  });
 }
 
 // Names SharePoint refuses, at the top level, in the folder field and inside archives.
-const ILLEGAL = ['a:b.pdf', 'what?.pdf', 'star*.pdf', 'pipe|.pdf', 'lt<gt>.pdf', 'CON.pdf', 'con', 'prn.txt', 'aux.docx', 'nul.pdf', 'COM1.pdf', 'lpt9.txt', 'desktop.ini', '.lock', '~$draft.docx', '_vti_cnf.pdf', 'trailing.', ' leading.pdf', 'tab\tin.pdf', 'bell\u0007.pdf', 'del\u007f.pdf', `${'n'.repeat(252)}.pdf`];
+const ILLEGAL = [
+  'a:b.pdf',
+  'what?.pdf',
+  'star*.pdf',
+  'pipe|.pdf',
+  'lt<gt>.pdf',
+  'CON.pdf',
+  'con',
+  'prn.txt',
+  'aux.docx',
+  'nul.pdf',
+  'COM1.pdf',
+  'lpt9.txt',
+  'desktop.ini',
+  '.lock',
+  '~$draft.docx',
+  '_vti_cnf.pdf',
+  'trailing.',
+  ' leading.pdf',
+  'tab\tin.pdf',
+  'bell\u0007.pdf',
+  'del\u007f.pdf',
+  `${'n'.repeat(252)}.pdf`,
+];
 for (const name of ILLEGAL) {
   rows.push({ name: `illegal SharePoint name at the top level: ${JSON.stringify(name)}`, parts: one(name), status: 400, code: 'validation_failed', field: 'file' });
-  rows.push({ name: `illegal SharePoint name inside a zip: ${JSON.stringify(name)}`, parts: zipped(() => zipWithRawNames([{ name: 'good-one.pdf', content: pdf() }, { name: `docs/${name}`, content: pdf() }])), status: 400, code: 'validation_failed', field: 'file' });
+  rows.push({
+    name: `illegal SharePoint name inside a zip: ${JSON.stringify(name)}`,
+    parts: zipped(() =>
+      zipWithRawNames([
+        { name: 'good-one.pdf', content: pdf() },
+        { name: `docs/${name}`, content: pdf() },
+      ]),
+    ),
+    status: 400,
+    code: 'validation_failed',
+    field: 'file',
+  });
 }
 for (const folder of ['a:b', 'CON', 'x/../..', '../up', 'ok/~$bad', 'trail./x', '_vti_bin']) {
   rows.push({ name: `illegal folder field: ${folder}`, parts: async () => [{ name: 'folder', value: folder }, file('a.pdf')], status: 400, code: 'validation_failed', field: 'folder' });
@@ -117,17 +296,40 @@ const longPath = (total: number, leaf = 'scan.pdf') => {
   return p;
 };
 rows.push(
-  { name: 'zip entry path of 401 characters', parts: zipped(() => zip([{ name: 'ok.pdf', content: pdf() }, { name: longPath(401), content: pdf() }])), status: 400, code: 'validation_failed', field: 'file', message: /400 characters/ },
+  {
+    name: 'zip entry path of 401 characters',
+    parts: zipped(() =>
+      zip([
+        { name: 'ok.pdf', content: pdf() },
+        { name: longPath(401), content: pdf() },
+      ]),
+    ),
+    status: 400,
+    code: 'validation_failed',
+    field: 'file',
+    message: /400 characters/,
+  },
   { name: 'zip entry path of 1,000 characters', parts: zipped(() => zip([{ name: longPath(1000), content: pdf() }])), status: 400, code: 'validation_failed', field: 'file', message: /400 characters/ },
   { name: 'folder field and file name adding up to 401 characters', parts: async () => [{ name: 'folder', value: longPath(392, 'last') }, file('scan.pdf')], status: 400, code: 'validation_failed', field: 'folder' },
   { name: 'folder field of 600 characters', parts: async () => [{ name: 'folder', value: longPath(600, 'last') }, file('scan.pdf')], status: 400, code: 'validation_failed', field: 'folder' },
-  { name: 'folder field plus zip entry path beyond 400 characters', parts: async () => [{ name: 'folder', value: longPath(300, 'last') }, file('in.zip', await zip([{ name: longPath(150), content: pdf() }]))], status: 400, code: 'validation_failed' },
+  {
+    name: 'folder field plus zip entry path beyond 400 characters',
+    parts: async () => [{ name: 'folder', value: longPath(300, 'last') }, file('in.zip', await zip([{ name: longPath(150), content: pdf() }]))],
+    status: 400,
+    code: 'validation_failed',
+  },
 );
 
 // One request, a good file then a refused one: nothing of the request may stay behind.
 rows.push(
   { name: 'a good file followed by a blocked one in the same request', parts: async () => [file('first.pdf'), file('second.exe', Buffer.from('MZ'))], status: 415, code: 'unsupported_media_type', field: 'file' },
-  { name: 'a good zip followed by a zip slip in the same request', parts: async () => [file('good.zip', await zip([{ name: 'g/a.pdf', content: pdf() }])), file('bad.zip', await zipWithRawNames([{ name: '../evil.txt', content: Buffer.from('x') }]))], status: 400, code: 'validation_failed', field: 'file' },
+  {
+    name: 'a good zip followed by a zip slip in the same request',
+    parts: async () => [file('good.zip', await zip([{ name: 'g/a.pdf', content: pdf() }])), file('bad.zip', await zipWithRawNames([{ name: '../evil.txt', content: Buffer.from('x') }]))],
+    status: 400,
+    code: 'validation_failed',
+    field: 'file',
+  },
 );
 
 /** A refusal is quick; an upload that never gets an answer is a failure of its own. */
@@ -138,11 +340,13 @@ function rawPost(url: string, token: string, contentType: string, body: Buffer, 
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType, 'content-length': String(declaredLength ?? body.length) } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') });
-      });
+      res
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => {
+          clearTimeout(timer);
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') });
+        });
     });
     const timer = setTimeout(() => {
       req.destroy();
@@ -205,14 +409,23 @@ describe('upload sweep: hostile files through the upload routes', () => {
   });
 
   it('keeps an archive inside the archive packed: a nested zip bomb is stored as one small file', async () => {
-    const inner = await zip([{ name: 'bomb.bin', content: zeros(6 * MiB) }, { name: 'more.zip', content: await zip([{ name: 'zeros.bin', content: zeros(6 * MiB) }]) }]);
-    const outer = await zip([{ name: 'nested/inner.zip', content: inner, compress: false }, { name: 'nested/note.txt', content: Buffer.from('see inner') }]);
+    const inner = await zip([
+      { name: 'bomb.bin', content: zeros(6 * MiB) },
+      { name: 'more.zip', content: await zip([{ name: 'zeros.bin', content: zeros(6 * MiB) }]) },
+    ]);
+    const outer = await zip([
+      { name: 'nested/inner.zip', content: inner, compress: false },
+      { name: 'nested/note.txt', content: Buffer.from('see inner') },
+    ]);
     const drive0 = await driveSnapshot(w.sim, w.case.driveId as string);
     const { body, contentType } = multipart([file('outer.zip', outer)]);
     const res = await rawPost(`${w.app.url}${guestPath()}`, w.guest.token, contentType, body);
     expect(res.status).toBe(201);
     const files = (res.body as unknown as { files: Array<{ title: string; sizeBytes: number }> }).files;
-    expect(files.map((f) => [f.title, f.sizeBytes]).sort()).toEqual([['inner.zip', inner.length], ['note.txt', 9]]);
+    expect(files.map((f) => [f.title, f.sizeBytes]).sort()).toEqual([
+      ['inner.zip', inner.length],
+      ['note.txt', 9],
+    ]);
     const added = (await driveSnapshot(w.sim, w.case.driveId as string)).filter((p) => !drive0.includes(p));
     const caseFolder = `/root/${w.case.number} ${w.case.title}/`;
     expect(added.map((p) => p.replace(caseFolder, ''))).toEqual([`nested/inner.zip:${inner.length}`, 'nested/note.txt:9', 'nested:dir'].sort());

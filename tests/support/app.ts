@@ -61,7 +61,12 @@ export async function storeFingerprint(db: Db): Promise<string> {
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await db.query(`SELECT to_jsonb(t) AS row FROM ${table} t`);
-    parts.push(`${table}:${rows.map((r) => JSON.stringify((r as { row: unknown }).row)).sort().join('|')}`);
+    parts.push(
+      `${table}:${rows
+        .map((r) => JSON.stringify((r as { row: unknown }).row))
+        .sort()
+        .join('|')}`,
+    );
   }
   return parts.join('\n');
 }

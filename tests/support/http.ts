@@ -30,7 +30,8 @@ export async function harnessFetch(url: string, init: RequestInit = {}, options:
 }
 
 /** One JSON call to the app as a client makes it: bearer token, JSON body, the answer parsed when it is JSON. */
-export async function callApi(baseUrl: string, method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+export async function callApi(baseUrl: string, method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await harnessFetch(`${baseUrl}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -40,7 +41,8 @@ export async function callApi(baseUrl: string, method: string, path: string, tok
 }
 
 /** The answer parsed when it is JSON, its text otherwise, null when empty. */
-export async function jsonOrText(res: Response): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+export async function jsonOrText(res: Response): Promise<any> {
   const text = await res.text();
   try {
     return text ? JSON.parse(text) : null;

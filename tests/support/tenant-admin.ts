@@ -10,17 +10,7 @@ import type { RunningSimulator } from '../../src/m365-simulator';
 export const INSPECTOR_CLIENT_ID = '0c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5';
 
 /** What an administrator's Graph Explorer session may do in a test tenant. Never CaseRoom's. */
-export const INSPECTOR_APP_ROLES = [
-  'Files.ReadWrite.All',
-  'Sites.ReadWrite.All',
-  'User.Read.All',
-  'Team.Create',
-  'Team.ReadBasic.All',
-  'Channel.ReadBasic.All',
-  'TeamsTab.Read.All',
-  'ChannelMessage.Read.All',
-  'TeamMember.ReadWrite.All',
-];
+export const INSPECTOR_APP_ROLES = ['Files.ReadWrite.All', 'Sites.ReadWrite.All', 'User.Read.All', 'Team.Create', 'Team.ReadBasic.All', 'Channel.ReadBasic.All', 'TeamsTab.Read.All', 'ChannelMessage.Read.All', 'TeamMember.ReadWrite.All'];
 
 export interface Inspector {
   clientId: string;

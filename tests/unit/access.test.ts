@@ -18,7 +18,14 @@ const items: ItemRef[] = [
 const noPolicy = { disabledSections: [] };
 const now = new Date('2030-06-01T00:00:00Z');
 const itemGrant = (itemId: string, extra: Partial<Grant> = {}): Grant => ({ id: `g-${itemId}`, contactId: 'g', scope: { kind: 'item', caseId: 'c1', itemId }, rights: 'read', expiresAt: null, ...extra });
-const caseGrant = (view: Grant['scope'] extends infer S ? (S extends { view: infer V } ? V : never) : never, extra: Partial<Grant> = {}): Grant => ({ id: 'gc', contactId: 'g', scope: { kind: 'case', caseId: 'c1', view, threadIds: ['t1'] }, rights: 'read', expiresAt: null, ...extra });
+const caseGrant = (view: Grant['scope'] extends infer S ? (S extends { view: infer V } ? V : never) : never, extra: Partial<Grant> = {}): Grant => ({
+  id: 'gc',
+  contactId: 'g',
+  scope: { kind: 'case', caseId: 'c1', view, threadIds: ['t1'] },
+  rights: 'read',
+  expiresAt: null,
+  ...extra,
+});
 
 describe('caseAccess (the three locks)', () => {
   it('gives nothing before the invitation is accepted, and nothing with portal access off', () => {
@@ -95,7 +102,10 @@ describe('caseAccess (the three locks)', () => {
 });
 
 describe('desiredDrivePermissions (what SharePoint must enforce)', () => {
-  const cases = [{ ...kase, folderItemId: 'drive-folder-c1' }, { ...other, folderItemId: 'drive-folder-c2' }];
+  const cases = [
+    { ...kase, folderItemId: 'drive-folder-c1' },
+    { ...other, folderItemId: 'drive-folder-c2' },
+  ];
   const driveItems = items.map((i) => ({ ...i, driveItemId: i.kind === 'document' || i.kind === 'folder' ? `drive-${i.id}` : null }));
   const linked = new Set(['c1']);
 

@@ -12,7 +12,7 @@ describe('which cases team takes the next case', () => {
   });
 });
 
-describe('what staff are told about a case and the firm\'s teams', () => {
+describe("what staff are told about a case and the firm's teams", () => {
   it('a pending case without any usable team waits for one, and says who can fix it', () => {
     expect(caseSetup('pending', [])).toEqual({ state: 'waiting-for-cases-team', message: WAITING_FOR_TEAM_MESSAGE });
     expect(caseSetup('pending', [team('A', 1, '2026-01-01T00:00:00Z')]).state).toBe('waiting-for-cases-team');
@@ -21,7 +21,7 @@ describe('what staff are told about a case and the firm\'s teams', () => {
     expect(caseSetup('failed', [team('A', 1)]).state).toBe('failed');
   });
 
-  it('warns when the teams near Teams\' channel limit, naming them, and not before', () => {
+  it("warns when the teams near Teams' channel limit, naming them, and not before", () => {
     expect(teamsRoomNotice([])).toBeNull();
     expect(teamsRoomNotice([team('Cases', 100)])).toBeNull();
     expect(teamsRoomNotice([team('Cases', CHANNELS_PER_TEAM - 12)])).toMatch(/^Room for 12 more case channels in Cases: ask your Teams admin to add CaseRoom to another team/);

@@ -43,9 +43,16 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** Type-checks `files` with the project's settings, with `renames` applied to the contract's sources in memory. */
 function checkWithRenamedContract(renames: Array<{ file: string; from: string; to: string }>, files: string[]): Map<string, string[]> {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, ' '));
-    } });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, ' '));
+      },
+    },
+  );
   if (!config) throw new Error('tsconfig.json did not parse');
   const host = ts.createCompilerHost(config.options);
   const readSource = host.getSourceFile.bind(host);
@@ -60,7 +67,10 @@ function checkWithRenamedContract(renames: Array<{ file: string; from: string; t
   for (const file of files) {
     const source = program.getSourceFile(path.join(root, file));
     if (!source) throw new Error(`${file} is not in the program`);
-    errors.set(file, [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')));
+    errors.set(
+      file,
+      [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')),
+    );
   }
   return errors;
 }

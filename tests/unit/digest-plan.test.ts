@@ -7,7 +7,14 @@ const caseView = (over: Partial<DigestCaseView> = {}): DigestCaseView => ({ case
 describe('planDigest: what goes into a guest digest', () => {
   it('lists only what the guest sees now and was not told about, with links straight into the portal', () => {
     const plan = planDigest({
-      cases: [caseView({ items: [{ id: 'i1', kind: 'document', title: 'Letter.pdf' }, { id: 'i2', kind: 'note', title: 'Hearing moved' }] })],
+      cases: [
+        caseView({
+          items: [
+            { id: 'i1', kind: 'document', title: 'Letter.pdf' },
+            { id: 'i2', kind: 'note', title: 'Hearing moved' },
+          ],
+        }),
+      ],
       seen: new Set(['case:c1', 'item:i1']),
       portalBaseUrl: `${BASE}/`,
     });
@@ -24,7 +31,14 @@ describe('planDigest: what goes into a guest digest', () => {
 
   it("the firm's replies are news; the guest's own messages are only remembered", () => {
     const plan = planDigest({
-      cases: [caseView({ messages: [{ id: 'm1', threadId: 't1', subject: 'Dates', fromFirm: false, from: 'you' }, { id: 'm2', threadId: 't1', subject: 'Dates', fromFirm: true, from: 'Alex Hartley' }] })],
+      cases: [
+        caseView({
+          messages: [
+            { id: 'm1', threadId: 't1', subject: 'Dates', fromFirm: false, from: 'you' },
+            { id: 'm2', threadId: 't1', subject: 'Dates', fromFirm: true, from: 'Alex Hartley' },
+          ],
+        }),
+      ],
       seen: new Set(['case:c1']),
       portalBaseUrl: BASE,
     });

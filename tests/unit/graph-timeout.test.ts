@@ -26,7 +26,15 @@ afterAll(async () => {
 
 it('a Graph call to a peer that never answers fails within the response timeout', async () => {
   const dispatcher = createDispatcher(undefined);
-  const graph = new GraphGateway({ graphBaseUrl: `http://127.0.0.1:${port}/v1.0`, tenantId: 't', tokens: { appToken: async () => 'token', userToken: async () => 'token' }, dispatcher, logger: pino({ level: 'silent' }), unitsPerMinute: 100_000, responseTimeoutMs: 500 });
+  const graph = new GraphGateway({
+    graphBaseUrl: `http://127.0.0.1:${port}/v1.0`,
+    tenantId: 't',
+    tokens: { appToken: async () => 'token', userToken: async () => 'token' },
+    dispatcher,
+    logger: pino({ level: 'silent' }),
+    unitsPerMinute: 100_000,
+    responseTimeoutMs: 500,
+  });
   const started = Date.now();
   const failure = await graph.call({ method: 'POST', path: '/invitations', body: {} }).catch((err: unknown) => err);
   expect(Date.now() - started).toBeLessThan(3000);

@@ -65,6 +65,14 @@ describe('CSV export cells', () => {
   });
 
   it('quotes commas, quotes and line breaks, and writes objects as JSON', () => {
-    expect(csvRows(['a', 'b'], [['x, "y"\nz', { k: 1 }], [null, 5]])).toBe('"a","b"\r\n"x, ""y""\nz","{""k"":1}"\r\n"","5"\r\n');
+    expect(
+      csvRows(
+        ['a', 'b'],
+        [
+          ['x, "y"\nz', { k: 1 }],
+          [null, 5],
+        ],
+      ),
+    ).toBe('"a","b"\r\n"x, ""y""\nz","{""k"":1}"\r\n"","5"\r\n');
   });
 });

@@ -14,18 +14,31 @@ const knowledge = (o: Partial<PermissionKnowledge> = {}): PermissionKnowledge =>
 const own = (perms: GraphPermission[]) => directUserPermissions(perms).map((p) => p.id);
 
 describe('classifyPermissions', () => {
-  it('on an item CaseRoom shared (m365_unique_items), every person listed holds a permission of the item\'s own', () => {
+  it("on an item CaseRoom shared (m365_unique_items), every person listed holds a permission of the item's own", () => {
     const listed = [...siteGroups, user('p-ada', 'ada'), user('p-eve', 'eve', ['write'])];
     expect(own(classifyPermissions('doc', listed, knowledge({ unique: new Set(['doc']) })))).toEqual(['p-ada', 'p-eve']);
   });
 
   it('on an item CaseRoom knows nothing about, only the permission ids it recorded there count: the rest may be inherited', () => {
     const listed = [...siteGroups, user('p-ada', 'ada'), user('p-eve', 'eve')];
-    expect(own(classifyPermissions('doc', listed, knowledge({ recordedIds: new Map([['doc', new Set(['p-ada'])], ['other', new Set(['p-eve'])]]) })))).toEqual(['p-ada']);
+    expect(
+      own(
+        classifyPermissions(
+          'doc',
+          listed,
+          knowledge({
+            recordedIds: new Map([
+              ['doc', new Set(['p-ada'])],
+              ['other', new Set(['p-eve'])],
+            ]),
+          }),
+        ),
+      ),
+    ).toEqual(['p-ada']);
     expect(own(classifyPermissions('doc', listed, knowledge()))).toEqual([]);
   });
 
-  it('an item listing exactly its parent\'s grants inherits (ids may differ, as on a copy): nothing of its own', () => {
+  it("an item listing exactly its parent's grants inherits (ids may differ, as on a copy): nothing of its own", () => {
     const parent = [...siteGroups, user('f-ada', 'ada')];
     const listed = [...siteGroups.map((g) => ({ ...g, id: `${g.id}-copy` })), user('c-ada', 'ada')];
     expect(own(classifyPermissions('folder', listed, knowledge({ parentOf: new Map([['folder', null]]) }), parent))).toEqual([]);

@@ -236,11 +236,12 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     const app = data().apps[req.params.clientId.toLowerCase()];
     if (!app || app.tenantId !== tenant.id) throw new GraphError(404, 'notFound', `App ${req.params.clientId} is not registered in tenant ${tenant.id}.`);
     const input = await parse(req, mailboxScopeInput);
-    app.mailboxScope = input.mailboxes?.map((name) => {
-      const user = findUser(data(), tenant.id, name) ?? findUserByEmail(data(), tenant.id, name);
-      if (!user) throw badRequest(`No mailbox '${name}' in tenant ${tenant.id}.`);
-      return user.id;
-    }) ?? null;
+    app.mailboxScope =
+      input.mailboxes?.map((name) => {
+        const user = findUser(data(), tenant.id, name) ?? findUserByEmail(data(), tenant.id, name);
+        if (!user) throw badRequest(`No mailbox '${name}' in tenant ${tenant.id}.`);
+        return user.id;
+      }) ?? null;
     ctx.store.markDirty();
     return ok({ clientId: app.clientId, mailboxScope: app.mailboxScope });
   });

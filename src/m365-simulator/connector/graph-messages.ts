@@ -23,7 +23,10 @@ export function registerChannelMessageRoutes(host: SimulatorPluginHost, state: C
   host.graphRoute('GET', base, async (req) => {
     const channel = readableChannel(host, state, req);
     const roots = [...channel.threads].reverse().map((t) => ({ thread: t, activity: t.activities[0] }));
-    return page(req, roots.map(({ activity }) => chatMessage(channel, activity, null, knobs)));
+    return page(
+      req,
+      roots.map(({ activity }) => chatMessage(channel, activity, null, knobs)),
+    );
   });
   host.graphRoute('GET', `${base}/{messageId}`, async (req) => {
     const channel = readableChannel(host, state, req);
@@ -32,7 +35,13 @@ export function registerChannelMessageRoutes(host: SimulatorPluginHost, state: C
   host.graphRoute('GET', `${base}/{messageId}/replies`, async (req) => {
     const channel = readableChannel(host, state, req);
     const thread = threadOf(channel, req.params.messageId);
-    return page(req, thread.activities.slice(1).reverse().map((a) => chatMessage(channel, a, thread.rootId, knobs)));
+    return page(
+      req,
+      thread.activities
+        .slice(1)
+        .reverse()
+        .map((a) => chatMessage(channel, a, thread.rootId, knobs)),
+    );
   });
 }
 

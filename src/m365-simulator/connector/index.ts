@@ -304,7 +304,9 @@ export class BotConnectorSim {
     if (!channelId && Array.isArray(body.members) && body.members.length === 1) {
       // A 1:1 chat with a user: only one who has the app installed (personal scope).
       const member = body.members[0] as Json;
-      const userId = String(member.aadObjectId ?? member.id ?? '').replace(/^29:/, '').toLowerCase();
+      const userId = String(member.aadObjectId ?? member.id ?? '')
+        .replace(/^29:/, '')
+        .toLowerCase();
       this.requireInstalled(userId ? { userId } : null);
       throw new HttpError(400, 'BadArgument', 'Personal conversations are not simulated: the connector keeps channel threads only.');
     }
@@ -375,7 +377,12 @@ export class BotConnectorSim {
       if (req.method === 'DELETE') Object.assign(this.stats, zeroStats());
       return sendJson(res, 200, this.stats);
     }
-    if (head === 'channels' && !id) return sendJson(res, 200, Object.values(this.state.data.channels).map((c) => ({ ...c, threads: c.threads.length })));
+    if (head === 'channels' && !id)
+      return sendJson(
+        res,
+        200,
+        Object.values(this.state.data.channels).map((c) => ({ ...c, threads: c.threads.length })),
+      );
     if (head === 'channels' && id && !tail && req.method === 'GET') {
       const channel = this.state.channel(id);
       if (!channel) throw new HttpError(404, 'NotFound', `No posts in channel ${id}.`);

@@ -6,8 +6,7 @@
  */
 import type { ChannelLog } from './state';
 
-const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+const escapeHtml = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 
 const STYLE = `
   body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; background: #f5f5f5; color: #242424; }
@@ -63,9 +62,12 @@ export function channelsIndexPage(channels: ChannelLog[], teams: TeamAppsRow[], 
   const byTeam = new Map<string, ChannelLog[]>();
   for (const c of channels) byTeam.set(c.teamId, [...(byTeam.get(c.teamId) ?? []), c]);
   const channelList = [...byTeam.entries()]
-    .map(([teamId, list]) => `<h2>${escapeHtml(list[0].teamName || teamId)}</h2><ul>${list
-      .map((c) => `<li><a href="/channels/${encodeURIComponent(teamId)}/${encodeURIComponent(c.channelId)}">${escapeHtml(c.name)}</a> <span class="note">${c.threads.length} threads</span></li>`)
-      .join('')}</ul>`)
+    .map(
+      ([teamId, list]) =>
+        `<h2>${escapeHtml(list[0].teamName || teamId)}</h2><ul>${list
+          .map((c) => `<li><a href="/channels/${encodeURIComponent(teamId)}/${encodeURIComponent(c.channelId)}">${escapeHtml(c.name)}</a> <span class="note">${c.threads.length} threads</span></li>`)
+          .join('')}</ul>`,
+    )
     .join('');
   return shell(
     'Channels · Microsoft 365 simulator',

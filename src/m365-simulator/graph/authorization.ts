@@ -45,14 +45,38 @@ export interface AuthorizationException {
 export const AUTHORIZATION_EXCEPTIONS: AuthorizationException[] = [
   // The simulator accepts subscriptions on drive roots only; for those Learn lists Files.ReadWrite.All
   // (delegated and application). Reading, renewing and deleting a subscription need what creating it needed.
-  { methods: ['POST', 'GET'], template: '/subscriptions', application: ['Files.ReadWrite.All'], delegated: ['Files.ReadWrite', 'Files.ReadWrite.All'], source: 'https://learn.microsoft.com/graph/api/subscription-post-subscriptions (driveItem row)' },
-  { methods: ['GET', 'PATCH', 'DELETE'], template: '/subscriptions/{id}', application: ['Files.ReadWrite.All'], delegated: ['Files.ReadWrite', 'Files.ReadWrite.All'], source: 'https://learn.microsoft.com/graph/api/subscription-update and subscription-delete ("same permissions as creating the subscription")' },
+  {
+    methods: ['POST', 'GET'],
+    template: '/subscriptions',
+    application: ['Files.ReadWrite.All'],
+    delegated: ['Files.ReadWrite', 'Files.ReadWrite.All'],
+    source: 'https://learn.microsoft.com/graph/api/subscription-post-subscriptions (driveItem row)',
+  },
+  {
+    methods: ['GET', 'PATCH', 'DELETE'],
+    template: '/subscriptions/{id}',
+    application: ['Files.ReadWrite.All'],
+    delegated: ['Files.ReadWrite', 'Files.ReadWrite.All'],
+    source: 'https://learn.microsoft.com/graph/api/subscription-update and subscription-delete ("same permissions as creating the subscription")',
+  },
   // The reference gives createUploadSession the Application scheme only under Sites.ReadWrite.All;
   // the Learn page lists Files.ReadWrite.All for applications too.
-  { methods: ['POST'], template: '/drives/{id}/items/{id}/createuploadsession', application: ['Files.ReadWrite.All', 'Sites.ReadWrite.All'], delegated: ['Files.ReadWrite', 'Files.ReadWrite.All', 'Sites.ReadWrite.All'], source: 'https://learn.microsoft.com/graph/api/driveitem-createuploadsession#permissions' },
+  {
+    methods: ['POST'],
+    template: '/drives/{id}/items/{id}/createuploadsession',
+    application: ['Files.ReadWrite.All', 'Sites.ReadWrite.All'],
+    delegated: ['Files.ReadWrite', 'Files.ReadWrite.All', 'Sites.ReadWrite.All'],
+    source: 'https://learn.microsoft.com/graph/api/driveitem-createuploadsession#permissions',
+  },
   // The reference lists team operations for chats only; team-post tells the creator to poll the
   // operation with the token that created the team. Stricter reading: only what may create a team.
-  { methods: ['GET'], template: '/teams/{id}/operations/{id}', application: ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'], delegated: ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'], source: 'https://learn.microsoft.com/graph/api/teamsasyncoperation-get and https://learn.microsoft.com/graph/api/team-post' },
+  {
+    methods: ['GET'],
+    template: '/teams/{id}/operations/{id}',
+    application: ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    delegated: ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+    source: 'https://learn.microsoft.com/graph/api/teamsasyncoperation-get and https://learn.microsoft.com/graph/api/team-post',
+  },
 ];
 
 /** `$batch` itself needs no permission: each inner request is authorised on its own. */
@@ -191,7 +215,11 @@ export function authorizationDenied(workload: Workload, details: { accepted: str
     case 'mail':
       return new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     case 'teams':
-      return new GraphError(403, 'Forbidden', `Missing role permissions on the request. API requires one of '${details.accepted.join(', ')}'. Roles on the request '${details.roles.join(', ')}'. Resource specific consent permissions on the request '${details.resourceSpecific.join(', ')}'.`);
+      return new GraphError(
+        403,
+        'Forbidden',
+        `Missing role permissions on the request. API requires one of '${details.accepted.join(', ')}'. Roles on the request '${details.roles.join(', ')}'. Resource specific consent permissions on the request '${details.resourceSpecific.join(', ')}'.`,
+      );
     default:
       return new GraphError(403, 'accessDenied', 'Access denied');
   }

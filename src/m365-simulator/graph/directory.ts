@@ -29,7 +29,12 @@ function isGuestCaller(ctx: SimContext, caller: Caller): boolean {
 
 function parseSelect(req: SimRequest): string[] | null {
   const select = req.query.get('$select');
-  return select ? select.split(',').map((name) => name.trim()).filter(Boolean) : null;
+  return select
+    ? select
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean)
+    : null;
 }
 
 function parseFilter(filter: string): Array<{ property: string; value: string }> {
@@ -88,7 +93,9 @@ export function registerDirectoryRoutes(router: Router, ctx: SimContext): void {
     const filter = req.query.get('$filter');
     const clauses = filter ? parseFilter(filter) : [];
     const select = parseSelect(req);
-    const users = Object.values(ctx.store.data.users).filter((user) => user.tenantId === caller.tenantId && clauses.every(({ property, value }) => String((user as unknown as Record<string, unknown>)[property] ?? '').toLowerCase() === value.toLowerCase()));
+    const users = Object.values(ctx.store.data.users).filter(
+      (user) => user.tenantId === caller.tenantId && clauses.every(({ property, value }) => String((user as unknown as Record<string, unknown>)[property] ?? '').toLowerCase() === value.toLowerCase()),
+    );
     const top = Number(req.query.get('$top') ?? 100);
     return { status: 200, json: { value: users.slice(0, Math.max(1, Math.min(top, 999))).map((user) => userJson(user, select)) } };
   });

@@ -71,7 +71,10 @@ export function renderItem(call: Pick<DriveCall, 'ctx' | 'req' | 'access'>, item
   // Security-trimmed like GET …/permissions: a guest learns of no one else's access.
   if (/\bpermissions\b/.test(expand)) json.permissions = visiblePermissionsJson(call, item);
   if (/\bchildren\b/.test(expand) && item.kind === 'folder') {
-    json.children = call.ctx.store.children(item.id).filter((child) => call.access.level(child) !== 'none').map((child) => driveItemJson(call.ctx, child, { origin: call.req.origin }));
+    json.children = call.ctx.store
+      .children(item.id)
+      .filter((child) => call.access.level(child) !== 'none')
+      .map((child) => driveItemJson(call.ctx, child, { origin: call.req.origin }));
   }
   json = selectProperties(json, call.req.query.get('$select'));
   return json;
@@ -91,7 +94,10 @@ function resolveTarget(ctx: SimContext, drive: DriveRecord, rest: string): { tar
   }
   if (!base) return { target: { item: null, missing: null }, tail: tail ?? '' };
   if (path === undefined) return { target: { item: base, missing: null }, tail: tail ?? '' };
-  const names = path.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
+  const names = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => decodeURIComponent(segment));
   let current = base;
   for (let index = 0; index < names.length; index++) {
     const child = current.kind === 'folder' ? ctx.store.childByName(current.id, names[index]) : undefined;

@@ -33,11 +33,41 @@ import { requireCaller } from './drives';
 
 /** Properties of microsoft.graph.message (with outlookItem's and entity's) in the v1.0 CSDL. */
 export const MESSAGE_PROPERTIES = [
-  'id', 'categories', 'changeKey', 'createdDateTime', 'lastModifiedDateTime',
-  'bccRecipients', 'body', 'bodyPreview', 'ccRecipients', 'conversationId', 'conversationIndex', 'flag', 'from', 'hasAttachments', 'importance',
-  'inferenceClassification', 'internetMessageHeaders', 'internetMessageId', 'isDeliveryReceiptRequested', 'isDraft', 'isRead', 'isReadReceiptRequested',
-  'parentFolderId', 'receivedDateTime', 'replyTo', 'sender', 'sentDateTime', 'subject', 'toRecipients', 'uniqueBody', 'webLink',
-  'attachments', 'extensions', 'multiValueExtendedProperties', 'singleValueExtendedProperties',
+  'id',
+  'categories',
+  'changeKey',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'bccRecipients',
+  'body',
+  'bodyPreview',
+  'ccRecipients',
+  'conversationId',
+  'conversationIndex',
+  'flag',
+  'from',
+  'hasAttachments',
+  'importance',
+  'inferenceClassification',
+  'internetMessageHeaders',
+  'internetMessageId',
+  'isDeliveryReceiptRequested',
+  'isDraft',
+  'isRead',
+  'isReadReceiptRequested',
+  'parentFolderId',
+  'receivedDateTime',
+  'replyTo',
+  'sender',
+  'sentDateTime',
+  'subject',
+  'toRecipients',
+  'uniqueBody',
+  'webLink',
+  'attachments',
+  'extensions',
+  'multiValueExtendedProperties',
+  'singleValueExtendedProperties',
 ] as const;
 /** The action's parameters as the Learn page spells them (the CSDL's Message / SaveToSentItems). */
 export const SEND_MAIL_PARAMETERS = ['message', 'saveToSentItems'] as const;
@@ -147,7 +177,9 @@ export function mailTo(data: SimulatorData, address: string | null): MailMessage
 function readable(message: MailMessageRecord): { text: string; links: Array<{ href: string; label: string }> } {
   if (message.contentType === 'text') return { text: message.content, links: [] };
   const links = [...message.content.matchAll(/<a\b[^>]*\bhref="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi)].map((m) => ({ href: decodeEntities(m[1]), label: decodeEntities(m[2].replace(/<[^>]+>/g, '')) }));
-  const text = decodeEntities(message.content.replace(/<(br|\/p|\/li|\/h\d|\/div)\b[^>]*>/gi, '\n').replace(/<[^>]+>/g, '')).replace(/\n{3,}/g, '\n\n').trim();
+  const text = decodeEntities(message.content.replace(/<(br|\/p|\/li|\/h\d|\/div)\b[^>]*>/gi, '\n').replace(/<[^>]+>/g, ''))
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return { text, links };
 }
 
@@ -160,7 +192,9 @@ export function registerMailPages(router: Router, ctx: SimContext): void {
   router.add('GET', '/mail', async () => {
     const counts = new Map<string, number>();
     for (const message of ctx.store.data.mailMessages) counts.set(message.to, (counts.get(message.to) ?? 0) + 1);
-    const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([address, n]) => `<li><a href="/mail/${encodeURIComponent(address)}">${escapeHtml(address)}</a> <span class="muted">${n} message${n === 1 ? '' : 's'}</span></li>`);
+    const rows = [...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([address, n]) => `<li><a href="/mail/${encodeURIComponent(address)}">${escapeHtml(address)}</a> <span class="muted">${n} message${n === 1 ? '' : 's'}</span></li>`);
     return { status: 200, html: page('Mailboxes', `<h1>Mail delivered by the simulator</h1>${rows.length ? `<ul>${rows.join('')}</ul>` : '<p class="muted">No mail yet.</p>'}`) };
   });
   router.add('GET', '/mail/{address}', async (req) => {

@@ -26,8 +26,14 @@ export function odataContextPath(method: string, graphPath: string, isCollection
   // Items addressed by path are the drive's items (Graph answers `#drives('{id}')/root/$entity` or
   // `.../items/$entity` depending on the address; both name the same entity set).
   // Uploaded content answers with the item it wrote.
-  const byId = graphPath.replace(/\/(root|items\/[^/:]+):\/[^:]*:?/i, '/items/{path}').replace(/\/+$/, '').replace(/\/content$/i, '');
-  const segments = byId.split('/').filter(Boolean).map((segment) => decodeURIComponentSafe(segment));
+  const byId = graphPath
+    .replace(/\/(root|items\/[^/:]+):\/[^:]*:?/i, '/items/{path}')
+    .replace(/\/+$/, '')
+    .replace(/\/content$/i, '');
+  const segments = byId
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => decodeURIComponentSafe(segment));
   if (segments.length === 0) return null;
   const last = segments[segments.length - 1].toLowerCase();
   if (last in OPERATIONS) return OPERATIONS[last];

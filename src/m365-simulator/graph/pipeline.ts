@@ -134,9 +134,11 @@ export class GraphPipeline {
       }
       rateLimitHeaders = decision.headers;
     }
-    const response = (await handler()) ?? (() => {
-      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${req.rawPath.split('/')[2] ?? ''}'.`);
-    })();
+    const response =
+      (await handler()) ??
+      (() => {
+        throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${req.rawPath.split('/')[2] ?? ''}'.`);
+      })();
     if (fault?.kind === 'reset' && fault.afterProcessing) {
       // The work is done but the client never hears about it: idempotent retries are the cure.
       stats.injectedResets += 1;

@@ -89,7 +89,9 @@ export function driveItemJson(ctx: SimContext, item: DriveItemRecord, options: D
 }
 
 export function driveJson(ctx: SimContext, drive: DriveRecord): Record<string, unknown> {
-  const used = Object.values(ctx.store.data.items).filter((item) => item.driveId === drive.id && !item.deletedDateTime && item.kind === 'file').reduce((sum, item) => sum + item.size, 0);
+  const used = Object.values(ctx.store.data.items)
+    .filter((item) => item.driveId === drive.id && !item.deletedDateTime && item.kind === 'file')
+    .reduce((sum, item) => sum + item.size, 0);
   const total = 27_487_790_694_400;
   return {
     createdDateTime: drive.createdDateTime,

@@ -180,7 +180,7 @@ function parseTab(ctx: SimContext, team: TeamRecord, channel: ChannelRecord, bod
   if (typeof body.displayName !== 'string' || !body.displayName.trim()) throw badRequest('displayName is required.');
   const bind = body['teamsApp@odata.bind'];
   const teamsAppId = typeof bind === 'string' ? /\/appCatalogs\/teamsApps\/([^/?'()]+)|teamsApps\('([^']+)'\)/i.exec(bind) : null;
-  if (!teamsAppId) throw badRequest("teamsApp@odata.bind is required: \"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{id}\".");
+  if (!teamsAppId) throw badRequest('teamsApp@odata.bind is required: "https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{id}".');
   const app = ctx.store.data.teamsApps[(teamsAppId[1] ?? teamsAppId[2]).toLowerCase()];
   if (!app || app.tenantId !== team.tenantId) throw notFound(`Teams app ${teamsAppId[1] ?? teamsAppId[2]} is not in the tenant's app catalog.`);
   if (!installationFor(ctx.store.data, { clientId: app.clientId }, { teamId: team.id })) throw badRequest(`The app ${app.id} is not installed in the team: install it before adding its tab.`);
@@ -199,7 +199,7 @@ export function registerTeamRoutes(router: Router, ctx: SimContext): void {
   router.add('POST', '/v1.0/teams', async (req) => {
     const caller = requireStaff(ctx, req);
     const body = ((await req.body.json()) ?? {}) as Record<string, unknown>;
-    if (typeof body['template@odata.bind'] !== 'string') throw badRequest("A template is required: \"template@odata.bind\": \"https://graph.microsoft.com/v1.0/teamsTemplates('standard')\".");
+    if (typeof body['template@odata.bind'] !== 'string') throw badRequest('A template is required: "template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates(\'standard\')".');
     if (typeof body.displayName !== 'string' || !body.displayName.trim()) throw badRequest('displayName is required.');
     const members = Array.isArray(body.members) ? (body.members as Record<string, unknown>[]).map((member) => parseMemberBody(ctx, caller, member)) : [];
     if (caller.kind === 'app' && !members.some((member) => member.roles.includes('owner'))) throw badRequest('An owner must be specified when creating a team with application permissions.');

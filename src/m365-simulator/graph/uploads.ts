@@ -220,7 +220,10 @@ async function commitSession(ctx: SimContext, req: SimRequest, session: UploadSe
   // Keep the part file until the commit succeeded, so a 409 leaves the session resumable.
   await fs.copyFile(file, ctx.store.blobPath(blobId));
   const blob = { blobId, size: session.totalSize ?? 0, quickXorHash: hash.digestBase64() };
-  const caller = session.createdBy.kind === 'user' ? { kind: 'user' as const, tenantId: session.tenantId, appId: session.appId, userId: session.createdBy.userId, scopes: [] } : { kind: 'app' as const, tenantId: session.tenantId, appId: session.appId, roles: [] };
+  const caller =
+    session.createdBy.kind === 'user'
+      ? { kind: 'user' as const, tenantId: session.tenantId, appId: session.appId, userId: session.createdBy.userId, scopes: [] }
+      : { kind: 'app' as const, tenantId: session.tenantId, appId: session.appId, roles: [] };
   const access = new AccessEvaluator(ctx.store, caller);
   let result;
   const target = session.targetItemId ? ctx.store.liveItem(session.targetItemId) : undefined;

@@ -62,7 +62,27 @@ function openIdConfiguration(ctx: SimContext, tenant: TenantRecord): Record<stri
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: 'EU',
     cloud_instance_name: 'microsoftonline.com',
@@ -88,10 +108,17 @@ function authenticateClient(ctx: SimContext, tenant: TenantRecord, req: SimReque
   }
   if (!clientId) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
   const app = findApp(ctx.store.data, tenant.id, clientId);
-  if (!app) return aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+  if (!app)
+    return aadError(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+    );
   if (form.has('client_assertion')) return aadError(401, 'invalid_client', 700027, 'Client assertion (certificate) credentials are not supported by the simulator; use a client secret.');
   if (!secret) return aadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-  if (secret !== app.clientSecret) return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.');
+  if (secret !== app.clientSecret)
+    return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.');
   return app;
 }
 
@@ -154,7 +181,8 @@ async function onBehalfOf(ctx: SimContext, tenant: TenantRecord, app: AppRecord,
     return aadError(400, 'invalid_grant', 50013, 'Assertion failed signature validation.');
   }
   const acceptedAudiences = [app.clientId, ...app.identifierUris];
-  if (typeof claims.aud !== 'string' || !acceptedAudiences.includes(claims.aud)) return aadError(400, 'invalid_grant', 50013, 'Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was not expected.');
+  if (typeof claims.aud !== 'string' || !acceptedAudiences.includes(claims.aud))
+    return aadError(400, 'invalid_grant', 50013, 'Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was not expected.');
   if (claims.tid !== tenant.id) return aadError(400, 'invalid_grant', 50013, 'Assertion was issued for another tenant.');
   const user = claims.oid ? ctx.store.data.users[claims.oid] : undefined;
   if (!user || claims.idtyp === 'app' || user.tenantId !== tenant.id) return aadError(400, 'invalid_grant', 50013, 'The assertion does not represent a user of this tenant.');
@@ -164,7 +192,13 @@ async function onBehalfOf(ctx: SimContext, tenant: TenantRecord, app: AppRecord,
   // OBO cannot prompt: a Graph scope nobody consented to for this app is refused (AADSTS65001),
   // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-on-behalf-of-flow#error-response-example
   const unconsented = scopes.audience === GRAPH_RESOURCE ? names.filter((name) => !['openid', 'profile', 'offline_access', 'email'].includes(name) && !app.graphDelegatedScopes.includes(name)) : [];
-  if (unconsented.length) return aadError(400, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${app.clientId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`);
+  if (unconsented.length)
+    return aadError(
+      400,
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${app.clientId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`,
+    );
   const accessToken = await ctx.tokens.userToken(tenant, user, app, scopes.audience, names);
   const wantsOpenId = (form.get('scope') ?? '').split(/\s+/).includes('openid');
   const extra: Record<string, unknown> = {};
@@ -176,7 +210,9 @@ async function onBehalfOf(ctx: SimContext, tenant: TenantRecord, app: AppRecord,
 }
 
 function accountsOf(ctx: SimContext, tenant: TenantRecord): { staff: UserRecord[]; guests: UserRecord[] } {
-  const users = Object.values(ctx.store.data.users).filter((user) => user.tenantId === tenant.id && user.accountEnabled).sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const users = Object.values(ctx.store.data.users)
+    .filter((user) => user.tenantId === tenant.id && user.accountEnabled)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
   return { staff: users.filter((user) => user.userType === 'Member'), guests: users.filter((user) => user.userType === 'Guest') };
 }
 
@@ -250,10 +286,12 @@ async function completeSignIn(ctx: SimContext, tenant: TenantRecord, params: URL
 }
 
 export function registerIdentityRoutes(router: Router, ctx: SimContext): void {
-  const withTenant = (handler: (req: SimRequest, tenant: TenantRecord) => Promise<SimResponse>) => async (req: SimRequest): Promise<SimResponse> => {
-    const tenant = findTenant(ctx.store.data, req.params.tenant);
-    return tenant ? handler(req, tenant) : tenantNotFound(req.params.tenant);
-  };
+  const withTenant =
+    (handler: (req: SimRequest, tenant: TenantRecord) => Promise<SimResponse>) =>
+    async (req: SimRequest): Promise<SimResponse> => {
+      const tenant = findTenant(ctx.store.data, req.params.tenant);
+      return tenant ? handler(req, tenant) : tenantNotFound(req.params.tenant);
+    };
 
   // MSAL asks login.microsoftonline.com for instance metadata unless knownAuthorities is set;
   // served here too for clients configured to ask the simulator.
@@ -261,9 +299,16 @@ export function registerIdentityRoutes(router: Router, ctx: SimContext): void {
     const host = new URL(ctx.urls.https).host;
     const authorization = req.query.get('authorization_endpoint') ?? `${ctx.urls.https}/common/oauth2/v2.0/authorize`;
     const tenantSegment = new URL(authorization).pathname.split('/')[1] ?? 'common';
-    return { status: 200, json: { tenant_discovery_endpoint: `${ctx.urls.https}/${tenantSegment}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }] } };
+    return {
+      status: 200,
+      json: { tenant_discovery_endpoint: `${ctx.urls.https}/${tenantSegment}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }] },
+    };
   });
-  router.add('GET', '/{tenant}/v2.0/.well-known/openid-configuration', withTenant(async (_req, tenant) => ({ status: 200, json: openIdConfiguration(ctx, tenant) })));
+  router.add(
+    'GET',
+    '/{tenant}/v2.0/.well-known/openid-configuration',
+    withTenant(async (_req, tenant) => ({ status: 200, json: openIdConfiguration(ctx, tenant) })),
+  );
   router.add('GET', '/{tenant}/discovery/v2.0/keys', async () => ({ status: 200, json: ctx.tokens.jwks() }));
   router.add('GET', '/discovery/v2.0/keys', async () => ({ status: 200, json: ctx.tokens.jwks() }));
   router.add(

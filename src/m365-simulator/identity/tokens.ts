@@ -81,38 +81,44 @@ export class TokenService {
 
   /** App-only Graph token (client credentials): `roles`, no `scp`, oid = the service principal. */
   async appToken(tenant: TenantRecord, app: AppRecord, audience: string, roles: string[], lifetimeSeconds?: number): Promise<string> {
-    return this.sign({
-      aud: audience,
-      tid: tenant.id,
-      oid: app.servicePrincipalId,
-      sub: app.servicePrincipalId,
-      azp: app.clientId,
-      appid: app.clientId,
-      azpacr: '1',
-      roles,
-      idtyp: 'app',
-    }, lifetimeSeconds);
+    return this.sign(
+      {
+        aud: audience,
+        tid: tenant.id,
+        oid: app.servicePrincipalId,
+        sub: app.servicePrincipalId,
+        azp: app.clientId,
+        appid: app.clientId,
+        azpacr: '1',
+        roles,
+        idtyp: 'app',
+      },
+      lifetimeSeconds,
+    );
   }
 
   /** Delegated token for a user, as issued by OBO or the sign-in page. */
   async userToken(tenant: TenantRecord, user: UserRecord, app: AppRecord, audience: string, scopes: string[], lifetimeSeconds?: number): Promise<string> {
-    return this.sign({
-      aud: audience,
-      tid: tenant.id,
-      oid: user.id,
-      sub: pairwiseSubject(user.id, app.clientId),
-      azp: app.clientId,
-      appid: app.clientId,
-      azpacr: '1',
-      scp: scopes.join(' '),
-      name: user.displayName,
-      preferred_username: user.userType === 'Guest' ? user.mail : user.userPrincipalName,
-      upn: user.userType === 'Guest' ? undefined : user.userPrincipalName,
-      email: user.mail,
-      // acct: 0 = member of the tenant, 1 = guest (v2 optional claim, relied on by the app).
-      acct: user.userType === 'Guest' ? 1 : 0,
-      idtyp: 'user',
-    }, lifetimeSeconds);
+    return this.sign(
+      {
+        aud: audience,
+        tid: tenant.id,
+        oid: user.id,
+        sub: pairwiseSubject(user.id, app.clientId),
+        azp: app.clientId,
+        appid: app.clientId,
+        azpacr: '1',
+        scp: scopes.join(' '),
+        name: user.displayName,
+        preferred_username: user.userType === 'Guest' ? user.mail : user.userPrincipalName,
+        upn: user.userType === 'Guest' ? undefined : user.userPrincipalName,
+        email: user.mail,
+        // acct: 0 = member of the tenant, 1 = guest (v2 optional claim, relied on by the app).
+        acct: user.userType === 'Guest' ? 1 : 0,
+        idtyp: 'user',
+      },
+      lifetimeSeconds,
+    );
   }
 
   /** ID token for the sign-in page (aud = the client id, optional nonce echoed). */

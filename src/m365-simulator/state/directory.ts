@@ -169,7 +169,18 @@ export function createSiteWithDrive(store: SimulatorStore, tenant: TenantRecord,
   ];
   for (const [displayName, siteGroupId, role] of groups) {
     const id = newPermissionId();
-    store.data.permissions[id] = { id, driveId, itemId: rootItemId, roles: [role], grantee: { kind: 'siteGroup', displayName, siteGroupId }, invitationEmail: null, signInRequired: true, expirationDateTime: null, createdDateTime: now, origin: 'site' };
+    store.data.permissions[id] = {
+      id,
+      driveId,
+      itemId: rootItemId,
+      roles: [role],
+      grantee: { kind: 'siteGroup', displayName, siteGroupId },
+      invitationEmail: null,
+      signInRequired: true,
+      expirationDateTime: null,
+      createdDateTime: now,
+      origin: 'site',
+    };
   }
   store.markDirty();
   return site;

@@ -61,9 +61,7 @@ export function publishTeamsApp(store: SimulatorStore, tenant: TenantRecord, inp
 }
 
 function scopeMatches(installation: AppInstallationRecord, target: InstallationTarget): boolean {
-  return 'teamId' in target
-    ? installation.scope.kind === 'team' && installation.scope.teamId === target.teamId
-    : installation.scope.kind === 'user' && installation.scope.userId === target.userId;
+  return 'teamId' in target ? installation.scope.kind === 'team' && installation.scope.teamId === target.teamId : installation.scope.kind === 'user' && installation.scope.userId === target.userId;
 }
 
 export function installationsAt(data: SimulatorData, target: InstallationTarget): AppInstallationRecord[] {

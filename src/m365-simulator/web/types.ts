@@ -9,9 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type HeaderMap = Record<string, string>;
 
 /** Who is calling, once a bearer token was validated. */
-export type Caller =
-  | { kind: 'app'; tenantId: string; appId: string; roles: string[] }
-  | { kind: 'user'; tenantId: string; appId: string; userId: string; scopes: string[] };
+export type Caller = { kind: 'app'; tenantId: string; appId: string; roles: string[] } | { kind: 'user'; tenantId: string; appId: string; userId: string; scopes: string[] };
 
 export interface RequestBody {
   /** Parsed JSON body; throws a Graph 400 when the body is not JSON. Empty body → undefined. */

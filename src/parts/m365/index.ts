@@ -60,7 +60,15 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
   const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
   const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
-  const provisioning = new ProvisioningService({ db, graph, logger: logger.child({ job: 'provision' }), sharing: services.sharing, publicBaseUrl: config.publicBaseUrl, teamsAppId: config.teamsAppId, placeholderFor: config.seedDemoData ? demoPlaceholderFor : undefined });
+  const provisioning = new ProvisioningService({
+    db,
+    graph,
+    logger: logger.child({ job: 'provision' }),
+    sharing: services.sharing,
+    publicBaseUrl: config.publicBaseUrl,
+    teamsAppId: config.teamsAppId,
+    placeholderFor: config.seedDemoData ? demoPlaceholderFor : undefined,
+  });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
 
@@ -205,10 +213,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     channelMessages: gatewayChannelMessages(graph),
     digests,
     handlers,
-    routes: [
-      { path: '/api/graph/notifications', router: notificationRoute({ db, logger }) },
-      ...fileRoutes({ db, logger, uploads, services }),
-    ],
+    routes: [{ path: '/api/graph/notifications', router: notificationRoute({ db, logger }) }, ...fileRoutes({ db, logger, uploads, services })],
     async start() {
       const filled = await applyDefaultSender(db, config.mail.sender);
       if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');

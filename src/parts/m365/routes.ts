@@ -71,12 +71,14 @@ const id = (req: Request, name: string): string => {
   return parsed.data;
 };
 
-const as = (kind: 'guest' | 'staff') => (req: Request): Uploader => {
-  const actor = req.actor;
-  if (!actor || actor.kind !== kind) throw new DomainError('forbidden', kind === 'guest' ? 'this endpoint is for portal guests' : 'this endpoint is for firm staff');
-  if (!req.bearer) throw new DomainError('unauthenticated', 'a bearer token is required');
-  return actor;
-};
+const as =
+  (kind: 'guest' | 'staff') =>
+  (req: Request): Uploader => {
+    const actor = req.actor;
+    if (!actor || actor.kind !== kind) throw new DomainError('forbidden', kind === 'guest' ? 'this endpoint is for portal guests' : 'this endpoint is for firm staff');
+    if (!req.bearer) throw new DomainError('unauthenticated', 'a bearer token is required');
+    return actor;
+  };
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */
 export function contentDisposition(name: string): string {
@@ -86,39 +88,43 @@ export function contentDisposition(name: string): string {
 
 /** File routes: uploads stream into SharePoint and downloads stream out of it, with the caller's own token. */
 export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; services: Services }): Array<{ path: string; router: Router; authenticated: true }> {
-  const upload = (who: 'guest' | 'staff'): RequestHandler => async (req, res, next) => {
-    try {
-      const actor = as(who)(req);
-      const answer = await d.uploads.receive(req, actor, id(req, 'caseId'), req.bearer as string);
-      res.status(201).json(answer);
-    } catch (err) {
-      // Stop reading a refused upload's body; the answer goes out and the connection is not reused.
-      res.setHeader('Connection', 'close');
-      req.unpipe();
-      req.resume();
-      next(err);
-    }
-  };
-  const download = (who: 'guest' | 'staff'): RequestHandler => async (req, res, next) => {
-    try {
-      const actor = as(who)(req);
-      const { item, response } = await d.uploads.download(actor, id(req, 'caseId'), id(req, 'itemId'), req.bearer as string);
-      res.status(200);
-      res.setHeader('Content-Type', item.mimeType ?? response.headers.get('content-type') ?? 'application/octet-stream');
-      const length = response.headers.get('content-length');
-      if (length) res.setHeader('Content-Length', length);
-      res.setHeader('Content-Disposition', contentDisposition(item.title));
-      res.setHeader('Cache-Control', 'private, no-store');
-      if (!response.body) {
-        res.end();
-        return;
+  const upload =
+    (who: 'guest' | 'staff'): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const actor = as(who)(req);
+        const answer = await d.uploads.receive(req, actor, id(req, 'caseId'), req.bearer as string);
+        res.status(201).json(answer);
+      } catch (err) {
+        // Stop reading a refused upload's body; the answer goes out and the connection is not reused.
+        res.setHeader('Connection', 'close');
+        req.unpipe();
+        req.resume();
+        next(err);
       }
-      // The web stream from fetch becomes a Node stream; pipeline applies backpressure end to end.
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
-    } catch (err) {
-      next(err);
-    }
-  };
+    };
+  const download =
+    (who: 'guest' | 'staff'): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const actor = as(who)(req);
+        const { item, response } = await d.uploads.download(actor, id(req, 'caseId'), id(req, 'itemId'), req.bearer as string);
+        res.status(200);
+        res.setHeader('Content-Type', item.mimeType ?? response.headers.get('content-type') ?? 'application/octet-stream');
+        const length = response.headers.get('content-length');
+        if (length) res.setHeader('Content-Length', length);
+        res.setHeader('Content-Disposition', contentDisposition(item.title));
+        res.setHeader('Cache-Control', 'private, no-store');
+        if (!response.body) {
+          res.end();
+          return;
+        }
+        // The web stream from fetch becomes a Node stream; pipeline applies backpressure end to end.
+        await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+      } catch (err) {
+        next(err);
+      }
+    };
   const router = (method: 'post' | 'get', handler: RequestHandler) => {
     const r = Router({ mergeParams: true });
     r[method]('/', handler);

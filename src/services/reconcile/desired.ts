@@ -12,7 +12,10 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   const [grantRecords, linkedIds] = await Promise.all([repo.grantsOfContact(contact.id), repo.linkedCaseIds(contact.id)]);
   if (grantRecords.length === 0 || linkedIds.length === 0) return result;
   const caseRecords = await repo.casesByIds(firm.id, linkedIds);
-  const granted = await repo.itemsByIds(firm.id, grantRecords.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
+  const granted = await repo.itemsByIds(
+    firm.id,
+    grantRecords.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
+  );
   // Items that stopped inheriting: a broad grant, or an item grant on a folder above them, must
   // reach each of them with a permission of its own (the folder chain tells what is above what).
   const broad = grantRecords.some((g) => g.scope.kind !== 'item');

@@ -70,18 +70,21 @@ export class DriftDetector {
         targets.push({ driveId: c.driveId, itemId: c.folderItemId });
       }
     }
-    for (const forItem of desired.values()) for (const d of forItem.values()) if (!caseOfItem.has(d.driveItemId) && caseById.get(d.caseId)) {
-      caseOfItem.set(d.driveItemId, caseById.get(d.caseId) as CaseRecord);
-      targets.push({ driveId: d.driveId, itemId: d.driveItemId });
-    }
-    for (const a of applied) if (!caseOfItem.has(a.driveItemId)) {
-      const item = await repo.itemByDriveItem(firmId, a.driveItemId);
-      const c = item ? caseById.get(item.caseId) : undefined;
-      if (c) {
-        caseOfItem.set(a.driveItemId, c);
-        targets.push({ driveId: a.driveId, itemId: a.driveItemId });
+    for (const forItem of desired.values())
+      for (const d of forItem.values())
+        if (!caseOfItem.has(d.driveItemId) && caseById.get(d.caseId)) {
+          caseOfItem.set(d.driveItemId, caseById.get(d.caseId) as CaseRecord);
+          targets.push({ driveId: d.driveId, itemId: d.driveItemId });
+        }
+    for (const a of applied)
+      if (!caseOfItem.has(a.driveItemId)) {
+        const item = await repo.itemByDriveItem(firmId, a.driveItemId);
+        const c = item ? caseById.get(item.caseId) : undefined;
+        if (c) {
+          caseOfItem.set(a.driveItemId, c);
+          targets.push({ driveId: a.driveId, itemId: a.driveItemId });
+        }
       }
-    }
     const actual = await readPermissions(this.d.graph, targets, recordedKnowledge(this.d.db));
 
     const reports = new Map<string, DriftFound>();
@@ -151,7 +154,14 @@ export class DriftDetector {
     await this.d.db.transaction(async (tx) => {
       const r = new Repo(tx);
       for (const event of events) {
-        await r.appendAudit({ firmId, actor: 'system:drift', action: 'drift.found', target: `case:${event.caseId}`, reason: this.d.driftPolicy === 'repair' ? 'repaired by policy' : 'reported only (policy: report)', data: { added: event.added, removed: event.removed } });
+        await r.appendAudit({
+          firmId,
+          actor: 'system:drift',
+          action: 'drift.found',
+          target: `case:${event.caseId}`,
+          reason: this.d.driftPolicy === 'repair' ? 'repaired by policy' : 'reported only (policy: report)',
+          data: { added: event.added, removed: event.removed },
+        });
         await requestNotify(tx, event);
       }
       if (this.d.driftPolicy === 'repair') for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
@@ -185,9 +195,33 @@ export class DriftDetector {
       await repo.link(firmId, imp.c.id, imp.contact.id, 'system:import');
       const existing = (await repo.grantsOfContact(imp.contact.id)).find((g) => g.scope.kind === 'case' && g.scope.caseId === imp.c.id);
       const view = existing && existing.scope.kind === 'case' ? existing.scope.view : (['documents'] as Section[]);
-      const grant = await repo.upsertGrant({ firmId, contactId: imp.contact.id, scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] }, rights: imp.role === 'write' ? 'upload' : 'read', expiresAt: null, createdBy: 'system:import' });
-      await repo.appendAudit({ firmId, actor: 'system:import', action: 'grant.imported', target: `contact:${imp.contact.id}`, reason: 'permission found on the case folder when CaseRoom started managing it', data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role } });
-      await new M365Repo(tx).putApplied({ firmId, contactId: imp.contact.id, guestUserId: imp.contact.guestUserId as string, driveId: imp.c.driveId as string, driveItemId: imp.driveItemId, role: imp.role, permissionId: imp.permissionId, state: 'active', expiresAt: null });
+      const grant = await repo.upsertGrant({
+        firmId,
+        contactId: imp.contact.id,
+        scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] },
+        rights: imp.role === 'write' ? 'upload' : 'read',
+        expiresAt: null,
+        createdBy: 'system:import',
+      });
+      await repo.appendAudit({
+        firmId,
+        actor: 'system:import',
+        action: 'grant.imported',
+        target: `contact:${imp.contact.id}`,
+        reason: 'permission found on the case folder when CaseRoom started managing it',
+        data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role },
+      });
+      await new M365Repo(tx).putApplied({
+        firmId,
+        contactId: imp.contact.id,
+        guestUserId: imp.contact.guestUserId as string,
+        driveId: imp.c.driveId as string,
+        driveItemId: imp.driveItemId,
+        role: imp.role,
+        permissionId: imp.permissionId,
+        state: 'active',
+        expiresAt: null,
+      });
       await requestGuestSync(tx, firmId, imp.contact.id);
     });
   }

@@ -22,13 +22,21 @@ export function gatheredSyncs(reconciler: SyncsGuests): (firmId: string, contact
         waiting.set(firmId, gathered);
         setImmediate(() => {
           waiting.delete(firmId);
-          void reconciler.syncGuests(firmId, gathered.map((c) => c.contactId)).then((results) => {
-            for (const c of gathered) {
-              const r = results.get(c.contactId);
-              if (r?.ok) c.resolve(r.outcome);
-              else c.reject(r ? r.error : new Error(`the sync run returned nothing for contact ${c.contactId}`));
-            }
-          }, (err: unknown) => gathered.forEach((c) => c.reject(err)));
+          void reconciler
+            .syncGuests(
+              firmId,
+              gathered.map((c) => c.contactId),
+            )
+            .then(
+              (results) => {
+                for (const c of gathered) {
+                  const r = results.get(c.contactId);
+                  if (r?.ok) c.resolve(r.outcome);
+                  else c.reject(r ? r.error : new Error(`the sync run returned nothing for contact ${c.contactId}`));
+                }
+              },
+              (err: unknown) => gathered.forEach((c) => c.reject(err)),
+            );
         });
       }
       callers.push({ contactId, resolve, reject });

@@ -34,10 +34,16 @@ function applyPlan(plan: GuestSyncPlan, actual: Map<string, GraphPermission[] | 
   let next = 0;
   for (const a of plan.actions) {
     if (a.kind === 'delete') {
-      sp.set(a.driveItemId, (sp.get(a.driveItemId) ?? []).filter((p) => p.id !== a.permissionId));
+      sp.set(
+        a.driveItemId,
+        (sp.get(a.driveItemId) ?? []).filter((p) => p.id !== a.permissionId),
+      );
       if (!a.keepRecord) records = records.filter((r) => r.driveItemId !== a.driveItemId);
     } else if (a.kind === 'patch') {
-      sp.set(a.desired.driveItemId, (sp.get(a.desired.driveItemId) ?? []).map((p) => (p.id === a.permissionId ? { ...p, roles: [a.desired.role] } : p)));
+      sp.set(
+        a.desired.driveItemId,
+        (sp.get(a.desired.driveItemId) ?? []).map((p) => (p.id === a.permissionId ? { ...p, roles: [a.desired.role] } : p)),
+      );
       putRecord(appliedRecord(guest.firmId, a.contactId, a.guestUserId, a.desired, a.permissionId, 'active'));
     } else {
       const created = perm(`new-${++next}`, a.guestUserId, [a.desired.role]);
@@ -155,10 +161,15 @@ describe('planGuestSync: unique permissions (broken inheritance)', () => {
 
 describe('planGuestSync: staff-only', () => {
   it('a document made staff-only (no longer desired) loses the guest permission it had', () => {
-    const plan = planGuestSync(guest, desiredOf(want('item-open')), [record('item-open'), record('item-sealed')], new Map([
-      ['item-open', [perm('perm-item-open', 'guest-user-1')]],
-      ['item-sealed', [perm('perm-item-sealed', 'guest-user-1')]],
-    ]));
+    const plan = planGuestSync(
+      guest,
+      desiredOf(want('item-open')),
+      [record('item-open'), record('item-sealed')],
+      new Map([
+        ['item-open', [perm('perm-item-open', 'guest-user-1')]],
+        ['item-sealed', [perm('perm-item-sealed', 'guest-user-1')]],
+      ]),
+    );
     expect(plan.actions).toEqual([{ kind: 'delete', contactId: guest.id, driveId: drive, driveItemId: 'item-sealed', permissionId: 'perm-item-sealed', keepRecord: false }]);
   });
 });
@@ -166,13 +177,23 @@ describe('planGuestSync: staff-only', () => {
 describe('planGuestSync: idempotence', () => {
   it.each([
     ['nothing recorded yet', desiredOf(want('a'), want('b', { role: 'write' })), new Map<string, GraphPermission[] | null>(), [] as AppliedPermission[]],
-    ['grant, revoke, re-role and expiry at once', desiredOf(want('a'), want('b', { expiresAt: '2027-01-01T00:00:00Z' }), want('c')), new Map<string, GraphPermission[] | null>([
-      ['a', [perm('perm-a', 'guest-user-1', ['write'])]],
-      ['b', [perm('perm-b', 'guest-user-1')]],
-      ['d', [perm('perm-d', 'guest-user-1'), perm('perm-d2', 'guest-user-1')]],
-      ['e', null],
-    ]), [record('a'), record('b'), record('d'), record('e')]],
-    ['an old guest account and a copied permission', desiredOf(want('a')), new Map<string, GraphPermission[] | null>([['a', [perm('p-old', 'old-guest-user'), perm('copied', 'guest-user-1')]]]), [record('a', { guestUserId: 'old-guest-user', permissionId: 'p-old' })]],
+    [
+      'grant, revoke, re-role and expiry at once',
+      desiredOf(want('a'), want('b', { expiresAt: '2027-01-01T00:00:00Z' }), want('c')),
+      new Map<string, GraphPermission[] | null>([
+        ['a', [perm('perm-a', 'guest-user-1', ['write'])]],
+        ['b', [perm('perm-b', 'guest-user-1')]],
+        ['d', [perm('perm-d', 'guest-user-1'), perm('perm-d2', 'guest-user-1')]],
+        ['e', null],
+      ]),
+      [record('a'), record('b'), record('d'), record('e')],
+    ],
+    [
+      'an old guest account and a copied permission',
+      desiredOf(want('a')),
+      new Map<string, GraphPermission[] | null>([['a', [perm('p-old', 'old-guest-user'), perm('copied', 'guest-user-1')]]]),
+      [record('a', { guestUserId: 'old-guest-user', permissionId: 'p-old' })],
+    ],
   ])('planning the applied result of a plan finds nothing to do (%s)', (_name, desired, actual, recorded) => {
     expectConverged(desired, actual, recorded);
   });
@@ -183,7 +204,11 @@ describe('batchSteps', () => {
     const guests = Array.from({ length: MAX_RECIPIENTS + 1 }, (_, i) => `g-${i}`);
     const invites = guests.map((g) => ({ kind: 'invite' as const, contactId: g, desired: want('a'), guestUserId: g, read: false }));
     const steps = batchSteps([{ kind: 'delete', contactId: 'c', driveId: drive, driveItemId: 'b', permissionId: 'p/1', keepRecord: false }, ...invites]);
-    expect(steps.map((s) => [s.step.method, s.actions.length])).toEqual([['DELETE', 1], ['POST', MAX_RECIPIENTS], ['POST', 1]]);
+    expect(steps.map((s) => [s.step.method, s.actions.length])).toEqual([
+      ['DELETE', 1],
+      ['POST', MAX_RECIPIENTS],
+      ['POST', 1],
+    ]);
     expect(steps[0].step.url).toBe('/drives/drive-1/items/b/permissions/p%2F1');
     expect(steps.map((s) => s.step.id)).toEqual(['1', '2', '3']);
   });

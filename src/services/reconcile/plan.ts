@@ -145,7 +145,13 @@ export function batchSteps(actions: readonly SyncAction[]): Array<{ step: BatchS
   for (const group of groups.values()) {
     for (let i = 0; i < group.length; i += MAX_RECIPIENTS) {
       const part = group.slice(i, i + MAX_RECIPIENTS);
-      add(inviteStep(part[0].desired, part.map((a) => a.guestUserId)), part);
+      add(
+        inviteStep(
+          part[0].desired,
+          part.map((a) => a.guestUserId),
+        ),
+        part,
+      );
     }
   }
   return out;

@@ -14,7 +14,6 @@ export class StaffOnlySeal {
     return this.d.logger;
   }
 
-
   /**
    * Seals a staff-only document or folder in SharePoint: it gets unique permissions (inheritance
    * broken by a direct share to a member of the firm's staff, which copies the case folder's

@@ -39,10 +39,11 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
     partial = parts.pop() ?? '';
     for (const line of parts) {
       lines.push(line);
-      for (const w of [...waiters]) if (w.pattern.test(line)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
+      for (const w of [...waiters])
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   });
   proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -59,8 +60,17 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
       if (seen) return Promise.resolve(seen);
       return new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`child did not print ${pattern} within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
-        void exited.then((code) => { clearTimeout(timer); reject(new Error(`child exited (${code}) before printing ${pattern}; stderr: ${err.slice(-2000)}`)); });
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`child exited (${code}) before printing ${pattern}; stderr: ${err.slice(-2000)}`));
+        });
       });
     },
     async kill(signal = 'SIGKILL') {

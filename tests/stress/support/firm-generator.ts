@@ -68,8 +68,7 @@ export function itemKind(k: number): ItemKind {
   if (s <= 15) return 'event';
   return 'invoice';
 }
-const itemKindSql = (k: string) =>
-  `CASE WHEN ${k} % ${PATTERN} = 0 THEN 'folder' WHEN ${k} % ${PATTERN} <= 9 THEN 'document' WHEN ${k} % ${PATTERN} <= 12 THEN 'note' WHEN ${k} % ${PATTERN} <= 15 THEN 'event' ELSE 'invoice' END`;
+const itemKindSql = (k: string) => `CASE WHEN ${k} % ${PATTERN} = 0 THEN 'folder' WHEN ${k} % ${PATTERN} <= 9 THEN 'document' WHEN ${k} % ${PATTERN} <= 12 THEN 'note' WHEN ${k} % ${PATTERN} <= 15 THEN 'event' ELSE 'invoice' END`;
 const inFolder = (k: number) => [2, 4, 6].includes(k % PATTERN);
 const staffOnly = (k: number) => k % PATTERN === 12;
 

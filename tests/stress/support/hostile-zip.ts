@@ -19,7 +19,10 @@ export function zip(entries: readonly ZipEntry[]): Promise<Buffer> {
     for (const e of entries) z.addBuffer(e.content, e.name, { compress: e.compress ?? true, ...(e.mode ? { mode: e.mode } : {}) });
     z.end();
     const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    z.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }
 

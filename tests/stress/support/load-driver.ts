@@ -74,7 +74,17 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
-  const result: LoadResult = { durationMs: 0, guests: o.guests.length, requests: 0, errors: [], violations: [], latencyMs: { myCases: [], caseDetail: [], message: [], upload: [] }, messagesSent: 0, filesUploaded: 0, casesOpened: new Set() };
+  const result: LoadResult = {
+    durationMs: 0,
+    guests: o.guests.length,
+    requests: 0,
+    errors: [],
+    violations: [],
+    latencyMs: { myCases: [], caseDetail: [], message: [], upload: [] },
+    messagesSent: 0,
+    filesUploaded: 0,
+    casesOpened: new Set(),
+  };
   const now = o.now ?? new Date();
   const id = ids(o.shape.seed);
   const caseIndex = new Map(Array.from({ length: o.shape.cases }, (_, i) => [id.case(i), i] as const));
@@ -97,7 +107,12 @@ export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
     const t0 = performance.now();
     result.requests++;
     try {
-      const res = await request(`${o.baseUrl}${path}`, { dispatcher: agent, method: method as 'GET' | 'POST', headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const res = await request(`${o.baseUrl}${path}`, {
+        dispatcher: agent,
+        method: method as 'GET' | 'POST',
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       const text = await res.body.text();
       result.latencyMs[op].push(performance.now() - t0);
       if (res.statusCode < 200 || res.statusCode > 299) {
@@ -115,14 +130,20 @@ export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
     const expected: Map<string, CaseAccess> = expectedAccess(o.firmId, o.shape, guest.model, now);
     const ownThreads = new Set<string>();
     let rnd = (seq * 2654435761) % 2 ** 32;
-    const random = () => ((rnd = (rnd * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+    const random = () => (rnd = (rnd * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
     const who = `guest ${guest.model.index} (${guest.model.group})`;
     const think = () => new Promise((r) => setTimeout(r, Math.floor(random() * (o.thinkMs ?? 1000))));
     await think();
     while (performance.now() < end) {
       const cases = await call<GuestCase[]>('myCases', guest.token, 'GET', '/api/portal/cases');
       if (!cases) continue;
-      if (!sameSet(cases.map((c) => c.id), expected.keys())) result.violations.push(`${who}: my cases ${cases.length} ≠ expected ${expected.size}`);
+      if (
+        !sameSet(
+          cases.map((c) => c.id),
+          expected.keys(),
+        )
+      )
+        result.violations.push(`${who}: my cases ${cases.length} ≠ expected ${expected.size}`);
       for (const c of cases) {
         const e = expected.get(c.id);
         if (e && (!sameSet(c.sections, e.sections) || c.canUpload !== e.canUpload)) result.violations.push(`${who}: case ${c.id} sections/upload differ`);

@@ -60,7 +60,15 @@ export async function probeRuns(db: Db): Promise<ProbeRun[]> {
             extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM finished_at) * 1000 AS finished
      FROM probe_runs ORDER BY run_id`,
   );
-  return rows.map((r) => ({ runId: Number(r.run_id), jobId: Number(r.job_id), worker: r.worker, dedupeKey: r.dedupe_key, attempt: Number(r.attempt), startedAt: Number(r.started), finishedAt: r.finished === null ? null : Number(r.finished) }));
+  return rows.map((r) => ({
+    runId: Number(r.run_id),
+    jobId: Number(r.job_id),
+    worker: r.worker,
+    dedupeKey: r.dedupe_key,
+    attempt: Number(r.attempt),
+    startedAt: Number(r.started),
+    finishedAt: r.finished === null ? null : Number(r.finished),
+  }));
 }
 
 /** Pairs of runs of one dedupe key whose [start, end] intervals overlap; `openEnd` closes runs that never finished. */

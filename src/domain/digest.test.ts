@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type DigestCaseView, isEmptyDigest, MAX_DIGEST_LINES, planDigest, renderDigest } from '../../src/domain/digest';
+import { type DigestCaseView, isEmptyDigest, MAX_DIGEST_LINES, planDigest, renderDigest } from './digest';
 
 const BASE = 'https://caseroom.example';
 const caseView = (over: Partial<DigestCaseView> = {}): DigestCaseView => ({ caseId: 'c1', number: 'P-1', title: 'Smith v Jones', items: [], messages: [], ...over });

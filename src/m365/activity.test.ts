@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { portalNoticeLink, teamsTabDeepLink } from '../../src/m365/activity';
+import { portalNoticeLink, teamsTabDeepLink } from './activity';
 
 /** https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application#deep-link-to-a-tab */
 describe('activity notices open the personal app through a Teams deep link', () => {

@@ -1,5 +1,5 @@
-import { csvCell, csvRows } from '../../src/domain/csv';
-import { type InvoiceFacts, invoiceStanding, type MoneyLine, statusAfterPayment, summarizeLedger } from '../../src/domain/ledger';
+import { csvCell, csvRows } from './csv';
+import { type InvoiceFacts, invoiceStanding, type MoneyLine, statusAfterPayment, summarizeLedger } from './ledger';
 
 let n = 0;
 const line = (kind: MoneyLine['kind'], amountCents: number, invoiceItemId: string | null = null): MoneyLine => ({ id: `l${++n}`, kind, amountCents, description: kind, occurredOn: '2030-01-01', invoiceItemId });

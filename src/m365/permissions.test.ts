@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyPermissions, directUserPermissions, type GraphPermission } from '../../src/m365/permissions';
-import type { PermissionKnowledge } from '../../src/domain/model';
+import { classifyPermissions, directUserPermissions, type GraphPermission } from './permissions';
+import type { PermissionKnowledge } from '../domain/model';
 
 /**
  * Which listed permissions CaseRoom treats as an item's own, now that SharePoint lists them

@@ -1,5 +1,5 @@
-import { type BatchStep, splitToFit } from '../../src/m365/batch';
-import { BUDGET_SHARE, ResourceBudget } from '../../src/m365/budget';
+import { type BatchStep, splitToFit } from './batch';
+import { BUDGET_SHARE, ResourceBudget } from './budget';
 
 /** A clock the budget sleeps on: sleeping advances it, so minutes pass in microseconds. */
 function fakeTime() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { caseSetup, CHANNELS_PER_TEAM, teamForNextCase, teamsRoomNotice, WAITING_FOR_TEAM_MESSAGE } from '../../src/services/cases-teams';
-import type { CasesTeam } from '../../src/store/m365';
+import { caseSetup, CHANNELS_PER_TEAM, teamForNextCase, teamsRoomNotice, WAITING_FOR_TEAM_MESSAGE } from './cases-teams';
+import type { CasesTeam } from '../store/m365';
 
 const team = (displayName: string, channelCount: number, uninstalledAt: string | null = null): CasesTeam => ({ teamId: displayName, firmId: 'firm', displayName, channelCount, uninstalledAt });
 

@@ -1,4 +1,4 @@
-import { TokenBuckets } from '../../src/http/security';
+import { TokenBuckets } from './security';
 
 describe('per-person token buckets', () => {
   it('lets a burst through, then refuses with the seconds until the next request may pass', () => {

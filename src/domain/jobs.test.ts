@@ -1,5 +1,5 @@
-import { isJobKind, JOB_KINDS, JOB_LANES, JobPayloadError, LANES, parseJobPayload } from '../../src/domain/jobs';
-import { SAMPLE_PAYLOADS } from '../support/outbox';
+import { isJobKind, JOB_KINDS, JOB_LANES, JobPayloadError, LANES, parseJobPayload } from './jobs';
+import { SAMPLE_PAYLOADS } from '../../tests/support/outbox';
 
 /**
  * A job is read back from the database long after it was written, maybe by an older version:

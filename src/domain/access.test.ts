@@ -1,6 +1,6 @@
-import { caseAccess, desiredDrivePermissions, grantState } from '../../src/domain/access';
-import type { CaseRef, Contact, Grant, ItemRef } from '../../src/domain/model';
-import { diffAccess, isEmptyDiff } from '../../src/domain/preview';
+import { caseAccess, desiredDrivePermissions, grantState } from './access';
+import type { CaseRef, Contact, Grant, ItemRef } from './model';
+import { diffAccess, isEmptyDiff } from './preview';
 
 const firmId = 'firm';
 const guest: Contact = { id: 'g', firmId, portalAccess: true, invitation: 'accepted' };

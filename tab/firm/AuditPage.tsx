@@ -36,6 +36,28 @@ const ACTION_GROUPS: Array<[string, string]> = [
 ];
 const ANY = '';
 
+interface Choice {
+  id: string;
+  label: string;
+}
+
+/** A filter picked from a loaded list, "any" first; the closed Dropdown shows the chosen entry's label. */
+function ChoiceFilter({ label, anyLabel, choices, value, onPick }: { label: string; anyLabel: string; choices: Choice[] | undefined; value: string | undefined; onPick: (id: string) => void }) {
+  const shown = value ? (choices?.find((c) => c.id === value)?.label ?? '') : anyLabel;
+  return (
+    <Field label={label}>
+      <Dropdown value={shown} selectedOptions={[value ?? ANY]} onOptionSelect={(_e, d) => onPick(d.optionValue ?? ANY)}>
+        <Option value={ANY}>{anyLabel}</Option>
+        {optionsOf(
+          choices ?? [],
+          (c) => c.id,
+          (c) => c.label,
+        )}
+      </Dropdown>
+    </Field>
+  );
+}
+
 /** Who did what to whom, newest first, with names; filters, paging, export with the chain proof. */
 export function AuditPage() {
   const s = useStyles();
@@ -65,7 +87,6 @@ export function AuditPage() {
   const verify = useAction(async () => setVerdict(await api.verifyAudit()));
   const exportAs = useAction(async (format: 'csv' | 'json') => saveBlob(await api.auditExport(format, filters), `caseroom-audit.${format}`));
   const set = (key: keyof AuditFilters, value: string) => setFilters((f) => ({ ...f, [key]: value || undefined }));
-  const labelOf = (list: Array<{ id: string; label: string }> | undefined, id: string | undefined, none: string) => (id ? (list?.find((x) => x.id === id)?.label ?? '') : none);
   return (
     <section aria-labelledby="audit-title">
       <Title2 block as="h1" id="audit-title">
@@ -95,26 +116,8 @@ export function AuditPage() {
       )}
 
       <div className={s.filters} role="search" aria-label="Filter the audit log">
-        <Field label="Case">
-          <Dropdown value={labelOf(choices.data?.cases, filters.caseId, 'Any case')} selectedOptions={[filters.caseId ?? ANY]} onOptionSelect={(_e, d) => set('caseId', d.optionValue ?? ANY)}>
-            <Option value={ANY}>Any case</Option>
-            {optionsOf(
-              choices.data?.cases ?? [],
-              (c) => c.id,
-              (c) => c.label,
-            )}
-          </Dropdown>
-        </Field>
-        <Field label="Person">
-          <Dropdown value={labelOf(choices.data?.people, filters.personId, 'Anyone')} selectedOptions={[filters.personId ?? ANY]} onOptionSelect={(_e, d) => set('personId', d.optionValue ?? ANY)}>
-            <Option value={ANY}>Anyone</Option>
-            {optionsOf(
-              choices.data?.people ?? [],
-              (p) => p.id,
-              (p) => p.label,
-            )}
-          </Dropdown>
-        </Field>
+        <ChoiceFilter label="Case" anyLabel="Any case" choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
+        <ChoiceFilter label="Person" anyLabel="Anyone" choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
         <Field label="Action">
           <Dropdown value={ACTION_GROUPS.find(([v]) => v === (filters.action ?? ANY))?.[1] ?? ''} selectedOptions={[filters.action ?? ANY]} onOptionSelect={(_e, d) => set('action', d.optionValue ?? ANY)}>
             {ACTION_GROUPS.map(([value, label]) => (

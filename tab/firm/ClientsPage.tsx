@@ -1,4 +1,4 @@
-import { Badge, Button, Caption1, Card, CardHeader, Link, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Button, Caption1, Card, CardHeader, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { PeopleRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry, CaseRecord, Client } from '../api';
@@ -6,9 +6,10 @@ import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { STATUS_LABEL } from '../components/format';
 import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { navigate } from '../shell/router';
 import { chipText } from './AccessChip';
 import { distinctGuests, live, reachesCase, reachesClient } from './firmData';
+import { InAppLink } from '../components/InAppLink';
+import { ListOrEmpty } from '../components/ListOrEmpty';
 
 const useStyles = makeStyles({
   clients: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
@@ -36,15 +37,7 @@ function GuestsPopover({ client, entries }: { client: Client; entries: AccessEnt
           <ul className={s.list}>
             {guests.map((g) => (
               <li key={g.id}>
-                <Link
-                  href={`/tab/firm/guests/${g.id}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate(`/tab/firm/guests/${g.id}`);
-                  }}
-                >
-                  {g.name}
-                </Link>
+                <InAppLink href={`/tab/firm/guests/${g.id}`}>{g.name}</InAppLink>
                 <br />
                 <Caption1>{g.entries.map((e) => chipText(e).split(' · ')[1]).join(', ')}</Caption1>
               </li>
@@ -64,15 +57,9 @@ function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
     <Card data-testid="case-card">
       <CardHeader
         header={
-          <Link
-            href={href}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(href);
-            }}
-          >
+          <InAppLink href={href}>
             <Text weight="semibold">{c.title}</Text>
-          </Link>
+          </InAppLink>
         }
         description={
           <Caption1>
@@ -126,12 +113,9 @@ export function ClientsPage() {
                 </Subtitle1>
                 <GuestsPopover client={client} entries={entries} />
               </div>
-              <div className={s.cases}>
-                {cases.length === 0 && <Caption1>No cases yet.</Caption1>}
-                {cases.map((c) => (
-                  <CaseCard key={c.id} c={c} entries={entries} />
-                ))}
-              </div>
+              <ListOrEmpty items={cases} empty={<Caption1>No cases yet.</Caption1>} className={s.cases}>
+                {(c) => <CaseCard key={c.id} c={c} entries={entries} />}
+              </ListOrEmpty>
             </section>
           );
         })}

@@ -1,11 +1,11 @@
-import { Badge, Body1, Button, Caption1, Card, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Link, Subtitle2, Switch, TagGroup, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Body1, Button, Caption1, Card, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Subtitle2, Switch, TagGroup, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { AccessEntry } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { navigate } from '../shell/router';
 import { AccessChip, chipDetail, chipText } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
+import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
   card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, marginTop: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL },
@@ -38,15 +38,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
   const { contact, access } = data.data;
   return (
     <section aria-labelledby="guest-title">
-      <Link
-        href="/tab/firm/guests"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate('/tab/firm/guests');
-        }}
-      >
-        ← All guests
-      </Link>
+      <InAppLink href="/tab/firm/guests">← All guests</InAppLink>
       <Title2 block as="h1" id="guest-title">
         {contact.name}
       </Title2>
@@ -93,15 +85,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
             const c = lookup.data?.cases.get(id);
             return (
               <li key={id}>
-                <Link
-                  href={`/tab/case?caseId=${id}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate(`/tab/case?caseId=${id}`);
-                  }}
-                >
-                  {c ? `${c.number} · ${c.title}` : id}
-                </Link>
+                <InAppLink href={`/tab/case?caseId=${id}`}>{c ? `${c.number} · ${c.title}` : id}</InAppLink>
               </li>
             );
           })}

@@ -1,10 +1,10 @@
-import { Badge, Caption1, Link, TableCell, TableRow, TagGroup, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Caption1, TableCell, TableRow, TagGroup, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { useLoad, useStaffApi } from '../shell/hooks';
-import { navigate } from '../shell/router';
 import { AccessChip, chipDetail } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
+import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
   spaced: { marginTop: tokens.spacingVerticalM },
@@ -38,15 +38,7 @@ export function GuestsPage() {
             return (
               <TableRow key={c.id} data-testid="guest-row" data-name={c.name}>
                 <TableCell>
-                  <Link
-                    href={`/tab/firm/guests/${c.id}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate(`/tab/firm/guests/${c.id}`);
-                    }}
-                  >
-                    {c.name}
-                  </Link>
+                  <InAppLink href={`/tab/firm/guests/${c.id}`}>{c.name}</InAppLink>
                   <br />
                   <Caption1>
                     {c.email}

@@ -1,8 +1,9 @@
-import { Body1, Caption1, Card, CardHeader, Link, Subtitle2, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Body1, Caption1, Link, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { GuestItem, GuestLedgerLine, PortalCase } from '../api';
 import { Empty } from '../components/Feedback';
 import { date, dateTime, money } from '../components/format';
 import { ScrollingTable } from '../components/ScrollingTable';
+import { TitledCard } from '../components/TitledCard';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: tokens.spacingHorizontalM },
@@ -17,42 +18,21 @@ export function OverviewSection({ data }: { data: PortalCase }) {
   return (
     <div className={s.grid}>
       {data.status && (
-        <Card data-testid="overview-status">
-          <CardHeader
-            header={
-              <Subtitle2 block as="h2">
-                Status
-              </Subtitle2>
-            }
-          />
+        <TitledCard testId="overview-status" title="Status">
           <Text className={s.figure}>{data.status.status}</Text>
           {data.status.note && <Body1 className={s.body}>{data.status.note}</Body1>}
-        </Card>
+        </TitledCard>
       )}
       {data.team && (
-        <Card data-testid="overview-team">
-          <CardHeader
-            header={
-              <Subtitle2 block as="h2">
-                Your contact at the firm
-              </Subtitle2>
-            }
-          />
+        <TitledCard testId="overview-team" title="Your contact at the firm">
           <Text weight="semibold">{data.team.name}</Text>
           {data.team.title && <Caption1>{data.team.title}</Caption1>}
           <Link href={`mailto:${data.team.email}`}>{data.team.email}</Link>
           {data.team.phone && <Link href={`tel:${data.team.phone.replace(/\s/g, '')}`}>{data.team.phone}</Link>}
-        </Card>
+        </TitledCard>
       )}
       {data.budget && (
-        <Card data-testid="overview-budget">
-          <CardHeader
-            header={
-              <Subtitle2 block as="h2">
-                Budget and retainer
-              </Subtitle2>
-            }
-          />
+        <TitledCard testId="overview-budget" title="Budget and retainer">
           <Body1>Retainer balance</Body1>
           <Text className={s.figure} data-testid="guest-retainer">
             {money(data.budget.retainerBalanceCents, data.currency)}
@@ -62,7 +42,7 @@ export function OverviewSection({ data }: { data: PortalCase }) {
             Budget {money(data.budget.budgetCents, data.currency)} · spent {money(data.budget.spentCents, data.currency)}
           </Body1>
           {data.budget.budgetRemainingCents !== null && <Body1>Remaining {money(data.budget.budgetRemainingCents, data.currency)}</Body1>}
-        </Card>
+        </TitledCard>
       )}
       {data.budget && <StatementCard lines={data.budget.lines} currency={data.currency} />}
     </div>
@@ -74,14 +54,7 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
   const s = useStyles();
   const sorted = [...lines].sort((a, b) => b.occurredOn.localeCompare(a.occurredOn));
   return (
-    <Card data-testid="overview-statement" className={s.wide}>
-      <CardHeader
-        header={
-          <Subtitle2 block as="h2">
-            Deposits, expenses and payments
-          </Subtitle2>
-        }
-      />
+    <TitledCard testId="overview-statement" className={s.wide} title="Deposits, expenses and payments">
       {sorted.length === 0 ? (
         <Body1>Nothing recorded yet.</Body1>
       ) : (
@@ -96,7 +69,7 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
           ))}
         </ScrollingTable>
       )}
-    </Card>
+    </TitledCard>
   );
 }
 
@@ -106,17 +79,9 @@ export function NotesSection({ items }: { items: GuestItem[] }) {
   return (
     <div className={s.stack}>
       {items.map((n) => (
-        <Card key={n.id} data-testid="guest-note">
-          <CardHeader
-            header={
-              <Subtitle2 block as="h2">
-                {n.title}
-              </Subtitle2>
-            }
-            description={<Caption1>Updated {dateTime(n.updatedAt)}</Caption1>}
-          />
+        <TitledCard key={n.id} testId="guest-note" title={n.title} description={<Caption1>Updated {dateTime(n.updatedAt)}</Caption1>}>
           <Body1 className={s.body}>{n.body}</Body1>
-        </Card>
+        </TitledCard>
       ))}
     </div>
   );
@@ -129,22 +94,19 @@ export function EventsSection({ items }: { items: GuestItem[] }) {
   return (
     <div className={s.stack}>
       {sorted.map((e) => (
-        <Card key={e.id} data-testid="guest-event">
-          <CardHeader
-            header={
-              <Subtitle2 block as="h2">
-                {e.title}
-              </Subtitle2>
-            }
-            description={
-              <Caption1>
-                {dateTime(e.startsAt)}
-                {e.endsAt ? ` – ${dateTime(e.endsAt)}` : ''}
-              </Caption1>
-            }
-          />
+        <TitledCard
+          key={e.id}
+          testId="guest-event"
+          title={e.title}
+          description={
+            <Caption1>
+              {dateTime(e.startsAt)}
+              {e.endsAt ? ` – ${dateTime(e.endsAt)}` : ''}
+            </Caption1>
+          }
+        >
           {e.location && <Body1>{e.location}</Body1>}
-        </Card>
+        </TitledCard>
       ))}
     </div>
   );

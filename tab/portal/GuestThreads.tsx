@@ -1,9 +1,11 @@
-import { Body1, Button, Caption1, Card, CardHeader, Field, Subtitle2, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Body1, Button, Caption1, Field, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { GuestThread, PortalCase } from '../api';
 import { Empty, ErrorBar } from '../components/Feedback';
 import { dateTime } from '../components/format';
 import { useAction, usePortalApi } from '../shell/hooks';
+import { TitledCard } from '../components/TitledCard';
+import { ListOrEmpty } from '../components/ListOrEmpty';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -21,14 +23,7 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
     onSent();
   });
   return (
-    <Card data-testid="guest-thread">
-      <CardHeader
-        header={
-          <Subtitle2 block as="h2">
-            {thread.subject}
-          </Subtitle2>
-        }
-      />
+    <TitledCard testId="guest-thread" title={thread.subject}>
       {thread.messages.length === 0 && <Caption1>No messages yet.</Caption1>}
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.fromFirm && s.firm)} data-testid={m.fromFirm ? 'firm-reply' : 'guest-message'}>
@@ -45,7 +40,7 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
       <Button appearance="primary" disabled={!text.trim() || send.busy} onClick={() => void send.run()}>
         {send.busy ? 'Sending…' : 'Send reply'}
       </Button>
-    </Card>
+    </TitledCard>
   );
 }
 
@@ -53,11 +48,8 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
 export function GuestThreads({ data, screen, onSent }: { data: PortalCase; screen: string; onSent: () => void }) {
   const s = useStyles();
   return (
-    <div className={s.stack}>
-      {data.threads.length === 0 && <Empty>No conversations yet. Use “Message the firm” at the top of any page to write to the firm.</Empty>}
-      {data.threads.map((t) => (
-        <ThreadCard key={t.id} thread={t} caseId={data.case.id} screen={screen} onSent={onSent} />
-      ))}
-    </div>
+    <ListOrEmpty items={data.threads} empty={<Empty>No conversations yet. Use “Message the firm” at the top of any page to write to the firm.</Empty>} className={s.stack}>
+      {(t) => <ThreadCard key={t.id} thread={t} caseId={data.case.id} screen={screen} onSent={onSent} />}
+    </ListOrEmpty>
   );
 }

@@ -1,9 +1,9 @@
-import { Badge, Body1, Caption1, Card, CardHeader, Link, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Body1, Caption1, Card, CardHeader, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { SECTION_LABEL } from '../components/format';
 import { useLoad, usePortalApi } from '../shell/hooks';
-import { navigate } from '../shell/router';
 import { useScreen } from './screen';
+import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: tokens.spacingHorizontalM, marginTop: tokens.spacingVerticalM },
@@ -27,15 +27,9 @@ export function MyCasesPage() {
           <Card key={c.id} data-testid="portal-case-card">
             <CardHeader
               header={
-                <Link
-                  href={`/tab/portal/cases/${c.id}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate(`/tab/portal/cases/${c.id}`);
-                  }}
-                >
+                <InAppLink href={`/tab/portal/cases/${c.id}`}>
                   <Text weight="semibold">{c.title}</Text>
-                </Link>
+                </InAppLink>
               }
               description={<Caption1>{c.number}</Caption1>}
               action={c.status ? <Badge appearance="tint">{c.status}</Badge> : undefined}

@@ -1,5 +1,5 @@
-import { Body1, Card, Link, Title2, makeStyles, tokens } from '@fluentui/react-components';
-import { navigate } from '../shell/router';
+import { Body1, Card, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({ card: { maxWidth: '560px', margin: `${tokens.spacingVerticalXXL} auto`, padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
 
@@ -12,15 +12,7 @@ export function NotFoundPage() {
         We can&apos;t find that case
       </Title2>
       <Body1 as="p">The link may be mistyped, or the case has not been shared with you. If you expected to see it, ask your contact at the firm.</Body1>
-      <Link
-        href="/tab/portal"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate('/tab/portal');
-        }}
-      >
-        Go to my cases
-      </Link>
+      <InAppLink href="/tab/portal">Go to my cases</InAppLink>
     </Card>
   );
 }

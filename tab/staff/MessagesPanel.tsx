@@ -1,10 +1,12 @@
-import { Body1, Button, Caption1, Card, CardHeader, Field, Subtitle2, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { Body1, Button, Caption1, Field, Textarea, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { StaffThread } from '../api';
 import { Empty, ErrorBar } from '../components/Feedback';
 import { dateTime } from '../components/format';
 import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useStaffApi } from '../shell/hooks';
+import { TitledCard } from '../components/TitledCard';
+import { ListOrEmpty } from '../components/ListOrEmpty';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
@@ -22,15 +24,7 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
     onChanged();
   });
   return (
-    <Card data-testid="staff-thread">
-      <CardHeader
-        header={
-          <Subtitle2 block as="h2">
-            {thread.subject}
-          </Subtitle2>
-        }
-        description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>}
-      />
+    <TitledCard testId="staff-thread" title={thread.subject} description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>}>
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.authorKind === 'staff' && s.staff)}>
           <Caption1>
@@ -47,7 +41,7 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
       <Button appearance="primary" disabled={!text.trim() || reply.busy} onClick={() => void reply.run()}>
         Send reply
       </Button>
-    </Card>
+    </TitledCard>
   );
 }
 
@@ -65,12 +59,9 @@ export function MessagesPanel({ caseId, threads, onChanged }: { caseId: string; 
     <section aria-label="Messages">
       <SingleFieldForm label="New thread subject" value={subject} onChange={setSubject} action="Start thread" busy={create.busy} onSubmit={() => void create.run()} />
       <ErrorBar error={create.error} />
-      <div className={s.stack}>
-        {threads.length === 0 && <Empty>No messages yet.</Empty>}
-        {threads.map((t) => (
-          <ThreadCard key={t.id} thread={t} onChanged={onChanged} />
-        ))}
-      </div>
+      <ListOrEmpty items={threads} empty={<Empty>No messages yet.</Empty>} className={s.stack}>
+        {(t) => <ThreadCard key={t.id} thread={t} onChanged={onChanged} />}
+      </ListOrEmpty>
     </section>
   );
 }

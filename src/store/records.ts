@@ -99,28 +99,34 @@ type ColumnKind<V> = null extends V
   : 'value' | (string extends V ? 'timestamp' | 'date' : never) | (number extends V ? 'number' : never) | (boolean extends V ? 'flag' : never);
 type ColumnSpec<T> = { [K in keyof T]-?: ColumnKind<T[K]> | ((r: Row) => T[K]) };
 
-const readColumn: Record<string, (v: unknown) => unknown> = {
-  value: (v) => v,
-  'value?': (v) => v ?? null,
+const readColumn = {
+  value: (v: unknown) => v,
+  'value?': (v: unknown) => v ?? null,
   timestamp: iso,
   'timestamp?': iso,
-  number: (v) => Number(v),
+  number: (v: unknown) => Number(v),
   'number?': num,
   date: dateOnly,
   'date?': dateOnly,
-  flag: (v) => v === true,
+  flag: (v: unknown) => v === true,
 };
+type ColumnName = keyof typeof readColumn;
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** One mapper from a row to a record; fields come out in the spec's order (answers are compared as JSON). */
 const rowMapper = <T>(spec: ColumnSpec<T>): ((r: Row) => T) => {
-  const fields = Object.entries(spec as Record<string, string | ((r: Row) => unknown)>).map(([field, read]) => {
+  const fields = Object.entries(spec as Record<string, ColumnName | ((r: Row) => unknown)>).map(([field, read]) => {
+    if (typeof read === 'function') return { field, read };
     const column = snakeCase(field);
-    const convert = typeof read === 'function' ? null : readColumn[read];
-    return { field, read: typeof read === 'function' ? read : (r: Row) => convert!(r[column]) };
+    const convert = readColumn[read];
+    return { field, read: (r: Row) => convert(r[column]) };
   });
-  return (r) => Object.fromEntries(fields.map(({ field, read }) => [field, read(r)])) as T;
+  return (r) => {
+    const record: Record<string, unknown> = {};
+    for (const { field, read } of fields) record[field] = read(r);
+    return record as T;
+  };
 };
 
 export const toFirm = rowMapper<Firm>({

@@ -1,14 +1,16 @@
 import { bold, run } from '../cards';
-import { type NoticeDescriber, itemRows, mentionsFor, scopeRuns } from './kit';
+import { type NoticeDescriber, caseNotice, itemRows, scopeRuns } from './kit';
 
 /** A grant changed: before and after, and the items gained and lost. */
-export const describeGrantChanged: NoticeDescriber<'grant.changed'> = async ({ deps, repo, c, base, caseLink }, e) => {
+export const describeGrantChanged: NoticeDescriber<'grant.changed'> = async (call, e) => {
+  const { repo, c } = call;
   const contact = await repo.contact(c.firmId, e.contactId);
   const gained = await repo.itemsByIds(c.firmId, e.gainedItemIds);
   const lost = await repo.itemsByIds(c.firmId, e.lostItemIds);
-  return {
-    model: {
-      ...base,
+  return caseNotice(
+    call,
+    e.type,
+    {
       icon: '🔁',
       heading: 'Access changed',
       summary: [bold(e.actor), run(' changed '), bold(contact?.name ?? 'a contact'), run("'s access.")],
@@ -18,9 +20,7 @@ export const describeGrantChanged: NoticeDescriber<'grant.changed'> = async ({ d
         { label: 'Now sees', rows: itemRows(gained) },
         { label: 'No longer sees', rows: itemRows(lost) },
       ],
-      mentions: await mentionsFor(deps.q, c, e.type),
-      actions: [caseLink],
     },
-    summary: `${e.actor} changed access in ${c.number}`,
-  };
+    `${e.actor} changed access in ${c.number}`,
+  );
 };

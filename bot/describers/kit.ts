@@ -103,3 +103,8 @@ export async function scopeRuns(repo: Repo, firmId: string, scope: GrantScope): 
 export const scopeWord = (scope: GrantScope) => (scope.kind === 'item' ? 'item' : scope.kind === 'case' ? 'case' : 'client');
 
 export const rightsWords = (rights: Rights) => (rights === 'upload' ? 'read and upload' : 'read only');
+
+/** A notice staff act on from the case: the case's header, the card, this event's mentions, and the link to the case. */
+export async function caseNotice({ deps, c, base, caseLink }: DescribeCall, eventType: CaseRoomEvent['type'], card: Pick<NoticeModel, 'icon' | 'heading' | 'summary' | 'sections'>, summary: string): Promise<Described> {
+  return { model: { ...base, ...card, mentions: await mentionsFor(deps.q, c, eventType), actions: [caseLink] }, summary };
+}

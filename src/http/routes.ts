@@ -25,6 +25,14 @@ const send =
     if (!res.headersSent) res.status(status).json(result ?? {});
   };
 
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** One line a route: method, path, and the work whose result `send` answers with. */
+const routesOn =
+  (r: Router) =>
+  (method: Method, path: string, work: (req: Request, res: Response) => Promise<unknown>, status?: number): void => {
+    r[method](path, send(work, status));
+  };
+
 const staff = (req: Request) => req.actor as Staff;
 const guest = (req: Request) => req.actor as Guest;
 /** Ids in paths are validated like body fields; a malformed one is a 404 (it names nothing). */
@@ -45,293 +53,138 @@ export interface RouteDeps {
 
 export function staffRoutes(d: RouteDeps): Router {
   const r = Router();
+  const on = routesOn(r);
   r.use(staffOnly);
   const repo = () => new Repo(d.db);
   const mailSettings = new GuestMailSettings({ db: d.db, defaultSender: d.defaultMailSender ?? null });
 
-  r.get(
-    '/me',
-    send(async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) })),
-  );
-  r.get(
-    '/staff',
-    send(async (req) => repo().listStaff(staff(req).firmId)),
-  );
+  on('get', '/me', async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) }));
+  on('get', '/staff', async (req) => repo().listStaff(staff(req).firmId));
 
-  r.get(
-    '/firm/policy',
-    send(async (req): Promise<s.FirmPolicy> => ({ disabledSections: (await repo().firm(staff(req).firmId))?.disabledSections ?? [] })),
-  );
-  r.put(
-    '/firm/policy',
-    send(async (req) => {
-      const body = s.policyBody.parse(req.body);
-      return d.sharing.setFirmPolicy(staff(req), body.disabledSections, body.reason);
-    }),
-  );
+  on('get', '/firm/policy', async (req): Promise<s.FirmPolicy> => ({ disabledSections: (await repo().firm(staff(req).firmId))?.disabledSections ?? [] }));
+  on('put', '/firm/policy', async (req) => {
+    const body = s.policyBody.parse(req.body);
+    return d.sharing.setFirmPolicy(staff(req), body.disabledSections, body.reason);
+  });
 
-  r.get(
-    '/firm/mail',
-    send(async (req) => mailSettings.firmMail(staff(req))),
-  );
-  r.put(
-    '/firm/mail',
-    send(async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body))),
-  );
-  r.get(
-    '/firm/settings',
-    send(async (req): Promise<s.FirmSettings> => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' })),
-  );
-  r.put(
-    '/firm/settings',
-    send(async (req) => {
-      const body = s.firmSettingsBody.parse(req.body);
-      return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
-    }),
-  );
+  on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));
+  on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
+  on('get', '/firm/settings', async (req): Promise<s.FirmSettings> => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' }));
+  on('put', '/firm/settings', async (req) => {
+    const body = s.firmSettingsBody.parse(req.body);
+    return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+  });
 
-  r.get(
-    '/clients',
-    send(async (req) => repo().listClients(staff(req).firmId)),
-  );
-  r.post(
-    '/clients',
-    send(async (req) => d.sharing.createClient(staff(req), s.createClientBody.parse(req.body)), 201),
-  );
-  r.get(
-    '/clients/:clientId',
-    send(async (req) => {
-      const client = await repo().client(staff(req).firmId, param(req, 'clientId'));
-      if (!client) throw notFound('client');
-      return { ...client, cases: await repo().listCases(staff(req).firmId, client.id) };
-    }),
-  );
+  on('get', '/clients', async (req) => repo().listClients(staff(req).firmId));
+  on('post', '/clients', async (req) => d.sharing.createClient(staff(req), s.createClientBody.parse(req.body)), 201);
+  on('get', '/clients/:clientId', async (req) => {
+    const client = await repo().client(staff(req).firmId, param(req, 'clientId'));
+    if (!client) throw notFound('client');
+    return { ...client, cases: await repo().listCases(staff(req).firmId, client.id) };
+  });
 
-  r.get(
-    '/cases',
-    send(async (req) => {
-      const clientId = typeof req.query.clientId === 'string' ? idParam.parse(req.query.clientId) : undefined;
-      return repo().listCases(staff(req).firmId, clientId);
-    }),
-  );
+  on('get', '/cases', async (req) => {
+    const clientId = typeof req.query.clientId === 'string' ? idParam.parse(req.query.clientId) : undefined;
+    return repo().listCases(staff(req).firmId, clientId);
+  });
   // A case's channel and folder depend on a cases team the firm's admin installed CaseRoom in: say where it stands.
   const withSetup = async <T extends { firmId: string; provisioning: s.Provisioning }>(c: T) => {
     const teams = await new M365Repo(d.db).casesTeams(c.firmId);
     return { ...c, setup: caseSetup(c.provisioning, teams), teamsNotice: teamsRoomNotice(teams) };
   };
-  r.post(
-    '/cases',
-    send(async (req) => withSetup(await d.sharing.createCase(staff(req), s.createCaseBody.parse(req.body))), 201),
-  );
-  r.get(
-    '/cases/:caseId',
-    send(async (req): Promise<s.CaseDetail> => {
-      const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
-      if (!c) throw notFound('case');
-      const [client, assigned, linked] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id)]);
-      return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked });
-    }),
-  );
-  r.patch(
-    '/cases/:caseId',
-    send(async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body))),
-  );
-  r.get(
-    '/cases/:caseId/items',
-    send(async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId'))),
-  );
-  r.post(
-    '/cases/:caseId/items',
-    send(async (req) => d.casework.createItem(staff(req), param(req, 'caseId'), s.newItemBody.parse(req.body)), 201),
-  );
-  r.get(
-    '/cases/:caseId/access',
-    send(async (req) => d.sharing.whoHasAccessToCase(staff(req), param(req, 'caseId'))),
-  );
-  r.get(
-    '/cases/:caseId/ledger',
-    send(async (req) => d.casework.ledger(staff(req), param(req, 'caseId'))),
-  );
-  r.post(
-    '/cases/:caseId/ledger',
-    send(async (req) => d.casework.addLedgerEntry(staff(req), param(req, 'caseId'), s.ledgerBody.parse(req.body)), 201),
-  );
-  r.get(
-    '/cases/:caseId/threads',
-    send(async (req) => d.casework.threads(staff(req), param(req, 'caseId'))),
-  );
-  r.post(
-    '/cases/:caseId/threads',
-    send(async (req) => d.casework.createThread(staff(req), param(req, 'caseId'), s.threadBody.parse(req.body).subject), 201),
-  );
-  r.post(
-    '/cases/:caseId/links',
-    send(async (req) => d.sharing.link(staff(req), param(req, 'caseId'), s.linkBody.parse(req.body).contactId), 201),
-  );
-  r.delete(
-    '/cases/:caseId/links/:contactId',
-    send(async (req) => d.sharing.unlink(staff(req), param(req, 'caseId'), param(req, 'contactId'), null)),
-  );
+  on('post', '/cases', async (req) => withSetup(await d.sharing.createCase(staff(req), s.createCaseBody.parse(req.body))), 201);
+  on('get', '/cases/:caseId', async (req): Promise<s.CaseDetail> => {
+    const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
+    if (!c) throw notFound('case');
+    const [client, assigned, linked] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id)]);
+    return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked });
+  });
+  on('patch', '/cases/:caseId', async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body)));
+  on('get', '/cases/:caseId/items', async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/items', async (req) => d.casework.createItem(staff(req), param(req, 'caseId'), s.newItemBody.parse(req.body)), 201);
+  on('get', '/cases/:caseId/access', async (req) => d.sharing.whoHasAccessToCase(staff(req), param(req, 'caseId')));
+  on('get', '/cases/:caseId/ledger', async (req) => d.casework.ledger(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/ledger', async (req) => d.casework.addLedgerEntry(staff(req), param(req, 'caseId'), s.ledgerBody.parse(req.body)), 201);
+  on('get', '/cases/:caseId/threads', async (req) => d.casework.threads(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/threads', async (req) => d.casework.createThread(staff(req), param(req, 'caseId'), s.threadBody.parse(req.body).subject), 201);
+  on('post', '/cases/:caseId/links', async (req) => d.sharing.link(staff(req), param(req, 'caseId'), s.linkBody.parse(req.body).contactId), 201);
+  on('delete', '/cases/:caseId/links/:contactId', async (req) => d.sharing.unlink(staff(req), param(req, 'caseId'), param(req, 'contactId'), null));
 
-  r.patch(
-    '/items/:itemId',
-    send(async (req) => d.casework.updateItem(staff(req), param(req, 'itemId'), s.updateItemBody.parse(req.body))),
-  );
-  r.delete(
-    '/items/:itemId',
-    send(async (req) => d.casework.deleteItem(staff(req), param(req, 'itemId'), null)),
-  );
-  r.post(
-    '/threads/:threadId/messages',
-    send(async (req) => d.casework.reply(staff(req), param(req, 'threadId'), s.replyBody.parse(req.body).body), 201),
-  );
+  on('patch', '/items/:itemId', async (req) => d.casework.updateItem(staff(req), param(req, 'itemId'), s.updateItemBody.parse(req.body)));
+  on('delete', '/items/:itemId', async (req) => d.casework.deleteItem(staff(req), param(req, 'itemId'), null));
+  on('post', '/threads/:threadId/messages', async (req) => d.casework.reply(staff(req), param(req, 'threadId'), s.replyBody.parse(req.body).body), 201);
 
-  r.get(
-    '/contacts',
-    send(async (req) => repo().listContacts(staff(req).firmId)),
-  );
-  r.post(
-    '/contacts',
-    send(async (req) => d.sharing.createContact(staff(req), s.createContactBody.parse(req.body)), 201),
-  );
-  r.get(
-    '/contacts/:contactId',
-    send(async (req) => {
-      const c = await repo().contact(staff(req).firmId, param(req, 'contactId'));
-      if (!c) throw notFound('contact');
-      return { ...c, linkedCaseIds: await repo().linkedCaseIds(c.id) };
-    }),
-  );
-  r.patch(
-    '/contacts/:contactId',
-    send(async (req) => d.sharing.updateContact(staff(req), param(req, 'contactId'), s.updateContactBody.parse(req.body))),
-  );
-  r.put(
-    '/contacts/:contactId/portal-access',
-    send(async (req) => {
-      const body = s.portalAccessBody.parse(req.body);
-      return d.sharing.setPortalAccess(staff(req), param(req, 'contactId'), body.enabled, body.reason);
-    }),
-  );
-  r.put(
-    '/contacts/:contactId/digest',
-    send(async (req) => {
-      const body = s.digestOptOutBody.parse(req.body);
-      return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
-    }),
-  );
-  r.post(
-    '/contacts/:contactId/invitation/resend',
-    send(async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202),
-  );
-  r.get(
-    '/contacts/:contactId/access',
-    send(async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId'))),
-  );
+  on('get', '/contacts', async (req) => repo().listContacts(staff(req).firmId));
+  on('post', '/contacts', async (req) => d.sharing.createContact(staff(req), s.createContactBody.parse(req.body)), 201);
+  on('get', '/contacts/:contactId', async (req) => {
+    const c = await repo().contact(staff(req).firmId, param(req, 'contactId'));
+    if (!c) throw notFound('contact');
+    return { ...c, linkedCaseIds: await repo().linkedCaseIds(c.id) };
+  });
+  on('patch', '/contacts/:contactId', async (req) => d.sharing.updateContact(staff(req), param(req, 'contactId'), s.updateContactBody.parse(req.body)));
+  on('put', '/contacts/:contactId/portal-access', async (req) => {
+    const body = s.portalAccessBody.parse(req.body);
+    return d.sharing.setPortalAccess(staff(req), param(req, 'contactId'), body.enabled, body.reason);
+  });
+  on('put', '/contacts/:contactId/digest', async (req) => {
+    const body = s.digestOptOutBody.parse(req.body);
+    return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
+  });
+  on('post', '/contacts/:contactId/invitation/resend', async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202);
+  on('get', '/contacts/:contactId/access', async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId')));
 
-  r.get(
-    '/access',
-    send(async (req) => d.sharing.firmAccess(staff(req))),
-  );
-  r.post(
-    '/shares',
-    send(async (req) => d.sharing.shareItems(staff(req), s.shareItemsBody.parse(req.body))),
-  );
-  r.post(
-    '/shares/remove',
-    send(async (req) => d.sharing.unshareItems(staff(req), s.unshareItemsBody.parse(req.body))),
-  );
-  r.post(
-    '/grants',
-    send(async (req) => d.sharing.grant(staff(req), s.grantBody.parse(req.body)), 201),
-  );
-  r.post(
-    '/grants/:grantId/preview',
-    send(async (req) => d.sharing.previewGrantChange(staff(req), param(req, 'grantId'), s.changeGrantBody.parse(req.body))),
-  );
-  r.put(
-    '/grants/:grantId',
-    send(async (req) => d.sharing.changeGrant(staff(req), param(req, 'grantId'), s.changeGrantBody.parse(req.body))),
-  );
-  r.patch(
-    '/grants/:grantId/expiry',
-    send(async (req) => {
-      const body = s.extendGrantBody.parse(req.body);
-      return d.sharing.extendGrant(staff(req), param(req, 'grantId'), body.expiresAt, body.reason);
-    }),
-  );
-  r.delete(
-    '/grants/:grantId',
-    send(async (req) => d.sharing.revokeGrant(staff(req), param(req, 'grantId'), s.revokeBody.parse(req.body ?? undefined).reason)),
-  );
+  on('get', '/access', async (req) => d.sharing.firmAccess(staff(req)));
+  on('post', '/shares', async (req) => d.sharing.shareItems(staff(req), s.shareItemsBody.parse(req.body)));
+  on('post', '/shares/remove', async (req) => d.sharing.unshareItems(staff(req), s.unshareItemsBody.parse(req.body)));
+  on('post', '/grants', async (req) => d.sharing.grant(staff(req), s.grantBody.parse(req.body)), 201);
+  on('post', '/grants/:grantId/preview', async (req) => d.sharing.previewGrantChange(staff(req), param(req, 'grantId'), s.changeGrantBody.parse(req.body)));
+  on('put', '/grants/:grantId', async (req) => d.sharing.changeGrant(staff(req), param(req, 'grantId'), s.changeGrantBody.parse(req.body)));
+  on('patch', '/grants/:grantId/expiry', async (req) => {
+    const body = s.extendGrantBody.parse(req.body);
+    return d.sharing.extendGrant(staff(req), param(req, 'grantId'), body.expiresAt, body.reason);
+  });
+  on('delete', '/grants/:grantId', async (req) => d.sharing.revokeGrant(staff(req), param(req, 'grantId'), s.revokeBody.parse(req.body ?? undefined).reason));
 
   // Newest first, names resolved; `beforeSeq` pages back through older entries.
   const auditView = new AuditViewService({ db: d.db, clock: systemClock });
-  r.get(
-    '/audit',
-    send(async (req) => auditView.page(staff(req), s.auditQuery.parse(req.query))),
-  );
-  r.get(
-    '/audit/export',
-    send(async (req, res) => {
-      const { format, ...filters } = s.auditExportQuery.parse(req.query);
-      const day = new Date().toISOString().slice(0, 10);
-      res.setHeader('Content-Disposition', `attachment; filename="caseroom-audit-${day}.${format}"`);
-      if (format === 'json') return auditView.exportJson(staff(req), filters);
-      res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
-    }),
-  );
-  r.get(
-    '/audit/verify',
-    send(async (req) => d.sharing.verifyAudit(staff(req))),
-  );
+  on('get', '/audit', async (req) => auditView.page(staff(req), s.auditQuery.parse(req.query)));
+  on('get', '/audit/export', async (req, res) => {
+    const { format, ...filters } = s.auditExportQuery.parse(req.query);
+    const day = new Date().toISOString().slice(0, 10);
+    res.setHeader('Content-Disposition', `attachment; filename="caseroom-audit-${day}.${format}"`);
+    if (format === 'json') return auditView.exportJson(staff(req), filters);
+    res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
+  });
+  on('get', '/audit/verify', async (req) => d.sharing.verifyAudit(staff(req)));
 
-  r.get(
-    '/me/notification-preferences',
-    send(async (req) => d.casework.notificationPreferences(staff(req))),
-  );
-  r.put(
-    '/me/notification-preferences',
-    send(async (req) => d.casework.setNotificationPreference(staff(req), s.notificationPrefBody.parse(req.body))),
-  );
+  on('get', '/me/notification-preferences', async (req) => d.casework.notificationPreferences(staff(req)));
+  on('put', '/me/notification-preferences', async (req) => d.casework.setNotificationPreference(staff(req), s.notificationPrefBody.parse(req.body)));
   return r;
 }
 
 export function portalRoutes(d: RouteDeps): Router {
   const r = Router();
+  const on = routesOn(r);
   r.use(guestOnly);
-  r.get(
-    '/me',
-    send(async (req) => d.portal.me(guest(req))),
-  );
+  on('get', '/me', async (req) => d.portal.me(guest(req)));
   /** Before acceptance a guest gets their own status (above) with a friendly explanation, and nothing else. */
   r.use(async (req, _res, next) => {
     const me = await d.portal.me(guest(req));
     next(me.invitation === 'accepted' ? undefined : new DomainError('forbidden', 'your invitation has not been accepted yet'));
   });
-  r.get(
-    '/cases',
-    send(async (req) => d.portal.myCases(guest(req))),
-  );
-  r.get(
-    '/cases/:caseId',
-    send(async (req) => d.portal.caseView(guest(req), param(req, 'caseId'))),
-  );
-  r.post(
-    '/cases/:caseId/messages',
-    send(async (req) => d.portal.sendMessage(guest(req), param(req, 'caseId'), s.guestMessageBody.parse(req.body)), 201),
-  );
-  r.post(
+  on('get', '/cases', async (req) => d.portal.myCases(guest(req)));
+  on('get', '/cases/:caseId', async (req) => d.portal.caseView(guest(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/messages', async (req) => d.portal.sendMessage(guest(req), param(req, 'caseId'), s.guestMessageBody.parse(req.body)), 201);
+  on(
+    'post',
     '/cases/:caseId/uploads',
-    send(
-      async (req) =>
-        d.portal.recordUploads(
-          guest(req),
-          param(req, 'caseId'),
-          s.uploadMetadataBody.parse(req.body).files.map((f) => ({ ...f, driveItemId: null })),
-        ),
-      201,
-    ),
+    async (req) =>
+      d.portal.recordUploads(
+        guest(req),
+        param(req, 'caseId'),
+        s.uploadMetadataBody.parse(req.body).files.map((f) => ({ ...f, driveItemId: null })),
+      ),
+    201,
   );
   return r;
 }

@@ -6,26 +6,17 @@ import { z } from 'zod';
  * naming it) and hands them on as `config.m365.settings`; tests override them through
  * `microsoft365Part({ ... })`.
  */
+/** A whole number setting (it arrives as text) of at least `min`, `fallback` when unset. */
+const wholeNumber = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
 export const m365SettingsSchema = z.object({
-  M365_RESOURCE_UNITS_PER_MINUTE: z.coerce.number().int().min(0).default(1250),
+  M365_RESOURCE_UNITS_PER_MINUTE: wholeNumber(0, 1250),
   M365_DRIFT_POLICY: z.enum(['repair', 'report']).default('repair'),
-  M365_DRIFT_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(15 * 60_000),
-  M365_ACCEPTANCE_POLL_MS: z.coerce.number().int().min(0).default(60_000),
-  M365_EXPIRY_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
-  M365_SUBSCRIPTION_CHECK_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(60 * 60_000),
-  M365_MAX_UPLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 ** 3),
+  M365_DRIFT_INTERVAL_MS: wholeNumber(0, 15 * 60_000),
+  M365_ACCEPTANCE_POLL_MS: wholeNumber(0, 60_000),
+  M365_EXPIRY_SWEEP_MS: wholeNumber(0, 60_000),
+  M365_SUBSCRIPTION_CHECK_MS: wholeNumber(0, 60 * 60_000),
+  M365_MAX_UPLOAD_BYTES: wholeNumber(1, 10 * 1024 ** 3),
   /**
    * Upload session fragment: a multiple of 320 KiB under 60 MiB. 5 MiB (16 × 320 KiB): one
    * fragment is held in memory per upload in flight, so this is the per-upload memory cost.
@@ -36,12 +27,8 @@ export const m365SettingsSchema = z.object({
     .min(327_680)
     .max(60 * 1024 * 1024 - 1)
     .default(16 * 327_680),
-  M365_ZIP_MAX_UNCOMPRESSED_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(2 * 1024 ** 3),
-  M365_ZIP_MAX_ENTRIES: z.coerce.number().int().min(1).default(2000),
+  M365_ZIP_MAX_UNCOMPRESSED_BYTES: wholeNumber(1, 2 * 1024 ** 3),
+  M365_ZIP_MAX_ENTRIES: wholeNumber(1, 2000),
   M365_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
   /** Where uploads without a declared size and zip archives are spooled (constant memory, bounded disk). */
   M365_SPOOL_DIR: z.string().optional(),

@@ -265,6 +265,11 @@ export class SharingService {
     }
   }
 
+  /** What a grant.added or grant.removed notice says: who, for whom, and the cases the scope reaches. */
+  private async grantNotice(repo: Repo, actor: StaffActor, contactId: string, scope: GrantScope) {
+    return { firmId: actor.firmId, actorId: actorLabel(actor), caseIds: await this.caseIdsOfScope(repo, actor.firmId, scope), actor: actor.name, contactId, scope };
+  }
+
   private async caseIdsOfScope(repo: Repo, firmId: string, scope: GrantScope): Promise<string[]> {
     return scope.kind === 'client' ? (await repo.listCases(firmId, scope.clientId)).map((c) => c.id) : [scope.caseId];
   }
@@ -277,16 +282,7 @@ export class SharingService {
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
       await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason, { grantId: saved.id, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
       await this.syncGuest(tx, actor.firmId, contact.id);
-      await this.notify(tx, {
-        type: 'grant.added',
-        firmId: actor.firmId,
-        actorId: actorLabel(actor),
-        caseIds: await this.caseIdsOfScope(repo, actor.firmId, saved.scope),
-        actor: actor.name,
-        contactId: contact.id,
-        scope: saved.scope,
-        rights: saved.rights,
-      });
+      await this.notify(tx, { type: 'grant.added', ...(await this.grantNotice(repo, actor, contact.id, saved.scope)), rights: saved.rights });
       return saved;
     });
   }
@@ -434,15 +430,7 @@ export class SharingService {
       await repo.deleteGrant(grantId);
       await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope });
       await this.syncGuest(tx, actor.firmId, current.contactId);
-      await this.notify(tx, {
-        type: 'grant.removed',
-        firmId: actor.firmId,
-        actorId: actorLabel(actor),
-        caseIds: await this.caseIdsOfScope(repo, actor.firmId, current.scope),
-        actor: actor.name,
-        contactId: current.contactId,
-        scope: current.scope,
-      });
+      await this.notify(tx, { type: 'grant.removed', ...(await this.grantNotice(repo, actor, current.contactId, current.scope)) });
       return { removed: true };
     });
   }

@@ -1,6 +1,13 @@
 import type { Db } from './db';
 
 /**
+ * The key every firm-owned table opens with. Interpolated, the SQL is the same text as shipped
+ * (migrations are tracked by version alone, and the PGlite template is keyed by that text).
+ */
+const firmRowKeys = `id uuid PRIMARY KEY,
+  firm_id uuid NOT NULL REFERENCES firms(id),`;
+
+/**
  * Versioned schema. Append new versions; never edit one that has shipped. The same SQL runs
  * on PGlite and PostgreSQL; an advisory lock keeps two instances starting together from
  * migrating twice.
@@ -29,8 +36,7 @@ CREATE TABLE cases_teams (
 );
 
 CREATE TABLE staff (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   user_id text NOT NULL,
   name text NOT NULL,
   email text NOT NULL,
@@ -41,16 +47,14 @@ CREATE TABLE staff (
 );
 
 CREATE TABLE clients (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   name text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX clients_firm ON clients (firm_id);
 
 CREATE TABLE cases (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   client_id uuid NOT NULL REFERENCES clients(id),
   number text NOT NULL,
   title text NOT NULL,
@@ -69,8 +73,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_client ON cases (client_id);
 
 CREATE TABLE contacts (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   client_id uuid REFERENCES clients(id),
   email text NOT NULL,
   name text NOT NULL,
@@ -97,8 +100,7 @@ CREATE TABLE case_links (
 CREATE INDEX case_links_contact ON case_links (contact_id);
 
 CREATE TABLE items (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
   kind text NOT NULL CHECK (kind IN ('document', 'folder', 'note', 'event', 'invoice')),
   parent_id uuid REFERENCES items(id) ON DELETE CASCADE,
@@ -123,8 +125,7 @@ CREATE INDEX items_case ON items (case_id);
 CREATE UNIQUE INDEX items_drive_item ON items (firm_id, drive_item_id) WHERE drive_item_id IS NOT NULL;
 
 CREATE TABLE ledger_entries (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
   kind text NOT NULL CHECK (kind IN ('retainer_deposit', 'expense', 'invoice', 'payment')),
   amount_cents bigint NOT NULL CHECK (amount_cents > 0),
@@ -137,8 +138,7 @@ CREATE TABLE ledger_entries (
 CREATE INDEX ledger_case ON ledger_entries (case_id);
 
 CREATE TABLE message_threads (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
   subject text NOT NULL,
   started_by_contact_id uuid REFERENCES contacts(id) ON DELETE SET NULL,
@@ -149,8 +149,7 @@ CREATE INDEX threads_case ON message_threads (case_id);
 CREATE UNIQUE INDEX threads_conversation ON message_threads (channel_conversation_id) WHERE channel_conversation_id IS NOT NULL;
 
 CREATE TABLE messages (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   thread_id uuid NOT NULL REFERENCES message_threads(id) ON DELETE CASCADE,
   author_kind text NOT NULL CHECK (author_kind IN ('staff', 'guest')),
   author_id text NOT NULL,
@@ -162,8 +161,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_thread ON messages (thread_id, created_at);
 
 CREATE TABLE grants (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
   scope_kind text NOT NULL CHECK (scope_kind IN ('item', 'case', 'client')),
   case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
@@ -193,8 +191,7 @@ CREATE TABLE grant_views (
 );
 
 CREATE TABLE notification_preferences (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
   case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
   event text NOT NULL,
@@ -288,8 +285,7 @@ CREATE TABLE m365_delta (
 
 -- Uploads CaseRoom itself is carrying out: delta leaves those files to the upload route.
 CREATE TABLE m365_upload_claims (
-  id uuid PRIMARY KEY,
-  firm_id uuid NOT NULL REFERENCES firms(id),
+  ${firmRowKeys}
   drive_id text NOT NULL,
   user_id text NOT NULL,
   expires_at timestamptz NOT NULL

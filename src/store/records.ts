@@ -1,5 +1,5 @@
 import type * as api from '../contract';
-import type { ContactKind, GrantScope, InvitationState, ItemKind, Rights, Section } from '../domain/model';
+import type { GrantScope, InvitationState, Section } from '../domain/model';
 
 /**
  * What the store hands to services: camelCase records with ISO date strings. A record the API
@@ -90,140 +90,140 @@ const dateOnly = (v: unknown): string | null => {
   return String(v).slice(0, 10);
 };
 
-export const toFirm = (r: Row): Firm => ({
-  id: r.id as string,
-  tenantId: r.tenant_id as string,
-  name: r.name as string,
-  disabledSections: (r.disabled_sections as Section[]) ?? [],
-  senderMailbox: (r.sender_mailbox as string | null) ?? null,
-  digestWindowSeconds: r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds),
-  currency: (r.currency as string | undefined) ?? 'USD',
-});
+/**
+ * How a field is read from its column (named by the field in snake_case): as it arrives (`value`),
+ * or converted; a `?` kind turns a missing value into null. A function reads what a column kind cannot.
+ */
+type ColumnKind<V> = null extends V
+  ? 'value?' | (string | null extends V ? 'timestamp?' | 'date?' : never) | (number | null extends V ? 'number?' : never)
+  : 'value' | (string extends V ? 'timestamp' | 'date' : never) | (number extends V ? 'number' : never) | (boolean extends V ? 'flag' : never);
+type ColumnSpec<T> = { [K in keyof T]-?: ColumnKind<T[K]> | ((r: Row) => T[K]) };
 
-export const toStaff = (r: Row): Staff => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  userId: r.user_id as string,
-  name: r.name as string,
-  email: r.email as string,
-  phone: (r.phone as string | null) ?? null,
-  title: (r.title as string | null) ?? null,
-});
+const readColumn = {
+  value: (v: unknown) => v,
+  'value?': (v: unknown) => v ?? null,
+  timestamp: iso,
+  'timestamp?': iso,
+  number: (v: unknown) => Number(v),
+  'number?': num,
+  date: dateOnly,
+  'date?': dateOnly,
+  flag: (v: unknown) => v === true,
+};
+type ColumnName = keyof typeof readColumn;
 
-export const toClient = (r: Row): Client => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  name: r.name as string,
-  createdAt: iso(r.created_at) as string,
-});
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-export const toCase = (r: Row): CaseRecord => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  clientId: r.client_id as string,
-  number: r.number as string,
-  title: r.title as string,
-  status: r.status as CaseStatus,
-  statusNote: (r.status_note as string | null) ?? null,
-  assignedStaffId: (r.assigned_staff_id as string | null) ?? null,
-  budgetCents: num(r.budget_cents),
-  teamId: (r.team_id as string | null) ?? null,
-  channelId: (r.channel_id as string | null) ?? null,
-  driveId: (r.drive_id as string | null) ?? null,
-  folderItemId: (r.folder_item_id as string | null) ?? null,
-  provisioning: r.provisioning as CaseRecord['provisioning'],
-  createdAt: iso(r.created_at) as string,
-});
-
-export const toContact = (r: Row): ContactRecord => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  clientId: (r.client_id as string | null) ?? null,
-  email: r.email as string,
-  name: r.name as string,
-  kind: r.kind as ContactKind,
-  phone: (r.phone as string | null) ?? null,
-  portalAccess: r.portal_access as boolean,
-  invitation: r.invitation_state as InvitationState,
-  guestUserId: (r.guest_user_id as string | null) ?? null,
-  invitedAt: iso(r.invited_at),
-  acceptedAt: iso(r.accepted_at),
-  digestOptOut: r.digest_opt_out === true,
-  lastDigestAt: iso(r.last_digest_at),
-  lastDigestError: (r.last_digest_error as string | null) ?? null,
-});
-
-export const toItem = (r: Row): ItemRecord => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  caseId: r.case_id as string,
-  kind: r.kind as ItemKind,
-  parentId: (r.parent_id as string | null) ?? null,
-  title: r.title as string,
-  staffOnly: r.staff_only as boolean,
-  driveItemId: (r.drive_item_id as string | null) ?? null,
-  sizeBytes: num(r.size_bytes),
-  mimeType: (r.mime_type as string | null) ?? null,
-  body: (r.body as string | null) ?? null,
-  startsAt: iso(r.starts_at),
-  endsAt: iso(r.ends_at),
-  location: (r.location as string | null) ?? null,
-  amountCents: num(r.amount_cents),
-  dueOn: dateOnly(r.due_on),
-  invoiceNumber: (r.invoice_number as string | null) ?? null,
-  invoiceStatus: (r.invoice_status as ItemRecord['invoiceStatus']) ?? null,
-  createdBy: r.created_by as string,
-  createdAt: iso(r.created_at) as string,
-  updatedAt: iso(r.updated_at) as string,
-});
-
-export const toGrant = (r: Row): GrantRecord => {
-  const kind = r.scope_kind as GrantScope['kind'];
-  const view = ((r.sections as Section[] | null) ?? []).slice();
-  const threadIds = ((r.thread_ids as string[] | null) ?? []).slice();
-  const scope: GrantScope =
-    kind === 'item' ? { kind, caseId: r.case_id as string, itemId: r.item_id as string } : kind === 'case' ? { kind, caseId: r.case_id as string, view, threadIds } : { kind, clientId: r.client_id as string, view, threadIds };
-  return {
-    id: r.id as string,
-    firmId: r.firm_id as string,
-    contactId: r.contact_id as string,
-    scope,
-    rights: r.rights as Rights,
-    expiresAt: iso(r.expires_at),
-    createdBy: r.created_by as string,
-    createdAt: iso(r.created_at) as string,
+/** One mapper from a row to a record; fields come out in the spec's order (answers are compared as JSON). */
+const rowMapper = <T>(spec: ColumnSpec<T>): ((r: Row) => T) => {
+  const fields = Object.entries(spec as Record<string, ColumnName | ((r: Row) => unknown)>).map(([field, read]) => {
+    if (typeof read === 'function') return { field, read };
+    const column = snakeCase(field);
+    const convert = readColumn[read];
+    return { field, read: (r: Row) => convert(r[column]) };
+  });
+  return (r) => {
+    const record: Record<string, unknown> = {};
+    for (const { field, read } of fields) record[field] = read(r);
+    return record as T;
   };
 };
 
-export const toLedgerEntry = (r: Row): LedgerEntry => ({
-  id: r.id as string,
-  caseId: r.case_id as string,
-  kind: r.kind as LedgerKind,
-  amountCents: Number(r.amount_cents),
-  description: r.description as string,
-  occurredOn: dateOnly(r.occurred_on) as string,
-  invoiceItemId: (r.invoice_item_id as string | null) ?? null,
-  createdBy: r.created_by as string,
-  createdAt: iso(r.created_at) as string,
+export const toFirm = rowMapper<Firm>({
+  id: 'value',
+  tenantId: 'value',
+  name: 'value',
+  disabledSections: (r) => (r.disabled_sections as Section[]) ?? [],
+  senderMailbox: 'value?',
+  digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
+  currency: (r) => (r.currency as string | undefined) ?? 'USD',
 });
 
-export const toThread = (r: Row): MessageThread => ({
-  id: r.id as string,
-  firmId: r.firm_id as string,
-  caseId: r.case_id as string,
-  subject: r.subject as string,
-  startedByContactId: (r.started_by_contact_id as string | null) ?? null,
-  channelConversationId: (r.channel_conversation_id as string | null) ?? null,
-  createdAt: iso(r.created_at) as string,
+export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });
+
+export const toClient = rowMapper<Client>({ id: 'value', firmId: 'value', name: 'value', createdAt: 'timestamp' });
+
+export const toCase = rowMapper<CaseRecord>({
+  id: 'value',
+  firmId: 'value',
+  clientId: 'value',
+  number: 'value',
+  title: 'value',
+  status: 'value',
+  statusNote: 'value?',
+  assignedStaffId: 'value?',
+  budgetCents: 'number?',
+  teamId: 'value?',
+  channelId: 'value?',
+  driveId: 'value?',
+  folderItemId: 'value?',
+  provisioning: 'value',
+  createdAt: 'timestamp',
 });
 
-export const toMessage = (r: Row): Message => ({
-  id: r.id as string,
-  threadId: r.thread_id as string,
-  authorKind: r.author_kind as Message['authorKind'],
-  authorId: r.author_id as string,
-  authorName: r.author_name as string,
-  body: r.body as string,
-  screen: (r.screen as string | null) ?? null,
-  createdAt: iso(r.created_at) as string,
+export const toContact = rowMapper<ContactRecord>({
+  id: 'value',
+  firmId: 'value',
+  clientId: 'value?',
+  email: 'value',
+  name: 'value',
+  kind: 'value',
+  phone: 'value?',
+  portalAccess: 'value',
+  invitation: (r) => r.invitation_state as InvitationState,
+  guestUserId: 'value?',
+  invitedAt: 'timestamp?',
+  acceptedAt: 'timestamp?',
+  digestOptOut: 'flag',
+  lastDigestAt: 'timestamp?',
+  lastDigestError: 'value?',
 });
+
+export const toItem = rowMapper<ItemRecord>({
+  id: 'value',
+  firmId: 'value',
+  caseId: 'value',
+  kind: 'value',
+  parentId: 'value?',
+  title: 'value',
+  staffOnly: 'value',
+  driveItemId: 'value?',
+  sizeBytes: 'number?',
+  mimeType: 'value?',
+  body: 'value?',
+  startsAt: 'timestamp?',
+  endsAt: 'timestamp?',
+  location: 'value?',
+  amountCents: 'number?',
+  dueOn: 'date?',
+  invoiceNumber: 'value?',
+  invoiceStatus: 'value?',
+  createdBy: 'value',
+  createdAt: 'timestamp',
+  updatedAt: 'timestamp',
+});
+
+const grantScope = (r: Row): GrantScope => {
+  const kind = r.scope_kind as GrantScope['kind'];
+  const view = ((r.sections as Section[] | null) ?? []).slice();
+  const threadIds = ((r.thread_ids as string[] | null) ?? []).slice();
+  return kind === 'item' ? { kind, caseId: r.case_id as string, itemId: r.item_id as string } : kind === 'case' ? { kind, caseId: r.case_id as string, view, threadIds } : { kind, clientId: r.client_id as string, view, threadIds };
+};
+
+export const toGrant = rowMapper<GrantRecord>({ id: 'value', firmId: 'value', contactId: 'value', scope: grantScope, rights: 'value', expiresAt: 'timestamp?', createdBy: 'value', createdAt: 'timestamp' });
+
+export const toLedgerEntry = rowMapper<LedgerEntry>({
+  id: 'value',
+  caseId: 'value',
+  kind: 'value',
+  amountCents: 'number',
+  description: 'value',
+  occurredOn: 'date',
+  invoiceItemId: 'value?',
+  createdBy: 'value',
+  createdAt: 'timestamp',
+});
+
+export const toThread = rowMapper<MessageThread>({ id: 'value', firmId: 'value', caseId: 'value', subject: 'value', startedByContactId: 'value?', channelConversationId: 'value?', createdAt: 'timestamp' });
+
+export const toMessage = rowMapper<Message>({ id: 'value', threadId: 'value', authorKind: 'value', authorId: 'value', authorName: 'value', body: 'value', screen: 'value?', createdAt: 'timestamp' });

@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDb, type Db } from '../src/store/db';
-import { migrate } from '../src/store/migrations';
+import type { Db } from '../src/store/db';
 import { createFirm, HOME_TENANT, startTestApp } from '../tests/support/app';
 import { type FirmShape, generateFirm, guestGroups, guestModel } from '../tests/stress/support/firm-generator';
 import { percentile } from '../tests/stress/support/load-driver';
-import { log, round, type Scenario, type ScenarioResult } from './lib/common';
+import { log, onEachStore, round, type Scenario, type ScenarioResult } from './lib/common';
 
 /**
  * P2: the guest portal at scale. 10k cases, 200k items, ~500k grants generated in the store
@@ -86,23 +82,7 @@ export const p2: Scenario = {
   async run(): Promise<ScenarioResult> {
     const started = performance.now();
     const result: Record<string, unknown> = { scale: SCALE, requestsPerScopeAndOp: REQUESTS_PER_KIND, target: 'p95 < 50 ms' };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseroom-bench-pglite-'));
-    try {
-      const db = await openDb({ kind: 'pglite', dataDir: dir });
-      await migrate(db);
-      result.pglite = await measure('pglite', db);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const { startThrowawayPostgres } = await import('../scripts/postgres-cluster.mjs');
-    const pg = startThrowawayPostgres({ database: 'caseroom_bench' });
-    try {
-      const db = await openDb({ kind: 'postgres', url: pg.url });
-      await migrate(db);
-      result.postgres = { version: pg.version, ...(await measure('postgres', db)) };
-    } finally {
-      pg.stop();
-    }
+    Object.assign(result, await onEachStore('p2', measure));
     return { status: 'ok', seconds: round((performance.now() - started) / 1000), ...result };
   },
 };

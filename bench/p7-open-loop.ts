@@ -1,14 +1,11 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDb, type Db } from '../src/store/db';
-import { migrate } from '../src/store/migrations';
+import type { Db } from '../src/store/db';
 import { createFirm, HOME_TENANT, startTestApp, type TestApp } from '../tests/support/app';
 import { generateFirm, guestGroups, guestModel } from '../tests/stress/support/firm-generator';
 import { percentile } from '../tests/stress/support/load-driver';
 import { p2Shape } from './p2-portal-scale';
-import { log, round, type Scenario, type ScenarioResult } from './lib/common';
+import { log, onEachStore, round, type Scenario, type ScenarioResult } from './lib/common';
 
 /**
  * P7: open-loop mixed reads. Requests arrive at a fixed rate whatever the server's speed (a slow
@@ -107,23 +104,7 @@ export const p7: Scenario = {
   async run(): Promise<ScenarioResult> {
     const started = performance.now();
     const result: Record<string, unknown> = { scale: SCALE, secondsPerRate: SECONDS, target: 'PostgreSQL p99 < 100 ms at 200/s and ≥ 500/s under 250 ms; PGlite p99 < 250 ms at 50/s', loadAverage: os.loadavg().map((v) => round(v, 2)) };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caseroom-bench-p7-'));
-    try {
-      const db = await openDb({ kind: 'pglite', dataDir: dir });
-      await migrate(db);
-      result.pglite = await measure('pglite', db);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const { startThrowawayPostgres } = await import('../scripts/postgres-cluster.mjs');
-    const pg = startThrowawayPostgres({ database: 'caseroom_bench_p7' });
-    try {
-      const db = await openDb({ kind: 'postgres', url: pg.url });
-      await migrate(db);
-      result.postgres = { version: pg.version, ...(await measure('postgres', db)) };
-    } finally {
-      pg.stop();
-    }
+    Object.assign(result, await onEachStore('p7', measure));
     result.loadAverageAfter = os.loadavg().map((v) => round(v, 2));
     return { status: 'ok', seconds: round((performance.now() - started) / 1000), ...result };
   },

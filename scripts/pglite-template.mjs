@@ -6,8 +6,9 @@ try {
   const { require: tsxRequire } = await import('tsx/cjs/api');
   const { ensurePgliteTemplate, pgliteTemplateDir } = tsxRequire('../src/store/pglite-template.ts', import.meta.url);
   const started = Date.now();
-  const dir = await ensurePgliteTemplate(pgliteTemplateDir());
-  console.log(dir ? `PGlite template ready in ${dir} (${Date.now() - started} ms)` : 'PGlite template not made (node_modules not writable?): the first start runs initdb');
+  let why = 'unknown';
+  const dir = await ensurePgliteTemplate(pgliteTemplateDir(), (err) => (why = err instanceof Error ? err.message : String(err)));
+  console.log(dir ? `PGlite template ready in ${dir} (${Date.now() - started} ms)` : `PGlite template not made (${why}): the first start runs initdb`);
 } catch (err) {
   console.log(`PGlite template not made (${err instanceof Error ? err.message : String(err)}): the first start makes it`);
 }

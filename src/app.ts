@@ -76,7 +76,12 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   const clock = o.clock ?? systemClock;
   const started = Date.now();
   const applied = o.db ? [] : await prepareStore(config.store);
-  const db = o.db ?? (await openDb(config.store, { onConnectionError: (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed; the pool replaces it') }));
+  const db =
+    o.db ??
+    (await openDb(config.store, {
+      onConnectionError: (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed; the pool replaces it'),
+      onTemplateUnavailable: (err) => logger.warn({ err }, 'store: the PGlite template could not be made, so this start runs initdb'),
+    }));
   logger.info({ store: db.kind, ms: Date.now() - started }, 'store open');
   if (!(config.store.kind === 'postgres' && config.store.migrationUrl)) applied.push(...(await migrate(db)));
   if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -31,6 +31,11 @@ export interface DbEvents {
    * administrator ended the session). The pool has dropped it and connects anew on next use.
    */
   onConnectionError?(err: Error): void;
+  /**
+   * PGlite's pre-initialised template could not be made (a read-only install, a full disk), so
+   * this start runs initdb: seconds slower, and worth a line in the log saying why.
+   */
+  onTemplateUnavailable?(err: unknown): void;
 }
 
 /** Rows per statement in bulk writes: PostgreSQL allows 65,535 parameters in one. */
@@ -57,7 +62,7 @@ export async function writeInChunks<T, R = Record<string, unknown>>(q: Queryable
  * pre-initialised template (store/pglite-template.ts), so it skips initdb (seconds).
  */
 export async function openDb(config: StoreConfig, events: DbEvents = {}): Promise<Db> {
-  return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir);
+  return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir, events);
 }
 
 /** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */
@@ -65,10 +70,10 @@ export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v } };
 
 const PGLITE_SHARED_BUFFERS = '32MB';
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, events: DbEvents): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir !== 'memory://') {
-    await seedFromTemplate(dataDir);
+    await seedFromTemplate(dataDir, events.onTemplateUnavailable);
     fs.mkdirSync(dataDir, { recursive: true });
   }
   const pg = new PGlite(dataDir === 'memory://' ? undefined : dataDir, {

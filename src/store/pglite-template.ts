@@ -43,9 +43,10 @@ export const hasDatabase = (dataDir: string): boolean => fs.existsSync(path.join
 /**
  * The template's directory, made now if missing (initdb into a private directory, closed, then
  * renamed into place, so a concurrent maker or a crash never leaves a half-made template).
- * Null when it cannot be made (a read-only install): the caller then runs initdb as before.
+ * Null when it cannot be made (a read-only install): the caller then runs initdb as before, and
+ * `onUnavailable` hears why.
  */
-export async function ensurePgliteTemplate(dir: string = pgliteTemplateDir()): Promise<string | null> {
+export async function ensurePgliteTemplate(dir: string = pgliteTemplateDir(), onUnavailable?: (err: unknown) => void): Promise<string | null> {
   if (hasDatabase(dir)) return dir;
   const building = `${dir}.building-${process.pid}-${Date.now()}`;
   try {
@@ -66,7 +67,8 @@ export async function ensurePgliteTemplate(dir: string = pgliteTemplateDir()): P
     }
     removeOlderTemplates(dir);
     return dir;
-  } catch {
+  } catch (err) {
+    onUnavailable?.(err);
     return null;
   } finally {
     try {
@@ -114,9 +116,9 @@ export async function pgliteTemplateTarball(): Promise<Blob | null> {
  * Fills an empty data directory from the template. Returns whether it did; a directory that
  * already holds a database, or holds anything at all, is left alone (initdb will say what is wrong).
  */
-export async function seedFromTemplate(dataDir: string): Promise<boolean> {
+export async function seedFromTemplate(dataDir: string, onUnavailable?: (err: unknown) => void): Promise<boolean> {
   if (hasDatabase(dataDir) || (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0)) return false;
-  const template = await ensurePgliteTemplate();
+  const template = await ensurePgliteTemplate(pgliteTemplateDir(), onUnavailable);
   if (!template) return false;
   touch(template);
   // Copied beside it and renamed into place: a copy cut short never looks like a database.

@@ -10,6 +10,7 @@ import { help, notUnderstood } from './commands/help';
 import { onInstalled, onUninstalled } from './commands/installation';
 import { caseOfChannel, createKit, type HandlerDeps, type InvokeBody, message, whoIs } from './commands/kit';
 import { linkCase } from './commands/link-case';
+import { onPersonalInstall, onPersonalMessage } from './commands/personal';
 import { relay } from './commands/relay';
 import { share } from './commands/share';
 import { status } from './commands/status';
@@ -29,6 +30,7 @@ export function createHandlers(d: HandlerDeps) {
   const k = createKit(d);
 
   async function onMessage(context: TurnContext, m: Extract<Incoming, { kind: 'message' }>) {
+    if (m.personal) return onPersonalMessage(k, context, m);
     const repo = new Repo(d.db);
     const store = new BotStore(d.db);
     if (m.channelId && m.tenantId && m.teamId)
@@ -89,7 +91,8 @@ export function createHandlers(d: HandlerDeps) {
     async onTurn(context: TurnContext, incoming: Incoming): Promise<InvokeBody | null> {
       switch (incoming.kind) {
         case 'installed':
-          await onInstalled(d, context, incoming);
+          if (incoming.personal) await onPersonalInstall(k, context, incoming);
+          else await onInstalled(d, context, incoming);
           return null;
         case 'uninstalled':
           await onUninstalled(d, incoming.teamId);

@@ -20,6 +20,8 @@ interface Where {
   channelId: string | null;
   channelName: string | null;
   conversationId: string;
+  /** The user's 1:1 chat with the bot (personal scope), where no case channel gives the context. */
+  personal: boolean;
   reference: Partial<ConversationReference>;
 }
 
@@ -48,6 +50,7 @@ function where(activity: Activity): Where {
     channelId: data.channel?.id ?? null,
     channelName: data.channel?.name ?? null,
     conversationId: activity.conversation?.id ?? '',
+    personal: activity.conversation?.conversationType === 'personal',
     reference: TurnContext.getConversationReference(activity),
   };
 }
@@ -99,7 +102,9 @@ export function parseIncoming(context: TurnContext): Incoming {
   }
 }
 
-export type Command = { name: 'help' } | { name: 'whoHasAccess' } | { name: 'status' } | { name: 'share'; file: string; contact: string } | { name: 'linkCase'; number: string } | { name: 'unknown'; text: string };
+/** `caseQuery`: the case named after the command (a number or words of its title), needed outside a case channel. */
+export type Command =
+  { name: 'help' } | { name: 'whoHasAccess'; caseQuery?: string } | { name: 'status'; caseQuery?: string } | { name: 'share'; file: string; contact: string } | { name: 'linkCase'; number: string } | { name: 'unknown'; text: string };
 
 const unquote = (s: string) =>
   s
@@ -110,8 +115,10 @@ const unquote = (s: string) =>
 export function parseCommand(text: string): Command {
   const t = text.trim();
   if (/^(help|\?)$/i.test(t)) return { name: 'help' };
-  if (/^who\s+has\s+access\??$/i.test(t)) return { name: 'whoHasAccess' };
-  if (/^status\??$/i.test(t)) return { name: 'status' };
+  const who = /^who\s+has\s+access(?:\s+(?:to\s+)?(.+?))?\??$/i.exec(t);
+  if (who) return who[1] ? { name: 'whoHasAccess', caseQuery: unquote(who[1]) } : { name: 'whoHasAccess' };
+  const status = /^status(?:\s+(?:of\s+)?(.+?))?\??$/i.exec(t);
+  if (status) return status[1] ? { name: 'status', caseQuery: unquote(status[1]) } : { name: 'status' };
   const share = /^share\s+(.+?)\s+with\s+(.+)$/i.exec(t);
   if (share) return { name: 'share', file: unquote(share[1]), contact: unquote(share[2]) };
   const link = /^link\s+case\s+(\S+)$/i.exec(t);

@@ -8,8 +8,11 @@
  *   POST /v3/conversations                            new channel thread (channelData.channel.id) → {id, activityId}
  *   POST /v3/conversations/{id}/activities[/{replyTo}] post in a thread (or a new thread for a channel id)
  *   PUT  /v3/conversations/{id}/activities/{activityId} update in place
+ * 1:1 chats (conversation `a:…`) take the same POST and PUT; POST /v3/conversations with one member
+ * answers that user's chat, where the user has the app installed.
  * Graph (./graph-messages.ts): the same posts as chatMessage resources, GET .../channels/{id}/messages[/{id}/replies].
- * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, post, invoke) and the
+ * Teams-client side (loopback only): /botconnector/_admin/… (knobs, stats, post, invoke, and
+ * personal/{userId}[/messages] for a user's 1:1 chat with the bot) and the
  * pages /channels (with each team's Install/Uninstall buttons) and /channels/{teamId}/{channelId}.
  *
  * As in Teams, the bot is in a team only once someone installed its app there (the simulator's
@@ -31,7 +34,19 @@ import { type AppInstallationEvent, installationFor } from '../state/installatio
 import { ChannelAuth, checkBotToken, KEYS_PATH, OPENID_METADATA_PATH, type StoredChannelKey } from './auth';
 import { registerChannelMessageRoutes } from './graph-messages';
 import { channelPage, channelsIndexPage, CHANNEL_PAGE_SCRIPT, type TeamAppsRow } from './page';
-import { type ChannelAccount, type ChannelLog, ConnectorState, type ConnectorData, emptyConnectorData, parseConversationId, type StoredActivity, type Thread } from './state';
+import {
+  type ChannelAccount,
+  type ChannelLog,
+  ConnectorState,
+  type ConnectorData,
+  emptyConnectorData,
+  isPersonalConversation,
+  parseConversationId,
+  personalConversationId,
+  type PersonalChat,
+  type StoredActivity,
+  type Thread,
+} from './state';
 
 export type ConnectorFaultKind = '429' | '503' | 'reset';
 
@@ -308,7 +323,13 @@ export class BotConnectorSim {
         .replace(/^29:/, '')
         .toLowerCase();
       this.requireInstalled(userId ? { userId } : null);
-      throw new HttpError(400, 'BadArgument', 'Personal conversations are not simulated: the connector keeps channel threads only.');
+      const tenantId = (typeof body.tenantId === 'string' ? body.tenantId : ((channelData.tenant ?? {}) as Json).id) as string | undefined;
+      const chat = this.state.ensurePersonalChat({ conversationId: personalConversationId(this.knobs.botAppId, userId), userId, tenantId: tenantId ?? '' });
+      // Teams answers the existing 1:1 conversation; an activity in the request is posted in it.
+      const activity = body.activity as Json | undefined;
+      if (!activity) return { id: chat.conversationId, activityId: '' };
+      this.checkRateLimit(chat.conversationId);
+      return { id: chat.conversationId, activityId: this.state.say(chat, this.fromBot(activity)).id };
     }
     if (typeof channelId !== 'string' || !channelId) throw new HttpError(400, 'BadArgument', 'channelData.channel.id is required to start a channel conversation.');
     const tenantId = (typeof body.tenantId === 'string' ? body.tenantId : ((channelData.tenant ?? {}) as Json).id) as string | undefined;
@@ -321,7 +342,20 @@ export class BotConnectorSim {
     return { id: thread.conversationId, activityId: thread.rootId };
   }
 
+  /** A user's 1:1 chat, only while that user has the app: Teams refuses the bot there otherwise. */
+  private personalChatFor(conversationId: string): PersonalChat {
+    const chat = this.state.personalChat(conversationId);
+    if (!chat) throw new HttpError(404, 'ConversationNotFound', `Conversation ${conversationId} not found.`);
+    this.requireInstalled({ userId: chat.userId });
+    return chat;
+  }
+
   private postActivity(conversationId: string, replyToId: string | null, body: Json): { id: string } {
+    if (isPersonalConversation(conversationId)) {
+      const chat = this.personalChatFor(conversationId);
+      this.checkRateLimit(conversationId);
+      return { id: this.state.say(chat, { ...this.fromBot(body), ...(replyToId ? { replyToId } : {}) }).id };
+    }
     const { channelId, rootId } = parseConversationId(conversationId);
     this.requireInstalled(this.teamOfChannel(channelId));
     if (!rootId) {
@@ -340,6 +374,17 @@ export class BotConnectorSim {
   }
 
   private updateActivity(conversationId: string, activityId: string, body: Json): { id: string } {
+    if (isPersonalConversation(conversationId)) {
+      const chat = this.personalChatFor(conversationId);
+      const target = chat.activities.find((a) => a.id === activityId);
+      if (!target) throw new HttpError(404, 'ActivityNotFound', `Activity ${activityId} not found in ${conversationId}.`);
+      this.checkRateLimit(conversationId);
+      const bot = this.fromBot(body);
+      Object.assign(target, { text: bot.text, attachments: bot.attachments, entities: bot.entities, summary: bot.summary, updatedAt: new Date().toISOString(), version: target.version + 1 });
+      this.state.changed(conversationId);
+      this.stats.updates++;
+      return { id: activityId };
+    }
     const { channelId } = parseConversationId(conversationId);
     this.requireInstalled(this.teamOfChannel(channelId));
     const channel = this.state.channel(channelId);
@@ -391,6 +436,12 @@ export class BotConnectorSim {
     if (head === 'channels' && id && tail === 'events') return this.openEvents(req, res, id);
     if (head === 'channels' && id && tail === 'messages' && req.method === 'POST') return sendJson(res, 201, await this.postAsPerson(id, (await readJson(req)) as Json));
     if (head === 'invoke' && req.method === 'POST') return sendJson(res, 200, await this.invoke((await readJson(req)) as Json));
+    if (head === 'personal' && id && !tail && req.method === 'GET') {
+      const chat = this.state.personalChat(personalConversationId(this.knobs.botAppId, id.toLowerCase()));
+      if (!chat) throw new HttpError(404, 'NotFound', `User ${id} has no chat with the bot.`);
+      return sendJson(res, 200, chat);
+    }
+    if (head === 'personal' && id && tail === 'messages' && req.method === 'POST') return sendJson(res, 201, await this.writeToBot(id.toLowerCase(), (await readJson(req)) as Json));
     throw new HttpError(404, 'NotFound', `No connector admin route ${req.method} ${url.pathname}`);
   }
 
@@ -479,16 +530,8 @@ export class BotConnectorSim {
   /** The personal app added or removed: Teams sends the bot installationUpdate and conversationUpdate in the 1:1 chat. */
   private async personalInstallation(action: 'add' | 'remove', userId: string, tenantId: string): Promise<void> {
     const user = this.host.state.raw().users[userId];
-    const conversation = { id: `a:${Buffer.from(`${this.knobs.botAppId}|${userId}`).toString('base64url')}`, conversationType: 'personal', tenantId };
-    const base = {
-      channelId: 'msteams',
-      serviceUrl: this.serviceUrl(),
-      timestamp: new Date().toISOString(),
-      from: { id: `29:${userId}`, name: user?.displayName ?? userId, aadObjectId: userId },
-      recipient: { id: this.botAccountId, name: this.knobs.botName },
-      conversation,
-      channelData: { tenant: { id: tenantId } },
-    };
+    const chat = this.state.ensurePersonalChat({ conversationId: personalConversationId(this.knobs.botAppId, userId), userId, tenantId });
+    const base = this.personalBase(chat, { id: userId, name: user?.displayName ?? userId, aadObjectId: userId });
     const bot = [{ id: this.botAccountId }];
     const first = await this.toBot({ ...base, type: 'installationUpdate', action });
     if (action === 'add' && first.status >= 300) throw new Error(`the bot answered the installation with ${first.status}`);
@@ -521,6 +564,35 @@ export class BotConnectorSim {
     if (!installed || (!mention && !this.knobs.receiveAllChannelMessages)) return { conversationId, activityId, delivered: false, bot: null };
     const bot = await this.toBot({ ...this.baseActivity(channel, conversationId, person), type: 'message', id: activityId, text: shown, textFormat: 'plain', entities });
     return { conversationId, activityId, delivered: true, bot: { status: bot.status } };
+  }
+
+  /**
+   * A user writes to the bot in their 1:1 chat. Teams offers the chat only to someone who has the
+   * personal app, so without it the message never reaches the bot (409 here, for the test to see).
+   */
+  private async writeToBot(userId: string, body: Json): Promise<{ conversationId: string; activityId: string; bot: { status: number } }> {
+    const user = this.host.state.raw().users[userId];
+    if (!user) throw new HttpError(404, 'NotFound', `No user ${userId}.`);
+    if (!installationFor(this.host.state.raw(), { botId: this.knobs.botAppId }, { userId })) throw new HttpError(409, 'AppNotInstalled', `${user.displayName} does not have the bot's app installed, so Teams offers no chat with it.`);
+    const chat = this.state.ensurePersonalChat({ conversationId: personalConversationId(this.knobs.botAppId, userId), userId, tenantId: user.tenantId });
+    const person: ChannelAccount = { id: userId, name: user.displayName, aadObjectId: userId, role: 'user' };
+    const text = String(body.text ?? '');
+    const stored = this.state.say(chat, { type: 'message', from: person, text });
+    const bot = await this.toBot({ ...this.personalBase(chat, person), type: 'message', id: stored.id, text, textFormat: 'plain' });
+    return { conversationId: chat.conversationId, activityId: stored.id, bot: { status: bot.status } };
+  }
+
+  /** What every activity in a 1:1 chat carries: Teams marks it personal and names only the tenant. */
+  private personalBase(chat: PersonalChat, from: ChannelAccount): Json {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl(),
+      timestamp: new Date().toISOString(),
+      from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
+      recipient: { id: this.botAccountId, name: this.knobs.botName },
+      conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: chat.tenantId },
+      channelData: { tenant: { id: chat.tenantId } },
+    };
   }
 
   /** A click on an Action.Execute button: an `adaptiveCard/action` invoke; a card in the answer replaces the card shown. */

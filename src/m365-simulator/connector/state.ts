@@ -45,14 +45,32 @@ export interface ChannelLog {
   threads: Thread[];
 }
 
+/** A user's 1:1 chat with the bot (the personal scope): one conversation, no threads. */
+export interface PersonalChat {
+  conversationId: string;
+  userId: string;
+  tenantId: string;
+  activities: StoredActivity[];
+}
+
 export interface ConnectorData {
   channels: Record<string, ChannelLog>;
+  /** 1:1 chats by conversation id (absent in snapshots older than personal chats). */
+  personal?: Record<string, PersonalChat>;
   /** Teams the bot is installed in: Graph team id → when. */
   installs: Record<string, { at: string; tenantId: string }>;
   seq: number;
 }
 
 export const emptyConnectorData = (): ConnectorData => ({ channels: {}, installs: {}, seq: 0 });
+
+/**
+ * Teams names a user's 1:1 chat with a bot `a:` and an opaque id; it is the same conversation
+ * every time that user and that bot talk, which is what this one keeps.
+ */
+export const personalConversationId = (botAppId: string, userId: string): string => `a:${Buffer.from(`${botAppId}|${userId}`).toString('base64url')}`;
+
+export const isPersonalConversation = (conversationId: string): boolean => conversationId.startsWith('a:');
 
 export const threadConversationId = (channelId: string, rootId: string) => `${channelId};messageid=${rootId}`;
 
@@ -129,6 +147,24 @@ export class ConnectorState {
     target.version += 1;
     this.changed(channel.channelId);
     return target;
+  }
+
+  personalChat(conversationId: string): PersonalChat | undefined {
+    return this.data.personal?.[conversationId];
+  }
+
+  ensurePersonalChat(init: Omit<PersonalChat, 'activities'>): PersonalChat {
+    const chats = (this.data.personal ??= {});
+    chats[init.conversationId] ??= { ...init, activities: [] };
+    return chats[init.conversationId];
+  }
+
+  /** Adds to a 1:1 chat; listeners hear the conversation id where channel changes give a channel id. */
+  say(chat: PersonalChat, activity: Omit<StoredActivity, 'id' | 'createdAt' | 'version'>): StoredActivity {
+    const stored: StoredActivity = { ...activity, id: this.nextActivityId(), createdAt: new Date().toISOString(), version: 1 };
+    chat.activities.push(stored);
+    this.changed(chat.conversationId);
+    return stored;
   }
 
   onChange(listener: (channelId: string) => void): () => void {

@@ -6,8 +6,8 @@ if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes(
 /** One Jest run for every suite; SWC strips types so tests start fast on a 2-core machine. */
 module.exports = {
   testEnvironment: 'node',
-  // Unit tests of pure code sit beside it in src/ and bot/; the rest live in tests/.
-  roots: ['<rootDir>/tests', '<rootDir>/src', '<rootDir>/bot'],
+  // Unit tests of pure code sit beside it in src/, bot/ and tab/; the rest live in tests/.
+  roots: ['<rootDir>/tests', '<rootDir>/src', '<rootDir>/bot', '<rootDir>/tab'],
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true } }, module: { type: 'commonjs' } }] },
   setupFilesAfterEnv: ['<rootDir>/tests/support/jest-setup.ts'],

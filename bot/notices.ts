@@ -108,7 +108,7 @@ function describeNotice<T extends NoticeEvent['type']>(call: DescribeCall, event
 
 /** The card for a post: one describer per kind of post, and per event type for notices. */
 export async function describePost(deps: DescribeDeps, postKey: string, c: CaseRecord, data: PostData, itemIds: string[]): Promise<Described> {
-  const call: DescribeCall = { deps, repo: new Repo(deps.q), c, base: { caseNumber: c.number, caseTitle: c.title }, caseLink: openUrl('Open in CaseRoom', deps.links.caseTab(c.id)), postKey, itemIds };
+  const call: DescribeCall = { deps, repo: new Repo(deps.q), c, base: { caseNumber: c.number, caseTitle: c.title }, caseLink: openUrl('Open in CaseRoom', deps.links.caseTab(c)), postKey, itemIds };
   switch (data.kind) {
     case 'upload':
       return describeUpload(call, data);

@@ -28,7 +28,7 @@ export async function status(k: Kit, { context, actor, c }: CaseCommandCall<unkn
         rows: [[run(`${plural(count('document'), 'document')}, ${plural(count('note'), 'note')}, ${plural(count('event'), 'event')}, ${plural(count('invoice'), 'invoice')}, ${plural(threads.length, 'message thread')}`)]],
       },
     ],
-    actions: [{ type: 'Action.OpenUrl', title: 'Open in CaseRoom', url: d.links.caseTab(c.id) }],
+    actions: [{ type: 'Action.OpenUrl', title: 'Open in CaseRoom', url: d.links.caseTab(c) }],
   };
   await k.say(context, model, `Status of ${c.number}`);
 }

@@ -10,7 +10,7 @@ export async function describeUpload({ deps, repo, c, base, caseLink, postKey, i
   const items = (await repo.itemsByIds(c.firmId, itemIds)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.title.localeCompare(b.title));
   const guest = contact?.name ?? 'A guest';
   const actions: CardAction[] = [];
-  if (items.length === 1) actions.push(openUrl('Open file', deps.links.item(c.id, items[0].id)));
+  if (items.length === 1) actions.push(openUrl('Open file', deps.links.item(c, items[0].id)));
   actions.push(caseLink);
   if (!data.sharedBack && contact) actions.push(execute(items.length === 1 ? 'Share it back' : 'Share them back', { verb: 'upload.shareBack', postKey }));
   return {

@@ -13,6 +13,11 @@ describe('activity notices open the personal app through a Teams deep link', () 
     expect(JSON.parse(link.searchParams.get('context') as string)).toEqual({ subEntityId: 'c-1' });
   });
 
+  it("finds the case in the portal's case page address too", () => {
+    const link = new URL(portalNoticeLink(appId, 'https://caseroom.example/tab/portal/cases/c-2', 'PI-2'));
+    expect(JSON.parse(link.searchParams.get('context') as string)).toEqual({ subEntityId: 'c-2' });
+  });
+
   it('passes a Teams link through unchanged and omits the context without a case', () => {
     const teams = `https://teams.microsoft.com/l/entity/${appId}/portal`;
     expect(portalNoticeLink(appId, teams, 'x')).toBe(teams);

@@ -5,27 +5,35 @@ import { APP, type GraphGateway, seg } from './graph';
 /** The personal tab a notice opens (appPackage/manifest.json staticTabs[].entityId). */
 export const PORTAL_ENTITY_ID = 'portal';
 
+/** The channel tab CaseRoom adds to each case channel (services/provision.ts), which card links open. */
+export const caseTabEntityId = (caseId: string): string => `case:${caseId}`;
+
 const TEAMS_LINK_PREFIX = 'https://teams.microsoft.com/l/';
 export const isTeamsLink = (url: string): boolean => url.startsWith(TEAMS_LINK_PREFIX);
 
 /**
  * A Teams deep link to a tab of the app: Teams refuses an activity notice whose topic webUrl is
- * anything else. The tab's own address goes in `webUrl` (the fallback outside Teams), the case in
- * `context.subEntityId` (what the tab reads from its Teams context).
+ * anything else, and a card button with one opens the tab inside Teams instead of a browser. The
+ * tab's own address goes in `webUrl` (the fallback outside Teams), what to open in
+ * `context.subEntityId` (the tab reads it as `page.subPageId`), and for a channel tab the channel
+ * in `context.channelId`.
  * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application#deep-link-to-a-tab
  */
-export function teamsTabDeepLink(input: { teamsAppId: string; entityId: string; webUrl: string; label: string; subEntityId?: string | null }): string {
+export function teamsTabDeepLink(input: { teamsAppId: string; entityId: string; webUrl: string; label: string; subEntityId?: string | null; channelId?: string | null }): string {
   const query = new URLSearchParams({ webUrl: input.webUrl, label: input.label });
-  if (input.subEntityId) query.set('context', JSON.stringify({ subEntityId: input.subEntityId }));
+  const context = { ...(input.subEntityId ? { subEntityId: input.subEntityId } : {}), ...(input.channelId ? { channelId: input.channelId } : {}) };
+  if (Object.keys(context).length) query.set('context', JSON.stringify(context));
   return `${TEAMS_LINK_PREFIX}entity/${encodeURIComponent(input.teamsAppId)}/${encodeURIComponent(input.entityId)}?${query.toString()}`;
 }
 
-/** A portal address (…/tab/portal?caseId=…) as the Teams deep link a notice must carry; Teams links pass unchanged. */
+/** A portal address (…/tab/portal/cases/{id}, or …?caseId=…) as the Teams deep link a notice must carry; Teams links pass unchanged. */
 export function portalNoticeLink(teamsAppId: string, webUrl: string, label: string): string {
   if (isTeamsLink(webUrl)) return webUrl;
   let caseId: string | null = null;
   try {
-    caseId = new URL(webUrl).searchParams.get('caseId') || null;
+    const url = new URL(webUrl);
+    const inPath = /\/tab\/portal\/cases\/([^/]+)/.exec(url.pathname)?.[1];
+    caseId = (inPath ? decodeURIComponent(inPath) : url.searchParams.get('caseId')) || null;
   } catch {
     // Not a URL: the deep link still opens the portal, without a case.
   }

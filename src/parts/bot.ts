@@ -64,7 +64,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
   if (!guestFeed) throw new Error('the bot part needs the m365 part (listed before it) for its activity feed, or a feed in its options');
   const adapter = createAdapter(ctx.config, { timeoutMs: o.connectorTimeoutMs });
   const connector = o.connector ?? botbuilderConnector(adapter, ctx.config.bot.appId);
-  const links = createLinks(ctx.config.publicBaseUrl);
+  const links = createLinks({ publicBaseUrl: ctx.config.publicBaseUrl, teamsAppId: ctx.config.teamsAppId });
   const clock = ctx.clock;
   const deliverer = new Deliverer({
     db: ctx.db,

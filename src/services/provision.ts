@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { caseTabEntityId } from '../m365/activity';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import { type GraphGateway, isGraphStatus, seg } from '../m365/graph';
 import type { Db } from '../store/db';
@@ -127,7 +128,7 @@ export class ProvisioningService {
   private async ensureCaseTab(teamId: string, channelId: string, c: CaseRecord): Promise<void> {
     if (!this.d.teamsAppId) return;
     const tabsPath = `/teams/${seg(teamId)}/channels/${seg(channelId)}/tabs`;
-    const entityId = `case:${c.id}`;
+    const entityId = caseTabEntityId(c.id);
     const tabs = await this.d.graph.all<{ configuration?: { entityId?: string | null } }>(tabsPath);
     if (tabs.some((tab) => tab.configuration?.entityId === entityId)) return;
     const url = `${this.d.publicBaseUrl.replace(/\/$/, '')}/tab/case?caseId=${encodeURIComponent(c.id)}`;

@@ -8,12 +8,13 @@ export interface Location {
 
 const read = (): Location => ({ path: window.location.pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(window.location.search) });
 
-export function navigate(to: string): void {
+/** `replace`: the address was only a way in (a deep link), so Back should not return to it. */
+export function navigate(to: string, o: { replace?: boolean } = {}): void {
   const url = new URL(to, window.location.href);
   // Keep presentation parameters (theme) as people move around.
   const theme = new URLSearchParams(window.location.search).get('theme');
   if (theme && !url.searchParams.has('theme')) url.searchParams.set('theme', theme);
-  window.history.pushState(null, '', url.pathname + url.search);
+  window.history[o.replace ? 'replaceState' : 'pushState'](null, '', url.pathname + url.search);
   window.dispatchEvent(new PopStateEvent('popstate'));
   window.scrollTo(0, 0);
 }

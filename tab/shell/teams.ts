@@ -24,3 +24,13 @@ export function initTeams(timeoutMs = 4000): Promise<boolean> {
     : Promise.resolve(false);
   return ready;
 }
+
+/** What a Teams deep link asked the tab to open (its `context.subEntityId`); null outside Teams. */
+export async function teamsSubPageId(): Promise<string | null> {
+  if (!(await initTeams())) return null;
+  try {
+    return (await app.getContext()).page.subPageId || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Where a link into the tab should land. Teams hands the tab what a deep link names as
+ * `page.subPageId` (bot/links.ts writes `item:{id}` for the case tab; the activity feed writes the
+ * case id for the portal), and older web links carry `?caseId=` on the portal's front page.
+ * Null: the page asked for is the page to show.
+ */
+export function deepLinkTarget(path: string, query: URLSearchParams, subPageId: string | null): string | null {
+  if (path === '/tab/portal') {
+    const caseId = subPageId || query.get('caseId');
+    return caseId ? `/tab/portal/cases/${encodeURIComponent(caseId)}` : null;
+  }
+  const itemId = subPageId?.startsWith('item:') ? subPageId.slice('item:'.length) : null;
+  if (path === '/tab/case' && itemId && query.get('itemId') !== itemId) {
+    const next = new URLSearchParams(query);
+    next.set('itemId', itemId);
+    return `/tab/case?${next.toString()}`;
+  }
+  return null;
+}

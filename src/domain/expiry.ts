@@ -27,3 +27,6 @@ export function timeLeftInWords(expiresAt: Date, now: Date): string {
   if (left <= 0) return 'now';
   return left <= DAY_MS ? 'within a day' : `in ${Math.ceil(left / DAY_MS)} days`;
 }
+
+/** "1 December 2026 at 16:00 UTC": an expiry as a guest reads it in an e-mail. */
+export const expiryInWords = (iso: string): string => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;

@@ -10,6 +10,7 @@ import { useFirmOnSimulator } from '../integration/firm-world';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { applyDefaultSender, GUEST_DIGEST_JOB, requestGuestDigest } from '../../src/services/guest-digest';
 import { permissionsFor } from '../integration/harness';
+import { checkCards } from './card-validator';
 import { CASE_CHANNEL, cardOf, cardText, clickAction, type Harness, OTHER_CHANNEL, startHarness } from './harness';
 
 /**
@@ -48,6 +49,11 @@ describe('in the case channel (bot harness)', () => {
     h = await startHarness();
   });
   afterAll(async () => {
+    if (h) {
+      // Every reminder and receipt card the bot sent here, through the official renderer.
+      expect(h.cards.length).toBeGreaterThan(5);
+      expect(checkCards(h.cards).flatMap((r) => [...r.parseErrors, ...r.validationErrors])).toEqual([]);
+    }
     await h?.close();
   });
 

@@ -1,31 +1,80 @@
 import type { Clock } from '../src/services/context';
 import type { CaseRoomEvent } from '../src/domain/events';
+import { dueReminderDays, expiryReminderKey } from '../src/domain/expiry';
+import { requestGuestDigest } from '../src/services/guest-digest';
 import { requestNotify } from '../src/services/job-requests';
 import type { Db } from '../src/store/db';
 import { Repo } from '../src/store/repo';
 import { BotStore } from './store';
 
-/** Queues a card for each grant that expires within `days` and has not had one; returns how many. */
-export async function queueExpiringGrantNotices(db: Db, clock: Clock, days: number): Promise<number> {
+/**
+ * Queues a reminder card for each grant that has entered one of its firm's reminder windows
+ * (PUT /firm/policy `expiryReminderDays`, default 7 and 1 days before expiry) and has not had
+ * that window's reminder for its current expiry; returns how many. Several instances may scan at
+ * once: the one-shot key decides which of them queues the card.
+ */
+export async function queueExpiringGrantNotices(db: Db, clock: Clock): Promise<number> {
   const now = clock.now();
-  const rows = await db.query<{ id: string; firm_id: string; contact_id: string; expires_at: Date | string }>(`SELECT id, firm_id, contact_id, expires_at FROM grants WHERE expires_at > $1 AND expires_at <= $2`, [
-    now.toISOString(),
-    new Date(now.getTime() + days * 24 * 3600 * 1000).toISOString(),
-  ]);
+  // Only grants inside their firm's widest window are read; which window is due is decided below.
+  const rows = await db.query<{ id: string; firm_id: string; contact_id: string; expires_at: Date | string; expiry_reminder_days: unknown[] }>(
+    `SELECT g.id, g.firm_id, g.contact_id, g.expires_at, f.expiry_reminder_days
+       FROM grants g JOIN firms f ON f.id = g.firm_id
+      WHERE g.expires_at > $1::timestamptz
+        AND g.expires_at <= $1::timestamptz + make_interval(days => coalesce((SELECT max(d) FROM unnest(f.expiry_reminder_days) AS d), 0))`,
+    [now.toISOString()],
+  );
   let queued = 0;
   for (const r of rows) {
     const expiresAt = new Date(r.expires_at).toISOString();
+    const days = dueReminderDays(new Date(expiresAt), now, r.expiry_reminder_days.map(Number));
+    if (days === null) continue;
     queued += await db.transaction(async (tx) => {
-      // One card per grant and expiry: extending the grant moves the expiry, and a later scan may warn again.
-      if (!(await new BotStore(tx).firstDelivery(`expiring:${r.id}:${expiresAt}`))) return 0;
+      if (!(await new BotStore(tx).firstDelivery(expiryReminderKey(r.id, expiresAt, days)))) return 0;
       const repo = new Repo(tx);
       const grant = await repo.grant(r.firm_id, r.id);
       if (!grant) return 0;
       const caseIds = grant.scope.kind === 'client' ? (await repo.listCases(r.firm_id, grant.scope.clientId)).map((c) => c.id) : [grant.scope.caseId];
-      const event: CaseRoomEvent = { type: 'grant.expiring', firmId: r.firm_id, caseIds, contactId: r.contact_id, grantId: r.id, expiresAt };
+      const event: CaseRoomEvent = { type: 'grant.expiring', firmId: r.firm_id, caseIds, contactId: r.contact_id, grantId: r.id, expiresAt, scope: grant.scope };
       await requestNotify(tx, event);
+      // The guest hears it too, in their next digest (which names what is ending and when).
+      await requestGuestDigest(tx, r.firm_id, r.contact_id);
       return 1;
     });
   }
   return queued;
+}
+
+/**
+ * Runs `scan` soon after start and then every `everyMs`, one run at a time; its timers never keep
+ * the process alive, and `stop` ends them (waiting for a run in progress).
+ */
+export function scheduleScans(scan: () => Promise<unknown>, o: { firstAfterMs: number; everyMs: number; onError(err: unknown): void }) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const runOnce = () => {
+    if (running || stopped) return;
+    running = scan()
+      .then(() => undefined, o.onError)
+      .finally(() => {
+        running = null;
+        if (!stopped) arm(o.everyMs);
+      });
+  };
+  const arm = (ms: number) => {
+    timer = setTimeout(runOnce, ms);
+    timer.unref();
+  };
+  return {
+    start() {
+      stopped = false;
+      arm(o.firstAfterMs);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+  };
 }

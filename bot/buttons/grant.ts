@@ -1,5 +1,6 @@
 import type { PostData } from '../notices';
 import { cardBody, message } from '../commands/kit';
+import { formatDate } from '../describers/kit';
 import { type Button, resolvePost } from './press';
 
 /** Extend or Revoke on an expiry notice: changes the grant, if the card still shows it as it is. */
@@ -7,7 +8,7 @@ export const grantButton: Button<'grant.extend' | 'grant.revoke'> = async (k, { 
   const { d } = k;
   const grant = await repo.grant(who.firm.id, verb.grantId);
   if (!grant) return message('This card is out of date: that access no longer exists (it was revoked or changed).');
-  if (grant.expiresAt !== verb.expected) return message(`This card is out of date: the expiry is now ${grant.expiresAt ?? 'none'}. Nothing was changed.`);
+  if (grant.expiresAt !== verb.expected) return message(`This card is out of date: that access now ${grant.expiresAt ? `ends ${formatDate(grant.expiresAt)}` : 'has no end date'}. Nothing was changed.`);
   let resolution: Extract<PostData, { kind: 'notice' }>['resolution'];
   if (verb.verb === 'grant.extend') {
     const from = Math.max(d.clock.now().getTime(), grant.expiresAt ? Date.parse(grant.expiresAt) : 0);

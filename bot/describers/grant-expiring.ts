@@ -1,29 +1,56 @@
 import { execute } from '../actions';
-import { bold, run } from '../cards';
+import { bold, run, type TextRun } from '../cards';
+import { timeLeftInWords } from '../../src/domain/expiry';
 import { type NoticeDescriber, formatDate, mentionsFor, scopeRuns } from './kit';
 
-/** Access about to expire: Extend or Revoke, until someone has (then who did). */
+/** The choices an expiry reminder offers for extending (days from the current expiry). */
+export const EXTEND_CHOICES_DAYS = [30, 90] as const;
+
+/**
+ * Access about to expire: who, what they see (in words), in which case and when it ends, with
+ * Extend and Revoke until someone has acted; then a receipt of what was done and by whom.
+ */
 export const describeGrantExpiring: NoticeDescriber<'grant.expiring'> = async ({ deps, repo, c, base, caseLink }, e, { resolution }) => {
   const contact = await repo.contact(c.firmId, e.contactId);
   const grant = await repo.grant(c.firmId, e.grantId);
-  const footer = resolution ? (resolution.action === 'extended' ? `Extended by ${resolution.by}${resolution.until ? ` until ${formatDate(resolution.until)}` : ''}.` : `Revoked by ${resolution.by}.`) : '';
+  const scope = grant?.scope ?? e.scope;
+  const guest = bold(contact?.name ?? 'A guest');
+  const what: TextRun[] = scope ? await scopeRuns(repo, c.firmId, scope) : [run('this case')];
+  if (resolution) {
+    const extended = resolution.action === 'extended';
+    return {
+      model: {
+        ...base,
+        icon: extended ? '✅' : '🚫',
+        heading: extended ? 'Access extended' : 'Access revoked',
+        summary: extended
+          ? [guest, run("'s access to "), ...what, run(' now ends '), bold(resolution.until ? formatDate(resolution.until) : 'never'), run('.')]
+          : [guest, run(' no longer has access to '), ...what, run('. CaseRoom removes it from SharePoint too.')],
+        sections: [],
+        footer: extended ? `Extended by ${resolution.by}${resolution.until ? ` until ${formatDate(resolution.until)}` : ''}.` : `Revoked by ${resolution.by}.`,
+        mentions: [],
+        actions: [caseLink],
+      },
+      summary: `Access in ${c.number} ${extended ? 'extended' : 'revoked'}`,
+    };
+  }
+  const left = timeLeftInWords(new Date(e.expiresAt), deps.now());
   return {
     model: {
       ...base,
       icon: '⏳',
-      heading: 'Access about to expire',
-      summary: [bold(contact?.name ?? 'A guest'), run("'s access to "), ...(grant ? await scopeRuns(repo, c.firmId, grant.scope) : [run('this case')]), run(' expires '), bold(formatDate(e.expiresAt)), run('.')],
+      heading: `Access ends ${left}`,
+      summary: [guest, run("'s access to "), ...what, run(' expires '), bold(formatDate(e.expiresAt)), run(` (${left}).`)],
       sections: [],
-      footer,
-      mentions: resolution ? [] : await mentionsFor(deps.q, c, e.type),
-      actions:
-        resolution || !grant
-          ? [caseLink]
-          : [
-              execute('Extend 30 days', { verb: 'grant.extend', grantId: e.grantId, days: 30, expected: grant.expiresAt }, 'positive'),
-              execute('Revoke now', { verb: 'grant.revoke', grantId: e.grantId, expected: grant.expiresAt }, 'destructive'),
-              caseLink,
-            ],
+      footer: grant ? 'Extend it if they still need it, or revoke it now.' : 'This access no longer exists.',
+      mentions: await mentionsFor(deps.q, c, e.type),
+      actions: grant
+        ? [
+            ...EXTEND_CHOICES_DAYS.map((days, i) => execute(`Extend ${days} days`, { verb: 'grant.extend', grantId: e.grantId, days, expected: grant.expiresAt }, i === 0 ? 'positive' : undefined)),
+            execute('Revoke now', { verb: 'grant.revoke', grantId: e.grantId, expected: grant.expiresAt }, 'destructive'),
+            caseLink,
+          ]
+        : [caseLink],
     },
     summary: `Access in ${c.number} expires ${formatDate(e.expiresAt)}`,
   };

@@ -4,8 +4,31 @@ import { id, reason, sections } from './fields';
 
 // ---- requests ----
 
-/** The firm's guest policy (PUT /firm/policy): sections switched off for every guest. */
-export const policyBody = z.strictObject({ disabledSections: sections, reason });
+/** Days before expiry a reminder is due when the firm has chosen nothing else (the store's column default says the same). */
+export const DEFAULT_EXPIRY_REMINDER_DAYS: readonly number[] = [7, 1];
+/** Bounds of the firm's reminder setting (the store's check says the same). */
+export const MAX_EXPIRY_REMINDERS = 5;
+export const MAX_EXPIRY_REMINDER_DAYS = 90;
+/**
+ * Days before a grant expires that staff get a reminder card (and the guest a line in their
+ * digest): distinct whole days, at most MAX_EXPIRY_REMINDERS of them; empty turns reminders off.
+ */
+export const expiryReminderDays = z
+  .array(
+    z
+      .number()
+      .int({ message: 'must be whole days' })
+      .min(1, { message: 'must be at least 1 day' })
+      .max(MAX_EXPIRY_REMINDER_DAYS, { message: `must be at most ${MAX_EXPIRY_REMINDER_DAYS} days` }),
+  )
+  .max(MAX_EXPIRY_REMINDERS, { message: `must list at most ${MAX_EXPIRY_REMINDERS} reminders` })
+  .refine((days) => new Set(days).size === days.length, { message: 'must not repeat a day' })
+  .transform((days) => [...days].sort((a, b) => b - a));
+/**
+ * The firm's guest policy (PUT /firm/policy): sections switched off for every guest, and when
+ * staff are reminded before access expires. A field left out stays as it is.
+ */
+export const policyBody = z.strictObject({ disabledSections: sections.optional(), expiryReminderDays: expiryReminderDays.optional(), reason });
 /** The firm's digest mail settings (PUT /firm/mail): the sending mailbox and the window between two digests. */
 export const firmMailBody = z.strictObject({
   senderMailbox: z.email({ message: 'must be an email address' }).max(254).nullable().optional(),
@@ -31,4 +54,6 @@ export interface FirmSettings {
 /** GET and PUT /firm/policy. */
 export interface FirmPolicy {
   disabledSections: Section[];
+  /** Largest first; default 7 and 1. */
+  expiryReminderDays: number[];
 }

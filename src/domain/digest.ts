@@ -18,8 +18,18 @@ export interface DigestCaseView {
   messages: Array<{ id: string; threadId: string; subject: string; fromFirm: boolean; from: string }>;
 }
 
+/** Access of the guest's that ends soon (a reminder threshold of the firm's was reached), in one case. */
+export interface DigestEnding {
+  caseId: string;
+  /** Once per grant, expiry and threshold (src/domain/expiry.ts): the guest is told once per reminder. */
+  key: string;
+  text: string;
+}
+
 export interface DigestInput {
   cases: DigestCaseView[];
+  /** Access ending soon, listed first in its case. */
+  endings?: DigestEnding[];
   /** Keys (`case:…`, `item:…`, `message:…`) the guest was told about or could already see. */
   seen: ReadonlySet<string>;
   /** Where the portal lives: `{PUBLIC_BASE_URL}`. */
@@ -77,6 +87,11 @@ export function planDigest(input: DigestInput): DigestPlan {
     visibleKeys.push(caseKey(c.caseId));
     const newlyShared = !input.seen.has(caseKey(c.caseId));
     const lines: DigestLine[] = [];
+    for (const ending of input.endings ?? []) {
+      if (ending.caseId !== c.caseId) continue;
+      visibleKeys.push(ending.key);
+      if (!input.seen.has(ending.key)) lines.push({ key: ending.key, text: ending.text, url: portalCaseUrl(input.portalBaseUrl, c.caseId) });
+    }
     for (const item of c.items) {
       visibleKeys.push(itemKey(item.id));
       if (input.seen.has(itemKey(item.id))) continue;

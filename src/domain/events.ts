@@ -7,7 +7,8 @@ import type { GrantScope, Rights } from './model';
  *
  * `actorId` (the actor's label, e.g. `staff:{userId}`) tells two people with the same name apart:
  * the bot coalesces sharing notices per staff member. Optional because jobs queued before it
- * existed have only the name.
+ * existed have only the name. A reminder's `scope` (what the guest sees) lets its card still say
+ * what was revoked once the grant is gone; reminders queued before it existed have none.
  */
 export type CaseRoomEvent =
   | { type: 'items.shared'; firmId: string; caseId: string; actor: string; actorId?: string; contactIds: string[]; itemIds: string[] }
@@ -15,7 +16,7 @@ export type CaseRoomEvent =
   | { type: 'grant.added'; firmId: string; caseIds: string[]; actor: string; actorId?: string; contactId: string; scope: GrantScope; rights: Rights }
   | { type: 'grant.changed'; firmId: string; caseIds: string[]; actor: string; contactId: string; before: GrantScope; after: GrantScope; gainedItemIds: string[]; lostItemIds: string[] }
   | { type: 'grant.removed'; firmId: string; caseIds: string[]; actor: string; actorId?: string; contactId: string; scope: GrantScope }
-  | { type: 'grant.expiring'; firmId: string; caseIds: string[]; contactId: string; grantId: string; expiresAt: string }
+  | { type: 'grant.expiring'; firmId: string; caseIds: string[]; contactId: string; grantId: string; expiresAt: string; scope?: GrantScope }
   | { type: 'invitation.accepted'; firmId: string; contactId: string; caseIds: string[] }
   | { type: 'guest.uploaded'; firmId: string; caseId: string; contactId: string; itemIds: string[]; burstKey: string }
   | { type: 'guest.message'; firmId: string; caseId: string; contactId: string; threadId: string; messageId: string }

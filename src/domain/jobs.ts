@@ -101,7 +101,7 @@ const EVENT_FIELDS: { readonly [T in CaseRoomEventType]: FieldRules<EventOf<T>> 
   'grant.added': { firmId: 'string', caseIds: 'string[]', actor: 'string', actorId: 'string?', contactId: 'string', scope: 'object', rights: 'string' },
   'grant.changed': { firmId: 'string', caseIds: 'string[]', actor: 'string', contactId: 'string', before: 'object', after: 'object', gainedItemIds: 'string[]', lostItemIds: 'string[]' },
   'grant.removed': { firmId: 'string', caseIds: 'string[]', actor: 'string', actorId: 'string?', contactId: 'string', scope: 'object' },
-  'grant.expiring': { firmId: 'string', caseIds: 'string[]', contactId: 'string', grantId: 'string', expiresAt: 'string' },
+  'grant.expiring': { firmId: 'string', caseIds: 'string[]', contactId: 'string', grantId: 'string', expiresAt: 'string', scope: 'object?' },
   'invitation.accepted': { firmId: 'string', contactId: 'string', caseIds: 'string[]' },
   'guest.uploaded': { firmId: 'string', caseId: 'string', contactId: 'string', itemIds: 'string[]', burstKey: 'string' },
   'guest.message': { firmId: 'string', caseId: 'string', contactId: 'string', threadId: 'string', messageId: 'string' },

@@ -61,10 +61,13 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/me', async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) }));
   on('get', '/staff', async (req) => repo().listStaff(staff(req).firmId));
 
-  on('get', '/firm/policy', async (req): Promise<s.FirmPolicy> => ({ disabledSections: (await repo().firm(staff(req).firmId))?.disabledSections ?? [] }));
+  on('get', '/firm/policy', async (req): Promise<s.FirmPolicy> => {
+    const firm = await repo().firm(staff(req).firmId);
+    return { disabledSections: firm?.disabledSections ?? [], expiryReminderDays: firm?.expiryReminderDays ?? [...s.DEFAULT_EXPIRY_REMINDER_DAYS] };
+  });
   on('put', '/firm/policy', async (req) => {
-    const body = s.policyBody.parse(req.body);
-    return d.sharing.setFirmPolicy(staff(req), body.disabledSections, body.reason);
+    const { reason, ...change } = s.policyBody.parse(req.body);
+    return d.sharing.setFirmPolicy(staff(req), change, reason);
   });
 
   on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));

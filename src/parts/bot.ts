@@ -10,7 +10,7 @@ import { parseIncoming } from '../../bot/incoming';
 import { createLinks } from '../../bot/links';
 import { createDeliverHandler, createNotifyHandler } from '../../bot/notify';
 import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
-import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
+import { queueExpiringGrantNotices, scheduleScans } from '../../bot/expiring-grants';
 import type { Microsoft365Part } from './m365';
 
 /**
@@ -30,9 +30,13 @@ export interface BotOptions {
   limits?: RateWindow[];
   /** Where to reach teams the bot saw no installation for (local simulator only). */
   defaultServiceUrl?: string;
-  /** Grants expiring within this many days get a card (default 3); scanned every `expiryScanMs` (default 1 h, 0 = never). */
-  expiryNoticeDays?: number;
+  /**
+   * Expiry reminders (each firm's `expiryReminderDays`): scanned `expiryFirstScanMs` after start
+   * (default 5 s, so a restart never skips a day's reminder and /healthz never waits for it), then
+   * every `expiryScanMs` (default 1 h; 0 = never, neither at start nor after).
+   */
   expiryScanMs?: number;
+  expiryFirstScanMs?: number;
   onCard?: (card: AdaptiveCardJson) => void;
   /** Replaces the Graph look-up of cards already posted (default: the m365 part's, when there is one). */
   finder?: PostFinder | null;
@@ -41,7 +45,7 @@ export interface BotOptions {
 }
 
 export interface BotPart extends AppPart {
-  /** Queues a card for each grant that expires soon and has not had one; returns how many. */
+  /** Queues a reminder card for each grant that entered a reminder window and has not had its card; returns how many. */
   scanExpiringGrants(): Promise<number>;
 }
 
@@ -109,9 +113,10 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     });
   });
 
-  const scanExpiringGrants = () => queueExpiringGrantNotices(ctx.db, clock, o.expiryNoticeDays ?? 3);
+  const scanExpiringGrants = () => queueExpiringGrantNotices(ctx.db, clock);
+  const everyMs = o.expiryScanMs ?? 3_600_000;
+  const expiryScans = scheduleScans(scanExpiringGrants, { firstAfterMs: o.expiryFirstScanMs ?? 5_000, everyMs, onError: (err) => logger.warn({ err }, 'expiry scan failed') });
 
-  let timer: NodeJS.Timeout | null = null;
   return {
     name: 'bot',
     handlers: {
@@ -125,14 +130,11 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
       return { installedTeams: Number(rows[0]?.n ?? 0), appId: ctx.config.bot.appId ? 'configured' : 'none (local, no auth)' };
     },
     async start() {
-      const every = o.expiryScanMs ?? 3_600_000;
-      if (every > 0) {
-        timer = setInterval(() => void scanExpiringGrants().catch((err: unknown) => logger.warn({ err }, 'expiry scan failed')), every);
-        timer.unref();
-      }
+      // Not awaited: the first scan runs once the app is serving.
+      if (everyMs > 0) expiryScans.start();
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      await expiryScans.stop();
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { type DigestCaseView, isEmptyDigest, planDigest, renderDigest } from '../domain/digest';
+import { type DigestCaseView, type DigestEnding, isEmptyDigest, planDigest, renderDigest } from '../domain/digest';
+import { dueReminderDays, expiryInWords, expiryReminderKey, timeLeftInWords } from '../domain/expiry';
 import { DomainError, notFound } from '../domain/errors';
 import type { Db, Queryable } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { Repo } from '../store/repo';
-import type { CaseRecord, ContactRecord } from '../store/records';
+import type { CaseRecord, ContactRecord, Firm } from '../store/records';
 import { pendingUndeliveredNotices } from '../store/undelivered';
 import { type Actor, actorLabel } from './context';
 import type { PortalService } from './portal';
@@ -79,7 +80,8 @@ export class GuestDigestService {
     const cases = await this.portalView(contact);
     const seen = await this.seenKeys(contact.id);
     const notices = await pendingUndeliveredNotices(this.d.db, contact.guestUserId);
-    const plan = planDigest({ cases, seen, portalBaseUrl: this.d.publicBaseUrl });
+    const endings = await this.endingAccess(firm, contact, cases);
+    const plan = planDigest({ cases, endings, seen, portalBaseUrl: this.d.publicBaseUrl });
     // Teams notices that could not be delivered are news this digest carries (through the
     // portal's own answer, never their stored text: an item may have been withdrawn since).
     const noticeIds = notices.map((n) => n.id);
@@ -125,6 +127,33 @@ export class GuestDigestService {
       views.push({ caseId: view.case.id, number: view.case.number, title: view.case.title, items, messages });
     }
     return views;
+  }
+
+  /**
+   * The guest's grants that reached one of the firm's reminder thresholds (the same ones staff's
+   * reminder cards follow), as lines for the cases the portal shows them.
+   */
+  private async endingAccess(firm: Firm, contact: ContactRecord, cases: DigestCaseView[]): Promise<DigestEnding[]> {
+    const repo = new Repo(this.d.db);
+    const now = new Date();
+    const shown = new Map(cases.map((c) => [c.caseId, c]));
+    const endings: DigestEnding[] = [];
+    for (const grant of await repo.grantsOfContact(contact.id)) {
+      const days = grant.expiresAt ? dueReminderDays(new Date(grant.expiresAt), now, firm.expiryReminderDays) : null;
+      if (days === null || !grant.expiresAt) continue;
+      const when = `${expiryInWords(grant.expiresAt)} (${timeLeftInWords(new Date(grant.expiresAt), now)})`;
+      const key = expiryReminderKey(grant.id, grant.expiresAt, days);
+      const scope = grant.scope;
+      if (scope.kind === 'item') {
+        // Named only when the portal shows it to them (the same access rules).
+        const item = shown.get(scope.caseId)?.items.find((i) => i.id === scope.itemId);
+        if (item) endings.push({ caseId: scope.caseId, key, text: `Your access to “${item.title}” ends ${when}. Ask ${firm.name} if you still need it.` });
+        continue;
+      }
+      const caseIds = scope.kind === 'case' ? [scope.caseId] : (await repo.listCases(contact.firmId, scope.clientId)).map((c) => c.id);
+      for (const caseId of caseIds.filter((id) => shown.has(id))) endings.push({ caseId, key: `${key}:${caseId}`, text: `Your access to this case ends ${when}. Ask ${firm.name} if you still need it.` });
+    }
+    return endings;
   }
 
   private async seenKeys(contactId: string): Promise<Set<string>> {

@@ -508,16 +508,21 @@ export class SharingService {
 
   // ---- firm policy and audit ----
 
-  async setFirmPolicy(actor: StaffActor, disabledSections: Section[], reason: string | null): Promise<FirmPolicy> {
+  /** The firm's guest policy; a field left out stays as it is. */
+  async setFirmPolicy(actor: StaffActor, change: { disabledSections?: Section[]; expiryReminderDays?: number[] }, reason: string | null): Promise<FirmPolicy> {
     return this.inTx(async (repo, tx) => {
       const firm = await this.firm(repo, actor.firmId);
+      const disabledSections = change.disabledSections ?? firm.disabledSections;
+      const expiryReminderDays = change.expiryReminderDays ?? firm.expiryReminderDays;
       await repo.setDisabledSections(actor.firmId, disabledSections);
-      await this.audit(repo, actor, 'firm.policy', `firm:${actor.firmId}`, reason, { from: firm.disabledSections, to: disabledSections });
+      await repo.setExpiryReminderDays(actor.firmId, expiryReminderDays);
+      const before = { disabledSections: firm.disabledSections, expiryReminderDays: firm.expiryReminderDays };
+      await this.audit(repo, actor, 'firm.policy', `firm:${actor.firmId}`, reason, { from: before, to: { disabledSections, expiryReminderDays } });
       // Documents on/off changes SharePoint permissions for every guest of the firm.
       if (firm.disabledSections.includes('documents') !== disabledSections.includes('documents')) {
         for (const contact of await repo.listContacts(actor.firmId)) if (contact.portalAccess) await this.syncGuest(tx, actor.firmId, contact.id);
       }
-      return { disabledSections };
+      return { disabledSections, expiryReminderDays };
     });
   }
 

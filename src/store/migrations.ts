@@ -484,6 +484,16 @@ CREATE INDEX grants_client ON grants (client_id) WHERE client_id IS NOT NULL;
 CREATE INDEX outbox_running_dedupe ON outbox (dedupe_key) WHERE status = 'running' AND dedupe_key IS NOT NULL;
 `,
   },
+  {
+    version: 61,
+    name: 'firm expiry reminder thresholds',
+    sql: `
+-- Days before a grant expires that staff and the guest are reminded (src/domain/expiry.ts; the
+-- contract's firm policy validates the same bounds). Empty: no reminders.
+ALTER TABLE firms ADD COLUMN expiry_reminder_days integer[] NOT NULL DEFAULT '{7,1}'
+  CHECK (cardinality(expiry_reminder_days) <= 5 AND 1 <= ALL (expiry_reminder_days) AND 90 >= ALL (expiry_reminder_days));
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -1,4 +1,5 @@
 import type * as api from '../contract';
+import { DEFAULT_EXPIRY_REMINDER_DAYS } from '../contract';
 import type { GrantScope, InvitationState, Section } from '../domain/model';
 
 /**
@@ -18,6 +19,8 @@ export interface Firm {
   digestWindowSeconds: number;
   /** ISO 4217 code the firm bills in. */
   currency: string;
+  /** Days before a grant's expiry that a reminder is due (largest first); empty: none. */
+  expiryReminderDays: number[];
 }
 
 export interface Staff extends api.Staff {
@@ -137,6 +140,7 @@ export const toFirm = rowMapper<Firm>({
   senderMailbox: 'value?',
   digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
+  expiryReminderDays: (r) => (Array.isArray(r.expiry_reminder_days) ? (r.expiry_reminder_days as unknown[]).map(Number) : [...DEFAULT_EXPIRY_REMINDER_DAYS]),
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });

@@ -55,6 +55,9 @@ export class Repo {
   async setDisabledSections(firmId: string, sections: Section[]): Promise<void> {
     await this.q.query('UPDATE firms SET disabled_sections = $2 WHERE id = $1', [firmId, sections]);
   }
+  async setExpiryReminderDays(firmId: string, days: number[]): Promise<void> {
+    await this.q.query('UPDATE firms SET expiry_reminder_days = $2::integer[] WHERE id = $1', [firmId, days]);
+  }
   async setFirmCurrency(firmId: string, currency: string): Promise<void> {
     await this.q.query('UPDATE firms SET currency = $2 WHERE id = $1', [firmId, currency]);
   }

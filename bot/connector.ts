@@ -172,14 +172,22 @@ class FreshFirstTokenFactory extends MsalServiceClientCredentialsFactory {
   }
 }
 
+/**
+ * How botbuilder signs in as the bot in a tenant: the Azure Bot is SingleTenant (infra/azure.bicep),
+ * so tokens come from the firm's tenant, the one CaseRoom's own app lives in.
+ */
+export function tenantBotSettings(config: AppConfig): { MicrosoftAppId: string; MicrosoftAppPassword: string; MicrosoftAppType: 'SingleTenant'; MicrosoftAppTenantId: string } {
+  return { MicrosoftAppId: config.bot.appId, MicrosoftAppPassword: config.bot.password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId };
+}
+
 export function createAdapter(config: AppConfig, options: { timeoutMs?: number } = {}): CloudAdapter {
   const timeoutMs = options.timeoutMs ?? CONNECTOR_TIMEOUT_MS;
-  const { appId, password, endpoints } = config.bot;
+  const { appId, endpoints } = config.bot;
   if (endpoints) return new CloudAdapter(simulatorAuthentication(config, endpoints, timeoutMs));
   // Local with BOT_AUTH=off (Agents Playground): no app id, so botbuilder neither checks nor sends tokens.
   if (!appId) return new CloudAdapter(new BoundedAuthentication({}, undefined, timeoutMs));
   // A tenant: Azure Bot Service's public-cloud endpoints, botbuilder's defaults.
-  return new CloudAdapter(new BoundedAuthentication({ MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: config.identity.tenantId }, undefined, timeoutMs));
+  return new CloudAdapter(new BoundedAuthentication(tenantBotSettings(config), undefined, timeoutMs));
 }
 
 export function botbuilderConnector(adapter: CloudAdapter, appId: string): ChannelConnector {

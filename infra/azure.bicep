@@ -31,7 +31,7 @@ param aadAppClientId string
 param aadAppClientSecret string
 param aadAppTenantId string = tenant().tenantId
 
-@description('Entra app of the bot created by botAadApp/create.')
+@description('Entra app of the bot (aadApp/create in teamsapp.yml: single-tenant, with its service principal).')
 param botAadAppClientId string
 
 @description('The Teams app id (manifest id): activity-feed deep links open it.')

@@ -95,7 +95,7 @@ describe('lifecycle variables', () => {
     const uses = (readLifecycle('teamsapp.yml').provision ?? []).map((s) => s.uses);
     expect(uses.indexOf('aadApp/update')).toBeGreaterThan(uses.indexOf('arm/deploy'));
     expect(uses).toEqual(
-      expect.arrayContaining(['teamsApp/create', 'aadApp/create', 'botAadApp/create', 'arm/deploy', 'aadApp/update', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update']),
+      expect.arrayContaining(['teamsApp/create', 'aadApp/create', 'arm/deploy', 'aadApp/update', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update']),
     );
   });
 

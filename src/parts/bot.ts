@@ -11,6 +11,8 @@ import { createLinks } from '../../bot/links';
 import { createDeliverHandler, createNotifyHandler } from '../../bot/notify';
 import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
 import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
+import { scanAccessReviews } from '../../bot/access-reviews';
+import { AccessReviewService } from '../services/access-reviews';
 import type { Microsoft365Part } from './m365';
 
 /**
@@ -33,6 +35,8 @@ export interface BotOptions {
   /** Grants expiring within this many days get a card (default 3); scanned every `expiryScanMs` (default 1 h, 0 = never). */
   expiryNoticeDays?: number;
   expiryScanMs?: number;
+  /** Access reviews: due reviews started and overdue ones sent to staff every `reviewScanMs` (default 1 h, first scan at start; 0 = never). */
+  reviewScanMs?: number;
   onCard?: (card: AdaptiveCardJson) => void;
   /** Replaces the Graph look-up of cards already posted (default: the m365 part's, when there is one). */
   finder?: PostFinder | null;
@@ -43,6 +47,8 @@ export interface BotOptions {
 export interface BotPart extends AppPart {
   /** Queues a card for each grant that expires soon and has not had one; returns how many. */
   scanExpiringGrants(): Promise<number>;
+  /** Starts the access reviews that are due (a card each) and sends overdue ones to responsible staff, once. */
+  scanAccessReviews(): Promise<{ started: number; overdueNotices: number }>;
 }
 
 /** What the bot uses of the Microsoft 365 part: its activity feed and its look-up of posted cards (tests stand in with less). */
@@ -77,9 +83,11 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     finder: o.finder !== undefined ? o.finder : (m365?.channelMessages ?? null),
   });
   const requestDelivery = async (firmId: string, postKey: string) => requestPostDelivery(ctx.db, firmId, postKey);
+  const reviews = new AccessReviewService({ db: ctx.db, clock, sharing: ctx.services.sharing });
   const handlers = createHandlers({
     db: ctx.db,
     sharing: ctx.services.sharing,
+    reviews,
     casework: ctx.services.casework,
     links,
     clock,
@@ -110,8 +118,18 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
   });
 
   const scanExpiringGrants = () => queueExpiringGrantNotices(ctx.db, clock, o.expiryNoticeDays ?? 3);
+  const scanReviews = () => scanAccessReviews({ db: ctx.db, clock, reviews, feed: guestFeed, links, logger });
+  // The scan in flight, awaited on stop so nothing outlives the app.
+  let reviewScan: Promise<unknown> | null = null;
+  const runReviewScan = () => {
+    if (reviewScan) return;
+    reviewScan = scanReviews()
+      .catch((err: unknown) => logger.warn({ err }, 'access review scan failed'))
+      .finally(() => (reviewScan = null));
+  };
 
   let timer: NodeJS.Timeout | null = null;
+  let reviewTimer: NodeJS.Timeout | null = null;
   return {
     name: 'bot',
     handlers: {
@@ -120,6 +138,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     },
     routes: [{ path: '/api/messages', router: messages }],
     scanExpiringGrants,
+    scanAccessReviews: scanReviews,
     async health() {
       const rows = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bot_installations WHERE removed_at IS NULL');
       return { installedTeams: Number(rows[0]?.n ?? 0), appId: ctx.config.bot.appId ? 'configured' : 'none (local, no auth)' };
@@ -130,9 +149,17 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
         timer = setInterval(() => void scanExpiringGrants().catch((err: unknown) => logger.warn({ err }, 'expiry scan failed')), every);
         timer.unref();
       }
+      const reviewEvery = o.reviewScanMs ?? 3_600_000;
+      if (reviewEvery > 0) {
+        runReviewScan();
+        reviewTimer = setInterval(runReviewScan, reviewEvery);
+        reviewTimer.unref();
+      }
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (reviewTimer) clearInterval(reviewTimer);
+      await reviewScan;
     },
   };
 }

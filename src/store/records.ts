@@ -18,6 +18,8 @@ export interface Firm {
   digestWindowSeconds: number;
   /** ISO 4217 code the firm bills in. */
   currency: string;
+  /** How often each case's guests are reviewed. */
+  accessReviewSchedule: api.AccessReviewSchedule;
 }
 
 export interface Staff extends api.Staff {
@@ -137,6 +139,7 @@ export const toFirm = rowMapper<Firm>({
   senderMailbox: 'value?',
   digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
+  accessReviewSchedule: (r) => (r.access_review_schedule as api.AccessReviewSchedule | undefined) ?? 'off',
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });

@@ -63,13 +63,14 @@ export class AccessReviewStore {
     return rows.map((r) => ({ firmId: r.id, schedule: r.access_review_schedule }));
   }
 
-  /** Cases of a firm that are not closed and have no open review, with when their last review ended. */
+  /** Cases of a firm that are not closed, that some grant reaches, and that have no open review, with when their last review ended. */
   async casesWithoutOpenReview(firmId: string): Promise<Array<{ caseId: string; lastCompletedAt: Date | null }>> {
     const rows = await this.q.query<{ id: string; last: Date | string | null }>(
       `SELECT c.id, (SELECT max(r.completed_at) FROM access_reviews r WHERE r.case_id = c.id) AS last
          FROM cases c
         WHERE c.firm_id = $1 AND c.status <> 'closed'
           AND NOT EXISTS (SELECT 1 FROM access_reviews o WHERE o.case_id = c.id AND o.completed_at IS NULL)
+          AND EXISTS (SELECT 1 FROM grants g WHERE g.case_id = c.id OR g.client_id = c.client_id)
         ORDER BY c.created_at`,
       [firmId],
     );

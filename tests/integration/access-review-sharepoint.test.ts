@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
+import { SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import { AccessReviewService } from '../../src/services/access-reviews';
 import { systemClock } from '../../src/services/context';
 import { Repo } from '../../src/store/repo';
@@ -62,5 +62,25 @@ describe('access review decisions in SharePoint', () => {
     await w.app.settle();
     expect(await held(ann)).toEqual([[], []]);
     expect(await held(bob)).toEqual([[['read']], [['read']]]);
+  });
+
+  it('the overdue notice reaches the responsible staff member only with the app installed, as a deep link to the case tab in its channel', async () => {
+    const notice = {
+      userId: w.f.staff.userId,
+      activityType: 'accessReviewOverdue',
+      previewText: 'The access review of REV-1 is overdue',
+      topicText: 'REV-1 Reviewed matter',
+      webUrl: `${w.app.url}/tab/case?caseId=${c.id}`,
+      caseId: c.id,
+      channelId: c.channelId,
+      templateParameters: { case: 'REV-1' },
+    };
+    expect(await w.app.m365.activityFeed.notifyStaff(notice)).toBe('not-installed');
+    await w.sim.sim.admin.installAppForUser(w.f.staff.userId, SIMULATOR_TEAMS_APP_ID);
+    expect(await w.app.m365.activityFeed.notifyStaff(notice)).toBe('delivered');
+    const sent = (await w.sim.sim.admin.activityNotifications()).value.at(-1)!;
+    const link = new URL((sent.body.topic as { webUrl: string }).webUrl);
+    expect(link.href).toMatch(new RegExp(`^https://teams\\.microsoft\\.com/l/entity/${SIMULATOR_TEAMS_APP_ID}/case%3A${c.id}\\?`));
+    expect(JSON.parse(link.searchParams.get('context') as string)).toEqual({ subEntityId: c.id, channelId: c.channelId });
   });
 });

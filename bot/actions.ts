@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCESS_REVIEW_DECISIONS } from '../src/contract/enums';
 
 /**
  * Card buttons. Every Action.Execute carries a typed verb; the invoke handler parses the data
@@ -15,6 +16,8 @@ export const verbSchema = z.discriminatedUnion('verb', [
   /** Share a guest's uploads back to them (their portal shows what they sent). */
   z.object({ verb: z.literal('upload.shareBack'), postKey: z.string().min(1).max(300) }),
   z.object({ verb: z.literal('access.refresh'), caseId: uuid }),
+  /** One guest's decision in an access review; `expected`: the fingerprint of the access the card showed (src/domain/access-review.ts). */
+  z.object({ verb: z.literal('review.decide'), reviewId: uuid, contactId: uuid, decision: z.enum(ACCESS_REVIEW_DECISIONS), expected: z.string().regex(/^[0-9a-f]{16}$/) }),
 ]);
 
 export type Verb = z.infer<typeof verbSchema>;

@@ -27,7 +27,29 @@ export interface GuestNotice {
   actor: string;
 }
 
+/** The activity-feed types CaseRoom sends to staff (declared in the manifest like the guests' ones). */
+export const STAFF_ACTIVITY_TYPES = {
+  accessReviewOverdue: { description: 'An access review of a case you are responsible for is overdue.', templateText: 'The access review of {case} is overdue' },
+} as const;
+
+/** A notice to a staff member: it opens the case's tab in its channel. */
+export interface StaffNotice {
+  /** The staff member's user id in the firm's tenant. */
+  userId: string;
+  activityType: keyof typeof STAFF_ACTIVITY_TYPES;
+  /** At most 150 characters (Graph's limit). */
+  previewText: string;
+  topicText: string;
+  /** The case tab's address; the feed sends it as a Teams deep link to the tab in the case channel. */
+  webUrl: string;
+  caseId: string;
+  channelId: string | null;
+  templateParameters: Record<string, string>;
+}
+
 export interface ActivityFeed {
   /** 'not-installed' (or nothing, from stand-ins): the notice was kept for the e-mail path, not lost. */
   notifyGuest(notice: GuestNotice): Promise<NoticeOutcome | void>;
+  /** Optional so stand-ins that only record guest notices still fit; without it staff notices wait (they are not marked sent). */
+  notifyStaff?(notice: StaffNotice): Promise<NoticeOutcome | void>;
 }

@@ -36,7 +36,8 @@ export interface NoticeModel {
   caseNumber: string;
   caseTitle: string;
   summary: TextRun[];
-  sections: Array<{ label: string; rows: TextRun[][] }>;
+  /** `actions`: buttons that belong to this section alone (one guest of an access review), shown under its rows. */
+  sections: Array<{ label: string; rows: TextRun[][]; actions?: CardAction[] }>;
   footer?: string;
   mentions?: Mention[];
   actions?: CardAction[];
@@ -84,7 +85,11 @@ export function renderNotice(model: NoticeModel): AdaptiveCardJson {
         .map((section) => ({
           type: 'Container',
           spacing: 'Medium',
-          items: [{ type: 'TextBlock', text: section.label, weight: 'Bolder', size: 'Small', wrap: true }, ...section.rows.map((inlines) => ({ type: 'RichTextBlock', spacing: 'Small', inlines }))],
+          items: [
+            { type: 'TextBlock', text: section.label, weight: 'Bolder', size: 'Small', wrap: true },
+            ...section.rows.map((inlines) => ({ type: 'RichTextBlock', spacing: 'Small', inlines })),
+            ...(section.actions?.length ? [{ type: 'ActionSet', spacing: 'Small', actions: section.actions }] : []),
+          ],
         })),
       ...(mentions.length > 0 ? [{ type: 'TextBlock', text: `For ${mentionMarkup.join(', ')}`, wrap: true, spacing: 'Medium' }] : []),
       ...(model.footer ? [{ type: 'TextBlock', text: model.footer, isSubtle: true, size: 'Small', wrap: true }] : []),

@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { DomainError } from '../src/domain/errors';
 import { Repo } from '../src/store/repo';
 import { accessRefreshButton } from './buttons/access-refresh';
+import { reviewButton } from './buttons/access-review';
 import { grantButton } from './buttons/grant';
 import type { Press } from './buttons/press';
 import { shareBackButton } from './buttons/share-back';
@@ -80,6 +81,8 @@ export function createHandlers(d: HandlerDeps) {
           return await shareBackButton(k, { ...press, verb });
         case 'access.refresh':
           return await accessRefreshButton(k, { ...press, verb });
+        case 'review.decide':
+          return await reviewButton(k, { ...press, verb });
       }
     } catch (err) {
       if (err instanceof DomainError) return message(`CaseRoom could not do that: ${err.message}`);

@@ -3,6 +3,7 @@ import type { CaseRoomEvent } from '../src/domain/events';
 import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
 import { openUrl } from './actions';
+import { describeAccessReview } from './describers/access-review';
 import { describeDriftFound } from './describers/drift-found';
 import { describeGrantAddedOrRemoved } from './describers/grant-added';
 import { describeGrantChanged } from './describers/grant-changed';
@@ -51,7 +52,9 @@ export type PostData =
   | { kind: 'upload'; contactId: string; burstKey: string; sharedBack?: { by: string; at: string } }
   | { kind: 'sharing'; actor: string; changes: ShareChange[] }
   | { kind: 'notice'; event: NoticeEvent; resolution?: Resolution }
-  | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null };
+  | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null }
+  /** An access review card: drawn from the review's rows (src/store/access-reviews.ts) on every delivery. */
+  | { kind: 'review'; reviewId: string };
 
 const targetKey = (t: ShareTarget) => (t.kind === 'item' ? `item:${t.itemId}` : t.kind === 'case' ? 'case' : `client:${t.clientId}`);
 
@@ -118,5 +121,7 @@ export async function describePost(deps: DescribeDeps, postKey: string, c: CaseR
       return describeMessage(call, data);
     case 'notice':
       return describeNotice(call, data.event, data.event.type, data.resolution);
+    case 'review':
+      return describeAccessReview(call, data);
   }
 }

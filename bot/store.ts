@@ -11,7 +11,7 @@ export interface Installation {
   reference: Partial<ConversationReference>;
 }
 
-export type PostKind = 'upload' | 'sharing' | 'notice' | 'message';
+export type PostKind = 'upload' | 'sharing' | 'notice' | 'message' | 'review';
 
 export interface Post {
   postKey: string;

@@ -19,6 +19,7 @@ import type {
   ContactKind,
   DeletedAnswer,
   FirmSettings,
+  FirmSettingsChange,
   GrantPreview,
   Grant,
   GrantScope,
@@ -256,7 +257,9 @@ export function staffApi(c: ApiClient) {
     audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),
     auditExport: (format: 'csv' | 'json', filters: AuditFilters = {}) => c.blob(`/audit/export?${auditParams({ ...filters, format })}`),
     firmSettings: () => c.get<FirmSettings>('/firm/settings'),
-    setFirmSettings: (body: FirmSettings & { reason?: string | null }) => c.request<FirmSettings>('PUT', '/firm/settings', body),
+    setFirmSettings: (body: FirmSettingsChange) => c.request<FirmSettings>('PUT', '/firm/settings', body),
+    /** Each guest of each case's latest access review with the decision taken (CSV). */
+    accessReviewReport: () => c.blob('/access-reviews/report'),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */

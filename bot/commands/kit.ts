@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
+import type { AccessReviewService } from '../../src/services/access-reviews';
 import type { CaseworkService } from '../../src/services/casework';
 import type { Clock, StaffActor } from '../../src/services/context';
 import type { SharingService } from '../../src/services/sharing';
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   db: Db;
   sharing: Pick<SharingService, 'whoHasAccessToCase' | 'shareItems' | 'extendGrant' | 'revokeGrant'>;
   casework: Pick<CaseworkService, 'reply'>;
+  /** Access review decisions (Keep, Shorten, Remove on the review card). */
+  reviews: Pick<AccessReviewService, 'decide'>;
   links: Links;
   clock: Clock;
   logger: Logger;

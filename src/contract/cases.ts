@@ -10,7 +10,8 @@ export const createCaseBody = z.strictObject({
   clientId: id,
   number: text(40).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'letters, digits and . _ / - only' }),
   title: text(200),
-  assignedStaffId: optionalId,
+  /** The staff member responsible for the case (access reviews go to them); absent: whoever creates it, null: nobody. */
+  assignedStaffId: id.nullable().optional(),
   budgetCents: cents
     .nullable()
     .optional()

@@ -58,3 +58,10 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+/** How often each case's guests are reviewed (a firm setting); 'off' starts no reviews. */
+export const ACCESS_REVIEW_SCHEDULES = ['off', 'monthly', 'quarterly'] as const;
+export type AccessReviewSchedule = (typeof ACCESS_REVIEW_SCHEDULES)[number];
+/** What a reviewer decides for one guest of a case. */
+export const ACCESS_REVIEW_DECISIONS = ['keep', 'shorten', 'remove'] as const;
+export type AccessReviewDecision = (typeof ACCESS_REVIEW_DECISIONS)[number];

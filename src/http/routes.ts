@@ -1,4 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { AccessReviewService } from '../services/access-reviews';
 import { AuditViewService } from '../services/audit-view';
 import { type Actor, systemClock } from '../services/context';
 import type { CaseworkService } from '../services/casework';
@@ -72,10 +73,22 @@ export function staffRoutes(d: RouteDeps): Router {
 
   on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));
   on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
-  on('get', '/firm/settings', async (req): Promise<s.FirmSettings> => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' }));
-  on('put', '/firm/settings', async (req) => {
+  const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
+    const firm = await repo().firm(firmId);
+    return { currency: firm?.currency ?? 'USD', accessReviewSchedule: firm?.accessReviewSchedule ?? 'off' };
+  };
+  const reviews = new AccessReviewService({ db: d.db, clock: systemClock, sharing: d.sharing });
+  on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
+  on('put', '/firm/settings', async (req): Promise<s.FirmSettings> => {
     const body = s.firmSettingsBody.parse(req.body);
-    return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+    if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+    if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(staff(req), body.accessReviewSchedule, body.reason);
+    return firmSettings(staff(req).firmId);
+  });
+  // Each guest of each case's latest access review, with the decision taken (GET /access-reviews/report, text/csv).
+  on('get', '/access-reviews/report', async (req, res) => {
+    res.setHeader('Content-Disposition', `attachment; filename="caseroom-access-reviews-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res.type('text/csv; charset=utf-8').send(await reviews.reportCsv(staff(req)));
   });
 
   on('get', '/clients', async (req) => repo().listClients(staff(req).firmId));

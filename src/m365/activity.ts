@@ -5,7 +5,7 @@ import { APP, type GraphGateway, seg } from './graph';
 /** The personal tab a notice opens (appPackage/manifest.json staticTabs[].entityId). */
 export const PORTAL_ENTITY_ID = 'portal';
 
-/** The channel tab CaseRoom adds to each case channel (services/provision.ts), which card links open. */
+/** The channel tab CaseRoom adds to each case channel (services/provision.ts pins it, tab/staff/ConfigPage.tsx configures it), which card links open. */
 export const caseTabEntityId = (caseId: string): string => `case:${caseId}`;
 
 const TEAMS_LINK_PREFIX = 'https://teams.microsoft.com/l/';
@@ -21,6 +21,7 @@ export const isTeamsLink = (url: string): boolean => url.startsWith(TEAMS_LINK_P
  */
 export function teamsTabDeepLink(input: { teamsAppId: string; entityId: string; webUrl: string; label: string; subEntityId?: string | null; channelId?: string | null }): string {
   const query = new URLSearchParams({ webUrl: input.webUrl, label: input.label });
+  // A tab in a channel is found by its channel: `context.channelId` (same page as above).
   const context = { ...(input.subEntityId ? { subEntityId: input.subEntityId } : {}), ...(input.channelId ? { channelId: input.channelId } : {}) };
   if (Object.keys(context).length) query.set('context', JSON.stringify(context));
   return `${TEAMS_LINK_PREFIX}entity/${encodeURIComponent(input.teamsAppId)}/${encodeURIComponent(input.entityId)}?${query.toString()}`;
@@ -89,8 +90,23 @@ export interface GuestNoticeLike {
 /** 'not-installed': the recipient does not have CaseRoom in Teams; the notice was kept for e-mail. */
 export type NoticeOutcome = 'delivered' | 'not-installed';
 
+/** What the bot asks of the gateway for staff: one notice that opens a case's tab in its channel. */
+export interface StaffNoticeLike {
+  userId: string;
+  activityType: string;
+  previewText: string;
+  topicText: string;
+  /** The case tab's address (the deep link's fallback). */
+  webUrl: string;
+  caseId: string;
+  channelId: string | null;
+  templateParameters: Record<string, string>;
+}
+
 export interface ActivityFeedPort {
   notifyGuest(notice: GuestNoticeLike): Promise<NoticeOutcome>;
+  /** 'not-installed': the staff member does not have CaseRoom in Teams (nothing else keeps it). */
+  notifyStaff(notice: StaffNoticeLike): Promise<NoticeOutcome>;
 }
 
 /** Teams answers 403 (or 404) when the recipient does not have the app: Graph's word that only another path can reach them. */
@@ -120,6 +136,17 @@ export function gatewayActivityFeed(graph: GraphGateway, o: { teamsAppId: string
         return 'delivered';
       } catch (err) {
         if (err instanceof GraphRequestError && meansNotInstalled(err.status)) return o.keepUndelivered(n, webUrl, err.status);
+        throw err;
+      }
+    },
+    async notifyStaff(n) {
+      // bot/links.ts already gives staff a deep link to the case tab; a web address is made one here.
+      const webUrl = isTeamsLink(n.webUrl) ? n.webUrl : teamsTabDeepLink({ teamsAppId: o.teamsAppId, entityId: caseTabEntityId(n.caseId), webUrl: n.webUrl, label: n.topicText, channelId: n.channelId });
+      try {
+        await sendActivityNotification(graph, { recipientUserId: n.userId, activityType: n.activityType, previewText: n.previewText.slice(0, 150), topicText: n.topicText, webUrl, templateParameters: n.templateParameters });
+        return 'delivered';
+      } catch (err) {
+        if (err instanceof GraphRequestError && meansNotInstalled(err.status)) return 'not-installed';
         throw err;
       }
     },

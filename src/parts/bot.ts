@@ -10,7 +10,10 @@ import { parseIncoming } from '../../bot/incoming';
 import { createLinks } from '../../bot/links';
 import { createDeliverHandler, createNotifyHandler } from '../../bot/notify';
 import { createThreadLimiter, type RateWindow } from '../../bot/rate-limit';
-import { queueExpiringGrantNotices, scheduleScans } from '../../bot/expiring-grants';
+import { queueExpiringGrantNotices } from '../../bot/expiring-grants';
+import { scanAccessReviews } from '../../bot/access-reviews';
+import { scheduleScans } from '../../bot/scans';
+import { AccessReviewService } from '../services/access-reviews';
 import type { Microsoft365Part } from './m365';
 
 /**
@@ -37,6 +40,8 @@ export interface BotOptions {
    */
   expiryScanMs?: number;
   expiryFirstScanMs?: number;
+  /** Access reviews: due reviews started and overdue ones sent to staff every `reviewScanMs` (default 1 h, first scan at start; 0 = never). */
+  reviewScanMs?: number;
   onCard?: (card: AdaptiveCardJson) => void;
   /** Replaces the Graph look-up of cards already posted (default: the m365 part's, when there is one). */
   finder?: PostFinder | null;
@@ -47,6 +52,8 @@ export interface BotOptions {
 export interface BotPart extends AppPart {
   /** Queues a reminder card for each grant that entered a reminder window and has not had its card; returns how many. */
   scanExpiringGrants(): Promise<number>;
+  /** Starts the access reviews that are due (a card each) and sends overdue ones to responsible staff, once. */
+  scanAccessReviews(): Promise<{ started: number; overdueNotices: number }>;
 }
 
 /** What the bot uses of the Microsoft 365 part: its activity feed and its look-up of posted cards (tests stand in with less). */
@@ -81,9 +88,11 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     finder: o.finder !== undefined ? o.finder : (m365?.channelMessages ?? null),
   });
   const requestDelivery = async (firmId: string, postKey: string) => requestPostDelivery(ctx.db, firmId, postKey);
+  const reviews = new AccessReviewService({ db: ctx.db, clock, sharing: ctx.services.sharing });
   const handlers = createHandlers({
     db: ctx.db,
     sharing: ctx.services.sharing,
+    reviews,
     casework: ctx.services.casework,
     links,
     clock,
@@ -116,6 +125,9 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
   const scanExpiringGrants = () => queueExpiringGrantNotices(ctx.db, clock);
   const everyMs = o.expiryScanMs ?? 3_600_000;
   const expiryScans = scheduleScans(scanExpiringGrants, { firstAfterMs: o.expiryFirstScanMs ?? 5_000, everyMs, onError: (err) => logger.warn({ err }, 'expiry scan failed') });
+  const scanReviews = () => scanAccessReviews({ db: ctx.db, clock, reviews, feed: guestFeed, links, logger });
+  const reviewEveryMs = o.reviewScanMs ?? 3_600_000;
+  const reviewScans = scheduleScans(scanReviews, { firstAfterMs: 0, everyMs: reviewEveryMs, onError: (err) => logger.warn({ err }, 'access review scan failed') });
 
   return {
     name: 'bot',
@@ -125,16 +137,18 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     },
     routes: [{ path: '/api/messages', router: messages }],
     scanExpiringGrants,
+    scanAccessReviews: scanReviews,
     async health() {
       const rows = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM bot_installations WHERE removed_at IS NULL');
       return { installedTeams: Number(rows[0]?.n ?? 0), appId: ctx.config.bot.appId ? 'configured' : 'none (local, no auth)' };
     },
     async start() {
-      // Not awaited: the first scan runs once the app is serving.
+      // Not awaited: the first scans run once the app is serving.
       if (everyMs > 0) expiryScans.start();
+      if (reviewEveryMs > 0) reviewScans.start();
     },
     async stop() {
-      await expiryScans.stop();
+      await Promise.all([expiryScans.stop(), reviewScans.stop()]);
     },
   };
 }

@@ -220,7 +220,7 @@ export class CaseworkService {
       if (!firm) throw notFound('firm');
       await repo.setFirmCurrency(actor.firmId, currency);
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.currency', target: `firm:${actor.firmId}`, reason, data: { from: firm.currency, to: currency } });
-      return { currency };
+      return { currency, accessReviewSchedule: firm.accessReviewSchedule };
     });
   }
 

@@ -87,14 +87,16 @@ export class SharingService {
     });
   }
 
-  async createCase(actor: StaffActor, input: { clientId: string; number: string; title: string; assignedStaffId: string | null; budgetCents: number | null; status?: CaseRecord['status'] }) {
+  /** `assignedStaffId` absent: the staff member creating the case is responsible for it; null: nobody. */
+  async createCase(actor: StaffActor, input: { clientId: string; number: string; title: string; assignedStaffId?: string | null; budgetCents: number | null; status?: CaseRecord['status'] }) {
+    const assignedStaffId = input.assignedStaffId !== undefined ? input.assignedStaffId : actor.kind === 'staff' ? actor.staffId : null;
     return this.inTx(async (repo, tx) => {
       const client = await repo.client(actor.firmId, input.clientId);
       if (!client) throw notFound('client');
-      if (input.assignedStaffId && !(await repo.staff(actor.firmId, input.assignedStaffId))) throw notFound('staff member');
+      if (assignedStaffId && !(await repo.staff(actor.firmId, assignedStaffId))) throw notFound('staff member');
       const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
       if (existing) throw conflict(`case number ${input.number} is already in use`);
-      const created = await repo.insertCase({ firmId: actor.firmId, ...input });
+      const created = await repo.insertCase({ firmId: actor.firmId, ...input, assignedStaffId });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
       await requestCaseProvisioning(tx, actor.firmId, created.id);
       // A client grant covers cases opened later: its holders are linked to the new case at once.

@@ -494,6 +494,45 @@ ALTER TABLE firms ADD COLUMN expiry_reminder_days integer[] NOT NULL DEFAULT '{7
   CHECK (cardinality(expiry_reminder_days) <= 5 AND 1 <= ALL (expiry_reminder_days) AND 90 >= ALL (expiry_reminder_days));
 `,
   },
+  {
+    version: 62,
+    name: 'access reviews',
+    sql: `
+-- How often each case's guests are reviewed (G9): off, monthly or quarterly.
+ALTER TABLE firms ADD COLUMN access_review_schedule text NOT NULL DEFAULT 'off' CHECK (access_review_schedule IN ('off', 'monthly', 'quarterly'));
+
+-- One review of one case's guests: open until every guest has a decision. The next one is due a
+-- schedule period after completed_at.
+CREATE TABLE access_reviews (
+  ${firmRowKeys}
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  started_at timestamptz NOT NULL,
+  completed_at timestamptz,
+  -- The responsible staff member was told it is overdue (once); outcome: delivered or not-installed.
+  overdue_notified_at timestamptz,
+  overdue_notice_outcome text,
+  post_key text
+);
+-- At most one open review per case, whatever number of instances scan at once.
+CREATE UNIQUE INDEX access_reviews_one_open ON access_reviews (case_id) WHERE completed_at IS NULL;
+CREATE INDEX access_reviews_case_completed ON access_reviews (case_id, completed_at);
+
+-- Each guest a review covers, what they saw when it began, and the decision taken.
+CREATE TABLE access_review_guests (
+  review_id uuid NOT NULL REFERENCES access_reviews(id) ON DELETE CASCADE,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  sees text NOT NULL,
+  -- The grants behind that access, hashed: a button made for other grants is stale.
+  fingerprint text NOT NULL,
+  decision text CHECK (decision IN ('keep', 'shorten', 'remove')),
+  decided_by_staff_id uuid REFERENCES staff(id),
+  decided_by text,
+  decided_at timestamptz,
+  PRIMARY KEY (review_id, contact_id)
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -21,6 +21,8 @@ export interface Firm {
   currency: string;
   /** Days before a grant's expiry that a reminder is due (largest first); empty: none. */
   expiryReminderDays: number[];
+  /** How often each case's guests are reviewed. */
+  accessReviewSchedule: api.AccessReviewSchedule;
 }
 
 export interface Staff extends api.Staff {
@@ -141,6 +143,7 @@ export const toFirm = rowMapper<Firm>({
   digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
   expiryReminderDays: (r) => (Array.isArray(r.expiry_reminder_days) ? (r.expiry_reminder_days as unknown[]).map(Number) : [...DEFAULT_EXPIRY_REMINDER_DAYS]),
+  accessReviewSchedule: (r) => (r.access_review_schedule as api.AccessReviewSchedule | undefined) ?? 'off',
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });

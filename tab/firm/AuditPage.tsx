@@ -86,6 +86,7 @@ export function AuditPage() {
   const [verdict, setVerdict] = useState<AuditVerdict | null>(null);
   const verify = useAction(async () => setVerdict(await api.verifyAudit()));
   const exportAs = useAction(async (format: 'csv' | 'json') => saveBlob(await api.auditExport(format, filters), `caseroom-audit.${format}`));
+  const reviewReport = useAction(async () => saveBlob(await api.accessReviewReport(), 'caseroom-access-reviews.csv'));
   const set = (key: keyof AuditFilters, value: string) => setFilters((f) => ({ ...f, [key]: value || undefined }));
   return (
     <section aria-labelledby="audit-title">
@@ -101,6 +102,9 @@ export function AuditPage() {
         </Button>
         <Button icon={<ArrowDownloadRegular />} onClick={() => void exportAs.run('json')} disabled={exportAs.busy}>
           Export JSON
+        </Button>
+        <Button icon={<ArrowDownloadRegular />} onClick={() => void reviewReport.run()} disabled={reviewReport.busy} data-testid="access-review-report">
+          Access review report (CSV)
         </Button>
         <Caption1>Each entry carries the hash of the one before it; any edit or gap breaks the chain. Exports include every hash and the check&apos;s result.</Caption1>
       </div>

@@ -5,7 +5,7 @@ jest.mock('strip-bom', () => ({ __esModule: true, default: (s: string) => (s.cha
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { GUEST_ACTIVITY_TYPES } from '../../bot/activity-feed';
+import { GUEST_ACTIVITY_TYPES, STAFF_ACTIVITY_TYPES } from '../../bot/activity-feed';
 import { fillPlaceholders, validateManifest } from '../../scripts/package-app';
 import { ROOT, readEnv, readText } from './helpers';
 
@@ -76,7 +76,7 @@ describe('appPackage/manifest.json', () => {
 
     // The bot sends exactly these types with exactly these template parameters; Teams rejects any other.
     const activity = Object.fromEntries(m.activities.activityTypes.map((a) => [a.type, a.templateText]));
-    expect(activity).toEqual(Object.fromEntries(Object.entries(GUEST_ACTIVITY_TYPES).map(([type, t]) => [type, t.templateText])));
+    expect(activity).toEqual(Object.fromEntries(Object.entries({ ...GUEST_ACTIVITY_TYPES, ...STAFF_ACTIVITY_TYPES }).map(([type, t]) => [type, t.templateText])));
   });
 
   it('keeps every tenant-specific value a ${{VAR}} placeholder', () => {

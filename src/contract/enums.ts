@@ -58,3 +58,9 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+/** A contact's part in one case (stored per case and contact; a contact can be a client in one case and an expert in another). */
+export const PARTY_ROLES = ['client', 'co-counsel', 'expert', 'opposing-party', 'opposing-counsel', 'other'] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+/** Roles that make sharing with the contact on that case need a confirmation with a reason. */
+export const OPPOSING_ROLES: readonly PartyRole[] = ['opposing-party', 'opposing-counsel'];

@@ -484,6 +484,19 @@ CREATE INDEX grants_client ON grants (client_id) WHERE client_id IS NOT NULL;
 CREATE INDEX outbox_running_dedupe ON outbox (dedupe_key) WHERE status = 'running' AND dedupe_key IS NOT NULL;
 `,
   },
+  {
+    version: 66,
+    name: 'parties and guardrails',
+    sql: `
+-- A contact's role in each case they are linked to. Existing links take the contact's kind,
+-- which is what the tab showed as their role until now.
+ALTER TABLE case_links ADD COLUMN role text NOT NULL DEFAULT 'other' CHECK (role IN ('client', 'co-counsel', 'expert', 'opposing-party', 'opposing-counsel', 'other'));
+UPDATE case_links l SET role = c.kind FROM contacts c WHERE c.id = l.contact_id;
+-- E-mail domains the firm never shares with, and those it asks a confirmation for (lower-case, no @).
+ALTER TABLE firms ADD COLUMN blocked_domains text[] NOT NULL DEFAULT '{}';
+ALTER TABLE firms ADD COLUMN warned_domains text[] NOT NULL DEFAULT '{}';
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

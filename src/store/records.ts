@@ -18,6 +18,9 @@ export interface Firm {
   digestWindowSeconds: number;
   /** ISO 4217 code the firm bills in. */
   currency: string;
+  /** E-mail domains never shared with, and those sharing with needs a confirmation for (lower-case). */
+  blockedDomains: string[];
+  warnedDomains: string[];
 }
 
 export interface Staff extends api.Staff {
@@ -137,6 +140,8 @@ export const toFirm = rowMapper<Firm>({
   senderMailbox: 'value?',
   digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
+  blockedDomains: (r) => (r.blocked_domains as string[] | undefined) ?? [],
+  warnedDomains: (r) => (r.warned_domains as string[] | undefined) ?? [],
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });

@@ -196,7 +196,18 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
   return (
     <section aria-label="Parties">
       <div className={s.bar}>
-        <SearchField label="Link a contact" placeholder="Search by name or email" query={query} onQuery={setQuery} onPick={setPicked}>
+        <SearchField
+          label="Link a contact"
+          placeholder="Search by name or email"
+          query={query}
+          onQuery={setQuery}
+          onPick={(id) => {
+            setPicked(id);
+            // Their usual part, to start from; the other side of a case is chosen here.
+            const kind = id ? all.data?.find((c) => c.id === id)?.kind : undefined;
+            if (kind) setPickedRole(kind);
+          }}
+        >
           {candidates.map((c) => (
             <Option key={c.id} value={c.id} text={c.name}>
               {c.name} ({c.email})

@@ -14,6 +14,12 @@ import type {
   CaseSharing,
   ChangedGrantAnswer,
   Client,
+  Confirmation,
+  ConfirmationRequired,
+  DomainPolicy,
+  PartyRole,
+  PartyRoleAnswer,
+  PolicyRefusal,
   Contact,
   ContactDetail,
   ContactKind,
@@ -47,7 +53,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { SECTIONS } from '../src/contract/enums';
+export { PARTY_ROLES, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -59,9 +65,15 @@ export type {
   CaseSharing,
   CaseStatus,
   Client,
+  Confirmation,
+  ConfirmationRequired,
   Contact,
   ContactKind,
+  DomainPolicy,
   FirmSettings,
+  GuardrailReason,
+  PartyRole,
+  ScopeChangePreview,
   Grant,
   GrantPreview,
   GrantScope,
@@ -104,6 +116,10 @@ export class ApiError extends Error {
     message: string,
     readonly requestId: string | null,
     readonly field?: string,
+    /** Set on a 409 `confirmation_required`: what the person must acknowledge (with a reason) to go ahead. */
+    readonly confirmationRequired?: ConfirmationRequired,
+    /** Set on a 403 `refused_by_policy`: why the firm's policy refuses it (it cannot be confirmed). */
+    readonly refused?: PolicyRefusal,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -134,8 +150,9 @@ export function plainMessage(err: unknown): string {
 
 async function toApiError(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string; field?: string } };
-    if (body.error?.code) return new ApiError(res.status, body.error.code, body.error.message ?? res.statusText, body.error.requestId ?? null, body.error.field);
+    const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string; field?: string; confirmationRequired?: ConfirmationRequired; refused?: PolicyRefusal } };
+    const e = body.error;
+    if (e?.code) return new ApiError(res.status, e.code, e.message ?? res.statusText, e.requestId ?? null, e.field, e.confirmationRequired, e.refused);
   } catch {
     // not JSON: fall through
   }
@@ -238,20 +255,23 @@ export function staffApi(c: ApiClient) {
     threads: (caseId: string) => c.get<StaffThread[]>(`/cases/${caseId}/threads`),
     createThread: (caseId: string, subject: string) => c.request<Thread>('POST', `/cases/${caseId}/threads`, { subject }),
     reply: (threadId: string, body: string) => c.request<Message>('POST', `/threads/${threadId}/messages`, { body }),
-    link: (caseId: string, contactId: string) => c.request<LinkedAnswer>('POST', `/cases/${caseId}/links`, { contactId }),
+    link: (caseId: string, contactId: string, role?: PartyRole) => c.request<LinkedAnswer>('POST', `/cases/${caseId}/links`, { contactId, role }),
+    setPartyRole: (caseId: string, contactId: string, role: PartyRole) => c.request<PartyRoleAnswer>('PUT', `/cases/${caseId}/links/${contactId}`, { role }),
+    domainPolicy: () => c.get<DomainPolicy>('/firm/domain-policy'),
+    setDomainPolicy: (body: DomainPolicy & { reason?: string | null }) => c.request<DomainPolicy>('PUT', '/firm/domain-policy', body),
     unlink: (caseId: string, contactId: string) => c.request<UnlinkedAnswer>('DELETE', `/cases/${caseId}/links/${contactId}`),
     contacts: () => c.get<Contact[]>('/contacts'),
     contact: (contactId: string) => c.get<ContactDetail>(`/contacts/${contactId}`),
     createContact: (body: { email: string; name: string; kind: ContactKind; phone?: string | null; clientId?: string | null }) => c.request<Contact>('POST', '/contacts', body),
-    setPortalAccess: (contactId: string, enabled: boolean, reason: string | null = null) => c.request<Contact>('PUT', `/contacts/${contactId}/portal-access`, { enabled, reason }),
+    setPortalAccess: (contactId: string, enabled: boolean, reason: string | null = null, confirm?: Confirmation) => c.request<Contact>('PUT', `/contacts/${contactId}/portal-access`, { enabled, reason, confirm }),
     resendInvitation: (contactId: string) => c.request<Contact>('POST', `/contacts/${contactId}/invitation/resend`, {}),
     contactAccess: (contactId: string) => c.get<AccessEntry[]>(`/contacts/${contactId}/access`),
     firmAccess: () => c.get<AccessEntry[]>('/access'),
-    share: (contactIds: string[], itemIds: string[], reason: string | null = null) => c.request<SharedAnswer>('POST', '/shares', { contactIds, itemIds, reason }),
+    share: (contactIds: string[], itemIds: string[], reason: string | null = null, confirm?: Confirmation) => c.request<SharedAnswer>('POST', '/shares', { contactIds, itemIds, reason, confirm }),
     unshare: (contactIds: string[], itemIds: string[], reason: string | null = null) => c.request<UnsharedAnswer>('POST', '/shares/remove', { contactIds, itemIds, reason }),
-    grant: (body: { contactId: string; scope: GrantScope; rights: Rights; reason?: string | null }) => c.request<Grant>('POST', '/grants', body),
+    grant: (body: { contactId: string; scope: GrantScope; rights: Rights; reason?: string | null; confirm?: Confirmation }) => c.request<Grant>('POST', '/grants', body),
     previewGrant: (grantId: string, scope: GrantScope, rights: Rights) => c.request<GrantPreview>('POST', `/grants/${grantId}/preview`, { scope, rights }),
-    changeGrant: (grantId: string, scope: GrantScope, rights: Rights, reason: string | null = null) => c.request<ChangedGrantAnswer>('PUT', `/grants/${grantId}`, { scope, rights, reason }),
+    changeGrant: (grantId: string, scope: GrantScope, rights: Rights, reason: string | null = null, confirm?: Confirmation) => c.request<ChangedGrantAnswer>('PUT', `/grants/${grantId}`, { scope, rights, reason, confirm }),
     revokeGrant: (grantId: string, reason: string | null = null) => c.request<RevokedAnswer>('DELETE', `/grants/${grantId}`, { reason }),
     /** Newest first; pass the last entry's seq as `beforeSeq` for the next page. */
     audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STATUSES, INVOICE_STATUSES, ITEM_KINDS, MESSAGE_AUTHOR_KINDS, PROVISIONING_STATES } from './enums';
+import { CASE_STATUSES, INVOICE_STATUSES, ITEM_KINDS, MESSAGE_AUTHOR_KINDS, PARTY_ROLES, PROVISIONING_STATES } from './enums';
 import { cents, id, isoDate, isoDateTime, nullableNumber, nullableText, optionalId, optionalText, text } from './fields';
 import { clientAnswer, contactAnswer, staffAnswer } from './people';
 
@@ -26,8 +26,8 @@ export const updateCaseBody = z.strictObject({
   assignedStaffId: id.nullable().optional(),
   budgetCents: cents.nullable().optional(),
 });
-/** Links a contact to a case (the second of the three locks). */
-export const linkBody = z.strictObject({ contactId: id });
+/** Links a contact to a case (the second of the three locks), in a role (absent: their contact kind). */
+export const linkBody = z.strictObject({ contactId: id, role: z.enum(PARTY_ROLES).optional() });
 
 export const newItemBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('note'), title: text(200), body: z.string().max(20000) }),
@@ -93,7 +93,8 @@ export type CaseSetup = z.infer<typeof caseSetupAnswer>;
 export const caseDetailAnswer = caseAnswer.extend({
   client: clientAnswer.nullable(),
   assignedStaff: staffAnswer.nullable(),
-  linkedContacts: z.array(contactAnswer),
+  /** Each with their role in this case. */
+  linkedContacts: z.array(contactAnswer.extend({ role: z.enum(PARTY_ROLES) })),
   setup: caseSetupAnswer,
   /** Set when the firm's cases teams are nearly full: ask the Teams admin to add CaseRoom to another team. */
   teamsNotice: nullableText,

@@ -65,3 +65,9 @@ export type AccessReviewSchedule = (typeof ACCESS_REVIEW_SCHEDULES)[number];
 /** What a reviewer decides for one guest of a case. */
 export const ACCESS_REVIEW_DECISIONS = ['keep', 'shorten', 'remove'] as const;
 export type AccessReviewDecision = (typeof ACCESS_REVIEW_DECISIONS)[number];
+
+/** A contact's part in one case (stored per case and contact; a contact can be a client in one case and an expert in another). */
+export const PARTY_ROLES = ['client', 'co-counsel', 'expert', 'opposing-party', 'opposing-counsel', 'other'] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+/** Roles that make sharing with the contact on that case need a confirmation with a reason. */
+export const OPPOSING_ROLES: readonly PartyRole[] = ['opposing-party', 'opposing-counsel'];

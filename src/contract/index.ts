@@ -15,3 +15,4 @@ export * from './audit';
 export * from './firm';
 export * from './tab-settings';
 export * from './access-reviews';
+export * from './guardrails';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_KINDS, INVITATION_STATES } from './enums';
+import { confirmField } from './guardrails';
 import { id, nullableText, optionalId, optionalText, reason, text } from './fields';
 
 // ---- requests ----
@@ -19,7 +20,7 @@ export const updateContactBody = z.strictObject({
   phone: z.string().trim().max(40).nullable().optional(),
   clientId: id.nullable().optional(),
 });
-export const portalAccessBody = z.strictObject({ enabled: z.boolean(), reason });
+export const portalAccessBody = z.strictObject({ enabled: z.boolean(), reason, confirm: confirmField });
 /** A guest's e-mail digest opt-out (PUT /contacts/{id}/digest). */
 export const digestOptOutBody = z.strictObject({ optOut: z.boolean(), reason });
 

@@ -3,6 +3,7 @@ import { GRANT_STATES, RIGHTS, SCOPE_KINDS, SECTIONS, type Section } from './enu
 import { id, isoDateTime, reason, sections } from './fields';
 import { itemAnswer } from './cases';
 import { contactAnswer } from './people';
+import { confirmField } from './guardrails';
 
 // ---- requests ----
 
@@ -25,8 +26,9 @@ export const grantBody = z.strictObject({
     .optional()
     .transform((v) => v ?? null),
   reason,
+  confirm: confirmField,
 });
-export const changeGrantBody = z.strictObject({ scope: grantScope, rights: z.enum(RIGHTS).default('read'), reason });
+export const changeGrantBody = z.strictObject({ scope: grantScope, rights: z.enum(RIGHTS).default('read'), reason, confirm: confirmField });
 export const extendGrantBody = z.strictObject({ expiresAt: isoDateTime.nullable(), reason });
 export const revokeBody = z.strictObject({ reason }).optional().default({ reason: null });
 
@@ -38,6 +40,7 @@ export const shareItemsBody = z.strictObject({
     .optional()
     .transform((v) => v ?? null),
   reason,
+  confirm: confirmField,
 });
 export const unshareItemsBody = z.strictObject({ contactIds: z.array(id).min(1).max(50), itemIds: z.array(id).min(1).max(500), reason });
 

@@ -2,7 +2,7 @@
  * Expected failures, typed. The HTTP layer maps each to one status in one place
  * (src/http/errors.ts); anything else is a bug and is reported as 500 and logged loudly.
  */
-export type DomainErrorCode = 'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
+export type DomainErrorCode = 'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'confirmation_required' | 'refused_by_policy' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -12,6 +12,8 @@ export class DomainError extends Error {
     public readonly field?: string,
     /** For throttling: seconds until a retry may succeed. */
     public readonly retryAfterSeconds?: number,
+    /** Typed extra fields of the error body (`confirmationRequired`, `refused`), named by the contract. */
+    public readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -9,6 +9,8 @@ const STATUS: Record<DomainErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  confirmation_required: 409,
+  refused_by_policy: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   throttled: 429,
@@ -16,14 +18,14 @@ const STATUS: Record<DomainErrorCode, number> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string; requestId: string; field?: string };
+  error: { code: string; message: string; requestId: string; field?: string; confirmationRequired?: unknown; refused?: unknown };
 }
 
 export function toHttpError(err: unknown, requestId: string): { status: number; body: ErrorBody; retryAfter?: number; expected: boolean } {
   if (err instanceof DomainError) {
     return {
       status: STATUS[err.code],
-      body: { error: { code: err.code, message: err.message, requestId, ...(err.field ? { field: err.field } : {}) } },
+      body: { error: { ...err.details, code: err.code, message: err.message, requestId, ...(err.field ? { field: err.field } : {}) } },
       retryAfter: err.retryAfterSeconds,
       expected: true,
     };

@@ -9,6 +9,7 @@ import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import { M365Repo } from '../store/m365';
 import { caseSetup, teamsRoomNotice } from '../services/cases-teams';
+import { policyOf, setDomainPolicy, setPartyRole } from '../services/guardrails';
 import type { Db } from '../store/db';
 import { DomainError, notFound } from '../domain/errors';
 import * as s from '../contract';
@@ -71,6 +72,13 @@ export function staffRoutes(d: RouteDeps): Router {
     return d.sharing.setFirmPolicy(staff(req), change, reason);
   });
 
+  on('get', '/firm/domain-policy', async (req): Promise<s.DomainPolicy> => {
+    const firm = await repo().firm(staff(req).firmId);
+    if (!firm) throw notFound('firm');
+    return policyOf(firm);
+  });
+  on('put', '/firm/domain-policy', async (req) => setDomainPolicy(d.db, staff(req), s.domainPolicyBody.parse(req.body)));
+
   on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));
   on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
   const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
@@ -112,8 +120,8 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/cases/:caseId', async (req): Promise<s.CaseDetail> => {
     const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
     if (!c) throw notFound('case');
-    const [client, assigned, linked] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id)]);
-    return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked });
+    const [client, assigned, linked, roles] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id), repo().rolesInCase(c.id)]);
+    return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked.map((p) => ({ ...p, role: roles.get(p.id) ?? 'other' })) });
   });
   on('patch', '/cases/:caseId', async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body)));
   on('get', '/cases/:caseId/items', async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId')));
@@ -123,7 +131,19 @@ export function staffRoutes(d: RouteDeps): Router {
   on('post', '/cases/:caseId/ledger', async (req) => d.casework.addLedgerEntry(staff(req), param(req, 'caseId'), s.ledgerBody.parse(req.body)), 201);
   on('get', '/cases/:caseId/threads', async (req) => d.casework.threads(staff(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/threads', async (req) => d.casework.createThread(staff(req), param(req, 'caseId'), s.threadBody.parse(req.body).subject), 201);
-  on('post', '/cases/:caseId/links', async (req) => d.sharing.link(staff(req), param(req, 'caseId'), s.linkBody.parse(req.body).contactId), 201);
+  on(
+    'post',
+    '/cases/:caseId/links',
+    async (req) => {
+      const body = s.linkBody.parse(req.body);
+      return d.sharing.link(staff(req), param(req, 'caseId'), body.contactId, body.role ?? null);
+    },
+    201,
+  );
+  on('put', '/cases/:caseId/links/:contactId', async (req) => {
+    const body = s.partyRoleBody.parse(req.body);
+    return setPartyRole(d.db, staff(req), param(req, 'caseId'), param(req, 'contactId'), body.role, body.reason);
+  });
   on('delete', '/cases/:caseId/links/:contactId', async (req) => d.sharing.unlink(staff(req), param(req, 'caseId'), param(req, 'contactId'), null));
 
   on('patch', '/items/:itemId', async (req) => d.casework.updateItem(staff(req), param(req, 'itemId'), s.updateItemBody.parse(req.body)));
@@ -140,7 +160,7 @@ export function staffRoutes(d: RouteDeps): Router {
   on('patch', '/contacts/:contactId', async (req) => d.sharing.updateContact(staff(req), param(req, 'contactId'), s.updateContactBody.parse(req.body)));
   on('put', '/contacts/:contactId/portal-access', async (req) => {
     const body = s.portalAccessBody.parse(req.body);
-    return d.sharing.setPortalAccess(staff(req), param(req, 'contactId'), body.enabled, body.reason);
+    return d.sharing.setPortalAccess(staff(req), param(req, 'contactId'), body.enabled, body.reason, body.confirm);
   });
   on('put', '/contacts/:contactId/digest', async (req) => {
     const body = s.digestOptOutBody.parse(req.body);

@@ -6,7 +6,27 @@ import { verifyChain } from '../domain/audit-chain';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
-import type { AccessEntry, AuditVerdict, CaseSharing, ChangedGrantAnswer, FirmPolicy, GrantPreview, LinkedAnswer, PreviewSide, RevokedAnswer, SharedAnswer, SharedWith, UnlinkedAnswer, UnsharedAnswer } from '../contract';
+import type {
+  AccessEntry,
+  AuditVerdict,
+  CaseSharing,
+  ChangedGrantAnswer,
+  Confirmation,
+  FirmPolicy,
+  GrantPreview,
+  GuardrailReason,
+  LinkedAnswer,
+  PartyRole,
+  PreviewSide,
+  RevokedAnswer,
+  ScopeChangePreview,
+  SharedAnswer,
+  SharedWith,
+  UnlinkedAnswer,
+  UnsharedAnswer,
+} from '../contract';
+import { type GrantTerms, sameTarget, sameTerms, stillHeld, termsOf } from '../domain/guardrails';
+import { auditingRefusals, guard, reasonsFor } from './guardrails';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
@@ -18,6 +38,8 @@ export interface GrantInput {
   rights: Rights;
   expiresAt: string | null;
   reason: string | null;
+  /** The acknowledgement of a 409 confirmation_required answer (guardrails, or a change to access already held). */
+  confirm?: Confirmation;
 }
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
@@ -31,7 +53,7 @@ export class SharingService {
   constructor(private readonly deps: ServiceDeps) {}
 
   private async inTx<T>(work: (repo: Repo, tx: Queryable) => Promise<T>): Promise<T> {
-    return this.deps.db.transaction((tx) => work(new Repo(tx), tx));
+    return auditingRefusals(this.deps.db, () => this.deps.db.transaction((tx) => work(new Repo(tx), tx)));
   }
 
   private now(): Date {
@@ -137,10 +159,22 @@ export class SharingService {
   }
 
   /** Lock 1. Off withdraws every grant of the contact; on starts the B2B invitation. */
-  async setPortalAccess(actor: StaffActor, contactId: string, enabled: boolean, reason: string | null) {
+  async setPortalAccess(actor: StaffActor, contactId: string, enabled: boolean, reason: string | null, confirm?: Confirmation) {
     return this.inTx(async (repo, tx) => {
       const contact = await this.mustContact(repo, actor.firmId, contactId, true);
       if (contact.portalAccess === enabled) return contact;
+      // Inviting someone: their address against the firm's lists, their role in every case they are linked to.
+      const confirmed = enabled
+        ? await guard(repo, {
+            actor,
+            action: 'portal.enabled',
+            target: `contact:${contactId}`,
+            reasons: await reasonsFor(repo, await this.firm(repo, actor.firmId), contact, await repo.linkedCaseIds(contact.id)),
+            scopeChanges: [],
+            confirm,
+            request: { enabled },
+          })
+        : null;
       await repo.setPortalAccess(contactId, enabled);
       let withdrawn = 0;
       if (!enabled) {
@@ -152,7 +186,7 @@ export class SharingService {
       } else {
         await this.syncGuest(tx, actor.firmId, contactId);
       }
-      await this.audit(repo, actor, enabled ? 'portal.enabled' : 'portal.disabled', `contact:${contactId}`, reason, { withdrawnGrants: withdrawn });
+      await this.audit(repo, actor, enabled ? 'portal.enabled' : 'portal.disabled', `contact:${contactId}`, reason ?? confirmed, { withdrawnGrants: withdrawn });
       return (await repo.contact(actor.firmId, contactId)) as ContactRecord;
     });
   }
@@ -191,12 +225,12 @@ export class SharingService {
 
   // ---- lock 2: links ----
 
-  async link(actor: StaffActor, caseId: string, contactId: string): Promise<LinkedAnswer> {
+  async link(actor: StaffActor, caseId: string, contactId: string, role: PartyRole | null = null): Promise<LinkedAnswer> {
     return this.inTx(async (repo) => {
       await this.mustCase(repo, actor.firmId, caseId);
       await this.mustContact(repo, actor.firmId, contactId);
-      const added = await repo.link(actor.firmId, caseId, contactId, actorLabel(actor));
-      if (added) await this.audit(repo, actor, 'case.linked', `case:${caseId}`, null, { contactId });
+      const added = await repo.link(actor.firmId, caseId, contactId, actorLabel(actor), role);
+      if (added) await this.audit(repo, actor, 'case.linked', `case:${caseId}`, null, { contactId, role: (await repo.rolesInCase(caseId)).get(contactId) });
       return { linked: true, changed: added };
     });
   }
@@ -276,21 +310,52 @@ export class SharingService {
     return scope.kind === 'client' ? (await repo.listCases(firmId, scope.clientId)).map((c) => c.id) : [scope.caseId];
   }
 
+  /**
+   * Gives access. Giving someone access they already hold on other terms (another view, rights or
+   * expiry) is a scope change: answered with its preview until confirmed, then audited before and after.
+   */
   async grant(actor: StaffActor, input: GrantInput): Promise<GrantRecord> {
     return this.inTx(async (repo, tx) => {
       const contact = await this.mustContact(repo, actor.firmId, input.contactId, true);
       await this.assertCanGrant(repo, actor.firmId, contact, input.scope, input.rights, input.expiresAt);
+      const firm = await this.firm(repo, actor.firmId);
+      const all = await repo.grantsOfContact(contact.id);
+      const existing = all.find((g) => sameTarget(g.scope, input.scope)) ?? null;
+      const held = existing && stillHeld(existing, this.now()) ? existing : null;
+      if (held && sameTerms(held, input)) return held;
+      const scopeChanges = held ? [await this.scopeChange(repo, firm, contact, all, held, input)] : [];
+      const reasons = await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, input.scope));
+      const confirmed = await guard(repo, { actor, action: held ? 'grant.changed' : 'grant.added', target: `contact:${contact.id}`, reasons, scopeChanges, confirm: input.confirm, request: termsOf(input) });
       if (input.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, input.scope.clientId);
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
-      await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason, { grantId: saved.id, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
+      const change = { grantId: saved.id, before: existing && termsOf(existing), after: termsOf(saved) };
       await this.syncGuest(tx, actor.firmId, contact.id);
-      await this.notify(tx, { type: 'grant.added', ...(await this.grantNotice(repo, actor, contact.id, saved.scope)), rights: saved.rights });
+      if (held) {
+        const [preview] = scopeChanges;
+        await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, input.reason ?? confirmed, { ...change, gained: preview.gained, lost: preview.lost });
+        const caseIds = await this.caseIdsOfScope(repo, actor.firmId, saved.scope);
+        const itemIds = (side: PreviewSide) => side.items.map((i) => i.itemId);
+        await this.notify(tx, {
+          type: 'grant.changed',
+          firmId: actor.firmId,
+          caseIds,
+          actor: actor.name,
+          contactId: contact.id,
+          before: held.scope,
+          after: saved.scope,
+          gainedItemIds: itemIds(preview.gained),
+          lostItemIds: itemIds(preview.lost),
+        });
+      } else {
+        await this.audit(repo, actor, 'grant.added', `contact:${contact.id}`, input.reason ?? confirmed, { ...change, scope: saved.scope, rights: saved.rights, expiresAt: saved.expiresAt });
+        await this.notify(tx, { type: 'grant.added', ...(await this.grantNotice(repo, actor, contact.id, saved.scope)), rights: saved.rights });
+      }
       return saved;
     });
   }
 
   /** Ticks: share many items with many contacts at once, all or nothing. */
-  async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null }): Promise<SharedAnswer> {
+  async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null; confirm?: Confirmation }): Promise<SharedAnswer> {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
       const items = await this.loadItems(repo, actor.firmId, input.itemIds);
@@ -303,10 +368,34 @@ export class SharingService {
           await this.assertCanGrant(repo, actor.firmId, contact, { kind: 'item', caseId: item.caseId, itemId: item.id }, 'read', input.expiresAt);
         }
       }
+      // Ticking an item someone already holds on other terms (an expiry, upload rights) replaces those terms: a scope change.
+      const firm = await this.firm(repo, actor.firmId);
+      const caseIds = [...new Set(items.map((i) => i.caseId))];
+      const reasons: GuardrailReason[] = [];
+      const scopeChanges: ScopeChangePreview[] = [];
+      for (const contact of contacts) {
+        reasons.push(...(await reasonsFor(repo, firm, contact, caseIds)));
+        const all = await repo.grantsOfContact(contact.id);
+        for (const item of items) {
+          const next: GrantTerms = { scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt };
+          const held = all.find((g) => sameTarget(g.scope, next.scope) && stillHeld(g, this.now()) && !sameTerms(g, next));
+          if (held) scopeChanges.push(await this.scopeChange(repo, firm, contact, all, held, next));
+        }
+      }
+      const confirmed = await guard(repo, {
+        actor,
+        action: 'items.shared',
+        target: `case:${caseIds.join(',')}`,
+        reasons,
+        scopeChanges,
+        confirm: input.confirm,
+        request: { contactIds: input.contactIds, itemIds: input.itemIds, expiresAt: input.expiresAt },
+      });
       let grants = 0;
       for (const contact of contacts) {
         grants += await repo.upsertItemGrants({ firmId: actor.firmId, contactId: contact.id, items: items.map((i) => ({ caseId: i.caseId, itemId: i.id })), expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
-        await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt });
+        const changed = scopeChanges.filter((c) => c.contactId === contact.id).map((c) => ({ grantId: c.grantId, before: c.before, after: c.after }));
+        await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason ?? confirmed, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt, changed });
         await this.syncGuest(tx, actor.firmId, contact.id);
       }
       for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
@@ -382,16 +471,27 @@ export class SharingService {
     if (!current) throw notFound('grant');
     const contact = await this.mustContact(repo, firmId, current.contactId);
     await this.assertCanGrant(repo, firmId, contact, next.scope, next.rights, current.expiresAt);
-    const all = await repo.grantsOfContact(contact.id);
-    const proposed = all.map((g) => (g.id === grantId ? { ...g, scope: next.scope, rights: next.rights } : g));
-    const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, firmId, current.scope)), ...(await this.caseIdsOfScope(repo, firmId, next.scope))])];
-    const extraLinks = next.scope.kind === 'client' ? (await repo.listCases(firmId, next.scope.clientId)).map((c) => c.id) : [];
+    const { diff, describe } = await this.replacement(repo, firm, contact, await repo.grantsOfContact(contact.id), current, { ...next, expiresAt: current.expiresAt });
+    return { firm, current, contact, diff, describe };
+  }
+
+  /** What replacing one of the guest's grants by other terms changes for them, exactly and named for people. */
+  private async replacement(repo: Repo, firm: Firm, contact: ContactRecord, all: GrantRecord[], current: GrantRecord, next: GrantTerms) {
+    const proposed = all.map((g) => (g.id === current.id ? { ...g, ...termsOf(next) } : g));
+    const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, firm.id, current.scope)), ...(await this.caseIdsOfScope(repo, firm.id, next.scope))])];
+    const extraLinks = next.scope.kind === 'client' ? (await repo.listCases(firm.id, next.scope.clientId)).map((c) => c.id) : [];
     const before = await this.accessSnapshot(repo, firm, contact, all, caseIds);
     const after = await this.accessSnapshot(repo, firm, contact, proposed, caseIds, extraLinks);
     const diff = diffAccess(before, after);
     const titles = new Map((await repo.itemsOfCases(caseIds)).map((i) => [i.id, { title: i.title, kind: i.kind, caseId: i.caseId }]));
-    const cases = new Map((await repo.casesByIds(firmId, caseIds)).map((c) => [c.id, { number: c.number, title: c.title }]));
-    return { current, contact, diff, describe: describeDiff(diff, titles, cases) };
+    const cases = new Map((await repo.casesByIds(firm.id, caseIds)).map((c) => [c.id, { number: c.number, title: c.title }]));
+    return { diff, describe: describeDiff(diff, titles, cases) };
+  }
+
+  /** The preview a confirmation_required answer carries for a grant that giving access again would replace. */
+  private async scopeChange(repo: Repo, firm: Firm, contact: ContactRecord, all: GrantRecord[], current: GrantRecord, next: GrantTerms): Promise<ScopeChangePreview> {
+    const { describe } = await this.replacement(repo, firm, contact, all, current, next);
+    return { contactId: contact.id, contactName: contact.name, grantId: current.id, before: termsOf(current), after: termsOf(next), ...describe };
   }
 
   /** Exactly what the guest would gain and lose; nothing is written. */
@@ -399,13 +499,17 @@ export class SharingService {
     return this.inTx(async (repo) => (await this.planChange(repo, actor.firmId, grantId, next)).describe);
   }
 
-  async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null }): Promise<ChangedGrantAnswer> {
+  async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null; confirm?: Confirmation }): Promise<ChangedGrantAnswer> {
     return this.inTx(async (repo, tx) => {
-      const { current, contact, diff, describe } = await this.planChange(repo, actor.firmId, grantId, next);
+      const { firm, current, contact, diff, describe } = await this.planChange(repo, actor.firmId, grantId, next);
+      // The change itself was previewed (POST /grants/{id}/preview); what it newly gives still passes the guardrails.
+      const gains = describe.gained.cases.length + describe.gained.sections.length + describe.gained.items.length + describe.gained.upload.length > 0;
+      const reasons = gains ? await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, next.scope)) : [];
+      const confirmed = await guard(repo, { actor, action: 'grant.changed', target: `contact:${contact.id}`, reasons, scopeChanges: [], confirm: next.confirm, request: { grantId, scope: next.scope, rights: next.rights } });
       await repo.deleteGrant(current.id);
       if (next.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, next.scope.clientId);
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: next.scope, rights: next.rights, expiresAt: current.expiresAt, createdBy: actorLabel(actor) });
-      await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, next.reason, { from: current.scope, to: saved.scope, rights: saved.rights, gained: describe.gained, lost: describe.lost });
+      await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, next.reason ?? confirmed, { grantId: saved.id, before: termsOf(current), after: termsOf(saved), gained: describe.gained, lost: describe.lost });
       await this.syncGuest(tx, actor.firmId, contact.id);
       const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, actor.firmId, current.scope)), ...(await this.caseIdsOfScope(repo, actor.firmId, saved.scope))])];
       await this.notify(tx, { type: 'grant.changed', firmId: actor.firmId, caseIds, actor: actor.name, contactId: contact.id, before: current.scope, after: saved.scope, gainedItemIds: diff.gained.itemIds, lostItemIds: diff.lost.itemIds });
@@ -419,7 +523,7 @@ export class SharingService {
       if (!current) throw notFound('grant');
       if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: current.contactId, scope: current.scope, rights: current.rights, expiresAt, createdBy: current.createdBy });
-      await this.audit(repo, actor, 'grant.extended', `contact:${current.contactId}`, reason, { grantId, from: current.expiresAt, to: expiresAt });
+      await this.audit(repo, actor, 'grant.extended', `contact:${current.contactId}`, reason, { grantId, before: termsOf(current), after: termsOf(saved) });
       await this.syncGuest(tx, actor.firmId, current.contactId);
       return saved;
     });
@@ -430,7 +534,7 @@ export class SharingService {
       const current = await repo.grant(actor.firmId, grantId);
       if (!current) throw notFound('grant');
       await repo.deleteGrant(grantId);
-      await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope });
+      await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope, before: termsOf(current), after: null });
       await this.syncGuest(tx, actor.firmId, current.contactId);
       await this.notify(tx, { type: 'grant.removed', ...(await this.grantNotice(repo, actor, current.contactId, current.scope)) });
       return { removed: true };

@@ -533,6 +533,19 @@ CREATE TABLE access_review_guests (
 );
 `,
   },
+  {
+    version: 66,
+    name: 'parties and guardrails',
+    sql: `
+-- A contact's role in each case they are linked to. Existing links take the contact's kind,
+-- which is what the tab showed as their role until now.
+ALTER TABLE case_links ADD COLUMN role text NOT NULL DEFAULT 'other' CHECK (role IN ('client', 'co-counsel', 'expert', 'opposing-party', 'opposing-counsel', 'other'));
+UPDATE case_links l SET role = c.kind FROM contacts c WHERE c.id = l.contact_id;
+-- E-mail domains the firm never shares with, and those it asks a confirmation for (lower-case, no @).
+ALTER TABLE firms ADD COLUMN blocked_domains text[] NOT NULL DEFAULT '{}';
+ALTER TABLE firms ADD COLUMN warned_domains text[] NOT NULL DEFAULT '{}';
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -23,6 +23,9 @@ export interface Firm {
   expiryReminderDays: number[];
   /** How often each case's guests are reviewed. */
   accessReviewSchedule: api.AccessReviewSchedule;
+  /** E-mail domains never shared with, and those sharing with needs a confirmation for (lower-case). */
+  blockedDomains: string[];
+  warnedDomains: string[];
 }
 
 export interface Staff extends api.Staff {
@@ -144,6 +147,8 @@ export const toFirm = rowMapper<Firm>({
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
   expiryReminderDays: (r) => (Array.isArray(r.expiry_reminder_days) ? (r.expiry_reminder_days as unknown[]).map(Number) : [...DEFAULT_EXPIRY_REMINDER_DAYS]),
   accessReviewSchedule: (r) => (r.access_review_schedule as api.AccessReviewSchedule | undefined) ?? 'off',
+  blockedDomains: (r) => (r.blocked_domains as string[] | undefined) ?? [],
+  warnedDomains: (r) => (r.warned_domains as string[] | undefined) ?? [],
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });

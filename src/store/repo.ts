@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
 import type { GrantScope, Rights, Section } from '../domain/model';
+import type { PartyRole } from '../contract/enums';
 import { type Queryable, queryOne, writeInChunks } from './db';
 import {
   type CaseRecord,
@@ -57,6 +58,9 @@ export class Repo {
   }
   async setExpiryReminderDays(firmId: string, days: number[]): Promise<void> {
     await this.q.query('UPDATE firms SET expiry_reminder_days = $2::integer[] WHERE id = $1', [firmId, days]);
+  }
+  async setDomainPolicy(firmId: string, blocked: readonly string[], warned: readonly string[]): Promise<void> {
+    await this.q.query('UPDATE firms SET blocked_domains = $2, warned_domains = $3 WHERE id = $1', [firmId, blocked, warned]);
   }
   async setFirmCurrency(firmId: string, currency: string): Promise<void> {
     await this.q.query('UPDATE firms SET currency = $2 WHERE id = $1', [firmId, currency]);
@@ -185,9 +189,33 @@ export class Repo {
   async isLinked(caseId: string, contactId: string): Promise<boolean> {
     return (await this.q.query('SELECT 1 FROM case_links WHERE case_id = $1 AND contact_id = $2', [caseId, contactId])).length > 0;
   }
-  async link(firmId: string, caseId: string, contactId: string, by: string): Promise<boolean> {
-    const rows = await this.q.query('INSERT INTO case_links (firm_id, case_id, contact_id, linked_by) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING RETURNING case_id', [firmId, caseId, contactId, by]);
+  /** Links in the role given, or else the contact's kind (every contact kind is also a role). */
+  async link(firmId: string, caseId: string, contactId: string, by: string, role: PartyRole | null = null): Promise<boolean> {
+    const rows = await this.q.query('INSERT INTO case_links (firm_id, case_id, contact_id, linked_by, role) SELECT $1, $2, $3, $4, coalesce($5, c.kind) FROM contacts c WHERE c.id = $3 ON CONFLICT DO NOTHING RETURNING case_id', [
+      firmId,
+      caseId,
+      contactId,
+      by,
+      role,
+    ]);
     return rows.length > 0;
+  }
+  /** The contact's role in each of these cases they are linked to. */
+  async partyRoles(contactId: string, caseIds: readonly string[]): Promise<Array<{ caseId: string; role: PartyRole }>> {
+    if (caseIds.length === 0) return [];
+    return (await this.q.query<{ case_id: string; role: PartyRole }>('SELECT case_id, role FROM case_links WHERE contact_id = $1 AND case_id = ANY($2::uuid[])', [contactId, caseIds])).map((r) => ({ caseId: r.case_id, role: r.role }));
+  }
+  /** Every linked contact's role in the case, by contact id. */
+  async rolesInCase(caseId: string): Promise<Map<string, PartyRole>> {
+    return new Map((await this.q.query<{ contact_id: string; role: PartyRole }>('SELECT contact_id, role FROM case_links WHERE case_id = $1', [caseId])).map((r) => [r.contact_id, r.role]));
+  }
+  /** The role before the change, or null when the contact is not linked to the case. */
+  async setPartyRole(caseId: string, contactId: string, role: PartyRole): Promise<PartyRole | null> {
+    const rows = await this.q.query<{ before: PartyRole }>(
+      'UPDATE case_links l SET role = $3 FROM case_links old WHERE l.case_id = $1 AND l.contact_id = $2 AND old.case_id = l.case_id AND old.contact_id = l.contact_id RETURNING old.role AS before',
+      [caseId, contactId, role],
+    );
+    return rows[0]?.before ?? null;
   }
   async unlink(caseId: string, contactId: string): Promise<boolean> {
     return (await this.q.query('DELETE FROM case_links WHERE case_id = $1 AND contact_id = $2 RETURNING case_id', [caseId, contactId])).length > 0;

@@ -1,7 +1,7 @@
 import { Badge, Button, Caption1, Dropdown, Field, Input, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Option, Subtitle2, Toolbar, Tooltip, Tree, TreeItem, TreeItemLayout, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentRegular, FolderAddRegular, FolderRegular, MoreHorizontalRegular } from '@fluentui/react-icons';
 import { useState, type ReactNode } from 'react';
-import type { CaseSharing, Item, UploadAnswer } from '../api';
+import type { CaseSharing, Confirmation, Item, UploadAnswer } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
 import { size } from '../components/format';
 import { DropZone, UploadList, useUploads, type UploadJob } from '../components/Uploads';
@@ -91,10 +91,10 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
   };
   const uploads = useUploads((file, onProgress) => api.uploadFile(caseId, file, uploadTo ? folderPath(docs, uploadTo) : null, onProgress), afterUpload);
 
-  const bulk = (fn: (contactIds: string[], itemIds: string[]) => Promise<unknown>) => async (contactIds: string[], progress: (done: number) => void) => {
+  const bulk = (fn: (contactIds: string[], itemIds: string[], confirm?: Confirmation) => Promise<unknown>) => async (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation) => {
     let stillVisible = 0;
     for (let i = 0; i < selectedIds.length; i += CHUNK) {
-      const result = await fn(contactIds, selectedIds.slice(i, i + CHUNK));
+      const result = await fn(contactIds, selectedIds.slice(i, i + CHUNK), confirm);
       stillVisible += (result as { stillVisible?: unknown[] }).stillVisible?.length ?? 0;
       progress(Math.min(1, (i + CHUNK) / selectedIds.length));
     }
@@ -178,7 +178,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
             .join(', ')}`}
           confirm={dialog === 'share' ? 'Share' : 'Stop sharing'}
           contacts={shareable(sharing.contacts)}
-          run={bulk(dialog === 'share' ? (c, i) => api.share(c, i) : (c, i) => api.unshare(c, i))}
+          run={bulk(dialog === 'share' ? (c, i, confirm) => api.share(c, i, null, confirm) : (c, i) => api.unshare(c, i))}
           onClose={() => setDialog(null)}
         />
       )}

@@ -1,7 +1,8 @@
 import { Badge, Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, Option, Switch, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { CaseDetail, Contact, ContactKind } from '../api';
+import { PARTY_ROLES, type CaseDetail, type Contact, type ContactKind, type PartyRole } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
+import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf, SearchField } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
@@ -13,18 +14,41 @@ const useStyles = makeStyles({
 });
 
 const INVITATION = { none: ['Not invited', 'informative'], pending: ['Invitation pending', 'warning'], accepted: ['Accepted', 'success'] } as const;
-const KINDS: ContactKind[] = ['client', 'co-counsel', 'expert', 'other'];
+export const ROLE_LABEL: Record<PartyRole, string> = {
+  client: 'Client',
+  'co-counsel': 'Co-counsel',
+  expert: 'Expert',
+  'opposing-party': 'Opposing party',
+  'opposing-counsel': 'Opposing counsel',
+  other: 'Other',
+};
+/** A contact's kind follows their first role; the other side of a case is "other" everywhere else. */
+const kindOfRole = (role: PartyRole): ContactKind => (role === 'opposing-party' || role === 'opposing-counsel' ? 'other' : role);
+type LinkedContact = CaseDetail['linkedContacts'][number];
 
-function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; onCreated: (c: Contact) => Promise<void>; onClose: () => void }) {
+function RolePicker({ label, value, onChange, disabled }: { label: string; value: PartyRole; onChange: (role: PartyRole) => void; disabled?: boolean }) {
+  return (
+    <Dropdown aria-label={label} value={ROLE_LABEL[value]} selectedOptions={[value]} disabled={disabled} onOptionSelect={(_e, d) => d.optionValue && onChange(d.optionValue as PartyRole)}>
+      {optionsOf(
+        PARTY_ROLES,
+        (r) => r,
+        (r) => ROLE_LABEL[r],
+      )}
+    </Dropdown>
+  );
+}
+
+function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; onCreated: (c: Contact, role: PartyRole) => Promise<void>; onClose: () => void }) {
   const s = useStyles();
   const api = useStaffApi();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
-  const [kind, setKind] = useState<ContactKind>('client');
+  const [role, setRole] = useState<PartyRole>('client');
   const [phone, setPhone] = useState('');
   const create = useAction(async () => {
+    const kind = kindOfRole(role);
     const c = await api.createContact({ name: name.trim(), email: email.trim(), kind, phone: phone.trim() || null, clientId: kind === 'client' ? clientId : null });
-    await onCreated(c);
+    await onCreated(c, role);
     onClose();
   });
   return (
@@ -39,14 +63,8 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
             <Field label="Email" required>
               <Input type="email" value={email} onChange={(_e, d) => setEmail(d.value)} />
             </Field>
-            <Field label="Role">
-              <Dropdown value={kind} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as ContactKind) ?? 'client')}>
-                {optionsOf(
-                  KINDS,
-                  (k) => k,
-                  (k) => k,
-                )}
-              </Dropdown>
+            <Field label="Role in this case">
+              <RolePicker label="Role in this case" value={role} onChange={setRole} />
             </Field>
             <Field label="Phone">
               <Input type="tel" value={phone} onChange={(_e, d) => setPhone(d.value)} />
@@ -65,7 +83,7 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
   );
 }
 
-function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Contact; onChanged: () => void }) {
+function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: LinkedContact; onChanged: () => void }) {
   const s = useStyles();
   const api = useStaffApi();
   const [confirmUnlink, setConfirmUnlink] = useState(false);
@@ -74,6 +92,11 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Con
     await work();
     onChanged();
   });
+  // Turning portal access on invites them: opposing parties and warned domains need a reason first.
+  const invite = useConfirmable(async (confirm) => void (await api.setPortalAccess(contact.id, true, null, confirm)));
+  const turnOn = useAction(async () => {
+    if (await invite.attempt()) onChanged();
+  });
   const [label, color] = INVITATION[contact.invitation];
   return (
     <TableRow data-testid="party-row" data-name={contact.name}>
@@ -81,20 +104,34 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Con
         <div>
           <Text weight="semibold">{contact.name}</Text>
           <br />
-          <Caption1>
-            {contact.email} · {contact.kind}
-          </Caption1>
+          <Caption1>{contact.email}</Caption1>
         </div>
-        <ErrorBar error={act.error} />
+        <ErrorBar error={act.error ?? turnOn.error} />
+      </TableCell>
+      <TableCell>
+        <RolePicker label={`Role of ${contact.name} in this case`} value={contact.role} disabled={act.busy} onChange={(role) => void act.run(() => api.setPartyRole(caseId, contact.id, role))} />
       </TableCell>
       <TableCell>
         <Switch
           label={contact.portalAccess ? 'On' : 'Off'}
           checked={contact.portalAccess}
-          disabled={act.busy}
+          disabled={act.busy || turnOn.busy || invite.confirmation !== null}
           aria-label={`Portal access for ${contact.name}`}
-          onChange={(_e, d) => void act.run(() => api.setPortalAccess(contact.id, d.checked))}
+          onChange={(_e, d) => void (d.checked ? turnOn.run() : act.run(() => api.setPortalAccess(contact.id, false)))}
         />
+        {invite.confirmation && (
+          <div className={s.form}>
+            <ConfirmationPanel confirmation={invite.confirmation} reason={invite.reason} onReason={invite.setReason} />
+            <div className={s.cell}>
+              <Button size="small" appearance="primary" disabled={!invite.ready || turnOn.busy} onClick={() => void turnOn.run()}>
+                Confirm and invite
+              </Button>
+              <Button size="small" onClick={invite.reset}>
+                Cancel
+              </Button>
+            </div>
+          </div>
+        )}
       </TableCell>
       <TableCell>
         <div className={s.cell}>
@@ -145,11 +182,12 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
   const all = useLoad(() => api.contacts(), []);
   const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<string | null>(null);
+  const [pickedRole, setPickedRole] = useState<PartyRole>('client');
   const [creating, setCreating] = useState(false);
   const linkedIds = new Set(detail.linkedContacts.map((c) => c.id));
   const candidates = (all.data ?? []).filter((c) => !linkedIds.has(c.id) && `${c.name} ${c.email}`.toLowerCase().includes(query.toLowerCase()));
-  const link = useAction(async (contactId: string) => {
-    await api.link(detail.id, contactId);
+  const link = useAction(async (contactId: string, role: PartyRole) => {
+    await api.link(detail.id, contactId, role);
     setPicked(null);
     setQuery('');
     onChanged();
@@ -158,14 +196,28 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
   return (
     <section aria-label="Parties">
       <div className={s.bar}>
-        <SearchField label="Link a contact" placeholder="Search by name or email" query={query} onQuery={setQuery} onPick={setPicked}>
+        <SearchField
+          label="Link a contact"
+          placeholder="Search by name or email"
+          query={query}
+          onQuery={setQuery}
+          onPick={(id) => {
+            setPicked(id);
+            // Their usual part, to start from; the other side of a case is chosen here.
+            const kind = id ? all.data?.find((c) => c.id === id)?.kind : undefined;
+            if (kind) setPickedRole(kind);
+          }}
+        >
           {candidates.map((c) => (
             <Option key={c.id} value={c.id} text={c.name}>
               {c.name} ({c.email})
             </Option>
           ))}
         </SearchField>
-        <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked)}>
+        <Field label="Role in this case">
+          <RolePicker label="Role in this case" value={pickedRole} onChange={setPickedRole} />
+        </Field>
+        <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked, pickedRole)}>
           Link
         </Button>
         <Button onClick={() => setCreating(true)}>New contact…</Button>
@@ -175,13 +227,13 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
       {detail.linkedContacts.length === 0 ? (
         <Empty>Nobody is linked to this case yet.</Empty>
       ) : (
-        <ScrollingTable label="Linked contacts" columns={['Contact', 'Portal access', 'Invitation', 'Link']} size="medium">
+        <ScrollingTable label="Linked contacts" columns={['Contact', 'Role in this case', 'Portal access', 'Invitation', 'Link']} size="medium">
           {detail.linkedContacts.map((c) => (
             <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
           ))}
         </ScrollingTable>
       )}
-      {creating && <NewContactDialog clientId={detail.clientId} onClose={() => setCreating(false)} onCreated={async (c) => link.run(c.id).then(() => undefined)} />}
+      {creating && <NewContactDialog clientId={detail.clientId} onClose={() => setCreating(false)} onCreated={async (c, role) => link.run(c.id, role).then(() => undefined)} />}
     </section>
   );
 }

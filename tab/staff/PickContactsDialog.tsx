@@ -1,12 +1,15 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, ProgressBar, Text } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { Contact } from '../api';
+import type { Confirmation, Contact } from '../api';
 import { ErrorBar } from '../components/Feedback';
 import { ContactTicks } from './ContactTicks';
+import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 
 /**
  * Pick people, then run a (possibly long) bulk action with a progress bar. The action reports
- * progress as it goes, chunk by chunk.
+ * progress as it goes, chunk by chunk. When the server asks for a confirmation (opposing
+ * counsel, a warned domain, access already held on other terms), the dialog shows why and runs
+ * the action again with the reason given.
  */
 export function PickContactsDialog({
   title,
@@ -22,18 +25,25 @@ export function PickContactsDialog({
   confirm: string;
   contacts: Contact[];
   initial?: string[];
-  run: (contactIds: string[], progress: (done: number) => void) => Promise<string | void>;
+  run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation) => Promise<string | void>;
   onClose: () => void;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>();
   const [result, setResult] = useState<string | null>(null);
+  let message: string | void = undefined;
+  const confirmable = useConfirmable(async (confirmation) => {
+    message = await run([...selected], setProgress, confirmation);
+  });
   const go = async () => {
     setError(undefined);
     setProgress(0);
     try {
-      const message = await run([...selected], setProgress);
+      if (!(await confirmable.attempt())) {
+        setProgress(null);
+        return;
+      }
       setProgress(1);
       if (message) setResult(message);
       else onClose();
@@ -50,7 +60,11 @@ export function PickContactsDialog({
           <DialogTitle>{title}</DialogTitle>
           <DialogContent>
             <Text as="p">{summary}</Text>
-            <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+            {confirmable.confirmation ? (
+              <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
+            ) : (
+              <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+            )}
             {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
             {result && (
               <Text as="p" role="status">
@@ -64,8 +78,8 @@ export function PickContactsDialog({
               {result ? 'Close' : 'Cancel'}
             </Button>
             {!result && (
-              <Button appearance="primary" disabled={selected.size === 0 || running} onClick={() => void go()}>
-                {running ? 'Working…' : confirm}
+              <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready} onClick={() => void go()} data-testid="pick-contacts-go">
+                {running ? 'Working…' : confirmable.confirmation ? `Confirm and ${confirm.toLowerCase()}` : confirm}
               </Button>
             )}
           </DialogActions>

@@ -31,6 +31,7 @@ import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable, type CaseData } from './caseData';
 import { PreviewList, previewIsEmpty } from './PreviewList';
 import { draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
+import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },
@@ -103,9 +104,9 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
   const [preview, setPreview] = useState<GrantPreview | null>(null);
   const scope = scopeOf(draft, data.detail.id, data.detail.clientId);
   const load = useAction(async () => setPreview(await api.previewGrant(entry.grant.id, scope, draft.rights)));
+  const confirmable = useConfirmable(async (confirm) => void (await api.changeGrant(entry.grant.id, scope, draft.rights, null, confirm)));
   const apply = useAction(async () => {
-    await api.changeGrant(entry.grant.id, scope, draft.rights);
-    onDone(`Access for ${entry.contact.name} was changed.`);
+    if (await confirmable.attempt()) onDone(`Access for ${entry.contact.name} was changed.`);
   });
   return (
     <>
@@ -116,7 +117,21 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
       {preview ? (
         <>
           {previewIsEmpty(preview) ? <Notice intent="info">Nothing changes for {entry.contact.name}.</Notice> : <PreviewList preview={preview} />}
-          <StepActions error={apply.error} back="Back" onBack={() => setPreview(null)} action="Apply" busyAction="Applying…" busy={apply.busy} onAction={() => void apply.run()} testId="apply-scope" />
+          {confirmable.confirmation && <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />}
+          <StepActions
+            error={apply.error}
+            back="Back"
+            onBack={() => {
+              confirmable.reset();
+              setPreview(null);
+            }}
+            action={confirmable.confirmation ? 'Confirm and apply' : 'Apply'}
+            busyAction="Applying…"
+            busy={apply.busy}
+            disabled={!confirmable.ready}
+            onAction={() => void apply.run()}
+            testId="apply-scope"
+          />
         </>
       ) : (
         <>
@@ -133,12 +148,25 @@ function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string |
   const candidates = shareable(data.detail.linkedContacts);
   const [contactId, setContactId] = useState<string | null>(candidates[0]?.id ?? null);
   const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read'));
+  const confirmable = useConfirmable(async (confirm) => {
+    if (contactId) await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights, confirm });
+  });
   const add = useAction(async () => {
-    if (!contactId) return;
-    await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights });
-    onDone(`${candidates.find((c) => c.id === contactId)?.name ?? 'The guest'} was given access.`);
+    if (contactId && (await confirmable.attempt())) onDone(`${candidates.find((c) => c.id === contactId)?.name ?? 'The guest'} was given access.`);
   });
   const chosen = candidates.find((c) => c.id === contactId);
+  if (confirmable.confirmation) {
+    // The server named what needs confirming (a guardrail, or access they already hold on other terms): show it and ask why.
+    return (
+      <>
+        <Subtitle2 block as="h2">
+          Confirm access for {chosen?.name ?? 'the guest'}
+        </Subtitle2>
+        <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
+        <StepActions error={add.error} back="Back" onBack={confirmable.reset} action="Confirm and give access" busy={add.busy} disabled={!confirmable.ready} onAction={() => void add.run()} testId="confirm-access" />
+      </>
+    );
+  }
   return (
     <>
       <Subtitle2 block as="h2">

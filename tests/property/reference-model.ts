@@ -102,9 +102,21 @@ export class ReferenceModel {
     }
   }
 
+  /**
+   * Giving access someone already holds (live) on other terms is a scope change the API answers
+   * 409 for until confirmed; the operations here never confirm, so it changes nothing.
+   */
+  private replacesHeld(g: ModelGrant): boolean {
+    const held = this.find(g.contactId, g.scope);
+    if (!held || !this.live(held)) return false;
+    const viewOf = (scope: ModelScope) => (scope.kind === 'item' ? '' : [...scope.view].sort().join(','));
+    return held.upload !== g.upload || held.expiresAt !== g.expiresAt || viewOf(held.scope) !== viewOf(g.scope);
+  }
+
   share(contactId: string, itemIds: string[], expiresAt: number | null): boolean {
     const items = itemIds.map((id) => this.items.find((i) => i.id === id) as ModelItem);
     if (!items.every((i) => this.canGrant(contactId, { kind: 'item', caseId: i.caseId, itemId: i.id }, expiresAt))) return false;
+    if (items.some((i) => this.replacesHeld({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt }))) return false;
     for (const i of items) this.put({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt });
     return true;
   }
@@ -116,6 +128,7 @@ export class ReferenceModel {
 
   grant(contactId: string, scope: ModelScope, upload: boolean, expiresAt: number | null): boolean {
     if (!this.canGrant(contactId, scope, expiresAt, upload)) return false;
+    if (this.replacesHeld({ contactId, scope, upload, expiresAt })) return false;
     this.put({ contactId, scope, upload, expiresAt });
     return true;
   }

@@ -6,6 +6,7 @@ import { asRetryable, GraphRequestError } from '../../m365/errors';
 import { directUserPermissions, readPermissions, roleOf, userIdOf } from '../../m365/permissions';
 import { M365Repo } from '../../store/m365';
 import { Repo } from '../../store/repo';
+import { termsOf } from '../../domain/guardrails';
 import type { CaseRecord, ContactRecord } from '../../store/records';
 import type { CaseRoomEvent } from '../../domain/events';
 import { requestGuestSync, requestNotify } from '../job-requests';
@@ -198,9 +199,10 @@ export class DriftDetector {
       const grant = await repo.upsertGrant({
         firmId,
         contactId: imp.contact.id,
-        scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: [] },
-        rights: imp.role === 'write' ? 'upload' : 'read',
-        expiresAt: null,
+        // A case grant the guest already holds keeps its threads and expiry: importing only adds what SharePoint shows.
+        scope: { kind: 'case', caseId: imp.c.id, view: view.includes('documents') ? view : [...view, 'documents'], threadIds: existing && existing.scope.kind === 'case' ? existing.scope.threadIds : [] },
+        rights: imp.role === 'write' || existing?.rights === 'upload' ? 'upload' : 'read',
+        expiresAt: existing?.expiresAt ?? null,
         createdBy: 'system:import',
       });
       await repo.appendAudit({
@@ -209,7 +211,7 @@ export class DriftDetector {
         action: 'grant.imported',
         target: `contact:${imp.contact.id}`,
         reason: 'permission found on the case folder when CaseRoom started managing it',
-        data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role },
+        data: { grantId: grant.id, caseId: imp.c.id, permissionId: imp.permissionId, role: imp.role, before: existing ? termsOf(existing) : null, after: termsOf(grant) },
       });
       await new M365Repo(tx).putApplied({
         firmId,

@@ -1,0 +1,100 @@
+import { Caption1, Field, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { ApiError, type Confirmation, type ConfirmationRequired, type GuardrailReason, type ScopeChangePreview } from '../api';
+import { date } from '../components/format';
+import { PreviewList } from './PreviewList';
+
+const useStyles = makeStyles({
+  box: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  list: { margin: `${tokens.spacingVerticalXS} 0`, paddingLeft: tokens.spacingHorizontalL },
+});
+
+/** One sentence a person can weigh, per reason the server named. */
+export function reasonSentence(r: GuardrailReason): string {
+  switch (r.kind) {
+    case 'opposing-party':
+      return `${r.contactName} is the opposing party in ${r.caseNumber}.`;
+    case 'opposing-counsel':
+      return `${r.contactName} is opposing counsel in ${r.caseNumber}.`;
+    case 'warned-domain':
+      return `${r.email} is at ${r.domain}, a domain the firm asks you to think twice about.`;
+    case 'blocked-domain':
+      return `${r.email} is at ${r.domain}, a domain the firm never shares with.`;
+    case 'scope-change':
+      return `${r.contactName} already has this access: giving it again replaces what they have.`;
+  }
+}
+
+const expiryText = (at: string | null) => (at ? `until ${date(at)}` : 'no expiry');
+
+function ScopeChange({ change }: { change: ScopeChangePreview }) {
+  const rights = change.before.rights !== change.after.rights ? `Rights: ${change.before.rights} → ${change.after.rights}. ` : '';
+  const expiry = change.before.expiresAt !== change.after.expiresAt ? `Expiry: ${expiryText(change.before.expiresAt)} → ${expiryText(change.after.expiresAt)}.` : '';
+  return (
+    <div data-testid="scope-change">
+      <Subtitle2 block as="h3">
+        What changes for {change.contactName}
+      </Subtitle2>
+      {(rights || expiry) && <Caption1 as="p">{`${rights}${expiry}`}</Caption1>}
+      <PreviewList preview={change} />
+    </div>
+  );
+}
+
+/** The server's confirmation_required answer: why, what would change, and the reason the person must give (it goes to the audit log). */
+export function ConfirmationPanel({ confirmation, reason, onReason }: { confirmation: ConfirmationRequired; reason: string; onReason: (value: string) => void }) {
+  const s = useStyles();
+  const warnings = confirmation.reasons.filter((r) => r.kind !== 'scope-change');
+  return (
+    <div className={s.box} data-testid="guardrail-confirmation">
+      {warnings.length > 0 && (
+        <MessageBar intent="warning" role="alert" data-testid="guardrail-warning">
+          <MessageBarBody>
+            <MessageBarTitle>Check before you share</MessageBarTitle>
+            <ul className={s.list}>
+              {warnings.map((r, i) => (
+                <li key={i}>{reasonSentence(r)}</li>
+              ))}
+            </ul>
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {confirmation.scopeChanges.map((c) => (
+        <ScopeChange key={`${c.contactId}${c.grantId}`} change={c} />
+      ))}
+      <Field label="Reason (kept in the audit log)" required validationMessage={reason.trim() ? undefined : 'Say why, to go ahead.'} validationState={reason.trim() ? 'none' : 'warning'}>
+        <Textarea value={reason} onChange={(_e, d) => onReason(d.value)} data-testid="confirm-reason" />
+      </Field>
+    </div>
+  );
+}
+
+/**
+ * Runs a change that the server may answer with confirmation_required. The first attempt goes
+ * without `confirm`; if the server asks, the panel shows why and the same change is sent again
+ * with the reason the person gave.
+ */
+export function useConfirmable(send: (confirm?: Confirmation) => Promise<void>) {
+  const [confirmation, setConfirmation] = useState<ConfirmationRequired | null>(null);
+  const [reason, setReason] = useState('');
+  /** True once the change went through; false when the server asked for a confirmation (now shown). */
+  const attempt = async (): Promise<boolean> => {
+    try {
+      await send(confirmation ? { reason: reason.trim() } : undefined);
+      setConfirmation(null);
+      setReason('');
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.confirmationRequired && !confirmation) {
+        setConfirmation(err.confirmationRequired);
+        return false;
+      }
+      throw err;
+    }
+  };
+  const reset = () => {
+    setConfirmation(null);
+    setReason('');
+  };
+  return { confirmation, reason, setReason, attempt, reset, ready: !confirmation || reason.trim().length > 0 };
+}

@@ -3,9 +3,7 @@ import type { MessageSeen, SeenSummary } from '../contract';
 import type { Db } from '../store/db';
 import { Repo } from '../store/repo';
 import { recordFirstOpens, type SeenRecord } from '../store/seen';
-import { type Actor, actorLabel } from './context';
-
-type GuestActor = Extract<Actor, { kind: 'guest' }>;
+import { actorLabel, type GuestActor } from './context';
 
 /** What one portal read showed the guest: items whose content it carried, staff messages it carried. */
 export interface PortalOpens {

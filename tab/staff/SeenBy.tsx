@@ -4,7 +4,7 @@ import type { CaseSharing, MessageSeen } from '../../src/contract';
 import { dateTime } from '../components/format';
 
 const useStyles = makeStyles({
-  list: { listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
+  list: { listStyle: 'none', padding: 0, margin: 0, marginLeft: tokens.spacingHorizontalS, display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
   line: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS, color: tokens.colorNeutralForeground3 },
 });
 

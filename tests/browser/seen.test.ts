@@ -13,13 +13,13 @@ let staff: Page;
 let knee: string;
 const MRI = 'Knee MRI report.pdf';
 
-async function staffApi<T>(page: Page, path: string): Promise<T> {
-  return page.evaluate(async (p) => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-    const res = await fetch(`/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`GET ${p} → ${res.status}`);
-    return res.json();
-  }, path) as Promise<T>;
+let staffToken: string;
+
+/** The staff API with the signed-in staff member's token (as the tab holds it). */
+async function staffApi<T>(path: string): Promise<T> {
+  const res = await fetch(`${h.url}/api${path}`, { headers: { authorization: `Bearer ${staffToken}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
 }
 
 /** The seen lines under the document in the staff tab's case folder. */
@@ -34,7 +34,10 @@ async function openStaffDocuments(page: Page): Promise<void> {
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  const cases = await staffApi<Array<{ id: string; number: string }>>(staff, '/cases');
+  // The tab keeps the token it signed in with in sessionStorage; wait until it has stored it.
+  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
+  staffToken = await staff.evaluate(() => (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token ?? '');
+  const cases = await staffApi<Array<{ id: string; number: string }>>('/cases');
   knee = cases.find((c) => c.number === 'PI-2026-014')?.id as string;
 });
 
@@ -75,6 +78,6 @@ test('a guest previews a shared document in the portal; the staff tab then shows
   await seenLines(staff).filter({ hasText: 'Dr. Maya Chen: not opened yet' }).waitFor();
   await screenshot(staff, 'seen-staff-documents');
 
-  const access = await staffApi<Array<{ contact: { name: string }; label: string; seen: { items: number; firstAt: string | null } }>>(staff, `/cases/${knee}/access`);
+  const access = await staffApi<Array<{ contact: { name: string }; label: string; seen: { items: number; firstAt: string | null } }>>(`/cases/${knee}/access`);
   expect(access.find((e) => e.contact.name === 'John Smith' && e.label === MRI)?.seen).toMatchObject({ items: 1, firstAt: expect.any(String) });
 });

@@ -54,9 +54,48 @@ export function readersByMessage(records: readonly SeenRecord[], nameOf: (contac
   return byMessage;
 }
 
+/** Which first opens count for a grant's reach. */
+export type SeenReach = (record: SeenRecord) => boolean;
+
+/**
+ * What each grant reaches, for counting first opens: one item (a folder: everything beneath it,
+ * since its documents are what a guest opens), a case, or every case of a client.
+ */
+export async function grantReaches(repo: Repo, firmId: string, grants: ReadonlyArray<{ scope: GrantScope }>): Promise<(scope: GrantScope) => SeenReach> {
+  const folders = (
+    await repo.itemsByIds(
+      firmId,
+      grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
+    )
+  ).filter((i) => i.kind === 'folder');
+  const caseItems = folders.length ? await repo.itemsOfCases([...new Set(folders.map((f) => f.caseId))]) : [];
+  const beneath = new Map(folders.map((f) => [f.id, withDescendants(f.id, caseItems)]));
+  return (scope) => {
+    if (scope.kind === 'case') return (r) => r.caseId === scope.caseId;
+    if (scope.kind === 'client') return (r) => r.clientId === scope.clientId;
+    const reached = beneath.get(scope.itemId) ?? new Set([scope.itemId]);
+    return (r) => r.itemId !== null && reached.has(r.itemId);
+  };
+}
+
+function withDescendants(rootId: string, items: ReadonlyArray<{ id: string; parentId: string | null }>): Set<string> {
+  const reached = new Set([rootId]);
+  // Items come in any order; repeat until a pass adds nothing (folder trees are shallow).
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const i of items) {
+      if (i.parentId !== null && reached.has(i.parentId) && !reached.has(i.id)) {
+        reached.add(i.id);
+        grew = true;
+      }
+    }
+  }
+  return reached;
+}
+
 /** What a guest has opened of what one grant reaches (who has access). */
-export function seenSummary(contactId: string, scope: GrantScope, records: readonly SeenRecord[]): SeenSummary {
-  const reached = records.filter((r) => r.contactId === contactId && (scope.kind === 'item' ? r.itemId === scope.itemId : scope.kind === 'case' ? r.caseId === scope.caseId : r.clientId === scope.clientId));
+export function seenSummary(contactId: string, reaches: SeenReach, records: readonly SeenRecord[]): SeenSummary {
+  const reached = records.filter((r) => r.contactId === contactId && reaches(r));
   const times = reached.map((r) => r.seenAt).sort();
   return { items: reached.filter((r) => r.itemId).length, messages: reached.filter((r) => r.messageId).length, firstAt: times[0] ?? null, lastAt: times[times.length - 1] ?? null };
 }

@@ -12,7 +12,7 @@ import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
 import { seenByContacts, seenInCase } from '../store/seen';
-import { firstOpensByItem, seenSummary } from './seen';
+import { firstOpensByItem, grantReaches, seenSummary } from './seen';
 
 export interface GrantInput {
   contactId: string;
@@ -450,6 +450,7 @@ export class SharingService {
       ).map((i) => [i.id, i.title]),
     );
     const seen = await seenByContacts(this.deps.db, firmId, [...contacts.keys()]);
+    const reachOf = await grantReaches(repo, firmId, grants);
     const entries: AccessEntry[] = [];
     for (const grant of grants) {
       const contact = contacts.get(grant.contactId);
@@ -461,7 +462,7 @@ export class SharingService {
         contact: { id: contact.id, name: contact.name, email: contact.email, kind: contact.kind, invitation: contact.invitation, portalAccess: contact.portalAccess },
         state: grantState(asDomainContact(contact), asGrant(grant), linked, this.now()),
         label,
-        seen: seenSummary(contact.id, grant.scope, seen),
+        seen: seenSummary(contact.id, reachOf(grant.scope), seen),
       });
     }
     return entries;

@@ -4,6 +4,7 @@ import { Repo } from '../../src/store/repo';
 import { execute } from '../actions';
 import { bold, type NoticeModel, plural, run, subtle } from '../cards';
 import type { CaseCommandCall, Kit } from './kit';
+import { seenWords } from '../describers/seen';
 
 const STATE_LABEL = { active: 'active', pending: 'pending (invitation not accepted)', expired: 'expired', withdrawn: 'withdrawn' } as const;
 
@@ -17,7 +18,7 @@ export async function whoHasAccessCard(k: Kit, actor: StaffActor, c: CaseRecord)
     subtle(` · ${e.contact.kind}`),
     run(' — '),
     run(e.label),
-    subtle(` · ${e.grant.rights === 'upload' ? 'read and upload' : 'read'} · ${STATE_LABEL[e.state]}${e.grant.expiresAt ? ` · expires ${e.grant.expiresAt.slice(0, 10)}` : ''}`),
+    subtle(` · ${e.grant.rights === 'upload' ? 'read and upload' : 'read'} · ${STATE_LABEL[e.state]}${e.grant.expiresAt ? ` · expires ${e.grant.expiresAt.slice(0, 10)}` : ''} · ${seenWords(e.grant.scope.kind, e.seen)}`),
   ]);
   return {
     icon: '👥',

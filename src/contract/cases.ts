@@ -135,5 +135,8 @@ export type Message = z.infer<typeof messageAnswer>;
 export const threadAnswer = z.object({ id: z.string(), subject: z.string(), startedByContactId: nullableText, createdAt: z.string() });
 export type Thread = z.infer<typeof threadAnswer>;
 /** GET /cases/{id}/threads: each thread with its messages. */
-export const staffThreadAnswer = threadAnswer.extend({ messages: z.array(messageAnswer) });
+/** A guest who read a staff message in the portal, and when they first did. */
+export const messageSeenAnswer = z.object({ contactId: z.string(), name: z.string(), seenAt: z.string() });
+export type MessageSeen = z.infer<typeof messageSeenAnswer>;
+export const staffThreadAnswer = threadAnswer.extend({ messages: z.array(messageAnswer.extend({ seenBy: z.array(messageSeenAnswer) })) });
 export type StaffThread = z.infer<typeof staffThreadAnswer>;

@@ -57,6 +57,14 @@ const scopeAnswer = z.discriminatedUnion('kind', [
 export const grantAnswer = z.object({ id: z.string(), contactId: z.string(), scope: scopeAnswer, rights: z.enum(RIGHTS), expiresAt: z.string().nullable(), createdBy: z.string(), createdAt: z.string() });
 export type Grant = z.infer<typeof grantAnswer>;
 
+/**
+ * What the guest has opened of what a grant reaches, from the portal's own reads (proof of
+ * delivery). For an item grant: that item (0 or 1) and when; for a case or client grant: items
+ * and staff messages of its case(s), first and latest first open.
+ */
+export const seenSummaryAnswer = z.object({ items: z.number(), messages: z.number(), firstAt: z.string().nullable(), lastAt: z.string().nullable() });
+export type SeenSummary = z.infer<typeof seenSummaryAnswer>;
+
 /** Who has access (GET /access, /cases/{id}/access, /contacts/{id}/access). */
 export const accessEntryAnswer = z.object({
   grant: grantAnswer,
@@ -64,11 +72,19 @@ export const accessEntryAnswer = z.object({
   state: z.enum(GRANT_STATES),
   /** Human label: "Knee MRI" for an item, "Full case" / "Full client" for broad scopes. */
   label: z.string(),
+  seen: seenSummaryAnswer,
 });
 export type AccessEntry = z.infer<typeof accessEntryAnswer>;
 
 /** How a contact reaches an item of the case, for the staff "Shared" labels. */
-export const sharedWithAnswer = z.object({ contactId: z.string(), name: z.string(), via: z.enum(SCOPE_KINDS), state: z.enum(['active', 'pending']) });
+export const sharedWithAnswer = z.object({
+  contactId: z.string(),
+  name: z.string(),
+  via: z.enum(SCOPE_KINDS),
+  state: z.enum(['active', 'pending']),
+  /** When the guest first opened the item in the portal; null: not opened yet (a folder has nothing to open). */
+  seenAt: z.string().nullable(),
+});
 export type SharedWith = z.infer<typeof sharedWithAnswer>;
 /** GET /cases/{id}/items: the case's items (its document list among them), who each is shared with, and the linked contacts. */
 export const caseSharingAnswer = z.object({ items: z.array(itemAnswer), sharedWith: z.record(z.string(), z.array(sharedWithAnswer)), contacts: z.array(contactAnswer) });

@@ -209,7 +209,7 @@ export function portalRoutes(d: RouteDeps): Router {
     next(me.invitation === 'accepted' ? undefined : new DomainError('forbidden', 'your invitation has not been accepted yet'));
   });
   on('get', '/cases', async (req) => d.portal.myCases(guest(req)));
-  on('get', '/cases/:caseId', async (req) => d.portal.caseView(guest(req), param(req, 'caseId')));
+  on('get', '/cases/:caseId', async (req) => d.portal.openCase(guest(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/messages', async (req) => d.portal.sendMessage(guest(req), param(req, 'caseId'), s.guestMessageBody.parse(req.body)), 201);
   on(
     'post',

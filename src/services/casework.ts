@@ -8,6 +8,8 @@ import { INVOICE_STATE_LABEL, type InvoiceFacts, invoiceStanding, statusAfterPay
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { requestGuestSync, requestNotify, requestStaffOnlySeal } from './job-requests';
 import { requestGuestDigestsForCase } from './guest-digest';
+import { seenInCase } from '../store/seen';
+import { readersByMessage } from './seen';
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
@@ -185,7 +187,10 @@ export class CaseworkService {
     const repo = new Repo(this.deps.db);
     await this.mustCase(repo, actor.firmId, caseId);
     const threads = await repo.threadsOfCase(caseId);
-    return Promise.all(threads.map(async (t) => ({ ...t, messages: await repo.messages(t.id) })));
+    const seen = await seenInCase(this.deps.db, actor.firmId, caseId);
+    const contacts = new Map((await repo.contactsByIds(actor.firmId, [...new Set(seen.map((r) => r.contactId))])).map((c) => [c.id, c.name]));
+    const readers = readersByMessage(seen, (contactId) => contacts.get(contactId));
+    return Promise.all(threads.map(async (t) => ({ ...t, messages: (await repo.messages(t.id)).map((m) => ({ ...m, seenBy: readers.get(m.id) ?? [] })) })));
   }
 
   async createThread(actor: StaffActor, caseId: string, subject: string) {

@@ -11,6 +11,7 @@ import { caseMoney, invoiceFacts } from './casework';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { loadGuestCase, listGuestCases } from './guest-access';
 import { requestNotify } from './job-requests';
+import { recordGuestOpens } from './seen';
 
 type GuestActor = Extract<Actor, { kind: 'guest' }>;
 
@@ -119,6 +120,24 @@ export class PortalService {
       invoices: has('invoices') ? invoices : null,
       threads: await this.visibleThreads(repo, firm, contact, record.id, access.threadIds),
     };
+  }
+
+  /**
+   * The case page as the guest's portal loads it: the case view, and the guest's first opens of
+   * what it shows in full (notes, events, invoices, staff messages) recorded as seen. Documents
+   * count when their content is fetched (documentOpened). CaseRoom's own reads use caseView.
+   */
+  async openCase(actor: GuestActor, caseId: string): Promise<PortalCase> {
+    const view = await this.caseView(actor, caseId);
+    const shown = [...(view.notes ?? []), ...(view.events ?? []), ...(view.invoices ?? [])];
+    const staffMessages = view.threads.flatMap((t) => t.messages.filter((m) => m.fromFirm).map((m) => ({ id: m.id, threadId: t.id })));
+    await recordGuestOpens(this.deps.db, actor, { caseId: view.case.id, items: shown, messages: staffMessages }, this.deps.clock.now());
+    return view;
+  }
+
+  /** The guest's portal fetched this document's content (preview or download): their first open is recorded as seen. */
+  async documentOpened(actor: GuestActor, item: ItemRecord): Promise<void> {
+    await recordGuestOpens(this.deps.db, actor, { caseId: item.caseId, items: [item], messages: [] }, this.deps.clock.now());
   }
 
   /** A document the guest may download: the caller streams it from SharePoint with the guest's own token. */

@@ -31,6 +31,8 @@ import { type Actor, actorLabel, type ServiceDeps } from './context';
 import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
+import { seenByContacts, seenInCase } from '../store/seen';
+import { firstOpensByItem, grantReaches, seenSummary } from './seen';
 
 export interface GrantInput {
   contactId: string;
@@ -553,6 +555,8 @@ export class SharingService {
         )
       ).map((i) => [i.id, i.title]),
     );
+    const seen = await seenByContacts(this.deps.db, firmId, [...contacts.keys()]);
+    const reachOf = await grantReaches(repo, firmId, grants);
     const entries: AccessEntry[] = [];
     for (const grant of grants) {
       const contact = contacts.get(grant.contactId);
@@ -564,6 +568,7 @@ export class SharingService {
         contact: { id: contact.id, name: contact.name, email: contact.email, kind: contact.kind, invitation: contact.invitation, portalAccess: contact.portalAccess },
         state: grantState(asDomainContact(contact), asGrant(grant), linked, this.now()),
         label,
+        seen: seenSummary(contact.id, reachOf(grant.scope), seen),
       });
     }
     return entries;
@@ -596,6 +601,7 @@ export class SharingService {
     const items = await repo.itemsOfCase(c.id);
     const contacts = await repo.linkedContacts(c.id);
     const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));
+    const opened = firstOpensByItem(await seenInCase(this.deps.db, actor.firmId, c.id));
     const byItem = new Map<string, SharedWith[]>();
     for (const contact of contacts) {
       if (!contact.portalAccess) continue;
@@ -605,7 +611,7 @@ export class SharingService {
       const explicit = new Set(mine.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])));
       for (const itemId of access.itemIds) {
         const list = byItem.get(itemId) ?? [];
-        list.push({ contactId: contact.id, name: contact.name, via: explicit.has(itemId) ? 'item' : access.via, state: contact.invitation === 'accepted' ? 'active' : 'pending' });
+        list.push({ contactId: contact.id, name: contact.name, via: explicit.has(itemId) ? 'item' : access.via, state: contact.invitation === 'accepted' ? 'active' : 'pending', seenAt: opened.get(itemId)?.get(contact.id) ?? null });
         byItem.set(itemId, list);
       }
     }

@@ -406,6 +406,12 @@ export class UploadService {
       await response.body?.cancel();
       throw new DomainError('unavailable', `SharePoint answered ${response.status}; try again shortly`, undefined, 10);
     }
+    // Proof of delivery: the open is recorded before the bytes go out, so a sent document is never unrecorded.
+    if (actor.kind === 'guest')
+      await this.d.services.portal.documentOpened(actor, item).catch(async (err: unknown) => {
+        await response.body?.cancel();
+        throw err;
+      });
     return { item, response };
   }
 }

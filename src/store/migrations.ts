@@ -534,6 +534,28 @@ CREATE TABLE access_review_guests (
 `,
   },
   {
+    version: 63,
+    name: 'what guests have seen',
+    sql: `
+-- When a guest first opened an item or read a staff message through the portal (proof of
+-- delivery). One row per guest and item or message: the unique indexes make concurrent first
+-- opens insert once (ON CONFLICT DO NOTHING), so only the first open is kept and audited.
+CREATE TABLE guest_seen (
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  item_id uuid REFERENCES items(id) ON DELETE CASCADE,
+  message_id uuid REFERENCES messages(id) ON DELETE CASCADE,
+  seen_at timestamptz NOT NULL,
+  CHECK ((item_id IS NULL) <> (message_id IS NULL))
+);
+CREATE UNIQUE INDEX guest_seen_item ON guest_seen (item_id, contact_id) WHERE item_id IS NOT NULL;
+CREATE UNIQUE INDEX guest_seen_message ON guest_seen (message_id, contact_id) WHERE message_id IS NOT NULL;
+-- Staff read it per case (the items panel, threads, who has access).
+CREATE INDEX guest_seen_case ON guest_seen (case_id, contact_id);
+`,
+  },
+  {
     version: 66,
     name: 'parties and guardrails',
     sql: `

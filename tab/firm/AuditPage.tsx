@@ -32,6 +32,8 @@ const ACTION_GROUPS: Array<[string, string]> = [
   ['documents', 'Guest uploads'],
   ['note', 'Notes'],
   ['message', 'Messages'],
+  ['item.seen', 'Seen by guests: items'],
+  ['message.seen', 'Seen by guests: messages'],
   ['firm', 'Firm settings'],
 ];
 const ANY = '';

@@ -10,6 +10,7 @@ import { useAction, useStaffApi } from '../shell/hooks';
 import { createdItemIds, folderPath, shareable } from './caseData';
 import { ContactTicks } from './ContactTicks';
 import { PickContactsDialog } from './PickContactsDialog';
+import { ItemSeenBy } from './SeenBy';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalS },
@@ -50,7 +51,15 @@ function Branch({ parentId, items, sharing }: { parentId: string | null; items: 
       </TreeItem>
     ) : (
       <TreeItem key={c.id} itemType="leaf" value={c.id} data-testid="doc-node" data-title={c.title}>
-        <TreeItemLayout iconBefore={<DocumentRegular />} aside={<SharedLabel sharing={sharing} itemId={c.id} />}>
+        <TreeItemLayout
+          iconBefore={<DocumentRegular />}
+          aside={
+            <>
+              <SharedLabel sharing={sharing} itemId={c.id} />
+              <ItemSeenBy sharing={sharing} itemId={c.id} />
+            </>
+          }
+        >
           {c.title} <Caption1>{size(c.sizeBytes)}</Caption1>
         </TreeItemLayout>
       </TreeItem>

@@ -7,6 +7,7 @@ import { date, dateTime, INVOICE_STATE_LABEL, money } from '../components/format
 import { useStaffApi } from '../shell/hooks';
 import { ShareTicks } from './ContactTicks';
 import { ItemFormDialog, type EditableKind } from './ItemFormDialog';
+import { ItemSeenBy } from './SeenBy';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
@@ -61,6 +62,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
             {item.staffOnly && <Badge appearance="outline">Staff only</Badge>}
             {item.body && <Body1 className={s.body}>{item.body}</Body1>}
             {!item.staffOnly && <ShareTicks itemId={item.id} itemTitle={item.title} sharing={sharing} onChanged={onChanged} />}
+            {!item.staffOnly && <ItemSeenBy sharing={sharing} itemId={item.id} />}
           </Card>
         ))}
       </div>

@@ -7,6 +7,7 @@ import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { TitledCard } from '../components/TitledCard';
 import { ListOrEmpty } from '../components/ListOrEmpty';
+import { MessageSeenBy } from './SeenBy';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
@@ -32,6 +33,7 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
             {m.screen ? ` · from ${m.screen}` : ''}
           </Caption1>
           <Body1 as="p">{m.body}</Body1>
+          {m.authorKind === 'staff' && <MessageSeenBy seenBy={m.seenBy} />}
         </div>
       ))}
       <Field label="Reply to the guest">

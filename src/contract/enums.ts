@@ -58,3 +58,10 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+/**
+ * The live stream's event names (GET /api/live for staff, GET /api/portal/live for guests, a
+ * text/event-stream): `ready` once it is open, `change` with a LiveChange (src/contract/live.ts)
+ * whenever something the viewer can see may have changed. Comments (": keep-alive") are heartbeats.
+ */
+export const LIVE_EVENTS = { ready: 'ready', change: 'change' } as const;

@@ -46,7 +46,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { SECTIONS } from '../src/contract/enums';
+export { LIVE_EVENTS, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -78,6 +78,7 @@ export type {
   LedgerInvoice,
   LedgerKind,
   LedgerSummary,
+  LiveChange,
   Message,
   NewItem,
   PortalCase,
@@ -171,6 +172,15 @@ export class ApiClient {
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
+  }
+
+  /**
+   * Opens a text/event-stream (live pages) with the bearer token in the Authorization header, as
+   * every call sends it: EventSource cannot send headers, and a token must never be in a URL.
+   * The caller reads the body and aborts through `signal`.
+   */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    return fetch(`${this.base}${path}`, { headers: { Authorization: `Bearer ${await this.token()}`, Accept: 'text/event-stream' }, cache: 'no-store', signal });
   }
 
   /** Fetches a file with the bearer token and returns it as a Blob (for preview and download). */

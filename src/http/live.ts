@@ -43,6 +43,11 @@ export function liveStream(live: LiveChanges): RequestHandler {
     // Throws (429, 503) before anything is written: the error handler answers as for any call.
     const detach = live.open(viewer, sink, tokenExpiresAtMs);
     res.on('close', detach);
+    // A client that left while it was being authenticated will send no 'close' any more.
+    if (req.socket.destroyed) {
+      detach();
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',

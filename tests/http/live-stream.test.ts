@@ -205,6 +205,23 @@ describe('live change streams', () => {
   });
 });
 
+describe('a stream that has lived its time', () => {
+  it('ends by itself (the tab then reconnects with a fresh token)', async () => {
+    const t = await startTestApp({ live: { heartbeatMs: 200, maxStreamMs: 1000 } });
+    try {
+      const f = await firmWithCase(t, HOME_TENANT, 'Delta');
+      const live = await openLive(`${t.app.url}/api/live`, f.staffToken);
+      await ready(live);
+      await expect(live.ended).resolves.toEqual({ how: 'ended' });
+      const again = await openLive(`${t.app.url}/api/live`, f.staffToken);
+      expect(again.status).toBe(200);
+      again.close();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('stopping the server', () => {
   it('ends every open stream, so close() does not hang', async () => {
     const t = await startTestApp();

@@ -115,13 +115,6 @@ export class LiveChanges {
     };
   }
 
-  /** Streams open now (for health and tests). */
-  get openStreams(): number {
-    let n = 0;
-    for (const s of this.byFirm.values()) n += s.size;
-    return n;
-  }
-
   /** Ends every stream, stops listening and waits for a delivery in progress. Idempotent. */
   async stop(): Promise<void> {
     this.endAllStreams();

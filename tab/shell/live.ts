@@ -26,7 +26,7 @@ interface ServerEvent {
 
 /** Splits the text received so far into complete events; returns them and the unfinished rest. */
 export function parseEvents(buffer: string): { events: ServerEvent[]; rest: string } {
-  const blocks = buffer.replace(/\r\n?/g, '\n').split('\n\n');
+  const blocks = buffer.replace(/\r\n/g, '\n').split('\n\n');
   const rest = blocks.pop() ?? '';
   const events = blocks.flatMap((block): ServerEvent[] => {
     let event = 'message';

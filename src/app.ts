@@ -12,6 +12,7 @@ import { seedDemoFirm } from './demo/demo-data';
 import { isJobKind } from './domain/jobs';
 import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';
+import { LiveChanges, type LiveSettings } from './services/live';
 import { SharingService } from './services/sharing';
 import { type Db, openDb } from './store/db';
 import { migrate } from './store/migrations';
@@ -39,6 +40,8 @@ export interface ComposeOptions {
   verify?: TokenVerifier;
   /** Tests step the worker themselves. */
   startWorker?: boolean;
+  /** Live pages' timings and limits; the defaults suit production. */
+  live?: Partial<LiveSettings>;
 }
 
 /** With a separate owner connection, migrations and grants run as the owner, once, before serving starts. */
@@ -123,11 +126,14 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
       requiredScope: 'access_as_user',
     });
 
+  const live = new LiveChanges({ db, portal: services.portal, logger: logger.child({ part: 'live' }), clock, settings: o.live });
+  await live.start();
   const app = createApp({
     db,
     logger,
     verify,
     ...services,
+    live,
     health: async () => {
       const details = await Promise.all(parts.map(async (p) => (p.health ? { [p.name]: await p.health() } : {})));
       return { store: db.kind, m365: config.m365.mode, ...(config.m365.mode === 'simulator' ? { simulatorUrl: config.m365.simulatorUrl } : {}), parts: Object.assign({}, ...details) };
@@ -141,6 +147,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(new Error(`CaseRoom cannot listen on ${config.host}:${config.port}: ${err.message}`, { cause: err })) : resolve(s)));
   });
   keepIdleConnectionsOpen(server);
+  endLiveStreamsOnClose(server, live);
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   for (const part of parts) await part.start?.();
@@ -155,6 +162,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     services,
     logger,
     async close() {
+      await live.stop();
       await worker.stop();
       for (const part of [...parts].reverse()) await part.stop?.();
       await closeServer(server);
@@ -176,6 +184,18 @@ export function keepIdleConnectionsOpen(server: Server): void {
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Above the keep-alive timeout, so the headers timer never ends a reused connection first.
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
+/**
+ * Live streams never go idle, so server.close() would wait for them for ever: whoever closes the
+ * server (this file's close(), a test, a host) ends them first, which lets their connections close.
+ */
+function endLiveStreamsOnClose(server: Server, live: LiveChanges): void {
+  const close = server.close.bind(server);
+  server.close = (callback?: (err?: Error) => void) => {
+    live.endAllStreams();
+    return close(callback);
+  };
 }
 
 /**

@@ -53,7 +53,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { PARTY_ROLES, SECTIONS } from '../src/contract/enums';
+export { LIVE_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -91,6 +91,7 @@ export type {
   LedgerInvoice,
   LedgerKind,
   LedgerSummary,
+  LiveChange,
   Message,
   NewItem,
   PortalCase,
@@ -189,6 +190,15 @@ export class ApiClient {
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
+  }
+
+  /**
+   * Opens a text/event-stream (live pages) with the bearer token in the Authorization header, as
+   * every call sends it: EventSource cannot send headers, and a token must never be in a URL.
+   * The caller reads the body and aborts through `signal`.
+   */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    return fetch(`${this.base}${path}`, { headers: { Authorization: `Bearer ${await this.token()}`, Accept: 'text/event-stream' }, cache: 'no-store', signal });
   }
 
   /** Fetches a file with the bearer token and returns it as a Blob (for preview and download). */

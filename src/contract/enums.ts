@@ -71,3 +71,10 @@ export const PARTY_ROLES = ['client', 'co-counsel', 'expert', 'opposing-party', 
 export type PartyRole = (typeof PARTY_ROLES)[number];
 /** Roles that make sharing with the contact on that case need a confirmation with a reason. */
 export const OPPOSING_ROLES: readonly PartyRole[] = ['opposing-party', 'opposing-counsel'];
+
+/**
+ * The live stream's event names (GET /api/live for staff, GET /api/portal/live for guests, a
+ * text/event-stream): `ready` once it is open, `change` with a LiveChange (src/contract/live.ts)
+ * whenever something the viewer can see may have changed. Comments (": keep-alive") are heartbeats.
+ */
+export const LIVE_EVENTS = { ready: 'ready', change: 'change' } as const;

@@ -16,3 +16,4 @@ export * from './firm';
 export * from './tab-settings';
 export * from './access-reviews';
 export * from './guardrails';
+export * from './live';

@@ -15,6 +15,8 @@ import { DomainError, notFound } from '../domain/errors';
 import * as s from '../contract';
 import { idParam } from './schemas';
 import { guestOnly, staffOnly } from './auth';
+import type { LiveChanges } from '../services/live';
+import { liveStream } from './live';
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Guest = Extract<Actor, { kind: 'guest' }>;
@@ -51,6 +53,8 @@ export interface RouteDeps {
   portal: PortalService;
   /** MAIL_SENDER, shown beside the firm's own sending mailbox. */
   defaultMailSender?: string | null;
+  /** Live pages' change streams. */
+  live: LiveChanges;
 }
 
 export function staffRoutes(d: RouteDeps): Router {
@@ -62,6 +66,7 @@ export function staffRoutes(d: RouteDeps): Router {
 
   on('get', '/me', async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) }));
   on('get', '/staff', async (req) => repo().listStaff(staff(req).firmId));
+  r.get('/live', liveStream(d.live));
 
   on('get', '/firm/policy', async (req): Promise<s.FirmPolicy> => {
     const firm = await repo().firm(staff(req).firmId);
@@ -209,6 +214,7 @@ export function portalRoutes(d: RouteDeps): Router {
     next(me.invitation === 'accepted' ? undefined : new DomainError('forbidden', 'your invitation has not been accepted yet'));
   });
   on('get', '/cases', async (req) => d.portal.myCases(guest(req)));
+  r.get('/live', liveStream(d.live));
   on('get', '/cases/:caseId', async (req) => d.portal.openCase(guest(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/messages', async (req) => d.portal.sendMessage(guest(req), param(req, 'caseId'), s.guestMessageBody.parse(req.body)), 201);
   on(

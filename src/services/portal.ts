@@ -71,6 +71,19 @@ export class PortalService {
     }));
   }
 
+  /**
+   * The cases the guest can see now, by the rules "My cases" uses; null when she may not use the
+   * portal at all any more (contact gone, portal access off, invitation not accepted), as the
+   * portal's routes would refuse her. Live pages ask this before telling her anything.
+   */
+  async visibleCaseIds(actor: GuestActor): Promise<Set<string> | null> {
+    const repo = new Repo(this.deps.db);
+    const [firm, contact] = await Promise.all([repo.firm(actor.firmId), repo.contact(actor.firmId, actor.contactId)]);
+    if (!firm || !contact || !contact.portalAccess || contact.invitation !== 'accepted' || contact.guestUserId !== actor.userId) return null;
+    const list = await listGuestCases(repo, firm, contact, this.deps.clock.now());
+    return new Set(list.cases.map((c) => c.record.id));
+  }
+
   async caseView(actor: GuestActor, caseId: string): Promise<PortalCase> {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);

@@ -22,7 +22,19 @@ export interface Db extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Several statements at once, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Hears NOTIFY on `channel` (committed ones only: PostgreSQL's rule). `onGap` is called when
+   * some may have been missed (the listening connection was lost and is back). Resolves to
+   * the way to stop listening.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** Channel names are identifiers in LISTEN (they cannot be parameters): only plain ones. */
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+function checkChannel(channel: string): void {
+  if (!CHANNEL_NAME.test(channel)) throw new Error(`"${channel}" is not a plain channel name (lower-case letters, digits, _)`);
 }
 
 export interface DbEvents {
@@ -108,6 +120,14 @@ export function pgliteDb(pg: PGliteInterface): Db {
     async exec(sql: string) {
       await pg.exec(sql);
     },
+    async listen(channel: string, onPayload: (payload: string) => void) {
+      checkChannel(channel);
+      // One in-process connection: nothing can be missed, so there is no gap to report.
+      const unlisten = await pg.listen(channel, onPayload);
+      return async () => {
+        if (!pg.closed) await unlisten();
+      };
+    },
     async close() {
       await pg.close();
     },
@@ -156,8 +176,76 @@ async function openPostgres(url: string, events: DbEvents): Promise<Db> {
     async exec(sql: string) {
       await pool.query(sql);
     },
+    listen: (channel, onPayload, onGap) => listenOnOwnConnection(url, channel, { onPayload, onGap, onError: (err) => events.onConnectionError?.(err) }),
     async close() {
       await pool.end();
     },
+  };
+}
+
+/** How long to wait before connecting the listening connection again, after `failures` in a row. */
+export const relistenDelayMs = (failures: number): number => Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+
+/**
+ * LISTEN needs a connection of its own for as long as it listens (a pooled one goes back to the
+ * pool between queries). When it is lost (server restart, failover) it is made again, with
+ * backoff, and `onGap` says that notifications may have been missed meanwhile.
+ */
+async function listenOnOwnConnection(url: string, channel: string, on: { onPayload: (payload: string) => void; onGap?: () => void; onError: (err: Error) => void }): Promise<() => Promise<void>> {
+  checkChannel(channel);
+  const { Client } = await import('pg');
+  let client: InstanceType<typeof Client> | null = null;
+  let stopped = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | null = null;
+
+  const scheduleReconnect = () => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = null;
+      void connect(true);
+    }, relistenDelayMs(failures++));
+  };
+  const connect = async (afterLoss: boolean): Promise<void> => {
+    const c = new Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) on.onPayload(n.payload);
+    });
+    // pg emits 'error' and then 'end' for a lost connection; either one starts a new one.
+    c.on('error', (err) => {
+      on.onError(err);
+      if (client === c) client = null;
+      scheduleReconnect();
+    });
+    c.on('end', () => {
+      if (client === c) client = null;
+      scheduleReconnect();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      on.onError(err as Error);
+      await c.end().catch(() => undefined);
+      scheduleReconnect();
+      return;
+    }
+    if (stopped) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    failures = 0;
+    if (afterLoss) on.onGap?.();
+  };
+
+  await connect(false);
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    retry = null;
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
   };
 }

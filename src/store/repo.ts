@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
 import type { GrantScope, Rights, Section } from '../domain/model';
 import type { PartyRole } from '../contract/enums';
+import { announceChange, type StoreChange } from './changes';
 import { type Queryable, queryOne, writeInChunks } from './db';
 import {
   type CaseRecord,
@@ -33,6 +34,11 @@ import {
 export class Repo {
   constructor(private readonly q: Queryable) {}
 
+  /** Tells live pages, at commit, that something they may show changed (store/changes.ts). */
+  private changed(change: StoreChange): Promise<void> {
+    return announceChange(this.q, change);
+  }
+
   /** The firm's rows of a table with these ids (none asked, no query). */
   private async firmRowsByIds<T>(table: 'cases' | 'contacts' | 'items', firmId: string, ids: readonly string[], map: (row: Record<string, unknown>) => T, orderBy: '' | 'ORDER BY number' = ''): Promise<T[]> {
     if (ids.length === 0) return [];
@@ -55,6 +61,7 @@ export class Repo {
   }
   async setDisabledSections(firmId: string, sections: Section[]): Promise<void> {
     await this.q.query('UPDATE firms SET disabled_sections = $2 WHERE id = $1', [firmId, sections]);
+    await this.changed({ firmId });
   }
   async setExpiryReminderDays(firmId: string, days: number[]): Promise<void> {
     await this.q.query('UPDATE firms SET expiry_reminder_days = $2::integer[] WHERE id = $1', [firmId, days]);
@@ -114,7 +121,9 @@ export class Repo {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
       [c.id ?? randomUUID(), c.firmId, c.clientId, c.number, c.title, c.status ?? 'open', c.statusNote ?? null, c.assignedStaffId, c.budgetCents],
     );
-    return toCase(rows[0]);
+    const created = toCase(rows[0]);
+    await this.changed({ firmId: created.firmId, caseId: created.id });
+    return created;
   }
   async updateCase(firmId: string, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>): Promise<CaseRecord | null> {
     const columns: Record<string, string> = { title: 'title', status: 'status', statusNote: 'status_note', assignedStaffId: 'assigned_staff_id', budgetCents: 'budget_cents' };
@@ -128,10 +137,18 @@ export class Repo {
     }
     if (sets.length === 0) return this.case(firmId, caseId);
     const rows = await this.q.query(`UPDATE cases SET ${sets.join(', ')} WHERE firm_id = $1 AND id = $2 RETURNING *`, values);
+    if (rows[0]) await this.changed({ firmId, caseId });
     return rows[0] ? toCase(rows[0]) : null;
   }
   async setCaseProvisioned(caseId: string, m365: { teamId: string; channelId: string; driveId: string; folderItemId: string }): Promise<void> {
-    await this.q.query(`UPDATE cases SET team_id = $2, channel_id = $3, drive_id = $4, folder_item_id = $5, provisioning = 'ready' WHERE id = $1`, [caseId, m365.teamId, m365.channelId, m365.driveId, m365.folderItemId]);
+    const rows = await this.q.query<{ firm_id: string }>(`UPDATE cases SET team_id = $2, channel_id = $3, drive_id = $4, folder_item_id = $5, provisioning = 'ready' WHERE id = $1 RETURNING firm_id`, [
+      caseId,
+      m365.teamId,
+      m365.channelId,
+      m365.driveId,
+      m365.folderItemId,
+    ]);
+    if (rows[0]) await this.changed({ firmId: rows[0].firm_id, caseId, staffOnly: true });
   }
 
   // ---- contacts and links ----
@@ -165,10 +182,12 @@ export class Repo {
        WHERE firm_id = $1 AND id = $2 RETURNING *`,
       [firmId, contactId, patch.name ?? null, patch.kind ?? null, 'phone' in patch, patch.phone ?? null, 'clientId' in patch, patch.clientId ?? null],
     );
+    if (rows[0]) await this.changed({ firmId, contactId });
     return rows[0] ? toContact(rows[0]) : null;
   }
   async setPortalAccess(contactId: string, enabled: boolean): Promise<void> {
-    await this.q.query('UPDATE contacts SET portal_access = $2 WHERE id = $1', [contactId, enabled]);
+    const rows = await this.q.query<{ firm_id: string }>('UPDATE contacts SET portal_access = $2 WHERE id = $1 RETURNING firm_id', [contactId, enabled]);
+    if (rows[0]) await this.changed({ firmId: rows[0].firm_id, contactId });
   }
   async setInvitation(contactId: string, state: 'none' | 'pending' | 'accepted', guestUserId: string | null): Promise<ContactRecord> {
     const rows = await this.q.query(
@@ -178,13 +197,21 @@ export class Repo {
        WHERE id = $1 RETURNING *`,
       [contactId, state, guestUserId],
     );
-    return toContact(rows[0]);
+    const contact = toContact(rows[0]);
+    await this.changed({ firmId: contact.firmId, contactId });
+    return contact;
   }
   async linkedCaseIds(contactId: string): Promise<string[]> {
     return (await this.q.query<{ case_id: string }>('SELECT case_id FROM case_links WHERE contact_id = $1', [contactId])).map((r) => r.case_id);
   }
   async linkedContacts(caseId: string): Promise<ContactRecord[]> {
     return (await this.q.query('SELECT c.* FROM contacts c JOIN case_links l ON l.contact_id = c.id WHERE l.case_id = $1 ORDER BY c.name', [caseId])).map(toContact);
+  }
+  /** Contacts linked to any of these cases of the firm. */
+  async contactsLinkedToCases(firmId: string, caseIds: readonly string[]): Promise<Set<string>> {
+    if (caseIds.length === 0) return new Set();
+    const rows = await this.q.query<{ contact_id: string }>('SELECT DISTINCT contact_id FROM case_links WHERE firm_id = $1 AND case_id = ANY($2::uuid[])', [firmId, caseIds]);
+    return new Set(rows.map((r) => r.contact_id));
   }
   async isLinked(caseId: string, contactId: string): Promise<boolean> {
     return (await this.q.query('SELECT 1 FROM case_links WHERE case_id = $1 AND contact_id = $2', [caseId, contactId])).length > 0;
@@ -198,6 +225,7 @@ export class Repo {
       by,
       role,
     ]);
+    if (rows.length) await this.changed({ firmId, caseId, contactId });
     return rows.length > 0;
   }
   /** The contact's role in each of these cases they are linked to. */
@@ -211,14 +239,18 @@ export class Repo {
   }
   /** The role before the change, or null when the contact is not linked to the case. */
   async setPartyRole(caseId: string, contactId: string, role: PartyRole): Promise<PartyRole | null> {
-    const rows = await this.q.query<{ before: PartyRole }>(
-      'UPDATE case_links l SET role = $3 FROM case_links old WHERE l.case_id = $1 AND l.contact_id = $2 AND old.case_id = l.case_id AND old.contact_id = l.contact_id RETURNING old.role AS before',
+    const rows = await this.q.query<{ before: PartyRole; firm_id: string }>(
+      'UPDATE case_links l SET role = $3 FROM case_links old WHERE l.case_id = $1 AND l.contact_id = $2 AND old.case_id = l.case_id AND old.contact_id = l.contact_id RETURNING old.role AS before, l.firm_id',
       [caseId, contactId, role],
     );
+    // A party's role is staff business: the parties panel refreshes, guests need not hear.
+    if (rows[0]) await this.changed({ firmId: rows[0].firm_id, caseId, staffOnly: true });
     return rows[0]?.before ?? null;
   }
   async unlink(caseId: string, contactId: string): Promise<boolean> {
-    return (await this.q.query('DELETE FROM case_links WHERE case_id = $1 AND contact_id = $2 RETURNING case_id', [caseId, contactId])).length > 0;
+    const rows = await this.q.query<{ firm_id: string }>('DELETE FROM case_links WHERE case_id = $1 AND contact_id = $2 RETURNING firm_id', [caseId, contactId]);
+    if (rows[0]) await this.changed({ firmId: rows[0].firm_id, caseId, contactId });
+    return rows.length > 0;
   }
 
   // ---- items ----
@@ -265,7 +297,9 @@ export class Repo {
         i.createdBy,
       ],
     );
-    return toItem(rows[0]);
+    const item = toItem(rows[0]);
+    await this.changed({ firmId: item.firmId, caseId: item.caseId, ...(item.staffOnly ? { staffOnly: true } : {}) });
+    return item;
   }
   async updateItem(
     firmId: string,
@@ -297,10 +331,15 @@ export class Repo {
       }
     }
     const rows = await this.q.query(`UPDATE items SET ${sets.join(', ')} WHERE firm_id = $1 AND id = $2 RETURNING *`, values);
-    return rows[0] ? toItem(rows[0]) : null;
+    const item = rows[0] ? toItem(rows[0]) : null;
+    // Staff-only before and after only when the patch left the flag alone.
+    if (item) await this.changed({ firmId, caseId: item.caseId, ...(item.staffOnly && !('staffOnly' in patch) ? { staffOnly: true } : {}) });
+    return item;
   }
   async deleteItem(firmId: string, itemId: string): Promise<boolean> {
-    return (await this.q.query('DELETE FROM items WHERE firm_id = $1 AND id = $2 RETURNING id', [firmId, itemId])).length > 0;
+    const rows = await this.q.query<{ case_id: string; staff_only: boolean }>('DELETE FROM items WHERE firm_id = $1 AND id = $2 RETURNING case_id, staff_only', [firmId, itemId]);
+    if (rows[0]) await this.changed({ firmId, caseId: rows[0].case_id, ...(rows[0].staff_only ? { staffOnly: true } : {}) });
+    return rows.length > 0;
   }
 
   // ---- ledger ----
@@ -313,6 +352,7 @@ export class Repo {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
       [randomUUID(), e.firmId, e.caseId, e.kind, e.amountCents, e.description, e.occurredOn, e.invoiceItemId, e.createdBy],
     );
+    await this.changed({ firmId: e.firmId, caseId: e.caseId });
     return toLedgerEntry(rows[0]);
   }
 
@@ -362,6 +402,7 @@ export class Repo {
         [id, s.view, s.threadIds],
       );
     }
+    await this.changed({ firmId: g.firmId, contactId: g.contactId, ...(s.kind === 'client' ? { clientId: s.clientId } : { caseId: s.caseId }) });
     return (await this.grant(g.firmId, id)) as GrantRecord;
   }
   /** Read grants on many items for one contact (a bulk share), a few hundred rows a statement; returns how many were written. */
@@ -375,17 +416,31 @@ export class Repo {
          ON CONFLICT (contact_id, item_id) WHERE scope_kind = 'item' DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
          RETURNING id`,
     );
+    for (const caseId of new Set(g.items.map((i) => i.caseId))) await this.changed({ firmId: g.firmId, contactId: g.contactId, caseId });
     return rows.length;
   }
   async deleteGrant(grantId: string): Promise<boolean> {
-    return (await this.q.query('DELETE FROM grants WHERE id = $1 RETURNING id', [grantId])).length > 0;
+    return (await this.deleteGrantsWhere('id = $1', [grantId])) > 0;
   }
   async deleteGrantsOfContact(contactId: string): Promise<number> {
-    return (await this.q.query('DELETE FROM grants WHERE contact_id = $1 RETURNING id', [contactId])).length;
+    return this.deleteGrantsWhere('contact_id = $1', [contactId]);
   }
   /** Item and case grants of a contact on one case (client grants stay: the missing link closes them). */
   async deleteGrantsOnCase(contactId: string, caseId: string): Promise<number> {
-    return (await this.q.query('DELETE FROM grants WHERE contact_id = $1 AND case_id = $2 RETURNING id', [contactId, caseId])).length;
+    return this.deleteGrantsWhere('contact_id = $1 AND case_id = $2', [contactId, caseId]);
+  }
+  /** Deletes grants and announces each case, client and contact whose access that changed. */
+  private async deleteGrantsWhere(condition: string, params: unknown[]): Promise<number> {
+    const rows = await this.q.query<{ firm_id: string; contact_id: string; case_id: string | null; client_id: string | null }>(`DELETE FROM grants WHERE ${condition} RETURNING firm_id, contact_id, case_id, client_id`, params);
+    const announced = new Set<string>();
+    for (const r of rows) {
+      const change: StoreChange = { firmId: r.firm_id, contactId: r.contact_id, ...(r.case_id ? { caseId: r.case_id } : {}), ...(r.client_id ? { clientId: r.client_id } : {}) };
+      const key = JSON.stringify(change);
+      if (announced.has(key)) continue;
+      announced.add(key);
+      await this.changed(change);
+    }
+    return rows.length;
   }
 
   // ---- threads and messages ----
@@ -400,6 +455,7 @@ export class Repo {
   }
   async insertThread(t: { firmId: string; caseId: string; subject: string; startedByContactId: string | null }): Promise<MessageThread> {
     const rows = await this.q.query('INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES ($1,$2,$3,$4,$5) RETURNING *', [randomUUID(), t.firmId, t.caseId, t.subject, t.startedByContactId]);
+    await this.changed({ firmId: t.firmId, caseId: t.caseId });
     return toThread(rows[0]);
   }
   async setThreadConversation(threadId: string, conversationId: string): Promise<void> {
@@ -419,6 +475,8 @@ export class Repo {
       m.body,
       m.screen,
     ]);
+    const thread = await this.thread(m.firmId, m.threadId);
+    if (thread) await this.changed({ firmId: m.firmId, caseId: thread.caseId });
     return toMessage(rows[0]);
   }
 

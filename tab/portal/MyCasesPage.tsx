@@ -2,6 +2,7 @@ import { Badge, Body1, Caption1, Card, CardHeader, Text, Title2, makeStyles, tok
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { SECTION_LABEL } from '../components/format';
 import { useLoad, usePortalApi } from '../shell/hooks';
+import { useLiveReload } from '../shell/live';
 import { useScreen } from './screen';
 import { InAppLink } from '../components/InAppLink';
 
@@ -13,6 +14,8 @@ export function MyCasesPage() {
   const s = useStyles();
   const portal = usePortalApi();
   const cases = useLoad(() => portal.cases(), []);
+  // Any case she can see may have changed its title or status, or be new to her.
+  useLiveReload('portal', () => true, cases.reload);
   useScreen(null, 'My cases');
   return (
     <section aria-labelledby="my-cases">

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError, type PortalCase } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
 import { useLoad, usePortalApi } from '../shell/hooks';
+import { useLiveReload } from '../shell/live';
 import { NotFoundPage } from './NotFoundPage';
 import { GuestDocuments } from './GuestDocuments';
 import { GuestThreads } from './GuestThreads';
@@ -33,6 +34,7 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
   const s = useStyles();
   const portal = usePortalApi();
   const view = useLoad(() => portal.caseView(caseId), [caseId]);
+  useLiveReload('portal', (change) => change.caseId === caseId, view.reload);
   // An e-mail digest links straight to a section: /tab/portal/cases/{id}?view=documents.
   const [chosen, setChosen] = useState<View | null>(() => {
     const asked = new URLSearchParams(window.location.search).get('view');

@@ -5,6 +5,7 @@ import { Empty, ErrorBar, Loading } from '../components/Feedback';
 import { AppShell } from '../shell/AppShell';
 import { BillingPanel } from './BillingPanel';
 import { useCaseData } from './caseData';
+import { useLiveReload } from '../shell/live';
 import { CaseHeader } from './CaseHeader';
 import { DocumentsPanel } from './DocumentsPanel';
 import { ItemsPanel } from './ItemsPanel';
@@ -28,6 +29,7 @@ const useStyles = makeStyles({ tabs: { overflowX: 'auto', margin: `${tokens.spac
 function CaseTab({ caseId }: { caseId: string }) {
   const s = useStyles();
   const data = useCaseData(caseId);
+  useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
   const [panel, setPanel] = useState<Panel>('documents');
   const [sharing, setSharing] = useState(false);
   const reload = () => void data.reload();

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import yazl from 'yazl';
-import { axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
+import { api, axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -13,20 +13,6 @@ let h: Harness;
 let staff: Page;
 const cases: Record<string, string> = {};
 const axeFindings: Array<{ page: string; violations: AxeViolation[] }> = [];
-
-/** Calls the API from inside a signed-in page, with that page's token. */
-async function api<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-      const res = await fetch(`/api${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const json = await res.json();
-      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    },
-    { method, path, body },
-  ) as Promise<T>;
-}
 
 async function check(page: Page, name: string): Promise<void> {
   // Dialogs and popovers fade in; measure contrast on the settled page, not mid-animation.

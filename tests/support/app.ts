@@ -5,6 +5,7 @@ import { recordingPart } from './recording-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/services/context';
+import type { LiveSettings } from '../../src/services/live';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import { freshPglite } from './db';
@@ -25,14 +26,14 @@ export interface TestApp {
 }
 
 /** The real app (routes, auth, services, store) with a recording Microsoft 365 part, on an ephemeral port. */
-export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Record<string, string>; live?: Partial<LiveSettings> } = {}): Promise<TestApp> {
   const db = options.db ?? (await freshPglite());
   const identity = await createTestIdentity(HOME_TENANT);
   const recorder = recordingPart();
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT, ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [definePart({ name: recorder.name, build: () => recorder })], startWorker: false });
+  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [definePart({ name: recorder.name, build: () => recorder })], startWorker: false, live: options.live });
   return {
     app,
     db,

@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Db } from '../store/db';
+import type { CaseClosureService } from '../services/case-closure';
 import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
 import type { SharingService } from '../services/sharing';
@@ -18,6 +19,7 @@ export interface HttpDeps {
   sharing: SharingService;
   casework: CaseworkService;
   portal: PortalService;
+  closure: CaseClosureService;
   health: () => Promise<Record<string, unknown>>;
   rateLimit: RateLimit;
   /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
@@ -64,7 +66,7 @@ export function createApp(d: HttpDeps): Express {
   api.use(express.json({ limit: '256kb', strict: true }));
   api.use(auth);
   api.use(limit);
-  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal, defaultMailSender: d.defaultMailSender ?? null };
+  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal, closure: d.closure, defaultMailSender: d.defaultMailSender ?? null };
   api.use('/portal', portalRoutes(deps));
   api.use(staffRoutes(deps));
   app.use('/api', api);

@@ -9,6 +9,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  case_closed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   throttled: 429,

@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AuditViewService } from '../services/audit-view';
 import { type Actor, systemClock } from '../services/context';
+import type { CaseClosureService } from '../services/case-closure';
 import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
 import { GuestMailSettings } from '../services/guest-digest';
@@ -47,6 +48,7 @@ export interface RouteDeps {
   sharing: SharingService;
   casework: CaseworkService;
   portal: PortalService;
+  closure: CaseClosureService;
   /** MAIL_SENDER, shown beside the firm's own sending mailbox. */
   defaultMailSender?: string | null;
 }
@@ -69,10 +71,17 @@ export function staffRoutes(d: RouteDeps): Router {
 
   on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));
   on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
-  on('get', '/firm/settings', async (req): Promise<s.FirmSettings> => ({ currency: (await repo().firm(staff(req).firmId))?.currency ?? 'USD' }));
+  const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
+    const firm = await repo().firm(firmId);
+    if (!firm) throw notFound('firm');
+    return { currency: firm.currency, closeCaseGuestAccess: firm.closeCaseGuestAccess, closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays };
+  };
+  on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
   on('put', '/firm/settings', async (req) => {
     const body = s.firmSettingsBody.parse(req.body);
-    return d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+    if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
+    if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
+    return firmSettings(staff(req).firmId);
   });
 
   on('get', '/clients', async (req) => repo().listClients(staff(req).firmId));
@@ -100,6 +109,11 @@ export function staffRoutes(d: RouteDeps): Router {
     return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked });
   });
   on('patch', '/cases/:caseId', async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body)));
+  // Closing withdraws guest access (the firm's setting says at once or after read-only days); each step has its preview.
+  on('post', '/cases/:caseId/close/preview', async (req): Promise<s.CaseClosePreview> => d.closure.previewClose(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/close', async (req): Promise<s.CaseClosedAnswer> => d.closure.close(staff(req), param(req, 'caseId'), s.closeCaseBody.parse(req.body).reason));
+  on('post', '/cases/:caseId/reopen/preview', async (req): Promise<s.CaseReopenPreview> => d.closure.previewReopen(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/reopen', async (req): Promise<s.CaseReopenedAnswer> => d.closure.reopen(staff(req), param(req, 'caseId'), s.reopenCaseBody.parse(req.body).reason));
   on('get', '/cases/:caseId/items', async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/items', async (req) => d.casework.createItem(staff(req), param(req, 'caseId'), s.newItemBody.parse(req.body)), 201);
   on('get', '/cases/:caseId/access', async (req) => d.sharing.whoHasAccessToCase(staff(req), param(req, 'caseId')));

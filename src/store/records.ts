@@ -18,6 +18,9 @@ export interface Firm {
   digestWindowSeconds: number;
   /** ISO 4217 code the firm bills in. */
   currency: string;
+  /** What closing a case does to its guests, and for how many days read-only lasts. */
+  closeCaseGuestAccess: api.CloseCaseGuestAccess;
+  closeCaseReadOnlyDays: number;
 }
 
 export interface Staff extends api.Staff {
@@ -137,6 +140,8 @@ export const toFirm = rowMapper<Firm>({
   senderMailbox: 'value?',
   digestWindowSeconds: (r) => (r.digest_window_seconds === undefined || r.digest_window_seconds === null ? 900 : Number(r.digest_window_seconds)),
   currency: (r) => (r.currency as string | undefined) ?? 'USD',
+  closeCaseGuestAccess: (r) => (r.close_case_guest_access as api.CloseCaseGuestAccess | undefined) ?? 'withdraw',
+  closeCaseReadOnlyDays: (r) => Number(r.close_case_read_only_days ?? 30),
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });
@@ -159,6 +164,8 @@ export const toCase = rowMapper<CaseRecord>({
   folderItemId: 'value?',
   provisioning: 'value',
   createdAt: 'timestamp',
+  closedAt: 'timestamp?',
+  guestReadUntil: 'timestamp?',
 });
 
 export const toContact = rowMapper<ContactRecord>({

@@ -1,4 +1,4 @@
-import { type CaseAccess, caseAccess, grantState } from '../domain/access';
+import { type CaseAccess, caseAccess, caseStanding, grantState } from '../domain/access';
 import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
 import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
@@ -474,7 +474,9 @@ export class SharingService {
     const c = await this.mustCase(repo, actor.firmId, caseId);
     const linked = new Set(await repo.linkedContacts(c.id).then((cs) => cs.map((x) => x.id)));
     const grants = (await repo.grantsTouchingCase(c)).filter((g) => g.scope.kind !== 'client' || linked.has(g.contactId));
-    return this.describeEntries(repo, actor.firmId, grants);
+    const entries = await this.describeEntries(repo, actor.firmId, grants);
+    // A closed case past its read-only days reaches nobody: its grants are kept (for reopening) but withdrawn here.
+    return caseStanding(c, this.now()) === 'withdrawn' ? entries.map((e) => (e.state === 'expired' ? e : { ...e, state: 'withdrawn' as const })) : entries;
   }
 
   async accessOfContact(actor: StaffActor, contactId: string): Promise<AccessEntry[]> {

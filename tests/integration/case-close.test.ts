@@ -130,6 +130,9 @@ describe('closing and reopening a case', () => {
     expect(await portalCaseIds(ana)).toEqual([other.id]);
     expect(await portalCaseIds(ben)).toEqual([]);
     expect((await w.app.call('GET', `/api/portal/cases/${closing.id}`, ben.token)).status).toBe(404);
+    // Staff see the kept grants as withdrawn while the case is closed.
+    const access = (await w.app.call('GET', `/api/cases/${closing.id}/access`, w.f.staffToken)).body as Array<{ contact: { name: string }; state: string }>;
+    expect(access.find((e) => e.contact.name === 'Ben')?.state).toBe('withdrawn');
     // Grants are kept (reopening restores them), so nothing is lost from the firm's records.
     expect(await countRows('SELECT count(*)::int AS n FROM grants WHERE firm_id = $1', [w.f.firm.id])).toBe(grantCount);
 
@@ -232,6 +235,8 @@ describe('closing and reopening a case', () => {
     expect(await graphRead(cara, closing, closingDoc)).toBe(404);
     expect(await portalCaseIds(ana)).toEqual([closing.id, other.id].sort());
     expect(await portalCaseIds(ben)).toEqual([closing.id]);
+    const access = (await w.app.call('GET', `/api/cases/${closing.id}/access`, w.f.staffToken)).body as Array<{ contact: { name: string }; state: string }>;
+    expect(access.find((e) => e.contact.name === 'Ben')?.state).toBe('active');
     expect((await w.app.call('POST', `/api/portal/cases/${closing.id}/messages`, ben.token, { body: 'Back again' })).status).toBe(201);
 
     const share = await w.app.call('POST', '/api/shares', w.f.staffToken, { contactIds: [cara.id], itemIds: [closingDoc.id] });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { renderNotice } from '../../bot/cards';
 import { createLinks } from '../../bot/links';
 import { describePost } from '../../bot/notices';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
@@ -7,6 +8,7 @@ import type { CaseRoomEvent } from '../../src/domain/events';
 import type { GrantScope } from '../../src/domain/model';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
+import { checkCard } from '../bot/card-validator';
 import { useFirmOnSimulator } from './firm-world';
 import { upload } from './harness';
 
@@ -161,6 +163,12 @@ describe('closing and reopening a case', () => {
     expect(anaRow).toContain('documents and messages (1 item: lease.pdf); could upload');
     expect(model.sections[0].label).toBe('Lost access');
     expect(model.summary.map((t) => t.text).join('')).toContain('lost access at once');
+    // What Teams shows: the official Adaptive Cards renderer parses it cleanly and reads the same rows.
+    const check = checkCard(renderNotice(model));
+    expect(check.parseErrors).toEqual([]);
+    expect(check.validationErrors).toEqual([]);
+    expect(check.text).toContain('and 3 more');
+    expect(check.text).toContain('lease.pdf');
   });
 
   it('refuses new shares, grants, links, guest uploads and messages on the closed case with 409, and changes nothing', async () => {

@@ -108,15 +108,8 @@ export class CaseClosureService {
       const closed = await closures.markClosed(record.id, closedAt, plan.guestReadUntil);
       const statusBefore = record.status === 'on_hold' ? 'on_hold' : 'open';
       const closure = await closures.insertClosure({ firmId: firm.id, caseId: record.id, closedAt, closedBy: actorLabel(actor), reason, statusBefore, guestReadUntil: plan.guestReadUntil, withdrawn: plan.guests });
-      await repo.appendAudit({
-        firmId: firm.id,
-        actor: actorLabel(actor),
-        action: 'case.closed',
-        target: `case:${record.id}`,
-        reason,
-        data: { closureId: closure.id, before: { status: record.status, closedAt: null }, after: { status: closed.status, closedAt, guestReadUntil: plan.guestReadUntil }, mode: plan.mode, withdrawn: plan.guests },
-      });
-      await this.syncAndTell(tx, firm.id, plan.guests, { type: 'case.closed', firmId: firm.id, caseId: record.id, actor: actor.name, actorId: actorLabel(actor), closureId: closure.id });
+      const data = { closureId: closure.id, before: { status: record.status, closedAt: null }, after: { status: closed.status, closedAt, guestReadUntil: plan.guestReadUntil }, mode: plan.mode, withdrawn: plan.guests };
+      await this.auditSyncAndTell(repo, tx, actor, { action: 'case.closed', caseId: record.id, closureId: closure.id, reason, data }, plan.guests);
       return { case: closed, applied: plan };
     });
   }
@@ -129,25 +122,28 @@ export class CaseClosureService {
       const reopened = await closures.markReopened(record.id, closure?.statusBefore ?? 'open');
       const at = this.deps.clock.now().toISOString();
       if (closure) await closures.recordReopened(closure.id, at, actorLabel(actor), plan.guests);
-      await repo.appendAudit({
-        firmId: firm.id,
-        actor: actorLabel(actor),
-        action: 'case.reopened',
-        target: `case:${record.id}`,
-        reason,
-        data: { closureId: closure?.id ?? null, before: { status: record.status, closedAt: record.closedAt, guestReadUntil: record.guestReadUntil }, after: { status: reopened.status, closedAt: null }, restored: plan.guests },
-      });
+      const data = { closureId: closure?.id ?? null, before: { status: record.status, closedAt: record.closedAt, guestReadUntil: record.guestReadUntil }, after: { status: reopened.status, closedAt: null }, restored: plan.guests };
       // Everyone closing touched is synced again: one who comes back, and one whose grants went meanwhile (nothing to restore).
-      const touched = [...plan.guests, ...(closure?.withdrawn ?? [])];
-      await this.syncAndTell(tx, firm.id, touched, { type: 'case.reopened', firmId: firm.id, caseId: record.id, actor: actor.name, actorId: actorLabel(actor), closureId: closure?.id ?? '' });
+      await this.auditSyncAndTell(repo, tx, actor, { action: 'case.reopened', caseId: record.id, closureId: closure?.id ?? '', reason, data }, [...plan.guests, ...(closure?.withdrawn ?? [])]);
       return { case: reopened, applied: plan };
     });
   }
 
-  /** The reconciler takes each guest's SharePoint permissions to what the rules now say; the channel gets its receipt. */
-  private async syncAndTell(tx: Queryable, firmId: string, guests: readonly ClosureGuestChange[], event: Parameters<typeof requestNotify>[1]): Promise<void> {
-    for (const contactId of new Set(guests.map((g) => g.contactId))) await requestGuestSync(tx, firmId, contactId);
-    await requestNotify(tx, event);
+  /**
+   * The audit entry (before and after) of a closing or reopening; then the reconciler takes each
+   * guest's SharePoint permissions to what the rules now say, and the channel gets its receipt.
+   */
+  private async auditSyncAndTell(
+    repo: Repo,
+    tx: Queryable,
+    actor: StaffActor,
+    change: { action: 'case.closed' | 'case.reopened'; caseId: string; closureId: string; reason: string | null; data: object },
+    guests: readonly ClosureGuestChange[],
+  ): Promise<void> {
+    const { action, caseId, closureId, reason, data } = change;
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action, target: `case:${caseId}`, reason, data });
+    for (const contactId of new Set(guests.map((g) => g.contactId))) await requestGuestSync(tx, actor.firmId, contactId);
+    await requestNotify(tx, { type: action, firmId: actor.firmId, caseId, actor: actor.name, actorId: actorLabel(actor), closureId });
   }
 
   /** The firm's closing setting (part of PUT /firm/settings), audited with before and after. */

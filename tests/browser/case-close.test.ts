@@ -3,22 +3,12 @@
  * shows who loses what, and the guest's portal stops showing that case (her other case stays).
  * axe on the dialog; screenshots of the dialog and of the portal after.
  */
-import type { Page } from 'playwright-core';
-import { axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { apiGet, axeSerious, type Harness, screenshot, startHarness } from './harness';
 
 jest.setTimeout(240_000);
 
 let h: Harness;
 const cases: Record<string, string> = {};
-
-async function api<T>(page: Page, path: string): Promise<T> {
-  return page.evaluate(async (p) => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-    const res = await fetch(`/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`GET ${p} → ${res.status}`);
-    return res.json();
-  }, path) as Promise<T>;
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -30,7 +20,7 @@ afterAll(async () => {
 
 test('staff close a case through the previewing dialog, and the guest portal no longer shows it', async () => {
   const { page: staff, context: staffContext } = await h.signIn('Alex Hartley', '/tab/firm/clients');
-  for (const c of await api<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
+  for (const c of await apiGet<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
   const lease = cases['COM-2026-007'];
 
   // Olivia Park holds a client grant over both Northwind cases: she sees both before the close.
@@ -54,7 +44,7 @@ test('staff close a case through the previewing dialog, and the guest portal no 
   await screenshot(staff, 'case-close-dialog');
 
   // Nothing is applied until staff confirm.
-  expect((await api<{ closedAt: string | null }>(staff, `/cases/${lease}`)).closedAt).toBeNull();
+  expect((await apiGet<{ closedAt: string | null }>(staff, `/cases/${lease}`)).closedAt).toBeNull();
   await dialog.getByRole('textbox', { name: /Reason/ }).fill('Lease review delivered');
   await dialog.getByTestId('close-case-confirm').click();
   await staff.getByTestId('case-closed-note').waitFor();

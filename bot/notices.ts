@@ -4,6 +4,7 @@ import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
 import { openUrl } from './actions';
 import { describeAccessReview } from './describers/access-review';
+import { describeCaseClosure } from './describers/case-closure';
 import { describeDriftFound } from './describers/drift-found';
 import { describeGrantAddedOrRemoved } from './describers/grant-added';
 import { describeGrantChanged } from './describers/grant-changed';
@@ -103,6 +104,8 @@ const NOTICE_DESCRIBERS: { [T in NoticeEvent['type']]: (call: DescribeCall, even
   'grant.expiring': describeGrantExpiring,
   'invitation.accepted': describeInvitationAccepted,
   'drift.found': describeDriftFound,
+  'case.closed': describeCaseClosure,
+  'case.reopened': describeCaseClosure,
 };
 
 function describeNotice<T extends NoticeEvent['type']>(call: DescribeCall, event: Extract<NoticeEvent, { type: T }>, type: T, resolution: Resolution | undefined): Promise<Described> {

@@ -13,6 +13,7 @@ import { isJobKind } from './domain/jobs';
 import { OutboxWorker, releaseDeadPredecessorLeases } from './services/outbox-worker';
 import { PortalService } from './services/portal';
 import { LiveChanges, type LiveSettings } from './services/live';
+import { CaseClosureService } from './services/case-closure';
 import { SharingService } from './services/sharing';
 import { type Db, openDb } from './store/db';
 import { migrate } from './store/migrations';
@@ -90,7 +91,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const deps = { db, clock };
-  const services: Services = { sharing: new SharingService(deps), casework: new CaseworkService(deps), portal: new PortalService(deps) };
+  const services: Services = { sharing: new SharingService(deps), casework: new CaseworkService(deps), portal: new PortalService(deps), closure: new CaseClosureService(deps) };
   if (config.seedDemoData && (await seedDemoFirm(deps))) logger.info('demo firm seeded');
 
   checkPartOrder(o.parts);

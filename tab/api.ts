@@ -9,8 +9,12 @@ import type {
   AuditFilters,
   AuditVerdict,
   Case,
+  CaseClosedAnswer,
+  CaseClosePreview,
   CaseDetail,
   CaseLedger,
+  CaseReopenedAnswer,
+  CaseReopenPreview,
   CaseSharing,
   ChangedGrantAnswer,
   Client,
@@ -59,6 +63,9 @@ export type {
   AuditEntry,
   AuditFilters,
   AuditVerdict,
+  CaseClosePreview,
+  CaseReopenPreview,
+  ClosureGuestChange,
   CaseDetail,
   CaseLedger,
   CaseSetup,
@@ -290,6 +297,11 @@ export function staffApi(c: ApiClient) {
     setFirmSettings: (body: FirmSettingsChange) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     /** Each guest of each case's latest access review with the decision taken (CSV). */
     accessReviewReport: () => c.blob('/access-reviews/report'),
+    /** Closing withdraws guest access as the firm's setting says; each preview is exactly what the action applies. */
+    closeCasePreview: (caseId: string) => c.request<CaseClosePreview>('POST', `/cases/${caseId}/close/preview`, {}),
+    closeCase: (caseId: string, reason: string | null) => c.request<CaseClosedAnswer>('POST', `/cases/${caseId}/close`, { reason }),
+    reopenCasePreview: (caseId: string) => c.request<CaseReopenPreview>('POST', `/cases/${caseId}/reopen/preview`, {}),
+    reopenCase: (caseId: string, reason: string | null) => c.request<CaseReopenedAnswer>('POST', `/cases/${caseId}/reopen`, { reason }),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */

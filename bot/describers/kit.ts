@@ -51,6 +51,9 @@ const PREFERENCE_OF: Record<CaseRoomEvent['type'], NotificationEvent> = {
   'grant.expiring': 'grant.expiring',
   'invitation.accepted': 'invitation.accepted',
   'drift.found': 'drift.found',
+  // A closing takes access away and a reopening gives it back: staff hear of them as of unsharing and sharing.
+  'case.closed': 'items.unshared',
+  'case.reopened': 'items.shared',
 };
 
 /** Without a preference, the assigned staff member is @mentioned for what needs a person. */

@@ -82,6 +82,9 @@ export const caseAnswer = z.object({
   budgetCents: nullableNumber,
   provisioning: z.enum(PROVISIONING_STATES),
   createdAt: z.string(),
+  /** Set while the case is closed (POST /cases/{id}/close); guests have lost access, or read only until guestReadUntil. */
+  closedAt: nullableText,
+  guestReadUntil: nullableText,
 });
 export type Case = z.infer<typeof caseAnswer>;
 

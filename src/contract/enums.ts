@@ -31,6 +31,11 @@ export type GrantStateName = (typeof GRANT_STATES)[number];
 export const CASE_STATUSES = ['open', 'on_hold', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+/** What closing a case does to its guests (a firm setting): withdraw at once, or read-only until a date. */
+export const CLOSE_CASE_GUEST_ACCESS = ['withdraw', 'read-only-until'] as const;
+export type CloseCaseGuestAccess = (typeof CLOSE_CASE_GUEST_ACCESS)[number];
+export const MAX_CLOSE_CASE_READ_ONLY_DAYS = 365;
+
 /** Whether the case's channel and folder exist in Microsoft 365 yet. */
 export const PROVISIONING_STATES = ['pending', 'ready', 'failed'] as const;
 export type Provisioning = (typeof PROVISIONING_STATES)[number];

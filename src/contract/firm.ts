@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACCESS_REVIEW_SCHEDULES, type AccessReviewSchedule, NOTIFICATION_EVENTS, type Section } from './enums';
+import { ACCESS_REVIEW_SCHEDULES, type AccessReviewSchedule, CLOSE_CASE_GUEST_ACCESS, type CloseCaseGuestAccess, MAX_CLOSE_CASE_READ_ONLY_DAYS, NOTIFICATION_EVENTS, type Section } from './enums';
 import { id, reason, sections } from './fields';
 
 // ---- requests ----
@@ -35,7 +35,7 @@ export const firmMailBody = z.strictObject({
   digestWindowSeconds: z.number().int({ message: 'must be whole seconds' }).min(1).max(86400).optional(),
   reason,
 });
-/** PUT /firm/settings: each setting is optional, at least one is given. */
+/** PUT /firm/settings: any of the settings (at least one); what is left out stays as it is. */
 export const firmSettingsBody = z
   .strictObject({
     currency: z
@@ -44,9 +44,20 @@ export const firmSettingsBody = z
       .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'is not a currency' })
       .optional(),
     accessReviewSchedule: z.enum(ACCESS_REVIEW_SCHEDULES).optional(),
+    /** What closing a case does to its guests: withdraw at once, or read-only for closeCaseReadOnlyDays, then withdraw. */
+    closeCaseGuestAccess: z.enum(CLOSE_CASE_GUEST_ACCESS).optional(),
+    closeCaseReadOnlyDays: z
+      .number()
+      .int({ message: 'must be a whole number of days' })
+      .min(1, { message: 'must be at least 1 day' })
+      .max(MAX_CLOSE_CASE_READ_ONLY_DAYS, { message: `must be at most ${MAX_CLOSE_CASE_READ_ONLY_DAYS} days` })
+      .optional(),
     reason,
   })
-  .refine((b) => b.currency !== undefined || b.accessReviewSchedule !== undefined, { message: 'give at least one setting (currency, accessReviewSchedule)', path: ['currency'] });
+  .refine((b) => b.currency !== undefined || b.accessReviewSchedule !== undefined || b.closeCaseGuestAccess !== undefined || b.closeCaseReadOnlyDays !== undefined, {
+    message: 'give at least one setting (currency, accessReviewSchedule, closeCaseGuestAccess, closeCaseReadOnlyDays)',
+    path: ['body'],
+  });
 /** What the tab sends to PUT /firm/settings. */
 export type FirmSettingsChange = z.input<typeof firmSettingsBody>;
 /** A staff member's Teams notification switch for one event, firm-wide or for one case. */
@@ -59,6 +70,9 @@ export interface FirmSettings {
   currency: string;
   /** How often each case's guests are reviewed; 'off' starts no reviews. */
   accessReviewSchedule: AccessReviewSchedule;
+  closeCaseGuestAccess: CloseCaseGuestAccess;
+  /** With 'read-only-until': how many days after closing guests may still read the case. */
+  closeCaseReadOnlyDays: number;
 }
 /** GET and PUT /firm/policy. */
 export interface FirmPolicy {

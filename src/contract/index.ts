@@ -17,3 +17,4 @@ export * from './tab-settings';
 export * from './access-reviews';
 export * from './guardrails';
 export * from './live';
+export * from './closure';

@@ -55,6 +55,8 @@ export const portalCaseSummaryAnswer = z.strictObject({
   sections: sectionList,
   canUpload: z.boolean(),
   via: z.enum(SCOPE_KINDS),
+  /** The firm closed the case: the guest may still read it until then (no uploads, no messages). Null while open. */
+  closedReadOnlyUntil: z.string().nullable(),
 });
 export type PortalCaseSummary = z.infer<typeof portalCaseSummaryAnswer>;
 
@@ -105,6 +107,8 @@ export const portalCaseAnswer = z.strictObject({
   uploadAnywhere: z.boolean(),
   /** Folders an upload grant opens ("may upload into this folder"). */
   uploadFolderIds: z.array(z.string()),
+  /** The firm closed the case: readable until then, no uploads, no messages. Null while open. */
+  closedReadOnlyUntil: z.string().nullable(),
   status: z.strictObject({ status: z.string(), note: z.string().nullable() }).nullable(),
   team: z.strictObject({ name: z.string(), email: z.string(), phone: z.string().nullable(), title: z.string().nullable() }).nullable(),
   currency: z.string(),

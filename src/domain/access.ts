@@ -42,9 +42,20 @@ function grantTouchesCase(grant: Grant, caseRef: CaseRef): boolean {
   }
 }
 
-/** Grants that open all three locks for this case. */
+/**
+ * Where a case stands for its guests: open; closed but still readable (no uploads, no messages)
+ * until the date the firm's setting gave it; or closed and withdrawn, when no grant reaches it.
+ */
+export type CaseStanding = 'open' | 'read-only' | 'withdrawn';
+export function caseStanding(caseRef: CaseRef, now: Date): CaseStanding {
+  if (!caseRef.closedAt) return 'open';
+  if (caseRef.guestReadUntil && Date.parse(caseRef.guestReadUntil) > now.getTime()) return 'read-only';
+  return 'withdrawn';
+}
+
+/** Grants that open all three locks for this case (none while it is closed and withdrawn). */
 export function liveGrantsForCase(contact: Contact, grants: readonly Grant[], linked: boolean, caseRef: CaseRef, now: Date): Grant[] {
-  if (!contactIsActiveGuest(contact) || !linked || caseRef.firmId !== contact.firmId) return [];
+  if (!contactIsActiveGuest(contact) || !linked || caseRef.firmId !== contact.firmId || caseStanding(caseRef, now) === 'withdrawn') return [];
   return grants.filter((g) => g.contactId === contact.id && !isExpired(g, now) && grantTouchesCase(g, caseRef));
 }
 
@@ -64,6 +75,8 @@ export interface CaseAccess {
   threadIds: Set<string>;
   /** 'case' or 'client' when a broad grant applies, else 'item'. */
   via: 'item' | 'case' | 'client';
+  /** The case is closed and the guest may still read it until then: no uploads, no messages. Null while open. */
+  readOnlyUntil: string | null;
 }
 
 /** Whether a folder the test accepts lies above the item (walking up its folder chain). */
@@ -139,7 +152,9 @@ export function caseAccess(contact: Contact, grants: readonly Grant[], linked: b
   // by the firm) does not see the case either.
   if (sections.size === 0) return null;
 
-  const documents = sections.has('documents');
+  // A closed case still readable takes nothing new from its guests.
+  const readOnlyUntil = caseStanding(caseRef, now) === 'read-only' ? (caseRef.guestReadUntil ?? null) : null;
+  const documents = sections.has('documents') && readOnlyUntil === null;
   // Upload into a folder needs the folder itself in view (a document grant with upload opens nothing).
   const uploadFolderIds = new Set(documents ? [...uploadGrantedIds].filter((id) => itemIds.has(id) && byId.get(id)?.kind === 'folder') : []);
   const uploadAnywhere = canUpload && documents;
@@ -152,6 +167,7 @@ export function caseAccess(contact: Contact, grants: readonly Grant[], linked: b
     uploadFolderIds,
     threadIds,
     via,
+    readOnlyUntil,
   };
 }
 

@@ -2,7 +2,8 @@
  * Expected failures, typed. The HTTP layer maps each to one status in one place
  * (src/http/errors.ts); anything else is a bug and is reported as 500 and logged loudly.
  */
-export type DomainErrorCode = 'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'confirmation_required' | 'refused_by_policy' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
+export type DomainErrorCode =
+  'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'confirmation_required' | 'refused_by_policy' | 'case_closed' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -24,3 +25,5 @@ export const notFound = (what: string) => new DomainError('not_found', `${what} 
 export const invalid = (field: string, message: string) => new DomainError('validation_failed', message, field);
 export const conflict = (message: string) => new DomainError('conflict', message);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
+/** The case is closed: nothing new is shared on it, and its guests neither upload nor write (409). */
+export const caseClosed = (caseNumber: string, what: string) => new DomainError('case_closed', `case ${caseNumber} is closed: ${what}`);

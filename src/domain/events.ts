@@ -21,6 +21,8 @@ export type CaseRoomEvent =
   | { type: 'guest.uploaded'; firmId: string; caseId: string; contactId: string; itemIds: string[]; burstKey: string }
   | { type: 'guest.message'; firmId: string; caseId: string; contactId: string; threadId: string; messageId: string }
   | { type: 'staff.replied'; firmId: string; caseId: string; threadId: string; messageId: string; contactId: string | null }
+  | { type: 'case.closed'; firmId: string; caseId: string; actor: string; actorId?: string; closureId: string }
+  | { type: 'case.reopened'; firmId: string; caseId: string; actor: string; actorId?: string; closureId: string }
   | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
 
 export type CaseRoomEventType = CaseRoomEvent['type'];

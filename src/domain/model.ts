@@ -30,6 +30,12 @@ export interface CaseRef {
   id: string;
   firmId: string;
   clientId: string;
+  /**
+   * Set while staff have the case closed: no grant reaches it any more, except read-only until
+   * `guestReadUntil` when the firm chose that. Absent for callers that only know open cases.
+   */
+  closedAt?: string | null;
+  guestReadUntil?: string | null;
 }
 
 export interface ItemRef {

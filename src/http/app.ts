@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Db } from '../store/db';
+import type { CaseClosureService } from '../services/case-closure';
 import type { CaseworkService } from '../services/casework';
 import type { LiveChanges } from '../services/live';
 import type { PortalService } from '../services/portal';
@@ -20,6 +21,7 @@ export interface HttpDeps {
   casework: CaseworkService;
   portal: PortalService;
   live: LiveChanges;
+  closure: CaseClosureService;
   health: () => Promise<Record<string, unknown>>;
   rateLimit: RateLimit;
   /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
@@ -66,7 +68,7 @@ export function createApp(d: HttpDeps): Express {
   api.use(express.json({ limit: '256kb', strict: true }));
   api.use(auth);
   api.use(limit);
-  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal, live: d.live, defaultMailSender: d.defaultMailSender ?? null };
+  const deps = { db: d.db, sharing: d.sharing, casework: d.casework, portal: d.portal, live: d.live, closure: d.closure, defaultMailSender: d.defaultMailSender ?? null };
   api.use('/portal', portalRoutes(deps));
   api.use(staffRoutes(deps));
   app.use('/api', api);

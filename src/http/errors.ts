@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   conflict: 409,
   confirmation_required: 409,
   refused_by_policy: 403,
+  case_closed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   throttled: 429,

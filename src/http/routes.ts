@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { AccessReviewService } from '../services/access-reviews';
 import { AuditViewService } from '../services/audit-view';
 import { type Actor, systemClock } from '../services/context';
+import type { CaseClosureService } from '../services/case-closure';
 import type { CaseworkService } from '../services/casework';
 import type { PortalService } from '../services/portal';
 import { GuestMailSettings } from '../services/guest-digest';
@@ -51,6 +52,7 @@ export interface RouteDeps {
   sharing: SharingService;
   casework: CaseworkService;
   portal: PortalService;
+  closure: CaseClosureService;
   /** MAIL_SENDER, shown beside the firm's own sending mailbox. */
   defaultMailSender?: string | null;
   /** Live pages' change streams. */
@@ -88,7 +90,8 @@ export function staffRoutes(d: RouteDeps): Router {
   on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
   const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
     const firm = await repo().firm(firmId);
-    return { currency: firm?.currency ?? 'USD', accessReviewSchedule: firm?.accessReviewSchedule ?? 'off' };
+    if (!firm) throw notFound('firm');
+    return { currency: firm.currency, accessReviewSchedule: firm.accessReviewSchedule, closeCaseGuestAccess: firm.closeCaseGuestAccess, closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays };
   };
   const reviews = new AccessReviewService({ db: d.db, clock: systemClock, sharing: d.sharing });
   on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
@@ -96,6 +99,7 @@ export function staffRoutes(d: RouteDeps): Router {
     const body = s.firmSettingsBody.parse(req.body);
     if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
     if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(staff(req), body.accessReviewSchedule, body.reason);
+    if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
     return firmSettings(staff(req).firmId);
   });
   // Each guest of each case's latest access review, with the decision taken (GET /access-reviews/report, text/csv).
@@ -129,6 +133,11 @@ export function staffRoutes(d: RouteDeps): Router {
     return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked.map((p) => ({ ...p, role: roles.get(p.id) ?? 'other' })) });
   });
   on('patch', '/cases/:caseId', async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body)));
+  // Closing withdraws guest access (the firm's setting says at once or after read-only days); each step has its preview.
+  on('post', '/cases/:caseId/close/preview', async (req): Promise<s.CaseClosePreview> => d.closure.previewClose(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/close', async (req): Promise<s.CaseClosedAnswer> => d.closure.close(staff(req), param(req, 'caseId'), s.closeCaseBody.parse(req.body).reason));
+  on('post', '/cases/:caseId/reopen/preview', async (req): Promise<s.CaseReopenPreview> => d.closure.previewReopen(staff(req), param(req, 'caseId')));
+  on('post', '/cases/:caseId/reopen', async (req): Promise<s.CaseReopenedAnswer> => d.closure.reopen(staff(req), param(req, 'caseId'), s.reopenCaseBody.parse(req.body).reason));
   on('get', '/cases/:caseId/items', async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/items', async (req) => d.casework.createItem(staff(req), param(req, 'caseId'), s.newItemBody.parse(req.body)), 201);
   on('get', '/cases/:caseId/access', async (req) => d.sharing.whoHasAccessToCase(staff(req), param(req, 'caseId')));

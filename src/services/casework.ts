@@ -218,7 +218,7 @@ export class CaseworkService {
   }
 
   /** The currency every amount of the firm is shown in; amounts stay as they are (cents of whatever currency the firm bills in). */
-  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null): Promise<FirmSettings> {
+  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null): Promise<Pick<FirmSettings, 'currency'>> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const firm = await repo.firm(actor.firmId);

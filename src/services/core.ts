@@ -1,3 +1,4 @@
+import type { CaseClosureService } from './case-closure';
 import type { CaseworkService } from './casework';
 import type { PortalService } from './portal';
 import type { SharingService } from './sharing';
@@ -7,4 +8,5 @@ export interface Services {
   sharing: SharingService;
   casework: CaseworkService;
   portal: PortalService;
+  closure: CaseClosureService;
 }

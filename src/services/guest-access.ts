@@ -31,8 +31,8 @@ export interface GuestCaseDetail {
 }
 
 /** One case as the guest may see it, or null (the API answers 404, exactly as for an unknown id). */
-export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, now: Date): Promise<GuestCaseDetail | null> {
-  const record = await repo.case(firm.id, caseId);
+export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, now: Date, asIf?: CaseRecord): Promise<GuestCaseDetail | null> {
+  const record = asIf ?? (await repo.case(firm.id, caseId));
   if (!record) return null;
   // Only the grants that can reach this case: a guest's other cases (a bulk share can leave
   // thousands of item grants) play no part in the decision.
@@ -40,4 +40,11 @@ export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactReco
   const access = caseAccess(asDomainContact(contact), grants.map(asGrant), linked, record, items.map(asItemRef), asPolicy(firm), now);
   if (!access) return null;
   return { record, access, items: items.filter((i) => access.itemIds.has(i.id)) };
+}
+
+/** Whether the guest would see the case were it open: she had it before it closed (a 409 tells her it closed, not a 404). */
+export async function wouldSeeIfOpen(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, now: Date): Promise<boolean> {
+  const record = await repo.case(firm.id, caseId);
+  if (!record?.closedAt) return false;
+  return (await loadGuestCase(repo, firm, contact, caseId, now, { ...record, closedAt: null, guestReadUntil: null })) !== null;
 }

@@ -1,5 +1,5 @@
 import type { CaseAccess } from '../domain/access';
-import { forbidden, invalid, notFound } from '../domain/errors';
+import { caseClosed, forbidden, invalid, notFound } from '../domain/errors';
 import { checkUploadName } from '../domain/filenames';
 import type { Section } from '../domain/model';
 import type { Queryable } from '../store/db';
@@ -9,7 +9,7 @@ import { INVOICE_STATE_LABEL, invoiceStanding } from '../domain/ledger';
 import type { GuestItem, GuestLedgerLine, GuestMessageAnswer, GuestThread, PortalCase, PortalCaseSummary, PortalMe } from '../contract';
 import { caseMoney, invoiceFacts } from './casework';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
-import { loadGuestCase, listGuestCases } from './guest-access';
+import { type GuestCaseDetail, loadGuestCase, listGuestCases, wouldSeeIfOpen } from './guest-access';
 import { requestNotify } from './job-requests';
 import { recordGuestOpens } from './seen';
 
@@ -68,6 +68,7 @@ export class PortalService {
       sections: access.sections,
       canUpload: access.canUpload,
       via: access.via,
+      closedReadOnlyUntil: access.readOnlyUntil,
     }));
   }
 
@@ -116,6 +117,7 @@ export class PortalService {
       canUpload: access.canUpload,
       uploadAnywhere: access.uploadAnywhere,
       uploadFolderIds: [...access.uploadFolderIds],
+      closedReadOnlyUntil: access.readOnlyUntil,
       status: has('status') ? { status: STATUS_LABEL[record.status], note: record.statusNote } : null,
       team,
       currency: firm.currency,
@@ -181,8 +183,7 @@ export class PortalService {
       const repo = new Repo(tx);
       const { firm, contact } = await this.context(repo, actor);
       if (firm.disabledSections.includes('messages')) throw forbidden('messaging is switched off by the firm');
-      const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
-      if (!detail) throw notFound('case');
+      const detail = await this.openGuestCase(repo, firm, contact, caseId, 'messages to the firm are no longer accepted here');
       let thread = input.threadId ? await repo.thread(firm.id, input.threadId) : null;
       if (input.threadId && (!thread || thread.caseId !== caseId || (thread.startedByContactId !== contact.id && !detail.access.threadIds.has(thread.id)))) throw notFound('thread');
       if (!thread) thread = await repo.insertThread({ firmId: firm.id, caseId, subject: input.subject ?? `Message from ${contact.name}`, startedByContactId: contact.id });
@@ -247,10 +248,22 @@ export class PortalService {
 
   /** The guest's access to the case, when it includes uploading somewhere in it. */
   async assertCanUpload(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string): Promise<CaseAccess> {
-    const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
-    if (!detail) throw notFound('case');
+    const detail = await this.openGuestCase(repo, firm, contact, caseId, 'uploads are no longer accepted');
     if (!detail.access.canUpload) throw forbidden('your access to this case does not include uploading');
     return detail.access;
+  }
+
+  /**
+   * The case as the guest sees it, when she may still add to it. A closed case she could see
+   * before it closed (read-only now, or withdrawn) is a typed 409 saying so; one she never saw
+   * stays a 404, so ids reveal nothing.
+   */
+  private async openGuestCase(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, refused: string): Promise<GuestCaseDetail> {
+    const now = this.deps.clock.now();
+    const detail = await loadGuestCase(repo, firm, contact, caseId, now);
+    if (detail && detail.access.readOnlyUntil === null) return detail;
+    if (detail || (await wouldSeeIfOpen(repo, firm, contact, caseId, now))) throw caseClosed(detail?.record.number ?? '', refused);
+    throw notFound('case');
   }
 
   private async notifyUpload(tx: Queryable, firmId: string, caseId: string, contactId: string, itemIds: string[], burstKey?: string) {

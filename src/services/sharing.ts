@@ -1,5 +1,5 @@
-import { type CaseAccess, caseAccess, grantState } from '../domain/access';
-import { conflict, invalid, notFound } from '../domain/errors';
+import { type CaseAccess, caseAccess, caseStanding, grantState } from '../domain/access';
+import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
 import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
 import { verifyChain } from '../domain/audit-chain';
@@ -136,7 +136,11 @@ export class SharingService {
 
   async updateCase(actor: StaffActor, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) {
     return this.patchAudited(actor, 'case.updated', `case:${caseId}`, patch, async (repo) => {
-      await this.mustCase(repo, actor.firmId, caseId);
+      const current = await this.mustCase(repo, actor.firmId, caseId);
+      // Closing withdraws guest access and reopening restores it, each previewed: a status edit does neither.
+      if (patch.status !== undefined && patch.status !== current.status && (patch.status === 'closed' || current.closedAt)) {
+        throw conflict(current.closedAt ? 'reopen the case to change its status (POST /cases/{id}/reopen)' : 'close the case with POST /cases/{id}/close, which withdraws guest access');
+      }
       if (patch.assignedStaffId && !(await repo.staff(actor.firmId, patch.assignedStaffId))) throw notFound('staff member');
       return (await repo.updateCase(actor.firmId, caseId, patch)) as CaseRecord;
     });
@@ -229,7 +233,7 @@ export class SharingService {
 
   async link(actor: StaffActor, caseId: string, contactId: string, role: PartyRole | null = null): Promise<LinkedAnswer> {
     return this.inTx(async (repo) => {
-      await this.mustCase(repo, actor.firmId, caseId);
+      assertOpen(await this.mustCase(repo, actor.firmId, caseId), 'nobody new is linked to it');
       await this.mustContact(repo, actor.firmId, contactId);
       const added = await repo.link(actor.firmId, caseId, contactId, actorLabel(actor), role);
       if (added) await this.audit(repo, actor, 'case.linked', `case:${caseId}`, null, { contactId, role: (await repo.rolesInCase(caseId)).get(contactId) });
@@ -273,11 +277,12 @@ export class SharingService {
     if (scope.kind === 'item') {
       const item = await repo.item(firmId, scope.itemId);
       if (!item || item.caseId !== scope.caseId) throw notFound('item');
+      assertOpen(await this.mustCase(repo, firmId, scope.caseId), 'nothing new is shared on it');
       if (rights !== 'read' && item.kind !== 'folder') throw invalid('rights', 'only a folder can be shared with upload rights (uploads go into it); share this item to read');
       await this.assertNotStaffOnly(repo, firmId, [item]);
       if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
     } else if (scope.kind === 'case') {
-      await this.mustCase(repo, firmId, scope.caseId);
+      assertOpen(await this.mustCase(repo, firmId, scope.caseId), 'nothing new is shared on it');
       if (!(await repo.isLinked(scope.caseId, contact.id))) throw conflict(`${contact.name} is not linked to this case`);
       await this.assertThreads(repo, firmId, scope.threadIds, [scope.caseId]);
     } else {
@@ -296,7 +301,8 @@ export class SharingService {
 
   /** A client grant links its holder to every case of the client (now; later ones on creation). */
   private async linkClientCases(repo: Repo, actor: StaffActor, contactId: string, clientId: string): Promise<void> {
-    for (const c of await repo.listCases(actor.firmId, clientId)) {
+    // A closed case is left out: reopening gives back what closing took, not more.
+    for (const c of (await repo.listCases(actor.firmId, clientId)).filter((x) => !x.closedAt)) {
       if (await repo.link(actor.firmId, c.id, contactId, actorLabel(actor))) {
         await this.audit(repo, actor, 'case.linked', `case:${c.id}`, 'client grant', { contactId });
       }
@@ -579,7 +585,9 @@ export class SharingService {
     const c = await this.mustCase(repo, actor.firmId, caseId);
     const linked = new Set(await repo.linkedContacts(c.id).then((cs) => cs.map((x) => x.id)));
     const grants = (await repo.grantsTouchingCase(c)).filter((g) => g.scope.kind !== 'client' || linked.has(g.contactId));
-    return this.describeEntries(repo, actor.firmId, grants);
+    const entries = await this.describeEntries(repo, actor.firmId, grants);
+    // A closed case past its read-only days reaches nobody: its grants are kept (for reopening) but withdrawn here.
+    return caseStanding(c, this.now()) === 'withdrawn' ? entries.map((e) => (e.state === 'expired' ? e : { ...e, state: 'withdrawn' as const })) : entries;
   }
 
   async accessOfContact(actor: StaffActor, contactId: string): Promise<AccessEntry[]> {
@@ -644,6 +652,11 @@ export class SharingService {
   }
 }
 
+/** New links and shares on a closed case are refused (409 case_closed); reopening allows them again. */
+function assertOpen(c: CaseRecord, what: string): void {
+  if (c.closedAt) throw caseClosed(c.number, what);
+}
+
 function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const v of values) {
@@ -656,7 +669,7 @@ function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[
 /** A grant change described for people: the contract's preview answer. */
 export type DescribedDiff = GrantPreview;
 
-function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): DescribedDiff {
+export function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): DescribedDiff {
   const side = (s: AccessDiff['gained']): PreviewSide => ({
     cases: s.caseIds.map((caseId) => ({ caseId, number: cases.get(caseId)?.number ?? '', title: cases.get(caseId)?.title ?? '' })),
     sections: s.sections,

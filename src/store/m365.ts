@@ -120,13 +120,18 @@ export class M365Repo {
   }
   /** Contacts with a grant that expired in (after, upTo]: their SharePoint permissions must go. */
   async contactsWithGrantsExpiredBetween(after: string, upTo: string): Promise<Array<{ firmId: string; contactId: string }>> {
-    const rows = await this.q.query<{ firm_id: string; contact_id: string }>('SELECT DISTINCT firm_id, contact_id FROM grants WHERE expires_at > $1 AND expires_at <= $2', [after, upTo]);
+    // A closed case's read-only days ending is an expiry too: every guest linked to it is synced.
+    const rows = await this.q.query<{ firm_id: string; contact_id: string }>(
+      `SELECT DISTINCT firm_id, contact_id FROM grants WHERE expires_at > $1 AND expires_at <= $2
+       UNION SELECT c.firm_id, l.contact_id FROM cases c JOIN case_links l ON l.case_id = c.id WHERE c.guest_read_until > $1 AND c.guest_read_until <= $2`,
+      [after, upTo],
+    );
     return rows.map((r) => ({ firmId: r.firm_id, contactId: r.contact_id }));
   }
 
-  /** The earliest grant expiry after `after`, if any: when the expiry timer must fire next. */
+  /** The earliest grant expiry (or end of a closed case's read-only days) after `after`, if any: when the expiry timer must fire next. */
   async nextGrantExpiry(after: string): Promise<string | null> {
-    const rows = await this.q.query<{ next: unknown }>('SELECT min(expires_at) AS next FROM grants WHERE expires_at > $1', [after]);
+    const rows = await this.q.query<{ next: unknown }>('SELECT least((SELECT min(expires_at) FROM grants WHERE expires_at > $1), (SELECT min(guest_read_until) FROM cases WHERE guest_read_until > $1)) AS next', [after]);
     return iso(rows[0]?.next);
   }
 

@@ -556,6 +556,36 @@ CREATE INDEX guest_seen_case ON guest_seen (case_id, contact_id);
 `,
   },
   {
+    version: 65,
+    name: 'closing a case withdraws guest access',
+    sql: `
+-- What closing a case does to its guests, firm-wide: withdraw at once, or leave them reading
+-- (no uploads, no messages) for a number of days, then withdraw.
+ALTER TABLE firms ADD COLUMN close_case_guest_access text NOT NULL DEFAULT 'withdraw' CHECK (close_case_guest_access IN ('withdraw', 'read-only-until'));
+ALTER TABLE firms ADD COLUMN close_case_read_only_days integer NOT NULL DEFAULT 30 CHECK (close_case_read_only_days BETWEEN 1 AND 365);
+-- Set while the case is closed (the access rules read them); guest_read_until only in read-only mode.
+ALTER TABLE cases ADD COLUMN closed_at timestamptz;
+ALTER TABLE cases ADD COLUMN guest_read_until timestamptz;
+CREATE INDEX cases_guest_read_until ON cases (guest_read_until) WHERE guest_read_until IS NOT NULL;
+-- One row per closing: who lost what (the receipt card and the reopen preview read it), and,
+-- once reopened, what came back. At most one open closing per case.
+CREATE TABLE case_closures (
+  ${firmRowKeys}
+  case_id uuid NOT NULL REFERENCES cases(id),
+  closed_at timestamptz NOT NULL,
+  closed_by text NOT NULL,
+  reason text,
+  status_before text NOT NULL CHECK (status_before IN ('open', 'on_hold')),
+  guest_read_until timestamptz,
+  withdrawn jsonb NOT NULL,
+  reopened_at timestamptz,
+  reopened_by text,
+  restored jsonb
+);
+CREATE UNIQUE INDEX case_closures_current ON case_closures (case_id) WHERE reopened_at IS NULL;
+`,
+  },
+  {
     version: 66,
     name: 'parties and guardrails',
     sql: `

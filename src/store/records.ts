@@ -26,6 +26,9 @@ export interface Firm {
   /** E-mail domains never shared with, and those sharing with needs a confirmation for (lower-case). */
   blockedDomains: string[];
   warnedDomains: string[];
+  /** What closing a case does to its guests, and for how many days read-only lasts. */
+  closeCaseGuestAccess: api.CloseCaseGuestAccess;
+  closeCaseReadOnlyDays: number;
 }
 
 export interface Staff extends api.Staff {
@@ -149,6 +152,8 @@ export const toFirm = rowMapper<Firm>({
   accessReviewSchedule: (r) => (r.access_review_schedule as api.AccessReviewSchedule | undefined) ?? 'off',
   blockedDomains: (r) => (r.blocked_domains as string[] | undefined) ?? [],
   warnedDomains: (r) => (r.warned_domains as string[] | undefined) ?? [],
+  closeCaseGuestAccess: (r) => (r.close_case_guest_access as api.CloseCaseGuestAccess | undefined) ?? 'withdraw',
+  closeCaseReadOnlyDays: (r) => Number(r.close_case_read_only_days ?? 30),
 });
 
 export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });
@@ -171,6 +176,8 @@ export const toCase = rowMapper<CaseRecord>({
   folderItemId: 'value?',
   provisioning: 'value',
   createdAt: 'timestamp',
+  closedAt: 'timestamp?',
+  guestReadUntil: 'timestamp?',
 });
 
 export const toContact = rowMapper<ContactRecord>({

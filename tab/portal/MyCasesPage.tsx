@@ -1,6 +1,6 @@
 import { Badge, Body1, Caption1, Card, CardHeader, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
-import { SECTION_LABEL } from '../components/format';
+import { dateTime, SECTION_LABEL } from '../components/format';
 import { useLoad, usePortalApi } from '../shell/hooks';
 import { useLiveReload } from '../shell/live';
 import { useScreen } from './screen';
@@ -46,6 +46,7 @@ export function MyCasesPage() {
                 : 'Shared items'}
             </Body1>
             {c.canUpload && <Caption1>You can upload files to this case.</Caption1>}
+            {c.closedReadOnlyUntil && <Caption1 data-testid="case-closed">The firm closed this case. You can read it until {dateTime(c.closedReadOnlyUntil)}.</Caption1>}
           </Card>
         ))}
       </div>

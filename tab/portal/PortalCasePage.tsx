@@ -2,6 +2,7 @@ import { Badge, Caption1, Tab, TabList, Title2, makeStyles, tokens } from '@flue
 import { useState } from 'react';
 import { ApiError, type PortalCase } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
+import { dateTime } from '../components/format';
 import { useLoad, usePortalApi } from '../shell/hooks';
 import { useLiveReload } from '../shell/live';
 import { NotFoundPage } from './NotFoundPage';
@@ -61,6 +62,11 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
         )}
       </div>
       <Caption1>{data.case.number}</Caption1>
+      {data.closedReadOnlyUntil && (
+        <Caption1 block data-testid="case-closed">
+          The firm closed this case. You can read it until {dateTime(data.closedReadOnlyUntil)}; uploads and messages are no longer accepted.
+        </Caption1>
+      )}
       <ErrorBar error={view.error} onRetry={() => void view.reload()} />
       <div className={s.tabs}>
         <TabList selectedValue={current} onTabSelect={(_e, d) => setChosen(d.value as View)} aria-label="Case sections">

@@ -1,7 +1,7 @@
 import { Badge, Button, Caption1, CounterBadge, Text, Title2, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
-import { ShareRegular } from '@fluentui/react-icons';
+import { FolderOpenRegular, LockClosedRegular, ShareRegular } from '@fluentui/react-icons';
 import type { AccessEntry, CaseDetail } from '../api';
-import { STATUS_LABEL } from '../components/format';
+import { dateTime, STATUS_LABEL } from '../components/format';
 import { guestsWithAccess } from './caseData';
 
 const useStyles = makeStyles({
@@ -9,12 +9,13 @@ const useStyles = makeStyles({
   titles: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, minWidth: 0 },
   line: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   share: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXS },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
 });
 
 const STATUS_COLOR = { open: 'success', on_hold: 'warning', closed: 'informative' } as const;
 
-/** Number, title, client, status, assigned staff, and the Share button with its count of guests. */
-export function CaseHeader({ detail, access, onShare }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void }) {
+/** Number, title, client, status, assigned staff, the Share button with its count of guests, and Close (or Reopen) case. */
+export function CaseHeader({ detail, access, onShare, onCloseOrReopen }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void; onCloseOrReopen?: () => void }) {
   const s = useStyles();
   const count = guestsWithAccess(access);
   return (
@@ -38,15 +39,27 @@ export function CaseHeader({ detail, access, onShare }: { detail: CaseDetail; ac
         </div>
         {detail.setup?.state === 'waiting-for-cases-team' && <Text data-testid="case-setup">{detail.setup.message}</Text>}
         {detail.teamsNotice && <Text data-testid="teams-notice">{detail.teamsNotice}</Text>}
+        {detail.closedAt && (
+          <Text data-testid="case-closed-note">
+            Closed {dateTime(detail.closedAt)}. {detail.guestReadUntil ? `Guests may read it until ${dateTime(detail.guestReadUntil)}; nothing new is shared.` : 'Guests have no access; nothing new is shared.'}
+          </Text>
+        )}
       </div>
-      <Tooltip content={`${count} ${count === 1 ? 'guest has' : 'guests have'} access`} relationship="description">
-        <Button appearance="primary" icon={<ShareRegular />} onClick={onShare} data-testid="share-button">
-          <span className={s.share}>
-            Share
-            <CounterBadge count={count} showZero size="small" color="informative" />
-          </span>
-        </Button>
-      </Tooltip>
+      <div className={s.actions}>
+        {onCloseOrReopen && (
+          <Button icon={detail.closedAt ? <FolderOpenRegular /> : <LockClosedRegular />} onClick={onCloseOrReopen} data-testid="close-case-button">
+            {detail.closedAt ? 'Reopen case' : 'Close case'}
+          </Button>
+        )}
+        <Tooltip content={`${count} ${count === 1 ? 'guest has' : 'guests have'} access`} relationship="description">
+          <Button appearance="primary" icon={<ShareRegular />} onClick={onShare} disabled={detail.closedAt !== null} data-testid="share-button">
+            <span className={s.share}>
+              Share
+              <CounterBadge count={count} showZero size="small" color="informative" />
+            </span>
+          </Button>
+        </Tooltip>
+      </div>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { BillingPanel } from './BillingPanel';
 import { useCaseData } from './caseData';
 import { useLiveReload } from '../shell/live';
 import { CaseHeader } from './CaseHeader';
+import { CloseCaseDialog } from './CloseCaseDialog';
 import { DocumentsPanel } from './DocumentsPanel';
 import { ItemsPanel } from './ItemsPanel';
 import { MessagesPanel } from './MessagesPanel';
@@ -32,13 +33,14 @@ function CaseTab({ caseId }: { caseId: string }) {
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
   const [panel, setPanel] = useState<Panel>('documents');
   const [sharing, setSharing] = useState(false);
+  const [closing, setClosing] = useState(false);
   const reload = () => void data.reload();
   if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
   if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label="Opening the case…" />;
   const d = data.data;
   return (
     <>
-      <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} />
+      <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
       <div className={s.tabs}>
         <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label="Case sections">
@@ -58,6 +60,7 @@ function CaseTab({ caseId }: { caseId: string }) {
         {panel === 'messages' && <MessagesPanel caseId={caseId} threads={d.threads} onChanged={reload} />}
       </div>
       {sharing && <ShareDialog data={d} onClose={() => setSharing(false)} onChanged={reload} />}
+      {closing && <CloseCaseDialog detail={d.detail} onClose={() => setClosing(false)} onChanged={reload} />}
     </>
   );
 }

@@ -109,6 +109,16 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
   };
 }
 
+/** GET /api{path} from inside the page, with the token the tab holds (the signed-in person's). */
+export async function apiGet<T>(page: Page, path: string): Promise<T> {
+  return page.evaluate(async (p) => {
+    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
+    const res = await fetch(`/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`GET ${p} → ${res.status}`);
+    return res.json();
+  }, path) as Promise<T>;
+}
+
 const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface AxeViolation {

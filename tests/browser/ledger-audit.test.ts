@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
+import { apiGet, axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -14,15 +14,6 @@ let staff: Page;
 const cases: Record<string, string> = {};
 const axeFindings: Array<{ page: string; violations: AxeViolation[] }> = [];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-
-async function api<T>(page: Page, path: string): Promise<T> {
-  return page.evaluate(async (p) => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-    const res = await fetch(`/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`GET ${p} → ${res.status}`);
-    return res.json();
-  }, path) as Promise<T>;
-}
 
 /** axe and a screenshot at 1280 px, then the same at 375 px (the page must not scroll sideways there). */
 async function checkBothWidths(page: Page, name: string): Promise<void> {
@@ -40,7 +31,7 @@ const rowOf = (page: Page, number: string) => page.locator(`[data-testid=staff-i
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  for (const c of await api<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
+  for (const c of await apiGet<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
 });
 
 afterAll(async () => {

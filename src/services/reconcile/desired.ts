@@ -27,7 +27,7 @@ export async function desiredForContact(repo: Repo, m365: M365Repo, firm: Firm, 
   const folders = granted.length > 0 || unique.length > 0 ? await m365.foldersOfCases(caseIds) : [];
   const uniqueIds = new Set(unique.map((i) => i.id));
   const itemRecords = [...new Map([...granted, ...unique, ...folders].map((i) => [i.id, i])).values()];
-  const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, folderItemId: c.folderItemId }));
+  const cases: DriveTargetCase[] = caseRecords.map((c) => ({ id: c.id, firmId: c.firmId, clientId: c.clientId, closedAt: c.closedAt, guestReadUntil: c.guestReadUntil, folderItemId: c.folderItemId }));
   const items: DriveTargetItem[] = itemRecords.map((i) => ({ ...asItemRef(i), driveItemId: i.driveItemId, uniquePermissions: uniqueIds.has(i.id) }));
   const uniqueAndFolders = items.filter((i) => i.uniquePermissions || i.kind === 'folder');
   const grants = grantRecords.map(asGrant);

@@ -1,0 +1,90 @@
+import { Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { CaseClosePreview, CaseDetail, CaseReopenPreview, ClosureGuestChange } from '../api';
+import { ErrorBar, Loading } from '../components/Feedback';
+import { dateTime, SECTION_LABEL } from '../components/format';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  guests: { margin: `${tokens.spacingVerticalS} 0`, paddingLeft: tokens.spacingHorizontalL, maxHeight: '320px', overflowY: 'auto' },
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+});
+
+/** What one guest saw of the case, in words: sections, then the items by name. */
+function accessWords(access: ClosureGuestChange['access']): string {
+  const sections = access.sections.map((x) => SECTION_LABEL[x.section] ?? x.section).join(', ');
+  const items = access.items.map((i) => i.title).join(', ');
+  return [sections, items && `items: ${items}`, access.upload.length > 0 && 'uploading'].filter(Boolean).join(' · ') || 'the case';
+}
+
+/**
+ * Close (or reopen) the case, after showing who will lose (or get back) what: the preview is the
+ * server's own plan, the one the confirmation applies.
+ */
+export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDetail; onClose: () => void; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const reopening = detail.closedAt !== null;
+  const preview = useLoad<CaseClosePreview | CaseReopenPreview>(() => (reopening ? api.reopenCasePreview(detail.id) : api.closeCasePreview(detail.id)), [detail.id, reopening]);
+  const [reason, setReason] = useState('');
+  const apply = useAction(async () => {
+    const why = reason.trim() || null;
+    await (reopening ? api.reopenCase(detail.id, why) : api.closeCase(detail.id, why));
+    onChanged();
+    onClose();
+  });
+  const plan = preview.data;
+  const readUntil = plan && 'guestReadUntil' in plan ? plan.guestReadUntil : null;
+  const verb = reopening ? 'Reopen' : 'Close';
+  return (
+    <Dialog open onOpenChange={(_e, d) => !d.open && !apply.busy && onClose()}>
+      <DialogSurface aria-describedby="close-case-summary">
+        <DialogBody>
+          <DialogTitle>
+            {verb} case {detail.number}
+          </DialogTitle>
+          <DialogContent className={s.form}>
+            <ErrorBar error={preview.error} onRetry={() => void preview.reload()} />
+            {!plan && !preview.error && <Loading label="Working out who is affected…" />}
+            {plan && (
+              <div data-testid="close-case-preview">
+                <Text as="p" id="close-case-summary">
+                  {reopening
+                    ? plan.guests.length === 0
+                      ? 'Nobody gets access back: no guest had access that is still valid.'
+                      : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest gets' : 'guests get'} back what closing took. New shares on the case are allowed again.`
+                    : plan.guests.length === 0
+                      ? 'No guest has access to this case. New shares will be refused until it is reopened.'
+                      : readUntil
+                        ? `${plan.guests.length} ${plan.guests.length === 1 ? 'guest keeps' : 'guests keep'} read-only access until ${dateTime(readUntil)} (no uploads or messages), then ${plan.guests.length === 1 ? 'loses' : 'lose'} it. New shares will be refused.`
+                        : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest loses' : 'guests lose'} access at once, in the portal and in SharePoint. New shares will be refused.`}
+                </Text>
+                {plan.guests.length > 0 && (
+                  <ul className={s.guests} aria-label={reopening ? 'Who gets access back' : 'Who loses access'}>
+                    {plan.guests.map((g) => (
+                      <li key={g.contactId} data-testid="close-case-guest">
+                        <Text weight="semibold">{g.name}</Text> <Caption1>({g.kind})</Caption1>: {accessWords(g.access)}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            )}
+            <Field label="Reason (kept in the audit log)">
+              <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
+            </Field>
+            <ErrorBar error={apply.error} />
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose} disabled={apply.busy}>
+              Cancel
+            </Button>
+            <Button appearance="primary" disabled={!plan || apply.busy} onClick={() => void apply.run()} data-testid="close-case-confirm">
+              {verb} case
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

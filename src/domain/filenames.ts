@@ -1,4 +1,4 @@
-import { unsafeNameProblem } from '../contract/names';
+import { unsafeNameProblem, visibleName } from '../contract/names';
 
 /**
  * What SharePoint and OneDrive accept as a file or folder name, checked before any byte is
@@ -51,7 +51,7 @@ export function checkRelativePath(path: string): NameProblem {
   for (const segment of segments) {
     if (segment === '..' || segment === '.') return { ok: false, reason: 'the path leaves its folder (..)' };
     const check = checkItemName(segment);
-    if (!check.ok) return { ok: false, reason: `${segment}: ${check.reason}` };
+    if (!check.ok) return { ok: false, reason: `${visibleName(segment)}: ${check.reason}` };
   }
   return checkUploadName(segments[segments.length - 1]);
 }

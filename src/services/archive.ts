@@ -124,12 +124,13 @@ export async function extractZip(file: string, wanted: readonly PlannedEntry[], 
       if (!target) continue;
       const spool = path.join(dir, `entry-${index}`);
       let written = 0;
+      const overflow = () => new ArchiveError('corrupt', 'the file expands beyond the size its header declares; the archive looks tampered with');
       const meter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           written += chunk.length;
           total += chunk.length;
           if (total > limits.maxUncompressedBytes) cb(new ArchiveError('too_large', `the archive expands to more than ${limits.maxUncompressedBytes} bytes`));
-          else if (written > target.size) cb(new ArchiveError('corrupt', 'the file expands beyond the size its header declares; the archive looks tampered with'));
+          else if (written > target.size) cb(overflow());
           else cb(null, chunk);
         },
       });
@@ -139,7 +140,8 @@ export async function extractZip(file: string, wanted: readonly PlannedEntry[], 
         extracted.push({ ...target, file: spool });
       } catch (err) {
         await fs.rm(spool, { force: true });
-        const refusal = corrupt(err);
+        // yauzl's own size check (validateEntrySizes) may stop the stream first: the same finding, in our words.
+        const refusal = err instanceof Error && /^too many bytes in the stream/.test(err.message) ? overflow() : corrupt(err);
         if (refusal.problem === 'too_large') throw refusal;
         refused.push({ path: target.path, problem: refusal.problem, reason: refusal.message.replace(/^the archive is damaged/, 'the file cannot be decompressed') });
       }

@@ -246,9 +246,10 @@ export class UploadService {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        // defParamCharset: browsers send the filename parameter as raw UTF-8; busboy's default
-        // (latin1) turned "García.pdf" into "GarcÃ­a.pdf". RFC 7578 §4.2 and the WHATWG form
-        // encoding both use UTF-8; a `filename*=` parameter still carries its own charset.
+        // defParamCharset: browsers put the file name's UTF-8 octets straight into `filename="…"`
+        // (the HTML form encoding is UTF-8; RFC 7578 §4.2 notes this common practice), and
+        // busboy's default (latin1) turned "García.pdf" into "GarcÃ­a.pdf". A `filename*=`
+        // parameter, if a client sends one, still carries its own charset.
         bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
       } catch (err) {
         reject(invalid('file', `the multipart body cannot be read: ${err instanceof Error ? err.message : String(err)}`));

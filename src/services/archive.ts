@@ -65,18 +65,28 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function entryName(entry: yauzl.Entry): string {
-  // With decodeStrings false yauzl hands the raw bytes. Bit 11 says UTF-8; without it, names that
-  // are valid UTF-8 are read so (macOS writes UTF-8 without setting the bit), the rest as latin1
-  // (close enough to CP437 for the checks).
-  const raw = entry.fileName as unknown as Buffer;
-  if (entry.generalPurposeBitFlag & 0x800) return raw.toString('utf8');
-  try {
-    return strictUtf8.decode(raw);
-  } catch {
-    return raw.toString('latin1');
+/**
+ * An entry's name from its raw bytes (we decode ourselves: decodeStrings false). yauzl's own
+ * decoder reads the UTF-8 flag (bit 11), the Info-ZIP Unicode Path field (0x7075, written by
+ * 7-Zip and Info-ZIP beside a CP437 name) and otherwise CP437 (old Windows Explorer). One case
+ * comes first: an unflagged name whose bytes are valid UTF-8 beyond ASCII is UTF-8 (macOS
+ * writes them so), since CP437 text almost never forms valid multi-byte UTF-8.
+ */
+export function decodeEntryName(raw: Buffer, generalPurposeBitFlag: number, extraFields: ReadonlyArray<{ id: number; data: Buffer }>): string {
+  const flagged = (generalPurposeBitFlag & 0x800) !== 0;
+  const unicodeField = extraFields.some((f) => f.id === 0x7075);
+  if (!flagged && !unicodeField && raw.some((byte) => byte >= 0x80)) {
+    try {
+      return strictUtf8.decode(raw);
+    } catch {
+      // Not UTF-8: CP437 below.
+    }
   }
+  // strictFileNames true: backslashes are kept for the plan to judge (a `..\\` path is zip slip).
+  return yauzl.getFileNameLowLevel(generalPurposeBitFlag, raw, extraFields as Array<{ id: number; data: Buffer }>, true);
 }
+
+const entryName = (entry: yauzl.Entry): string => decodeEntryName(entry.fileName as unknown as Buffer, entry.generalPurposeBitFlag, entry.extraFields);
 
 const isSymlink = (entry: yauzl.Entry) => ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 

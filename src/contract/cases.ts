@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CASE_STATUSES, INVOICE_STATUSES, ITEM_KINDS, MESSAGE_AUTHOR_KINDS, PARTY_ROLES, PROVISIONING_STATES } from './enums';
-import { cents, id, isoDate, isoDateTime, nullableNumber, nullableText, optionalId, optionalText, text } from './fields';
+import { cents, id, isoDate, isoDateTime, nullableNumber, nullableText, optionalId, optionalText, safeName, text } from './fields';
 import { clientAnswer, contactAnswer, staffAnswer } from './people';
 
 // ---- requests ----
@@ -9,7 +9,7 @@ export const caseStatus = z.enum(CASE_STATUSES);
 export const createCaseBody = z.strictObject({
   clientId: id,
   number: text(40).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'letters, digits and . _ / - only' }),
-  title: text(200),
+  title: safeName(200),
   /** The staff member responsible for the case (access reviews go to them); absent: whoever creates it, null: nobody. */
   assignedStaffId: id.nullable().optional(),
   budgetCents: cents
@@ -19,7 +19,7 @@ export const createCaseBody = z.strictObject({
   status: caseStatus.optional(),
 });
 export const updateCaseBody = z.strictObject({
-  title: text(200).optional(),
+  title: safeName(200).optional(),
   status: caseStatus.optional(),
   // No transform here: an absent key must stay absent, or a PATCH of the title would erase the note.
   statusNote: z.string().trim().max(2000, { message: 'must be at most 2000 characters' }).nullable().optional(),
@@ -30,10 +30,10 @@ export const updateCaseBody = z.strictObject({
 export const linkBody = z.strictObject({ contactId: id, role: z.enum(PARTY_ROLES).optional() });
 
 export const newItemBody = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('note'), title: text(200), body: z.string().max(20000) }),
+  z.strictObject({ kind: z.literal('note'), title: safeName(200), body: z.string().max(20000) }),
   z.strictObject({
     kind: z.literal('event'),
-    title: text(200),
+    title: safeName(200),
     startsAt: isoDateTime,
     endsAt: isoDateTime
       .nullable()
@@ -41,15 +41,15 @@ export const newItemBody = z.discriminatedUnion('kind', [
       .transform((v) => v ?? null),
     location: optionalText(200),
   }),
-  z.strictObject({ kind: z.literal('invoice'), title: text(200), amountCents: cents, dueOn: isoDate, invoiceNumber: text(40), invoiceStatus: z.enum(INVOICE_STATUSES).default('sent') }),
-  z.strictObject({ kind: z.literal('folder'), title: text(255), parentId: optionalId }),
+  z.strictObject({ kind: z.literal('invoice'), title: safeName(200), amountCents: cents, dueOn: isoDate, invoiceNumber: text(40), invoiceStatus: z.enum(INVOICE_STATUSES).default('sent') }),
+  z.strictObject({ kind: z.literal('folder'), title: safeName(255), parentId: optionalId }),
 ]);
 /** What the tab sends to create an item (POST /cases/{id}/items). */
 export type NewItem = z.input<typeof newItemBody>;
 /** The same, as the server reads it once parsed (defaults filled in). */
 export type NewItemRequest = z.output<typeof newItemBody>;
 export const updateItemBody = z.strictObject({
-  title: text(255).optional(),
+  title: safeName(255).optional(),
   body: z.string().max(20000).optional(),
   startsAt: isoDateTime.optional(),
   endsAt: isoDateTime.nullable().optional(),
@@ -65,7 +65,7 @@ export const updateItemBody = z.strictObject({
 /** What the tab sends to change an item (PATCH /items/{id}). */
 export type ItemPatch = z.input<typeof updateItemBody>;
 
-export const threadBody = z.strictObject({ subject: text(200) });
+export const threadBody = z.strictObject({ subject: safeName(200) });
 export const replyBody = z.strictObject({ body: text(10000) });
 
 // ---- answers ----

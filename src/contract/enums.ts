@@ -61,6 +61,14 @@ export type MessageAuthorKind = (typeof MESSAGE_AUTHOR_KINDS)[number];
 export const NOTIFICATION_EVENTS = ['guest.uploaded', 'guest.message', 'items.shared', 'items.unshared', 'grant.changed', 'grant.expiring', 'invitation.accepted', 'drift.found'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
+/**
+ * Why an archive, or one entry of it, is refused. An entry's problem refuses that entry only (the
+ * rest of the archive is stored); `corrupt` (unreadable directory), `too_many_entries` and
+ * `too_large` refuse the whole archive before anything is written.
+ */
+export const ARCHIVE_PROBLEMS = ['corrupt', 'zip_slip', 'bad_name', 'duplicate', 'empty', 'too_many_entries', 'too_large', 'ratio', 'encrypted', 'blocked_type', 'symlink'] as const;
+export type ArchiveProblem = (typeof ARCHIVE_PROBLEMS)[number];
+
 export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 

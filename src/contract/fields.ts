@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SECTIONS } from './enums';
+import { unsafeNameProblem } from './names';
 
 /** Field rules the request schemas share; the messages are what a caller reads on a 400. */
 export const id = z.uuid({ message: 'must be an id' });
@@ -9,9 +10,35 @@ export const text = (max: number) =>
     .trim()
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `must be at most ${max} characters` });
+const noUnsafeCharacters = (value: string, ctx: z.RefinementCtx) => {
+  const problem = unsafeNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+};
+/**
+ * A name or title a person types (client, contact, case, item, thread subject): `text` that also
+ * refuses bidi controls and zero-width characters (./names.ts says why refused, not removed). The
+ * check runs before the trim, so a byte order mark at either end is refused rather than trimmed away.
+ */
+export const safeName = (max: number) =>
+  z
+    .string()
+    .superRefine(noUnsafeCharacters)
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` });
 export const optionalText = (max: number) =>
   z
     .string()
+    .trim()
+    .max(max, { message: `must be at most ${max} characters` })
+    .nullable()
+    .optional()
+    .transform((v) => (v ? v : null));
+/** An optional `safeName`, read as null when absent or blank (like `optionalText`). */
+export const optionalSafeName = (max: number) =>
+  z
+    .string()
+    .superRefine(noUnsafeCharacters)
     .trim()
     .max(max, { message: `must be at most ${max} characters` })
     .nullable()

@@ -18,3 +18,4 @@ export * from './access-reviews';
 export * from './guardrails';
 export * from './live';
 export * from './closure';
+export * from './names';

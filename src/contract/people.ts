@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import { CONTACT_KINDS, INVITATION_STATES } from './enums';
 import { confirmField } from './guardrails';
-import { id, nullableText, optionalId, optionalText, reason, text } from './fields';
+import { id, nullableText, optionalId, optionalText, reason, safeName } from './fields';
 
 // ---- requests ----
 
-export const createClientBody = z.strictObject({ name: text(200) });
+export const createClientBody = z.strictObject({ name: safeName(200) });
 
 export const createContactBody = z.strictObject({
   email: z.email({ message: 'must be an email address' }).max(254),
-  name: text(200),
+  name: safeName(200),
   kind: z.enum(CONTACT_KINDS),
   phone: optionalText(40),
   clientId: optionalId,
 });
 export const updateContactBody = z.strictObject({
-  name: text(200).optional(),
+  name: safeName(200).optional(),
   kind: z.enum(CONTACT_KINDS).optional(),
   phone: z.string().trim().max(40).nullable().optional(),
   clientId: id.nullable().optional(),

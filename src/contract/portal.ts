@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { INVITATION_STATES, INVOICE_STATES, ITEM_KINDS, MANUAL_LEDGER_KINDS, SCOPE_KINDS, SECTIONS } from './enums';
-import { optionalId, optionalText, text } from './fields';
+import { type ArchiveProblem, INVITATION_STATES, INVOICE_STATES, ITEM_KINDS, MANUAL_LEDGER_KINDS, SCOPE_KINDS, SECTIONS } from './enums';
+import { optionalId, optionalSafeName, optionalText, text } from './fields';
 
 // ---- requests ----
 
@@ -8,7 +8,7 @@ export const guestMessageBody = z.strictObject({
   body: text(10000),
   screen: optionalText(100),
   threadId: optionalId,
-  subject: optionalText(200),
+  subject: optionalSafeName(200),
 });
 /** What the tab sends with a guest's message (POST /portal/cases/{id}/messages). */
 export type GuestMessage = z.input<typeof guestMessageBody>;
@@ -16,6 +16,7 @@ export const uploadMetadataBody = z.strictObject({
   files: z
     .array(
       z.strictObject({
+        // Checked whole (no trim) by checkUploadName in the portal service, invisible characters included.
         name: z.string().max(400),
         sizeBytes: z
           .number()
@@ -137,7 +138,23 @@ export interface GuestMessageAnswer {
   messageId: string;
 }
 
+/** A file of an uploaded archive that was left out; `path` is its path in the archive, invisible characters shown as <U+202E>. */
+export interface ArchiveEntryNote {
+  /** The archive's file name as uploaded. */
+  archive: string;
+  path: string;
+  reason: string;
+}
+/** An entry refused (not stored) while the rest of its archive was. */
+export interface RefusedArchiveEntry extends ArchiveEntryNote {
+  problem: ArchiveProblem;
+}
+
 /** The files routes' answer: the document items created (a .zip gives one per extracted file). */
 export interface UploadAnswer {
   files: Array<{ id: string; title: string; parentId: string | null; sizeBytes: number | null }>;
+  /** Operating-system clutter left out of archives on purpose (__MACOSX, ._ files, .DS_Store, Thumbs.db, desktop.ini). */
+  skipped: ArchiveEntryNote[];
+  /** Archive entries refused, each with its reason; the request's other files were stored. */
+  refused: RefusedArchiveEntry[];
 }

@@ -1,3 +1,5 @@
+import { unsafeNameProblem, visibleName } from '../contract/names';
+
 /**
  * What SharePoint and OneDrive accept as a file or folder name, checked before any byte is
  * stored, so a hostile name is refused with a reason instead of failing half-way.
@@ -21,6 +23,9 @@ export function checkItemName(name: string): NameProblem {
   if (name.length > MAX_NAME_LENGTH) return { ok: false, reason: `the name is longer than ${MAX_NAME_LENGTH} characters` };
   if (name !== name.trim()) return { ok: false, reason: 'the name starts or ends with a space' };
   if (ILLEGAL_CHARS.test(name) || hasControlCharacter(name)) return { ok: false, reason: 'the name contains a character SharePoint does not allow (" * : < > ? / \\ | or a control character)' };
+  // Bidi controls and zero-width characters: refused, not removed (src/contract/names.ts says why).
+  const unsafe = unsafeNameProblem(name);
+  if (unsafe) return { ok: false, reason: unsafe };
   if (name.endsWith('.')) return { ok: false, reason: 'the name ends with a dot' };
   if (name.startsWith('~$')) return { ok: false, reason: 'names starting with ~$ are reserved' };
   const stem = name.toLowerCase().split('.')[0];
@@ -46,7 +51,7 @@ export function checkRelativePath(path: string): NameProblem {
   for (const segment of segments) {
     if (segment === '..' || segment === '.') return { ok: false, reason: 'the path leaves its folder (..)' };
     const check = checkItemName(segment);
-    if (!check.ok) return { ok: false, reason: `${segment}: ${check.reason}` };
+    if (!check.ok) return { ok: false, reason: `${visibleName(segment)}: ${check.reason}` };
   }
   return checkUploadName(segments[segments.length - 1]);
 }

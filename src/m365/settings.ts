@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ArchiveLimits } from '../domain/archive-plan';
 
 /**
  * The gateway's own settings (all optional, with production defaults). src/config.ts parses
@@ -27,6 +28,13 @@ export const m365SettingsSchema = z.object({
     .min(327_680)
     .max(60 * 1024 * 1024 - 1)
     .default(16 * 327_680),
+  /**
+   * Zip archives (src/domain/archive-plan.ts ArchiveLimits says how each is applied). The total
+   * cap bounds the spool disk one archive can take while it is stored (2 GiB: a large box of
+   * scans); the entry cap bounds the SharePoint uploads and documents one request creates; the
+   * ratio, checked on every entry however small, bounds a bomb to ratio × its own size (a
+   * 66 KiB zip writes at most 6.6 MiB) while Office files, PDFs and text (1-20×) pass.
+   */
   M365_ZIP_MAX_UNCOMPRESSED_BYTES: wholeNumber(1, 2 * 1024 ** 3),
   M365_ZIP_MAX_ENTRIES: wholeNumber(1, 2000),
   M365_ZIP_MAX_RATIO: z.coerce.number().min(1).default(100),
@@ -44,7 +52,7 @@ export interface M365Settings {
   subscriptionCheckMs: number;
   maxUploadBytes: number;
   uploadChunkBytes: number;
-  zip: { maxUncompressedBytes: number; maxEntries: number; maxRatio: number };
+  zip: ArchiveLimits;
   spoolDir?: string;
 }
 

@@ -3,24 +3,27 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import type { ArchiveProblem } from '../contract/enums';
+import { type ArchiveLimits, type EntryRecord, type EntryRefusal, planArchive, type PlannedEntry, RAW_ENTRIES_PER_FILE } from '../domain/archive-plan';
 import { DomainError } from '../domain/errors';
-import { checkItemName, checkRelativePath, checkUploadName } from '../domain/filenames';
+
+export type { ArchiveLimits } from '../domain/archive-plan';
 
 /**
- * Reading uploaded .zip archives safely. Everything is checked from the central directory
- * before a byte is decompressed (entry count, declared sizes, compression ratio, names, zip
- * slip, encryption, blocked types), then entries are decompressed to a spool directory with the
- * sizes enforced again on the real bytes (a lying header cannot inflate past the limits). Only
- * when the whole archive passed is anything stored, so a refused archive leaves nothing behind.
- * Archives inside the archive are kept as files, never expanded.
+ * Reading uploaded .zip archives safely. The central directory is read first and planned
+ * (src/domain/archive-plan.ts: clutter left out, each entry kept or refused with its reason, the
+ * archive refused whole when it holds too many files or expands past the cap), then only the kept
+ * entries are decompressed to a spool directory, each cut off at its declared size while it
+ * streams: a lying header cannot write more than the plan allowed, so what reaches the disk is
+ * bounded by min(total cap, ratio × archive size). Archives inside the archive are kept as files,
+ * never expanded.
  */
-
-export type ArchiveProblem = 'corrupt' | 'zip_slip' | 'bad_name' | 'empty' | 'too_many_entries' | 'too_large' | 'ratio' | 'encrypted' | 'blocked_type' | 'symlink';
 
 const STATUS_CODE: Record<ArchiveProblem, 'validation_failed' | 'payload_too_large' | 'unsupported_media_type'> = {
   corrupt: 'validation_failed',
   zip_slip: 'validation_failed',
   bad_name: 'validation_failed',
+  duplicate: 'validation_failed',
   empty: 'validation_failed',
   symlink: 'validation_failed',
   too_many_entries: 'payload_too_large',
@@ -41,33 +44,18 @@ export class ArchiveError extends DomainError {
   }
 }
 
-export interface ArchiveLimits {
-  maxUncompressedBytes: number;
-  maxEntries: number;
-  /** Largest uncompressed/compressed ratio accepted for an entry (zip bombs reach thousands). */
-  maxRatio: number;
-}
-
-export interface ArchiveEntry {
-  /** Relative path with forward slashes, checked. */
-  path: string;
-  size: number;
-}
-
-export interface ExtractedEntry extends ArchiveEntry {
+export interface ExtractedEntry extends PlannedEntry {
   /** Spool file holding the entry's bytes. */
   file: string;
 }
 
 /** Extensions of archives that stay packed (no nested expansion). */
 export const ARCHIVE_EXTENSIONS = new Set(['zip', '7z', 'rar', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'zst', 'cab', 'iso']);
-/** Ratio checks start above this size: tiny text files compress very well without being bombs. */
-const RATIO_FLOOR_BYTES = 1024 * 1024;
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    // decodeStrings false: we decode and check names ourselves (checkRelativePath), so a
-    // zip-slip name is refused with our message instead of a parser error.
+    // decodeStrings false: we decode and check names ourselves (archive-plan), so a zip-slip
+    // name is refused with our message instead of a parser error.
     yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
       if (err || !zip) reject(new ArchiveError('corrupt', `the archive cannot be read: ${err?.message ?? 'unknown error'}`));
       else resolve(zip);
@@ -75,111 +63,105 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   });
 }
 
-function entryName(entry: yauzl.Entry): string {
-  // With decodeStrings false yauzl hands the raw bytes; bit 11 says UTF-8, otherwise CP437 (close enough as latin1 for checks).
-  const raw = entry.fileName as unknown as Buffer;
-  return raw.toString(entry.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An entry's name from its raw bytes (we decode ourselves: decodeStrings false). yauzl's own
+ * decoder reads the UTF-8 flag (bit 11), the Info-ZIP Unicode Path field (0x7075, written by
+ * 7-Zip and Info-ZIP beside a CP437 name) and otherwise CP437 (old Windows Explorer). One case
+ * comes first: an unflagged name whose bytes are valid UTF-8 beyond ASCII is UTF-8 (macOS
+ * writes them so), since CP437 text almost never forms valid multi-byte UTF-8.
+ */
+export function decodeEntryName(raw: Buffer, generalPurposeBitFlag: number, extraFields: ReadonlyArray<{ id: number; data: Buffer }>): string {
+  const flagged = (generalPurposeBitFlag & 0x800) !== 0;
+  const unicodeField = extraFields.some((f) => f.id === 0x7075);
+  if (!flagged && !unicodeField && raw.some((byte) => byte >= 0x80)) {
+    try {
+      return strictUtf8.decode(raw);
+    } catch {
+      // Not UTF-8: CP437 below.
+    }
+  }
+  // strictFileNames true: backslashes are kept for the plan to judge (a `..\\` path is zip slip).
+  return yauzl.getFileNameLowLevel(generalPurposeBitFlag, raw, extraFields as Array<{ id: number; data: Buffer }>, true);
 }
 
-const isDirectory = (name: string) => name.endsWith('/') || name.endsWith('\\');
+const entryName = (entry: yauzl.Entry): string => decodeEntryName(entry.fileName as unknown as Buffer, entry.generalPurposeBitFlag, entry.extraFields);
+
 const isSymlink = (entry: yauzl.Entry) => ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 
-/** Checks the whole central directory; returns the files to extract (directories and empty files dropped). */
-export async function inspectZip(file: string, limits: ArchiveLimits): Promise<ArchiveEntry[]> {
+function recordOf(entry: yauzl.Entry): EntryRecord {
+  return { name: entryName(entry), encrypted: (entry.generalPurposeBitFlag & 0x1) !== 0, symlink: isSymlink(entry), compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize };
+}
+
+const corrupt = (err: unknown) => (err instanceof ArchiveError ? err : new ArchiveError('corrupt', `the archive is damaged: ${err instanceof Error ? err.message : String(err)}`));
+
+/** Reads the central directory (bounded) and plans it; throws when the archive is refused whole. */
+export async function inspectZip(file: string, limits: ArchiveLimits, folder = ''): Promise<Extract<ReturnType<typeof planArchive>, { ok: true }>> {
   const zip = await openZip(file);
   try {
-    if (zip.entryCount > limits.maxEntries) throw new ArchiveError('too_many_entries', `the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`);
-    const entries: ArchiveEntry[] = [];
-    const seen = new Set<string>();
-    let total = 0;
+    const rawCap = limits.maxEntries * RAW_ENTRIES_PER_FILE;
+    if (zip.entryCount > rawCap) throw new ArchiveError('too_many_entries', `the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted`);
+    const records: EntryRecord[] = [];
     try {
-      for await (const entry of zip.eachEntry()) {
-        const name = entryName(entry);
-        if (entry.generalPurposeBitFlag & 0x1) throw new ArchiveError('encrypted', `${name} is encrypted; upload an archive without a password`);
-        if (isSymlink(entry)) throw new ArchiveError('symlink', `${name} is a symbolic link; links are not accepted in archives`);
-        if (isDirectory(name)) {
-          const dir = name.replace(/[/\\]+$/, '');
-          if (dir) checkPath(dir, false);
-          continue;
-        }
-        const relative = checkPath(name, true);
-        total += entry.uncompressedSize;
-        if (total > limits.maxUncompressedBytes) throw new ArchiveError('too_large', `the archive expands to more than ${limits.maxUncompressedBytes} bytes`);
-        if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) {
-          throw new ArchiveError('ratio', `${relative} expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} times; this looks like a zip bomb`);
-        }
-        const key = relative.toLowerCase();
-        if (seen.has(key)) throw new ArchiveError('bad_name', `${relative} appears twice in the archive`);
-        seen.add(key);
-        if (entry.uncompressedSize > 0) entries.push({ path: relative, size: entry.uncompressedSize });
-      }
+      for await (const entry of zip.eachEntry()) records.push(recordOf(entry));
     } catch (err) {
-      if (err instanceof ArchiveError) throw err;
-      throw new ArchiveError('corrupt', `the archive is damaged: ${err instanceof Error ? err.message : String(err)}`);
+      throw corrupt(err);
     }
-    if (entries.length === 0) throw new ArchiveError('empty', 'the archive contains no files');
-    return entries;
+    const plan = planArchive(records, limits, folder);
+    if (!plan.ok) throw new ArchiveError(plan.problem, plan.reason);
+    return plan;
   } finally {
     zip.close();
   }
 }
 
-function checkPath(name: string, isFile: boolean): string {
-  const relative = name.replace(/\\/g, '/');
-  if (/(^|\/)\.\.(\/|$)/.test(relative) || relative.startsWith('/') || /^[a-zA-Z]:/.test(relative)) {
-    throw new ArchiveError('zip_slip', `${name} points outside the archive's folder`);
-  }
-  if (isFile) {
-    const check = checkRelativePath(relative);
-    if (!check.ok) {
-      const leaf = relative.split('/').pop() as string;
-      const blockedType = checkItemName(leaf).ok && !checkUploadName(leaf).ok;
-      throw new ArchiveError(blockedType ? 'blocked_type' : 'bad_name', `${name}: ${check.reason}`);
-    }
-  } else {
-    for (const segment of relative.split('/').filter(Boolean)) {
-      const check = checkItemName(segment);
-      if (!check.ok) throw new ArchiveError('bad_name', `${name}: ${check.reason}`);
-    }
-  }
-  return relative.split('/').filter(Boolean).join('/');
-}
-
-/** Decompresses the inspected entries into `dir`, counting real bytes against the declared sizes and the total limit. */
-export async function extractZip(file: string, wanted: readonly ArchiveEntry[], dir: string, limits: ArchiveLimits): Promise<ExtractedEntry[]> {
-  const byPath = new Map(wanted.map((e) => [e.path.toLowerCase(), e]));
+/**
+ * Decompresses the planned entries into `dir`, one at a time, each metered while it streams:
+ * past its declared size it is cut off, its spool file removed and the entry refused (the rest go
+ * on). The total is metered too, against the cap, in case a plan and an archive ever disagree.
+ */
+export async function extractZip(file: string, wanted: readonly PlannedEntry[], dir: string, limits: ArchiveLimits): Promise<{ extracted: ExtractedEntry[]; refused: EntryRefusal[] }> {
+  const byIndex = new Map(wanted.map((e) => [e.index, e]));
   const zip = await openZip(file);
-  const out: ExtractedEntry[] = [];
+  const extracted: ExtractedEntry[] = [];
+  const refused: EntryRefusal[] = [];
   let total = 0;
+  let index = -1;
   try {
     for await (const entry of zip.eachEntry()) {
-      const name = entryName(entry);
-      if (isDirectory(name)) continue;
-      const target = byPath.get(name.replace(/\\/g, '/').split('/').filter(Boolean).join('/').toLowerCase());
+      const target = byIndex.get(++index);
       if (!target) continue;
-      const spool = path.join(dir, `entry-${out.length}`);
+      const spool = path.join(dir, `entry-${index}`);
       let written = 0;
+      const overflow = () => new ArchiveError('corrupt', 'the file expands beyond the size its header declares; the archive looks tampered with');
       const meter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           written += chunk.length;
           total += chunk.length;
-          if (written > target.size || total > limits.maxUncompressedBytes) cb(new ArchiveError('too_large', `${target.path} expands beyond its declared size`));
+          if (total > limits.maxUncompressedBytes) cb(new ArchiveError('too_large', `the archive expands to more than ${limits.maxUncompressedBytes} bytes`));
+          else if (written > target.size) cb(overflow());
           else cb(null, chunk);
         },
       });
       try {
         await pipeline(await zip.openReadStreamPromise(entry), meter, createWriteStream(spool));
+        if (written !== target.size) throw new ArchiveError('corrupt', `the file has ${written} bytes, not the ${target.size} its header says`);
+        extracted.push({ ...target, file: spool });
       } catch (err) {
-        if (err instanceof ArchiveError) throw err;
-        throw new ArchiveError('corrupt', `${target.path} cannot be decompressed: ${err instanceof Error ? err.message : String(err)}`);
+        await fs.rm(spool, { force: true });
+        // yauzl's own size check (validateEntrySizes) may stop the stream first: the same finding, in our words.
+        const refusal = err instanceof Error && /^too many bytes in the stream/.test(err.message) ? overflow() : corrupt(err);
+        if (refusal.problem === 'too_large') throw refusal;
+        refused.push({ path: target.path, problem: refusal.problem, reason: refusal.message.replace(/^the archive is damaged/, 'the file cannot be decompressed') });
       }
-      if (written !== target.size) throw new ArchiveError('corrupt', `${target.path} has ${written} bytes, not the ${target.size} its header says`);
-      out.push({ ...target, file: spool });
     }
+  } catch (err) {
+    throw corrupt(err);
   } finally {
     zip.close();
   }
-  return out;
+  return { extracted, refused };
 }
 
 export async function removeQuietly(target: string): Promise<void> {

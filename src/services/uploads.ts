@@ -8,6 +8,9 @@ import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { Logger } from 'pino';
 import type { Services } from './core';
+import type { ArchiveEntryNote, RefusedArchiveEntry, UploadAnswer } from '../contract';
+import { visibleName } from '../contract/names';
+import type { EntryRefusal } from '../domain/archive-plan';
 import { DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
 import { asRetryable, GraphRequestError } from '../m365/errors';
@@ -18,7 +21,7 @@ import type { Db } from '../store/db';
 import { M365Repo } from '../store/m365';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
-import { extractZip, inspectZip, removeQuietly } from './archive';
+import { ArchiveError, extractZip, inspectZip, removeQuietly } from './archive';
 import { actorLabel, type Clock, type GuestActor, type StaffActor } from './context';
 import type { CaseAccess } from '../domain/access';
 
@@ -61,8 +64,28 @@ interface StoredFile {
   mimeType: string | null;
 }
 
-export interface UploadAnswer {
-  files: Array<{ id: string; title: string; parentId: string | null; sizeBytes: number | null }>;
+export type { UploadAnswer } from '../contract';
+
+/** What a request brought so far: the files stored (removed again if the request is refused), and what its archives left out. */
+interface Received {
+  stored: StoredFile[];
+  skipped: ArchiveEntryNote[];
+  refused: RefusedArchiveEntry[];
+}
+
+/** How many refused entries a whole-archive refusal names before "and N more". */
+const REFUSALS_NAMED = 5;
+
+/**
+ * An archive none of whose files can be stored: refused as a whole, with the first refusal's
+ * status (413 for a bomb, 415 for blocked types…) and the reasons, or as empty.
+ */
+function nothingToStore(archive: string, refused: readonly EntryRefusal[], skipped: number): ArchiveError {
+  const clutter = skipped ? ` (${skipped} operating-system file${skipped === 1 ? '' : 's'} left out)` : '';
+  if (refused.length === 0) return new ArchiveError('empty', `${archive}: the archive contains no files${clutter}`);
+  const named = refused.slice(0, REFUSALS_NAMED).map((r) => `${r.path}: ${r.reason}`);
+  const more = refused.length > REFUSALS_NAMED ? `; and ${refused.length - REFUSALS_NAMED} more` : '';
+  return new ArchiveError(refused[0].problem, `${archive}: the archive has no files that can be stored${clutter}: ${named.join('; ')}${more}`);
 }
 
 /** SharePoint's limit on a decoded path, checked for folder + name before anything is uploaded. */
@@ -79,7 +102,7 @@ function checkFolder(folder: string): string {
   const segments = folder.split(/[/\\]/).filter(Boolean);
   for (const s of segments) {
     const check = checkItemName(s);
-    if (!check.ok) throw invalid('folder', `${s}: ${check.reason}`);
+    if (!check.ok) throw invalid('folder', `${visibleName(s)}: ${check.reason}`);
   }
   return segments.join('/');
 }
@@ -87,9 +110,9 @@ function checkFolder(folder: string): string {
 /** 400 for a bad name, 415 for a refused type: the client learns which. */
 function checkFileName(name: string): void {
   const basic = checkItemName(name);
-  if (!basic.ok) throw invalid('file', `${name || '(no name)'}: ${basic.reason}`);
+  if (!basic.ok) throw invalid('file', `${visibleName(name) || '(no name)'}: ${basic.reason}`);
   const typed = checkUploadName(name);
-  if (!typed.ok) throw new DomainError('unsupported_media_type', `${name}: ${typed.reason}`, 'file');
+  if (!typed.ok) throw new DomainError('unsupported_media_type', `${visibleName(name)}: ${typed.reason}`, 'file');
 }
 
 /**
@@ -175,12 +198,13 @@ export class UploadService {
     const auth: GraphAuth = actor.kind === 'guest' ? APP : onBehalfOf(bearer);
     const m365 = new M365Repo(this.d.db);
     const claim = await m365.claimUpload({ firmId: c.firmId, driveId: c.driveId as string, userId: actor.userId, ttlSeconds: CLAIM_SECONDS });
-    const stored: StoredFile[] = [];
+    const received: Received = { stored: [], skipped: [], refused: [] };
+    const { stored } = received;
     const startedAt = Date.now();
     try {
-      await this.parse(req, c, auth, rights, stored);
+      await this.parse(req, c, auth, rights, received);
       if (stored.length === 0) throw invalid('file', 'no file in the request');
-      return await this.record(actor, c, stored);
+      return { ...(await this.record(actor, c, stored)), skipped: received.skipped, refused: received.refused };
     } catch (err) {
       // All or nothing: a refused request leaves nothing behind. Removed while our claim on the
       // drive still stands, so upload detection never imports a half-accepted request.
@@ -218,11 +242,15 @@ export class UploadService {
   }
 
   /** Stores each file of the request as it arrives, appending to `stored` (which the caller cleans up on failure). */
-  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null, stored: StoredFile[]): Promise<StoredFile[]> {
+  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null, received: Received): Promise<void> {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers: req.headers, limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
+        // defParamCharset: browsers put the file name's UTF-8 octets straight into `filename="…"`
+        // (the HTML form encoding is UTF-8; RFC 7578 §4.2 notes this common practice), and
+        // busboy's default (latin1) turned "García.pdf" into "GarcÃ­a.pdf". A `filename*=`
+        // parameter, if a client sends one, still carries its own charset.
+        bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
       } catch (err) {
         reject(invalid('file', `the multipart body cannot be read: ${err instanceof Error ? err.message : String(err)}`));
         return;
@@ -253,7 +281,7 @@ export class UploadService {
             return;
           }
           try {
-            stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth, rights)));
+            received.stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth, rights, received)));
           } catch (err) {
             fail(err);
             refuseNow();
@@ -278,14 +306,23 @@ export class UploadService {
         chain.then(() => reject(failure));
       });
       bb.on('close', () => {
-        chain.then(() => (failure ? reject(failure) : resolve(stored)));
+        chain.then(() => (failure ? reject(failure) : resolve()));
       });
       req.on('aborted', () => fail(new DomainError('validation_failed', 'the upload was interrupted', 'file')));
       req.pipe(bb);
     });
   }
 
-  private async storeOne(stream: Readable, filename: string, mimeType: string | null, fields: Record<string, string>, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null): Promise<StoredFile[]> {
+  private async storeOne(
+    stream: Readable,
+    filename: string,
+    mimeType: string | null,
+    fields: Record<string, string>,
+    c: CaseRecord,
+    auth: GraphAuth,
+    rights: GuestUploadRights | null,
+    notes: Pick<Received, 'skipped' | 'refused'>,
+  ): Promise<StoredFile[]> {
     checkFileName(filename);
     const folder = fields.folder ? checkFolder(fields.folder) : '';
     const base = await this.resolveBase(c, fields.folderId, folder, rights);
@@ -305,14 +342,18 @@ export class UploadService {
       if (spooled === 0) throw invalid('file', `${filename} is empty`);
       if (!isZip) return [await this.put(c, base, folder, filename, spooled, createReadStream(spool), mimeType, auth)];
       const limits = this.d.settings.zip;
-      const entries = await inspectZip(spool, limits);
-      const extracted = await extractZip(spool, entries, dir, limits);
-      // The archive's folders are recreated where the archive itself would have gone.
+      const plan = await inspectZip(spool, limits, folder);
+      const { extracted, refused } = await extractZip(spool, plan.entries, dir, limits);
+      const allRefused = [...plan.refused, ...refused];
+      if (extracted.length === 0) throw nothingToStore(visibleName(filename), allRefused, plan.skipped.length);
+      const archive = visibleName(filename);
+      notes.skipped.push(...plan.skipped.map((n) => ({ archive, ...n })));
+      notes.refused.push(...allRefused.map((r) => ({ archive, ...r })));
+      // The archive's folders are recreated where the archive itself would have gone (paths already checked by the plan).
       const out: StoredFile[] = [];
       for (const entry of extracted) {
         const leaf = entry.path.split('/').pop() as string;
         const relativeFolder = [folder, entry.path.split('/').slice(0, -1).join('/')].filter(Boolean).join('/');
-        checkPathLength(relativeFolder, leaf, 'file');
         out.push(await this.put(c, base, relativeFolder, leaf, entry.size, createReadStream(entry.file), null, auth));
       }
       return out;
@@ -342,7 +383,7 @@ export class UploadService {
   }
 
   /** Items for what was stored: folders first (found or created), then documents through the services. */
-  private async record(actor: Uploader, c: CaseRecord, stored: StoredFile[]): Promise<UploadAnswer> {
+  private async record(actor: Uploader, c: CaseRecord, stored: StoredFile[]): Promise<Pick<UploadAnswer, 'files'>> {
     const folderItem = new Map<string, string | null>();
     const ensureFolder = async (base: UploadBase, folderPath: string): Promise<string | null> => {
       if (folderPath === '') return base.itemId;

@@ -1,7 +1,7 @@
 import { Button, Caption1, ProgressBar, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { ArrowUploadRegular } from '@fluentui/react-icons';
 import { useCallback, useId, useRef, useState, type DragEvent } from 'react';
-import { plainMessage, type UploadProgress } from '../api';
+import { plainMessage, type UploadAnswer, type UploadProgress } from '../api';
 import { size } from './format';
 
 export interface UploadJob {
@@ -83,7 +83,48 @@ const useStyles = makeStyles({
   row: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   line: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', wordBreak: 'break-word' },
   failed: { color: tokens.colorPaletteRedForeground1 },
+  notes: { margin: 0, paddingLeft: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
 });
+
+/** The answer of a finished upload, when it is one (results are typed by whoever queued the upload). */
+const uploadAnswer = (result: unknown): UploadAnswer | null => {
+  const a = result as Partial<UploadAnswer> | null | undefined;
+  return a && Array.isArray(a.files) ? { files: a.files, skipped: a.skipped ?? [], refused: a.refused ?? [] } : null;
+};
+
+/**
+ * What an archive left out: each refused file with its reason (in the warning colour: the sender
+ * may want to fix and resend it), and one line for the operating-system clutter skipped on purpose.
+ */
+function ArchiveNotes({ answer }: { answer: UploadAnswer }) {
+  const s = useStyles();
+  if (answer.refused.length === 0 && answer.skipped.length === 0) return null;
+  const stored = answer.files.length;
+  return (
+    <div data-testid="upload-archive-notes">
+      <Caption1>
+        {stored} file{stored === 1 ? '' : 's'} stored
+        {answer.refused.length > 0 ? `; ${answer.refused.length} not accepted:` : '.'}
+      </Caption1>
+      {answer.refused.length > 0 && (
+        <ul className={s.notes} aria-label="Files not accepted">
+          {answer.refused.map((r) => (
+            <li key={`${r.archive}/${r.path}`} data-testid="upload-refused">
+              <Caption1 className={s.failed}>
+                {r.path}: {r.reason}
+              </Caption1>
+            </li>
+          ))}
+        </ul>
+      )}
+      {answer.skipped.length > 0 && (
+        <Caption1 data-testid="upload-skipped">
+          Left out {answer.skipped.length} system file{answer.skipped.length === 1 ? '' : 's'} your computer added to the archive ({[...new Set(answer.skipped.map((n) => n.reason))].join(', ')}).
+        </Caption1>
+      )}
+    </div>
+  );
+}
 
 /** Drop files here or pick them with the keyboard-reachable button. */
 export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[]) => void; hint: string; disabled?: boolean }) {
@@ -140,6 +181,7 @@ export function UploadList({ jobs }: { jobs: UploadJob[] }) {
     <ul className={s.list} aria-label="Uploads">
       {jobs.map((j) => {
         const pct = j.total > 0 ? Math.min(1, j.loaded / j.total) : 0;
+        const answer = j.status === 'done' ? uploadAnswer(j.result) : null;
         const label = j.status === 'done' ? 'Uploaded' : j.status === 'failed' ? 'Failed' : j.status === 'queued' ? 'Waiting' : `${Math.round(pct * 100)}%`;
         return (
           <li key={j.id} className={s.row} data-testid="upload-row" data-status={j.status}>
@@ -151,6 +193,7 @@ export function UploadList({ jobs }: { jobs: UploadJob[] }) {
             </div>
             <ProgressBar value={j.status === 'done' ? 1 : pct} color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'brand'} aria-label={`Upload of ${j.file.name}`} />
             {j.error && <Caption1 className={s.failed}>{j.error}</Caption1>}
+            {answer && <ArchiveNotes answer={answer} />}
           </li>
         );
       })}

@@ -130,10 +130,8 @@ describe('file routes', () => {
     expect(r1.status).toBe(413);
     expect(r1.body.error.message).toMatch(/zip bomb/);
 
-    const slip = await zip([
-      { name: 'ok.txt', content: Buffer.from('fine') },
-      { name: 'aa/evil.txt', content: Buffer.from('evil') },
-    ]);
+    // Archives holding only refused entries are refused whole (a good entry beside them would be stored: tests/http/zip-and-names.test.ts).
+    const slip = await zip([{ name: 'aa/evil.txt', content: Buffer.from('evil') }]);
     const patched = Buffer.from(slip.toString('latin1').split('aa/evil.txt').join('../evil.txt'), 'latin1');
     const r2 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'slip.zip', content: patched }]);
     expect(r2.status).toBe(400);
@@ -141,10 +139,7 @@ describe('file routes', () => {
 
     const r3 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'setup.exe', content: Buffer.from('MZ') }]);
     expect(r3.status).toBe(415);
-    const inner = await zip([
-      { name: 'docs/a.pdf', content: Buffer.from('%PDF') },
-      { name: 'docs/run.exe', content: Buffer.from('MZ') },
-    ]);
+    const inner = await zip([{ name: 'docs/run.exe', content: Buffer.from('MZ') }]);
     const r4 = await upload(app, filesPath(), guestToken, [{ name: 'file', filename: 'mixed.zip', content: inner }]);
     expect(r4.status).toBe(415);
 

@@ -116,7 +116,7 @@ interface Guide {
 }
 
 /** Splits the guide into prose blocks (paragraphs, list items) and fenced commands; keeps line numbers. */
-export function parseGuide(markdown: string): Guide {
+function parseGuide(markdown: string): Guide {
   const guide: Guide = { spans: [], commands: [], links: [], prose: [] };
   let fence: string | null = null;
   let block: { line: number; text: string }[] = [];
@@ -169,7 +169,7 @@ function readBlock(lines: { line: number; text: string }[], guide: Guide): void 
 // ------------------------------------------------------------------ the checker
 
 /** Problems of the guide against the repository, one string each, naming the guide's line. */
-export function checkGuide(markdown: string, facts: Facts): { problems: string[]; checked: number } {
+function checkGuide(markdown: string, facts: Facts): { problems: string[]; checked: number } {
   const guide = parseGuide(markdown);
   const problems: string[] = [];
   let checked = 0;
@@ -413,6 +413,8 @@ describe('docs/deploy.md matches teamsapp.yml, infra/azure.bicep and the app', (
     ['an allowed parameter value', '`postgresHighAvailability=ZoneRedundant`', '`postgresHighAvailability=MultiZone`', 'is not an allowed value'],
     ['a subnet', '`postgres` subnet', '`database` subnet', '`database` is not a subnet of the VNet in infra/azure.bicep'],
     ['a parameter default', 'kept 35 days', 'kept 30 days', 'defaults to 35 in infra/azure.bicep, not the 30 days the guide says', '`postgresBackupRetentionDays`'],
+    ['a secret the operator writes', 'SECRET_POSTGRES_APP_PASSWORD=$(', 'SECRET_POSTGRES_USER_PASSWORD=$(', '`SECRET_POSTGRES_USER_PASSWORD` is written by the guide but no'],
+    ['the npm steps of atk deploy', 'npm ci, npm run build, npm run artifact', 'npm ci, npm run artifact, npm run build', '`npm run build` is not a cli/runNpmCommand step of deploy'],
     ['a Key Vault secret', '`bot-password`', '`bot-secret`', '`bot-secret` is not a Key Vault secret in infra/azure.bicep'],
     ['an npm script', 'npm run artifact', 'npm run bundle', '`npm run bundle` names a script package.json does not have'],
     ['a file', '`infra/azure.parameters.json` before', '`infra/parameters.json` before', '`infra/parameters.json` is not a file of the repository'],

@@ -50,6 +50,21 @@ export function readLifecycle(rel: string): Lifecycle {
   return parseYaml(readText(rel)) as Lifecycle;
 }
 
+/** The variables the toolkit writes without a `writeToEnvironmentFile` entry for them. */
+const IMPLICIT_OUTPUTS: Record<string, string[]> = {
+  'teamsApp/create': ['TEAMS_APP_TENANT_ID'],
+  'aadApp/update': ['AAD_APP_ACCESS_AS_USER_PERMISSION_ID'],
+};
+
+/** What a step writes to env/.env.<env> (SECRET_* ones to env/.env.<env>.user): arm/deploy writes every Bicep output. */
+export function stepOutputs(step: Step): string[] {
+  const out = [...Object.values(step.writeToEnvironmentFile ?? {}), ...(IMPLICIT_OUTPUTS[step.uses] ?? [])];
+  if (step.uses === 'arm/deploy') {
+    for (const t of (step.with?.templates as { path: string }[]) ?? []) out.push(...bicepOutputs(readText(t.path)).map((o) => o.name));
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ Bicep
 
 export interface BicepOutput {
@@ -70,17 +85,26 @@ export interface BicepParam {
   name: string;
   secure: boolean;
   hasDefault: boolean;
+  /** The values of an `@allowed([...])` decorator; empty when any value is allowed. */
+  allowed: string[];
+  /** The default as written in Bicep (`35`, `'B1'`, `resourceGroup().location`). */
+  defaultValue?: string;
 }
 
 export function bicepParams(bicep: string): BicepParam[] {
   const lines = bicep.split(/\r?\n/);
   const params: BicepParam[] = [];
   lines.forEach((line, i) => {
-    const m = /^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+\w+(\s*=.*)?$/.exec(line.trim());
+    const m = /^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+\w+(?:\s*=\s*(.*))?$/.exec(line.trim());
     if (!m) return;
     let secure = false;
-    for (let j = i - 1; j >= 0 && lines[j].trim().startsWith('@'); j--) if (lines[j].trim().startsWith('@secure()')) secure = true;
-    params.push({ name: m[1], secure, hasDefault: Boolean(m[2]) });
+    let allowed: string[] = [];
+    for (let j = i - 1; j >= 0 && lines[j].trim().startsWith('@'); j--) {
+      const decorator = lines[j].trim();
+      if (decorator.startsWith('@secure()')) secure = true;
+      if (decorator.startsWith('@allowed(')) allowed = [...decorator.matchAll(/'([^']*)'/g)].map((a) => a[1]);
+    }
+    params.push({ name: m[1], secure, hasDefault: m[2] !== undefined, allowed, ...(m[2] !== undefined ? { defaultValue: m[2] } : {}) });
   });
   return params;
 }

@@ -13,15 +13,11 @@
  *    (manifestPath of the Teams/Entra manifests, the ARM parameters file).
  */
 import { execFileSync } from 'node:child_process';
-import { ROOT, Step, bicepOutputs, bicepParams, definedKeys, findPlaceholders, readEnv, readJson, readLifecycle, readText } from './helpers';
+import { ROOT, Step, bicepParams, definedKeys, findPlaceholders, readEnv, readJson, readLifecycle, readText, stepOutputs } from './helpers';
 
 const TOOLKIT_BUILT_INS = ['AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP_NAME'];
 /** Secrets the operator supplies in env/.env.<env>.user (documented in docs/deploy.md). */
 const OPERATOR_SECRETS: Record<'local' | 'dev', string[]> = { local: [], dev: ['SECRET_POSTGRES_ADMIN_PASSWORD', 'SECRET_POSTGRES_APP_PASSWORD'] };
-const IMPLICIT_OUTPUTS: Record<string, string[]> = {
-  'teamsApp/create': ['TEAMS_APP_TENANT_ID'],
-  'aadApp/update': ['AAD_APP_ACCESS_AS_USER_PERMISSION_ID'],
-};
 /** Values a step generates for itself when empty (aadApp/update: the access_as_user scope id). */
 const SELF_GENERATED: Record<string, string[]> = { 'aadApp/update': ['AAD_APP_ACCESS_AS_USER_PERMISSION_ID'] };
 
@@ -33,14 +29,6 @@ function renderedFiles(step: Step): string[] {
     for (const t of (w.templates as { path: string; parameters?: string }[]) ?? []) if (t.parameters) files.push(t.parameters);
   }
   return files;
-}
-
-function outputsOf(step: Step): string[] {
-  const out = [...Object.values(step.writeToEnvironmentFile ?? {}), ...(IMPLICIT_OUTPUTS[step.uses] ?? [])];
-  if (step.uses === 'arm/deploy') {
-    for (const t of (step.with?.templates as { path: string }[]) ?? []) out.push(...bicepOutputs(readText(t.path)).map((o) => o.name));
-  }
-  return out;
 }
 
 interface Gap {
@@ -65,7 +53,7 @@ function replay(file: string, env: 'local' | 'dev'): { gaps: Gap[]; known: Set<s
       const missing = names.filter((n) => !known.has(n));
       if (missing.length) gaps.push({ step: `${step.uses} (#${i + 1})`, source, missing });
     }
-    outputsOf(step).forEach((n) => known.add(n));
+    stepOutputs(step).forEach((n) => known.add(n));
   });
   return { gaps, known, used };
 }

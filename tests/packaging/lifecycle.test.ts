@@ -82,9 +82,7 @@ describe('lifecycle variables', () => {
   it('aadApp/update runs after arm/deploy (aad.manifest.json needs TAB_DOMAIN from Bicep)', () => {
     const uses = (readLifecycle('teamsapp.yml').provision ?? []).map((s) => s.uses);
     expect(uses.indexOf('aadApp/update')).toBeGreaterThan(uses.indexOf('arm/deploy'));
-    expect(uses).toEqual(
-      expect.arrayContaining(['teamsApp/create', 'aadApp/create', 'arm/deploy', 'aadApp/update', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update']),
-    );
+    expect(uses).toEqual(expect.arrayContaining(['teamsApp/create', 'aadApp/create', 'arm/deploy', 'aadApp/update', 'teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update']));
   });
 
   it('commits no secret: SECRET_* keys are empty or absent in env files, and *.user files are git-ignored', () => {

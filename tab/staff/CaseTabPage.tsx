@@ -2,6 +2,9 @@ import { Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { ApiError } from '../api';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { caseLabel, optionsOf, SearchField } from '../components/options';
+import { useLoad, useStaffApi } from '../shell/hooks';
+import { navigate } from '../shell/router';
 import { AppShell } from '../shell/AppShell';
 import { BillingPanel } from './BillingPanel';
 import { useCaseData } from './caseData';
@@ -65,11 +68,29 @@ function CaseTab({ caseId }: { caseId: string }) {
   );
 }
 
+/**
+ * /tab/case opened without a case (a bookmark, the firm pages' "Case" link, a browser): rather
+ * than a dead end, pick one by number or title; the address then names it, so Back and sharing work.
+ */
+function CasePicker() {
+  const api = useStaffApi();
+  const cases = useLoad(() => api.cases(), []);
+  const [query, setQuery] = useState('');
+  if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label="Finding your cases…" />;
+  if (cases.data.length === 0) return <Empty>The firm has no cases yet. Open one from the Clients page or a channel's CaseRoom tab settings.</Empty>;
+  const matches = cases.data.filter((c) => caseLabel(c).toLowerCase().includes(query.toLowerCase()));
+  return (
+    <SearchField label="Open a case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
+      {optionsOf(matches, (c) => c.id, caseLabel)}
+    </SearchField>
+  );
+}
+
 /** The configurable channel tab's content: /tab/case?caseId=… */
 export function CaseTabPage({ caseId }: { caseId: string | null }) {
   return (
     <AppShell title="Case" nav={<FirmNav current="case" />}>
-      {caseId ? <CaseTab caseId={caseId} /> : <Empty>No case is chosen for this tab. Open the tab settings and pick a case.</Empty>}
+      {caseId ? <CaseTab caseId={caseId} /> : <CasePicker />}
     </AppShell>
   );
 }

@@ -293,6 +293,15 @@ describe('every main page: axe-core and screenshots', () => {
     await staff.getByRole('heading', { name: /Choose the case/ }).waitFor();
     await check(staff, 'staff-config');
 
+    // /tab/case without a case is no dead end: search, pick, and the address names the case.
+    await staff.goto(`${h.url}/tab/case`);
+    const picker = staff.getByRole('combobox', { name: 'Open a case' });
+    await picker.fill('metro');
+    await check(staff, 'staff-case-picker');
+    await staff.getByRole('option', { name: /PI-2026-014/ }).click();
+    await staff.getByRole('heading', { name: 'Smith v. Metro Transit' }).waitFor();
+    expect(new URL(staff.url()).searchParams.get('caseId')).toBe(knee);
+
     await staff.goto(`${h.url}/tab/firm/clients`);
     await staff.getByTestId('client-section').first().waitFor();
     await staff.getByTestId('client-guests').nth(1).click();

@@ -455,20 +455,29 @@ export class BotConnectorSim {
   }
 
   private baseActivity(channel: ChannelLog, conversationId: string, from: ChannelAccount): Json {
-    return {
-      channelId: 'msteams',
-      serviceUrl: this.serviceUrl(),
-      timestamp: new Date().toISOString(),
-      from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
-      recipient: { id: this.botAccountId, name: this.knobs.botName },
-      conversation: { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: channel.tenantId },
-      channelData: {
+    return this.envelope(
+      from,
+      { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: channel.tenantId },
+      {
         teamsChannelId: channel.channelId,
         teamsTeamId: channel.teamThreadId,
         channel: { id: channel.channelId, name: channel.name },
         team: { id: channel.teamThreadId, name: channel.teamName, aadGroupId: channel.teamId },
         tenant: { id: channel.tenantId },
       },
+    );
+  }
+
+  /** What every activity Teams sends the bot carries: who wrote, to which bot, in which conversation. */
+  private envelope(from: ChannelAccount, conversation: Json, channelData: Json): Json {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl(),
+      timestamp: new Date().toISOString(),
+      from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
+      recipient: { id: this.botAccountId, name: this.knobs.botName },
+      conversation,
+      channelData,
     };
   }
 
@@ -584,15 +593,7 @@ export class BotConnectorSim {
 
   /** What every activity in a 1:1 chat carries: Teams marks it personal and names only the tenant. */
   private personalBase(chat: PersonalChat, from: ChannelAccount): Json {
-    return {
-      channelId: 'msteams',
-      serviceUrl: this.serviceUrl(),
-      timestamp: new Date().toISOString(),
-      from: { id: `29:${from.aadObjectId ?? from.id}`, name: from.name, aadObjectId: from.aadObjectId ?? from.id },
-      recipient: { id: this.botAccountId, name: this.knobs.botName },
-      conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: chat.tenantId },
-      channelData: { tenant: { id: chat.tenantId } },
-    };
+    return this.envelope(from, { id: chat.conversationId, conversationType: 'personal', tenantId: chat.tenantId }, { tenant: { id: chat.tenantId } });
   }
 
   /** A click on an Action.Execute button: an `adaptiveCard/action` invoke; a card in the answer replaces the card shown. */

@@ -63,13 +63,13 @@ afterAll(async () => {
 describe('access reviews', () => {
   it('is a firm setting: off by default, validated, and turned on through the firm settings API', async () => {
     const token = await h.staffToken();
-    expect((await h.api('GET', '/api/firm/settings', token)).body).toEqual({ currency: 'USD', accessReviewSchedule: 'off' });
+    expect((await h.api('GET', '/api/firm/settings', token)).body).toMatchObject({ currency: 'USD', accessReviewSchedule: 'off' });
     expect(await h.bot.scanAccessReviews()).toEqual({ started: 0, overdueNotices: 0 });
     const bad = await h.api('PUT', '/api/firm/settings', token, { accessReviewSchedule: 'weekly' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('accessReviewSchedule');
     const set = await h.api('PUT', '/api/firm/settings', token, { accessReviewSchedule: 'monthly', reason: 'ISO 27001 control' });
-    expect(set).toEqual({ status: 200, body: { currency: 'USD', accessReviewSchedule: 'monthly' } });
+    expect(set).toMatchObject({ status: 200, body: { currency: 'USD', accessReviewSchedule: 'monthly' } });
     const audit = await repo().auditEntries(firmId(), { target: `firm:${firmId()}` });
     expect(audit.at(-1)).toMatchObject({ action: 'firm.access_reviews', reason: 'ISO 27001 control', data: { from: 'off', to: 'monthly' } });
   });
@@ -212,7 +212,10 @@ describe('access reviews', () => {
     expect(await h.bot.scanAccessReviews()).toEqual({ started: 0, overdueNotices: 0 });
     expect(staffFeed).toHaveLength(1);
     expect(staffFeed[0]).toMatchObject({ userId: h.staff.userId, activityType: 'accessReviewOverdue', caseId: h.caseRecord.id, channelId: CASE_CHANNEL, templateParameters: { case: 'PI-1' } });
-    expect(staffFeed[0].webUrl).toContain(`caseId=${h.caseRecord.id}`);
+    // A Teams deep link to the case's channel tab, its web page the fallback.
+    const link = new URL(staffFeed[0].webUrl);
+    expect(link.pathname).toContain(`case%3A${h.caseRecord.id}`);
+    expect(link.searchParams.get('webUrl')).toContain(`caseId=${h.caseRecord.id}`);
     await h.settle();
     expect(cardText(cardOf((await h.threads()).find((t) => t.rootId === next[0].activities[0].id)!.activities[0]))).toContain('Access review overdue');
   });

@@ -14,3 +14,4 @@ export * from './portal';
 export * from './audit';
 export * from './firm';
 export * from './tab-settings';
+export * from './views';

@@ -31,6 +31,8 @@ import type {
   Message,
   NewItem,
   NewLedgerEntry,
+  NotificationPreference,
+  NotificationPreferenceInput,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -46,7 +48,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { SECTIONS } from '../src/contract/enums';
+export { MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -80,6 +82,8 @@ export type {
   LedgerSummary,
   Message,
   NewItem,
+  NotificationEvent,
+  NotificationPreference,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -258,6 +262,8 @@ export function staffApi(c: ApiClient) {
     firmSettings: () => c.get<FirmSettings>('/firm/settings'),
     setFirmSettings: (body: FirmSettings & { reason?: string | null }) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
+    notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
+    setNotificationPreference: (body: NotificationPreferenceInput) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */
     uploadFile: (caseId: string, file: File, folderId: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTIFICATION_EVENTS, type Section } from './enums';
+import { NOTIFICATION_EVENTS, type NotificationEvent, type Section } from './enums';
 import { id, reason, sections } from './fields';
 
 // ---- requests ----
@@ -23,6 +23,16 @@ export const firmSettingsBody = z.strictObject({
 export const notificationPrefBody = z.strictObject({ caseId: id.nullable().default(null), event: z.enum(NOTIFICATION_EVENTS), enabled: z.boolean(), mention: z.boolean().default(false) });
 
 // ---- answers ----
+
+/** GET and PUT /me/notification-preferences: the staff member's own switches, firm-wide (caseId null) and per case. */
+export interface NotificationPreference {
+  caseId: string | null;
+  event: NotificationEvent;
+  enabled: boolean;
+  mention: boolean;
+}
+/** PUT /me/notification-preferences. */
+export type NotificationPreferenceInput = z.input<typeof notificationPrefBody>;
 
 /** GET and PUT /firm/settings. */
 export interface FirmSettings {

@@ -127,7 +127,7 @@ export class SharingService {
     });
   }
 
-  async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null }) {
+  async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null; language?: string | null }) {
     return this.patchAudited(actor, 'contact.updated', `contact:${contactId}`, patch, async (repo) => {
       await this.mustContact(repo, actor.firmId, contactId);
       if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw notFound('client');

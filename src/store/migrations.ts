@@ -484,6 +484,17 @@ CREATE INDEX grants_client ON grants (client_id) WHERE client_id IS NOT NULL;
 CREATE INDEX outbox_running_dedupe ON outbox (dedupe_key) WHERE status = 'running' AND dedupe_key IS NOT NULL;
 `,
   },
+  {
+    version: 64,
+    name: 'guest language',
+    sql: `
+-- The language a guest's e-mail is written in: the one staff set for the contact, else the locale
+-- the guest's own portal reported (the browser's or Teams' Accept-Language), else English.
+-- Both are BCP 47 tags ("es", "fr-CA").
+ALTER TABLE contacts ADD COLUMN language text CHECK (language ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$');
+ALTER TABLE contacts ADD COLUMN portal_locale text CHECK (portal_locale ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$');
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

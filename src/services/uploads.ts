@@ -222,7 +222,9 @@ export class UploadService {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers: req.headers, limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
+        // Browsers send a file's name as raw UTF-8 in the part header; busboy's default reads it as
+        // Latin-1 and "Informe médico.pdf" would become "Informe mÃ©dico.pdf".
+        bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: MAX_FILES_PER_UPLOAD, fields: 50, fieldSize: 4096, fileSize: this.d.settings.maxUploadBytes + 1 } });
       } catch (err) {
         reject(invalid('file', `the multipart body cannot be read: ${err instanceof Error ? err.message : String(err)}`));
         return;

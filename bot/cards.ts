@@ -17,11 +17,15 @@ export interface TextRun {
   weight?: 'Bolder';
   isSubtle?: boolean;
   italic?: boolean;
+  /** Only ever a link of the bot's own (a CaseRoom page), never a URL taken from user text. */
+  selectAction?: { type: 'Action.OpenUrl'; url: string; title?: string };
 }
 
 export const run = (text: string): TextRun => ({ type: 'TextRun', text });
 export const bold = (text: string): TextRun => ({ type: 'TextRun', text, weight: 'Bolder' });
 export const subtle = (text: string): TextRun => ({ type: 'TextRun', text, isSubtle: true });
+/** A run that opens one of CaseRoom's own pages. */
+export const linkRun = (text: string, url: string): TextRun => ({ type: 'TextRun', text, selectAction: { type: 'Action.OpenUrl', url, title: text } });
 
 export interface Mention {
   /** Entra object id of the staff member. */
@@ -99,6 +103,19 @@ export function renderNotice(model: NoticeModel): AdaptiveCardJson {
 }
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * What a card's message may weigh, counted as Teams counts it: the whole activity encoded as
+ * UTF-16. Teams answers 413 MessageSizeTooBig past its limit. Microsoft Learn's "Format your bot
+ * messages" gives 40 KB (still in several of its language versions) and now "about 100 KB, keep
+ * the message within 80 KB"; integrators report about 28 KB for channel messages (UiPath's Teams
+ * limitations page). The budget is the strictest of these, 28 KB, and every list on a card is
+ * bounded (describers/kit.ts boundedList) to stay well under it.
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
+ * https://docs.uipath.com/activities/other/latest/integration-service/limitations
+ */
+export const CARD_SIZE_BUDGET_BYTES = 28 * 1024;
+export const activitySizeBytes = (activity: unknown): number => JSON.stringify(activity).length * 2;
 
 /**
  * A post's mark in its card: the id of the card's first element, derived from the post key.

@@ -10,6 +10,8 @@ import type { CaseRecord } from '../src/store/records';
  */
 export interface Links {
   caseTab(c: CaseRef): string;
+  /** The case tab with its who-has-access list open: where a card's "and N more" leads. */
+  caseAccess(c: CaseRef): string;
   item(c: CaseRef, itemId: string): string;
   portal(caseId: string): string;
   /** The guest portal's front page ("My cases"). */
@@ -19,21 +21,26 @@ export interface Links {
 /** What a link to a case needs: the channel its tab lives in, and words for Teams to show. */
 export type CaseRef = Pick<CaseRecord, 'id' | 'number' | 'title' | 'channelId'>;
 
-/** What the case tab opens when a link names an item (tab/shell/teams.ts reads it back). */
-export const itemSubPageId = (itemId: string): string => `item:${itemId}`;
+/** What the case tab opens when a link names an item or its access list (tab/shell/deep-link.ts reads it back). */
+type CaseTarget = { itemId: string } | { show: 'access' };
+const subPageIdOf = (t: CaseTarget): string => ('itemId' in t ? `item:${t.itemId}` : t.show);
 
 export function createLinks(o: { publicBaseUrl: string; teamsAppId: string }): Links {
   const base = o.publicBaseUrl.replace(/\/$/, '');
-  const staffWeb = (caseId: string, itemId?: string) => `${base}/tab/case?caseId=${encodeURIComponent(caseId)}${itemId ? `&itemId=${encodeURIComponent(itemId)}` : ''}`;
-  const inTeams = (c: CaseRef, itemId?: string): string => {
-    const webUrl = staffWeb(c.id, itemId);
+  const staffWeb = (caseId: string, target?: CaseTarget) => {
+    const query = new URLSearchParams({ caseId, ...target });
+    return `${base}/tab/case?${query.toString()}`;
+  };
+  const inTeams = (c: CaseRef, target?: CaseTarget): string => {
+    const webUrl = staffWeb(c.id, target);
     // Before provisioning there is no channel and no tab to open: the web page is all there is.
     if (!c.channelId || !o.teamsAppId) return webUrl;
-    return teamsTabDeepLink({ teamsAppId: o.teamsAppId, entityId: caseTabEntityId(c.id), webUrl, label: `${c.number} ${c.title}`, channelId: c.channelId, subEntityId: itemId ? itemSubPageId(itemId) : null });
+    return teamsTabDeepLink({ teamsAppId: o.teamsAppId, entityId: caseTabEntityId(c.id), webUrl, label: `${c.number} ${c.title}`, channelId: c.channelId, subEntityId: target ? subPageIdOf(target) : null });
   };
   return {
     caseTab: (c) => inTeams(c),
-    item: (c, itemId) => inTeams(c, itemId),
+    caseAccess: (c) => inTeams(c, { show: 'access' }),
+    item: (c, itemId) => inTeams(c, { itemId }),
     portal: (caseId) => `${base}/tab/portal/cases/${encodeURIComponent(caseId)}`,
     portalHome: () => `${base}/tab/portal`,
   };

@@ -42,6 +42,8 @@ import type {
   Message,
   NewItem,
   NewLedgerEntry,
+  NotificationPreference,
+  NotificationPreferenceInput,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -57,7 +59,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { LIVE_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
+export { LIVE_EVENTS, MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -101,6 +103,8 @@ export type {
   LiveChange,
   Message,
   NewItem,
+  NotificationEvent,
+  NotificationPreference,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -303,6 +307,8 @@ export function staffApi(c: ApiClient) {
     reopenCasePreview: (caseId: string) => c.request<CaseReopenPreview>('POST', `/cases/${caseId}/reopen/preview`, {}),
     reopenCase: (caseId: string, reason: string | null) => c.request<CaseReopenedAnswer>('POST', `/cases/${caseId}/reopen`, { reason }),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
+    notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
+    setNotificationPreference: (body: NotificationPreferenceInput) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */
     uploadFile: (caseId: string, file: File, folderId: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>

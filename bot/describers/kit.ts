@@ -1,11 +1,12 @@
-import type { NotificationEvent } from '../../src/contract';
-import type { GrantScope, Rights } from '../../src/domain/model';
+import { MENTION_ASSIGNED_BY_DEFAULT, type NotificationEvent } from '../../src/contract/enums';
+import { describeView, isFullView } from '../../src/contract/views';
+import type { GrantScope, Rights, Section } from '../../src/domain/model';
 import type { CaseRoomEvent } from '../../src/domain/events';
 import type { Queryable } from '../../src/store/db';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
 import { Repo } from '../../src/store/repo';
 import type { CardAction } from '../actions';
-import { bold, type Mention, type NoticeModel, run, subtle, type TextRun } from '../cards';
+import { bold, linkRun, type Mention, type NoticeModel, run, subtle, type TextRun } from '../cards';
 import type { Links } from '../links';
 import type { NoticeEvent, Resolution } from '../notices';
 import { preferencesFor } from '../store';
@@ -56,8 +57,8 @@ const PREFERENCE_OF: Record<CaseRoomEvent['type'], NotificationEvent> = {
   'case.reopened': 'items.shared',
 };
 
-/** Without a preference, the assigned staff member is @mentioned for what needs a person. */
-const MENTION_ASSIGNED_BY_DEFAULT = new Set(['guest.uploaded', 'guest.message', 'grant.expiring', 'drift.found']);
+/** Without a preference, the assigned staff member is @mentioned for what needs a person (the settings screen shows the same default). */
+const mentionedByDefault = new Set<NotificationEvent>(MENTION_ASSIGNED_BY_DEFAULT);
 
 export const MAX_LISTED = 10;
 
@@ -70,27 +71,62 @@ export async function mentionsFor(q: Queryable, c: CaseRecord, eventType: CaseRo
     .filter((s) => {
       const pref = prefs.get(s.id);
       if (pref) return pref.enabled && pref.mention;
-      return s.id === c.assignedStaffId && MENTION_ASSIGNED_BY_DEFAULT.has(event);
+      return s.id === c.assignedStaffId && mentionedByDefault.has(event);
     })
     .map((s) => ({ userId: s.userId, name: s.name }));
 }
 
-export function names(contacts: ContactRecord[]): TextRun[] {
+/** "Ann, Bo and Cy" in a sentence; past `max` names, "Ann, Bo, Cy and 4 others". */
+export function names(contacts: ContactRecord[], max = 5): TextRun[] {
+  const shown = contacts.length > max ? contacts.slice(0, max - 1) : contacts;
   const runs: TextRun[] = [];
-  contacts.forEach((c, i) => {
-    if (i > 0) runs.push(run(i === contacts.length - 1 ? ' and ' : ', '));
+  shown.forEach((c, i) => {
+    if (i > 0) runs.push(run(i === shown.length - 1 && shown.length === contacts.length ? ' and ' : ', '));
     runs.push(bold(c.name));
   });
+  if (shown.length < contacts.length) runs.push(run(` and ${contacts.length - shown.length} others`));
   return runs.length ? runs : [run('nobody')];
 }
 
 export const formatDate = (iso: string) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 const formatSize = (bytes: number | null) => (bytes === null ? '' : bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
-export function itemRows(items: ItemRecord[], total = items.length): TextRun[][] {
-  const rows = items.slice(0, MAX_LISTED).map((i) => [run(i.title), subtle(` · ${i.kind}${i.sizeBytes !== null ? `, ${formatSize(i.sizeBytes)}` : ''}`)]);
-  if (total > MAX_LISTED) rows.push([subtle(`and ${total - MAX_LISTED} more`)]);
+// ---- shared by every card that lists or describes (reminder, review and seen cards too) ----
+
+/** The view of a case or client grant in words ("Full case", "documents and events"): see src/contract/views.ts. */
+export { describeView } from '../../src/contract/views';
+
+/**
+ * A list a card can carry whatever its length: at most `max` rows, then one "and N more" row,
+ * a link to where the whole list is when `moreLink` is given. Entries are names (one row each)
+ * or rows already made of runs. `total` counts entries not passed in (e.g. deleted items).
+ * Teams refuses a message over its size limit (cards.ts CARD_SIZE_BUDGET_BYTES): every list on a
+ * card goes through here.
+ */
+export function boundedList(entries: ReadonlyArray<string | TextRun[]>, max = MAX_LISTED, moreLink: string | null = null, total = entries.length): TextRun[][] {
+  const rows = entries.slice(0, max).map((e) => (typeof e === 'string' ? [run(e)] : e));
+  const rest = total - rows.length;
+  if (rest > 0) rows.push([moreLink ? linkRun(`and ${rest} more`, moreLink) : subtle(`and ${rest} more`)]);
   return rows;
+}
+
+/**
+ * A case or client grant's reach in words: "the whole case" only for a full view, "the case's
+ * documents and events" for a narrowed one; "every case of Acme" (full) or "every case of Acme:
+ * notes" (narrowed).
+ */
+export function broadScopeRuns(target: { kind: 'case' } | { kind: 'client'; clientName: string }, view: readonly Section[]): TextRun[] {
+  if (target.kind === 'case') return isFullView(view) ? [run('the whole case')] : [run("the case's "), run(describeView(view))];
+  return [run('every case of '), bold(target.clientName), ...(isFullView(view) ? [] : [run(': '), run(describeView(view))])];
+}
+
+export function itemRows(items: ItemRecord[], total = items.length, moreLink: string | null = null): TextRun[][] {
+  return boundedList(
+    items.slice(0, MAX_LISTED).map((i) => [run(i.title), subtle(` · ${i.kind}${i.sizeBytes !== null ? `, ${formatSize(i.sizeBytes)}` : ''}`)]),
+    MAX_LISTED,
+    moreLink,
+    total,
+  );
 }
 
 export async function scopeRuns(repo: Repo, firmId: string, scope: GrantScope): Promise<TextRun[]> {
@@ -98,9 +134,9 @@ export async function scopeRuns(repo: Repo, firmId: string, scope: GrantScope): 
     const item = await repo.item(firmId, scope.itemId);
     return [run('the item '), bold(item?.title ?? 'that was deleted')];
   }
-  if (scope.kind === 'case') return [run('the whole case'), subtle(` (sections: ${scope.view.join(', ') || 'none'})`)];
+  if (scope.kind === 'case') return broadScopeRuns({ kind: 'case' }, scope.view);
   const client = await repo.client(firmId, scope.clientId);
-  return [run('every case of '), bold(client?.name ?? 'the client'), subtle(` (sections: ${scope.view.join(', ') || 'none'})`)];
+  return broadScopeRuns({ kind: 'client', clientName: client?.name ?? 'the client' }, scope.view);
 }
 
 export const scopeWord = (scope: GrantScope) => (scope.kind === 'item' ? 'item' : scope.kind === 'case' ? 'case' : 'client');

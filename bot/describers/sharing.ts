@@ -1,6 +1,7 @@
-import { bold, listSome, type Mention, plural, run, subtle, type TextRun } from '../cards';
+import { bold, linkRun, listSome, type Mention, plural, run, subtle, type TextRun } from '../cards';
+import { isFullView } from '../../src/contract/views';
 import type { PostData, ShareChange, ShareTarget } from '../notices';
-import { type DescribeCall, type Described, MAX_LISTED, mentionsFor, rightsWords } from './kit';
+import { broadScopeRuns, type DescribeCall, type Described, MAX_LISTED, mentionsFor, rightsWords } from './kit';
 
 /** Titles named per guest row on a sharing card; the rest are counted. */
 const NAMED_PER_GUEST = 3;
@@ -33,7 +34,10 @@ function summarySentence(actor: string, changes: readonly ShareChange[], nameOf:
   const taken = changes.filter((x) => x.op === 'remove');
   const guestsOf = (list: ShareChange[]) => [...new Set(list.map((x) => x.contactId))].sort(byName).map(nameOf);
   const itemCount = (list: ShareChange[]) => new Set(list.flatMap((x) => (x.target.kind === 'item' ? [x.target.itemId] : []))).size;
-  const scopeWords = (list: ShareChange[]) => (list.every((x) => x.target.kind === 'case') ? 'the whole case' : list.every((x) => x.target.kind === 'client') ? 'every case of the client' : 'the case or the client');
+  // "the whole case" only when every view in it is full; the rows below say what a narrowed view includes.
+  const full = (list: ShareChange[]) => list.every((x) => x.target.kind !== 'item' && isFullView(x.target.view));
+  const scopeWords = (list: ShareChange[]) =>
+    list.every((x) => x.target.kind === 'case') ? (full(list) ? 'the whole case' : 'the case') : list.every((x) => x.target.kind === 'client') ? 'every case of the client' : 'the case or the client';
   const givenItems = given.filter((x) => x.target.kind === 'item');
   const givenScopes = given.filter((x) => x.target.kind !== 'item');
   const takenItems = taken.filter((x) => x.target.kind === 'item');
@@ -60,12 +64,13 @@ export async function describeSharing({ deps, repo, c, caseLink }: DescribeCall,
   const contacts = new Map((await repo.contactsByIds(c.firmId, [...new Set(changes.map((x) => x.contactId))])).map((x) => [x.id, x]));
   const items = new Map((await repo.itemsByIds(c.firmId, [...new Set(changes.flatMap((x) => (x.target.kind === 'item' ? [x.target.itemId] : [])))])).map((i) => [i.id, i]));
   const nameOf = (contactId: string) => contacts.get(contactId)?.name ?? 'a removed contact';
+  const accessPage = deps.links.caseAccess(c);
   const byName = (a: string, b: string) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b);
 
   const targetRuns = async (t: Exclude<ShareTarget, { kind: 'item' }>): Promise<TextRun[]> => {
-    const detail = subtle(` (sections: ${t.view.join(', ') || 'none'}${t.rights ? `; ${rightsWords(t.rights)}` : ''})`);
-    if (t.kind === 'case') return [run('the whole case'), detail];
-    return [run('every case of '), bold((await repo.client(c.firmId, t.clientId))?.name ?? 'the client'), detail];
+    const detail = t.rights ? [subtle(` (${rightsWords(t.rights)})`)] : [];
+    if (t.kind === 'case') return [...broadScopeRuns({ kind: 'case' }, t.view), ...detail];
+    return [...broadScopeRuns({ kind: 'client', clientName: (await repo.client(c.firmId, t.clientId))?.name ?? 'the client' }, t.view), ...detail];
   };
 
   const rowsOf = async (outcome: Outcome): Promise<TextRun[][]> => {
@@ -83,7 +88,7 @@ export async function describeSharing({ deps, repo, c, caseLink }: DescribeCall,
       }
       for (const x of ofGuest) if (x.target.kind !== 'item') rows.push([bold(nameOf(g)), run(' · '), ...(await targetRuns(x.target)), ...pending]);
     }
-    if (guests.length > MAX_LISTED) rows.push([subtle(`and ${plural(guests.length - MAX_LISTED, 'more guest')}`)]);
+    if (guests.length > MAX_LISTED) rows.push([linkRun(`and ${plural(guests.length - MAX_LISTED, 'more guest')}`, accessPage)]);
     return rows;
   };
 

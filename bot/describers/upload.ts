@@ -19,7 +19,7 @@ export async function describeUpload({ deps, repo, c, base, caseLink, postKey, i
       icon: '📎',
       heading: items.length === 1 ? 'New upload from a guest' : `${items.length} new uploads from a guest`,
       summary: [bold(guest), run(' uploaded '), bold(plural(items.length, 'file')), run(' to this case.')],
-      sections: [{ label: 'Files', rows: itemRows(items) }],
+      sections: [{ label: 'Files', rows: itemRows(items, items.length, deps.links.caseTab(c)) }],
       footer: data.sharedBack ? `Shared back by ${data.sharedBack.by} on ${formatDate(data.sharedBack.at)}.` : 'Copies are in the case folder; a staff-only note records the upload.',
       mentions: await mentionsFor(deps.q, c, 'guest.uploaded'),
       actions,

@@ -60,6 +60,8 @@ export type MessageAuthorKind = (typeof MESSAGE_AUTHOR_KINDS)[number];
 /** The events staff may switch their Teams notifications on or off for. */
 export const NOTIFICATION_EVENTS = ['guest.uploaded', 'guest.message', 'items.shared', 'items.unshared', 'grant.changed', 'grant.expiring', 'invitation.accepted', 'drift.found'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+/** With no preference set, the case's assigned staff member is @mentioned for these (they need a person). */
+export const MENTION_ASSIGNED_BY_DEFAULT: readonly NotificationEvent[] = ['guest.uploaded', 'guest.message', 'grant.expiring', 'drift.found'];
 
 /**
  * Why an archive, or one entry of it, is refused. An entry's problem refuses that entry only (the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACCESS_REVIEW_SCHEDULES, type AccessReviewSchedule, CLOSE_CASE_GUEST_ACCESS, type CloseCaseGuestAccess, MAX_CLOSE_CASE_READ_ONLY_DAYS, NOTIFICATION_EVENTS, type Section } from './enums';
+import { ACCESS_REVIEW_SCHEDULES, type AccessReviewSchedule, CLOSE_CASE_GUEST_ACCESS, type CloseCaseGuestAccess, MAX_CLOSE_CASE_READ_ONLY_DAYS, NOTIFICATION_EVENTS, type NotificationEvent, type Section } from './enums';
 import { id, reason, sections } from './fields';
 
 // ---- requests ----
@@ -64,6 +64,16 @@ export type FirmSettingsChange = z.input<typeof firmSettingsBody>;
 export const notificationPrefBody = z.strictObject({ caseId: id.nullable().default(null), event: z.enum(NOTIFICATION_EVENTS), enabled: z.boolean(), mention: z.boolean().default(false) });
 
 // ---- answers ----
+
+/** GET and PUT /me/notification-preferences: the staff member's own switches, firm-wide (caseId null) and per case. */
+export interface NotificationPreference {
+  caseId: string | null;
+  event: NotificationEvent;
+  enabled: boolean;
+  mention: boolean;
+}
+/** PUT /me/notification-preferences. */
+export type NotificationPreferenceInput = z.input<typeof notificationPrefBody>;
 
 /** GET and PUT /firm/settings. */
 export interface FirmSettings {

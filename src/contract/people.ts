@@ -5,6 +5,13 @@ import { id, nullableText, optionalId, optionalText, reason, safeName } from './
 
 // ---- requests ----
 
+/** A BCP 47 language tag as people write them: "es", "fr-CA", "zh-Hant-TW". */
+export const languageTag = z
+  .string()
+  .trim()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, { message: 'must be a language tag such as "es" or "fr-CA"' });
+
 export const createClientBody = z.strictObject({ name: safeName(200) });
 
 export const createContactBody = z.strictObject({
@@ -19,6 +26,8 @@ export const updateContactBody = z.strictObject({
   kind: z.enum(CONTACT_KINDS).optional(),
   phone: z.string().trim().max(40).nullable().optional(),
   clientId: id.nullable().optional(),
+  /** The language the contact's e-mail is written in (a BCP 47 tag such as "es" or "fr-CA"); null: from their portal, else English. */
+  language: languageTag.nullable().optional(),
 });
 export const portalAccessBody = z.strictObject({ enabled: z.boolean(), reason, confirm: confirmField });
 /** A guest's e-mail digest opt-out (PUT /contacts/{id}/digest). */

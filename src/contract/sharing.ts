@@ -70,7 +70,7 @@ export const accessEntryAnswer = z.object({
   grant: grantAnswer,
   contact: contactAnswer.pick({ id: true, name: true, email: true, kind: true, invitation: true, portalAccess: true }),
   state: z.enum(GRANT_STATES),
-  /** Human label: "Knee MRI" for an item, "Full case" / "Full client" for broad scopes. */
+  /** Human label: "Knee MRI" for an item; "Full case" / "Full client" for a broad scope showing every section, else "Case: documents and events" (broadScopeLabel). */
   label: z.string(),
   seen: seenSummaryAnswer,
 });

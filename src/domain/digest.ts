@@ -5,6 +5,7 @@
  * difference. Nothing else is ever named: an item that is staff-only, outside the guest's view,
  * or shared and withdrawn again before the digest goes is simply not in the portal's answer.
  */
+import { DEFAULT_DIGEST_LANGUAGE, DIGEST_CATALOGUE, type DigestLanguage } from './digest-strings';
 import type { ItemKind } from './model';
 
 /** One case as the portal shows it to the guest. */
@@ -34,6 +35,8 @@ export interface DigestInput {
   seen: ReadonlySet<string>;
   /** Where the portal lives: `{PUBLIC_BASE_URL}`. */
   portalBaseUrl: string;
+  /** The language the lines are written in (digestLanguage); English when not given. */
+  language?: DigestLanguage;
 }
 
 export interface DigestLine {
@@ -63,7 +66,6 @@ export interface DigestPlan {
 /** A digest stays readable: past this many lines the rest is counted, and the portal has them all. */
 export const MAX_DIGEST_LINES = 40;
 
-const KIND_LABEL: Record<ItemKind, string> = { document: 'Document', folder: 'Folder', note: 'Note', event: 'Event', invoice: 'Invoice' };
 const VIEW_OF_KIND: Record<ItemKind, string> = { document: 'documents', folder: 'documents', note: 'notes', event: 'events', invoice: 'invoices' };
 
 export const caseKey = (caseId: string) => `case:${caseId}`;
@@ -79,6 +81,7 @@ export function portalCaseUrl(portalBaseUrl: string, caseId: string, view?: stri
 }
 
 export function planDigest(input: DigestInput): DigestPlan {
+  const words = DIGEST_CATALOGUE[input.language ?? DEFAULT_DIGEST_LANGUAGE];
   const visibleKeys: string[] = [];
   const sections: DigestSection[] = [];
   let budget = MAX_DIGEST_LINES;
@@ -95,12 +98,12 @@ export function planDigest(input: DigestInput): DigestPlan {
     for (const item of c.items) {
       visibleKeys.push(itemKey(item.id));
       if (input.seen.has(itemKey(item.id))) continue;
-      lines.push({ key: itemKey(item.id), text: `${KIND_LABEL[item.kind]}: ${item.title}`, url: portalCaseUrl(input.portalBaseUrl, c.caseId, VIEW_OF_KIND[item.kind], item.id) });
+      lines.push({ key: itemKey(item.id), text: `${words.kind[item.kind]}: ${item.title}`, url: portalCaseUrl(input.portalBaseUrl, c.caseId, VIEW_OF_KIND[item.kind], item.id) });
     }
     for (const message of c.messages) {
       visibleKeys.push(messageKey(message.id));
       if (!message.fromFirm || input.seen.has(messageKey(message.id))) continue;
-      lines.push({ key: messageKey(message.id), text: `${message.from} replied in “${message.subject}”`, url: portalCaseUrl(input.portalBaseUrl, c.caseId, 'messages') });
+      lines.push({ key: messageKey(message.id), text: words.replied(message.from, message.subject), url: portalCaseUrl(input.portalBaseUrl, c.caseId, 'messages') });
     }
     if (!newlyShared && lines.length === 0) continue;
     const kept = lines.slice(0, budget);
@@ -120,18 +123,22 @@ export interface RenderedDigest {
   html: string;
 }
 
-/** The e-mail: one block per case, each line a link into the portal; every name escaped. */
-export function renderDigest(plan: DigestPlan, o: { firmName: string; guestName: string; portalBaseUrl: string }): RenderedDigest {
+/** The e-mail: one block per case, each line a link into the portal; every name escaped; in the guest's language (English when not given). */
+export function renderDigest(plan: DigestPlan, o: { firmName: string; guestName: string; portalBaseUrl: string; language?: DigestLanguage }): RenderedDigest {
+  const language = o.language ?? DEFAULT_DIGEST_LANGUAGE;
+  const words = DIGEST_CATALOGUE[language];
   const count = plan.listed + plan.omitted;
   const only = plan.sections.length === 1 ? plan.sections[0] : null;
-  const subject = only ? `${o.firmName}: ${only.newlyShared && count === 0 ? 'a case was shared with you' : `new in ${only.heading}`}` : `${o.firmName}: new in ${plan.sections.length} of your cases`;
+  const subject = only ? (only.newlyShared && count === 0 ? words.subjectCaseShared(o.firmName) : words.subjectNewIn(o.firmName, only.heading)) : words.subjectNewInCases(o.firmName, plan.sections.length);
+  const firm = escape(o.firmName);
   const blocks = plan.sections.map((s) => {
-    const intro = s.newlyShared ? '<p>This case is now shared with you.</p>' : '';
+    const intro = s.newlyShared ? `<p>${escape(words.caseNowShared)}</p>` : '';
     const lines = s.lines.map((l) => `<li><a href="${escape(l.url)}">${escape(l.text)}</a></li>`).join('');
     return `<h2><a href="${escape(s.url)}">${escape(s.heading)}</a></h2>${intro}${lines ? `<ul>${lines}</ul>` : ''}`;
   });
-  const more = plan.omitted > 0 ? `<p>…and ${plan.omitted} more in the portal.</p>` : '';
+  const more = plan.omitted > 0 ? `<p>${escape(words.moreInPortal(plan.omitted))}</p>` : '';
   const portal = `${o.portalBaseUrl.replace(/\/+$/, '')}/tab/portal`;
-  const html = `<p>Dear ${escape(o.guestName)},</p><p>${escape(o.firmName)} has shared new things with you in CaseRoom.</p>${blocks.join('')}${more}<p><a href="${escape(portal)}">Open your portal</a></p><p style="color:#616161;font-size:12px">You receive this because ${escape(o.firmName)} shares case material with you. Ask them to stop these e-mails at any time.</p>`;
+  // The catalogue's sentences are ours and hold no markup; the names put into them are escaped first.
+  const html = `<div lang="${language}"><p>${words.greeting(escape(o.guestName))}</p><p>${words.intro(firm)}</p>${blocks.join('')}${more}<p><a href="${escape(portal)}">${escape(words.openPortal)}</a></p><p style="color:#616161;font-size:12px">${words.whyYouGetThis(firm)}</p></div>`;
   return { subject, html };
 }

@@ -216,7 +216,10 @@ export function portalRoutes(d: RouteDeps): Router {
   const r = Router();
   const on = routesOn(r);
   r.use(guestOnly);
-  on('get', '/me', async (req) => d.portal.me(guest(req)));
+  on('get', '/me', async (req) => {
+    await d.portal.rememberLocale(guest(req), req.headers['accept-language']);
+    return d.portal.me(guest(req));
+  });
   /** Before acceptance a guest gets their own status (above) with a friendly explanation, and nothing else. */
   r.use(async (req, _res, next) => {
     const me = await d.portal.me(guest(req));

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type DigestCaseView, type DigestEnding, isEmptyDigest, planDigest, renderDigest } from '../domain/digest';
+import { digestLanguage } from '../domain/digest-strings';
 import { dueReminderDays, expiryInWords, expiryReminderKey, timeLeftInWords } from '../domain/expiry';
 import { DomainError, notFound } from '../domain/errors';
 import type { Db, Queryable } from '../store/db';
@@ -81,7 +82,9 @@ export class GuestDigestService {
     const seen = await this.seenKeys(contact.id);
     const notices = await pendingUndeliveredNotices(this.d.db, contact.guestUserId);
     const endings = await this.endingAccess(firm, contact, cases);
-    const plan = planDigest({ cases, endings, seen, portalBaseUrl: this.d.publicBaseUrl });
+    // Written in the guest's language where known: the one staff set, else their portal's locale.
+    const language = digestLanguage([contact.language, contact.portalLocale]);
+    const plan = planDigest({ cases, endings, seen, portalBaseUrl: this.d.publicBaseUrl, language });
     // Teams notices that could not be delivered are news this digest carries (through the
     // portal's own answer, never their stored text: an item may have been withdrawn since).
     const noticeIds = notices.map((n) => n.id);
@@ -94,7 +97,7 @@ export class GuestDigestService {
       await this.recordFailure(contact, 'No sending mailbox is set: choose one in the firm mail settings (PUT /api/firm/mail) or set MAIL_SENDER.');
       return 'failed';
     }
-    const rendered = renderDigest(plan, { firmName: firm.name, guestName: contact.name, portalBaseUrl: this.d.publicBaseUrl });
+    const rendered = renderDigest(plan, { firmName: firm.name, guestName: contact.name, portalBaseUrl: this.d.publicBaseUrl, language });
     try {
       await this.d.mail.send(sender, { to: { address: contact.email, name: contact.name }, subject: rendered.subject, html: rendered.html });
     } catch (err) {
@@ -105,7 +108,14 @@ export class GuestDigestService {
     await this.d.db.transaction(async (tx) => {
       await this.remember(tx, contact.id, plan.visibleKeys, noticeIds);
       await tx.query('UPDATE contacts SET last_digest_at = now(), last_digest_error = NULL, last_digest_error_at = NULL WHERE id = $1', [contact.id]);
-      await new Repo(tx).appendAudit({ firmId, actor: 'caseroom', action: 'digest.sent', target: `contact:${contact.id}`, reason: null, data: { from: sender, cases: plan.sections.map((s) => s.caseId), lines: plan.listed + plan.omitted } });
+      await new Repo(tx).appendAudit({
+        firmId,
+        actor: 'caseroom',
+        action: 'digest.sent',
+        target: `contact:${contact.id}`,
+        reason: null,
+        data: { from: sender, cases: plan.sections.map((s) => s.caseId), lines: plan.listed + plan.omitted, language },
+      });
     });
     this.d.logger.info({ contactId, cases: plan.sections.length, lines: plan.listed + plan.omitted }, 'guest digest sent');
     return 'sent';

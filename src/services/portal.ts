@@ -1,6 +1,7 @@
 import type { CaseAccess } from '../domain/access';
 import { caseClosed, forbidden, invalid, notFound } from '../domain/errors';
 import { checkUploadName } from '../domain/filenames';
+import { preferredLocale } from '../domain/digest-strings';
 import type { Section } from '../domain/model';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
@@ -54,6 +55,12 @@ export class PortalService {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);
     return { name: contact.name, email: contact.email, firmName: firm.name, invitation: contact.invitation, portalAccess: contact.portalAccess, disabledSections: firm.disabledSections };
+  }
+
+  /** The portal reports the guest's locale (its Accept-Language) when it opens: their e-mail digest is then written in that language, unless staff chose one. */
+  async rememberLocale(actor: GuestActor, acceptLanguage: string | undefined): Promise<void> {
+    const locale = preferredLocale(acceptLanguage);
+    if (locale) await new Repo(this.deps.db).setPortalLocale(actor.contactId, locale);
   }
 
   async myCases(actor: GuestActor): Promise<PortalCaseSummary[]> {

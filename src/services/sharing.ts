@@ -27,6 +27,7 @@ import type {
 } from '../contract';
 import { type GrantTerms, sameTarget, sameTerms, stillHeld, termsOf } from '../domain/guardrails';
 import { auditingRefusals, guard, reasonsFor } from './guardrails';
+import { broadScopeLabel } from '../contract/views';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
@@ -156,7 +157,7 @@ export class SharingService {
     });
   }
 
-  async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null }) {
+  async updateContact(actor: StaffActor, contactId: string, patch: { name?: string; kind?: ContactKind; phone?: string | null; clientId?: string | null; language?: string | null }) {
     return this.patchAudited(actor, 'contact.updated', `contact:${contactId}`, patch, async (repo) => {
       await this.mustContact(repo, actor.firmId, contactId);
       if (patch.clientId && !(await repo.client(actor.firmId, patch.clientId))) throw notFound('client');
@@ -400,14 +401,32 @@ export class SharingService {
         request: { contactIds: input.contactIds, itemIds: input.itemIds, expiresAt: input.expiresAt },
       });
       let grants = 0;
+      // What each guest is newly given (or given with another expiry): a re-share that changes nothing is news to nobody.
+      const changedOf = new Map<string, ItemRecord[]>();
       for (const contact of contacts) {
+        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g.expiresAt] as const] : [])));
+        changedOf.set(
+          contact.id,
+          items.filter((i) => !held.has(i.id) || !sameInstant(held.get(i.id) ?? null, input.expiresAt)),
+        );
         grants += await repo.upsertItemGrants({ firmId: actor.firmId, contactId: contact.id, items: items.map((i) => ({ caseId: i.caseId, itemId: i.id })), expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
         const changed = scopeChanges.filter((c) => c.contactId === contact.id).map((c) => ({ grantId: c.grantId, before: c.before, after: c.after }));
         await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason ?? confirmed, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt, changed });
         await this.syncGuest(tx, actor.firmId, contact.id);
       }
-      for (const [caseId, caseItems] of groupBy(items, (i) => i.caseId)) {
-        await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, actorId: actorLabel(actor), caseId, actor: actor.name, contactIds: contacts.map((c) => c.id), itemIds: caseItems.map((i) => i.id) });
+      // One notice per case and per set of changed items: usually one for everyone; none when nothing changed.
+      for (const caseId of groupBy(items, (i) => i.caseId).keys()) {
+        const contactsBySet = new Map<string, { contactIds: string[]; itemIds: string[] }>();
+        for (const contact of contacts) {
+          const itemIds = (changedOf.get(contact.id) ?? []).filter((i) => i.caseId === caseId).map((i) => i.id);
+          if (itemIds.length === 0) continue;
+          const entry = contactsBySet.get(itemIds.join(',')) ?? { contactIds: [], itemIds };
+          entry.contactIds.push(contact.id);
+          contactsBySet.set(itemIds.join(','), entry);
+        }
+        for (const { contactIds, itemIds } of contactsBySet.values()) {
+          await this.notify(tx, { type: 'items.shared', firmId: actor.firmId, actorId: actorLabel(actor), caseId, actor: actor.name, contactIds, itemIds });
+        }
       }
       return { grants };
     });
@@ -568,7 +587,7 @@ export class SharingService {
       const contact = contacts.get(grant.contactId);
       if (!contact) continue;
       const linked = grant.scope.kind === 'client' ? true : await repo.isLinked(grant.scope.caseId, contact.id);
-      const label = grant.scope.kind === 'item' ? (itemTitles.get(grant.scope.itemId) ?? 'item') : grant.scope.kind === 'case' ? 'Full case' : 'Full client';
+      const label = grant.scope.kind === 'item' ? (itemTitles.get(grant.scope.itemId) ?? 'item') : broadScopeLabel(grant.scope.kind, grant.scope.view);
       entries.push({
         grant,
         contact: { id: contact.id, name: contact.name, email: contact.email, kind: contact.kind, invitation: contact.invitation, portalAccess: contact.portalAccess },
@@ -656,6 +675,8 @@ export class SharingService {
 function assertOpen(c: CaseRecord, what: string): void {
   if (c.closedAt) throw caseClosed(c.number, what);
 }
+/** Two expiry times (or "never", null) are the same moment, whatever their ISO spelling. */
+const sameInstant = (a: string | null, b: string | null): boolean => (a === null || b === null ? a === b : new Date(a).getTime() === new Date(b).getTime());
 
 function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

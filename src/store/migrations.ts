@@ -556,6 +556,17 @@ CREATE INDEX guest_seen_case ON guest_seen (case_id, contact_id);
 `,
   },
   {
+    version: 64,
+    name: 'guest language',
+    sql: `
+-- The language a guest's e-mail is written in: the one staff set for the contact, else the locale
+-- the guest's own portal reported (the browser's or Teams' Accept-Language), else English.
+-- Both are BCP 47 tags ("es", "fr-CA").
+ALTER TABLE contacts ADD COLUMN language text CHECK (language ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$');
+ALTER TABLE contacts ADD COLUMN portal_locale text CHECK (portal_locale ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$');
+`,
+  },
+  {
     version: 65,
     name: 'closing a case withdraws guest access',
     sql: `

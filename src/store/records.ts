@@ -58,6 +58,10 @@ export interface ContactRecord extends api.Contact {
   lastDigestAt: string | null;
   /** Why the last digest could not be sent (cleared by the next one that is); for staff. */
   lastDigestError: string | null;
+  /** The language staff chose for this contact's e-mail (BCP 47), or null. */
+  language: string | null;
+  /** The locale the guest's portal last reported (Accept-Language), or null. */
+  portalLocale: string | null;
 }
 
 export interface ItemRecord extends api.Item {
@@ -196,6 +200,8 @@ export const toContact = rowMapper<ContactRecord>({
   digestOptOut: 'flag',
   lastDigestAt: 'timestamp?',
   lastDigestError: 'value?',
+  language: 'value?',
+  portalLocale: 'value?',
 });
 
 export const toItem = rowMapper<ItemRecord>({

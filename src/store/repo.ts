@@ -174,16 +174,21 @@ export class Repo {
     const rows = await this.q.query('INSERT INTO contacts (id, firm_id, client_id, email, name, kind, phone) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *', [c.id ?? randomUUID(), c.firmId, c.clientId, c.email, c.name, c.kind, c.phone]);
     return toContact(rows[0]);
   }
-  async updateContact(firmId: string, contactId: string, patch: { name?: string; kind?: string; phone?: string | null; clientId?: string | null }): Promise<ContactRecord | null> {
+  async updateContact(firmId: string, contactId: string, patch: { name?: string; kind?: string; phone?: string | null; clientId?: string | null; language?: string | null }): Promise<ContactRecord | null> {
     const rows = await this.q.query(
       `UPDATE contacts SET name = coalesce($3, name), kind = coalesce($4, kind),
          phone = CASE WHEN $5::boolean THEN $6 ELSE phone END,
-         client_id = CASE WHEN $7::boolean THEN $8::uuid ELSE client_id END
+         client_id = CASE WHEN $7::boolean THEN $8::uuid ELSE client_id END,
+         language = CASE WHEN $9::boolean THEN $10 ELSE language END
        WHERE firm_id = $1 AND id = $2 RETURNING *`,
-      [firmId, contactId, patch.name ?? null, patch.kind ?? null, 'phone' in patch, patch.phone ?? null, 'clientId' in patch, patch.clientId ?? null],
+      [firmId, contactId, patch.name ?? null, patch.kind ?? null, 'phone' in patch, patch.phone ?? null, 'clientId' in patch, patch.clientId ?? null, 'language' in patch, patch.language ?? null],
     );
     if (rows[0]) await this.changed({ firmId, contactId });
     return rows[0] ? toContact(rows[0]) : null;
+  }
+  /** The locale the guest's portal reports; written only when it changed. */
+  async setPortalLocale(contactId: string, locale: string): Promise<void> {
+    await this.q.query('UPDATE contacts SET portal_locale = $2 WHERE id = $1 AND portal_locale IS DISTINCT FROM $2', [contactId, locale]);
   }
   async setPortalAccess(contactId: string, enabled: boolean): Promise<void> {
     const rows = await this.q.query<{ firm_id: string }>('UPDATE contacts SET portal_access = $2 WHERE id = $1 RETURNING firm_id', [contactId, enabled]);

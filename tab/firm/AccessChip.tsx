@@ -1,6 +1,7 @@
 import { InteractionTag, InteractionTagPrimary, InteractionTagSecondary, Tag, Tooltip } from '@fluentui/react-components';
 import type { AccessEntry, CaseRecord } from '../api';
 import { date, surnameFirst } from '../components/format';
+import { describeView } from '../../src/contract/views';
 
 /** "Smith, John · Knee MRI" / "Smith, John · Full client" — the hover says exactly what it covers. */
 export function chipText(e: AccessEntry): string {
@@ -13,7 +14,7 @@ export function chipDetail(e: AccessEntry, cases: ReadonlyMap<string, CaseRecord
     scope.kind === 'client'
       ? `every case of ${clientNames.get(scope.clientId) ?? 'the client'}, including future ones`
       : `${scope.kind === 'item' ? 'one item in' : 'the whole of'} ${cases.get(scope.caseId)?.number ?? 'a case'} ${cases.get(scope.caseId)?.title ?? ''}`.trim();
-  const view = scope.kind === 'item' ? '' : ` Sections: ${scope.view.join(', ') || 'none'}.`;
+  const view = scope.kind === 'item' ? '' : ` Sees: ${describeView(scope.view, 'every section')}.`;
   return `${e.contact.name} (${e.contact.email}) sees ${where}.${view} Rights: ${e.grant.rights}. State: ${e.state}.${e.grant.expiresAt ? ` Until ${date(e.grant.expiresAt)}.` : ''}`;
 }
 

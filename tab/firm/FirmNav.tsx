@@ -7,6 +7,7 @@ const LINKS = [
   ['clients', 'Clients', '/tab/firm/clients'],
   ['guests', 'Guests', '/tab/firm/guests'],
   ['audit', 'Audit log', '/tab/firm/audit'],
+  ['settings', 'My settings', '/tab/firm/settings'],
 ] as const;
 
 /** Staff navigation between firm pages. */

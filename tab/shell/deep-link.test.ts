@@ -15,6 +15,10 @@ describe('a link into the tab lands on what it names', () => {
     expect(deepLinkTarget('/tab/case', new URLSearchParams('caseId=c-1'), 'something-else')).toBeNull();
   });
 
+  it('opens a case\'s access list when a card\'s "and N more" deep link asks for it', () => {
+    expect(deepLinkTarget('/tab/case', new URLSearchParams('caseId=c-1'), 'access')).toBe('/tab/case?caseId=c-1&show=access');
+  });
+
   it('leaves every other page alone', () => {
     expect(deepLinkTarget('/tab/portal/cases/c-1', new URLSearchParams(), 'c-2')).toBeNull();
     expect(deepLinkTarget('/tab/firm', new URLSearchParams(), 'c-2')).toBeNull();

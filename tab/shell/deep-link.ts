@@ -1,6 +1,6 @@
 /**
  * Where a link into the tab should land. Teams hands the tab what a deep link names as
- * `page.subPageId` (bot/links.ts writes `item:{id}` for the case tab; the activity feed writes the
+ * `page.subPageId` (bot/links.ts writes `item:{id}` or `access` for the case tab; the activity feed writes the
  * case id for the portal), and older web links carry `?caseId=` on the portal's front page.
  * Null: the page asked for is the page to show.
  */
@@ -9,11 +9,10 @@ export function deepLinkTarget(path: string, query: URLSearchParams, subPageId: 
     const caseId = subPageId || query.get('caseId');
     return caseId ? `/tab/portal/cases/${encodeURIComponent(caseId)}` : null;
   }
-  const itemId = subPageId?.startsWith('item:') ? subPageId.slice('item:'.length) : null;
-  if (path === '/tab/case' && itemId && query.get('itemId') !== itemId) {
-    const next = new URLSearchParams(query);
-    next.set('itemId', itemId);
-    return `/tab/case?${next.toString()}`;
-  }
-  return null;
+  if (path !== '/tab/case' || !subPageId) return null;
+  const [key, value] = subPageId.startsWith('item:') ? ['itemId', subPageId.slice('item:'.length)] : subPageId === 'access' ? ['show', 'access'] : [null, null];
+  if (!key || !value || query.get(key) === value) return null;
+  const next = new URLSearchParams(query);
+  next.set(key, value);
+  return `/tab/case?${next.toString()}`;
 }

@@ -30,12 +30,13 @@ const PANELS: Array<[Panel, string]> = [
 
 const useStyles = makeStyles({ tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` } });
 
-function CaseTab({ caseId }: { caseId: string }) {
+function CaseTab({ caseId, openAccess }: { caseId: string; openAccess: boolean }) {
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
   const [panel, setPanel] = useState<Panel>('documents');
-  const [sharing, setSharing] = useState(false);
+  // A card's "and N more" link (…&show=access) opens the case with its who-has-access list.
+  const [sharing, setSharing] = useState(openAccess);
   const [closing, setClosing] = useState(false);
   const reload = () => void data.reload();
   if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
@@ -86,11 +87,11 @@ function CasePicker() {
   );
 }
 
-/** The configurable channel tab's content: /tab/case?caseId=… */
-export function CaseTabPage({ caseId }: { caseId: string | null }) {
+/** The configurable channel tab's content: /tab/case?caseId=…[&show=access] */
+export function CaseTabPage({ caseId, openAccess = false }: { caseId: string | null; openAccess?: boolean }) {
   return (
     <AppShell title="Case" nav={<FirmNav current="case" />}>
-      {caseId ? <CaseTab caseId={caseId} /> : <CasePicker />}
+      {caseId ? <CaseTab caseId={caseId} openAccess={openAccess} /> : <CasePicker />}
     </AppShell>
   );
 }

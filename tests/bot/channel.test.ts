@@ -120,7 +120,7 @@ describe('sharing cards', () => {
     const text = cardText(cardOf(changed[0].activities[0]));
     expect(text).toContain("Priya Raman changed Dr. Maya Chen's access.");
     expect(text).toContain('Beforethe item page-2.tif');
-    expect(text).toContain('Afterthe whole case');
+    expect(text).toContain("Afterthe case's documents");
     expect(text).toContain('Now sees');
     expect(text).toContain('Scan 11pm.pdf');
   });
@@ -134,7 +134,7 @@ describe('sharing cards', () => {
     expect(await h.bot.scanExpiringGrants()).toBe(0);
     const root = threads[0].activities[0];
     const card = cardOf(root)!;
-    expect(cardText(card)).toMatch(/John Smith's access to the whole case \(sections: documents\) expires/);
+    expect(cardText(card)).toMatch(/John Smith's access to the case's documents expires/);
     const actions = card.actions as Array<{ type: string; verb?: string; data?: unknown }>;
     const extend = actions.find((a) => a.verb === 'grant.extend')!;
     expect(actions.find((a) => a.verb === 'grant.revoke')).toBeDefined();

@@ -145,12 +145,12 @@ it('share then unshare in one burst: the card shows the net, never an unshared i
   const card = cardOf(threads[0].activities[0])!;
   const text = cardText(card);
   expect(text).toContain('Sharing changed');
-  expect(text).toContain('Carla Diaz shared 3 items with Dr. Maya Chen and John Smith, stopped sharing 3 items with Dr. Maya Chen and John Smith and removed access to the whole case from Dr. Maya Chen.');
+  expect(text).toContain('Carla Diaz shared 3 items with Dr. Maya Chen and John Smith, stopped sharing 3 items with Dr. Maya Chen and John Smith and removed access to the case from Dr. Maya Chen.');
   // Given: Maya keeps only c; John keeps a, b, c.
   expect(text).toContain(`Given accessDr. Maya Chen · 1 item: ${c.title}John Smith · 3 items: ${a.title}, ${b.title} and ${c.title}`);
   // Removed: John's earlier share. Shared and withdrawn: Maya's a and b, and her case grant.
   expect(text).toContain(`Access removedJohn Smith · 1 item: ${items[57].title}`);
-  expect(text).toContain(`Shared, then withdrawn againDr. Maya Chen · 2 items: ${a.title} and ${b.title}Dr. Maya Chen · the whole case (sections: documents)`);
+  expect(text).toContain(`Shared, then withdrawn againDr. Maya Chen · 2 items: ${a.title} and ${b.title}Dr. Maya Chen · the case's documents`);
   const [check] = checkCards([card]);
   expect(check.validationErrors).toEqual([]);
 });

@@ -296,7 +296,8 @@ describe('every main page: axe-core and screenshots', () => {
     // /tab/case without a case is no dead end: search, pick, and the address names the case.
     await staff.goto(`${h.url}/tab/case`);
     const picker = staff.getByRole('combobox', { name: 'Open a case' });
-    await picker.fill('metro');
+    await picker.click();
+    await picker.pressSequentially('metro');
     await check(staff, 'staff-case-picker');
     await staff.getByRole('option', { name: /PI-2026-014/ }).click();
     await staff.getByRole('heading', { name: 'Smith v. Metro Transit' }).waitFor();

@@ -1,0 +1,108 @@
+import { Body1, Caption1, Switch, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, type NotificationEvent, type NotificationPreference } from '../api';
+import { ErrorBar, Loading, Notice } from '../components/Feedback';
+import { ScrollingTable } from '../components/ScrollingTable';
+import { TitledCard } from '../components/TitledCard';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
+  body: { padding: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalM}` },
+  hint: { display: 'block', color: tokens.colorNeutralForeground3 },
+});
+
+/** What each notification is about, in the words staff see it happen. */
+export const EVENT_LABEL: Record<NotificationEvent, string> = {
+  'guest.uploaded': 'A guest uploads a file',
+  'guest.message': 'A guest sends a message',
+  'items.shared': 'Something is shared with a guest',
+  'items.unshared': 'Sharing with a guest stops',
+  'grant.changed': "A guest's access changes",
+  'grant.expiring': "A guest's access is about to expire",
+  'invitation.accepted': 'A guest accepts the invitation',
+  'drift.found': 'SharePoint permissions are changed outside CaseRoom',
+};
+
+type Choice = Pick<NotificationPreference, 'enabled' | 'mention'>;
+
+/** Without a firm-wide choice of their own, a staff member gets the house default: notices on, mentioned only on their own cases for what needs a person. */
+const defaultChoice = (event: NotificationEvent): Choice & { assignedOnly: boolean } => ({ enabled: true, mention: MENTION_ASSIGNED_BY_DEFAULT.includes(event), assignedOnly: true });
+
+function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; saved: NotificationPreference | undefined; busy: boolean; onSave: (choice: Choice) => void }) {
+  const s = useStyles();
+  const fallback = defaultChoice(event);
+  const current: Choice = saved ?? fallback;
+  return (
+    <TableRow data-testid="notification-row" data-event={event}>
+      <TableCell>
+        <Text>{EVENT_LABEL[event]}</Text>
+        <Caption1 className={s.hint}>{saved ? 'Your choice' : fallback.mention ? 'Default: you are mentioned on cases assigned to you' : 'Default: no mention'}</Caption1>
+      </TableCell>
+      <TableCell>
+        <Switch checked={current.enabled} disabled={busy} label={current.enabled ? 'On' : 'Off'} aria-label={`Notify me: ${EVENT_LABEL[event]}`} onChange={(_e, d) => onSave({ enabled: d.checked, mention: d.checked && current.mention })} />
+      </TableCell>
+      <TableCell>
+        <Switch
+          checked={current.enabled && current.mention}
+          disabled={busy || !current.enabled}
+          label={current.enabled && current.mention ? (saved ? 'Every case' : 'My cases') : 'No'}
+          aria-label={`@mention me in the case channel: ${EVENT_LABEL[event]}`}
+          onChange={(_e, d) => onSave({ enabled: true, mention: d.checked })}
+        />
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** A staff member's own settings: which Teams notifications they get and when they are @mentioned (PUT /me/notification-preferences). */
+export function SettingsPage() {
+  const s = useStyles();
+  const api = useStaffApi();
+  const loaded = useLoad(() => Promise.all([api.notificationPreferences(), api.cases()]), []);
+  const [prefs, setPrefs] = useState<NotificationPreference[] | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = useAction(async (event: NotificationEvent, choice: Choice) => {
+    setSaved(null);
+    setPrefs(await api.setNotificationPreference({ caseId: null, event, ...choice }));
+    setSaved(EVENT_LABEL[event]);
+  });
+  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label="Loading your settings…" />;
+  const [initial, cases] = loaded.data;
+  const all = prefs ?? initial;
+  const firmWide = new Map(all.filter((p) => p.caseId === null).map((p) => [p.event, p]));
+  const perCase = all.filter((p) => p.caseId !== null);
+  const caseName = new Map(cases.map((c) => [c.id, `${c.number} ${c.title}`]));
+  return (
+    <div className={s.page}>
+      <TitledCard title="Notifications in Teams" testId="notification-settings" description={<Caption1>CaseRoom posts a card in the case channel when something happens. Choose what you hear about and when you are @mentioned.</Caption1>}>
+        <div className={s.body}>
+          <ErrorBar error={save.error} title="Your change was not saved" />
+          {saved && <Notice>Saved: {saved}.</Notice>}
+          <ScrollingTable label="Notification settings" columns={['When', 'Notify me', '@mention me']}>
+            {NOTIFICATION_EVENTS.map((event) => (
+              <EventRow key={event} event={event} saved={firmWide.get(event)} busy={save.busy} onSave={(choice) => void save.run(event, choice)} />
+            ))}
+          </ScrollingTable>
+        </div>
+      </TitledCard>
+      {perCase.length > 0 && (
+        <TitledCard title="Case by case" testId="notification-case-settings" description={<Caption1>Choices made for one case win over the ones above.</Caption1>}>
+          <div className={s.body}>
+            <ScrollingTable label="Case notification settings" columns={['Case', 'When', 'Notify me', '@mention me']}>
+              {perCase.map((p) => (
+                <TableRow key={`${p.caseId}:${p.event}`}>
+                  <TableCell>{caseName.get(p.caseId ?? '') ?? 'A case you no longer see'}</TableCell>
+                  <TableCell>{EVENT_LABEL[p.event]}</TableCell>
+                  <TableCell>{p.enabled ? 'On' : 'Off'}</TableCell>
+                  <TableCell>{p.enabled && p.mention ? 'Yes' : 'No'}</TableCell>
+                </TableRow>
+              ))}
+            </ScrollingTable>
+          </div>
+        </TitledCard>
+      )}
+      <Body1>These settings are yours alone; they change nothing for colleagues or guests.</Body1>
+    </div>
+  );
+}

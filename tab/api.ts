@@ -288,11 +288,14 @@ export function staffApi(c: ApiClient) {
     resendInvitation: (contactId: string) => c.request<Contact>('POST', `/contacts/${contactId}/invitation/resend`, {}),
     contactAccess: (contactId: string) => c.get<AccessEntry[]>(`/contacts/${contactId}/access`),
     firmAccess: () => c.get<AccessEntry[]>('/access'),
-    share: (contactIds: string[], itemIds: string[], reason: string | null = null, confirm?: Confirmation) => c.request<SharedAnswer>('POST', '/shares', { contactIds, itemIds, reason, confirm }),
+    /** `expiresAt` null: no expiry. */
+    share: (contactIds: string[], itemIds: string[], reason: string | null = null, confirm?: Confirmation, expiresAt: string | null = null) => c.request<SharedAnswer>('POST', '/shares', { contactIds, itemIds, reason, confirm, expiresAt }),
     unshare: (contactIds: string[], itemIds: string[], reason: string | null = null) => c.request<UnsharedAnswer>('POST', '/shares/remove', { contactIds, itemIds, reason }),
-    grant: (body: { contactId: string; scope: GrantScope; rights: Rights; reason?: string | null; confirm?: Confirmation }) => c.request<Grant>('POST', '/grants', body),
+    grant: (body: { contactId: string; scope: GrantScope; rights: Rights; expiresAt?: string | null; reason?: string | null; confirm?: Confirmation }) => c.request<Grant>('POST', '/grants', body),
     previewGrant: (grantId: string, scope: GrantScope, rights: Rights) => c.request<GrantPreview>('POST', `/grants/${grantId}/preview`, { scope, rights }),
     changeGrant: (grantId: string, scope: GrantScope, rights: Rights, reason: string | null = null, confirm?: Confirmation) => c.request<ChangedGrantAnswer>('PUT', `/grants/${grantId}`, { scope, rights, reason, confirm }),
+    /** PATCH /grants/{id}/expiry: a new end (or null: no expiry) for a grant, its scope untouched. */
+    setGrantExpiry: (grantId: string, expiresAt: string | null, reason: string | null = null) => c.request<Grant>('PATCH', `/grants/${grantId}/expiry`, { expiresAt, reason }),
     revokeGrant: (grantId: string, reason: string | null = null) => c.request<RevokedAnswer>('DELETE', `/grants/${grantId}`, { reason }),
     /** Newest first; pass the last entry's seq as `beforeSeq` for the next page. */
     audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),

@@ -5,6 +5,7 @@ import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { AccessChip, chipDetail, chipText } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
+import { useExpiryDialog } from '../staff/ExpiryDialog';
 import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
@@ -24,6 +25,10 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
   const lookup = useFirmLookup();
   const [removing, setRemoving] = useState<AccessEntry | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const expiry = useExpiryDialog((msg) => {
+    setMessage(msg);
+    void data.reload();
+  });
   const remove = useAction(async (e: AccessEntry) => {
     await api.revokeGrant(e.grant.id);
     setRemoving(null);
@@ -70,7 +75,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         ) : (
           <TagGroup className={s.chips} aria-label={`Access of ${contact.name}`}>
             {access.map((e) => (
-              <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} onRemove={() => setRemoving(e)} />
+              <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} onRemove={() => setRemoving(e)} onExpiry={() => expiry.open(e)} />
             ))}
           </TagGroup>
         )}
@@ -91,6 +96,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
           })}
         </ul>
       </Card>
+      {expiry.dialog}
       {removing && (
         <Dialog open onOpenChange={(_e, d) => !d.open && setRemoving(null)}>
           <DialogSurface>

@@ -1,5 +1,7 @@
+import { useState } from 'react';
+import { useExpiryDialog } from '../staff/ExpiryDialog';
 import { Badge, Caption1, TableCell, TableRow, TagGroup, Title2, makeStyles, tokens } from '@fluentui/react-components';
-import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { useLoad, useStaffApi } from '../shell/hooks';
 import { AccessChip, chipDetail } from './AccessChip';
@@ -22,6 +24,11 @@ export function GuestsPage() {
     return { contacts, access };
   }, []);
   const lookup = useFirmLookup();
+  const [message, setMessage] = useState<string | null>(null);
+  const expiry = useExpiryDialog((msg) => {
+    setMessage(msg);
+    void data.reload();
+  });
   const rows = (data.data?.contacts ?? []).filter((c) => c.portalAccess || data.data?.access.some((e) => e.contact.id === c.id)).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <section aria-labelledby="guests-title">
@@ -29,6 +36,7 @@ export function GuestsPage() {
         Guests
       </Title2>
       <ErrorBar error={data.error ?? lookup.error} onRetry={() => void data.reload()} />
+      {message && <Notice>{message}</Notice>}
       {!data.data && !data.error && <Loading />}
       {data.data && rows.length === 0 && <Empty>Nobody outside the firm has portal access yet.</Empty>}
       {rows.length > 0 && (
@@ -56,7 +64,7 @@ export function GuestsPage() {
                   ) : (
                     <TagGroup className={s.chips} aria-label={`Access of ${c.name}`}>
                       {entries.map((e) => (
-                        <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} />
+                        <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} onExpiry={() => expiry.open(e)} />
                       ))}
                     </TagGroup>
                   )}
@@ -66,6 +74,7 @@ export function GuestsPage() {
           })}
         </ScrollingTable>
       )}
+      {expiry.dialog}
     </section>
   );
 }

@@ -100,17 +100,19 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
   };
   const uploads = useUploads((file, onProgress) => api.uploadFile(caseId, file, uploadTo ? folderPath(docs, uploadTo) : null, onProgress), afterUpload);
 
-  const bulk = (fn: (contactIds: string[], itemIds: string[], confirm?: Confirmation) => Promise<unknown>) => async (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation) => {
-    let stillVisible = 0;
-    for (let i = 0; i < selectedIds.length; i += CHUNK) {
-      const result = await fn(contactIds, selectedIds.slice(i, i + CHUNK), confirm);
-      stillVisible += (result as { stillVisible?: unknown[] }).stillVisible?.length ?? 0;
-      progress(Math.min(1, (i + CHUNK) / selectedIds.length));
-    }
-    setChecked(new Set());
-    onChanged();
-    return stillVisible ? `${stillVisible} item(s) stay visible through case or client access; change that in Share.` : undefined;
-  };
+  const bulk =
+    (fn: (contactIds: string[], itemIds: string[], confirm?: Confirmation, expiresAt?: string | null) => Promise<unknown>) =>
+    async (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => {
+      let stillVisible = 0;
+      for (let i = 0; i < selectedIds.length; i += CHUNK) {
+        const result = await fn(contactIds, selectedIds.slice(i, i + CHUNK), confirm, expiresAt);
+        stillVisible += (result as { stillVisible?: unknown[] }).stillVisible?.length ?? 0;
+        progress(Math.min(1, (i + CHUNK) / selectedIds.length));
+      }
+      setChecked(new Set());
+      onChanged();
+      return stillVisible ? `${stillVisible} item(s) stay visible through case or client access; change that in Share.` : undefined;
+    };
 
   return (
     <section aria-label="Documents">
@@ -187,7 +189,8 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
             .join(', ')}`}
           confirm={dialog === 'share' ? 'Share' : 'Stop sharing'}
           contacts={shareable(sharing.contacts)}
-          run={bulk(dialog === 'share' ? (c, i, confirm) => api.share(c, i, null, confirm) : (c, i) => api.unshare(c, i))}
+          withExpiry={dialog === 'share'}
+          run={bulk(dialog === 'share' ? (c, i, confirm, expiresAt) => api.share(c, i, null, confirm, expiresAt ?? null) : (c, i) => api.unshare(c, i))}
           onClose={() => setDialog(null)}
         />
       )}

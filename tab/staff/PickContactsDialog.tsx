@@ -1,6 +1,7 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, ProgressBar, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { Confirmation, Contact } from '../api';
+import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
 import { ContactTicks } from './ContactTicks';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
@@ -17,6 +18,7 @@ export function PickContactsDialog({
   confirm,
   contacts,
   initial,
+  withExpiry = false,
   run,
   onClose,
 }: {
@@ -25,16 +27,19 @@ export function PickContactsDialog({
   confirm: string;
   contacts: Contact[];
   initial?: string[];
-  run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation) => Promise<string | void>;
+  /** Ask for an expiry (sharing); the run gets it as `expiresAt` (null: no expiry). */
+  withExpiry?: boolean;
+  run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
   onClose: () => void;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>();
   const [result, setResult] = useState<string | null>(null);
+  const expiry = useExpiry();
   let message: string | void = undefined;
   const confirmable = useConfirmable(async (confirmation) => {
-    message = await run([...selected], setProgress, confirmation);
+    message = await run([...selected], setProgress, confirmation, withExpiry ? expiry.expiresAt : null);
   });
   const go = async () => {
     setError(undefined);
@@ -63,7 +68,10 @@ export function PickContactsDialog({
             {confirmable.confirmation ? (
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
-              <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+              <>
+                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+                {withExpiry && <ExpiryField expiry={expiry} />}
+              </>
             )}
             {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
             {result && (
@@ -78,7 +86,7 @@ export function PickContactsDialog({
               {result ? 'Close' : 'Cancel'}
             </Button>
             {!result && (
-              <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready} onClick={() => void go()} data-testid="pick-contacts-go">
+              <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready || (withExpiry && Boolean(expiry.problem))} onClick={() => void go()} data-testid="pick-contacts-go">
                 {running ? 'Working…' : confirmable.confirmation ? `Confirm and ${confirm.toLowerCase()}` : confirm}
               </Button>
             )}

@@ -26,12 +26,13 @@ import { MoreVerticalRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry, GrantPreview } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
-import { date } from '../components/format';
+import { ExpiryField, expiryInWords, useExpiry } from '../components/ExpiryField';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable, type CaseData } from './caseData';
 import { PreviewList, previewIsEmpty } from './PreviewList';
 import { draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useExpiryDialog } from './ExpiryDialog';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },
@@ -50,7 +51,7 @@ export function scopeLabel(e: AccessEntry): string {
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'change'; entry: AccessEntry; lockKind: boolean } | { kind: 'remove'; entry: AccessEntry };
 
-function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange: (lockKind: boolean) => void; onRemove: () => void }) {
+function AccessRow({ entry, onChange, onExpiry, onRemove }: { entry: AccessEntry; onChange: (lockKind: boolean) => void; onExpiry: () => void; onRemove: () => void }) {
   const s = useStyles();
   const isBroad = entry.grant.scope.kind !== 'item';
   return (
@@ -60,7 +61,7 @@ function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange
         <br />
         <Caption1>
           {scopeLabel(entry)}
-          {entry.grant.expiresAt ? ` · until ${date(entry.grant.expiresAt)}` : ''}
+          {` · ${expiryInWords(entry.grant.expiresAt)}`}
         </Caption1>
       </div>
       <Badge appearance="tint" color={STATE_COLOR[entry.state]}>
@@ -74,6 +75,7 @@ function AccessRow({ entry, onChange, onRemove }: { entry: AccessEntry; onChange
           <MenuList>
             <MenuItem onClick={() => onChange(false)}>Change scope…</MenuItem>
             {isBroad && <MenuItem onClick={() => onChange(true)}>Configure view and threads…</MenuItem>}
+            <MenuItem onClick={onExpiry}>Change expiry…</MenuItem>
             <MenuItem onClick={onRemove}>Remove access…</MenuItem>
           </MenuList>
         </MenuPopover>
@@ -148,8 +150,9 @@ function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string |
   const candidates = shareable(data.detail.linkedContacts);
   const [contactId, setContactId] = useState<string | null>(candidates[0]?.id ?? null);
   const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read'));
+  const expiry = useExpiry();
   const confirmable = useConfirmable(async (confirm) => {
-    if (contactId) await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights, confirm });
+    if (contactId) await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights, expiresAt: expiry.expiresAt, confirm });
   });
   const add = useAction(async () => {
     if (contactId && (await confirmable.attempt())) onDone(`${candidates.find((c) => c.id === contactId)?.name ?? 'The guest'} was given access.`);
@@ -187,9 +190,10 @@ function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string |
           </Field>
           {chosen && chosen.invitation !== 'accepted' && <Notice intent="warning">{chosen.name} has not accepted the invitation yet; access starts when they do.</Notice>}
           <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} />
+          <ExpiryField expiry={expiry} />
         </>
       )}
-      <StepActions error={add.error} back="Cancel" onBack={() => onDone(null)} action="Give access" busy={add.busy} disabled={!contactId} onAction={() => void add.run()} />
+      <StepActions error={add.error} back="Cancel" onBack={() => onDone(null)} action="Give access" busy={add.busy} disabled={!contactId || Boolean(expiry.problem)} onAction={() => void add.run()} />
     </>
   );
 }
@@ -223,6 +227,7 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
     setMessage(msg);
     if (msg) onChanged();
   };
+  const expiry = useExpiryDialog(done);
   const entries = [...data.access].sort((a, b) => a.contact.name.localeCompare(b.contact.name));
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
@@ -241,7 +246,7 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
                 ) : (
                   <ul className={s.list} aria-label="People with access">
                     {entries.map((e) => (
-                      <AccessRow key={e.grant.id} entry={e} onChange={(lockKind) => setMode({ kind: 'change', entry: e, lockKind })} onRemove={() => setMode({ kind: 'remove', entry: e })} />
+                      <AccessRow key={e.grant.id} entry={e} onChange={(lockKind) => setMode({ kind: 'change', entry: e, lockKind })} onExpiry={() => expiry.open(e)} onRemove={() => setMode({ kind: 'remove', entry: e })} />
                     ))}
                   </ul>
                 )}
@@ -257,6 +262,7 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
             {mode.kind === 'add' && <AddGuest data={data} onDone={done} />}
             {mode.kind === 'change' && <ChangeScope entry={mode.entry} lockKind={mode.lockKind} data={data} onDone={done} />}
             {mode.kind === 'remove' && <RemoveAccess entry={mode.entry} onDone={done} />}
+            {expiry.dialog}
           </DialogContent>
         </DialogBody>
       </DialogSurface>

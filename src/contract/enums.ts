@@ -60,6 +60,9 @@ export type MessageAuthorKind = (typeof MESSAGE_AUTHOR_KINDS)[number];
 /** The events staff may switch their Teams notifications on or off for. */
 export const NOTIFICATION_EVENTS = ['guest.uploaded', 'guest.message', 'items.shared', 'items.unshared', 'grant.changed', 'grant.expiring', 'invitation.accepted', 'drift.found'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+/** The events a staff member may ask a Teams activity-feed notice for (a preference's `feed`). */
+export const FEED_EVENTS = ['guest.uploaded', 'guest.message'] as const satisfies readonly NotificationEvent[];
+export type FeedEvent = (typeof FEED_EVENTS)[number];
 
 /**
  * Why an archive, or one entry of it, is refused. An entry's problem refuses that entry only (the

@@ -42,6 +42,8 @@ import type {
   Message,
   NewItem,
   NewLedgerEntry,
+  NotificationPrefChange,
+  NotificationPreference,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -57,7 +59,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { LIVE_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
+export { FEED_EVENTS, LIVE_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -77,6 +79,7 @@ export type {
   Contact,
   ContactKind,
   DomainPolicy,
+  FeedEvent,
   FirmSettings,
   GuardrailReason,
   PartyRole,
@@ -101,6 +104,8 @@ export type {
   LiveChange,
   Message,
   NewItem,
+  NotificationPrefChange,
+  NotificationPreference,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -293,6 +298,10 @@ export function staffApi(c: ApiClient) {
     /** Newest first; pass the last entry's seq as `beforeSeq` for the next page. */
     audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),
     auditExport: (format: 'csv' | 'json', filters: AuditFilters = {}) => c.blob(`/audit/export?${auditParams({ ...filters, format })}`),
+    /** The signed-in staff member's own notification switches (channel card, @mention, activity feed). */
+    notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
+    /** What is not sent is kept: `{ event, feed }` alone changes only the activity-feed choice (null: back to the default). */
+    setNotificationPreference: (body: NotificationPrefChange) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
     firmSettings: () => c.get<FirmSettings>('/firm/settings'),
     setFirmSettings: (body: FirmSettingsChange) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     /** Each guest of each case's latest access review with the decision taken (CSV). */

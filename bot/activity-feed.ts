@@ -30,6 +30,8 @@ export interface GuestNotice {
 /** The activity-feed types CaseRoom sends to staff (declared in the manifest like the guests' ones). */
 export const STAFF_ACTIVITY_TYPES = {
   accessReviewOverdue: { description: 'An access review of a case you are responsible for is overdue.', templateText: 'The access review of {case} is overdue' },
+  guestUploaded: { description: 'A guest uploaded documents to a case you follow.', templateText: '{actor} uploaded to {case}' },
+  guestMessaged: { description: 'A guest wrote a message in a case you follow.', templateText: '{actor} wrote in {case}' },
 } as const;
 
 /** A notice to a staff member: it opens the case's tab in its channel. */

@@ -5,12 +5,13 @@ import type { CaseRoomEvent } from '../src/domain/events';
 import type { JobHandler } from '../src/services/outbox-worker';
 import type { Db, Queryable } from '../src/store/db';
 import { requestPostDelivery } from '../src/services/job-requests';
+import type { CaseRecord } from '../src/store/records';
 import { Repo } from '../src/store/repo';
-import type { ActivityFeed, GuestNotice } from './activity-feed';
+import type { ActivityFeed, GuestNotice, StaffNotice } from './activity-feed';
 import type { Deliverer } from './delivery';
 import type { Links } from './links';
 import { mergeSharingChanges, type PostData, sharingChanges } from './notices';
-import { BotStore, type PostKind } from './store';
+import { BotStore, feedRecipients, type PostKind } from './store';
 
 /**
  * The outbox side of the bot. `notify` jobs (written by the services with each change) are
@@ -39,6 +40,7 @@ export function createNotifyHandler(d: NotifyDeps): JobHandler<'notify'> {
     const { event } = job.payload;
     await d.db.transaction((tx) => planPosts(d, tx, job.id, event));
     await notifyGuests(d, job.id, event);
+    await notifyStaffFeed(d, job.id, event);
   };
 }
 
@@ -198,6 +200,50 @@ async function notifyGuests(d: NotifyDeps, jobId: number, event: CaseRoomEvent):
       await store.firstDelivery(key);
     } catch (err) {
       d.logger.warn({ err: err instanceof Error ? err.message : String(err), contactId: contact.id }, 'activity feed notification failed');
+    }
+  }
+}
+
+/** What a staff notice says of a guest's upload or message, and where it opens (the item for one upload, else the case tab). */
+async function staffNoticeOf(d: NotifyDeps, event: Extract<CaseRoomEvent, { type: 'guest.uploaded' | 'guest.message' }>, c: CaseRecord, guestName: string): Promise<Omit<StaffNotice, 'userId'>> {
+  const topicText = `${c.number} ${c.title}`;
+  const base = { topicText, caseId: c.id, channelId: c.channelId, templateParameters: { actor: guestName, case: c.number } };
+  if (event.type === 'guest.uploaded') {
+    const count = event.itemIds.length;
+    const webUrl = count === 1 ? d.links.item(c, event.itemIds[0]) : d.links.caseTab(c);
+    return { ...base, activityType: 'guestUploaded', webUrl, previewText: `${guestName} uploaded ${count === 1 ? 'a document' : `${count} documents`} to ${topicText}` };
+  }
+  const message = (await new Repo(d.db).messages(event.threadId)).find((m) => m.id === event.messageId);
+  return { ...base, activityType: 'guestMessaged', webUrl: d.links.caseTab(c), previewText: `${guestName}: ${message?.body ?? 'a new message'}` };
+}
+
+/**
+ * Staff who asked for it (a `feed` preference; by default the case's assigned staff member) hear
+ * of a guest's upload or message in their Teams activity feed: best effort, once per job per staff
+ * member. A staff member without the app is recorded as done ('not-installed'), not retried.
+ */
+async function notifyStaffFeed(d: NotifyDeps, jobId: number, event: CaseRoomEvent): Promise<void> {
+  if (event.type !== 'guest.uploaded' && event.type !== 'guest.message') return;
+  const notifyStaff = d.feed.notifyStaff?.bind(d.feed);
+  if (!notifyStaff) return;
+  const repo = new Repo(d.db);
+  const store = new BotStore(d.db);
+  const c = await repo.case(event.firmId, event.caseId);
+  if (!c) return;
+  const recipients = await feedRecipients(d.db, c, event.type);
+  if (recipients.size === 0) return;
+  const guest = await repo.contact(event.firmId, event.contactId);
+  const notice = await staffNoticeOf(d, event, c, guest?.name ?? 'A guest');
+  for (const staff of await repo.listStaff(event.firmId)) {
+    if (!recipients.has(staff.id)) continue;
+    const key = `staff-feed:${jobId}:${staff.id}`;
+    if (await store.wasDelivered(key)) continue;
+    try {
+      const outcome = await notifyStaff({ ...notice, userId: staff.userId });
+      await store.firstDelivery(key);
+      if (outcome === 'not-installed') d.logger.info({ staffId: staff.id, caseId: c.id }, 'staff member has no CaseRoom app in Teams: no activity notice');
+    } catch (err) {
+      d.logger.warn({ err: err instanceof Error ? err.message : String(err), staffId: staff.id }, 'staff activity feed notification failed');
     }
   }
 }

@@ -1,5 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
+import type { FeedEvent } from '../src/contract/enums';
 import type { Db, Queryable } from '../src/store/db';
+import type { CaseRecord } from '../src/store/records';
 
 /** The bot's tables (migration 20): installations, channels, posts it owns, delivered notification keys. */
 
@@ -186,13 +188,34 @@ export class BotStore {
 /** Notification preferences that apply to one event on one case: per-case rows win over firm-wide ones. */
 export async function preferencesFor(q: Queryable, firmId: string, caseId: string, event: string): Promise<Map<string, { enabled: boolean; mention: boolean }>> {
   const rows = await q.query<{ staff_id: string; case_id: string | null; enabled: boolean; mention: boolean }>(
-    'SELECT staff_id, case_id, enabled, mention FROM notification_preferences WHERE firm_id = $1 AND event = $2 AND (case_id = $3 OR case_id IS NULL)',
+    // A row holding only the feed choice (enabled NULL) leaves the channel card on its default.
+    'SELECT staff_id, case_id, enabled, mention FROM notification_preferences WHERE firm_id = $1 AND event = $2 AND (case_id = $3 OR case_id IS NULL) AND enabled IS NOT NULL',
     [firmId, event, caseId],
   );
-  const result = new Map<string, { enabled: boolean; mention: boolean; perCase: boolean }>();
+  return new Map([...mostSpecific(rows)].map(([id, r]) => [id, { enabled: r.enabled, mention: r.mention }]));
+}
+
+/** Each staff member's row that applies: their per-case row when there is one, else their firm-wide one. */
+function mostSpecific<T extends { staff_id: string; case_id: string | null }>(rows: T[]): Map<string, T> {
+  const result = new Map<string, T>();
   for (const r of rows) {
     const current = result.get(r.staff_id);
-    if (!current || (!current.perCase && r.case_id !== null)) result.set(r.staff_id, { enabled: r.enabled, mention: r.mention, perCase: r.case_id !== null });
+    if (!current || (current.case_id === null && r.case_id !== null)) result.set(r.staff_id, r);
   }
-  return new Map([...result].map(([id, p]) => [id, { enabled: p.enabled, mention: p.mention }]));
+  return result;
+}
+
+/**
+ * The staff members who get an activity-feed notice of a guest's upload or message on a case:
+ * a per-case choice wins over a firm-wide one; with neither, only the case's assigned staff member.
+ */
+export async function feedRecipients(q: Queryable, c: Pick<CaseRecord, 'firmId' | 'id' | 'assignedStaffId'>, event: FeedEvent): Promise<Set<string>> {
+  const rows = await q.query<{ staff_id: string; case_id: string | null; feed: boolean }>(
+    'SELECT staff_id, case_id, feed FROM notification_preferences WHERE firm_id = $1 AND event = $2 AND (case_id = $3 OR case_id IS NULL) AND feed IS NOT NULL',
+    [c.firmId, event, c.id],
+  );
+  const chosen = mostSpecific(rows);
+  const recipients = new Set([...chosen].filter(([, p]) => p.feed).map(([staffId]) => staffId));
+  if (c.assignedStaffId && !chosen.has(c.assignedStaffId)) recipients.add(c.assignedStaffId);
+  return recipients;
 }

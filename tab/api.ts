@@ -42,8 +42,8 @@ import type {
   Message,
   NewItem,
   NewLedgerEntry,
+  NotificationPrefChange,
   NotificationPreference,
-  NotificationPreferenceInput,
   PortalCase,
   PortalCaseSummary,
   PortalMe,
@@ -59,7 +59,7 @@ import type {
   UploadAnswer,
 } from '../src/contract';
 
-export { LIVE_EVENTS, MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
+export { FEED_EVENTS, LIVE_EVENTS, MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
 export type {
   AccessEntry,
   AuditEntry,
@@ -79,6 +79,7 @@ export type {
   Contact,
   ContactKind,
   DomainPolicy,
+  FeedEvent,
   FirmSettings,
   GuardrailReason,
   PartyRole,
@@ -104,6 +105,7 @@ export type {
   Message,
   NewItem,
   NotificationEvent,
+  NotificationPrefChange,
   NotificationPreference,
   PortalCase,
   PortalCaseSummary,
@@ -300,6 +302,10 @@ export function staffApi(c: ApiClient) {
     /** Newest first; pass the last entry's seq as `beforeSeq` for the next page. */
     audit: (filters: AuditFilters = {}, beforeSeq: number | null = null, limit = 100) => c.get<AuditEntry[]>(`/audit?${auditParams({ ...filters, ...(beforeSeq ? { beforeSeq: String(beforeSeq) } : {}), limit: String(limit) })}`),
     auditExport: (format: 'csv' | 'json', filters: AuditFilters = {}) => c.blob(`/audit/export?${auditParams({ ...filters, format })}`),
+    /** The signed-in staff member's own notification switches (channel card, @mention, activity feed). */
+    notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
+    /** What is not sent is kept: `{ event, feed }` alone changes only the activity-feed choice (null: back to the default). */
+    setNotificationPreference: (body: NotificationPrefChange) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
     firmSettings: () => c.get<FirmSettings>('/firm/settings'),
     setFirmSettings: (body: FirmSettingsChange) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     /** Each guest of each case's latest access review with the decision taken (CSV). */
@@ -310,8 +316,6 @@ export function staffApi(c: ApiClient) {
     reopenCasePreview: (caseId: string) => c.request<CaseReopenPreview>('POST', `/cases/${caseId}/reopen/preview`, {}),
     reopenCase: (caseId: string, reason: string | null) => c.request<CaseReopenedAnswer>('POST', `/cases/${caseId}/reopen`, { reason }),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
-    notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
-    setNotificationPreference: (body: NotificationPreferenceInput) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */
     uploadFile: (caseId: string, file: File, folderId: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>

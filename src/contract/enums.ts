@@ -62,6 +62,9 @@ export const NOTIFICATION_EVENTS = ['guest.uploaded', 'guest.message', 'items.sh
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 /** With no preference set, the case's assigned staff member is @mentioned for these (they need a person). */
 export const MENTION_ASSIGNED_BY_DEFAULT: readonly NotificationEvent[] = ['guest.uploaded', 'guest.message', 'grant.expiring', 'drift.found'];
+/** The events a staff member may ask a Teams activity-feed notice for (a preference's `feed`). */
+export const FEED_EVENTS = ['guest.uploaded', 'guest.message'] as const satisfies readonly NotificationEvent[];
+export type FeedEvent = (typeof FEED_EVENTS)[number];
 
 /**
  * Why an archive, or one entry of it, is refused. An entry's problem refuses that entry only (the

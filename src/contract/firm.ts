@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { ACCESS_REVIEW_SCHEDULES, type AccessReviewSchedule, CLOSE_CASE_GUEST_ACCESS, type CloseCaseGuestAccess, MAX_CLOSE_CASE_READ_ONLY_DAYS, NOTIFICATION_EVENTS, type NotificationEvent, type Section } from './enums';
+import {
+  ACCESS_REVIEW_SCHEDULES,
+  type AccessReviewSchedule,
+  CLOSE_CASE_GUEST_ACCESS,
+  type CloseCaseGuestAccess,
+  FEED_EVENTS,
+  type FeedEvent,
+  MAX_CLOSE_CASE_READ_ONLY_DAYS,
+  NOTIFICATION_EVENTS,
+  type NotificationEvent,
+  type Section,
+} from './enums';
 import { id, reason, sections } from './fields';
 
 // ---- requests ----
@@ -60,20 +71,31 @@ export const firmSettingsBody = z
   });
 /** What the tab sends to PUT /firm/settings. */
 export type FirmSettingsChange = z.input<typeof firmSettingsBody>;
-/** A staff member's Teams notification switch for one event, firm-wide or for one case. */
-export const notificationPrefBody = z.strictObject({ caseId: id.nullable().default(null), event: z.enum(NOTIFICATION_EVENTS), enabled: z.boolean(), mention: z.boolean().default(false) });
+const isFeedEvent = (event: string): event is FeedEvent => (FEED_EVENTS as readonly string[]).includes(event);
 
-// ---- answers ----
+/**
+ * A staff member's Teams notification switches for one event, firm-wide or for one case:
+ * `enabled`/`mention` for the channel card, `feed` for an activity-feed notice (guest uploads and
+ * messages only; null returns to the default: on for the case's assigned staff member). Either
+ * part may be sent alone; what is not sent is kept.
+ */
+export const notificationPrefBody = z
+  .strictObject({ caseId: id.nullable().default(null), event: z.enum(NOTIFICATION_EVENTS), enabled: z.boolean().optional(), mention: z.boolean().optional(), feed: z.boolean().nullable().optional() })
+  .refine((b) => b.enabled !== undefined || b.feed !== undefined, { message: 'give enabled (the channel card) or feed (the activity feed)', path: ['enabled'] })
+  .refine((b) => b.mention === undefined || b.enabled !== undefined, { message: 'mention goes with enabled', path: ['mention'] })
+  .refine((b) => b.feed === undefined || isFeedEvent(b.event), { message: `feed is only for ${FEED_EVENTS.join(' and ')}`, path: ['feed'] });
+export type NotificationPrefChange = z.input<typeof notificationPrefBody>;
 
-/** GET and PUT /me/notification-preferences: the staff member's own switches, firm-wide (caseId null) and per case. */
+/** GET and PUT /me/notification-preferences: one row per event and scope; null is "not set, the default applies". */
 export interface NotificationPreference {
   caseId: string | null;
   event: NotificationEvent;
-  enabled: boolean;
-  mention: boolean;
+  enabled: boolean | null;
+  mention: boolean | null;
+  feed: boolean | null;
 }
-/** PUT /me/notification-preferences. */
-export type NotificationPreferenceInput = z.input<typeof notificationPrefBody>;
+
+// ---- answers ----
 
 /** GET and PUT /firm/settings. */
 export interface FirmSettings {

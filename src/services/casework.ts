@@ -233,7 +233,7 @@ export class CaseworkService {
     return new Repo(this.deps.db).notificationPreferences(actor.staffId);
   }
 
-  async setNotificationPreference(actor: Extract<Actor, { kind: 'staff' }>, pref: { caseId: string | null; event: string; enabled: boolean; mention: boolean }) {
+  async setNotificationPreference(actor: Extract<Actor, { kind: 'staff' }>, pref: { caseId: string | null; event: string; enabled?: boolean; mention?: boolean; feed?: boolean | null }) {
     const repo = new Repo(this.deps.db);
     if (pref.caseId && !(await repo.case(actor.firmId, pref.caseId))) throw notFound('case');
     await repo.setNotificationPreference({ firmId: actor.firmId, staffId: actor.staffId, ...pref });

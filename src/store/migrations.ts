@@ -609,6 +609,19 @@ ALTER TABLE firms ADD COLUMN blocked_domains text[] NOT NULL DEFAULT '{}';
 ALTER TABLE firms ADD COLUMN warned_domains text[] NOT NULL DEFAULT '{}';
 `,
   },
+  {
+    version: 67,
+    name: 'staff activity-feed preferences',
+    sql: `
+-- Whether a staff member gets a Teams activity-feed notice for a guest's upload or message;
+-- NULL: the default (on for the case's assigned staff member, off for others).
+ALTER TABLE notification_preferences ADD COLUMN feed boolean;
+-- A row may now hold only the feed choice: NULL enabled/mention leave the channel card and
+-- @mention on their defaults (bot/describers/kit.ts), so setting the feed changes nothing else.
+ALTER TABLE notification_preferences ALTER COLUMN enabled DROP NOT NULL;
+ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
 import type { GrantScope, Rights, Section } from '../domain/model';
-import type { PartyRole } from '../contract/enums';
+import type { NotificationEvent, PartyRole } from '../contract/enums';
+import type { NotificationPreference } from '../contract/firm';
 import { announceChange, type StoreChange } from './changes';
 import { type Queryable, queryOne, writeInChunks } from './db';
 import {
@@ -486,15 +487,24 @@ export class Repo {
   }
 
   // ---- notification preferences ----
-  async notificationPreferences(staffId: string): Promise<Array<{ caseId: string | null; event: string; enabled: boolean; mention: boolean }>> {
-    const rows = await this.q.query<{ case_id: string | null; event: string; enabled: boolean; mention: boolean }>('SELECT case_id, event, enabled, mention FROM notification_preferences WHERE staff_id = $1 ORDER BY event', [staffId]);
-    return rows.map((r) => ({ caseId: r.case_id, event: r.event, enabled: r.enabled, mention: r.mention }));
+  async notificationPreferences(staffId: string): Promise<NotificationPreference[]> {
+    const rows = await this.q.query<{ case_id: string | null; event: NotificationEvent; enabled: boolean | null; mention: boolean | null; feed: boolean | null }>(
+      'SELECT case_id, event, enabled, mention, feed FROM notification_preferences WHERE staff_id = $1 ORDER BY event, case_id NULLS FIRST',
+      [staffId],
+    );
+    return rows.map((r) => ({ caseId: r.case_id, event: r.event, enabled: r.enabled, mention: r.mention, feed: r.feed }));
   }
-  async setNotificationPreference(p: { firmId: string; staffId: string; caseId: string | null; event: string; enabled: boolean; mention: boolean }): Promise<void> {
+  /** Sets what is given (undefined keeps the stored value): the channel switches (`enabled` with `mention`) and the feed one apart. */
+  async setNotificationPreference(p: { firmId: string; staffId: string; caseId: string | null; event: string; enabled?: boolean; mention?: boolean; feed?: boolean | null }): Promise<void> {
+    const setsChannel = p.enabled !== undefined;
+    const setsFeed = p.feed !== undefined;
     await this.q.query(
-      `INSERT INTO notification_preferences (id, firm_id, staff_id, case_id, event, enabled, mention) VALUES ($1,$2,$3,$4,$5,$6,$7)
-       ON CONFLICT (staff_id, event, coalesce(case_id, '00000000-0000-0000-0000-000000000000'::uuid)) DO UPDATE SET enabled = EXCLUDED.enabled, mention = EXCLUDED.mention`,
-      [randomUUID(), p.firmId, p.staffId, p.caseId, p.event, p.enabled, p.mention],
+      `INSERT INTO notification_preferences (id, firm_id, staff_id, case_id, event, enabled, mention, feed) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+       ON CONFLICT (staff_id, event, coalesce(case_id, '00000000-0000-0000-0000-000000000000'::uuid)) DO UPDATE SET
+         enabled = CASE WHEN $9 THEN EXCLUDED.enabled ELSE notification_preferences.enabled END,
+         mention = CASE WHEN $9 THEN EXCLUDED.mention ELSE notification_preferences.mention END,
+         feed = CASE WHEN $10 THEN EXCLUDED.feed ELSE notification_preferences.feed END`,
+      [randomUUID(), p.firmId, p.staffId, p.caseId, p.event, setsChannel ? p.enabled : null, setsChannel ? (p.mention ?? false) : null, setsFeed ? p.feed : null, setsChannel, setsFeed],
     );
   }
 

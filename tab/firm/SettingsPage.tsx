@@ -1,3 +1,4 @@
+import { FeedPreferences } from '../staff/FeedPreferences';
 import { Body1, Caption1, Switch, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, type NotificationEvent, type NotificationPreference } from '../api';
@@ -24,7 +25,7 @@ export const EVENT_LABEL: Record<NotificationEvent, string> = {
   'drift.found': 'SharePoint permissions are changed outside CaseRoom',
 };
 
-type Choice = Pick<NotificationPreference, 'enabled' | 'mention'>;
+type Choice = { enabled: boolean; mention: boolean };
 
 /** Without a firm-wide choice of their own, a staff member gets the house default: notices on, mentioned only on their own cases for what needs a person. */
 const defaultChoice = (event: NotificationEvent): Choice & { assignedOnly: boolean } => ({ enabled: true, mention: MENTION_ASSIGNED_BY_DEFAULT.includes(event), assignedOnly: true });
@@ -32,12 +33,14 @@ const defaultChoice = (event: NotificationEvent): Choice & { assignedOnly: boole
 function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; saved: NotificationPreference | undefined; busy: boolean; onSave: (choice: Choice) => void }) {
   const s = useStyles();
   const fallback = defaultChoice(event);
-  const current: Choice = saved ?? fallback;
+  // A row may hold only an activity-feed choice (enabled null): the channel card keeps its default.
+  const chosen = saved?.enabled !== null && saved?.enabled !== undefined ? saved : undefined;
+  const current: Choice = chosen ? { enabled: chosen.enabled ?? fallback.enabled, mention: chosen.mention ?? false } : fallback;
   return (
     <TableRow data-testid="notification-row" data-event={event}>
       <TableCell>
         <Text>{EVENT_LABEL[event]}</Text>
-        <Caption1 className={s.hint}>{saved ? 'Your choice' : fallback.mention ? 'Default: you are mentioned on cases assigned to you' : 'Default: no mention'}</Caption1>
+        <Caption1 className={s.hint}>{chosen ? 'Your choice' : fallback.mention ? 'Default: you are mentioned on cases assigned to you' : 'Default: no mention'}</Caption1>
       </TableCell>
       <TableCell>
         <Switch checked={current.enabled} disabled={busy} label={current.enabled ? 'On' : 'Off'} aria-label={`Notify me: ${EVENT_LABEL[event]}`} onChange={(_e, d) => onSave({ enabled: d.checked, mention: d.checked && current.mention })} />
@@ -46,7 +49,7 @@ function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; sa
         <Switch
           checked={current.enabled && current.mention}
           disabled={busy || !current.enabled}
-          label={current.enabled && current.mention ? (saved ? 'Every case' : 'My cases') : 'No'}
+          label={current.enabled && current.mention ? (chosen ? 'Every case' : 'My cases') : 'No'}
           aria-label={`@mention me in the case channel: ${EVENT_LABEL[event]}`}
           onChange={(_e, d) => onSave({ enabled: true, mention: d.checked })}
         />
@@ -94,14 +97,15 @@ export function SettingsPage() {
                 <TableRow key={`${p.caseId}:${p.event}`}>
                   <TableCell>{caseName.get(p.caseId ?? '') ?? 'A case you no longer see'}</TableCell>
                   <TableCell>{EVENT_LABEL[p.event]}</TableCell>
-                  <TableCell>{p.enabled ? 'On' : 'Off'}</TableCell>
-                  <TableCell>{p.enabled && p.mention ? 'Yes' : 'No'}</TableCell>
+                  <TableCell>{p.enabled === null ? 'Default' : p.enabled ? 'On' : 'Off'}</TableCell>
+                  <TableCell>{p.enabled === null ? 'Default' : p.enabled && p.mention ? 'Yes' : 'No'}</TableCell>
                 </TableRow>
               ))}
             </ScrollingTable>
           </div>
         </TitledCard>
       )}
+      <FeedPreferences />
       <Body1>These settings are yours alone; they change nothing for colleagues or guests.</Body1>
     </div>
   );

@@ -19,3 +19,4 @@ export * from './guardrails';
 export * from './live';
 export * from './closure';
 export * from './names';
+export * from './sharepoint-access';

@@ -11,7 +11,9 @@ const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalS },
   drift: { backgroundColor: tokens.colorStatusWarningBackground1 },
   status: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS },
-  sub: { display: 'block', color: tokens.colorNeutralForeground3 },
+  sub: { display: 'block', color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+  // Five columns of names and words: on a phone the table scrolls sideways rather than squeezing them.
+  wide: { '& table': { minWidth: '860px' } },
 });
 
 const ROLE_WORDS: Record<SharePointRole, string> = { read: 'Can view', write: 'Can edit', owner: 'Full control', other: 'Other access' };
@@ -90,7 +92,7 @@ export function AccessPanel({ caseId }: { caseId: string }) {
       {!data && !access.error && <Loading label="Reading SharePoint…" />}
       {data && data.rows.length === 0 && <Empty>No guest holds or should hold anything of this case in SharePoint.</Empty>}
       {data && data.rows.length > 0 && (
-        <ScrollingTable label="Guest access: CaseRoom and SharePoint" columns={['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status']}>
+        <ScrollingTable className={s.wide} label="Guest access: CaseRoom and SharePoint" columns={['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status']}>
           {data.rows.map((row) => (
             <AccessRow key={`${row.contactId}|${row.driveItemId}`} row={row} />
           ))}

@@ -5,6 +5,8 @@
  */
 import type {
   AccessEntry,
+  AccessRepairQueued,
+  SharePointAccessOfCase,
   AuditEntry,
   AuditFilters,
   AuditVerdict,
@@ -273,6 +275,10 @@ export function staffApi(c: ApiClient) {
     updateItem: (itemId: string, patch: ItemPatch) => c.request<Item>('PATCH', `/items/${itemId}`, patch),
     deleteItem: (itemId: string) => c.request<DeletedAnswer>('DELETE', `/items/${itemId}`),
     caseAccess: (caseId: string) => c.get<AccessEntry[]>(`/cases/${caseId}/access`),
+    /** Per guest and SharePoint target: what CaseRoom intends beside what SharePoint holds now (read live). */
+    sharePointAccess: (caseId: string) => c.get<SharePointAccessOfCase>(`/cases/${caseId}/access/sharepoint`),
+    /** Queues the sync of every guest of the case; SharePoint is brought back to CaseRoom's intent in the background. */
+    repairAccess: (caseId: string) => c.request<AccessRepairQueued>('POST', `/cases/${caseId}/access/repair`, {}),
     ledger: (caseId: string) => c.get<CaseLedger>(`/cases/${caseId}/ledger`),
     addLedger: (caseId: string, body: NewLedgerEntry) => c.request<LedgerEntry>('POST', `/cases/${caseId}/ledger`, body),
     threads: (caseId: string) => c.get<StaffThread[]>(`/cases/${caseId}/threads`),

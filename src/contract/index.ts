@@ -20,3 +20,4 @@ export * from './live';
 export * from './closure';
 export * from './names';
 export * from './views';
+export * from './sharepoint-access';

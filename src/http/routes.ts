@@ -141,6 +141,12 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/cases/:caseId/items', async (req) => d.sharing.sharingOfCase(staff(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/items', async (req) => d.casework.createItem(staff(req), param(req, 'caseId'), s.newItemBody.parse(req.body)), 201);
   on('get', '/cases/:caseId/access', async (req) => d.sharing.whoHasAccessToCase(staff(req), param(req, 'caseId')));
+  // The Microsoft 365 part answers these (src/parts/m365/routes.ts accessRoutes); reaching here means it is not composed in.
+  const noSharePoint = async () => {
+    throw new DomainError('unavailable', 'SharePoint is not connected to this CaseRoom (no Microsoft 365 part), so what it holds cannot be read or repaired');
+  };
+  on('get', '/cases/:caseId/access/sharepoint', noSharePoint);
+  on('post', '/cases/:caseId/access/repair', noSharePoint);
   on('get', '/cases/:caseId/ledger', async (req) => d.casework.ledger(staff(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/ledger', async (req) => d.casework.addLedgerEntry(staff(req), param(req, 'caseId'), s.ledgerBody.parse(req.body)), 201);
   on('get', '/cases/:caseId/threads', async (req) => d.casework.threads(staff(req), param(req, 'caseId')));

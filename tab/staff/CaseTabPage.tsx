@@ -6,6 +6,7 @@ import { caseLabel, optionsOf, SearchField } from '../components/options';
 import { useLoad, useStaffApi } from '../shell/hooks';
 import { navigate } from '../shell/router';
 import { AppShell } from '../shell/AppShell';
+import { AccessPanel } from './AccessPanel';
 import { BillingPanel } from './BillingPanel';
 import { useCaseData } from './caseData';
 import { useLiveReload } from '../shell/live';
@@ -18,7 +19,7 @@ import { PartiesPanel } from './PartiesPanel';
 import { ShareDialog } from './ShareDialog';
 import { FirmNav } from '../firm/FirmNav';
 
-type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages';
+type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages' | 'access';
 const PANELS: Array<[Panel, string]> = [
   ['documents', 'Documents'],
   ['notes', 'Notes'],
@@ -26,6 +27,7 @@ const PANELS: Array<[Panel, string]> = [
   ['billing', 'Invoices and ledger'],
   ['parties', 'Parties'],
   ['messages', 'Messages'],
+  ['access', 'Access'],
 ];
 
 const useStyles = makeStyles({ tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` } });
@@ -62,6 +64,7 @@ function CaseTab({ caseId, openAccess }: { caseId: string; openAccess: boolean }
         {panel === 'billing' && <BillingPanel caseId={caseId} detail={d.detail} sharing={d.sharing} onChanged={reload} />}
         {panel === 'parties' && <PartiesPanel detail={d.detail} onChanged={reload} />}
         {panel === 'messages' && <MessagesPanel caseId={caseId} threads={d.threads} onChanged={reload} />}
+        {panel === 'access' && <AccessPanel caseId={caseId} />}
       </div>
       {sharing && <ShareDialog data={d} onClose={() => setSharing(false)} onChanged={reload} />}
       {closing && <CloseCaseDialog detail={d.detail} onClose={() => setClosing(false)} onChanged={reload} />}

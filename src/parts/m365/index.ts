@@ -14,7 +14,8 @@ import { type ChannelMessagesPort, gatewayChannelMessages } from '../../m365/cha
 import { gatewayMailSender, MailSendError } from '../../m365/mail';
 import { createTokenSource } from '../../m365/auth';
 import { GraphGateway } from '../../m365/graph';
-import { fileRoutes, notificationRoute } from './routes';
+import { accessRoutes, fileRoutes, notificationRoute } from './routes';
+import { SharePointAccessView } from '../../services/sharepoint-access';
 import type { M365Settings } from '../../m365/settings';
 import { boundFetch, createDispatcher } from '../../m365/transport';
 
@@ -41,6 +42,8 @@ export interface Microsoft365Part extends AppPart {
   channelMessages: ChannelMessagesPort;
   /** Guests' e-mail digests (outbox kind `guest-digest`). */
   digests: GuestDigestService;
+  /** The case Access page: SharePoint beside CaseRoom's intent, and Repair. */
+  access: SharePointAccessView;
 }
 
 /** Fire a moment after the expiry instant, so the sweep's `now` is past it. */
@@ -71,6 +74,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
   const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
+  const access = new SharePointAccessView({ db, graph, clock });
 
   const digests = new GuestDigestService({
     db,
@@ -212,8 +216,9 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     activityFeed: gatewayActivityFeed(graph, { teamsAppId: config.teamsAppId, keepUndelivered: (notice, webUrl, status) => keepUndelivered(db, notice, webUrl, status) }),
     channelMessages: gatewayChannelMessages(graph),
     digests,
+    access,
     handlers,
-    routes: [{ path: '/api/graph/notifications', router: notificationRoute({ db, logger }) }, ...fileRoutes({ db, logger, uploads, services })],
+    routes: [{ path: '/api/graph/notifications', router: notificationRoute({ db, logger }) }, ...fileRoutes({ db, logger, uploads, services }), ...accessRoutes(access)],
     async start() {
       const filled = await applyDefaultSender(db, config.mail.sender);
       if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');

@@ -7,6 +7,7 @@ import type { Services } from '../../services/core';
 import { DomainError, notFound } from '../../domain/errors';
 import { idParam } from '../../http/schemas';
 import type { Actor } from '../../services/context';
+import type { SharePointAccessView } from '../../services/sharepoint-access';
 import type { UploadService } from '../../services/uploads';
 import type { Db } from '../../store/db';
 import { M365Repo } from '../../store/m365';
@@ -135,5 +136,26 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
     { path: '/api/portal/cases/:caseId/documents/:itemId/content', router: router('get', download('guest')), authenticated: true },
     { path: '/api/cases/:caseId/files', router: router('post', upload('staff')), authenticated: true },
     { path: '/api/cases/:caseId/documents/:itemId/content', router: router('get', download('staff')), authenticated: true },
+  ];
+}
+
+/**
+ * The case Access page's routes (staff): what SharePoint holds beside what CaseRoom intends, and
+ * Repair. They read SharePoint, so they live with the gateway; without this part the API answers
+ * 503 on the same paths (src/http/routes.ts).
+ */
+export function accessRoutes(view: SharePointAccessView): Array<{ path: string; router: Router; authenticated: true }> {
+  const staff = (req: Request) => as('staff')(req) as Extract<Actor, { kind: 'staff' }>;
+  const sharepoint = Router({ mergeParams: true });
+  sharepoint.get('/', async (req, res) => {
+    res.status(200).json(await view.ofCase(staff(req), id(req, 'caseId')));
+  });
+  const repair = Router({ mergeParams: true });
+  repair.post('/', async (req, res) => {
+    res.status(202).json(await view.requestRepair(staff(req), id(req, 'caseId')));
+  });
+  return [
+    { path: '/api/cases/:caseId/access/sharepoint', router: sharepoint, authenticated: true },
+    { path: '/api/cases/:caseId/access/repair', router: repair, authenticated: true },
   ];
 }

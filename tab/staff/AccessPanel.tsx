@@ -1,0 +1,103 @@
+import { Button, Caption1, TableCell, TableRow, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowSyncRegular, CheckmarkCircleRegular, WarningRegular } from '@fluentui/react-icons';
+import type { SharePointAccessRow, SharePointAccessStatus, SharePointRole } from '../../src/contract';
+import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
+import { ScrollingTable } from '../components/ScrollingTable';
+import { dateTime } from '../components/format';
+import { useState } from 'react';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalS },
+  drift: { backgroundColor: tokens.colorStatusWarningBackground1 },
+  status: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS },
+  sub: { display: 'block', color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+  // Five columns of names and words: on a phone the table scrolls sideways rather than squeezing them.
+  wide: { '& table': { minWidth: '860px' } },
+});
+
+const ROLE_WORDS: Record<SharePointRole, string> = { read: 'Can view', write: 'Can edit', owner: 'Full control', other: 'Other access' };
+const roleInWords = (role: SharePointRole | null) => (role ? ROLE_WORDS[role] : 'No access');
+
+/** The status in words, so drift is never told by colour alone. */
+const STATUS_WORDS: Record<SharePointAccessStatus, string> = {
+  'in-sync': 'In sync',
+  missing: 'Drift: missing in SharePoint',
+  extra: 'Drift: extra in SharePoint',
+  different: 'Drift: different access in SharePoint',
+};
+
+function AccessRow({ row }: { row: SharePointAccessRow }) {
+  const s = useStyles();
+  const drifted = row.status !== 'in-sync';
+  return (
+    <TableRow className={drifted ? s.drift : undefined} data-testid="sharepoint-access-row" data-status={row.status}>
+      <TableCell>
+        {row.guestName}
+        <Caption1 className={s.sub}>{row.guestEmail}</Caption1>
+      </TableCell>
+      <TableCell>
+        {row.title}
+        <Caption1 className={s.sub}>{row.target === 'case' ? 'Case folder' : 'Item'}</Caption1>
+      </TableCell>
+      <TableCell>{roleInWords(row.intended)}</TableCell>
+      <TableCell>{roleInWords(row.held)}</TableCell>
+      <TableCell>
+        <span className={s.status}>
+          {drifted ? <WarningRegular aria-hidden /> : <CheckmarkCircleRegular aria-hidden />}
+          <Text weight={drifted ? 'semibold' : 'regular'}>{STATUS_WORDS[row.status]}</Text>
+        </span>
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/**
+ * The case Access page: per guest and SharePoint target, what CaseRoom intends beside what
+ * SharePoint holds right now, drift highlighted and labelled; Repair queues the guests' sync.
+ */
+export function AccessPanel({ caseId }: { caseId: string }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const access = useLoad(() => api.sharePointAccess(caseId), [caseId]);
+  const [queued, setQueued] = useState<number | null>(null);
+  const repair = useAction(async () => {
+    const answer = await api.repairAccess(caseId);
+    setQueued(answer.queued);
+    await access.reload();
+    return answer;
+  });
+  const reload = () => void access.reload();
+  const data = access.data;
+  return (
+    <section aria-labelledby="sharepoint-access-heading">
+      <h2 id="sharepoint-access-heading">Access in SharePoint</h2>
+      <div className={s.bar}>
+        <Text role="status" data-testid="sharepoint-access-summary">
+          {data ? (data.drift === 0 ? `SharePoint matches CaseRoom (read ${dateTime(data.readAt)}).` : `${data.drift} difference${data.drift === 1 ? '' : 's'} between CaseRoom and SharePoint (read ${dateTime(data.readAt)}).`) : ''}
+        </Text>
+        <Button icon={<ArrowSyncRegular />} onClick={reload} disabled={access.loading}>
+          Check again
+        </Button>
+        <Button appearance="primary" onClick={() => void repair.run()} disabled={repair.busy || !data || data.drift === 0}>
+          {repair.busy ? 'Repairing…' : 'Repair'}
+        </Button>
+      </div>
+      {queued !== null && (
+        <Notice intent="info">
+          Repair queued for {queued} guest{queued === 1 ? '' : 's'}: SharePoint is being brought back in line in the background. Check again in a moment.
+        </Notice>
+      )}
+      <ErrorBar error={repair.error ?? access.error} onRetry={reload} />
+      {!data && !access.error && <Loading label="Reading SharePoint…" />}
+      {data && data.rows.length === 0 && <Empty>No guest holds or should hold anything of this case in SharePoint.</Empty>}
+      {data && data.rows.length > 0 && (
+        <ScrollingTable className={s.wide} label="Guest access: CaseRoom and SharePoint" columns={['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status']}>
+          {data.rows.map((row) => (
+            <AccessRow key={`${row.contactId}|${row.driveItemId}`} row={row} />
+          ))}
+        </ScrollingTable>
+      )}
+    </section>
+  );
+}

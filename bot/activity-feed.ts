@@ -1,4 +1,4 @@
-import type { NoticeOutcome } from '../src/m365/activity';
+import type { GuestNoticeLike, NoticeOutcome, StaffNoticeLike } from '../src/m365/activity';
 
 /**
  * The activity-feed types CaseRoom sends, with the template each must have in the Teams
@@ -15,17 +15,7 @@ export const GUEST_ACTIVITY_TYPES = {
  * interface; the Graph gateway (the `m365` part's `activityFeed`) provides it, so every notice
  * goes through the one Graph pipeline (tokens, resource-unit budget, retry, logging).
  */
-export interface GuestNotice {
-  /** The guest's user id in the firm's tenant. */
-  userId: string;
-  activityType: keyof typeof GUEST_ACTIVITY_TYPES;
-  /** At most 150 characters (Graph's limit). */
-  previewText: string;
-  topicText: string;
-  /** The portal address; the feed sends it as a Teams deep link to the personal app. */
-  webUrl: string;
-  actor: string;
-}
+export type GuestNotice = GuestNoticeLike & { activityType: keyof typeof GUEST_ACTIVITY_TYPES };
 
 /** The activity-feed types CaseRoom sends to staff (declared in the manifest like the guests' ones). */
 export const STAFF_ACTIVITY_TYPES = {
@@ -35,19 +25,7 @@ export const STAFF_ACTIVITY_TYPES = {
 } as const;
 
 /** A notice to a staff member: it opens the case's tab in its channel. */
-export interface StaffNotice {
-  /** The staff member's user id in the firm's tenant. */
-  userId: string;
-  activityType: keyof typeof STAFF_ACTIVITY_TYPES;
-  /** At most 150 characters (Graph's limit). */
-  previewText: string;
-  topicText: string;
-  /** The case tab's address; the feed sends it as a Teams deep link to the tab in the case channel. */
-  webUrl: string;
-  caseId: string;
-  channelId: string | null;
-  templateParameters: Record<string, string>;
-}
+export type StaffNotice = StaffNoticeLike & { activityType: keyof typeof STAFF_ACTIVITY_TYPES };
 
 export interface ActivityFeed {
   /** 'not-installed' (or nothing, from stand-ins): the notice was kept for the e-mail path, not lost. */

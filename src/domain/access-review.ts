@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AccessReviewSchedule } from '../contract/enums';
+import { type AccessReviewSchedule, SECTIONS } from '../contract/enums';
+import { SECTION_WORDS, wordList } from '../contract/views';
 import type { GrantScope, Section } from './model';
 
 /**
@@ -27,27 +28,10 @@ export function nextReviewDue(schedule: AccessReviewSchedule, lastCompletedAt: D
 
 export const isOverdue = (startedAt: Date, now: Date): boolean => now.getTime() - startedAt.getTime() >= REVIEW_OVERDUE_DAYS * 24 * 3600 * 1000;
 
-const SECTION_WORDS: Record<Section, string> = {
-  documents: 'documents',
-  notes: 'notes',
-  events: 'events',
-  invoices: 'invoices',
-  budget: 'budget and retainer',
-  status: 'case status',
-  team: 'team contact',
-  messages: 'messages',
-};
-
-/** "a", "a and b", "a, b and c". */
-export function joinWords(words: readonly string[]): string {
-  if (words.length <= 1) return words[0] ?? '';
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
-
-/** A case or client view in words, in the order the portal shows its sections: "documents and events". */
+/** A case or client view in words, in the portal's order, never "Full case": a reviewer decides on what is actually shown. */
 export function viewInWords(view: readonly Section[]): string {
-  const shown = (Object.keys(SECTION_WORDS) as Section[]).filter((s) => view.includes(s)).map((s) => SECTION_WORDS[s]);
-  return shown.length ? joinWords(shown) : 'no sections';
+  const shown = SECTIONS.filter((s) => view.includes(s)).map((s) => SECTION_WORDS[s]);
+  return shown.length ? wordList(shown) : 'no sections';
 }
 
 /** What one guest's access to one case is made of, names resolved. */
@@ -64,7 +48,7 @@ export function accessInWords(parts: GuestAccessParts): string {
   for (const s of parts.scopes) phrases.push(s.kind === 'case' ? viewInWords(s.view) : `every case of ${s.clientName}: ${viewInWords(s.view)}`);
   const titles = [...parts.itemTitles].sort((a, b) => a.localeCompare(b));
   if (titles.length) {
-    const named = titles.length > REVIEW_TITLES_NAMED + 1 ? `${titles.slice(0, REVIEW_TITLES_NAMED).join(', ')} and ${titles.length - REVIEW_TITLES_NAMED} more` : joinWords(titles);
+    const named = titles.length > REVIEW_TITLES_NAMED + 1 ? `${titles.slice(0, REVIEW_TITLES_NAMED).join(', ')} and ${titles.length - REVIEW_TITLES_NAMED} more` : wordList(titles);
     phrases.push(`${titles.length} ${titles.length === 1 ? 'item' : 'items'}: ${named}`);
   }
   return phrases.length ? phrases.join('; ') : 'nothing';

@@ -78,8 +78,10 @@ export async function sendActivityNotification(graph: GraphGateway, n: ActivityN
 
 /** What the bot asks of the gateway (see bot/activity-feed.ts): one notice to one guest. */
 export interface GuestNoticeLike {
+  /** The guest's user id in the firm's tenant. */
   userId: string;
   activityType: string;
+  /** At most 150 characters (Graph's limit; the gateway cuts longer ones). */
   previewText: string;
   topicText: string;
   /** The portal address; sent as a Teams deep link to the personal app. */
@@ -92,8 +94,10 @@ export type NoticeOutcome = 'delivered' | 'not-installed';
 
 /** What the bot asks of the gateway for staff: one notice that opens a case's tab in its channel. */
 export interface StaffNoticeLike {
+  /** The staff member's user id in the firm's tenant. */
   userId: string;
   activityType: string;
+  /** At most 150 characters (Graph's limit; the gateway cuts longer ones). */
   previewText: string;
   topicText: string;
   /** The case tab's address (the deep link's fallback). */

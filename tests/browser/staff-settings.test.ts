@@ -67,13 +67,13 @@ describe('staff notification settings', () => {
   test('a switch saves at once, the store holds it, and a reload shows it again', async () => {
     await mentionSwitch(staff, 'A guest sends a message').click();
     await staff.getByText('Saved: A guest sends a message.').waitFor();
-    expect((await myPrefs(staff)).find((p) => p.event === 'guest.message' && p.caseId === null)).toEqual({ caseId: null, event: 'guest.message', enabled: true, mention: false });
+    expect((await myPrefs(staff)).find((p) => p.event === 'guest.message' && p.caseId === null)).toEqual({ caseId: null, event: 'guest.message', enabled: true, mention: false, feed: null });
 
     // Turning a notice off turns its mention off too, and the mention switch cannot be used then.
     await notifySwitch(staff, 'SharePoint permissions are changed outside CaseRoom').click();
     await staff.getByText('Saved: SharePoint permissions are changed outside CaseRoom.').waitFor();
     expect(await mentionSwitch(staff, 'SharePoint permissions are changed outside CaseRoom').isDisabled()).toBe(true);
-    expect((await myPrefs(staff)).find((p) => p.event === 'drift.found')).toEqual({ caseId: null, event: 'drift.found', enabled: false, mention: false });
+    expect((await myPrefs(staff)).find((p) => p.event === 'drift.found')).toEqual({ caseId: null, event: 'drift.found', enabled: false, mention: false, feed: null });
 
     // Mentioned on every case for shares (not only on the cases assigned to them).
     await mentionSwitch(staff, 'Something is shared with a guest').click();

@@ -59,7 +59,7 @@ describe('notification settings: hostile callers', () => {
   it("a staff member's switches are theirs alone, firm-wide and per case", async () => {
     const saved = await t.call('PUT', '/api/me/notification-preferences', staffA, { caseId: caseA, event: 'guest.message', enabled: true, mention: false });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual([{ caseId: caseA, event: 'guest.message', enabled: true, mention: false }]);
+    expect(saved.body).toEqual([{ caseId: caseA, event: 'guest.message', enabled: true, mention: false, feed: null }]);
     expect((await t.call('GET', '/api/me/notification-preferences', colleagueA)).body).toEqual([]);
   });
 });

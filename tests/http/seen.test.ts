@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { renderNotice } from '../../bot/cards';
 import type { Kit } from '../../bot/commands/kit';
 import { whoHasAccessCard } from '../../bot/commands/who-has-access';
+import { createLinks } from '../../bot/links';
 import type { CaseRecord } from '../../src/store/records';
 import { Repo } from '../../src/store/repo';
 import { createFirm, HOME_TENANT, startTestApp, type TestApp } from '../support/app';
@@ -105,11 +106,11 @@ describe('seen (proof of delivery) through the API', () => {
 
     // The bot's "who has access" card says it in a few words per grant.
     const kase = (await new Repo(t.db).case(firmA.firm.id, w.kase.id)) as CaseRecord;
-    // The card reads only the sharing service and the store; the rest of the kit is not needed here.
-    const kit = { d: { sharing: t.app.services.sharing, db: t.db } } as unknown as Kit;
+    // The card reads only the sharing service, the store and the links; the rest of the kit is not needed here.
+    const kit = { d: { sharing: t.app.services.sharing, db: t.db, links: createLinks({ publicBaseUrl: 'https://caseroom.example', teamsAppId: '' }) } } as unknown as Kit;
     const card = JSON.stringify(renderNotice(await whoHasAccessCard(kit, { kind: 'staff', firmId: firmA.firm.id, staffId: firmA.staff.id, userId: firmA.staff.userId, name: 'Pat Partner' }, kase)));
     expect(card).toMatch(/Ana García.*Report.*· seen \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(card).toMatch(/Ben Okafor.*Full case.*· nothing opened yet/);
+    expect(card).toMatch(/Ben Okafor.*Case: messages.*· nothing opened yet/);
   });
 
   it("never shows a guest anybody's seen data, and another firm's ids give nothing", async () => {

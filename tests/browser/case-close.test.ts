@@ -3,7 +3,7 @@
  * shows who loses what, and the guest's portal stops showing that case (her other case stays).
  * axe on the dialog; screenshots of the dialog and of the portal after.
  */
-import { apiGet, axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { apiGet, axeSerious, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 test('staff close a case through the previewing dialog, and the guest portal no longer shows it', async () => {
   const { page: staff, context: staffContext } = await h.signIn('Alex Hartley', '/tab/firm/clients');
-  for (const c of await apiGet<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
+  Object.assign(cases, await caseIdsByNumber(staff));
   const lease = cases['COM-2026-007'];
 
   // Olivia Park holds a client grant over both Northwind cases: she sees both before the close.

@@ -5,7 +5,7 @@
  * is given; the reason is in the audit log. axe finds nothing serious on the dialog.
  */
 import type { Page } from 'playwright-core';
-import { axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { axeSerious, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -29,7 +29,7 @@ async function api<T>(page: Page, method: string, path: string, body?: unknown):
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  for (const c of await api<Array<{ id: string; number: string }>>(staff, 'GET', '/cases')) cases[c.number] = c.id;
+  Object.assign(cases, await caseIdsByNumber(staff));
 });
 
 afterAll(async () => {

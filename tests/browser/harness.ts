@@ -110,13 +110,11 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
 }
 
 /** GET /api{path} from inside the page, with the token the tab holds (the signed-in person's). */
-export async function apiGet<T>(page: Page, path: string): Promise<T> {
-  return page.evaluate(async (p) => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-    const res = await fetch(`/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`GET ${p} → ${res.status}`);
-    return res.json();
-  }, path) as Promise<T>;
+export const apiGet = <T>(page: Page, path: string): Promise<T> => api<T>(page, 'GET', path);
+
+/** The firm's cases as the signed-in staff member sees them: case number → id. */
+export async function caseIdsByNumber(page: Page): Promise<Record<string, string>> {
+  return Object.fromEntries((await apiGet<Array<{ id: string; number: string }>>(page, '/cases')).map((c) => [c.number, c.id]));
 }
 
 const AXE_SOURCE = () => readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { apiGet, axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
+import { axeSerious, type AxeViolation, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -31,7 +31,7 @@ const rowOf = (page: Page, number: string) => page.locator(`[data-testid=staff-i
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  for (const c of await apiGet<Array<{ id: string; number: string }>>(staff, '/cases')) cases[c.number] = c.id;
+  Object.assign(cases, await caseIdsByNumber(staff));
 });
 
 afterAll(async () => {

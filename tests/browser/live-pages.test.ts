@@ -4,7 +4,7 @@
  * page refetches through the API).
  */
 import type { Page } from 'playwright-core';
-import { api, type Harness, screenshot, startHarness } from './harness';
+import { api, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -18,7 +18,7 @@ const cases: Record<string, string> = {};
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  for (const c of await api<Array<{ id: string; number: string }>>(staff, 'GET', '/cases')) cases[c.number] = c.id;
+  Object.assign(cases, await caseIdsByNumber(staff));
 });
 
 afterAll(async () => {

@@ -4,8 +4,8 @@
  * the portal, uploads flow back, scope changes are previewed, and every page passes axe-core.
  */
 import type { Page } from 'playwright-core';
-import yazl from 'yazl';
-import { api, axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
+import { textZip } from '../stress/support/hostile-zip';
+import { api, axeSerious, type AxeViolation, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -25,22 +25,10 @@ async function openPanel(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name }).click();
 }
 
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name);
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  for (const c of await api<Array<{ id: string; number: string }>>(staff, 'GET', '/cases')) cases[c.number] = c.id;
+  Object.assign(cases, await caseIdsByNumber(staff));
 });
 
 afterAll(async () => {
@@ -179,7 +167,7 @@ describe('guest upload', () => {
     await check(olivia, 'portal-case-overview');
     await openPanel(olivia, 'Documents');
     await olivia.getByTestId('drop-zone').waitFor();
-    const zip = await zipOf({ 'site-visit/photo-log.txt': 'Photos taken on site, 12 March.', 'site-visit/measurements.csv': 'room,width\nA,4.2\n', 'delivery-notes.txt': 'Three deliveries were late.' });
+    const zip = await textZip({ 'site-visit/photo-log.txt': 'Photos taken on site, 12 March.', 'site-visit/measurements.csv': 'room,width\nA,4.2\n', 'delivery-notes.txt': 'Three deliveries were late.' });
     await olivia.getByTestId('file-input').setInputFiles({ name: 'evidence.zip', mimeType: 'application/zip', buffer: zip });
     const row = olivia.getByTestId('upload-row').filter({ hasText: 'evidence.zip' });
     await row.and(olivia.locator('[data-status=done], [data-status=failed]')).waitFor({ timeout: 60_000 });

@@ -4,25 +4,13 @@
  * and a file with an accented name arrives with that name (Chromium sends it as UTF-8).
  */
 import type { Page } from 'playwright-core';
-import yazl from 'yazl';
-import { axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { textZip } from '../stress/support/hostile-zip';
+import { axeSerious, caseIdsByNumber, type Harness, screenshot, startHarness } from './harness';
 
 jest.setTimeout(180_000);
 
 let h: Harness;
 let olivia: Page;
-
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(files)) zip.addBuffer(Buffer.from(text), name);
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 /** Uploads one file from the portal's Documents panel and waits for its row to finish. */
 async function uploadFromPortal(file: { name: string; mimeType: string; buffer: Buffer }) {
@@ -35,11 +23,7 @@ async function uploadFromPortal(file: { name: string; mimeType: string; buffer: 
 beforeAll(async () => {
   h = await startHarness();
   const { page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients');
-  const cases = await staff.evaluate(async () => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
-    return (await (await fetch('/api/cases', { headers: { Authorization: `Bearer ${token}` } })).json()) as Array<{ id: string; number: string }>;
-  });
-  const contract = cases.find((c) => c.number === 'COM-2026-003')?.id as string;
+  const contract = (await caseIdsByNumber(staff))['COM-2026-003'];
   ({ page: olivia } = await h.signIn('Olivia Park', `/tab/portal/cases/${contract}`));
   await olivia.getByRole('heading', { name: /Northwind v\. Contoso/ }).waitFor();
   await olivia.getByRole('tab', { name: 'Documents' }).click();
@@ -51,7 +35,7 @@ afterAll(async () => {
 });
 
 test('a zip with clutter and a refused entry: stored files counted, the refused one listed with its reason, the clutter summed up', async () => {
-  const zip = await zipOf({
+  const zip = await textZip({
     'inspection/report.txt': 'Inspection on 3 April.',
     '__MACOSX/inspection/._report.txt': 'resource fork',
     'inspection/.DS_Store': 'folder settings',

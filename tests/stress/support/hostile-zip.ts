@@ -26,6 +26,9 @@ export function zip(entries: readonly ZipEntry[]): Promise<Buffer> {
   });
 }
 
+/** A well-formed zip of text files, path → text (the browser tests' uploads). */
+export const textZip = (files: Record<string, string>): Promise<Buffer> => zip(Object.entries(files).map(([name, text]) => ({ name, content: Buffer.from(text) })));
+
 const LOCAL = 0x04034b50;
 const CENTRAL = 0x02014b50;
 

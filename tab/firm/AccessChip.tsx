@@ -18,7 +18,7 @@ export function chipDetail(e: AccessEntry, cases: ReadonlyMap<string, CaseRecord
   const where =
     scope.kind === 'client'
       ? `every case of ${clientNames.get(scope.clientId) ?? 'the client'}, including future ones`
-      : `${scope.kind === 'item' ? 'one item in' : 'the whole of'} ${cases.get(scope.caseId)?.number ?? 'a case'} ${cases.get(scope.caseId)?.title ?? ''}`.trim();
+      : `${scope.kind === 'item' ? `“${e.label}” in` : 'the whole of'} ${cases.get(scope.caseId)?.number ?? 'a case'} ${cases.get(scope.caseId)?.title ?? ''}`.trim();
   const view = scope.kind === 'item' ? '' : ` Sees: ${describeView(scope.view, 'every section')}.`;
   return `${e.contact.name} (${e.contact.email}) sees ${where}.${view} Rights: ${e.grant.rights}. State: ${e.state}.${e.grant.expiresAt ? ` Until ${date(e.grant.expiresAt)}.` : ''}`;
 }

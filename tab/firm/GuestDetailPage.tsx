@@ -6,6 +6,7 @@ import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { AccessChip, chipDetail, chipText } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
 import { useExpiryDialog } from '../staff/ExpiryDialog';
+import { PortalOffDialog } from '../staff/PortalOffDialog';
 import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
@@ -35,8 +36,9 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
     setMessage(`Removed: ${chipText(e)}.`);
     await data.reload();
   });
-  const toggle = useAction(async (enabled: boolean) => {
-    await api.setPortalAccess(contactId, enabled);
+  const [confirmingOff, setConfirmingOff] = useState(false);
+  const turnOn = useAction(async () => {
+    await api.setPortalAccess(contactId, true);
     await data.reload();
   });
   if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={() => void data.reload()} /> : <Loading />;
@@ -52,12 +54,12 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         {contact.phone ? ` · ${contact.phone}` : ''}
       </Caption1>
       {message && <Notice>{message}</Notice>}
-      <ErrorBar error={remove.error ?? toggle.error ?? lookup.error} />
+      <ErrorBar error={remove.error ?? turnOn.error ?? lookup.error} />
       <Card className={s.card}>
         <Subtitle2 block as="h2">
           Portal
         </Subtitle2>
-        <Switch label={contact.portalAccess ? 'Portal access on' : 'Portal access off'} checked={contact.portalAccess} disabled={toggle.busy} onChange={(_e, d) => void toggle.run(d.checked)} />
+        <Switch label={contact.portalAccess ? 'Portal access on' : 'Portal access off'} checked={contact.portalAccess} disabled={turnOn.busy || confirmingOff} onChange={(_e, d) => (d.checked ? void turnOn.run() : setConfirmingOff(true))} />
         <Text>
           Invitation:{' '}
           <Badge appearance="tint" color={contact.invitation === 'accepted' ? 'success' : 'warning'}>
@@ -97,6 +99,17 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         </ul>
       </Card>
       {expiry.dialog}
+      {confirmingOff && (
+        <PortalOffDialog
+          contact={contact}
+          onCancel={() => setConfirmingOff(false)}
+          onDone={() => {
+            setConfirmingOff(false);
+            setMessage(`Portal access switched off for ${contact.name}.`);
+            void data.reload();
+          }}
+        />
+      )}
       {removing && (
         <Dialog open onOpenChange={(_e, d) => !d.open && setRemoving(null)}>
           <DialogSurface>

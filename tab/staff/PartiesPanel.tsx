@@ -6,6 +6,7 @@ import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf, SearchField } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { PortalOffDialog } from './PortalOffDialog';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalM },
@@ -88,6 +89,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
   const api = useStaffApi();
   const [confirmUnlink, setConfirmUnlink] = useState(false);
   const [sent, setSent] = useState(false);
+  const [confirmingOff, setConfirmingOff] = useState(false);
   const act = useAction(async (work: () => Promise<unknown>) => {
     await work();
     onChanged();
@@ -115,9 +117,9 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
         <Switch
           label={contact.portalAccess ? 'On' : 'Off'}
           checked={contact.portalAccess}
-          disabled={act.busy || turnOn.busy || invite.confirmation !== null}
+          disabled={act.busy || turnOn.busy || invite.confirmation !== null || confirmingOff}
           aria-label={`Portal access for ${contact.name}`}
-          onChange={(_e, d) => void (d.checked ? turnOn.run() : act.run(() => api.setPortalAccess(contact.id, false)))}
+          onChange={(_e, d) => (d.checked ? void turnOn.run() : setConfirmingOff(true))}
         />
         {invite.confirmation && (
           <div className={s.form}>
@@ -131,6 +133,16 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
               </Button>
             </div>
           </div>
+        )}
+        {confirmingOff && (
+          <PortalOffDialog
+            contact={contact}
+            onCancel={() => setConfirmingOff(false)}
+            onDone={() => {
+              setConfirmingOff(false);
+              onChanged();
+            }}
+          />
         )}
       </TableCell>
       <TableCell>

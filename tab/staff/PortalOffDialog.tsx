@@ -1,0 +1,63 @@
+import { Body1, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, makeStyles, tokens } from '@fluentui/react-components';
+import { ErrorBar, Loading } from '../components/Feedback';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { chipDetail, chipText } from '../firm/AccessChip';
+import { useFirmLookup } from '../firm/useFirmLookup';
+
+/** Beyond this many, the list names the first few and counts the rest, so the buttons stay on screen. */
+const LISTED = 8;
+
+const useStyles = makeStyles({ list: { margin: 0, paddingLeft: tokens.spacingHorizontalL } });
+
+/**
+ * Switching a guest's portal access off withdraws everything shared with them, in SharePoint too,
+ * so the switch asks first and says exactly what goes: one slip must not silently cut a client off.
+ */
+export function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string; name: string }; onCancel: () => void; onDone: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const access = useLoad(() => api.contactAccess(contact.id), [contact.id]);
+  const lookup = useFirmLookup();
+  const turnOff = useAction(async () => {
+    await api.setPortalAccess(contact.id, false);
+    onDone();
+  });
+  const entries = access.data ?? [];
+  const describe = (e: (typeof entries)[number]) => (lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : chipText(e));
+  return (
+    <Dialog open onOpenChange={(_e, d) => !d.open && onCancel()}>
+      <DialogSurface aria-describedby="portal-off-what">
+        <DialogBody>
+          <DialogTitle>Switch off portal access for {contact.name}?</DialogTitle>
+          <DialogContent>
+            <ErrorBar error={access.error ?? turnOff.error} onRetry={access.error ? () => void access.reload() : undefined} />
+            {!access.data && !access.error && <Loading label="Finding what is shared with them…" />}
+            {access.data && (
+              <div id="portal-off-what" data-testid="portal-off-what">
+                <Body1 as="p">
+                  {contact.name} can no longer sign in to the portal
+                  {entries.length === 0 ? '. Nothing is shared with them now.' : `, and ${entries.length === 1 ? 'this access is' : `these ${entries.length} accesses are`} withdrawn, in SharePoint too:`}
+                </Body1>
+                {entries.length > 0 && (
+                  <ul className={s.list}>
+                    {entries.slice(0, LISTED).map((e) => (
+                      <li key={e.grant.id}>{describe(e)}</li>
+                    ))}
+                    {entries.length > LISTED && <li>and {entries.length - LISTED} more</li>}
+                  </ul>
+                )}
+                <Body1 as="p">Switching it on again later does not bring this access back; share again what they should see.</Body1>
+              </div>
+            )}
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onCancel}>Keep access</Button>
+            <Button appearance="primary" disabled={!access.data || turnOff.busy} onClick={() => void turnOff.run()}>
+              {entries.length === 0 ? 'Switch off' : `Switch off and withdraw ${entries.length}`}
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

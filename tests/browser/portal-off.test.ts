@@ -1,0 +1,88 @@
+/**
+ * Switching a guest's portal access off, in a real browser: the switch first says what will be
+ * withdrawn (each access in words), "Keep access" changes nothing, and only the confirmation
+ * switches it off and withdraws every grant. The dialog passes axe at 1280 and 375 px.
+ */
+import type { Page } from 'playwright-core';
+import { apiGet, axeSerious, type Harness, screenshot, startHarness } from './harness';
+
+jest.setTimeout(240_000);
+
+let h: Harness;
+let staff: Page;
+let john: { id: string; name: string };
+
+interface Contact {
+  id: string;
+  name: string;
+  portalAccess: boolean;
+}
+
+const grantsOfJohn = () => apiGet<Array<{ grant: { id: string } }>>(staff, `/contacts/${john.id}/access`);
+
+async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
+  // Dialogs fade in; measure contrast on the settled page, not mid-animation.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
+  return axeSerious(page);
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
+  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
+  john = (await apiGet<Contact[]>(staff, '/contacts')).find((c) => c.name === 'John Smith') as Contact;
+  expect(john).toBeDefined();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+test('the portal switch names what will be withdrawn; keeping access changes nothing', async () => {
+  const before = await grantsOfJohn();
+  expect(before.length).toBeGreaterThan(0);
+  await staff.goto(`${h.url}/tab/firm/guests/${john.id}`);
+  await staff.getByRole('heading', { name: 'John Smith' }).waitFor();
+  await staff.getByRole('switch', { name: 'Portal access on' }).click();
+
+  const dialog = staff.getByRole('dialog');
+  await dialog.getByRole('heading', { name: 'Switch off portal access for John Smith?' }).waitFor();
+  const what = dialog.getByTestId('portal-off-what');
+  await what.waitFor();
+  // Each access is listed in words, up to eight, and the button counts them all.
+  await what
+    .getByText(/^John Smith \(.+\) sees /)
+    .first()
+    .waitFor();
+  expect(await what.locator('li').count()).toBe(before.length > 8 ? 9 : before.length);
+  await dialog.getByRole('button', { name: `Switch off and withdraw ${before.length}` }).waitFor();
+  expect(await settledAxe(staff)).toEqual([]);
+  await screenshot(staff, 'portal-off-dialog');
+  await staff.setViewportSize({ width: 375, height: 800 });
+  expect(await settledAxe(staff)).toEqual([]);
+  await screenshot(staff, 'portal-off-dialog-375');
+  await staff.setViewportSize({ width: 1280, height: 900 });
+
+  await dialog.getByRole('button', { name: 'Keep access' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  expect(await staff.getByRole('switch', { name: 'Portal access on' }).isChecked()).toBe(true);
+  expect((await grantsOfJohn()).map((e) => e.grant.id).sort()).toEqual(before.map((e) => e.grant.id).sort());
+  expect((await apiGet<Contact>(staff, `/contacts/${john.id}`)).portalAccess).toBe(true);
+});
+
+test('confirming switches portal access off and withdraws every grant', async () => {
+  const before = await grantsOfJohn();
+  await staff.getByRole('switch', { name: 'Portal access on' }).click();
+  const dialog = staff.getByRole('dialog');
+  await dialog.getByRole('button', { name: `Switch off and withdraw ${before.length}` }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await staff.getByText('Portal access switched off for John Smith.').waitFor();
+  await staff.getByRole('switch', { name: 'Portal access off' }).waitFor();
+  expect((await apiGet<Contact>(staff, `/contacts/${john.id}`)).portalAccess).toBe(false);
+  expect(await grantsOfJohn()).toEqual([]);
+
+  // Switching back on asks nothing (it invites again) and brings no access back.
+  await staff.getByRole('switch', { name: 'Portal access off' }).click();
+  await staff.getByRole('switch', { name: 'Portal access on' }).waitFor();
+  expect(await grantsOfJohn()).toEqual([]);
+});

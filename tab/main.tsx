@@ -18,7 +18,7 @@ function Root() {
       if (to) navigate(to, { replace: true });
     });
   }, []);
-  if (loc.path.startsWith('/tab/case')) return <CaseTabPage caseId={loc.query.get('caseId')} openAccess={loc.query.get('show') === 'access'} />;
+  if (loc.path.startsWith('/tab/case')) return <CaseTabPage caseId={loc.query.get('caseId')} openAccess={loc.query.get('show') === 'access'} focusItemId={loc.query.get('itemId')} />;
   if (loc.path.startsWith('/tab/config')) return <ConfigPage />;
   if (loc.path.startsWith('/tab/firm')) return <FirmApp path={loc.path} />;
   return <PortalApp path={loc.path} />;

@@ -1,7 +1,7 @@
 import { Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
-import { ApiError } from '../api';
-import { Empty, ErrorBar, Loading } from '../components/Feedback';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, type Item } from '../api';
+import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { caseLabel, optionsOf, SearchField } from '../components/options';
 import { useLoad, useStaffApi } from '../shell/hooks';
 import { navigate } from '../shell/router';
@@ -30,13 +30,50 @@ const PANELS: Array<[Panel, string]> = [
   ['access', 'Access'],
 ];
 
-const useStyles = makeStyles({ tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` } });
+/** Where each kind of item is listed, so a link to an item opens the panel that shows it. */
+const PANEL_OF_KIND: Record<Item['kind'], Panel> = { document: 'documents', folder: 'documents', note: 'notes', event: 'events', invoice: 'billing' };
 
-function CaseTab({ caseId, openAccess }: { caseId: string; openAccess: boolean }) {
+const useStyles = makeStyles({
+  tabs: { overflowX: 'auto', margin: `${tokens.spacingVerticalM} 0` },
+  focused: { '& [data-focused=true]': { outline: `${tokens.strokeWidthThick} solid ${tokens.colorBrandStroke1}`, outlineOffset: tokens.strokeWidthThick } },
+});
+
+/**
+ * A card's "Open file" link names one item (…&itemId=): open the panel that lists it, then bring
+ * it into view and mark it, once, so later reloads do not pull the page back to it.
+ */
+function useItemFocus(items: readonly Item[] | undefined, itemId: string | null, setPanel: (p: Panel) => void): { missing: boolean } {
+  const done = useRef(false);
+  const timer = useRef<number>(undefined);
+  // A reload of the case while looking must not stop the look; leaving the page does.
+  useEffect(() => () => window.clearInterval(timer.current), []);
+  useEffect(() => {
+    const item = itemId ? items?.find((i) => i.id === itemId) : undefined;
+    if (!item || done.current) return;
+    done.current = true;
+    setPanel(PANEL_OF_KIND[item.kind]);
+    // The panel renders its list after this effect; look for the item until it is there.
+    const started = Date.now();
+    timer.current = window.setInterval(() => {
+      const node = document.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(item.id)}"]`);
+      if (!node && Date.now() - started < 10_000) return;
+      window.clearInterval(timer.current);
+      if (!node) return;
+      node.dataset.focused = 'true';
+      node.scrollIntoView({ block: 'center' });
+      if (!node.hasAttribute('tabindex')) node.tabIndex = -1;
+      node.focus({ preventScroll: true });
+    }, 100);
+  }, [items, itemId, setPanel]);
+  return { missing: Boolean(itemId && items && !items.some((i) => i.id === itemId)) };
+}
+
+function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAccess: boolean; focusItemId: string | null }) {
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
   const [panel, setPanel] = useState<Panel>('documents');
+  const focus = useItemFocus(data.data?.sharing.items, focusItemId, setPanel);
   // A card's "and N more" link (…&show=access) opens the case with its who-has-access list.
   const [sharing, setSharing] = useState(openAccess);
   const [closing, setClosing] = useState(false);
@@ -48,6 +85,7 @@ function CaseTab({ caseId, openAccess }: { caseId: string; openAccess: boolean }
     <>
       <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
+      {focus.missing && <Notice intent="warning">The item this link opens is no longer in this case: it was deleted or moved to another case.</Notice>}
       <div className={s.tabs}>
         <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label="Case sections">
           {PANELS.map(([value, label]) => (
@@ -57,7 +95,7 @@ function CaseTab({ caseId, openAccess }: { caseId: string; openAccess: boolean }
           ))}
         </TabList>
       </div>
-      <div role="tabpanel" aria-label={PANELS.find(([v]) => v === panel)?.[1]}>
+      <div role="tabpanel" aria-label={PANELS.find(([v]) => v === panel)?.[1]} className={s.focused}>
         {panel === 'documents' && <DocumentsPanel caseId={caseId} sharing={d.sharing} onChanged={reload} />}
         {panel === 'notes' && <ItemsPanel kind="note" caseId={caseId} sharing={d.sharing} onChanged={reload} />}
         {panel === 'events' && <ItemsPanel kind="event" caseId={caseId} sharing={d.sharing} onChanged={reload} />}
@@ -90,11 +128,11 @@ function CasePicker() {
   );
 }
 
-/** The configurable channel tab's content: /tab/case?caseId=…[&show=access] */
-export function CaseTabPage({ caseId, openAccess = false }: { caseId: string | null; openAccess?: boolean }) {
+/** The configurable channel tab's content: /tab/case?caseId=…[&show=access | &itemId=…] */
+export function CaseTabPage({ caseId, openAccess = false, focusItemId = null }: { caseId: string | null; openAccess?: boolean; focusItemId?: string | null }) {
   return (
     <AppShell title="Case" nav={<FirmNav current="case" />}>
-      {caseId ? <CaseTab caseId={caseId} openAccess={openAccess} /> : <CasePicker />}
+      {caseId ? <CaseTab caseId={caseId} openAccess={openAccess} focusItemId={focusItemId} /> : <CasePicker />}
     </AppShell>
   );
 }

@@ -43,14 +43,14 @@ function Branch({ parentId, items, sharing }: { parentId: string | null; items: 
   const children = items.filter((i) => i.parentId === parentId).sort((a, b) => (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'folder' ? -1 : 1));
   return children.map((c) =>
     c.kind === 'folder' ? (
-      <TreeItem key={c.id} itemType="branch" value={c.id} data-testid="doc-node" data-title={c.title}>
+      <TreeItem key={c.id} itemType="branch" value={c.id} data-testid="doc-node" data-title={c.title} data-item-id={c.id}>
         <TreeItemLayout iconBefore={<FolderRegular />} aside={<SharedLabel sharing={sharing} itemId={c.id} />}>
           {c.title}
         </TreeItemLayout>
         <Tree>{Branch({ parentId: c.id, items, sharing })}</Tree>
       </TreeItem>
     ) : (
-      <TreeItem key={c.id} itemType="leaf" value={c.id} data-testid="doc-node" data-title={c.title}>
+      <TreeItem key={c.id} itemType="leaf" value={c.id} data-testid="doc-node" data-title={c.title} data-item-id={c.id}>
         <TreeItemLayout
           iconBefore={<DocumentRegular />}
           aside={

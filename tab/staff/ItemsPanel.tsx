@@ -45,7 +45,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
       <div className={s.stack}>
         {items.length === 0 && <Empty>No {plural} yet.</Empty>}
         {items.map((item) => (
-          <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title}>
+          <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title} data-item-id={item.id}>
             <CardHeader
               header={
                 <Subtitle2 block as="h2">

@@ -549,6 +549,8 @@ export class SharingService {
       const current = await repo.grant(actor.firmId, grantId);
       if (!current) throw notFound('grant');
       if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
+      // Shortening access to a closed case is always allowed; lengthening it would undo the closing.
+      if (current.scope.kind !== 'client' && laterThan(expiresAt, current.expiresAt)) assertOpen(await this.mustCase(repo, actor.firmId, current.scope.caseId), 'access to it cannot be extended');
       const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: current.contactId, scope: current.scope, rights: current.rights, expiresAt, createdBy: current.createdBy });
       await this.audit(repo, actor, 'grant.extended', `contact:${current.contactId}`, reason, { grantId, before: termsOf(current), after: termsOf(saved) });
       await this.syncGuest(tx, actor.firmId, current.contactId);
@@ -675,6 +677,9 @@ export class SharingService {
 function assertOpen(c: CaseRecord, what: string): void {
   if (c.closedAt) throw caseClosed(c.number, what);
 }
+/** Whether expiry `a` ends access later than `b` (null: never ends). */
+const laterThan = (a: string | null, b: string | null): boolean => (a === null ? b !== null : b !== null && Date.parse(a) > Date.parse(b));
+
 /** Two expiry times (or "never", null) are the same moment, whatever their ISO spelling. */
 const sameInstant = (a: string | null, b: string | null): boolean => (a === null || b === null ? a === b : new Date(a).getTime() === new Date(b).getTime());
 

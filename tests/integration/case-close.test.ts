@@ -272,6 +272,14 @@ describe('closing and reopening a case', () => {
     const settingAudit = await w.app.db.query<{ data: unknown }>("SELECT data FROM audit_log WHERE firm_id = $1 AND action = 'firm.close-case-policy'", [w.f.firm.id]);
     expect(settingAudit[0].data).toEqual({ before: { closeCaseGuestAccess: 'withdraw', closeCaseReadOnlyDays: 30 }, after: { closeCaseGuestAccess: 'read-only-until', closeCaseReadOnlyDays: 10 } });
 
+    // Ana also holds one document of the case directly, for three weeks.
+    const itemGrant = await w.app.app.services.sharing.grant(w.f.actor, {
+      contactId: ana.id,
+      scope: { kind: 'item', caseId: other.id, itemId: otherDoc.id },
+      rights: 'read',
+      expiresAt: new Date(Date.now() + 21 * 86_400_000).toISOString(),
+      reason: null,
+    });
     const closed = await w.app.call('POST', `/api/cases/${other.id}/close`, w.f.staffToken, {});
     expect(closed.status).toBe(200);
     const until = Date.parse(closed.body.applied.guestReadUntil as string);
@@ -283,6 +291,14 @@ describe('closing and reopening a case', () => {
     const up = await upload(w.app, `/api/portal/cases/${other.id}/files`, ana.token, [{ name: 'file', filename: 'late.pdf', content: Buffer.from('%PDF late') }]);
     expect(up.status).toBe(409);
     expect((await w.app.call('POST', `/api/portal/cases/${other.id}/messages`, ana.token, { body: 'still there?' })).body.error.code).toBe('case_closed');
+
+    // Her access may be shortened while read-only, never lengthened: that would undo the closing.
+    const expiry = (expiresAt: string | null) => w.app.call('PATCH', `/api/grants/${itemGrant.id}/expiry`, w.f.staffToken, { expiresAt });
+    expect((await expiry(new Date(Date.now() + 2 * 86_400_000).toISOString())).status).toBe(200);
+    const lengthen = await expiry(null);
+    expect(lengthen.status).toBe(409);
+    expect(lengthen.body.error).toMatchObject({ code: 'case_closed', message: expect.stringMatching(/cannot be extended/) });
+    expect((await expiry(new Date(Date.now() + 5 * 86_400_000).toISOString())).body.error.code).toBe('case_closed');
 
     // The date passes: the expiry sweep takes the case from its guests, in SharePoint too.
     await w.app.db.query("UPDATE cases SET guest_read_until = now() - interval '1 second' WHERE id = $1", [other.id]);

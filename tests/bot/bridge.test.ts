@@ -8,6 +8,7 @@
 import { Repo } from '../../src/store/repo';
 import type { ContactRecord } from '../../src/store/records';
 import type { Thread } from '../../src/m365-simulator/connector/state';
+import { checkCards } from './card-validator';
 import { cardOf, cardText, clickAction, type Harness, postAsStaff, startHarness } from './harness';
 
 let h: Harness;
@@ -60,6 +61,8 @@ describe('replies in a guest thread', () => {
     const actions = card.actions as Array<{ type: string; title: string; verb?: string; data?: { threadId?: string } }>;
     expect(actions.find((a) => a.title === 'Reply to client')).toMatchObject({ type: 'Action.Execute', verb: 'thread.reply', data: { threadId: bridged.portalThreadId } });
     expect(JSON.stringify(card.body)).toContain('"type":"Input.Text","spacing":"Medium","id":"replyText"');
+    const [check] = checkCards([card]);
+    expect([...check.parseErrors, ...check.validationErrors]).toEqual([]);
   });
 
   it('a reply without a mention never reaches the guest, is not stored, and CaseRoom says nothing', async () => {
@@ -93,7 +96,10 @@ describe('replies in a guest thread', () => {
     expect((await portalMessages(ana, bridged.portalThreadId)).at(-1)).toBe('Please bring your ID.');
     const thread = await teamsThread(bridged.thread.conversationId);
     // The card on screen carries the receipt; the reply is not echoed back as a "sent from the tab" card.
-    expect(cardText(cardOf(thread.activities[0]))).toContain('Sent to Ana García (client portal): Please bring your ID.');
+    const refreshed = cardOf(thread.activities[0])!;
+    expect(cardText(refreshed)).toContain('Sent to Ana García (client portal): Please bring your ID.');
+    const [check] = checkCards([refreshed]);
+    expect([...check.parseErrors, ...check.validationErrors]).toEqual([]);
     expect(thread.activities).toHaveLength(4);
     expect((await audit('message.staff')).some((e) => (e.data as { via?: string; body?: string }).via === 'teams-card' && (e.data as { body?: string }).body === 'Please bring your ID.')).toBe(true);
   });

@@ -246,13 +246,17 @@ export class CaseworkService {
       return await this.deps.db.transaction(async (tx) => {
         const repo = new Repo(tx);
         const { thread, c, guest } = await this.bridgedRecipient(repo, actor.firmId, threadId);
-        const message = await this.recordStaffReply(tx, actor, thread, c, text, { via, to: { contactId: guest.id, name: guest.name }, body: text });
+        const message = await this.recordStaffReply(tx, actor, thread, c, text, { via, contactId: guest.id, to: guest.name, body: text });
         return { message, guest: { id: guest.id, name: guest.name }, caseNumber: c.number };
       });
     } catch (err) {
-      // The refused transaction rolled back: its audit entry is written on its own.
+      // The refused transaction rolled back: its audit entry is written on its own, under the case
+      // and naming the guest (`contactId`), so the audit log's case and person filters find it.
       if (err instanceof DomainError) {
-        await new Repo(this.deps.db).appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff.refused', target: `thread:${threadId}`, reason: err.message, data: { threadId, via, code: err.code, body } });
+        const repo = new Repo(this.deps.db);
+        const thread = await repo.thread(actor.firmId, threadId);
+        const target = thread ? `case:${thread.caseId}` : `thread:${threadId}`;
+        await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff.refused', target, reason: err.message, data: { threadId, via, code: err.code, contactId: thread?.startedByContactId ?? null, body } });
       }
       throw err;
     }

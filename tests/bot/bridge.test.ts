@@ -48,6 +48,8 @@ const portalMessages = async (guest: { token: string }, threadId: string) => {
 };
 const storedMessages = async (threadId: string) => (await new Repo(h.db).messages(threadId)).map((m) => m.body);
 const audit = async (action: string) => (await new Repo(h.db).auditEntries(h.caseRecord.firmId)).filter((e) => e.action === action);
+/** Refusals of replies to one portal thread. */
+const refusalsOf = async (threadId: string) => (await audit('message.staff.refused')).filter((e) => (e.data as { threadId: string }).threadId === threadId);
 
 describe('replies in a guest thread', () => {
   let bridged: { thread: Thread; portalThreadId: string };
@@ -83,7 +85,7 @@ describe('replies in a guest thread', () => {
     expect(activities.map((a) => a.from.role)).toEqual(['bot', 'user', 'user', 'bot']);
     expect(activities.at(-1)).toMatchObject({ text: 'Sent to Ana García (client portal): The hearing is on 12 March.', textFormat: 'plain' });
     const [entry] = (await audit('message.staff')).filter((e) => (e.data as { via?: string }).via === 'teams-mention');
-    expect(entry).toMatchObject({ actor: `staff:${h.staff.userId}`, data: { via: 'teams-mention', to: { contactId: ana.contact.id, name: 'Ana García' }, body: 'The hearing is on 12 March.' } });
+    expect(entry).toMatchObject({ actor: `staff:${h.staff.userId}`, target: `case:${h.caseRecord.id}`, data: { via: 'teams-mention', contactId: ana.contact.id, to: 'Ana García', body: 'The hearing is on 12 March.' } });
   });
 
   it('Reply to client sends the box text and refreshes the card, for everyone, with a receipt', async () => {
@@ -113,7 +115,7 @@ describe('replies in a guest thread', () => {
     expect((await teamsThread(bridged.thread.conversationId)).activities.at(-1)!.text).toMatch(/^Not sent to the client: the reply contains a right-to-left override \(U\+202E\)/);
     expect(clicked.response).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
     expect(String(clicked.response.value)).toContain('a zero-width space (U+200B)');
-    expect((await audit('message.staff.refused')).filter((e) => e.target === `thread:${bridged.portalThreadId}`)).toHaveLength(2);
+    expect(await refusalsOf(bridged.portalThreadId)).toHaveLength(2);
   });
 
   it('an empty Reply to client is refused without sending', async () => {
@@ -136,9 +138,9 @@ describe('refusals', () => {
     const reason = 'Ben Okafor no longer has access to case PI-1 in the client portal, so nothing was sent.';
     expect((await teamsThread(bridged.thread.conversationId)).activities.at(-1)!.text).toBe(`Not sent to the client: ${reason}`);
     expect(clicked.response.value).toBe(`Not sent to the client: ${reason}`);
-    const refused = (await audit('message.staff.refused')).filter((e) => e.target === `thread:${bridged.portalThreadId}`);
+    const refused = await refusalsOf(bridged.portalThreadId);
     expect(refused.map((e) => (e.data as { via: string }).via).sort()).toEqual(['teams-card', 'teams-mention']);
-    expect(refused[0]).toMatchObject({ actor: `staff:${h.staff.userId}`, data: { code: 'forbidden', body: 'Yes, send them.' } });
+    expect(refused[0]).toMatchObject({ actor: `staff:${h.staff.userId}`, target: `case:${h.caseRecord.id}`, data: { code: 'forbidden', contactId: ben.contact.id, body: 'Yes, send them.' } });
   });
 
   it('a closed case refuses: nothing reaches the guest and the thread says the case is closed', async () => {
@@ -149,6 +151,6 @@ describe('refusals', () => {
     await h.settle();
     expect(await storedMessages(bridged.portalThreadId)).toEqual(['Is there any news?']);
     expect((await teamsThread(bridged.thread.conversationId)).activities.at(-1)!.text).toBe('Not sent to the client: case PI-1 is closed: replies no longer reach its guests; nothing was sent.');
-    expect((await audit('message.staff.refused')).some((e) => e.target === `thread:${bridged.portalThreadId}` && (e.data as { code: string }).code === 'case_closed')).toBe(true);
+    expect((await refusalsOf(bridged.portalThreadId)).some((e) => e.target === `case:${h.caseRecord.id}` && (e.data as { code: string }).code === 'case_closed')).toBe(true);
   });
 });

@@ -81,10 +81,12 @@ export function parseIncoming(context: TurnContext): Incoming {
       // removed, what is left is what the person wrote to the bot, or to a guest through it.
       // Anyone else mentioned stays in the text as their name.
       const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+      const botName = activity.recipient?.name ?? '';
       return {
         kind: 'message',
         text: text
-          .replace(/<at>([^<]*)<\/at>/g, '$1')
+          // A second mention of the bot, or one whose entity text differs from the markup, is still not part of the message.
+          .replace(/<at>([^<]*)<\/at>/g, (_, name: string) => (botName && name.trim() === botName ? '' : name))
           .replace(/[ \t]+/g, ' ')
           .replace(/ *\n */g, '\n')
           .trim(),

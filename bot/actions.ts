@@ -17,6 +17,12 @@ export const verbSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('upload.shareBack'), postKey: z.string().min(1).max(300) }),
   z.object({ verb: z.literal('access.refresh'), caseId: uuid }),
   /** One guest's decision in an access review; `expected`: the fingerprint of the access the card showed (src/domain/access-review.ts). */
+  /**
+   * Reply to client on a bridged thread's card. `replyText` is the card's Input.Text: Universal
+   * Actions merge input values into the action's data. The bound is the tab's (10,000 characters,
+   * checked again by the service) with room for a paste a little over it, to be refused in words.
+   */
+  z.object({ verb: z.literal('thread.reply'), threadId: uuid, replyText: z.string().max(20000).optional() }),
   z.object({ verb: z.literal('review.decide'), reviewId: uuid, contactId: uuid, decision: z.enum(ACCESS_REVIEW_DECISIONS), expected: z.string().regex(/^[0-9a-f]{16}$/) }),
 ]);
 

@@ -44,7 +44,18 @@ export interface NoticeModel {
   sections: Array<{ label: string; rows: TextRun[][]; actions?: CardAction[] }>;
   footer?: string;
   mentions?: Mention[];
+  /** Text boxes above the card's buttons; an Action.Execute sends their values with its data. */
+  inputs?: TextInput[];
   actions?: CardAction[];
+}
+
+/** An Input.Text: its label and placeholder are the bot's own wording or plain names (Teams shows them as plain text). */
+export interface TextInput {
+  id: string;
+  label: string;
+  placeholder: string;
+  maxLength: number;
+  isMultiline: boolean;
 }
 
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
@@ -97,6 +108,7 @@ export function renderNotice(model: NoticeModel): AdaptiveCardJson {
         })),
       ...(mentions.length > 0 ? [{ type: 'TextBlock', text: `For ${mentionMarkup.join(', ')}`, wrap: true, spacing: 'Medium' }] : []),
       ...(model.footer ? [{ type: 'TextBlock', text: model.footer, isSubtle: true, size: 'Small', wrap: true }] : []),
+      ...(model.inputs ?? []).map((input) => ({ type: 'Input.Text', spacing: 'Medium', ...input })),
     ],
     actions: model.actions ?? [],
   };

@@ -6,6 +6,7 @@ import { reviewButton } from './buttons/access-review';
 import { grantButton } from './buttons/grant';
 import type { Press } from './buttons/press';
 import { shareBackButton } from './buttons/share-back';
+import { threadReplyButton } from './buttons/thread-reply';
 import { run } from './cards';
 import { help, notUnderstood } from './commands/help';
 import { onInstalled, onUninstalled } from './commands/installation';
@@ -23,7 +24,7 @@ export type { HandlerDeps, InvokeBody } from './commands/kit';
 
 /**
  * What the bot does when Teams talks to it: installation, commands in a case channel, card
- * buttons, and staff replies in bridged threads. Each acts through the services with the
+ * buttons, and staff replies sent to the guest from bridged threads (bot/commands/relay.ts). Each acts through the services with the
  * Teams user's identity, resolved to a staff member of the firm that owns the tenant.
  * This is the dispatcher: each command lives in bot/commands/, each button in bot/buttons/.
  */
@@ -39,6 +40,9 @@ export function createHandlers(d: HandlerDeps) {
     const bridged = m.conversationId ? await repo.threadByConversation(m.conversationId) : null;
     const cmd = parseCommand(m.text);
     const isCommand = cmd.name !== 'unknown' && (m.mentionedBot || !m.channelId);
+    // A reply in a bridged thread that does not @mention CaseRoom is staff talking among themselves
+    // (with ChannelMessage.Read.Group Teams delivers it anyway): it stays in Teams, nothing is stored or said.
+    if (!isCommand && bridged && !m.mentionedBot) return;
     if (!isCommand && !bridged) {
       // Channel chatter that is not for the bot; a mention without a known command gets help.
       if (m.mentionedBot || !m.channelId) await notUnderstood(k, context, m.text);
@@ -46,10 +50,10 @@ export function createHandlers(d: HandlerDeps) {
     }
     const who = await whoIs(repo, m.tenantId, m.from);
     if (!who.ok) {
-      if (isCommand) await k.say(context, k.problem('Not available', [run(who.reason)]), who.reason);
+      if (isCommand || bridged) await k.say(context, k.problem('Not available', [run(who.reason)]), who.reason);
       return;
     }
-    if (!isCommand && bridged) return relay(k, context, who.actor, bridged.id, bridged.firmId, m.text);
+    if (!isCommand && bridged) return relay(k, context, who.actor, bridged, m.text);
     if (cmd.name === 'help') return help(k, context);
     if (cmd.name === 'linkCase') return linkCase(k, context, who.firm.id, m.channelId, cmd);
     const c = await caseOfChannel(repo, store, who.firm.id, m.channelId);
@@ -83,6 +87,8 @@ export function createHandlers(d: HandlerDeps) {
           return await accessRefreshButton(k, { ...press, verb });
         case 'review.decide':
           return await reviewButton(k, { ...press, verb });
+        case 'thread.reply':
+          return await threadReplyButton(k, { ...press, verb });
       }
     } catch (err) {
       if (err instanceof DomainError) return message(`CaseRoom could not do that: ${err.message}`);

@@ -77,13 +77,18 @@ export function parseIncoming(context: TurnContext): Incoming {
     }
     case 'message': {
       const mentionedBot = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
-      // Without the mention markup the text is what the person typed.
+      // Teams puts `<at>CaseRoom</at>` in the text for the bot's mention (and an entity naming it):
+      // removed, what is left is what the person wrote to the bot, or to a guest through it.
+      // Anyone else mentioned stays in the text as their name.
       const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+      const botName = activity.recipient?.name ?? '';
       return {
         kind: 'message',
         text: text
-          .replace(/<at>[^<]*<\/at>/g, '')
-          .replace(/\s+/g, ' ')
+          // A second mention of the bot, or one whose entity text differs from the markup, is still not part of the message.
+          .replace(/<at>([^<]*)<\/at>/g, (_, name: string) => (botName && name.trim() === botName ? '' : name))
+          .replace(/[ \t]+/g, ' ')
+          .replace(/ *\n */g, '\n')
           .trim(),
         mentionedBot,
         from: sender(activity),

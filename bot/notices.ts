@@ -49,11 +49,20 @@ export interface ShareChange {
   first: { op: 'add' | 'remove'; jobId: number };
 }
 
+/** A reply sent to a bridged thread's guest from its card: who sent what to whom, when. */
+export interface ReplyReceipt {
+  by: string;
+  guestName: string;
+  text: string;
+  at: string;
+}
+
 export type PostData =
   | { kind: 'upload'; contactId: string; burstKey: string; sharedBack?: { by: string; at: string } }
   | { kind: 'sharing'; actor: string; changes: ShareChange[] }
   | { kind: 'notice'; event: NoticeEvent; resolution?: Resolution }
-  | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null }
+  /** `receipts`: replies sent to the guest with the card's Reply to client, newest last (shown on the thread's card). */
+  | { kind: 'message'; event: ThreadEvent; rootPostKey: string | null; receipts?: ReplyReceipt[] }
   /** An access review card: drawn from the review's rows (src/store/access-reviews.ts) on every delivery. */
   | { kind: 'review'; reviewId: string };
 

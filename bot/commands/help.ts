@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { bold, type NoticeModel, run } from '../cards';
 import type { Kit } from './kit';
 
-/** `help`: the commands, and what a reply in a bridged thread does. */
+/** `help`: the commands, and how a reply in a guest's thread reaches the guest (only when sent explicitly). */
 export const HELP: NoticeModel = {
   icon: '❔',
   heading: 'CaseRoom commands',
@@ -19,7 +19,14 @@ export const HELP: NoticeModel = {
         [bold('help'), run(' — this list')],
       ],
     },
-    { label: 'Threads', rows: [[run('Reply in a guest message thread to answer the guest in their portal.')]] },
+    {
+      label: 'Guest message threads',
+      rows: [
+        [run('Replies in a guest message thread stay in Teams: the guest never sees them.')],
+        [run('To answer the guest in their portal, '), bold('@mention CaseRoom'), run(' in your reply (the mention is not shown to them), or use '), bold('Reply to client'), run(' on the thread’s card.')],
+        [run('CaseRoom then confirms in the thread what was sent to whom. A closed case, or a guest who no longer has access, gets nothing, and CaseRoom says why.')],
+      ],
+    },
   ],
 };
 

@@ -17,7 +17,8 @@ import type { BotStore } from '../store';
 export interface HandlerDeps {
   db: Db;
   sharing: Pick<SharingService, 'whoHasAccessToCase' | 'shareItems' | 'extendGrant' | 'revokeGrant'>;
-  casework: Pick<CaseworkService, 'reply'>;
+  /** Replies staff send from a bridged thread to its guest (bot/commands/relay.ts). */
+  casework: Pick<CaseworkService, 'replyToGuest'>;
   /** Access review decisions (Keep, Shorten, Remove on the review card). */
   reviews: Pick<AccessReviewService, 'decide'>;
   links: Links;

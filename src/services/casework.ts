@@ -1,8 +1,8 @@
-import { conflict, invalid, notFound } from '../domain/errors';
+import { caseClosed, conflict, DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName } from '../domain/filenames';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
-import type { CaseRecord, ItemRecord } from '../store/records';
+import type { CaseRecord, ItemRecord, MessageThread } from '../store/records';
 import type { CaseLedger, DeletedAnswer, FirmSettings, ManualLedgerKind, NewItemRequest, StaffThread } from '../contract';
 import { INVOICE_STATE_LABEL, type InvoiceFacts, invoiceStanding, statusAfterPayment, summarizeLedger } from '../domain/ledger';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
@@ -10,6 +10,26 @@ import { requestGuestSync, requestNotify, requestStaffOnlySeal } from './job-req
 import { requestGuestDigestsForCase } from './guest-digest';
 import { seenInCase } from '../store/seen';
 import { readersByMessage } from './seen';
+import { loadGuestCase } from './guest-access';
+import { replyBody } from '../contract/cases';
+import { unsafeNameCharacter } from '../contract/names';
+
+/** How a staff member sent a reply from Teams to a bridged thread's guest: an @mention of CaseRoom, or the card's Reply to client. */
+export type BridgeReplyVia = 'teams-mention' | 'teams-card';
+export interface BridgeReplySent {
+  message: { id: string; body: string };
+  guest: { id: string; name: string };
+  caseNumber: string;
+}
+
+/** A reply's text as the tab's reply is checked (length), and refused with invisible characters that change how it displays (./contract/names.ts). */
+function checkReplyText(body: string): string {
+  const parsed = replyBody.shape.body.safeParse(body);
+  if (!parsed.success) throw invalid('body', `the reply ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+  const unsafe = unsafeNameCharacter(parsed.data);
+  if (unsafe) throw invalid('body', `the reply contains ${unsafe.description} at character ${unsafe.position}: invisible characters that change how text displays are not sent to a client; retype the reply without them`);
+  return parsed.data;
+}
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
@@ -209,12 +229,62 @@ export class CaseworkService {
       const repo = new Repo(tx);
       const thread = await repo.thread(actor.firmId, threadId);
       if (!thread) throw notFound('thread');
-      const message = await repo.insertMessage({ firmId: actor.firmId, threadId, authorKind: 'staff', authorId: actor.staffId, authorName: actor.name, body, screen: null });
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff', target: `case:${thread.caseId}`, reason: null, data: { threadId, messageId: message.id } });
-      await requestNotify(tx, { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId, messageId: message.id, contactId: thread.startedByContactId });
-      await requestGuestDigestsForCase(tx, await this.mustCase(repo, actor.firmId, thread.caseId), [thread.startedByContactId]);
-      return message;
+      return this.recordStaffReply(tx, actor, thread, await this.mustCase(repo, actor.firmId, thread.caseId), body, {});
     });
+  }
+
+  /**
+   * A reply a staff member chose to send from Teams to the guest who opened a bridged thread
+   * (@mentioning CaseRoom, or the card's Reply to client). Stricter than the tab's reply: the text
+   * is checked as every typed text is (length, invisible characters), a closed case refuses (409),
+   * and a guest who can no longer see the case in the portal gets nothing. Sent or refused, the
+   * audit log says who sent what to whom, and how.
+   */
+  async replyToGuest(actor: Extract<Actor, { kind: 'staff' }>, threadId: string, body: string, via: BridgeReplyVia): Promise<BridgeReplySent> {
+    try {
+      const text = checkReplyText(body);
+      return await this.deps.db.transaction(async (tx) => {
+        const repo = new Repo(tx);
+        const { thread, c, guest } = await this.bridgedRecipient(repo, actor.firmId, threadId);
+        const message = await this.recordStaffReply(tx, actor, thread, c, text, { via, contactId: guest.id, to: guest.name, body: text });
+        return { message, guest: { id: guest.id, name: guest.name }, caseNumber: c.number };
+      });
+    } catch (err) {
+      // The refused transaction rolled back: its audit entry is written on its own, under the case
+      // and naming the guest (`contactId`), so the audit log's case and person filters find it.
+      if (err instanceof DomainError) {
+        const repo = new Repo(this.deps.db);
+        const thread = await repo.thread(actor.firmId, threadId);
+        const target = thread ? `case:${thread.caseId}` : `thread:${threadId}`;
+        await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff.refused', target, reason: err.message, data: { threadId, via, code: err.code, contactId: thread?.startedByContactId ?? null, body } });
+      }
+      throw err;
+    }
+  }
+
+  /** The guest a bridged thread answers, when a reply may still reach her. */
+  private async bridgedRecipient(repo: Repo, firmId: string, threadId: string) {
+    const thread = await repo.thread(firmId, threadId);
+    if (!thread) throw notFound('thread');
+    const c = await this.mustCase(repo, firmId, thread.caseId);
+    if (c.closedAt) throw caseClosed(c.number, 'replies no longer reach its guests; nothing was sent');
+    const guest = thread.startedByContactId ? await repo.contact(firmId, thread.startedByContactId) : null;
+    if (!guest) throw conflict('this thread was not started by a guest, so there is nobody in the portal to answer; nothing was sent');
+    const firm = await repo.firm(firmId);
+    if (!firm) throw notFound('firm');
+    // The same decision the portal makes when the guest opens the case (src/services/portal.ts visibleThreads).
+    const sees = !firm.disabledSections.includes('messages') && (await loadGuestCase(repo, firm, guest, c.id, this.deps.clock.now())) !== null;
+    if (!sees) throw forbidden(`${guest.name} no longer has access to case ${c.number} in the client portal, so nothing was sent`);
+    return { thread, c, guest };
+  }
+
+  private async recordStaffReply(tx: Queryable, actor: Extract<Actor, { kind: 'staff' }>, thread: MessageThread, c: CaseRecord, body: string, auditExtra: Record<string, unknown>) {
+    const repo = new Repo(tx);
+    const message = await repo.insertMessage({ firmId: actor.firmId, threadId: thread.id, authorKind: 'staff', authorId: actor.staffId, authorName: actor.name, body, screen: null });
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'message.staff', target: `case:${thread.caseId}`, reason: null, data: { threadId: thread.id, messageId: message.id, ...auditExtra } });
+    await requestNotify(tx, { type: 'staff.replied', firmId: actor.firmId, caseId: thread.caseId, threadId: thread.id, messageId: message.id, contactId: thread.startedByContactId });
+    await requestGuestDigestsForCase(tx, c, [thread.startedByContactId]);
+    return message;
   }
 
   /** The currency every amount of the firm is shown in; amounts stay as they are (cents of whatever currency the firm bills in). */

@@ -211,7 +211,7 @@ describe('commands', () => {
 });
 
 describe('the two-way bridge', () => {
-  it('a guest message opens a thread; a staff reply there reaches the portal; a reply elsewhere does not', async () => {
+  it('a guest message opens a thread; a staff reply there that @mentions CaseRoom reaches the portal; one without the mention, or elsewhere, does not', async () => {
     const threads = await newThreadsAfter(async () => expect((await h.api('POST', `/api/portal/cases/${h.caseRecord.id}/messages`, john.token, { body: 'When is the hearing?', subject: 'Hearing date' })).status).toBe(201));
     expect(threads).toHaveLength(1);
     const bridged = threads[0];
@@ -219,16 +219,18 @@ describe('the two-way bridge', () => {
     const [portalThread] = (await h.api('GET', `/api/portal/cases/${h.caseRecord.id}`, john.token)).body.threads;
     expect((await new Repo(h.db).thread(h.caseRecord.firmId, portalThread.id))!.channelConversationId).toBe(bridged.conversationId);
 
-    await postAsStaff(h, 'The hearing is on 12 March.', { conversationId: bridged.conversationId, mentionBot: false });
+    await postAsStaff(h, 'Internal: check the diary first.', { conversationId: bridged.conversationId, mentionBot: false });
+    await postAsStaff(h, 'The hearing is on 12 March.', { conversationId: bridged.conversationId, mentionBot: true });
     const elsewhere = (await h.threads()).find((t) => t.conversationId !== bridged.conversationId)!;
     await postAsStaff(h, 'Internal: do not tell the client yet.', { conversationId: elsewhere.conversationId, mentionBot: false });
     await h.settle();
     const messages = (await h.api('GET', `/api/portal/cases/${h.caseRecord.id}`, john.token)).body.threads[0].messages as Array<{ body: string; from: string; fromFirm: boolean }>;
     expect(messages.map((m) => m.body)).toEqual(['When is the hearing?', 'The hearing is on 12 March.']);
     expect(messages[1]).toMatchObject({ from: 'Priya Raman', fromFirm: true });
-    // Not echoed back into Teams; the guest hears about it in their feed.
+    // Not echoed back into Teams as a card: CaseRoom's receipt says what went to whom; the guest hears about it in their feed.
     const thread = (await h.threads()).find((t) => t.conversationId === bridged.conversationId)!;
-    expect(thread.activities.map((a) => a.from.role)).toEqual(['bot', 'user']);
+    expect(thread.activities.map((a) => a.from.role)).toEqual(['bot', 'user', 'user', 'bot']);
+    expect(thread.activities.at(-1)!.text).toBe('Sent to John Smith (client portal): The hearing is on 12 March.');
     expect(h.feed.some((n) => n.activityType === 'staffReplied' && n.userId === john.contact.guestUserId)).toBe(true);
 
     // The guest writes again: a reply in the same Teams thread, not a new thread.

@@ -60,7 +60,14 @@ export interface ConnectorKnobs {
   faultRate: number | null;
   faultKinds: ConnectorFaultKind[];
   retryAfterSeconds: number;
-  /** With the ChannelMessage.Read.Group RSC permission Teams delivers every channel message; without it only @mentions. */
+  /**
+   * Whether the team's owners consent to the RSC an app declares. Teams delivers a channel message
+   * that does not @mention the bot only when the installed app declares ChannelMessage.Read.Group
+   * and that consent was given; otherwise only @mentions (the stricter reading of both pages):
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations
+   * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-messages-with-rsc
+   * false: an owner (or the tenant's consent policy) withheld it, so even a declaring app gets only mentions.
+   */
   receiveAllChannelMessages: boolean;
   enforceRateLimits: boolean;
 }
@@ -568,9 +575,11 @@ export class BotConnectorSim {
       conversationId = thread.conversationId;
       activityId = activity.id;
     }
-    // Teams delivers channel messages only to bots installed in the team, and without the ChannelMessage.Read.Group RSC only @mentions.
+    // Teams delivers channel messages only to bots installed in the team, and only @mentions unless
+    // the installed app declares the ChannelMessage.Read.Group RSC (consented at installation): see the knob.
     const installed = installationFor(this.host.state.raw(), { botId: this.knobs.botAppId }, { teamId: channel.teamId });
-    if (!installed || (!mention && !this.knobs.receiveAllChannelMessages)) return { conversationId, activityId, delivered: false, bot: null };
+    const receivesAll = installed !== undefined && this.knobs.receiveAllChannelMessages && installed.app.resourceSpecificPermissions.includes('ChannelMessage.Read.Group');
+    if (!installed || (!mention && !receivesAll)) return { conversationId, activityId, delivered: false, bot: null };
     const bot = await this.toBot({ ...this.baseActivity(channel, conversationId, person), type: 'message', id: activityId, text: shown, textFormat: 'plain', entities });
     return { conversationId, activityId, delivered: true, bot: { status: bot.status } };
   }

@@ -34,6 +34,9 @@ function checkReplyText(body: string): string {
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
 /** The store's invoice items as the ledger rules read them. */
+/** Why a staff reply on a closed case is refused, from the tab and from Teams alike. */
+const REPLY_ON_CLOSED = 'replies no longer reach its guests; nothing was sent';
+
 export const invoiceFacts = (items: readonly ItemRecord[]): InvoiceFacts[] => items.filter((i) => i.kind === 'invoice').map((i) => ({ id: i.id, amountCents: i.amountCents ?? 0, status: i.invoiceStatus ?? 'sent' }));
 
 /** A case's ledger lines, invoices with their standing, and the summary (see src/domain/ledger.ts for what each figure means). */
@@ -229,7 +232,10 @@ export class CaseworkService {
       const repo = new Repo(tx);
       const thread = await repo.thread(actor.firmId, threadId);
       if (!thread) throw notFound('thread');
-      return this.recordStaffReply(tx, actor, thread, await this.mustCase(repo, actor.firmId, thread.caseId), body, {});
+      const c = await this.mustCase(repo, actor.firmId, thread.caseId);
+      // The portal no longer shows a closed case's messages: a reply would reach nobody.
+      if (c.closedAt) throw caseClosed(c.number, REPLY_ON_CLOSED);
+      return this.recordStaffReply(tx, actor, thread, c, body, {});
     });
   }
 
@@ -267,7 +273,7 @@ export class CaseworkService {
     const thread = await repo.thread(firmId, threadId);
     if (!thread) throw notFound('thread');
     const c = await this.mustCase(repo, firmId, thread.caseId);
-    if (c.closedAt) throw caseClosed(c.number, 'replies no longer reach its guests; nothing was sent');
+    if (c.closedAt) throw caseClosed(c.number, REPLY_ON_CLOSED);
     const guest = thread.startedByContactId ? await repo.contact(firmId, thread.startedByContactId) : null;
     if (!guest) throw conflict('this thread was not started by a guest, so there is nobody in the portal to answer; nothing was sent');
     const firm = await repo.firm(firmId);

@@ -173,6 +173,7 @@ describe('closing and reopening a case', () => {
 
   it('refuses new shares, grants, links, guest uploads and messages on the closed case with 409, and changes nothing', async () => {
     const items = await countRows('SELECT count(*)::int AS n FROM items WHERE case_id = $1', [closing.id]);
+    const [thread] = await w.app.db.query<{ id: string }>("INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES (gen_random_uuid(), $1, $2, 'Before the close', $3) RETURNING id", [w.f.firm.id, closing.id, ben.id]);
     const messages = await countRows('SELECT count(*)::int AS n FROM messages m JOIN message_threads t ON t.id = m.thread_id WHERE t.case_id = $1', [closing.id]);
     const share = await w.app.call('POST', '/api/shares', w.f.staffToken, { contactIds: [ben.id], itemIds: [closingDoc.id] });
     expect(share.status).toBe(409);
@@ -195,6 +196,10 @@ describe('closing and reopening a case', () => {
     expect(bytes.status).toBe(409);
     expect(bytes.body.error.code).toBe('case_closed');
     expect((await w.app.call('POST', `/api/portal/cases/${closing.id}/messages`, stranger.token, { body: 'hello' })).status).toBe(404);
+    // Nor does a reply from the staff tab reach anyone now.
+    const reply = await w.app.call('POST', `/api/threads/${thread.id}/messages`, w.f.staffToken, { body: 'Answering after the close' });
+    expect(reply.status).toBe(409);
+    expect(reply.body.error).toMatchObject({ code: 'case_closed', message: expect.stringMatching(/nothing was sent/) });
     await w.app.settle();
 
     expect(await countRows('SELECT count(*)::int AS n FROM grants WHERE firm_id = $1', [w.f.firm.id])).toBe(grantCount);

@@ -498,7 +498,11 @@ export class SharingService {
     if (!current) throw notFound('grant');
     const contact = await this.mustContact(repo, firmId, current.contactId);
     await this.assertCanGrant(repo, firmId, contact, next.scope, next.rights, current.expiresAt);
-    const { diff, describe } = await this.replacement(repo, firm, contact, await repo.grantsOfContact(contact.id), current, { ...next, expiresAt: current.expiresAt });
+    const all = await repo.grantsOfContact(contact.id);
+    // Moving this access onto a target another of their grants covers would silently replace that one (its view, rights, expiry).
+    const other = all.find((g) => g.id !== current.id && sameTarget(g.scope, next.scope));
+    if (other) throw conflict(`${contact.name} already has other access to that ${next.scope.kind}: change or remove that access instead`);
+    const { diff, describe } = await this.replacement(repo, firm, contact, all, current, { ...next, expiresAt: current.expiresAt });
     return { firm, current, contact, diff, describe };
   }
 

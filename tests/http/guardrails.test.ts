@@ -198,6 +198,20 @@ describe('guardrails on sharing', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.confirmationRequired.scopeChanges[0]).toMatchObject({ before: { expiresAt: expect.any(String) }, after: { expiresAt: null } });
     expect((await grantsOf(expert.id)).find((g) => g.scope.kind === 'item')?.expiresAt).not.toBeNull();
+
+    // Moving the item access onto the case she already holds would silently replace her case access: refused, nothing changed.
+    const held = await grantsOf(expert.id);
+    const itemGrant = held.find((g) => g.scope.kind === 'item')!;
+    const onto = { scope: { kind: 'case', caseId: kase.id, view: ['documents', 'notes'] }, confirm: { reason: 'widen' } };
+    for (const [method, path] of [
+      ['POST', `/api/grants/${itemGrant.id}/preview`],
+      ['PUT', `/api/grants/${itemGrant.id}`],
+    ]) {
+      res = await call(method, path, onto);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 409, code: 'conflict' });
+      expect(res.body.error.message).toMatch(/Eve Expert already has other access to that case/);
+    }
+    expect(await grantsOf(expert.id)).toEqual(held);
   });
 
   it('refuses guests and other firms on these routes, and bad input', async () => {

@@ -210,15 +210,6 @@ function accountsOf(ctx: SimContext, tenant: TenantRecord): { staff: UserRecord[
   return { staff: users.filter((user) => user.userType === 'Member'), guests: users.filter((user) => user.userType === 'Guest') };
 }
 
-function isLoopbackUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && (url.protocol === 'http:' || url.protocol === 'https:');
-  } catch {
-    return false;
-  }
-}
-
 function signInError(message: string): SimResponse {
   return { status: 400, html: page('Sign-in error', `<h1>Sign-in error</h1><p>${escapeHtml(message)}</p>`) };
 }
@@ -268,7 +259,8 @@ function validateAuthorizeRequest(ctx: SimContext, tenant: TenantRecord, params:
   if (!app) return signInError(`AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'.`);
   const redirectUri = params.get('redirect_uri') ?? '';
   const spa = (app.spaRedirectUris ?? []).includes(redirectUri);
-  const web = app.redirectUris.length ? app.redirectUris.includes(redirectUri) : isLoopbackUrl(redirectUri);
+  // Exact match on a registered URI, as Entra does: an app with none signs nobody in.
+  const web = app.redirectUris.includes(redirectUri);
   if (!spa && !web) return signInError(`AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`);
   const requested = (params.get('response_type') ?? '').split(/\s+/).filter(Boolean);
   const implicit = requested.some((type) => type !== 'code');

@@ -25,7 +25,7 @@ export interface AppRecord {
   servicePrincipalId: string;
   /** Application ID URIs, e.g. api://localhost/{clientId}; OBO assertions may use any of them as aud. */
   identifierUris: string[];
-  /** Web-platform redirect URIs (a confidential client redeems codes with its secret); empty = any loopback URL. */
+  /** Web-platform redirect URIs (a confidential client redeems codes with its secret). */
   redirectUris: string[];
   /**
    * Single-page-application redirect URIs (`spa.redirectUris` in the app manifest): codes sent there

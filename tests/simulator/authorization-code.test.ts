@@ -61,7 +61,7 @@ async function codeFor(challenge: string): Promise<string> {
 interface TokenAnswer {
   status: number;
   allowOrigin: string | null;
-  json: { access_token?: string; id_token?: string; client_info?: string; error?: string; error_codes?: number[]; error_description?: string };
+  json: { access_token?: string; id_token?: string; refresh_token?: string; client_info?: string; error?: string; error_codes?: number[]; error_description?: string };
 }
 
 async function redeem(form: Record<string, string>, headers: Record<string, string> = { origin: APP_ORIGIN }): Promise<TokenAnswer> {
@@ -152,6 +152,19 @@ describe('authorization code + PKCE for a single-page application (learn.microso
     expect(answer.json).toMatchObject({ error: 'invalid_grant', error_codes: [65001] });
     expect(answer.json.access_token).toBeUndefined();
   });
+});
+
+test('the refresh token of a spa sign-in renews the API token cross-origin, rotates, and is refused without an Origin (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token)', async () => {
+  const { verifier, challenge } = pkcePair();
+  const first = await redeem(redemption(await codeFor(challenge), verifier));
+  const refresh = { client_id: browserClientId, grant_type: 'refresh_token', scope: `${apiScope()} openid profile offline_access` };
+  const renewed = await redeem({ ...refresh, refresh_token: first.json.refresh_token as string });
+  expect(renewed.status).toBe(200);
+  expect(decodeJwt(renewed.json.access_token as string)).toMatchObject({ aud: f.clientId, azp: browserClientId, oid: f.staff.id, scp: 'access_as_user' });
+  // Rotated: the spent one is refused, its successor works only cross-origin.
+  expect((await redeem({ ...refresh, refresh_token: first.json.refresh_token as string })).json).toMatchObject({ error: 'invalid_grant' });
+  const sameOrigin = await redeem({ ...refresh, refresh_token: renewed.json.refresh_token as string }, {});
+  expect(sameOrigin.json).toMatchObject({ error: 'invalid_request', error_codes: [9002327] });
 });
 
 describe('implicit grant (learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow)', () => {

@@ -64,3 +64,37 @@ export class AuthorizationCodes {
     for (const [code, entry] of this.live) if (entry.expiresAtMs + AUTHORIZATION_CODE_LIFETIME_MS <= now) this.live.delete(code);
   }
 }
+
+/**
+ * A refresh token issued to a single-page app lives 24 hours and cannot be extended
+ * (AADSTS700084); it is redeemed cross-origin like the code it came from.
+ * https://learn.microsoft.com/entra/identity-platform/refresh-tokens#token-lifetime
+ */
+export const SPA_REFRESH_TOKEN_LIFETIME_MS = 24 * 3600_000;
+
+export interface RefreshGrant {
+  tenantId: string;
+  clientId: string;
+  userId: string;
+  spa: boolean;
+}
+
+export class RefreshTokens {
+  private readonly live = new Map<string, { grant: RefreshGrant; expiresAtMs: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  issue(grant: RefreshGrant, expiresAtMs = this.now() + SPA_REFRESH_TOKEN_LIFETIME_MS): string {
+    const token = `1.${randomBytes(64).toString('base64url')}`;
+    this.live.set(token, { grant, expiresAtMs });
+    return token;
+  }
+
+  /** Rotates: the token presented is spent, the caller issues its successor with the same expiry. */
+  redeem(token: string): { grant: RefreshGrant; expiresAtMs: number } | { problem: 'unknown' | 'expired' } {
+    const entry = this.live.get(token);
+    if (!entry) return { problem: 'unknown' };
+    this.live.delete(token);
+    return entry.expiresAtMs <= this.now() ? { problem: 'expired' } : entry;
+  }
+}

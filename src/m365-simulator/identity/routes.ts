@@ -12,7 +12,7 @@ import { findApp, findTenant } from '../state/directory';
 import type { AppRecord, TenantRecord, UserRecord } from '../state/model';
 import { acceptInvitation } from '../graph/directory';
 import { BOT_FRAMEWORK_RESOURCE, GRAPH_APP_ID, GRAPH_RESOURCE, TokenError } from './tokens';
-import { AuthorizationCodes, verifierMatches } from './authorization-codes';
+import { AuthorizationCodes, RefreshTokens, verifierMatches } from './authorization-codes';
 
 /** Narrows "a record or an error response" results. */
 function isResponse(value: object): value is SimResponse {
@@ -382,12 +382,11 @@ const requestedResourceScopes = (scope: string | null): string[] => (scope ?? ''
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token
  * https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  */
-async function redeemCode(ctx: SimContext, codes: AuthorizationCodes, tenant: TenantRecord, req: SimRequest, form: URLSearchParams): Promise<SimResponse> {
+async function redeemCode(ctx: SimContext, codes: AuthorizationCodes, tokens: RefreshTokens, tenant: TenantRecord, req: SimRequest, form: URLSearchParams): Promise<SimResponse> {
   const clientId = form.get('client_id');
   if (!clientId) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
   const code = form.get('code');
   if (!code) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'code'.");
-  const origin = req.headers.origin;
   const redemption = codes.redeem(code);
   if ('problem' in redemption) {
     if (redemption.problem === 'redeemed') return aadError(400, 'invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
@@ -397,19 +396,8 @@ async function redeemCode(ctx: SimContext, codes: AuthorizationCodes, tenant: Te
   }
   const { grant } = redemption;
   if (grant.clientId !== clientId.toLowerCase() || grant.tenantId !== tenant.id) return aadError(400, 'invalid_grant', 70000, 'The provided authorization code was issued to another client or tenant.');
-  let app: AppRecord;
-  if (grant.spa) {
-    if (!origin) return aadError(400, 'invalid_request', 9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.");
-    if (form.has('client_secret') || form.has('client_assertion') || req.headers.authorization) return aadError(400, 'invalid_request', 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
-    const found = findApp(ctx.store.data, tenant.id, grant.clientId);
-    if (!found) return unknownClient(tenant, grant.clientId);
-    app = found;
-  } else {
-    if (origin) return aadError(400, 'invalid_request', 9002326, `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`);
-    const client = authenticateClient(ctx, tenant, req, form);
-    if (isResponse(client)) return client;
-    app = client;
-  }
+  const app = redeemingClient(ctx, tenant, req, form, grant);
+  if (isResponse(app)) return app;
   if (form.get('redirect_uri') !== grant.redirectUri)
     return aadError(400, 'invalid_grant', 50011, `The redirect URI '${form.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URI the authorization code was issued for.`);
   if (grant.codeChallenge && !verifierMatches(grant, form.get('code_verifier') ?? '')) return aadError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
@@ -421,10 +409,64 @@ async function redeemCode(ctx: SimContext, codes: AuthorizationCodes, tenant: Te
   if (requestedResourceScopes(scope).some((entry) => !authorized.has(entry))) return aadError(400, 'invalid_grant', 70000, 'The requested scopes were not part of the authorization request the code was issued for.');
   const granted = delegatedGrant(ctx, tenant, app, scope);
   if (isResponse(granted)) return granted;
+  return userTokens(ctx, tenant, user, app, granted, scope, { nonce: grant.nonce, refresh: () => tokens.issue({ tenantId: tenant.id, clientId: app.clientId, userId: user.id, spa: grant.spa }) });
+}
+
+/**
+ * Who redeems a code or refresh token: for a `spa` grant the browser, cross-origin (an Origin
+ * header, AADSTS9002327) and without a secret (AADSTS700025); otherwise a confidential client with
+ * its secret, never cross-origin (AADSTS9002326).
+ */
+function redeemingClient(ctx: SimContext, tenant: TenantRecord, req: SimRequest, form: URLSearchParams, grant: { clientId: string; spa: boolean }): AppRecord | SimResponse {
+  const origin = req.headers.origin;
+  if (!grant.spa) {
+    if (origin) return aadError(400, 'invalid_request', 9002326, `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`);
+    return authenticateClient(ctx, tenant, req, form);
+  }
+  if (!origin) return aadError(400, 'invalid_request', 9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.");
+  if (form.has('client_secret') || form.has('client_assertion') || req.headers.authorization) return aadError(400, 'invalid_request', 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+  return findApp(ctx.store.data, tenant.id, grant.clientId) ?? unknownClient(tenant, grant.clientId);
+}
+
+/** The token answer for a user: access token, ID token when `openid` was asked for, a refresh token with `offline_access`. */
+async function userTokens(ctx: SimContext, tenant: TenantRecord, user: UserRecord, app: AppRecord, granted: DelegatedGrant, scope: string, options: { nonce: string | null; refresh: () => string }): Promise<SimResponse> {
+  const asked = scope.split(/\s+/);
   const accessToken = await ctx.tokens.userToken(tenant, user, app, granted.scopes.audience, granted.names);
   const extra: Record<string, unknown> = { client_info: clientInfo(tenant, user) };
-  if (scope.split(/\s+/).includes('openid')) extra.id_token = await ctx.tokens.idToken(tenant, user, app, grant.nonce);
+  if (asked.includes('openid')) extra.id_token = await ctx.tokens.idToken(tenant, user, app, options.nonce);
+  if (asked.includes('offline_access')) extra.refresh_token = options.refresh();
   return tokenResponse(ctx, accessToken, { ...granted.scopes, names: granted.names }, extra);
+}
+
+/**
+ * grant_type=refresh_token, as MSAL.js uses it to renew an expired access token silently. SPA
+ * refresh tokens rotate, are redeemed cross-origin like the code, and expire after 24 hours
+ * (AADSTS700084). https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token
+ */
+async function redeemRefreshToken(ctx: SimContext, tokens: RefreshTokens, tenant: TenantRecord, req: SimRequest, form: URLSearchParams): Promise<SimResponse> {
+  const presented = form.get('refresh_token');
+  if (!presented) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'refresh_token'.");
+  const redemption = tokens.redeem(presented);
+  if ('problem' in redemption) {
+    if (redemption.problem === 'expired')
+      return aadError(
+        400,
+        'invalid_grant',
+        700084,
+        'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.',
+      );
+    return aadError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
+  }
+  const { grant, expiresAtMs } = redemption;
+  if (grant.tenantId !== tenant.id || grant.clientId !== (form.get('client_id') ?? '').toLowerCase()) return aadError(400, 'invalid_grant', 70000, 'The refresh token was issued to another client or tenant.');
+  const app = redeemingClient(ctx, tenant, req, form, grant);
+  if (isResponse(app)) return app;
+  const user = ctx.store.data.users[grant.userId];
+  if (!user || !user.accountEnabled) return aadError(400, 'invalid_grant', 50057, 'The user account is disabled.');
+  const scope = form.get('scope') ?? '';
+  const granted = delegatedGrant(ctx, tenant, app, scope);
+  if (isResponse(granted)) return granted;
+  return userTokens(ctx, tenant, user, app, granted, scope, { nonce: null, refresh: () => tokens.issue(grant, expiresAtMs) });
 }
 
 const corsHeaders = (req: SimRequest): Record<string, string> => (req.headers.origin ? { 'access-control-allow-origin': req.headers.origin, vary: 'Origin' } : {});
@@ -435,6 +477,7 @@ function withCors(req: SimRequest, response: SimResponse): SimResponse {
 
 export function registerIdentityRoutes(router: Router, ctx: SimContext): void {
   const codes = new AuthorizationCodes();
+  const refreshTokens = new RefreshTokens();
   const withTenant =
     (handler: (req: SimRequest, tenant: TenantRecord) => Promise<SimResponse>) =>
     async (req: SimRequest): Promise<SimResponse> => {
@@ -479,7 +522,8 @@ export function registerIdentityRoutes(router: Router, ctx: SimContext): void {
     withTenant(async (req, tenant) => {
       const form = await readForm(req);
       const grantType = form.get('grant_type');
-      if (grantType === 'authorization_code') return withCors(req, await redeemCode(ctx, codes, tenant, req, form));
+      if (grantType === 'authorization_code') return withCors(req, await redeemCode(ctx, codes, refreshTokens, tenant, req, form));
+      if (grantType === 'refresh_token') return withCors(req, await redeemRefreshToken(ctx, refreshTokens, tenant, req, form));
       const client = authenticateClient(ctx, tenant, req, form);
       if (isResponse(client)) return client;
       if (grantType === 'client_credentials') return clientCredentials(ctx, tenant, client, form);

@@ -31,6 +31,9 @@ param aadAppClientId string
 param aadAppClientSecret string
 param aadAppTenantId string = tenant().tenantId
 
+@description('Entra app the browser signs in with outside Teams (aad.browser.manifest.json: public client, spa redirect URI, API scope only).')
+param browserAppClientId string
+
 @description('Entra app of the bot (aadApp/create in teamsapp.yml: single-tenant, with its service principal).')
 param botAadAppClientId string
 
@@ -290,6 +293,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'M365_MODE', value: 'tenant' }
         { name: 'M365_TENANT_ID', value: aadAppTenantId }
         { name: 'M365_CLIENT_ID', value: aadAppClientId }
+        { name: 'M365_BROWSER_CLIENT_ID', value: browserAppClientId }
         { name: 'M365_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${clientSecret.properties.secretUri})' }
         { name: 'M365_AUTHORITY_HOST', value: authorityHost }
         { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
@@ -346,6 +350,7 @@ output PUBLIC_BASE_URL string = publicBaseUrl
 output API_AUDIENCE string = apiAudience
 output M365_TENANT_ID string = aadAppTenantId
 output M365_CLIENT_ID string = aadAppClientId
+output M365_BROWSER_CLIENT_ID string = browserAppClientId
 
 // Read by teamsapp.yml, appPackage/manifest.json and aad.manifest.json.
 output TAB_DOMAIN string = siteHost

@@ -30,7 +30,7 @@ export async function buildTab() {
   await rm(path.join(out, 'assets'), { recursive: true, force: true });
   await mkdir(path.join(out, 'assets'), { recursive: true });
   const result = await build({
-    entryPoints: { main: path.join(root, 'tab', 'main.tsx'), 'auth-end': path.join(root, 'tab', 'auth-end.ts') },
+    entryPoints: { main: path.join(root, 'tab', 'main.tsx') },
     outdir: path.join(out, 'assets'),
     bundle: true,
     format: 'iife',
@@ -45,7 +45,6 @@ export async function buildTab() {
     metafile: true,
   });
   await writeFile(path.join(out, 'index.html'), page('CaseRoom', 'main.js'));
-  await writeFile(path.join(out, 'auth-end.html'), page('Signing in… | CaseRoom', 'auth-end.js'));
   await writeFile(path.join(out, '.build-stamp'), new Date().toISOString());
   const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
   return { ms: Date.now() - started, bytes };

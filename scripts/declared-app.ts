@@ -12,7 +12,15 @@ const root = path.resolve(__dirname, '..');
 
 interface AadManifest {
   requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }> }>;
+  replyUrlsWithType?: Array<{ url: string; type: 'Web' | 'Spa' | 'InstalledClient' }>;
+  oauth2AllowImplicitFlow?: boolean;
+  oauth2AllowIdTokenImplicitFlow?: boolean;
 }
+
+/** The browser's public-client registration (teamsapp.yml's second aadApp/update). */
+export const BROWSER_AAD_MANIFEST = 'aad.browser.manifest.json';
+/** How the manifests name the tab's address (a Bicep output); locally the app's own base URL. */
+export const TAB_ENDPOINT_PLACEHOLDER = '${{TAB_ENDPOINT}}';
 
 interface TeamsManifest {
   authorization?: { permissions?: { resourceSpecific?: Array<{ name: string; type: string }> } };
@@ -28,8 +36,8 @@ export interface DeclaredGraphPermissions {
   delegatedScopes: string[];
 }
 
-export function declaredGraphPermissions(): DeclaredGraphPermissions {
-  const graph = readJson<AadManifest>('aad.manifest.json').requiredResourceAccess.filter((entry) => entry.resourceAppId === 'Microsoft Graph');
+export function declaredGraphPermissions(manifestFile = 'aad.manifest.json'): DeclaredGraphPermissions {
+  const graph = readJson<AadManifest>(manifestFile).requiredResourceAccess.filter((entry) => entry.resourceAppId === 'Microsoft Graph');
   const access = graph.flatMap((entry) => entry.resourceAccess);
   return {
     applicationRoles: access.filter((a) => a.type === 'Role').map((a) => a.id),
@@ -56,4 +64,21 @@ export function declaredTeamsApp(): DeclaredTeamsApp {
  */
 export function declaredAppRegistration(declared: DeclaredGraphPermissions = declaredGraphPermissions()): { graphAppRoles: string[]; graphDelegatedScopes: string[] } {
   return { graphAppRoles: [...declared.applicationRoles], graphDelegatedScopes: [...declared.delegatedScopes] };
+}
+
+export interface DeclaredBrowserApp {
+  /** `spa` redirect URIs, with TAB_ENDPOINT_PLACEHOLDER where the tab's address goes. */
+  spaRedirectUris: string[];
+  graphDelegatedScopes: string[];
+  implicitGrant: { enableAccessTokenIssuance: boolean; enableIdTokenIssuance: boolean };
+}
+
+/** The browser's registration as `aad.browser.manifest.json` declares it. */
+export function declaredBrowserApp(): DeclaredBrowserApp {
+  const manifest = readJson<AadManifest>(BROWSER_AAD_MANIFEST);
+  return {
+    spaRedirectUris: (manifest.replyUrlsWithType ?? []).filter((reply) => reply.type === 'Spa').map((reply) => reply.url),
+    graphDelegatedScopes: declaredGraphPermissions(BROWSER_AAD_MANIFEST).delegatedScopes,
+    implicitGrant: { enableAccessTokenIssuance: manifest.oauth2AllowImplicitFlow === true, enableIdTokenIssuance: manifest.oauth2AllowIdTokenImplicitFlow === true },
+  };
 }

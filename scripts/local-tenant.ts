@@ -5,20 +5,47 @@
  * work: create a team for cases and install CaseRoom in it. Used by `npm start`, the test
  * harnesses and the benchmarks, so all of them set CaseRoom up the way a tenant does.
  */
-import { SIMULATOR_BOT_ID, SIMULATOR_BOT_SECRET, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
+import { SIMULATOR_BOT_ID, SIMULATOR_BOT_SECRET, SIMULATOR_BROWSER_CLIENT_ID, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
 import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/demo/demo-data';
 import type { RunningSimulator } from '../src/m365-simulator';
-import { declaredAppRegistration, declaredTeamsApp } from './declared-app';
+import { declaredAppRegistration, declaredBrowserApp, declaredTeamsApp, TAB_ENDPOINT_PLACEHOLDER } from './declared-app';
 
-/** Creates the demo tenant once. With no redirect URIs the simulator accepts any loopback redirect. */
-export async function seedDemoTenant(sim: RunningSimulator, redirectUris: string[]): Promise<void> {
+/**
+ * The browser's public client as aad.browser.manifest.json declares it, its `spa` redirect URIs
+ * made with each address the tab is served from (e.g. http://127.0.0.1:3978).
+ */
+export async function registerBrowserApp(sim: RunningSimulator, tabEndpoints: string[], tenantId = SIMULATOR_TENANT_ID): Promise<void> {
+  if ((await sim.admin.state()).apps[SIMULATOR_BROWSER_CLIENT_ID]) return;
+  const declared = declaredBrowserApp();
+  const spaRedirectUris = [...new Set(tabEndpoints.flatMap((endpoint) => declared.spaRedirectUris.map((uri) => uri.replace(TAB_ENDPOINT_PLACEHOLDER, endpoint.replace(/\/$/, '')))))];
+  await sim.admin.createApp(tenantId, {
+    clientId: SIMULATOR_BROWSER_CLIENT_ID,
+    displayName: 'CaseRoom in the browser (local)',
+    identifierUris: [],
+    spaRedirectUris,
+    implicitGrant: declared.implicitGrant,
+    graphDelegatedScopes: declared.graphDelegatedScopes,
+  });
+}
+
+/**
+ * Creates the demo tenant once, with CaseRoom's registration and the browser's (its sign-in comes
+ * back to the tab at `tabEndpoints`, the addresses the app is served from).
+ */
+export async function seedDemoTenant(sim: RunningSimulator, tabEndpoints: string[]): Promise<void> {
+  await seedDemoDirectory(sim);
+  await registerBrowserApp(sim, tabEndpoints);
+}
+
+async function seedDemoDirectory(sim: RunningSimulator): Promise<void> {
   if ((await sim.admin.state()).tenants[SIMULATOR_TENANT_ID]) return;
   await sim.admin.createTenant({
     tenantId: SIMULATOR_TENANT_ID,
     domain: DEMO_FIRM.domain,
     displayName: DEMO_FIRM.name,
     // Exactly what aad.manifest.json declares, as an admin consenting to it would grant.
-    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, displayName: 'CaseRoom (local)', identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`], redirectUris, ...declaredAppRegistration() },
+    // No redirect URI: the app that holds the Graph permissions signs no browser in.
+    app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET, displayName: 'CaseRoom (local)', identifierUris: [`api://localhost/${SIMULATOR_CLIENT_ID}`], ...declaredAppRegistration() },
   });
   for (const person of DEMO_DIRECTORY) {
     await sim.admin.createUser(SIMULATOR_TENANT_ID, {

@@ -17,7 +17,8 @@ async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Prom
     httpPort: Number(process.env.SIMULATOR_HTTP_PORT ?? 4080),
     latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
   });
-  await seedDemoTenant(simulator, [`${appBaseUrl}/tab/auth-end.html`]);
+  // Both loopback spellings: a browser may open the app as localhost or 127.0.0.1.
+  await seedDemoTenant(simulator, [appBaseUrl, appBaseUrl.replace('//127.0.0.1:', '//localhost:')]);
   await registerCaseRoomApp(simulator, `${appBaseUrl}/api/messages`);
   return simulator;
 }

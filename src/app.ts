@@ -142,6 +142,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     extraRoutes: parts.flatMap((p) => p.routes),
     rateLimit: config.apiRateLimit,
     defaultMailSender: config.mail.sender,
+    signInOrigins: [new URL(config.identity.signInAuthority).origin],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (port in use, address not available) to this callback.

@@ -33,6 +33,12 @@ const envSchema = z.object({
   M365_TENANT_ID: z.string().min(1).optional(),
   M365_CLIENT_ID: z.string().min(1).optional(),
   M365_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * The browser's own Entra registration (a public client, `spa` redirect URIs, aad.browser.manifest.json):
+   * the tab signs in outside Teams with it, code + PKCE, for CaseRoom's API scope only. It holds no
+   * Graph permission, so no browser ever gets a Graph token issued to M365_CLIENT_ID.
+   */
+  M365_BROWSER_CLIENT_ID: z.string().min(1).optional(),
   M365_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
   API_AUDIENCE: z.string().min(1).optional(),
@@ -71,7 +77,7 @@ const envSchema = z.object({
 });
 
 /** Settings a real tenant cannot run without; the Bicep template outputs each of them. */
-export const TENANT_REQUIRED = ['PUBLIC_BASE_URL', 'M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'API_AUDIENCE', 'BOT_ID', 'BOT_PASSWORD', 'TEAMS_APP_ID', 'DATABASE_URL'] as const;
+export const TENANT_REQUIRED = ['PUBLIC_BASE_URL', 'M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'M365_BROWSER_CLIENT_ID', 'API_AUDIENCE', 'BOT_ID', 'BOT_PASSWORD', 'TEAMS_APP_ID', 'DATABASE_URL'] as const;
 
 // Declared by the store (it may import nothing above the domain); settings are parsed here.
 export type { StoreConfig } from './store/db';
@@ -84,9 +90,14 @@ export interface IdentityConfig {
   authority: string;
   /** Where a browser signs in; the authority itself except for the local simulator's plain-HTTP page. */
   signInAuthority: string;
+  /** The browser's public-client registration (M365_BROWSER_CLIENT_ID), distinct from `clientId`, which holds the Graph permissions. */
+  browserClientId: string;
   issuer: string;
   jwksUri: string;
-  /** Audiences the API accepts on bearer tokens (the SSO app id URI and the bare client id). */
+  /**
+   * Audiences the API accepts on bearer tokens: its own API only (the app id URI, v1 tokens, and
+   * the bare client id, v2 tokens). Never the browser's client id (its ID tokens) nor Graph.
+   */
   audiences: string[];
 }
 
@@ -139,6 +150,8 @@ export class ConfigError extends Error {
 export const SIMULATOR_TENANT_ID = '8f0c7a52-5c1e-4b7e-9d3a-3c9a2f1e7b10';
 export const SIMULATOR_CLIENT_ID = 'c45e0f1a-7a0e-4d2b-9a57-1f3c5b7d9e21';
 export const SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
+/** The browser's public client in the simulated tenant (aad.browser.manifest.json's registration). */
+export const SIMULATOR_BROWSER_CLIENT_ID = '0b9d4e7c-2f6a-4c1d-8e3b-5a7f9c1d3e52';
 /** The local package's Teams app id and bot (env/.env.local): what the demo publishes in the simulator. */
 export const SIMULATOR_TEAMS_APP_ID = '3a7c9e12-5b4d-4f6e-8a1c-0d2e4f6a8b10';
 /** The bot's own Entra app in the simulated tenant (its Microsoft App ID, the manifest's `bots[0].botId`). */
@@ -191,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       clientSecret: env.M365_CLIENT_SECRET as string,
       authority,
       signInAuthority: authority,
+      browserClientId: env.M365_BROWSER_CLIENT_ID as string,
       issuer: `${authority}/v2.0`,
       jwksUri: `${authority}/discovery/v2.0/keys`,
       audiences: [env.API_AUDIENCE as string, clientId],
@@ -207,6 +221,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       clientSecret: env.M365_CLIENT_SECRET ?? SIMULATOR_CLIENT_SECRET,
       authority,
       signInAuthority: `${(env.SIMULATOR_SIGN_IN_URL ?? sim).replace(/\/$/, '')}/${tenantId}`,
+      browserClientId: env.M365_BROWSER_CLIENT_ID ?? SIMULATOR_BROWSER_CLIENT_ID,
       issuer: `${authority}/v2.0`,
       jwksUri: `${authority}/discovery/v2.0/keys`,
       audiences: [env.API_AUDIENCE ?? `api://localhost/${clientId}`, clientId],

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { FirmApp } from './firm/FirmApp';
 import { PortalApp } from './portal/PortalApp';
+import { completeSignInRedirect } from './shell/auth';
 import { deepLinkTarget } from './shell/deep-link';
 import { navigate, useLocation } from './shell/router';
 import { teamsSubPageId } from './shell/teams';
@@ -24,4 +25,20 @@ function Root() {
   return <PortalApp path={loc.path} />;
 }
 
-createRoot(document.getElementById('root') as HTMLElement).render(<Root />);
+/** The identity provider answered the sign-in with an error (or the answer could not be redeemed). */
+function SignInFailed({ message }: { message: string }) {
+  return (
+    <main style={{ padding: 24 }}>
+      <h1 style={{ fontSize: 20 }}>Sign-in did not finish</h1>
+      <p>{message}</p>
+      <a href={window.location.pathname}>Try again</a>
+    </main>
+  );
+}
+
+const root = createRoot(document.getElementById('root') as HTMLElement);
+// Outside Teams, a page reached from the sign-in redirect first lets MSAL take the answer.
+completeSignInRedirect().then(
+  () => root.render(<Root />),
+  (err: unknown) => root.render(<SignInFailed message={err instanceof Error ? err.message : String(err)} />),
+);

@@ -11,7 +11,7 @@ import type { SharingService } from '../services/sharing';
 import { authenticate, type TokenVerifier } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
-import { noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
+import { contentSecurityPolicy, noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
 
 export interface HttpDeps {
   db: Db;
@@ -24,6 +24,8 @@ export interface HttpDeps {
   closure: CaseClosureService;
   health: () => Promise<Record<string, unknown>>;
   rateLimit: RateLimit;
+  /** Origins of the identity provider's endpoints the tab calls outside Teams (MSAL's token redemption): CSP connect-src. */
+  signInOrigins?: string[];
   /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
   defaultMailSender?: string | null;
   /** Routers other parts mount before the API's 404 (bot messages, Graph webhook, tab files, uploads). */
@@ -50,7 +52,7 @@ export function createApp(d: HttpDeps): Express {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     }),
   );
-  app.use(securityHeaders);
+  app.use(securityHeaders(contentSecurityPolicy(d.signInOrigins)));
   app.use('/api', noStore);
 
   app.get('/healthz', async (_req, res) => {

@@ -23,27 +23,35 @@ export const TAB_FRAME_ANCESTORS = [
 /**
  * No inline script anywhere (the tab is one bundle from /tab/assets). Styles may be inline:
  * Fluent UI v9 (Griffel) inserts its atomic CSS rules at run time. TeamsJS (2.19+) fetches the list
- * of valid host domains from res.cdn.office.net when it initialises.
+ * of valid host domains from res.cdn.office.net when it initialises. Outside Teams MSAL redeems
+ * the sign-in code at the authority's token endpoint (a cross-origin fetch): `signInOrigins`.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self' https://res.cdn.office.net",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  `frame-ancestors 'self' ${TAB_FRAME_ANCESTORS.join(' ')}`,
-].join('; ');
+export function contentSecurityPolicy(signInOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    ['connect-src', "'self'", 'https://res.cdn.office.net', ...signInOrigins].join(' '),
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    `frame-ancestors 'self' ${TAB_FRAME_ANCESTORS.join(' ')}`,
+  ].join('; ');
+}
 
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  next();
-};
+/** The policy of an app that signs in nowhere outside Teams. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+export const securityHeaders =
+  (policy: string = CONTENT_SECURITY_POLICY): RequestHandler =>
+  (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', policy);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  };
 
 /** Case data must not stay in a shared browser's or a proxy's cache. */
 export const noStore: RequestHandler = (_req, res, next) => {

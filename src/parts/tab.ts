@@ -31,15 +31,31 @@ function projectRoot(): string {
   return dir;
 }
 
-/** Public settings only: the browser needs to know where to sign in and which scope to ask for. */
+/**
+ * Public settings only: the browser needs to know where to sign in and which scope to ask for.
+ * The endpoints are Entra's paths under the authority (the simulator serves the same ones); the
+ * local simulator's sign-in pages are on its plain-HTTP address, since browsers do not trust its
+ * certificate, while the authority and issuer stay its HTTPS ones.
+ */
 export function tabSettings(config: AppConfig): TabSettings {
-  const authority = config.identity.signInAuthority.replace(/\/$/, '');
+  const authority = config.identity.authority.replace(/\/$/, '');
+  const signInBase = config.identity.signInAuthority.replace(/\/$/, '');
   return {
     appName: 'CaseRoom',
     mode: config.m365.mode,
     tenantId: config.identity.tenantId,
-    clientId: config.identity.clientId,
-    authorizeUrl: `${authority}/oauth2/v2.0/authorize`,
+    signIn: {
+      clientId: config.identity.browserClientId,
+      authority,
+      knownAuthorities: [new URL(authority).host],
+      endpoints: {
+        issuer: config.identity.issuer,
+        authorization_endpoint: `${signInBase}/oauth2/v2.0/authorize`,
+        token_endpoint: `${signInBase}/oauth2/v2.0/token`,
+        end_session_endpoint: `${signInBase}/oauth2/v2.0/logout`,
+        jwks_uri: config.identity.jwksUri,
+      },
+    },
     scope: `${config.identity.audiences[0]}/access_as_user`,
   };
 }
@@ -116,7 +132,6 @@ function buildTabPart(ctx: PartContext, options: TabPartOptions): AppPart {
     res.setHeader('Cache-Control', 'no-cache');
     res.json(settings);
   });
-  router.get('/auth-end.html', (_req, res) => void sendPage(res, 'auth-end.html'));
   router.use('/assets', async (_req, _res, next) => {
     try {
       await ensureBuilt();

@@ -1,76 +1,73 @@
+import { BrowserCacheLocation, CacheLookupPolicy, type IPublicClientApplication, PublicClientApplication } from '@azure/msal-browser';
 import { authentication } from '@microsoft/teams-js';
+import { SIGN_IN_REDIRECT_PATH } from '../../src/contract/tab-settings';
 import { initTeams } from './teams';
 import { loadSettings } from './settings';
 
 /**
- * Bearer tokens for the API. Inside Teams: SSO (`authentication.getAuthToken`). Outside: an
- * implicit-flow redirect to the identity provider (the simulator's sign-in page locally) that
- * comes back to /tab/auth-end.html with `#access_token=…`; the token lives in sessionStorage.
+ * Bearer tokens for the API. Inside Teams: SSO (`authentication.getAuthToken`). Outside: MSAL's
+ * redirect flow, authorization code + PKCE, with the browser's own public-client registration and
+ * CaseRoom's API scope only; MSAL keeps its cache in sessionStorage. The identity provider sends
+ * the browser back to SIGN_IN_REDIRECT_PATH, where MSAL (started by every page of the tab) takes
+ * the answer and returns to the page that asked.
  */
-const TOKEN_KEY = 'caseroom.token';
-const SIGNIN_KEY = 'caseroom.signin';
+let client: Promise<IPublicClientApplication> | null = null;
 
-interface StoredToken {
-  token: string;
-  exp: number;
+function signInClient(): Promise<IPublicClientApplication> {
+  client ??= (async () => {
+    const { signIn } = await loadSettings();
+    const msal = new PublicClientApplication({
+      auth: {
+        clientId: signIn.clientId,
+        authority: signIn.authority,
+        // The endpoints come with the settings: no instance discovery or OpenID metadata fetch.
+        knownAuthorities: signIn.knownAuthorities,
+        authorityMetadata: JSON.stringify(signIn.endpoints),
+        redirectUri: `${window.location.origin}${SIGN_IN_REDIRECT_PATH}`,
+      },
+      cache: { cacheLocation: BrowserCacheLocation.SessionStorage },
+    });
+    await msal.initialize();
+    // On the redirect page this redeems the code, or takes the browser back to where sign-in started.
+    const result = await msal.handleRedirectPromise();
+    if (result?.account) msal.setActiveAccount(result.account);
+    return msal;
+  })();
+  return client;
 }
 
-function decodeExp(token: string): number {
-  try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp : 0;
-  } catch {
-    return 0;
-  }
-}
-
-export function storeToken(token: string): void {
-  sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token, exp: decodeExp(token) } satisfies StoredToken));
-}
-
-function storedToken(): string | null {
-  const raw = sessionStorage.getItem(TOKEN_KEY);
-  if (!raw) return null;
-  try {
-    const t = JSON.parse(raw) as StoredToken;
-    return t.exp * 1000 - 60_000 > Date.now() ? t.token : null;
-  } catch {
-    return null;
-  }
-}
-
-export function takeSignInState(): { state: string; returnTo: string } | null {
-  const raw = sessionStorage.getItem(SIGNIN_KEY);
-  sessionStorage.removeItem(SIGNIN_KEY);
-  return raw ? (JSON.parse(raw) as { state: string; returnTo: string }) : null;
+/** Outside Teams: finishes a sign-in coming back from the identity provider before the page renders. */
+export async function completeSignInRedirect(): Promise<void> {
+  if (!(await initTeams())) await signInClient();
 }
 
 /** Leaves the page for the sign-in page; resolves never. */
-export async function redirectToSignIn(selectAccount = false): Promise<never> {
-  const settings = await loadSettings();
-  const state = crypto.randomUUID();
-  sessionStorage.setItem(SIGNIN_KEY, JSON.stringify({ state, returnTo: window.location.href }));
-  const url = new URL(settings.authorizeUrl);
-  url.searchParams.set('client_id', settings.clientId);
-  url.searchParams.set('response_type', 'token');
-  url.searchParams.set('redirect_uri', `${window.location.origin}/tab/auth-end.html`);
-  url.searchParams.set('scope', settings.scope);
-  url.searchParams.set('response_mode', 'fragment');
-  url.searchParams.set('state', state);
-  url.searchParams.set('nonce', crypto.randomUUID());
-  if (selectAccount) url.searchParams.set('prompt', 'select_account');
-  window.location.assign(url.toString());
+async function redirectToSignIn(selectAccount: boolean): Promise<never> {
+  const [msal, { scope }] = await Promise.all([signInClient(), loadSettings()]);
+  await msal.acquireTokenRedirect({ scopes: [scope], redirectStartPage: window.location.href, ...(selectAccount ? { prompt: 'select_account' } : {}) });
   return new Promise<never>(() => undefined);
 }
 
-export function signOut(): Promise<never> {
-  sessionStorage.removeItem(TOKEN_KEY);
+export async function signOut(): Promise<never> {
+  const msal = await signInClient();
+  // Forget this browser's accounts and tokens here; the identity provider's session is left alone.
+  await msal.clearCache();
   return redirectToSignIn(true);
 }
 
 export async function getToken(): Promise<string> {
   if (await initTeams()) return authentication.getAuthToken();
-  return storedToken() ?? redirectToSignIn();
+  const [msal, { scope }] = await Promise.all([signInClient(), loadSettings()]);
+  const account = msal.getActiveAccount() ?? msal.getAllAccounts()[0];
+  if (account) {
+    try {
+      // Cache and refresh token only: a hidden iframe to the identity provider would need frame-src.
+      return (await msal.acquireTokenSilent({ scopes: [scope], account, cacheLookupPolicy: CacheLookupPolicy.AccessTokenAndRefreshToken })).accessToken;
+    } catch {
+      // Expired without a refresh token, or consent withdrawn: sign in again.
+    }
+  }
+  return redirectToSignIn(false);
 }
 
 export async function canSignOut(): Promise<boolean> {

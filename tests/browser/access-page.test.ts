@@ -32,7 +32,6 @@ async function checkUntil(page: Page, text: RegExp, limitMs = 150_000): Promise<
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
   const cases = await apiGet<Array<{ id: string; number: string }>>(staff, '/cases');
   knee = cases.find((c) => c.number === 'PI-2026-014')?.id as string;
 });

@@ -66,7 +66,6 @@ const reportChip = () => staff.getByTestId('access-chip-with-expiry').filter({ h
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
   knee = (await api<Array<{ id: string; number: string }>>(staff, 'GET', '/cases')).find((c) => c.number === 'PI-2026-014')?.id as string;
   johnId = (await api<Array<{ id: string; name: string }>>(staff, 'GET', '/contacts')).find((c) => c.name === 'John Smith')?.id as string;
   const sharing = await api<{ items: Array<{ id: string; title: string }> }>(staff, 'GET', `/cases/${knee}/items`);

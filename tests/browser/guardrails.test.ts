@@ -5,7 +5,7 @@
  * is given; the reason is in the audit log. axe finds nothing serious on the dialog.
  */
 import type { Page } from 'playwright-core';
-import { axeSerious, type Harness, screenshot, startHarness, caseIdsByNumber } from './harness';
+import { axeSerious, type Harness, screenshot, startHarness, caseIdsByNumber, waitForApiToken } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -15,14 +15,14 @@ const cases: Record<string, string> = {};
 
 /** The tab's own API calls, with the signed-in staff member's token. */
 async function api<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  const token = await waitForApiToken(page);
   return page.evaluate(
-    async ({ m, p, b }) => {
-      const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
+    async ({ m, p, b, token }) => {
       const res = await fetch(`/api${p}`, { method: m, headers: { Authorization: `Bearer ${token}`, ...(b === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: b === undefined ? undefined : JSON.stringify(b) });
       if (!res.ok) throw new Error(`${m} ${p} → ${res.status}`);
       return res.json();
     },
-    { m: method, p: path, b: body },
+    { m: method, p: path, b: body, token },
   ) as Promise<T>;
 }
 

@@ -50,9 +50,10 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
   requireChromium();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'caseroom-browser-'));
   const sim = await startSimulator({ dataDir: path.join(dataDir, 'sim') });
-  await seedDemoTenant(sim, []);
-  // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens.
+  // The app's port is chosen first so the simulator's Bot Connector knows where the bot listens
+  // and the browser's sign-in comes back to the app's own address (its spa redirect URI).
   const port = await freePort();
+  await seedDemoTenant(sim, [`http://127.0.0.1:${port}`]);
   await registerCaseRoomApp(sim, `http://127.0.0.1:${port}/api/messages`);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -97,7 +98,9 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
         .getByRole('button', { name: new RegExp(name) })
         .first()
         .click();
-      await page.waitForURL((u) => u.href.startsWith(app.url) && !u.pathname.endsWith('auth-end.html'), { timeout: 30_000 });
+      // Back on the redirect page (SIGN_IN_REDIRECT_PATH), MSAL redeems the code and returns to the page that asked.
+      await page.waitForURL((u) => u.href.startsWith(`${app.url}${startPath.split(/[?#]/)[0]}`) && !u.hash.includes('code='), { timeout: 30_000 });
+      await waitForApiToken(page);
       return { context, page };
     },
     async close() {
@@ -144,16 +147,46 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/**
+ * The API access token MSAL keeps for the page (its sessionStorage cache holds credentials as JSON
+ * entries with `credentialType` and `target`, the scopes), or null before sign-in finished.
+ */
+export const apiTokenInPage = (page: Page): Promise<string | null> =>
+  page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const raw = sessionStorage.getItem(sessionStorage.key(i) ?? '') ?? '';
+      if (!raw.includes('"AccessToken"')) continue;
+      try {
+        const entry = JSON.parse(raw) as { credentialType?: string; target?: string; secret?: string };
+        if (entry.credentialType === 'AccessToken' && entry.target?.includes('access_as_user') && entry.secret) return entry.secret;
+      } catch {
+        // not one of MSAL's entries
+      }
+    }
+    return null;
+  });
+
+/** Waits for the signed-in page's API token (MSAL has it once the redirect was handled). */
+export async function waitForApiToken(page: Page): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const token = await apiTokenInPage(page);
+    if (token) return token;
+    if (Date.now() > deadline) throw new Error(`no API token in the page's MSAL cache after sign-in (at ${page.url()})`);
+    await page.waitForTimeout(100);
+  }
+}
+
 /** Calls the API from inside a signed-in page, with that page's token. */
 export async function api<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  const token = await waitForApiToken(page);
   return page.evaluate(
-    async ({ method, path, body }) => {
-      const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
+    async ({ method, path, body, token }) => {
       const res = await fetch(`/api${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const json = await res.json();
       if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
       return json;
     },
-    { method, path, body },
+    { method, path, body, token },
   ) as Promise<T>;
 }

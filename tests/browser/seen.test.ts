@@ -4,7 +4,7 @@
  * still "not opened yet".
  */
 import type { Page } from 'playwright-core';
-import { type Harness, screenshot, startHarness } from './harness';
+import { type Harness, screenshot, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -34,9 +34,8 @@ async function openStaffDocuments(page: Page): Promise<void> {
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  // The tab keeps the token it signed in with in sessionStorage; wait until it has stored it.
-  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
-  staffToken = await staff.evaluate(() => (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token ?? '');
+  // MSAL keeps the token the tab signed in with in its sessionStorage cache.
+  staffToken = await waitForApiToken(staff);
   const cases = await staffApi<Array<{ id: string; number: string }>>('/cases');
   knee = cases.find((c) => c.number === 'PI-2026-014')?.id as string;
 });

@@ -5,7 +5,7 @@
  * 1280 and 375 px.
  */
 import type { Page } from 'playwright-core';
-import { axeSerious, type AxeViolation, type Harness, screenshot, startHarness } from './harness';
+import { axeSerious, type AxeViolation, type Harness, screenshot, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -21,12 +21,12 @@ interface Pref {
 }
 
 async function myPrefs(page: Page): Promise<Pref[]> {
-  return page.evaluate(async () => {
-    const token = (JSON.parse(sessionStorage.getItem('caseroom.token') ?? '{}') as { token?: string }).token;
+  const token = await waitForApiToken(page);
+  return page.evaluate(async (token) => {
     const res = await fetch('/api/me/notification-preferences', { headers: { Authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`GET /me/notification-preferences → ${res.status}`);
     return res.json();
-  }) as Promise<Pref[]>;
+  }, token) as Promise<Pref[]>;
 }
 
 async function checkBothWidths(page: Page, name: string): Promise<void> {

@@ -60,6 +60,7 @@ describe('the bot identity agrees across teamsapp.yml, Bicep and the app', () =>
       M365_TENANT_ID: tenantId,
       M365_CLIENT_ID: 'client',
       M365_CLIENT_SECRET: 'secret',
+      M365_BROWSER_CLIENT_ID: 'browser-client',
       API_AUDIENCE: 'api://caseroom.example/client',
       BOT_ID: botId,
       BOT_PASSWORD: 'bot-secret',

@@ -123,9 +123,10 @@ describe('Entra ID endpoints', () => {
 describe('dev sign-in page', () => {
   const redirectUri = 'http://localhost:3000/auth-end';
 
-  test('lists staff and guests with escaped names and redirects with tokens in the fragment (implicit flow, learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow)', async () => {
+  test('lists staff and guests with escaped names and, for a registration that enables the implicit grant, redirects with tokens in the fragment (learn.microsoft.com/entra/identity-platform/v2-oauth2-implicit-grant-flow)', async () => {
     await f.sim.admin.createUser(f.tenantId, { displayName: '<script>alert(1)</script> Mallory', mail: 'mallory@contoso.onmicrosoft.com' });
-    const params = new URLSearchParams({ client_id: f.clientId, redirect_uri: redirectUri, response_type: 'token id_token', scope: `api://localhost/${f.clientId}/access_as_user openid`, state: 'xyz', nonce: 'n-1' });
+    const implicit = await f.sim.admin.createApp(f.tenantId, { displayName: 'Legacy implicit client', identifierUris: [], redirectUris: [redirectUri], implicitGrant: { enableAccessTokenIssuance: true, enableIdTokenIssuance: true } });
+    const params = new URLSearchParams({ client_id: implicit.clientId, redirect_uri: redirectUri, response_type: 'token id_token', scope: `api://localhost/${f.clientId}/access_as_user openid`, state: 'xyz', nonce: 'n-1' });
     const html = await fetch(`${f.sim.httpUrl}/${f.tenantId}/oauth2/v2.0/authorize?${params}`).then((r) => r.text());
     expect(html).toContain('Megan Bowen');
     expect(html).toContain('Ada Client');
@@ -140,17 +141,19 @@ describe('dev sign-in page', () => {
     const fragment = new URLSearchParams(location.hash.slice(1));
     expect(fragment.get('state')).toBe('xyz');
     const access = decodeJwt(fragment.get('access_token')!);
-    expect(access).toMatchObject({ aud: f.clientId, oid: f.pendingGuest.id, acct: 1, scp: 'access_as_user' });
-    expect(decodeJwt(fragment.get('id_token')!)).toMatchObject({ aud: f.clientId, nonce: 'n-1' });
+    expect(access).toMatchObject({ aud: f.clientId, azp: implicit.clientId, oid: f.pendingGuest.id, acct: 1, scp: 'access_as_user' });
+    expect(decodeJwt(fragment.get('id_token')!)).toMatchObject({ aud: implicit.clientId, nonce: 'n-1' });
     // Signing in redeems a pending guest's invitation, as the first Entra sign-in does.
     const user = await f.graph('GET', `/users/${f.pendingGuest.id}?$select=externalUserState`);
     expect(user.json.externalUserState).toBe('Accepted');
   });
 
-  test('refuses redirect URIs that are not loopback or registered (AADSTS50011)', async () => {
-    const params = new URLSearchParams({ client_id: f.clientId, redirect_uri: 'https://evil.example/cb', response_type: 'token', scope: `api://localhost/${f.clientId}/access_as_user` });
-    const response = await fetch(`${f.sim.httpUrl}/${f.tenantId}/oauth2/v2.0/authorize?${params}`);
-    expect(response.status).toBe(400);
-    expect(await response.text()).toContain('AADSTS50011');
+  test('refuses redirect URIs that are not registered, loopback ones included (AADSTS50011)', async () => {
+    for (const uri of ['https://evil.example/cb', 'http://localhost:3000/auth-end']) {
+      const params = new URLSearchParams({ client_id: f.clientId, redirect_uri: uri, response_type: 'code', scope: `api://localhost/${f.clientId}/access_as_user` });
+      const response = await fetch(`${f.sim.httpUrl}/${f.tenantId}/oauth2/v2.0/authorize?${params}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('AADSTS50011');
+    }
   });
 });

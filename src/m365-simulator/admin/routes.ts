@@ -26,6 +26,8 @@ const appInput = z
     displayName: z.string().optional(),
     identifierUris: z.array(z.string()).optional(),
     redirectUris: z.array(z.string()).optional(),
+    spaRedirectUris: z.array(z.string()).optional(),
+    implicitGrant: z.object({ enableAccessTokenIssuance: z.boolean(), enableIdTokenIssuance: z.boolean() }).strict().optional(),
     graphAppRoles: z.array(z.string()).optional(),
     graphDelegatedScopes: z.array(z.string()).optional(),
   })

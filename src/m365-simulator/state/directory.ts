@@ -57,6 +57,8 @@ export interface CreateAppInput {
   displayName?: string;
   identifierUris?: string[];
   redirectUris?: string[];
+  spaRedirectUris?: string[];
+  implicitGrant?: { enableAccessTokenIssuance: boolean; enableIdTokenIssuance: boolean };
   /** Graph application permissions admin-consented for the app; none unless given (as in Entra). */
   graphAppRoles?: string[];
   /** Graph delegated permissions consented for the app; none unless given. */
@@ -74,6 +76,8 @@ export function createApp(store: SimulatorStore, tenant: TenantRecord, input: Cr
     servicePrincipalId: newGuid(),
     identifierUris: input.identifierUris ?? [`api://localhost/${clientId}`],
     redirectUris: input.redirectUris ?? [],
+    spaRedirectUris: input.spaRedirectUris ?? [],
+    implicitGrant: input.implicitGrant ?? { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
     graphAppRoles: [...(input.graphAppRoles ?? [])],
     graphDelegatedScopes: [...(input.graphDelegatedScopes ?? [])],
   };

@@ -25,8 +25,18 @@ export interface AppRecord {
   servicePrincipalId: string;
   /** Application ID URIs, e.g. api://localhost/{clientId}; OBO assertions may use any of them as aud. */
   identifierUris: string[];
-  /** Allowed redirect URIs for the dev sign-in page; empty = any loopback URL. */
+  /** Web-platform redirect URIs (a confidential client redeems codes with its secret). */
   redirectUris: string[];
+  /**
+   * Single-page-application redirect URIs (`spa.redirectUris` in the app manifest): codes sent there
+   * are redeemed by the browser, cross-origin, without a secret and with PKCE. Absent = none.
+   */
+  spaRedirectUris?: string[];
+  /**
+   * `web.implicitGrantSettings` (`oauth2AllowImplicitFlow`/`oauth2AllowIdTokenImplicitFlow` in the
+   * old manifest): the implicit grant is refused unless the registration enables it. Absent = off.
+   */
+  implicitGrant?: { enableAccessTokenIssuance: boolean; enableIdTokenIssuance: boolean };
   /** Graph application permissions granted (token `roles`). */
   graphAppRoles: string[];
   /** Graph delegated permissions consented (token `scp` when `.default` is asked for). */

@@ -5,7 +5,7 @@
  * refused with a message, and the dialogs pass axe-core.
  */
 import type { Page } from 'playwright-core';
-import { api, axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { api, type Harness, screenshot, startHarness, settledAxe } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -53,12 +53,6 @@ async function expiryBecomes(expected: number | null): Promise<void> {
     if (Date.now() > deadline) throw new Error(`expiresAt is ${grant?.expiresAt ?? 'no grant'}, expected ${expected === null ? 'null' : new Date(expected).toISOString()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
-  // Dialogs fade in; measure contrast on the settled page, not mid-animation.
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
-  return axeSerious(page);
 }
 
 const reportChip = () => staff.getByTestId('access-chip-with-expiry').filter({ hasText: REPORT });

@@ -143,6 +143,12 @@ export async function axeSerious(page: Page): Promise<AxeViolation[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/** axe once the page's animations have settled: dialogs fade in, and contrast mid-fade is not what people see. */
+export async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
+  return axeSerious(page);
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -16,7 +16,6 @@ let items: Array<{ id: string; kind: string; title: string; parentId: string | n
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
   knee = (await caseIdsByNumber(staff))['PI-2026-014'];
   ({ items } = await apiGet<{ items: typeof items }>(staff, `/cases/${knee}/items`));
 });

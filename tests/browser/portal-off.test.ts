@@ -4,7 +4,7 @@
  * switches it off and withdraws every grant. The dialog passes axe at 1280 and 375 px.
  */
 import type { Page } from 'playwright-core';
-import { apiGet, axeSerious, type Harness, screenshot, startHarness } from './harness';
+import { apiGet, type Harness, screenshot, startHarness, settledAxe } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -20,16 +20,9 @@ interface Contact {
 
 const grantsOfJohn = () => apiGet<Array<{ grant: { id: string } }>>(staff, `/contacts/${john.id}/access`);
 
-async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
-  // Dialogs fade in; measure contrast on the settled page, not mid-animation.
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
-  return axeSerious(page);
-}
-
 beforeAll(async () => {
   h = await startHarness();
   ({ page: staff } = await h.signIn('Alex Hartley', '/tab/firm/clients'));
-  await staff.waitForFunction(() => Boolean(sessionStorage.getItem('caseroom.token')), undefined, { timeout: 30_000 });
   john = (await apiGet<Contact[]>(staff, '/contacts')).find((c) => c.name === 'John Smith') as Contact;
   expect(john).toBeDefined();
 });

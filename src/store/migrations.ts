@@ -622,6 +622,24 @@ ALTER TABLE notification_preferences ALTER COLUMN enabled DROP NOT NULL;
 ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
 `,
   },
+  {
+    version: 69,
+    name: 'ethical walls',
+    sql: `
+-- A case restricted to named staff (src/domain/walls.ts): no row, no wall. Outside the wall the
+-- case does not exist for a staff member, whatever their role; guests are not affected.
+CREATE TABLE case_walls (
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (case_id, staff_id)
+);
+-- Every staff lookup reads the firm's walls at once; removing a staff member finds theirs.
+CREATE INDEX case_walls_firm ON case_walls (firm_id, case_id);
+CREATE INDEX case_walls_staff ON case_walls (staff_id);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

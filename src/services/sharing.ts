@@ -47,6 +47,19 @@ export interface GrantInput {
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
+/** A client grant's preview, without the cases the reader is walled off (they still count for the guest). */
+function withoutCases(preview: GrantPreview, hidden: ReadonlySet<string>): GrantPreview {
+  if (hidden.size === 0) return preview;
+  const side = (s: PreviewSide): PreviewSide => ({
+    ...s,
+    cases: s.cases.filter((c) => !hidden.has(c.caseId)),
+    sections: s.sections.filter((x) => !hidden.has(x.caseId)),
+    items: s.items.filter((i) => !hidden.has(i.caseId)),
+    upload: s.upload,
+  });
+  return { gained: side(preview.gained), lost: side(preview.lost) };
+}
+
 /**
  * Staff-side changes to the sharing model. Each public method is one transaction that checks
  * the three locks, writes the change, appends to the audit chain, and queues the Microsoft
@@ -532,7 +545,7 @@ export class SharingService {
 
   /** Exactly what the guest would gain and lose; nothing is written. */
   async previewGrantChange(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights }): Promise<GrantPreview> {
-    return this.inTx(async (repo) => (await this.planChange(repo, actor.firmId, grantId, next)).describe);
+    return this.inTx(async (repo) => withoutCases((await this.planChange(repo, actor.firmId, grantId, next)).describe, await repo.hiddenCasesFor(actor)));
   }
 
   async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null; confirm?: Confirmation }): Promise<ChangedGrantAnswer> {
@@ -549,7 +562,7 @@ export class SharingService {
       await this.syncGuest(tx, actor.firmId, contact.id);
       const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, actor.firmId, current.scope)), ...(await this.caseIdsOfScope(repo, actor.firmId, saved.scope))])];
       await this.notify(tx, { type: 'grant.changed', firmId: actor.firmId, caseIds, actor: actor.name, contactId: contact.id, before: current.scope, after: saved.scope, gainedItemIds: diff.gained.itemIds, lostItemIds: diff.lost.itemIds });
-      return { grant: saved, applied: describe };
+      return { grant: saved, applied: withoutCases(describe, await repo.hiddenCasesFor(actor)) };
     });
   }
 

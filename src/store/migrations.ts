@@ -192,7 +192,8 @@ CREATE TABLE grant_views (
 
 CREATE TABLE notification_preferences (
   ${firmRowKeys}
-  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  -- RESTRICT: removing the last staff member inside a wall must not silently open the case to everyone.
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE RESTRICT,
   case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
   event text NOT NULL,
   enabled boolean NOT NULL,
@@ -630,7 +631,8 @@ ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
 -- case does not exist for a staff member, whatever their role; guests are not affected.
 CREATE TABLE case_walls (
   case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
-  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  -- RESTRICT: removing the last staff member inside a wall must not silently open the case to everyone.
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE RESTRICT,
   firm_id uuid NOT NULL REFERENCES firms(id),
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (case_id, staff_id)

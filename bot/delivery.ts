@@ -1,3 +1,4 @@
+import { WallsRepo } from '../src/store/walls';
 import type { Logger } from 'pino';
 import { DomainError } from '../src/domain/errors';
 import type { ChannelMessagesPort } from '../src/m365/channel-messages';
@@ -44,7 +45,7 @@ export interface DeliveryDeps {
   finder?: PostFinder | null;
 }
 
-export type DeliveryResult = 'sent' | 'updated' | 'up-to-date' | 'gone';
+export type DeliveryResult = 'sent' | 'updated' | 'up-to-date' | 'gone' | 'withheld';
 
 /** "Not yet" conditions (channel not provisioned, thread root not posted): retried by the outbox. */
 class NotYet extends Error {}
@@ -64,6 +65,18 @@ export class Deliverer {
     const repo = new Repo(this.d.db);
     const c = await repo.case(post.firmId, post.caseId);
     if (!c) return 'gone';
+    /*
+     * Ethical walls: a case channel is a standard channel of the cases team, which every staff
+     * member in the team reads, walled off or not. So nothing about a walled case is posted
+     * there (channel cards, guest messages, reminders, review cards); the staff inside the wall
+     * hear of guests' uploads and messages through their activity feed and see the rest in the
+     * tab. Posts are marked done, not retried, and are not sent later if the wall comes down.
+     * A private channel per walled case (membership = the wall) would let posts go on.
+     */
+    if ((await new WallsRepo(this.d.db).wallOf(c.id)).length > 0) {
+      await store.markDelivered(postKey, post.version);
+      return 'withheld';
+    }
     try {
       const result = await this.send(store, repo, c, post);
       await store.markDelivered(postKey, post.version);

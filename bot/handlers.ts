@@ -55,8 +55,8 @@ export function createHandlers(d: HandlerDeps) {
     }
     if (!isCommand && bridged) return relay(k, context, who.actor, bridged, m.text);
     if (cmd.name === 'help') return help(k, context);
-    if (cmd.name === 'linkCase') return linkCase(k, context, who.firm.id, m.channelId, cmd);
-    const c = await caseOfChannel(repo, store, who.firm.id, m.channelId);
+    if (cmd.name === 'linkCase') return linkCase(k, context, who.actor, m.channelId, cmd);
+    const c = await caseOfChannel(repo, store, who.actor, m.channelId);
     if (!c) return k.say(context, k.problem('Not a case channel', [run('This channel is not a CaseRoom case channel. Use the commands in the channel of a case.')]), 'Not a case channel');
     if (cmd.name === 'whoHasAccess') return whoHasAccess(k, { context, actor: who.actor, c, cmd });
     if (cmd.name === 'status') return status(k, { context, actor: who.actor, c, cmd });

@@ -1,3 +1,5 @@
+import { canSeeCase } from '../src/domain/walls';
+import { WallsRepo } from '../src/store/walls';
 import type { ConversationReference } from 'botbuilder';
 import type { FeedEvent } from '../src/contract/enums';
 import type { Db, Queryable } from '../src/store/db';
@@ -217,5 +219,7 @@ export async function feedRecipients(q: Queryable, c: Pick<CaseRecord, 'firmId' 
   const chosen = mostSpecific(rows);
   const recipients = new Set([...chosen].filter(([, p]) => p.feed).map(([staffId]) => staffId));
   if (c.assignedStaffId && !chosen.has(c.assignedStaffId)) recipients.add(c.assignedStaffId);
-  return recipients;
+  // Someone walled off the case since they chose (or were assigned) hears nothing of it.
+  const wall = await new WallsRepo(q).wallOf(c.id);
+  return new Set([...recipients].filter((staffId) => canSeeCase(wall, staffId)));
 }

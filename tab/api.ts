@@ -18,6 +18,7 @@ import type {
   CaseReopenedAnswer,
   CaseReopenPreview,
   CaseSharing,
+  CaseWall,
   ChangedGrantAnswer,
   Client,
   Confirmation,
@@ -74,6 +75,7 @@ export type {
   CaseLedger,
   CaseSetup,
   CaseSharing,
+  CaseWall,
   CaseStatus,
   Client,
   Confirmation,
@@ -322,6 +324,11 @@ export function staffApi(c: ApiClient) {
     reopenCasePreview: (caseId: string) => c.request<CaseReopenPreview>('POST', `/cases/${caseId}/reopen/preview`, {}),
     reopenCase: (caseId: string, reason: string | null) => c.request<CaseReopenedAnswer>('POST', `/cases/${caseId}/reopen`, { reason }),
     verifyAudit: () => c.get<AuditVerdict>('/audit/verify'),
+    /** The case's ethical wall: the staff it is restricted to (empty: everyone on the staff). */
+    caseWall: (caseId: string) => c.get<CaseWall>(`/cases/${caseId}/wall`),
+    /** Restricts the case to these staff; the caller must be among them. */
+    setCaseWall: (caseId: string, staffIds: string[], reason: string | null = null) => c.request<CaseWall>('PUT', `/cases/${caseId}/wall`, { staffIds, reason }),
+    removeCaseWall: (caseId: string) => c.request<CaseWall>('DELETE', `/cases/${caseId}/wall`),
     /** `folder` is a path inside the case folder ('Medical records/2026'); a .zip is unpacked there. */
     /** `folderId`: a folder the guest may upload into; null for the case folder. */
     uploadFile: (caseId: string, file: File, folderId: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>

@@ -6,7 +6,9 @@ import { type Button, resolvePost } from './press';
 /** Extend or Revoke on an expiry notice: changes the grant, if the card still shows it as it is. */
 export const grantButton: Button<'grant.extend' | 'grant.revoke'> = async (k, { who, repo, verb, action: a }) => {
   const { d } = k;
-  const grant = await repo.grant(who.firm.id, verb.grantId);
+  const found = await repo.grant(who.firm.id, verb.grantId);
+  // A grant of a case the presser is walled off reads as one that no longer exists.
+  const grant = found && (found.scope.kind === 'client' || !(await repo.hiddenCasesFor(who.actor)).has(found.scope.caseId)) ? found : null;
   if (!grant) return message('This card is out of date: that access no longer exists (it was revoked or changed).');
   if (grant.expiresAt !== verb.expected) return message(`This card is out of date: that access now ${grant.expiresAt ? `ends ${formatDate(grant.expiresAt)}` : 'has no end date'}. Nothing was changed.`);
   let resolution: Extract<PostData, { kind: 'notice' }>['resolution'];

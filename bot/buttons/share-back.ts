@@ -1,5 +1,6 @@
 import type { PostData } from '../notices';
 import { BotStore } from '../store';
+import { Repo } from '../../src/store/repo';
 import { cardBody, message } from '../commands/kit';
 import { type Button, resolvePost } from './press';
 
@@ -7,7 +8,7 @@ import { type Button, resolvePost } from './press';
 export const shareBackButton: Button<'upload.shareBack'> = async (k, { who, verb, action: a }) => {
   const { d } = k;
   const post = await new BotStore(d.db).post(verb.postKey);
-  if (!post || post.firmId !== who.firm.id || post.kind !== 'upload') return message('This card is out of date: CaseRoom no longer knows these uploads.');
+  if (!post || post.firmId !== who.firm.id || post.kind !== 'upload' || (await new Repo(d.db).hiddenCasesFor(who.actor)).has(post.caseId)) return message('This card is out of date: CaseRoom no longer knows these uploads.');
   const data = post.data as Extract<PostData, { kind: 'upload' }>;
   if (data.sharedBack) return message(`Already shared back by ${data.sharedBack.by}.`);
   await d.sharing.shareItems(who.actor, { contactIds: [data.contactId], itemIds: post.itemIds, expiresAt: null, reason: 'shared back from the Teams upload card' });

@@ -72,12 +72,16 @@ export async function whoIs(repo: Repo, tenantId: string | null, from: Sender): 
   return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name } };
 }
 
-export async function caseOfChannel(repo: Repo, store: BotStore, firmId: string, channelId: string | null): Promise<CaseRecord | null> {
+/**
+ * The case a channel stands for, as the staff member asking may see it: a case they are walled
+ * off is none (they hear "Not a case channel", as in any other channel).
+ */
+export async function caseOfChannel(repo: Repo, store: BotStore, actor: StaffActor, channelId: string | null): Promise<CaseRecord | null> {
   if (!channelId) return null;
   const byChannel = await repo.caseByChannel(channelId);
-  if (byChannel) return byChannel.firmId === firmId ? byChannel : null;
-  const linked = await store.linkedCaseOfChannel(channelId);
-  return linked ? repo.case(firmId, linked) : null;
+  const linked = byChannel ? null : await store.linkedCaseOfChannel(channelId);
+  const c = byChannel ? (byChannel.firmId === actor.firmId ? byChannel : null) : linked ? await repo.case(actor.firmId, linked) : null;
+  return c && !(await repo.hiddenCasesFor(actor)).has(c.id) ? c : null;
 }
 
 /** A command used in a case channel, by a staff member of the case's firm. */

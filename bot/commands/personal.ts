@@ -40,7 +40,9 @@ const MAX_CANDIDATES = 8;
  * all the query's words. One place decides which cases a staff member may ask about.
  */
 export async function casesNamed(repo: Repo, actor: StaffActor, query: string): Promise<CaseRecord[]> {
-  const cases = await repo.listCases(actor.firmId);
+  // A case the asker is walled off is not among them: "No such case", as for one that never existed.
+  const hidden = await repo.hiddenCasesFor(actor);
+  const cases = (await repo.listCases(actor.firmId)).filter((c) => !hidden.has(c.id));
   const wanted = query.trim().toLowerCase();
   const byNumber = cases.filter((c) => c.number.toLowerCase() === wanted);
   if (byNumber.length) return byNumber;

@@ -65,6 +65,10 @@ export const updateItemBody = z.strictObject({
 /** What the tab sends to change an item (PATCH /items/{id}). */
 export type ItemPatch = z.input<typeof updateItemBody>;
 
+/** PUT /cases/{id}/wall: restricts the case to these staff (the caller among them). DELETE removes the wall. */
+export const caseWallBody = z.strictObject({ staffIds: z.array(id).max(500), reason: optionalText(1000) });
+export type CaseWallChange = z.input<typeof caseWallBody>;
+
 export const threadBody = z.strictObject({ subject: safeName(200) });
 export const replyBody = z.strictObject({ body: text(10000) });
 
@@ -85,8 +89,14 @@ export const caseAnswer = z.object({
   /** Set while the case is closed (POST /cases/{id}/close); guests have lost access, or read only until guestReadUntil. */
   closedAt: nullableText,
   guestReadUntil: nullableText,
+  /** Restricted to named staff (an ethical wall): only they see it anywhere. */
+  restricted: z.boolean().optional(),
 });
 export type Case = z.infer<typeof caseAnswer>;
+
+/** GET/PUT/DELETE /cases/{id}/wall: who the case is restricted to (empty: everyone on the staff). */
+export const caseWallAnswer = z.strictObject({ caseId: z.string(), restricted: z.boolean(), staffIds: z.array(z.string()) });
+export type CaseWall = z.infer<typeof caseWallAnswer>;
 
 /** Where the case's channel and folder stand (src/services/cases-teams.ts caseSetup). */
 export const caseSetupAnswer = z.union([z.strictObject({ state: z.literal('ready'), message: z.null() }), z.strictObject({ state: z.enum(['setting-up', 'waiting-for-cases-team', 'failed']), message: z.string() })]);

@@ -11,6 +11,7 @@ import type { SharingService } from '../services/sharing';
 import { authenticate, type TokenVerifier } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
+import { wallGuard } from './walls';
 import { contentSecurityPolicy, noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
 
 export interface HttpDeps {
@@ -62,7 +63,8 @@ export function createApp(d: HttpDeps): Express {
   const auth = authenticate({ db: d.db, verify: d.verify, sharing: d.sharing });
   const limit = rateLimitPerUser(d.rateLimit);
   for (const extra of d.extraRoutes ?? []) {
-    if (extra.authenticated) app.use(extra.path, auth, limit, extra.router);
+    // Files and SharePoint views of a case: the ethical-wall guard answers 404 for a walled-off staff caller.
+    if (extra.authenticated) app.use(extra.path, auth, limit, wallGuard(d.db), extra.router);
     else app.use(extra.path, extra.router);
   }
 

@@ -18,6 +18,10 @@ import { idParam } from './schemas';
 import { guestOnly, staffOnly } from './auth';
 import type { LiveChanges } from '../services/live';
 import { liveStream } from './live';
+import { visibleCases, WallService, withRestricted } from '../services/walls';
+import { wallGuard } from './walls';
+
+const caseOfEntry = (e: s.AccessEntry) => (e.grant.scope.kind === 'client' ? null : e.grant.scope.caseId);
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Guest = Extract<Actor, { kind: 'guest' }>;
@@ -33,9 +37,9 @@ const send =
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** One line a route: method, path, and the work whose result `send` answers with. */
 const routesOn =
-  (r: Router) =>
+  (r: Router, ...before: RequestHandler[]) =>
   (method: Method, path: string, work: (req: Request, res: Response) => Promise<unknown>, status?: number): void => {
-    r[method](path, send(work, status));
+    r[method](path, ...before, send(work, status));
   };
 
 const staff = (req: Request) => req.actor as Staff;
@@ -61,8 +65,10 @@ export interface RouteDeps {
 
 export function staffRoutes(d: RouteDeps): Router {
   const r = Router();
-  const on = routesOn(r);
+  // Every staff route passes the ethical-wall guard: an id of a case the caller is walled off answers 404.
+  const on = routesOn(r, wallGuard(d.db));
   r.use(staffOnly);
+  const walls = new WallService({ db: d.db, clock: systemClock });
   const repo = () => new Repo(d.db);
   const mailSettings = new GuestMailSettings({ db: d.db, defaultSender: d.defaultMailSender ?? null });
 
@@ -113,12 +119,12 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/clients/:clientId', async (req) => {
     const client = await repo().client(staff(req).firmId, param(req, 'clientId'));
     if (!client) throw notFound('client');
-    return { ...client, cases: await repo().listCases(staff(req).firmId, client.id) };
+    return { ...client, cases: await withRestricted(d.db, staff(req), await repo().listCases(staff(req).firmId, client.id)) };
   });
 
   on('get', '/cases', async (req) => {
     const clientId = typeof req.query.clientId === 'string' ? idParam.parse(req.query.clientId) : undefined;
-    return repo().listCases(staff(req).firmId, clientId);
+    return withRestricted(d.db, staff(req), await repo().listCases(staff(req).firmId, clientId));
   });
   // A case's channel and folder depend on a cases team the firm's admin installed CaseRoom in: say where it stands.
   const withSetup = async <T extends { firmId: string; provisioning: s.Provisioning }>(c: T) => {
@@ -130,8 +136,17 @@ export function staffRoutes(d: RouteDeps): Router {
     const c = await repo().case(staff(req).firmId, param(req, 'caseId'));
     if (!c) throw notFound('case');
     const [client, assigned, linked, roles] = await Promise.all([repo().client(c.firmId, c.clientId), c.assignedStaffId ? repo().staff(c.firmId, c.assignedStaffId) : null, repo().linkedContacts(c.id), repo().rolesInCase(c.id)]);
-    return withSetup({ ...c, client, assignedStaff: assigned, linkedContacts: linked.map((p) => ({ ...p, role: roles.get(p.id) ?? 'other' })) });
+    const [restricted] = await withRestricted(d.db, staff(req), [c]);
+    if (!restricted) throw notFound('case');
+    return withSetup({ ...restricted, client, assignedStaff: assigned, linkedContacts: linked.map((p) => ({ ...p, role: roles.get(p.id) ?? 'other' })) });
   });
+  // The case's ethical wall: who it is restricted to. Set or changed only from inside it (or by anyone while there is none).
+  on('get', '/cases/:caseId/wall', async (req): Promise<s.CaseWall> => walls.wall(staff(req), param(req, 'caseId')));
+  on('put', '/cases/:caseId/wall', async (req): Promise<s.CaseWall> => {
+    const body = s.caseWallBody.parse(req.body);
+    return walls.setWall(staff(req), param(req, 'caseId'), { staffIds: body.staffIds, reason: body.reason });
+  });
+  on('delete', '/cases/:caseId/wall', async (req): Promise<s.CaseWall> => walls.setWall(staff(req), param(req, 'caseId'), { staffIds: null, reason: null }));
   on('patch', '/cases/:caseId', async (req) => d.sharing.updateCase(staff(req), param(req, 'caseId'), s.updateCaseBody.parse(req.body)));
   // Closing withdraws guest access (the firm's setting says at once or after read-only days); each step has its preview.
   on('post', '/cases/:caseId/close/preview', async (req): Promise<s.CaseClosePreview> => d.closure.previewClose(staff(req), param(req, 'caseId')));
@@ -175,7 +190,7 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/contacts/:contactId', async (req) => {
     const c = await repo().contact(staff(req).firmId, param(req, 'contactId'));
     if (!c) throw notFound('contact');
-    return { ...c, linkedCaseIds: await repo().linkedCaseIds(c.id) };
+    return { ...c, linkedCaseIds: await visibleCases(d.db, staff(req), await repo().linkedCaseIds(c.id), (caseId) => caseId) };
   });
   on('patch', '/contacts/:contactId', async (req) => d.sharing.updateContact(staff(req), param(req, 'contactId'), s.updateContactBody.parse(req.body)));
   on('put', '/contacts/:contactId/portal-access', async (req) => {
@@ -187,9 +202,9 @@ export function staffRoutes(d: RouteDeps): Router {
     return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
   });
   on('post', '/contacts/:contactId/invitation/resend', async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202);
-  on('get', '/contacts/:contactId/access', async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId')));
+  on('get', '/contacts/:contactId/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.accessOfContact(staff(req), param(req, 'contactId')), caseOfEntry));
 
-  on('get', '/access', async (req) => d.sharing.firmAccess(staff(req)));
+  on('get', '/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.firmAccess(staff(req)), caseOfEntry));
   on('post', '/shares', async (req) => d.sharing.shareItems(staff(req), s.shareItemsBody.parse(req.body)));
   on('post', '/shares/remove', async (req) => d.sharing.unshareItems(staff(req), s.unshareItemsBody.parse(req.body)));
   on('post', '/grants', async (req) => d.sharing.grant(staff(req), s.grantBody.parse(req.body)), 201);

@@ -6,6 +6,7 @@ import { notFound } from '../domain/errors';
 import { AccessReviewStore, type AccessReviewRecord, type ReviewGuestRecord } from '../store/access-reviews';
 import type { Queryable } from '../store/db';
 import type { CaseRecord, Staff } from '../store/records';
+import { staffMaySeeCase, visibleCase, visibleCases } from './walls';
 import { Repo } from '../store/repo';
 import { type Actor, actorLabel, type ServiceDeps, type StaffActor } from './context';
 import type { SharingService } from './sharing';
@@ -136,8 +137,7 @@ export class AccessReviewService {
     const row = (await store.guests(review.id)).find((g) => g.contactId === input.contactId);
     if (!row) return { outcome: 'stale', why: 'that guest is not part of this review' };
     if (row.decision) return { outcome: 'stale', why: `${row.decidedBy ?? 'someone'} already decided "${row.decision}" for this guest` };
-    const repo = new Repo(this.deps.db);
-    const c = await repo.case(actor.firmId, review.caseId);
+    const c = await visibleCase(this.deps.db, actor, review.caseId);
     if (!c) return { outcome: 'stale', why: 'the case is gone' };
     if (input.expected !== row.fingerprint) return { outcome: 'stale', why: 'this card is older than the review it belongs to' };
     const current = (await this.guestsOfCase(c)).find((g) => g.contactId === input.contactId);
@@ -201,15 +201,16 @@ export class AccessReviewService {
   /** The case's responsible staff member; for a case with none, whoever created it. */
   async responsibleStaff(c: CaseRecord): Promise<Staff | null> {
     const repo = new Repo(this.deps.db);
-    if (c.assignedStaffId) return repo.staff(c.firmId, c.assignedStaffId);
-    const rows = await this.deps.db.query<{ actor: string }>("SELECT actor FROM audit_log WHERE firm_id = $1 AND action = 'case.created' AND target = $2 ORDER BY seq LIMIT 1", [c.firmId, `case:${c.id}`]);
+    const rows = c.assignedStaffId ? [] : await this.deps.db.query<{ actor: string }>("SELECT actor FROM audit_log WHERE firm_id = $1 AND action = 'case.created' AND target = $2 ORDER BY seq LIMIT 1", [c.firmId, `case:${c.id}`]);
     const creator = rows[0]?.actor.match(/^staff:(.+)$/)?.[1];
-    return creator ? repo.staffByUser(c.firmId, creator) : null;
+    const staff = c.assignedStaffId ? await repo.staff(c.firmId, c.assignedStaffId) : creator ? await repo.staffByUser(c.firmId, creator) : null;
+    // Someone walled off the case since is sent nothing about it.
+    return staff && (await staffMaySeeCase(this.deps.db, c.id, staff.id)) ? staff : null;
   }
 
   /** Each guest of each case's latest review: the firm-wide report, for staff only. */
   async report(actor: StaffActor): Promise<AccessReviewReportRow[]> {
-    const rows = await new AccessReviewStore(this.deps.db).latestReviewRows(actor.firmId);
+    const rows = await visibleCases(this.deps.db, actor, await new AccessReviewStore(this.deps.db).latestReviewRows(actor.firmId), (r) => r.caseId);
     return rows.map((r) => ({ case: `${r.caseNumber} ${r.caseTitle}`, guest: r.guest, sees: r.sees, reviewStartedAt: r.startedAt, decision: r.decision, decidedBy: r.decidedBy, decidedAt: r.decidedAt }));
   }
 

@@ -2,6 +2,7 @@ import { type ChainedAuditEntry, type ChainVerdict, verifyChain } from '../domai
 import { csvRows } from '../domain/csv';
 import { Repo, type AuditSearch } from '../store/repo';
 import type { Actor, ServiceDeps } from './context';
+import { hiddenAuditSubjects } from './walls';
 import type { AuditEntry, AuditFilters } from '../contract';
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>;
@@ -21,7 +22,8 @@ export class AuditViewService {
 
   async page(actor: StaffActor, filters: AuditFilters & { beforeSeq?: number; afterSeq?: number; limit: number; target?: string }): Promise<NamedAuditEntry[]> {
     const repo = new Repo(this.deps.db);
-    const entries = await repo.auditSearch(actor.firmId, await this.search(repo, actor.firmId, filters));
+    const hidden = (await hiddenAuditSubjects(this.deps.db, actor)) ?? undefined;
+    const entries = await repo.auditSearch(actor.firmId, { ...(await this.search(repo, actor.firmId, filters)), hidden });
     return this.named(repo, actor.firmId, entries);
   }
 

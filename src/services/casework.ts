@@ -60,9 +60,10 @@ export type NewItem = NewItemRequest | { kind: 'document'; title: string; parent
 export class CaseworkService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  private async mustCase(repo: Repo, firmId: string, caseId: string): Promise<CaseRecord> {
+  /** A case the actor is walled off is missing, exactly as one that never existed. */
+  private async mustCase(repo: Repo, firmId: string, caseId: string, actor?: Actor): Promise<CaseRecord> {
     const c = await repo.case(firmId, caseId);
-    if (!c) throw notFound('case');
+    if (!c || (actor && (await repo.hiddenCasesFor(actor)).has(c.id))) throw notFound('case');
     return c;
   }
 
@@ -75,7 +76,7 @@ export class CaseworkService {
   async createItem(actor: StaffActor, caseId: string, input: NewItem): Promise<ItemRecord> {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
-      const c = await this.mustCase(repo, actor.firmId, caseId);
+      const c = await this.mustCase(repo, actor.firmId, caseId, actor);
       if (input.kind === 'folder' || input.kind === 'document') {
         const name = checkItemName(input.title);
         if (!name.ok) throw invalid('title', name.reason);
@@ -103,7 +104,7 @@ export class CaseworkService {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const item = await repo.item(actor.firmId, itemId);
-      if (!item) throw notFound('item');
+      if (!item || (await repo.hiddenCasesFor(actor)).has(item.caseId)) throw notFound('item');
       if (staffOnly !== undefined && staffOnly !== item.staffOnly) await this.markStaffOnly(tx, repo, actor, item, staffOnly, reason);
       if (Object.keys(patch).length === 0) return (await repo.item(actor.firmId, itemId)) as ItemRecord;
       const allowed: Record<ItemRecord['kind'], string[]> = {
@@ -131,7 +132,7 @@ export class CaseworkService {
    * read it whatever the case folder holds (docs/sharepoint-sharing.md).
    */
   private async markStaffOnly(tx: Queryable, repo: Repo, actor: StaffActor, item: ItemRecord, staffOnly: boolean, reason: string | null): Promise<void> {
-    const c = await this.mustCase(repo, actor.firmId, item.caseId);
+    const c = await this.mustCase(repo, actor.firmId, item.caseId, actor);
     await repo.updateItem(actor.firmId, item.id, { staffOnly });
     await repo.appendAudit({
       firmId: actor.firmId,
@@ -152,8 +153,8 @@ export class CaseworkService {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const item = await repo.item(actor.firmId, itemId);
-      if (!item) throw notFound('item');
-      const c = await this.mustCase(repo, actor.firmId, item.caseId);
+      if (!item || (await repo.hiddenCasesFor(actor)).has(item.caseId)) throw notFound('item');
+      const c = await this.mustCase(repo, actor.firmId, item.caseId, actor);
       const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));
       await repo.deleteItem(actor.firmId, itemId);
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${item.kind}.deleted`, target: `case:${item.caseId}`, reason, data: { itemId, title: item.title } });
@@ -164,7 +165,7 @@ export class CaseworkService {
 
   async ledger(actor: StaffActor, caseId: string): Promise<CaseLedger> {
     const repo = new Repo(this.deps.db);
-    const c = await this.mustCase(repo, actor.firmId, caseId);
+    const c = await this.mustCase(repo, actor.firmId, caseId, actor);
     const firm = await repo.firm(actor.firmId);
     const money = await caseMoney(repo, c);
     return { currency: firm?.currency ?? 'USD', entries: money.lines, invoices: money.invoices, summary: money.summary };
@@ -177,7 +178,7 @@ export class CaseworkService {
   async addLedgerEntry(actor: StaffActor, caseId: string, input: { kind: ManualLedgerKind; amountCents: number; description: string; occurredOn: string; invoiceItemId: string | null }) {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
-      await this.mustCase(repo, actor.firmId, caseId);
+      await this.mustCase(repo, actor.firmId, caseId, actor);
       if (input.invoiceItemId && input.kind !== 'payment') throw invalid('invoiceItemId', 'only a payment is made against an invoice');
       const invoice = input.invoiceItemId ? await repo.item(actor.firmId, input.invoiceItemId) : null;
       if (input.invoiceItemId && (!invoice || invoice.caseId !== caseId || invoice.kind !== 'invoice')) throw notFound('invoice');
@@ -208,7 +209,7 @@ export class CaseworkService {
 
   async threads(actor: StaffActor, caseId: string): Promise<StaffThread[]> {
     const repo = new Repo(this.deps.db);
-    await this.mustCase(repo, actor.firmId, caseId);
+    await this.mustCase(repo, actor.firmId, caseId, actor);
     const threads = await repo.threadsOfCase(caseId);
     const seen = await seenInCase(this.deps.db, actor.firmId, caseId);
     const contacts = new Map((await repo.contactsByIds(actor.firmId, [...new Set(seen.map((r) => r.contactId))])).map((c) => [c.id, c.name]));
@@ -219,7 +220,7 @@ export class CaseworkService {
   async createThread(actor: StaffActor, caseId: string, subject: string) {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
-      await this.mustCase(repo, actor.firmId, caseId);
+      await this.mustCase(repo, actor.firmId, caseId, actor);
       const thread = await repo.insertThread({ firmId: actor.firmId, caseId, subject, startedByContactId: null });
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'thread.created', target: `case:${caseId}`, reason: null, data: { threadId: thread.id, subject } });
       return thread;
@@ -231,8 +232,8 @@ export class CaseworkService {
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const thread = await repo.thread(actor.firmId, threadId);
-      if (!thread) throw notFound('thread');
-      const c = await this.mustCase(repo, actor.firmId, thread.caseId);
+      if (!thread || (await repo.hiddenCasesFor(actor)).has(thread.caseId)) throw notFound('thread');
+      const c = await this.mustCase(repo, actor.firmId, thread.caseId, actor);
       // The portal no longer shows a closed case's messages: a reply would reach nobody.
       if (c.closedAt) throw caseClosed(c.number, REPLY_ON_CLOSED);
       return this.recordStaffReply(tx, actor, thread, c, body, {});
@@ -311,7 +312,7 @@ export class CaseworkService {
 
   async setNotificationPreference(actor: Extract<Actor, { kind: 'staff' }>, pref: { caseId: string | null; event: string; enabled?: boolean; mention?: boolean; feed?: boolean | null }) {
     const repo = new Repo(this.deps.db);
-    if (pref.caseId && !(await repo.case(actor.firmId, pref.caseId))) throw notFound('case');
+    if (pref.caseId) await this.mustCase(repo, actor.firmId, pref.caseId, actor);
     await repo.setNotificationPreference({ firmId: actor.firmId, staffId: actor.staffId, ...pref });
     return repo.notificationPreferences(actor.staffId);
   }

@@ -4,6 +4,8 @@ import { DomainError } from '../domain/errors';
 import { CHANGE_CHANNEL, parseChange, type StoreChange } from '../store/changes';
 import type { Db } from '../store/db';
 import { Repo } from '../store/repo';
+import { WallsRepo } from '../store/walls';
+import { hiddenCaseIds } from '../domain/walls';
 import type { Clock, GuestActor, StaffActor } from './context';
 import type { PortalService } from './portal';
 
@@ -215,10 +217,17 @@ export class LiveChanges {
     // or whose own access changed, can have anything to hear; the rest are not asked about.
     const linked = guests.length ? await new Repo(this.deps.db).contactsLinkedToCases(firmId, guestCases) : new Set<string>();
     const visibleOf = new Map<string, Promise<Set<string> | null>>();
+    // Staff outside a case's wall hear nothing naming it (src/domain/walls.ts).
+    const walls = streams.some((s) => s.viewer.kind === 'staff') && batch.cases.size > 0 ? await new WallsRepo(this.deps.db).wallsOfFirm(firmId) : new Map<string, string[]>();
     for (const stream of streams) {
       if (!this.isOpen(stream)) continue;
       if (stream.viewer.kind === 'staff') {
-        this.tell(stream, [...batch.cases.keys()], batch.contacts.size > 0 || batch.firmWide);
+        const hidden = hiddenCaseIds(walls, stream.viewer.staffId);
+        this.tell(
+          stream,
+          [...batch.cases.keys()].filter((caseId) => !hidden.has(caseId)),
+          batch.contacts.size > 0 || batch.firmWide,
+        );
         continue;
       }
       const guest = stream.viewer;

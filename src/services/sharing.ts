@@ -47,6 +47,19 @@ export interface GrantInput {
 
 type StaffActor = Extract<Actor, { kind: 'staff' | 'system' }>;
 
+/** A client grant's preview, without the cases the reader is walled off (they still count for the guest). */
+function withoutCases(preview: GrantPreview, hidden: ReadonlySet<string>): GrantPreview {
+  if (hidden.size === 0) return preview;
+  const side = (s: PreviewSide): PreviewSide => ({
+    ...s,
+    cases: s.cases.filter((c) => !hidden.has(c.caseId)),
+    sections: s.sections.filter((x) => !hidden.has(x.caseId)),
+    items: s.items.filter((i) => !hidden.has(i.caseId)),
+    upload: s.upload,
+  });
+  return { gained: side(preview.gained), lost: side(preview.lost) };
+}
+
 /**
  * Staff-side changes to the sharing model. Each public method is one transaction that checks
  * the three locks, writes the change, appends to the audit chain, and queues the Microsoft
@@ -69,10 +82,18 @@ export class SharingService {
     return firm;
   }
 
-  private async mustCase(repo: Repo, firmId: string, caseId: string): Promise<CaseRecord> {
+  /** With an actor: a case they are walled off is missing, exactly as one that never existed. */
+  private async mustCase(repo: Repo, firmId: string, caseId: string, actor?: Actor): Promise<CaseRecord> {
     const c = await repo.case(firmId, caseId);
-    if (!c) throw notFound('case');
+    if (!c || (actor && (await repo.hiddenCasesFor(actor)).has(c.id))) throw notFound('case');
     return c;
+  }
+
+  /** A grant of a case the actor is walled off is missing too. */
+  private async visibleGrant(repo: Repo, actor: Actor, grantId: string): Promise<GrantRecord | null> {
+    const grant = await repo.grant(actor.firmId, grantId);
+    if (!grant || (grant.scope.kind !== 'client' && (await repo.hiddenCasesFor(actor)).has(grant.scope.caseId))) return null;
+    return grant;
   }
 
   private async mustContact(repo: Repo, firmId: string, contactId: string, forUpdate = false): Promise<ContactRecord> {
@@ -137,7 +158,7 @@ export class SharingService {
 
   async updateCase(actor: StaffActor, caseId: string, patch: Partial<Pick<CaseRecord, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) {
     return this.patchAudited(actor, 'case.updated', `case:${caseId}`, patch, async (repo) => {
-      const current = await this.mustCase(repo, actor.firmId, caseId);
+      const current = await this.mustCase(repo, actor.firmId, caseId, actor);
       // Closing withdraws guest access and reopening restores it, each previewed: a status edit does neither.
       if (patch.status !== undefined && patch.status !== current.status && (patch.status === 'closed' || current.closedAt)) {
         throw conflict(current.closedAt ? 'reopen the case to change its status (POST /cases/{id}/reopen)' : 'close the case with POST /cases/{id}/close, which withdraws guest access');
@@ -234,7 +255,7 @@ export class SharingService {
 
   async link(actor: StaffActor, caseId: string, contactId: string, role: PartyRole | null = null): Promise<LinkedAnswer> {
     return this.inTx(async (repo) => {
-      assertOpen(await this.mustCase(repo, actor.firmId, caseId), 'nobody new is linked to it');
+      assertOpen(await this.mustCase(repo, actor.firmId, caseId, actor), 'nobody new is linked to it');
       await this.mustContact(repo, actor.firmId, contactId);
       const added = await repo.link(actor.firmId, caseId, contactId, actorLabel(actor), role);
       if (added) await this.audit(repo, actor, 'case.linked', `case:${caseId}`, null, { contactId, role: (await repo.rolesInCase(caseId)).get(contactId) });
@@ -244,7 +265,7 @@ export class SharingService {
 
   async unlink(actor: StaffActor, caseId: string, contactId: string, reason: string | null): Promise<UnlinkedAnswer> {
     return this.inTx(async (repo, tx) => {
-      await this.mustCase(repo, actor.firmId, caseId);
+      await this.mustCase(repo, actor.firmId, caseId, actor);
       await this.mustContact(repo, actor.firmId, contactId, true);
       const removed = await repo.unlink(caseId, contactId);
       if (!removed) throw notFound('link');
@@ -367,7 +388,7 @@ export class SharingService {
   async shareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; expiresAt: string | null; reason: string | null; confirm?: Confirmation }): Promise<SharedAnswer> {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
-      const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      const items = await this.loadItems(repo, actor, input.itemIds);
       await this.assertNotStaffOnly(repo, actor.firmId, items);
       // The items are loaded (they exist in this firm); what is left to check depends on the
       // guest and the case only, so it is asked once per case rather than once per document.
@@ -436,7 +457,7 @@ export class SharingService {
   async unshareItems(actor: StaffActor, input: { contactIds: string[]; itemIds: string[]; reason: string | null }): Promise<UnsharedAnswer> {
     return this.inTx(async (repo, tx) => {
       const contacts = await this.loadContacts(repo, actor.firmId, input.contactIds);
-      const items = await this.loadItems(repo, actor.firmId, input.itemIds);
+      const items = await this.loadItems(repo, actor, input.itemIds);
       const itemIds = new Set(items.map((i) => i.id));
       let removed = 0;
       const stillVisible: Array<{ contactId: string; itemId: string }> = [];
@@ -472,9 +493,10 @@ export class SharingService {
     return found;
   }
 
-  private async loadItems(repo: Repo, firmId: string, ids: string[]): Promise<ItemRecord[]> {
+  private async loadItems(repo: Repo, actor: Actor, ids: string[]): Promise<ItemRecord[]> {
     const unique = [...new Set(ids)];
-    const found = await repo.itemsByIds(firmId, unique);
+    const hidden = await repo.hiddenCasesFor(actor);
+    const found = (await repo.itemsByIds(actor.firmId, unique)).filter((i) => !hidden.has(i.caseId));
     if (found.length !== unique.length) throw notFound('item');
     return found;
   }
@@ -527,7 +549,7 @@ export class SharingService {
 
   /** Exactly what the guest would gain and lose; nothing is written. */
   async previewGrantChange(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights }): Promise<GrantPreview> {
-    return this.inTx(async (repo) => (await this.planChange(repo, actor.firmId, grantId, next)).describe);
+    return this.inTx(async (repo) => withoutCases((await this.planChange(repo, actor.firmId, grantId, next)).describe, await repo.hiddenCasesFor(actor)));
   }
 
   async changeGrant(actor: StaffActor, grantId: string, next: { scope: GrantScope; rights: Rights; reason: string | null; confirm?: Confirmation }): Promise<ChangedGrantAnswer> {
@@ -544,13 +566,13 @@ export class SharingService {
       await this.syncGuest(tx, actor.firmId, contact.id);
       const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, actor.firmId, current.scope)), ...(await this.caseIdsOfScope(repo, actor.firmId, saved.scope))])];
       await this.notify(tx, { type: 'grant.changed', firmId: actor.firmId, caseIds, actor: actor.name, contactId: contact.id, before: current.scope, after: saved.scope, gainedItemIds: diff.gained.itemIds, lostItemIds: diff.lost.itemIds });
-      return { grant: saved, applied: describe };
+      return { grant: saved, applied: withoutCases(describe, await repo.hiddenCasesFor(actor)) };
     });
   }
 
   async extendGrant(actor: StaffActor, grantId: string, expiresAt: string | null, reason: string | null) {
     return this.inTx(async (repo, tx) => {
-      const current = await repo.grant(actor.firmId, grantId);
+      const current = await this.visibleGrant(repo, actor, grantId);
       if (!current) throw notFound('grant');
       if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
       // Shortening access to a closed case is always allowed; lengthening it would undo the closing.
@@ -564,7 +586,7 @@ export class SharingService {
 
   async revokeGrant(actor: StaffActor, grantId: string, reason: string | null): Promise<RevokedAnswer> {
     return this.inTx(async (repo, tx) => {
-      const current = await repo.grant(actor.firmId, grantId);
+      const current = await this.visibleGrant(repo, actor, grantId);
       if (!current) throw notFound('grant');
       await repo.deleteGrant(grantId);
       await this.audit(repo, actor, 'grant.removed', `contact:${current.contactId}`, reason, { grantId, scope: current.scope, before: termsOf(current), after: null });
@@ -607,7 +629,7 @@ export class SharingService {
 
   async whoHasAccessToCase(actor: StaffActor, caseId: string): Promise<AccessEntry[]> {
     const repo = new Repo(this.deps.db);
-    const c = await this.mustCase(repo, actor.firmId, caseId);
+    const c = await this.mustCase(repo, actor.firmId, caseId, actor);
     const linked = new Set(await repo.linkedContacts(c.id).then((cs) => cs.map((x) => x.id)));
     const grants = (await repo.grantsTouchingCase(c)).filter((g) => g.scope.kind !== 'client' || linked.has(g.contactId));
     const entries = await this.describeEntries(repo, actor.firmId, grants);
@@ -630,7 +652,7 @@ export class SharingService {
   async sharingOfCase(actor: StaffActor, caseId: string): Promise<CaseSharing> {
     const repo = new Repo(this.deps.db);
     const firm = await this.firm(repo, actor.firmId);
-    const c = await this.mustCase(repo, actor.firmId, caseId);
+    const c = await this.mustCase(repo, actor.firmId, caseId, actor);
     const items = await repo.itemsOfCase(c.id);
     const contacts = await repo.linkedContacts(c.id);
     const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));

@@ -144,12 +144,14 @@ export class AccessReviewStore {
   }
 
   /** Each guest of each case's latest review, for the firm-wide report. */
-  async latestReviewRows(firmId: string): Promise<Array<{ caseNumber: string; caseTitle: string; guest: string; sees: string; startedAt: string; decision: AccessReviewDecision | null; decidedBy: string | null; decidedAt: string | null }>> {
+  async latestReviewRows(
+    firmId: string,
+  ): Promise<Array<{ caseId: string; caseNumber: string; caseTitle: string; guest: string; sees: string; startedAt: string; decision: AccessReviewDecision | null; decidedBy: string | null; decidedAt: string | null }>> {
     const rows = await this.q.query<Row>(
       `WITH latest AS (
          SELECT DISTINCT ON (case_id) id, case_id, started_at FROM access_reviews WHERE firm_id = $1 ORDER BY case_id, started_at DESC
        )
-       SELECT c.number, c.title, k.name AS guest, g.sees, l.started_at, g.decision, g.decided_by, g.decided_at
+       SELECT c.id AS case_id, c.number, c.title, k.name AS guest, g.sees, l.started_at, g.decision, g.decided_by, g.decided_at
          FROM latest l
          JOIN cases c ON c.id = l.case_id
          JOIN access_review_guests g ON g.review_id = l.id
@@ -158,6 +160,7 @@ export class AccessReviewStore {
       [firmId],
     );
     return rows.map((r) => ({
+      caseId: r.case_id as string,
       caseNumber: r.number as string,
       caseTitle: r.title as string,
       guest: r.guest as string,

@@ -192,7 +192,8 @@ CREATE TABLE grant_views (
 
 CREATE TABLE notification_preferences (
   ${firmRowKeys}
-  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+  -- RESTRICT: removing the last staff member inside a wall must not silently open the case to everyone.
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE RESTRICT,
   case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
   event text NOT NULL,
   enabled boolean NOT NULL,
@@ -620,6 +621,25 @@ ALTER TABLE notification_preferences ADD COLUMN feed boolean;
 -- @mention on their defaults (bot/describers/kit.ts), so setting the feed changes nothing else.
 ALTER TABLE notification_preferences ALTER COLUMN enabled DROP NOT NULL;
 ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
+`,
+  },
+  {
+    version: 69,
+    name: 'ethical walls',
+    sql: `
+-- A case restricted to named staff (src/domain/walls.ts): no row, no wall. Outside the wall the
+-- case does not exist for a staff member, whatever their role; guests are not affected.
+CREATE TABLE case_walls (
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  -- RESTRICT: removing the last staff member inside a wall must not silently open the case to everyone.
+  staff_id uuid NOT NULL REFERENCES staff(id) ON DELETE RESTRICT,
+  firm_id uuid NOT NULL REFERENCES firms(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (case_id, staff_id)
+);
+-- Every staff lookup reads the firm's walls at once; removing a staff member finds theirs.
+CREATE INDEX case_walls_firm ON case_walls (firm_id, case_id);
+CREATE INDEX case_walls_staff ON case_walls (staff_id);
 `,
   },
 ];

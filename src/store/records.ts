@@ -42,7 +42,7 @@ export interface Client extends api.Client {
 
 export type CaseStatus = api.CaseStatus;
 
-export interface CaseRecord extends api.Case {
+export interface CaseRecord extends Omit<api.Case, 'restricted'> {
   firmId: string;
   teamId: string | null;
   channelId: string | null;

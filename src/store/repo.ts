@@ -4,6 +4,8 @@ import type { GrantScope, Rights, Section } from '../domain/model';
 import type { NotificationEvent, PartyRole } from '../contract/enums';
 import type { NotificationPreference } from '../contract/firm';
 import { announceChange, type StoreChange } from './changes';
+import { hiddenCaseIds } from '../domain/walls';
+import { WallsRepo } from './walls';
 import { type Queryable, queryOne, writeInChunks } from './db';
 import {
   type CaseRecord,
@@ -106,6 +108,15 @@ export class Repo {
   async listCases(firmId: string, clientId?: string): Promise<CaseRecord[]> {
     const rows = clientId ? await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND client_id = $2 ORDER BY number', [firmId, clientId]) : await this.q.query('SELECT * FROM cases WHERE firm_id = $1 ORDER BY number', [firmId]);
     return rows.map(toCase);
+  }
+  /**
+   * The cases a staff member is walled off (ethical walls, src/domain/walls.ts); empty for
+   * guests and the system. src/services/walls.ts `hiddenCasesFor` is the same rule for callers
+   * without a Repo.
+   */
+  async hiddenCasesFor(actor: { kind: string; firmId: string; staffId?: string }): Promise<Set<string>> {
+    if (actor.kind !== 'staff' || !actor.staffId) return new Set();
+    return hiddenCaseIds(await new WallsRepo(this.q).wallsOfFirm(actor.firmId), actor.staffId);
   }
   async case(firmId: string, caseId: string): Promise<CaseRecord | null> {
     return queryOne(this.q, 'SELECT * FROM cases WHERE firm_id = $1 AND id = $2', [firmId, caseId], toCase);
@@ -555,6 +566,7 @@ export class Repo {
          AND ($8::text IS NULL OR action = $8 OR left(action, length($8) + 1) = $8 || '.')
          AND ($9::text IS NULL OR at >= $9) AND ($10::text IS NULL OR at < $10)
          AND ($12::text IS NULL OR target LIKE $12 || '%')
+         AND ($13::text[] IS NULL OR NOT (target = ANY($13) OR coalesce(data->>'caseId', '') = ANY($14::text[]) OR coalesce(data->'scope'->>'caseId', '') = ANY($14::text[])))
        ORDER BY seq DESC LIMIT $11`,
       [
         firmId,
@@ -569,6 +581,8 @@ export class Repo {
         f.to ? nextDay(f.to) : null,
         f.limit ?? 1_000_000,
         f.target ?? null,
+        f.hidden ? f.hidden.targets : null,
+        f.hidden ? f.hidden.caseIds : null,
       ],
     );
     return rows.map(toChainedAudit);
@@ -595,6 +609,8 @@ export interface AuditSearch {
   from?: string;
   to?: string;
   target?: string;
+  /** Entries about cases the reader is walled off (src/services/walls.ts hiddenAuditSubjects): left out. */
+  hidden?: { targets: string[]; caseIds: string[] };
 }
 
 const toChainedAudit = (r: Record<string, unknown>): ChainedAuditEntry => ({

@@ -67,10 +67,19 @@ function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
           </Caption1>
         }
         action={
-          guests.length ? (
-            <Badge className={s.badge} appearance="tint" color="brand" data-testid="case-share-badge" title={guests.map((g) => g.name).join(', ')}>
-              Shared · {guests.length}
-            </Badge>
+          guests.length || c.restricted ? (
+            <span>
+              {c.restricted && (
+                <Badge className={s.badge} appearance="filled" color="important" data-testid="case-restricted-badge">
+                  Restricted
+                </Badge>
+              )}
+              {guests.length > 0 && (
+                <Badge className={s.badge} appearance="tint" color="brand" data-testid="case-share-badge" title={guests.map((g) => g.name).join(', ')}>
+                  Shared · {guests.length}
+                </Badge>
+              )}
+            </span>
           ) : undefined
         }
       />

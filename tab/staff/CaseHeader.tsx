@@ -1,5 +1,5 @@
 import { Badge, Button, Caption1, CounterBadge, Text, Title2, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
-import { FolderOpenRegular, LockClosedRegular, ShareRegular } from '@fluentui/react-icons';
+import { FolderOpenRegular, LockClosedRegular, PeopleLockRegular, ShareRegular } from '@fluentui/react-icons';
 import type { AccessEntry, CaseDetail } from '../api';
 import { dateTime, STATUS_LABEL } from '../components/format';
 import { guestsWithAccess } from './caseData';
@@ -15,7 +15,7 @@ const useStyles = makeStyles({
 const STATUS_COLOR = { open: 'success', on_hold: 'warning', closed: 'informative' } as const;
 
 /** Number, title, client, status, assigned staff, the Share button with its count of guests, and Close (or Reopen) case. */
-export function CaseHeader({ detail, access, onShare, onCloseOrReopen }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void; onCloseOrReopen?: () => void }) {
+export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestrict }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void; onCloseOrReopen?: () => void; onRestrict?: () => void }) {
   const s = useStyles();
   const count = guestsWithAccess(access);
   return (
@@ -30,6 +30,11 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen }: { detai
           <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>
             {STATUS_LABEL[detail.status]}
           </Badge>
+          {detail.restricted && (
+            <Badge appearance="filled" color="important" icon={<PeopleLockRegular />} data-testid="restricted-badge">
+              Restricted
+            </Badge>
+          )}
           <Text>Assigned: {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : 'nobody yet'}</Text>
           {detail.provisioning !== 'ready' && (
             <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>
@@ -46,6 +51,11 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen }: { detai
         )}
       </div>
       <div className={s.actions}>
+        {onRestrict && (
+          <Button icon={<PeopleLockRegular />} onClick={onRestrict} data-testid="restrict-button">
+            {detail.restricted ? 'Change restriction' : 'Restrict to named staff'}
+          </Button>
+        )}
         {onCloseOrReopen && (
           <Button icon={detail.closedAt ? <FolderOpenRegular /> : <LockClosedRegular />} onClick={onCloseOrReopen} data-testid="close-case-button">
             {detail.closedAt ? 'Reopen case' : 'Close case'}

@@ -18,6 +18,7 @@ import { MessagesPanel } from './MessagesPanel';
 import { PartiesPanel } from './PartiesPanel';
 import { ShareDialog } from './ShareDialog';
 import { FirmNav } from '../firm/FirmNav';
+import { WallDialog } from './WallDialog';
 
 type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages' | 'access';
 const PANELS: Array<[Panel, string]> = [
@@ -77,13 +78,14 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
   // A card's "and N more" link (…&show=access) opens the case with its who-has-access list.
   const [sharing, setSharing] = useState(openAccess);
   const [closing, setClosing] = useState(false);
+  const [restricting, setRestricting] = useState(false);
   const reload = () => void data.reload();
   if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
   if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label="Opening the case…" />;
   const d = data.data;
   return (
     <>
-      <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} />
+      <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} onRestrict={() => setRestricting(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
       {focus.missing && <Notice intent="warning">The item this link opens is no longer in this case: it was deleted or moved to another case.</Notice>}
       <div className={s.tabs}>
@@ -105,6 +107,7 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
         {panel === 'access' && <AccessPanel caseId={caseId} />}
       </div>
       {sharing && <ShareDialog data={d} onClose={() => setSharing(false)} onChanged={reload} />}
+      {restricting && <WallDialog detail={d.detail} onClose={() => setRestricting(false)} onChanged={reload} />}
       {closing && <CloseCaseDialog detail={d.detail} onClose={() => setClosing(false)} onChanged={reload} />}
     </>
   );

@@ -1,0 +1,72 @@
+import type { RequestHandler } from 'express';
+import { notFound } from '../domain/errors';
+import type { Queryable } from '../store/db';
+import { Repo } from '../store/repo';
+import { hiddenCasesFor } from '../services/walls';
+import { idParam } from './schemas';
+
+type Guarded = 'case' | 'item' | 'grant' | 'thread';
+
+/** The case an id of this kind belongs to, in the firm: undefined when it does not exist there, null when it names no single case (a client grant). */
+async function caseOf(q: Queryable, firmId: string, kind: Guarded, id: string): Promise<string | null | undefined> {
+  const repo = new Repo(q);
+  if (kind === 'case') return (await repo.case(firmId, id))?.id;
+  if (kind === 'item') return (await repo.item(firmId, id))?.caseId;
+  if (kind === 'thread') return (await repo.thread(firmId, id))?.caseId;
+  const grant = await repo.grant(firmId, id);
+  return grant ? (grant.scope.kind === 'client' ? null : grant.scope.caseId) : undefined;
+}
+
+const PARAMS: Record<string, Guarded> = { caseId: 'case', itemId: 'item', grantId: 'grant', threadId: 'thread' };
+
+const ids = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((v): v is string => idParam.safeParse(v).success);
+
+/** The ids a request's body names, each with the kind its route reports when it is missing. */
+function bodyIds(body: unknown): Array<[Guarded, string]> {
+  if (typeof body !== 'object' || body === null) return [];
+  const b = body as Record<string, unknown>;
+  const scope = (typeof b.scope === 'object' && b.scope !== null ? b.scope : {}) as Record<string, unknown>;
+  return [
+    ...ids(scope.itemId).map((id): [Guarded, string] => ['item', id]),
+    ...ids(scope.caseId).map((id): [Guarded, string] => ['case', id]),
+    ...ids(scope.threadIds).map((id): [Guarded, string] => ['thread', id]),
+    ...ids(b.itemIds).map((id): [Guarded, string] => ['item', id]),
+    ...ids(b.caseId).map((id): [Guarded, string] => ['case', id]),
+  ];
+}
+
+/**
+ * Express guard for staff requests: a path id (caseId, itemId, grantId, threadId) of a case the
+ * actor may not see, or that does not exist in their firm, is answered 404 exactly as for a case,
+ * item, grant or thread that never existed, before the body is read; a body id of a hidden case
+ * likewise. Guests and other callers pass through (walls are about staff).
+ */
+export function wallGuard(q: Queryable): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const actor = req.actor;
+      if (!actor || actor.kind !== 'staff') return next();
+      let hidden: Set<string> | null = null;
+      const check = async (kind: Guarded, id: string, mustExist: boolean) => {
+        const caseId = await caseOf(q, actor.firmId, kind, id);
+        // A path id that names nothing is answered here too, so a walled one and a missing one
+        // answer alike whatever the body says (the route would read the body first).
+        if (caseId === undefined && mustExist) throw notFound(kind);
+        if (!caseId) return;
+        hidden ??= await hiddenCasesFor(q, actor);
+        if (hidden.has(caseId)) throw notFound(kind);
+      };
+      for (const [name, kind] of Object.entries(PARAMS)) {
+        const value = req.params?.[name];
+        if (typeof value !== 'string') continue;
+        // A malformed id names nothing: the route answers 404 for it as it always has.
+        if (!idParam.safeParse(value).success) continue;
+        await check(kind, value, true);
+      }
+      for (const [kind, id] of bodyIds(req.body)) await check(kind, id, false);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -166,6 +166,7 @@ export class UploadDetection {
       }
       if (!entry.name) continue;
       // Known already: renamed or moved there, perhaps; moved into another case, it is imported there below.
+      const movedFromAnotherCase = recorded !== null;
       if (recorded && (await this.reflectChange(scope, recorded, { ...entry, name: entry.name }))) continue;
       const placed = await scope.place(entry);
       if (!placed) continue;
@@ -174,7 +175,8 @@ export class UploadDetection {
       if (await repo.itemByDriveItem(caseRecord.firmId, entry.id)) continue;
       const userId = entry.createdBy?.user?.id;
       const appId = entry.createdBy?.application?.id;
-      if (!userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue; // CaseRoom's own (provisioning) records it itself
+      // CaseRoom's own (provisioning, uploads) records it itself; one moved here from another case is new to this one.
+      if (!movedFromAnotherCase && !userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue;
       if (userId && !scope.ignoreClaims && (await new M365Repo(this.d.db).hasActiveClaim(scope.driveId, userId))) {
         await requestImportCheck(this.d.db, caseRecord.firmId, scope.driveId, entry.id, new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS));
         continue;

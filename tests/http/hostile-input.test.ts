@@ -105,8 +105,8 @@ const rows: Row[] = [
   { name: 'guest opens an unshared case of its own firm', as: 'guest', method: 'GET', path: (w) => `/api/portal/cases/${w.caseA2}`, status: 404, code: 'not_found' },
   { name: 'guest messages an unshared case', as: 'guest', method: 'POST', path: (w) => `/api/portal/cases/${w.caseA2}/messages`, body: () => ({ body: 'hello' }), status: 404, code: 'not_found' },
   { name: 'guest posts into another firm thread', as: 'guest', method: 'POST', path: (w) => `/api/portal/cases/${w.caseA}/messages`, body: (w) => ({ body: 'hello', threadId: w.threadB }), status: 404, code: 'not_found' },
-  // Documents come only with their bytes (POST …/files): the route that recorded names and sizes alone is gone.
-  { name: 'guest records a document without its bytes', as: 'guest', method: 'POST', path: (w) => `/api/portal/cases/${w.caseA}/uploads`, body: () => ({ files: [{ name: 'scan.pdf', sizeBytes: 10 }] }), status: 404, code: 'not_found' },
+  // Documents come only with their bytes (POST …/files): the route that recorded names and sizes alone is gone; a guest reaching past the portal's routes meets the staff API's refusal.
+  { name: 'guest records a document without its bytes', as: 'guest', method: 'POST', path: (w) => `/api/portal/cases/${w.caseA}/uploads`, body: () => ({ files: [{ name: 'scan.pdf', sizeBytes: 10 }] }), status: 403, code: 'forbidden' },
   // Validation
   { name: 'name of the wrong type', as: 'staff', method: 'POST', path: () => '/api/clients', body: () => ({ name: 123 }), status: 400, code: 'validation_failed', field: 'name' },
   { name: 'oversized name', as: 'staff', method: 'POST', path: () => '/api/clients', body: () => ({ name: big(201) }), status: 400, code: 'validation_failed', field: 'name' },

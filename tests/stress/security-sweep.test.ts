@@ -325,8 +325,9 @@ rows.push({
   method: 'POST',
   path: (w) => `/api/portal/cases/${w.openCase}/uploads`,
   body: () => ({ files: [{ name: 'scan.pdf', sizeBytes: 10 }] }),
-  status: 404,
-  code: 'not_found',
+  // Past the portal's routes a guest meets the staff API, which refuses guests.
+  status: 403,
+  code: 'forbidden',
 });
 // SQL-looking strings where ids go, and oversized strings.
 const SQLISH = ["' OR '1'='1", '1; DROP TABLE cases;--', "00000000-0000-0000-0000-000000000000' --", 'UNION SELECT * FROM staff', '%27%20OR%201%3D1'];

@@ -10,6 +10,7 @@ import { describeGrantAddedOrRemoved } from './describers/grant-added';
 import { describeGrantChanged } from './describers/grant-changed';
 import { describeGrantExpiring } from './describers/grant-expiring';
 import { describeInvitationAccepted } from './describers/invitation-accepted';
+import { describeItemsChanged } from './describers/items-changed';
 import { describeItemsShared } from './describers/items-shared';
 import type { DescribeCall, DescribeDeps, Described } from './describers/kit';
 import { describeMessage } from './describers/message';
@@ -113,6 +114,7 @@ const NOTICE_DESCRIBERS: { [T in NoticeEvent['type']]: (call: DescribeCall, even
   'grant.expiring': describeGrantExpiring,
   'invitation.accepted': describeInvitationAccepted,
   'drift.found': describeDriftFound,
+  'items.changed': describeItemsChanged,
   'case.closed': describeCaseClosure,
   'case.reopened': describeCaseClosure,
 };

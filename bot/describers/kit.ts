@@ -52,6 +52,8 @@ const PREFERENCE_OF: Record<CaseRoomEvent['type'], NotificationEvent> = {
   'grant.expiring': 'grant.expiring',
   'invitation.accepted': 'invitation.accepted',
   'drift.found': 'drift.found',
+  // A shared item deleted, renamed or moved: what guests see changed, as when staff unshare.
+  'items.changed': 'items.unshared',
   // A closing takes access away and a reopening gives it back: staff hear of them as of unsharing and sharing.
   'case.closed': 'items.unshared',
   'case.reopened': 'items.shared',

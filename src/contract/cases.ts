@@ -60,6 +60,8 @@ export const updateItemBody = z.strictObject({
   invoiceStatus: z.enum(INVOICE_STATUSES).optional(),
   /** Staff-only: no grant of any scope reaches it (or, for a folder, anything inside it). */
   staffOnly: z.boolean().optional(),
+  /** Moves a document or folder into this folder of the same case (null: the case folder's top); in SharePoint first. */
+  parentId: id.nullable().optional(),
   reason: optionalText(1000),
 });
 /** What the tab sends to change an item (PATCH /items/{id}). */

@@ -12,29 +12,6 @@ export const guestMessageBody = z.strictObject({
 });
 /** What the tab sends with a guest's message (POST /portal/cases/{id}/messages). */
 export type GuestMessage = z.input<typeof guestMessageBody>;
-export const uploadMetadataBody = z.strictObject({
-  files: z
-    .array(
-      z.strictObject({
-        // Checked whole (no trim) by checkUploadName in the portal service, invisible characters included.
-        name: z.string().max(400),
-        sizeBytes: z
-          .number()
-          .int()
-          .min(1, { message: 'empty files are not accepted' })
-          .max(250 * 1024 * 1024 * 1024),
-        mimeType: z
-          .string()
-          .max(200)
-          .nullable()
-          .optional()
-          .transform((v) => v ?? null),
-        parentId: optionalId,
-      }),
-    )
-    .min(1)
-    .max(1000),
-});
 
 // ---- answers ----
 // Strict objects: a guest's answers must never carry a field the contract does not name

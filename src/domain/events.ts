@@ -1,4 +1,4 @@
-import type { GrantScope, Rights } from './model';
+import type { GrantScope, ItemKind, Rights } from './model';
 
 /**
  * What happened, for the people who should hear about it. Services write these to the outbox
@@ -23,6 +23,24 @@ export type CaseRoomEvent =
   | { type: 'staff.replied'; firmId: string; caseId: string; threadId: string; messageId: string; contactId: string | null }
   | { type: 'case.closed'; firmId: string; caseId: string; actor: string; actorId?: string; closureId: string }
   | { type: 'case.reopened'; firmId: string; caseId: string; actor: string; actorId?: string; closureId: string }
+  /**
+   * Items guests could see were deleted, renamed or moved, in CaseRoom or by someone in SharePoint
+   * directly (src/services/item-lifecycle.ts). `contactIds` are the guests who could see them before.
+   */
+  | { type: 'items.changed'; firmId: string; caseId: string; actor: string; source: 'caseroom' | 'sharepoint'; changes: ItemChange[] }
   | { type: 'drift.found'; firmId: string; caseId: string; added: Array<{ driveItemId: string; who: string; roles: string[] }>; removed: Array<{ driveItemId: string; contactId: string }> };
+
+/** One item's change as a card lists it: titles, never ids a person would have to look up. */
+export interface ItemChange {
+  change: 'deleted' | 'renamed' | 'moved' | 'withheld';
+  itemId: string;
+  kind: ItemKind;
+  title: string;
+  /** The title before a rename, or the folder it left (a move); null when the item was at the case folder's top. */
+  before: string | null;
+  /** The folder it went to (a move), or the reason (withheld: a name CaseRoom refuses). */
+  after: string | null;
+  contactIds: string[];
+}
 
 export type CaseRoomEventType = CaseRoomEvent['type'];

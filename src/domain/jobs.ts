@@ -107,6 +107,7 @@ const EVENT_FIELDS: { readonly [T in CaseRoomEventType]: FieldRules<EventOf<T>> 
   'guest.message': { firmId: 'string', caseId: 'string', contactId: 'string', threadId: 'string', messageId: 'string' },
   'staff.replied': { firmId: 'string', caseId: 'string', threadId: 'string', messageId: 'string', contactId: 'string|null' },
   'drift.found': { firmId: 'string', caseId: 'string', added: 'object[]', removed: 'object[]' },
+  'items.changed': { firmId: 'string', caseId: 'string', actor: 'string', source: 'string', changes: 'object[]' },
   'case.closed': { firmId: 'string', caseId: 'string', actor: 'string', actorId: 'string?', closureId: 'string' },
   'case.reopened': { firmId: 'string', caseId: 'string', actor: 'string', actorId: 'string?', closureId: 'string' },
 };

@@ -250,16 +250,5 @@ export function portalRoutes(d: RouteDeps): Router {
   r.get('/live', liveStream(d.live));
   on('get', '/cases/:caseId', async (req) => d.portal.openCase(guest(req), param(req, 'caseId')));
   on('post', '/cases/:caseId/messages', async (req) => d.portal.sendMessage(guest(req), param(req, 'caseId'), s.guestMessageBody.parse(req.body)), 201);
-  on(
-    'post',
-    '/cases/:caseId/uploads',
-    async (req) =>
-      d.portal.recordUploads(
-        guest(req),
-        param(req, 'caseId'),
-        s.uploadMetadataBody.parse(req.body).files.map((f) => ({ ...f, driveItemId: null })),
-      ),
-    201,
-  );
   return r;
 }

@@ -9,6 +9,8 @@ import { type Actor, actorLabel, type ServiceDeps } from './context';
 import { requestGuestSync, requestNotify, requestStaffOnlySeal } from './job-requests';
 import { requestGuestDigestsForCase } from './guest-digest';
 import { seenInCase } from '../store/seen';
+import type { DriveItemsPort } from '../m365/drive-items';
+import { type ChangeSource, type NewPlace, placeInStore, removeFromStore, subtreeOf } from './item-lifecycle';
 import { readersByMessage } from './seen';
 import { loadGuestCase } from './guest-access';
 import { replyBody } from '../contract/cases';
@@ -58,7 +60,50 @@ export type NewItem = NewItemRequest | { kind: 'document'; title: string; parent
 
 /** Staff work on a case's content: notes, events, invoices, folders, documents, ledger, threads. */
 export class CaseworkService {
+  private sharePoint: DriveItemsPort | null = null;
+
   constructor(private readonly deps: ServiceDeps) {}
+
+  /**
+   * Folders, renames, moves and deletions go to SharePoint first once the Microsoft 365 part is
+   * composed (it is built after the core services, so it connects itself here). Without it, or
+   * for a case whose folder does not exist yet (provisioning creates the folders then), the store
+   * alone changes.
+   */
+  connectSharePoint(port: DriveItemsPort): void {
+    this.sharePoint = port;
+  }
+
+  /** SharePoint's drive and the case folder's item, when CaseRoom can change SharePoint for this case. */
+  private driveOf(c: CaseRecord): { driveId: string; folderItemId: string } | null {
+    return this.sharePoint && c.driveId && c.folderItemId ? { driveId: c.driveId, folderItemId: c.folderItemId } : null;
+  }
+
+  /** A folder of this case to put something in (null: the case folder's top), checked; its SharePoint item. */
+  private async targetFolder(repo: Repo, c: CaseRecord, folderId: string | null, field: string): Promise<{ folder: ItemRecord | null; driveItemId: string | null }> {
+    if (!folderId) return { folder: null, driveItemId: c.folderItemId };
+    const folder = await repo.item(c.firmId, folderId);
+    // Another case's folder (or another firm's) is reported exactly like one that does not exist.
+    if (!folder || folder.caseId !== c.id || folder.kind !== 'folder') throw notFound(field === 'parentId' ? 'folder' : field);
+    return { folder, driveItemId: folder.driveItemId };
+  }
+
+  private staffSource(actor: StaffActor, reason: string | null): ChangeSource {
+    return { actor: actorLabel(actor), actorName: actor.name, source: 'caseroom', reason };
+  }
+
+  /** A new folder is made in SharePoint first (a taken name is a 409 and nothing is recorded); its drive item id is kept. */
+  private async folderInSharePoint(actor: StaffActor, caseId: string, input: Extract<NewItem, { kind: 'folder' }>): Promise<string | null> {
+    const repo = new Repo(this.deps.db);
+    const c = await this.mustCase(repo, actor.firmId, caseId, actor);
+    const drive = this.driveOf(c);
+    const name = checkItemName(input.title);
+    if (!name.ok) throw invalid('title', name.reason);
+    const { driveItemId } = await this.targetFolder(repo, c, input.parentId, 'parentId');
+    if (!drive) return null;
+    if (!driveItemId) throw conflict('the parent folder is not in SharePoint yet; try again in a minute');
+    return (await (this.sharePoint as DriveItemsPort).createFolder(drive.driveId, driveItemId, input.title)).id;
+  }
 
   /** A case the actor is walled off is missing, exactly as one that never existed. */
   private async mustCase(repo: Repo, firmId: string, caseId: string, actor?: Actor): Promise<CaseRecord> {
@@ -74,6 +119,7 @@ export class CaseworkService {
   }
 
   async createItem(actor: StaffActor, caseId: string, input: NewItem): Promise<ItemRecord> {
+    const folderDriveItemId = input.kind === 'folder' ? await this.folderInSharePoint(actor, caseId, input) : null;
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const c = await this.mustCase(repo, actor.firmId, caseId, actor);
@@ -85,7 +131,7 @@ export class CaseworkService {
           if (!parent || parent.caseId !== caseId || parent.kind !== 'folder') throw notFound('folder');
         }
       }
-      const item = await repo.insertItem({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input });
+      const item = await repo.insertItem({ firmId: actor.firmId, caseId, createdBy: actorLabel(actor), ...input, ...(folderDriveItemId ? { driveItemId: folderDriveItemId } : {}) });
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${input.kind}.created`, target: `case:${caseId}`, reason: null, data: { itemId: item.id, title: item.title } });
       // Guests with case or client scope gain the new document's folder permission through inheritance; resync keeps SharePoint exact.
       if (input.kind === 'folder' || input.kind === 'document') await this.resyncHoldersOf(repo, tx, c);
@@ -98,31 +144,65 @@ export class CaseworkService {
   async updateItem(
     actor: StaffActor,
     itemId: string,
-    input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly'>> & { reason?: string | null },
+    input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly' | 'parentId'>> & { reason?: string | null },
   ) {
-    const { staffOnly, reason = null, ...patch } = input;
+    const { staffOnly, reason = null, parentId, ...patch } = input;
+    const outside = new Repo(this.deps.db);
+    const current = await outside.item(actor.firmId, itemId);
+    // Walled off is missing, before anything reaches SharePoint.
+    if (!current || (await outside.hiddenCasesFor(actor)).has(current.caseId)) throw notFound('item');
+    const isFile = current.kind === 'folder' || current.kind === 'document';
+    if (parentId !== undefined && !isFile) throw invalid('parentId', `a ${current.kind} is not in a folder`);
+    // A file or folder is renamed or moved in SharePoint first; the store follows only once SharePoint agreed.
+    const place = isFile && (patch.title !== undefined || parentId !== undefined) ? await this.placeInSharePoint(actor, current, patch.title, parentId) : null;
+    if (isFile) delete patch.title;
     return this.deps.db.transaction(async (tx) => {
       const repo = new Repo(tx);
       const item = await repo.item(actor.firmId, itemId);
       if (!item || (await repo.hiddenCasesFor(actor)).has(item.caseId)) throw notFound('item');
+      if (place) await placeInStore(tx, await this.mustCase(repo, actor.firmId, item.caseId, actor), item, place, this.staffSource(actor, reason), this.deps.clock.now());
       if (staffOnly !== undefined && staffOnly !== item.staffOnly) await this.markStaffOnly(tx, repo, actor, item, staffOnly, reason);
       if (Object.keys(patch).length === 0) return (await repo.item(actor.firmId, itemId)) as ItemRecord;
       const allowed: Record<ItemRecord['kind'], string[]> = {
         note: ['title', 'body'],
         event: ['title', 'startsAt', 'endsAt', 'location'],
         invoice: ['title', 'amountCents', 'dueOn', 'invoiceNumber', 'invoiceStatus'],
-        folder: ['title'],
-        document: ['title'],
+        folder: [],
+        document: [],
       };
       for (const key of Object.keys(patch)) if (!allowed[item.kind].includes(key)) throw invalid(key, `a ${item.kind} has no field ${key}`);
-      if (patch.title !== undefined && (item.kind === 'folder' || item.kind === 'document')) {
-        const name = checkItemName(patch.title);
-        if (!name.ok) throw invalid('title', name.reason);
-      }
       const updated = (await repo.updateItem(actor.firmId, itemId, patch)) as ItemRecord;
       await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${item.kind}.updated`, target: `case:${item.caseId}`, reason: null, data: { itemId, patch } });
       return updated;
     });
+  }
+
+  /**
+   * Checks a rename or move of a file or folder and makes it in SharePoint (when the case has its
+   * folder there): the name as for uploads, the destination a folder of the same case that is not
+   * the item itself or inside it. Returns what the store is to record.
+   */
+  private async placeInSharePoint(actor: StaffActor, item: ItemRecord, title: string | undefined, parentId: string | null | undefined): Promise<NewPlace> {
+    const repo = new Repo(this.deps.db);
+    const c = await this.mustCase(repo, actor.firmId, item.caseId);
+    if (title !== undefined) {
+      const name = checkItemName(title);
+      if (!name.ok) throw invalid('title', name.reason);
+    }
+    const moving = parentId !== undefined && parentId !== item.parentId;
+    let destination: string | null = null;
+    if (moving) {
+      const target = await this.targetFolder(repo, c, parentId, 'parentId');
+      if (target.folder && subtreeOf(item, await repo.itemsOfCase(c.id)).some((x) => x.id === target.folder?.id)) throw invalid('parentId', 'a folder cannot be moved into itself or a folder inside it');
+      destination = target.driveItemId;
+    }
+    const renaming = title !== undefined && title !== item.title;
+    const drive = this.driveOf(c);
+    if (drive && item.driveItemId && (renaming || moving)) {
+      if (moving && !destination) throw conflict('the destination folder is not in SharePoint yet; try again in a minute');
+      await (this.sharePoint as DriveItemsPort).update(drive.driveId, item.driveItemId, { ...(renaming ? { name: title } : {}), ...(moving ? { parentDriveItemId: destination as string } : {}) });
+    }
+    return { ...(renaming ? { title } : {}), ...(moving ? { parentId } : {}) };
   }
 
   /**
@@ -149,16 +229,21 @@ export class CaseworkService {
     for (const contactId of holders) await requestGuestSync(tx, actor.firmId, contactId);
   }
 
+  /**
+   * A file or folder goes to SharePoint's recycle bin first (restorable there for 93 days), then
+   * leaves the store with everything inside it; grants on it end, audited, and its guests are
+   * re-synced (src/services/item-lifecycle.ts). A note, event or invoice lives only in the store.
+   */
   async deleteItem(actor: StaffActor, itemId: string, reason: string | null): Promise<DeletedAnswer> {
+    const repo = new Repo(this.deps.db);
+    const current = await repo.item(actor.firmId, itemId);
+    if (!current) throw notFound('item');
+    const drive = this.driveOf(await this.mustCase(repo, actor.firmId, current.caseId, actor));
+    if (drive && current.driveItemId && (current.kind === 'folder' || current.kind === 'document')) await (this.sharePoint as DriveItemsPort).remove(drive.driveId, current.driveItemId);
     return this.deps.db.transaction(async (tx) => {
-      const repo = new Repo(tx);
-      const item = await repo.item(actor.firmId, itemId);
-      if (!item || (await repo.hiddenCasesFor(actor)).has(item.caseId)) throw notFound('item');
-      const c = await this.mustCase(repo, actor.firmId, item.caseId, actor);
-      const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));
-      await repo.deleteItem(actor.firmId, itemId);
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: `${item.kind}.deleted`, target: `case:${item.caseId}`, reason, data: { itemId, title: item.title } });
-      for (const contactId of holders) await requestGuestSync(tx, actor.firmId, contactId);
+      const item = await new Repo(tx).item(actor.firmId, itemId);
+      // Gone meanwhile (the delta check saw SharePoint's deletion first): already recorded.
+      if (item) await removeFromStore(tx, await this.mustCase(new Repo(tx), actor.firmId, item.caseId), item, this.staffSource(actor, reason), this.deps.clock.now());
       return { deleted: true };
     });
   }

@@ -10,6 +10,7 @@ import { requestDriveDelta, requestImportCheck, requestNotify, requestStaffOnlyS
 import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
 import type { Clock, GuestActor } from './context';
+import { type ChangeSource, nameFromSharePoint, placeInStore, removeFromStore } from './item-lifecycle';
 
 interface DeltaItem {
   id: string;
@@ -21,6 +22,7 @@ interface DeltaItem {
   file?: { mimeType?: string };
   parentReference?: { id?: string; driveId?: string };
   createdBy?: { user?: { id?: string; displayName?: string }; application?: { id?: string } };
+  lastModifiedBy?: { user?: { id?: string; displayName?: string }; application?: { id?: string } };
 }
 
 export interface DetectionDeps {
@@ -41,7 +43,10 @@ const CLAIM_RECHECK_MS = 2 * 60_000;
 /**
  * Upload detection: a change-notification subscription on each cases drive's root, and
  * `delta` from the stored link when a notification (or a timer) says something changed. New
- * files inside a case folder become document items, whoever put them there.
+ * files inside a case folder become document items, whoever put them there; files and folders
+ * deleted, renamed or moved in SharePoint directly are reflected in the store (the delta's
+ * `deleted` facet, new `name` and `parentReference`: learn.microsoft.com/graph/api/driveitem-delta),
+ * audited, with a card when a guest could see them (src/services/item-lifecycle.ts).
  */
 export class UploadDetection {
   constructor(private readonly d: DetectionDeps) {}
@@ -153,7 +158,16 @@ export class UploadDetection {
     let imported = 0;
     const guestFiles = new Map<string, { actor: GuestActor; caseId: string; files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> }>();
     for (const entry of items) {
-      if (entry.deleted || entry.root || !entry.id || !entry.name) continue;
+      if (entry.root || !entry.id) continue;
+      const recorded = await new Repo(this.d.db).itemByDriveItem(scope.firmId, entry.id);
+      if (entry.deleted) {
+        if (recorded) await this.reflectDeletion(scope, recorded);
+        continue;
+      }
+      if (!entry.name) continue;
+      // Known already: renamed or moved there, perhaps; moved into another case, it is imported there below.
+      const movedFromAnotherCase = recorded !== null;
+      if (recorded && (await this.reflectChange(scope, recorded, { ...entry, name: entry.name }))) continue;
       const placed = await scope.place(entry);
       if (!placed) continue;
       const { caseRecord, parentItemId } = placed;
@@ -161,7 +175,8 @@ export class UploadDetection {
       if (await repo.itemByDriveItem(caseRecord.firmId, entry.id)) continue;
       const userId = entry.createdBy?.user?.id;
       const appId = entry.createdBy?.application?.id;
-      if (!userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue; // CaseRoom's own (provisioning) records it itself
+      // CaseRoom's own (provisioning, uploads) records it itself; one moved here from another case is new to this one.
+      if (!movedFromAnotherCase && !userId && appId && appId.toLowerCase() === this.d.clientId.toLowerCase()) continue;
       if (userId && !scope.ignoreClaims && (await new M365Repo(this.d.db).hasActiveClaim(scope.driveId, userId))) {
         await requestImportCheck(this.d.db, caseRecord.firmId, scope.driveId, entry.id, new Date(this.d.clock.now().getTime() + CLAIM_RECHECK_MS));
         continue;
@@ -170,7 +185,8 @@ export class UploadDetection {
       const staff = userId && !contact ? await repo.staffByUser(caseRecord.firmId, userId) : null;
       const createdBy = contact ? `guest:${contact.id}` : staff ? `staff:${staff.userId}` : `sharepoint:${userId ?? appId ?? 'system'}`;
       if (entry.folder) {
-        const folder = await this.insertDetected(caseRecord, { kind: 'folder', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy });
+        const name = nameFromSharePoint(entry.name, 'folder');
+        const folder = await this.insertDetected(caseRecord, { kind: 'folder', title: name.title, refused: name.refused, parentId: parentItemId, driveItemId: entry.id, createdBy });
         scope.remember(entry.id, caseRecord, folder.id);
         imported++;
         continue;
@@ -182,7 +198,8 @@ export class UploadDetection {
         group.files.push(file);
         guestFiles.set(key, group);
       } else {
-        await this.insertDetected(caseRecord, { kind: 'document', title: entry.name, parentId: parentItemId, driveItemId: entry.id, createdBy, sizeBytes: file.sizeBytes, mimeType: file.mimeType });
+        const name = nameFromSharePoint(entry.name, 'document');
+        await this.insertDetected(caseRecord, { kind: 'document', title: name.title, refused: name.refused, parentId: parentItemId, driveItemId: entry.id, createdBy, sizeBytes: file.sizeBytes, mimeType: file.mimeType });
       }
       imported++;
     }
@@ -196,10 +213,19 @@ export class UploadDetection {
         const c = scope.caseById(group.caseId) as CaseRecord;
         const ids: string[] = [];
         for (const f of group.files) {
-          ids.push(
-            (await this.insertDetected(c, { kind: 'document', title: f.name, parentId: f.parentId, driveItemId: f.driveItemId, createdBy: `guest:${group.actor.contactId}`, sizeBytes: f.sizeBytes, mimeType: f.mimeType, staffOnly: true }))
-              .id,
-          );
+          const name = nameFromSharePoint(f.name, 'document');
+          const detected = {
+            kind: 'document',
+            title: name.title,
+            refused: name.refused,
+            parentId: f.parentId,
+            driveItemId: f.driveItemId,
+            createdBy: `guest:${group.actor.contactId}`,
+            sizeBytes: f.sizeBytes,
+            mimeType: f.mimeType,
+            staffOnly: true,
+          } as const;
+          ids.push((await this.insertDetected(c, detected)).id);
         }
         await requestNotify(this.d.db, { type: 'guest.uploaded', firmId: c.firmId, caseId: c.id, contactId: group.actor.contactId, itemIds: ids, burstKey: `${c.id}:${group.actor.contactId}` });
       }
@@ -207,9 +233,61 @@ export class UploadDetection {
     return imported;
   }
 
+  /** Who changed an item in SharePoint, as the audit and the card name them (staff and guests by their CaseRoom identity). */
+  private async changedBy(firmId: string, entry: DeltaItem | null, reason: string): Promise<ChangeSource> {
+    const userId = entry?.lastModifiedBy?.user?.id;
+    const repo = new Repo(this.d.db);
+    const contact = userId ? await repo.contactByGuestUser(firmId, userId) : null;
+    const staff = userId && !contact ? await repo.staffByUser(firmId, userId) : null;
+    if (contact) return { actor: `guest:${contact.id}`, actorName: contact.name, source: 'sharepoint', reason };
+    if (staff) return { actor: `staff:${staff.userId}`, actorName: staff.name, source: 'sharepoint', reason };
+    const appId = entry?.lastModifiedBy?.application?.id;
+    // Graph does not say who deleted an item in delta: "someone in SharePoint" is all there is to tell.
+    return { actor: `sharepoint:${userId ?? appId ?? 'unknown'}`, actorName: entry?.lastModifiedBy?.user?.displayName ?? 'Someone in SharePoint', source: 'sharepoint', reason };
+  }
+
+  /** Deleted in SharePoint (the `deleted` facet): it leaves the store, with everything inside it. */
+  private async reflectDeletion(scope: Scope, item: ItemRecord): Promise<void> {
+    const c = scope.caseById(item.caseId);
+    if (!c) return;
+    const by = await this.changedBy(c.firmId, null, 'deleted in SharePoint');
+    await this.d.db.transaction(async (tx) => {
+      const current = await new Repo(tx).item(c.firmId, item.id);
+      if (current) await removeFromStore(tx, c, current, by, this.d.clock.now());
+    });
+  }
+
+  /**
+   * A known item as SharePoint now has it: renamed and/or moved within its case folder, recorded;
+   * moved out of its case folder, removed from that case (its shares must not follow it). Returns
+   * false when it landed in another case's folder, to be imported there as new.
+   */
+  private async reflectChange(scope: Scope, item: ItemRecord, entry: DeltaItem & { name: string }): Promise<boolean> {
+    const c = scope.caseById(item.caseId);
+    if (!c) return true;
+    const placed = await scope.place(entry);
+    if (!placed || placed.caseRecord.id !== c.id) {
+      const by = await this.changedBy(c.firmId, entry, 'moved out of the case folder in SharePoint');
+      await this.d.db.transaction(async (tx) => {
+        const current = await new Repo(tx).item(c.firmId, item.id);
+        if (current) await removeFromStore(tx, c, current, by, this.d.clock.now());
+      });
+      return placed === null;
+    }
+    const name = nameFromSharePoint(entry.name, item.kind === 'folder' ? 'folder' : 'document');
+    if (name.title === item.title && placed.parentItemId === item.parentId) return true;
+    const by = await this.changedBy(c.firmId, entry, 'changed in SharePoint');
+    await this.d.db.transaction(async (tx) => {
+      const current = await new Repo(tx).item(c.firmId, item.id);
+      // Withheld only when the name itself changed to a refused one: staff may have lifted staff-only since.
+      if (current) await placeInStore(tx, c, current, { title: name.title, parentId: placed.parentItemId, refused: name.title !== current.title ? name.refused : null }, by, this.d.clock.now());
+    });
+    return true;
+  }
+
   private async insertDetected(
     c: CaseRecord,
-    i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean },
+    i: { kind: 'folder' | 'document'; title: string; parentId: string | null; driveItemId: string; createdBy: string; sizeBytes?: number; mimeType?: string | null; staffOnly?: boolean; refused?: string | null },
   ): Promise<ItemRecord> {
     return this.d.db.transaction(async (tx) => {
       const repo = new Repo(tx);
@@ -225,9 +303,18 @@ export class UploadDetection {
         createdBy: i.createdBy,
         sizeBytes: i.sizeBytes ?? null,
         mimeType: i.mimeType ?? null,
-        staffOnly: i.staffOnly ?? false,
+        // A name CaseRoom refuses is kept from guests (nameFromSharePoint says why).
+        staffOnly: (i.staffOnly ?? false) || Boolean(i.refused),
       });
-      await repo.appendAudit({ firmId: c.firmId, actor: i.createdBy, action: `${i.kind}.detected`, target: `case:${c.id}`, reason: 'found in SharePoint', data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId } });
+      const reason = i.refused ? `found in SharePoint under a name CaseRoom does not accept (${i.refused}): kept for staff only` : 'found in SharePoint';
+      await repo.appendAudit({
+        firmId: c.firmId,
+        actor: i.createdBy,
+        action: `${i.kind}.detected`,
+        target: `case:${c.id}`,
+        reason,
+        data: { itemId: item.id, title: i.title, driveItemId: i.driveItemId, ...(i.refused ? { nameRefused: i.refused } : {}) },
+      });
       // Kept for staff only: sealed in SharePoint too, so no guest of the case folder reads it.
       if (item.staffOnly) await requestStaffOnlySeal(tx, c.firmId, item.id);
       return item;
@@ -248,6 +335,10 @@ class Scope {
   ) {
     this.cases = new Map(cases.map((c) => [c.id, c]));
     for (const c of cases) if (c.folderItemId) this.known.set(c.folderItemId, { caseRecord: c, itemId: null });
+  }
+
+  get firmId(): string {
+    return [...this.cases.values()][0].firmId;
   }
 
   caseById(id: string): CaseRecord | undefined {

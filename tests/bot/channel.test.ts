@@ -28,7 +28,13 @@ const newThreadsAfter = async (work: () => Promise<unknown>, channelId = CASE_CH
   await h.settle();
   return (await h.threads(channelId)).slice(before);
 };
-const upload = (token: string, names: string[]) => h.api('POST', `/api/portal/cases/${h.caseRecord.id}/uploads`, token, { files: names.map((name) => ({ name, sizeBytes: 2048, mimeType: 'application/pdf' })) });
+/** A guest's upload as the portal's byte route records it once the bytes are in SharePoint (this harness has no SharePoint). */
+const upload = (guest: { contact: ContactRecord }, names: string[]) =>
+  h.app.services.portal.recordUploads(
+    { kind: 'guest', firmId: guest.contact.firmId, contactId: guest.contact.id, userId: guest.contact.guestUserId as string, name: guest.contact.name },
+    h.caseRecord.id,
+    names.map((name) => ({ name, sizeBytes: 2048, mimeType: 'application/pdf', driveItemId: null, parentId: null })),
+  );
 
 describe('installation and guest uploads', () => {
   it('stores the conversation reference of the team it is installed in', async () => {
@@ -37,9 +43,9 @@ describe('installation and guest uploads', () => {
     expect(row.tenant_id).toBe(h.tenantId);
   });
 
-  it('posts one card in the case channel for a guest upload through the portal API, within 5 s, mentioning the assigned staff member', async () => {
+  it('posts one card in the case channel for a guest upload through the portal, within 5 s, mentioning the assigned staff member', async () => {
     const started = Date.now();
-    const threads = await newThreadsAfter(async () => expect((await upload(john.token, ['Scan 11pm.pdf'])).status).toBe(201));
+    const threads = await newThreadsAfter(async () => expect(await upload(john, ['Scan 11pm.pdf'])).toHaveLength(1));
     const elapsed = Date.now() - started;
     expect(threads).toHaveLength(1);
     const card = cardOf(threads[0].activities[0]);
@@ -251,7 +257,7 @@ describe('escaping and preferences', () => {
     const hostile = await h.guest('<img src=x onerror=alert(1)> ${$root.x} **Bold** [x](https://evil.example)');
     await h.app.services.sharing.grant(h.actor, { contactId: hostile.contact.id, scope: { kind: 'case', caseId: h.caseRecord.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
     await h.settle();
-    const threads = await newThreadsAfter(async () => expect((await upload(hostile.token, ['${secret} _b_ [x](y).pdf'])).status).toBe(201));
+    const threads = await newThreadsAfter(async () => expect(await upload(hostile, ['${secret} _b_ [x](y).pdf'])).toHaveLength(1));
     const card = cardOf(threads[0].activities[0])!;
     const [check] = checkCards([card]);
     expect(check.text).toContain(hostile.contact.name);

@@ -317,17 +317,6 @@ describe('zip uploads and names', () => {
         ),
         field: 'subject',
       },
-      {
-        name: 'portal POST /cases/{id}/uploads file name',
-        as: 'guest',
-        send: json(
-          'guest',
-          'POST',
-          () => `/api/portal/cases/${w.case.id}/uploads`,
-          (bad) => ({ files: [{ name: bad, sizeBytes: 10 }] }),
-        ),
-        field: 'files.0.name',
-      },
       { name: 'portal multipart file name', as: 'guest', send: multipartFile('guest'), field: 'file' },
       { name: 'staff multipart file name', as: 'staff', send: multipartFile('staff'), field: 'file' },
       { name: 'portal multipart folder field', as: 'guest', send: multipartFolder('guest'), field: 'folder' },

@@ -14,7 +14,7 @@ import { AccessEvaluator, type AccessLevel } from './access';
 import { handleDelta } from './delta';
 import { actorOf, commitFile, createFolder, ensureFolderPath, parseConflictBehavior, replaceContent, validateName } from './files';
 import { handleInvite, handlePermissions, visiblePermissionsJson } from './permissions';
-import { driveItemJson, driveJson, siteJson, verifyDownloadUrl } from './render';
+import { ctag, driveItemJson, driveJson, etag, siteJson, verifyDownloadUrl } from './render';
 import { handleCreateUploadSession } from './uploads';
 
 /** Graph's documented limit for PUT …/content; larger files need an upload session. */
@@ -50,6 +50,13 @@ export function requireAccess(access: AccessEvaluator, item: DriveItemRecord, ne
   const rank: Record<AccessLevel, number> = { none: 0, traverse: 1, read: 2, write: 3 };
   if (level === 'none') throw notFound('The resource could not be found.');
   if (rank[level] < rank[needed]) throw accessDenied('Access denied. You do not have permission to perform this action or access this resource.');
+}
+
+/** `if-match` on update and delete: a tag other than the item's eTag or cTag is 412 and nothing changes (driveitem-update, driveitem-delete). */
+function requireMatchingTag(call: DriveCall, item: DriveItemRecord): void {
+  const given = call.req.headers['if-match'];
+  if (!given || given === '*') return;
+  if (given !== etag(item) && given !== ctag(item)) throw new GraphError(412, 'preconditionFailed', 'The provided eTag or cTag does not match the current version of the item.');
 }
 
 export function existingItem(call: DriveCall): DriveItemRecord {
@@ -207,14 +214,25 @@ async function createChild(call: DriveCall): Promise<SimResponse> {
   return { status: 201, json: renderItem(call, item) };
 }
 
+/**
+ * PATCH name and/or parentReference: rename and move (learn.microsoft.com/graph/api/driveitem-update,
+ * learn.microsoft.com/graph/api/driveitem-move). "Items cannot be moved between Drives using this
+ * request": another driveId is a 400. A destination that does not exist (or that the caller cannot
+ * see) is 404 itemNotFound, as SharePoint answers, and nothing changes: not even the name sent with
+ * it (Graph has been reported to rename anyway; the stricter, atomic reading is taken). A name
+ * already in the destination is 409 nameAlreadyExists.
+ */
 async function patchItem(call: DriveCall): Promise<SimResponse> {
   const item = existingItem(call);
   requireAccess(call.access, item, 'write');
   if (!item.parentId) throw accessDenied('The root folder cannot be renamed or moved.');
-  const body = ((await call.req.body.json()) ?? {}) as { name?: unknown; parentReference?: { id?: string } };
+  requireMatchingTag(call, item);
+  const body = ((await call.req.body.json()) ?? {}) as { name?: unknown; parentReference?: { id?: string; driveId?: string } };
+  if (body.parentReference?.driveId && body.parentReference.driveId !== item.driveId) throw invalidRequest('Items cannot be moved between drives using this request.');
   const newParentId = body.parentReference?.id;
   const newParent = newParentId ? call.ctx.store.liveItem(newParentId) : call.ctx.store.data.items[item.parentId];
-  if (!newParent || newParent.driveId !== item.driveId || newParent.kind !== 'folder') throw invalidRequest('The destination folder does not exist.');
+  if (!newParent || newParent.driveId !== item.driveId || call.access.level(newParent) === 'none') throw notFound('The resource could not be found.');
+  if (newParent.kind !== 'folder') throw invalidRequest('The destination is not a folder.');
   if (newParent.id === item.id || call.ctx.store.ancestors(newParent).some((ancestor) => ancestor.id === item.id)) throw invalidRequest('An item cannot be moved into itself.');
   // A move adds an item to the destination, so it needs write there as well as on the item.
   // learn.microsoft.com/graph/api/driveitem-move does not spell the destination rule out;
@@ -272,10 +290,17 @@ async function copyItem(call: DriveCall): Promise<SimResponse> {
   return { status: 202, headers: { location: `${call.req.origin}/v1.0/drives/${call.drive.id}/items/${copied.id}` }, empty: true };
 }
 
+/**
+ * DELETE moves the item (and everything inside it) to the recycle bin
+ * (learn.microsoft.com/graph/api/driveitem-delete): 204, then the item is 404 itemNotFound, its
+ * permissions gone with it, and delta reports it with the `deleted` facet. An `if-match` that
+ * does not match the item's eTag or cTag is 412 and nothing is deleted.
+ */
 async function deleteItem(call: DriveCall): Promise<SimResponse> {
   const item = existingItem(call);
   requireAccess(call.access, item, 'write');
   if (!item.parentId) throw accessDenied('The root folder of a drive cannot be deleted.');
+  requireMatchingTag(call, item);
   const parent = call.ctx.store.data.items[item.parentId];
   const blobs = call.ctx.store.deleteItem(item, new Date().toISOString());
   if (parent) {

@@ -14,6 +14,7 @@ import { type ChannelMessagesPort, gatewayChannelMessages } from '../../m365/cha
 import { gatewayMailSender, MailSendError } from '../../m365/mail';
 import { createTokenSource } from '../../m365/auth';
 import { GraphGateway } from '../../m365/graph';
+import { gatewayDriveItems } from '../../m365/drive-items';
 import { accessRoutes, fileRoutes, notificationRoute } from './routes';
 import { SharePointAccessView } from '../../services/sharepoint-access';
 import type { M365Settings } from '../../m365/settings';
@@ -62,6 +63,8 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
   const dispatcher = createDispatcher(config.m365.caCertFile);
   const tokens = createTokenSource(config.identity, boundFetch(dispatcher), logger, { simulator: config.m365.mode === 'simulator' });
   const graph = new GraphGateway({ graphBaseUrl: config.m365.graphBaseUrl, tenantId: config.identity.tenantId, tokens, dispatcher, logger, unitsPerMinute: settings.unitsPerMinute });
+  // Staff's create folder, rename, move and delete reach SharePoint first from now on.
+  services.casework.connectSharePoint(gatewayDriveItems(graph));
   const reconciler = new Reconciler({ db, graph, logger: logger.child({ job: 'reconcile' }), clock, driftPolicy: settings.driftPolicy });
   const provisioning = new ProvisioningService({
     db,

@@ -14,7 +14,7 @@ export interface LoadGuest {
   token: string;
 }
 
-export type LoadOp = 'myCases' | 'caseDetail' | 'message' | 'upload';
+export type LoadOp = 'myCases' | 'caseDetail' | 'message';
 
 export interface LoadResult {
   durationMs: number;
@@ -24,7 +24,6 @@ export interface LoadResult {
   violations: string[];
   latencyMs: Record<LoadOp, number[]>;
   messagesSent: number;
-  filesUploaded: number;
   casesOpened: Set<string>;
 }
 
@@ -37,7 +36,6 @@ export interface LoadOptions {
   /** Pause between a guest's requests, uniformly 0..thinkMs (default 1000: people read before they click). */
   thinkMs?: number;
   messageShare?: number;
-  uploadShare?: number;
   now?: Date;
 }
 
@@ -80,9 +78,8 @@ export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
     requests: 0,
     errors: [],
     violations: [],
-    latencyMs: { myCases: [], caseDetail: [], message: [], upload: [] },
+    latencyMs: { myCases: [], caseDetail: [], message: [] },
     messagesSent: 0,
-    filesUploaded: 0,
     casesOpened: new Set(),
   };
   const now = o.now ?? new Date();
@@ -101,7 +98,6 @@ export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ connections: o.guests.length, keepAliveTimeout: 30_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const started = performance.now();
   const end = started + o.durationMs;
-  let uploadCounter = 0;
 
   const call = async <T>(op: LoadOp, token: string, method: string, path: string, body?: unknown): Promise<T | null> => {
     const t0 = performance.now();
@@ -177,10 +173,6 @@ export async function runGuestLoad(o: LoadOptions): Promise<LoadResult> {
           ownThreads.add(sent.threadId);
           result.messagesSent++;
         }
-      } else if (r < (o.messageShare ?? 0.15) + (o.uploadShare ?? 0.1) && pick.canUpload) {
-        const n = 1 + Math.floor(random() * 3);
-        const files = Array.from({ length: n }, () => ({ name: `upload-${guest.model.index}-${++uploadCounter}.pdf`, sizeBytes: 1000 + Math.floor(random() * 1e6), mimeType: 'application/pdf' }));
-        if (await call('upload', guest.token, 'POST', `/api/portal/cases/${pick.id}/uploads`, { files })) result.filesUploaded += n;
       }
     }
   };
@@ -205,7 +197,6 @@ export function summarize(r: LoadResult) {
     errors: r.errors.length,
     violations: r.violations.length,
     messagesSent: r.messagesSent,
-    filesUploaded: r.filesUploaded,
     distinctCasesOpened: r.casesOpened.size,
     all: stats(all),
     byOp: Object.fromEntries(Object.entries(r.latencyMs).map(([op, v]) => [op, stats(v)])),

@@ -11,6 +11,7 @@ import type { SharingService } from '../services/sharing';
 import { authenticate, type TokenVerifier } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
+import { traceRequest } from '../telemetry';
 import { noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
 
 export interface HttpDeps {
@@ -36,6 +37,7 @@ export function createApp(d: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => traceRequest(req.method, req.originalUrl, (ended) => res.once('close', () => ended(res.statusCode)), next));
   app.use(
     pinoHttp({
       logger: d.logger,

@@ -14,6 +14,7 @@ import type { AzureMonitorOpenTelemetryOptions } from '@azure/monitor-openteleme
  *   PGlite and PostgreSQL alike; the distro's pg instrumentation is off (it would count the same
  *   statements twice and misses pg loaded through `import()`).
  * - events: shares and revocations applied in SharePoint, and throttling by Microsoft 365.
+ * - outbox jobs: one operation per run (`traceJob`), so background work has its dependencies too.
  *
  * Every layer but the domain and the contract may use this module; it imports nothing of the
  * product. With telemetry off the API's no-op tracer makes every helper here nearly free.
@@ -130,6 +131,20 @@ export function nameRequest(method: string, route: string): void {
   if (!span?.isRecording()) return;
   span.setAttribute('http.route', route);
   span.updateName(`${method} ${route}`);
+}
+
+// ------------------------------------------------------------------ outbox jobs
+
+/**
+ * One outbox job run as an operation of its own (a request in Application Insights, `outbox
+ * <kind>`), so the Graph calls, statements and events of background work are found under it.
+ */
+export function traceJob<T extends { kind: string }>(jobKind: string, attempt: number, run: () => Promise<T>): Promise<T> {
+  return inSpan(`outbox ${jobKind}`, SpanKind.CONSUMER, { 'caseroom.job_kind': jobKind, 'caseroom.job_attempt': attempt }, async (span) => {
+    const outcome = await run();
+    if (outcome.kind !== 'done') span.setStatus({ code: SpanStatusCode.ERROR, message: `job ${outcome.kind}` });
+    return outcome;
+  });
 }
 
 // ------------------------------------------------------------------ Microsoft Graph

@@ -41,7 +41,8 @@ const targets = {
   parts: { src: ['parts'], label: 'src/parts' },
   demo: { src: ['demo'], label: 'src/demo' },
   config: { src: ['config'], label: 'src/config.ts' },
-  root: { src: ['app', 'server', 'app-part'], label: 'the composition root' },
+  root: { src: ['app', 'server', 'app-part', 'start-telemetry'], label: 'the composition root' },
+  telemetry: { src: ['telemetry'], label: 'src/telemetry.ts' },
   bot: { top: ['bot'], label: 'bot/' },
   tab: { top: ['tab'], label: 'tab/' },
 };
@@ -65,12 +66,18 @@ const layers = [
   { dir: 'src/m365-simulator', top: false, may: [], message: 'src/m365-simulator may import nothing of the product: it stands alone, like the real service it models.', simulator: true },
 ];
 const DEPTHS = [1, 2, 3, 4, 5];
+/**
+ * Cross-cutting modules every layer with I/O may use besides what its row lists (telemetry: spans
+ * for requests, Graph calls, statements and sharing events). Pure layers and the simulator may not.
+ */
+const CROSS_CUTTING = ['telemetry'];
+const PURE = ['src/contract', 'src/domain', 'src/m365-simulator'];
 
 const listed = (names) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
 
 function layerBlocks(layer) {
   const message = layer.message ?? `${layer.name ?? layer.dir} may import only ${layer.allowed ?? listed(layer.may.map((t) => targets[t].label))}.`;
-  const forbidden = Object.keys(targets).filter((t) => !layer.may.includes(t) && `src/${t}` !== layer.dir && t !== layer.dir);
+  const forbidden = Object.keys(targets).filter((t) => !layer.may.includes(t) && `src/${t}` !== layer.dir && t !== layer.dir && !(CROSS_CUTTING.includes(t) && !PURE.includes(layer.dir)));
   return DEPTHS.map((depth) => {
     const up = '../'.repeat(depth);
     const toSrc = layer.top ? `${up}src/` : up;
@@ -108,6 +115,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [simulator] }] },
   },
   ...layers.flatMap(layerBlocks),
+  {
+    // Every layer with I/O imports it, so it imports nothing of the product (npm packages only).
+    files: ['src/telemetry.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.', message: 'src/telemetry.ts imports no product module: every layer uses it.' }] }] },
+  },
   {
     files: ['tab/**/*.ts', 'tab/**/*.tsx'],
     // The API contract is the one part of src/ the tab shares: the server's own request and answer types.

@@ -2,6 +2,29 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { StoreConfig } from './store/db';
 import { type M365Settings, m365SettingsOf, m365SettingsSchema } from './m365/settings';
+import type { TelemetrySettings } from './telemetry';
+
+// ------------------------------------------------------------------ telemetry (Application Insights)
+
+/**
+ * Application Insights' connection string (`InstrumentationKey=…;IngestionEndpoint=…`): set, the
+ * server sends requests, Graph and PostgreSQL dependencies and sharing events (src/telemetry.ts).
+ * Empty or unset: telemetry is off. A value without an instrumentation key stops the start-up.
+ */
+const connectionStringSchema = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || /(^|;)\s*InstrumentationKey=[^;]+/i.test(value), 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)')
+  .optional();
+
+/** The telemetry settings alone: src/server.ts starts telemetry with them before it loads the rest of the server. */
+export function telemetrySettingsOf(source: NodeJS.ProcessEnv = process.env): TelemetrySettings {
+  const parsed = connectionStringSchema.safeParse(source.APPLICATIONINSIGHTS_CONNECTION_STRING);
+  // An invalid value is reported by loadConfig, which names it with every other problem.
+  return { connectionString: parsed.success && parsed.data ? parsed.data : null };
+}
+
+// ------------------------------------------------------------------
 
 /**
  * Every setting the server reads, parsed once at start-up. Names match the Bicep outputs
@@ -52,7 +75,7 @@ const envSchema = z.object({
    * does. The simulator's connector always authenticates.
    */
   BOT_AUTH: z.enum(['on', 'off']).optional(),
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: connectionStringSchema,
   /**
    * The mailbox guests' e-mail digests are sent from (a user or shared mailbox of the tenant):
    * written at start-up into every firm that has none (the firm setting, PUT /api/firm/mail,
@@ -137,6 +160,8 @@ export interface AppConfig {
   outboxPollMs: number;
   outboxLeaseSeconds: number;
   apiRateLimit: { perMinute: number; burst: number };
+  /** Application Insights: on when a connection string is set. */
+  telemetry: TelemetrySettings;
 }
 
 export class ConfigError extends Error {
@@ -246,5 +271,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,
     apiRateLimit: { perMinute: env.API_RATE_LIMIT_PER_MINUTE, burst: env.API_RATE_LIMIT_BURST },
+    telemetry: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING || null },
   };
 }

@@ -1,8 +1,10 @@
+import './start-telemetry'; // first: see the file
 import { botPart } from './parts/bot';
 import { startCaseRoom } from './app';
 import { ConfigError, loadConfig } from './config';
 import { tabPart } from './parts/tab';
 import { microsoft365Part } from './parts/m365';
+import { startTelemetry, stopTelemetry } from './telemetry';
 
 /** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
 export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
@@ -16,12 +18,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () =>
     }
     throw err;
   }
+  // Already running when started from process.env (start-telemetry.ts); an `env` of the caller's own starts it here.
+  startTelemetry(config.telemetry);
   const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()] });
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
     app
       .close()
       .then(alsoStop)
+      .then(stopTelemetry)
       .then(
         () => process.exit(0),
         (err) => {

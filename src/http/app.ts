@@ -12,6 +12,7 @@ import { authenticate, type TokenVerifier } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
 import { wallGuard } from './walls';
+import { traceRequest } from '../telemetry';
 import { contentSecurityPolicy, noStore, type RateLimit, rateLimitPerUser, securityHeaders } from './security';
 
 export interface HttpDeps {
@@ -39,6 +40,7 @@ export function createApp(d: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => traceRequest(req.method, req.originalUrl, (ended) => res.once('close', () => ended(res.statusCode)), next));
   app.use(
     pinoHttp({
       logger: d.logger,

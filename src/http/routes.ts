@@ -17,6 +17,7 @@ import * as s from '../contract';
 import { idParam } from './schemas';
 import { guestOnly, staffOnly } from './auth';
 import type { LiveChanges } from '../services/live';
+import { nameRequest } from '../telemetry';
 import { liveStream } from './live';
 import { visibleCases, WallService, withRestricted } from '../services/walls';
 import { wallGuard } from './walls';
@@ -30,6 +31,7 @@ type Guest = Extract<Actor, { kind: 'guest' }>;
 const send =
   (work: (req: Request, res: Response) => Promise<unknown>, status = 200): RequestHandler =>
   async (req, res) => {
+    nameRequest(req.method, `${req.baseUrl}${String(req.route?.path ?? '')}`);
     const result = await work(req, res);
     if (!res.headersSent) res.status(status).json(result ?? {});
   };

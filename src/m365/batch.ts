@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { resourceUnitCost } from './budget';
 import { GraphRequestError, parseGraphError, parseRetryAfter } from './errors';
 import { APP, type GraphAuth, type GraphGateway } from './graph';
+import { recordEvent } from '../telemetry';
 
 /**
  * JSON `$batch` for bulk work (permission changes, permission reads): at most 20 requests per
@@ -102,6 +103,8 @@ export async function runBatch(graph: GraphGateway, steps: readonly BatchStep[],
       }
     }
     if (retry.length === 0) break;
+    // Inner answers are the batch's own: the retry link never sees them, so they are recorded here.
+    recordEvent('caseroom.throttled', { 'url.template': '/$batch', 'graph.throttled_requests': retry.length, 'graph.retry_after_seconds': waitSeconds });
     if (waitSeconds > (options.maxInlineWaitSeconds ?? 30)) {
       throw new GraphRequestError(429, 'throttled', `${retry.length} batched requests throttled; retry in ${waitSeconds}s`, '', waitSeconds);
     }

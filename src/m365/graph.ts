@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { TokenSource } from './auth';
 import { ResourceBudget } from './budget';
 import { GraphRequestError, parseGraphError, parseRetryAfter } from './errors';
-import { AuthMiddleware, BudgetMiddleware, chain, FetchMiddleware, type GraphAuth, GraphCallOptions, LoggingMiddleware, RequestIdMiddleware, RetryMiddleware } from './middleware';
+import { AuthMiddleware, BudgetMiddleware, chain, FetchMiddleware, type GraphAuth, GraphCallOptions, LoggingMiddleware, RequestIdMiddleware, RetryMiddleware, TelemetryMiddleware } from './middleware';
 import { boundFetch, type M365Fetch } from './transport';
 
 export type { GraphAuth };
@@ -59,7 +59,15 @@ export class GraphGateway {
       baseUrl: match[1],
       defaultVersion: match[2],
       fetchOptions: { dispatcher: o.dispatcher } as unknown as RequestInit,
-      middleware: chain(new RequestIdMiddleware(), new LoggingMiddleware(logger), new RetryMiddleware(logger, budget), new BudgetMiddleware(budget), new AuthMiddleware(o.tokens), new FetchMiddleware(this.fetch, o.responseTimeoutMs)),
+      middleware: chain(
+        new RequestIdMiddleware(),
+        new LoggingMiddleware(logger),
+        new TelemetryMiddleware(),
+        new RetryMiddleware(logger, budget),
+        new BudgetMiddleware(budget),
+        new AuthMiddleware(o.tokens),
+        new FetchMiddleware(this.fetch, o.responseTimeoutMs),
+      ),
     });
   }
 

@@ -5,10 +5,11 @@ import type { TokenSource } from './auth';
 import { type ResourceBudget, resourceUnitCost } from './budget';
 import { GraphRequestError, parseRetryAfter } from './errors';
 import type { M365Fetch } from './transport';
+import { type GraphCallTrace, traceGraphCall } from '../telemetry';
 
 /**
  * The Graph client's middleware chain, in order:
- *   request id → logging → retry → resource-unit budget → auth → fetch
+ *   request id → logging → telemetry → retry → resource-unit budget → auth → fetch
  * Retry sits outside budget and auth so every attempt pays for itself and gets a fresh token.
  * Per-call settings travel as a MiddlewareOptions object (`GraphCallOptions`).
  */
@@ -94,6 +95,20 @@ export class LoggingMiddleware extends Link {
   }
 }
 
+/** The telemetry span of each call in flight, so the retry link can record its retries on it. */
+const callTraces = new WeakMap<Context, GraphCallTrace>();
+
+/** One Application Insights dependency per Graph call, spanning its retries (src/telemetry.ts). */
+export class TelemetryMiddleware extends Link {
+  async execute(context: Context): Promise<void> {
+    await traceGraphCall((context.options?.method ?? 'GET').toUpperCase(), urlOf(context), async (call) => {
+      callTraces.set(context, call);
+      await this.forward(context);
+      if (context.response) call.answered(context.response.status);
+    });
+  }
+}
+
 const RETRY_STATUSES = new Set([429, 503, 504]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
@@ -130,16 +145,19 @@ export class RetryMiddleware extends Link {
         if (!retryable) throw new GraphRequestError(0, 'networkError', networkErrorMessage(networkError), requestId);
         const delay = backoffMs(attempt);
         this.logger.warn({ requestId, attempt, delayMs: delay, err: networkErrorMessage(networkError) }, 'graph connection failed; retrying');
+        callTraces.get(context)?.retrying();
         await this.sleep(delay);
         continue;
       }
       const response = context.response as Response;
       if (!RETRY_STATUSES.has(response.status)) return;
       const advised = parseRetryAfter(response.headers.get('retry-after'));
+      if (response.status !== 504) callTraces.get(context)?.throttled(response.status, advised);
       if (response.status === 429) this.budgets().pause((advised ?? 1) * 1000);
       if (attempt >= this.maxRetries || !canResend || (advised !== undefined && advised > call.maxInlineWaitSeconds)) return;
       const delay = advised !== undefined ? advised * 1000 : backoffMs(attempt);
       this.logger.warn({ requestId, status: response.status, attempt, delayMs: delay }, 'graph throttled or unavailable; retrying');
+      callTraces.get(context)?.retrying();
       // The body of the refused response is not needed; free the connection.
       await response.body?.cancel().catch(() => undefined);
       await this.sleep(delay);

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import { isJobKind, type JobKind, JobPayloadError, LANES, type Lane, parseJobPayload } from '../domain/jobs';
 import type { Db } from '../store/db';
 import { claim, type ClaimedJob, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+import { traceJob } from '../telemetry';
 import { DEFAULT_LANE_SLOTS, kindFilterOf } from './outbox-lanes';
 
 /**
@@ -244,7 +245,7 @@ export class OutboxWorker {
       await fail(this.o.db, job, this.workerId, run.refused.message, 60_000, 1);
       return;
     }
-    const outcome = await this.withinTimeLimit(job, run.start);
+    const outcome = await traceJob(job.kind, job.attempts, () => this.withinTimeLimit(job, run.start));
     if (outcome.kind === 'done') {
       await complete(this.o.db, job.id, this.workerId);
       log.debug('job done');

@@ -12,6 +12,7 @@ import { DriftDetector, type DriftFound } from './reconcile/drift';
 import { appliedRecord, batchSteps, type DesiredPermission, type InviteAction, inviteStep, planGuestSync, type SyncAction } from './reconcile/plan';
 import { StaffOnlySeal } from './reconcile/seal';
 import { requestGuestSync } from './job-requests';
+import { recordEvent } from '../telemetry';
 
 export type { DriftPolicy, ReconcilerDeps, SyncOutcome, SyncResult } from './reconcile/deps';
 export { desiredForContact } from './reconcile/desired';
@@ -125,6 +126,7 @@ export class Reconciler {
       const granted = ((r.body as { value?: GraphPermission[] } | null)?.value ?? []).find((p) => userIdOf(p) === a.guestUserId);
       if (a.read || (granted && roleOf(granted) === a.desired.role)) {
         outcomeOf(a.contactId).invited++;
+        recordEvent('caseroom.share', { 'caseroom.firm_id': firmId, 'caseroom.contact_id': a.contactId, 'caseroom.case_id': a.desired.caseId, 'caseroom.drive_item_id': a.desired.driveItemId, 'caseroom.role': a.desired.role });
         done.push(appliedRecord(firmId, a.contactId, a.guestUserId, a.desired, granted?.id ?? null, 'active'));
       } else {
         // Unread, the guest already held a permission there that the invite did not make match
@@ -148,6 +150,7 @@ export class Reconciler {
         if (a.kind === 'delete') {
           if (ok || r.status === 404) {
             outcomeOf(a.contactId).revoked++;
+            recordEvent('caseroom.revocation', { 'caseroom.firm_id': firmId, 'caseroom.contact_id': a.contactId, 'caseroom.drive_item_id': a.driveItemId, 'caseroom.reason': 'grant withdrawn', 'http.response.status_code': r.status });
             if (!a.keepRecord) await m365.deleteApplied(a.contactId, a.driveItemId);
           } else fail(a.contactId, batchError(r));
         } else if (a.kind === 'patch') {

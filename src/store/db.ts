@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { seedFromTemplate } from './pglite-template';
+import { type QueryTarget, traceQuery } from '../telemetry';
 
 /** Where the store lives: PGlite in a folder, or PostgreSQL (with an owner connection for migrations when `migrationUrl` is set). */
 export type StoreConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl?: string };
@@ -74,7 +75,24 @@ export async function writeInChunks<T, R = Record<string, unknown>>(q: Queryable
  * pre-initialised template (store/pglite-template.ts), so it skips initdb (seconds).
  */
 export async function openDb(config: StoreConfig, events: DbEvents = {}): Promise<Db> {
-  return config.kind === 'postgres' ? openPostgres(config.url, events) : openPglite(config.dataDir, events);
+  if (config.kind === 'pglite') return traced(await openPglite(config.dataDir, events), { server: 'pglite', database: 'postgres' });
+  const url = new URL(config.url);
+  return traced(await openPostgres(config.url, events), { server: url.hostname, database: decodeURIComponent(url.pathname.slice(1)) || 'postgres' });
+}
+
+/** Every statement as a PostgreSQL dependency in Application Insights (src/telemetry.ts); nothing else changes. */
+function traced(db: Db, target: QueryTarget): Db {
+  const traceable = (q: Queryable): Queryable => ({
+    query: <T>(sql: string, params?: readonly unknown[]) => traceQuery(target, sql, () => q.query<T>(sql, params)),
+  });
+  return {
+    ...traceable(db),
+    kind: db.kind,
+    transaction: (work) => db.transaction((tx) => work(traceable(tx))),
+    exec: (sql) => traceQuery(target, sql, () => db.exec(sql)),
+    listen: (channel, onPayload, onGap) => db.listen(channel, onPayload, onGap),
+    close: () => db.close(),
+  };
 }
 
 /** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */

@@ -23,7 +23,8 @@ const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 /**
  * As the owner: creates (or re-keys, after a rotation) the serving role, applies the migrations,
  * and grants the serving role row access to every table and sequence, except changing or
- * deleting audit entries. Idempotent; safe for several instances starting at once (migrations
+ * deleting audit entries. Default privileges give it the same on tables the owner creates later
+ * (a migration applied by hand, before the next start grants again). Idempotent; safe for several instances starting at once (migrations
  * hold an advisory lock, role statements are re-runnable).
  */
 export async function prepareForServingRole(owner: Db, role: { name: string; password: string }): Promise<number[]> {
@@ -45,6 +46,8 @@ export async function prepareForServingRole(owner: Db, role: { name: string; pas
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role.name};
     REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role.name};
     REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM ${role.name};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role.name};
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role.name};
   `);
   return applied;
 }

@@ -25,6 +25,9 @@ const NOT_REPO_NAMES: Record<string, string> = {
   'Connect-ExchangeOnline': 'an Exchange Online PowerShell cmdlet',
   '--interactive false': 'a flag of the toolkit CLI',
   '.user': 'the suffix of env/.env.<env>.user; the file itself is checked where the guide names it',
+  OTEL_TRACES_SAMPLER: 'read by the Azure Monitor OpenTelemetry distro itself, not by src/config.ts',
+  OTEL_TRACES_SAMPLER_ARG: 'read by the Azure Monitor OpenTelemetry distro itself, not by src/config.ts',
+  'microsoft.fixed_percentage': 'a sampler name of the Azure Monitor OpenTelemetry distro',
 };
 /** Fenced blocks whose commands are Microsoft's, not the repository's: only their <VARIABLE> placeholders are checked. */
 const FOREIGN_BLOCKS: Record<string, string> = { powershell: 'Exchange Online PowerShell cmdlets' };
@@ -189,11 +192,16 @@ function checkGuide(markdown: string, facts: Facts): { problems: string[]; check
     if (c.lang in FOREIGN_BLOCKS) continue;
     const stage = /^atk (\w+)/.exec(c.command)?.[1];
     const echo = /^echo "([A-Z][A-Z0-9_]*)=.*"\s*>>?\s*(\S+)$/.exec(c.command);
+    const azure = /^(\w+=\$\()?az (ad app credential (reset|list|delete)|keyvault secret set|rest --method post|webapp restart) /.test(c.command);
     if (stage && (STAGES as readonly string[]).includes(stage)) {
       checkStage(c.line, stage);
       checkNpmCommands(c, stage);
     } else if (/^atk auth login (azure|m365)$/.test(c.command) || /^npm install -g @[\w-]+\/[\w-]+$/.test(c.command)) {
       // Signing in to the toolkit, installing it: nothing of this repository.
+    } else if (azure) {
+      // The Azure CLI on the operator's machine; a Key Vault secret it writes must be one an app setting reads.
+      const secret = /^az keyvault secret set .*--name (\S+)/.exec(c.command)?.[1];
+      if (secret && !facts.keyVaultSecrets.get(secret)) fail(c.line, secret, 'is not a Key Vault secret an app setting of infra/azure.bicep references');
     } else if (echo) {
       operatorWrites.set(echo[1], echo[2]);
       if (!gitIgnored(echo[2])) fail(c.line, echo[2], 'receives a secret but is not git-ignored');
@@ -416,6 +424,11 @@ describe('docs/deploy.md matches teamsapp.yml, infra/azure.bicep and the app', (
     ['a secret the operator writes', 'SECRET_POSTGRES_APP_PASSWORD=$(', 'SECRET_POSTGRES_USER_PASSWORD=$(', '`SECRET_POSTGRES_USER_PASSWORD` is written by the guide but no'],
     ['the npm steps of atk deploy', 'npm ci, npm run build, npm run artifact', 'npm ci, npm run artifact, npm run build', '`npm run build` is not a cli/runNpmCommand step of deploy'],
     ['a Key Vault secret', '`bot-password`', '`bot-secret`', '`bot-secret` is not a Key Vault secret in infra/azure.bicep'],
+    ['a Key Vault secret a rotation writes', '--name bot-password --value', '--name bot-secret --value', '`bot-secret` is not a Key Vault secret an app setting of infra/azure.bicep references'],
+    ['an app setting a secret is read from', '`BOT_PASSWORD` app setting', '`BOT_SECRET` app setting', '`BOT_SECRET` is not an app setting of the Web App in infra/azure.bicep'],
+    ['the telemetry app setting', '`APPLICATIONINSIGHTS_CONNECTION_STRING` app setting', '`APPINSIGHTS_CONNECTION_STRING` app setting', '`APPINSIGHTS_CONNECTION_STRING` is not an app setting of the Web App in infra/azure.bicep'],
+    ['the migration app setting', '`DATABASE_MIGRATION_URL` app setting', '`DATABASE_OWNER_URL` app setting', '`DATABASE_OWNER_URL` is not an app setting of the Web App in infra/azure.bicep'],
+    ['the app role parameter', 'Bicep parameter\n`postgresAppLogin`', 'Bicep parameter\n`postgresAppUser`', '`postgresAppUser` is not a parameter of infra/azure.bicep', '`postgresAppLogin`'],
     ['an npm script', 'npm run artifact', 'npm run bundle', '`npm run bundle` names a script package.json does not have'],
     ['a file', '`infra/azure.parameters.json` before', '`infra/parameters.json` before', '`infra/parameters.json` is not a file of the repository'],
     ['a step', '`aadApp/update` (', '`aadApp/patch` (', '`aadApp/patch` is neither a file of the repository nor a step of teamsapp.yml'],

@@ -28,6 +28,7 @@ function sampleValue(name: string, expression: string): string {
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0',
     LOG_LEVEL: 'info',
     MAIL_SENDER: 'notices@contoso.com',
+    APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
   };
   return samples[name] ?? `sample-${name.toLowerCase()}`;
 }
@@ -94,6 +95,21 @@ describe('infra/azure.bicep vs src/config.ts', () => {
     expect(config.m365.mode).toBe('tenant');
     expect(config.store).toMatchObject({ kind: 'postgres', migrationUrl: expect.stringMatching(/^postgresql:\/\/caseroomadmin:/) });
     expect(config.host).toBe('0.0.0.0');
+    expect(config.telemetry.connectionString).toMatch(/^InstrumentationKey=/);
+  });
+
+  it('sends telemetry to the Application Insights it creates', () => {
+    expect(settings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('appInsights.properties.ConnectionString');
+    expect(bicep).toMatch(/WorkspaceResourceId: logAnalytics\.id/);
+  });
+
+  it('keeps PostgreSQL private, backed up 35 days, with high availability a parameter (off by default)', () => {
+    // No firewall rule at all, so none opening the server to every Azure address (0.0.0.0).
+    expect(bicep).not.toMatch(/firewallRules|startIpAddress|AllowAllAzure/i);
+    expect(bicep).toMatch(/privateDnsZoneArmResourceId: postgresDnsZone\.id/);
+    expect(bicep).toMatch(/backupRetentionDays: postgresBackupRetentionDays/);
+    const ha = bicepParams(bicep).find((p) => p.name === 'postgresHighAvailability');
+    expect(ha).toMatchObject({ defaultValue: "'Disabled'", allowed: expect.arrayContaining(['Disabled', 'ZoneRedundant']) });
   });
 
   it('starts what `atk deploy` built: an npm script running the compiled src/server.ts', () => {

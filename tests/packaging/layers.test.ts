@@ -76,3 +76,15 @@ test('imports the plan allows pass: the store using the domain, the contract and
   const errors = await layerErrors([file]);
   expect(errors['src/store/planted-allowed.ts']).toEqual([]);
 });
+
+test('telemetry is cross-cutting: the store and the gateway may use it, the domain may not, and it imports nothing of the product', async () => {
+  const store = await plant('src/store/planted-telemetry.ts', "import { traceQuery } from '../telemetry';\nexport const planted = traceQuery;\n");
+  const gateway = await plant('src/m365/planted-telemetry.ts', "import { recordEvent } from '../telemetry';\nexport const planted = recordEvent;\n");
+  const domain = await plant('src/domain/planted-telemetry.ts', "import { recordEvent } from '../telemetry';\nexport const planted = recordEvent;\n");
+  const telemetry = await plant('src/telemetry.ts', "import { Repo } from './store/repo';\nexport const planted = Repo;\n");
+  const errors = await layerErrors([store, gateway, domain, telemetry]);
+  expect(errors['src/store/planted-telemetry.ts']).toEqual([]);
+  expect(errors['src/m365/planted-telemetry.ts']).toEqual([]);
+  expect(errors['src/domain/planted-telemetry.ts']).toEqual([expect.stringContaining('src/domain may import only src/contract')]);
+  expect(errors['src/telemetry.ts']).toEqual([expect.stringContaining('src/telemetry.ts imports no product module')]);
+});

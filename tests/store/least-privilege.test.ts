@@ -71,6 +71,22 @@ describe('serving as a least-privilege PostgreSQL role', () => {
     await serving.query('UPDATE firms SET name = name WHERE id = $1', [firms[0].id]);
   });
 
+  it('gets row access to a table the owner creates later (default privileges), still without DDL', async () => {
+    const owner = await openDb({ kind: 'postgres', url: scratch.url });
+    try {
+      await owner.exec('CREATE TABLE later_table (id serial PRIMARY KEY, note text)');
+    } finally {
+      await owner.close();
+    }
+    await serving!.query("INSERT INTO later_table (note) VALUES ('written by the serving role')");
+    expect(await serving!.query('SELECT note FROM later_table')).toEqual([{ note: 'written by the serving role' }]);
+    const dropped = await serving!.query('DROP TABLE later_table').then(
+      () => null,
+      (e: Error & { code?: string }) => e.code,
+    );
+    expect(dropped).toBe('42501');
+  });
+
   it('a second start re-keys the role and applies nothing twice', async () => {
     await app?.close();
     app = null;

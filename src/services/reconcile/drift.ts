@@ -12,6 +12,7 @@ import type { CaseRoomEvent } from '../../domain/events';
 import { requestGuestSync, requestNotify } from '../job-requests';
 import { type ReconcilerDeps, recordedKnowledge } from './deps';
 import { desiredForContact } from './desired';
+import { recordEvent } from '../../telemetry';
 import { permissionUrl, type DesiredPermission } from './plan';
 
 export type DriftFound = Extract<CaseRoomEvent, { type: 'drift.found' }>;
@@ -172,6 +173,11 @@ export class DriftDetector {
     if (this.d.driftPolicy === 'repair' && deletions.length > 0) {
       const steps: BatchStep[] = deletions.map((d, i) => ({ id: String(i + 1), method: 'DELETE', url: permissionUrl({ driveId: d.driveId, itemId: d.driveItemId }, d.permissionId) }));
       const results = await runBatch(this.d.graph, steps, { logger: this.log() });
+      deletions.forEach((d, i) => {
+        const status = results.get(String(i + 1))?.status ?? 0;
+        if ((status >= 200 && status < 300) || status === 404)
+          recordEvent('caseroom.revocation', { 'caseroom.firm_id': firmId, 'caseroom.drive_item_id': d.driveItemId, 'caseroom.reason': 'drift repair', 'http.response.status_code': status });
+      });
       const failed = [...results.values()].filter((r) => !(r.status >= 200 && r.status < 300) && r.status !== 404);
       if (failed.length > 0) throw batchError(failed[0]);
     }

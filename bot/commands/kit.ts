@@ -68,7 +68,7 @@ export async function whoIs(repo: Repo, tenantId: string | null, from: Sender): 
   if (!firm) return { ok: false, reason: 'This Microsoft 365 tenant has no CaseRoom firm.' };
   const staff = from.aadObjectId ? await repo.staffByUser(firm.id, from.aadObjectId) : null;
   if (!staff) return { ok: false, reason: 'Only staff of the firm can use CaseRoom here. Sign in to the CaseRoom tab once to be recognised.' };
-  return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name } };
+  return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role } };
 }
 
 export async function caseOfChannel(repo: Repo, store: BotStore, firmId: string, channelId: string | null): Promise<CaseRecord | null> {

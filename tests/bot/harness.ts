@@ -92,7 +92,7 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId, name: 'Hartley & Moss' });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: staffUser.id, name: 'Priya Raman', email: 'priya@firm.example', phone: null, title: 'Associate' });
-  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name };
+  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role };
   const client = await app.services.sharing.createClient(actor, { name: 'John Smith' });
   const made = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'PI-1', title: 'Smith v. Metro Transit', assignedStaffId: staff.id, budgetCents: null });
   const other = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'COM-2', title: 'Smith lease', assignedStaffId: null, budgetCents: null });

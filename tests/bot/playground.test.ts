@@ -78,7 +78,7 @@ beforeAll(async () => {
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: mock.tenantId, name: 'Hartley & Moss' });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: mock.currentUser.aadObjectId, name: mock.currentUser.name, email: 'alex@firm.example', phone: null, title: null });
-  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name };
+  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role };
   const client = await app.services.sharing.createClient(actor, { name: 'John Smith' });
   const c = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'PI-2026-014', title: 'Smith v. Metro Transit', assignedStaffId: staff.id, budgetCents: null });
   await repo.setCaseProvisioned(c.id, { teamId: randomUUID(), channelId: caseChannel.id, driveId: 'd', folderItemId: 'f' });

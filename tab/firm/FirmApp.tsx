@@ -1,4 +1,5 @@
 import { Body1, Link, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
 import { ApiError, plainMessage } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
 import { AppShell } from '../shell/AppShell';
@@ -26,34 +27,43 @@ function AccessProblem({ title, message }: { title: string; message: string }) {
 
 const ADMIN_PAGES = new Set(['audit', 'setup']);
 
+type Page = 'clients' | 'guests' | 'guest' | 'audit' | 'settings' | 'setup';
+const TITLES: Record<Page, string> = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom' };
+
 /**
  * Firm pages for staff: /tab/firm/clients, /tab/firm/guests, /tab/firm/guests/:contactId, /tab/firm/audit,
  * /tab/firm/settings (the staff member's own) and /tab/firm/setup (admins). Before set-up, an admin
  * gets the set-up page and everyone else a page saying whom to ask; outside the staff group, why not.
  */
 export function FirmApp({ path }: { path: string }) {
+  const guest = match('/tab/firm/guests/:contactId', path);
+  const page: Page = guest ? 'guest' : path.endsWith('/guests') ? 'guests' : path.endsWith('/audit') ? 'audit' : path.endsWith('/settings') ? 'settings' : path.endsWith('/setup') ? 'setup' : 'clients';
+  // Known once GET /me answered (the API context lives inside the shell, so the gate below reports it up).
+  const [role, setRole] = useState<'admin' | 'staff' | null>(null);
+  const [title, setTitle] = useState<string | null>(null);
+  return (
+    <AppShell title={title ?? TITLES[page]} nav={role ? <FirmNav current={page === 'guest' ? 'guests' : page} admin={role === 'admin'} /> : undefined}>
+      <FirmGate page={page} path={path} contactId={guest?.contactId ?? null} onRole={setRole} onTitle={setTitle} />
+    </AppShell>
+  );
+}
+
+function FirmGate({ page, path, contactId, onRole, onTitle }: { page: Page; path: string; contactId: string | null; onRole: (role: 'admin' | 'staff' | null) => void; onTitle: (title: string | null) => void }) {
   const api = useStaffApi();
   const me = useLoad(() => api.me(), []);
-  const guest = match('/tab/firm/guests/:contactId', path);
-  const page = guest ? 'guest' : path.endsWith('/guests') ? 'guests' : path.endsWith('/audit') ? 'audit' : path.endsWith('/settings') ? 'settings' : path.endsWith('/setup') ? 'setup' : 'clients';
-  const titles = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom' } as const;
+  const err = me.error;
+  const role = me.data?.role ?? null;
+  const blockedTitle = !me.data && err instanceof ApiError ? (err.code === 'not_set_up' ? (err.canSetUp ? 'Set up CaseRoom' : 'CaseRoom is not set up yet') : err.code === 'not_staff' ? "Not on CaseRoom's staff" : null) : null;
+  useEffect(() => onRole(role), [role]);
+  useEffect(() => onTitle(blockedTitle), [blockedTitle]);
 
   if (!me.data) {
-    const err = me.error;
     if (err instanceof ApiError && err.code === 'not_set_up') {
-      return err.canSetUp ? (
-        <AppShell title="Set up CaseRoom">
-          <SetupPage onDone={() => void me.reload().then(() => navigate('/tab/firm/clients'))} />
-        </AppShell>
-      ) : (
-        <AppShell title="CaseRoom is not set up yet">
-          <AccessProblem title="CaseRoom is not set up for your organisation yet" message={plainMessage(err)} />
-        </AppShell>
-      );
+      return err.canSetUp ? <SetupPage onDone={() => void me.reload().then(() => navigate('/tab/firm/clients'))} /> : <AccessProblem title="CaseRoom is not set up for your organisation yet" message={plainMessage(err)} />;
     }
     if (err instanceof ApiError && err.code === 'not_staff') {
       return (
-        <AppShell title="Not on CaseRoom's staff">
+        <>
           <AccessProblem title="You are not on CaseRoom's staff" message={plainMessage(err)} />
           {err.canSetUp && (
             <Body1>
@@ -61,27 +71,23 @@ export function FirmApp({ path }: { path: string }) {
             </Body1>
           )}
           {err.canSetUp && path.endsWith('/setup') && <SetupPage />}
-        </AppShell>
+        </>
       );
     }
-    return <AppShell title={titles[page]}>{err ? <ErrorBar error={err} onRetry={() => void me.reload()} /> : <Loading label="Signing you in…" />}</AppShell>;
+    return err ? <ErrorBar error={err} onRetry={() => void me.reload()} /> : <Loading label="Signing you in…" />;
   }
 
-  const admin = me.data.role === 'admin';
+  if (ADMIN_PAGES.has(page) && role !== 'admin') {
+    return <AccessProblem title="For CaseRoom admins only" message="Only a CaseRoom admin of your firm can open this page. Ask one of them if something here needs changing." />;
+  }
   return (
-    <AppShell title={titles[page]} nav={<FirmNav current={page === 'guest' ? 'guests' : page} admin={admin} />}>
-      {ADMIN_PAGES.has(page) && !admin ? (
-        <AccessProblem title="For CaseRoom admins only" message="Only a CaseRoom admin of your firm can open this page. Ask one of them if something here needs changing." />
-      ) : (
-        <>
-          {page === 'clients' && <ClientsPage />}
-          {page === 'guests' && <GuestsPage />}
-          {page === 'guest' && guest && <GuestDetailPage contactId={guest.contactId} />}
-          {page === 'audit' && <AuditPage />}
-          {page === 'settings' && <SettingsPage />}
-          {page === 'setup' && <SetupPage />}
-        </>
-      )}
-    </AppShell>
+    <>
+      {page === 'clients' && <ClientsPage />}
+      {page === 'guests' && <GuestsPage />}
+      {page === 'guest' && contactId && <GuestDetailPage contactId={contactId} />}
+      {page === 'audit' && <AuditPage />}
+      {page === 'settings' && <SettingsPage />}
+      {page === 'setup' && <SetupPage />}
+    </>
   );
 }

@@ -47,7 +47,7 @@ describe('first-run set-up', () => {
     await form.waitFor({ timeout: 30_000 });
     await expect(page.getByLabel('Firm name').inputValue()).resolves.toBe('Hartley & Moss LLP');
     // The Cases team CaseRoom is installed in is offered, already chosen.
-    await expect(page.getByRole('checkbox', { name: 'Hartley & Moss Cases' }).isChecked()).resolves.toBe(true);
+    await expect(page.getByRole('checkbox', { name: 'Hartley & Moss LLP Cases' }).isChecked()).resolves.toBe(true);
     await page.getByLabel('Find a security group by the start of its name').fill('Hartley');
     await page.getByRole('button', { name: 'Find groups' }).click();
     await page.getByRole('radio', { name: 'Hartley & Moss staff' }).check();

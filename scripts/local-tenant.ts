@@ -6,7 +6,7 @@
  * harnesses and the benchmarks, so all of them set CaseRoom up the way a tenant does.
  */
 import { SIMULATOR_BOT_ID, SIMULATOR_BOT_SECRET, SIMULATOR_BROWSER_CLIENT_ID, SIMULATOR_CLIENT_ID, SIMULATOR_CLIENT_SECRET, SIMULATOR_TEAMS_APP_ID, SIMULATOR_TENANT_ID } from '../src/config';
-import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX } from '../src/demo/demo-data';
+import { DEMO_DIRECTORY, DEMO_FIRM, DEMO_SENDER_MAILBOX, DEMO_STAFF_GROUP } from '../src/demo/demo-data';
 import type { RunningSimulator } from '../src/m365-simulator';
 import { declaredAppRegistration, declaredBrowserApp, declaredTeamsApp, TAB_ENDPOINT_PLACEHOLDER } from './declared-app';
 
@@ -57,6 +57,8 @@ async function seedDemoDirectory(sim: RunningSimulator): Promise<void> {
       ...(person.kind === 'guest' ? { externalUserState: person.accepted ? 'Accepted' : 'PendingAcceptance' } : {}),
     });
   }
+  // The firm's staff group (chosen at CaseRoom's set-up; the demo store is seeded as set up with it).
+  await sim.admin.createGroup(SIMULATOR_TENANT_ID, { id: DEMO_STAFF_GROUP.id, displayName: DEMO_STAFF_GROUP.name, memberIds: DEMO_DIRECTORY.filter((p) => p.kind === 'staff').map((p) => p.userId) });
   // What docs/deploy.md asks the Exchange admin to do: CaseRoom's Mail.Send reaches the firm's sending mailbox only.
   await sim.admin.setMailboxScope(SIMULATOR_TENANT_ID, SIMULATOR_CLIENT_ID, [DEMO_SENDER_MAILBOX]);
 }

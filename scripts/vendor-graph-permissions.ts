@@ -42,7 +42,7 @@ export const DEFAULT_REFERENCE_PATH = path.resolve(__dirname, '..', '..', 'share
 export const VENDORED_PATH = path.resolve(__dirname, '..', 'src', 'm365-simulator', 'graph', 'permission-reference.json');
 
 /**
- * Path templates of the resources the simulator serves (drives, sites, group drives, users,
+ * Path templates of the resources the simulator serves (drives, sites, group drives, users, groups, checkMemberGroups,
  * invitations, subscriptions, teams, the user's teamwork, sending mail as a user). Workbook (Excel) paths under drive
  * items are not implemented and would triple the file.
  */
@@ -52,6 +52,8 @@ const IMPLEMENTED = [
   /^\/groups\/\{[^}]+\}\/drive/i,
   /^\/(me|users\/\{[^}]+\})$/i,
   /^\/users$/i,
+  /^\/(users|directoryobjects)\/\{[^}]+\}\/checkmembergroups$/i,
+  /^\/groups(\/\{[^}]+\})?$/i,
   /^\/users\/\{[^}]+\}\/teamwork\//i,
   /^\/users\/\{[^}]+\}\/sendmail$/i,
   /^\/invitations$/i,

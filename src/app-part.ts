@@ -5,6 +5,7 @@ import type { Clock } from './services/context';
 import type { Services } from './services/core';
 import type { JobHandlers } from './services/outbox-worker';
 import type { Db } from './store/db';
+import type { DirectoryPort } from './m365/directory';
 
 export type { Services };
 
@@ -26,6 +27,8 @@ export interface AppPart {
   handlers: JobHandlers;
   routes: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
   health?(): Promise<Record<string, unknown>>;
+  /** The tenant's directory (staff-group membership, set-up's look-ups): the Microsoft 365 part provides it. */
+  directory?: DirectoryPort;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

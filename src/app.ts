@@ -143,6 +143,8 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     rateLimit: config.apiRateLimit,
     defaultMailSender: config.mail.sender,
     signInOrigins: [new URL(config.identity.signInAuthority).origin],
+    directory: parts.find((p) => p.directory)?.directory ?? null,
+    setupAdminUpns: config.setup.adminUpns,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (port in use, address not available) to this callback.

@@ -84,6 +84,23 @@ const envSchema = z.object({
    */
   MAIL_SENDER: z.union([z.literal(''), z.string().trim().email()]).optional(),
   SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
+  /**
+   * Sign-in names (UPNs), comma-separated, who may run CaseRoom's first-run set-up besides holders
+   * of an Entra admin role (src/domain/setup.ts): for a firm whose IT admin is not a Global or
+   * Teams Administrator. They can reopen set-up later too.
+   */
+  SETUP_ADMIN_UPNS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const upns = (value ?? '')
+        .split(',')
+        .map((upn) => upn.trim().toLowerCase())
+        .filter(Boolean);
+      const bad = upns.filter((upn) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(upn));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `not sign-in names (user@domain): ${bad.join(', ')}` });
+      return [...new Set(upns)];
+    }),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   /**
    * How long a claimed outbox job stays another instance's before it is handed out again. It
@@ -155,6 +172,8 @@ export interface AppConfig {
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
   teamsAppId: string;
   seedDemoData: boolean;
+  /** First-run set-up: UPNs (lower-case) who may run it besides Entra admin role holders. */
+  setup: { adminUpns: string[] };
   /** Guests' digests: the sending mailbox given to firms that have none, or null. */
   mail: { sender: string | null };
   outboxPollMs: number;
@@ -267,6 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bot: botConfig(env, mode, identity),
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : mode === 'simulator',
+    setup: { adminUpns: env.SETUP_ADMIN_UPNS },
     mail: { sender: env.MAIL_SENDER ? env.MAIL_SENDER.toLowerCase() : null },
     outboxPollMs: env.OUTBOX_POLL_MS,
     outboxLeaseSeconds: env.OUTBOX_LEASE_SECONDS,

@@ -56,6 +56,10 @@ import type {
   Staff,
   StaffMe,
   StaffThread,
+  SetupStatus,
+  SetupBody,
+  SetupGroup,
+  MailboxCheck,
   Thread,
   UnlinkedAnswer,
   UnsharedAnswer,
@@ -121,6 +125,10 @@ export type {
   Staff,
   StaffMe,
   StaffThread,
+  SetupStatus,
+  SetupBody,
+  SetupGroup,
+  MailboxCheck,
   UploadAnswer,
 } from '../src/contract';
 /** The tab's name for a case as staff list it (the contract's `Case`). */
@@ -138,6 +146,8 @@ export class ApiError extends Error {
     readonly confirmationRequired?: ConfirmationRequired,
     /** Set on a 403 `refused_by_policy`: why the firm's policy refuses it (it cannot be confirmed). */
     readonly refused?: PolicyRefusal,
+    /** Set on a 403 `not_set_up` / `not_staff`: whether this person may open set-up. */
+    readonly canSetUp?: boolean,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -168,9 +178,9 @@ export function plainMessage(err: unknown): string {
 
 async function toApiError(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string; field?: string; confirmationRequired?: ConfirmationRequired; refused?: PolicyRefusal } };
+    const body = (await res.json()) as { error?: { code?: string; message?: string; requestId?: string; field?: string; confirmationRequired?: ConfirmationRequired; refused?: PolicyRefusal; canSetUp?: boolean } };
     const e = body.error;
-    if (e?.code) return new ApiError(res.status, e.code, e.message ?? res.statusText, e.requestId ?? null, e.field, e.confirmationRequired, e.refused);
+    if (e?.code) return new ApiError(res.status, e.code, e.message ?? res.statusText, e.requestId ?? null, e.field, e.confirmationRequired, e.refused, e.canSetUp === true);
   } catch {
     // not JSON: fall through
   }
@@ -265,6 +275,10 @@ const uploadFields = (file: File, folder: string | null): Record<string, string>
 export function staffApi(c: ApiClient) {
   return {
     me: () => c.get<StaffMe>('/me'),
+    setupStatus: () => c.get<SetupStatus>('/setup'),
+    saveSetup: (body: SetupBody) => c.request<SetupStatus>('PUT', '/setup', body),
+    searchGroups: (search: string) => c.get<SetupGroup[]>(`/setup/groups?search=${encodeURIComponent(search)}`),
+    checkMailbox: (address: string) => c.request<MailboxCheck>('POST', '/setup/mailbox-check', { address }),
     staff: () => c.get<Staff[]>('/staff'),
     clients: () => c.get<Client[]>('/clients'),
     createClient: (name: string) => c.request<Client>('POST', '/clients', { name }),

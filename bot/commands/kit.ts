@@ -66,10 +66,10 @@ export type WhoResult = { ok: true; firm: Firm; staff: Staff; actor: StaffActor 
 /** The Teams user as a staff member of the firm that owns the tenant, or why not. */
 export async function whoIs(repo: Repo, tenantId: string | null, from: Sender): Promise<WhoResult> {
   const firm = tenantId ? await repo.firmByTenant(tenantId) : null;
-  if (!firm) return { ok: false, reason: 'This Microsoft 365 tenant has no CaseRoom firm.' };
+  if (!firm || !firm.setupCompletedAt) return { ok: false, reason: 'CaseRoom is not set up for this organisation yet; ask your Microsoft 365 administrator to open CaseRoom and complete its set-up.' };
   const staff = from.aadObjectId ? await repo.staffByUser(firm.id, from.aadObjectId) : null;
   if (!staff) return { ok: false, reason: 'Only staff of the firm can use CaseRoom here. Sign in to the CaseRoom tab once to be recognised.' };
-  return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name } };
+  return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role } };
 }
 
 /**

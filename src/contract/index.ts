@@ -21,3 +21,4 @@ export * from './closure';
 export * from './names';
 export * from './views';
 export * from './sharepoint-access';
+export * from './setup';

@@ -62,5 +62,5 @@ export type Contact = z.infer<typeof contactAnswer>;
 /** GET /contacts/{id}. */
 export type ContactDetail = Contact & { linkedCaseIds: string[] };
 
-/** GET /me for staff: themselves and their firm. */
-export type StaffMe = Staff & { kind: 'staff'; firm: { id: string; name: string } | null };
+/** GET /me for staff: themselves, their role (admin pages are for `admin`), and their firm. */
+export type StaffMe = Staff & { kind: 'staff'; role: 'admin' | 'staff'; firm: { id: string; name: string } | null };

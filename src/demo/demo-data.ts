@@ -46,20 +46,43 @@ const day = (offsetDays: number, hour = 10) => {
 
 /** The demo firm's sending mailbox for guests' digests: Sam Lee's, as a firm would pick a paralegal's or a shared one. */
 export const DEMO_SENDER_MAILBOX = 'sam.lee@hartleymoss.example';
+/** The demo tenant's Entra security group of CaseRoom staff (the simulator is seeded with it: scripts/local-tenant.ts). */
+export const DEMO_STAFF_GROUP = { id: '0f5a1c3e-0000-4000-8000-0000000057af', name: 'Hartley & Moss staff' };
 
-/** Seeds the demo firm once; returns false when the store already has it. */
+/** The demo firm's set-up: its staff group, Alex Hartley (the first demo person) its admin. */
+async function completeDemoSetup(repo: Repo): Promise<void> {
+  const alex = DEMO_DIRECTORY[0];
+  await repo.saveSetup(DEMO_FIRM.id, {
+    name: DEMO_FIRM.name,
+    staffGroupId: DEMO_STAFF_GROUP.id,
+    staffGroupName: DEMO_STAFF_GROUP.name,
+    admins: [{ userId: alex.userId, name: alex.name, upn: alex.email }],
+    guestDefaultSections: null,
+    guestDefaultExpiryDays: null,
+    senderMailbox: DEMO_SENDER_MAILBOX,
+    completedBy: alex.userId,
+  });
+}
+
+/** Seeds the demo firm once (set up, its staff in the demo staff group); returns false when the store already has it. */
 export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   const repo = new Repo(deps.db);
-  if (await repo.firm(DEMO_FIRM.id)) return false;
+  const existing = await repo.firm(DEMO_FIRM.id);
+  if (existing) {
+    // A demo store from before first-run set-up existed (migration 68 leaves it not set up): complete the demo's.
+    if (!existing.setupCompletedAt) await completeDemoSetup(repo);
+    return false;
+  }
   await repo.insertFirm({ id: DEMO_FIRM.id, tenantId: DEMO_FIRM.tenantId, name: DEMO_FIRM.name });
   // Guests' digests go out from a staff mailbox of the demo tenant (the one the local tenant restricts CaseRoom's Mail.Send to).
   await deps.db.query('UPDATE firms SET sender_mailbox = $2 WHERE id = $1', [DEMO_FIRM.id, DEMO_SENDER_MAILBOX]);
+  await completeDemoSetup(repo);
   const staff = [];
   for (const p of DEMO_DIRECTORY.filter((x) => x.kind === 'staff')) {
-    staff.push(await repo.insertStaff({ firmId: DEMO_FIRM.id, userId: p.userId, name: p.name, email: p.email, phone: p.phone ?? null, title: p.title ?? null }));
+    staff.push(await repo.insertStaff({ firmId: DEMO_FIRM.id, userId: p.userId, name: p.name, email: p.email, phone: p.phone ?? null, title: p.title ?? null, role: p.userId === DEMO_DIRECTORY[0].userId ? 'admin' : 'staff' }));
   }
   const [alex, priya, sam] = staff;
-  const actor: Actor & { kind: 'staff' } = { kind: 'staff', firmId: DEMO_FIRM.id, staffId: alex.id, userId: alex.userId, name: alex.name };
+  const actor: Actor & { kind: 'staff' } = { kind: 'staff', firmId: DEMO_FIRM.id, staffId: alex.id, userId: alex.userId, name: alex.name, role: 'admin' };
   const sharing = new SharingService(deps);
   const work = new CaseworkService(deps);
 

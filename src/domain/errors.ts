@@ -3,7 +3,23 @@
  * (src/http/errors.ts); anything else is a bug and is reported as 500 and logged loudly.
  */
 export type DomainErrorCode =
-  'validation_failed' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'confirmation_required' | 'refused_by_policy' | 'case_closed' | 'payload_too_large' | 'unsupported_media_type' | 'throttled' | 'unavailable';
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  /** Set-up and roles (403 each): the firm is not set up, the caller is not in its staff group, an admin-only page or action. */
+  | 'not_set_up'
+  | 'not_staff'
+  | 'admin_only'
+  | 'setup_admin_only'
+  | 'not_found'
+  | 'conflict'
+  | 'confirmation_required'
+  | 'refused_by_policy'
+  | 'case_closed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'throttled'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

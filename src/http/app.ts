@@ -8,7 +8,11 @@ import type { CaseworkService } from '../services/casework';
 import type { LiveChanges } from '../services/live';
 import type { PortalService } from '../services/portal';
 import type { SharingService } from '../services/sharing';
-import { authenticate, type TokenVerifier } from './auth';
+import { authenticate, authenticateSetup, type TokenVerifier } from './auth';
+import type { DirectoryPort } from '../services/setup';
+import { SetupService } from '../services/setup';
+import { setupRoutes } from './setup-routes';
+import { systemClock } from '../services/context';
 import { errorHandler, notFoundHandler } from './errors';
 import { portalRoutes, staffRoutes } from './routes';
 import { wallGuard } from './walls';
@@ -30,6 +34,10 @@ export interface HttpDeps {
   signInOrigins?: string[];
   /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
   defaultMailSender?: string | null;
+  /** Staff-group membership and set-up's look-ups (Graph); absent: only tokens' `groups` claims count and set-up cannot look anything up. */
+  directory?: DirectoryPort | null;
+  /** SETUP_ADMIN_UPNS (lower-case). */
+  setupAdminUpns?: readonly string[];
   /** Routers other parts mount before the API's 404 (bot messages, Graph webhook, tab files, uploads). */
   extraRoutes?: Array<{ path: string; router: Router | RequestHandler; authenticated?: boolean }>;
 }
@@ -62,8 +70,12 @@ export function createApp(d: HttpDeps): Express {
     res.json({ status: 'ok', ...(await d.health()) });
   });
 
-  const auth = authenticate({ db: d.db, verify: d.verify, sharing: d.sharing });
+  const setupAdminUpns = d.setupAdminUpns ?? [];
+  const auth = authenticate({ db: d.db, verify: d.verify, sharing: d.sharing, directory: d.directory ?? null, setupAdminUpns });
   const limit = rateLimitPerUser(d.rateLimit);
+  // Set-up has its own door: before it is done nobody is staff, so the staff authentication would refuse its admin.
+  const setup = new SetupService({ db: d.db, clock: systemClock, logger: d.logger.child({ part: 'setup' }), directory: d.directory ?? null });
+  app.use('/api/setup', express.json({ limit: '64kb', strict: true }), authenticateSetup({ db: d.db, verify: d.verify, setupAdminUpns }), limit, setupRoutes(setup));
   for (const extra of d.extraRoutes ?? []) {
     // Files and SharePoint views of a case: the ethical-wall guard answers 404 for a walled-off staff caller.
     if (extra.authenticated) app.use(extra.path, auth, limit, wallGuard(d.db), extra.router);

@@ -6,6 +6,8 @@ import type { Actor } from '../services/context';
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
+import type { DirectoryPort } from '../services/setup';
+import { type CallerFacts, memberStanding, type SetupAuthority, setupAccess, setupStateOf, whomToAsk } from '../domain/setup';
 
 /**
  * Bearer tokens: signature (JWKS), issuer, audience, expiry and tenant checked by jose, then
@@ -32,6 +34,12 @@ export interface VerifiedToken extends JWTPayload {
   scp?: string;
   acct?: number;
   idp?: string;
+  /** Entra role template ids the user holds (access tokens carry them by default). */
+  wids?: string[];
+  /** Security group ids, when the app registration asks for them (groupMembershipClaims). */
+  groups?: string[];
+  hasgroups?: boolean;
+  _claim_names?: Record<string, string>;
 }
 
 /** The identity provider's signing keys, cached; `caPem` trusts a private CA (the local simulator's). */
@@ -96,33 +104,138 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Resolves the caller. Guests must be a contact with portal access; staff are the tenant's members. */
-export function authenticate(deps: { db: Db; verify: TokenVerifier; sharing: SharingService }): RequestHandler {
+/** How long a Graph answer on a user's staff-group membership is trusted (per user, per group). */
+export const MEMBERSHIP_CACHE_MS = 3 * 60_000;
+const MEMBERSHIP_CACHE_SIZE = 10_000;
+
+export interface AuthDeps {
+  db: Db;
+  verify: TokenVerifier;
+  sharing: SharingService;
+  /** checkMemberGroups for tokens without a `groups` claim; absent: only the claim counts. */
+  directory?: Pick<DirectoryPort, 'memberGroups'> | null;
+  /** SETUP_ADMIN_UPNS (lower-case). */
+  setupAdminUpns: readonly string[];
+}
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** The token's facts set-up and roles are decided from (src/domain/setup.ts). */
+export const callerFacts = (token: VerifiedToken): CallerFacts => ({ userId: token.oid, upn: (token.preferred_username ?? token.email ?? '').toLowerCase(), wids: stringList(token.wids) });
+
+/**
+ * Staff-group membership: the token's `groups` claim when Entra put one in (it is signed, so it
+ * cannot be forged without the issuer's key), else Graph checkMemberGroups app-only, remembered
+ * briefly per user so a page's burst of calls makes one Graph call. A token whose groups did not
+ * fit (Entra's overage: `_claim_names.groups`, or `hasgroups`) is checked through Graph too.
+ */
+export function staffGroupMembership(directory: AuthDeps['directory'], now: () => number = Date.now) {
+  const remembered = new Map<string, { member: boolean; until: number }>();
+  return async function isMember(token: VerifiedToken, groupId: string): Promise<boolean> {
+    const claimNames = token._claim_names as Record<string, unknown> | undefined;
+    const overage = token.hasgroups === true || (claimNames !== undefined && typeof claimNames === 'object' && 'groups' in claimNames);
+    if (Array.isArray(token.groups) && !overage) return stringList(token.groups).some((g) => g.toLowerCase() === groupId.toLowerCase());
+    const key = `${token.tid}|${token.oid}|${groupId}`.toLowerCase();
+    const known = remembered.get(key);
+    if (known && now() < known.until) return known.member;
+    if (!directory) return false;
+    let member: boolean;
+    try {
+      member = (await directory.memberGroups(token.oid, [groupId])).some((g) => g.toLowerCase() === groupId.toLowerCase());
+    } catch {
+      throw new DomainError('unavailable', 'CaseRoom could not check your staff membership with Microsoft 365 just now; try again in a minute', undefined, 30);
+    }
+    if (remembered.size >= MEMBERSHIP_CACHE_SIZE) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(key, { member, until: now() + MEMBERSHIP_CACHE_MS });
+    return member;
+  };
+}
+
+/** The 403 a tenant member gets before set-up, naming whom to ask; `canSetUp` tells the tab to offer the set-up page. */
+export const notSetUpError = (askWhom: string, canSetUp: boolean) => new DomainError('not_set_up', `CaseRoom is not set up for this organisation yet; ask ${askWhom}`, undefined, undefined, { askWhom, canSetUp });
+
+/**
+ * Resolves the caller. Guests must be a contact with portal access; staff are the members of the
+ * staff group chosen at set-up, with the role set-up gave them. Before set-up nobody is staff.
+ */
+export function authenticate(deps: AuthDeps): RequestHandler {
+  const isMember = staffGroupMembership(deps.directory);
   return async (req, _res, next) => {
     try {
-      const header = req.headers.authorization ?? '';
-      const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/.exec(header);
-      if (!match) throw unauthenticated('a bearer token is required');
-      const token = await deps.verify(match[1]);
+      const bearer = bearerOf(req.headers.authorization);
+      const token = await deps.verify(bearer);
       const repo = new Repo(deps.db);
       const firm = await repo.firmByTenant(token.tid);
-      if (!firm) throw unauthenticated('the token is for a tenant that does not use CaseRoom');
-      const name = token.name ?? token.preferred_username ?? 'Unknown user';
-      const contact = await repo.contactByGuestUser(firm.id, token.oid);
-      if (contact) {
+      const facts = callerFacts(token);
+      const state = setupStateOf(firm);
+      const contact = firm ? await repo.contactByGuestUser(firm.id, token.oid) : null;
+      if (firm && contact) {
         if (!contact.portalAccess) throw new DomainError('forbidden', 'your portal access has been switched off by the firm');
         // A guest's first signed-in call proves the invitation was redeemed.
         if (contact.invitation !== 'accepted') await deps.sharing.markInvitationAccepted(firm.id, contact.id, token.oid);
         req.actor = { kind: 'guest', firmId: firm.id, contactId: contact.id, userId: token.oid, name: contact.name };
       } else if (isGuestToken(token)) {
+        if (!firm) throw unauthenticated('the token is for a tenant that does not use CaseRoom');
         throw new DomainError('forbidden', 'this guest account has no CaseRoom access at this firm');
       } else {
-        const staff = (await repo.staffByUser(firm.id, token.oid)) ?? (await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null }));
-        req.actor = { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name };
+        const inGroup = state.kind === 'set-up' ? await isMember(token, state.staffGroupId) : false;
+        const standing = memberStanding(state, facts, () => inGroup, deps.setupAdminUpns);
+        const canSetUp = setupAccess(state, facts, deps.setupAdminUpns) !== null;
+        if (standing.kind === 'not-set-up') throw notSetUpError(standing.askWhom, canSetUp);
+        if (standing.kind === 'not-staff' || !firm) {
+          const group = firm?.staffGroupName ? `the ${firm.staffGroupName} group` : "the firm's staff group";
+          throw new DomainError('not_staff', `You are not on CaseRoom's staff at ${firm?.name ?? 'this firm'}: only members of ${group} are. Ask ${whomToAsk(state, deps.setupAdminUpns)} to add you.`, undefined, undefined, { canSetUp });
+        }
+        const name = token.name ?? token.preferred_username ?? 'Unknown user';
+        let staff = await repo.staffByUser(firm.id, token.oid);
+        if (!staff) staff = await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null, role: standing.role });
+        else if (staff.role !== standing.role) await repo.setStaffRole(firm.id, staff.id, standing.role);
+        req.actor = { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name, role: standing.role };
       }
       req.token = token;
-      req.bearer = match[1];
+      req.bearer = bearer;
       req.log = req.log?.child({ actor: req.actor.kind, userId: token.oid });
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function bearerOf(header: string | undefined): string {
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/.exec(header ?? '');
+  if (!match) throw unauthenticated('a bearer token is required');
+  return match[1];
+}
+
+/** Who may run set-up, resolved for /api/setup (which the staff authentication above would refuse before set-up). */
+export interface SetupCaller {
+  tenantId: string;
+  userId: string;
+  name: string;
+  upn: string;
+  authority: Exclude<SetupAuthority, null>;
+  firmId: string | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    setupCaller?: SetupCaller;
+  }
+}
+
+/** Admits set-up's callers: a tenant admin (Entra role or SETUP_ADMIN_UPNS) always, the firm's named admins once set up. */
+export function authenticateSetup(deps: Pick<AuthDeps, 'db' | 'verify' | 'setupAdminUpns'>): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const token = await deps.verify(bearerOf(req.headers.authorization));
+      if (isGuestToken(token)) throw new DomainError('setup_admin_only', 'only an administrator of this organisation can set CaseRoom up');
+      const firm = await new Repo(deps.db).firmByTenant(token.tid);
+      const facts = callerFacts(token);
+      const authority = setupAccess(setupStateOf(firm), facts, deps.setupAdminUpns);
+      if (!authority) throw new DomainError('setup_admin_only', 'only an administrator of this organisation (a Global, Privileged Role or Teams Administrator, or a CaseRoom admin) can set CaseRoom up');
+      req.setupCaller = { tenantId: token.tid, userId: token.oid, name: token.name ?? token.preferred_username ?? 'Unknown user', upn: facts.upn, authority, firmId: firm?.id ?? null };
+      req.token = token;
       next();
     } catch (err) {
       next(err);
@@ -132,6 +245,13 @@ export function authenticate(deps: { db: Db; verify: TokenVerifier; sharing: Sha
 
 export const staffOnly: RequestHandler = (req, _res, next) => {
   next(req.actor?.kind === 'staff' ? undefined : new DomainError('forbidden', 'this endpoint is for firm staff'));
+};
+
+/** Firm settings and policy, the audit log, everyone's access: admins only (403 `admin_only` for plain staff). */
+export const adminOnly: RequestHandler = (req, _res, next) => {
+  const actor = req.actor;
+  if (actor?.kind !== 'staff') return next(new DomainError('forbidden', 'this endpoint is for firm staff'));
+  next(actor.role === 'admin' ? undefined : new DomainError('admin_only', 'Only a CaseRoom admin of your firm can open this; ask one of them if you need it changed.'));
 };
 
 export const guestOnly: RequestHandler = (req, _res, next) => {

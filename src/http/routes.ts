@@ -15,7 +15,7 @@ import type { Db } from '../store/db';
 import { DomainError, notFound } from '../domain/errors';
 import * as s from '../contract';
 import { idParam } from './schemas';
-import { guestOnly, staffOnly } from './auth';
+import { adminOnly, guestOnly, staffOnly } from './auth';
 import type { LiveChanges } from '../services/live';
 import { nameRequest } from '../telemetry';
 import { liveStream } from './live';
@@ -69,12 +69,14 @@ export function staffRoutes(d: RouteDeps): Router {
   const r = Router();
   // Every staff route passes the ethical-wall guard: an id of a case the caller is walled off answers 404.
   const on = routesOn(r, wallGuard(d.db));
+  // Routes only a CaseRoom admin may use: 403 `admin_only` for plain staff.
+  const admin = routesOn(r, wallGuard(d.db), adminOnly);
   r.use(staffOnly);
   const walls = new WallService({ db: d.db, clock: systemClock });
   const repo = () => new Repo(d.db);
   const mailSettings = new GuestMailSettings({ db: d.db, defaultSender: d.defaultMailSender ?? null });
 
-  on('get', '/me', async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), firm: await repo().firm(staff(req).firmId) }));
+  on('get', '/me', async (req) => ({ kind: 'staff', ...(await repo().staff(staff(req).firmId, staff(req).staffId)), role: staff(req).role, firm: await repo().firm(staff(req).firmId) }));
   on('get', '/staff', async (req) => repo().listStaff(staff(req).firmId));
   r.get('/live', liveStream(d.live));
 
@@ -82,7 +84,7 @@ export function staffRoutes(d: RouteDeps): Router {
     const firm = await repo().firm(staff(req).firmId);
     return { disabledSections: firm?.disabledSections ?? [], expiryReminderDays: firm?.expiryReminderDays ?? [...s.DEFAULT_EXPIRY_REMINDER_DAYS] };
   });
-  on('put', '/firm/policy', async (req) => {
+  admin('put', '/firm/policy', async (req) => {
     const { reason, ...change } = s.policyBody.parse(req.body);
     return d.sharing.setFirmPolicy(staff(req), change, reason);
   });
@@ -92,10 +94,10 @@ export function staffRoutes(d: RouteDeps): Router {
     if (!firm) throw notFound('firm');
     return policyOf(firm);
   });
-  on('put', '/firm/domain-policy', async (req) => setDomainPolicy(d.db, staff(req), s.domainPolicyBody.parse(req.body)));
+  admin('put', '/firm/domain-policy', async (req) => setDomainPolicy(d.db, staff(req), s.domainPolicyBody.parse(req.body)));
 
   on('get', '/firm/mail', async (req) => mailSettings.firmMail(staff(req)));
-  on('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
+  admin('put', '/firm/mail', async (req) => mailSettings.setFirmMail(staff(req), s.firmMailBody.parse(req.body)));
   const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
     const firm = await repo().firm(firmId);
     if (!firm) throw notFound('firm');
@@ -103,7 +105,7 @@ export function staffRoutes(d: RouteDeps): Router {
   };
   const reviews = new AccessReviewService({ db: d.db, clock: systemClock, sharing: d.sharing });
   on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
-  on('put', '/firm/settings', async (req): Promise<s.FirmSettings> => {
+  admin('put', '/firm/settings', async (req): Promise<s.FirmSettings> => {
     const body = s.firmSettingsBody.parse(req.body);
     if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
     if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(staff(req), body.accessReviewSchedule, body.reason);
@@ -111,7 +113,7 @@ export function staffRoutes(d: RouteDeps): Router {
     return firmSettings(staff(req).firmId);
   });
   // Each guest of each case's latest access review, with the decision taken (GET /access-reviews/report, text/csv).
-  on('get', '/access-reviews/report', async (req, res) => {
+  admin('get', '/access-reviews/report', async (req, res) => {
     res.setHeader('Content-Disposition', `attachment; filename="caseroom-access-reviews-${new Date().toISOString().slice(0, 10)}.csv"`);
     res.type('text/csv; charset=utf-8').send(await reviews.reportCsv(staff(req)));
   });
@@ -220,15 +222,15 @@ export function staffRoutes(d: RouteDeps): Router {
 
   // Newest first, names resolved; `beforeSeq` pages back through older entries.
   const auditView = new AuditViewService({ db: d.db, clock: systemClock });
-  on('get', '/audit', async (req) => auditView.page(staff(req), s.auditQuery.parse(req.query)));
-  on('get', '/audit/export', async (req, res) => {
+  admin('get', '/audit', async (req) => auditView.page(staff(req), s.auditQuery.parse(req.query)));
+  admin('get', '/audit/export', async (req, res) => {
     const { format, ...filters } = s.auditExportQuery.parse(req.query);
     const day = new Date().toISOString().slice(0, 10);
     res.setHeader('Content-Disposition', `attachment; filename="caseroom-audit-${day}.${format}"`);
     if (format === 'json') return auditView.exportJson(staff(req), filters);
     res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
   });
-  on('get', '/audit/verify', async (req) => d.sharing.verifyAudit(staff(req)));
+  admin('get', '/audit/verify', async (req) => d.sharing.verifyAudit(staff(req)));
 
   on('get', '/me/notification-preferences', async (req) => d.casework.notificationPreferences(staff(req)));
   on('put', '/me/notification-preferences', async (req) => d.casework.setNotificationPreference(staff(req), s.notificationPrefBody.parse(req.body)));

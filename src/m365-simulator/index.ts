@@ -16,6 +16,7 @@ import { SimulatorAdminClient } from './admin/client';
 import { defaultKnobs, Stats, type Knobs, type Logger, type SimContext } from './context';
 import { registerBatchRoute } from './graph/batch';
 import { registerDirectoryRoutes } from './graph/directory';
+import { registerGroupRoutes } from './graph/groups';
 import { registerDriveRoutes, servePreauthenticatedDownload } from './graph/drives';
 import { registerMailPages, registerMailRoutes } from './graph/mail';
 import { GraphPipeline } from './graph/pipeline';
@@ -197,6 +198,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerDriveRoutes(graphRouter, ctx);
   registerSubscriptionRoutes(graphRouter, ctx);
   registerDirectoryRoutes(graphRouter, ctx);
+  registerGroupRoutes(graphRouter, ctx);
   registerTeamRoutes(graphRouter, ctx);
   registerMailRoutes(graphRouter, ctx);
   const pipeline = new GraphPipeline(ctx, graphRouter);

@@ -52,12 +52,15 @@ export interface TeamInstallation {
 /**
  * CaseRoom was installed in a team: if the tenant is a firm's, the team becomes one of its cases
  * teams, and cases that waited for one are queued for set-up. Returns the firm id, or null when
- * the tenant has no firm (an install before the firm's first-run set-up is ignored).
+ * the tenant has no firm yet (the team is then offered to first-run set-up).
  */
 export async function adoptCasesTeam(db: Db, logger: Logger, installation: TeamInstallation): Promise<string | null> {
-  const firm = await new Repo(db).firmByTenant(installation.tenantId);
+  const repo = new Repo(db);
+  const firm = await repo.firmByTenant(installation.tenantId);
   if (!firm) {
-    logger.warn({ tenantId: installation.tenantId, teamId: installation.teamId }, 'CaseRoom installed in a team of a tenant without a firm: not adopted');
+    // Set-up offers it: the admin picks which of the teams CaseRoom is in hold cases.
+    await repo.addPendingTeamInstallation(installation.tenantId, installation.teamId, installation.displayName);
+    logger.info({ tenantId: installation.tenantId, teamId: installation.teamId }, 'CaseRoom installed in a team before set-up: offered to set-up');
     return null;
   }
   const adopted = await db.transaction(async (tx) => {

@@ -1,7 +1,13 @@
 import type { Db } from '../store/db';
 
-/** Who is acting. Resolved once per request by the HTTP layer from a validated token. */
-export type Actor = { kind: 'staff'; firmId: string; staffId: string; userId: string; name: string } | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string } | { kind: 'system'; firmId: string; name: string };
+import type { StaffRole } from '../domain/setup';
+
+/**
+ * Who is acting. Resolved once per request by the HTTP layer from a validated token. A staff
+ * member's `role` is what set-up made them (admin pages and actions check it at the HTTP layer).
+ */
+export type Actor =
+  { kind: 'staff'; firmId: string; staffId: string; userId: string; name: string; role: StaffRole } | { kind: 'guest'; firmId: string; contactId: string; userId: string; name: string } | { kind: 'system'; firmId: string; name: string };
 
 export type GuestActor = Extract<Actor, { kind: 'guest' }>;
 export type StaffActor = Extract<Actor, { kind: 'staff' }>;

@@ -624,6 +624,39 @@ ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
 `,
   },
   {
+    version: 68,
+    name: 'first-run set-up and staff roles',
+    sql: `
+-- First-run set-up: the Entra security group whose members are staff, the admins it named,
+-- guests' defaults, and when (and by whom) it was completed. NULL setup_completed_at: not set up.
+-- Firms that exist before this migration stay NOT set up, on purpose: until now every member of
+-- the tenant became staff, so nobody knows which group should be, and carrying on would leave
+-- every client and case open to the whole tenant. Their data stays; staff get "not set up" (403)
+-- until an admin (an Entra admin role, or SETUP_ADMIN_UPNS) completes set-up. The demo seeder
+-- completes its own firm's set-up, so a local demo keeps working.
+ALTER TABLE firms ADD COLUMN setup_completed_at timestamptz;
+ALTER TABLE firms ADD COLUMN setup_completed_by text;
+ALTER TABLE firms ADD COLUMN staff_group_id text;
+ALTER TABLE firms ADD COLUMN staff_group_name text;
+-- [{ "userId", "name", "upn" }]: the people set-up named as CaseRoom admins.
+ALTER TABLE firms ADD COLUMN admins jsonb NOT NULL DEFAULT '[]';
+-- What a new case-wide grant starts with (NULL: every section), and how many days a new grant lasts (NULL: no expiry).
+ALTER TABLE firms ADD COLUMN guest_default_sections text[];
+ALTER TABLE firms ADD COLUMN guest_default_expiry_days integer CHECK (guest_default_expiry_days BETWEEN 1 AND 3650);
+-- Every existing staff member is plain staff; admins come from set-up.
+ALTER TABLE staff ADD COLUMN role text NOT NULL DEFAULT 'staff' CHECK (role IN ('admin', 'staff'));
+-- Teams CaseRoom was installed in before its tenant finished set-up: set-up offers them, and
+-- adopts the ones the admin picks.
+CREATE TABLE pending_team_installations (
+  team_id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  display_name text NOT NULL,
+  installed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX pending_team_installations_tenant ON pending_team_installations (tenant_id);
+`,
+  },
+  {
     version: 69,
     name: 'ethical walls',
     sql: `

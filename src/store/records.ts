@@ -1,6 +1,7 @@
 import type * as api from '../contract';
 import { DEFAULT_EXPIRY_REMINDER_DAYS } from '../contract';
 import type { GrantScope, InvitationState, Section } from '../domain/model';
+import type { NamedAdmin, StaffRole } from '../domain/setup';
 
 /**
  * What the store hands to services: camelCase records with ISO date strings. A record the API
@@ -29,11 +30,23 @@ export interface Firm {
   /** What closing a case does to its guests, and for how many days read-only lasts. */
   closeCaseGuestAccess: api.CloseCaseGuestAccess;
   closeCaseReadOnlyDays: number;
+  /** First-run set-up: when it was completed (null: not set up) and by whom (a user id). */
+  setupCompletedAt: string | null;
+  setupCompletedBy: string | null;
+  /** The Entra security group whose members are staff. */
+  staffGroupId: string | null;
+  staffGroupName: string | null;
+  /** The CaseRoom admins set-up named. */
+  admins: NamedAdmin[];
+  /** What a new case-wide grant starts with (null: every section) and how many days new grants last (null: no expiry). */
+  guestDefaultSections: Section[] | null;
+  guestDefaultExpiryDays: number | null;
 }
 
 export interface Staff extends api.Staff {
   firmId: string;
   userId: string;
+  role: StaffRole;
 }
 
 export interface Client extends api.Client {
@@ -158,9 +171,16 @@ export const toFirm = rowMapper<Firm>({
   warnedDomains: (r) => (r.warned_domains as string[] | undefined) ?? [],
   closeCaseGuestAccess: (r) => (r.close_case_guest_access as api.CloseCaseGuestAccess | undefined) ?? 'withdraw',
   closeCaseReadOnlyDays: (r) => Number(r.close_case_read_only_days ?? 30),
+  setupCompletedAt: 'timestamp?',
+  setupCompletedBy: 'value?',
+  staffGroupId: 'value?',
+  staffGroupName: 'value?',
+  admins: (r) => (Array.isArray(r.admins) ? (r.admins as NamedAdmin[]) : []),
+  guestDefaultSections: (r) => (Array.isArray(r.guest_default_sections) ? (r.guest_default_sections as Section[]) : null),
+  guestDefaultExpiryDays: 'number?',
 });
 
-export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?' });
+export const toStaff = rowMapper<Staff>({ id: 'value', firmId: 'value', userId: 'value', name: 'value', email: 'value', phone: 'value?', title: 'value?', role: (r) => (r.role === 'admin' ? 'admin' : 'staff') });
 
 export const toClient = rowMapper<Client>({ id: 'value', firmId: 'value', name: 'value', createdAt: 'timestamp' });
 

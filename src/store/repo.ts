@@ -3,6 +3,7 @@ import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry
 import type { GrantScope, Rights, Section } from '../domain/model';
 import type { NotificationEvent, PartyRole } from '../contract/enums';
 import type { NotificationPreference } from '../contract/firm';
+import type { NamedAdmin, StaffRole } from '../domain/setup';
 import { announceChange, type StoreChange } from './changes';
 import { hiddenCaseIds } from '../domain/walls';
 import { WallsRepo } from './walls';
@@ -34,6 +35,18 @@ import {
  * Every query the services use, each scoped by firm: an id from another firm matches no row,
  * so it is reported exactly like an id that does not exist.
  */
+/** What first-run set-up writes on the firm. */
+export interface FirmSetupRecord {
+  name: string;
+  staffGroupId: string;
+  staffGroupName: string;
+  admins: NamedAdmin[];
+  guestDefaultSections: Section[] | null;
+  guestDefaultExpiryDays: number | null;
+  senderMailbox: string | null;
+  completedBy: string;
+}
+
 export class Repo {
   constructor(private readonly q: Queryable) {}
 
@@ -84,14 +97,40 @@ export class Repo {
   async listStaff(firmId: string): Promise<Staff[]> {
     return (await this.q.query('SELECT * FROM staff WHERE firm_id = $1 ORDER BY name', [firmId])).map(toStaff);
   }
-  /** Inserts a staff member, or returns the existing one with that user id (first sign-ins can race). */
-  async insertStaff(s: Omit<Staff, 'id'> & { id?: string }): Promise<Staff> {
+  /** Inserts a staff member, or returns the existing one with that user id (first sign-ins can race). Role: plain staff unless given. */
+  async insertStaff(s: Omit<Staff, 'id' | 'role'> & { id?: string; role?: StaffRole }): Promise<Staff> {
     const rows = await this.q.query(
-      `INSERT INTO staff (id, firm_id, user_id, name, email, phone, title) VALUES ($1,$2,$3,$4,$5,$6,$7)
+      `INSERT INTO staff (id, firm_id, user_id, name, email, phone, title, role) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
        ON CONFLICT (firm_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING *`,
-      [s.id ?? randomUUID(), s.firmId, s.userId, s.name, s.email, s.phone, s.title],
+      [s.id ?? randomUUID(), s.firmId, s.userId, s.name, s.email, s.phone, s.title, s.role ?? 'staff'],
     );
     return toStaff(rows[0]);
+  }
+  /** The role follows set-up's admins (and the token's Entra roles) at each sign-in; written only when it changed. */
+  async setStaffRole(firmId: string, staffId: string, role: StaffRole): Promise<void> {
+    await this.q.query('UPDATE staff SET role = $3 WHERE firm_id = $1 AND id = $2 AND role <> $3', [firmId, staffId, role]);
+  }
+  /** Records a completed (or re-done) first-run set-up on the firm. */
+  async saveSetup(firmId: string, setup: FirmSetupRecord): Promise<void> {
+    await this.q.query(
+      `UPDATE firms SET name = $2, staff_group_id = $3, staff_group_name = $4, admins = $5::jsonb, guest_default_sections = $6, guest_default_expiry_days = $7,
+         sender_mailbox = $8, setup_completed_at = coalesce(setup_completed_at, now()), setup_completed_by = coalesce(setup_completed_by, $9) WHERE id = $1`,
+      [firmId, setup.name, setup.staffGroupId, setup.staffGroupName, JSON.stringify(setup.admins), setup.guestDefaultSections, setup.guestDefaultExpiryDays, setup.senderMailbox, setup.completedBy],
+    );
+    await this.changed({ firmId });
+  }
+  /** Teams CaseRoom was installed in while its tenant had no set-up firm. */
+  async pendingTeamInstallations(tenantId: string): Promise<Array<{ teamId: string; displayName: string }>> {
+    return (await this.q.query<{ team_id: string; display_name: string }>('SELECT team_id, display_name FROM pending_team_installations WHERE tenant_id = $1 ORDER BY installed_at', [tenantId])).map((r) => ({
+      teamId: r.team_id,
+      displayName: r.display_name,
+    }));
+  }
+  async addPendingTeamInstallation(tenantId: string, teamId: string, displayName: string): Promise<void> {
+    await this.q.query('INSERT INTO pending_team_installations (team_id, tenant_id, display_name) VALUES ($1, $2, $3) ON CONFLICT (team_id) DO UPDATE SET display_name = EXCLUDED.display_name', [teamId, tenantId, displayName]);
+  }
+  async removePendingTeamInstallation(teamId: string): Promise<void> {
+    await this.q.query('DELETE FROM pending_team_installations WHERE team_id = $1', [teamId]);
   }
 
   // ---- clients and cases ----

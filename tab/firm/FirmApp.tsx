@@ -1,24 +1,93 @@
+import { Body1, Link, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import { ApiError, plainMessage } from '../api';
+import { ErrorBar, Loading } from '../components/Feedback';
 import { AppShell } from '../shell/AppShell';
-import { match } from '../shell/router';
+import { useLoad, useStaffApi } from '../shell/hooks';
+import { match, navigate } from '../shell/router';
 import { AuditPage } from './AuditPage';
 import { ClientsPage } from './ClientsPage';
 import { FirmNav } from './FirmNav';
 import { GuestDetailPage } from './GuestDetailPage';
 import { GuestsPage } from './GuestsPage';
 import { SettingsPage } from './SettingsPage';
+import { SetupPage } from './SetupPage';
 
-/** Firm pages for staff: /tab/firm/clients, /tab/firm/guests, /tab/firm/guests/:contactId, /tab/firm/audit, /tab/firm/settings (the staff member's own). */
+/** Why this person cannot use a page: said in one place, the same way for every case. */
+function AccessProblem({ title, message }: { title: string; message: string }) {
+  return (
+    <MessageBar intent="warning" role="alert" layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>{title}</MessageBarTitle>
+        {message}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+const ADMIN_PAGES = new Set(['audit', 'setup']);
+
+type Page = 'clients' | 'guests' | 'guest' | 'audit' | 'settings' | 'setup';
+const TITLES: Record<Page, string> = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom' };
+
+/**
+ * Firm pages for staff: /tab/firm/clients, /tab/firm/guests, /tab/firm/guests/:contactId, /tab/firm/audit,
+ * /tab/firm/settings (the staff member's own) and /tab/firm/setup (admins). Before set-up, an admin
+ * gets the set-up page and everyone else a page saying whom to ask; outside the staff group, why not.
+ */
 export function FirmApp({ path }: { path: string }) {
   const guest = match('/tab/firm/guests/:contactId', path);
-  const page = guest ? 'guest' : path.endsWith('/guests') ? 'guests' : path.endsWith('/audit') ? 'audit' : path.endsWith('/settings') ? 'settings' : 'clients';
-  const titles = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings' } as const;
+  const page: Page = guest ? 'guest' : path.endsWith('/guests') ? 'guests' : path.endsWith('/audit') ? 'audit' : path.endsWith('/settings') ? 'settings' : path.endsWith('/setup') ? 'setup' : 'clients';
+  // Known once GET /me answered (the API context lives inside the shell, so the gate below reports it up).
+  const [role, setRole] = useState<'admin' | 'staff' | null>(null);
+  const [title, setTitle] = useState<string | null>(null);
   return (
-    <AppShell title={titles[page]} nav={<FirmNav current={page === 'guest' ? 'guests' : page} />}>
+    <AppShell title={title ?? TITLES[page]} nav={role ? <FirmNav current={page === 'guest' ? 'guests' : page} admin={role === 'admin'} /> : undefined}>
+      <FirmGate page={page} path={path} contactId={guest?.contactId ?? null} onRole={setRole} onTitle={setTitle} />
+    </AppShell>
+  );
+}
+
+function FirmGate({ page, path, contactId, onRole, onTitle }: { page: Page; path: string; contactId: string | null; onRole: (role: 'admin' | 'staff' | null) => void; onTitle: (title: string | null) => void }) {
+  const api = useStaffApi();
+  const me = useLoad(() => api.me(), []);
+  const err = me.error;
+  const role = me.data?.role ?? null;
+  const blockedTitle = !me.data && err instanceof ApiError ? (err.code === 'not_set_up' ? (err.canSetUp ? 'Set up CaseRoom' : 'CaseRoom is not set up yet') : err.code === 'not_staff' ? "Not on CaseRoom's staff" : null) : null;
+  useEffect(() => onRole(role), [role]);
+  useEffect(() => onTitle(blockedTitle), [blockedTitle]);
+
+  if (!me.data) {
+    if (err instanceof ApiError && err.code === 'not_set_up') {
+      return err.canSetUp ? <SetupPage onDone={() => void me.reload().then(() => navigate('/tab/firm/clients'))} /> : <AccessProblem title="CaseRoom is not set up for your organisation yet" message={plainMessage(err)} />;
+    }
+    if (err instanceof ApiError && err.code === 'not_staff') {
+      return (
+        <>
+          <AccessProblem title="You are not on CaseRoom's staff" message={plainMessage(err)} />
+          {err.canSetUp && (
+            <Body1>
+              As an administrator you can still <Link href="/tab/firm/setup">change CaseRoom's set-up</Link>.
+            </Body1>
+          )}
+          {err.canSetUp && path.endsWith('/setup') && <SetupPage />}
+        </>
+      );
+    }
+    return err ? <ErrorBar error={err} onRetry={() => void me.reload()} /> : <Loading label="Signing you in…" />;
+  }
+
+  if (ADMIN_PAGES.has(page) && role !== 'admin') {
+    return <AccessProblem title="For CaseRoom admins only" message="Only a CaseRoom admin of your firm can open this page. Ask one of them if something here needs changing." />;
+  }
+  return (
+    <>
       {page === 'clients' && <ClientsPage />}
       {page === 'guests' && <GuestsPage />}
-      {page === 'guest' && guest && <GuestDetailPage contactId={guest.contactId} />}
+      {page === 'guest' && contactId && <GuestDetailPage contactId={contactId} />}
       {page === 'audit' && <AuditPage />}
       {page === 'settings' && <SettingsPage />}
-    </AppShell>
+      {page === 'setup' && <SetupPage />}
+    </>
   );
 }

@@ -96,7 +96,7 @@ describe('sharing cards', () => {
     const repo = new Repo(h.db);
     // A staff member with no sharing burst open yet (Priya's setup grants opened hers).
     const sam = await repo.insertStaff({ firmId: h.caseRecord.firmId, userId: randomUUID(), name: 'Sam Rivera', email: 'sam.rivera@firm.example', phone: null, title: null });
-    const samActor = { kind: 'staff' as const, firmId: sam.firmId, staffId: sam.id, userId: sam.userId, name: sam.name };
+    const samActor = { kind: 'staff' as const, firmId: sam.firmId, staffId: sam.id, userId: sam.userId, name: sam.name, role: sam.role };
     const items = (await repo.itemsOfCase(h.caseRecord.id)).filter((i) => i.title === 'Scan 11pm.pdf' || i.title === 'page-1.tif');
     const shared = await newThreadsAfter(() => h.app.services.sharing.shareItems(samActor, { contactIds: [maya.contact.id], itemIds: items.map((i) => i.id), expiresAt: null, reason: null }));
     expect(shared).toHaveLength(1);

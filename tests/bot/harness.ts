@@ -15,7 +15,8 @@ import { type BotOptions, type BotPart, botPart } from '../../src/parts/bot';
 import type { AdaptiveCardJson } from '../../bot/cards';
 import { freshPglite } from '../support/db';
 import { harnessFetch } from '../support/http';
-import { createTestIdentity, type TestIdentity } from '../support/tokens';
+import { createTestIdentity, TEST_STAFF_GROUP, type TestIdentity } from '../support/tokens';
+import { completeSetupInStore } from '../support/app';
 
 /**
  * The bot under test end to end: the simulator (with its Bot Connector plugin) on loopback, the
@@ -91,8 +92,9 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
 
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId, name: 'Hartley & Moss' });
+  await completeSetupInStore(db, firm.id, { name: firm.name, staffGroupId: TEST_STAFF_GROUP, admins: [{ userId: staffUser.id, name: 'Firm admin', upn: 'admin@firm.example' }] });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: staffUser.id, name: 'Priya Raman', email: 'priya@firm.example', phone: null, title: 'Associate' });
-  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name };
+  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role };
   const client = await app.services.sharing.createClient(actor, { name: 'John Smith' });
   const made = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'PI-1', title: 'Smith v. Metro Transit', assignedStaffId: staff.id, budgetCents: null });
   const other = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'COM-2', title: 'Smith lease', assignedStaffId: null, budgetCents: null });

@@ -15,7 +15,8 @@ import { Repo } from '../../src/store/repo';
 import { checkCards } from './card-validator';
 import { cardText } from './harness';
 import { freshPglite } from '../support/db';
-import { createTestIdentity } from '../support/tokens';
+import { createTestIdentity, TEST_STAFF_GROUP } from '../support/tokens';
+import { completeSetupInStore } from '../support/app';
 
 /**
  * Microsoft 365 Agents Playground, headless, as a second and independent Teams client: its own
@@ -77,8 +78,9 @@ beforeAll(async () => {
   app = await startCaseRoom({ config, db, verify: (await createTestIdentity(mock.tenantId)).verify, parts: [stub, botPart({ expiryScanMs: 0 })], startWorker: false });
   const repo = new Repo(db);
   const firm = await repo.insertFirm({ tenantId: mock.tenantId, name: 'Hartley & Moss' });
+  await completeSetupInStore(db, firm.id, { name: firm.name, staffGroupId: TEST_STAFF_GROUP, admins: [{ userId: mock.currentUser.aadObjectId, name: 'Firm admin', upn: 'admin@firm.example' }] });
   const staff = await repo.insertStaff({ firmId: firm.id, userId: mock.currentUser.aadObjectId, name: mock.currentUser.name, email: 'alex@firm.example', phone: null, title: null });
-  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name };
+  const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role };
   const client = await app.services.sharing.createClient(actor, { name: 'John Smith' });
   const c = await app.services.sharing.createCase(actor, { clientId: client.id, number: 'PI-2026-014', title: 'Smith v. Metro Transit', assignedStaffId: staff.id, budgetCents: null });
   await repo.setCaseProvisioned(c.id, { teamId: randomUUID(), channelId: caseChannel.id, driveId: 'd', folderItemId: 'f' });

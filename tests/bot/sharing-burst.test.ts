@@ -22,7 +22,7 @@ let otherItems: ItemRecord[];
 /** A staff member of their own, so each test starts a fresh burst (bursts are per staff member). */
 async function newStaff(name: string): Promise<StaffActor> {
   const s = await new Repo(h.db).insertStaff({ firmId: h.caseRecord.firmId, userId: randomUUID(), name, email: `${randomUUID().slice(0, 8)}@firm.example`, phone: null, title: null });
-  return { kind: 'staff', firmId: s.firmId, staffId: s.id, userId: s.userId, name: s.name };
+  return { kind: 'staff', firmId: s.firmId, staffId: s.id, userId: s.userId, name: s.name, role: s.role };
 }
 
 async function seedItems(uploaderContact: ContactRecord, c: CaseRecord, prefix: string, n: number): Promise<ItemRecord[]> {

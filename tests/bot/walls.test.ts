@@ -23,7 +23,7 @@ beforeAll(async () => {
   await h.sim.admin.installAppForUser(user.id, SIMULATOR_TEAMS_APP_ID);
   await h.sim.admin.installAppForUser(h.staff.userId, SIMULATOR_TEAMS_APP_ID);
   // Olaf asked for every upload of PI-1 in his feed before the wall went up.
-  await h.app.services.casework.setNotificationPreference({ kind: 'staff', firmId: olaf.firmId, staffId: olaf.id, userId: olaf.userId, name: olaf.name }, { caseId: h.caseRecord.id, event: 'guest.uploaded', feed: true });
+  await h.app.services.casework.setNotificationPreference({ kind: 'staff', firmId: olaf.firmId, staffId: olaf.id, userId: olaf.userId, name: olaf.name, role: 'staff' }, { caseId: h.caseRecord.id, event: 'guest.uploaded', feed: true });
   await new WallService({ db: h.db, clock: systemClock }).setWall(h.actor, h.caseRecord.id, { staffIds: [h.staff.id], reason: null });
   await h.settle();
 });

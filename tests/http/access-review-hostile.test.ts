@@ -18,7 +18,7 @@ let staffB: string;
 let guestA: string;
 let reviewA: { reviewId: string; contactId: string; fingerprint: string; caseId: string };
 
-const actorOf = (f: Awaited<ReturnType<typeof createFirm>>) => ({ kind: 'staff' as const, firmId: f.firm.id, staffId: f.staff.id, userId: f.staff.userId, name: f.staff.name });
+const actorOf = (f: Awaited<ReturnType<typeof createFirm>>) => ({ kind: 'staff' as const, firmId: f.firm.id, staffId: f.staff.id, userId: f.staff.userId, name: f.staff.name, role: 'admin' as const });
 const reviews = () => new AccessReviewService({ db: t.db, clock: systemClock, sharing: t.app.services.sharing });
 const report = async (token: string | null) => {
   const res = await harnessFetch(`${t.app.url}/api/access-reviews/report`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

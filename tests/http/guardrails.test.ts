@@ -132,7 +132,7 @@ describe('guardrails on sharing', () => {
     // The bot's share command and the upload card's share-back go through the same service.
     await expect(
       t.app.services.sharing.shareItems(
-        { kind: 'staff', firmId: firm.firm.id, staffId: firm.staff.id, userId: firm.staff.userId, name: 'Pat Partner' },
+        { kind: 'staff', firmId: firm.firm.id, staffId: firm.staff.id, userId: firm.staff.userId, name: 'Pat Partner', role: 'admin' },
         { contactIds: [ally.id], itemIds: [report.id], expiresAt: null, reason: 'shared from Teams (@CaseRoom share)' },
       ),
     ).rejects.toMatchObject({ code: 'refused_by_policy' });

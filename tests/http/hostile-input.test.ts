@@ -46,7 +46,8 @@ const rows: Row[] = [
   { name: 'forged signature', as: 'forged', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
   { name: 'wrong audience', as: 'wrongAudience', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
   { name: 'issuer of another tenant', as: 'wrongIssuer', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
-  { name: 'tenant without CaseRoom', as: 'unknownTenant', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
+  // A member of a tenant with no firm yet: CaseRoom is not set up there (never "sign-in expired").
+  { name: 'tenant without CaseRoom', as: 'unknownTenant', method: 'GET', path: () => '/api/cases', status: 403, code: 'not_set_up' },
   { name: 'token without the access_as_user scope', as: 'noScope', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
   { name: 'token not valid yet', as: 'notYetValid', method: 'GET', path: () => '/api/cases', status: 401, code: 'unauthenticated' },
   { name: 'guest account unknown to the firm', as: 'strangerGuest', method: 'GET', path: () => '/api/portal/cases', status: 403, code: 'forbidden' },

@@ -23,7 +23,7 @@ describe('notification settings: hostile callers', () => {
     staffA = await t.identity.token({ tid: HOME_TENANT, oid: a.staff.userId });
     const staffB = await t.identity.token({ tid: otherTenant, oid: b.staff.userId });
     const guestContact = await t.app.services.sharing.createContact(
-      { kind: 'staff', firmId: a.firm.id, staffId: a.staff.id, userId: a.staff.userId, name: a.staff.name },
+      { kind: 'staff', firmId: a.firm.id, staffId: a.staff.id, userId: a.staff.userId, name: a.staff.name, role: 'admin' },
       { email: 'g@x.example', name: 'Gus Guest', kind: 'client', phone: null, clientId: null },
     );
     await t.call('PUT', `/api/contacts/${guestContact.id}/portal-access`, staffA, { enabled: true });

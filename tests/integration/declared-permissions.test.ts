@@ -108,6 +108,15 @@ const FLOWS: Array<{ name: string; run(x: FlowContext): Promise<void> }> = [
     },
   },
   {
+    name: "first-run set-up finds the staff group (Group.ReadBasic.All) and checks a user's membership (checkMemberGroups, User.Read.All)",
+    async run({ app, f }) {
+      const found = await app.m365.directory.searchSecurityGroups('Hartley');
+      expect(found.map((g) => g.displayName)).toContain('Hartley & Moss staff');
+      expect(await app.m365.directory.group(f.firm.staffGroupId as string)).toMatchObject({ displayName: 'Hartley & Moss staff' });
+      expect(await app.m365.directory.memberGroups(f.staff.userId, [f.firm.staffGroupId as string])).toEqual([f.firm.staffGroupId]);
+    },
+  },
+  {
     name: 'drift check and health',
     async run({ app, f }) {
       await app.m365.reconciler.checkDrift(f.firm.id);

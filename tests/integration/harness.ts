@@ -25,6 +25,7 @@ import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
 import { declaredAppRegistration } from '../../scripts/declared-app';
 import { freshPglite } from '../support/db';
+import { completeSetupInStore } from '../support/app';
 import { type Inspector, registerInspector } from '../support/tenant-admin';
 import { freePort } from '../support/free-port';
 import { callApi, harnessFetch } from '../support/http';
@@ -185,10 +186,14 @@ export interface FirmFixture {
 export async function seedFirm(sim: SimHandle, db: Db, o: { installCaseRoom?: boolean } = {}): Promise<FirmFixture> {
   const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Alex Hartley', mail: 'alex@hartleymoss.onmicrosoft.com' });
   const repo = new Repo(db);
-  const firm = await repo.insertFirm({ tenantId: SIMULATOR_TENANT_ID, name: 'Hartley & Moss' });
-  const staff = await repo.insertStaff({ firmId: firm.id, userId: user.id, name: 'Alex Hartley', email: user.mail, phone: null, title: 'Partner' });
+  const inserted = await repo.insertFirm({ tenantId: SIMULATOR_TENANT_ID, name: 'Hartley & Moss' });
+  const staff = await repo.insertStaff({ firmId: inserted.id, userId: user.id, name: 'Alex Hartley', email: user.mail, phone: null, title: 'Partner', role: 'admin' });
+  // Set up, with Alex its admin and in the staff group (the simulator answers CaseRoom's checkMemberGroups from it).
+  const group = await sim.sim.admin.createGroup(SIMULATOR_TENANT_ID, { displayName: 'Hartley & Moss staff', memberIds: [user.id] });
+  await completeSetupInStore(db, inserted.id, { name: inserted.name, staffGroupId: group.id, admins: [{ userId: user.id, name: staff.name, upn: user.userPrincipalName }] });
+  const firm = (await repo.firm(inserted.id)) as Firm;
   if (o.installCaseRoom !== false) await installCaseRoom(sim, user.id);
-  return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name }, staffToken: await sim.userToken(user.id) };
+  return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name, role: 'admin' }, staffToken: await sim.userToken(user.id) };
 }
 
 /** The firm's Teams admin creates the Cases team (owned by `ownerUserId`) and adds CaseRoom to it. */

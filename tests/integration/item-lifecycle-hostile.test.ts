@@ -57,7 +57,7 @@ describe('item lifecycle routes under hostile input', () => {
     // Another firm (another tenant) in the same store, with its own case, folder and note.
     const firmB = await repo().insertFirm({ tenantId: randomUUID(), name: 'Other firm' });
     const staffB = await repo().insertStaff({ firmId: firmB.id, userId: randomUUID(), name: 'Bea Other', email: 'bea@other.example', phone: null, title: null });
-    const actorB: Extract<Actor, { kind: 'staff' }> = { kind: 'staff', firmId: firmB.id, staffId: staffB.id, userId: staffB.userId, name: staffB.name };
+    const actorB: Extract<Actor, { kind: 'staff' }> = { kind: 'staff', firmId: firmB.id, staffId: staffB.id, userId: staffB.userId, name: staffB.name, role: 'admin' };
     const clientB = await sharing.createClient(actorB, { name: 'B client' });
     const caseB = await sharing.createCase(actorB, { clientId: clientB.id, number: 'B-1', title: 'B case', assignedStaffId: null, budgetCents: null });
     const folderB = await casework.createItem(actorB, caseB.id, { kind: 'folder', title: 'B folder', parentId: null });

@@ -9,7 +9,9 @@ import type { LiveSettings } from '../../src/services/live';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import { freshPglite } from './db';
-import { createTestIdentity, type TestIdentity } from './tokens';
+import { createTestIdentity, TEST_STAFF_GROUP, type TestIdentity } from './tokens';
+import type { NamedAdmin } from '../../src/domain/setup';
+import type { DirectoryPort } from '../../src/m365/directory';
 import { callApi } from './http';
 
 export const HOME_TENANT = '11111111-1111-4111-8111-111111111111';
@@ -26,14 +28,23 @@ export interface TestApp {
 }
 
 /** The real app (routes, auth, services, store) with a recording Microsoft 365 part, on an ephemeral port. */
-export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Record<string, string>; live?: Partial<LiveSettings> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Record<string, string>; live?: Partial<LiveSettings>; directory?: DirectoryPort } = {}): Promise<TestApp> {
   const db = options.db ?? (await freshPglite());
   const identity = await createTestIdentity(HOME_TENANT);
   const recorder = recordingPart();
   const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT, ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const app = await startCaseRoom({ config, db, logger, verify: identity.verify, clock: options.clock, parts: [definePart({ name: recorder.name, build: () => recorder })], startWorker: false, live: options.live });
+  const app = await startCaseRoom({
+    config,
+    db,
+    logger,
+    verify: identity.verify,
+    clock: options.clock,
+    parts: [definePart({ name: recorder.name, build: () => (options.directory ? { ...recorder, directory: options.directory } : recorder) })],
+    startWorker: false,
+    live: options.live,
+  });
   return {
     app,
     db,
@@ -48,12 +59,31 @@ export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Reco
   };
 }
 
-/** A firm with one staff member, built straight in the store (tests of the API then act through HTTP). */
+/**
+ * A firm that has completed set-up (staff group TEST_STAFF_GROUP, which test tokens carry) with one
+ * staff member, Pat, its admin; built straight in the store (tests of the API then act through HTTP).
+ */
 export async function createFirm(db: Db, tenantId: string = randomUUID(), name = 'Test Firm') {
   const repo = new Repo(db);
-  const firm = await repo.insertFirm({ tenantId, name });
-  const staff = await repo.insertStaff({ firmId: firm.id, userId: randomUUID(), name: 'Pat Partner', email: 'pat@firm.example', phone: '+1 555 0100', title: 'Partner' });
+  const inserted = await repo.insertFirm({ tenantId, name });
+  const staff = await repo.insertStaff({ firmId: inserted.id, userId: randomUUID(), name: 'Pat Partner', email: 'pat@firm.example', phone: '+1 555 0100', title: 'Partner', role: 'admin' });
+  await completeSetupInStore(db, inserted.id, { name, staffGroupId: TEST_STAFF_GROUP, admins: [{ userId: staff.userId, name: staff.name, upn: staff.email }] });
+  const firm = (await repo.firm(inserted.id)) as NonNullable<Awaited<ReturnType<Repo['firm']>>>;
   return { firm, staff, tenantId };
+}
+
+/** Marks a firm set up straight in the store (fixtures; the product goes through PUT /api/setup). */
+export async function completeSetupInStore(db: Db, firmId: string, setup: { name: string; staffGroupId: string; admins: NamedAdmin[] }): Promise<void> {
+  await new Repo(db).saveSetup(firmId, {
+    name: setup.name,
+    staffGroupId: setup.staffGroupId,
+    staffGroupName: 'CaseRoom staff',
+    admins: setup.admins,
+    guestDefaultSections: null,
+    guestDefaultExpiryDays: null,
+    senderMailbox: null,
+    completedBy: setup.admins[0]?.userId ?? 'fixture',
+  });
 }
 
 /** Snapshot of every table's rows, to prove a refused request changed nothing. */

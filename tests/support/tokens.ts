@@ -8,12 +8,27 @@ import { createTokenVerifier, type TokenVerifier } from '../../src/http/auth';
  */
 export const TEST_AUDIENCE = 'api://localhost/caseroom-test';
 export const issuerFor = (tenantId: string) => `https://login.test.example/${tenantId}/v2.0`;
+/** The staff group of test firms (tests/support/app.ts createFirm); test tokens carry it in `groups` unless told otherwise. */
+export const TEST_STAFF_GROUP = '5a1f0c3e-7d2b-4c8a-9e6f-0b1d2c3e4f50';
 
 export interface TestIdentity {
   verify: TokenVerifier;
-  token(claims: { tid: string; oid: string; name?: string; guest?: boolean; scp?: string; aud?: string; iss?: string; expiresIn?: string | number; notBefore?: string | number; email?: string }): Promise<string>;
+  token(claims: {
+    tid: string;
+    oid: string;
+    name?: string;
+    guest?: boolean;
+    scp?: string;
+    aud?: string;
+    iss?: string;
+    expiresIn?: string | number;
+    notBefore?: string | number;
+    email?: string;
+    groups?: string[] | null;
+    wids?: string[];
+  }): Promise<string>;
   /** A token signed by a different key: looks right, is forged. */
-  forged(claims: { tid: string; oid: string }): Promise<string>;
+  forged(claims: { tid: string; oid: string; groups?: string[] | null; wids?: string[] }): Promise<string>;
 }
 
 export async function createTestIdentity(homeTenantId: string): Promise<TestIdentity> {
@@ -31,6 +46,9 @@ export async function createTestIdentity(homeTenantId: string): Promise<TestIden
       scp: c.scp ?? 'access_as_user',
       ver: '2.0',
       ...(c.guest ? { acct: 1 } : { acct: 0 }),
+      // Entra puts the groups claim in when the registration asks for it; null leaves it out (membership then comes from Graph).
+      ...(c.groups === null || c.guest ? {} : { groups: c.groups ?? [TEST_STAFF_GROUP] }),
+      ...(c.wids ? { wids: c.wids } : {}),
     })
       .setProtectedHeader({ alg: 'RS256', kid: keyId, typ: 'JWT' })
       .setIssuer(c.iss ?? issuerFor(c.tid))

@@ -3,9 +3,9 @@
  * started by `npm start` (pass its plain-HTTP base URL).
  */
 import type { Knobs, AppStats, GraphCallRecord } from '../context';
-import type { AppInstallationRecord, AppRecord, ChannelRecord, MailMessageRecord, SimulatorData, TeamRecord, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
+import type { AppInstallationRecord, AppRecord, ChannelRecord, GroupRecord, MailMessageRecord, SimulatorData, TeamRecord, TeamsAppRecord, TenantRecord, UserRecord } from '../state/model';
 import type { PublishTeamsAppInput } from '../state/installations';
-import type { CreateAppInput, CreateUserInput } from '../state/directory';
+import type { CreateAppInput, CreateGroupInput, CreateUserInput } from '../state/directory';
 
 export interface CreatedTenant {
   tenant: TenantRecord;
@@ -40,6 +40,16 @@ export class SimulatorAdminClient {
   }
   createUser(tenantId: string, input: CreateUserInput): Promise<UserRecord> {
     return this.call('POST', `/_admin/tenants/${tenantId}/users`, input);
+  }
+  /** An Entra admin creates a group (a security group unless told otherwise) with these members. */
+  createGroup(tenantId: string, input: CreateGroupInput): Promise<GroupRecord> {
+    return this.call('POST', `/_admin/tenants/${tenantId}/groups`, input);
+  }
+  addGroupMember(groupId: string, memberId: string): Promise<GroupRecord> {
+    return this.call('POST', `/_admin/groups/${encodeURIComponent(groupId)}/members`, { memberId });
+  }
+  removeGroupMember(groupId: string, memberId: string): Promise<void> {
+    return this.call('DELETE', `/_admin/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(memberId)}`);
   }
   /** A Teams admin creates a team (ready at once) with owners, members and standard channels. */
   createTeam(tenantId: string, input: { displayName: string; description?: string; ownerUserIds?: string[]; memberUserIds?: string[]; channels?: string[] }): Promise<{ team: TeamRecord; channels: ChannelRecord[] }> {

@@ -8,7 +8,7 @@ import { GraphError } from '../web/errors';
 import type { Router } from '../web/router';
 import type { SimRequest, SimResponse } from '../web/types';
 import { GRAPH_RESOURCE } from '../identity/tokens';
-import { createApp, createTenant, createUser, findUser, findUserByEmail } from '../state/directory';
+import { createApp, createGroup, createTenant, createUser, findUser, findUserByEmail } from '../state/directory';
 import { newPermissionId } from '../state/ids';
 import { type InstallationTarget, InstallationError, installTeamsApp, publishTeamsApp, uninstallTeamsApp } from '../state/installations';
 import type { PermissionRecord } from '../state/model';
@@ -46,6 +46,17 @@ const userInput = z
     surname: z.string().optional(),
     jobTitle: z.string().optional(),
     userPrincipalName: z.string().optional(),
+    roleTemplateIds: z.array(z.string()).optional(),
+  })
+  .strict();
+const groupInput = z
+  .object({
+    id: z.string().optional(),
+    displayName: z.string().min(1),
+    description: z.string().optional(),
+    securityEnabled: z.boolean().optional(),
+    mailEnabled: z.boolean().optional(),
+    memberIds: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -129,6 +140,24 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     } catch (error) {
       throw new GraphError(409, 'conflict', (error as Error).message);
     }
+  });
+
+  // Entra groups, as an admin makes them in the Entra admin center.
+  router.add('POST', '/_admin/tenants/{tenantId}/groups', async (req) => ok(createGroup(ctx.store, tenantOr404(req.params.tenantId), await parse(req, groupInput)), 201));
+  router.add('POST', '/_admin/groups/{groupId}/members', async (req) => {
+    const group = data().groups[req.params.groupId.toLowerCase()];
+    if (!group) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${req.params.groupId}' does not exist.`);
+    const { memberId } = await parse(req, z.object({ memberId: z.string() }).strict());
+    if (!group.memberIds.includes(memberId.toLowerCase())) group.memberIds.push(memberId.toLowerCase());
+    ctx.store.markDirty();
+    return ok(group);
+  });
+  router.add('DELETE', '/_admin/groups/{groupId}/members/{memberId}', async (req) => {
+    const group = data().groups[req.params.groupId.toLowerCase()];
+    if (!group) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${req.params.groupId}' does not exist.`);
+    group.memberIds = group.memberIds.filter((m) => m !== req.params.memberId.toLowerCase());
+    ctx.store.markDirty();
+    return { status: 204, empty: true };
   });
 
   // The Teams app catalog and installations: what a Teams admin and a team owner (or the user, for

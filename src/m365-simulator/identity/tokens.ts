@@ -116,6 +116,8 @@ export class TokenService {
         // acct: 0 = member of the tenant, 1 = guest (v2 optional claim, relied on by the app).
         acct: user.userType === 'Guest' ? 1 : 0,
         idtyp: 'user',
+        // Entra's access tokens carry the user's directory role template ids (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, `wids`).
+        wids: user.roleTemplateIds?.length ? [...user.roleTemplateIds] : undefined,
       },
       lifetimeSeconds,
     );

@@ -3,7 +3,7 @@
  * API (seeding), `/invitations` (guest creation) and `POST /teams` (a site per team).
  */
 import { randomBytes } from 'node:crypto';
-import type { AppRecord, DriveItemRecord, DriveRecord, SimulatorData, SiteRecord, TenantRecord, UserRecord } from './model';
+import type { AppRecord, DriveItemRecord, GroupRecord, DriveRecord, SimulatorData, SiteRecord, TenantRecord, UserRecord } from './model';
 import type { SimulatorStore } from './store';
 import { newDriveId, newDriveItemId, newGuid, newPermissionId, newSiteId } from './ids';
 
@@ -96,6 +96,44 @@ export interface CreateUserInput {
   surname?: string;
   jobTitle?: string;
   userPrincipalName?: string;
+  /** Entra directory roles (template ids), e.g. Global Administrator's. */
+  roleTemplateIds?: string[];
+}
+
+export interface CreateGroupInput {
+  id?: string;
+  displayName: string;
+  description?: string;
+  securityEnabled?: boolean;
+  mailEnabled?: boolean;
+  memberIds?: string[];
+}
+
+export function createGroup(store: SimulatorStore, tenant: TenantRecord, input: CreateGroupInput): GroupRecord {
+  const id = (input.id ?? newGuid()).toLowerCase();
+  if (store.data.groups[id]) throw new Error(`Group ${id} already exists`);
+  const group: GroupRecord = {
+    id,
+    tenantId: tenant.id,
+    displayName: input.displayName,
+    description: input.description ?? null,
+    securityEnabled: input.securityEnabled ?? true,
+    mailEnabled: input.mailEnabled ?? false,
+    memberIds: (input.memberIds ?? []).map((m) => m.toLowerCase()),
+    createdDateTime: new Date().toISOString(),
+  };
+  store.data.groups[id] = group;
+  store.markDirty();
+  return group;
+}
+
+/** Whether `memberId` is in the group directly or through nested groups (checkMemberGroups is transitive). */
+export function isTransitiveMember(data: SimulatorData, groupId: string, memberId: string, seen: Set<string> = new Set()): boolean {
+  const group = data.groups[groupId.toLowerCase()];
+  if (!group || seen.has(group.id)) return false;
+  seen.add(group.id);
+  const key = memberId.toLowerCase();
+  return group.memberIds.some((m) => m === key || (data.groups[m] !== undefined && isTransitiveMember(data, m, key, seen)));
 }
 
 /** Guests get Entra's external UPN form: alice_example.com#EXT#@contoso.onmicrosoft.com. */
@@ -125,6 +163,7 @@ export function createUser(store: SimulatorStore, tenant: TenantRecord, input: C
     jobTitle: input.jobTitle ?? null,
     accountEnabled: true,
     createdDateTime: now,
+    ...(input.roleTemplateIds?.length ? { roleTemplateIds: input.roleTemplateIds.map((r) => r.toLowerCase()) } : {}),
   };
   store.data.users[id] = user;
   store.markDirty();

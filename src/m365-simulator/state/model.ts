@@ -67,6 +67,20 @@ export interface UserRecord {
   jobTitle: string | null;
   accountEnabled: boolean;
   createdDateTime: string;
+  /** Entra directory roles held (role template ids): user tokens carry them as `wids`. */
+  roleTemplateIds?: string[];
+}
+
+/** An Entra group of a tenant (security or Microsoft 365); members are user or group ids (groups nest). */
+export interface GroupRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  description: string | null;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  memberIds: string[];
+  createdDateTime: string;
 }
 
 export interface InvitationRecord {
@@ -339,6 +353,7 @@ export interface SimulatorData {
   teamsApps: Record<string, TeamsAppRecord>;
   appInstallations: Record<string, AppInstallationRecord>;
   channelTabs: Record<string, ChannelTabRecord>;
+  groups: Record<string, GroupRecord>;
   /** Opaque state owned by plugins (e.g. the Bot Connector), persisted with everything else. */
   pluginData: Record<string, unknown>;
 }
@@ -365,6 +380,7 @@ export function emptyData(): SimulatorData {
     teamsApps: {},
     appInstallations: {},
     channelTabs: {},
+    groups: {},
     pluginData: {},
   };
 }

@@ -15,6 +15,7 @@ import { gatewayMailSender, MailSendError } from '../../m365/mail';
 import { createTokenSource } from '../../m365/auth';
 import { GraphGateway } from '../../m365/graph';
 import { gatewayDriveItems } from '../../m365/drive-items';
+import { type DirectoryPort, gatewayDirectory } from '../../m365/directory';
 import { accessRoutes, fileRoutes, notificationRoute } from './routes';
 import { SharePointAccessView } from '../../services/sharepoint-access';
 import type { M365Settings } from '../../m365/settings';
@@ -45,6 +46,8 @@ export interface Microsoft365Part extends AppPart {
   digests: GuestDigestService;
   /** The case Access page: SharePoint beside CaseRoom's intent, and Repair. */
   access: SharePointAccessView;
+  /** Staff-group membership (checkMemberGroups) and set-up's directory look-ups. */
+  directory: DirectoryPort;
 }
 
 /** Fire a moment after the expiry instant, so the sweep's `now` is past it. */
@@ -220,6 +223,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     channelMessages: gatewayChannelMessages(graph),
     digests,
     access,
+    directory: gatewayDirectory(graph),
     handlers,
     routes: [{ path: '/api/graph/notifications', router: notificationRoute({ db, logger }) }, ...fileRoutes({ db, logger, uploads, services }), ...accessRoutes(access)],
     async start() {

@@ -1,0 +1,182 @@
+import { Body1, Button, Caption1, Checkbox, Field, Input, Radio, RadioGroup, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { SECTIONS, type Section, type SetupGroup, type SetupStatus } from '../api';
+import { ErrorBar, Loading, Notice } from '../components/Feedback';
+import { SECTION_LABEL } from '../components/format';
+import { TitledCard } from '../components/TitledCard';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
+  body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalM}` },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
+  hint: { display: 'block', color: tokens.colorNeutralForeground3 },
+});
+
+const splitUpns = (text: string): string[] =>
+  text
+    .split(/[\s,;]+/)
+    .map((u) => u.trim().toLowerCase())
+    .filter(Boolean);
+
+/** The form's state, started from what the server holds (empty before the first set-up). */
+function initialForm(status: SetupStatus) {
+  return {
+    firmName: status.firmName,
+    teamIds: status.teams.filter((t) => t.chosen).map((t) => t.teamId),
+    group: status.staffGroup,
+    admins: status.admins
+      .map((a) => a.upn)
+      .filter(Boolean)
+      .join('\n'),
+    sections: status.guestDefaults.sections ?? [...SECTIONS],
+    expiryDays: status.guestDefaults.expiryDays === null ? '' : String(status.guestDefaults.expiryDays),
+    mailbox: status.senderMailbox ?? '',
+  };
+}
+
+/**
+ * First-run set-up, and reopening it (admins): the firm's name, the teams that hold case channels,
+ * the Entra security group whose members are staff, the admins, guests' defaults and the mailbox
+ * guests' e-mail goes out from (PUT /api/setup).
+ */
+export function SetupPage({ onDone }: { onDone?: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const loaded = useLoad(() => api.setupStatus(), []);
+  const [form, setForm] = useState<ReturnType<typeof initialForm> | null>(null);
+  const [groupSearch, setGroupSearch] = useState('');
+  const [groups, setGroups] = useState<SetupGroup[] | null>(null);
+  const [mailboxOk, setMailboxOk] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const find = useAction(async () => setGroups(await api.searchGroups(groupSearch.trim())));
+  const checkMailbox = useAction(async (address: string) => {
+    const found = await api.checkMailbox(address);
+    setMailboxOk(`${found.address} (${found.displayName}) is a mailbox of your organisation.`);
+  });
+  const save = useAction(async (f: ReturnType<typeof initialForm>) => {
+    setSaved(false);
+    const all = f.sections.length === SECTIONS.length;
+    await api.saveSetup({
+      firmName: f.firmName,
+      teamIds: f.teamIds,
+      staffGroupId: f.group?.id ?? '',
+      adminUpns: splitUpns(f.admins),
+      guestDefaults: { sections: all ? null : f.sections, expiryDays: f.expiryDays.trim() ? Number(f.expiryDays) : null },
+      senderMailbox: f.mailbox.trim() ? f.mailbox.trim().toLowerCase() : null,
+    });
+    setSaved(true);
+    await loaded.reload();
+  });
+
+  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label="Loading set-up…" />;
+  const status = loaded.data;
+  const f = form ?? initialForm(status);
+  const update = (patch: Partial<typeof f>) => setForm({ ...f, ...patch });
+  const groupChoices = [...(f.group && !groups?.some((g) => g.id === f.group?.id) ? [f.group] : []), ...(groups ?? [])];
+
+  return (
+    <form
+      className={s.page}
+      aria-label="Set up CaseRoom"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(f);
+      }}
+    >
+      <Body1>{status.state === 'set-up' ? 'CaseRoom is set up. Change anything below and save; staff keep working meanwhile.' : 'CaseRoom is not set up for your organisation yet. Until you save this page, nobody can use it.'}</Body1>
+      <TitledCard title="Your firm" testId="setup-firm">
+        <div className={s.body}>
+          <Field label="Firm name" required>
+            <Input value={f.firmName} onChange={(_e, d) => update({ firmName: d.value })} />
+          </Field>
+        </div>
+      </TitledCard>
+      <TitledCard title="Teams for cases" testId="setup-teams">
+        <div className={s.body}>
+          {status.teams.length === 0 ? (
+            <Notice intent="warning">CaseRoom is not installed in any team yet. Add CaseRoom to the team that should hold case channels in Microsoft Teams, then reload this page.</Notice>
+          ) : (
+            <fieldset>
+              <legend>Each case gets a channel in one of these teams</legend>
+              {status.teams.map((t) => (
+                <Checkbox key={t.teamId} label={t.displayName} checked={f.teamIds.includes(t.teamId)} onChange={(_e, d) => update({ teamIds: d.checked ? [...f.teamIds, t.teamId] : f.teamIds.filter((id) => id !== t.teamId) })} />
+              ))}
+            </fieldset>
+          )}
+        </div>
+      </TitledCard>
+      <TitledCard title="Staff" testId="setup-staff">
+        <div className={s.body}>
+          <Caption1 className={s.hint}>Only members of this Entra security group can use CaseRoom as staff. Everyone else in your organisation is refused.</Caption1>
+          <div className={s.row}>
+            <Field label="Find a security group by the start of its name">
+              <Input value={groupSearch} onChange={(_e, d) => setGroupSearch(d.value)} />
+            </Field>
+            <Button type="button" disabled={!groupSearch.trim() || find.busy} onClick={() => void find.run()}>
+              Find groups
+            </Button>
+          </div>
+          <ErrorBar error={find.error} />
+          {groups && groups.length === 0 && <Notice intent="info">No security group starts with “{groupSearch.trim()}”.</Notice>}
+          {groupChoices.length > 0 && (
+            <Field label="Staff group" required>
+              <RadioGroup value={f.group?.id ?? ''} onChange={(_e, d) => update({ group: groupChoices.find((g) => g.id === d.value) ?? null })}>
+                {groupChoices.map((g) => (
+                  <Radio key={g.id} value={g.id} label={g.description ? `${g.displayName} — ${g.description}` : g.displayName} />
+                ))}
+              </RadioGroup>
+            </Field>
+          )}
+          <Field label="CaseRoom admins (sign-in names, one per line)" hint="They can change this set-up, the firm's settings and policy, and read the audit log. You stay an admin.">
+            <Textarea value={f.admins} onChange={(_e, d) => update({ admins: d.value })} resize="vertical" />
+          </Field>
+        </div>
+      </TitledCard>
+      <TitledCard title="Guests" testId="setup-guests">
+        <div className={s.body}>
+          <fieldset>
+            <legend>Sections a guest sees when a whole case is shared</legend>
+            {SECTIONS.map((section: Section) => (
+              <Checkbox
+                key={section}
+                label={SECTION_LABEL[section] ?? section}
+                checked={f.sections.includes(section)}
+                onChange={(_e, d) => update({ sections: d.checked ? [...f.sections, section] : f.sections.filter((x) => x !== section) })}
+              />
+            ))}
+          </fieldset>
+          <Field label="Days a guest's access lasts (empty: until withdrawn)">
+            <Input type="number" min={1} max={3650} value={f.expiryDays} onChange={(_e, d) => update({ expiryDays: d.value })} />
+          </Field>
+          <div className={s.row}>
+            <Field label="Mailbox guests' e-mail goes out from">
+              <Input type="email" value={f.mailbox} onChange={(_e, d) => update({ mailbox: d.value })} />
+            </Field>
+            <Button type="button" disabled={!f.mailbox.trim() || checkMailbox.busy} onClick={() => void checkMailbox.run(f.mailbox.trim())}>
+              Check mailbox
+            </Button>
+          </div>
+          <ErrorBar error={checkMailbox.error} />
+          {mailboxOk && <Notice>{mailboxOk}</Notice>}
+        </div>
+      </TitledCard>
+      <ErrorBar error={save.error} title="Set-up was not saved" />
+      {saved && (
+        <Notice>
+          CaseRoom is set up. Staff can use it now.{' '}
+          {onDone && (
+            <Button appearance="transparent" onClick={onDone}>
+              Go to clients
+            </Button>
+          )}
+        </Notice>
+      )}
+      <div>
+        <Button appearance="primary" type="submit" disabled={save.busy || !f.group || f.teamIds.length === 0 || !f.firmName.trim()}>
+          {status.state === 'set-up' ? 'Save set-up' : 'Complete set-up'}
+        </Button>
+      </div>
+    </form>
+  );
+}

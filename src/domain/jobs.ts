@@ -26,6 +26,8 @@ export interface JobPayloads {
   'bot-deliver': { postKey: string };
   /** A guest's e-mail digest. */
   'guest-digest': { contactId: string };
+  /** Writes an accepted upload batch's spooled files to SharePoint (src/services/uploads.ts). */
+  'upload-write': { batchId: string };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -40,8 +42,10 @@ export type NoPayload = Record<string, never>;
  * Microsoft 365 work, since all of an app's calls share one resource-unit budget per tenant and
  * a revocation must not queue behind anything. A sync job cannot tell in advance whether it
  * grants or revokes (it reads the latest state when it runs), so every sync is in the access lane.
+ * Bulk writes (an accepted upload batch: hundreds of files) have a lane of their own, so they
+ * hold up neither case provisioning nor invitations; the worker claims the access lane first.
  */
-export const LANES = ['access', 'm365', 'notify'] as const;
+export const LANES = ['access', 'm365', 'notify', 'bulk'] as const;
 export type Lane = (typeof LANES)[number];
 
 /**
@@ -90,6 +94,7 @@ const JOBS: { readonly [K in JobKind]: JobSpec<K> } = {
   notify: { lane: 'notify', payload: { event: 'event' } },
   'bot-deliver': { lane: 'notify', payload: { postKey: 'string' } },
   'guest-digest': { lane: 'notify', payload: { contactId: 'string' } },
+  'upload-write': { lane: 'bulk', payload: { batchId: 'string' } },
 };
 
 type EventOf<T extends CaseRoomEventType> = Omit<Extract<CaseRoomEvent, { type: T }>, 'type'>;

@@ -174,8 +174,10 @@ export class OutboxWorker {
     return new Promise((resolve) => this.jobEnded.push(resolve));
   }
 
+  /** The access lane (revocations) claims first, then the others together. */
   private async fillAll(): Promise<number> {
-    const taken = await Promise.all(this.lanes.map((lane) => this.fill(lane)));
+    const [first, ...others] = this.lanes;
+    const taken = [await this.fill(first), ...(await Promise.all(others.map((lane) => this.fill(lane))))];
     return taken.reduce((a, b) => a + b, 0);
   }
 

@@ -10,11 +10,11 @@ import type { ClaimKinds } from '../store/outbox';
 export const DEFAULT_LANE: Lane = 'm365';
 
 /**
- * Slots per lane in one worker (10, the batch size the worker had before lanes, and one for bulk
- * writes: a batch job works through its files in order within the budget, so a second slot would
- * only share the same budget).
+ * Slots per lane in one worker (10, the batch size the worker had before lanes, and two for bulk
+ * writes: more would only share the same budget, and two keep one hung batch from holding up
+ * every other).
  */
-export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 4, m365: 3, notify: 3, bulk: 1 };
+export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 4, m365: 3, notify: 3, bulk: 2 };
 
 export function laneOf(kind: string): Lane {
   return isJobKind(kind) ? JOB_LANES[kind] : DEFAULT_LANE;

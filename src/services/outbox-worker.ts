@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors';
-import { isJobKind, type JobKind, JobPayloadError, LANES, type Lane, parseJobPayload } from '../domain/jobs';
+import { isJobKind, isLongJob, type JobKind, JobPayloadError, LANES, type Lane, LONG_JOB_LIMIT_MS, parseJobPayload } from '../domain/jobs';
 import type { Db } from '../store/db';
-import { claim, type ClaimedJob, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+import { claim, type ClaimedJob, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases, renewLease } from '../store/outbox';
 import { DEFAULT_LANE_SLOTS, kindFilterOf } from './outbox-lanes';
 
 /**
@@ -302,8 +302,17 @@ export class OutboxWorker {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let cutter: () => void = () => undefined;
+    // A long job keeps its lease while it runs, so no other instance takes it; its limit is longer.
+    const long = isLongJob(job.kind);
+    const limitMs = long ? Math.max(this.jobTimeoutMs, LONG_JOB_LIMIT_MS) : this.jobTimeoutMs;
+    const renewal = long
+      ? setInterval(() => {
+          renewLease(this.o.db, job.id, this.workerId, this.leaseSeconds).catch((err: unknown) => this.o.logger.warn({ err, jobId: job.id }, 'could not renew a long job lease'));
+        }, this.leaseSeconds * 250)
+      : undefined;
+    renewal?.unref();
     const limit = new Promise<JobOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, this.jobTimeoutMs) }), this.jobTimeoutMs);
+      timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, limitMs) }), limitMs);
       // A job left hung by a test or a dying process must not keep the process alive by itself.
       timer.unref();
       cutter = () => resolve({ kind: 'cut', error: new WorkerStoppedError(job.kind) });
@@ -321,6 +330,7 @@ export class OutboxWorker {
       return outcome;
     } finally {
       clearTimeout(timer);
+      clearInterval(renewal);
       this.cutters.delete(cutter);
     }
   }

@@ -43,6 +43,11 @@ export interface OutboxWorkerOptions {
    * quarters of the lease, so a slow job is handed back before another instance could take it.
    */
   jobTimeoutMs?: number;
+  /**
+   * The limit of long kinds (JobSpec.long in src/domain/jobs.ts), whose leases the worker renews.
+   * Default LONG_JOB_LIMIT_MS, unless `jobTimeoutMs` is given alone: then that one limit holds for every kind.
+   */
+  longJobTimeoutMs?: number;
   maxAttempts?: number;
   workerId?: string;
 }
@@ -106,12 +111,14 @@ export class OutboxWorker {
   private started = false;
   private stopped = false;
   private readonly jobTimeoutMs: number;
+  private readonly longJobTimeoutMs: number;
   private readonly leaseSeconds: number;
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.workerId = o.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.leaseSeconds = o.leaseSeconds ?? 120;
     this.jobTimeoutMs = o.jobTimeoutMs ?? Math.floor(this.leaseSeconds * 750);
+    this.longJobTimeoutMs = o.longJobTimeoutMs ?? (o.jobTimeoutMs !== undefined ? o.jobTimeoutMs : Math.max(this.jobTimeoutMs, LONG_JOB_LIMIT_MS));
     const slotsOf = (lane: Lane) => (typeof o.slots === 'number' ? o.slots : (o.slots?.[lane] ?? DEFAULT_LANE_SLOTS[lane]));
     this.lanes = LANES.map((name) => ({ name, slots: Math.max(1, slotsOf(name)), kinds: kindFilterOf(name), busy: 0, claiming: null, again: false, poll: null }));
   }
@@ -304,7 +311,7 @@ export class OutboxWorker {
     let cutter: () => void = () => undefined;
     // A long job keeps its lease while it runs, so no other instance takes it; its limit is longer.
     const long = isLongJob(job.kind);
-    const limitMs = long ? Math.max(this.jobTimeoutMs, LONG_JOB_LIMIT_MS) : this.jobTimeoutMs;
+    const limitMs = long ? this.longJobTimeoutMs : this.jobTimeoutMs;
     const renewal = long
       ? setInterval(() => {
           renewLease(this.o.db, job.id, this.workerId, this.leaseSeconds).catch((err: unknown) => this.o.logger.warn({ err, jobId: job.id }, 'could not renew a long job lease'));

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -115,6 +116,9 @@ interface FileRow {
   item_id: string | null;
 }
 
+/** A spool directory no batch names is an abandoned request once it is this old (App Service ends a request after 230 s). */
+const ORPHAN_AGE_MS = 3_600_000;
+
 const ACCESS_CHANGED = 'your access to this case changed before the file was stored';
 
 /** A file that cannot be written, whatever the retry: it is refused with this reason. */
@@ -167,6 +171,25 @@ export class UploadBatches {
       await requestUploadWrite(tx, c.firmId, batchId);
     });
     return this.statusOf(batchId);
+  }
+
+  /**
+   * Removes spool directories no batch names that are older than an hour: a request that died
+   * before its batch was committed (its guest got no answer, so nothing was promised). Younger
+   * ones may be a request in progress on another instance sharing the spool.
+   */
+  async sweepOrphans(root: string): Promise<number> {
+    const known = new Set((await this.d.db.query<{ spool_dir: string }>(`SELECT spool_dir FROM upload_batches WHERE state = 'pending'`)).map((r) => path.resolve(r.spool_dir)));
+    let removed = 0;
+    for (const name of await fs.readdir(root)) {
+      const dir = path.resolve(root, name);
+      if (!name.startsWith('caseroom-upload-') || known.has(dir)) continue;
+      const stat = await fs.stat(dir).catch(() => null);
+      if (!stat?.isDirectory() || Date.now() - stat.mtimeMs < ORPHAN_AGE_MS) continue;
+      await fs.rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
   }
 
   /** A batch as its guest sees it; anyone else's (or an unknown id) is a 404, so ids reveal nothing. */

@@ -129,8 +129,15 @@ export class UploadService {
     this.batches = new UploadBatches({ db: d.db, graph: d.graph, logger: d.logger, services: d.services, sessions: this.sessions });
   }
 
-  private spoolRoot(): string {
+  /** The spool directory, created on first use (the data directory's `upload-spool` by default). */
+  private async spoolRoot(): Promise<string> {
+    await fs.mkdir(this.d.spoolDir, { recursive: true });
     return this.d.spoolDir;
+  }
+
+  /** At start-up: spool directories of requests that died before they were accepted (no batch names them) are removed. */
+  async sweepSpool(): Promise<number> {
+    return this.batches.sweepOrphans(await this.spoolRoot());
   }
 
   /** The outbox job: writes a batch for one slice of time; queues the rest when the slice ran out. */
@@ -233,7 +240,7 @@ export class UploadService {
    * batch and no spool behind.
    */
   private async receiveGuest(req: IncomingMessage, actor: GuestActor, c: CaseRecord, rights: GuestUploadRights): Promise<UploadAnswer> {
-    const dir = await fs.mkdtemp(path.join(this.spoolRoot(), 'caseroom-upload-'));
+    const dir = await fs.mkdtemp(path.join(await this.spoolRoot(), 'caseroom-upload-'));
     const received: Received<SpooledFile> = { stored: [], skipped: [], refused: [] };
     let counter = 0;
     const next = () => path.join(dir, `file-${++counter}`);
@@ -410,7 +417,7 @@ export class UploadService {
     if (!isZip && size !== null) return [await this.put(c, base, folder, filename, size, stream, mimeType, auth)];
 
     // Unknown size or an archive: spool to disk (constant memory), then upload from there.
-    const dir = await fs.mkdtemp(path.join(this.spoolRoot(), 'caseroom-upload-'));
+    const dir = await fs.mkdtemp(path.join(await this.spoolRoot(), 'caseroom-upload-'));
     try {
       const spool = path.join(dir, 'upload');
       const spooled = (await spoolTo(stream, spool, this.d.settings.maxUploadBytes)).size;

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SIMULATOR_TENANT_ID } from '../../src/config';
 import type { UploadAnswer, UploadBatchStatus } from '../../src/contract';
@@ -87,6 +88,21 @@ describe('guest uploads written in the background', () => {
     const names = await sharePointNames(w, w.case.driveId as string);
     expect(names).toContain('kept-intact.pdf');
     expect(names).not.toContain('damaged-on-disk.pdf');
+  });
+
+  it('removes, at start-up, the spool of a request that died before it was accepted, and keeps a pending batch', async () => {
+    const res = await uploadAnswer(w.app, filesPath(), w.guest.token, [{ name: 'file', filename: 'still-pending.pdf', content: pdf('pending') }]);
+    const batchId = (res.body as UploadAnswer).batch?.id as string;
+    const [{ spool_dir: pendingDir }] = await w.app.db.query<{ spool_dir: string }>('SELECT spool_dir FROM upload_batches WHERE id = $1', [batchId]);
+    const abandoned = await fs.mkdtemp(path.join(path.dirname(pendingDir), 'caseroom-upload-'));
+    await fs.writeFile(path.join(abandoned, 'file-1'), pdf('half a request'));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    await fs.utimes(abandoned, twoHoursAgo, twoHoursAgo);
+    await fs.utimes(pendingDir, twoHoursAgo, twoHoursAgo);
+    expect(await w.app.m365.uploads.sweepSpool()).toBe(1);
+    await expect(fs.stat(abandoned)).rejects.toThrow();
+    expect((await fs.stat(pendingDir)).isDirectory()).toBe(true);
+    expect((await waitForBatch(w.app, w.guest.token, batchId)).files[0].state).toBe('in');
   });
 
   it('tells the channel once per batch, when its files are in', async () => {

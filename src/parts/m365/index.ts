@@ -228,6 +228,8 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       const filled = await applyDefaultSender(db, config.mail.sender);
       if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');
       armExpiryTimer();
+      const swept = await uploads.sweepSpool();
+      if (swept) logger.warn({ swept }, 'upload spool directories of requests that never completed removed');
       every(settings.acceptancePollMs, M365_JOBS.acceptance);
       every(settings.expirySweepMs, M365_JOBS.expiry);
       every(settings.driftIntervalMs, M365_JOBS.drift)?.();

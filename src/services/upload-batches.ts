@@ -135,7 +135,7 @@ class FileRefused extends Error {}
  * one PUT with `@microsoft.graph.conflictBehavior=rename` (SharePoint picks a free name; no
  * look-up first), each new folder created once per batch (2 units, a folder the store knows
  * costs nothing), and no read-back. Large files go through an upload session. The channel card
- * comes once, when the batch is in (one `guest.uploaded` event, keyed by the batch).
+ * comes once, when the batch is in (one `guest.uploaded` event for the whole batch).
  */
 export class UploadBatches {
   constructor(private readonly d: UploadBatchDeps) {}
@@ -366,7 +366,7 @@ export class UploadBatches {
 
   /**
    * Once no file is pending: the documents recorded in one go (one memo, one audit entry, one
-   * `guest.uploaded` event keyed by the batch, so one channel card), the batch marked done and
+   * `guest.uploaded` event for the batch, so one channel card), the batch marked done and
    * its spool removed. Files already recorded by an earlier run are linked, not recorded twice.
    */
   private async finish(batch: BatchRow, actor: GuestActor | null, c?: CaseRecord): Promise<'done'> {
@@ -391,7 +391,9 @@ export class UploadBatches {
       }
       if (fresh.length > 0) {
         const documents = fresh.map((f) => ({ name: f.stored_name ?? f.path.split('/').pop() ?? f.path, sizeBytes: Number(f.size_bytes), mimeType: f.mime_type, driveItemId: f.drive_item_id, parentId: f.folder_item_id }));
-        const items = await this.d.services.portal.recordUploads(actor, c.id, documents, `upload:${batch.id}`);
+        // One event for the whole batch; its burst key stays the guest's on this case, so batches
+        // sent one after another (the portal sends one request per file) still make one card.
+        const items = await this.d.services.portal.recordUploads(actor, c.id, documents);
         for (const [k, f] of fresh.entries()) await this.linkItem(batch.id, f.position, items[k].id);
       }
     }

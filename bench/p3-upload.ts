@@ -140,11 +140,11 @@ export async function startProductionWorld(o: { caseNumber: string; env?: Record
       c,
     );
     await until(
-      `write for ${UPLOADER.name} on the case folder in SharePoint`,
+      `a permission for ${UPLOADER.name} on the case folder in SharePoint`,
       90_000,
       async () => {
         const state = await s.admin.state();
-        return Object.values(state.permissions).some((p) => p.itemId === target.folderItemId && p.grantee.kind === 'user' && p.grantee.userId === UPLOADER.userId && p.roles.includes('write'));
+        return Object.values(state.permissions).some((p) => p.itemId === target.folderItemId && p.grantee.kind === 'user' && p.grantee.userId === UPLOADER.userId);
       },
       c,
     );

@@ -10,11 +10,12 @@ import { machine, log, type Scenario, type ScenarioResult } from './lib/common';
 import { p2 } from './p2-portal-scale';
 import { p3 } from './p3-upload';
 import { p4 } from './p4-notifications';
+import { p6 } from './p6-revocation';
 import { p5 } from './p5-cold-start';
 import { p1 } from './p1-sharing';
 import { p7 } from './p7-open-loop';
 
-const ORDER: Scenario[] = [p1, p2, p3, p4, p5, p7];
+const ORDER: Scenario[] = [p1, p2, p3, p4, p5, p6, p7];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
@@ -32,7 +33,7 @@ async function main() {
     }
     log(`${s.key}: ${JSON.stringify(scenarios[s.key]).slice(0, 400)}`);
   }
-  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5', 'P7'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
+  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
   log(`wrote ${file} in ${results.totalSeconds} s`);

@@ -64,6 +64,7 @@ import type {
   UnlinkedAnswer,
   UnsharedAnswer,
   UploadAnswer,
+  UploadBatchStatus,
 } from '../src/contract';
 
 export { FEED_EVENTS, LIVE_EVENTS, MENTION_ASSIGNED_BY_DEFAULT, NOTIFICATION_EVENTS, PARTY_ROLES, SECTIONS } from '../src/contract/enums';
@@ -130,6 +131,7 @@ export type {
   SetupGroup,
   MailboxCheck,
   UploadAnswer,
+  UploadBatchStatus,
 } from '../src/contract';
 /** The tab's name for a case as staff list it (the contract's `Case`). */
 export type CaseRecord = Case;
@@ -362,6 +364,8 @@ export function portalApi(c: ApiClient) {
     document: (caseId: string, itemId: string) => c.blob(`/portal/cases/${caseId}/documents/${itemId}/content`),
     uploadFile: (caseId: string, file: File, folder: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>
       c.upload<UploadAnswer>(`/portal/cases/${caseId}/files`, file, uploadFields(file, folder), onProgress, signal),
+    /** An accepted upload on its way to SharePoint, file by file. */
+    uploadBatch: (batchId: string) => c.get<UploadBatchStatus>(`/portal/uploads/${batchId}`),
   };
 }
 export type PortalApi = ReturnType<typeof portalApi>;

@@ -127,11 +127,40 @@ export interface RefusedArchiveEntry extends ArchiveEntryNote {
   problem: ArchiveProblem;
 }
 
-/** The files routes' answer: the document items created (a .zip gives one per extracted file). */
+/**
+ * The files routes' answer: the document items created (a .zip gives one per extracted file). A
+ * guest's upload is accepted once its bytes are stored safely and written to SharePoint in the
+ * background: `files` is then empty and `batch` says how far each file got (GET
+ * /api/portal/uploads/{batch.id} follows it).
+ */
 export interface UploadAnswer {
   files: Array<{ id: string; title: string; parentId: string | null; sizeBytes: number | null }>;
   /** Operating-system clutter left out of archives on purpose (__MACOSX, ._ files, .DS_Store, Thumbs.db, desktop.ini). */
   skipped: ArchiveEntryNote[];
   /** Archive entries refused, each with its reason; the request's other files were stored. */
+  refused: RefusedArchiveEntry[];
+  batch?: UploadBatchStatus;
+}
+
+/** pending: stored safely by CaseRoom, not yet in SharePoint; in: in the case's files; refused: not added, with the reason. */
+export type UploadFileState = 'pending' | 'in' | 'refused';
+
+export interface UploadBatchFile {
+  /** Path under the folder it was sent to ('Medical/scan.pdf'); SharePoint may add " 1" to a name already taken. */
+  path: string;
+  sizeBytes: number;
+  state: UploadFileState;
+  reason: string | null;
+  /** The document, once the whole batch is in (its channel card goes out then). */
+  itemId: string | null;
+}
+
+/** GET /api/portal/uploads/{id}: a guest's upload batch, file by file. `done` once no file is pending. */
+export interface UploadBatchStatus {
+  id: string;
+  caseId: string;
+  state: 'pending' | 'done';
+  files: UploadBatchFile[];
+  skipped: ArchiveEntryNote[];
   refused: RefusedArchiveEntry[];
 }

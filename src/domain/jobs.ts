@@ -26,6 +26,8 @@ export interface JobPayloads {
   'bot-deliver': { postKey: string };
   /** A guest's e-mail digest. */
   'guest-digest': { contactId: string };
+  /** Writes an accepted upload batch's spooled files to SharePoint (src/services/uploads.ts). */
+  'upload-write': { batchId: string };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -40,8 +42,10 @@ export type NoPayload = Record<string, never>;
  * Microsoft 365 work, since all of an app's calls share one resource-unit budget per tenant and
  * a revocation must not queue behind anything. A sync job cannot tell in advance whether it
  * grants or revokes (it reads the latest state when it runs), so every sync is in the access lane.
+ * Bulk writes (an accepted upload batch: hundreds of files) have a lane of their own, so they
+ * hold up neither case provisioning nor invitations; the worker claims the access lane first.
  */
-export const LANES = ['access', 'm365', 'notify'] as const;
+export const LANES = ['access', 'm365', 'notify', 'bulk'] as const;
 export type Lane = (typeof LANES)[number];
 
 /**
@@ -72,7 +76,15 @@ type FieldRules<T> = { readonly [F in keyof T]-?: IsOptional<T, F> extends true 
 interface JobSpec<K extends JobKind> {
   lane: Lane;
   payload: FieldRules<JobPayloads[K]>;
+  /**
+   * A job that may rightly run for many minutes (a large file to SharePoint through an upload
+   * session): its worker renews its lease while it runs and gives it LONG_JOB_LIMIT_MS.
+   */
+  long?: true;
 }
+
+/** The time limit of a long job (see JobSpec.long). */
+export const LONG_JOB_LIMIT_MS = 30 * 60_000;
 
 /** Every kind's lane and payload fields. A kind missing here (without a lane) does not compile. */
 const JOBS: { readonly [K in JobKind]: JobSpec<K> } = {
@@ -90,6 +102,7 @@ const JOBS: { readonly [K in JobKind]: JobSpec<K> } = {
   notify: { lane: 'notify', payload: { event: 'event' } },
   'bot-deliver': { lane: 'notify', payload: { postKey: 'string' } },
   'guest-digest': { lane: 'notify', payload: { contactId: 'string' } },
+  'upload-write': { lane: 'bulk', payload: { batchId: 'string' }, long: true },
 };
 
 type EventOf<T extends CaseRoomEventType> = Omit<Extract<CaseRoomEvent, { type: T }>, 'type'>;
@@ -116,6 +129,10 @@ export const JOB_KINDS = Object.keys(JOBS) as JobKind[];
 
 /** Every kind's lane (derived from the one table above). */
 export const JOB_LANES = Object.fromEntries(JOB_KINDS.map((kind) => [kind, JOBS[kind].lane])) as { readonly [K in JobKind]: Lane };
+
+export function isLongJob(kind: string): boolean {
+  return isJobKind(kind) && JOBS[kind].long === true;
+}
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.prototype.hasOwnProperty.call(JOBS, kind);

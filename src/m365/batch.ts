@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { resourceUnitCost } from './budget';
+import { currentBudgetPriority, resourceUnitCost } from './budget';
 import { GraphRequestError, parseGraphError, parseRetryAfter } from './errors';
 import { APP, type GraphAuth, type GraphGateway } from './graph';
 import { recordEvent } from '../telemetry';
@@ -89,7 +89,7 @@ export async function runBatch(graph: GraphGateway, steps: readonly BatchStep[],
     const queue = packBatches(pending);
     for (let next = queue.shift(); next; next = queue.shift()) {
       // Near the end of the budget's minute, send what fits now rather than wait for the whole batch.
-      const [batch, rest] = splitToFit(next, graph.budget().headroom());
+      const [batch, rest] = splitToFit(next, graph.budget().headroom(currentBudgetPriority()));
       if (rest.length > 0) queue.unshift(rest);
       const answers = await sendBatch(graph, batch, options.auth ?? APP);
       for (const step of batch) {

@@ -1,5 +1,5 @@
 import { type BatchStep, splitToFit } from './batch';
-import { BUDGET_SHARE, ResourceBudget } from './budget';
+import { BUDGET_SHARE, currentBudgetPriority, removalReserve, ResourceBudget, withBudgetPriority } from './budget';
 
 /** A clock the budget sleeps on: sleeping advances it, so minutes pass in microseconds. */
 function fakeTime() {
@@ -19,7 +19,7 @@ function busiestMinute(log: Array<{ at: number; units: number }>): number {
 }
 
 describe('the SharePoint resource-unit budget (sliding minute)', () => {
-  it.each([1250, 6250])('never spends more than the budget in any minute, and sustains close to it (%i units/min)', async (perMinute) => {
+  it.each([1250, 6250])('never spends more than the budget in any minute, and sustains close to it less the removal reserve (%i units/min)', async (perMinute) => {
     const time = fakeTime();
     const budget = new ResourceBudget(perMinute, time.now, time.sleep);
     const log: Array<{ at: number; units: number }> = [];
@@ -35,7 +35,8 @@ describe('the SharePoint resource-unit budget (sliding minute)', () => {
     expect(busiestMinute(log)).toBeLessThanOrEqual(perMinute * BUDGET_SHARE);
     const spent = log.reduce((sum, e) => sum + e.units, 0);
     const minutes = (time.now() - started) / 60_000;
-    expect(spent / minutes).toBeGreaterThan(perMinute * 0.9);
+    // Everything but the removal reserve is there for other work, used to within a few per cent.
+    expect(spent / minutes).toBeGreaterThan((Math.floor(perMinute * BUDGET_SHARE) - removalReserve(perMinute)) * 0.93);
   });
 
   it('spends at once while the window has room', async () => {
@@ -74,6 +75,78 @@ describe('the SharePoint resource-unit budget (sliding minute)', () => {
     await budget.take(90);
     await Promise.all([budget.take(50).then(() => order.push('big')), budget.take(1).then(() => order.push('small'))]);
     expect(order).toEqual(['big', 'small']);
+  });
+});
+
+describe('revocation first: the removal reserve', () => {
+  /** A clock whose sleeps wait until the test lets time pass, so who is still waiting can be seen. */
+  function heldTime() {
+    let t = 1_000_000;
+    const sleepers: Array<{ until: number; wake: () => void }> = [];
+    return {
+      now: () => t,
+      sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ until: t + ms, wake })),
+      async pass(ms: number) {
+        t += ms;
+        for (const s of sleepers.splice(0))
+          if (s.until <= t) s.wake();
+          else sleepers.push(s);
+        await new Promise((r) => setImmediate(r));
+      },
+    };
+  }
+  const limit = Math.floor(1250 * BUDGET_SHARE);
+  const reserve = removalReserve(1250);
+
+  it('holds back units other work can never spend, however much it asks for', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(1250, time.now, time.sleep);
+    expect(reserve).toBe(50);
+    await budget.take(limit - reserve);
+    expect(budget.headroom('normal')).toBe(0);
+    expect(budget.headroom('removal')).toBe(reserve);
+    const before = time.now();
+    // A removal still goes at once; one more unit of other work waits for the window to move.
+    await budget.take(5, 'removal');
+    expect(time.now()).toBe(before);
+    await budget.take(1);
+    expect(time.now() - before).toBeGreaterThan(59_000);
+  });
+
+  it('lets a removal through while other work is queued waiting for the budget', async () => {
+    const time = heldTime();
+    const budget = new ResourceBudget(1250, time.now, time.sleep);
+    await budget.take(limit - reserve);
+    const order: string[] = [];
+    const bulk = Promise.all([budget.take(2).then(() => order.push('bulk 1')), budget.take(2).then(() => order.push('bulk 2'))]);
+    await time.pass(10);
+    await budget.take(5, 'removal').then(() => order.push('removal'));
+    expect(order).toEqual(['removal']);
+    await time.pass(60_000);
+    await bulk;
+    expect(order).toEqual(['removal', 'bulk 1', 'bulk 2']);
+  });
+
+  it('counts removals against the whole budget: they can spend the reserve, not more', async () => {
+    const time = fakeTime();
+    const budget = new ResourceBudget(1250, time.now, time.sleep);
+    await budget.take(limit - reserve);
+    const before = time.now();
+    for (let i = 0; i < reserve / 5; i++) await budget.take(5, 'removal');
+    expect(time.now()).toBe(before);
+    expect(budget.headroom('removal')).toBe(0);
+    await budget.take(5, 'removal');
+    expect(time.now() - before).toBeGreaterThan(59_000);
+  });
+
+  it('marks the calls of a removal, and only those, as removals', async () => {
+    expect(currentBudgetPriority()).toBe('normal');
+    const seen = await withBudgetPriority('removal', async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return currentBudgetPriority();
+    });
+    expect(seen).toBe('removal');
+    expect(currentBudgetPriority()).toBe('normal');
   });
 });
 

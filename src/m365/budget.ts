@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * SharePoint resource units, spent before a request is sent so CaseRoom stays under the
  * tenant's budget (1,250 to 6,250 units a minute depending on licences) instead of bouncing
@@ -19,10 +21,19 @@ export function resourceUnitCost(method: string, url: string): number {
   return 2;
 }
 
+/**
+ * Who is spending. Removals (a guest's permission deleted, and the reads that find it) may use a
+ * reserve no other work can touch, and never queue behind other work: a revocation must reach
+ * SharePoint within seconds even while a bulk upload or share has the rest of the budget spent.
+ */
+export type BudgetPriority = 'removal' | 'normal';
+
 export interface BudgetSnapshot {
   unitsPerMinute: number;
-  /** Units that may still be spent in the current rolling minute. */
+  /** Units that may still be spent in the current rolling minute (by a removal: the reserve included). */
   available: number;
+  /** Units held back for removals in every minute. */
+  reserved: number;
   waitedMs: number;
   spent: number;
 }
@@ -36,6 +47,18 @@ const WINDOW_MS = 60_000;
 export const BUDGET_SHARE = 0.95;
 
 /**
+ * The share of the budget only removals may spend: 4 % (50 units, ten permission operations a
+ * minute on the smallest tenant), and at least what one revocation costs (read the item's
+ * permissions, perhaps its parent's, delete one: 3 × 5) with a little to spare. Small, since
+ * bulk work loses it.
+ */
+export const REMOVAL_RESERVE_SHARE = 0.04;
+
+export function removalReserve(unitsPerMinute: number): number {
+  return Math.max(4 * PERMISSION_COST, Math.round(unitsPerMinute * REMOVAL_RESERVE_SHARE));
+}
+
+/**
  * A sliding minute, like SharePoint's own: every spend is remembered for 60 s and a request
  * waits until what it costs fits under the limit. (A token bucket cannot do this: to never
  * exceed the budget in any minute it must refill slower than the budget, capping sustained
@@ -43,13 +66,18 @@ export const BUDGET_SHARE = 0.95;
  */
 export class ResourceBudget {
   private readonly limit: number;
+  /** Units held back for removals: other work stops at `limit - reserved`. */
+  private readonly reserved: number;
   private readonly spends: Array<{ at: number; units: number }> = [];
   private inWindow = 0;
   private pausedUntil = 0;
   private waitedMs = 0;
   private spent = 0;
-  /** Waiters are served in order so a big batch cannot starve single calls forever. */
-  private queue: Promise<void> = Promise.resolve();
+  /**
+   * Waiters are served in order within their class so a big batch cannot starve single calls
+   * forever; removals have a queue of their own, so they never wait behind other work.
+   */
+  private readonly queues: Record<BudgetPriority, Promise<void>> = { removal: Promise.resolve(), normal: Promise.resolve() };
 
   constructor(
     readonly unitsPerMinute: number,
@@ -57,6 +85,11 @@ export class ResourceBudget {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.limit = Math.max(PERMISSION_COST, Math.floor(unitsPerMinute * BUDGET_SHARE));
+    this.reserved = unitsPerMinute > 0 ? Math.min(Math.floor(this.limit / 2), removalReserve(unitsPerMinute)) : 0;
+  }
+
+  private limitFor(priority: BudgetPriority): number {
+    return priority === 'removal' ? this.limit : this.limit - this.reserved;
   }
 
   private forget(t: number): void {
@@ -64,10 +97,11 @@ export class ResourceBudget {
   }
 
   /** How long until `units` fit in the window (0: now). A cost above the whole limit waits for an empty window. */
-  private waitFor(units: number, t: number): number {
+  private waitFor(units: number, t: number, priority: BudgetPriority): number {
     if (t < this.pausedUntil) return this.pausedUntil - t;
-    const need = Math.min(units, this.limit);
-    let over = this.inWindow + need - this.limit;
+    const limit = this.limitFor(priority);
+    const need = Math.min(units, limit);
+    let over = this.inWindow + need - limit;
     if (over <= 0) return 0;
     for (const s of this.spends) {
       over -= s.units;
@@ -76,14 +110,14 @@ export class ResourceBudget {
     return WINDOW_MS;
   }
 
-  /** Resolves once `units` may be spent, and records them as spent. */
-  take(units: number): Promise<void> {
+  /** Resolves once `units` may be spent, and records them as spent. Removals may use the reserve and skip other work's queue. */
+  take(units: number, priority: BudgetPriority = 'normal'): Promise<void> {
     if (units <= 0 || this.unitsPerMinute <= 0) return Promise.resolve();
-    const turn = this.queue.then(async () => {
+    const turn = this.queues[priority].then(async () => {
       for (;;) {
         const t = this.now();
         this.forget(t);
-        const waitMs = this.waitFor(units, t);
+        const waitMs = this.waitFor(units, t, priority);
         if (waitMs <= 0) break;
         this.waitedMs += waitMs;
         await this.sleep(waitMs);
@@ -92,17 +126,17 @@ export class ResourceBudget {
       this.inWindow += units;
       this.spent += units;
     });
-    this.queue = turn.catch(() => undefined);
+    this.queues[priority] = turn.catch(() => undefined);
     return turn;
   }
 
   /** Units that may be spent right now without waiting (Infinity when there is no budget). */
-  headroom(): number {
+  headroom(priority: BudgetPriority = 'normal'): number {
     if (this.unitsPerMinute <= 0) return Number.POSITIVE_INFINITY;
     const t = this.now();
     if (t < this.pausedUntil) return 0;
     this.forget(t);
-    return Math.max(0, this.limit - this.inWindow);
+    return Math.max(0, this.limitFor(priority) - this.inWindow);
   }
 
   /** The service throttled us anyway (another app, or a smaller licence): spend nothing until its Retry-After has passed. */
@@ -112,6 +146,21 @@ export class ResourceBudget {
 
   snapshot(): BudgetSnapshot {
     this.forget(this.now());
-    return { unitsPerMinute: this.unitsPerMinute, available: Math.max(0, this.limit - this.inWindow), waitedMs: this.waitedMs, spent: this.spent };
+    return { unitsPerMinute: this.unitsPerMinute, available: Math.max(0, this.limit - this.inWindow), reserved: this.reserved, waitedMs: this.waitedMs, spent: this.spent };
   }
+}
+
+/**
+ * The priority of the Graph calls made inside `work` (and everything it awaits): the middleware
+ * reads it when it spends units, so a removal's reads, deletes and $batches need no parameter
+ * threaded through every layer.
+ */
+const priorityScope = new AsyncLocalStorage<BudgetPriority>();
+
+export function withBudgetPriority<T>(priority: BudgetPriority, work: () => Promise<T>): Promise<T> {
+  return priorityScope.run(priority, work);
+}
+
+export function currentBudgetPriority(): BudgetPriority {
+  return priorityScope.getStore() ?? 'normal';
 }

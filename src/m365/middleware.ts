@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, FetchOptions, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
 import type { TokenSource } from './auth';
-import { type ResourceBudget, resourceUnitCost } from './budget';
+import { currentBudgetPriority, type ResourceBudget, resourceUnitCost } from './budget';
 import { GraphRequestError, parseRetryAfter } from './errors';
 import type { M365Fetch } from './transport';
 import { type GraphCallTrace, traceGraphCall } from '../telemetry';
@@ -180,7 +180,7 @@ export function networkErrorMessage(err: unknown): string {
   return cause?.code ? `${err.message} (${cause.code})` : err.message;
 }
 
-/** Spends resource units before the request leaves, so the tenant's budget is respected, not probed. */
+/** Spends resource units before the request leaves, so the tenant's budget is respected, not probed; a removal spends from its reserve (withBudgetPriority). */
 export class BudgetMiddleware extends Link {
   constructor(private readonly budget: () => ResourceBudget) {
     super();
@@ -188,7 +188,7 @@ export class BudgetMiddleware extends Link {
   async execute(context: Context): Promise<void> {
     const call = optionsOf(context);
     const units = call.units ?? resourceUnitCost(context.options?.method ?? 'GET', urlOf(context));
-    await this.budget().take(units);
+    await this.budget().take(units, currentBudgetPriority());
     await this.forward(context);
   }
 }

@@ -56,3 +56,8 @@ export type SweepKind = 'm365-acceptance' | 'm365-expiry' | 'm365-drift' | 'm365
 export async function requestSweep(q: Queryable, kind: SweepKind, firmId: string | null = null): Promise<void> {
   await enqueue(q, { firmId, kind, payload: {}, dedupeKey: kind });
 }
+
+/** Writes (the rest of) an accepted upload batch to SharePoint; one pending job per batch. */
+export async function requestUploadWrite(q: Queryable, firmId: string | null, batchId: string): Promise<void> {
+  await enqueue(q, { firmId, kind: 'upload-write', payload: { batchId }, dedupeKey: `upload:${batchId}` });
+}

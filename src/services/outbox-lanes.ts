@@ -9,8 +9,12 @@ import type { ClaimKinds } from '../store/outbox';
 /** Kinds outside CaseRoom's table (tests' probe jobs, or rows of a kind this version no longer has) run here. */
 export const DEFAULT_LANE: Lane = 'm365';
 
-/** Slots per lane in one worker (10 in all, the batch size the worker had before lanes). */
-export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 4, m365: 3, notify: 3 };
+/**
+ * Slots per lane in one worker (10, the batch size the worker had before lanes, and two for bulk
+ * writes: more would only share the same budget, and two keep one hung batch from holding up
+ * every other).
+ */
+export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 4, m365: 3, notify: 3, bulk: 2 };
 
 export function laneOf(kind: string): Lane {
   return isJobKind(kind) ? JOB_LANES[kind] : DEFAULT_LANE;

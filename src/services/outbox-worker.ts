@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors';
-import { isJobKind, type JobKind, JobPayloadError, LANES, type Lane, parseJobPayload } from '../domain/jobs';
+import { isJobKind, isLongJob, type JobKind, JobPayloadError, LANES, type Lane, LONG_JOB_LIMIT_MS, parseJobPayload } from '../domain/jobs';
 import type { Db } from '../store/db';
-import { claim, type ClaimedJob, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases } from '../store/outbox';
+import { claim, type ClaimedJob, type ClaimKinds, complete, fail, type OutboxJob, releaseAllLeases, renewLease } from '../store/outbox';
 import { traceJob } from '../telemetry';
 import { DEFAULT_LANE_SLOTS, kindFilterOf } from './outbox-lanes';
 
@@ -44,6 +44,11 @@ export interface OutboxWorkerOptions {
    * quarters of the lease, so a slow job is handed back before another instance could take it.
    */
   jobTimeoutMs?: number;
+  /**
+   * The limit of long kinds (JobSpec.long in src/domain/jobs.ts), whose leases the worker renews.
+   * Default LONG_JOB_LIMIT_MS, unless `jobTimeoutMs` is given alone: then that one limit holds for every kind.
+   */
+  longJobTimeoutMs?: number;
   maxAttempts?: number;
   workerId?: string;
 }
@@ -107,12 +112,14 @@ export class OutboxWorker {
   private started = false;
   private stopped = false;
   private readonly jobTimeoutMs: number;
+  private readonly longJobTimeoutMs: number;
   private readonly leaseSeconds: number;
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.workerId = o.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.leaseSeconds = o.leaseSeconds ?? 120;
     this.jobTimeoutMs = o.jobTimeoutMs ?? Math.floor(this.leaseSeconds * 750);
+    this.longJobTimeoutMs = o.longJobTimeoutMs ?? (o.jobTimeoutMs !== undefined ? o.jobTimeoutMs : Math.max(this.jobTimeoutMs, LONG_JOB_LIMIT_MS));
     const slotsOf = (lane: Lane) => (typeof o.slots === 'number' ? o.slots : (o.slots?.[lane] ?? DEFAULT_LANE_SLOTS[lane]));
     this.lanes = LANES.map((name) => ({ name, slots: Math.max(1, slotsOf(name)), kinds: kindFilterOf(name), busy: 0, claiming: null, again: false, poll: null }));
   }
@@ -175,8 +182,10 @@ export class OutboxWorker {
     return new Promise((resolve) => this.jobEnded.push(resolve));
   }
 
+  /** The access lane (revocations) claims first, then the others together. */
   private async fillAll(): Promise<number> {
-    const taken = await Promise.all(this.lanes.map((lane) => this.fill(lane)));
+    const [first, ...others] = this.lanes;
+    const taken = [await this.fill(first), ...(await Promise.all(others.map((lane) => this.fill(lane))))];
     return taken.reduce((a, b) => a + b, 0);
   }
 
@@ -301,8 +310,17 @@ export class OutboxWorker {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let cutter: () => void = () => undefined;
+    // A long job keeps its lease while it runs, so no other instance takes it; its limit is longer.
+    const long = isLongJob(job.kind);
+    const limitMs = long ? this.longJobTimeoutMs : this.jobTimeoutMs;
+    const renewal = long
+      ? setInterval(() => {
+          renewLease(this.o.db, job.id, this.workerId, this.leaseSeconds).catch((err: unknown) => this.o.logger.warn({ err, jobId: job.id }, 'could not renew a long job lease'));
+        }, this.leaseSeconds * 250)
+      : undefined;
+    renewal?.unref();
     const limit = new Promise<JobOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, this.jobTimeoutMs) }), this.jobTimeoutMs);
+      timer = setTimeout(() => resolve({ kind: 'cut', error: new JobTimeoutError(job.kind, limitMs) }), limitMs);
       // A job left hung by a test or a dying process must not keep the process alive by itself.
       timer.unref();
       cutter = () => resolve({ kind: 'cut', error: new WorkerStoppedError(job.kind) });
@@ -320,6 +338,7 @@ export class OutboxWorker {
       return outcome;
     } finally {
       clearTimeout(timer);
+      clearInterval(renewal);
       this.cutters.delete(cutter);
     }
   }

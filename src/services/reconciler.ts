@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { runBatch, batchError, type BatchResult } from '../m365/batch';
+import { withBudgetPriority } from '../m365/budget';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import { type GraphPermission, type ItemRef, readPermissions, roleOf, userIdOf } from '../m365/permissions';
 import type { Queryable } from '../store/db';
@@ -90,6 +91,21 @@ export class Reconciler {
     }
     if (plans.length === 0) return results;
 
+    // Revocation first: items recorded for a guest that she should no longer hold are read and
+    // cleared in a pass of their own, on the budget's removal reserve (withBudgetPriority), before
+    // any grant of the same run and whatever bulk work has the rest of the budget. Items are
+    // planned one by one (planGuestSync), so splitting the run by item changes nothing but order.
+    const failures = new Map<string, GraphRequestError[]>();
+    const removals = plans.map((p) => ({ ...p, desired: new Map<string, DesiredPermission>(), recorded: p.recorded.filter((r) => !p.desired.has(r.driveItemId)) })).filter((p) => p.recorded.length > 0);
+    if (removals.length > 0) await withBudgetPriority('removal', () => this.apply(firmId, removals, results, failures));
+    const rest = plans.map((p) => ({ ...p, recorded: p.recorded.filter((r) => p.desired.has(r.driveItemId)) })).filter((p) => p.desired.size > 0 || p.recorded.length > 0);
+    if (rest.length > 0) await this.apply(firmId, rest, results, failures);
+    return this.finish(results, plans, failures);
+  }
+
+  /** Reads, plans and carries out one pass of a run (see syncGuestsOnce), adding failures to `failures`. */
+  private async apply(firmId: string, plans: GuestPlan[], results: Map<string, SyncResult>, failures: Map<string, GraphRequestError[]>): Promise<void> {
+    const m365 = new M365Repo(this.d.db);
     // Only items CaseRoom has a record of can hold a permission of ours: those are read first.
     // An item without a record is invited straight away; the invite's answer is checked instead.
     const toRead = new Map<string, ItemRef>();
@@ -98,7 +114,7 @@ export class Reconciler {
 
     const actions: SyncAction[] = [];
     for (const plan of plans) actions.push(...(await this.recordPlan(m365, plan, actual)));
-    if (actions.length === 0) return this.finish(results, plans, new Map());
+    if (actions.length === 0) return;
 
     // Intent first: an interrupted run leaves a record on every item it may have changed.
     const recordOf = new Map(plans.flatMap((p) => p.recorded.map((r) => [`${r.contactId}|${r.driveItemId}`, r] as const)));
@@ -118,7 +134,6 @@ export class Reconciler {
       await this.markSharedDirectly(tx, firmId, actions);
     });
 
-    const failures = new Map<string, GraphRequestError[]>();
     const fail = (contactId: string, e: GraphRequestError) => failures.set(contactId, [...(failures.get(contactId) ?? []), e]);
     const outcomeOf = (contactId: string) => (results.get(contactId) as Extract<SyncResult, { ok: true }>).outcome;
     const done: AppliedPermission[] = [];
@@ -180,7 +195,6 @@ export class Reconciler {
       });
     }
     await m365.putAppliedMany(done);
-    return this.finish(results, plans, failures);
   }
 
   private finish(results: Map<string, SyncResult>, plans: GuestPlan[], failures: Map<string, GraphRequestError[]>): Map<string, SyncResult> {

@@ -1,20 +1,17 @@
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import busboy from 'busboy';
 import type { Logger } from 'pino';
 import type { Services } from './core';
-import type { ArchiveEntryNote, RefusedArchiveEntry, UploadAnswer } from '../contract';
+import type { ArchiveEntryNote, RefusedArchiveEntry, UploadAnswer, UploadBatchStatus } from '../contract';
 import { visibleName } from '../contract/names';
 import type { EntryRefusal } from '../domain/archive-plan';
 import { DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
 import { asRetryable, GraphRequestError } from '../m365/errors';
-import { APP, type GraphAuth, type GraphGateway, onBehalfOf, pathOf, seg } from '../m365/graph';
+import { type GraphAuth, type GraphGateway, onBehalfOf, pathOf, seg } from '../m365/graph';
 import type { M365Settings } from '../m365/settings';
 import { type UploadedItem, UploadSessions } from '../m365/upload-session';
 import type { Db } from '../store/db';
@@ -22,6 +19,7 @@ import { M365Repo } from '../store/m365';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ItemRecord } from '../store/records';
 import { ArchiveError, extractZip, inspectZip, removeQuietly } from './archive';
+import { digestOf, flushToDisk, type SpooledFile, spoolTo, type UploadBase, UploadBatches, WRITE_SLICE_MS } from './upload-batches';
 import { actorLabel, type Clock, type GuestActor, type StaffActor } from './context';
 import type { CaseAccess } from '../domain/access';
 
@@ -40,12 +38,8 @@ export interface UploadDeps {
   services: Services;
   settings: M365Settings;
   clock: Clock;
-}
-
-/** The folder a file's path is relative to: the case folder (itemId null) or a folder item of the case. */
-interface UploadBase {
-  itemId: string | null;
-  driveItemId: string;
+  /** Where accepted uploads wait for SharePoint: a directory on durable disk (the data directory's by default). */
+  spoolDir: string;
 }
 
 /** What a guest's grants let her upload into, checked by CaseRoom before it writes anything (app-only). */
@@ -66,12 +60,15 @@ interface StoredFile {
 
 export type { UploadAnswer } from '../contract';
 
-/** What a request brought so far: the files stored (removed again if the request is refused), and what its archives left out. */
-interface Received {
-  stored: StoredFile[];
+/** What a request brought so far: the files stored or spooled (removed again if the request is refused), and what its archives left out. */
+interface Received<F> {
+  stored: F[];
   skipped: ArchiveEntryNote[];
   refused: RefusedArchiveEntry[];
 }
+
+/** Stores one file of a request as it arrives (or a zip's files); its fields are those sent before it. */
+type StoreFile<F> = (stream: Readable, filename: string, mimeType: string | null, fields: Record<string, string>, notes: Pick<Received<F>, 'skipped' | 'refused'>) => Promise<F[]>;
 
 /** How many refused entries a whole-archive refusal names before "and N more". */
 const REFUSALS_NAMED = 5;
@@ -124,13 +121,33 @@ function checkFileName(name: string): void {
  */
 export class UploadService {
   private readonly sessions: UploadSessions;
+  /** Guests' uploads, written to SharePoint in the background (outbox kind `upload-write`). */
+  readonly batches: UploadBatches;
 
   constructor(private readonly d: UploadDeps) {
     this.sessions = new UploadSessions(d.graph, d.logger, d.settings.uploadChunkBytes);
+    this.batches = new UploadBatches({ db: d.db, graph: d.graph, logger: d.logger, services: d.services, sessions: this.sessions });
   }
 
-  private spoolRoot(): string {
-    return this.d.settings.spoolDir ?? os.tmpdir();
+  /** The spool directory, created on first use (the data directory's `upload-spool` by default). */
+  private async spoolRoot(): Promise<string> {
+    await fs.mkdir(this.d.spoolDir, { recursive: true });
+    return this.d.spoolDir;
+  }
+
+  /** At start-up: spool directories of requests that died before they were accepted (no batch names them) are removed. */
+  async sweepSpool(): Promise<number> {
+    return this.batches.sweepOrphans(await this.spoolRoot());
+  }
+
+  /** The outbox job: writes a batch for one slice of time; queues the rest when the slice ran out. */
+  async writeBatch(batchId: string, signal?: AbortSignal, sliceMs = WRITE_SLICE_MS): Promise<'done' | 'more'> {
+    return this.batches.write(batchId, sliceMs, signal);
+  }
+
+  /** GET /api/portal/uploads/{id}. */
+  batchStatus(actor: GuestActor, batchId: string): Promise<UploadBatchStatus> {
+    return this.batches.status(actor, batchId);
   }
 
   /** Case and destination checks before any byte is read; for a guest, also what her grants let her upload into. */
@@ -193,16 +210,17 @@ export class UploadService {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > this.d.settings.maxUploadBytes + 1024 * 1024) throw new DomainError('payload_too_large', `uploads are limited to ${this.d.settings.maxUploadBytes} bytes`, 'file');
     const { c, rights } = await this.target(actor, caseId);
-    // A guest's upload is written by CaseRoom itself once her grant is checked (uploadBase): guests
-    // hold only read in SharePoint, so her own token could not write it, by design.
-    const auth: GraphAuth = actor.kind === 'guest' ? APP : onBehalfOf(bearer);
+    if (actor.kind === 'guest' && rights) return this.receiveGuest(req, actor, c, rights);
+    // Staff uploads keep the direct path: written with the staff member's own delegated token
+    // (SharePoint enforces walls on it), which the background has no way to hold on to.
+    const auth: GraphAuth = onBehalfOf(bearer);
     const m365 = new M365Repo(this.d.db);
     const claim = await m365.claimUpload({ firmId: c.firmId, driveId: c.driveId as string, userId: actor.userId, ttlSeconds: CLAIM_SECONDS });
-    const received: Received = { stored: [], skipped: [], refused: [] };
+    const received: Received<StoredFile> = { stored: [], skipped: [], refused: [] };
     const { stored } = received;
     const startedAt = Date.now();
     try {
-      await this.parse(req, c, auth, rights, received);
+      await this.parse(req, received, (stream, filename, mimeType, fields, notes) => this.storeOne(stream, filename, mimeType, fields, c, auth, rights, notes));
       if (stored.length === 0) throw invalid('file', 'no file in the request');
       return { ...(await this.record(actor, c, stored)), skipped: received.skipped, refused: received.refused };
     } catch (err) {
@@ -213,6 +231,78 @@ export class UploadService {
     } finally {
       await m365.releaseClaim(claim);
     }
+  }
+
+  /**
+   * A guest's upload: every file checked and spooled (flushed, with its SHA-256) under one
+   * directory of the spool disk, then the batch and its write job committed together; the answer
+   * goes out then, before SharePoint is touched. All or nothing: a refused request leaves no
+   * batch and no spool behind.
+   */
+  private async receiveGuest(req: IncomingMessage, actor: GuestActor, c: CaseRecord, rights: GuestUploadRights): Promise<UploadAnswer> {
+    const dir = await fs.mkdtemp(path.join(await this.spoolRoot(), 'caseroom-upload-'));
+    const received: Received<SpooledFile> = { stored: [], skipped: [], refused: [] };
+    let counter = 0;
+    const next = () => path.join(dir, `file-${++counter}`);
+    try {
+      await this.parse(req, received, async (stream, filename, mimeType, fields, notes) => {
+        const { base, folder, size, isZip } = await this.checkOne(filename, fields, c, rights);
+        const spool = next();
+        const spooled = await spoolTo(stream, spool, this.d.settings.maxUploadBytes);
+        if (spooled.size === 0) throw invalid('file', `${filename} is empty`);
+        if (size !== null && spooled.size !== size) throw invalid('size', `${filename} has ${spooled.size} bytes, not the ${size} announced`);
+        if (!isZip) return [{ base, path: [folder, filename].filter(Boolean).join('/'), size: spooled.size, mimeType, sha256: spooled.sha256, file: spool }];
+        const entriesDir = `${spool}-entries`;
+        await fs.mkdir(entriesDir);
+        const extracted = await this.expand(spool, filename, folder, entriesDir, notes);
+        await fs.rm(spool, { force: true });
+        const out: SpooledFile[] = [];
+        for (const entry of extracted) {
+          const digest = await digestOf(entry.file);
+          await flushToDisk(entry.file);
+          out.push({ base, path: entry.path, size: digest.size, mimeType: null, sha256: digest.sha256, file: entry.file });
+        }
+        await flushToDisk(entriesDir);
+        return out;
+      });
+      if (received.stored.length === 0) throw invalid('file', 'no file in the request');
+      const batch = await this.batches.accept(actor, c, dir, received.stored, received);
+      return { files: [], skipped: received.skipped, refused: received.refused, batch };
+    } catch (err) {
+      await removeQuietly(dir);
+      throw err;
+    }
+  }
+
+  /** The checks on one file before its bytes are read: name, folder, destination, announced size. */
+  private async checkOne(filename: string, fields: Record<string, string>, c: CaseRecord, rights: GuestUploadRights | null): Promise<{ base: UploadBase; folder: string; size: number | null; isZip: boolean }> {
+    checkFileName(filename);
+    const folder = fields.folder ? checkFolder(fields.folder) : '';
+    const base = await this.resolveBase(c, fields.folderId, folder, rights);
+    checkPathLength(folder, filename, 'folder');
+    const size = fields.size !== undefined && fields.size !== '' ? Number(fields.size) : null;
+    if (size !== null && (!Number.isInteger(size) || size < 0)) throw invalid('size', 'size must be a whole number of bytes');
+    if (size === 0) throw invalid('file', `${filename} is empty`);
+    if (size !== null && size > this.d.settings.maxUploadBytes) throw new DomainError('payload_too_large', `${filename} is larger than the ${this.d.settings.maxUploadBytes} bytes accepted`, 'file');
+    const isZip = filename.toLowerCase().endsWith('.zip') && fields.extract !== 'false';
+    return { base, folder, size, isZip };
+  }
+
+  /**
+   * An archive's files, planned and decompressed into `dir`; what it left out goes to `notes`.
+   * Paths come back relative to the upload's base, the archive's folders recreated where the
+   * archive itself would have gone (paths already checked by the plan).
+   */
+  private async expand(spool: string, filename: string, folder: string, dir: string, notes: Pick<Received<unknown>, 'skipped' | 'refused'>): Promise<Array<{ path: string; size: number; file: string }>> {
+    const limits = this.d.settings.zip;
+    const plan = await inspectZip(spool, limits, folder);
+    const { extracted, refused } = await extractZip(spool, plan.entries, dir, limits);
+    const allRefused = [...plan.refused, ...refused];
+    if (extracted.length === 0) throw nothingToStore(visibleName(filename), allRefused, plan.skipped.length);
+    const archive = visibleName(filename);
+    notes.skipped.push(...plan.skipped.map((n) => ({ archive, ...n })));
+    notes.refused.push(...allRefused.map((r) => ({ archive, ...r })));
+    return extracted.map((entry) => ({ path: [folder, entry.path].filter(Boolean).join('/'), size: entry.size, file: entry.file }));
   }
 
   /** Removes a refused request's files, then the folders it created that are now empty (deepest first). */
@@ -242,7 +332,7 @@ export class UploadService {
   }
 
   /** Stores each file of the request as it arrives, appending to `stored` (which the caller cleans up on failure). */
-  private parse(req: IncomingMessage, c: CaseRecord, auth: GraphAuth, rights: GuestUploadRights | null, received: Received): Promise<void> {
+  private parse<F>(req: IncomingMessage, received: Received<F>, store: StoreFile<F>): Promise<void> {
     return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
@@ -281,7 +371,7 @@ export class UploadService {
             return;
           }
           try {
-            received.stored.push(...(await this.storeOne(stream, info.filename ?? '', info.mimeType ?? null, snapshot, c, auth, rights, received)));
+            received.stored.push(...(await store(stream, info.filename ?? '', info.mimeType ?? null, snapshot, received)));
           } catch (err) {
             fail(err);
             refuseNow();
@@ -321,40 +411,22 @@ export class UploadService {
     c: CaseRecord,
     auth: GraphAuth,
     rights: GuestUploadRights | null,
-    notes: Pick<Received, 'skipped' | 'refused'>,
+    notes: Pick<Received<StoredFile>, 'skipped' | 'refused'>,
   ): Promise<StoredFile[]> {
-    checkFileName(filename);
-    const folder = fields.folder ? checkFolder(fields.folder) : '';
-    const base = await this.resolveBase(c, fields.folderId, folder, rights);
-    checkPathLength(folder, filename, 'folder');
-    const size = fields.size !== undefined && fields.size !== '' ? Number(fields.size) : null;
-    if (size !== null && (!Number.isInteger(size) || size < 0)) throw invalid('size', 'size must be a whole number of bytes');
-    if (size === 0) throw invalid('file', `${filename} is empty`);
-    if (size !== null && size > this.d.settings.maxUploadBytes) throw new DomainError('payload_too_large', `${filename} is larger than the ${this.d.settings.maxUploadBytes} bytes accepted`, 'file');
-    const isZip = filename.toLowerCase().endsWith('.zip') && fields.extract !== 'false';
+    const { base, folder, size, isZip } = await this.checkOne(filename, fields, c, rights);
     if (!isZip && size !== null) return [await this.put(c, base, folder, filename, size, stream, mimeType, auth)];
 
     // Unknown size or an archive: spool to disk (constant memory), then upload from there.
-    const dir = await fs.mkdtemp(path.join(this.spoolRoot(), 'caseroom-upload-'));
+    const dir = await fs.mkdtemp(path.join(await this.spoolRoot(), 'caseroom-upload-'));
     try {
       const spool = path.join(dir, 'upload');
-      const spooled = await spoolTo(stream, spool, this.d.settings.maxUploadBytes);
+      const spooled = (await spoolTo(stream, spool, this.d.settings.maxUploadBytes)).size;
       if (spooled === 0) throw invalid('file', `${filename} is empty`);
       if (!isZip) return [await this.put(c, base, folder, filename, spooled, createReadStream(spool), mimeType, auth)];
-      const limits = this.d.settings.zip;
-      const plan = await inspectZip(spool, limits, folder);
-      const { extracted, refused } = await extractZip(spool, plan.entries, dir, limits);
-      const allRefused = [...plan.refused, ...refused];
-      if (extracted.length === 0) throw nothingToStore(visibleName(filename), allRefused, plan.skipped.length);
-      const archive = visibleName(filename);
-      notes.skipped.push(...plan.skipped.map((n) => ({ archive, ...n })));
-      notes.refused.push(...allRefused.map((r) => ({ archive, ...r })));
-      // The archive's folders are recreated where the archive itself would have gone (paths already checked by the plan).
       const out: StoredFile[] = [];
-      for (const entry of extracted) {
-        const leaf = entry.path.split('/').pop() as string;
-        const relativeFolder = [folder, entry.path.split('/').slice(0, -1).join('/')].filter(Boolean).join('/');
-        out.push(await this.put(c, base, relativeFolder, leaf, entry.size, createReadStream(entry.file), null, auth));
+      for (const entry of await this.expand(spool, filename, folder, dir, notes)) {
+        const slash = entry.path.lastIndexOf('/');
+        out.push(await this.put(c, base, entry.path.slice(0, Math.max(slash, 0)), entry.path.slice(slash + 1), entry.size, createReadStream(entry.file), null, auth));
       }
       return out;
     } finally {
@@ -455,18 +527,4 @@ export class UploadService {
       });
     return { item, response };
   }
-}
-
-/** Writes a stream to a file, refusing more than `limit` bytes; returns the size. */
-async function spoolTo(source: Readable, file: string, limit: number): Promise<number> {
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      size += chunk.length;
-      if (size > limit) cb(new DomainError('payload_too_large', `uploads are limited to ${limit} bytes`, 'file'));
-      else cb(null, chunk);
-    },
-  });
-  await pipeline(source, meter, createWriteStream(file));
-  return size;
 }

@@ -675,6 +675,50 @@ CREATE INDEX case_walls_firm ON case_walls (firm_id, case_id);
 CREATE INDEX case_walls_staff ON case_walls (staff_id);
 `,
   },
+  {
+    version: 72,
+    name: 'upload batches written in the background',
+    sql: `
+-- A guest's upload, accepted once its bytes are spooled and checksummed; the outbox job
+-- 'upload-write' then writes its files to SharePoint. Refused and skipped archive entries are kept
+-- for the guest's status view.
+CREATE TABLE upload_batches (
+  ${firmRowKeys}
+  case_id uuid NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  contact_id uuid NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  user_id text NOT NULL,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
+  spool_dir text NOT NULL,
+  skipped jsonb NOT NULL DEFAULT '[]',
+  refused jsonb NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  done_at timestamptz
+);
+CREATE INDEX upload_batches_contact ON upload_batches (contact_id, created_at);
+-- One file of a batch: where it goes (a folder item of the case, or the case folder when
+-- base_item_id is null; path relative to it), its spool file and SHA-256, and how far it got.
+CREATE TABLE upload_files (
+  batch_id uuid NOT NULL REFERENCES upload_batches(id) ON DELETE CASCADE,
+  position integer NOT NULL,
+  base_item_id uuid REFERENCES items(id) ON DELETE SET NULL,
+  base_drive_item_id text NOT NULL,
+  path text NOT NULL,
+  size_bytes bigint NOT NULL,
+  mime_type text,
+  sha256 text NOT NULL,
+  spool_file text NOT NULL,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'in', 'refused')),
+  reason text,
+  -- Once in SharePoint: the file's drive item, its name there (SharePoint renames on a clash),
+  -- and the folder item it went into (null: the case folder); the document item once recorded.
+  drive_item_id text,
+  stored_name text,
+  folder_item_id uuid REFERENCES items(id) ON DELETE SET NULL,
+  item_id uuid REFERENCES items(id) ON DELETE SET NULL,
+  PRIMARY KEY (batch_id, position)
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

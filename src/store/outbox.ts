@@ -94,6 +94,12 @@ export async function releaseAllLeases(q: Queryable): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
+/** Keeps a long job's lease from running out while its worker is alive (the worker renews it); false once the job is no longer this worker's. */
+export async function renewLease(q: Queryable, jobId: number, workerId: string, leaseSeconds: number): Promise<boolean> {
+  const rows = await q.query(`UPDATE outbox SET locked_until = now() + make_interval(secs => $3) WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`, [jobId, workerId, leaseSeconds]);
+  return rows.length > 0;
+}
+
 export async function complete(q: Queryable, jobId: number, workerId: string): Promise<boolean> {
   const rows = await q.query(`UPDATE outbox SET status = 'done', done_at = now(), locked_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`, [jobId, workerId]);
   return rows.length > 0;

@@ -1,7 +1,7 @@
 import { Button, Caption1, ProgressBar, Text, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { ArrowUploadRegular } from '@fluentui/react-icons';
 import { useCallback, useId, useRef, useState, type DragEvent } from 'react';
-import { plainMessage, type UploadAnswer, type UploadProgress } from '../api';
+import { plainMessage, type UploadAnswer, type UploadBatchStatus, type UploadProgress } from '../api';
 import { size } from './format';
 
 export interface UploadJob {
@@ -14,7 +14,23 @@ export interface UploadJob {
   result?: unknown;
 }
 
-export type UploadFn = (file: File, onProgress: (p: UploadProgress) => void) => Promise<unknown>;
+/** Uploads a file; `onUpdate` shows an answer while the upload is still being followed (a guest's batch on its way to SharePoint). */
+export type UploadFn = (file: File, onProgress: (p: UploadProgress) => void, onUpdate: (result: unknown) => void) => Promise<unknown>;
+
+/**
+ * Follows a guest's upload batch until every file is in SharePoint or refused, showing each
+ * state as it changes (polling: the files arrive within the firm's Microsoft 365 budget, seconds
+ * to minutes). An answer without a batch (staff uploads) is returned as it is.
+ */
+export async function followBatch(answer: UploadAnswer, status: (batchId: string) => Promise<UploadBatchStatus>, onUpdate: (result: unknown) => void): Promise<UploadAnswer> {
+  let current = answer;
+  for (let delayMs = 1000; current.batch && current.batch.state === 'pending'; delayMs = Math.min(delayMs * 1.5, 10_000)) {
+    onUpdate(current);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    current = { ...current, batch: await status(current.batch.id) };
+  }
+  return current;
+}
 
 /**
  * A queue of file uploads with per-file progress, two at a time. The queue lives in the
@@ -37,7 +53,11 @@ export function useUploads(upload: UploadFn, onDone?: (job: UploadJob) => void |
       active.current++;
       patch(job.id, { status: 'uploading' });
       uploadRef
-        .current(job.file, (p) => patch(job.id, { loaded: p.loaded, total: p.total }))
+        .current(
+          job.file,
+          (p) => patch(job.id, { loaded: p.loaded, total: p.total }),
+          (result) => patch(job.id, { result }),
+        )
         .then(
           async (result) => {
             patch(job.id, { status: 'done', loaded: job.file.size, result });
@@ -86,11 +106,36 @@ const useStyles = makeStyles({
   notes: { margin: 0, paddingLeft: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
 });
 
-/** The answer of a finished upload, when it is one (results are typed by whoever queued the upload). */
+/** The answer of an upload, when it is one (results are typed by whoever queued the upload). */
 const uploadAnswer = (result: unknown): UploadAnswer | null => {
   const a = result as Partial<UploadAnswer> | null | undefined;
-  return a && Array.isArray(a.files) ? { files: a.files, skipped: a.skipped ?? [], refused: a.refused ?? [] } : null;
+  return a && Array.isArray(a.files) ? { files: a.files, skipped: a.skipped ?? [], refused: a.refused ?? [], batch: a.batch } : null;
 };
+
+const FILE_STATE_WORDS = { pending: 'saving to the case…', in: 'in the case', refused: 'not added' } as const;
+
+/** A guest's batch, file by file: pending until it is in the case's files, or refused with the reason. */
+function BatchFiles({ batch }: { batch: UploadBatchStatus }) {
+  const s = useStyles();
+  const inCount = batch.files.filter((f) => f.state === 'in').length;
+  return (
+    <div data-testid="upload-batch" data-state={batch.state}>
+      <Caption1>
+        {inCount} of {batch.files.length} file{batch.files.length === 1 ? '' : 's'} in the case{batch.state === 'pending' ? '; the rest follow shortly.' : '.'}
+      </Caption1>
+      <ul className={s.notes} aria-label="Files of this upload">
+        {batch.files.map((f) => (
+          <li key={f.path} data-testid="upload-batch-file" data-state={f.state}>
+            <Caption1 className={f.state === 'refused' ? s.failed : undefined}>
+              {f.path}: {FILE_STATE_WORDS[f.state]}
+              {f.reason ? ` (${f.reason})` : ''}
+            </Caption1>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /**
  * What an archive left out: each refused file with its reason (in the warning colour: the sender
@@ -99,7 +144,7 @@ const uploadAnswer = (result: unknown): UploadAnswer | null => {
 function ArchiveNotes({ answer }: { answer: UploadAnswer }) {
   const s = useStyles();
   if (answer.refused.length === 0 && answer.skipped.length === 0) return null;
-  const stored = answer.files.length;
+  const stored = answer.batch ? answer.batch.files.length : answer.files.length;
   return (
     <div data-testid="upload-archive-notes">
       <Caption1>
@@ -181,8 +226,9 @@ export function UploadList({ jobs }: { jobs: UploadJob[] }) {
     <ul className={s.list} aria-label="Uploads">
       {jobs.map((j) => {
         const pct = j.total > 0 ? Math.min(1, j.loaded / j.total) : 0;
-        const answer = j.status === 'done' ? uploadAnswer(j.result) : null;
-        const label = j.status === 'done' ? 'Uploaded' : j.status === 'failed' ? 'Failed' : j.status === 'queued' ? 'Waiting' : `${Math.round(pct * 100)}%`;
+        const answer = uploadAnswer(j.result);
+        const saving = j.status === 'uploading' && answer?.batch?.state === 'pending';
+        const label = j.status === 'done' ? 'Uploaded' : j.status === 'failed' ? 'Failed' : j.status === 'queued' ? 'Waiting' : saving ? 'Received; saving to the case' : `${Math.round(pct * 100)}%`;
         return (
           <li key={j.id} className={s.row} data-testid="upload-row" data-status={j.status}>
             <div className={s.line}>
@@ -193,7 +239,8 @@ export function UploadList({ jobs }: { jobs: UploadJob[] }) {
             </div>
             <ProgressBar value={j.status === 'done' ? 1 : pct} color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'brand'} aria-label={`Upload of ${j.file.name}`} />
             {j.error && <Caption1 className={s.failed}>{j.error}</Caption1>}
-            {answer && <ArchiveNotes answer={answer} />}
+            {answer?.batch && <BatchFiles batch={answer.batch} />}
+            {answer && (j.status === 'done' || saving) && <ArchiveNotes answer={answer} />}
           </li>
         );
       })}

@@ -6,7 +6,7 @@ import { DocumentPreview, saveBlob } from '../components/DocumentPreview';
 import { Empty, ErrorBar } from '../components/Feedback';
 import { size } from '../components/format';
 import { flattenTree } from '../components/tree';
-import { DropZone, UploadList, useUploads } from '../components/Uploads';
+import { DropZone, followBatch, UploadList, useUploads } from '../components/Uploads';
 import { useAction, usePortalApi } from '../shell/hooks';
 
 const useStyles = makeStyles({
@@ -27,7 +27,7 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
   const destinations = [...(data.uploadAnywhere ? [{ id: '', title: 'The case folder' }] : []), ...(data.documents ?? []).filter((d) => data.uploadFolderIds.includes(d.id)).map((d) => ({ id: d.id, title: d.title }))];
   const [destination, setDestination] = useState<string>('');
   const chosen = destinations.some((d) => d.id === destination) ? destination : (destinations[0]?.id ?? '');
-  const uploads = useUploads((file, onProgress) => portal.uploadFile(caseId, file, chosen || null, onProgress), onChanged);
+  const uploads = useUploads(async (file, onProgress, onUpdate) => followBatch(await portal.uploadFile(caseId, file, chosen || null, onProgress), portal.uploadBatch, onUpdate), onChanged);
   const loadPreview = useCallback(() => portal.document(caseId, preview?.id ?? ''), [portal, caseId, preview]);
   return (
     <section aria-label="Documents">

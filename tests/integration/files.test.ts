@@ -6,7 +6,8 @@ import { MAX_FILES_PER_UPLOAD } from '../../src/services/uploads';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord } from '../../src/store/records';
 import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
-import { type AppHandle, type FirmFixture, type SimHandle, upload } from './harness';
+import type { UploadAnswer, UploadBatchStatus } from '../../src/contract';
+import { type AppHandle, type FirmFixture, type SimHandle, upload, waitForBatch } from './harness';
 
 const MB = 1024 * 1024;
 
@@ -84,19 +85,23 @@ describe('file routes', () => {
       gc();
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 1000);
-    let res: Response;
+    let done: UploadBatchStatus;
     try {
-      res = await fetch(`${app.url}${filesPath()}`, { method: 'POST', headers: { authorization: `Bearer ${guestToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, body, duplex: 'half' } as RequestInit);
+      const res = await fetch(`${app.url}${filesPath()}`, { method: 'POST', headers: { authorization: `Bearer ${guestToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, body, duplex: 'half' } as RequestInit);
+      const answer = (await res.json()) as UploadAnswer;
+      expect(res.status).toBe(201);
+      expect(answer.batch?.files[0].sizeBytes).toBe(size);
+      // Accepted once spooled; the write to SharePoint (upload session, resets injected) follows in the background.
+      done = await waitForBatch(app, guestToken, answer.batch?.id as string, 240_000);
     } finally {
       clearInterval(sampler);
       await sim.sim.admin.setKnobs({ faultRate: 0 });
     }
-    const answer = (await res.json()) as { files: Array<{ id: string; sizeBytes: number }> };
-    expect(res.status).toBe(201);
-    expect(answer.files[0].sizeBytes).toBe(size);
+    expect(done.files[0].state).toBe('in');
     const stats = await sim.sim.admin.stats();
     expect(stats.totals.injectedResets).toBeGreaterThan(0);
-    const item = await new Repo(app.db).item(f.firm.id, answer.files[0].id);
+    const item = await new Repo(app.db).item(f.firm.id, done.files[0].itemId as string);
+    expect(item?.sizeBytes).toBe(size);
     const inSharePoint = await sim.graph('GET', `/drives/${c.driveId}/items/${item?.driveItemId}`);
     expect(inSharePoint.body.size).toBe(size);
     const growthMb = (peak - baseline) / MB;

@@ -19,6 +19,7 @@ import { type Microsoft365Part, microsoft365Part } from '../../src/parts/m365';
 import type { M365Settings } from '../../src/m365/settings';
 import { startSimulator, type RunningSimulator } from '../../src/m365-simulator';
 import type { CaseRoomEvent } from '../../src/domain/events';
+import type { UploadBatchStatus } from '../../src/contract';
 import type { Actor } from '../../src/services/context';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
@@ -234,10 +235,46 @@ export function multipart(parts: Array<{ name: string; value: string } | { name:
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+/** The upload answer as sent, before the background write (a guest's batch is still pending). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
-export async function upload(app: AppHandle, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> {
+export async function uploadAnswer(app: Pick<AppHandle, 'url'>, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> {
   const { body, contentType } = multipart(parts);
   const res = await fetch(`${app.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: new Uint8Array(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Runs the outbox until a guest's upload batch is no longer pending (generous limit), and
+ * returns its status as the guest reads it.
+ */
+export async function waitForBatch(app: Pick<AppHandle, 'url' | 'drain'>, token: string, batchId: string, limitMs = 120_000): Promise<UploadBatchStatus> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    await app.drain();
+    const res = await callApi(app.url, 'GET', `/api/portal/uploads/${batchId}`, token);
+    if (res.status !== 200) throw new Error(`upload batch ${batchId}: ${res.status} ${JSON.stringify(res.body)}`);
+    const status = res.body as UploadBatchStatus;
+    if (status.state !== 'pending') return status;
+    if (Date.now() > until) throw new Error(`upload batch ${batchId} still pending after ${limitMs} ms: ${JSON.stringify(status.files.filter((f) => f.state === 'pending').length)} files left`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * An upload as the tests before background writes knew it: a guest's batch is waited for (the
+ * outbox runs until it is done) and `files` then lists the documents it created, as the answer
+ * used to. Tests about the answer itself use uploadAnswer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON answers
+export async function upload(app: AppHandle, p: string, token: string, parts: Parameters<typeof multipart>[0]): Promise<{ status: number; body: any }> {
+  const answer = await uploadAnswer(app, p, token, parts);
+  const batch = answer.body?.batch as UploadBatchStatus | undefined;
+  if (answer.status !== 201 || !batch) return answer;
+  const done = await waitForBatch(app, token, batch.id);
+  const itemIds = done.files.flatMap((f) => (f.itemId ? [f.itemId] : []));
+  const rows = itemIds.length ? await app.db.query<{ id: string; title: string; parent_id: string | null; size_bytes: string | null }>('SELECT id, title, parent_id, size_bytes FROM items WHERE id = ANY($1::uuid[])', [itemIds]) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const files = itemIds.map((id) => byId.get(id)).flatMap((r) => (r ? [{ id: r.id, title: r.title, parentId: r.parent_id, sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes) }] : []));
+  return { status: answer.status, body: { ...answer.body, files, batch: done } };
 }

@@ -18,6 +18,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in JobKind]: JobPayloads[K] } = {
   notify: { event: { type: 'invitation.accepted', firmId: 'firm-1', contactId: 'contact-1', caseIds: ['case-1'] } },
   'bot-deliver': { postKey: 'post-1' },
   'guest-digest': { contactId: 'contact-1' },
+  'upload-write': { batchId: 'batch-1' },
 };
 
 /**

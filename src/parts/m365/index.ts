@@ -1,10 +1,11 @@
+import path from 'node:path';
 import { type AppPart, definePart, type PartContext, type PartFactory } from '../../app-part';
 import { demoPlaceholderFor } from '../../demo/placeholder-files';
 import { gatheredSyncs, Reconciler } from '../../services/reconciler';
 import { ProvisioningService } from '../../services/provision';
 import { UploadDetection, UploadService } from '../../services/uploads';
 import { applyDefaultSender, GUEST_DIGEST_JOB, GuestDigestService, requestGuestDigest } from '../../services/guest-digest';
-import { requestGuestSync, requestSweep, type SweepKind } from '../../services/job-requests';
+import { requestGuestSync, requestSweep, requestUploadWrite, type SweepKind } from '../../services/job-requests';
 import type { JobHandlers } from '../../services/outbox-worker';
 import { M365Repo } from '../../store/m365';
 import { Repo } from '../../store/repo';
@@ -79,7 +80,7 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     placeholderFor: config.seedDemoData ? demoPlaceholderFor : undefined,
   });
   const detection = new UploadDetection({ db, graph, logger: logger.child({ job: 'uploads' }), services, clientId: config.identity.clientId, publicBaseUrl: config.publicBaseUrl, clock });
-  const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock });
+  const uploads = new UploadService({ db, graph, logger: logger.child({ job: 'upload' }), services, settings, clock, spoolDir: settings.spoolDir ?? path.join(config.dataDir, 'upload-spool') });
   const access = new SharePointAccessView({ db, graph, clock });
 
   const digests = new GuestDigestService({
@@ -135,6 +136,10 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
     },
     [M365_JOBS.importFile]: async (job) => {
       await detection.importIfUnknown(job.payload.driveId, job.payload.driveItemId);
+    },
+    'upload-write': async (job, signal) => {
+      // A batch larger than one slice hands over to a fresh job (same key), so no run nears the worker's time limit.
+      if ((await uploads.writeBatch(job.payload.batchId, signal)) === 'more') await requestUploadWrite(db, job.firmId, job.payload.batchId);
     },
   };
 
@@ -230,6 +235,8 @@ function buildPart(ctx: PartContext, settings: M365Settings): Microsoft365Part {
       const filled = await applyDefaultSender(db, config.mail.sender);
       if (filled) logger.info({ firms: filled, sender: config.mail.sender }, 'MAIL_SENDER set as the sending mailbox of firms that had none');
       armExpiryTimer();
+      const swept = await uploads.sweepSpool();
+      if (swept) logger.warn({ swept }, 'upload spool directories of requests that never completed removed');
       every(settings.acceptancePollMs, M365_JOBS.acceptance);
       every(settings.expirySweepMs, M365_JOBS.expiry);
       every(settings.driftIntervalMs, M365_JOBS.drift)?.();

@@ -95,6 +95,8 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
       try {
         const actor = as(who)(req);
         const answer = await d.uploads.receive(req, actor, id(req, 'caseId'), req.bearer as string);
+        // A guest's batch is created (201) with its status page; its files reach SharePoint in the background.
+        if (answer.batch) res.setHeader('Location', `/api/portal/uploads/${answer.batch.id}`);
         res.status(201).json(answer);
       } catch (err) {
         // Stop reading a refused upload's body; the answer goes out and the connection is not reused.
@@ -126,6 +128,15 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
         next(err);
       }
     };
+  const batchStatus: RequestHandler = async (req, res, next) => {
+    try {
+      const actor = as('guest')(req) as Extract<Actor, { kind: 'guest' }>;
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.status(200).json(await d.uploads.batchStatus(actor, id(req, 'batchId')));
+    } catch (err) {
+      next(err);
+    }
+  };
   const router = (method: 'post' | 'get', handler: RequestHandler) => {
     const r = Router({ mergeParams: true });
     r[method]('/', handler);
@@ -133,6 +144,7 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
   };
   return [
     { path: '/api/portal/cases/:caseId/files', router: router('post', upload('guest')), authenticated: true },
+    { path: '/api/portal/uploads/:batchId', router: router('get', batchStatus), authenticated: true },
     { path: '/api/portal/cases/:caseId/documents/:itemId/content', router: router('get', download('guest')), authenticated: true },
     { path: '/api/cases/:caseId/files', router: router('post', upload('staff')), authenticated: true },
     { path: '/api/cases/:caseId/documents/:itemId/content', router: router('get', download('staff')), authenticated: true },

@@ -105,6 +105,8 @@ export interface FirmSettings {
   closeCaseGuestAccess: CloseCaseGuestAccess;
   /** With 'read-only-until': how many days after closing guests may still read the case. */
   closeCaseReadOnlyDays: number;
+  /** What "Add a guest" starts with, chosen at set-up (null sections: the usual client view; null days: no expiry). */
+  guestDefaults: { sections: Section[] | null; expiryDays: number | null };
 }
 /** GET and PUT /firm/policy. */
 export interface FirmPolicy {

@@ -101,7 +101,13 @@ export function staffRoutes(d: RouteDeps): Router {
   const firmSettings = async (firmId: string): Promise<s.FirmSettings> => {
     const firm = await repo().firm(firmId);
     if (!firm) throw notFound('firm');
-    return { currency: firm.currency, accessReviewSchedule: firm.accessReviewSchedule, closeCaseGuestAccess: firm.closeCaseGuestAccess, closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays };
+    return {
+      currency: firm.currency,
+      accessReviewSchedule: firm.accessReviewSchedule,
+      closeCaseGuestAccess: firm.closeCaseGuestAccess,
+      closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays,
+      guestDefaults: { sections: firm.guestDefaultSections, expiryDays: firm.guestDefaultExpiryDays },
+    };
   };
   const reviews = new AccessReviewService({ db: d.db, clock: systemClock, sharing: d.sharing });
   on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));

@@ -11,8 +11,9 @@ export interface ScopeDraft {
 
 export const DEFAULT_VIEW: Section[] = ['status', 'team', 'documents', 'events', 'messages'];
 
-export function draftOf(scope: GrantScope | null, rights: Rights): ScopeDraft {
-  if (!scope || scope.kind === 'item') return { kind: 'case', view: [...DEFAULT_VIEW], threadIds: [], rights };
+/** A draft of an existing scope, or of a new case-wide one showing `initialView` (the firm's default, else the usual client view). */
+export function draftOf(scope: GrantScope | null, rights: Rights, initialView: readonly Section[] | null = null): ScopeDraft {
+  if (!scope || scope.kind === 'item') return { kind: 'case', view: [...(initialView ?? DEFAULT_VIEW)], threadIds: [], rights };
   return { kind: scope.kind, view: [...scope.view], threadIds: [...scope.threadIds], rights };
 }
 

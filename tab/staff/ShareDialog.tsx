@@ -24,10 +24,10 @@ import {
 } from '@fluentui/react-components';
 import { MoreVerticalRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import type { AccessEntry, GrantPreview } from '../api';
-import { Empty, ErrorBar, Notice } from '../components/Feedback';
-import { ExpiryField, expiryInWords, useExpiry } from '../components/ExpiryField';
-import { useAction, useStaffApi } from '../shell/hooks';
+import type { AccessEntry, FirmSettings, GrantPreview } from '../api';
+import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
+import { dayInDays, ExpiryField, expiryInWords, expiryIso, useExpiry } from '../components/ExpiryField';
+import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { shareable, type CaseData } from './caseData';
 import { PreviewList, previewIsEmpty } from './PreviewList';
 import { draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
@@ -145,12 +145,20 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
   );
 }
 
+/** "Add a guest" starts from the firm's guest defaults (chosen at set-up), so they are read first. */
 function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string | null) => void }) {
+  const api = useStaffApi();
+  const settings = useLoad(() => api.firmSettings(), []);
+  if (!settings.data) return settings.error ? <ErrorBar error={settings.error} onRetry={() => void settings.reload()} /> : <Loading label="Reading the firm's guest defaults…" />;
+  return <AddGuestForm data={data} defaults={settings.data.guestDefaults} onDone={onDone} />;
+}
+
+function AddGuestForm({ data, defaults, onDone }: { data: CaseData; defaults: FirmSettings['guestDefaults']; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
   const candidates = shareable(data.detail.linkedContacts);
   const [contactId, setContactId] = useState<string | null>(candidates[0]?.id ?? null);
-  const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read'));
-  const expiry = useExpiry();
+  const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read', defaults.sections));
+  const expiry = useExpiry(defaults.expiryDays === null ? null : expiryIso(dayInDays(defaults.expiryDays)));
   const confirmable = useConfirmable(async (confirm) => {
     if (contactId) await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights, expiresAt: expiry.expiresAt, confirm });
   });

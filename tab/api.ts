@@ -86,6 +86,7 @@ export type {
   GuardrailReason,
   PartyRole,
   ScopeChangePreview,
+  WithheldItem,
   Grant,
   GrantPreview,
   GrantScope,

@@ -60,6 +60,8 @@ export const updateItemBody = z.strictObject({
   invoiceStatus: z.enum(INVOICE_STATUSES).optional(),
   /** Staff-only: no grant of any scope reaches it (or, for a folder, anything inside it). */
   staffOnly: z.boolean().optional(),
+  /** Privileged: reached by no scope and no folder grant above it, only by an explicit item share staff confirm with a reason. */
+  privileged: z.boolean().optional(),
   reason: optionalText(1000),
 });
 /** What the tab sends to change an item (PATCH /items/{id}). */
@@ -112,6 +114,7 @@ export const itemAnswer = z.object({
   parentId: nullableText,
   title: z.string(),
   staffOnly: z.boolean(),
+  privileged: z.boolean(),
   sizeBytes: nullableNumber,
   mimeType: nullableText,
   body: nullableText,

@@ -622,6 +622,18 @@ ALTER TABLE notification_preferences ALTER COLUMN enabled DROP NOT NULL;
 ALTER TABLE notification_preferences ALTER COLUMN mention DROP NOT NULL;
 `,
   },
+  {
+    version: 70,
+    name: 'privileged items',
+    sql: `
+-- Privileged: no case, client or section scope and no folder grant above it reaches the item (or
+-- anything below a privileged folder); only an explicit item share staff confirmed with a reason.
+ALTER TABLE items ADD COLUMN privileged boolean NOT NULL DEFAULT false;
+-- Set on an item grant when staff confirmed sharing a privileged item with this guest (the who
+-- and why are in the audit log's sharing.confirmed entry). An unconfirmed grant reaches no privileged item.
+ALTER TABLE grants ADD COLUMN privilege_confirmed boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -2,7 +2,7 @@
  * Issue 12's privileged items in a real browser: staff mark a note privileged in the Notes panel
  * (a visible badge), tick a guest to share it and get the confirmation dialog asking why, share it
  * with the reason; that guest's portal shows the note, while a guest holding case scope (and one
- * holding client scope) does not see it. axe finds nothing serious or critical on the dialog;
+ * holding client scope) does not see it; a document is marked from the Documents actions menu. axe finds nothing serious or critical on the dialog;
  * screenshots at 1280 and 375 px.
  */
 import type { Page } from 'playwright-core';
@@ -87,6 +87,16 @@ test('a privileged note reaches only the guest staff confirmed it for, with a re
   expect(await guestNoteTitles(john)).not.toContain(NOTE);
   const { page: olivia, context: oliviaContext } = await h.signIn('Olivia Park', '/tab/portal');
   expect(await guestNoteTitles(olivia)).not.toContain(NOTE);
+
+  // Documents: the actions menu marks the selected document privileged, with the same badge; John loses it too.
+  expect((await apiGet<{ documents?: Array<{ title: string }> }>(john, `/portal/cases/${leaseId}`)).documents?.map((d) => d.title)).toContain('Lease draft v3.pdf');
+  await staff.getByRole('tab', { name: 'Documents' }).click();
+  const lease = staff.locator('[data-testid=doc-node][data-title="Lease draft v3.pdf"]');
+  await lease.getByRole('checkbox').first().check();
+  await staff.getByTestId('doc-actions').click();
+  await staff.getByRole('menuitem', { name: 'Mark privileged', exact: true }).click();
+  await lease.getByTestId('privileged-badge').waitFor();
+  expect((await apiGet<{ documents?: Array<{ title: string }> }>(john, `/portal/cases/${leaseId}`)).documents?.map((d) => d.title) ?? []).not.toContain('Lease draft v3.pdf');
 
   const audit = await apiGet<Array<{ actor: string; reason: string | null; data: { confirmedAction?: string; reasons?: Array<{ kind: string; contactName: string; itemTitle?: string }> } }>>(staff, '/audit?action=sharing.confirmed');
   expect(audit[0]).toMatchObject({ reason: 'Tom needs the open points for the forensic review', data: { confirmedAction: 'items.shared', reasons: [{ kind: 'privileged', contactName: 'Tom Reed', itemTitle: NOTE }] } });

@@ -446,11 +446,13 @@ export class SharingService {
       // What each guest is newly given (or given with another expiry): a re-share that changes nothing is news to nobody.
       const changedOf = new Map<string, ItemRecord[]>();
       for (const contact of contacts) {
-        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g.expiresAt] as const] : [])));
-        changedOf.set(
-          contact.id,
-          items.filter((i) => !held.has(i.id) || !sameInstant(held.get(i.id) ?? null, input.expiresAt)),
-        );
+        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
+        // A privileged item held unconfirmed (shared before it was marked) is news once confirmed: she sees it again.
+        const isNews = (i: ItemRecord) => {
+          const g = held.get(i.id);
+          return !g || !sameInstant(g.expiresAt, input.expiresAt) || (privileged.has(i.id) && !g.privilegeConfirmed);
+        };
+        changedOf.set(contact.id, items.filter(isNews));
         grants += await repo.upsertItemGrants({
           firmId: actor.firmId,
           contactId: contact.id,

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
-import type { GrantScope } from '../../src/domain/model';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
 import { useFirmOnSimulator } from './firm-world';
 import { upload } from './harness';
+import { sealedItemGuests } from './sealed-items';
 
 /**
  * Privileged documents and folders in SharePoint: once marked, a guest reads them with her own
@@ -19,30 +18,8 @@ describe('privileged items reach a guest in SharePoint only through a confirmed 
   const doc: Record<'brief' | 'advice' | 'open', ItemRecord> = {} as never;
   let counsel: ItemRecord;
 
-  const guest = async (name: string): Promise<ContactRecord & { token: string }> => {
-    const { sharing } = w.app.app.services;
-    const email = `${name.toLowerCase()}@privileged.example`;
-    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: name, mail: email, userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(w.f.actor, { email, name, kind: 'client', phone: null, clientId });
-    await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(w.f.firm.id, contact.id, user.id);
-    await sharing.link(w.f.actor, c.id, contact.id);
-    return { ...((await new Repo(w.app.db).contact(w.f.firm.id, contact.id)) as ContactRecord), token: await w.sim.userToken(user.id) };
-  };
-  const grant = (contact: ContactRecord, scope: GrantScope) => w.app.app.services.sharing.grant(w.f.actor, { contactId: contact.id, scope, rights: scope.kind === 'item' ? 'read' : 'upload', expiresAt: null, reason: null });
-  const graphReads = async (contact: ContactRecord, item: ItemRecord): Promise<number> => {
-    const token = await w.sim.sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId: contact.guestUserId as string });
-    const res = await fetch(`${w.sim.sim.httpUrl}/v1.0/drives/${c.driveId}/items/${item.driveItemId}${item.kind === 'document' ? '/content' : ''}`, { headers: { authorization: `Bearer ${token}` } });
-    await res.arrayBuffer();
-    return res.status;
-  };
-  const portalIds = async (contact: { token: string }): Promise<string[]> => {
-    const res = await fetch(`${w.app.url}/api/portal/cases/${c.id}`, { headers: { authorization: `Bearer ${contact.token}` } });
-    const body = (await res.json()) as { documents?: Array<{ id: string }> };
-    return (body.documents ?? []).map((d) => d.id);
-  };
-  const markPrivileged = (item: ItemRecord) =>
-    fetch(`${w.app.url}/api/items/${item.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${w.f.staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ privileged: true, reason: 'legal advice' }) });
+  const { guest, grant, graphReads, portalIds, patchItem } = sealedItemGuests(w, 'privileged.example', () => ({ c, clientId }));
+  const markPrivileged = (item: ItemRecord) => patchItem(item, { privileged: true, reason: 'legal advice' });
   const share = (contact: ContactRecord, items: ItemRecord[], confirm?: { reason: string }) =>
     fetch(`${w.app.url}/api/shares`, {
       method: 'POST',

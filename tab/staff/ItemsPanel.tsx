@@ -39,17 +39,11 @@ function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => vo
           Privileged
         </Badge>
       )}
-      <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ privileged: !item.privileged })} aria-label={`${item.privileged ? 'Unmark' : 'Mark'} ${item.title} privileged`}>
+      <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ privileged: !item.privileged })} aria-label={`${item.privileged ? 'Unmark privileged' : 'Mark privileged'}: ${item.title}`}>
         {item.privileged ? 'Unmark privileged' : 'Mark privileged'}
       </Button>
       {!isMemo(item) && (
-        <Button
-          size="small"
-          appearance="subtle"
-          disabled={mark.busy}
-          onClick={() => void mark.run({ staffOnly: !item.staffOnly })}
-          aria-label={`${item.staffOnly ? 'Lift staff-only on' : 'Mark'} ${item.title}${item.staffOnly ? '' : ' staff-only'}`}
-        >
+        <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ staffOnly: !item.staffOnly })} aria-label={`${item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}: ${item.title}`}>
           {item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}
         </Button>
       )}

@@ -46,9 +46,9 @@ test('a privileged note reaches only the guest staff confirmed it for, with a re
   await staff.getByRole('tab', { name: 'Notes' }).click();
   const card = staff.locator(`[data-testid=note-card][data-title="${NOTE}"]`);
   await card.waitFor();
-  await card.getByRole('button', { name: `Mark ${NOTE} privileged` }).click();
+  await card.getByRole('button', { name: `Mark privileged: ${NOTE}` }).click();
   await card.getByTestId('privileged-badge').waitFor();
-  expect(await card.getByRole('button', { name: `Unmark ${NOTE} privileged` }).count()).toBe(1);
+  expect(await card.getByRole('button', { name: `Unmark privileged: ${NOTE}` }).count()).toBe(1);
   // Marking withdrew it from the case scope (and from Olivia Park's client scope).
   expect(await guestNoteTitles(john)).not.toContain(NOTE);
 

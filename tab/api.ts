@@ -93,6 +93,7 @@ export type {
   GuardrailReason,
   PartyRole,
   ScopeChangePreview,
+  WithheldItem,
   Grant,
   GrantPreview,
   GrantScope,

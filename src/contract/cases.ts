@@ -62,6 +62,8 @@ export const updateItemBody = z.strictObject({
   staffOnly: z.boolean().optional(),
   /** Moves a document or folder into this folder of the same case (null: the case folder's top); in SharePoint first. */
   parentId: id.nullable().optional(),
+  /** Privileged: reached by no scope and no folder grant above it, only by an explicit item share staff confirm with a reason. */
+  privileged: z.boolean().optional(),
   reason: optionalText(1000),
 });
 /** What the tab sends to change an item (PATCH /items/{id}). */
@@ -124,6 +126,7 @@ export const itemAnswer = z.object({
   parentId: nullableText,
   title: z.string(),
   staffOnly: z.boolean(),
+  privileged: z.boolean(),
   sizeBytes: nullableNumber,
   mimeType: nullableText,
   body: nullableText,

@@ -44,7 +44,9 @@ export interface DomainPolicy {
 export type GuardrailReason =
   | { kind: 'opposing-party' | 'opposing-counsel'; contactId: string; contactName: string; caseId: string; caseNumber: string }
   | { kind: 'warned-domain' | 'blocked-domain'; contactId: string; contactName: string; email: string; domain: string }
-  | { kind: 'scope-change'; contactId: string; contactName: string; grantId: string };
+  | { kind: 'scope-change'; contactId: string; contactName: string; grantId: string }
+  /** Sharing a privileged item (or one inside a privileged folder): confirmed with a reason per guest and item, and audited so. */
+  | { kind: 'privileged'; contactId: string; contactName: string; caseId: string; itemId: string; itemTitle: string };
 
 /** What replacing a grant someone already holds would do: the exact gains and losses, the rights and the expiry before and after. */
 export interface ScopeChangePreview {
@@ -55,6 +57,17 @@ export interface ScopeChangePreview {
   after: { scope: GrantScope; rights: Rights; expiresAt: string | null };
   gained: PreviewSide;
   lost: PreviewSide;
+  /** Listed apart from the gains: what the new scope does not reach (staff-only), or reaches only by a confirmed item share (privileged). */
+  withheld: WithheldItem[];
+}
+
+/** An item of a case a grant covers that the grant does not give: "not shared: staff-only", "needs confirmation: privileged". */
+export interface WithheldItem {
+  itemId: string;
+  caseId: string;
+  title: string;
+  kind: string;
+  why: 'staff-only' | 'privileged';
 }
 
 /** The 409 answer's body: `{ error: { code: 'confirmation_required', message, requestId, confirmationRequired } }`. */

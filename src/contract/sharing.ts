@@ -3,7 +3,7 @@ import { GRANT_STATES, RIGHTS, SCOPE_KINDS, SECTIONS, type Section } from './enu
 import { id, isoDateTime, reason, sections } from './fields';
 import { itemAnswer } from './cases';
 import { contactAnswer } from './people';
-import { confirmField } from './guardrails';
+import { confirmField, type WithheldItem } from './guardrails';
 
 // ---- requests ----
 
@@ -54,7 +54,7 @@ const scopeAnswer = z.discriminatedUnion('kind', [
 ]);
 
 /** POST /grants, and the grant inside every access entry. */
-export const grantAnswer = z.object({ id: z.string(), contactId: z.string(), scope: scopeAnswer, rights: z.enum(RIGHTS), expiresAt: z.string().nullable(), createdBy: z.string(), createdAt: z.string() });
+export const grantAnswer = z.object({ id: z.string(), contactId: z.string(), scope: scopeAnswer, rights: z.enum(RIGHTS), expiresAt: z.string().nullable(), privilegeConfirmed: z.boolean(), createdBy: z.string(), createdAt: z.string() });
 export type Grant = z.infer<typeof grantAnswer>;
 
 /**
@@ -101,6 +101,8 @@ export interface PreviewSide {
 export interface GrantPreview {
   gained: PreviewSide;
   lost: PreviewSide;
+  /** Staff-only and privileged items the new terms cover but do not give, listed apart from the gains. */
+  withheld: WithheldItem[];
 }
 /** PUT /grants/{id}. */
 export interface ChangedGrantAnswer {

@@ -97,6 +97,41 @@ export function isEffectivelyStaffOnly(item: ItemRef, itemById: ReadonlyMap<stri
   return item.staffOnly || isBelow(item, (folderId) => itemById.get(folderId)?.staffOnly === true, itemById);
 }
 
+/** Privileged reaches down a folder chain like staff-only: a privileged folder's contents are privileged too. */
+export function isEffectivelyPrivileged(item: ItemRef, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  return item.privileged === true || isBelow(item, (folderId) => itemById.get(folderId)?.privileged === true, itemById);
+}
+
+/**
+ * Whether a confirmed item share reaches a privileged item: one naming the item itself, or a folder
+ * between it and the nearest privileged item above it (that one included). A share above the
+ * privileged marker never does, confirmed or not, and neither does one above a second privileged
+ * item nested lower down: each marker needs its own confirmation (SharePoint agrees: each privileged
+ * document or folder is sealed, so permissions from above stop there).
+ */
+export function confirmedShareReaches(item: ItemRef, confirmedItemIds: ReadonlySet<string>, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  let at: ItemRef | undefined = item;
+  for (let depth = 0; at && depth < 1000; depth++) {
+    if (confirmedItemIds.has(at.id)) return true;
+    if (at.privileged === true) return false;
+    at = at.parentId === null ? undefined : itemById.get(at.parentId);
+  }
+  return false;
+}
+
+/** Why no scope reaches an item whatever the grants say, or null when scopes may. Staff-only wins over privileged. */
+export type Withholding = 'staff-only' | 'privileged';
+export function withholdingOf(item: ItemRef, itemById: ReadonlyMap<string, ItemRef>): Withholding | null {
+  if (isEffectivelyStaffOnly(item, itemById)) return 'staff-only';
+  if (isEffectivelyPrivileged(item, itemById)) return 'privileged';
+  return null;
+}
+
+/** Whether the item lies below one of these folders (at any depth). */
+export function isBelowAny(item: ItemRef, folderIds: ReadonlySet<string>, itemById: ReadonlyMap<string, ItemRef>): boolean {
+  return isBelow(item, (folderId) => folderIds.has(folderId), itemById);
+}
+
 /**
  * What one guest may see of one case. Returns null when nothing opens the three locks,
  * which the API turns into a 404 indistinguishable from a case that does not exist.
@@ -109,6 +144,7 @@ export function caseAccess(contact: Contact, grants: readonly Grant[], linked: b
   const broadSections = new Set<Section>();
   const threadIds = new Set<string>();
   const explicitItemIds = new Set<string>();
+  const confirmedItemIds = new Set<string>();
   const uploadGrantedIds = new Set<string>();
   let canUpload = false;
   let via = 'item' as CaseAccess['via'];
@@ -117,6 +153,7 @@ export function caseAccess(contact: Contact, grants: readonly Grant[], linked: b
     const scope = grant.scope;
     if (scope.kind === 'item') {
       explicitItemIds.add(scope.itemId);
+      if (grant.privilegeConfirmed === true) confirmedItemIds.add(scope.itemId);
       if (grant.rights === 'upload') uploadGrantedIds.add(scope.itemId);
       continue;
     }
@@ -137,12 +174,10 @@ export function caseAccess(contact: Contact, grants: readonly Grant[], linked: b
   for (const item of caseItems) {
     const section = SECTION_OF_KIND[item.kind];
     if (disabled.has(section)) continue;
-    const staffOnly = isEffectivelyStaffOnly(item, byId);
-    // Staff-only is never reached by any scope, an explicit item grant included.
-    const explicit = !staffOnly && explicitItemIds.has(item.id);
-    const broad = !staffOnly && broadSections.has(section);
-    const inherited = !staffOnly && reachedByFolderGrant(item);
-    if (explicit || broad || inherited) {
+    const withheld = withholdingOf(item, byId);
+    // Staff-only is never reached by any scope, an explicit item grant included; privileged only by a confirmed item share.
+    const reached = withheld === 'staff-only' ? false : withheld === 'privileged' ? confirmedShareReaches(item, confirmedItemIds, byId) : explicitItemIds.has(item.id) || broadSections.has(section) || reachedByFolderGrant(item);
+    if (reached) {
       itemIds.add(item.id);
       sections.add(section);
     }
@@ -228,11 +263,11 @@ export function desiredDrivePermissions(...facts: GuestFacts<DriveTargetCase, Dr
     if (driveItemId) wanted.set(driveItemId, GUEST_DRIVE_ROLE);
   };
   const itemById = new Map(items.map((i) => [i.id, i]));
-  const uniqueByCase = new Map<string, DriveTargetItem[]>();
+  // Documents and folders holding unique permissions, never staff-only ones, each with what keeps scopes from it.
+  const uniqueByCase = new Map<string, Array<DriveTargetItem & { privileged: boolean }>>();
   for (const item of items) {
-    // What a broad scope reaches of a case (see caseAccess): documents and folders, never staff-only ones.
     if (!item.uniquePermissions || isEffectivelyStaffOnly(item, itemById) || SECTION_OF_KIND[item.kind] !== 'documents') continue;
-    uniqueByCase.set(item.caseId, [...(uniqueByCase.get(item.caseId) ?? []), item]);
+    uniqueByCase.set(item.caseId, [...(uniqueByCase.get(item.caseId) ?? []), { ...item, privileged: isEffectivelyPrivileged(item, itemById) }]);
   }
   for (const caseRef of cases) {
     for (const grant of liveGrantsForCase(contact, grants, linkedCaseIds.has(caseRef.id), caseRef, now)) {
@@ -240,13 +275,16 @@ export function desiredDrivePermissions(...facts: GuestFacts<DriveTargetCase, Dr
       if (scope.kind === 'item') {
         const item = itemById.get(scope.itemId);
         if (!item || isEffectivelyStaffOnly(item, itemById)) continue;
-        if (item.kind === 'document' || item.kind === 'folder') put(item.driveItemId);
+        // As in caseAccess: a privileged item, or one below a privileged folder, only through a share confirmed for it.
+        const confirmed = grant.privilegeConfirmed === true ? new Set([item.id]) : new Set<string>();
+        const reaches = (target: DriveTargetItem) => !isEffectivelyPrivileged(target, itemById) || confirmedShareReaches(target, confirmed, itemById);
+        if ((item.kind === 'document' || item.kind === 'folder') && reaches(item)) put(item.driveItemId);
         // A shared folder reaches what lies below it, as in caseAccess: those below it that hold
         // unique permissions need a permission of their own.
-        if (item.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById)) put(below.driveItemId);
+        if (item.kind === 'folder') for (const below of uniqueByCase.get(item.caseId) ?? []) if (isBelow(below, (folderId) => folderId === item.id, itemById) && reaches(below)) put(below.driveItemId);
       } else if (scope.view.includes('documents')) {
         put(caseRef.folderItemId);
-        for (const item of uniqueByCase.get(caseRef.id) ?? []) put(item.driveItemId);
+        for (const item of uniqueByCase.get(caseRef.id) ?? []) if (!item.privileged) put(item.driveItemId);
       }
     }
   }

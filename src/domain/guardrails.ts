@@ -56,6 +56,8 @@ export function describeReason(r: GuardrailReason): string {
       return `${r.email} is at ${r.domain}, a domain the firm blocks`;
     case 'scope-change':
       return `${r.contactName} already has this access: giving it again replaces it`;
+    case 'privileged':
+      return `${r.itemTitle} is privileged: sharing it with ${r.contactName} needs a confirmed reason`;
   }
 }
 

@@ -46,6 +46,12 @@ export interface ItemRef {
   parentId: string | null;
   /** Staff-only items (e.g. memos of guest messages) are never reached by case or client scope. */
   staffOnly: boolean;
+  /**
+   * Privileged items (and what a privileged folder holds) are reached by no case, client or section
+   * scope and no folder grant above them: only by an item share staff confirmed (Grant.privilegeConfirmed).
+   * Absent reads as false.
+   */
+  privileged?: boolean;
 }
 
 export interface Grant {
@@ -55,6 +61,8 @@ export interface Grant {
   rights: Rights;
   /** ISO time after which the grant stops working by itself; null = no expiry. */
   expiresAt: string | null;
+  /** An item grant staff confirmed, with a reason, for a privileged item. Absent reads as false. */
+  privilegeConfirmed?: boolean;
 }
 
 export interface FirmPolicy {

@@ -144,9 +144,9 @@ export class CaseworkService {
   async updateItem(
     actor: StaffActor,
     itemId: string,
-    input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly' | 'parentId'>> & { reason?: string | null },
+    input: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'staffOnly' | 'privileged' | 'parentId'>> & { reason?: string | null },
   ) {
-    const { staffOnly, reason = null, parentId, ...patch } = input;
+    const { staffOnly, privileged, reason = null, parentId, ...patch } = input;
     const outside = new Repo(this.deps.db);
     const current = await outside.item(actor.firmId, itemId);
     // Walled off is missing, before anything reaches SharePoint.
@@ -161,7 +161,10 @@ export class CaseworkService {
       const item = await repo.item(actor.firmId, itemId);
       if (!item || (await repo.hiddenCasesFor(actor)).has(item.caseId)) throw notFound('item');
       if (place) await placeInStore(tx, await this.mustCase(repo, actor.firmId, item.caseId, actor), item, place, this.staffSource(actor, reason), this.deps.clock.now());
-      if (staffOnly !== undefined && staffOnly !== item.staffOnly) await this.markStaffOnly(tx, repo, actor, item, staffOnly, reason);
+      // CaseRoom's own memo of what a guest did (a note it wrote for her) stays staff-only whatever scope anyone holds.
+      if (staffOnly === false && item.staffOnly && item.kind === 'note' && item.createdBy.startsWith('guest:')) throw conflict(`${item.title} is CaseRoom's memo of a guest's message or upload: it stays staff-only`);
+      if (staffOnly !== undefined && staffOnly !== item.staffOnly) await this.markWithheld(tx, repo, actor, item, 'staffOnly', staffOnly, reason);
+      if (privileged !== undefined && privileged !== item.privileged) await this.markWithheld(tx, repo, actor, (await repo.item(actor.firmId, itemId)) as ItemRecord, 'privileged', privileged, reason);
       if (Object.keys(patch).length === 0) return (await repo.item(actor.firmId, itemId)) as ItemRecord;
       const allowed: Record<ItemRecord['kind'], string[]> = {
         note: ['title', 'body'],
@@ -206,23 +209,25 @@ export class CaseworkService {
   }
 
   /**
-   * Staff-only on or off, audited with before and after. Every guest with a grant in the case is
-   * re-synced (the domain rules stop or start reaching the item), and SharePoint is told to seal a
-   * document or folder: unique permissions without any guest, so a guest's own Graph token cannot
-   * read it whatever the case folder holds (docs/sharepoint-sharing.md).
+   * Staff-only or privileged on or off, audited with before and after. Every guest with a grant in
+   * the case is re-synced (the domain rules stop or start reaching the item), and SharePoint is told
+   * to seal a document or folder: unique permissions without any guest, so a guest's own Graph token
+   * cannot read it whatever the case folder holds (docs/sharepoint-sharing.md). A privileged item's
+   * confirmed shares are given back by the seal's own guest syncs (StaffOnlySeal).
    */
-  private async markStaffOnly(tx: Queryable, repo: Repo, actor: StaffActor, item: ItemRecord, staffOnly: boolean, reason: string | null): Promise<void> {
+  private async markWithheld(tx: Queryable, repo: Repo, actor: StaffActor, item: ItemRecord, flag: 'staffOnly' | 'privileged', on: boolean, reason: string | null): Promise<void> {
     const c = await this.mustCase(repo, actor.firmId, item.caseId, actor);
-    await repo.updateItem(actor.firmId, item.id, { staffOnly });
+    await repo.updateItem(actor.firmId, item.id, { [flag]: on });
+    const word = flag === 'staffOnly' ? 'staff-only' : 'privileged';
     await repo.appendAudit({
       firmId: actor.firmId,
       actor: actorLabel(actor),
-      action: staffOnly ? 'item.staff-only' : 'item.staff-only-lifted',
+      action: on ? `item.${word}` : `item.${word}-lifted`,
       target: `case:${item.caseId}`,
       reason,
-      data: { itemId: item.id, title: item.title, before: { staffOnly: item.staffOnly }, after: { staffOnly } },
+      data: { itemId: item.id, title: item.title, before: { [flag]: item[flag] }, after: { [flag]: on } },
     });
-    if (staffOnly && item.driveItemId && (item.kind === 'document' || item.kind === 'folder')) {
+    if (on && item.driveItemId && (item.kind === 'document' || item.kind === 'folder')) {
       await requestStaffOnlySeal(tx, actor.firmId, item.id);
     }
     const holders = new Set((await repo.grantsTouchingCase(c)).map((g) => g.contactId));

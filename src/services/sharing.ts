@@ -1,6 +1,6 @@
-import { type CaseAccess, caseAccess, caseStanding, grantState } from '../domain/access';
+import { type CaseAccess, caseAccess, caseStanding, grantState, isBelowAny, isEffectivelyPrivileged, withholdingOf } from '../domain/access';
 import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
-import type { ContactKind, GrantScope, Rights, Section } from '../domain/model';
+import { type ContactKind, type GrantScope, type Rights, type Section, SECTION_OF_KIND } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
 import { verifyChain } from '../domain/audit-chain';
 import type { Queryable } from '../store/db';
@@ -24,6 +24,7 @@ import type {
   SharedWith,
   UnlinkedAnswer,
   UnsharedAnswer,
+  WithheldItem,
 } from '../contract';
 import { type GrantTerms, sameTarget, sameTerms, stillHeld, termsOf } from '../domain/guardrails';
 import { auditingRefusals, guard, reasonsFor } from './guardrails';
@@ -57,7 +58,7 @@ function withoutCases(preview: GrantPreview, hidden: ReadonlySet<string>): Grant
     items: s.items.filter((i) => !hidden.has(i.caseId)),
     upload: s.upload,
   });
-  return { gained: side(preview.gained), lost: side(preview.lost) };
+  return { gained: side(preview.gained), lost: side(preview.lost), withheld: preview.withheld.filter((w) => !hidden.has(w.caseId)) };
 }
 
 /**
@@ -293,6 +294,34 @@ export class SharingService {
     }
   }
 
+  /** Which of these items are privileged, or inside a privileged folder: sharing one needs a confirmation per guest. */
+  private async privilegedAmong(repo: Repo, items: readonly ItemRecord[]): Promise<Set<string>> {
+    const byId = new Map((await repo.itemsOfCases([...new Set(items.map((i) => i.caseId))])).map((i) => [i.id, asItemRef(i)]));
+    return new Set(items.filter((i) => isEffectivelyPrivileged(byId.get(i.id) ?? asItemRef(i), byId)).map((i) => i.id));
+  }
+
+  /**
+   * The guardrail reasons for giving this guest item shares of privileged items: one per item,
+   * except where she already holds a live share of it, confirmed, on the same terms (nothing changes).
+   */
+  private privilegedReasons(contact: ContactRecord, items: readonly ItemRecord[], privileged: ReadonlySet<string>, held: readonly GrantRecord[], terms: Omit<GrantTerms, 'scope'>): GuardrailReason[] {
+    return items
+      .filter((item) => privileged.has(item.id))
+      .filter((item) => {
+        const scope: GrantScope = { kind: 'item', caseId: item.caseId, itemId: item.id };
+        return !held.some((g) => sameTarget(g.scope, scope) && g.privilegeConfirmed && stillHeld(g, this.now()) && sameTerms(g, { scope, ...terms }));
+      })
+      .map((item): GuardrailReason => ({ kind: 'privileged', contactId: contact.id, contactName: contact.name, caseId: item.caseId, itemId: item.id, itemTitle: item.title }));
+  }
+
+  /** The privileged reasons of a grant request: only an item scope on a privileged item has any. */
+  private async privilegedReasonsOfScope(repo: Repo, firmId: string, contact: ContactRecord, held: readonly GrantRecord[], terms: GrantTerms): Promise<GuardrailReason[]> {
+    if (terms.scope.kind !== 'item') return [];
+    const item = await repo.item(firmId, terms.scope.itemId);
+    if (!item) throw notFound('item');
+    return this.privilegedReasons(contact, [item], await this.privilegedAmong(repo, [item]), held, terms);
+  }
+
   private async assertCanGrant(repo: Repo, firmId: string, contact: ContactRecord, scope: GrantScope, rights: Rights, expiresAt: string | null): Promise<void> {
     if (!contact.portalAccess) throw conflict(`portal access is off for ${contact.name}: turn it on before sharing`);
     if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
@@ -352,16 +381,26 @@ export class SharingService {
       const all = await repo.grantsOfContact(contact.id);
       const existing = all.find((g) => sameTarget(g.scope, input.scope)) ?? null;
       const held = existing && stillHeld(existing, this.now()) ? existing : null;
-      if (held && sameTerms(held, input)) return held;
-      const scopeChanges = held ? [await this.scopeChange(repo, firm, contact, all, held, input)] : [];
-      const reasons = await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, input.scope));
+      const privileged = await this.privilegedReasonsOfScope(repo, actor.firmId, contact, all, input);
+      if (held && sameTerms(held, input) && privileged.length === 0) return held;
+      const scopeChanges = held && !sameTerms(held, input) ? [await this.scopeChange(repo, firm, contact, all, held, input)] : [];
+      const reasons = [...(await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, input.scope))), ...privileged];
       const confirmed = await guard(repo, { actor, action: held ? 'grant.changed' : 'grant.added', target: `contact:${contact.id}`, reasons, scopeChanges, confirm: input.confirm, request: termsOf(input) });
       if (input.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, input.scope.clientId);
-      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: input.scope, rights: input.rights, expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
+      const saved = await repo.upsertGrant({
+        firmId: actor.firmId,
+        contactId: contact.id,
+        scope: input.scope,
+        rights: input.rights,
+        expiresAt: input.expiresAt,
+        createdBy: actorLabel(actor),
+        // A privileged item's share was confirmed just now (guard asked for it): the only way one is confirmed.
+        privilegeConfirmed: privileged.length > 0,
+      });
       const change = { grantId: saved.id, before: existing && termsOf(existing), after: termsOf(saved) };
       await this.syncGuest(tx, actor.firmId, contact.id);
-      if (held) {
-        const [preview] = scopeChanges;
+      const [preview] = scopeChanges;
+      if (held && preview) {
         await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, input.reason ?? confirmed, { ...change, gained: preview.gained, lost: preview.lost });
         const caseIds = await this.caseIdsOfScope(repo, actor.firmId, saved.scope);
         const itemIds = (side: PreviewSide) => side.items.map((i) => i.itemId);
@@ -403,9 +442,12 @@ export class SharingService {
       const caseIds = [...new Set(items.map((i) => i.caseId))];
       const reasons: GuardrailReason[] = [];
       const scopeChanges: ScopeChangePreview[] = [];
+      // A privileged item is shared only by a confirmation naming the guest and the item (audited as such).
+      const privileged = await this.privilegedAmong(repo, items);
       for (const contact of contacts) {
         reasons.push(...(await reasonsFor(repo, firm, contact, caseIds)));
         const all = await repo.grantsOfContact(contact.id);
+        reasons.push(...this.privilegedReasons(contact, items, privileged, all, { rights: 'read', expiresAt: input.expiresAt }));
         for (const item of items) {
           const next: GrantTerms = { scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt };
           const held = all.find((g) => sameTarget(g.scope, next.scope) && stillHeld(g, this.now()) && !sameTerms(g, next));
@@ -425,12 +467,20 @@ export class SharingService {
       // What each guest is newly given (or given with another expiry): a re-share that changes nothing is news to nobody.
       const changedOf = new Map<string, ItemRecord[]>();
       for (const contact of contacts) {
-        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g.expiresAt] as const] : [])));
-        changedOf.set(
-          contact.id,
-          items.filter((i) => !held.has(i.id) || !sameInstant(held.get(i.id) ?? null, input.expiresAt)),
-        );
-        grants += await repo.upsertItemGrants({ firmId: actor.firmId, contactId: contact.id, items: items.map((i) => ({ caseId: i.caseId, itemId: i.id })), expiresAt: input.expiresAt, createdBy: actorLabel(actor) });
+        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
+        // A privileged item held unconfirmed (shared before it was marked) is news once confirmed: she sees it again.
+        const isNews = (i: ItemRecord) => {
+          const g = held.get(i.id);
+          return !g || !sameInstant(g.expiresAt, input.expiresAt) || (privileged.has(i.id) && !g.privilegeConfirmed);
+        };
+        changedOf.set(contact.id, items.filter(isNews));
+        grants += await repo.upsertItemGrants({
+          firmId: actor.firmId,
+          contactId: contact.id,
+          items: items.map((i) => ({ caseId: i.caseId, itemId: i.id, privilegeConfirmed: privileged.has(i.id) })),
+          expiresAt: input.expiresAt,
+          createdBy: actorLabel(actor),
+        });
         const changed = scopeChanges.filter((c) => c.contactId === contact.id).map((c) => ({ grantId: c.grantId, before: c.before, after: c.after }));
         await this.audit(repo, actor, 'items.shared', `contact:${contact.id}`, input.reason ?? confirmed, { itemIds: items.map((i) => i.id), expiresAt: input.expiresAt, changed });
         await this.syncGuest(tx, actor.firmId, contact.id);
@@ -536,9 +586,10 @@ export class SharingService {
     const before = await this.accessSnapshot(repo, firm, contact, all, caseIds);
     const after = await this.accessSnapshot(repo, firm, contact, proposed, caseIds, extraLinks);
     const diff = diffAccess(before, after);
-    const titles = new Map((await repo.itemsOfCases(caseIds)).map((i) => [i.id, { title: i.title, kind: i.kind, caseId: i.caseId }]));
+    const caseItems = await repo.itemsOfCases(caseIds);
+    const titles = new Map(caseItems.map((i) => [i.id, { title: i.title, kind: i.kind, caseId: i.caseId }]));
     const cases = new Map((await repo.casesByIds(firm.id, caseIds)).map((c) => [c.id, { number: c.number, title: c.title }]));
-    return { diff, describe: describeDiff(diff, titles, cases) };
+    return { diff, describe: { ...describeDiff(diff, titles, cases), withheld: withheldUnder(after, caseItems) } };
   }
 
   /** The preview a confirmation_required answer carries for a grant that giving access again would replace. */
@@ -557,11 +608,13 @@ export class SharingService {
       const { firm, current, contact, diff, describe } = await this.planChange(repo, actor.firmId, grantId, next);
       // The change itself was previewed (POST /grants/{id}/preview); what it newly gives still passes the guardrails.
       const gains = describe.gained.cases.length + describe.gained.sections.length + describe.gained.items.length + describe.gained.upload.length > 0;
-      const reasons = gains ? await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, next.scope)) : [];
+      // An item scope on a privileged item gains nothing until confirmed: it asks whatever the preview says.
+      const privileged = await this.privilegedReasonsOfScope(repo, actor.firmId, contact, [], { ...next, expiresAt: current.expiresAt });
+      const reasons = [...(gains ? await reasonsFor(repo, firm, contact, await this.caseIdsOfScope(repo, actor.firmId, next.scope)) : []), ...privileged];
       const confirmed = await guard(repo, { actor, action: 'grant.changed', target: `contact:${contact.id}`, reasons, scopeChanges: [], confirm: next.confirm, request: { grantId, scope: next.scope, rights: next.rights } });
       await repo.deleteGrant(current.id);
       if (next.scope.kind === 'client') await this.linkClientCases(repo, actor, contact.id, next.scope.clientId);
-      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: next.scope, rights: next.rights, expiresAt: current.expiresAt, createdBy: actorLabel(actor) });
+      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: contact.id, scope: next.scope, rights: next.rights, expiresAt: current.expiresAt, createdBy: actorLabel(actor), privilegeConfirmed: privileged.length > 0 });
       await this.audit(repo, actor, 'grant.changed', `contact:${contact.id}`, next.reason ?? confirmed, { grantId: saved.id, before: termsOf(current), after: termsOf(saved), gained: describe.gained, lost: describe.lost });
       await this.syncGuest(tx, actor.firmId, contact.id);
       const caseIds = [...new Set([...(await this.caseIdsOfScope(repo, actor.firmId, current.scope)), ...(await this.caseIdsOfScope(repo, actor.firmId, saved.scope))])];
@@ -577,7 +630,7 @@ export class SharingService {
       if (expiresAt !== null && Date.parse(expiresAt) <= this.now().getTime()) throw invalid('expiresAt', 'expiry must be in the future');
       // Shortening access to a closed case is always allowed; lengthening it would undo the closing.
       if (current.scope.kind !== 'client' && laterThan(expiresAt, current.expiresAt)) assertOpen(await this.mustCase(repo, actor.firmId, current.scope.caseId), 'access to it cannot be extended');
-      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: current.contactId, scope: current.scope, rights: current.rights, expiresAt, createdBy: current.createdBy });
+      const saved = await repo.upsertGrant({ firmId: actor.firmId, contactId: current.contactId, scope: current.scope, rights: current.rights, expiresAt, createdBy: current.createdBy, privilegeConfirmed: current.privilegeConfirmed });
       await this.audit(repo, actor, 'grant.extended', `contact:${current.contactId}`, reason, { grantId, before: termsOf(current), after: termsOf(saved) });
       await this.syncGuest(tx, actor.firmId, current.contactId);
       return saved;
@@ -721,7 +774,24 @@ function groupBy<T>(values: readonly T[], key: (v: T) => string): Map<string, T[
 /** A grant change described for people: the contract's preview answer. */
 export type DescribedDiff = GrantPreview;
 
-export function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): DescribedDiff {
+/**
+ * Staff-only and privileged items in what the guest will see (a section a broad scope shows, or below
+ * a folder she is given), which the grant does not give: a preview lists them apart from the gains.
+ */
+export function withheldUnder(access: ReadonlyMap<string, CaseAccess>, items: readonly ItemRecord[]): WithheldItem[] {
+  const byId = new Map(items.map((i) => [i.id, asItemRef(i)]));
+  const withheld: WithheldItem[] = [];
+  for (const item of items) {
+    const seen = access.get(item.caseId);
+    const why = withholdingOf(byId.get(item.id) ?? asItemRef(item), byId);
+    if (!seen || !why || seen.itemIds.has(item.id)) continue;
+    const covered = seen.via === 'item' ? isBelowAny(asItemRef(item), seen.itemIds, byId) : seen.sections.includes(SECTION_OF_KIND[item.kind]);
+    if (covered) withheld.push({ itemId: item.id, caseId: item.caseId, title: item.title, kind: item.kind, why });
+  }
+  return withheld.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.title.localeCompare(b.title));
+}
+
+export function describeDiff(diff: AccessDiff, items: Map<string, { title: string; kind: string; caseId: string }>, cases: Map<string, { number: string; title: string }>): Omit<DescribedDiff, 'withheld'> {
   const side = (s: AccessDiff['gained']): PreviewSide => ({
     cases: s.caseIds.map((caseId) => ({ caseId, number: cases.get(caseId)?.number ?? '', title: cases.get(caseId)?.title ?? '' })),
     sections: s.sections,

@@ -719,6 +719,18 @@ CREATE TABLE upload_files (
 );
 `,
   },
+  {
+    version: 70,
+    name: 'privileged items',
+    sql: `
+-- Privileged: no case, client or section scope and no folder grant above it reaches the item (or
+-- anything below a privileged folder); only an explicit item share staff confirmed with a reason.
+ALTER TABLE items ADD COLUMN privileged boolean NOT NULL DEFAULT false;
+-- Set on an item grant when staff confirmed sharing a privileged item with this guest (the who
+-- and why are in the audit log's sharing.confirmed entry). An unconfirmed grant reaches no privileged item.
+ALTER TABLE grants ADD COLUMN privilege_confirmed boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

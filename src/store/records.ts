@@ -232,6 +232,7 @@ export const toItem = rowMapper<ItemRecord>({
   parentId: 'value?',
   title: 'value',
   staffOnly: 'value',
+  privileged: 'flag',
   driveItemId: 'value?',
   sizeBytes: 'number?',
   mimeType: 'value?',
@@ -255,7 +256,7 @@ const grantScope = (r: Row): GrantScope => {
   return kind === 'item' ? { kind, caseId: r.case_id as string, itemId: r.item_id as string } : kind === 'case' ? { kind, caseId: r.case_id as string, view, threadIds } : { kind, clientId: r.client_id as string, view, threadIds };
 };
 
-export const toGrant = rowMapper<GrantRecord>({ id: 'value', firmId: 'value', contactId: 'value', scope: grantScope, rights: 'value', expiresAt: 'timestamp?', createdBy: 'value', createdAt: 'timestamp' });
+export const toGrant = rowMapper<GrantRecord>({ id: 'value', firmId: 'value', contactId: 'value', scope: grantScope, rights: 'value', expiresAt: 'timestamp?', privilegeConfirmed: 'flag', createdBy: 'value', createdAt: 'timestamp' });
 
 export const toLedgerEntry = rowMapper<LedgerEntry>({
   id: 'value',

@@ -360,7 +360,7 @@ export class Repo {
   async updateItem(
     firmId: string,
     itemId: string,
-    patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType' | 'staffOnly'>>,
+    patch: Partial<Pick<ItemRecord, 'title' | 'body' | 'startsAt' | 'endsAt' | 'location' | 'amountCents' | 'dueOn' | 'invoiceNumber' | 'invoiceStatus' | 'parentId' | 'driveItemId' | 'sizeBytes' | 'mimeType' | 'staffOnly' | 'privileged'>>,
   ): Promise<ItemRecord | null> {
     const columns: Record<string, string> = {
       title: 'title',
@@ -377,6 +377,7 @@ export class Repo {
       sizeBytes: 'size_bytes',
       mimeType: 'mime_type',
       staffOnly: 'staff_only',
+      privileged: 'privileged',
     };
     const sets: string[] = ['updated_at = now()'];
     const values: unknown[] = [firmId, itemId];
@@ -437,18 +438,19 @@ export class Repo {
     return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.firm_id = $1 ORDER BY g.created_at`, [firmId])).map(toGrant);
   }
   /** Inserts or, for the same contact and target, replaces rights, expiry and view. */
-  async upsertGrant(g: { firmId: string; contactId: string; scope: GrantScope; rights: Rights; expiresAt: string | null; createdBy: string }): Promise<GrantRecord> {
+  /** `privilegeConfirmed`: staff confirmed this item share of a privileged item (false unless said; a re-share that does not say clears it). */
+  async upsertGrant(g: { firmId: string; contactId: string; scope: GrantScope; rights: Rights; expiresAt: string | null; createdBy: string; privilegeConfirmed?: boolean }): Promise<GrantRecord> {
     const s = g.scope;
     const caseId = s.kind === 'client' ? null : s.caseId;
     const itemId = s.kind === 'item' ? s.itemId : null;
     const clientId = s.kind === 'client' ? s.clientId : null;
     const target = s.kind === 'item' ? "(contact_id, item_id) WHERE scope_kind = 'item'" : s.kind === 'case' ? "(contact_id, case_id) WHERE scope_kind = 'case'" : "(contact_id, client_id) WHERE scope_kind = 'client'";
     const rows = await this.q.query<{ id: string }>(
-      `INSERT INTO grants (id, firm_id, contact_id, scope_kind, case_id, item_id, client_id, rights, expires_at, created_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-       ON CONFLICT ${target} DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
+      `INSERT INTO grants (id, firm_id, contact_id, scope_kind, case_id, item_id, client_id, rights, expires_at, created_by, privilege_confirmed)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+       ON CONFLICT ${target} DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at, privilege_confirmed = EXCLUDED.privilege_confirmed
        RETURNING id`,
-      [randomUUID(), g.firmId, g.contactId, s.kind, caseId, itemId, clientId, g.rights, g.expiresAt, g.createdBy],
+      [randomUUID(), g.firmId, g.contactId, s.kind, caseId, itemId, clientId, g.rights, g.expiresAt, g.createdBy, s.kind === 'item' && g.privilegeConfirmed === true],
     );
     const id = rows[0].id;
     if (s.kind !== 'item') {
@@ -462,14 +464,14 @@ export class Repo {
     return (await this.grant(g.firmId, id)) as GrantRecord;
   }
   /** Read grants on many items for one contact (a bulk share), a few hundred rows a statement; returns how many were written. */
-  async upsertItemGrants(g: { firmId: string; contactId: string; items: ReadonlyArray<{ caseId: string; itemId: string }>; expiresAt: string | null; createdBy: string }): Promise<number> {
+  async upsertItemGrants(g: { firmId: string; contactId: string; items: ReadonlyArray<{ caseId: string; itemId: string; privilegeConfirmed?: boolean }>; expiresAt: string | null; createdBy: string }): Promise<number> {
     const rows = await writeInChunks(
       this.q,
       g.items,
-      (i) => [randomUUID(), g.firmId, g.contactId, i.caseId, i.itemId, g.expiresAt, g.createdBy, 'item', null, 'read'],
-      (values) => `INSERT INTO grants (id, firm_id, contact_id, case_id, item_id, expires_at, created_by, scope_kind, client_id, rights)
+      (i) => [randomUUID(), g.firmId, g.contactId, i.caseId, i.itemId, g.expiresAt, g.createdBy, 'item', null, 'read', i.privilegeConfirmed === true],
+      (values) => `INSERT INTO grants (id, firm_id, contact_id, case_id, item_id, expires_at, created_by, scope_kind, client_id, rights, privilege_confirmed)
          VALUES ${values}
-         ON CONFLICT (contact_id, item_id) WHERE scope_kind = 'item' DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
+         ON CONFLICT (contact_id, item_id) WHERE scope_kind = 'item' DO UPDATE SET rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at, privilege_confirmed = EXCLUDED.privilege_confirmed
          RETURNING id`,
     );
     for (const caseId of new Set(g.items.map((i) => i.caseId))) await this.changed({ firmId: g.firmId, contactId: g.contactId, caseId });

@@ -1,9 +1,10 @@
-import { Badge, Caption1, Checkbox, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { Badge, Button, Caption1, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
 import type { CaseSharing, Contact } from '../api';
 import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable } from './caseData';
+import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 
 const useStyles = makeStyles({
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0, minWidth: 0 },
@@ -45,19 +46,37 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   // The tick moves at once; the server's answer (a reload of the case) confirms it, or the error undoes it.
   const [wanted, setWanted] = useState<Record<string, boolean>>({});
   useEffect(() => setWanted({}), [sharing]);
+  // A share the server asks to confirm (a privileged item, opposing counsel, a warned domain) waits
+  // in a dialog for the reason; cancelling it leaves the tick as it was.
+  const target = useRef('');
+  const confirmable = useConfirmable(async (confirm) => {
+    await api.share([target.current], [itemId], null, confirm);
+  });
   const toggle = useAction(async (contactId: string, on: boolean) => {
     setNote(null);
     setWanted((w) => ({ ...w, [contactId]: on }));
-    if (on) await api.share([contactId], [itemId]);
-    else {
+    if (on) {
+      target.current = contactId;
+      // False: the server asked for a confirmation, which the dialog below now shows.
+      if (!(await confirmable.attempt())) return;
+    } else {
       const result = await api.unshare([contactId], [itemId]);
       if (result.stillVisible.length) setNote('They still see it through their case or client access.');
     }
     onChanged();
   });
+  const confirmShare = useAction(async () => {
+    if (await confirmable.attempt()) onChanged();
+  });
+  const cancelConfirmation = () => {
+    confirmable.reset();
+    confirmShare.clear();
+    setWanted({});
+  };
   useEffect(() => {
     if (toggle.error) setWanted({});
   }, [toggle.error]);
+  const askedName = sharing.contacts.find((c) => c.id === target.current)?.name ?? '';
   const entries = sharing.sharedWith[itemId] ?? [];
   const eligible = shareable(sharing.contacts);
   return (
@@ -84,6 +103,29 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
       </fieldset>
       {note && <Caption1>{note}</Caption1>}
       <ErrorBar error={toggle.error} />
+      {confirmable.confirmation && (
+        <Dialog open onOpenChange={(_e, d) => !d.open && !confirmShare.busy && cancelConfirmation()}>
+          <DialogSurface>
+            <DialogBody>
+              <DialogTitle>
+                Share {itemTitle} with {askedName}?
+              </DialogTitle>
+              <DialogContent>
+                <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
+                <ErrorBar error={confirmShare.error} />
+              </DialogContent>
+              <DialogActions>
+                <Button onClick={cancelConfirmation} disabled={confirmShare.busy}>
+                  Cancel
+                </Button>
+                <Button appearance="primary" disabled={!confirmable.ready || confirmShare.busy} onClick={() => void confirmShare.run()} data-testid="confirm-share">
+                  Confirm and share
+                </Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { Badge, Button, Caption1, Dropdown, Field, Input, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, Option, Subtitle2, Toolbar, Tooltip, Tree, TreeItem, TreeItemLayout, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentRegular, FolderAddRegular, FolderRegular, MoreHorizontalRegular } from '@fluentui/react-icons';
 import { useState, type ReactNode } from 'react';
-import type { CaseSharing, Confirmation, Item, UploadAnswer } from '../api';
+import type { CaseSharing, Confirmation, Item, ItemPatch, UploadAnswer } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
 import { size } from '../components/format';
 import { DropZone, UploadList, useUploads, type UploadJob } from '../components/Uploads';
@@ -39,13 +39,30 @@ function SharedLabel({ sharing, itemId }: { sharing: CaseSharing; itemId: string
   );
 }
 
+/** What keeps a document or folder from guests, as a badge beside its name. */
+function WithheldBadge({ item }: { item: Item }): ReactNode {
+  if (item.staffOnly)
+    return (
+      <Badge appearance="outline" size="small" data-testid="staff-only-badge">
+        Staff only
+      </Badge>
+    );
+  if (item.privileged)
+    return (
+      <Badge appearance="filled" color="danger" size="small" data-testid="privileged-badge">
+        Privileged
+      </Badge>
+    );
+  return null;
+}
+
 function Branch({ parentId, items, sharing }: { parentId: string | null; items: Item[]; sharing: CaseSharing }): ReactNode {
   const children = items.filter((i) => i.parentId === parentId).sort((a, b) => (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'folder' ? -1 : 1));
   return children.map((c) =>
     c.kind === 'folder' ? (
       <TreeItem key={c.id} itemType="branch" value={c.id} data-testid="doc-node" data-title={c.title} data-item-id={c.id}>
         <TreeItemLayout iconBefore={<FolderRegular />} aside={<SharedLabel sharing={sharing} itemId={c.id} />}>
-          {c.title}
+          {c.title} <WithheldBadge item={c} />
         </TreeItemLayout>
         <Tree>{Branch({ parentId: c.id, items, sharing })}</Tree>
       </TreeItem>
@@ -60,7 +77,7 @@ function Branch({ parentId, items, sharing }: { parentId: string | null; items: 
             </>
           }
         >
-          {c.title} <Caption1>{size(c.sizeBytes)}</Caption1>
+          {c.title} <Caption1>{size(c.sizeBytes)}</Caption1> <WithheldBadge item={c} />
         </TreeItemLayout>
       </TreeItem>
     ),
@@ -84,6 +101,13 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
   const newFolder = useAction(async () => {
     await api.createItem(caseId, { kind: 'folder', title: folderName.trim(), parentId: uploadTo || null });
     setFolderName('');
+    onChanged();
+  });
+
+  // Marking is audited per item by the server; each selected item is marked in turn.
+  const mark = useAction(async (patch: Pick<ItemPatch, 'privileged' | 'staffOnly'>) => {
+    for (const id of selectedIds) await api.updateItem(id, patch);
+    setChecked(new Set());
     onChanged();
   });
 
@@ -128,6 +152,9 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
               <MenuList>
                 <MenuItem onClick={() => setDialog('share')}>Share…</MenuItem>
                 <MenuItem onClick={() => setDialog('unshare')}>Stop sharing…</MenuItem>
+                <MenuItem onClick={() => void mark.run({ privileged: true })}>Mark privileged</MenuItem>
+                <MenuItem onClick={() => void mark.run({ privileged: false })}>Unmark privileged</MenuItem>
+                <MenuItem onClick={() => void mark.run({ staffOnly: true })}>Mark staff-only</MenuItem>
               </MenuList>
             </MenuPopover>
           </Menu>
@@ -139,7 +166,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
           Create folder
         </Button>
       </div>
-      <ErrorBar error={newFolder.error} />
+      <ErrorBar error={newFolder.error ?? mark.error} />
       {docs.length === 0 ? (
         <Empty>The case folder is empty. Upload files below.</Empty>
       ) : (

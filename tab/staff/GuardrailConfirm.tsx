@@ -22,6 +22,8 @@ export function reasonSentence(r: GuardrailReason): string {
       return `${r.email} is at ${r.domain}, a domain the firm never shares with.`;
     case 'scope-change':
       return `${r.contactName} already has this access: giving it again replaces what they have.`;
+    case 'privileged':
+      return `Needs confirmation: “${r.itemTitle}” is privileged. Only a share you confirm with a reason lets ${r.contactName} see it.`;
   }
 }
 

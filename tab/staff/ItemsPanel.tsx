@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { CaseSharing, Item, ItemPatch, NewItem } from '../api';
 import { Empty } from '../components/Feedback';
 import { date, dateTime, INVOICE_STATE_LABEL, money } from '../components/format';
-import { useStaffApi } from '../shell/hooks';
+import { ErrorBar } from '../components/Feedback';
+import { useAction, useStaffApi } from '../shell/hooks';
 import { ShareTicks } from './ContactTicks';
 import { ItemFormDialog, type EditableKind } from './ItemFormDialog';
 import { ItemSeenBy } from './SeenBy';
@@ -12,7 +13,44 @@ import { ItemSeenBy } from './SeenBy';
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
   body: { whiteSpace: 'pre-wrap' },
+  marks: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
 });
+
+/** CaseRoom's own memo of a guest's message or upload: the server keeps it staff-only. */
+const isMemo = (item: Item) => item.kind === 'note' && item.staffOnly && item.createdBy.startsWith('guest:');
+
+/** Badges for what keeps an item from guests, and the buttons that mark or lift it (audited by the server). */
+function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => void }) {
+  const s = useStyles();
+  const api = useStaffApi();
+  const mark = useAction(async (patch: Pick<ItemPatch, 'privileged' | 'staffOnly'>) => {
+    await api.updateItem(item.id, patch);
+    onChanged();
+  });
+  return (
+    <div className={s.marks}>
+      {item.staffOnly && (
+        <Badge appearance="outline" data-testid="staff-only-badge">
+          Staff only
+        </Badge>
+      )}
+      {item.privileged && (
+        <Badge appearance="filled" color="danger" data-testid="privileged-badge">
+          Privileged
+        </Badge>
+      )}
+      <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ privileged: !item.privileged })} aria-label={`${item.privileged ? 'Unmark privileged' : 'Mark privileged'}: ${item.title}`}>
+        {item.privileged ? 'Unmark privileged' : 'Mark privileged'}
+      </Button>
+      {!isMemo(item) && (
+        <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ staffOnly: !item.staffOnly })} aria-label={`${item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}: ${item.title}`}>
+          {item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}
+        </Button>
+      )}
+      <ErrorBar error={mark.error} />
+    </div>
+  );
+}
 
 const NOUN: Record<EditableKind, [string, string]> = { note: ['note', 'notes'], event: ['event', 'events'], invoice: ['invoice', 'invoices'] };
 
@@ -59,7 +97,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
                 </Button>
               }
             />
-            {item.staffOnly && <Badge appearance="outline">Staff only</Badge>}
+            <WithholdingMarks item={item} onChanged={onChanged} />
             {item.body && <Body1 className={s.body}>{item.body}</Body1>}
             {!item.staffOnly && <ShareTicks itemId={item.id} itemTitle={item.title} sharing={sharing} onChanged={onChanged} />}
             {!item.staffOnly && <ItemSeenBy sharing={sharing} itemId={item.id} />}

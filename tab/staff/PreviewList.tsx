@@ -1,5 +1,5 @@
 import { Caption1, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
-import type { GrantPreview, PreviewSide } from '../api';
+import type { GrantPreview, PreviewSide, WithheldItem } from '../api';
 import { SECTION_LABEL } from '../components/format';
 
 const useStyles = makeStyles({
@@ -48,6 +48,27 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
   );
 }
 
+const WITHHELD_LABEL: Record<WithheldItem['why'], string> = { 'staff-only': 'Not shared: staff-only', privileged: 'Needs confirmation: privileged' };
+
+/** Staff-only and privileged items the new terms cover but do not give: listed apart, never as gains. */
+function Withheld({ items }: { items: WithheldItem[] }) {
+  const s = useStyles();
+  return (
+    <div data-testid="preview-withheld">
+      <Subtitle2 block as="h3">
+        Not given by this access
+      </Subtitle2>
+      <ul className={s.list}>
+        {items.map((i) => (
+          <li key={`w${i.itemId}`} data-testid="preview-withheld-item">
+            {i.title} <Caption1>({WITHHELD_LABEL[i.why]})</Caption1>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** Exactly what the guest gains and loses, as the API computed it, before anything is applied. */
 export function PreviewList({ preview }: { preview: GrantPreview }) {
   const s = useStyles();
@@ -55,6 +76,7 @@ export function PreviewList({ preview }: { preview: GrantPreview }) {
     <div className={s.grid} data-testid="scope-preview">
       <Side title="They will gain" side={preview.gained} testId="preview-gained" tone="gained" />
       <Side title="They will lose" side={preview.lost} testId="preview-lost" tone="lost" />
+      {preview.withheld.length > 0 && <Withheld items={preview.withheld} />}
     </div>
   );
 }

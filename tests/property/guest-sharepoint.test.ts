@@ -104,6 +104,13 @@ describe('what each guest reads in SharePoint with her own token equals the refe
         expect((await app.call('PATCH', `/api/items/${item.id}`, f.staffToken, { staffOnly: true, reason: 'privileged' })).status).toBe(200);
         (items.find((i) => i.id === item.id) as ModelItem).staffOnly = true;
       }
+      // A privileged folder with a document inside, marked through the API (sealed like staff-only).
+      const counsel = await sim.graph<{ id: string }>('POST', `/drives/${driveId}/items/${c.folderItemId}/children`, { name: 'Counsel', folder: {} });
+      const counselItem = await add('folder', 'Counsel', null, counsel.body.id);
+      const advice = (await sim.sim.admin.addFileByHand(driveId, counsel.body.id, { name: 'Advice.pdf', text: 'advice' })) as { id: string };
+      await add('document', 'Advice.pdf', counselItem.id, advice.id);
+      expect((await app.call('PATCH', `/api/items/${counselItem.id}`, f.staffToken, { privileged: true, reason: 'counsel' })).status).toBe(200);
+      (items.find((i) => i.id === counselItem.id) as ModelItem).privileged = true;
       await add('invoice', 'Invoice', null, null);
     }
     const contacts = [

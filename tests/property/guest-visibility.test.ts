@@ -61,6 +61,15 @@ describe('guest visibility equals the reference model', () => {
       await add('document', 'Privileged.pdf', null, true);
       const internal = await add('folder', 'Internal', null, true);
       await add('document', 'Strategy.pdf', internal.id);
+      // Privileged: a folder with a document, and a privileged folder nested in it (its own marker).
+      const counsel = await add('folder', 'Counsel');
+      await add('document', 'Advice.pdf', counsel.id);
+      const opinion = await add('folder', 'Opinion', counsel.id);
+      await add('document', 'Draft.pdf', opinion.id);
+      for (const marked of [counsel, opinion]) {
+        await repo.updateItem(firm.id, marked.id, { privileged: true });
+        (items.find((i) => i.id === marked.id) as ModelItem).privileged = true;
+      }
       await add('event', 'Hearing');
       await add('invoice', 'Invoice');
     };

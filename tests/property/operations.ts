@@ -36,7 +36,7 @@ export type Op =
   | { op: 'portal'; contact: number; on: boolean }
   | { op: 'link'; contact: number; kase: number }
   | { op: 'unlink'; contact: number; kase: number }
-  | { op: 'share'; contact: number; items: number[]; expiresInHours: number | null }
+  | { op: 'share'; contact: number; items: number[]; expiresInHours: number | null; confirm: boolean }
   | { op: 'unshare'; contact: number; items: number[] }
   | { op: 'grantCase'; contact: number; kase: number; view: Section[]; upload: boolean; expiresInHours: number | null }
   | { op: 'grantClient'; contact: number; client: number; view: Section[]; upload: boolean }
@@ -47,7 +47,8 @@ export type Op =
   | { op: 'policy'; disabled: Section[] }
   | { op: 'openCase'; client: number }
   | { op: 'staffOnly'; item: number }
-  | { op: 'shareFolder'; contact: number; item: number; upload: boolean };
+  | { op: 'shareFolder'; contact: number; item: number; upload: boolean; confirm: boolean }
+  | { op: 'privileged'; item: number; on: boolean };
 
 const contactArb = fc.integer({ min: 0, max: 1 });
 const caseArb = fc.integer({ min: 0, max: 4 }); // indices beyond the cases that exist wrap around
@@ -59,7 +60,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('portal' as const), contact: contactArb, on: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('link' as const), contact: contactArb, kase: caseArb }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), contact: contactArb, kase: caseArb }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('share' as const), contact: contactArb, items: fc.uniqueArray(itemArb, { minLength: 1, maxLength: 3 }), expiresInHours: expiryArb }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('share' as const), contact: contactArb, items: fc.uniqueArray(itemArb, { minLength: 1, maxLength: 3 }), expiresInHours: expiryArb, confirm: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('unshare' as const), contact: contactArb, items: fc.uniqueArray(itemArb, { minLength: 1, maxLength: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('grantCase' as const), contact: contactArb, kase: caseArb, view: viewArb, upload: fc.boolean(), expiresInHours: expiryArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('grantClient' as const), contact: contactArb, client: fc.integer({ min: 0, max: 1 }), view: viewArb, upload: fc.boolean() }) },
@@ -83,9 +84,12 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('policy' as const), disabled: fc.subarray(ALL_SECTIONS, { maxLength: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('openCase' as const), client: fc.integer({ min: 0, max: 1 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('staffOnly' as const), item: itemArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('shareFolder' as const), contact: contactArb, item: itemArb, upload: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('shareFolder' as const), contact: contactArb, item: itemArb, upload: fc.boolean(), confirm: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('privileged' as const), item: itemArb, on: fc.boolean() }) },
 );
 
+/** Staff confirming with a reason whatever the API asks to confirm (a privileged share, a scope change). */
+const confirmation = (confirm: boolean) => (confirm ? { confirm: { reason: 'confirmed in the property test' } } : {});
 const pick = <T>(list: readonly T[], index: number): T => list[index % list.length];
 const iso = (d: PropertyDriver, hours: number | null) => (hours === null ? null : new Date(d.now() + hours * HOUR).toISOString());
 
@@ -108,8 +112,8 @@ export async function apply(d: PropertyDriver, u: PropertyUniverse, op: Op): Pro
     case 'share': {
       const ids = [...new Set(op.items.map((i) => pick(m.items, i).id))];
       const expiresAt = iso(d, op.expiresInHours);
-      const expected = m.share(contact!.id, ids, expiresAt === null ? null : Date.parse(expiresAt));
-      return { expected, status: (await d.call('POST', '/api/shares', s, { contactIds: [contact!.id], itemIds: ids, expiresAt })).status };
+      const expected = m.share(contact!.id, ids, expiresAt === null ? null : Date.parse(expiresAt), op.confirm);
+      return { expected, status: (await d.call('POST', '/api/shares', s, { contactIds: [contact!.id], itemIds: ids, expiresAt, ...confirmation(op.confirm) })).status };
     }
     case 'unshare': {
       const ids = [...new Set(op.items.map((i) => pick(m.items, i).id))];
@@ -166,8 +170,12 @@ export async function apply(d: PropertyDriver, u: PropertyUniverse, op: Op): Pro
       // An item grant through POST /api/grants, with or without upload ("may upload into this folder").
       const item = pick(m.items, op.item);
       const scope = { kind: 'item' as const, caseId: item.caseId, itemId: item.id };
-      const expected = m.grant(contact!.id, scope, op.upload, null);
-      return { expected, status: (await d.call('POST', '/api/grants', s, { contactId: contact!.id, scope, rights: op.upload ? 'upload' : 'read' })).status };
+      const expected = m.grant(contact!.id, scope, op.upload, null, op.confirm);
+      return { expected, status: (await d.call('POST', '/api/grants', s, { contactId: contact!.id, scope, rights: op.upload ? 'upload' : 'read', ...confirmation(op.confirm) })).status };
+    }
+    case 'privileged': {
+      const item = pick(m.items, op.item);
+      return { expected: m.markPrivileged(item.id, op.on), status: (await d.call('PATCH', `/api/items/${item.id}`, s, { privileged: op.on, reason: 'counsel' })).status };
     }
     case 'openCase': {
       if (m.cases.length >= 5) return { expected: true, status: 201 };

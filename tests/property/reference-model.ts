@@ -14,6 +14,8 @@ export interface ModelItem {
   kind: Kind;
   parentId: string | null;
   staffOnly: boolean;
+  /** Reached by no scope and no folder grant above it: only by an item share staff confirmed. */
+  privileged?: boolean;
 }
 export interface ModelCase {
   id: string;
@@ -25,6 +27,8 @@ export interface ModelGrant {
   scope: ModelScope;
   upload: boolean;
   expiresAt: number | null;
+  /** An item share staff confirmed for a privileged item. */
+  confirmed?: boolean;
 }
 
 export class ReferenceModel {
@@ -87,6 +91,29 @@ export class ReferenceModel {
     return item.staffOnly || this.ancestors(item).some((id) => this.items.find((i) => i.id === id)?.staffOnly);
   }
 
+  /** Privileged itself, or inside a privileged folder. */
+  privileged(item: ModelItem): boolean {
+    return item.privileged === true || this.ancestors(item).some((id) => this.items.find((i) => i.id === id)?.privileged);
+  }
+
+  /** Staff mark an item privileged or lift it: always accepted. */
+  markPrivileged(itemId: string, on: boolean): boolean {
+    (this.items.find((i) => i.id === itemId) as ModelItem).privileged = on;
+    return true;
+  }
+
+  /**
+   * Sharing privileged items asks a confirmation (409 until given) unless the guest already holds
+   * each of them live, confirmed, on the same terms. With a confirmation, scope changes go ahead too.
+   */
+  private needsConfirmation(contactId: string, items: ModelItem[], upload: boolean, expiresAt: number | null): boolean {
+    return items.some((i) => {
+      if (!this.privileged(i)) return false;
+      const held = this.find(contactId, { kind: 'item', caseId: i.caseId, itemId: i.id });
+      return !(held && held.confirmed && this.live(held) && held.upload === upload && held.expiresAt === expiresAt);
+    });
+  }
+
   /** Staff mark an item staff-only: always accepted. */
   markStaffOnly(itemId: string): boolean {
     (this.items.find((i) => i.id === itemId) as ModelItem).staffOnly = true;
@@ -113,11 +140,12 @@ export class ReferenceModel {
     return held.upload !== g.upload || held.expiresAt !== g.expiresAt || viewOf(held.scope) !== viewOf(g.scope);
   }
 
-  share(contactId: string, itemIds: string[], expiresAt: number | null): boolean {
+  share(contactId: string, itemIds: string[], expiresAt: number | null, confirm = false): boolean {
     const items = itemIds.map((id) => this.items.find((i) => i.id === id) as ModelItem);
     if (!items.every((i) => this.canGrant(contactId, { kind: 'item', caseId: i.caseId, itemId: i.id }, expiresAt))) return false;
-    if (items.some((i) => this.replacesHeld({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt }))) return false;
-    for (const i of items) this.put({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt });
+    if (!confirm && items.some((i) => this.replacesHeld({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt }))) return false;
+    if (!confirm && this.needsConfirmation(contactId, items, false, expiresAt)) return false;
+    for (const i of items) this.put({ contactId, scope: { kind: 'item', caseId: i.caseId, itemId: i.id }, upload: false, expiresAt, confirmed: this.privileged(i) });
     return true;
   }
 
@@ -126,10 +154,12 @@ export class ReferenceModel {
     return true;
   }
 
-  grant(contactId: string, scope: ModelScope, upload: boolean, expiresAt: number | null): boolean {
+  grant(contactId: string, scope: ModelScope, upload: boolean, expiresAt: number | null, confirm = false): boolean {
     if (!this.canGrant(contactId, scope, expiresAt, upload)) return false;
-    if (this.replacesHeld({ contactId, scope, upload, expiresAt })) return false;
-    this.put({ contactId, scope, upload, expiresAt });
+    if (!confirm && this.replacesHeld({ contactId, scope, upload, expiresAt })) return false;
+    const item = scope.kind === 'item' ? (this.items.find((i) => i.id === scope.itemId) as ModelItem) : null;
+    if (!confirm && item && this.needsConfirmation(contactId, [item], upload, expiresAt)) return false;
+    this.put({ contactId, scope, upload, expiresAt, confirmed: item !== null && this.privileged(item) });
     return true;
   }
 
@@ -150,6 +180,8 @@ export class ReferenceModel {
     if (!current) return false;
     if (!this.canGrant(contactId, scope, null, upload)) return false;
     if (current.expiresAt !== null && current.expiresAt <= this.now) return false;
+    // A change to an item scope on a privileged item asks a confirmation; the operations never give one here.
+    if (scope.kind === 'item' && this.privileged(this.items.find((i) => i.id === scope.itemId) as ModelItem)) return false;
     this.grants = this.grants.filter((g) => g !== current);
     this.put({ contactId, scope, upload, expiresAt: current.expiresAt });
     return true;
@@ -200,7 +232,18 @@ export class ReferenceModel {
     if (this.disabled.has(section)) return false;
     // Staff-only (and what a staff-only folder holds) is reached by no scope at all.
     if (this.staffOnly(item)) return false;
-    for (const g of this.grantsReaching(contactId, item.caseId)) {
+    const reaching = this.grantsReaching(contactId, item.caseId);
+    // Privileged: only a confirmed item share naming the item, or a folder between it and the
+    // nearest privileged item above it (that one included).
+    if (this.privileged(item)) {
+      const confirmedIds = new Set(reaching.flatMap((g) => (g.scope.kind === 'item' && g.confirmed ? [g.scope.itemId] : [])));
+      for (const id of [item.id, ...this.ancestors(item)]) {
+        if (confirmedIds.has(id)) return true;
+        if (this.items.find((i) => i.id === id)?.privileged) return false;
+      }
+      return false;
+    }
+    for (const g of reaching) {
       if (g.scope.kind === 'item') {
         if (g.scope.itemId === item.id) return true;
         if (this.ancestors(item).includes(g.scope.itemId)) return true;

@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import { asRetryable, GraphRequestError } from '../../m365/errors';
 import { inviteBody, type ItemRef, itemUrl, readPermissions } from '../../m365/permissions';
 import { M365Repo } from '../../store/m365';
+import { requestGuestSync } from '../job-requests';
 import { Repo } from '../../store/repo';
 import { type ReconcilerDeps, recordedKnowledge } from './deps';
 import { permissionUrl, sealDeletions, sealTargets } from './plan';
 
-/** Staff-only items sealed against guests in SharePoint. */
+/** Staff-only and privileged items sealed against guests in SharePoint (the same seal: no scope may reach either). */
 export class StaffOnlySeal {
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -39,7 +40,7 @@ export class StaffOnlySeal {
     const repo = new Repo(this.d.db);
     const m365 = new M365Repo(this.d.db);
     const item = await repo.item(firmId, itemId);
-    if (!item?.staffOnly || !item.driveItemId) return { sealed: 0, removed: 0 };
+    if (!(item?.staffOnly || item?.privileged) || !item.driveItemId) return { sealed: 0, removed: 0 };
     const c = await repo.case(firmId, item.caseId);
     if (!c?.driveId) return { sealed: 0, removed: 0 };
     const staff = await repo.listStaff(firmId);
@@ -64,6 +65,8 @@ export class StaffOnlySeal {
     const removed = deletions.length;
     // Guests' records of those items go: nothing of theirs is there any more.
     await m365.deleteAppliedOnItems(targets.map((t) => t.itemId));
+    // A privileged item stays open to the guests staff confirmed it for: their syncs give back what the seal took.
+    if (item.privileged && !item.staffOnly) for (const contactId of await m365.grantedContactsOfCase(c.id)) await requestGuestSync(this.d.db, firmId, contactId);
     this.log().info({ itemId, sealed: targets.length, removed }, 'staff-only item sealed in SharePoint');
     return { sealed: targets.length, removed };
   }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Repo } from '../../src/store/repo';
-import { createFirm, HOME_TENANT, startTestApp, storeFingerprint, type TestApp } from '../support/app';
+import { completeSetupInStore, createFirm, HOME_TENANT, startTestApp, storeFingerprint, type TestApp } from '../support/app';
+import { TEST_STAFF_GROUP } from '../support/tokens';
 import { openLive } from '../support/live-stream';
 
 /**
@@ -29,6 +30,8 @@ beforeAll(async () => {
   const firm = await createFirm(t.db, HOME_TENANT, 'Firm A');
   const ina = await new Repo(t.db).insertStaff({ firmId: firm.firm.id, userId: randomUUID(), name: 'Ina Inside', email: 'ina@firm.example', phone: null, title: 'Associate' });
   insideStaffId = ina.id;
+  // Both are CaseRoom admins (the audit log is theirs): the wall holds for admins too.
+  await completeSetupInStore(t.db, firm.firm.id, { name: 'Firm A', staffGroupId: TEST_STAFF_GROUP, admins: [ina, firm.staff].map((s) => ({ userId: s.userId, name: s.name, upn: s.email })) });
   inside = await t.identity.token({ tid: HOME_TENANT, oid: ina.userId });
   outside = await t.identity.token({ tid: HOME_TENANT, oid: firm.staff.userId });
   const client = await ok(inside, 'POST', '/api/clients', { name: 'Wallace Holdings' });

@@ -173,7 +173,11 @@ describe('closing and reopening a case', () => {
 
   it('refuses new shares, grants, links, guest uploads and messages on the closed case with 409, and changes nothing', async () => {
     const items = await countRows('SELECT count(*)::int AS n FROM items WHERE case_id = $1', [closing.id]);
-    const [thread] = await w.app.db.query<{ id: string }>("INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES (gen_random_uuid(), $1, $2, 'Before the close', $3) RETURNING id", [w.f.firm.id, closing.id, ben.id]);
+    const [thread] = await w.app.db.query<{ id: string }>("INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id) VALUES (gen_random_uuid(), $1, $2, 'Before the close', $3) RETURNING id", [
+      w.f.firm.id,
+      closing.id,
+      ben.id,
+    ]);
     const messages = await countRows('SELECT count(*)::int AS n FROM messages m JOIN message_threads t ON t.id = m.thread_id WHERE t.case_id = $1', [closing.id]);
     const share = await w.app.call('POST', '/api/shares', w.f.staffToken, { contactIds: [ben.id], itemIds: [closingDoc.id] });
     expect(share.status).toBe(409);

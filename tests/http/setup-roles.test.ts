@@ -117,6 +117,8 @@ describe('first-run set-up and roles', () => {
     });
     const me = await t.call('GET', '/api/me', await adminToken());
     expect(me.body).toMatchObject({ kind: 'staff', role: 'admin', firm: { name: 'Hartley & Moss' } });
+    // Staff read the guest defaults set-up chose (the tab's "Add a guest" starts from them).
+    expect((await t.call('GET', '/api/firm/settings', await adminToken())).body.guestDefaults).toEqual({ sections: ['documents', 'status'], expiryDays: 90 });
   });
 
   it('a plain member of the staff group is staff, and gets 403 admin_only on admin routes', async () => {

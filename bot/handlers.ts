@@ -48,7 +48,7 @@ export function createHandlers(d: HandlerDeps) {
       if (m.mentionedBot || !m.channelId) await notUnderstood(k, context, m.text);
       return;
     }
-    const who = await whoIs(repo, m.tenantId, m.from);
+    const who = await whoIs(repo, m.tenantId, m.from, d.isStaffMember);
     if (!who.ok) {
       if (isCommand || bridged) await k.say(context, k.problem('Not available', [run(who.reason)]), who.reason);
       return;
@@ -72,7 +72,7 @@ export function createHandlers(d: HandlerDeps) {
       );
     }
     const repo = new Repo(d.db);
-    const who = await whoIs(repo, a.tenantId, a.from);
+    const who = await whoIs(repo, a.tenantId, a.from, d.isStaffMember);
     if (!who.ok) return message(who.reason);
     const verb = a.action.verb;
     const press: Omit<Press, 'verb'> = { who, repo, action: a };

@@ -4,6 +4,7 @@ import type { AccessReviewService } from '../../src/services/access-reviews';
 import type { CaseworkService } from '../../src/services/casework';
 import type { Clock, StaffActor } from '../../src/services/context';
 import type { SharingService } from '../../src/services/sharing';
+import type { MembershipCheck } from '../../src/services/staff-membership';
 import type { Db } from '../../src/store/db';
 import type { CaseRecord, Firm, Staff } from '../../src/store/records';
 import type { Repo } from '../../src/store/repo';
@@ -29,6 +30,8 @@ export interface HandlerDeps {
   /** Queues delivery of a changed post (the outbox updates the card in place). */
   requestDelivery(firmId: string, postKey: string): Promise<void>;
   onCard?: (card: AdaptiveCardJson) => void;
+  /** Staff-group membership, the same check the API makes (null: no directory composed; the staff record alone decides). */
+  isStaffMember: MembershipCheck | null;
 }
 
 export type InvokeBody = { statusCode: 200; type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCardJson } | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string };
@@ -64,11 +67,21 @@ export const cardBody = (value: AdaptiveCardJson): InvokeBody => ({ statusCode: 
 export type WhoResult = { ok: true; firm: Firm; staff: Staff; actor: StaffActor } | { ok: false; reason: string };
 
 /** The Teams user as a staff member of the firm that owns the tenant, or why not. */
-export async function whoIs(repo: Repo, tenantId: string | null, from: Sender): Promise<WhoResult> {
+export async function whoIs(repo: Repo, tenantId: string | null, from: Sender, isStaffMember: MembershipCheck | null): Promise<WhoResult> {
   const firm = tenantId ? await repo.firmByTenant(tenantId) : null;
-  if (!firm || !firm.setupCompletedAt) return { ok: false, reason: 'CaseRoom is not set up for this organisation yet; ask your Microsoft 365 administrator to open CaseRoom and complete its set-up.' };
+  if (!tenantId || !firm || !firm.setupCompletedAt) return { ok: false, reason: 'CaseRoom is not set up for this organisation yet; ask your Microsoft 365 administrator to open CaseRoom and complete its set-up.' };
   const staff = from.aadObjectId ? await repo.staffByUser(firm.id, from.aadObjectId) : null;
   if (!staff) return { ok: false, reason: 'Only staff of the firm can use CaseRoom here. Sign in to the CaseRoom tab once to be recognised.' };
+  // Someone taken out of the staff group keeps a staff record; the group, not the record, decides (as in the API).
+  if (isStaffMember && firm.staffGroupId) {
+    let member: boolean;
+    try {
+      member = await isStaffMember(tenantId, staff.userId, firm.staffGroupId);
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : 'CaseRoom could not check your staff membership just now; try again in a minute' };
+    }
+    if (!member) return { ok: false, reason: "Only members of the firm's CaseRoom staff group can use CaseRoom here; ask a CaseRoom admin." };
+  }
   return { ok: true, firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: staff.userId, name: staff.name, role: staff.role } };
 }
 

@@ -85,7 +85,7 @@ async function answerNonStaff(k: Kit, context: TurnContext, tenantId: string | n
 
 /** A message in the 1:1 chat: case commands for staff, the portal for everyone else. */
 export async function onPersonalMessage(k: Kit, context: TurnContext, m: Extract<Incoming, { kind: 'message' }>): Promise<void> {
-  const who = await whoIs(new Repo(k.d.db), m.tenantId, m.from);
+  const who = await whoIs(new Repo(k.d.db), m.tenantId, m.from, k.d.isStaffMember);
   if (!who.ok) return answerNonStaff(k, context, m.tenantId, m.from, who.reason);
   const cmd = parseCommand(m.text);
   switch (cmd.name) {
@@ -106,7 +106,7 @@ export async function onPersonalInstall(k: Kit, context: TurnContext, i: Extract
   // Teams sends installationUpdate and conversationUpdate for one install: greet once.
   if (context.activity.type !== 'installationUpdate') return;
   const from: Sender = { aadObjectId: context.activity.from?.aadObjectId ?? null, name: context.activity.from?.name ?? '' };
-  const who = await whoIs(new Repo(k.d.db), i.tenantId, from);
+  const who = await whoIs(new Repo(k.d.db), i.tenantId, from, k.d.isStaffMember);
   if (!who.ok) return answerNonStaff(k, context, i.tenantId, from, who.reason);
   await k.say(
     context,

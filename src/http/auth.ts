@@ -8,6 +8,7 @@ import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
 import type { DirectoryPort } from '../services/setup';
 import { type CallerFacts, memberStanding, type SetupAuthority, setupAccess, setupStateOf, whomToAsk } from '../domain/setup';
+import { rememberedMembership } from '../services/staff-membership';
 
 /**
  * Bearer tokens: signature (JWKS), issuer, audience, expiry and tenant checked by jose, then
@@ -104,10 +105,6 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** How long a Graph answer on a user's staff-group membership is trusted (per user, per group). */
-export const MEMBERSHIP_CACHE_MS = 3 * 60_000;
-const MEMBERSHIP_CACHE_SIZE = 10_000;
-
 export interface AuthDeps {
   db: Db;
   verify: TokenVerifier;
@@ -130,24 +127,12 @@ export const callerFacts = (token: VerifiedToken): CallerFacts => ({ userId: tok
  * fit (Entra's overage: `_claim_names.groups`, or `hasgroups`) is checked through Graph too.
  */
 export function staffGroupMembership(directory: AuthDeps['directory'], now: () => number = Date.now) {
-  const remembered = new Map<string, { member: boolean; until: number }>();
+  const viaGraph = rememberedMembership(directory, now);
   return async function isMember(token: VerifiedToken, groupId: string): Promise<boolean> {
     const claimNames = token._claim_names as Record<string, unknown> | undefined;
     const overage = token.hasgroups === true || (claimNames !== undefined && typeof claimNames === 'object' && 'groups' in claimNames);
     if (Array.isArray(token.groups) && !overage) return stringList(token.groups).some((g) => g.toLowerCase() === groupId.toLowerCase());
-    const key = `${token.tid}|${token.oid}|${groupId}`.toLowerCase();
-    const known = remembered.get(key);
-    if (known && now() < known.until) return known.member;
-    if (!directory) return false;
-    let member: boolean;
-    try {
-      member = (await directory.memberGroups(token.oid, [groupId])).some((g) => g.toLowerCase() === groupId.toLowerCase());
-    } catch {
-      throw new DomainError('unavailable', 'CaseRoom could not check your staff membership with Microsoft 365 just now; try again in a minute', undefined, 30);
-    }
-    if (remembered.size >= MEMBERSHIP_CACHE_SIZE) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(key, { member, until: now() + MEMBERSHIP_CACHE_MS });
-    return member;
+    return viaGraph(token.tid, token.oid, groupId);
   };
 }
 

@@ -15,6 +15,7 @@ import { scanAccessReviews } from '../../bot/access-reviews';
 import { scheduleScans } from '../../bot/scans';
 import { AccessReviewService } from '../services/access-reviews';
 import type { Microsoft365Part } from './m365';
+import { rememberedMembership } from '../services/staff-membership';
 
 /**
  * The bot part: Bot Framework messages on /api/messages (botbuilder CloudAdapter), the outbox
@@ -100,6 +101,7 @@ function buildBotPart(ctx: PartContext, m365: M365ForBot | undefined, o: BotOpti
     allowChannelLinking: ctx.config.m365.mode === 'simulator',
     requestDelivery,
     onCard: o.onCard,
+    isStaffMember: m365?.directory ? rememberedMembership(m365.directory) : null,
   });
 
   adapter.onTurnError = async (context, error) => {

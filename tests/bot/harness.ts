@@ -62,6 +62,8 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
   const tenantId = randomUUID();
   await sim.admin.createTenant({ tenantId, domain: 'hartleymoss.onmicrosoft.com', displayName: 'Hartley & Moss', app: { clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_SECRET } });
   const staffUser = await sim.admin.createUser(tenantId, { displayName: 'Priya Raman', mail: 'priya@hartleymoss.onmicrosoft.com' });
+  // The firm's staff group lives in the simulator's directory: the bot asks it, as the API does.
+  await sim.admin.createGroup(tenantId, { id: TEST_STAFF_GROUP, displayName: 'Firm staff', securityEnabled: true, memberIds: [staffUser.id] });
   const db = await freshPglite();
   const identity = await createTestIdentity(tenantId);
   const cards: AdaptiveCardJson[] = [];
@@ -70,11 +72,24 @@ export async function startHarness(options: { knobs?: Partial<ConnectorKnobs>; b
     name: 'm365',
     build: () => {
       const noop = async () => undefined;
+      const unused = async (): Promise<never> => {
+        throw new Error('the bot harness directory answers membership only');
+      };
       const part: AppPart & { activityFeed: { notifyGuest(n: GuestNotice): Promise<void> } } = {
         name: 'm365',
         handlers: { 'provision-case': noop, 'invite-guest': noop, 'sync-guest-access': noop },
         routes: [],
         activityFeed: { notifyGuest: async (n) => void feed.push(n) },
+        // Membership read from the simulator's groups; the Graph path itself is tested in tests/http/setup-roles.test.ts.
+        directory: {
+          memberGroups: async (userId, groupIds) => {
+            const { groups } = await sim.admin.state();
+            return groupIds.filter((g) => groups[g.toLowerCase()]?.memberIds.includes(userId));
+          },
+          searchSecurityGroups: unused,
+          group: unused,
+          user: unused,
+        },
       };
       return part;
     },

@@ -108,6 +108,15 @@ describe('anyone else in the 1:1 chat', () => {
     expect(answer).not.toContain('Metro Transit');
   });
 
+  it('refuses a staff member taken out of the staff group, though their staff record remains', async () => {
+    const user = await h.sim.admin.createUser(h.tenantId, { displayName: 'Lee Left', mail: `lee-${randomUUID().slice(0, 6)}@hartleymoss.onmicrosoft.com` });
+    await new Repo(h.db).insertStaff({ firmId: h.caseRecord.firmId, userId: user.id, name: 'Lee Left', email: 'lee@firm.example', phone: null, title: null });
+    await installPersonalApp(user.id);
+    const [answer] = await ask(user.id, 'status PI-1');
+    expect(answer).toContain("Only members of the firm's CaseRoom staff group");
+    expect(answer).not.toContain('Metro Transit');
+  });
+
   it('offers no chat to someone without the app: the message never reaches the bot', async () => {
     const stranger = await h.sim.admin.createUser(h.tenantId, { displayName: 'No App', mail: `noapp-${randomUUID().slice(0, 6)}@hartleymoss.onmicrosoft.com` });
     const before = (await h.connectorAdmin('GET', '/stats')).body.activitiesToBot as number;

@@ -6,6 +6,7 @@ import { Repo } from '../../src/store/repo';
 import type { Staff } from '../../src/store/records';
 import { feedRecipients } from '../../bot/store';
 import { CASE_CHANNEL, cardOf, cardText, type Harness, postAsStaff, startHarness } from './harness';
+import { TEST_STAFF_GROUP } from '../support/tokens';
 
 /**
  * The bot and ethical walls: a staff member walled off PI-1 finds it through no command (1:1
@@ -19,6 +20,7 @@ let olaf: Staff;
 beforeAll(async () => {
   h = await startHarness();
   const user = await h.sim.admin.createUser(h.tenantId, { displayName: 'Olaf Outside', mail: 'olaf@hartleymoss.onmicrosoft.com' });
+  await h.sim.admin.addGroupMember(TEST_STAFF_GROUP, user.id);
   olaf = await new Repo(h.db).insertStaff({ firmId: h.caseRecord.firmId, userId: user.id, name: 'Olaf Outside', email: 'olaf@firm.example', phone: null, title: null });
   await h.sim.admin.installAppForUser(user.id, SIMULATOR_TEAMS_APP_ID);
   await h.sim.admin.installAppForUser(h.staff.userId, SIMULATOR_TEAMS_APP_ID);

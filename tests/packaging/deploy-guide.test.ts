@@ -59,7 +59,7 @@ function repoFacts() {
   const product = sourceFiles('src').filter((f) => !f.startsWith('src/m365-simulator/'));
   const routes = new Set<string>();
   for (const file of product.filter((f) => f.startsWith('src/http/'))) {
-    for (const m of readText(file).matchAll(/\bon\('(get|post|put|patch|delete)', '([^']+)'/g)) routes.add(`${m[1].toUpperCase()} /api${m[2].replace(/:\w+/g, '{}')}`);
+    for (const m of readText(file).matchAll(/\b(?:on|admin)\('(get|post|put|patch|delete)', '([^']+)'/g)) routes.add(`${m[1].toUpperCase()} /api${m[2].replace(/:\w+/g, '{}')}`);
   }
   const subnets = bicep.slice(bicep.indexOf('subnets: ['), bicep.indexOf('\n    ]', bicep.indexOf('subnets: [')));
   return {

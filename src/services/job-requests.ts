@@ -36,8 +36,9 @@ export async function requestStaffOnlySeal(q: Queryable, firmId: string, itemId:
 }
 
 /** Reads what changed in a case drive since its last delta link; one pending read per drive. */
-export async function requestDriveDelta(q: Queryable, firmId: string | null, driveId: string): Promise<void> {
-  await enqueue(q, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}` });
+/** Reads a drive's changes, now or at `runAfter`; one pending read per drive absorbs every request made before it runs. */
+export async function requestDriveDelta(q: Queryable, firmId: string | null, driveId: string, runAfter?: Date): Promise<void> {
+  await enqueue(q, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}`, runAfter });
 }
 
 /** Re-checks a file found in a case drive at `runAfter`, and imports it if nothing claimed it by then; one pending check per file. */

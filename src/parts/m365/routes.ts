@@ -13,6 +13,9 @@ import type { Db } from '../../store/db';
 import { M365Repo } from '../../store/m365';
 import { requestDriveDelta, requestSweep } from '../../services/job-requests';
 
+/** How long a drive's delta read waits while CaseRoom's own upload batch is writing into it. */
+const OWN_WRITES_DELTA_DEFER_MS = 10_000;
+
 /**
  * Graph change notifications. Not bearer-authenticated (Graph calls it); each notification
  * must carry the clientState we gave its subscription. The validation handshake echoes the
@@ -45,7 +48,12 @@ export function notificationRoute(d: { db: Db; logger: Logger }): Router {
           await requestSweep(d.db, 'm365-subscriptions', row.firmId);
           continue;
         }
-        await requestDriveDelta(d.db, row.firmId, row.driveId);
+        // CaseRoom's own upload batch notifies once per file it writes, and every file is already
+        // recorded by the upload: reading delta each time cost a resource unit per file (issue 12).
+        // While one is in flight the read waits a little, so one pending read absorbs the burst;
+        // a change made by someone else meanwhile is still read, at most that much later.
+        const deferUntil = (await m365.hasUploadInFlight(row.driveId)) ? new Date(Date.now() + OWN_WRITES_DELTA_DEFER_MS) : undefined;
+        await requestDriveDelta(d.db, row.firmId, row.driveId, deferUntil);
         accepted++;
       }
       res.status(202).end();

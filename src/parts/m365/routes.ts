@@ -13,8 +13,12 @@ import type { Db } from '../../store/db';
 import { M365Repo } from '../../store/m365';
 import { requestDriveDelta, requestSweep } from '../../services/job-requests';
 
-/** How long a drive's delta read waits while CaseRoom's own upload batch is writing into it. */
-const OWN_WRITES_DELTA_DEFER_MS = 10_000;
+/**
+ * How long a drive's delta read may wait while CaseRoom's own upload batch writes into it: the
+ * batch's end brings it forward (src/services/upload-batches.ts), so this bounds only how late a
+ * change made by someone else during a long batch is seen.
+ */
+const OWN_WRITES_DELTA_DEFER_MS = 60_000;
 
 /**
  * Graph change notifications. Not bearer-authenticated (Graph calls it); each notification
@@ -50,8 +54,7 @@ export function notificationRoute(d: { db: Db; logger: Logger }): Router {
         }
         // CaseRoom's own upload batch notifies once per file it writes, and every file is already
         // recorded by the upload: reading delta each time cost a resource unit per file (issue 12).
-        // While one is in flight the read waits a little, so one pending read absorbs the burst;
-        // a change made by someone else meanwhile is still read, at most that much later.
+        // While one is in flight the read waits for it (bounded), so one pending read absorbs the burst.
         const deferUntil = (await m365.hasUploadInFlight(row.driveId)) ? new Date(Date.now() + OWN_WRITES_DELTA_DEFER_MS) : undefined;
         await requestDriveDelta(d.db, row.firmId, row.driveId, deferUntil);
         accepted++;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { UploadAnswer } from '../../src/contract';
 import { zip } from '../stress/support/hostile-zip';
 import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
@@ -47,5 +48,26 @@ describe('the Graph cost of a background upload batch', () => {
     expect(calls.some((c) => c.method === 'GET' && /\/root\/delta$/.test(c.path))).toBe(true);
     const units = (await w.sim.sim.admin.stats()).totals.resourceUnits;
     expect(units / FILES).toBeLessThanOrEqual(MAX_UNITS_PER_FILE);
+  }, 420_000);
+
+  it('still finds a file someone else puts in the case folder while a batch is being written', async () => {
+    const archive = await zip(Array.from({ length: 10 }, (_, k) => ({ name: `More/more-${k}.pdf`, content: pdf(`more ${k}`) })));
+    const res = await uploadAnswer(w.app, `/api/portal/cases/${w.case.id}/files`, w.guest.token, [{ name: 'file', filename: 'more.zip', content: archive }]);
+    expect(res.status).toBe(201);
+    // Staff save a memo straight into SharePoint while the batch is in flight: its notification is deferred, not lost.
+    const token = await w.sim.sim.admin.token({ tenantId: SIMULATOR_TENANT_ID, clientId: SIMULATOR_CLIENT_ID, userId: w.firm.actor.userId });
+    const put = await fetch(`${w.sim.sim.httpUrl}/v1.0/drives/${w.case.driveId}/items/${w.case.folderItemId}:/memo-from-sharepoint.pdf:/content`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+      body: new Uint8Array(pdf('memo')),
+    });
+    expect(put.status).toBe(201);
+    await waitForBatch({ url: w.app.url, drain: async () => 0 }, w.guest.token, (res.body as UploadAnswer).batch?.id as string, 240_000);
+    let titles: string[] = [];
+    for (let waited = 0; !titles.includes('memo-from-sharepoint.pdf') && waited < 120_000; waited += 250) {
+      titles = (await w.app.db.query<{ title: string }>('SELECT title FROM items WHERE case_id = $1', [w.case.id])).map((r) => r.title);
+      if (!titles.includes('memo-from-sharepoint.pdf')) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(titles).toContain('memo-from-sharepoint.pdf');
   }, 420_000);
 });

@@ -1,6 +1,6 @@
 import type { CaseRoomEvent } from '../domain/events';
 import type { Queryable } from '../store/db';
-import { enqueue } from '../store/outbox';
+import { enqueue, hasten } from '../store/outbox';
 
 /**
  * One function per job CaseRoom asks for from more than one place, each with its dedupe key
@@ -35,9 +35,16 @@ export async function requestStaffOnlySeal(q: Queryable, firmId: string, itemId:
   await enqueue(q, { firmId, kind: 'seal-staff-only', payload: { itemId }, dedupeKey: `seal:${itemId}` });
 }
 
-/** Reads what changed in a case drive since its last delta link; one pending read per drive. */
-export async function requestDriveDelta(q: Queryable, firmId: string | null, driveId: string): Promise<void> {
-  await enqueue(q, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: `m365-delta:${driveId}` });
+const deltaKey = (driveId: string) => `m365-delta:${driveId}`;
+
+/** Reads what changed in a case drive since its last delta link, now or at `runAfter`; one pending read per drive absorbs every request made before it runs. */
+export async function requestDriveDelta(q: Queryable, firmId: string | null, driveId: string, runAfter?: Date): Promise<void> {
+  await enqueue(q, { firmId, kind: 'm365-delta', payload: { driveId }, dedupeKey: deltaKey(driveId), runAfter });
+}
+
+/** A drive read deferred while CaseRoom wrote into the drive goes now, the writing being over. */
+export async function hastenDriveDelta(q: Queryable, driveId: string): Promise<void> {
+  await hasten(q, deltaKey(driveId));
 }
 
 /** Re-checks a file found in a case drive at `runAfter`, and imports it if nothing claimed it by then; one pending check per file. */

@@ -15,7 +15,7 @@ import { Repo } from '../store/repo';
 import type { CaseRecord } from '../store/records';
 import type { Services } from './core';
 import { actorLabel, type GuestActor } from './context';
-import { requestUploadWrite } from './job-requests';
+import { hastenDriveDelta, requestUploadWrite } from './job-requests';
 
 /** The folder a file's path is relative to: the case folder (itemId null) or a folder item of the case. */
 export interface UploadBase {
@@ -398,6 +398,8 @@ export class UploadBatches {
       }
     }
     await this.d.db.query(`UPDATE upload_batches SET state = 'done', done_at = now() WHERE id = $1`, [batch.id]);
+    // The drive's change notifications were deferred while this batch wrote (src/parts/m365/routes.ts): read them now.
+    if (c?.driveId) await hastenDriveDelta(this.d.db, c.driveId);
     await fs.rm(batch.spool_dir, { recursive: true, force: true }).catch((err: unknown) => this.d.logger.warn({ err, batchId: batch.id }, 'upload spool not removed'));
     return 'done';
   }

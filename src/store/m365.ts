@@ -281,6 +281,10 @@ export class M365Repo {
   async releaseClaim(id: string): Promise<void> {
     await this.q.query('DELETE FROM m365_upload_claims WHERE id = $1', [id]);
   }
+  /** True while CaseRoom is itself writing a guest's upload batch into a case folder of this drive. */
+  async hasUploadInFlight(driveId: string): Promise<boolean> {
+    return (await this.q.query(`SELECT 1 FROM upload_batches b JOIN cases c ON c.id = b.case_id WHERE b.state = 'pending' AND c.drive_id = $1 LIMIT 1`, [driveId])).length > 0;
+  }
   async hasActiveClaim(driveId: string, userId: string): Promise<boolean> {
     await this.q.query('DELETE FROM m365_upload_claims WHERE expires_at < now()');
     return (await this.q.query('SELECT 1 FROM m365_upload_claims WHERE drive_id = $1 AND user_id = $2 AND expires_at >= now()', [driveId, userId])).length > 0;

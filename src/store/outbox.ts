@@ -42,6 +42,11 @@ export async function enqueue<K extends JobKind>(q: Queryable, job: JobRequest<K
   );
 }
 
+/** Brings a pending job of this key that waits for a later time forward to now (no job: nothing to do). */
+export async function hasten(q: Queryable, dedupeKey: string): Promise<void> {
+  await q.query(`UPDATE outbox SET run_after = now() WHERE dedupe_key = $1 AND status = 'pending' AND run_after > now()`, [dedupeKey]);
+}
+
 /** Restricts a claim to some kinds (`only`) or to every kind but some (`except`): one lane's jobs. */
 export type ClaimKinds = { only: readonly string[] } | { except: readonly string[] };
 

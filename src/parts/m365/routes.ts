@@ -14,6 +14,13 @@ import { M365Repo } from '../../store/m365';
 import { requestDriveDelta, requestSweep } from '../../services/job-requests';
 
 /**
+ * How long a drive's delta read may wait while CaseRoom's own upload batch writes into it: the
+ * batch's end brings it forward (src/services/upload-batches.ts), so this bounds only how late a
+ * change made by someone else during a long batch is seen.
+ */
+const OWN_WRITES_DELTA_DEFER_MS = 60_000;
+
+/**
  * Graph change notifications. Not bearer-authenticated (Graph calls it); each notification
  * must carry the clientState we gave its subscription. The validation handshake echoes the
  * token as text/plain; notifications are answered 202 at once and the work (delta) queued.
@@ -45,7 +52,11 @@ export function notificationRoute(d: { db: Db; logger: Logger }): Router {
           await requestSweep(d.db, 'm365-subscriptions', row.firmId);
           continue;
         }
-        await requestDriveDelta(d.db, row.firmId, row.driveId);
+        // CaseRoom's own upload batch notifies once per file it writes, and every file is already
+        // recorded by the upload: reading delta each time cost a resource unit per file (issue 12).
+        // While one is in flight the read waits for it (bounded), so one pending read absorbs the burst.
+        const deferUntil = (await m365.hasUploadInFlight(row.driveId)) ? new Date(Date.now() + OWN_WRITES_DELTA_DEFER_MS) : undefined;
+        await requestDriveDelta(d.db, row.firmId, row.driveId, deferUntil);
         accepted++;
       }
       res.status(202).end();

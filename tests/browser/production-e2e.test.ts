@@ -260,7 +260,8 @@ test('a tenant member outside the staff group gets the 403 page', async () => {
 test('a staff member walled off the case finds it neither in the tab, nor through the API, nor through the bot', async () => {
   const sam = await signIn('Sam Lee', '/tab/firm/clients');
   await sam.getByRole('navigation', { name: 'Firm pages' }).waitFor({ timeout: SLOW });
-  // Before the wall Sam sees it, so what follows is the wall's doing.
+  // Before the wall Sam sees it on the clients page and through the API, so what follows is the wall's doing.
+  await sam.getByText(CASE_TITLE).first().waitFor({ timeout: SLOW });
   expect(await apiStatus(sam, 'GET', `/cases/${caseId}`)).toBe(200);
   const staffList = await api<Array<{ id: string; name: string }>>(alexPage, 'GET', '/staff');
   const alexStaff = staffList.find((s) => s.name === ALEX.name);

@@ -47,6 +47,8 @@ let browser: Browser | null = null;
 let dataDir = '';
 let url = '';
 const contexts: BrowserContext[] = [];
+/** Every Content-Security-Policy refusal any page reported (the tab runs under its CSP, and nothing it needs may be refused). */
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   requireChromium();
@@ -107,6 +109,8 @@ afterAll(async () => {
 async function signIn(name: string, startPath: string): Promise<Page> {
   const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
+  await context.exposeBinding('reportViolation', (_source, text: string) => void cspViolations.push(`${name}: ${text}`));
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(t: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`)));
   const page = await context.newPage();
   await page.goto(`${url}${startPath}`);
   await page.waitForURL((u) => u.href.startsWith((sim as RunningSimulator).httpUrl), { timeout: SLOW });
@@ -231,7 +235,10 @@ test('the guest signs in with code + PKCE in a second browser and opens the docu
     { path: `/api/portal/cases/${caseId}/documents/${documentId}/content`, token: await waitForApiToken(page) },
   );
   expect(fetched).toEqual({ status: 200, type: 'application/pdf', text: UPLOADED_TEXT });
+  // The preview shows it (a PDF in a frame of the fetched blob): nothing refused by the CSP.
+  await page.getByTitle(`Preview of ${DOCUMENT}`).waitFor({ timeout: SLOW });
   await screenshot(page, 'e2e-guest-document');
+  expect(cspViolations).toEqual([]);
 });
 
 test('the bot posts the card about the document in the case channel', async () => {

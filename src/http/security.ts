@@ -34,6 +34,9 @@ export function contentSecurityPolicy(signInOrigins: readonly string[] = []): st
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     ['connect-src', "'self'", 'https://res.cdn.office.net', ...signInOrigins].join(' '),
+    // The document preview shows a PDF in a frame of the blob the tab fetched with its token (tab/components/DocumentPreview.tsx);
+    // without this, frames fall back to default-src and the preview is refused.
+    "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

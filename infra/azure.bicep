@@ -34,6 +34,9 @@ param aadAppTenantId string = tenant().tenantId
 @description('Entra app the browser signs in with outside Teams (aad.browser.manifest.json: public client, spa redirect URI, API scope only).')
 param browserAppClientId string
 
+@description('Sign-in names (comma-separated) who may run CaseRoom\'s first-run set-up besides Global, Privileged Role and Teams Administrators. Empty: only those roles.')
+param setupAdminUpns string = ''
+
 @description('Entra app of the bot (aadApp/create in teamsapp.yml: single-tenant, with its service principal).')
 param botAadAppClientId string
 
@@ -294,6 +297,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'M365_TENANT_ID', value: aadAppTenantId }
         { name: 'M365_CLIENT_ID', value: aadAppClientId }
         { name: 'M365_BROWSER_CLIENT_ID', value: browserAppClientId }
+        { name: 'SETUP_ADMIN_UPNS', value: setupAdminUpns }
         { name: 'M365_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${clientSecret.properties.secretUri})' }
         { name: 'M365_AUTHORITY_HOST', value: authorityHost }
         { name: 'GRAPH_BASE_URL', value: graphBaseUrl }

@@ -28,6 +28,7 @@ function sampleValue(name: string, expression: string): string {
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0',
     LOG_LEVEL: 'info',
     MAIL_SENDER: 'notices@contoso.com',
+    SETUP_ADMIN_UPNS: 'it.admin@contoso.com',
     APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
   };
   return samples[name] ?? `sample-${name.toLowerCase()}`;

@@ -260,7 +260,12 @@ const placeholderWorld: World = {
 
 const rows: Row[] = [];
 // Tokens: every route, every broken token.
-for (const route of ROUTES) for (const kind of TOKEN_KINDS) rows.push({ name: `${kind} token: ${label(route)}`, token: kind, method: route.method, path: route.path, body: route.body, status: 401, code: 'unauthenticated' });
+// A valid token of a tenant with no CaseRoom firm is a sign-in, not a broken one: "not set up" (403), never "sign in again".
+for (const route of ROUTES)
+  for (const kind of TOKEN_KINDS) {
+    const notSetUp = kind === 'unknownTenant';
+    rows.push({ name: `${kind} token: ${label(route)}`, token: kind, method: route.method, path: route.path, body: route.body, status: notSetUp ? 403 : 401, code: notSetUp ? 'not_set_up' : 'unauthenticated' });
+  }
 // IDOR: every id-taking route, every role that must not reach the target.
 for (const route of ROUTES) {
   if (route.ids && !route.portal) rows.push({ name: `staff of another firm: ${label(route)}`, token: 'otherStaff', method: route.method, path: route.path, body: route.body, status: 404, code: 'not_found' });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { multipart } from '../integration/harness';
+import { multipart, waitForBatch } from '../integration/harness';
 import { storeFingerprint } from '../support/app';
 import { lieAboutSize, setFlag, zip, zipWithRawNames } from './support/hostile-zip';
 import { driveSnapshot, startUploadWorld, type UploadWorld } from './support/m365-world';
@@ -79,7 +79,7 @@ rows.push(
     status: 400,
     code: 'validation_failed',
     field: 'size',
-    message: /larger than the 10 bytes announced/,
+    message: /has 200009 bytes, not the 10 announced/,
   },
   {
     name: 'declared size larger than the bytes sent',
@@ -381,10 +381,11 @@ describe('upload sweep: hostile files through the upload routes', () => {
     const { body, contentType } = multipart([file('outer.zip', outer)]);
     const res = await rawPost(`${w.app.url}${guestPath()}`, w.guest.token, contentType, body);
     expect(res.status).toBe(201);
-    const files = (res.body as unknown as { files: Array<{ title: string; sizeBytes: number }> }).files;
-    expect(files.map((f) => [f.title, f.sizeBytes]).sort()).toEqual([
-      ['inner.zip', inner.length],
-      ['note.txt', 9],
+    // Accepted once stored safely; the outbox writes the two files to SharePoint.
+    const done = await waitForBatch(w.app, w.guest.token, (res.body as unknown as { batch: { id: string } }).batch.id);
+    expect(done.files.map((f) => [f.path, f.sizeBytes, f.state]).sort()).toEqual([
+      ['nested/inner.zip', inner.length, 'in'],
+      ['nested/note.txt', 9, 'in'],
     ]);
     const added = (await driveSnapshot(w.sim, w.case.driveId as string)).filter((p) => !drive0.includes(p));
     const caseFolder = `/root/${w.case.number} ${w.case.title}/`;

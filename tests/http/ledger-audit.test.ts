@@ -116,7 +116,13 @@ describe('ledger and audit through the API', () => {
     const { kase, jane } = await caseWithGuests();
     expect((await t.call('PUT', '/api/firm/settings', staffToken, { currency: 'XYZ' })).status).toBe(400);
     expect((await t.call('PUT', '/api/firm/settings', staffToken, { currency: 'eur' })).status).toBe(400);
-    expect(await ok('PUT', '/api/firm/settings', { currency: 'EUR', reason: 'Dublin office' })).toEqual({ currency: 'EUR', accessReviewSchedule: 'off', closeCaseGuestAccess: 'withdraw', closeCaseReadOnlyDays: 30 });
+    expect(await ok('PUT', '/api/firm/settings', { currency: 'EUR', reason: 'Dublin office' })).toEqual({
+      currency: 'EUR',
+      accessReviewSchedule: 'off',
+      closeCaseGuestAccess: 'withdraw',
+      closeCaseReadOnlyDays: 30,
+      guestDefaults: { sections: null, expiryDays: null },
+    });
     expect((await ok('GET', `/api/cases/${kase.id}/ledger`)).currency).toBe('EUR');
     expect((await ok('GET', `/api/portal/cases/${kase.id}`, undefined, jane.token)).currency).toBe('EUR');
     expect((await ok('GET', '/api/audit?action=firm.currency'))[0]).toMatchObject({ reason: 'Dublin office', data: { from: 'USD', to: 'EUR' } });

@@ -676,6 +676,18 @@ CREATE INDEX case_walls_staff ON case_walls (staff_id);
 `,
   },
   {
+    version: 70,
+    name: 'privileged items',
+    sql: `
+-- Privileged: no case, client or section scope and no folder grant above it reaches the item (or
+-- anything below a privileged folder); only an explicit item share staff confirmed with a reason.
+ALTER TABLE items ADD COLUMN privileged boolean NOT NULL DEFAULT false;
+-- Set on an item grant when staff confirmed sharing a privileged item with this guest (the who
+-- and why are in the audit log's sharing.confirmed entry). An unconfirmed grant reaches no privileged item.
+ALTER TABLE grants ADD COLUMN privilege_confirmed boolean NOT NULL DEFAULT false;
+`,
+  },
+  {
     version: 72,
     name: 'upload batches written in the background',
     sql: `
@@ -717,18 +729,6 @@ CREATE TABLE upload_files (
   item_id uuid REFERENCES items(id) ON DELETE SET NULL,
   PRIMARY KEY (batch_id, position)
 );
-`,
-  },
-  {
-    version: 70,
-    name: 'privileged items',
-    sql: `
--- Privileged: no case, client or section scope and no folder grant above it reaches the item (or
--- anything below a privileged folder); only an explicit item share staff confirmed with a reason.
-ALTER TABLE items ADD COLUMN privileged boolean NOT NULL DEFAULT false;
--- Set on an item grant when staff confirmed sharing a privileged item with this guest (the who
--- and why are in the audit log's sharing.confirmed entry). An unconfirmed grant reaches no privileged item.
-ALTER TABLE grants ADD COLUMN privilege_confirmed boolean NOT NULL DEFAULT false;
 `,
   },
 ];

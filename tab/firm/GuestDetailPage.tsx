@@ -6,7 +6,7 @@ import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { AccessChip, chipDetail, chipText } from './AccessChip';
 import { useFirmLookup } from './useFirmLookup';
 import { useExpiryDialog } from '../staff/ExpiryDialog';
-import { PortalOffDialog } from '../staff/PortalOffDialog';
+import { usePortalOffDialog } from '../staff/PortalOffDialog';
 import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
@@ -36,7 +36,10 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
     setMessage(`Removed: ${chipText(e)}.`);
     await data.reload();
   });
-  const [confirmingOff, setConfirmingOff] = useState(false);
+  const portalOff = usePortalOffDialog((c) => {
+    setMessage(`Portal access switched off for ${c.name}.`);
+    void data.reload();
+  });
   const turnOn = useAction(async () => {
     await api.setPortalAccess(contactId, true);
     await data.reload();
@@ -59,7 +62,12 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         <Subtitle2 block as="h2">
           Portal
         </Subtitle2>
-        <Switch label={contact.portalAccess ? 'Portal access on' : 'Portal access off'} checked={contact.portalAccess} disabled={turnOn.busy || confirmingOff} onChange={(_e, d) => (d.checked ? void turnOn.run() : setConfirmingOff(true))} />
+        <Switch
+          label={contact.portalAccess ? 'Portal access on' : 'Portal access off'}
+          checked={contact.portalAccess}
+          disabled={turnOn.busy || portalOff.asking}
+          onChange={(_e, d) => (d.checked ? void turnOn.run() : portalOff.ask(contact))}
+        />
         <Text>
           Invitation:{' '}
           <Badge appearance="tint" color={contact.invitation === 'accepted' ? 'success' : 'warning'}>
@@ -99,17 +107,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         </ul>
       </Card>
       {expiry.dialog}
-      {confirmingOff && (
-        <PortalOffDialog
-          contact={contact}
-          onCancel={() => setConfirmingOff(false)}
-          onDone={() => {
-            setConfirmingOff(false);
-            setMessage(`Portal access switched off for ${contact.name}.`);
-            void data.reload();
-          }}
-        />
-      )}
+      {portalOff.dialog}
       {removing && (
         <Dialog open onOpenChange={(_e, d) => !d.open && setRemoving(null)}>
           <DialogSurface>

@@ -6,7 +6,7 @@ import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf, SearchField } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { PortalOffDialog } from './PortalOffDialog';
+import { usePortalOffDialog } from './PortalOffDialog';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalM },
@@ -89,7 +89,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
   const api = useStaffApi();
   const [confirmUnlink, setConfirmUnlink] = useState(false);
   const [sent, setSent] = useState(false);
-  const [confirmingOff, setConfirmingOff] = useState(false);
+  const portalOff = usePortalOffDialog(onChanged);
   const act = useAction(async (work: () => Promise<unknown>) => {
     await work();
     onChanged();
@@ -117,9 +117,9 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
         <Switch
           label={contact.portalAccess ? 'On' : 'Off'}
           checked={contact.portalAccess}
-          disabled={act.busy || turnOn.busy || invite.confirmation !== null || confirmingOff}
+          disabled={act.busy || turnOn.busy || invite.confirmation !== null || portalOff.asking}
           aria-label={`Portal access for ${contact.name}`}
-          onChange={(_e, d) => (d.checked ? void turnOn.run() : setConfirmingOff(true))}
+          onChange={(_e, d) => (d.checked ? void turnOn.run() : portalOff.ask(contact))}
         />
         {invite.confirmation && (
           <div className={s.form}>
@@ -134,16 +134,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
             </div>
           </div>
         )}
-        {confirmingOff && (
-          <PortalOffDialog
-            contact={contact}
-            onCancel={() => setConfirmingOff(false)}
-            onDone={() => {
-              setConfirmingOff(false);
-              onChanged();
-            }}
-          />
-        )}
+        {portalOff.dialog}
       </TableCell>
       <TableCell>
         <div className={s.cell}>

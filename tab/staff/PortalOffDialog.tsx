@@ -1,3 +1,4 @@
+import { useState, type ReactNode } from 'react';
 import { Body1, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, makeStyles, tokens } from '@fluentui/react-components';
 import { ErrorBar, Loading } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
@@ -13,7 +14,7 @@ const useStyles = makeStyles({ list: { margin: 0, paddingLeft: tokens.spacingHor
  * Switching a guest's portal access off withdraws everything shared with them, in SharePoint too,
  * so the switch asks first and says exactly what goes: one slip must not silently cut a client off.
  */
-export function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string; name: string }; onCancel: () => void; onDone: () => void }) {
+function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string; name: string }; onCancel: () => void; onDone: () => void }) {
   const s = useStyles();
   const api = useStaffApi();
   const access = useLoad(() => api.contactAccess(contact.id), [contact.id]);
@@ -60,4 +61,20 @@ export function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: 
       </DialogSurface>
     </Dialog>
   );
+}
+
+/** The switch's side of it: `ask(contact)` opens the dialog; `dialog` goes in the page; `onDone` runs once access is off. */
+export function usePortalOffDialog(onDone: (contact: { id: string; name: string }) => void): { ask: (contact: { id: string; name: string }) => void; asking: boolean; dialog: ReactNode } {
+  const [contact, setContact] = useState<{ id: string; name: string } | null>(null);
+  const dialog = contact && (
+    <PortalOffDialog
+      contact={contact}
+      onCancel={() => setContact(null)}
+      onDone={() => {
+        setContact(null);
+        onDone(contact);
+      }}
+    />
+  );
+  return { ask: setContact, asking: contact !== null, dialog };
 }

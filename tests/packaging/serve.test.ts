@@ -80,8 +80,9 @@ describe('npm run serve (the compiled build)', () => {
     expect(megabytes).toBeLessThan(360);
   });
 
-  it('starts against Microsoft 365 (here the simulator) and answers /healthz and the portal', async () => {
-    sim = await startSim();
+  /** Starts the built artifact against the simulator (embedded store, no demo data); answers its address. */
+  async function startArtifact(extra: Record<string, string> = {}): Promise<string> {
+    sim ??= await startSim();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     child = spawnNode(
@@ -98,9 +99,15 @@ describe('npm run serve (the compiled build)', () => {
         M365_CA_CERT_FILE: sim.sim.caCertPath,
         SEED_DEMO_DATA: 'false',
         LOG_LEVEL: 'warn',
+        ...extra,
       },
       artifact,
     );
+    return url;
+  }
+
+  it('starts against Microsoft 365 (here the simulator) and answers /healthz and the portal', async () => {
+    const url = await startArtifact();
     const health = await until(
       'the compiled build answering /healthz',
       60_000,
@@ -108,7 +115,7 @@ describe('npm run serve (the compiled build)', () => {
         const res = await fetch(`${url}/healthz`);
         return res.status === 200 ? ((await res.json()) as { status: string; store: string; parts: { m365: { graph: string } } }) : null;
       },
-      child,
+      child as Child,
     );
     expect(health).toMatchObject({ status: 'ok', store: 'pglite', parts: { m365: { graph: 'reachable' } } });
     const portal = await fetch(`${url}/tab/portal`);
@@ -117,31 +124,13 @@ describe('npm run serve (the compiled build)', () => {
   }, 90_000);
 
   it('with Application Insights on (the distro from the production dependencies), starts and answers', async () => {
-    sim ??= await startSim();
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    child = spawnNode(
-      nodeArgs,
-      {
-        NODE_ENV: 'production',
-        M365_MODE: 'simulator',
-        PORT: String(port),
-        PUBLIC_BASE_URL: url,
-        DATA_DIR: dataDir,
-        DATABASE_URL: undefined,
-        SIMULATOR_URL: sim.sim.httpsUrl,
-        SIMULATOR_SIGN_IN_URL: sim.sim.httpUrl,
-        M365_CA_CERT_FILE: sim.sim.caCertPath,
-        SEED_DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        // A closed local port: nothing leaves the machine, and an unreachable endpoint must not stop the app.
-        APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:9/;LiveEndpoint=https://127.0.0.1:9/',
-        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-        APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
-      },
-      artifact,
-    );
-    const health = await until('the compiled build with telemetry answering /healthz', 60_000, async () => ((await fetch(`${url}/healthz`)).status === 200 ? true : null), child);
+    const url = await startArtifact({
+      // A closed local port: nothing leaves the machine, and an unreachable endpoint must not stop the app.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://127.0.0.1:9/;LiveEndpoint=https://127.0.0.1:9/',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
+    });
+    const health = await until('the compiled build with telemetry answering /healthz', 60_000, async () => ((await fetch(`${url}/healthz`)).status === 200 ? true : null), child as Child);
     expect(health).toBe(true);
     expect((await fetch(`${url}/tab/portal`)).status).toBe(200);
   }, 90_000);

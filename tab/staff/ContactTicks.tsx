@@ -45,7 +45,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   const [note, setNote] = useState<string | null>(null);
   // The tick moves at once; the server's answer (a reload of the case) confirms it, or the error undoes it.
   const [wanted, setWanted] = useState<Record<string, boolean>>({});
-  useEffect(() => setWanted({}), [sharing]);
+  // Ticks whose request has not been answered yet: a reload for some other change of the case (the
+  // live stream) must not flip them back meanwhile.
+  const inFlight = useRef(new Set<string>());
+  useEffect(() => setWanted((w) => Object.fromEntries(Object.entries(w).filter(([contactId]) => inFlight.current.has(contactId)))), [sharing]);
   // A share the server asks to confirm (a privileged item, opposing counsel, a warned domain) waits
   // in a dialog for the reason; cancelling it leaves the tick as it was.
   const target = useRef('');
@@ -55,22 +58,32 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   const toggle = useAction(async (contactId: string, on: boolean) => {
     setNote(null);
     setWanted((w) => ({ ...w, [contactId]: on }));
-    if (on) {
-      target.current = contactId;
-      // False: the server asked for a confirmation, which the dialog below now shows.
-      if (!(await confirmable.attempt())) return;
-    } else {
-      const result = await api.unshare([contactId], [itemId]);
-      if (result.stillVisible.length) setNote('They still see it through their case or client access.');
+    inFlight.current.add(contactId);
+    try {
+      if (on) {
+        target.current = contactId;
+        // False: the server asked for a confirmation, which the dialog below now shows (the tick waits for it).
+        if (!(await confirmable.attempt())) return;
+      } else {
+        const result = await api.unshare([contactId], [itemId]);
+        if (result.stillVisible.length) setNote('They still see it through their case or client access.');
+      }
+      inFlight.current.delete(contactId);
+    } catch (err) {
+      inFlight.current.delete(contactId);
+      throw err;
     }
     onChanged();
   });
   const confirmShare = useAction(async () => {
-    if (await confirmable.attempt()) onChanged();
+    if (!(await confirmable.attempt())) return;
+    inFlight.current.delete(target.current);
+    onChanged();
   });
   const cancelConfirmation = () => {
     confirmable.reset();
     confirmShare.clear();
+    inFlight.current.clear();
     setWanted({});
   };
   useEffect(() => {

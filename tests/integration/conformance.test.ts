@@ -84,6 +84,7 @@ describe('request bodies CaseRoom sends conform to the Graph v1.0 CSDL', () => {
       { match: /^\/teams\/[^/]+\/channels$/, method: 'POST', check: (b) => checkEntity(model, 'channel', b) },
       { match: /\/children$/, method: 'POST', check: (b) => checkEntity(model, 'driveItem', b) },
       { match: /\/permissions\/[^/]+$/, method: 'PATCH', check: (b) => checkEntity(model, 'permission', b) },
+      { match: /\/checkMemberGroups$/, method: 'POST', check: (b) => checkActionBody(model, 'checkMemberGroups', 'directoryObject', b) },
     ];
     const seen = new Set<string>();
     for (const s of sent) {

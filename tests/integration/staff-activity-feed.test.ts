@@ -26,6 +26,8 @@ describe('staff activity-feed notices of guest uploads and messages', () => {
     world = await startUploadWorld();
     const { sim, app, firm } = world;
     const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Beth Moss', mail: 'beth@hartleymoss.onmicrosoft.com' });
+    // Beth is staff: in the firm's staff group (CaseRoom asks the simulator's directory) and on record.
+    await sim.sim.admin.addGroupMember(firm.firm.staffGroupId as string, user.id);
     const staff = await new Repo(app.db).insertStaff({ firmId: firm.firm.id, userId: user.id, name: 'Beth Moss', email: user.mail, phone: null, title: 'Associate' });
     beth = { staffId: staff.id, userId: user.id, token: await sim.userToken(user.id) };
     // Both have CaseRoom in Teams: only the preference decides who hears.

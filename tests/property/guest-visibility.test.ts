@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Repo } from '../../src/store/repo';
-import { startTestApp, type TestApp } from '../support/app';
+import { completeSetupInStore, startTestApp, type TestApp } from '../support/app';
 import { apply, check, opArb, type PropertyDriver } from './operations';
 import { type Kind, type ModelItem, ReferenceModel } from './reference-model';
+import { TEST_STAFF_GROUP } from '../support/tokens';
 
 /**
  * Random sequences of staff operations go through the HTTP API and through the reference
@@ -42,6 +43,8 @@ describe('guest visibility equals the reference model', () => {
     const tenantId = randomUUID();
     const firm = await repo.insertFirm({ tenantId, name: 'Property Firm' });
     const staff = await repo.insertStaff({ firmId: firm.id, userId: randomUUID(), name: 'Staff', email: 's@x.example', phone: null, title: null });
+    // Set up, the staff member its admin (the firm policy is an admin's).
+    await completeSetupInStore(t.db, firm.id, { name: 'Property Firm', staffGroupId: TEST_STAFF_GROUP, admins: [{ userId: staff.userId, name: staff.name, upn: staff.email }] });
     const staffToken = await t.identity.token({ tid: tenantId, oid: staff.userId });
     const clients = [await repo.insertClient(firm.id, 'Client A'), await repo.insertClient(firm.id, 'Client B')];
     const cases = [];

@@ -20,5 +20,6 @@ export * from './live';
 export * from './closure';
 export * from './names';
 export * from './views';
+export * from './firm-views';
 export * from './sharepoint-access';
 export * from './setup';

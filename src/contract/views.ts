@@ -35,8 +35,29 @@ export function describeView(view: readonly Section[], full = 'Full case'): stri
   return shown.length ? wordList(shown) : 'no sections';
 }
 
-/** The short label of a case or client grant: "Full case", "Case: documents and events", "Full client", "Client: notes". */
-export function broadScopeLabel(kind: 'case' | 'client', view: readonly Section[]): string {
-  const full = kind === 'case' ? 'Full case' : 'Full client';
-  return isFullView(view) ? full : `${kind === 'case' ? 'Case' : 'Client'}: ${describeView(view)}`;
+/** Whether two views show the same sections, whatever their order. */
+export const sameSections = (a: readonly Section[], b: readonly Section[]): boolean => a.length === b.length && a.every((s) => b.includes(s));
+
+/**
+ * The saved view a grant's sections match, by name (the first by name when two match), or null.
+ * Grants copy a view's sections and never point at it, so the name is found by the sections: a
+ * view changed after the grant no longer names it, and the label falls back to the sections.
+ */
+export function matchingViewName(view: readonly Section[], saved: ReadonlyArray<{ name: string; sections: readonly Section[] }>): string | null {
+  return [...saved].sort((a, b) => a.name.localeCompare(b.name)).find((v) => sameSections(v.sections, view))?.name ?? null;
+}
+
+/** A view in words with its saved name when it has one: "Client standard (documents, notes and events)", else "documents, notes and events". */
+export function namedViewWords(view: readonly Section[], viewName: string | null): string {
+  const words = describeView(view, 'every section');
+  return viewName ? `${viewName} (${words})` : words;
+}
+
+/**
+ * The label of a case or client grant, naming where it reaches and what it shows:
+ * "PI-2026-014: Client standard (documents, notes and events)", "PI-2026-014: every section",
+ * "All cases of Northwind Traders Ltd: documents and events". Never a bare "Full case".
+ */
+export function broadScopeLabel(kind: 'case' | 'client', view: readonly Section[], where: string, viewName: string | null = null): string {
+  return `${kind === 'client' ? `All cases of ${where}` : where}: ${namedViewWords(view, viewName)}`;
 }

@@ -3,6 +3,7 @@ import { FULL_VIEW } from '../domain/model';
 import { Repo } from '../store/repo';
 import type { Actor, ServiceDeps } from '../services/context';
 import { CaseworkService } from '../services/casework';
+import { FirmViewService } from '../services/firm-views';
 import { SharingService } from '../services/sharing';
 
 /**
@@ -85,6 +86,11 @@ export async function seedDemoFirm(deps: ServiceDeps): Promise<boolean> {
   const actor: Actor & { kind: 'staff' } = { kind: 'staff', firmId: DEMO_FIRM.id, staffId: alex.id, userId: alex.userId, name: alex.name, role: 'admin' };
   const sharing = new SharingService(deps);
   const work = new CaseworkService(deps);
+
+  // The firm's saved views, picked when giving case or client access.
+  const views = new FirmViewService(deps.db);
+  await views.create(actor, { name: 'Client standard', sections: ['documents', 'notes', 'events'], reason: 'the usual client portal' });
+  await views.create(actor, { name: 'Expert: documents only', sections: ['documents'], reason: 'experts see the documents they review, nothing else' });
 
   const smith = await sharing.createClient(actor, { name: 'John Smith' });
   const northwind = await sharing.createClient(actor, { name: 'Northwind Traders Ltd' });

@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AccessReviewService } from '../services/access-reviews';
 import { AuditViewService } from '../services/audit-view';
+import { FirmViewService } from '../services/firm-views';
 import { type Actor, systemClock } from '../services/context';
 import type { CaseClosureService } from '../services/case-closure';
 import type { CaseworkService } from '../services/casework';
@@ -88,6 +89,13 @@ export function staffRoutes(d: RouteDeps): Router {
     const { reason, ...change } = s.policyBody.parse(req.body);
     return d.sharing.setFirmPolicy(staff(req), change, reason);
   });
+
+  // The firm's saved views: every staff member picks from them; only admins shape them (a grant keeps the sections it was given).
+  const firmViews = new FirmViewService(d.db);
+  on('get', '/firm/views', async (req): Promise<s.FirmView[]> => firmViews.list(staff(req)));
+  admin('post', '/firm/views', async (req): Promise<s.FirmView> => firmViews.create(staff(req), s.firmViewBody.parse(req.body)), 201);
+  admin('patch', '/firm/views/:viewId', async (req): Promise<s.FirmView> => firmViews.change(staff(req), param(req, 'viewId'), s.firmViewChangeBody.parse(req.body)));
+  admin('delete', '/firm/views/:viewId', async (req): Promise<s.FirmViewDeleted> => firmViews.remove(staff(req), param(req, 'viewId'), s.firmViewDeleteBody.parse(req.body ?? undefined).reason));
 
   on('get', '/firm/domain-policy', async (req): Promise<s.DomainPolicy> => {
     const firm = await repo().firm(staff(req).firmId);

@@ -28,7 +28,8 @@ import type {
 } from '../contract';
 import { type GrantTerms, sameTarget, sameTerms, stillHeld, termsOf } from '../domain/guardrails';
 import { auditingRefusals, guard, reasonsFor } from './guardrails';
-import { broadScopeLabel } from '../contract/views';
+import { broadScopeLabel, matchingViewName } from '../contract/views';
+import { FirmViewsRepo } from '../store/firm-views';
 import { type Actor, actorLabel, type ServiceDeps } from './context';
 import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
@@ -661,6 +662,8 @@ export class SharingService {
         )
       ).map((i) => [i.id, i.title]),
     );
+    const places = await this.placesOf(repo, firmId, grants);
+    const savedViews = await new FirmViewsRepo(this.deps.db).list(firmId);
     const seen = await seenByContacts(this.deps.db, firmId, [...contacts.keys()]);
     const reachOf = await grantReaches(repo, firmId, grants);
     const entries: AccessEntry[] = [];
@@ -668,7 +671,10 @@ export class SharingService {
       const contact = contacts.get(grant.contactId);
       if (!contact) continue;
       const linked = grant.scope.kind === 'client' ? true : await repo.isLinked(grant.scope.caseId, contact.id);
-      const label = grant.scope.kind === 'item' ? (itemTitles.get(grant.scope.itemId) ?? 'item') : broadScopeLabel(grant.scope.kind, grant.scope.view);
+      const label =
+        grant.scope.kind === 'item'
+          ? (itemTitles.get(grant.scope.itemId) ?? 'item')
+          : broadScopeLabel(grant.scope.kind, grant.scope.view, places.get(grant.scope.kind === 'case' ? grant.scope.caseId : grant.scope.clientId) ?? `the ${grant.scope.kind}`, matchingViewName(grant.scope.view, savedViews));
       entries.push({
         grant,
         contact: { id: contact.id, name: contact.name, email: contact.email, kind: contact.kind, invitation: contact.invitation, portalAccess: contact.portalAccess },
@@ -678,6 +684,14 @@ export class SharingService {
       });
     }
     return entries;
+  }
+
+  /** Case numbers and client names, by id, for the labels of case and client grants. */
+  private async placesOf(repo: Repo, firmId: string, grants: GrantRecord[]): Promise<Map<string, string>> {
+    const caseIds = [...new Set(grants.flatMap((g) => (g.scope.kind === 'case' ? [g.scope.caseId] : [])))];
+    const hasClientGrant = grants.some((g) => g.scope.kind === 'client');
+    const [cases, clients] = await Promise.all([repo.casesByIds(firmId, caseIds), hasClientGrant ? repo.listClients(firmId) : []]);
+    return new Map([...cases.map((c): [string, string] => [c.id, c.number]), ...clients.map((c): [string, string] => [c.id, c.name])]);
   }
 
   async whoHasAccessToCase(actor: StaffActor, caseId: string): Promise<AccessEntry[]> {

@@ -731,6 +731,24 @@ CREATE TABLE upload_files (
 );
 `,
   },
+  {
+    version: 73,
+    name: 'saved views of a firm',
+    sql: `
+-- Named sets of portal sections staff pick when giving case or client access. A grant copies the
+-- sections (grants.view); it never points here, so changing or deleting a view changes no grant.
+CREATE TABLE firm_views (
+  ${firmRowKeys}
+  name text NOT NULL,
+  sections text[] NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+-- Names are unique per firm whatever their case: "Client standard" and "client standard" would read as one.
+CREATE UNIQUE INDEX firm_views_name ON firm_views (firm_id, lower(name));
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -306,7 +306,7 @@ describe('every main page: axe-core and screenshots', () => {
     await staff.goto(`${h.url}/tab/firm/guests`);
     await staff.getByTestId('guest-row').first().waitFor();
     const chips = await staff.getByTestId('access-chip').allInnerTexts();
-    expect(chips).toEqual(expect.arrayContaining(['Smith, John · Knee MRI report.pdf', 'Park, Olivia · Full client']));
+    expect(chips).toEqual(expect.arrayContaining(['Smith, John · Knee MRI report.pdf', 'Park, Olivia · All cases of Northwind Traders Ltd: every section']));
     await check(staff, 'firm-guests');
 
     await staff.locator('[data-testid=guest-row][data-name="John Smith"]').getByRole('link').click();

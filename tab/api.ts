@@ -33,6 +33,11 @@ import type {
   DeletedAnswer,
   FirmSettings,
   FirmSettingsChange,
+  FirmPolicy,
+  FirmView,
+  FirmViewChange,
+  FirmViewDeleted,
+  FirmViewInput,
   GrantPreview,
   Grant,
   GrantScope,
@@ -90,6 +95,8 @@ export type {
   DomainPolicy,
   FeedEvent,
   FirmSettings,
+  FirmPolicy,
+  FirmView,
   GuardrailReason,
   PartyRole,
   ScopeChangePreview,
@@ -331,6 +338,15 @@ export function staffApi(c: ApiClient) {
     notificationPreferences: () => c.get<NotificationPreference[]>('/me/notification-preferences'),
     /** What is not sent is kept: `{ event, feed }` alone changes only the activity-feed choice (null: back to the default). */
     setNotificationPreference: (body: NotificationPrefChange) => c.request<NotificationPreference[]>('PUT', '/me/notification-preferences', body),
+    /** The firm's saved views, by name (every staff member may read them). */
+    firmViews: () => c.get<FirmView[]>('/firm/views'),
+    createFirmView: (body: FirmViewInput) => c.request<FirmView>('POST', '/firm/views', body),
+    /** Renames or changes a view; grants already given from it keep their sections. */
+    changeFirmView: (viewId: string, body: FirmViewChange) => c.request<FirmView>('PATCH', `/firm/views/${viewId}`, body),
+    deleteFirmView: (viewId: string, reason: string | null = null) => c.request<FirmViewDeleted>('DELETE', `/firm/views/${viewId}`, { reason }),
+    /** The sections switched off for every guest of the firm. */
+    firmPolicy: () => c.get<FirmPolicy>('/firm/policy'),
+    setFirmPolicy: (disabledSections: FirmPolicy['disabledSections'], reason: string | null = null) => c.request<FirmPolicy>('PUT', '/firm/policy', { disabledSections, reason }),
     firmSettings: () => c.get<FirmSettings>('/firm/settings'),
     setFirmSettings: (body: FirmSettingsChange) => c.request<FirmSettings>('PUT', '/firm/settings', body),
     /** Each guest of each case's latest access review with the decision taken (CSV). */

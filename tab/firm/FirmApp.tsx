@@ -12,6 +12,9 @@ import { GuestDetailPage } from './GuestDetailPage';
 import { GuestsPage } from './GuestsPage';
 import { SettingsPage } from './SettingsPage';
 import { SetupPage } from './SetupPage';
+import { ViewsPage } from './ViewsPage';
+import { PolicyPage } from './PolicyPage';
+import { EN } from '../strings';
 
 /** Why this person cannot use a page: said in one place, the same way for every case. */
 function AccessProblem({ title, message }: { title: string; message: string }) {
@@ -25,19 +28,21 @@ function AccessProblem({ title, message }: { title: string; message: string }) {
   );
 }
 
-const ADMIN_PAGES = new Set(['audit', 'setup']);
+const ADMIN_PAGES = new Set(['audit', 'setup', 'views', 'policy']);
 
-type Page = 'clients' | 'guests' | 'guest' | 'audit' | 'settings' | 'setup';
-const TITLES: Record<Page, string> = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom' };
+type Page = 'clients' | 'guests' | 'guest' | 'audit' | 'settings' | 'setup' | 'views' | 'policy';
+const TITLES: Record<Page, string> = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom', ...EN.views.pageTitles };
+/** The page a path ends in ("/tab/firm/views" → views); anything unknown is the clients page. */
+const LAST_SEGMENT_PAGES: ReadonlyArray<Page> = ['guests', 'audit', 'settings', 'setup', 'views', 'policy'];
 
 /**
  * Firm pages for staff: /tab/firm/clients, /tab/firm/guests, /tab/firm/guests/:contactId, /tab/firm/audit,
- * /tab/firm/settings (the staff member's own) and /tab/firm/setup (admins). Before set-up, an admin
+ * /tab/firm/settings (the staff member's own), /tab/firm/setup, /tab/firm/views and /tab/firm/policy (admins). Before set-up, an admin
  * gets the set-up page and everyone else a page saying whom to ask; outside the staff group, why not.
  */
 export function FirmApp({ path }: { path: string }) {
   const guest = match('/tab/firm/guests/:contactId', path);
-  const page: Page = guest ? 'guest' : path.endsWith('/guests') ? 'guests' : path.endsWith('/audit') ? 'audit' : path.endsWith('/settings') ? 'settings' : path.endsWith('/setup') ? 'setup' : 'clients';
+  const page: Page = guest ? 'guest' : (LAST_SEGMENT_PAGES.find((p) => path.endsWith(`/${p}`)) ?? 'clients');
   // Known once GET /me answered (the API context lives inside the shell, so the gate below reports it up).
   const [role, setRole] = useState<'admin' | 'staff' | null>(null);
   const [title, setTitle] = useState<string | null>(null);
@@ -88,6 +93,8 @@ function FirmGate({ page, path, contactId, onRole, onTitle }: { page: Page; path
       {page === 'audit' && <AuditPage />}
       {page === 'settings' && <SettingsPage />}
       {page === 'setup' && <SetupPage />}
+      {page === 'views' && <ViewsPage />}
+      {page === 'policy' && <PolicyPage />}
     </>
   );
 }

@@ -1,22 +1,27 @@
 import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import { navigate } from '../shell/router';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({ nav: { display: 'flex', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' } });
 
-const LINKS = [
-  ['clients', 'Clients', '/tab/firm/clients', false],
-  ['guests', 'Guests', '/tab/firm/guests', false],
-  ['audit', 'Audit log', '/tab/firm/audit', true],
-  ['settings', 'My settings', '/tab/firm/settings', false],
-  ['setup', 'Set-up', '/tab/firm/setup', true],
-] as const;
+type NavKey = 'clients' | 'guests' | 'views' | 'policy' | 'audit' | 'settings' | 'setup';
+const LINKS: ReadonlyArray<readonly [NavKey, string, boolean]> = [
+  ['clients', '/tab/firm/clients', false],
+  ['guests', '/tab/firm/guests', false],
+  ['views', '/tab/firm/views', true],
+  ['policy', '/tab/firm/policy', true],
+  ['audit', '/tab/firm/audit', true],
+  ['settings', '/tab/firm/settings', false],
+  ['setup', '/tab/firm/setup', true],
+];
 
-/** Staff navigation between firm pages; admin pages (audit log, set-up) only for admins. */
+/** Staff navigation between firm pages; admin pages (views, guest policy, audit log, set-up) only for admins. */
 export function FirmNav({ current, admin = false }: { current: string; admin?: boolean }) {
   const s = useStyles();
+  const t = useStrings().views.nav;
   return (
-    <nav aria-label="Firm pages" className={s.nav}>
-      {LINKS.filter(([, , , adminOnly]) => admin || !adminOnly).map(([key, label, href]) => (
+    <nav aria-label={t.label} className={s.nav}>
+      {LINKS.filter(([, , adminOnly]) => admin || !adminOnly).map(([key, href]) => (
         <Link
           key={key}
           href={href}
@@ -26,7 +31,7 @@ export function FirmNav({ current, admin = false }: { current: string; admin?: b
             navigate(href);
           }}
         >
-          {label}
+          {t[key]}
         </Link>
       ))}
     </nav>

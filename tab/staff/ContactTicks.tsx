@@ -1,20 +1,30 @@
 import { Badge, Button, Caption1, Checkbox, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
-import type { CaseSharing, Contact } from '../api';
+import type { CaseSharing, Contact, Section } from '../api';
 import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable } from './caseData';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { SECTION_OF_KIND, SectionOffNote, useSectionOff } from './guestPolicy';
 
 const useStyles = makeStyles({
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0, minWidth: 0 },
   hint: { color: tokens.colorNeutralForeground3 },
 });
 
-/** Controlled ticks for something not created yet ("share with … when it is created/uploaded"). */
-export function ContactTicks({ contacts, selected, onChange, label = 'Share with' }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string }) {
+/**
+ * Controlled ticks for something not created yet ("share with … when it is created/uploaded").
+ * With `section`: when the firm's policy switched that section off for guests, a note says so in
+ * place of the ticks (a share would show them nothing).
+ */
+export function ContactTicks({ contacts, selected, onChange, label = 'Share with', section }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string; section?: Section }) {
   const s = useStyles();
   const eligible = shareable(contacts);
+  const off = useSectionOff(section);
+  useEffect(() => {
+    if (off && selected.size > 0) onChange(new Set());
+  }, [off, selected.size]);
+  if (off && section) return <SectionOffNote section={section} />;
   return (
     <fieldset className={s.row} data-testid="contact-ticks">
       <legend>
@@ -89,6 +99,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   useEffect(() => {
     if (toggle.error) setWanted({});
   }, [toggle.error]);
+  const kind = sharing.items.find((i) => i.id === itemId)?.kind;
+  const section = kind ? SECTION_OF_KIND[kind] : undefined;
+  const off = useSectionOff(section);
+  if (off && section) return <SectionOffNote section={section} />;
   const askedName = sharing.contacts.find((c) => c.id === target.current)?.name ?? '';
   const entries = sharing.sharedWith[itemId] ?? [];
   const eligible = shareable(sharing.contacts);

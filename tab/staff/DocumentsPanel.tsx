@@ -201,7 +201,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
             )}
           </Dropdown>
         </Field>
-        <ContactTicks contacts={sharing.contacts} selected={shareOnUpload} onChange={setShareOnUpload} label="Share the uploaded files with" />
+        <ContactTicks contacts={sharing.contacts} selected={shareOnUpload} onChange={setShareOnUpload} label="Share the uploaded files with" section="documents" />
         <DropZone onFiles={uploads.add} hint="Drop many files at once; each shows its own progress. You can keep working while they upload." />
         {shareNote && <Notice intent="warning">{shareNote}</Notice>}
         <UploadList jobs={uploads.jobs} />
@@ -217,6 +217,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
           confirm={dialog === 'share' ? 'Share' : 'Stop sharing'}
           contacts={shareable(sharing.contacts)}
           withExpiry={dialog === 'share'}
+          section={dialog === 'share' ? 'documents' : undefined}
           run={bulk(dialog === 'share' ? (c, i, confirm, expiresAt) => api.share(c, i, null, confirm, expiresAt ?? null) : (c, i) => api.unshare(c, i))}
           onClose={() => setDialog(null)}
         />

@@ -6,6 +6,7 @@ import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '.
 import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
+import { SECTION_OF_KIND } from './guestPolicy';
 
 export type EditableKind = 'note' | 'event' | 'invoice';
 const KIND_LABEL: Record<EditableKind, string> = { note: 'note', event: 'event', invoice: 'invoice' };
@@ -124,7 +125,7 @@ export function ItemFormDialog({
                 </Field>
               </>
             )}
-            {!item && <ContactTicks contacts={contacts} selected={shareWith} onChange={setShareWith} />}
+            {!item && <ContactTicks contacts={contacts} selected={shareWith} onChange={setShareWith} section={SECTION_OF_KIND[kind]} />}
             <ErrorBar error={save.error} />
           </DialogContent>
           <DialogActions>

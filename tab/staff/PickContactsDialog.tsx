@@ -1,6 +1,6 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, ProgressBar, Text } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { Confirmation, Contact } from '../api';
+import type { Confirmation, Contact, Section } from '../api';
 import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
 import { ContactTicks } from './ContactTicks';
@@ -19,6 +19,7 @@ export function PickContactsDialog({
   contacts,
   initial,
   withExpiry = false,
+  section,
   run,
   onClose,
 }: {
@@ -29,6 +30,8 @@ export function PickContactsDialog({
   initial?: string[];
   /** Ask for an expiry (sharing); the run gets it as `expiresAt` (null: no expiry). */
   withExpiry?: boolean;
+  /** The portal section the items are shown in: when the firm switched it off for guests, nobody can be picked and a note says why. */
+  section?: Section;
   run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
   onClose: () => void;
 }) {
@@ -69,7 +72,7 @@ export function PickContactsDialog({
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
               <>
-                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" section={section} />
                 {withExpiry && <ExpiryField expiry={expiry} />}
               </>
             )}

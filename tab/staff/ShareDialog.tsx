@@ -30,9 +30,12 @@ import { dayInDays, ExpiryField, expiryInWords, expiryIso, useExpiry } from '../
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { shareable, type CaseData } from './caseData';
 import { PreviewList, previewIsEmpty } from './PreviewList';
-import { draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
+import { DEFAULT_VIEW, draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 import { useExpiryDialog } from './ExpiryDialog';
+import { EN, useStrings } from '../strings';
+import { useFirmViews, useGuestPolicy } from './guestPolicy';
+import { allowedSections } from './ScopeEditor';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },
@@ -46,13 +49,14 @@ const STATE_COLOR = { active: 'success', pending: 'warning', expired: 'danger', 
 
 export function scopeLabel(e: AccessEntry): string {
   if (e.grant.scope.kind === 'item') return e.label;
-  return `${e.label}${e.grant.rights === 'upload' ? ', can upload' : ''}`;
+  return `${e.label}${e.grant.rights === 'upload' ? EN.views.share.canUpload : ''}`;
 }
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'change'; entry: AccessEntry; lockKind: boolean } | { kind: 'remove'; entry: AccessEntry };
 
 function AccessRow({ entry, onChange, onExpiry, onRemove }: { entry: AccessEntry; onChange: (lockKind: boolean) => void; onExpiry: () => void; onRemove: () => void }) {
   const s = useStyles();
+  const t = useStrings().views.share;
   const isBroad = entry.grant.scope.kind !== 'item';
   return (
     <li className={s.row} data-testid="access-row" data-name={entry.contact.name}>
@@ -69,14 +73,14 @@ function AccessRow({ entry, onChange, onExpiry, onRemove }: { entry: AccessEntry
       </Badge>
       <Menu>
         <MenuTrigger disableButtonEnhancement>
-          <Button appearance="subtle" icon={<MoreVerticalRegular />} aria-label={`More for ${entry.contact.name}: ${scopeLabel(entry)}`} />
+          <Button appearance="subtle" icon={<MoreVerticalRegular />} aria-label={t.moreFor(entry.contact.name, scopeLabel(entry))} />
         </MenuTrigger>
         <MenuPopover>
           <MenuList>
-            <MenuItem onClick={() => onChange(false)}>Change scope…</MenuItem>
-            {isBroad && <MenuItem onClick={() => onChange(true)}>Configure view and threads…</MenuItem>}
-            <MenuItem onClick={onExpiry}>Change expiry…</MenuItem>
-            <MenuItem onClick={onRemove}>Remove access…</MenuItem>
+            <MenuItem onClick={() => onChange(false)}>{t.changeScopeMenu}</MenuItem>
+            {isBroad && <MenuItem onClick={() => onChange(true)}>{t.configureMenu}</MenuItem>}
+            <MenuItem onClick={onExpiry}>{t.changeExpiryMenu}</MenuItem>
+            <MenuItem onClick={onRemove}>{t.removeMenu}</MenuItem>
           </MenuList>
         </MenuPopover>
       </Menu>
@@ -102,33 +106,34 @@ function StepActions(p: { error: unknown; back: string; onBack: () => void; acti
 
 function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lockKind: boolean; data: CaseData; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
+  const t = useStrings().views.share;
   const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(entry.grant.scope, entry.grant.rights));
   const [preview, setPreview] = useState<GrantPreview | null>(null);
   const scope = scopeOf(draft, data.detail.id, data.detail.clientId);
   const load = useAction(async () => setPreview(await api.previewGrant(entry.grant.id, scope, draft.rights)));
   const confirmable = useConfirmable(async (confirm) => void (await api.changeGrant(entry.grant.id, scope, draft.rights, null, confirm)));
   const apply = useAction(async () => {
-    if (await confirmable.attempt()) onDone(`Access for ${entry.contact.name} was changed.`);
+    if (await confirmable.attempt()) onDone(t.changed(entry.contact.name));
   });
   return (
     <>
       <Subtitle2 block as="h2">
-        {lockKind ? 'Configure view and threads' : 'Change scope'} for {entry.contact.name}
+        {lockKind ? t.configureTitle(entry.contact.name) : t.changeScopeTitle(entry.contact.name)}
       </Subtitle2>
-      <Caption1>Now: {scopeLabel(entry)}</Caption1>
+      <Caption1>{t.now(scopeLabel(entry))}</Caption1>
       {preview ? (
         <>
-          {previewIsEmpty(preview) ? <Notice intent="info">Nothing changes for {entry.contact.name}.</Notice> : <PreviewList preview={preview} />}
+          {previewIsEmpty(preview) ? <Notice intent="info">{t.nothingChanges(entry.contact.name)}</Notice> : <PreviewList preview={preview} />}
           {confirmable.confirmation && <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />}
           <StepActions
             error={apply.error}
-            back="Back"
+            back={t.back}
             onBack={() => {
               confirmable.reset();
               setPreview(null);
             }}
-            action={confirmable.confirmation ? 'Confirm and apply' : 'Apply'}
-            busyAction="Applying…"
+            action={confirmable.confirmation ? t.confirmAndApply : t.apply}
+            busyAction={t.applying}
             busy={apply.busy}
             disabled={!confirmable.ready}
             onAction={() => void apply.run()}
@@ -137,24 +142,35 @@ function ChangeScope({ entry, lockKind, data, onDone }: { entry: AccessEntry; lo
         </>
       ) : (
         <>
-          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} lockKind={lockKind} />
-          <StepActions error={load.error} back="Cancel" onBack={() => onDone(null)} action="Preview changes" busyAction="Working out the changes…" busy={load.busy} onAction={() => void load.run()} testId="preview-scope" />
+          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? t.theClient} caseNumber={data.detail.number} threads={data.threads} lockKind={lockKind} />
+          <StepActions error={load.error} back={t.cancel} onBack={() => onDone(null)} action={t.previewChanges} busyAction={t.workingOut} busy={load.busy} onAction={() => void load.run()} testId="preview-scope" />
         </>
       )}
     </>
   );
 }
 
-/** "Add a guest" starts from the firm's guest defaults (chosen at set-up), so they are read first. */
+/**
+ * "Add a guest" starts from the firm's guest defaults (chosen at set-up), less the sections the
+ * firm's policy switched off (a grant made now must not widen by itself when the policy is lifted),
+ * so those and the saved views are read first.
+ */
 function AddGuest({ data, onDone }: { data: CaseData; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
+  const t = useStrings().views.share;
   const settings = useLoad(() => api.firmSettings(), []);
-  if (!settings.data) return settings.error ? <ErrorBar error={settings.error} onRetry={() => void settings.reload()} /> : <Loading label="Reading the firm's guest defaults…" />;
-  return <AddGuestForm data={data} defaults={settings.data.guestDefaults} onDone={onDone} />;
+  const policy = useGuestPolicy();
+  const views = useFirmViews();
+  const error = settings.error ?? policy.error ?? views.error;
+  if (!settings.data || !policy.loaded || !views.loaded) return error ? <ErrorBar error={error} onRetry={() => void Promise.all([settings.reload(), policy.reload()])} /> : <Loading label={t.readingDefaults} />;
+  const sections = settings.data.guestDefaults.sections;
+  const defaults = { ...settings.data.guestDefaults, sections: allowedSections(sections ?? DEFAULT_VIEW, policy.disabled) };
+  return <AddGuestForm data={data} defaults={defaults} onDone={onDone} />;
 }
 
 function AddGuestForm({ data, defaults, onDone }: { data: CaseData; defaults: FirmSettings['guestDefaults']; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
+  const t = useStrings().views.share;
   const candidates = shareable(data.detail.linkedContacts);
   const [contactId, setContactId] = useState<string | null>(candidates[0]?.id ?? null);
   const [draft, setDraft] = useState<ScopeDraft>(() => draftOf(null, 'read', defaults.sections));
@@ -163,7 +179,7 @@ function AddGuestForm({ data, defaults, onDone }: { data: CaseData; defaults: Fi
     if (contactId) await api.grant({ contactId, scope: scopeOf(draft, data.detail.id, data.detail.clientId), rights: draft.rights, expiresAt: expiry.expiresAt, confirm });
   });
   const add = useAction(async () => {
-    if (contactId && (await confirmable.attempt())) onDone(`${candidates.find((c) => c.id === contactId)?.name ?? 'The guest'} was given access.`);
+    if (contactId && (await confirmable.attempt())) onDone(t.given(candidates.find((c) => c.id === contactId)?.name ?? t.theGuestCapital));
   });
   const chosen = candidates.find((c) => c.id === contactId);
   if (confirmable.confirmation) {
@@ -171,56 +187,56 @@ function AddGuestForm({ data, defaults, onDone }: { data: CaseData; defaults: Fi
     return (
       <>
         <Subtitle2 block as="h2">
-          Confirm access for {chosen?.name ?? 'the guest'}
+          {t.confirmTitle(chosen?.name ?? t.theGuest)}
         </Subtitle2>
         <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
-        <StepActions error={add.error} back="Back" onBack={confirmable.reset} action="Confirm and give access" busy={add.busy} disabled={!confirmable.ready} onAction={() => void add.run()} testId="confirm-access" />
+        <StepActions error={add.error} back={t.back} onBack={confirmable.reset} action={t.confirmAndGive} busy={add.busy} disabled={!confirmable.ready} onAction={() => void add.run()} testId="confirm-access" />
       </>
     );
   }
   return (
     <>
       <Subtitle2 block as="h2">
-        Add a guest
+        {t.addGuestTitle}
       </Subtitle2>
       {candidates.length === 0 ? (
-        <Empty>No linked contact has portal access. Link a contact and turn portal access on under Parties.</Empty>
+        <Empty>{t.noCandidates}</Empty>
       ) : (
         <>
-          <Field label="Guest (from the case's linked contacts)">
-            <Dropdown value={chosen ? `${chosen.name} (${chosen.email})` : ''} selectedOptions={contactId ? [contactId] : []} onOptionSelect={(_e, d) => setContactId(d.optionValue ?? null)}>
+          <Field label={t.guestField}>
+            <Dropdown value={chosen ? t.guestOption(chosen.name, chosen.email) : ''} selectedOptions={contactId ? [contactId] : []} onOptionSelect={(_e, d) => setContactId(d.optionValue ?? null)}>
               {candidates.map((c) => (
-                <Option key={c.id} value={c.id} text={`${c.name} (${c.email})`}>
-                  {c.name} ({c.email}){c.invitation !== 'accepted' ? ' · invitation pending' : ''}
+                <Option key={c.id} value={c.id} text={t.guestOption(c.name, c.email)}>
+                  {t.guestOption(c.name, c.email)}
+                  {c.invitation !== 'accepted' ? t.invitationPending : ''}
                 </Option>
               ))}
             </Dropdown>
           </Field>
-          {chosen && chosen.invitation !== 'accepted' && <Notice intent="warning">{chosen.name} has not accepted the invitation yet; access starts when they do.</Notice>}
-          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? 'the client'} threads={data.threads} />
+          {chosen && chosen.invitation !== 'accepted' && <Notice intent="warning">{t.notAccepted(chosen.name)}</Notice>}
+          <ScopeEditor value={draft} onChange={setDraft} clientName={data.detail.client?.name ?? t.theClient} caseNumber={data.detail.number} threads={data.threads} />
           <ExpiryField expiry={expiry} />
         </>
       )}
-      <StepActions error={add.error} back="Cancel" onBack={() => onDone(null)} action="Give access" busy={add.busy} disabled={!contactId || Boolean(expiry.problem)} onAction={() => void add.run()} />
+      <StepActions error={add.error} back={t.cancel} onBack={() => onDone(null)} action={t.giveAccess} busy={add.busy} disabled={!contactId || Boolean(expiry.problem)} onAction={() => void add.run()} />
     </>
   );
 }
 
 function RemoveAccess({ entry, onDone }: { entry: AccessEntry; onDone: (message: string | null) => void }) {
   const api = useStaffApi();
+  const t = useStrings().views.share;
   const remove = useAction(async () => {
     await api.revokeGrant(entry.grant.id);
-    onDone(`${entry.contact.name} no longer has “${scopeLabel(entry)}”.`);
+    onDone(t.removed(entry.contact.name, scopeLabel(entry)));
   });
   return (
     <>
       <Subtitle2 block as="h2">
-        Remove access
+        {t.removeTitle}
       </Subtitle2>
-      <Text as="p">
-        {entry.contact.name} will lose “{scopeLabel(entry)}”. SharePoint permissions are withdrawn at once; anything they already downloaded stays with them.
-      </Text>
-      <StepActions error={remove.error} back="Cancel" onBack={() => onDone(null)} action="Remove access" busy={remove.busy} onAction={() => void remove.run()} />
+      <Text as="p">{t.willLose(entry.contact.name, scopeLabel(entry))}</Text>
+      <StepActions error={remove.error} back={t.cancel} onBack={() => onDone(null)} action={t.removeButton} busy={remove.busy} onAction={() => void remove.run()} />
     </>
   );
 }
@@ -228,6 +244,7 @@ function RemoveAccess({ entry, onDone }: { entry: AccessEntry; onDone: (message:
 /** The header's Share dialog: people with access, add a guest, change scope with preview, remove. */
 export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onClose: () => void; onChanged: () => void }) {
   const s = useStyles();
+  const t = useStrings().views.share;
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [message, setMessage] = useState<string | null>(null);
   const done = (msg: string | null) => {
@@ -241,18 +258,18 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface className={s.surface}>
         <DialogBody>
-          <DialogTitle>Share {data.detail.number}</DialogTitle>
+          <DialogTitle>{t.title(data.detail.number)}</DialogTitle>
           <DialogContent className={s.content}>
             {mode.kind === 'list' && (
               <>
                 {message && <Notice>{message}</Notice>}
                 <Subtitle2 block as="h2">
-                  People with access
+                  {t.peopleWithAccess}
                 </Subtitle2>
                 {entries.length === 0 ? (
-                  <Empty>Nobody outside the firm has access to this case.</Empty>
+                  <Empty>{t.nobody}</Empty>
                 ) : (
-                  <ul className={s.list} aria-label="People with access">
+                  <ul className={s.list} aria-label={t.peopleWithAccess}>
                     {entries.map((e) => (
                       <AccessRow key={e.grant.id} entry={e} onChange={(lockKind) => setMode({ kind: 'change', entry: e, lockKind })} onExpiry={() => expiry.open(e)} onRemove={() => setMode({ kind: 'remove', entry: e })} />
                     ))}
@@ -260,9 +277,9 @@ export function ShareDialog({ data, onClose, onChanged }: { data: CaseData; onCl
                 )}
                 <Divider />
                 <DialogActions>
-                  <Button onClick={onClose}>Close</Button>
+                  <Button onClick={onClose}>{t.close}</Button>
                   <Button appearance="primary" onClick={() => setMode({ kind: 'add' })}>
-                    Add a guest…
+                    {t.addGuestButton}
                   </Button>
                 </DialogActions>
               </>

@@ -44,7 +44,7 @@ describe('who has access, for a guest with 500 item grants', () => {
     const text = cardText(card);
     expect(text).toContain('2 people outside the firm can see parts of PI-1 Smith v. Metro Transit.');
     expect(text).toContain('Ada Lovelace · client — 500 items: Exhibit 000 — witness statement bundle.pdf, Exhibit 001 — witness statement bundle.pdf, Exhibit 002 — witness statement bundle.pdf and 497 more');
-    expect(text).toContain('Ben Okafor · client — Case: documents and events');
+    expect(text).toContain('Ben Okafor · client — PI-1: documents and events');
     expect(text).not.toContain('Full case');
     const accessLink = `/tab/case?caseId=${encodeURIComponent(h.caseRecord.id)}&show=access`;
     // A Teams deep link to the case tab whose fallback web page opens the Access list.

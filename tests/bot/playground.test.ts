@@ -152,7 +152,7 @@ it('"@CaseRoom who has access" in the mocked case channel answers with the right
   expect(sent.status).toBe(200);
   const answer = await waitFor(() => received.find((m) => cardIn(m) && cardText(cardIn(m)).includes('Who has access')), 'the who-has-access card');
   const card = cardIn(answer) as { actions: Array<{ verb?: string; data?: unknown }> };
-  expect(cardText(card)).toContain(`${guestName} · client — Case: documents`);
+  expect(cardText(card)).toContain(`${guestName} · client — PI-2026-014: documents`);
   expect(cardText(card)).toContain('pending (invitation not accepted)');
 
   const refresh = card.actions.find((a) => a.verb === 'access.refresh')!;
@@ -171,7 +171,7 @@ it('"@CaseRoom who has access" in the mocked case channel answers with the right
   const response = (await invoked.json()) as { statusCode?: number; type?: string; value?: unknown; code?: string; message?: string };
   expect([invoked.status, invoked.status === 200 ? '' : JSON.stringify(response)]).toEqual([200, '']);
   expect(response.type).toBe('application/vnd.microsoft.card.adaptive');
-  expect(cardText(response.value)).toContain(`${guestName} · client — Case: documents`);
+  expect(cardText(response.value)).toContain(`${guestName} · client — PI-2026-014: documents`);
   const checks = checkCards([card, response.value]);
   expect(checks.flatMap((c) => [...c.parseErrors, ...c.validationErrors])).toEqual([]);
 }, 60_000);

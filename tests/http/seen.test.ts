@@ -110,7 +110,7 @@ describe('seen (proof of delivery) through the API', () => {
     const kit = { d: { sharing: t.app.services.sharing, db: t.db, links: createLinks({ publicBaseUrl: 'https://caseroom.example', teamsAppId: '' }) } } as unknown as Kit;
     const card = JSON.stringify(renderNotice(await whoHasAccessCard(kit, { kind: 'staff', firmId: firmA.firm.id, staffId: firmA.staff.id, userId: firmA.staff.userId, name: 'Pat Partner', role: 'admin' }, kase)));
     expect(card).toMatch(/Ana García.*Report.*· seen \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(card).toMatch(/Ben Okafor.*Case: messages.*· nothing opened yet/);
+    expect(card).toMatch(/Ben Okafor.*S-1: messages.*· nothing opened yet/);
   });
 
   it("never shows a guest anybody's seen data, and another firm's ids give nothing", async () => {

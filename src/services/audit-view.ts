@@ -1,5 +1,6 @@
 import { type ChainedAuditEntry, type ChainVerdict, verifyChain } from '../domain/audit-chain';
 import { csvRows } from '../domain/csv';
+import { FirmViewsRepo } from '../store/firm-views';
 import { Repo, type AuditSearch } from '../store/repo';
 import type { Actor, ServiceDeps } from './context';
 import { hiddenAuditSubjects } from './walls';
@@ -61,7 +62,14 @@ export class AuditViewService {
 
   private async named(repo: Repo, firmId: string, entries: ChainedAuditEntry[]): Promise<NamedAuditEntry[]> {
     if (entries.length === 0) return [];
-    const [staff, contacts, cases, clients, firm] = await Promise.all([repo.listStaff(firmId), repo.listContacts(firmId), repo.listCases(firmId), repo.listClients(firmId), repo.firm(firmId)]);
+    const [staff, contacts, cases, clients, firm, views] = await Promise.all([
+      repo.listStaff(firmId),
+      repo.listContacts(firmId),
+      repo.listCases(firmId),
+      repo.listClients(firmId),
+      repo.firm(firmId),
+      new FirmViewsRepo(this.deps.db).list(firmId),
+    ]);
     const names = new Map<string, string>([
       ...staff.map((s): [string, string] => [`staff:${s.userId}`, s.name]),
       ...contacts.flatMap((c): Array<[string, string]> => [
@@ -70,6 +78,7 @@ export class AuditViewService {
       ]),
       ...cases.map((c): [string, string] => [`case:${c.id}`, `${c.number} ${c.title}`]),
       ...clients.map((c): [string, string] => [`client:${c.id}`, c.name]),
+      ...views.map((v): [string, string] => [`view:${v.id}`, `View “${v.name}”`]),
       [`firm:${firmId}`, firm?.name ?? 'The firm'],
     ]);
     const nameOf = (label: string) => names.get(label) ?? (label.startsWith('system:') ? `CaseRoom (${label.slice('system:'.length)})` : 'Unknown (since removed)');

@@ -30,12 +30,11 @@ import { dayInDays, ExpiryField, expiryInWords, expiryIso, useExpiry } from '../
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { shareable, type CaseData } from './caseData';
 import { PreviewList, previewIsEmpty } from './PreviewList';
-import { DEFAULT_VIEW, draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
+import { allowedSections, DEFAULT_VIEW, draftOf, ScopeEditor, scopeOf, type ScopeDraft } from './ScopeEditor';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
 import { useExpiryDialog } from './ExpiryDialog';
 import { EN, useStrings } from '../strings';
 import { useFirmViews, useGuestPolicy } from './guestPolicy';
-import { allowedSections } from './ScopeEditor';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '720px', width: '100%' },

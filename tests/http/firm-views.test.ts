@@ -84,6 +84,9 @@ describe('saved views', () => {
     expect(await storeFingerprint(t.db)).toBe(before);
     expect((await t.call('GET', '/api/firm/views', plain)).body.map((v: { name: string }) => v.name)).toContain('Expert: documents only');
     expect((await t.call('GET', '/api/firm/views', guest)).status).toBe(403);
+    // The audit log names the view it is about.
+    const audit = (await t.call('GET', '/api/audit?limit=20', admin)).body as Array<{ target: string; targetName: string }>;
+    expect(audit.find((e) => e.target === `view:${view.id}`)?.targetName).toBe('View “Expert: documents only”');
     expect((await create(guest, { name: 'Guest', sections: ['notes'] })).status).toBe(403);
   });
 

@@ -97,7 +97,7 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
         {contact.name}
       </Title2>
       <Caption1>
-        {contact.email} · {contact.kind}
+        {contact.email} · {t.kindLabel[contact.kind]}
         {contact.phone ? ` · ${contact.phone}` : ''}
       </Caption1>
       {message && <Notice>{message}</Notice>}

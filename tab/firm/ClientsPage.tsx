@@ -1,5 +1,5 @@
 import { Badge, Button, Caption1, Card, CardHeader, Popover, PopoverSurface, PopoverTrigger, Subtitle1, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
-import { PeopleRegular } from '@fluentui/react-icons';
+import { AddRegular, PeopleRegular, PersonAddRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry, CaseRecord, Client } from '../api';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
@@ -10,6 +10,9 @@ import { chipText } from './AccessChip';
 import { distinctGuests, live, reachesCase, reachesClient } from './firmData';
 import { InAppLink } from '../components/InAppLink';
 import { ListOrEmpty } from '../components/ListOrEmpty';
+import { useStrings } from '../strings';
+import { NewCaseDialog, NewCaseProgress } from './NewCaseDialog';
+import { NewContactDialog } from './NewContactDialog';
 
 const useStyles = makeStyles({
   clients: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
@@ -22,18 +25,19 @@ const useStyles = makeStyles({
 
 function GuestsPopover({ client, entries }: { client: Client; entries: AccessEntry[] }) {
   const s = useStyles();
+  const t = useStrings().firmPages;
   const guests = distinctGuests(entries);
-  const label = `${guests.length} ${guests.length === 1 ? 'guest has' : 'guests have'} access`;
+  const label = t.guestsHaveAccess(guests.length);
   return (
     <Popover withArrow>
       <PopoverTrigger disableButtonEnhancement>
-        <Button size="small" icon={<PeopleRegular />} data-testid="client-guests" aria-label={`${label} to ${client.name}`}>
+        <Button size="small" icon={<PeopleRegular />} data-testid="client-guests" aria-label={t.guestsHaveAccessTo(label, client.name)}>
           {label}
         </Button>
       </PopoverTrigger>
-      <PopoverSurface aria-label={`Guests with access to ${client.name}`}>
+      <PopoverSurface aria-label={t.guestsWithAccessTo(client.name)}>
         <div className={s.pop}>
-          {guests.length === 0 && <Text>Nobody outside the firm.</Text>}
+          {guests.length === 0 && <Text>{t.nobodyOutside}</Text>}
           <ul className={s.list}>
             {guests.map((g) => (
               <li key={g.id}>
@@ -51,6 +55,7 @@ function GuestsPopover({ client, entries }: { client: Client; entries: AccessEnt
 
 function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
   const s = useStyles();
+  const t = useStrings().firmPages;
   const guests = distinctGuests(entries.filter((e) => reachesCase(e, c)));
   const href = `/tab/case?caseId=${c.id}`;
   return (
@@ -71,12 +76,12 @@ function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
             <span>
               {c.restricted && (
                 <Badge className={s.badge} appearance="filled" color="important" data-testid="case-restricted-badge">
-                  Restricted
+                  {t.restricted}
                 </Badge>
               )}
               {guests.length > 0 && (
                 <Badge className={s.badge} appearance="tint" color="brand" data-testid="case-share-badge" title={guests.map((g) => g.name).join(', ')}>
-                  Shared · {guests.length}
+                  {t.sharedCount(guests.length)}
                 </Badge>
               )}
             </span>
@@ -95,7 +100,10 @@ export function ClientsPage() {
     const [clients, cases, access] = await Promise.all([api.clients(), api.cases(), api.firmAccess()]);
     return { clients, cases, access: access.filter(live) };
   }, []);
+  const t = useStrings().firmPages;
   const [name, setName] = useState('');
+  const [dialog, setDialog] = useState<{ kind: 'case' | 'contact'; clientId: string } | null>(null);
+  const [opened, setOpened] = useState<CaseRecord | null>(null);
   const create = useAction(async () => {
     await api.createClient(name.trim());
     setName('');
@@ -104,12 +112,13 @@ export function ClientsPage() {
   return (
     <section aria-labelledby="clients-title">
       <Title2 block as="h1" id="clients-title">
-        Clients
+        {t.clientsTitle}
       </Title2>
-      <SingleFieldForm label="New client name" value={name} onChange={setName} action="Add client" busy={create.busy} onSubmit={() => void create.run()} />
+      <SingleFieldForm label={t.newClientName} value={name} onChange={setName} action={t.addClient} busy={create.busy} onSubmit={() => void create.run()} />
+      {opened && <NewCaseProgress key={opened.id} created={opened} />}
       <ErrorBar error={create.error ?? data.error} onRetry={() => void data.reload()} />
       {!data.data && !data.error && <Loading />}
-      {data.data?.clients.length === 0 && <Empty>No clients yet.</Empty>}
+      {data.data?.clients.length === 0 && <Empty>{t.noClients}</Empty>}
       <div className={s.clients}>
         {data.data?.clients.map((client) => {
           const cases = data.data?.cases.filter((c) => c.clientId === client.id) ?? [];
@@ -121,14 +130,33 @@ export function ClientsPage() {
                   {client.name}
                 </Subtitle1>
                 <GuestsPopover client={client} entries={entries} />
+                <Button size="small" icon={<AddRegular />} aria-label={t.newCaseFor(client.name)} onClick={() => setDialog({ kind: 'case', clientId: client.id })}>
+                  {t.newCase}
+                </Button>
+                <Button size="small" icon={<PersonAddRegular />} aria-label={t.addContactFor(client.name)} onClick={() => setDialog({ kind: 'contact', clientId: client.id })}>
+                  {t.addContact}
+                </Button>
               </div>
-              <ListOrEmpty items={cases} empty={<Caption1>No cases yet.</Caption1>} className={s.cases}>
+              <ListOrEmpty items={cases} empty={<Caption1>{t.noCases}</Caption1>} className={s.cases}>
                 {(c) => <CaseCard key={c.id} c={c} entries={entries} />}
               </ListOrEmpty>
             </section>
           );
         })}
       </div>
+      {dialog?.kind === 'case' && (
+        <NewCaseDialog
+          clients={data.data?.clients ?? []}
+          clientId={dialog.clientId}
+          onClose={() => setDialog(null)}
+          onCreated={(c) => {
+            setDialog(null);
+            setOpened(c);
+            void data.reload();
+          }}
+        />
+      )}
+      {dialog?.kind === 'contact' && <NewContactDialog clients={data.data?.clients ?? []} clientId={dialog.clientId} onClose={() => setDialog(null)} onAdded={() => undefined} />}
     </section>
   );
 }

@@ -1,9 +1,36 @@
-import { Badge, Body1, Button, Caption1, Card, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Subtitle2, Switch, TagGroup, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  Card,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Subtitle2,
+  Switch,
+  Text,
+  Title2,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { MoreHorizontalRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { AccessEntry } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { AccessChip, chipDetail, chipText } from './AccessChip';
+import { useStrings } from '../strings';
+import { chipDetail, chipText } from './AccessChip';
+import { AccessChips } from './AccessChips';
+import { MoveAccessDialog } from './MoveAccessDialog';
 import { useFirmLookup } from './useFirmLookup';
 import { useExpiryDialog } from '../staff/ExpiryDialog';
 import { usePortalOffDialog } from '../staff/PortalOffDialog';
@@ -11,13 +38,31 @@ import { InAppLink } from '../components/InAppLink';
 
 const useStyles = makeStyles({
   card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, marginTop: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL },
-  chips: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
 });
 
-/** One guest: contact details, portal access, invitation, every access chip with remove, linked cases. */
+/** A chip's menu of further actions: for access to a whole case, moving it to another case. */
+function ChipMenu({ entry, onMove }: { entry: AccessEntry; onMove: () => void }) {
+  const t = useStrings().firmPages;
+  if (entry.grant.scope.kind !== 'case') return null;
+  return (
+    <Menu>
+      <MenuTrigger disableButtonEnhancement>
+        <Button size="small" appearance="subtle" icon={<MoreHorizontalRegular />} aria-label={t.moreActions(chipText(entry))} data-testid="access-chip-menu" />
+      </MenuTrigger>
+      <MenuPopover>
+        <MenuList>
+          <MenuItem onClick={onMove}>{t.moveToCase}</MenuItem>
+        </MenuList>
+      </MenuPopover>
+    </Menu>
+  );
+}
+
+/** One guest: contact details, portal access, invitation, every access chip with remove and move, linked cases. */
 export function GuestDetailPage({ contactId }: { contactId: string }) {
   const s = useStyles();
+  const t = useStrings().firmPages;
   const api = useStaffApi();
   const data = useLoad(async () => {
     const [contact, access] = await Promise.all([api.contact(contactId), api.contactAccess(contactId)]);
@@ -25,21 +70,20 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
   }, [contactId]);
   const lookup = useFirmLookup();
   const [removing, setRemoving] = useState<AccessEntry | null>(null);
+  const [moving, setMoving] = useState<AccessEntry | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const expiry = useExpiryDialog((msg) => {
+  const changed = (msg: string) => {
     setMessage(msg);
     void data.reload();
-  });
+  };
+  const expiry = useExpiryDialog(changed);
   const remove = useAction(async (e: AccessEntry) => {
     await api.revokeGrant(e.grant.id);
     setRemoving(null);
-    setMessage(`Removed: ${chipText(e)}.`);
+    setMessage(t.removed(chipText(e)));
     await data.reload();
   });
-  const portalOff = usePortalOffDialog((c) => {
-    setMessage(`Portal access switched off for ${c.name}.`);
-    void data.reload();
-  });
+  const portalOff = usePortalOffDialog((c) => changed(t.portalSwitchedOff(c.name)));
   const turnOn = useAction(async () => {
     await api.setPortalAccess(contactId, true);
     await data.reload();
@@ -48,53 +92,44 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
   const { contact, access } = data.data;
   return (
     <section aria-labelledby="guest-title">
-      <InAppLink href="/tab/firm/guests">← All guests</InAppLink>
+      <InAppLink href="/tab/firm/guests">{t.allGuests}</InAppLink>
       <Title2 block as="h1" id="guest-title">
         {contact.name}
       </Title2>
       <Caption1>
-        {contact.email} · {contact.kind}
+        {contact.email} · {t.kindLabel[contact.kind]}
         {contact.phone ? ` · ${contact.phone}` : ''}
       </Caption1>
       {message && <Notice>{message}</Notice>}
       <ErrorBar error={remove.error ?? turnOn.error ?? lookup.error} />
       <Card className={s.card}>
         <Subtitle2 block as="h2">
-          Portal
+          {t.portal}
         </Subtitle2>
-        <Switch
-          label={contact.portalAccess ? 'Portal access on' : 'Portal access off'}
-          checked={contact.portalAccess}
-          disabled={turnOn.busy || portalOff.asking}
-          onChange={(_e, d) => (d.checked ? void turnOn.run() : portalOff.ask(contact))}
-        />
+        <Switch label={contact.portalAccess ? t.portalAccessOn : t.portalAccessOff} checked={contact.portalAccess} disabled={turnOn.busy || portalOff.asking} onChange={(_e, d) => (d.checked ? void turnOn.run() : portalOff.ask(contact))} />
         <Text>
-          Invitation:{' '}
+          {t.invitationLabel}{' '}
           <Badge appearance="tint" color={contact.invitation === 'accepted' ? 'success' : 'warning'}>
-            {contact.invitation}
+            {t.invitation[contact.invitation]}
           </Badge>
         </Text>
-        {!contact.portalAccess && <Caption1>Turning portal access off withdrew everything shared with them.</Caption1>}
+        {!contact.portalAccess && <Caption1>{t.withdrewEverything}</Caption1>}
       </Card>
       <Card className={s.card}>
         <Subtitle2 block as="h2">
-          Access
+          {t.access}
         </Subtitle2>
         {access.length === 0 ? (
-          <Empty>Nothing is shared with {contact.name}.</Empty>
+          <Empty>{t.nothingSharedWith(contact.name)}</Empty>
         ) : (
-          <TagGroup className={s.chips} aria-label={`Access of ${contact.name}`}>
-            {access.map((e) => (
-              <AccessChip key={e.grant.id} entry={e} detail={lookup.data ? chipDetail(e, lookup.data.cases, lookup.data.clientNames) : e.label} onRemove={() => setRemoving(e)} onExpiry={() => expiry.open(e)} />
-            ))}
-          </TagGroup>
+          <AccessChips contactName={contact.name} entries={access} lookup={lookup.data} onRemove={setRemoving} onExpiry={expiry.open} extra={(e) => <ChipMenu entry={e} onMove={() => setMoving(e)} />} />
         )}
       </Card>
       <Card className={s.card}>
         <Subtitle2 block as="h2">
-          Linked cases
+          {t.linkedCases}
         </Subtitle2>
-        {contact.linkedCaseIds.length === 0 && <Body1>Not linked to any case.</Body1>}
+        {contact.linkedCaseIds.length === 0 && <Body1>{t.notLinked}</Body1>}
         <ul className={s.list}>
           {contact.linkedCaseIds.map((id) => {
             const c = lookup.data?.cases.get(id);
@@ -108,19 +143,34 @@ export function GuestDetailPage({ contactId }: { contactId: string }) {
       </Card>
       {expiry.dialog}
       {portalOff.dialog}
+      {moving && (
+        <MoveAccessDialog
+          entry={moving}
+          contact={contact}
+          cases={lookup.data?.caseList ?? []}
+          onClose={() => {
+            setMoving(null);
+            void data.reload();
+          }}
+          onMoved={(msg) => {
+            setMoving(null);
+            changed(msg);
+          }}
+        />
+      )}
       {removing && (
         <Dialog open onOpenChange={(_e, d) => !d.open && setRemoving(null)}>
           <DialogSurface>
             <DialogBody>
-              <DialogTitle>Remove access?</DialogTitle>
+              <DialogTitle>{t.removeAccessTitle}</DialogTitle>
               <DialogContent>
                 <Body1 as="p">{lookup.data ? chipDetail(removing, lookup.data.cases, lookup.data.clientNames) : chipText(removing)}</Body1>
-                <Body1 as="p">This access ends now and SharePoint permissions are withdrawn.</Body1>
+                <Body1 as="p">{t.removeAccessBody}</Body1>
               </DialogContent>
               <DialogActions>
-                <Button onClick={() => setRemoving(null)}>Cancel</Button>
+                <Button onClick={() => setRemoving(null)}>{t.cancel}</Button>
                 <Button appearance="primary" disabled={remove.busy} onClick={() => void remove.run(removing)}>
-                  Remove access
+                  {t.removeAccess}
                 </Button>
               </DialogActions>
             </DialogBody>

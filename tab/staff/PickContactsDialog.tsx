@@ -1,5 +1,5 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, ProgressBar, Text } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Confirmation, Contact } from '../api';
 import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
@@ -21,25 +21,34 @@ export function PickContactsDialog({
   withExpiry = false,
   run,
   onClose,
+  onDone,
 }: {
   title: string;
-  summary: string;
+  summary: ReactNode;
   confirm: string;
   contacts: Contact[];
   initial?: string[];
   /** Ask for an expiry (sharing); the run gets it as `expiresAt` (null: no expiry). */
   withExpiry?: boolean;
-  run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
+  /** `progress(fraction, words)`: how far the run is, and optionally the same in words ("40 of 210 done"). */
+  run: (contactIds: string[], progress: (done: number, words?: string) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
   onClose: () => void;
+  /** Given: a finished run closes the dialog and hands its message here (to stay on the page) instead of showing it inside. */
+  onDone?: (message: string | void) => void;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
+  const [progressWords, setProgressWords] = useState('');
+  const report = (done: number, words?: string) => {
+    setProgress(done);
+    setProgressWords(words ?? '');
+  };
   const [error, setError] = useState<unknown>();
   const [result, setResult] = useState<string | null>(null);
   const expiry = useExpiry();
   let message: string | void = undefined;
   const confirmable = useConfirmable(async (confirmation) => {
-    message = await run([...selected], setProgress, confirmation, withExpiry ? expiry.expiresAt : null);
+    message = await run([...selected], report, confirmation, withExpiry ? expiry.expiresAt : null);
   });
   const go = async () => {
     setError(undefined);
@@ -50,7 +59,8 @@ export function PickContactsDialog({
         return;
       }
       setProgress(1);
-      if (message) setResult(message);
+      if (onDone) onDone(message);
+      else if (message) setResult(message);
       else onClose();
     } catch (err) {
       setError(err);
@@ -64,7 +74,7 @@ export function PickContactsDialog({
         <DialogBody>
           <DialogTitle>{title}</DialogTitle>
           <DialogContent>
-            <Text as="p">{summary}</Text>
+            {typeof summary === 'string' ? <Text as="p">{summary}</Text> : summary}
             {confirmable.confirmation ? (
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
@@ -74,6 +84,11 @@ export function PickContactsDialog({
               </>
             )}
             {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
+            {progress !== null && progressWords && (
+              <Text as="p" aria-live="polite" data-testid="bulk-progress">
+                {progressWords}
+              </Text>
+            )}
             {result && (
               <Text as="p" role="status">
                 {result}

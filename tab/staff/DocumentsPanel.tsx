@@ -100,8 +100,8 @@ function SelectAll({ ids, checked, onChange, label, ariaLabel, testId }: { ids: 
   if (ids.length === 0) return null;
   const state = triState(ids, checked);
   return (
-    // A click on it must not reach the tree row (it would open or close the folder).
-    <span onClick={(e) => e.stopPropagation()}>
+    // Neither its click nor its change may reach the tree row: the row would open or close the folder and take the change as the folder's own tick.
+    <span onClick={(e) => e.stopPropagation()} onChange={(e) => e.stopPropagation()}>
       <Checkbox
         size="medium"
         label={label}

@@ -48,6 +48,10 @@ const useStyles = makeStyles({
   names: { maxWidth: '220px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   meta: { color: tokens.colorNeutralForeground3 },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, maxHeight: '30vh', overflowY: 'auto' },
+  // On a phone a row's sharing, seen-by lines and menu go under its name, so the menu stays on screen.
+  row: { '@media (max-width: 600px)': { flexWrap: 'wrap', paddingBottom: tokens.spacingVerticalXS } },
+  rowMain: { '@media (max-width: 600px)': { flex: '1 1 0', minWidth: 0 } },
+  rowAside: { flexWrap: 'wrap', '@media (max-width: 600px)': { flexBasis: '100%', justifyContent: 'flex-end' } },
 });
 
 const CHUNK = 200;
@@ -144,14 +148,19 @@ function Branch({ parentId, ...p }: RowProps & { parentId: string | null }): Rea
     c.kind === 'folder' ? (
       <TreeItem key={c.id} itemType="branch" value={c.id} data-testid="doc-node" data-title={c.title} data-item-id={c.id}>
         <TreeItemLayout
+          className={s.row}
+          main={{ className: s.rowMain }}
           iconBefore={<FolderRegular />}
-          aside={
-            <>
-              <SharedLabel sharing={sharing} itemId={c.id} />
-              <SelectAll ids={documentsIn(c, items)} checked={checked} onChange={setChecked} label={t.allFiles} ariaLabel={t.selectAllIn(c.title)} testId="folder-select-all" />
-              {actions.menu(c)}
-            </>
-          }
+          aside={{
+            className: s.rowAside,
+            children: (
+              <>
+                <SharedLabel sharing={sharing} itemId={c.id} />
+                <SelectAll ids={documentsIn(c, items)} checked={checked} onChange={setChecked} label={t.allFiles} ariaLabel={t.selectAllIn(c.title)} testId="folder-select-all" />
+                {actions.menu(c)}
+              </>
+            ),
+          }}
         >
           {c.title} <WithheldBadge item={c} />
         </TreeItemLayout>
@@ -162,14 +171,19 @@ function Branch({ parentId, ...p }: RowProps & { parentId: string | null }): Rea
     ) : (
       <TreeItem key={c.id} itemType="leaf" value={c.id} data-testid="doc-node" data-title={c.title} data-item-id={c.id}>
         <TreeItemLayout
+          className={s.row}
+          main={{ className: s.rowMain }}
           iconBefore={<DocumentRegular />}
-          aside={
-            <>
-              <SharedLabel sharing={sharing} itemId={c.id} />
-              <ItemSeenBy sharing={sharing} itemId={c.id} />
-              {actions.menu(c)}
-            </>
-          }
+          aside={{
+            className: s.rowAside,
+            children: (
+              <>
+                <SharedLabel sharing={sharing} itemId={c.id} />
+                <ItemSeenBy sharing={sharing} itemId={c.id} />
+                {actions.menu(c)}
+              </>
+            ),
+          }}
         >
           {c.title} <WithheldBadge item={c} />{' '}
           <Caption1 className={s.meta} data-testid="doc-meta">
@@ -195,7 +209,7 @@ function SelectionSummary({ items }: { items: Item[] }) {
   const documents = items.filter((i) => i.kind === 'document').length;
   return (
     <div data-testid="bulk-summary">
-      <Text as="p" weight="semibold">
+      <Text as="p" block weight="semibold">
         {t.documentsCount(documents, items.length - documents)}
       </Text>
       <Link as="button" onClick={() => setShowNames(!showNames)} aria-expanded={showNames}>

@@ -60,7 +60,8 @@ function RenameDialog({ item, onDone, onClose }: { item: Item; onDone: (message:
   const [name, setName] = useState(item.title);
   const rename = useAction(async () => {
     const to = name.trim();
-    if (to !== item.title) await api.updateItem(item.id, { title: to });
+    if (to === item.title) return onClose();
+    await api.updateItem(item.id, { title: to });
     onDone(t.renamed(item.title, to));
   });
   return (

@@ -128,6 +128,13 @@ test('documents show when they were modified and their size; the menu opens with
   expect(names).toEqual(['Open / preview', 'Download', 'Rename…', 'Move…', 'Share or unshare…', 'Copy Teams link', 'Delete…']);
   await measure('menu');
   await staff.keyboard.press('Escape');
+  // On a phone every row's menu button is on screen (the row wraps rather than pushing it off the side).
+  await staff.setViewportSize({ width: 375, height: 812 });
+  for (const button of await staff.getByRole('button', { name: /^More actions for / }).all()) {
+    const box = await button.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
+  }
+  await staff.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('open previews the bytes SharePoint holds, and download saves exactly those bytes', async () => {

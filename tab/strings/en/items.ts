@@ -40,7 +40,6 @@ export const itemsEn = {
   stopSharingSelected: 'Stop sharing selected items',
   shareVerb: 'Share',
   stopSharingVerb: 'Stop sharing',
-  selectedCount: (n: number) => plural(n, 'item selected', 'items selected'),
   documentsCount: (documents: number, folders: number) => [documents ? plural(documents, 'document', 'documents') : '', folders ? plural(folders, 'folder', 'folders') : ''].filter(Boolean).join(' and ') || '0 documents',
   showNames: 'Show the names',
   hideNames: 'Hide the names',

@@ -300,6 +300,8 @@ export function staffApi(c: ApiClient) {
     createItem: (caseId: string, item: NewItem) => c.request<Item>('POST', `/cases/${caseId}/items`, item),
     updateItem: (itemId: string, patch: ItemPatch) => c.request<Item>('PATCH', `/items/${itemId}`, patch),
     deleteItem: (itemId: string) => c.request<DeletedAnswer>('DELETE', `/items/${itemId}`),
+    /** A document's bytes from SharePoint, read with the signed-in person's own token (preview and download). */
+    document: (caseId: string, itemId: string) => c.blob(`/cases/${caseId}/documents/${itemId}/content`),
     caseAccess: (caseId: string) => c.get<AccessEntry[]>(`/cases/${caseId}/access`),
     /** Per guest and SharePoint target: what CaseRoom intends beside what SharePoint holds now (read live). */
     sharePointAccess: (caseId: string) => c.get<SharePointAccessOfCase>(`/cases/${caseId}/access/sharepoint`),

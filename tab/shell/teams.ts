@@ -34,3 +34,24 @@ export async function teamsSubPageId(): Promise<string | null> {
     return null;
   }
 }
+
+/**
+ * A link to one item of the case tab. Inside Teams it is the tab's deep link (the app, the tab's
+ * entity and channel from the context, `subEntityId` `item:{id}` as bot/links.ts writes it, and
+ * the web address as Teams' own fallback:
+ * https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/deep-link-application#deep-link-to-a-tab);
+ * outside Teams, or when the context lacks the app id, the web address, which tab/shell/deep-link.ts reads the same way.
+ */
+export async function itemLink(caseId: string, itemId: string, label: string): Promise<string> {
+  const webUrl = `${window.location.origin}/tab/case?${new URLSearchParams({ caseId, itemId }).toString()}`;
+  if (!(await initTeams())) return webUrl;
+  try {
+    const context = await app.getContext();
+    const appId = context.app.appId?.toString();
+    if (!appId || !context.page.id) return webUrl;
+    const query = new URLSearchParams({ webUrl, label, context: JSON.stringify({ subEntityId: `item:${itemId}`, ...(context.channel?.id ? { channelId: context.channel.id } : {}) }) });
+    return `https://teams.microsoft.com/l/entity/${encodeURIComponent(appId)}/${encodeURIComponent(context.page.id)}?${query.toString()}`;
+  } catch {
+    return webUrl;
+  }
+}

@@ -2,18 +2,20 @@ import { Badge, Body1, Button, Caption1, Card, CardHeader, Subtitle2, makeStyles
 import { AddRegular, EditRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { CaseSharing, Item, ItemPatch, NewItem } from '../api';
-import { Empty } from '../components/Feedback';
+import { Empty, ErrorBar, Notice } from '../components/Feedback';
 import { date, dateTime, INVOICE_STATE_LABEL, money } from '../components/format';
-import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
+import { useStrings, type Catalogue } from '../strings';
 import { ShareTicks } from './ContactTicks';
 import { ItemFormDialog, type EditableKind } from './ItemFormDialog';
+import { useItemActions } from './ItemMenu';
 import { ItemSeenBy } from './SeenBy';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
   body: { whiteSpace: 'pre-wrap' },
   marks: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  actions: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS },
 });
 
 /** CaseRoom's own memo of a guest's message or upload: the server keeps it staff-only. */
@@ -22,6 +24,7 @@ const isMemo = (item: Item) => item.kind === 'note' && item.staffOnly && item.cr
 /** Badges for what keeps an item from guests, and the buttons that mark or lift it (audited by the server). */
 function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => void }) {
   const s = useStyles();
+  const t = useStrings().items;
   const api = useStaffApi();
   const mark = useAction(async (patch: Pick<ItemPatch, 'privileged' | 'staffOnly'>) => {
     await api.updateItem(item.id, patch);
@@ -31,20 +34,20 @@ function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => vo
     <div className={s.marks}>
       {item.staffOnly && (
         <Badge appearance="outline" data-testid="staff-only-badge">
-          Staff only
+          {t.staffOnly}
         </Badge>
       )}
       {item.privileged && (
         <Badge appearance="filled" color="danger" data-testid="privileged-badge">
-          Privileged
+          {t.privileged}
         </Badge>
       )}
-      <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ privileged: !item.privileged })} aria-label={`${item.privileged ? 'Unmark privileged' : 'Mark privileged'}: ${item.title}`}>
-        {item.privileged ? 'Unmark privileged' : 'Mark privileged'}
+      <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ privileged: !item.privileged })} aria-label={t.markAction(item.privileged ? t.unmarkPrivileged : t.markPrivileged, item.title)}>
+        {item.privileged ? t.unmarkPrivileged : t.markPrivileged}
       </Button>
       {!isMemo(item) && (
-        <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ staffOnly: !item.staffOnly })} aria-label={`${item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}: ${item.title}`}>
-          {item.staffOnly ? 'Lift staff-only' : 'Mark staff-only'}
+        <Button size="small" appearance="subtle" disabled={mark.busy} onClick={() => void mark.run({ staffOnly: !item.staffOnly })} aria-label={t.markAction(item.staffOnly ? t.liftStaffOnly : t.markStaffOnly, item.title)}>
+          {item.staffOnly ? t.liftStaffOnly : t.markStaffOnly}
         </Button>
       )}
       <ErrorBar error={mark.error} />
@@ -52,18 +55,19 @@ function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => vo
   );
 }
 
-const NOUN: Record<EditableKind, [string, string]> = { note: ['note', 'notes'], event: ['event', 'events'], invoice: ['invoice', 'invoices'] };
-
-function describe(item: Item, currency: string): string {
+function describe(item: Item, currency: string, t: Catalogue['items']): string {
   if (item.kind === 'event') return `${dateTime(item.startsAt)}${item.endsAt ? ` – ${dateTime(item.endsAt)}` : ''}${item.location ? ` · ${item.location}` : ''}`;
-  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents, currency)} · due ${date(item.dueOn)} · ${INVOICE_STATE_LABEL[item.invoiceStatus ?? 'sent']}`;
-  return `Updated ${dateTime(item.updatedAt)} by ${item.createdBy.replace(/^staff:|^guest:/, '')}`;
+  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents, currency)} · ${t.dueOn(date(item.dueOn))} · ${INVOICE_STATE_LABEL[item.invoiceStatus ?? 'sent']}`;
+  return t.updatedBy(dateTime(item.updatedAt), item.createdBy.replace(/^staff:|^guest:/, ''));
 }
 
 /** Notes, events or invoices of a case: create, edit, and per-contact share ticks on each. */
 export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void; currency?: string }) {
   const s = useStyles();
+  const t = useStrings().items;
   const api = useStaffApi();
+  const [notice, setNotice] = useState<string | null>(null);
+  const actions = useItemActions({ caseId, sharing, onChanged, onNotice: setNotice });
   const [editing, setEditing] = useState<Item | 'new' | null>(null);
   const items = sharing.items.filter((i) => i.kind === kind).sort((a, b) => (kind === 'event' ? (a.startsAt ?? '').localeCompare(b.startsAt ?? '') : b.updatedAt.localeCompare(a.updatedAt)));
   const save = async (body: NewItem | ItemPatch, shareWith: string[]) => {
@@ -74,14 +78,16 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
     }
     onChanged();
   };
-  const [singular, plural] = NOUN[kind];
+  const [singular, plural] = t.nouns[kind];
   return (
     <section aria-label={plural}>
       <Button icon={<AddRegular />} appearance="primary" onClick={() => setEditing('new')}>
-        New {singular}
+        {t.newOf(singular)}
       </Button>
       <div className={s.stack}>
-        {items.length === 0 && <Empty>No {plural} yet.</Empty>}
+        {notice && <Notice>{notice}</Notice>}
+        {actions.dialogs}
+        {items.length === 0 && <Empty>{t.noneYet(plural)}</Empty>}
         {items.map((item) => (
           <Card key={item.id} data-testid={`${kind}-card`} data-title={item.title} data-item-id={item.id}>
             <CardHeader
@@ -90,11 +96,14 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' 
                   {item.title}
                 </Subtitle2>
               }
-              description={<Caption1>{describe(item, currency)}</Caption1>}
+              description={<Caption1>{describe(item, currency, t)}</Caption1>}
               action={
-                <Button icon={<EditRegular />} appearance="subtle" aria-label={`Edit ${item.title}`} onClick={() => setEditing(item)}>
-                  Edit
-                </Button>
+                <div className={s.actions}>
+                  <Button icon={<EditRegular />} appearance="subtle" aria-label={t.editOf(item.title)} onClick={() => setEditing(item)}>
+                    {t.editVerb}
+                  </Button>
+                  {actions.menu(item, () => setEditing(item))}
+                </div>
               }
             />
             <WithholdingMarks item={item} onChanged={onChanged} />

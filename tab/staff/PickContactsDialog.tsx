@@ -1,5 +1,5 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, ProgressBar, Text } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Confirmation, Contact, Section } from '../api';
 import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
@@ -22,9 +22,10 @@ export function PickContactsDialog({
   section,
   run,
   onClose,
+  onDone,
 }: {
   title: string;
-  summary: string;
+  summary: ReactNode;
   confirm: string;
   contacts: Contact[];
   initial?: string[];
@@ -32,17 +33,25 @@ export function PickContactsDialog({
   withExpiry?: boolean;
   /** The portal section the items are shown in: when the firm switched it off for guests, nobody can be picked and a note says why. */
   section?: Section;
-  run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
+  /** `progress(fraction, words)`: how far the run is, and optionally the same in words ("40 of 210 done"). */
+  run: (contactIds: string[], progress: (done: number, words?: string) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
   onClose: () => void;
+  /** Given: a finished run closes the dialog and hands its message here (to stay on the page) instead of showing it inside. */
+  onDone?: (message: string | void) => void;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
+  const [progressWords, setProgressWords] = useState('');
+  const report = (done: number, words?: string) => {
+    setProgress(done);
+    setProgressWords(words ?? '');
+  };
   const [error, setError] = useState<unknown>();
   const [result, setResult] = useState<string | null>(null);
   const expiry = useExpiry();
   let message: string | void = undefined;
   const confirmable = useConfirmable(async (confirmation) => {
-    message = await run([...selected], setProgress, confirmation, withExpiry ? expiry.expiresAt : null);
+    message = await run([...selected], report, confirmation, withExpiry ? expiry.expiresAt : null);
   });
   const go = async () => {
     setError(undefined);
@@ -53,7 +62,8 @@ export function PickContactsDialog({
         return;
       }
       setProgress(1);
-      if (message) setResult(message);
+      if (onDone) onDone(message);
+      else if (message) setResult(message);
       else onClose();
     } catch (err) {
       setError(err);
@@ -67,7 +77,7 @@ export function PickContactsDialog({
         <DialogBody>
           <DialogTitle>{title}</DialogTitle>
           <DialogContent>
-            <Text as="p">{summary}</Text>
+            {typeof summary === 'string' ? <Text as="p">{summary}</Text> : summary}
             {confirmable.confirmation ? (
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
@@ -77,6 +87,11 @@ export function PickContactsDialog({
               </>
             )}
             {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
+            {progress !== null && progressWords && (
+              <Text as="p" aria-live="polite" data-testid="bulk-progress">
+                {progressWords}
+              </Text>
+            )}
             {result && (
               <Text as="p" role="status">
                 {result}

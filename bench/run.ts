@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every scenario in one run, figures to bench/results.json (keyed P1…P5 and P7, with
+ * `npm run bench`: every scenario in one run, figures to bench/results.json (keyed P1…P8, with
  * the machine) and a readable bench/RESULTS.md. BENCH_ONLY=P2,P5 runs a subset (the other keys
  * keep their previous figures).
  */
@@ -14,8 +14,9 @@ import { p6 } from './p6-revocation';
 import { p5 } from './p5-cold-start';
 import { p1 } from './p1-sharing';
 import { p7 } from './p7-open-loop';
+import { p8 } from './p8-start-memory';
 
-const ORDER: Scenario[] = [p1, p2, p3, p4, p5, p6, p7];
+const ORDER: Scenario[] = [p1, p2, p3, p4, p5, p6, p7, p8];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
@@ -33,7 +34,7 @@ async function main() {
     }
     log(`${s.key}: ${JSON.stringify(scenarios[s.key]).slice(0, 400)}`);
   }
-  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
+  const results = { machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), scenarios: Object.fromEntries(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'].filter((k) => scenarios[k]).map((k) => [k, scenarios[k]])) };
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
   log(`wrote ${file} in ${results.totalSeconds} s`);

@@ -7,8 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../src/project-root';
 
-const root = path.resolve(__dirname, '..');
+const root = projectRoot(__dirname);
 
 interface AadManifest {
   requiredResourceAccess: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }> }>;

@@ -10,7 +10,7 @@ export { freePort } from '../../tests/support/free-port';
 export type ScenarioResult = { status: 'ok'; seconds: number; [figure: string]: unknown } | { status: 'not run'; why: string };
 
 export interface Scenario {
-  key: 'P1' | 'P2' | 'P3' | 'P4' | 'P5' | 'P6' | 'P7';
+  key: 'P1' | 'P2' | 'P3' | 'P4' | 'P5' | 'P6' | 'P7' | 'P8';
   title: string;
   run(): Promise<ScenarioResult>;
 }

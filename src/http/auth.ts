@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { DomainError } from '../domain/errors';
-import type { Actor } from '../services/context';
+import { type Actor, rememberGuestRows } from '../services/context';
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
@@ -158,7 +158,9 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         if (!contact.portalAccess) throw new DomainError('forbidden', 'your portal access has been switched off by the firm');
         // A guest's first signed-in call proves the invitation was redeemed.
         if (contact.invitation !== 'accepted') await deps.sharing.markInvitationAccepted(firm.id, contact.id, token.oid);
-        req.actor = { kind: 'guest', firmId: firm.id, contactId: contact.id, userId: token.oid, name: contact.name };
+        const actor = { kind: 'guest' as const, firmId: firm.id, contactId: contact.id, userId: token.oid, name: contact.name };
+        rememberGuestRows(actor, firm, contact);
+        req.actor = actor;
       } else if (isGuestToken(token)) {
         if (!firm) throw unauthenticated('the token is for a tenant that does not use CaseRoom');
         throw new DomainError('forbidden', 'this guest account has no CaseRoom access at this firm');

@@ -6,7 +6,6 @@
 import { promises as fs } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   caCertPem: string;
@@ -31,6 +30,8 @@ export async function loadOrCreateTls(dataDir: string): Promise<TlsMaterial> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await fs.mkdir(dir, { recursive: true });
+  // Loaded only to make certificates (a first start): selfsigned and its X.509 library are ~0.2–0.5 s of every start otherwise.
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const ca = await generate([{ name: 'commonName', value: 'CaseRoom Microsoft 365 Simulator Local CA' }], {
     keySize: 2048,

@@ -1,6 +1,19 @@
 import fs from 'node:fs';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+
+// One TLS context for every connection and every dispatcher (the Graph gateway's, the bot's):
+// given as `ca`, the ~140 public roots were parsed again for each new connection (most of the CPU
+// of a start against the simulator), and each context costs ~100 ms of a start to build.
+const secureContexts = new Map<string, SecureContext>();
+
+/** Keyed by the CA itself, not its file: a simulator started again on a new data directory has a new one. */
+function secureContextTrusting(caCertFile: string): SecureContext {
+  const ca = fs.readFileSync(caCertFile, 'utf8');
+  let context = secureContexts.get(ca);
+  if (!context) secureContexts.set(ca, (context = createSecureContext({ ca: [...rootCertificates, ca] })));
+  return context;
+}
 
 /**
  * One connection pool for every call to Microsoft 365 (identity, Graph, upload URLs). When an
@@ -8,9 +21,7 @@ import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
  * addition to the public roots, never instead of them, so the same code runs against a tenant.
  */
 export function createDispatcher(caCertFile: string | undefined): Dispatcher {
-  // One TLS context for every connection: given as `ca`, the ~140 public roots were parsed again
-  // for each new connection (most of the CPU of a start against the simulator).
-  const secureContext = caCertFile ? createSecureContext({ ca: [...rootCertificates, fs.readFileSync(caCertFile, 'utf8')] }) : undefined;
+  const secureContext = caCertFile ? secureContextTrusting(caCertFile) : undefined;
   return new Agent({
     connect: secureContext ? { secureContext } : {},
     keepAliveTimeout: 10_000,

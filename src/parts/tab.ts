@@ -5,6 +5,7 @@ import express, { Router, type Response } from 'express';
 import { type AppPart, definePart, type PartContext } from '../app-part';
 import type { AppConfig } from '../config';
 import type { TabSettings } from '../contract';
+import { projectRoot } from '../project-root';
 
 /**
  * Serves the Teams tab (React + Fluent UI): one bundle built by scripts/build-tab.mjs into
@@ -18,17 +19,6 @@ export interface TabPartOptions {
   distDir?: string;
   /** Skip building (tests that serve a prepared bundle). */
   build?: boolean;
-}
-
-/** The project root: the nearest folder above this file with a package.json (works from src/ and dist/src/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ContactRecord, Firm, ItemRecord, Staff } from '../store/records';
 import { INVOICE_STATE_LABEL, invoiceStanding } from '../domain/ledger';
 import type { GuestItem, GuestLedgerLine, GuestMessageAnswer, GuestThread, PortalCase, PortalCaseSummary, PortalMe } from '../contract';
 import { caseMoney, invoiceFacts } from './casework';
-import { type Actor, actorLabel, type ServiceDeps } from './context';
+import { type Actor, actorLabel, guestRowsOf, type ServiceDeps } from './context';
 import { type GuestCaseDetail, loadGuestCase, listGuestCases, wouldSeeIfOpen } from './guest-access';
 import { requestNotify } from './job-requests';
 import { recordGuestOpens } from './seen';
@@ -45,6 +45,8 @@ export class PortalService {
   constructor(private readonly deps: ServiceDeps) {}
 
   private async context(repo: Repo, actor: GuestActor): Promise<{ firm: Firm; contact: ContactRecord }> {
+    const known = guestRowsOf(actor);
+    if (known) return known;
     const firm = await repo.firm(actor.firmId);
     const contact = await repo.contact(actor.firmId, actor.contactId);
     if (!firm || !contact) throw notFound('contact');

@@ -236,7 +236,7 @@ export function staffRoutes(d: RouteDeps): Router {
     if (format === 'json') return auditView.exportJson(staff(req), filters);
     res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
   });
-  admin('get', '/audit/verify', async (req) => d.sharing.verifyAudit(staff(req)));
+  admin('get', '/audit/verify', async (req) => auditView.verify(staff(req)));
 
   on('get', '/me/notification-preferences', async (req) => d.casework.notificationPreferences(staff(req)));
   on('put', '/me/notification-preferences', async (req) => d.casework.setNotificationPreference(staff(req), s.notificationPrefBody.parse(req.body)));

@@ -2,13 +2,11 @@ import { type CaseAccess, caseAccess, caseStanding, grantState, isBelowAny, isEf
 import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
 import { type ContactKind, type GrantScope, type Rights, type Section, SECTION_OF_KIND } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
-import { verifyChain } from '../domain/audit-chain';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
 import type {
   AccessEntry,
-  AuditVerdict,
   CaseSharing,
   ChangedGrantAnswer,
   Confirmation,
@@ -141,8 +139,11 @@ export class SharingService {
       const client = await repo.client(actor.firmId, input.clientId);
       if (!client) throw notFound('client');
       if (assignedStaffId && !(await repo.staff(actor.firmId, assignedStaffId))) throw notFound('staff member');
+      // Case numbers are unique in a firm, walled cases included, so a number taken by a case the
+      // actor is walled off from is refused too: unavoidable, but the answer says only that the
+      // number is taken, the same whoever holds it, and names nothing of the case that has it.
       const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
-      if (existing) throw conflict(`case number ${input.number} is already in use`);
+      if (existing) throw conflict('that case number is taken; choose another');
       const created = await repo.insertCase({ firmId: actor.firmId, ...input, assignedStaffId });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
       await requestCaseProvisioning(tx, actor.firmId, created.id);
@@ -744,11 +745,6 @@ export class SharingService {
       }
       return { disabledSections, expiryReminderDays };
     });
-  }
-
-  async verifyAudit(actor: StaffActor): Promise<AuditVerdict> {
-    const entries = await new Repo(this.deps.db).auditEntries(actor.firmId);
-    return verifyChain(entries);
   }
 }
 

@@ -113,9 +113,12 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
   admin('put', '/firm/settings', async (req): Promise<s.FirmSettings> => {
     const body = s.firmSettingsBody.parse(req.body);
-    if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
-    if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(staff(req), body.accessReviewSchedule, body.reason);
-    if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
+    // One transaction: a part that fails leaves the parts before it unapplied too.
+    await d.db.transaction(async (tx) => {
+      if (body.currency !== undefined) await d.casework.setFirmCurrency(tx, staff(req), body.currency, body.reason);
+      if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(tx, staff(req), body.accessReviewSchedule, body.reason);
+      if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(tx, staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
+    });
     return firmSettings(staff(req).firmId);
   });
   // Each guest of each case's latest access review, with the decision taken (GET /access-reviews/report, text/csv).

@@ -445,9 +445,12 @@ export class SharingService {
       const scopeChanges: ScopeChangePreview[] = [];
       // A privileged item is shared only by a confirmation naming the guest and the item (audited as such).
       const privileged = await this.privilegedAmong(repo, items);
+      // Each guest's grants, read once: nothing below changes them before that guest's own upsert.
+      const grantsOf = new Map<string, GrantRecord[]>();
       for (const contact of contacts) {
         reasons.push(...(await reasonsFor(repo, firm, contact, caseIds)));
         const all = await repo.grantsOfContact(contact.id);
+        grantsOf.set(contact.id, all);
         reasons.push(...this.privilegedReasons(contact, items, privileged, all, { rights: 'read', expiresAt: input.expiresAt }));
         for (const item of items) {
           const next: GrantTerms = { scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt };
@@ -468,7 +471,7 @@ export class SharingService {
       // What each guest is newly given (or given with another expiry): a re-share that changes nothing is news to nobody.
       const changedOf = new Map<string, ItemRecord[]>();
       for (const contact of contacts) {
-        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
+        const held = new Map((grantsOf.get(contact.id) ?? []).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
         // A privileged item held unconfirmed (shared before it was marked) is news once confirmed: she sees it again.
         const isNews = (i: ItemRecord) => {
           const g = held.get(i.id);

@@ -7,7 +7,7 @@ import { Repo } from '../../src/store/repo';
 import { freshPglite } from '../support/db';
 import { callApi } from '../support/http';
 import { zip } from '../stress/support/hostile-zip';
-import { driveSnapshot } from '../stress/support/m365-world';
+import { driveSnapshot, uploadCase } from '../stress/support/m365-world';
 import { useUploadWorld } from './firm-world';
 import { acceptedGuest, type AppHandle, permissionsFor, seedFirm, type SimHandle, startApp, startSim, tmpDir, uploadAnswer, waitForBatch } from './harness';
 
@@ -132,33 +132,26 @@ describe('an upload accepted just before the process dies', () => {
   it('still reaches SharePoint when a new process starts on the same store and data directory', async () => {
     const first = await startApp(sim, { db, dataDir });
     apps.push(first);
-    const firm = await seedFirm(sim, db);
-    const { sharing } = first.app.services;
-    const client = await sharing.createClient(firm.actor, { name: 'Restart client' });
-    const created = await sharing.createCase(firm.actor, { clientId: client.id, number: 'RS-1', title: 'Restart', assignedStaffId: null, budgetCents: null });
-    const rita = await acceptedGuest(sim, first, firm, { name: 'Rita Restart', email: 'rita@guest.example', clientId: client.id, caseId: created.id });
-    await sharing.grant(firm.actor, { contactId: rita.contactId, scope: { kind: 'case', caseId: created.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-    await first.settle();
-    const c = await new Repo(db).case(firm.firm.id, created.id);
-    const token = rita.token;
+    const { case: c, guest } = await uploadCase(sim, first, await seedFirm(sim, db));
+    const token = guest.token;
 
     const archive = await zip([
       { name: 'survivor-1.pdf', content: pdf('one') },
       { name: 'Deep/survivor-2.pdf', content: pdf('two') },
     ]);
-    const res = await uploadAnswer(first, `/api/portal/cases/${created.id}/files`, token, [{ name: 'file', filename: 'survivors.zip', content: archive }]);
+    const res = await uploadAnswer(first, `/api/portal/cases/${c.id}/files`, token, [{ name: 'file', filename: 'survivors.zip', content: archive }]);
     expect(res.status).toBe(201);
     const batchId = (res.body as UploadAnswer).batch?.id as string;
     // The process goes away before its outbox runs: nothing was written.
     await first.close();
     apps.splice(apps.indexOf(first), 1);
-    expect(await sharePointNames({ sim }, c?.driveId as string)).not.toContain('survivor-1.pdf');
+    expect(await sharePointNames({ sim }, c.driveId as string)).not.toContain('survivor-1.pdf');
 
     const second = await startApp(sim, { db, dataDir });
     apps.push(second);
     const done = await waitForBatch(second, token, batchId);
     expect(done.files.map((f) => f.state)).toEqual(['in', 'in']);
-    const names = await sharePointNames({ sim }, c?.driveId as string);
+    const names = await sharePointNames({ sim }, c.driveId as string);
     expect(names).toEqual(expect.arrayContaining(['survivor-1.pdf', 'survivor-2.pdf']));
   }, 240_000);
 });

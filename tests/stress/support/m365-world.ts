@@ -21,6 +21,20 @@ export async function startUploadWorld(o: { settings?: Partial<M365Settings>; si
   const sim = await startSim(o.simKnobs);
   const app = await startApp(sim, { settings: o.settings });
   const firm = await seedFirm(sim, app.db);
+  return {
+    sim,
+    app,
+    firm,
+    ...(await uploadCase(sim, app, firm)),
+    async close() {
+      await app.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The firm's case provisioned in SharePoint, with its accepted guest who may upload to it. */
+export async function uploadCase(sim: SimHandle, app: AppHandle, firm: FirmFixture): Promise<Pick<UploadWorld, 'case' | 'guest'>> {
   const { sharing } = app.app.services;
   const client = await sharing.createClient(firm.actor, { name: 'Upload client' });
   const created = await sharing.createCase(firm.actor, { clientId: client.id, number: 'UP-1', title: 'Uploads', assignedStaffId: null, budgetCents: null });
@@ -29,17 +43,7 @@ export async function startUploadWorld(o: { settings?: Partial<M365Settings>; si
   await app.settle();
   const c = await new Repo(app.db).case(firm.firm.id, created.id);
   if (!c?.driveId || !c.folderItemId) throw new Error('the case folder was not provisioned');
-  return {
-    sim,
-    app,
-    firm,
-    case: c,
-    guest,
-    async close() {
-      await app.close();
-      await sim.close();
-    },
-  };
+  return { case: c, guest };
 }
 
 /** Every live item of a drive as SharePoint (the simulator) holds it: "parent/name:size", sorted. */

@@ -22,8 +22,6 @@ import { liveStream } from './live';
 import { visibleCases, WallService, withRestricted } from '../services/walls';
 import { wallGuard } from './walls';
 
-const caseOfEntry = (e: s.AccessEntry) => (e.grant.scope.kind === 'client' ? null : e.grant.scope.caseId);
-
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Guest = Extract<Actor, { kind: 'guest' }>;
 
@@ -215,9 +213,9 @@ export function staffRoutes(d: RouteDeps): Router {
     return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
   });
   on('post', '/contacts/:contactId/invitation/resend', async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202);
-  on('get', '/contacts/:contactId/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.accessOfContact(staff(req), param(req, 'contactId')), caseOfEntry));
+  on('get', '/contacts/:contactId/access', async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId')));
 
-  on('get', '/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.firmAccess(staff(req)), caseOfEntry));
+  on('get', '/access', async (req) => d.sharing.firmAccess(staff(req)));
   on('post', '/shares', async (req) => d.sharing.shareItems(staff(req), s.shareItemsBody.parse(req.body)));
   on('post', '/shares/remove', async (req) => d.sharing.unshareItems(staff(req), s.unshareItemsBody.parse(req.body)));
   on('post', '/grants', async (req) => d.sharing.grant(staff(req), s.grantBody.parse(req.body)), 201);

@@ -2,6 +2,7 @@ import { type CaseAccess, caseAccess, caseStanding, grantState, isBelowAny, isEf
 import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
 import { type ContactKind, type GrantScope, type Rights, type Section, SECTION_OF_KIND } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
+import { visibleTo } from '../domain/walls';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
@@ -694,15 +695,17 @@ export class SharingService {
     return caseStanding(c, this.now()) === 'withdrawn' ? entries.map((e) => (e.state === 'expired' ? e : { ...e, state: 'withdrawn' as const })) : entries;
   }
 
+  /** A contact's grants, leaving out those on cases walled off from the actor. */
   async accessOfContact(actor: StaffActor, contactId: string): Promise<AccessEntry[]> {
     const repo = new Repo(this.deps.db);
     await this.mustContact(repo, actor.firmId, contactId);
-    return this.describeEntries(repo, actor.firmId, await repo.grantsOfContact(contactId));
+    return this.describeEntries(repo, actor.firmId, visibleTo(await repo.grantsOfContact(contactId), await repo.hiddenCasesFor(actor), caseOfGrant));
   }
 
+  /** Every grant of the firm, leaving out those on cases walled off from the actor. */
   async firmAccess(actor: StaffActor): Promise<AccessEntry[]> {
     const repo = new Repo(this.deps.db);
-    return this.describeEntries(repo, actor.firmId, await repo.grantsOfFirm(actor.firmId));
+    return this.describeEntries(repo, actor.firmId, visibleTo(await repo.grantsOfFirm(actor.firmId), await repo.hiddenCasesFor(actor), caseOfGrant));
   }
 
   /** For each item of a case: who it is shared with and how (staff "Shared" labels and ticks). */
@@ -750,6 +753,9 @@ export class SharingService {
     });
   }
 }
+
+/** The single case a grant is on; null for a client grant (it names none). */
+const caseOfGrant = (g: GrantRecord) => (g.scope.kind === 'client' ? null : g.scope.caseId);
 
 /** New links and shares on a closed case are refused (409 case_closed); reopening allows them again. */
 function assertOpen(c: CaseRecord, what: string): void {

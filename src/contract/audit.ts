@@ -59,7 +59,14 @@ export interface AuditEntry extends AuditFields {
   prevHash: string;
   actorName: string;
   targetName: string;
+  /** Parts of `data` naming a case walled off from the reader were left out: the hash covers the data as written, so it does not recompute from what is shown. */
+  withheld?: true;
 }
 
-/** GET /audit/verify: the chain intact, or the first entry that no longer fits. */
-export type AuditVerdict = { ok: true; entries: number; headHash: string } | { ok: false; entries: number; brokenAtSeq: number; problem: string };
+/**
+ * GET /audit/verify: the chain intact, or the first entry that no longer fits. The server checks
+ * the whole chain; for a reader some cases are walled off from, `entries` and `headHash` are those
+ * of the entries they can read (the newest one's hash) and `includesHidden` is set, so neither the
+ * count nor the head tells how many entries they cannot see.
+ */
+export type AuditVerdict = ({ ok: true; entries: number; headHash: string } | { ok: false; entries: number; brokenAtSeq: number; problem: string }) & { includesHidden?: true };

@@ -1,4 +1,4 @@
-import { canSeeCase, checkWallChange, hiddenCaseIds, visibleTo } from './walls';
+import { canSeeCase, checkWallChange, hiddenCaseIds, visibleTo, withoutHiddenSubjects } from './walls';
 
 const staff = new Set(['ann', 'bob', 'cat']);
 
@@ -44,5 +44,44 @@ describe('changing a wall', () => {
     expect(checkWallChange({ current: ['bob'], actorStaffId: 'ann', next: null, firmStaffIds: staff })).toEqual({ ok: false, hidden: true });
     expect(checkWallChange({ current: ['bob', 'ann'], actorStaffId: 'ann', next: null, firmStaffIds: staff })).toEqual({ ok: true, next: [] });
     expect(checkWallChange({ current: ['bob', 'ann'], actorStaffId: 'bob', next: ['bob', 'cat'], firmStaffIds: staff })).toEqual({ ok: true, next: ['bob', 'cat'] });
+  });
+});
+
+describe('audit data read from behind a wall', () => {
+  const hidden = new Set(['walled-case', 'walled-item']);
+
+  it('leaves out every part naming a hidden case or item, wherever it stands, and says so', () => {
+    const data = {
+      grantId: 'client-grant',
+      before: { scope: { kind: 'case', caseId: 'walled-case', view: ['documents'] }, rights: 'read' },
+      after: { scope: { kind: 'client', clientId: 'client-1' }, rights: 'read' },
+      gained: {
+        cases: [
+          { caseId: 'walled-case', number: 'W-1', title: 'Walled merger' },
+          { caseId: 'open-case', number: 'O-1', title: 'Open dispute' },
+        ],
+        items: [
+          { itemId: 'walled-item', caseId: 'walled-case', title: 'Merger memo' },
+          { itemId: 'open-item', caseId: 'open-case', title: 'Open memo' },
+        ],
+      },
+      itemIds: ['walled-item', 'open-item'],
+    };
+    const shown = withoutHiddenSubjects(data, hidden);
+    expect(shown.trimmed).toBe(true);
+    expect(shown.data).toEqual({
+      grantId: 'client-grant',
+      before: { rights: 'read' },
+      after: { scope: { kind: 'client', clientId: 'client-1' }, rights: 'read' },
+      gained: { cases: [{ caseId: 'open-case', number: 'O-1', title: 'Open dispute' }], items: [{ itemId: 'open-item', caseId: 'open-case', title: 'Open memo' }] },
+      itemIds: ['open-item'],
+    });
+    expect(JSON.stringify(shown.data)).not.toMatch(/walled|W-1|Merger/);
+  });
+
+  it('leaves data naming nothing hidden as it is', () => {
+    const data = { itemIds: ['open-item'], gained: { cases: [{ caseId: 'open-case' }] } };
+    expect(withoutHiddenSubjects(data, hidden)).toEqual({ data, trimmed: false });
+    expect(withoutHiddenSubjects(data, new Set())).toEqual({ data, trimmed: false });
   });
 });

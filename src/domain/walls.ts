@@ -57,3 +57,34 @@ export function checkWallChange(input: {
   if (!next.includes(input.actorStaffId)) return { ok: false, hidden: false, refusal: { field: 'staffIds', message: 'include yourself: a restriction you are not inside would lock you out of the case' } };
   return { ok: true, next: next.sort() };
 }
+
+/** The keys under which audit data names a case or one of its things. */
+const ID_KEYS = new Set(['caseId', 'itemId', 'threadId', 'grantId']);
+
+/**
+ * Audit data as a staff member behind a wall may read it: every part that names a hidden case or
+ * a thing of one (an id string, or an object whose caseId/itemId/threadId/grantId is one) is left
+ * out, wherever it stands: a client-scope grant's gained and lost lists, an itemIds list spanning
+ * cases, a moved grant's former scope. `trimmed` says whether anything was, since the entry's hash
+ * covers the data as written and no longer recomputes from what is shown.
+ */
+export function withoutHiddenSubjects(data: unknown, hiddenIds: ReadonlySet<string>): { data: unknown; trimmed: boolean } {
+  let trimmed = false;
+  const names = (value: unknown): boolean => {
+    if (typeof value === 'string') return hiddenIds.has(value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    return Object.entries(value).some(([key, v]) => ID_KEYS.has(key) && typeof v === 'string' && hiddenIds.has(v));
+  };
+  const keep = (value: unknown): boolean => {
+    if (!names(value)) return true;
+    trimmed = true;
+    return false;
+  };
+  const trim = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.filter(keep).map(trim);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.entries(value).flatMap(([key, v]) => (keep(v) ? [[key, trim(v)]] : [])));
+  };
+  if (hiddenIds.size === 0) return { data, trimmed: false };
+  return { data: trim(data), trimmed };
+}

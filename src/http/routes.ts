@@ -23,8 +23,6 @@ import { liveStream } from './live';
 import { visibleCases, WallService, withRestricted } from '../services/walls';
 import { wallGuard } from './walls';
 
-const caseOfEntry = (e: s.AccessEntry) => (e.grant.scope.kind === 'client' ? null : e.grant.scope.caseId);
-
 type Staff = Extract<Actor, { kind: 'staff' }>;
 type Guest = Extract<Actor, { kind: 'guest' }>;
 
@@ -121,9 +119,12 @@ export function staffRoutes(d: RouteDeps): Router {
   on('get', '/firm/settings', async (req) => firmSettings(staff(req).firmId));
   admin('put', '/firm/settings', async (req): Promise<s.FirmSettings> => {
     const body = s.firmSettingsBody.parse(req.body);
-    if (body.currency !== undefined) await d.casework.setFirmCurrency(staff(req), body.currency, body.reason);
-    if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(staff(req), body.accessReviewSchedule, body.reason);
-    if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
+    // One transaction: a part that fails leaves the parts before it unapplied too.
+    await d.db.transaction(async (tx) => {
+      if (body.currency !== undefined) await d.casework.setFirmCurrency(tx, staff(req), body.currency, body.reason);
+      if (body.accessReviewSchedule !== undefined) await reviews.setSchedule(tx, staff(req), body.accessReviewSchedule, body.reason);
+      if (body.closeCaseGuestAccess !== undefined || body.closeCaseReadOnlyDays !== undefined) await d.closure.setClosePolicy(tx, staff(req), { mode: body.closeCaseGuestAccess, days: body.closeCaseReadOnlyDays }, body.reason);
+    });
     return firmSettings(staff(req).firmId);
   });
   // Each guest of each case's latest access review, with the decision taken (GET /access-reviews/report, text/csv).
@@ -220,9 +221,9 @@ export function staffRoutes(d: RouteDeps): Router {
     return mailSettings.setDigestOptOut(staff(req), param(req, 'contactId'), body.optOut, body.reason);
   });
   on('post', '/contacts/:contactId/invitation/resend', async (req) => d.sharing.resendInvitation(staff(req), param(req, 'contactId')), 202);
-  on('get', '/contacts/:contactId/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.accessOfContact(staff(req), param(req, 'contactId')), caseOfEntry));
+  on('get', '/contacts/:contactId/access', async (req) => d.sharing.accessOfContact(staff(req), param(req, 'contactId')));
 
-  on('get', '/access', async (req) => visibleCases(d.db, staff(req), await d.sharing.firmAccess(staff(req)), caseOfEntry));
+  on('get', '/access', async (req) => d.sharing.firmAccess(staff(req)));
   on('post', '/shares', async (req) => d.sharing.shareItems(staff(req), s.shareItemsBody.parse(req.body)));
   on('post', '/shares/remove', async (req) => d.sharing.unshareItems(staff(req), s.unshareItemsBody.parse(req.body)));
   on('post', '/grants', async (req) => d.sharing.grant(staff(req), s.grantBody.parse(req.body)), 201);
@@ -244,7 +245,7 @@ export function staffRoutes(d: RouteDeps): Router {
     if (format === 'json') return auditView.exportJson(staff(req), filters);
     res.type('text/csv; charset=utf-8').send(await auditView.exportCsv(staff(req), filters));
   });
-  admin('get', '/audit/verify', async (req) => d.sharing.verifyAudit(staff(req)));
+  admin('get', '/audit/verify', async (req) => auditView.verify(staff(req)));
 
   on('get', '/me/notification-preferences', async (req) => d.casework.notificationPreferences(staff(req)));
   on('put', '/me/notification-preferences', async (req) => d.casework.setNotificationPreference(staff(req), s.notificationPrefBody.parse(req.body)));

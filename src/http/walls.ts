@@ -38,8 +38,9 @@ function bodyIds(body: unknown): Array<[Guarded, string]> {
 /**
  * Express guard for staff requests: a path id (caseId, itemId, grantId, threadId) of a case the
  * actor may not see, or that does not exist in their firm, is answered 404 exactly as for a case,
- * item, grant or thread that never existed, before the body is read; a body id of a hidden case
- * likewise. Guests and other callers pass through (walls are about staff).
+ * item, grant or thread that never existed, before the body is read; a well-formed body id
+ * (scope.caseId, scope.itemId, scope.threadIds, itemIds, caseId) of a hidden case, or one that
+ * names nothing in the firm, likewise, whatever the rest of the body holds. Guests and other callers pass through (walls are about staff).
  */
 export function wallGuard(q: Queryable): RequestHandler {
   return async (req, _res, next) => {
@@ -47,11 +48,11 @@ export function wallGuard(q: Queryable): RequestHandler {
       const actor = req.actor;
       if (!actor || actor.kind !== 'staff') return next();
       let hidden: Set<string> | null = null;
-      const check = async (kind: Guarded, id: string, mustExist: boolean) => {
+      const check = async (kind: Guarded, id: string) => {
         const caseId = await caseOf(q, actor.firmId, kind, id);
-        // A path id that names nothing is answered here too, so a walled one and a missing one
-        // answer alike whatever the body says (the route would read the body first).
-        if (caseId === undefined && mustExist) throw notFound(kind);
+        // An id that names nothing is answered here too, so a walled one and a missing one answer
+        // alike whatever the body says (the route would read the body first).
+        if (caseId === undefined) throw notFound(kind);
         if (!caseId) return;
         hidden ??= await hiddenCasesFor(q, actor);
         if (hidden.has(caseId)) throw notFound(kind);
@@ -61,9 +62,12 @@ export function wallGuard(q: Queryable): RequestHandler {
         if (typeof value !== 'string') continue;
         // A malformed id names nothing: the route answers 404 for it as it always has.
         if (!idParam.safeParse(value).success) continue;
-        await check(kind, value, true);
+        await check(kind, value);
       }
-      for (const [kind, id] of bodyIds(req.body)) await check(kind, id, false);
+      // A body id that names nothing is answered 404 here as well, before the route validates the
+      // body: otherwise a malformed body naming a walled id (404 here) and one naming a missing id
+      // (400 from the route's validation) would tell the two apart.
+      for (const [kind, id] of bodyIds(req.body)) await check(kind, id);
       next();
     } catch (err) {
       next(err);

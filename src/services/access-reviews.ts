@@ -43,15 +43,14 @@ const DECISION_REASON = 'access review';
 export class AccessReviewService {
   constructor(private readonly deps: AccessReviewDeps) {}
 
-  async setSchedule(actor: StaffActor, schedule: AccessReviewSchedule, reason: string | null): Promise<void> {
-    await this.deps.db.transaction(async (tx) => {
-      const repo = new Repo(tx);
-      const firm = await repo.firm(actor.firmId);
-      if (!firm) throw notFound('firm');
-      if (firm.accessReviewSchedule === schedule) return;
-      await new AccessReviewStore(tx).setSchedule(actor.firmId, schedule);
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.access_reviews', target: `firm:${actor.firmId}`, reason, data: { from: firm.accessReviewSchedule, to: schedule } });
-    });
+  /** In the caller's transaction `tx` (PUT /firm/settings changes several settings at once, all or nothing). */
+  async setSchedule(tx: Queryable, actor: StaffActor, schedule: AccessReviewSchedule, reason: string | null): Promise<void> {
+    const repo = new Repo(tx);
+    const firm = await repo.firm(actor.firmId);
+    if (!firm) throw notFound('firm');
+    if (firm.accessReviewSchedule === schedule) return;
+    await new AccessReviewStore(tx).setSchedule(actor.firmId, schedule);
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.access_reviews', target: `firm:${actor.firmId}`, reason, data: { from: firm.accessReviewSchedule, to: schedule } });
   }
 
   /** Each guest who can see (or, once they accept, will see) something of the case, with what, in words. */

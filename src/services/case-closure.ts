@@ -147,21 +147,22 @@ export class CaseClosureService {
   }
 
   /** The firm's closing setting (part of PUT /firm/settings), audited with before and after. */
-  async setClosePolicy(actor: StaffActor, change: { mode?: CloseCaseGuestAccess; days?: number }, reason: string | null): Promise<Pick<FirmSettings, 'closeCaseGuestAccess' | 'closeCaseReadOnlyDays'>> {
-    return this.inTx(async (repo, closures) => {
-      const firm = await repo.firm(actor.firmId);
-      if (!firm) throw notFound('firm');
-      await closures.setClosePolicy(firm.id, change);
-      const after = { closeCaseGuestAccess: change.mode ?? firm.closeCaseGuestAccess, closeCaseReadOnlyDays: change.days ?? firm.closeCaseReadOnlyDays };
-      await repo.appendAudit({
-        firmId: firm.id,
-        actor: actorLabel(actor),
-        action: 'firm.close-case-policy',
-        target: `firm:${firm.id}`,
-        reason,
-        data: { before: { closeCaseGuestAccess: firm.closeCaseGuestAccess, closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays }, after },
-      });
-      return after;
+  /** In the caller's transaction `tx` (PUT /firm/settings changes several settings at once, all or nothing). */
+  async setClosePolicy(tx: Queryable, actor: StaffActor, change: { mode?: CloseCaseGuestAccess; days?: number }, reason: string | null): Promise<Pick<FirmSettings, 'closeCaseGuestAccess' | 'closeCaseReadOnlyDays'>> {
+    const repo = new Repo(tx);
+    const closures = new ClosureRepo(tx);
+    const firm = await repo.firm(actor.firmId);
+    if (!firm) throw notFound('firm');
+    await closures.setClosePolicy(firm.id, change);
+    const after = { closeCaseGuestAccess: change.mode ?? firm.closeCaseGuestAccess, closeCaseReadOnlyDays: change.days ?? firm.closeCaseReadOnlyDays };
+    await repo.appendAudit({
+      firmId: firm.id,
+      actor: actorLabel(actor),
+      action: 'firm.close-case-policy',
+      target: `firm:${firm.id}`,
+      reason,
+      data: { before: { closeCaseGuestAccess: firm.closeCaseGuestAccess, closeCaseReadOnlyDays: firm.closeCaseReadOnlyDays }, after },
     });
+    return after;
   }
 }

@@ -385,15 +385,14 @@ export class CaseworkService {
   }
 
   /** The currency every amount of the firm is shown in; amounts stay as they are (cents of whatever currency the firm bills in). */
-  async setFirmCurrency(actor: StaffActor, currency: string, reason: string | null): Promise<Pick<FirmSettings, 'currency'>> {
-    return this.deps.db.transaction(async (tx) => {
-      const repo = new Repo(tx);
-      const firm = await repo.firm(actor.firmId);
-      if (!firm) throw notFound('firm');
-      await repo.setFirmCurrency(actor.firmId, currency);
-      await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.currency', target: `firm:${actor.firmId}`, reason, data: { from: firm.currency, to: currency } });
-      return { currency, accessReviewSchedule: firm.accessReviewSchedule };
-    });
+  /** In the caller's transaction `tx` (PUT /firm/settings changes several settings at once, all or nothing). */
+  async setFirmCurrency(tx: Queryable, actor: StaffActor, currency: string, reason: string | null): Promise<Pick<FirmSettings, 'currency'>> {
+    const repo = new Repo(tx);
+    const firm = await repo.firm(actor.firmId);
+    if (!firm) throw notFound('firm');
+    await repo.setFirmCurrency(actor.firmId, currency);
+    await repo.appendAudit({ firmId: actor.firmId, actor: actorLabel(actor), action: 'firm.currency', target: `firm:${actor.firmId}`, reason, data: { from: firm.currency, to: currency } });
+    return { currency };
   }
 
   async notificationPreferences(actor: Extract<Actor, { kind: 'staff' }>) {

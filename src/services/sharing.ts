@@ -2,13 +2,12 @@ import { type CaseAccess, caseAccess, caseStanding, grantState, isBelowAny, isEf
 import { caseClosed, conflict, invalid, notFound } from '../domain/errors';
 import { type ContactKind, type GrantScope, type Rights, type Section, SECTION_OF_KIND } from '../domain/model';
 import { type AccessDiff, diffAccess } from '../domain/preview';
-import { verifyChain } from '../domain/audit-chain';
+import { visibleTo } from '../domain/walls';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
 import type { CaseRecord, ContactRecord, Firm, GrantRecord, ItemRecord } from '../store/records';
 import type {
   AccessEntry,
-  AuditVerdict,
   CaseSharing,
   ChangedGrantAnswer,
   Confirmation,
@@ -142,8 +141,11 @@ export class SharingService {
       const client = await repo.client(actor.firmId, input.clientId);
       if (!client) throw notFound('client');
       if (assignedStaffId && !(await repo.staff(actor.firmId, assignedStaffId))) throw notFound('staff member');
+      // Case numbers are unique in a firm, walled cases included, so a number taken by a case the
+      // actor is walled off from is refused too: unavoidable, but the answer says only that the
+      // number is taken, the same whoever holds it, and names nothing of the case that has it.
       const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
-      if (existing) throw conflict(`case number ${input.number} is already in use`);
+      if (existing) throw conflict('that case number is taken; choose another');
       const created = await repo.insertCase({ firmId: actor.firmId, ...input, assignedStaffId });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
       await requestCaseProvisioning(tx, actor.firmId, created.id);
@@ -445,9 +447,12 @@ export class SharingService {
       const scopeChanges: ScopeChangePreview[] = [];
       // A privileged item is shared only by a confirmation naming the guest and the item (audited as such).
       const privileged = await this.privilegedAmong(repo, items);
+      // Each guest's grants, read once: nothing below changes them before that guest's own upsert.
+      const grantsOf = new Map<string, GrantRecord[]>();
       for (const contact of contacts) {
         reasons.push(...(await reasonsFor(repo, firm, contact, caseIds)));
         const all = await repo.grantsOfContact(contact.id);
+        grantsOf.set(contact.id, all);
         reasons.push(...this.privilegedReasons(contact, items, privileged, all, { rights: 'read', expiresAt: input.expiresAt }));
         for (const item of items) {
           const next: GrantTerms = { scope: { kind: 'item', caseId: item.caseId, itemId: item.id }, rights: 'read', expiresAt: input.expiresAt };
@@ -468,7 +473,7 @@ export class SharingService {
       // What each guest is newly given (or given with another expiry): a re-share that changes nothing is news to nobody.
       const changedOf = new Map<string, ItemRecord[]>();
       for (const contact of contacts) {
-        const held = new Map((await repo.grantsOfContact(contact.id)).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
+        const held = new Map((grantsOf.get(contact.id) ?? []).flatMap((g) => (g.scope.kind === 'item' ? [[g.scope.itemId, g] as const] : [])));
         // A privileged item held unconfirmed (shared before it was marked) is news once confirmed: she sees it again.
         const isNews = (i: ItemRecord) => {
           const g = held.get(i.id);
@@ -704,15 +709,17 @@ export class SharingService {
     return caseStanding(c, this.now()) === 'withdrawn' ? entries.map((e) => (e.state === 'expired' ? e : { ...e, state: 'withdrawn' as const })) : entries;
   }
 
+  /** A contact's grants, leaving out those on cases walled off from the actor. */
   async accessOfContact(actor: StaffActor, contactId: string): Promise<AccessEntry[]> {
     const repo = new Repo(this.deps.db);
     await this.mustContact(repo, actor.firmId, contactId);
-    return this.describeEntries(repo, actor.firmId, await repo.grantsOfContact(contactId));
+    return this.describeEntries(repo, actor.firmId, visibleTo(await repo.grantsOfContact(contactId), await repo.hiddenCasesFor(actor), caseOfGrant));
   }
 
+  /** Every grant of the firm, leaving out those on cases walled off from the actor. */
   async firmAccess(actor: StaffActor): Promise<AccessEntry[]> {
     const repo = new Repo(this.deps.db);
-    return this.describeEntries(repo, actor.firmId, await repo.grantsOfFirm(actor.firmId));
+    return this.describeEntries(repo, actor.firmId, visibleTo(await repo.grantsOfFirm(actor.firmId), await repo.hiddenCasesFor(actor), caseOfGrant));
   }
 
   /** For each item of a case: who it is shared with and how (staff "Shared" labels and ticks). */
@@ -759,12 +766,10 @@ export class SharingService {
       return { disabledSections, expiryReminderDays };
     });
   }
-
-  async verifyAudit(actor: StaffActor): Promise<AuditVerdict> {
-    const entries = await new Repo(this.deps.db).auditEntries(actor.firmId);
-    return verifyChain(entries);
-  }
 }
+
+/** The single case a grant is on; null for a client grant (it names none). */
+const caseOfGrant = (g: GrantRecord) => (g.scope.kind === 'client' ? null : g.scope.caseId);
 
 /** New links and shares on a closed case are refused (409 case_closed); reopening allows them again. */
 function assertOpen(c: CaseRecord, what: string): void {

@@ -607,7 +607,9 @@ export class Repo {
          AND ($8::text IS NULL OR action = $8 OR left(action, length($8) + 1) = $8 || '.')
          AND ($9::text IS NULL OR at >= $9) AND ($10::text IS NULL OR at < $10)
          AND ($12::text IS NULL OR target LIKE $12 || '%')
-         AND ($13::text[] IS NULL OR NOT (target = ANY($13) OR coalesce(data->>'caseId', '') = ANY($14::text[]) OR coalesce(data->'scope'->>'caseId', '') = ANY($14::text[])))
+         AND ($13::text[] IS NULL OR NOT (target = ANY($13) OR (target LIKE 'case:%' AND string_to_array(substr(target, 6), ',') && $14::text[])
+           OR coalesce(data->>'caseId', '') = ANY($14::text[]) OR coalesce(data->'scope'->>'caseId', '') = ANY($14::text[])
+           OR 'item:' || coalesce(data->>'itemId', '') = ANY($13) OR 'thread:' || coalesce(data->>'threadId', '') = ANY($13) OR 'grant:' || coalesce(data->>'grantId', '') = ANY($13)))
        ORDER BY seq DESC LIMIT $11`,
       [
         firmId,

@@ -129,6 +129,31 @@ describe('ledger and audit through the API', () => {
     expect((await t.call('PUT', '/api/firm/settings', jane.token, { currency: 'GBP' })).status).toBe(403);
   });
 
+  it('applies several settings all or nothing: a part that fails leaves the others unchanged and unaudited', async () => {
+    const before = await ok('GET', '/api/firm/settings');
+    const audited = async () => (await ok('GET', '/api/audit?action=firm')).length;
+    const entries = await audited();
+    // The closing policy, applied last, fails in the store: a fault no request can cause on purpose.
+    await t.db.query(`CREATE FUNCTION refuse_77_days() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.close_case_read_only_days = 77 THEN RAISE EXCEPTION 'injected'; END IF; RETURN NEW; END $$`);
+    await t.db.query('CREATE TRIGGER refuse_77_days BEFORE UPDATE ON firms FOR EACH ROW EXECUTE FUNCTION refuse_77_days()');
+    try {
+      const failed = await t.call('PUT', '/api/firm/settings', staffToken, { currency: 'CHF', accessReviewSchedule: 'monthly', closeCaseReadOnlyDays: 77, reason: 'all three' });
+      expect(failed.status).toBe(500);
+    } finally {
+      await t.db.query('DROP TRIGGER refuse_77_days ON firms');
+      await t.db.query('DROP FUNCTION refuse_77_days()');
+    }
+    expect(await ok('GET', '/api/firm/settings')).toEqual(before);
+    expect(await audited()).toBe(entries);
+    // The same change, once nothing fails, applies all three.
+    expect(await ok('PUT', '/api/firm/settings', { currency: 'CHF', accessReviewSchedule: 'monthly', closeCaseReadOnlyDays: 77, reason: 'all three' })).toMatchObject({
+      currency: 'CHF',
+      accessReviewSchedule: 'monthly',
+      closeCaseReadOnlyDays: 77,
+    });
+    expect(await audited()).toBe(entries + 3);
+  });
+
   it('lists the audit log newest first, with names, filters and paging, and never another firm', async () => {
     const { kase, jane } = await caseWithGuests();
     const other = await ok('POST', '/api/cases', { clientId: kase.clientId, number: 'PI-2', title: 'Other matter' });

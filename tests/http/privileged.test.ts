@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createFirm, HOME_TENANT, startTestApp, storeFingerprint, type TestApp } from '../support/app';
+import { type createFirm, HOME_TENANT, okCall, startTwoFirmApp, storeFingerprint, type TestApp } from '../support/app';
 
 /**
  * Privileged items through the HTTP API: marked and unmarked with PATCH /items/{id} (audited),
@@ -18,11 +18,7 @@ let clientId: string;
 const ids = { counsel: '', advice: '', open: '', note: '', outer: '' };
 const guests: Record<'scoped' | 'chosen' | 'folder', { id: string; token: string }> = {} as never;
 
-async function ok(method: string, path: string, body?: unknown, token = staffA) {
-  const res = await t.call(method, path, token, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = (method: string, path: string, body?: unknown, token = staffA) => okCall(t, token, method, path, body);
 
 async function guest(name: string): Promise<{ id: string; token: string }> {
   const contact = await ok('POST', '/api/contacts', { email: `${name.toLowerCase()}@privileged.example`, name, kind: 'client', clientId });
@@ -44,12 +40,7 @@ async function portalItems(token: string): Promise<string[]> {
 const mark = (itemId: string, privileged: boolean, token = staffA) => t.call('PATCH', `/api/items/${itemId}`, token, { privileged, reason: 'litigation strategy' });
 
 beforeAll(async () => {
-  t = await startTestApp();
-  firmA = await createFirm(t.db, HOME_TENANT, 'Firm A');
-  const otherTenant = randomUUID();
-  const firmB = await createFirm(t.db, otherTenant, 'Firm B');
-  staffA = await t.identity.token({ tid: HOME_TENANT, oid: firmA.staff.userId });
-  staffB = await t.identity.token({ tid: otherTenant, oid: firmB.staff.userId });
+  ({ t, firmA, staffA, staffB } = await startTwoFirmApp());
   clientId = (await ok('POST', '/api/clients', { name: 'Client' })).id;
   caseId = (await ok('POST', '/api/cases', { clientId, number: 'PR-1', title: 'Privileged matter' })).id;
   ids.outer = (await ok('POST', `/api/cases/${caseId}/items`, { kind: 'folder', title: 'Correspondence', parentId: null })).id;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { feedRecipients, preferencesFor } from '../../bot/store';
 import { Repo } from '../../src/store/repo';
-import { createFirm, HOME_TENANT, startTestApp, type TestApp } from '../support/app';
+import { type createFirm, HOME_TENANT, okCall, startTwoFirmApp, type TestApp } from '../support/app';
 
 /**
  * The staff `feed` preference (Teams activity-feed notices of guest uploads and messages) through
@@ -18,17 +18,8 @@ let caseA: { id: string };
 const PREFS = '/api/me/notification-preferences';
 
 beforeAll(async () => {
-  t = await startTestApp();
-  firmA = await createFirm(t.db, HOME_TENANT, 'Firm A');
-  const otherTenant = randomUUID();
-  const firmB = await createFirm(t.db, otherTenant, 'Firm B');
-  staffA = await t.identity.token({ tid: HOME_TENANT, oid: firmA.staff.userId });
-  staffB = await t.identity.token({ tid: otherTenant, oid: firmB.staff.userId });
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await t.call(method, path, staffA, body);
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  ({ t, firmA, staffA, staffB } = await startTwoFirmApp());
+  const ok = (method: string, path: string, body?: unknown) => okCall(t, staffA, method, path, body);
   const client = await ok('POST', '/api/clients', { name: 'Client' });
   caseA = await ok('POST', '/api/cases', { clientId: client.id, number: 'A-1', title: 'Case' });
   const contact = await ok('POST', '/api/contacts', { email: 'g@x.example', name: 'Gina Guest', kind: 'client', clientId: client.id });

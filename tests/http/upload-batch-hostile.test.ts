@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
 import type { UploadAnswer } from '../../src/contract';
 import { Repo } from '../../src/store/repo';
-import { uploadAnswer } from '../integration/harness';
+import { acceptedGuest, uploadAnswer } from '../integration/harness';
 import { callApi } from '../support/http';
 import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
 
@@ -26,19 +25,11 @@ beforeAll(async () => {
 
   const { sharing } = w.app.app.services;
   // Another guest of the same case, with upload rights of her own.
-  const other = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Olga Other', mail: 'olga@guest.example', userType: 'Guest', externalUserState: 'Accepted' });
-  const olga = await sharing.createContact(w.firm.actor, { email: 'olga@guest.example', name: 'Olga Other', kind: 'expert', phone: null, clientId: null });
-  await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [olga.id]);
-  await sharing.markInvitationAccepted(w.firm.firm.id, olga.id, other.id);
-  await sharing.link(w.firm.actor, w.case.id, olga.id);
-  await sharing.grant(w.firm.actor, { contactId: olga.id, scope: { kind: 'case', caseId: w.case.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-  otherGuestToken = await w.sim.userToken(other.id);
+  const olga = await acceptedGuest(w.sim, w.app, w.firm, { name: 'Olga Other', email: 'olga@guest.example', kind: 'expert', caseId: w.case.id });
+  await sharing.grant(w.firm.actor, { contactId: olga.contactId, scope: { kind: 'case', caseId: w.case.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
+  otherGuestToken = olga.token;
   // A guest the firm knows, with no grant anywhere.
-  const stranger = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Sam Stranger', mail: 'sam@guest.example', userType: 'Guest', externalUserState: 'Accepted' });
-  const sam = await sharing.createContact(w.firm.actor, { email: 'sam@guest.example', name: 'Sam Stranger', kind: 'other', phone: null, clientId: null });
-  await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [sam.id]);
-  await sharing.markInvitationAccepted(w.firm.firm.id, sam.id, stranger.id);
-  strangerToken = await w.sim.userToken(stranger.id);
+  strangerToken = (await acceptedGuest(w.sim, w.app, w.firm, { name: 'Sam Stranger', email: 'sam@guest.example', kind: 'other' })).token;
 }, 180_000);
 afterAll(async () => {
   await w?.close();

@@ -18,6 +18,7 @@ let inside: string;
 let outside: string;
 const ids = { caseId: '', itemId: '', threadId: '', grantId: '', contactId: '', openCaseId: '', clientId: '' };
 let insideStaffId = '';
+let firmId = '';
 
 const ok = async (token: string, method: string, path: string, body?: unknown) => {
   const res = await t.call(method, path, token, body);
@@ -28,6 +29,7 @@ const ok = async (token: string, method: string, path: string, body?: unknown) =
 beforeAll(async () => {
   t = await startTestApp();
   const firm = await createFirm(t.db, HOME_TENANT, 'Firm A');
+  firmId = firm.firm.id;
   const ina = await new Repo(t.db).insertStaff({ firmId: firm.firm.id, userId: randomUUID(), name: 'Ina Inside', email: 'ina@firm.example', phone: null, title: 'Associate' });
   insideStaffId = ina.id;
   // Both are CaseRoom admins (the audit log is theirs): the wall holds for admins too.
@@ -183,5 +185,63 @@ describe('a staff member inside the wall', () => {
     expect(entries[0]).toMatchObject({ action: 'case.wall.removed', data: { from: [insideStaffId], to: [] } });
     // Put it back for anything after.
     await ok(inside, 'PUT', `/api/cases/${ids.caseId}/wall`, { staffIds: [insideStaffId] });
+  });
+});
+
+describe('what a staff member outside the wall can still infer', () => {
+  it('gets the same answer for a malformed body naming a walled id as for one naming a missing id', async () => {
+    const probes: Array<[string, string, (caseId: string, itemId: string) => unknown]> = [
+      ['POST', '/api/grants', (caseId) => ({ contactId: ids.contactId, scope: { kind: 'case', caseId, view: ['no-such-section'], threadIds: [] }, rights: 'read' })],
+      ['POST', '/api/grants', (caseId, itemId) => ({ contactId: ids.contactId, scope: { kind: 'item', caseId, itemId }, rights: 'read', smuggled: true })],
+      ['POST', '/api/shares', (_caseId, itemId) => ({ contactIds: [ids.contactId], itemIds: [itemId], expiresAt: 'not a date' })],
+      ['PUT', '/api/me/notification-preferences', (caseId) => ({ caseId, event: 'no.such.event' })],
+    ];
+    const before = await storeFingerprint(t.db);
+    for (const [method, path, body] of probes) {
+      const walled = await t.call(method, path, outside, body(ids.caseId, ids.itemId));
+      const ghost = await t.call(method, path, outside, body(randomUUID(), randomUUID()));
+      expect({ path, status: walled.status, body: withoutRequestId(walled.body) }).toEqual({ path, status: ghost.status, body: withoutRequestId(ghost.body) });
+      expect(walled.status).toBe(404);
+    }
+    expect(await storeFingerprint(t.db)).toBe(before);
+  });
+
+  it('reads a client grant’s change in the audit log without the walled case’s items, and a verdict that does not count hidden entries', async () => {
+    const colin = await ok(inside, 'POST', '/api/contacts', { email: 'colin@guest.example', name: 'Colin Client', kind: 'client', clientId: ids.clientId });
+    await ok(inside, 'PUT', `/api/contacts/${colin.id}/portal-access`, { enabled: true });
+    await t.app.services.sharing.markInvitationAccepted(firmId, colin.id, randomUUID());
+    await ok(inside, 'POST', `/api/cases/${ids.openCaseId}/items`, { kind: 'note', title: 'Open memo', body: 'x' });
+    const grant = await ok(inside, 'POST', '/api/grants', { contactId: colin.id, scope: { kind: 'client', clientId: ids.clientId, view: ['documents'] }, rights: 'read' });
+    await ok(inside, 'PUT', `/api/grants/${grant.id}`, { scope: { kind: 'client', clientId: ids.clientId, view: ['documents', 'notes'] }, rights: 'read', reason: 'notes too' });
+
+    const insiderView = (await ok(inside, 'GET', '/api/audit?action=grant.changed')).find((e: { data: { grantId: string } }) => e.data.grantId !== ids.grantId);
+    expect(JSON.stringify(insiderView.data.gained.items)).toContain('Merger memo');
+    expect(insiderView.withheld).toBeUndefined();
+    const outsiderView = (await ok(outside, 'GET', '/api/audit?action=grant.changed'))[0];
+    expect(outsiderView.data.gained.items.map((i: { title: string }) => i.title)).toEqual(['Open memo']);
+    expect(outsiderView.withheld).toBe(true);
+    for (const needle of [ids.caseId, ids.itemId, 'W-1', 'Walled merger', 'Merger memo']) expect(JSON.stringify(outsiderView)).not.toContain(needle);
+
+    // The newest entry is about the walled case: the whole chain's head is one the outsider cannot read.
+    await ok(inside, 'POST', `/api/cases/${ids.caseId}/items`, { kind: 'note', title: 'Later memo', body: 'x' });
+    const readable = await ok(outside, 'GET', '/api/audit?limit=1000');
+    const whole = await ok(inside, 'GET', '/api/audit/verify');
+    expect(whole).toEqual({ ok: true, entries: expect.any(Number), headHash: expect.any(String) });
+    const partial = await ok(outside, 'GET', '/api/audit/verify');
+    expect(partial).toEqual({ ok: true, entries: readable.length, headHash: readable[0].hash, includesHidden: true });
+    expect(partial.entries).toBeLessThan(whole.entries);
+    const csv = await t.call('GET', '/api/audit/export?format=csv', outside);
+    const verdictLine = String(csv.body).split('\r\n')[0];
+    expect(verdictLine).toContain('chain verified (includes entries you cannot see)');
+    expect(verdictLine).not.toMatch(/\d+ entries/);
+    expect(verdictLine).not.toContain(whole.headHash);
+  });
+
+  it('is told only that a walled case’s number is taken, in the words used for any taken number', async () => {
+    const walled = await t.call('POST', '/api/cases', outside, { clientId: ids.clientId, number: 'w-1', title: 'Probe' });
+    const visible = await t.call('POST', '/api/cases', outside, { clientId: ids.clientId, number: 'o-1', title: 'Probe' });
+    expect(walled.status).toBe(409);
+    expect(withoutRequestId(walled.body)).toEqual(withoutRequestId(visible.body));
+    for (const needle of [ids.caseId, 'W-1', 'w-1', 'Walled merger']) expect(JSON.stringify(walled.body)).not.toContain(needle);
   });
 });

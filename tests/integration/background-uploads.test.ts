@@ -1,15 +1,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
 import type { UploadAnswer, UploadBatchStatus } from '../../src/contract';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import { freshPglite } from '../support/db';
 import { callApi } from '../support/http';
 import { zip } from '../stress/support/hostile-zip';
-import { driveSnapshot, startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
-import { type AppHandle, permissionsFor, seedFirm, type SimHandle, startApp, startSim, tmpDir, uploadAnswer, waitForBatch } from './harness';
+import { driveSnapshot, uploadCase } from '../stress/support/m365-world';
+import { useUploadWorld } from './firm-world';
+import { acceptedGuest, type AppHandle, permissionsFor, seedFirm, type SimHandle, startApp, startSim, tmpDir, uploadAnswer, waitForBatch } from './harness';
 
 /**
  * A guest's upload is answered once its bytes are spooled and checksummed, and written to
@@ -30,15 +30,8 @@ async function status(app: Pick<AppHandle, 'url'>, token: string, batchId: strin
 }
 
 describe('guest uploads written in the background', () => {
-  let w: UploadWorld;
+  const w = useUploadWorld();
   const filesPath = () => `/api/portal/cases/${w.case.id}/files`;
-
-  beforeAll(async () => {
-    w = await startUploadWorld();
-  }, 180_000);
-  afterAll(async () => {
-    await w?.close();
-  });
 
   it('answers before anything is written to SharePoint, then writes every file and says so per file', async () => {
     const res = await uploadAnswer(w.app, filesPath(), w.guest.token, [
@@ -139,63 +132,40 @@ describe('an upload accepted just before the process dies', () => {
   it('still reaches SharePoint when a new process starts on the same store and data directory', async () => {
     const first = await startApp(sim, { db, dataDir });
     apps.push(first);
-    const firm = await seedFirm(sim, db);
-    const { sharing } = first.app.services;
-    const client = await sharing.createClient(firm.actor, { name: 'Restart client' });
-    const created = await sharing.createCase(firm.actor, { clientId: client.id, number: 'RS-1', title: 'Restart', assignedStaffId: null, budgetCents: null });
-    const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Rita Restart', mail: 'rita@guest.example', userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(firm.actor, { email: 'rita@guest.example', name: 'Rita Restart', kind: 'client', phone: null, clientId: client.id });
-    await db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(firm.firm.id, contact.id, user.id);
-    await sharing.link(firm.actor, created.id, contact.id);
-    await sharing.grant(firm.actor, { contactId: contact.id, scope: { kind: 'case', caseId: created.id, view: ['documents'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-    await first.settle();
-    const c = await new Repo(db).case(firm.firm.id, created.id);
-    const token = await sim.userToken(user.id);
+    const { case: c, guest } = await uploadCase(sim, first, await seedFirm(sim, db));
+    const token = guest.token;
 
     const archive = await zip([
       { name: 'survivor-1.pdf', content: pdf('one') },
       { name: 'Deep/survivor-2.pdf', content: pdf('two') },
     ]);
-    const res = await uploadAnswer(first, `/api/portal/cases/${created.id}/files`, token, [{ name: 'file', filename: 'survivors.zip', content: archive }]);
+    const res = await uploadAnswer(first, `/api/portal/cases/${c.id}/files`, token, [{ name: 'file', filename: 'survivors.zip', content: archive }]);
     expect(res.status).toBe(201);
     const batchId = (res.body as UploadAnswer).batch?.id as string;
     // The process goes away before its outbox runs: nothing was written.
     await first.close();
     apps.splice(apps.indexOf(first), 1);
-    expect(await sharePointNames({ sim }, c?.driveId as string)).not.toContain('survivor-1.pdf');
+    expect(await sharePointNames({ sim }, c.driveId as string)).not.toContain('survivor-1.pdf');
 
     const second = await startApp(sim, { db, dataDir });
     apps.push(second);
     const done = await waitForBatch(second, token, batchId);
     expect(done.files.map((f) => f.state)).toEqual(['in', 'in']);
-    const names = await sharePointNames({ sim }, c?.driveId as string);
+    const names = await sharePointNames({ sim }, c.driveId as string);
     expect(names).toEqual(expect.arrayContaining(['survivor-1.pdf', 'survivor-2.pdf']));
   }, 240_000);
 });
 
 describe('revocation first', () => {
-  let w: UploadWorld;
-
-  beforeAll(async () => {
-    // A tiny budget (60 units a minute): a 40-file batch needs well over a minute of it.
-    w = await startUploadWorld({ settings: { unitsPerMinute: 60 } });
-  }, 180_000);
-  afterAll(async () => {
-    await w?.app.app.worker.stop();
-    await w?.close();
-  });
+  // A tiny budget (60 units a minute): a 40-file batch needs well over a minute of it.
+  const w = useUploadWorld({ settings: { unitsPerMinute: 60 } });
 
   it('removes a guest permission while a queue of bulk writes has the budget spent', async () => {
     const { sharing } = w.app.app.services;
-    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Rex Revoked', mail: 'rex@guest.example', userType: 'Guest', externalUserState: 'Accepted' });
-    const rex = await sharing.createContact(w.firm.actor, { email: 'rex@guest.example', name: 'Rex Revoked', kind: 'expert', phone: null, clientId: null });
-    await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [rex.id]);
-    await sharing.markInvitationAccepted(w.firm.firm.id, rex.id, user.id);
-    await sharing.link(w.firm.actor, w.case.id, rex.id);
-    const grant = await sharing.grant(w.firm.actor, { contactId: rex.id, scope: { kind: 'case', caseId: w.case.id, view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null, reason: null });
+    const rex = await acceptedGuest(w.sim, w.app, w.firm, { name: 'Rex Revoked', email: 'rex@guest.example', kind: 'expert', caseId: w.case.id });
+    const grant = await sharing.grant(w.firm.actor, { contactId: rex.contactId, scope: { kind: 'case', caseId: w.case.id, view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null, reason: null });
     await w.app.settle(60_000);
-    expect(await permissionsFor(w.sim, w.case.driveId as string, w.case.folderItemId as string, user.id)).toHaveLength(1);
+    expect(await permissionsFor(w.sim, w.case.driveId as string, w.case.folderItemId as string, rex.userId)).toHaveLength(1);
 
     const archive = await zip(Array.from({ length: 40 }, (_, k) => ({ name: `Bulk/page-${k}.pdf`, content: pdf(`page ${k}`) })));
     const res = await uploadAnswer(w.app, `/api/portal/cases/${w.case.id}/files`, w.guest.token, [{ name: 'file', filename: 'bulk.zip', content: archive }]);
@@ -210,7 +180,7 @@ describe('revocation first', () => {
     await sharing.revokeGrant(w.firm.actor, grant.id, 'engagement ended');
     let revoked = false;
     for (let waited = 0; !revoked && waited < 120_000; waited += 250) {
-      revoked = (await permissionsFor(w.sim, w.case.driveId as string, w.case.folderItemId as string, user.id)).length === 0;
+      revoked = (await permissionsFor(w.sim, w.case.driveId as string, w.case.folderItemId as string, rex.userId)).length === 0;
       if (!revoked) await new Promise((r) => setTimeout(r, 250));
     }
     expect(revoked).toBe(true);

@@ -21,6 +21,7 @@ import { startSimulator, type RunningSimulator } from '../../src/m365-simulator'
 import type { CaseRoomEvent } from '../../src/domain/events';
 import type { UploadBatchStatus } from '../../src/contract';
 import type { Actor } from '../../src/services/context';
+import type { ContactKind } from '../../src/domain/model';
 import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import type { Firm, Staff } from '../../src/store/records';
@@ -195,6 +196,26 @@ export async function seedFirm(sim: SimHandle, db: Db, o: { installCaseRoom?: bo
   const firm = (await repo.firm(inserted.id)) as Firm;
   if (o.installCaseRoom !== false) await installCaseRoom(sim, user.id);
   return { firm, staff, actor: { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: user.id, name: staff.name, role: 'admin' }, staffToken: await sim.userToken(user.id) };
+}
+
+/**
+ * A guest as most tests want one: a B2B guest of the simulated tenant who has accepted, known to
+ * the firm as a contact with portal access whose invitation is accepted, linked to `caseId` when
+ * one is named, with the guest's own token for CaseRoom's API and Graph.
+ */
+export async function acceptedGuest(
+  sim: SimHandle,
+  app: Pick<AppHandle, 'app' | 'db'>,
+  firm: Pick<FirmFixture, 'firm' | 'actor'>,
+  g: { name: string; email: string; kind?: ContactKind; clientId?: string | null; caseId?: string },
+): Promise<{ userId: string; contactId: string; token: string }> {
+  const { sharing } = app.app.services;
+  const user = await sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: g.name, mail: g.email, userType: 'Guest', externalUserState: 'Accepted' });
+  const contact = await sharing.createContact(firm.actor, { email: g.email, name: g.name, kind: g.kind ?? 'client', phone: null, clientId: g.clientId ?? null });
+  await app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
+  await sharing.markInvitationAccepted(firm.firm.id, contact.id, user.id);
+  if (g.caseId) await sharing.link(firm.actor, g.caseId, contact.id);
+  return { userId: user.id, contactId: contact.id, token: await sim.userToken(user.id) };
 }
 
 /** The firm's Teams admin creates the Cases team (owned by `ownerUserId`) and adds CaseRoom to it. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { SIMULATOR_TENANT_ID } from '../../src/config';
 import type { Actor } from '../../src/services/context';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ItemRecord } from '../../src/store/records';
-import { useFirmOnSimulator } from './firm-world';
-import { upload } from './harness';
+import { provisionedCases, useFirmOnSimulator } from './firm-world';
+import { acceptedGuest, upload } from './harness';
 
 /**
  * Hostile calls on create folder, rename, move and delete (POST /cases/{id}/items, PATCH and
@@ -34,12 +33,11 @@ describe('item lifecycle routes under hostile input', () => {
 
   beforeAll(async () => {
     const { sharing, casework } = w.app.app.services;
-    const client = await sharing.createClient(w.f.actor, { name: 'Target client' });
-    const made = await sharing.createCase(w.f.actor, { clientId: client.id, number: 'HST-1', title: 'Target', assignedStaffId: null, budgetCents: null });
-    const made2 = await sharing.createCase(w.f.actor, { clientId: client.id, number: 'HST-2', title: 'Neighbour', assignedStaffId: null, budgetCents: null });
-    await w.app.settle();
-    c = (await repo().case(w.f.firm.id, made.id)) as CaseRecord;
-    otherCase = (await repo().case(w.f.firm.id, made2.id)) as CaseRecord;
+    const { clientId, cases } = await provisionedCases(w, 'Target client', [
+      { number: 'HST-1', title: 'Target' },
+      { number: 'HST-2', title: 'Neighbour' },
+    ]);
+    [c, otherCase] = cases;
     const up = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [
       { name: 'folder', value: 'Outer/Inner' },
       { name: 'file', filename: 'doc.pdf', content: Buffer.from('%PDF doc') },
@@ -64,14 +62,9 @@ describe('item lifecycle routes under hostile input', () => {
     const noteB = await casework.createItem(actorB, caseB.id, { kind: 'note', title: 'B note', body: 'b' });
     foreign = { caseId: caseB.id, folderId: folderB.id, noteId: noteB.id };
 
-    const email = 'hal@guests.example';
-    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Hal Guest', mail: email, userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(w.f.actor, { email, name: 'Hal Guest', kind: 'client', phone: null, clientId: client.id });
-    await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(w.f.firm.id, contact.id, user.id);
-    await sharing.link(w.f.actor, c.id, contact.id);
-    await sharing.grant(w.f.actor, { contactId: contact.id, scope: { kind: 'case', caseId: c.id, view: ['documents', 'notes'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
-    guestToken = await w.sim.userToken(user.id);
+    const hal = await acceptedGuest(w.sim, w.app, w.f, { name: 'Hal Guest', email: 'hal@guests.example', clientId, caseId: c.id });
+    await sharing.grant(w.f.actor, { contactId: hal.contactId, scope: { kind: 'case', caseId: c.id, view: ['documents', 'notes'], threadIds: [] }, rights: 'upload', expiresAt: null, reason: null });
+    guestToken = hal.token;
     await w.app.settle();
   });
 

@@ -3,8 +3,8 @@ import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { CaseRoomEvent } from '../../src/domain/events';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ItemRecord } from '../../src/store/records';
-import { useFirmOnSimulator } from './firm-world';
-import { upload } from './harness';
+import { provisionedCases, useFirmOnSimulator } from './firm-world';
+import { acceptedGuest, upload } from './harness';
 
 type ItemsChanged = Extract<CaseRoomEvent, { type: 'items.changed' }>;
 
@@ -48,26 +48,20 @@ describe('the document lifecycle in SharePoint and CaseRoom', () => {
 
   beforeAll(async () => {
     const { sharing } = w.app.app.services;
-    const client = await sharing.createClient(w.f.actor, { name: 'Lifecycle client' });
-    const made = await sharing.createCase(w.f.actor, { clientId: client.id, number: 'LIF-1', title: 'Lifecycle', assignedStaffId: null, budgetCents: null });
-    const made2 = await sharing.createCase(w.f.actor, { clientId: client.id, number: 'LIF-2', title: 'Elsewhere', assignedStaffId: null, budgetCents: null });
-    await w.app.settle();
-    c = (await repo().case(w.f.firm.id, made.id)) as CaseRecord;
-    other = (await repo().case(w.f.firm.id, made2.id)) as CaseRecord;
+    const { clientId, cases } = await provisionedCases(w, 'Lifecycle client', [
+      { number: 'LIF-1', title: 'Lifecycle' },
+      { number: 'LIF-2', title: 'Elsewhere' },
+    ]);
+    [c, other] = cases;
     expect(c.driveId && c.folderItemId && other.folderItemId).toBeTruthy();
     await uploadStaff(c.id, 'Pleadings', ['brief.pdf', 'secret.pdf', 'exhibit.pdf', 'notes.pdf', 'memo.pdf']);
     pleadings = (await byTitle('Pleadings')) as ItemRecord;
 
-    const email = 'gail@guests.example';
-    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: 'Gail Guest', mail: email, userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(w.f.actor, { email, name: 'Gail Guest', kind: 'client', phone: null, clientId: client.id });
-    await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(w.f.firm.id, contact.id, user.id);
-    await sharing.link(w.f.actor, c.id, contact.id);
+    const gail = await acceptedGuest(w.sim, w.app, w.f, { name: 'Gail Guest', email: 'gail@guests.example', clientId, caseId: c.id });
     // The whole Pleadings folder, and (explicitly) one document in it.
-    await sharing.grant(w.f.actor, { contactId: contact.id, scope: { kind: 'item', caseId: c.id, itemId: pleadings.id }, rights: 'read', expiresAt: null, reason: null });
-    await sharing.grant(w.f.actor, { contactId: contact.id, scope: { kind: 'item', caseId: c.id, itemId: ((await byTitle('secret.pdf')) as ItemRecord).id }, rights: 'read', expiresAt: null, reason: null });
-    guest = { userId: user.id, contactId: contact.id, apiToken: await w.sim.userToken(user.id) };
+    await sharing.grant(w.f.actor, { contactId: gail.contactId, scope: { kind: 'item', caseId: c.id, itemId: pleadings.id }, rights: 'read', expiresAt: null, reason: null });
+    await sharing.grant(w.f.actor, { contactId: gail.contactId, scope: { kind: 'item', caseId: c.id, itemId: ((await byTitle('secret.pdf')) as ItemRecord).id }, rights: 'read', expiresAt: null, reason: null });
+    guest = { userId: gail.userId, contactId: gail.contactId, apiToken: gail.token };
     await w.app.settle();
     // A baseline delta round, so that the runs below see only what the tests do.
     await w.app.m365.detection.syncDrive(c.driveId as string);

@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
 import { useFirmOnSimulator } from './firm-world';
-import { upload } from './harness';
-import { sealedItemGuests } from './sealed-items';
+import { caseWithDocuments, sealedItemGuests } from './sealed-items';
 
 /**
  * Privileged documents and folders in SharePoint: once marked, a guest reads them with her own
@@ -28,23 +26,10 @@ describe('privileged items reach a guest in SharePoint only through a confirmed 
     });
 
   beforeAll(async () => {
-    const { sharing } = w.app.app.services;
-    const client = await sharing.createClient(w.f.actor, { name: 'Privileged client' });
-    clientId = client.id;
-    const created = await sharing.createCase(w.f.actor, { clientId, number: 'PV-1', title: 'Privileged', assignedStaffId: null, budgetCents: null });
-    await w.app.settle();
-    c = (await new Repo(w.app.db).case(w.f.firm.id, created.id)) as CaseRecord;
-    const up = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [
-      { name: 'file', filename: 'brief.pdf', content: Buffer.from('%PDF brief') },
-      { name: 'file', filename: 'open.pdf', content: Buffer.from('%PDF open') },
-      { name: 'folder', value: 'Counsel' },
-      { name: 'file', filename: 'advice.pdf', content: Buffer.from('%PDF advice') },
-    ]);
-    expect(up.status).toBe(201);
-    await w.app.settle();
-    const items = await new Repo(w.app.db).itemsOfCase(c.id);
-    for (const name of ['brief', 'advice', 'open'] as const) doc[name] = items.find((i) => i.title === `${name}.pdf`) as ItemRecord;
-    counsel = items.find((i) => i.kind === 'folder' && i.title === 'Counsel') as ItemRecord;
+    const made = await caseWithDocuments(w, 'Privileged client', { number: 'PV-1', title: 'Privileged' }, ['brief.pdf', 'open.pdf'], { folder: 'Counsel', files: ['advice.pdf'] });
+    ({ c, clientId } = made);
+    for (const name of ['brief', 'advice', 'open'] as const) doc[name] = made.item(`${name}.pdf`);
+    counsel = made.item('Counsel');
   });
 
   it('withdraws them from every scope and from an earlier unconfirmed share, and gives them to the confirmed guest only', async () => {

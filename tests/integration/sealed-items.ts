@@ -2,7 +2,8 @@ import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { GrantScope } from '../../src/domain/model';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord, ItemRecord } from '../../src/store/records';
-import type { FirmWorld } from './firm-world';
+import { type FirmWorld, provisionedCases } from './firm-world';
+import { acceptedGuest, upload } from './harness';
 
 /**
  * Guests of one case and what they read, for the tests of items sealed against scopes
@@ -11,15 +12,9 @@ import type { FirmWorld } from './firm-world';
  */
 export function sealedItemGuests(w: FirmWorld, domain: string, place: () => { c: CaseRecord; clientId: string }) {
   const guest = async (name: string): Promise<ContactRecord & { token: string }> => {
-    const { sharing } = w.app.app.services;
     const { c, clientId } = place();
-    const email = `${name.toLowerCase()}@${domain}`;
-    const user = await w.sim.sim.admin.createUser(SIMULATOR_TENANT_ID, { displayName: name, mail: email, userType: 'Guest', externalUserState: 'Accepted' });
-    const contact = await sharing.createContact(w.f.actor, { email, name, kind: 'client', phone: null, clientId });
-    await w.app.db.query('UPDATE contacts SET portal_access = true WHERE id = $1', [contact.id]);
-    await sharing.markInvitationAccepted(w.f.firm.id, contact.id, user.id);
-    await sharing.link(w.f.actor, c.id, contact.id);
-    return { ...((await new Repo(w.app.db).contact(w.f.firm.id, contact.id)) as ContactRecord), token: await w.sim.userToken(user.id) };
+    const made = await acceptedGuest(w.sim, w.app, w.f, { name, email: `${name.toLowerCase()}@${domain}`, clientId, caseId: c.id });
+    return { ...((await new Repo(w.app.db).contact(w.f.firm.id, made.contactId)) as ContactRecord), token: made.token };
   };
   const grant = (contact: ContactRecord, scope: GrantScope) => w.app.app.services.sharing.grant(w.f.actor, { contactId: contact.id, scope, rights: scope.kind === 'item' ? 'read' : 'upload', expiresAt: null, reason: null });
   /** The status SharePoint answers the guest's own token for the item (its content, for a document). */
@@ -38,4 +33,20 @@ export function sealedItemGuests(w: FirmWorld, domain: string, place: () => { c:
   /** PATCH /api/items/{id} as the firm's staff member. */
   const patchItem = (item: ItemRecord, body: object) => fetch(`${w.app.url}/api/items/${item.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${w.f.staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { guest, grant, graphReads, portalIds, patchItem };
+}
+
+/**
+ * The case such a test seals items in: a new client's provisioned case with documents staff
+ * uploaded, `atRoot` in the case folder and `inFolder.files` in one folder below it.
+ */
+export async function caseWithDocuments(w: FirmWorld, clientName: string, kase: { number: string; title: string }, atRoot: string[], inFolder: { folder: string; files: string[] }) {
+  const { clientId, cases } = await provisionedCases(w, clientName, [kase]);
+  const [c] = cases;
+  const pdf = (filename: string) => ({ name: 'file', filename, content: Buffer.from(`%PDF ${filename}`) });
+  const up = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [...atRoot.map(pdf), { name: 'folder', value: inFolder.folder }, ...inFolder.files.map(pdf)]);
+  if (up.status !== 201) throw new Error(`the staff upload answered ${up.status}`);
+  await w.app.settle();
+  const items = await new Repo(w.app.db).itemsOfCase(c.id);
+  const item = (title: string) => items.find((i) => i.title === title) as ItemRecord;
+  return { c, clientId, item };
 }

@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ItemRecord } from '../../src/store/records';
 import { useFirmOnSimulator } from './firm-world';
-import { upload } from './harness';
-import { sealedItemGuests } from './sealed-items';
+import { caseWithDocuments, sealedItemGuests } from './sealed-items';
 
 /**
  * Staff-only documents and folders inside a case folder: once staff mark them, no guest reads
@@ -21,24 +19,10 @@ describe('staff-only items never reach a guest through SharePoint', () => {
   const markStaffOnly = (item: ItemRecord) => patchItem(item, { staffOnly: true, reason: 'privileged strategy' });
 
   beforeAll(async () => {
-    const { sharing } = w.app.app.services;
-    const client = await sharing.createClient(w.f.actor, { name: 'Staff-only client' });
-    clientId = client.id;
-    const created = await sharing.createCase(w.f.actor, { clientId, number: 'SO-1', title: 'Staff only', assignedStaffId: null, budgetCents: null });
-    await w.app.settle();
-    c = (await new Repo(w.app.db).case(w.f.firm.id, created.id)) as CaseRecord;
-    const up = await upload(w.app, `/api/cases/${c.id}/files`, w.f.staffToken, [
-      { name: 'file', filename: 'memo.pdf', content: Buffer.from('%PDF memo') },
-      { name: 'file', filename: 'shared.pdf', content: Buffer.from('%PDF shared') },
-      { name: 'file', filename: 'open.pdf', content: Buffer.from('%PDF open') },
-      { name: 'folder', value: 'Internal' },
-      { name: 'file', filename: 'plan.pdf', content: Buffer.from('%PDF plan') },
-    ]);
-    expect(up.status).toBe(201);
-    await w.app.settle();
-    const items = await new Repo(w.app.db).itemsOfCase(c.id);
-    for (const name of ['memo', 'plan', 'shared', 'open'] as const) doc[name] = items.find((i) => i.title === `${name}.pdf`) as ItemRecord;
-    internal = items.find((i) => i.kind === 'folder' && i.title === 'Internal') as ItemRecord;
+    const made = await caseWithDocuments(w, 'Staff-only client', { number: 'SO-1', title: 'Staff only' }, ['memo.pdf', 'shared.pdf', 'open.pdf'], { folder: 'Internal', files: ['plan.pdf'] });
+    ({ c, clientId } = made);
+    for (const name of ['memo', 'plan', 'shared', 'open'] as const) doc[name] = made.item(`${name}.pdf`);
+    internal = made.item('Internal');
   });
 
   it('seals marked items against guests granted before and after, by every scope, and audits the marking', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { SIMULATOR_CLIENT_ID, SIMULATOR_TENANT_ID } from '../../src/config';
 import type { UploadAnswer } from '../../src/contract';
 import { zip } from '../stress/support/hostile-zip';
-import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
+import { useUploadWorld } from './firm-world';
 import { uploadAnswer, waitForBatch } from './harness';
 
 /**
@@ -16,15 +16,8 @@ const FILES = 40;
 const MAX_UNITS_PER_FILE = 2.2;
 
 describe('the Graph cost of a background upload batch', () => {
-  let w: UploadWorld;
-  beforeAll(async () => {
-    // Some latency per call: each write's notification then arrives on its own, as in a tenant.
-    w = await startUploadWorld({ simKnobs: { latencyMs: 40 } });
-  }, 180_000);
-  afterAll(async () => {
-    await w?.app.app.worker.stop();
-    await w?.close();
-  });
+  // Some latency per call: each write's notification then arrives on its own, as in a tenant.
+  const w = useUploadWorld({ simKnobs: { latencyMs: 40 } });
 
   it(`stays within ${MAX_UNITS_PER_FILE} resource units per small file, delta follow-up included`, async () => {
     await w.app.settle();

@@ -1,14 +1,8 @@
 /** Drives and driveItems: addressing, children paging, download, simple upload, folders, upload sessions. */
 import { QuickXorHash } from '../../src/m365-simulator/state/quickXorHash';
-import { startFixture, type Fixture } from './helpers';
+import { useFixture } from './helpers';
 
-let f: Fixture;
-let drive: string;
-beforeAll(async () => {
-  f = await startFixture();
-  drive = f.rootDriveId;
-});
-afterAll(() => f.close());
+const f = useFixture();
 
 type Item = {
   id: string;
@@ -36,21 +30,21 @@ describe('quickXorHash', () => {
 
 describe('driveItem addressing and content', () => {
   test('PUT by path creates missing folders and the file (201), then replaces it (200) (learn.microsoft.com/graph/api/driveitem-put-content)', async () => {
-    const created = await f.graph<Item>('PUT', `/drives/${drive}/root:/Cases/2024-001/Pleadings/brief.pdf:/content`, { body: 'v1' });
+    const created = await f.graph<Item>('PUT', `/drives/${f.rootDriveId}/root:/Cases/2024-001/Pleadings/brief.pdf:/content`, { body: 'v1' });
     expect(created.status).toBe(201);
-    expect(created.json.parentReference.path).toBe(`/drives/${drive}/root:/Cases/2024-001/Pleadings`);
+    expect(created.json.parentReference.path).toBe(`/drives/${f.rootDriveId}/root:/Cases/2024-001/Pleadings`);
     expect(created.json.file?.hashes.quickXorHash).toBe(new QuickXorHash().update(Buffer.from('v1')).digestBase64());
-    const replaced = await f.graph<Item>('PUT', `/drives/${drive}/items/${created.json.id}/content`, { body: 'version 2' });
+    const replaced = await f.graph<Item>('PUT', `/drives/${f.rootDriveId}/items/${created.json.id}/content`, { body: 'version 2' });
     expect(replaced.status).toBe(200);
     expect(replaced.json.id).toBe(created.json.id);
     expect(replaced.json.eTag).not.toBe(created.json.eTag);
-    const byPath = await f.graph<Item>('GET', `/drives/${drive}/root:/Cases/2024-001/Pleadings/brief.pdf:`);
+    const byPath = await f.graph<Item>('GET', `/drives/${f.rootDriveId}/root:/Cases/2024-001/Pleadings/brief.pdf:`);
     expect(byPath.json.size).toBe(9);
   });
 
   test('GET /content answers 302 to a pre-authenticated URL that honours Range (learn.microsoft.com/graph/api/driveitem-get-content)', async () => {
-    const file = await f.graph<Item>('PUT', `/drives/${drive}/root:/range.txt:/content`, { body: '0123456789' });
-    const redirect = await f.graph('GET', `/drives/${drive}/items/${file.json.id}/content`, { redirect: 'manual' });
+    const file = await f.graph<Item>('PUT', `/drives/${f.rootDriveId}/root:/range.txt:/content`, { body: '0123456789' });
+    const redirect = await f.graph('GET', `/drives/${f.rootDriveId}/items/${file.json.id}/content`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     const location = redirect.headers.get('location')!;
     const partial = await fetch(location, { headers: { range: 'bytes=2-5' } });
@@ -63,11 +57,11 @@ describe('driveItem addressing and content', () => {
   });
 
   test('children are paged with $top and @odata.nextLink (learn.microsoft.com/graph/api/driveitem-list-children)', async () => {
-    const folder = await f.graph<Item>('POST', `/drives/${drive}/root/children`, { body: { name: 'Paging', folder: {}, '@microsoft.graph.conflictBehavior': 'fail' } });
+    const folder = await f.graph<Item>('POST', `/drives/${f.rootDriveId}/root/children`, { body: { name: 'Paging', folder: {}, '@microsoft.graph.conflictBehavior': 'fail' } });
     expect(folder.status).toBe(201);
-    for (let index = 0; index < 5; index++) await f.graph('PUT', `/drives/${drive}/items/${folder.json.id}:/doc-${index}.txt:/content`, { body: `doc ${index}` });
+    for (let index = 0; index < 5; index++) await f.graph('PUT', `/drives/${f.rootDriveId}/items/${folder.json.id}:/doc-${index}.txt:/content`, { body: `doc ${index}` });
     const names: string[] = [];
-    let next: string | undefined = `/drives/${drive}/items/${folder.json.id}/children?$top=2`;
+    let next: string | undefined = `/drives/${f.rootDriveId}/items/${folder.json.id}/children?$top=2`;
     let pages = 0;
     while (next) {
       const page: { json: { value: Item[]; '@odata.nextLink'?: string } } = await f.graph('GET', next);
@@ -80,24 +74,24 @@ describe('driveItem addressing and content', () => {
   });
 
   test('folder creation conflicts: fail → 409 nameAlreadyExists, rename → "name 1" (learn.microsoft.com/graph/api/driveitem-post-children)', async () => {
-    await f.graph('POST', `/drives/${drive}/root/children`, { body: { name: 'Dup', folder: {} } });
-    const conflict = await f.graph('POST', `/drives/${drive}/root/children`, { body: { name: 'dup', folder: {}, '@microsoft.graph.conflictBehavior': 'fail' } });
+    await f.graph('POST', `/drives/${f.rootDriveId}/root/children`, { body: { name: 'Dup', folder: {} } });
+    const conflict = await f.graph('POST', `/drives/${f.rootDriveId}/root/children`, { body: { name: 'dup', folder: {}, '@microsoft.graph.conflictBehavior': 'fail' } });
     expect(conflict.status).toBe(409);
     expect(conflict.json).toMatchObject({ error: { code: 'nameAlreadyExists' } });
-    const renamed = await f.graph<Item>('POST', `/drives/${drive}/root/children`, { body: { name: 'Dup', folder: {}, '@microsoft.graph.conflictBehavior': 'rename' } });
+    const renamed = await f.graph<Item>('POST', `/drives/${f.rootDriveId}/root/children`, { body: { name: 'Dup', folder: {}, '@microsoft.graph.conflictBehavior': 'rename' } });
     expect(renamed.json.name).toBe('Dup 1');
   });
 
   test('names with characters SharePoint forbids are refused with 400 (learn.microsoft.com/sharepoint/troubleshoot/lists-and-libraries/invalid-file-names)', async () => {
-    const response = await f.graph('POST', `/drives/${drive}/root/children`, { body: { name: 'a:b', folder: {} } });
+    const response = await f.graph('POST', `/drives/${f.rootDriveId}/root/children`, { body: { name: 'a:b', folder: {} } });
     expect(response.status).toBe(400);
   });
 
   test('DELETE removes the subtree (204) and the item is then 404 itemNotFound (learn.microsoft.com/graph/api/driveitem-delete)', async () => {
-    const file = await f.graph<Item>('PUT', `/drives/${drive}/root:/Trash/old.txt:/content`, { body: 'x' });
+    const file = await f.graph<Item>('PUT', `/drives/${f.rootDriveId}/root:/Trash/old.txt:/content`, { body: 'x' });
     const folderId = file.json.parentReference.id;
-    expect((await f.graph('DELETE', `/drives/${drive}/items/${folderId}`)).status).toBe(204);
-    const gone = await f.graph('GET', `/drives/${drive}/items/${file.json.id}`);
+    expect((await f.graph('DELETE', `/drives/${f.rootDriveId}/items/${folderId}`)).status).toBe(204);
+    const gone = await f.graph('GET', `/drives/${f.rootDriveId}/items/${file.json.id}`);
     expect(gone.status).toBe(404);
     expect(gone.json).toMatchObject({ error: { code: 'itemNotFound' } });
   });
@@ -105,7 +99,7 @@ describe('driveItem addressing and content', () => {
   test('sites/root and the drive of a site resolve to the same drive (learn.microsoft.com/graph/api/site-get)', async () => {
     const site = await f.graph<{ id: string }>('GET', '/sites/root');
     const siteDrive = await f.graph<{ id: string; driveType: string }>('GET', `/sites/${site.json.id}/drive`);
-    expect(siteDrive.json).toMatchObject({ id: drive, driveType: 'documentLibrary' });
+    expect(siteDrive.json).toMatchObject({ id: f.rootDriveId, driveType: 'documentLibrary' });
   });
 });
 
@@ -113,7 +107,7 @@ describe('upload sessions (learn.microsoft.com/graph/api/driveitem-createuploads
   const chunkOf = (size: number, fill: number) => Buffer.alloc(size, fill);
 
   async function createSession(path: string, item: Record<string, unknown> = {}) {
-    const response = await f.graph<{ uploadUrl: string; expirationDateTime: string; nextExpectedRanges: string[] }>('POST', `/drives/${drive}/root:/${path}:/createUploadSession`, { body: { item } });
+    const response = await f.graph<{ uploadUrl: string; expirationDateTime: string; nextExpectedRanges: string[] }>('POST', `/drives/${f.rootDriveId}/root:/${path}:/createUploadSession`, { body: { item } });
     expect(response.status).toBe(200);
     return response.json;
   }
@@ -181,8 +175,8 @@ describe('upload sessions (learn.microsoft.com/graph/api/driveitem-createuploads
   });
 
   test('conflictBehavior: fail refuses an existing name (409); replace answers 200 with the same item; rename creates "name 1"', async () => {
-    const original = await f.graph<Item>('PUT', `/drives/${drive}/root:/Uploads/conflict.txt:/content`, { body: 'original' });
-    const fail = await f.graph('POST', `/drives/${drive}/root:/Uploads/conflict.txt:/createUploadSession`, { body: { item: { '@microsoft.graph.conflictBehavior': 'fail' } } });
+    const original = await f.graph<Item>('PUT', `/drives/${f.rootDriveId}/root:/Uploads/conflict.txt:/content`, { body: 'original' });
+    const fail = await f.graph('POST', `/drives/${f.rootDriveId}/root:/Uploads/conflict.txt:/createUploadSession`, { body: { item: { '@microsoft.graph.conflictBehavior': 'fail' } } });
     expect(fail.status).toBe(409);
     const replace = await createSession('Uploads/conflict.txt', { '@microsoft.graph.conflictBehavior': 'replace' });
     const replaced = await put(replace.uploadUrl, Buffer.from('new'), 'bytes 0-2/3');
@@ -195,7 +189,7 @@ describe('upload sessions (learn.microsoft.com/graph/api/driveitem-createuploads
   });
 
   test('an unknown parameter in the createUploadSession body is refused, as OData does', async () => {
-    const response = await f.graph('POST', `/drives/${drive}/root:/Uploads/x.bin:/createUploadSession`, { body: { item: {}, deferComit: true } });
+    const response = await f.graph('POST', `/drives/${f.rootDriveId}/root:/Uploads/x.bin:/createUploadSession`, { body: { item: {}, deferComit: true } });
     expect(response.status).toBe(400);
   });
 });

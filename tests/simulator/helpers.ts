@@ -26,6 +26,19 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
+/**
+ * For a test file: the fixture, started before its tests and closed after them. The object is
+ * filled in once started, so read it inside tests and hooks (`f.graph`, `f.rootDriveId`).
+ */
+export function useFixture(options?: Parameters<typeof startFixture>[0]): Fixture {
+  const fixture = {} as Fixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await startFixture(options));
+  });
+  afterAll(() => fixture.close?.());
+  return fixture;
+}
+
 export async function tempDir(prefix = 'sim-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }

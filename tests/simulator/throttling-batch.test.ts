@@ -1,15 +1,9 @@
 /** Resource-unit throttling, fault injection, $batch and persistence across restarts. */
 import http from 'node:http';
 import { startSimulator } from '../../src/m365-simulator';
-import { FIXTURE_APP_ROLES, startFixture, type Fixture } from './helpers';
+import { FIXTURE_APP_ROLES, useFixture } from './helpers';
 
-let f: Fixture;
-let drive: string;
-beforeAll(async () => {
-  f = await startFixture();
-  drive = f.rootDriveId;
-});
-afterAll(() => f.close());
+const f = useFixture();
 afterEach(async () => {
   await f.sim.admin.setKnobs({ resourceUnitsPerMinute: 1250, faultRate: 0, faultKinds: ['429', '503', 'reset'] });
   await f.sim.admin.resetStats();
@@ -17,15 +11,15 @@ afterEach(async () => {
 
 describe('SharePoint resource units (learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online)', () => {
   test('permission operations cost 5 units, other calls 1–2; over budget → 429 activityLimitReached with Retry-After; stats count it all', async () => {
-    const file = await f.graph<{ id: string }>('PUT', `/drives/${drive}/root:/Throttle/t.txt:/content`, { body: 't' });
+    const file = await f.graph<{ id: string }>('PUT', `/drives/${f.rootDriveId}/root:/Throttle/t.txt:/content`, { body: 't' });
     await f.sim.admin.resetStats();
     await f.sim.admin.setKnobs({ resourceUnitsPerMinute: 12 });
-    expect((await f.graph('GET', `/drives/${drive}/items/${file.json.id}`)).status).toBe(200); // 1
-    expect((await f.graph('GET', `/drives/${drive}/items/${file.json.id}/permissions`)).status).toBe(200); // 5 → 6
-    const nearLimit = await f.graph('GET', `/drives/${drive}/items/${file.json.id}/permissions`); // 5 → 11
+    expect((await f.graph('GET', `/drives/${f.rootDriveId}/items/${file.json.id}`)).status).toBe(200); // 1
+    expect((await f.graph('GET', `/drives/${f.rootDriveId}/items/${file.json.id}/permissions`)).status).toBe(200); // 5 → 6
+    const nearLimit = await f.graph('GET', `/drives/${f.rootDriveId}/items/${file.json.id}/permissions`); // 5 → 11
     expect(nearLimit.status).toBe(200);
     expect(nearLimit.headers.get('ratelimit-remaining')).toBe('1');
-    const throttled = await f.graph('POST', `/drives/${drive}/items/${file.json.id}/invite`, { body: { recipients: [{ email: f.acceptedGuest.mail }], roles: ['read'], requireSignIn: true } });
+    const throttled = await f.graph('POST', `/drives/${f.rootDriveId}/items/${file.json.id}/invite`, { body: { recipients: [{ email: f.acceptedGuest.mail }], roles: ['read'], requireSignIn: true } });
     expect(throttled.status).toBe(429);
     expect(throttled.json).toMatchObject({ error: { code: 'activityLimitReached' } });
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -39,16 +33,16 @@ describe('SharePoint resource units (learn.microsoft.com/sharepoint/dev/general-
 describe('fault injection', () => {
   test('faultRate 1 with 503 only: every call fails with 503 and Retry-After, nothing is done', async () => {
     await f.sim.admin.setKnobs({ faultRate: 1, faultKinds: ['503'] });
-    const response = await f.graph('PUT', `/drives/${drive}/root:/Faults/never.txt:/content`, { body: 'x' });
+    const response = await f.graph('PUT', `/drives/${f.rootDriveId}/root:/Faults/never.txt:/content`, { body: 'x' });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     await f.sim.admin.setKnobs({ faultRate: 0 });
-    expect((await f.graph('GET', `/drives/${drive}/root:/Faults/never.txt:`)).status).toBe(404);
+    expect((await f.graph('GET', `/drives/${f.rootDriveId}/root:/Faults/never.txt:`)).status).toBe(404);
   });
 
   test('connection resets drop the socket (before or after the work is done)', async () => {
     await f.sim.admin.setKnobs({ faultRate: 1, faultKinds: ['reset'] });
-    const url = new URL(`${f.sim.httpUrl}/v1.0/drives/${drive}/root`);
+    const url = new URL(`${f.sim.httpUrl}/v1.0/drives/${f.rootDriveId}/root`);
     const outcome = await new Promise<string>((resolve) => {
       http.get({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${f.appToken}` } }, () => resolve('answered')).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
     });
@@ -67,9 +61,9 @@ describe('$batch (learn.microsoft.com/graph/json-batching)', () => {
     const response = await f.graph<{ responses: Array<{ id: string; status: number; body?: { id?: string } }> }>('POST', '/$batch', {
       body: {
         requests: [
-          { id: '1', method: 'POST', url: `/drives/${drive}/root/children`, headers: { 'content-type': 'application/json' }, body: { name: 'BatchFolder', folder: {} } },
-          { id: '2', method: 'GET', url: `/drives/${drive}/root:/BatchFolder:`, dependsOn: ['1'] },
-          { id: '3', method: 'GET', url: `/drives/${drive}/items/does-not-exist` },
+          { id: '1', method: 'POST', url: `/drives/${f.rootDriveId}/root/children`, headers: { 'content-type': 'application/json' }, body: { name: 'BatchFolder', folder: {} } },
+          { id: '2', method: 'GET', url: `/drives/${f.rootDriveId}/root:/BatchFolder:`, dependsOn: ['1'] },
+          { id: '3', method: 'GET', url: `/drives/${f.rootDriveId}/items/does-not-exist` },
           { id: '4', method: 'GET', url: '/sites/root', dependsOn: ['3'] },
         ],
       },
@@ -83,9 +77,9 @@ describe('$batch (learn.microsoft.com/graph/json-batching)', () => {
   });
 
   test('inner requests are throttled one by one: some come back 429 with Retry-After while others succeed', async () => {
-    const file = await f.graph<{ id: string }>('PUT', `/drives/${drive}/root:/Batch/b.txt:/content`, { body: 'b' });
+    const file = await f.graph<{ id: string }>('PUT', `/drives/${f.rootDriveId}/root:/Batch/b.txt:/content`, { body: 'b' });
     await f.sim.admin.setKnobs({ resourceUnitsPerMinute: 12 });
-    const requests = Array.from({ length: 4 }, (_unused, index) => ({ id: String(index), method: 'GET', url: `/drives/${drive}/items/${file.json.id}/permissions` }));
+    const requests = Array.from({ length: 4 }, (_unused, index) => ({ id: String(index), method: 'GET', url: `/drives/${f.rootDriveId}/items/${file.json.id}/permissions` }));
     const response = await f.graph<{ responses: Array<{ status: number; headers: Record<string, string> }> }>('POST', '/$batch', { body: { requests } });
     expect(response.status).toBe(200);
     const statuses = response.json.responses.map((entry) => entry.status);

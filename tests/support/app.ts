@@ -72,6 +72,26 @@ export async function createFirm(db: Db, tenantId: string = randomUUID(), name =
   return { firm, staff, tenantId };
 }
 
+/**
+ * The usual start of a hostile API test: the app with two set-up firms, A in HOME_TENANT and B in
+ * a tenant of its own, and a token for each firm's admin (Pat).
+ */
+export async function startTwoFirmApp(options: Parameters<typeof startTestApp>[0] = {}) {
+  const t = await startTestApp(options);
+  const firmA = await createFirm(t.db, HOME_TENANT, 'Firm A');
+  const firmB = await createFirm(t.db, randomUUID(), 'Firm B');
+  const staffA = await t.identity.token({ tid: firmA.tenantId, oid: firmA.staff.userId });
+  const staffB = await t.identity.token({ tid: firmB.tenantId, oid: firmB.staff.userId });
+  return { t, firmA, firmB, staffA, staffB };
+}
+
+/** A call that must succeed: its answer, or an error naming the request and the refusal. */
+export async function okCall(t: TestApp, token: string, method: string, path: string, body?: unknown) {
+  const res = await t.call(method, path, token, body);
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** Marks a firm set up straight in the store (fixtures; the product goes through PUT /api/setup). */
 export async function completeSetupInStore(db: Db, firmId: string, setup: { name: string; staffGroupId: string; admins: NamedAdmin[] }): Promise<void> {
   await new Repo(db).saveSetup(firmId, {

@@ -4,8 +4,9 @@ import { FirmApp } from './firm/FirmApp';
 import { PortalApp } from './portal/PortalApp';
 import { completeSignInRedirect } from './shell/auth';
 import { deepLinkTarget } from './shell/deep-link';
+import { setReaderLocale } from './shell/locale';
 import { navigate, useLocation } from './shell/router';
-import { teamsSubPageId } from './shell/teams';
+import { detectReaderLocale, teamsSubPageId } from './shell/teams';
 import { CaseTabPage } from './staff/CaseTabPage';
 import { ConfigPage } from './staff/ConfigPage';
 
@@ -38,7 +39,8 @@ function SignInFailed({ message }: { message: string }) {
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 // Outside Teams, a page reached from the sign-in redirect first lets MSAL take the answer.
-completeSignInRedirect().then(
+// Dates, numbers and words follow the reader's locale, known before the first render.
+Promise.all([completeSignInRedirect(), detectReaderLocale().then(setReaderLocale)]).then(
   () => root.render(<Root />),
   (err: unknown) => root.render(<SignInFailed message={err instanceof Error ? err.message : String(err)} />),
 );

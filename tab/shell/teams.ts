@@ -34,3 +34,14 @@ export async function teamsSubPageId(): Promise<string | null> {
     return null;
   }
 }
+
+/** The locale Teams reports for the user (inside Teams), else the browser's. */
+export async function detectReaderLocale(): Promise<string | undefined> {
+  const browser = typeof navigator === 'undefined' ? undefined : navigator.language;
+  if (!(await initTeams())) return browser;
+  try {
+    return (await app.getContext()).app.locale || browser;
+  } catch {
+    return browser;
+  }
+}

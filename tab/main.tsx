@@ -8,6 +8,7 @@ import { setReaderLocale } from './shell/locale';
 import { navigate, useLocation } from './shell/router';
 import { detectReaderLocale, teamsSubPageId } from './shell/teams';
 import { CaseTabPage } from './staff/CaseTabPage';
+import { useStrings } from './strings';
 import { ConfigPage } from './staff/ConfigPage';
 
 /** One bundle, four entry pages, chosen by path: /tab/portal, /tab/case, /tab/config, /tab/firm. */
@@ -28,11 +29,12 @@ function Root() {
 
 /** The identity provider answered the sign-in with an error (or the answer could not be redeemed). */
 function SignInFailed({ message }: { message: string }) {
+  const t = useStrings().shell;
   return (
     <main style={{ padding: 24 }}>
-      <h1 style={{ fontSize: 20 }}>Sign-in did not finish</h1>
+      <h1 style={{ fontSize: 20 }}>{t.signInFailed}</h1>
       <p>{message}</p>
-      <a href={window.location.pathname}>Try again</a>
+      <a href={window.location.pathname}>{t.tryAgain}</a>
     </main>
   );
 }

@@ -2,6 +2,8 @@ import { getReaderLocale } from '../shell/locale';
 import { commonEn } from './en/common';
 import { firmPagesEn } from './en/firm-pages';
 import { itemsEn } from './en/items';
+import { portalEn } from './en/portal';
+import { shellEn } from './en/shell';
 import { viewsEn } from './en/views';
 
 /**
@@ -9,7 +11,7 @@ import { viewsEn } from './en/views';
  * `en/`; a translation is another object of the same `Catalogue` shape, so a missing string is a
  * type error rather than English leaking into another language.
  */
-export const EN = { common: commonEn, items: itemsEn, views: viewsEn, firmPages: firmPagesEn };
+export const EN = { common: commonEn, shell: shellEn, portal: portalEn, items: itemsEn, views: viewsEn, firmPages: firmPagesEn };
 
 export type Catalogue = typeof EN;
 
@@ -24,5 +26,8 @@ export function catalogueFor(locale: string | null | undefined): Catalogue {
 
 /** The catalogue for the reader's language (the locale set at start-up), English when there is none. */
 export function useStrings(): Catalogue {
-  return catalogueFor(getReaderLocale());
+  return currentStrings();
 }
+
+/** The same, for code outside components (messages made by plain functions). */
+export const currentStrings = (): Catalogue => catalogueFor(getReaderLocale());

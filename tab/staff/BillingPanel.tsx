@@ -7,6 +7,7 @@ import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { ItemsPanel } from './ItemsPanel';
+import { useStrings } from '../strings';
 
 type MoneyKind = Exclude<LedgerKind, 'invoice'>;
 const LEDGER_LABEL: Record<LedgerKind, string> = { retainer_deposit: 'Retainer deposit', expense: 'Expense', invoice: 'Invoice', payment: 'Payment' };
@@ -50,6 +51,7 @@ function Figure({ label, cents, currency, hint }: { label: string; cents: number
 
 /** Budget, retainer and what is owed; deposits, expenses and payments; invoices with their state and share ticks. */
 export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: string; detail: CaseDetail; sharing: CaseSharing; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const ledger = useLoad(() => api.ledger(caseId), [caseId, sharing]);
@@ -84,18 +86,18 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   });
   const sum = ledger.data?.summary;
   return (
-    <section aria-label="Invoices and ledger">
+    <section aria-label={t.invoicesAndLedger}>
       <Subtitle2 block as="h2">
-        Balance
+        {t.balance}
       </Subtitle2>
       {sum ? (
         <div className={s.figures}>
-          <Figure label="Budget" cents={detail.budgetCents} currency={currency} hint="The case budget agreed with the client." />
-          <Figure label="Retainer balance" cents={sum.retainerBalanceCents} currency={currency} hint="Deposits and payments not applied to an invoice, less expenses and invoices paid from the retainer." />
-          <Figure label="Outstanding" cents={sum.outstandingCents} currency={currency} hint="What the client still owes on invoices awaiting payment." />
-          <Figure label="Billed" cents={sum.invoicedCents} currency={currency} hint="Sent and paid invoices; drafts and void invoices never count." />
-          <Figure label="Expenses" cents={sum.expensesCents} currency={currency} hint="Expenses recorded on the case." />
-          <Figure label="Budget remaining" cents={sum.budgetRemainingCents} currency={currency} hint="Budget less billed and expenses." />
+          <Figure label={t.budget} cents={detail.budgetCents} currency={currency} hint={t.theCaseBudgetAgreed} />
+          <Figure label={t.retainerBalance} cents={sum.retainerBalanceCents} currency={currency} hint={t.depositsAndPaymentsNot} />
+          <Figure label={t.outstanding} cents={sum.outstandingCents} currency={currency} hint={t.whatTheClientStill} />
+          <Figure label={t.billed} cents={sum.invoicedCents} currency={currency} hint={t.sentAndPaidInvoices} />
+          <Figure label={t.expenses} cents={sum.expensesCents} currency={currency} hint={t.expensesRecordedOnThe} />
+          <Figure label={t.budgetRemaining} cents={sum.budgetRemainingCents} currency={currency} hint={t.budgetLessBilledAnd} />
         </div>
       ) : (
         !ledger.error && <Loading />
@@ -105,9 +107,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Invoices
+          {t.invoices}
         </Subtitle2>
-        <ScrollingTable label="Invoice states" columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
+        <ScrollingTable label={t.invoiceStates} columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
           {(ledger.data?.invoices ?? []).map((i) => (
             <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
               <TableCell>
@@ -135,10 +137,10 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Ledger
+          {t.ledger}
         </Subtitle2>
         <div className={s.form}>
-          <Field label="Kind">
+          <Field label={t.kind}>
             <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as MoneyKind) ?? 'expense')}>
               {optionsOf(
                 MONEY_KINDS,
@@ -148,37 +150,37 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
             </Dropdown>
           </Field>
           {kind === 'payment' && (
-            <Field label="Against">
+            <Field label={t.against}>
               <Dropdown
                 value={invoiceId === NO_INVOICE ? 'Into the retainer' : (payable.find((i) => i.id === invoiceId)?.invoiceNumber ?? '')}
                 selectedOptions={[invoiceId]}
                 onOptionSelect={(_e, d) => setInvoiceId(d.optionValue ?? NO_INVOICE)}
               >
-                <Option value={NO_INVOICE}>Into the retainer</Option>
+                <Option value={NO_INVOICE}>{t.intoTheRetainer}</Option>
                 {payable.map((i) => (
                   <Option key={i.id} value={i.id} text={i.invoiceNumber ?? i.title}>
-                    {`${i.invoiceNumber} (${money(i.outstandingCents, currency)} owed)`}
+                    {t.invoiceOwed(i.invoiceNumber ?? '', money(i.outstandingCents, currency))}
                   </Option>
                 ))}
               </Dropdown>
             </Field>
           )}
-          <Field label={`Amount (${currency})`}>
+          <Field label={t.amountIn(currency)}>
             <Input value={amount} onChange={(_e, d) => setAmount(d.value)} inputMode="decimal" />
           </Field>
-          <Field label="Description">
+          <Field label={t.description}>
             <Input value={description} onChange={(_e, d) => setDescription(d.value)} />
           </Field>
-          <Field label="Date">
+          <Field label={t.date}>
             <Input type="date" value={occurredOn} onChange={(_e, d) => setOccurredOn(d.value)} />
           </Field>
           <Button appearance="primary" disabled={add.busy} onClick={() => void add.run()}>
-            Add entry
+            {t.addEntry}
           </Button>
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <ScrollingTable label="Ledger entries" columns={['Date', 'Kind', 'Description', 'Amount']}>
+        <ScrollingTable label={t.ledgerEntries} columns={['Date', 'Kind', 'Description', 'Amount']}>
           {(ledger.data?.entries ?? []).map((e) => (
             <TableRow key={e.id} data-testid="ledger-row">
               <TableCell>{date(e.occurredOn)}</TableCell>
@@ -195,7 +197,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Invoice documents and sharing
+          {t.invoiceDocumentsAndSharing}
         </Subtitle2>
         <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} />
       </div>

@@ -19,6 +19,7 @@ import { PartiesPanel } from './PartiesPanel';
 import { ShareDialog } from './ShareDialog';
 import { FirmNav } from '../firm/FirmNav';
 import { WallDialog } from './WallDialog';
+import { useStrings } from '../strings';
 
 type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages' | 'access';
 const PANELS: Array<[Panel, string]> = [
@@ -70,6 +71,7 @@ function useItemFocus(items: readonly Item[] | undefined, itemId: string | null,
 }
 
 function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAccess: boolean; focusItemId: string | null }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
@@ -80,16 +82,16 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
   const [closing, setClosing] = useState(false);
   const [restricting, setRestricting] = useState(false);
   const reload = () => void data.reload();
-  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
-  if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label="Opening the case…" />;
+  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>{t.thisCaseDoesNot}</Empty>;
+  if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label={t.openingTheCase} />;
   const d = data.data;
   return (
     <>
       <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} onRestrict={() => setRestricting(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
-      {focus.missing && <Notice intent="warning">The item this link opens is no longer in this case: it was deleted or moved to another case.</Notice>}
+      {focus.missing && <Notice intent="warning">{t.theItemThisLink}</Notice>}
       <div className={s.tabs}>
-        <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label="Case sections">
+        <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label={t.caseSections}>
           {PANELS.map(([value, label]) => (
             <Tab key={value} value={value}>
               {label}
@@ -118,14 +120,15 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
  * than a dead end, pick one by number or title; the address then names it, so Back and sharing work.
  */
 function CasePicker() {
+  const t = useStrings().staff;
   const api = useStaffApi();
   const cases = useLoad(() => api.cases(), []);
   const [query, setQuery] = useState('');
-  if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label="Finding your cases…" />;
-  if (cases.data.length === 0) return <Empty>The firm has no cases yet. Open one from the Clients page or a channel's CaseRoom tab settings.</Empty>;
+  if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label={t.findingYourCases} />;
+  if (cases.data.length === 0) return <Empty>{t.theFirmHasNo}</Empty>;
   const matches = cases.data.filter((c) => caseLabel(c).toLowerCase().includes(query.toLowerCase()));
   return (
-    <SearchField label="Open a case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
+    <SearchField label={t.openACase} placeholder={t.searchByNumberOr} query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
       {optionsOf(matches, (c) => c.id, caseLabel)}
     </SearchField>
   );
@@ -133,8 +136,9 @@ function CasePicker() {
 
 /** The configurable channel tab's content: /tab/case?caseId=…[&show=access | &itemId=…] */
 export function CaseTabPage({ caseId, openAccess = false, focusItemId = null }: { caseId: string | null; openAccess?: boolean; focusItemId?: string | null }) {
+  const t = useStrings().staff;
   return (
-    <AppShell title="Case" nav={<FirmNav current="case" />}>
+    <AppShell title={t.case} nav={<FirmNav current="case" />}>
       {caseId ? <CaseTab caseId={caseId} openAccess={openAccess} focusItemId={focusItemId} /> : <CasePicker />}
     </AppShell>
   );

@@ -4,6 +4,7 @@ import type { CaseClosePreview, CaseDetail, CaseReopenPreview, ClosureGuestChang
 import { ErrorBar, Loading } from '../components/Feedback';
 import { dateTime, SECTION_LABEL } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   guests: { margin: `${tokens.spacingVerticalS} 0`, paddingLeft: tokens.spacingHorizontalL, maxHeight: '320px', overflowY: 'auto' },
@@ -22,6 +23,7 @@ function accessWords(access: ClosureGuestChange['access']): string {
  * server's own plan, the one the confirmation applies.
  */
 export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDetail; onClose: () => void; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const reopening = detail.closedAt !== null;
@@ -41,26 +43,28 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
       <DialogSurface aria-describedby="close-case-summary">
         <DialogBody>
           <DialogTitle>
-            {verb} case {detail.number}
+            {verb}
+            {t.case2}
+            {detail.number}
           </DialogTitle>
           <DialogContent className={s.form}>
             <ErrorBar error={preview.error} onRetry={() => void preview.reload()} />
-            {!plan && !preview.error && <Loading label="Working out who is affected…" />}
+            {!plan && !preview.error && <Loading label={t.workingOutWhoIs} />}
             {plan && (
               <div data-testid="close-case-preview">
                 <Text as="p" id="close-case-summary">
                   {reopening
                     ? plan.guests.length === 0
-                      ? 'Nobody gets access back: no guest had access that is still valid.'
-                      : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest gets' : 'guests get'} back what closing took. New shares on the case are allowed again.`
+                      ? t.nobodyGetsAccessBack
+                      : t.guestsGetBack(plan.guests.length)
                     : plan.guests.length === 0
-                      ? 'No guest has access to this case. New shares will be refused until it is reopened.'
+                      ? t.noGuestHasAccess
                       : readUntil
-                        ? `${plan.guests.length} ${plan.guests.length === 1 ? 'guest keeps' : 'guests keep'} read-only access until ${dateTime(readUntil)} (no uploads or messages), then ${plan.guests.length === 1 ? 'loses' : 'lose'} it. New shares will be refused.`
-                        : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest loses' : 'guests lose'} access at once, in the portal and in SharePoint. New shares will be refused.`}
+                        ? t.guestsKeepReadOnly(plan.guests.length, dateTime(readUntil))
+                        : t.guestsLoseAccess(plan.guests.length)}
                 </Text>
                 {plan.guests.length > 0 && (
-                  <ul className={s.guests} aria-label={reopening ? 'Who gets access back' : 'Who loses access'}>
+                  <ul className={s.guests} aria-label={reopening ? t.whoGetsAccessBack : t.whoLosesAccess}>
                     {plan.guests.map((g) => (
                       <li key={g.contactId} data-testid="close-case-guest">
                         <Text weight="semibold">{g.name}</Text> <Caption1>({g.kind})</Caption1>: {accessWords(g.access)}
@@ -70,17 +74,18 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
                 )}
               </div>
             )}
-            <Field label="Reason (kept in the audit log)">
+            <Field label={t.reasonKeptInThe}>
               <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
             </Field>
             <ErrorBar error={apply.error} />
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={apply.busy}>
-              Cancel
+              {t.cancel}
             </Button>
             <Button appearance="primary" disabled={!plan || apply.busy} onClick={() => void apply.run()} data-testid="close-case-confirm">
-              {verb} case
+              {verb}
+              {t.case3}
             </Button>
           </DialogActions>
         </DialogBody>

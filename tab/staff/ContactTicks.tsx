@@ -5,6 +5,7 @@ import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable } from './caseData';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0, minWidth: 0 },
@@ -13,6 +14,7 @@ const useStyles = makeStyles({
 
 /** Controlled ticks for something not created yet ("share with … when it is created/uploaded"). */
 export function ContactTicks({ contacts, selected, onChange, label = 'Share with' }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const eligible = shareable(contacts);
   return (
@@ -20,7 +22,7 @@ export function ContactTicks({ contacts, selected, onChange, label = 'Share with
       <legend>
         <Caption1>{label}</Caption1>
       </legend>
-      {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access yet (see Parties).</Caption1>}
+      {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas}</Caption1>}
       {eligible.map((c) => (
         <Checkbox
           key={c.id}
@@ -40,6 +42,7 @@ export function ContactTicks({ contacts, selected, onChange, label = 'Share with
 
 /** Live per-contact ticks on an existing item: tick shares it, untick stops sharing it. */
 export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: string; itemTitle: string; sharing: CaseSharing; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [note, setNote] = useState<string | null>(null);
@@ -94,20 +97,20 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   const eligible = shareable(sharing.contacts);
   return (
     <div>
-      <fieldset className={s.row} data-testid="share-ticks" aria-label={`Share ${itemTitle} with`}>
+      <fieldset className={s.row} data-testid="share-ticks" aria-label={t.shareWith(itemTitle)}>
         <legend>
-          <Caption1>Shared with</Caption1>
+          <Caption1>{t.sharedWith}</Caption1>
         </legend>
-        {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access.</Caption1>}
+        {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas2}</Caption1>}
         {eligible.map((c) => {
           const entry = entries.find((e) => e.contactId === c.id);
           const broad = entry && entry.via !== 'item';
           return (
             <span key={c.id} className={s.row}>
-              <Checkbox label={broad ? `${c.name} (through ${entry.via} access)` : c.name} checked={wanted[c.id] ?? Boolean(entry)} disabled={toggle.busy || broad} onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))} />
+              <Checkbox label={broad ? t.throughAccess(c.name, entry.via) : c.name} checked={wanted[c.id] ?? Boolean(entry)} disabled={toggle.busy || broad} onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))} />
               {entry?.state === 'pending' && (
                 <Badge appearance="outline" color="warning" size="small">
-                  pending invitation
+                  {t.pendingInvitation}
                 </Badge>
               )}
             </span>
@@ -121,7 +124,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
           <DialogSurface>
             <DialogBody>
               <DialogTitle>
-                Share {itemTitle} with {askedName}?
+                {t.share2}
+                {itemTitle}
+                {t.with}
+                {askedName}?
               </DialogTitle>
               <DialogContent>
                 <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
@@ -129,10 +135,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
               </DialogContent>
               <DialogActions>
                 <Button onClick={cancelConfirmation} disabled={confirmShare.busy}>
-                  Cancel
+                  {t.cancel}
                 </Button>
                 <Button appearance="primary" disabled={!confirmable.ready || confirmShare.busy} onClick={() => void confirmShare.run()} data-testid="confirm-share">
-                  Confirm and share
+                  {t.confirmAndShare}
                 </Button>
               </DialogActions>
             </DialogBody>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError, type Confirmation, type ConfirmationRequired, type GuardrailReason, type ScopeChangePreview } from '../api';
 import { date } from '../components/format';
 import { PreviewList } from './PreviewList';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   box: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -30,12 +31,14 @@ export function reasonSentence(r: GuardrailReason): string {
 const expiryText = (at: string | null) => (at ? `until ${date(at)}` : 'no expiry');
 
 function ScopeChange({ change }: { change: ScopeChangePreview }) {
+  const t = useStrings().staff;
   const rights = change.before.rights !== change.after.rights ? `Rights: ${change.before.rights} → ${change.after.rights}. ` : '';
   const expiry = change.before.expiresAt !== change.after.expiresAt ? `Expiry: ${expiryText(change.before.expiresAt)} → ${expiryText(change.after.expiresAt)}.` : '';
   return (
     <div data-testid="scope-change">
       <Subtitle2 block as="h3">
-        What changes for {change.contactName}
+        {t.whatChangesFor}
+        {change.contactName}
       </Subtitle2>
       {(rights || expiry) && <Caption1 as="p">{`${rights}${expiry}`}</Caption1>}
       <PreviewList preview={change} />
@@ -45,6 +48,7 @@ function ScopeChange({ change }: { change: ScopeChangePreview }) {
 
 /** The server's confirmation_required answer: why, what would change, and the reason the person must give (it goes to the audit log). */
 export function ConfirmationPanel({ confirmation, reason, onReason }: { confirmation: ConfirmationRequired; reason: string; onReason: (value: string) => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const warnings = confirmation.reasons.filter((r) => r.kind !== 'scope-change');
   return (
@@ -52,7 +56,7 @@ export function ConfirmationPanel({ confirmation, reason, onReason }: { confirma
       {warnings.length > 0 && (
         <MessageBar intent="warning" role="alert" data-testid="guardrail-warning">
           <MessageBarBody>
-            <MessageBarTitle>Check before you share</MessageBarTitle>
+            <MessageBarTitle>{t.checkBeforeYouShare}</MessageBarTitle>
             <ul className={s.list}>
               {warnings.map((r, i) => (
                 <li key={i}>{reasonSentence(r)}</li>
@@ -64,7 +68,7 @@ export function ConfirmationPanel({ confirmation, reason, onReason }: { confirma
       {confirmation.scopeChanges.map((c) => (
         <ScopeChange key={`${c.contactId}${c.grantId}`} change={c} />
       ))}
-      <Field label="Reason (kept in the audit log)" required validationMessage={reason.trim() ? undefined : 'Say why, to go ahead.'} validationState={reason.trim() ? 'none' : 'warning'}>
+      <Field label={t.reasonKeptInThe} required validationMessage={reason.trim() ? undefined : t.sayWhyToGo} validationState={reason.trim() ? 'none' : 'warning'}>
         <Textarea value={reason} onChange={(_e, d) => onReason(d.value)} data-testid="confirm-reason" />
       </Field>
     </div>

@@ -6,6 +6,7 @@ import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '.
 import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
+import { useStrings } from '../strings';
 
 export type EditableKind = 'note' | 'event' | 'invoice';
 const KIND_LABEL: Record<EditableKind, string> = { note: 'note', event: 'event', invoice: 'invoice' };
@@ -59,6 +60,7 @@ export function ItemFormDialog({
   onSave: (body: NewItem | ItemPatch, shareWith: string[]) => Promise<void>;
   onClose: () => void;
 }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const [v, setV] = useState<Values>(() => initialValues(item));
   const [shareWith, setShareWith] = useState<Set<string>>(new Set());
@@ -79,41 +81,41 @@ export function ItemFormDialog({
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>{item ? `Edit ${KIND_LABEL[kind]}` : `New ${KIND_LABEL[kind]}`}</DialogTitle>
+          <DialogTitle>{item ? t.editKind(KIND_LABEL[kind]) : t.newKind(KIND_LABEL[kind])}</DialogTitle>
           <DialogContent className={s.form}>
-            <Field label="Title" required validationMessage={problem ?? undefined}>
+            <Field label={t.title} required validationMessage={problem ?? undefined}>
               <Input value={v.title} onChange={set('title')} />
             </Field>
             {kind === 'note' && (
-              <Field label="Text">
+              <Field label={t.text}>
                 <Textarea value={v.body} onChange={set('body')} rows={6} resize="vertical" />
               </Field>
             )}
             {kind === 'event' && (
               <>
-                <Field label="Starts" required>
+                <Field label={t.starts} required>
                   <Input type="datetime-local" value={v.startsAt} onChange={set('startsAt')} />
                 </Field>
-                <Field label="Ends">
+                <Field label={t.ends}>
                   <Input type="datetime-local" value={v.endsAt} onChange={set('endsAt')} />
                 </Field>
-                <Field label="Location">
+                <Field label={t.location}>
                   <Input value={v.location} onChange={set('location')} />
                 </Field>
               </>
             )}
             {kind === 'invoice' && (
               <>
-                <Field label="Invoice number" required>
+                <Field label={t.invoiceNumber} required>
                   <Input value={v.invoiceNumber} onChange={set('invoiceNumber')} />
                 </Field>
-                <Field label={`Amount (${currency})`} required>
+                <Field label={t.amountIn(currency)} required>
                   <Input value={v.amount} onChange={set('amount')} inputMode="decimal" />
                 </Field>
-                <Field label="Due on" required>
+                <Field label={t.dueOn} required>
                   <Input type="date" value={v.dueOn} onChange={set('dueOn')} />
                 </Field>
-                <Field label="Status">
+                <Field label={t.status}>
                   <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
                     {optionsOf(
                       INVOICE_STATUSES,
@@ -128,9 +130,9 @@ export function ItemFormDialog({
             <ErrorBar error={save.error} />
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
+            <Button onClick={onClose}>{t.cancel}</Button>
             <Button appearance="primary" disabled={save.busy} onClick={() => void save.run()}>
-              {save.busy ? 'Saving…' : 'Save'}
+              {save.busy ? t.saving : t.save}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -5,6 +5,7 @@ import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
 import { ContactTicks } from './ContactTicks';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useStrings } from '../strings';
 
 /**
  * Pick people, then run a (possibly long) bulk action with a progress bar. The action reports
@@ -32,6 +33,7 @@ export function PickContactsDialog({
   run: (contactIds: string[], progress: (done: number) => void, confirm?: Confirmation, expiresAt?: string | null) => Promise<string | void>;
   onClose: () => void;
 }) {
+  const t = useStrings().staff;
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>();
@@ -69,11 +71,11 @@ export function PickContactsDialog({
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
               <>
-                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" />
+                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label={t.people} />
                 {withExpiry && <ExpiryField expiry={expiry} />}
               </>
             )}
-            {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
+            {progress !== null && <ProgressBar value={progress} aria-label={t.progress} />}
             {result && (
               <Text as="p" role="status">
                 {result}
@@ -83,11 +85,11 @@ export function PickContactsDialog({
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={running}>
-              {result ? 'Close' : 'Cancel'}
+              {result ? t.close : t.cancel}
             </Button>
             {!result && (
               <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready || (withExpiry && Boolean(expiry.problem))} onClick={() => void go()} data-testid="pick-contacts-go">
-                {running ? 'Working…' : confirmable.confirmation ? `Confirm and ${confirm.toLowerCase()}` : confirm}
+                {running ? t.working : confirmable.confirmation ? t.confirmAnd(confirm) : confirm}
               </Button>
             )}
           </DialogActions>

@@ -1,6 +1,7 @@
 import { Caption1, Checkbox, Field, Radio, RadioGroup, Switch, makeStyles, tokens } from '@fluentui/react-components';
 import { SECTIONS, type GrantScope, type Rights, type Section, type StaffThread } from '../api';
 import { SECTION_LABEL } from '../components/format';
+import { useStrings } from '../strings';
 
 export interface ScopeDraft {
   kind: 'case' | 'client';
@@ -28,32 +29,33 @@ const useStyles = makeStyles({
 
 /** Scope (this case / all cases of the client), the view (sections), threads, and upload rights. */
 export function ScopeEditor({ value, onChange, clientName, threads, lockKind }: { value: ScopeDraft; onChange: (d: ScopeDraft) => void; clientName: string; threads: StaffThread[]; lockKind?: boolean }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const toggle = <T,>(list: T[], v: T, on: boolean): T[] => (on ? [...list.filter((x) => x !== v), v] : list.filter((x) => x !== v));
   return (
     <div className={s.stack}>
       {!lockKind && (
-        <Field label="Scope">
+        <Field label={t.scope}>
           <RadioGroup value={value.kind} onChange={(_e, d) => onChange({ ...value, kind: d.value as ScopeDraft['kind'] })}>
-            <Radio value="case" label="Just this case" />
-            <Radio value="client" label={`All cases for ${clientName}, including future ones`} />
+            <Radio value="case" label={t.justThisCase} />
+            <Radio value="client" label={t.allCasesFor(clientName)} />
           </RadioGroup>
         </Field>
       )}
       <fieldset className={s.set}>
-        <legend>What they see (view)</legend>
+        <legend>{t.whatTheySeeView}</legend>
         {SECTIONS.map((section) => (
           <Checkbox key={section} label={SECTION_LABEL[section]} checked={value.view.includes(section)} onChange={(_e, d) => onChange({ ...value, view: toggle(value.view, section, Boolean(d.checked)) })} />
         ))}
       </fieldset>
       <fieldset className={s.set}>
-        <legend>Message threads they can read</legend>
-        {threads.length === 0 && <Caption1>This case has no threads yet. Guests always see threads they start.</Caption1>}
+        <legend>{t.messageThreadsTheyCan}</legend>
+        {threads.length === 0 && <Caption1>{t.thisCaseHasNo}</Caption1>}
         {threads.map((t) => (
           <Checkbox key={t.id} label={t.subject} checked={value.threadIds.includes(t.id)} onChange={(_e, d) => onChange({ ...value, threadIds: toggle(value.threadIds, t.id, Boolean(d.checked)) })} />
         ))}
       </fieldset>
-      <Switch label="Allow uploads" checked={value.rights === 'upload'} onChange={(_e, d) => onChange({ ...value, rights: d.checked ? 'upload' : 'read' })} />
+      <Switch label={t.allowUploads} checked={value.rights === 'upload'} onChange={(_e, d) => onChange({ ...value, rights: d.checked ? 'upload' : 'read' })} />
     </div>
   );
 }

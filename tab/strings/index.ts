@@ -1,9 +1,11 @@
 import { getReaderLocale } from '../shell/locale';
 import { commonEn } from './en/common';
+import { firmEn } from './en/firm';
 import { firmPagesEn } from './en/firm-pages';
 import { itemsEn } from './en/items';
 import { portalEn } from './en/portal';
 import { shellEn } from './en/shell';
+import { staffEn } from './en/staff';
 import { viewsEn } from './en/views';
 
 /**
@@ -11,7 +13,7 @@ import { viewsEn } from './en/views';
  * `en/`; a translation is another object of the same `Catalogue` shape, so a missing string is a
  * type error rather than English leaking into another language.
  */
-export const EN = { common: commonEn, shell: shellEn, portal: portalEn, items: itemsEn, views: viewsEn, firmPages: firmPagesEn };
+export const EN = { common: commonEn, shell: shellEn, portal: portalEn, staff: staffEn, firm: firmEn, items: itemsEn, views: viewsEn, firmPages: firmPagesEn };
 
 export type Catalogue = typeof EN;
 

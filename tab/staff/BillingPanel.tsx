@@ -62,7 +62,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   const [occurredOn, setOccurredOn] = useState(new Date().toISOString().slice(0, 10));
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const currency = ledger.data?.currency ?? 'USD';
+  // The firm's currency comes with the ledger: until it has loaded no amount is shown, never one in a guessed currency.
+  const currency = ledger.data?.currency ?? null;
+  const inCurrency = (cents: number | null | undefined) => (currency ? money(cents, currency) : '—');
   const payable = (ledger.data?.invoices ?? []).filter((i) => i.state === 'sent' || i.state === 'partly_paid');
   const add = useAction(async () => {
     const cents = parseCents(amount);
@@ -71,7 +73,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
     setProblem(null);
     const against = kind === 'payment' && invoiceId !== NO_INVOICE ? invoiceId : null;
     await api.addLedger(caseId, { kind, amountCents: cents, description: description.trim(), occurredOn, invoiceItemId: against });
-    setDone(`${LEDGER_LABEL[kind]} of ${money(cents, currency)} recorded.`);
+    setDone(`${LEDGER_LABEL[kind]} of ${inCurrency(cents)} recorded.`);
     setAmount('');
     setDescription('');
     setInvoiceId(NO_INVOICE);
@@ -90,7 +92,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       <Subtitle2 block as="h2">
         {t.balance}
       </Subtitle2>
-      {sum ? (
+      {sum && currency ? (
         <div className={s.figures}>
           <Figure label={t.budget} cents={detail.budgetCents} currency={currency} hint={t.theCaseBudgetAgreed} />
           <Figure label={t.retainerBalance} cents={sum.retainerBalanceCents} currency={currency} hint={t.depositsAndPaymentsNot} />
@@ -116,9 +118,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
                 {i.invoiceNumber} · {i.title}
               </TableCell>
               <TableCell>{date(i.dueOn)}</TableCell>
-              <TableCell>{money(i.amountCents, currency)}</TableCell>
-              <TableCell>{money(i.paidCents, currency)}</TableCell>
-              <TableCell>{money(i.outstandingCents, currency)}</TableCell>
+              <TableCell>{inCurrency(i.amountCents)}</TableCell>
+              <TableCell>{inCurrency(i.paidCents)}</TableCell>
+              <TableCell>{inCurrency(i.outstandingCents)}</TableCell>
               <TableCell data-testid="invoice-state">{i.stateLabel}</TableCell>
               <TableCell>
                 <div className={s.actions}>
@@ -159,13 +161,13 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
                 <Option value={NO_INVOICE}>{t.intoTheRetainer}</Option>
                 {payable.map((i) => (
                   <Option key={i.id} value={i.id} text={i.invoiceNumber ?? i.title}>
-                    {t.invoiceOwed(i.invoiceNumber ?? '', money(i.outstandingCents, currency))}
+                    {t.invoiceOwed(i.invoiceNumber ?? '', inCurrency(i.outstandingCents))}
                   </Option>
                 ))}
               </Dropdown>
             </Field>
           )}
-          <Field label={t.amountIn(currency)}>
+          <Field label={currency ? t.amountIn(currency) : t.amountWord}>
             <Input value={amount} onChange={(_e, d) => setAmount(d.value)} inputMode="decimal" />
           </Field>
           <Field label={t.description}>
@@ -189,7 +191,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
                 {e.invoiceItemId ? ` · ${ledger.data?.invoices.find((i) => i.id === e.invoiceItemId)?.invoiceNumber ?? ''}` : ''}
               </TableCell>
               <TableCell>{e.description}</TableCell>
-              <TableCell>{money(e.amountCents, currency)}</TableCell>
+              <TableCell>{inCurrency(e.amountCents)}</TableCell>
             </TableRow>
           ))}
         </ScrollingTable>
@@ -199,7 +201,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         <Subtitle2 block as="h2">
           {t.invoiceDocumentsAndSharing}
         </Subtitle2>
-        <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} />
+        {currency ? <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} /> : !ledger.error && <Loading />}
       </div>
     </section>
   );

@@ -51,10 +51,11 @@ export function ItemFormDialog({
   contacts,
   onSave,
   onClose,
-  currency = 'USD',
+  currency,
 }: {
   kind: EditableKind;
-  currency?: string;
+  /** The firm's currency, for invoice amounts. */
+  currency: string;
   item?: Item;
   contacts: Contact[];
   onSave: (body: NewItem | ItemPatch, shareWith: string[]) => Promise<void>;

@@ -184,6 +184,7 @@ export const staffEn = {
   differences: (n: number, when: string) => `${n} difference${n === 1 ? '' : 's'} between CaseRoom and SharePoint (read ${when}).`,
   invoiceOwed: (number: string, owed: string) => `${number} (${owed} owed)`,
   amountIn: (currency: string) => `Amount (${currency})`,
+  amountWord: 'Amount',
   guestsMayReadUntil: (when: string) => `Guests may read it until ${when}; nothing new is shared.`,
   guestsHaveAccess: (count: number) => `${count} ${count === 1 ? 'guest has' : 'guests have'} access`,
   guestsGetBack: (n: number) => `${n} ${n === 1 ? 'guest gets' : 'guests get'} back what closing took. New shares on the case are allowed again.`,

@@ -19,24 +19,7 @@ const useStyles = makeStyles({
 
 const PAGE = 100;
 /** The actions the log records, grouped by what they touch; the API matches a group by its prefix. */
-const ACTION_GROUPS: Array<[string, string]> = [
-  ['', 'Any action'],
-  ['grant', 'Access (grants)'],
-  ['items', 'Sharing items'],
-  ['portal', 'Portal access'],
-  ['case', 'Cases'],
-  ['contact', 'Contacts'],
-  ['invitation', 'Invitations'],
-  ['ledger', 'Ledger'],
-  ['invoice', 'Invoices'],
-  ['document', 'Documents'],
-  ['documents', 'Guest uploads'],
-  ['note', 'Notes'],
-  ['message', 'Messages'],
-  ['item.seen', 'Seen by guests: items'],
-  ['message.seen', 'Seen by guests: messages'],
-  ['firm', 'Firm settings'],
-];
+const ACTION_GROUP_ORDER = ['', 'grant', 'items', 'portal', 'case', 'contact', 'invitation', 'ledger', 'invoice', 'document', 'documents', 'note', 'message', 'item.seen', 'message.seen', 'firm'] as const;
 const ANY = '';
 
 interface Choice {
@@ -64,6 +47,7 @@ function ChoiceFilter({ label, anyLabel, choices, value, onPick }: { label: stri
 /** Who did what to whom, newest first, with names; filters, paging, export with the chain proof. */
 export function AuditPage() {
   const t = useStrings().firm;
+  const ACTION_GROUPS = ACTION_GROUP_ORDER.map((group): [string, string] => [group, t.actionGroup[group]]);
   const s = useStyles();
   const api = useStaffApi();
   const [filters, setFilters] = useState<AuditFilters>({});
@@ -156,7 +140,7 @@ export function AuditPage() {
       <Text role="status" size={200} data-testid="audit-count">
         {entries.length > 0 ? t.showingEntries(entries.length, Boolean(more)) : ''}
       </Text>
-      <ScrollingTable label={t.auditEntries} columns={['#', 'When', 'Who', 'What', 'Target', 'Why']}>
+      <ScrollingTable label={t.auditEntries} columns={t.auditColumns}>
         {entries.map((e) => (
           <TableRow key={e.seq} data-testid="audit-row" data-action={e.action}>
             <TableCell>{e.seq}</TableCell>

@@ -17,19 +17,11 @@ const useStyles = makeStyles({
   wide: { '& table': { minWidth: '860px' } },
 });
 
-const ROLE_WORDS: Record<SharePointRole, string> = { read: 'Can view', write: 'Can edit', owner: 'Full control', other: 'Other access' };
-const roleInWords = (role: SharePointRole | null) => (role ? ROLE_WORDS[role] : 'No access');
-
-/** The status in words, so drift is never told by colour alone. */
-const STATUS_WORDS: Record<SharePointAccessStatus, string> = {
-  'in-sync': 'In sync',
-  missing: 'Drift: missing in SharePoint',
-  extra: 'Drift: extra in SharePoint',
-  different: 'Drift: different access in SharePoint',
-};
-
 function AccessRow({ row }: { row: SharePointAccessRow }) {
   const t = useStrings().staff;
+  const roleInWords = (role: SharePointRole | null) => (role ? t.sharePointRole[role] : t.noAccess);
+  // The status in words, so drift is never told by colour alone.
+  const STATUS_WORDS: Record<SharePointAccessStatus, string> = t.driftStatus;
   const s = useStyles();
   const drifted = row.status !== 'in-sync';
   return (
@@ -99,7 +91,7 @@ export function AccessPanel({ caseId }: { caseId: string }) {
       {!data && !access.error && <Loading label={t.readingSharepoint} />}
       {data && data.rows.length === 0 && <Empty>{t.noGuestHoldsOr}</Empty>}
       {data && data.rows.length > 0 && (
-        <ScrollingTable className={s.wide} label={t.guestAccessCaseroomAnd} columns={['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status']}>
+        <ScrollingTable className={s.wide} label={t.guestAccessCaseroomAnd} columns={t.accessColumns}>
           {data.rows.map((row) => (
             <AccessRow key={`${row.contactId}|${row.driveItemId}`} row={row} />
           ))}

@@ -7,28 +7,29 @@ import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { ItemsPanel } from './ItemsPanel';
-import { useStrings } from '../strings';
+import { type Catalogue, useStrings } from '../strings';
+
+type StaffStrings = Catalogue['staff'];
 
 type MoneyKind = Exclude<LedgerKind, 'invoice'>;
-const LEDGER_LABEL: Record<LedgerKind, string> = { retainer_deposit: 'Retainer deposit', expense: 'Expense', invoice: 'Invoice', payment: 'Payment' };
 const MONEY_KINDS: MoneyKind[] = ['retainer_deposit', 'expense', 'payment'];
 /** Paid into the retainer rather than against an invoice. */
 const NO_INVOICE = 'retainer';
 
 /** The state changes staff make by hand; a payment that covers an invoice marks it paid by itself. */
-const NEXT_STATES: Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> = {
+const nextStates = (t: StaffStrings): Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> => ({
   draft: [
-    { to: 'sent', label: 'Mark sent' },
-    { to: 'void', label: 'Void' },
+    { to: 'sent', label: t.markSent },
+    { to: 'void', label: t.voidInvoice },
   ],
   sent: [
-    { to: 'paid', label: 'Paid from retainer' },
-    { to: 'void', label: 'Void' },
+    { to: 'paid', label: t.paidFromRetainer },
+    { to: 'void', label: t.voidInvoice },
   ],
-  partly_paid: [{ to: 'paid', label: 'Rest from retainer' }],
+  partly_paid: [{ to: 'paid', label: t.restFromRetainer }],
   paid: [],
   void: [],
-};
+});
 
 const useStyles = makeStyles({
   figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', gap: tokens.spacingHorizontalM, margin: `${tokens.spacingVerticalM} 0` },
@@ -52,6 +53,8 @@ function Figure({ label, cents, currency, hint }: { label: string; cents: number
 /** Budget, retainer and what is owed; deposits, expenses and payments; invoices with their state and share ticks. */
 export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: string; detail: CaseDetail; sharing: CaseSharing; onChanged: () => void }) {
   const t = useStrings().staff;
+  const LEDGER_LABEL: Record<LedgerKind, string> = t.ledgerKind;
+  const NEXT_STATES = nextStates(t);
   const s = useStyles();
   const api = useStaffApi();
   const ledger = useLoad(() => api.ledger(caseId), [caseId, sharing]);
@@ -69,11 +72,11 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   const add = useAction(async () => {
     const cents = parseCents(amount);
     if (!cents) return setProblem('Enter an amount above zero, like 150.00.');
-    if (!description.trim()) return setProblem('Describe the entry.');
+    if (!description.trim()) return setProblem(t.describeEntry);
     setProblem(null);
     const against = kind === 'payment' && invoiceId !== NO_INVOICE ? invoiceId : null;
     await api.addLedger(caseId, { kind, amountCents: cents, description: description.trim(), occurredOn, invoiceItemId: against });
-    setDone(`${LEDGER_LABEL[kind]} of ${inCurrency(cents)} recorded.`);
+    setDone(t.recorded(LEDGER_LABEL[kind], inCurrency(cents)));
     setAmount('');
     setDescription('');
     setInvoiceId(NO_INVOICE);
@@ -111,7 +114,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         <Subtitle2 block as="h2">
           {t.invoices}
         </Subtitle2>
-        <ScrollingTable label={t.invoiceStates} columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
+        <ScrollingTable label={t.invoiceStates} columns={t.invoiceStateColumns}>
           {(ledger.data?.invoices ?? []).map((i) => (
             <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
               <TableCell>
@@ -182,7 +185,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <ScrollingTable label={t.ledgerEntries} columns={['Date', 'Kind', 'Description', 'Amount']}>
+        <ScrollingTable label={t.ledgerEntries} columns={t.ledgerColumns}>
           {(ledger.data?.entries ?? []).map((e) => (
             <TableRow key={e.id} data-testid="ledger-row">
               <TableCell>{date(e.occurredOn)}</TableCell>

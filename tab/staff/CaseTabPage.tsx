@@ -22,15 +22,7 @@ import { WallDialog } from './WallDialog';
 import { useStrings } from '../strings';
 
 type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages' | 'access';
-const PANELS: Array<[Panel, string]> = [
-  ['documents', 'Documents'],
-  ['notes', 'Notes'],
-  ['events', 'Events'],
-  ['billing', 'Invoices and ledger'],
-  ['parties', 'Parties'],
-  ['messages', 'Messages'],
-  ['access', 'Access'],
-];
+const PANEL_ORDER: readonly Panel[] = ['documents', 'notes', 'events', 'billing', 'parties', 'messages', 'access'];
 
 /** Where each kind of item is listed, so a link to an item opens the panel that shows it. */
 const PANEL_OF_KIND: Record<Item['kind'], Panel> = { document: 'documents', folder: 'documents', note: 'notes', event: 'events', invoice: 'billing' };
@@ -72,6 +64,7 @@ function useItemFocus(items: readonly Item[] | undefined, itemId: string | null,
 
 function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAccess: boolean; focusItemId: string | null }) {
   const t = useStrings().staff;
+  const PANELS = PANEL_ORDER.map((p): [Panel, string] => [p, t.panel[p]]);
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);

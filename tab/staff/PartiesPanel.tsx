@@ -15,20 +15,13 @@ const useStyles = makeStyles({
   cell: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
 });
 
-const INVITATION = { none: ['Not invited', 'informative'], pending: ['Invitation pending', 'warning'], accepted: ['Accepted', 'success'] } as const;
-export const ROLE_LABEL: Record<PartyRole, string> = {
-  client: 'Client',
-  'co-counsel': 'Co-counsel',
-  expert: 'Expert',
-  'opposing-party': 'Opposing party',
-  'opposing-counsel': 'Opposing counsel',
-  other: 'Other',
-};
+const INVITATION_COLOR = { none: 'informative', pending: 'warning', accepted: 'success' } as const;
 /** A contact's kind follows their first role; the other side of a case is "other" everywhere else. */
 const kindOfRole = (role: PartyRole): ContactKind => (role === 'opposing-party' || role === 'opposing-counsel' ? 'other' : role);
 type LinkedContact = CaseDetail['linkedContacts'][number];
 
 function RolePicker({ label, value, onChange, disabled }: { label: string; value: PartyRole; onChange: (role: PartyRole) => void; disabled?: boolean }) {
+  const ROLE_LABEL: Record<PartyRole, string> = useStrings().staff.partyRole;
   return (
     <Dropdown aria-label={label} value={ROLE_LABEL[value]} selectedOptions={[value]} disabled={disabled} onOptionSelect={(_e, d) => d.optionValue && onChange(d.optionValue as PartyRole)}>
       {optionsOf(
@@ -102,7 +95,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
   const turnOn = useAction(async () => {
     if (await invite.attempt()) onChanged();
   });
-  const [label, color] = INVITATION[contact.invitation];
+  const [label, color] = [t.invitation[contact.invitation], INVITATION_COLOR[contact.invitation]];
   return (
     <TableRow data-testid="party-row" data-name={contact.name}>
       <TableCell>
@@ -234,7 +227,7 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
       {detail.linkedContacts.length === 0 ? (
         <Empty>{t.nobodyIsLinkedTo}</Empty>
       ) : (
-        <ScrollingTable label={t.linkedContacts} columns={['Contact', 'Role in this case', 'Portal access', 'Invitation', 'Link']} size="medium">
+        <ScrollingTable label={t.linkedContacts} columns={t.partyColumns} size="medium">
           {detail.linkedContacts.map((c) => (
             <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
           ))}

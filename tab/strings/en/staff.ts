@@ -203,4 +203,27 @@ export const staffEn = {
   switchOffWithdraw: (n: number) => `Switch off and withdraw ${n}`,
   toCase: (name: string | undefined) => ` to ${name}`,
   allCasesFor: (client: string) => `All cases for ${client}, including future ones`,
+  /** Ledger entry kinds in words. */
+  ledgerKind: { retainer_deposit: 'Retainer deposit', expense: 'Expense', invoice: 'Invoice', payment: 'Payment' },
+  markSent: 'Mark sent',
+  voidInvoice: 'Void',
+  paidFromRetainer: 'Paid from retainer',
+  restFromRetainer: 'Rest from retainer',
+  describeEntry: 'Describe the entry.',
+  recorded: (kind: string, amount: string) => `${kind} of ${amount} recorded.`,
+  invoiceStateColumns: ['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change'],
+  ledgerColumns: ['Date', 'Kind', 'Description', 'Amount'],
+  /** SharePoint roles in words. */
+  sharePointRole: { read: 'Can view', write: 'Can edit', owner: 'Full control', other: 'Other access' },
+  noAccess: 'No access',
+  /** The status in words, so drift is never told by colour alone. */
+  driftStatus: { 'in-sync': 'In sync', missing: 'Drift: missing in SharePoint', extra: 'Drift: extra in SharePoint', different: 'Drift: different access in SharePoint' },
+  accessColumns: ['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status'],
+  /** The case tab's panels. */
+  panel: { documents: 'Documents', notes: 'Notes', events: 'Events', billing: 'Invoices and ledger', parties: 'Parties', messages: 'Messages', access: 'Access' },
+  /** A contact's invitation in words. */
+  invitation: { none: 'Not invited', pending: 'Invitation pending', accepted: 'Accepted' },
+  /** A party's role in a case. */
+  partyRole: { client: 'Client', 'co-counsel': 'Co-counsel', expert: 'Expert', 'opposing-party': 'Opposing party', 'opposing-counsel': 'Opposing counsel', other: 'Other' },
+  partyColumns: ['Contact', 'Role in this case', 'Portal access', 'Invitation', 'Link'],
 };

@@ -14,18 +14,6 @@ const useStyles = makeStyles({
   hint: { display: 'block', color: tokens.colorNeutralForeground3 },
 });
 
-/** What each notification is about, in the words staff see it happen. */
-export const EVENT_LABEL: Record<NotificationEvent, string> = {
-  'guest.uploaded': 'A guest uploads a file',
-  'guest.message': 'A guest sends a message',
-  'items.shared': 'Something is shared with a guest',
-  'items.unshared': 'Sharing with a guest stops',
-  'grant.changed': "A guest's access changes",
-  'grant.expiring': "A guest's access is about to expire",
-  'invitation.accepted': 'A guest accepts the invitation',
-  'drift.found': 'SharePoint permissions are changed outside CaseRoom',
-};
-
 type Choice = { enabled: boolean; mention: boolean };
 
 /** Without a firm-wide choice of their own, a staff member gets the house default: notices on, mentioned only on their own cases for what needs a person. */
@@ -33,6 +21,7 @@ const defaultChoice = (event: NotificationEvent): Choice & { assignedOnly: boole
 
 function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; saved: NotificationPreference | undefined; busy: boolean; onSave: (choice: Choice) => void }) {
   const t = useStrings().firm;
+  const EVENT_LABEL: Record<NotificationEvent, string> = t.eventLabel;
   const s = useStyles();
   const fallback = defaultChoice(event);
   // A row may hold only an activity-feed choice (enabled null): the channel card keeps its default.
@@ -63,6 +52,7 @@ function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; sa
 /** A staff member's own settings: which Teams notifications they get and when they are @mentioned (PUT /me/notification-preferences). */
 export function SettingsPage() {
   const t = useStrings().firm;
+  const EVENT_LABEL: Record<NotificationEvent, string> = t.eventLabel;
   const s = useStyles();
   const api = useStaffApi();
   const loaded = useLoad(() => Promise.all([api.notificationPreferences(), api.cases()]), []);
@@ -90,7 +80,7 @@ export function SettingsPage() {
               {saved}.
             </Notice>
           )}
-          <ScrollingTable label={t.notificationSettings} columns={['When', 'Notify me', '@mention me']}>
+          <ScrollingTable label={t.notificationSettings} columns={t.settingsColumns}>
             {NOTIFICATION_EVENTS.map((event) => (
               <EventRow key={event} event={event} saved={firmWide.get(event)} busy={save.busy} onSave={(choice) => void save.run(event, choice)} />
             ))}
@@ -100,7 +90,7 @@ export function SettingsPage() {
       {perCase.length > 0 && (
         <TitledCard title={t.caseByCase} testId="notification-case-settings" description={<Caption1>{t.choicesMadeForOne}</Caption1>}>
           <div className={s.body}>
-            <ScrollingTable label={t.caseNotificationSettings} columns={['Case', 'When', 'Notify me', '@mention me']}>
+            <ScrollingTable label={t.caseNotificationSettings} columns={t.caseSettingsColumns}>
               {perCase.map((p) => (
                 <TableRow key={`${p.caseId}:${p.event}`}>
                   <TableCell>{caseName.get(p.caseId ?? '') ?? t.aCaseYouNo}</TableCell>

@@ -2,9 +2,9 @@ import { Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, Dia
 import { useState } from 'react';
 import type { CaseClosePreview, CaseDetail, CaseReopenPreview, ClosureGuestChange } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
-import { dateTime, SECTION_LABEL } from '../components/format';
+import { dateTime } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { useStrings } from '../strings';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   guests: { margin: `${tokens.spacingVerticalS} 0`, paddingLeft: tokens.spacingHorizontalL, maxHeight: '320px', overflowY: 'auto' },
@@ -13,9 +13,10 @@ const useStyles = makeStyles({
 
 /** What one guest saw of the case, in words: sections, then the items by name. */
 function accessWords(access: ClosureGuestChange['access']): string {
-  const sections = access.sections.map((x) => SECTION_LABEL[x.section] ?? x.section).join(', ');
+  const t = currentStrings();
+  const sections = access.sections.map((x) => t.common.section[x.section] ?? x.section).join(', ');
   const items = access.items.map((i) => i.title).join(', ');
-  return [sections, items && `items: ${items}`, access.upload.length > 0 && 'uploading'].filter(Boolean).join(' · ') || 'the case';
+  return [sections, items && t.staff.accessItems(items), access.upload.length > 0 && t.staff.uploadingWord].filter(Boolean).join(' · ') || t.staff.theCase;
 }
 
 /**
@@ -37,7 +38,7 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
   });
   const plan = preview.data;
   const readUntil = plan && 'guestReadUntil' in plan ? plan.guestReadUntil : null;
-  const verb = reopening ? 'Reopen' : 'Close';
+  const verb = reopening ? t.reopenVerb : t.closeVerb;
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && !apply.busy && onClose()}>
       <DialogSurface aria-describedby="close-case-summary">

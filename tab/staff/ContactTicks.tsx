@@ -13,14 +13,14 @@ const useStyles = makeStyles({
 });
 
 /** Controlled ticks for something not created yet ("share with … when it is created/uploaded"). */
-export function ContactTicks({ contacts, selected, onChange, label = 'Share with' }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string }) {
+export function ContactTicks({ contacts, selected, onChange, label }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string }) {
   const t = useStrings().staff;
   const s = useStyles();
   const eligible = shareable(contacts);
   return (
     <fieldset className={s.row} data-testid="contact-ticks">
       <legend>
-        <Caption1>{label}</Caption1>
+        <Caption1>{label ?? t.shareWithLabel}</Caption1>
       </legend>
       {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas}</Caption1>}
       {eligible.map((c) => (
@@ -69,7 +69,7 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
         if (!(await confirmable.attempt())) return;
       } else {
         const result = await api.unshare([contactId], [itemId]);
-        if (result.stillVisible.length) setNote('They still see it through their case or client access.');
+        if (result.stillVisible.length) setNote(t.stillSeeIt);
       }
       inFlight.current.delete(contactId);
     } catch (err) {

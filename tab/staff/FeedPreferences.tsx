@@ -5,11 +5,6 @@ import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { useStrings } from '../strings';
 
-const LABELS: Record<FeedEvent, string> = {
-  'guest.uploaded': 'Teams notice when a guest uploads',
-  'guest.message': 'Teams notice when a guest writes',
-};
-
 const useStyles = makeStyles({
   row: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
   hint: { color: tokens.colorNeutralForeground3 },
@@ -41,7 +36,7 @@ export function FeedPreferences() {
         const feed = firmWideFeed(data, event);
         return (
           <div key={event} className={s.row} data-testid={`feed-pref-${event}`}>
-            <Switch label={LABELS[event]} checked={feed ?? false} disabled={save.busy} onChange={(_e, d) => void save.run(event, d.checked)} />
+            <Switch label={t.feedLabel[event]} checked={feed ?? false} disabled={save.busy} onChange={(_e, d) => void save.run(event, d.checked)} />
             {feed === null ? (
               <Caption1 className={s.hint}>{t.defaultOnlyForCases}</Caption1>
             ) : (

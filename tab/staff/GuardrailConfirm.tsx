@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { ApiError, type Confirmation, type ConfirmationRequired, type GuardrailReason, type ScopeChangePreview } from '../api';
 import { date } from '../components/format';
 import { PreviewList } from './PreviewList';
-import { useStrings } from '../strings';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   box: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -12,28 +12,29 @@ const useStyles = makeStyles({
 
 /** One sentence a person can weigh, per reason the server named. */
 export function reasonSentence(r: GuardrailReason): string {
+  const say = currentStrings().staff.reason;
   switch (r.kind) {
     case 'opposing-party':
-      return `${r.contactName} is the opposing party in ${r.caseNumber}.`;
+      return say.opposingParty(r.contactName, r.caseNumber);
     case 'opposing-counsel':
-      return `${r.contactName} is opposing counsel in ${r.caseNumber}.`;
+      return say.opposingCounsel(r.contactName, r.caseNumber);
     case 'warned-domain':
-      return `${r.email} is at ${r.domain}, a domain the firm asks you to think twice about.`;
+      return say.warnedDomain(r.email, r.domain);
     case 'blocked-domain':
-      return `${r.email} is at ${r.domain}, a domain the firm never shares with.`;
+      return say.blockedDomain(r.email, r.domain);
     case 'scope-change':
-      return `${r.contactName} already has this access: giving it again replaces what they have.`;
+      return say.scopeChange(r.contactName);
     case 'privileged':
-      return `Needs confirmation: “${r.itemTitle}” is privileged. Only a share you confirm with a reason lets ${r.contactName} see it.`;
+      return say.privileged(r.itemTitle, r.contactName);
   }
 }
 
-const expiryText = (at: string | null) => (at ? `until ${date(at)}` : 'no expiry');
+const expiryText = (at: string | null) => (at ? currentStrings().staff.untilDay(date(at)) : currentStrings().staff.noExpiryWords);
 
 function ScopeChange({ change }: { change: ScopeChangePreview }) {
   const t = useStrings().staff;
-  const rights = change.before.rights !== change.after.rights ? `Rights: ${change.before.rights} → ${change.after.rights}. ` : '';
-  const expiry = change.before.expiresAt !== change.after.expiresAt ? `Expiry: ${expiryText(change.before.expiresAt)} → ${expiryText(change.after.expiresAt)}.` : '';
+  const rights = change.before.rights !== change.after.rights ? t.rightsChange(change.before.rights, change.after.rights) : '';
+  const expiry = change.before.expiresAt !== change.after.expiresAt ? t.expiryChange(expiryText(change.before.expiresAt), expiryText(change.after.expiresAt)) : '';
   return (
     <div data-testid="scope-change">
       <Subtitle2 block as="h3">

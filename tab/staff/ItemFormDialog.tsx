@@ -6,7 +6,7 @@ import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '.
 import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
-import { useStrings } from '../strings';
+import { currentStrings, useStrings } from '../strings';
 
 export type EditableKind = 'note' | 'event' | 'invoice';
 const KIND_LABEL: Record<EditableKind, string> = { note: 'note', event: 'event', invoice: 'invoice' };
@@ -30,17 +30,18 @@ const initialValues = (item?: Item): Values => ({
 
 /** Checks the form and turns it into the API's body; a message in plain words when something is missing. */
 function toBody(kind: EditableKind, v: Values): { ok: true; item: NewItem } | { ok: false; message: string } {
-  if (!v.title.trim()) return { ok: false, message: 'Give it a title.' };
+  const t = currentStrings().staff;
+  if (!v.title.trim()) return { ok: false, message: t.giveTitle };
   if (kind === 'note') return { ok: true, item: { kind, title: v.title.trim(), body: v.body } };
   if (kind === 'event') {
     const startsAt = fromLocalInput(v.startsAt);
-    if (!startsAt) return { ok: false, message: 'Choose when the event starts.' };
+    if (!startsAt) return { ok: false, message: t.chooseStart };
     return { ok: true, item: { kind, title: v.title.trim(), startsAt, endsAt: fromLocalInput(v.endsAt), location: v.location.trim() || null } };
   }
   const amountCents = parseCents(v.amount);
-  if (amountCents === null) return { ok: false, message: 'Enter the amount as a number, like 1250.00.' };
-  if (!v.dueOn) return { ok: false, message: 'Choose the due date.' };
-  if (!v.invoiceNumber.trim()) return { ok: false, message: 'Enter the invoice number.' };
+  if (amountCents === null) return { ok: false, message: t.enterAmount };
+  if (!v.dueOn) return { ok: false, message: t.chooseDue };
+  if (!v.invoiceNumber.trim()) return { ok: false, message: t.enterInvoiceNumber };
   return { ok: true, item: { kind, title: v.title.trim(), amountCents, dueOn: v.dueOn, invoiceNumber: v.invoiceNumber.trim(), invoiceStatus: v.invoiceStatus as InvoiceStatus } };
 }
 

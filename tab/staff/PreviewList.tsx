@@ -55,8 +55,6 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
   );
 }
 
-const WITHHELD_LABEL: Record<WithheldItem['why'], string> = { 'staff-only': 'Not shared: staff-only', privileged: 'Needs confirmation: privileged' };
-
 /** Staff-only and privileged items the new terms cover but do not give: listed apart, never as gains. */
 function Withheld({ items }: { items: WithheldItem[] }) {
   const t = useStrings().staff;
@@ -69,7 +67,7 @@ function Withheld({ items }: { items: WithheldItem[] }) {
       <ul className={s.list}>
         {items.map((i) => (
           <li key={`w${i.itemId}`} data-testid="preview-withheld-item">
-            {i.title} <Caption1>({WITHHELD_LABEL[i.why]})</Caption1>
+            {i.title} <Caption1>({t.withheld[i.why]})</Caption1>
           </li>
         ))}
       </ul>

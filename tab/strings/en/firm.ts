@@ -91,4 +91,17 @@ export const firmEn = {
     firm: 'Firm settings',
   } as Record<string, string>,
   auditColumns: ['#', 'When', 'Who', 'What', 'Target', 'Why'],
+  /** What each notification is about, in the words staff see it happen. */
+  eventLabel: {
+    'guest.uploaded': 'A guest uploads a file',
+    'guest.message': 'A guest sends a message',
+    'items.shared': 'Something is shared with a guest',
+    'items.unshared': 'Sharing with a guest stops',
+    'grant.changed': "A guest's access changes",
+    'grant.expiring': "A guest's access is about to expire",
+    'invitation.accepted': 'A guest accepts the invitation',
+    'drift.found': 'SharePoint permissions are changed outside CaseRoom',
+  },
+  settingsColumns: ['When', 'Notify me', '@mention me'],
+  caseSettingsColumns: ['Case', 'When', 'Notify me', '@mention me'],
 };

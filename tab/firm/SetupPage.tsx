@@ -2,10 +2,10 @@ import { Body1, Button, Caption1, Checkbox, Field, Input, Radio, RadioGroup, Tex
 import { useState } from 'react';
 import { SECTIONS, type Section, type SetupGroup, type SetupStatus } from '../api';
 import { ErrorBar, Loading, Notice } from '../components/Feedback';
-import { SECTION_LABEL } from '../components/format';
+
 import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-import { useStrings } from '../strings';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
@@ -147,7 +147,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
             {SECTIONS.map((section: Section) => (
               <Checkbox
                 key={section}
-                label={SECTION_LABEL[section] ?? section}
+                label={currentStrings().common.section[section] ?? section}
                 checked={f.sections.includes(section)}
                 onChange={(_e, d) => update({ sections: d.checked ? [...f.sections, section] : f.sections.filter((x) => x !== section) })}
               />

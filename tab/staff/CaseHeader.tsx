@@ -1,9 +1,9 @@
 import { Badge, Button, Caption1, CounterBadge, Text, Title2, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
 import { FolderOpenRegular, LockClosedRegular, PeopleLockRegular, ShareRegular } from '@fluentui/react-icons';
 import type { AccessEntry, CaseDetail } from '../api';
-import { dateTime, STATUS_LABEL } from '../components/format';
+import { dateTime } from '../components/format';
 import { guestsWithAccess } from './caseData';
-import { useStrings } from '../strings';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   head: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-start', gap: tokens.spacingHorizontalL, justifyContent: 'space-between' },
@@ -33,7 +33,7 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
             {detail.client?.name ?? '—'}
           </Text>
           <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>
-            {STATUS_LABEL[detail.status]}
+            {currentStrings().common.caseStatus[detail.status]}
           </Badge>
           {detail.restricted && (
             <Badge appearance="filled" color="important" icon={<PeopleLockRegular />} data-testid="restricted-badge">

@@ -2,14 +2,13 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useState } from 'react';
 import type { Contact, InvoiceStatus, Item, ItemPatch, NewItem } from '../api';
 import { ErrorBar } from '../components/Feedback';
-import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '../components/format';
+import { fromLocalInput, parseCents, toLocalInput } from '../components/format';
 import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
 import { currentStrings, useStrings } from '../strings';
 
 export type EditableKind = 'note' | 'event' | 'invoice';
-const KIND_LABEL: Record<EditableKind, string> = { note: 'note', event: 'event', invoice: 'invoice' };
 const INVOICE_STATUSES: InvoiceStatus[] = ['draft', 'sent', 'paid', 'void'];
 
 const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
@@ -83,7 +82,7 @@ export function ItemFormDialog({
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>{item ? t.editKind(KIND_LABEL[kind]) : t.newKind(KIND_LABEL[kind])}</DialogTitle>
+          <DialogTitle>{item ? t.editKind(t.itemKind[kind]) : t.newKind(t.itemKind[kind])}</DialogTitle>
           <DialogContent className={s.form}>
             <Field label={t.title} required validationMessage={problem ?? undefined}>
               <Input value={v.title} onChange={set('title')} />
@@ -118,11 +117,11 @@ export function ItemFormDialog({
                   <Input type="date" value={v.dueOn} onChange={set('dueOn')} />
                 </Field>
                 <Field label={t.status}>
-                  <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
+                  <Dropdown value={currentStrings().common.invoiceState[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
                     {optionsOf(
                       INVOICE_STATUSES,
                       (st) => st,
-                      (st) => INVOICE_STATE_LABEL[st],
+                      (st) => currentStrings().common.invoiceState[st],
                     )}
                   </Dropdown>
                 </Field>

@@ -1,7 +1,7 @@
 import { Caption1, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { GrantPreview, PreviewSide, WithheldItem } from '../api';
-import { SECTION_LABEL } from '../components/format';
-import { useStrings } from '../strings';
+
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', gap: tokens.spacingHorizontalL },
@@ -34,7 +34,7 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
           {side.sections.map((x) => (
             <li key={`s${x.caseId}${x.section}`}>
               {t.section}
-              {SECTION_LABEL[x.section]}
+              {currentStrings().common.section[x.section]}
               {caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}
             </li>
           ))}

@@ -1,7 +1,7 @@
 import { Caption1, Checkbox, Field, Radio, RadioGroup, Switch, makeStyles, tokens } from '@fluentui/react-components';
 import { SECTIONS, type GrantScope, type Rights, type Section, type StaffThread } from '../api';
-import { SECTION_LABEL } from '../components/format';
-import { useStrings } from '../strings';
+
+import { currentStrings, useStrings } from '../strings';
 
 export interface ScopeDraft {
   kind: 'case' | 'client';
@@ -45,7 +45,7 @@ export function ScopeEditor({ value, onChange, clientName, threads, lockKind }: 
       <fieldset className={s.set}>
         <legend>{t.whatTheySeeView}</legend>
         {SECTIONS.map((section) => (
-          <Checkbox key={section} label={SECTION_LABEL[section]} checked={value.view.includes(section)} onChange={(_e, d) => onChange({ ...value, view: toggle(value.view, section, Boolean(d.checked)) })} />
+          <Checkbox key={section} label={currentStrings().common.section[section]} checked={value.view.includes(section)} onChange={(_e, d) => onChange({ ...value, view: toggle(value.view, section, Boolean(d.checked)) })} />
         ))}
       </fieldset>
       <fieldset className={s.set}>

@@ -41,4 +41,15 @@ export const shellEn = {
   waiting: 'Waiting',
   receivedSaving: 'Received; saving to the case',
   uploadOf: (name: string) => `Upload of ${name}`,
+  /** API failures in words a person can act on, by error code. */
+  apiError: {
+    unauthenticated: 'Your sign-in has expired. Sign in again to continue.',
+    throttled: 'Microsoft 365 is busy right now. Wait a moment and try again.',
+    unavailable: 'The service is briefly unavailable. Try again in a minute.',
+    payload_too_large: 'That is too large to upload.',
+    unsupported_media_type: 'That type of file is not accepted.',
+    internal_error: 'Something went wrong on our side. It has been logged; try again.',
+    network: 'Could not reach CaseRoom. Check your connection and try again.',
+  } as Record<string, string>,
+  somethingWrong: 'Something went wrong.',
 };

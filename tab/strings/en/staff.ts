@@ -256,4 +256,6 @@ export const staffEn = {
   withheld: { 'staff-only': 'Not shared: staff-only', privileged: 'Needs confirmation: privileged' },
   shareWithLabel: 'Share with',
   stillSeeIt: 'They still see it through their case or client access.',
+  /** Item kinds as a dialog title names them ("New note"). */
+  itemKind: { note: 'note', event: 'event', invoice: 'invoice' },
 };

@@ -54,7 +54,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
   const find = useAction(async () => setGroups(await api.searchGroups(groupSearch.trim())));
   const checkMailbox = useAction(async (address: string) => {
     const found = await api.checkMailbox(address);
-    setMailboxOk(`${found.address} (${found.displayName}) is a mailbox of your organisation.`);
+    setMailboxOk(t.mailboxFound(found.address, found.displayName));
   });
   const save = useAction(async (f: ReturnType<typeof initialForm>) => {
     setSaved(false);

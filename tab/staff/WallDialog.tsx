@@ -74,7 +74,7 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
                       checked={ticked.has(p.id)}
                       disabled={self || busy}
                       onChange={(_e, v) => toggle(p.id, v.checked === true)}
-                      label={`${p.name}${p.title ? `, ${p.title}` : ''}${self ? ' (you: you stay inside)' : ''}`}
+                      label={`${p.name}${p.title ? `, ${p.title}` : ''}${self ? t.youStayInside : ''}`}
                       data-testid="wall-staff-member"
                       data-name={p.name}
                     />

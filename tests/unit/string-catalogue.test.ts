@@ -51,7 +51,7 @@ export function strayLiterals(fileName: string, source: string): string[] {
   const literalIn = (expr: ts.Expression | undefined): ts.Node[] => {
     if (!expr) return [];
     if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) return hasWords(expr.text) ? [expr] : [];
-    if (ts.isTemplateExpression(expr)) return [expr.head, ...expr.templateSpans.map((span) => span.literal)].some((part) => hasWords(part.text)) ? [expr] : [];
+    if (ts.isTemplateExpression(expr)) return [expr.head, ...expr.templateSpans.map((span) => span.literal)].some((part) => hasWords(part.text)) ? [expr] : expr.templateSpans.flatMap((span) => literalIn(span.expression));
     if (ts.isConditionalExpression(expr)) return [...literalIn(expr.whenTrue), ...literalIn(expr.whenFalse)];
     if (ts.isBinaryExpression(expr) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.PlusToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(expr.operatorToken.kind))
       return [...literalIn(expr.left), ...literalIn(expr.right)];
@@ -82,8 +82,8 @@ describe('the string catalogue', () => {
   });
 
   it('catches the literals it is meant to catch, and lets catalogue reads and layout through', () => {
-    const sample = `const A = () => <div aria-label="Close" title={busy ? 'Saving' : t.saved}>Hello {name} {'again'} {t.x} — · {n}<Input placeholder={\`Search \${n}\`} label={t.l} /></div>;`;
-    expect(strayLiterals('sample.tsx', sample).map((where) => where.replace(/^\d+: /, ''))).toEqual(['Close', "'Saving'", 'Hello', "'again'", '`Search ${n}`']);
+    const sample = `const A = () => <div aria-label="Close" title={busy ? 'Saving' : t.saved}>Hello {name} {'again'} {t.x} — · {n}<Input placeholder={\`Search \${n}\`} label={t.l} /><Checkbox label={\`\${n}\${self ? ' (you)' : ''}\`} /></div>;`;
+    expect(strayLiterals('sample.tsx', sample).map((where) => where.replace(/^\d+: /, ''))).toEqual(['Close', "'Saving'", 'Hello', "'again'", '`Search ${n}`', "' (you)'"]);
   });
 
   it('lists only files that exist, so the exclusion list cannot rot', () => {

@@ -104,4 +104,5 @@ export const firmEn = {
   },
   settingsColumns: ['When', 'Notify me', '@mention me'],
   caseSettingsColumns: ['Case', 'When', 'Notify me', '@mention me'],
+  mailboxFound: (address: string, name: string) => `${address} (${name}) is a mailbox of your organisation.`,
 };

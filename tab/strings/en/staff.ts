@@ -258,4 +258,5 @@ export const staffEn = {
   stillSeeIt: 'They still see it through their case or client access.',
   /** Item kinds as a dialog title names them ("New note"). */
   itemKind: { note: 'note', event: 'event', invoice: 'invoice' },
+  youStayInside: ' (you: you stay inside)',
 };

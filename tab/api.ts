@@ -3,6 +3,7 @@
  * the server's own API contract (src/contract), imported as types only so zod stays out of the
  * bundle; the enums come from src/contract/enums, which holds plain constants.
  */
+import { currentStrings } from './strings';
 import type {
   AccessEntry,
   AccessRepairQueued,
@@ -164,26 +165,18 @@ export class ApiError extends Error {
   }
 }
 
-const FRIENDLY: Record<string, string> = {
-  unauthenticated: 'Your sign-in has expired. Sign in again to continue.',
-  throttled: 'Microsoft 365 is busy right now. Wait a moment and try again.',
-  unavailable: 'The service is briefly unavailable. Try again in a minute.',
-  payload_too_large: 'That is too large to upload.',
-  unsupported_media_type: 'That type of file is not accepted.',
-  internal_error: 'Something went wrong on our side. It has been logged; try again.',
-  network: 'Could not reach CaseRoom. Check your connection and try again.',
-};
+const friendly = (code: string): string | undefined => currentStrings().shell.apiError[code];
 
 /** One sentence a person can act on. Validation and conflict messages from the API are already plain. */
 export function plainMessage(err: unknown): string {
   if (err instanceof ApiError) {
-    const friendly = FRIENDLY[err.code];
-    if (friendly && err.code !== 'payload_too_large' && err.code !== 'unsupported_media_type') return friendly;
+    const words = friendly(err.code);
+    if (words && err.code !== 'payload_too_large' && err.code !== 'unsupported_media_type') return words;
     const text = err.message.charAt(0).toUpperCase() + err.message.slice(1);
     return /[.!?]$/.test(text) ? text : `${text}.`;
   }
   if (err instanceof Error) return err.message;
-  return 'Something went wrong.';
+  return currentStrings().shell.somethingWrong;
 }
 
 async function toApiError(res: Response): Promise<ApiError> {
@@ -219,7 +212,7 @@ export class ApiClient {
       });
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      throw new ApiError(0, 'network', FRIENDLY.network, null);
+      throw new ApiError(0, 'network', friendly('network') ?? 'network', null);
     }
     if (!res.ok) throw await toApiError(res);
     return (await res.json()) as T;
@@ -256,7 +249,7 @@ export class ApiClient {
       xhr.open('POST', `${this.base}${path}`);
       xhr.setRequestHeader('Authorization', `Bearer ${token}`);
       xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
-      xhr.onerror = () => reject(new ApiError(0, 'network', FRIENDLY.network, null));
+      xhr.onerror = () => reject(new ApiError(0, 'network', friendly('network') ?? 'network', null));
       xhr.onabort = () => reject(new ApiError(0, 'aborted', 'the upload was cancelled', null));
       xhr.onload = () => {
         let parsed: unknown;

@@ -4,9 +4,11 @@ import { FirmApp } from './firm/FirmApp';
 import { PortalApp } from './portal/PortalApp';
 import { completeSignInRedirect } from './shell/auth';
 import { deepLinkTarget } from './shell/deep-link';
+import { setReaderLocale } from './shell/locale';
 import { navigate, useLocation } from './shell/router';
-import { teamsSubPageId } from './shell/teams';
+import { detectReaderLocale, teamsSubPageId } from './shell/teams';
 import { CaseTabPage } from './staff/CaseTabPage';
+import { useStrings } from './strings';
 import { ConfigPage } from './staff/ConfigPage';
 
 /** One bundle, four entry pages, chosen by path: /tab/portal, /tab/case, /tab/config, /tab/firm. */
@@ -27,18 +29,20 @@ function Root() {
 
 /** The identity provider answered the sign-in with an error (or the answer could not be redeemed). */
 function SignInFailed({ message }: { message: string }) {
+  const t = useStrings().shell;
   return (
     <main style={{ padding: 24 }}>
-      <h1 style={{ fontSize: 20 }}>Sign-in did not finish</h1>
+      <h1 style={{ fontSize: 20 }}>{t.signInFailed}</h1>
       <p>{message}</p>
-      <a href={window.location.pathname}>Try again</a>
+      <a href={window.location.pathname}>{t.tryAgain}</a>
     </main>
   );
 }
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
 // Outside Teams, a page reached from the sign-in redirect first lets MSAL take the answer.
-completeSignInRedirect().then(
+// Dates, numbers and words follow the reader's locale, known before the first render.
+Promise.all([completeSignInRedirect(), detectReaderLocale().then(setReaderLocale)]).then(
   () => root.render(<Root />),
   (err: unknown) => root.render(<SignInFailed message={err instanceof Error ? err.message : String(err)} />),
 );

@@ -4,7 +4,7 @@ import { AccessReviewStore, type ReviewGuestRecord } from '../../src/store/acces
 import { type CardAction, execute } from '../actions';
 import { bold, plural, run, subtle, type TextRun } from '../cards';
 import type { PostData } from '../notices';
-import { type DescribeCall, type Described, formatDate, MAX_LISTED } from './kit';
+import { type DescribeCall, type Described, cardDate, MAX_LISTED } from './kit';
 
 /** Undecided guests shown with their buttons at once; the rest come into view as decisions are made. */
 const UNDECIDED_SHOWN = 8;
@@ -53,14 +53,14 @@ export async function describeAccessReview({ deps, repo, c, base, caseLink }: De
   if (undecided.length > UNDECIDED_SHOWN) sections.push({ label: 'Still to decide', rows: [[subtle(`and ${plural(undecided.length - UNDECIDED_SHOWN, 'more guest')}: they appear here as the ones above are decided`)]] });
   const decidedRows: TextRun[][] = decided
     .slice(0, MAX_LISTED)
-    .map((g) => [bold(nameOf(g)), run(` — ${DONE[g.decision as AccessReviewDecision]}`), subtle(` by ${g.decidedBy ?? 'staff'}${g.decidedAt ? `, ${formatDate(g.decidedAt)}` : ''} · saw ${g.sees}`)]);
+    .map((g) => [bold(nameOf(g)), run(` — ${DONE[g.decision as AccessReviewDecision]}`), subtle(` by ${g.decidedBy ?? 'staff'}${g.decidedAt ? `, ${cardDate(g.decidedAt)}` : ''} · saw ${g.sees}`)]);
   if (decided.length > MAX_LISTED) decidedRows.push([subtle(`and ${plural(decided.length - MAX_LISTED, 'more guest')}`)]);
   sections.push({ label: 'Decided', rows: decidedRows });
 
   const firm = await repo.firm(c.firmId);
   const next = review.completedAt && firm ? nextReviewDue(firm.accessReviewSchedule, new Date(review.completedAt)) : null;
   const summary: TextRun[] = review.completedAt
-    ? [run('Every guest has a decision.'), ...(next ? [run(' The next review is due '), bold(formatDate(next.toISOString())), run('.')] : [])]
+    ? [run('Every guest has a decision.'), ...(next ? [run(' The next review is due '), bold(cardDate(next.toISOString())), run('.')] : [])]
     : [run('Who outside the firm should still see this case? For each guest: '), bold('Keep'), run(', '), bold('Shorten'), run(` (access ends in ${REVIEW_SHORTEN_DAYS} days) or `), bold('Remove'), run('.')];
   const overdue = !review.completedAt && isOverdue(new Date(review.startedAt), deps.now());
   return {
@@ -70,7 +70,7 @@ export async function describeAccessReview({ deps, repo, c, base, caseLink }: De
       heading: review.completedAt ? 'Access review complete' : overdue ? 'Access review overdue' : 'Access review due',
       summary,
       sections,
-      footer: `Review started ${formatDate(review.startedAt)}. Each decision changes access at once and is recorded in the audit log.`,
+      footer: `Review started ${cardDate(review.startedAt)}. Each decision changes access at once and is recorded in the audit log.`,
       actions: [caseLink],
     },
     summary: review.completedAt ? `Access review of ${c.number} complete` : `Access review due for ${c.number}: ${plural(undecided.length, 'guest')} to decide`,

@@ -1,7 +1,7 @@
 import type { ClosureGuestChange, Section } from '../../src/contract';
 import { ClosureRepo } from '../../src/store/closures';
 import { bold, run, subtle, type TextRun } from '../cards';
-import { caseNotice, formatDate, MAX_LISTED, type NoticeDescriber } from './kit';
+import { caseNotice, cardDate, MAX_LISTED, type NoticeDescriber } from './kit';
 
 const SECTION_WORDS: Record<Section, string> = { status: 'status', team: 'team contact', budget: 'budget', documents: 'documents', notes: 'notes', events: 'events', invoices: 'invoices', messages: 'messages' };
 /** Item titles named on a row before the rest are counted. */
@@ -47,7 +47,7 @@ export const describeCaseClosure: NoticeDescriber<'case.closed' | 'case.reopened
   }
   const withdrawn = closure?.withdrawn ?? [];
   const until = closure?.guestReadUntil ?? null;
-  const when = until ? ` They may read it until ${formatDate(until)} (no uploads or messages), then lose access.` : ' They lost access at once.';
+  const when = until ? ` They may read it until ${cardDate(until)} (no uploads or messages), then lose access.` : ' They lost access at once.';
   return caseNotice(
     call,
     e.type,
@@ -55,7 +55,7 @@ export const describeCaseClosure: NoticeDescriber<'case.closed' | 'case.reopened
       icon: '🔒',
       heading: 'Case closed',
       summary: [bold(e.actor), run(` closed the case.${withdrawn.length ? ` ${guestCount(withdrawn.length)} affected.${when}` : ''} New shares are refused until it is reopened.`)],
-      sections: [{ label: until ? `Read-only until ${formatDate(until)}, then no access` : 'Lost access', rows: guestRows(withdrawn) }],
+      sections: [{ label: until ? `Read-only until ${cardDate(until)}, then no access` : 'Lost access', rows: guestRows(withdrawn) }],
     },
     `${e.actor} closed ${call.c.number}`,
   );

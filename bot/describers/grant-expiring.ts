@@ -1,7 +1,7 @@
 import { execute } from '../actions';
 import { bold, run, type TextRun } from '../cards';
 import { timeLeftInWords } from '../../src/domain/expiry';
-import { type NoticeDescriber, formatDate, mentionsFor, scopeRuns } from './kit';
+import { type NoticeDescriber, cardDate, formatDate, mentionsFor, scopeRuns } from './kit';
 
 /** The choices an expiry reminder offers for extending (days from the current expiry). */
 export const EXTEND_CHOICES_DAYS = [30, 90] as const;
@@ -24,10 +24,10 @@ export const describeGrantExpiring: NoticeDescriber<'grant.expiring'> = async ({
         icon: extended ? '✅' : '🚫',
         heading: extended ? 'Access extended' : 'Access revoked',
         summary: extended
-          ? [guest, run("'s access to "), ...what, run(' now ends '), bold(resolution.until ? formatDate(resolution.until) : 'never'), run('.')]
+          ? [guest, run("'s access to "), ...what, run(' now ends '), bold(resolution.until ? cardDate(resolution.until) : 'never'), run('.')]
           : [guest, run(' no longer has access to '), ...what, run('. CaseRoom removes it from SharePoint too.')],
         sections: [],
-        footer: extended ? `Extended by ${resolution.by}${resolution.until ? ` until ${formatDate(resolution.until)}` : ''}.` : `Revoked by ${resolution.by}.`,
+        footer: extended ? `Extended by ${resolution.by}${resolution.until ? ` until ${cardDate(resolution.until)}` : ''}.` : `Revoked by ${resolution.by}.`,
         mentions: [],
         actions: [caseLink],
       },
@@ -40,7 +40,7 @@ export const describeGrantExpiring: NoticeDescriber<'grant.expiring'> = async ({
       ...base,
       icon: '⏳',
       heading: `Access ends ${left}`,
-      summary: [guest, run("'s access to "), ...what, run(' expires '), bold(formatDate(e.expiresAt)), run(` (${left}).`)],
+      summary: [guest, run("'s access to "), ...what, run(' expires '), bold(cardDate(e.expiresAt)), run(` (${left}).`)],
       sections: [],
       footer: grant ? 'Extend it if they still need it, or revoke it now.' : 'This access no longer exists.',
       mentions: await mentionsFor(deps.q, c, e.type),

@@ -90,7 +90,18 @@ export function names(contacts: ContactRecord[], max = 5): TextRun[] {
   return runs.length ? runs : [run('nobody')];
 }
 
+/** A moment in plain text (activity summaries, invoke replies): Teams formats none of those, so UTC, said so. */
 export const formatDate = (iso: string) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
+/**
+ * A moment in card text. Teams renders `{{DATE(…, SHORT)}}` and `{{TIME(…)}}` in each reader's locale
+ * and time zone; the functions take a strict RFC 3339 timestamp (no milliseconds), upper-case, with no
+ * spaces inside the braces: https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features
+ */
+export function cardDate(iso: string): string {
+  const rfc3339 = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${rfc3339}, SHORT)}} {{TIME(${rfc3339})}}`;
+}
 const formatSize = (bytes: number | null) => (bytes === null ? '' : bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 // ---- shared by every card that lists or describes (reminder, review and seen cards too) ----

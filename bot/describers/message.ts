@@ -1,7 +1,7 @@
 import { execute } from '../actions';
 import { bold, run, subtle, type TextInput, type TextRun } from '../cards';
 import type { PostData, ReplyReceipt } from '../notices';
-import { type DescribeCall, type Described, formatDate, mentionsFor } from './kit';
+import { type DescribeCall, type Described, cardDate, mentionsFor } from './kit';
 
 /** What the thread's card says, plainly, so no one is surprised by where a reply goes. */
 export const BRIDGE_FOOTER = 'Replies here stay in Teams. @mention CaseRoom or use Reply to client to answer the client.';
@@ -16,7 +16,7 @@ const RECEIPT_CHARS = 500;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
-const receiptRow = (r: ReplyReceipt): TextRun[] => [run(`Sent to ${r.guestName} (client portal): `), run(clip(r.text, RECEIPT_CHARS)), subtle(` — ${r.by}, ${formatDate(r.at)}`)];
+const receiptRow = (r: ReplyReceipt): TextRun[] => [run(`Sent to ${r.guestName} (client portal): `), run(clip(r.text, RECEIPT_CHARS)), subtle(` — ${r.by}, ${cardDate(r.at)}`)];
 
 /** A guest's message (first in its thread, or a follow-up), or a reply sent from the tab. */
 export async function describeMessage({ deps, repo, c, base, caseLink }: DescribeCall, data: Extract<PostData, { kind: 'message' }>): Promise<Described> {

@@ -2,7 +2,7 @@ import type { CardAction } from '../actions';
 import { execute, openUrl } from '../actions';
 import { bold, plural, run } from '../cards';
 import type { PostData } from '../notices';
-import { type DescribeCall, type Described, formatDate, itemRows, mentionsFor } from './kit';
+import { type DescribeCall, type Described, cardDate, itemRows, mentionsFor } from './kit';
 
 /** A guest's uploads (one burst): the files, and Share back until someone has. */
 export async function describeUpload({ deps, repo, c, base, caseLink, postKey, itemIds }: DescribeCall, data: Extract<PostData, { kind: 'upload' }>): Promise<Described> {
@@ -20,7 +20,7 @@ export async function describeUpload({ deps, repo, c, base, caseLink, postKey, i
       heading: items.length === 1 ? 'New upload from a guest' : `${items.length} new uploads from a guest`,
       summary: [bold(guest), run(' uploaded '), bold(plural(items.length, 'file')), run(' to this case.')],
       sections: [{ label: 'Files', rows: itemRows(items, items.length, deps.links.caseTab(c)) }],
-      footer: data.sharedBack ? `Shared back by ${data.sharedBack.by} on ${formatDate(data.sharedBack.at)}.` : 'Copies are in the case folder; a staff-only note records the upload.',
+      footer: data.sharedBack ? `Shared back by ${data.sharedBack.by} on ${cardDate(data.sharedBack.at)}.` : 'Copies are in the case folder; a staff-only note records the upload.',
       mentions: await mentionsFor(deps.q, c, 'guest.uploaded'),
       actions,
     },

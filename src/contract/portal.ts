@@ -59,6 +59,8 @@ export const guestItemAnswer = z.strictObject({
   paidCents: z.number().optional(),
   outstandingCents: z.number().optional(),
   updatedAt: z.string(),
+  /** Documents: this guest has not opened it since it was shared with them or last changed (the portal's "New" marker). */
+  isNew: z.boolean().optional(),
 });
 export type GuestItem = z.infer<typeof guestItemAnswer>;
 

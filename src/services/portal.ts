@@ -13,11 +13,21 @@ import { type Actor, actorLabel, guestRowsOf, type ServiceDeps } from './context
 import { type GuestCaseDetail, loadGuestCase, listGuestCases, wouldSeeIfOpen } from './guest-access';
 import { requestNotify } from './job-requests';
 import { recordGuestOpens } from './seen';
+import { lastOpensInCase } from '../store/seen';
 
 type GuestActor = Extract<Actor, { kind: 'guest' }>;
 
 /** A ledger line the guest may see (in the budget section): deposits, expenses and payments, never who entered them. */
 const GUEST_LINE_LABEL = { retainer_deposit: 'Retainer deposit', expense: 'Expense', payment: 'Payment' } as const;
+
+/** A document is new to the guest until they open it after it was shared with them or last changed. */
+function withNewMarks(items: GuestItem[], lastOpens: ReadonlyMap<string, string>): GuestItem[] {
+  return items.map((i) => {
+    if (i.kind !== 'document') return i;
+    const opened = lastOpens.get(i.id);
+    return { ...i, isNew: opened === undefined || Date.parse(i.updatedAt) > Date.parse(opened) };
+  });
+}
 
 function toGuestItem(i: ItemRecord): GuestItem {
   const base = { id: i.id, kind: i.kind, title: i.title, parentId: i.parentId, updatedAt: i.updatedAt };
@@ -138,7 +148,7 @@ export class PortalService {
         spentCents: summary.invoicedCents + summary.expensesCents,
         lines,
       },
-      documents: has('documents') ? itemsOf('folder', 'document') : null,
+      documents: has('documents') ? withNewMarks(itemsOf('folder', 'document'), await lastOpensInCase(this.deps.db, firm.id, contact.id, record.id)) : null,
       notes: has('notes') ? itemsOf('note') : null,
       events: has('events') ? itemsOf('event') : null,
       invoices: has('invoices') ? invoices : null,

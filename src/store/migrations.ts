@@ -749,6 +749,16 @@ CREATE TABLE firm_views (
 CREATE UNIQUE INDEX firm_views_name ON firm_views (firm_id, lower(name));
 `,
   },
+  {
+    version: 76,
+    name: 'when a guest last opened an item',
+    sql: `
+-- A guest's latest open of an item (seen_at keeps the first, the proof of delivery): the portal
+-- marks a document "New" until the guest opens it after it was shared or last changed. Stamped by
+-- the database, as items.updated_at is, so the two compare on one clock. Null: only the first open is known.
+ALTER TABLE guest_seen ADD COLUMN last_seen_at timestamptz;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

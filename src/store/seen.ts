@@ -2,7 +2,8 @@ import type { Queryable } from './db';
 
 /**
  * When each guest first opened an item or read a staff message through the portal (migration
- * 63): firms use it as proof of delivery. Only the first open per guest is kept.
+ * 63): firms use it as proof of delivery. Only the first open per guest is kept here; the latest
+ * (migration 76) serves the portal's "New" marker alone.
  */
 export interface SeenRecord {
   contactId: string;
@@ -40,7 +41,19 @@ export async function recordFirstOpens(q: Queryable, o: FirstOpens): Promise<{ i
      RETURNING item_id, message_id`,
     [o.firmId, o.contactId, o.caseId, itemIds, messageIds, o.at],
   );
+  // Every open, first or not, moves the latest one on (migration 76): what the portal's "New" marker reads.
+  if (itemIds.length > 0) await q.query('UPDATE guest_seen SET last_seen_at = now() WHERE contact_id = $1 AND item_id = ANY($2::uuid[])', [o.contactId, itemIds]);
   return { itemIds: rows.flatMap((r) => (r.item_id ? [r.item_id] : [])), messageIds: rows.flatMap((r) => (r.message_id ? [r.message_id] : [])) };
+}
+
+/** When one guest last opened each item of a case (item id → when): the portal's "New" marker. */
+export async function lastOpensInCase(q: Queryable, firmId: string, contactId: string, caseId: string): Promise<Map<string, string>> {
+  const rows = await q.query<{ item_id: string; last: string | Date }>('SELECT item_id, coalesce(last_seen_at, seen_at) AS last FROM guest_seen WHERE firm_id = $1 AND contact_id = $2 AND case_id = $3 AND item_id IS NOT NULL', [
+    firmId,
+    contactId,
+    caseId,
+  ]);
+  return new Map(rows.map((r) => [r.item_id, new Date(r.last).toISOString()]));
 }
 
 const SEEN_COLUMNS = 's.contact_id, s.case_id, c.client_id, s.item_id, s.message_id, s.seen_at';

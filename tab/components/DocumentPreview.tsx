@@ -2,6 +2,7 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useEffect, useState } from 'react';
 import { ErrorBar, Loading } from './Feedback';
 import { Empty } from './Feedback';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   frame: { width: '100%', height: '70vh', border: 'none' },
@@ -24,6 +25,7 @@ export function saveBlob(blob: Blob, name: string): void {
 /** Previews PDFs, images and text in place; anything else can be downloaded. */
 export function DocumentPreview({ name, load, onClose }: { name: string; load: () => Promise<Blob>; onClose: () => void }) {
   const s = useStyles();
+  const t = useStrings().shell;
   const [state, setState] = useState<{ blob?: Blob; url?: string; text?: string; error?: unknown }>({});
   useEffect(() => {
     let url: string | undefined;
@@ -49,16 +51,16 @@ export function DocumentPreview({ name, load, onClose }: { name: string; load: (
           <DialogTitle>{name}</DialogTitle>
           <DialogContent>
             <ErrorBar error={state.error} />
-            {!state.blob && !state.error && <Loading label="Opening the document…" />}
-            {state.url && type === 'application/pdf' && <iframe className={s.frame} src={state.url} title={`Preview of ${name}`} />}
-            {state.url && type.startsWith('image/') && <img className={s.img} src={state.url} alt={`Preview of ${name}`} />}
+            {!state.blob && !state.error && <Loading label={t.openingDocument} />}
+            {state.url && type === 'application/pdf' && <iframe className={s.frame} src={state.url} title={t.previewOf(name)} />}
+            {state.url && type.startsWith('image/') && <img className={s.img} src={state.url} alt={t.previewOf(name)} />}
             {state.text !== undefined && <pre className={s.text}>{state.text}</pre>}
-            {state.blob && type !== 'application/pdf' && !type.startsWith('image/') && state.text === undefined && <Empty>There is no preview for this type of file. Download it to open it.</Empty>}
+            {state.blob && type !== 'application/pdf' && !type.startsWith('image/') && state.text === undefined && <Empty>{t.noPreview}</Empty>}
           </DialogContent>
           <DialogActions>
-            {state.blob && <Button onClick={() => state.blob && saveBlob(state.blob, name)}>Download</Button>}
+            {state.blob && <Button onClick={() => state.blob && saveBlob(state.blob, name)}>{t.download}</Button>}
             <Button appearance="primary" onClick={onClose}>
-              Close
+              {t.close}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -1,5 +1,7 @@
 import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
+import { getReaderLocale } from '../shell/locale';
+import { currentStrings, useStrings } from '../strings';
 
 /** The quick picks beside the date: access for a week, a month, a quarter. */
 export const EXPIRY_QUICK_DAYS = [7, 30, 90] as const;
@@ -45,15 +47,16 @@ export function expiryIso(day: string): string | null {
 export function expiryProblem(day: string, now: Date = new Date()): string | null {
   if (day === '') return null;
   const end = endOfDay(day);
-  if (!end) return 'Enter a date, or choose No expiry.';
-  return end.getTime() <= now.getTime() ? 'That day has passed: choose today or a later day, or No expiry.' : null;
+  if (!end) return currentStrings().shell.enterDate;
+  return end.getTime() <= now.getTime() ? currentStrings().shell.dayPassed : null;
 }
 
-const dayInWords = (at: string) => new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(at));
+const dayInWords = (at: string) => new Intl.DateTimeFormat(getReaderLocale(), { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(at));
 
 /** "until 3 Dec 2026" / "no expiry", in the reader's locale. */
 export function expiryInWords(expiresAt: string | null): string {
-  return expiresAt ? `until ${dayInWords(expiresAt)}` : 'no expiry';
+  const t = currentStrings().shell;
+  return expiresAt ? t.until(dayInWords(expiresAt)) : t.noExpiryWords;
 }
 
 export interface ExpiryState {
@@ -71,25 +74,21 @@ export function useExpiry(initial: string | null = null): ExpiryState {
 }
 
 /** A date with "No expiry" as its default, quick picks for 7/30/90 days, and a message for a day that has passed. */
-export function ExpiryField({ expiry, label = 'Access expires' }: { expiry: ExpiryState; label?: string }) {
+export function ExpiryField({ expiry, label }: { expiry: ExpiryState; label?: string }) {
   const s = useStyles();
+  const t = useStrings().shell;
   return (
     <div className={s.box}>
-      <Field
-        label={label}
-        hint={expiry.expiresAt ? `Access ends when ${dayInWords(expiry.expiresAt)} ends.` : 'No expiry: access lasts until it is removed.'}
-        validationMessage={expiry.problem ?? undefined}
-        validationState={expiry.problem ? 'error' : 'none'}
-      >
+      <Field label={label ?? t.accessExpires} hint={expiry.expiresAt ? t.endsWhen(dayInWords(expiry.expiresAt)) : t.noExpiryHint} validationMessage={expiry.problem ?? undefined} validationState={expiry.problem ? 'error' : 'none'}>
         <Input type="date" value={expiry.day} min={dayInDays(0)} onChange={(_e, d) => expiry.setDay(d.value)} data-testid="expiry-date" />
       </Field>
-      <div className={s.picks} role="group" aria-label="Quick expiry picks">
+      <div className={s.picks} role="group" aria-label={t.quickPicks}>
         <Button size="small" appearance={expiry.day === '' ? 'primary' : 'secondary'} onClick={() => expiry.setDay('')}>
-          No expiry
+          {t.noExpiry}
         </Button>
         {EXPIRY_QUICK_DAYS.map((days) => (
           <Button key={days} size="small" appearance={expiry.day === dayInDays(days) ? 'primary' : 'secondary'} onClick={() => expiry.setDay(dayInDays(days))}>
-            {days} days
+            {t.days(days)}
           </Button>
         ))}
       </div>

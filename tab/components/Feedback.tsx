@@ -1,6 +1,7 @@
 import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import { plainMessage } from '../api';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   center: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
@@ -9,6 +10,7 @@ const useStyles = makeStyles({
 
 /** An API error in plain words, with an optional retry. Nothing when there is no error. */
 export function ErrorBar({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+  const t = useStrings().shell;
   if (!error) return null;
   return (
     <MessageBar intent="error" role="alert">
@@ -18,7 +20,7 @@ export function ErrorBar({ error, onRetry, title }: { error: unknown; onRetry?: 
       </MessageBarBody>
       {onRetry && (
         <MessageBarActions>
-          <Button onClick={onRetry}>Try again</Button>
+          <Button onClick={onRetry}>{t.tryAgain}</Button>
         </MessageBarActions>
       )}
     </MessageBar>
@@ -33,11 +35,12 @@ export function Notice({ intent = 'success', children }: { intent?: 'success' | 
   );
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
   const s = useStyles();
+  const t = useStrings().shell;
   return (
     <div className={s.center}>
-      <Spinner label={label} />
+      <Spinner label={label ?? t.loading} />
     </div>
   );
 }

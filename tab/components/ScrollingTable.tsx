@@ -1,5 +1,6 @@
 import { Table, TableBody, TableHeader, TableHeaderCell, TableRow, makeStyles, mergeClasses } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   scroll: { overflowX: 'auto' },
@@ -12,8 +13,9 @@ const useStyles = makeStyles({
  */
 export function ScrollingTable({ label, columns, size = 'small', className, children }: { label: string; columns: string[]; size?: 'small' | 'medium'; className?: string; children: ReactNode }) {
   const s = useStyles();
+  const t = useStrings().shell;
   return (
-    <div className={mergeClasses(s.scroll, className)} role="region" aria-label={`${label} (scrolls sideways)`} tabIndex={0}>
+    <div className={mergeClasses(s.scroll, className)} role="region" aria-label={t.scrollsSideways(label)} tabIndex={0}>
       <Table aria-label={label} size={size}>
         <TableHeader>
           <TableRow>

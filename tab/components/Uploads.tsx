@@ -3,6 +3,7 @@ import { ArrowUploadRegular } from '@fluentui/react-icons';
 import { useCallback, useId, useRef, useState, type DragEvent } from 'react';
 import { plainMessage, type UploadAnswer, type UploadBatchStatus, type UploadProgress } from '../api';
 import { size } from './format';
+import { useStrings } from '../strings';
 
 export interface UploadJob {
   id: string;
@@ -112,22 +113,19 @@ const uploadAnswer = (result: unknown): UploadAnswer | null => {
   return a && Array.isArray(a.files) ? { files: a.files, skipped: a.skipped ?? [], refused: a.refused ?? [], batch: a.batch } : null;
 };
 
-const FILE_STATE_WORDS = { pending: 'saving to the case…', in: 'in the case', refused: 'not added' } as const;
-
 /** A guest's batch, file by file: pending until it is in the case's files, or refused with the reason. */
 function BatchFiles({ batch }: { batch: UploadBatchStatus }) {
   const s = useStyles();
+  const t = useStrings().shell;
   const inCount = batch.files.filter((f) => f.state === 'in').length;
   return (
     <div data-testid="upload-batch" data-state={batch.state}>
-      <Caption1>
-        {inCount} of {batch.files.length} file{batch.files.length === 1 ? '' : 's'} in the case{batch.state === 'pending' ? '; the rest follow shortly.' : '.'}
-      </Caption1>
-      <ul className={s.notes} aria-label="Files of this upload">
+      <Caption1>{t.filesInCase(inCount, batch.files.length, batch.state === 'pending')}</Caption1>
+      <ul className={s.notes} aria-label={t.filesOfUpload}>
         {batch.files.map((f) => (
           <li key={f.path} data-testid="upload-batch-file" data-state={f.state}>
             <Caption1 className={f.state === 'refused' ? s.failed : undefined}>
-              {f.path}: {FILE_STATE_WORDS[f.state]}
+              {f.path}: {t.fileState[f.state]}
               {f.reason ? ` (${f.reason})` : ''}
             </Caption1>
           </li>
@@ -143,16 +141,14 @@ function BatchFiles({ batch }: { batch: UploadBatchStatus }) {
  */
 function ArchiveNotes({ answer }: { answer: UploadAnswer }) {
   const s = useStyles();
+  const t = useStrings().shell;
   if (answer.refused.length === 0 && answer.skipped.length === 0) return null;
   const stored = answer.batch ? answer.batch.files.length : answer.files.length;
   return (
     <div data-testid="upload-archive-notes">
-      <Caption1>
-        {stored} file{stored === 1 ? '' : 's'} stored
-        {answer.refused.length > 0 ? `; ${answer.refused.length} not accepted:` : '.'}
-      </Caption1>
+      <Caption1>{t.filesStored(stored, answer.refused.length)}</Caption1>
       {answer.refused.length > 0 && (
-        <ul className={s.notes} aria-label="Files not accepted">
+        <ul className={s.notes} aria-label={t.filesNotAccepted}>
           {answer.refused.map((r) => (
             <li key={`${r.archive}/${r.path}`} data-testid="upload-refused">
               <Caption1 className={s.failed}>
@@ -162,11 +158,7 @@ function ArchiveNotes({ answer }: { answer: UploadAnswer }) {
           ))}
         </ul>
       )}
-      {answer.skipped.length > 0 && (
-        <Caption1 data-testid="upload-skipped">
-          Left out {answer.skipped.length} system file{answer.skipped.length === 1 ? '' : 's'} your computer added to the archive ({[...new Set(answer.skipped.map((n) => n.reason))].join(', ')}).
-        </Caption1>
-      )}
+      {answer.skipped.length > 0 && <Caption1 data-testid="upload-skipped">{t.leftOut(answer.skipped.length, [...new Set(answer.skipped.map((n) => n.reason))].join(', '))}</Caption1>}
     </div>
   );
 }
@@ -174,6 +166,7 @@ function ArchiveNotes({ answer }: { answer: UploadAnswer }) {
 /** Drop files here or pick them with the keyboard-reachable button. */
 export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[]) => void; hint: string; disabled?: boolean }) {
   const s = useStyles();
+  const t = useStrings().shell;
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const inputId = useId();
@@ -193,12 +186,12 @@ export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[])
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <Text>Drag files here, or</Text>
+      <Text>{t.dragFiles}</Text>
       <Button icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
-        Choose files
+        {t.chooseFiles}
       </Button>
       <label htmlFor={inputId} className={s.hidden}>
-        Files to upload
+        {t.filesToUpload}
       </label>
       <input
         id={inputId}
@@ -221,14 +214,15 @@ export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[])
 /** Each file with its own progress bar and, when it fails, the reason in plain words. */
 export function UploadList({ jobs }: { jobs: UploadJob[] }) {
   const s = useStyles();
+  const t = useStrings().shell;
   if (jobs.length === 0) return null;
   return (
-    <ul className={s.list} aria-label="Uploads">
+    <ul className={s.list} aria-label={t.uploads}>
       {jobs.map((j) => {
         const pct = j.total > 0 ? Math.min(1, j.loaded / j.total) : 0;
         const answer = uploadAnswer(j.result);
         const saving = j.status === 'uploading' && answer?.batch?.state === 'pending';
-        const label = j.status === 'done' ? 'Uploaded' : j.status === 'failed' ? 'Failed' : j.status === 'queued' ? 'Waiting' : saving ? 'Received; saving to the case' : `${Math.round(pct * 100)}%`;
+        const label = j.status === 'done' ? t.uploaded : j.status === 'failed' ? t.failed : j.status === 'queued' ? t.waiting : saving ? t.receivedSaving : `${Math.round(pct * 100)}%`;
         return (
           <li key={j.id} className={s.row} data-testid="upload-row" data-status={j.status}>
             <div className={s.line}>
@@ -237,7 +231,7 @@ export function UploadList({ jobs }: { jobs: UploadJob[] }) {
                 {size(j.file.size)} · {label}
               </Caption1>
             </div>
-            <ProgressBar value={j.status === 'done' ? 1 : pct} color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'brand'} aria-label={`Upload of ${j.file.name}`} />
+            <ProgressBar value={j.status === 'done' ? 1 : pct} color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'brand'} aria-label={t.uploadOf(j.file.name)} />
             {j.error && <Caption1 className={s.failed}>{j.error}</Caption1>}
             {answer?.batch && <BatchFiles batch={answer.batch} />}
             {answer && (j.status === 'done' || saving) && <ArchiveNotes answer={answer} />}

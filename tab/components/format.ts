@@ -1,24 +1,27 @@
 /** Display helpers: money, dates, sizes and names, in the reader's locale. */
+import { getReaderLocale } from '../shell/locale';
+import { commonEn } from '../strings/en/common';
 
-/** The one way the tab shows an amount: integer cents of the firm's currency, in the reader's locale. */
-export const money = (cents: number | null | undefined, currency = 'USD'): string => (cents === null || cents === undefined ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100));
+/** The one way the tab shows an amount: integer cents in the firm's currency (the API sends it), in the reader's locale. */
+export const money = (cents: number | null | undefined, currency: string): string => (cents === null || cents === undefined ? '—' : new Intl.NumberFormat(getReaderLocale(), { style: 'currency', currency }).format(cents / 100));
 
-/** Invoice states in words (the server sends the same words to guests). */
-export const INVOICE_STATE_LABEL: Record<string, string> = { draft: 'Draft', sent: 'Awaiting payment', partly_paid: 'Partly paid', paid: 'Paid', void: 'Void' };
+/** Invoice states in words (the server sends the same words to guests). Components read `useStrings().common.invoiceState`. */
+export const INVOICE_STATE_LABEL: Record<string, string> = commonEn.invoiceState;
 
-export const dateTime = (iso: string | null | undefined): string => (iso ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—');
+export const dateTime = (iso: string | null | undefined): string => (iso ? new Intl.DateTimeFormat(getReaderLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—');
 
 export const date = (iso: string | null | undefined): string => {
   if (!iso) return '—';
   const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(getReaderLocale(), { dateStyle: 'medium' }).format(d);
 };
 
 export function size(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const number = (n: number, digits: number) => new Intl.NumberFormat(getReaderLocale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(n);
+  if (bytes < 1024) return `${number(bytes, 0)} B`;
+  if (bytes < 1024 * 1024) return `${number(bytes / 1024, 0)} KB`;
+  return `${number(bytes / 1024 / 1024, 1)} MB`;
 }
 
 /** "John Smith" → "Smith, John", as staff file people. */
@@ -29,18 +32,10 @@ export function surnameFirst(name: string): string {
   return `${last}, ${parts.join(' ')}`;
 }
 
-export const SECTION_LABEL: Record<string, string> = {
-  status: 'Status',
-  team: 'Team contact',
-  budget: 'Budget and retainer',
-  documents: 'Documents',
-  notes: 'Notes',
-  events: 'Events',
-  invoices: 'Invoices',
-  messages: 'Messages',
-};
+/** Components read `useStrings().common.section` and `.caseStatus`; these stay for modules outside React. */
+export const SECTION_LABEL: Record<string, string> = commonEn.section;
 
-export const STATUS_LABEL: Record<string, string> = { open: 'Open', on_hold: 'On hold', closed: 'Closed' };
+export const STATUS_LABEL: Record<string, string> = commonEn.caseStatus;
 
 /** A local datetime-local input value → ISO with offset, and back. */
 export function toLocalInput(iso: string | null | undefined): string {

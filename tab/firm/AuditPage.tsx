@@ -8,6 +8,7 @@ import { dateTime } from '../components/format';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
@@ -18,24 +19,7 @@ const useStyles = makeStyles({
 
 const PAGE = 100;
 /** The actions the log records, grouped by what they touch; the API matches a group by its prefix. */
-const ACTION_GROUPS: Array<[string, string]> = [
-  ['', 'Any action'],
-  ['grant', 'Access (grants)'],
-  ['items', 'Sharing items'],
-  ['portal', 'Portal access'],
-  ['case', 'Cases'],
-  ['contact', 'Contacts'],
-  ['invitation', 'Invitations'],
-  ['ledger', 'Ledger'],
-  ['invoice', 'Invoices'],
-  ['document', 'Documents'],
-  ['documents', 'Guest uploads'],
-  ['note', 'Notes'],
-  ['message', 'Messages'],
-  ['item.seen', 'Seen by guests: items'],
-  ['message.seen', 'Seen by guests: messages'],
-  ['firm', 'Firm settings'],
-];
+const ACTION_GROUP_ORDER = ['', 'grant', 'items', 'portal', 'case', 'contact', 'invitation', 'ledger', 'invoice', 'document', 'documents', 'note', 'message', 'item.seen', 'message.seen', 'firm'] as const;
 const ANY = '';
 
 interface Choice {
@@ -62,6 +46,8 @@ function ChoiceFilter({ label, anyLabel, choices, value, onPick }: { label: stri
 
 /** Who did what to whom, newest first, with names; filters, paging, export with the chain proof. */
 export function AuditPage() {
+  const t = useStrings().firm;
+  const ACTION_GROUPS = ACTION_GROUP_ORDER.map((group): [string, string] => [group, t.actionGroup[group]]);
   const s = useStyles();
   const api = useStaffApi();
   const [filters, setFilters] = useState<AuditFilters>({});
@@ -93,38 +79,42 @@ export function AuditPage() {
   return (
     <section aria-labelledby="audit-title">
       <Title2 block as="h1" id="audit-title">
-        Audit log
+        {t.auditLog}
       </Title2>
       <div className={s.bar}>
         <Button icon={<ShieldCheckmarkRegular />} onClick={() => void verify.run()} disabled={verify.busy} data-testid="verify-chain">
-          {verify.busy ? 'Checking…' : 'Verify chain'}
+          {verify.busy ? t.checking : t.verifyChain}
         </Button>
         <Button icon={<ArrowDownloadRegular />} onClick={() => void exportAs.run('csv')} disabled={exportAs.busy}>
-          Export CSV
+          {t.exportCsv}
         </Button>
         <Button icon={<ArrowDownloadRegular />} onClick={() => void exportAs.run('json')} disabled={exportAs.busy}>
-          Export JSON
+          {t.exportJson}
         </Button>
         <Button icon={<ArrowDownloadRegular />} onClick={() => void reviewReport.run()} disabled={reviewReport.busy} data-testid="access-review-report">
-          Access review report (CSV)
+          {t.accessReviewReportCsv}
         </Button>
-        <Caption1>Each entry carries the hash of the one before it; any edit or gap breaks the chain. Exports include every hash and the check&apos;s result.</Caption1>
+        <Caption1>{t.eachEntryCarriesThe}</Caption1>
       </div>
       {verdict?.ok && (
         <Notice>
-          The chain is intact: {verdict.entries} entries, head {verdict.headHash.slice(0, 16)}…
+          {t.theChainIsIntact}
+          {verdict.entries}
+          {t.entriesHead}
+          {verdict.headHash.slice(0, 16)}…
         </Notice>
       )}
       {verdict && !verdict.ok && (
         <Notice intent="warning">
-          The chain is broken at entry {verdict.brokenAtSeq}: {verdict.problem}.
+          {t.theChainIsBroken}
+          {verdict.brokenAtSeq}: {verdict.problem}.
         </Notice>
       )}
 
-      <div className={s.filters} role="search" aria-label="Filter the audit log">
-        <ChoiceFilter label="Case" anyLabel="Any case" choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
-        <ChoiceFilter label="Person" anyLabel="Anyone" choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
-        <Field label="Action">
+      <div className={s.filters} role="search" aria-label={t.filterTheAuditLog}>
+        <ChoiceFilter label={t.case} anyLabel="Any case" choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
+        <ChoiceFilter label={t.person} anyLabel="Anyone" choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
+        <Field label={t.action}>
           <Dropdown value={ACTION_GROUPS.find(([v]) => v === (filters.action ?? ANY))?.[1] ?? ''} selectedOptions={[filters.action ?? ANY]} onOptionSelect={(_e, d) => set('action', d.optionValue ?? ANY)}>
             {ACTION_GROUPS.map(([value, label]) => (
               <Option key={value || 'any'} value={value}>
@@ -133,24 +123,24 @@ export function AuditPage() {
             ))}
           </Dropdown>
         </Field>
-        <Field label="From">
+        <Field label={t.from}>
           <Input type="date" value={filters.from ?? ''} onChange={(_e, d) => set('from', d.value)} />
         </Field>
-        <Field label="To">
+        <Field label={t.to}>
           <Input type="date" value={filters.to ?? ''} onChange={(_e, d) => set('to', d.value)} />
         </Field>
         <Button appearance="subtle" onClick={() => setFilters({})} disabled={Object.values(filters).every((v) => !v)}>
-          Clear filters
+          {t.clearFilters}
         </Button>
       </div>
 
       <ErrorBar error={verify.error ?? exportAs.error ?? first.error ?? next.error ?? choices.error} onRetry={() => void first.reload()} />
       {first.loading && entries.length === 0 && <Loading />}
-      {!first.loading && !first.error && entries.length === 0 && <Empty>No entries match these filters.</Empty>}
+      {!first.loading && !first.error && entries.length === 0 && <Empty>{t.noEntriesMatchThese}</Empty>}
       <Text role="status" size={200} data-testid="audit-count">
-        {entries.length > 0 ? `Showing ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, newest first${more ? '; more below' : ''}.` : ''}
+        {entries.length > 0 ? t.showingEntries(entries.length, Boolean(more)) : ''}
       </Text>
-      <ScrollingTable label="Audit entries" columns={['#', 'When', 'Who', 'What', 'Target', 'Why']}>
+      <ScrollingTable label={t.auditEntries} columns={t.auditColumns}>
         {entries.map((e) => (
           <TableRow key={e.seq} data-testid="audit-row" data-action={e.action}>
             <TableCell>{e.seq}</TableCell>
@@ -175,7 +165,7 @@ export function AuditPage() {
       </ScrollingTable>
       {more && (
         <Button onClick={() => void next.run()} disabled={next.busy}>
-          Load older entries
+          {t.loadOlderEntries}
         </Button>
       )}
     </section>

@@ -14,7 +14,7 @@ import { SettingsPage } from './SettingsPage';
 import { SetupPage } from './SetupPage';
 import { ViewsPage } from './ViewsPage';
 import { PolicyPage } from './PolicyPage';
-import { EN } from '../strings';
+import { EN, useStrings } from '../strings';
 
 /** Why this person cannot use a page: said in one place, the same way for every case. */
 function AccessProblem({ title, message }: { title: string; message: string }) {
@@ -31,7 +31,7 @@ function AccessProblem({ title, message }: { title: string; message: string }) {
 const ADMIN_PAGES = new Set(['audit', 'setup', 'views', 'policy']);
 
 type Page = 'clients' | 'guests' | 'guest' | 'audit' | 'settings' | 'setup' | 'views' | 'policy';
-const TITLES: Record<Page, string> = { clients: 'Clients', guests: 'Guests', guest: 'Guest', audit: 'Audit log', settings: 'My settings', setup: 'Set up CaseRoom', ...EN.views.pageTitles };
+const TITLES: Record<Page, string> = { ...EN.firm.pageTitles, ...EN.views.pageTitles };
 /** The page a path ends in ("/tab/firm/views" → views); anything unknown is the clients page. */
 const LAST_SEGMENT_PAGES: ReadonlyArray<Page> = ['guests', 'audit', 'settings', 'setup', 'views', 'policy'];
 
@@ -55,35 +55,36 @@ export function FirmApp({ path }: { path: string }) {
 
 function FirmGate({ page, path, contactId, onRole, onTitle }: { page: Page; path: string; contactId: string | null; onRole: (role: 'admin' | 'staff' | null) => void; onTitle: (title: string | null) => void }) {
   const api = useStaffApi();
+  const t = useStrings().firm.gate;
   const me = useLoad(() => api.me(), []);
   const err = me.error;
   const role = me.data?.role ?? null;
-  const blockedTitle = !me.data && err instanceof ApiError ? (err.code === 'not_set_up' ? (err.canSetUp ? 'Set up CaseRoom' : 'CaseRoom is not set up yet') : err.code === 'not_staff' ? "Not on CaseRoom's staff" : null) : null;
+  const blockedTitle = !me.data && err instanceof ApiError ? (err.code === 'not_set_up' ? (err.canSetUp ? t.setUpTitle : t.notSetUpTitle) : err.code === 'not_staff' ? t.notStaffTitle : null) : null;
   useEffect(() => onRole(role), [role]);
   useEffect(() => onTitle(blockedTitle), [blockedTitle]);
 
   if (!me.data) {
     if (err instanceof ApiError && err.code === 'not_set_up') {
-      return err.canSetUp ? <SetupPage onDone={() => void me.reload().then(() => navigate('/tab/firm/clients'))} /> : <AccessProblem title="CaseRoom is not set up for your organisation yet" message={plainMessage(err)} />;
+      return err.canSetUp ? <SetupPage onDone={() => void me.reload().then(() => navigate('/tab/firm/clients'))} /> : <AccessProblem title={t.notSetUpHeading} message={plainMessage(err)} />;
     }
     if (err instanceof ApiError && err.code === 'not_staff') {
       return (
         <>
-          <AccessProblem title="You are not on CaseRoom's staff" message={plainMessage(err)} />
+          <AccessProblem title={t.notStaffHeading} message={plainMessage(err)} />
           {err.canSetUp && (
             <Body1>
-              As an administrator you can still <Link href="/tab/firm/setup">change CaseRoom's set-up</Link>.
+              {t.adminCanStill} <Link href="/tab/firm/setup">{t.changeSetUp}</Link>.
             </Body1>
           )}
           {err.canSetUp && path.endsWith('/setup') && <SetupPage />}
         </>
       );
     }
-    return err ? <ErrorBar error={err} onRetry={() => void me.reload()} /> : <Loading label="Signing you in…" />;
+    return err ? <ErrorBar error={err} onRetry={() => void me.reload()} /> : <Loading label={t.signingIn} />;
   }
 
   if (ADMIN_PAGES.has(page) && role !== 'admin') {
-    return <AccessProblem title="For CaseRoom admins only" message="Only a CaseRoom admin of your firm can open this page. Ask one of them if something here needs changing." />;
+    return <AccessProblem title={t.adminsOnlyTitle} message={t.adminsOnlyMessage} />;
   }
   return (
     <>

@@ -6,6 +6,7 @@ import { ErrorBar, Loading, Notice } from '../components/Feedback';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
@@ -13,24 +14,14 @@ const useStyles = makeStyles({
   hint: { display: 'block', color: tokens.colorNeutralForeground3 },
 });
 
-/** What each notification is about, in the words staff see it happen. */
-export const EVENT_LABEL: Record<NotificationEvent, string> = {
-  'guest.uploaded': 'A guest uploads a file',
-  'guest.message': 'A guest sends a message',
-  'items.shared': 'Something is shared with a guest',
-  'items.unshared': 'Sharing with a guest stops',
-  'grant.changed': "A guest's access changes",
-  'grant.expiring': "A guest's access is about to expire",
-  'invitation.accepted': 'A guest accepts the invitation',
-  'drift.found': 'SharePoint permissions are changed outside CaseRoom',
-};
-
 type Choice = { enabled: boolean; mention: boolean };
 
 /** Without a firm-wide choice of their own, a staff member gets the house default: notices on, mentioned only on their own cases for what needs a person. */
 const defaultChoice = (event: NotificationEvent): Choice & { assignedOnly: boolean } => ({ enabled: true, mention: MENTION_ASSIGNED_BY_DEFAULT.includes(event), assignedOnly: true });
 
 function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; saved: NotificationPreference | undefined; busy: boolean; onSave: (choice: Choice) => void }) {
+  const t = useStrings().firm;
+  const EVENT_LABEL: Record<NotificationEvent, string> = t.eventLabel;
   const s = useStyles();
   const fallback = defaultChoice(event);
   // A row may hold only an activity-feed choice (enabled null): the channel card keeps its default.
@@ -40,17 +31,17 @@ function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; sa
     <TableRow data-testid="notification-row" data-event={event}>
       <TableCell>
         <Text>{EVENT_LABEL[event]}</Text>
-        <Caption1 className={s.hint}>{chosen ? 'Your choice' : fallback.mention ? 'Default: you are mentioned on cases assigned to you' : 'Default: no mention'}</Caption1>
+        <Caption1 className={s.hint}>{chosen ? t.yourChoice : fallback.mention ? t.defaultYouAreMentioned : t.defaultNoMention}</Caption1>
       </TableCell>
       <TableCell>
-        <Switch checked={current.enabled} disabled={busy} label={current.enabled ? 'On' : 'Off'} aria-label={`Notify me: ${EVENT_LABEL[event]}`} onChange={(_e, d) => onSave({ enabled: d.checked, mention: d.checked && current.mention })} />
+        <Switch checked={current.enabled} disabled={busy} label={current.enabled ? t.on : t.off} aria-label={t.notifyMe(EVENT_LABEL[event])} onChange={(_e, d) => onSave({ enabled: d.checked, mention: d.checked && current.mention })} />
       </TableCell>
       <TableCell>
         <Switch
           checked={current.enabled && current.mention}
           disabled={busy || !current.enabled}
-          label={current.enabled && current.mention ? (chosen ? 'Every case' : 'My cases') : 'No'}
-          aria-label={`@mention me in the case channel: ${EVENT_LABEL[event]}`}
+          label={current.enabled && current.mention ? (chosen ? t.everyCase : t.myCases) : t.no}
+          aria-label={t.mentionMe(EVENT_LABEL[event])}
           onChange={(_e, d) => onSave({ enabled: true, mention: d.checked })}
         />
       </TableCell>
@@ -60,6 +51,8 @@ function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; sa
 
 /** A staff member's own settings: which Teams notifications they get and when they are @mentioned (PUT /me/notification-preferences). */
 export function SettingsPage() {
+  const t = useStrings().firm;
+  const EVENT_LABEL: Record<NotificationEvent, string> = t.eventLabel;
   const s = useStyles();
   const api = useStaffApi();
   const loaded = useLoad(() => Promise.all([api.notificationPreferences(), api.cases()]), []);
@@ -70,7 +63,7 @@ export function SettingsPage() {
     setPrefs(await api.setNotificationPreference({ caseId: null, event, ...choice }));
     setSaved(EVENT_LABEL[event]);
   });
-  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label="Loading your settings…" />;
+  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label={t.loadingYourSettings} />;
   const [initial, cases] = loaded.data;
   const all = prefs ?? initial;
   const firmWide = new Map(all.filter((p) => p.caseId === null).map((p) => [p.event, p]));
@@ -78,11 +71,16 @@ export function SettingsPage() {
   const caseName = new Map(cases.map((c) => [c.id, `${c.number} ${c.title}`]));
   return (
     <div className={s.page}>
-      <TitledCard title="Notifications in Teams" testId="notification-settings" description={<Caption1>CaseRoom posts a card in the case channel when something happens. Choose what you hear about and when you are @mentioned.</Caption1>}>
+      <TitledCard title={t.notificationsInTeams} testId="notification-settings" description={<Caption1>{t.caseroomPostsACard}</Caption1>}>
         <div className={s.body}>
-          <ErrorBar error={save.error} title="Your change was not saved" />
-          {saved && <Notice>Saved: {saved}.</Notice>}
-          <ScrollingTable label="Notification settings" columns={['When', 'Notify me', '@mention me']}>
+          <ErrorBar error={save.error} title={t.yourChangeWasNot} />
+          {saved && (
+            <Notice>
+              {t.saved}
+              {saved}.
+            </Notice>
+          )}
+          <ScrollingTable label={t.notificationSettings} columns={t.settingsColumns}>
             {NOTIFICATION_EVENTS.map((event) => (
               <EventRow key={event} event={event} saved={firmWide.get(event)} busy={save.busy} onSave={(choice) => void save.run(event, choice)} />
             ))}
@@ -90,15 +88,15 @@ export function SettingsPage() {
         </div>
       </TitledCard>
       {perCase.length > 0 && (
-        <TitledCard title="Case by case" testId="notification-case-settings" description={<Caption1>Choices made for one case win over the ones above.</Caption1>}>
+        <TitledCard title={t.caseByCase} testId="notification-case-settings" description={<Caption1>{t.choicesMadeForOne}</Caption1>}>
           <div className={s.body}>
-            <ScrollingTable label="Case notification settings" columns={['Case', 'When', 'Notify me', '@mention me']}>
+            <ScrollingTable label={t.caseNotificationSettings} columns={t.caseSettingsColumns}>
               {perCase.map((p) => (
                 <TableRow key={`${p.caseId}:${p.event}`}>
-                  <TableCell>{caseName.get(p.caseId ?? '') ?? 'A case you no longer see'}</TableCell>
+                  <TableCell>{caseName.get(p.caseId ?? '') ?? t.aCaseYouNo}</TableCell>
                   <TableCell>{EVENT_LABEL[p.event]}</TableCell>
-                  <TableCell>{p.enabled === null ? 'Default' : p.enabled ? 'On' : 'Off'}</TableCell>
-                  <TableCell>{p.enabled === null ? 'Default' : p.enabled && p.mention ? 'Yes' : 'No'}</TableCell>
+                  <TableCell>{p.enabled === null ? t.default : p.enabled ? t.on : t.off}</TableCell>
+                  <TableCell>{p.enabled === null ? t.default : p.enabled && p.mention ? t.yes : t.no}</TableCell>
                 </TableRow>
               ))}
             </ScrollingTable>
@@ -106,7 +104,7 @@ export function SettingsPage() {
         </TitledCard>
       )}
       <FeedPreferences />
-      <Body1>These settings are yours alone; they change nothing for colleagues or guests.</Body1>
+      <Body1>{t.theseSettingsAreYours}</Body1>
     </div>
   );
 }

@@ -2,9 +2,10 @@ import { Body1, Button, Caption1, Checkbox, Field, Input, Radio, RadioGroup, Tex
 import { useState } from 'react';
 import { SECTIONS, type Section, type SetupGroup, type SetupStatus } from '../api';
 import { ErrorBar, Loading, Notice } from '../components/Feedback';
-import { SECTION_LABEL } from '../components/format';
+
 import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, marginTop: tokens.spacingVerticalM },
@@ -41,6 +42,7 @@ function initialForm(status: SetupStatus) {
  * guests' e-mail goes out from (PUT /api/setup).
  */
 export function SetupPage({ onDone }: { onDone?: () => void }) {
+  const t = useStrings().firm;
   const s = useStyles();
   const api = useStaffApi();
   const loaded = useLoad(() => api.setupStatus(), []);
@@ -52,7 +54,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
   const find = useAction(async () => setGroups(await api.searchGroups(groupSearch.trim())));
   const checkMailbox = useAction(async (address: string) => {
     const found = await api.checkMailbox(address);
-    setMailboxOk(`${found.address} (${found.displayName}) is a mailbox of your organisation.`);
+    setMailboxOk(t.mailboxFound(found.address, found.displayName));
   });
   const save = useAction(async (f: ReturnType<typeof initialForm>) => {
     setSaved(false);
@@ -69,7 +71,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
     await loaded.reload();
   });
 
-  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label="Loading set-up…" />;
+  if (!loaded.data) return loaded.error ? <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} /> : <Loading label={t.loadingSetUp} />;
   const status = loaded.data;
   const f = form ?? initialForm(status);
   const update = (patch: Partial<typeof f>) => setForm({ ...f, ...patch });
@@ -78,27 +80,27 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
   return (
     <form
       className={s.page}
-      aria-label="Set up CaseRoom"
+      aria-label={t.setUpCaseroom}
       onSubmit={(e) => {
         e.preventDefault();
         void save.run(f);
       }}
     >
-      <Body1>{status.state === 'set-up' ? 'CaseRoom is set up. Change anything below and save; staff keep working meanwhile.' : 'CaseRoom is not set up for your organisation yet. Until you save this page, nobody can use it.'}</Body1>
-      <TitledCard title="Your firm" testId="setup-firm">
+      <Body1>{status.state === 'set-up' ? t.caseroomIsSetUp : t.caseroomIsNotSet}</Body1>
+      <TitledCard title={t.yourFirm} testId="setup-firm">
         <div className={s.body}>
-          <Field label="Firm name" required>
+          <Field label={t.firmName} required>
             <Input value={f.firmName} onChange={(_e, d) => update({ firmName: d.value })} />
           </Field>
         </div>
       </TitledCard>
-      <TitledCard title="Teams for cases" testId="setup-teams">
+      <TitledCard title={t.teamsForCases} testId="setup-teams">
         <div className={s.body}>
           {status.teams.length === 0 ? (
-            <Notice intent="warning">CaseRoom is not installed in any team yet. Add CaseRoom to the team that should hold case channels in Microsoft Teams, then reload this page.</Notice>
+            <Notice intent="warning">{t.caseroomIsNotInstalled}</Notice>
           ) : (
             <fieldset>
-              <legend>Each case gets a channel in one of these teams</legend>
+              <legend>{t.eachCaseGetsA}</legend>
               {status.teams.map((t) => (
                 <Checkbox key={t.teamId} label={t.displayName} checked={f.teamIds.includes(t.teamId)} onChange={(_e, d) => update({ teamIds: d.checked ? [...f.teamIds, t.teamId] : f.teamIds.filter((id) => id !== t.teamId) })} />
               ))}
@@ -106,21 +108,26 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
           )}
         </div>
       </TitledCard>
-      <TitledCard title="Staff" testId="setup-staff">
+      <TitledCard title={t.staff} testId="setup-staff">
         <div className={s.body}>
-          <Caption1 className={s.hint}>Only members of this Entra security group can use CaseRoom as staff. Everyone else in your organisation is refused.</Caption1>
+          <Caption1 className={s.hint}>{t.onlyMembersOfThis}</Caption1>
           <div className={s.row}>
-            <Field label="Find a security group by the start of its name">
+            <Field label={t.findASecurityGroup}>
               <Input value={groupSearch} onChange={(_e, d) => setGroupSearch(d.value)} />
             </Field>
             <Button type="button" disabled={!groupSearch.trim() || find.busy} onClick={() => void find.run()}>
-              Find groups
+              {t.findGroups}
             </Button>
           </div>
           <ErrorBar error={find.error} />
-          {groups && groups.length === 0 && <Notice intent="info">No security group starts with “{groupSearch.trim()}”.</Notice>}
+          {groups && groups.length === 0 && (
+            <Notice intent="info">
+              {t.noSecurityGroupStarts}
+              {groupSearch.trim()}”.
+            </Notice>
+          )}
           {groupChoices.length > 0 && (
-            <Field label="Staff group" required>
+            <Field label={t.staffGroup} required>
               <RadioGroup value={f.group?.id ?? ''} onChange={(_e, d) => update({ group: groupChoices.find((g) => g.id === d.value) ?? null })}>
                 {groupChoices.map((g) => (
                   <Radio key={g.id} value={g.id} label={g.description ? `${g.displayName} — ${g.description}` : g.displayName} />
@@ -128,53 +135,53 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
               </RadioGroup>
             </Field>
           )}
-          <Field label="CaseRoom admins (sign-in names, one per line)" hint="They can change this set-up, the firm's settings and policy, and read the audit log. You stay an admin.">
+          <Field label={t.caseroomAdminsSignIn} hint={t.theyCanChangeThis}>
             <Textarea value={f.admins} onChange={(_e, d) => update({ admins: d.value })} resize="vertical" />
           </Field>
         </div>
       </TitledCard>
-      <TitledCard title="Guests" testId="setup-guests">
+      <TitledCard title={t.guests} testId="setup-guests">
         <div className={s.body}>
           <fieldset>
-            <legend>Sections a guest sees when a whole case is shared</legend>
+            <legend>{t.sectionsAGuestSees}</legend>
             {SECTIONS.map((section: Section) => (
               <Checkbox
                 key={section}
-                label={SECTION_LABEL[section] ?? section}
+                label={currentStrings().common.section[section] ?? section}
                 checked={f.sections.includes(section)}
                 onChange={(_e, d) => update({ sections: d.checked ? [...f.sections, section] : f.sections.filter((x) => x !== section) })}
               />
             ))}
           </fieldset>
-          <Field label="Days a guest's access lasts (empty: until withdrawn)">
+          <Field label={t.daysAGuestS}>
             <Input type="number" min={1} max={3650} value={f.expiryDays} onChange={(_e, d) => update({ expiryDays: d.value })} />
           </Field>
           <div className={s.row}>
-            <Field label="Mailbox guests' e-mail goes out from">
+            <Field label={t.mailboxGuestsEMail}>
               <Input type="email" value={f.mailbox} onChange={(_e, d) => update({ mailbox: d.value })} />
             </Field>
             <Button type="button" disabled={!f.mailbox.trim() || checkMailbox.busy} onClick={() => void checkMailbox.run(f.mailbox.trim())}>
-              Check mailbox
+              {t.checkMailbox}
             </Button>
           </div>
           <ErrorBar error={checkMailbox.error} />
           {mailboxOk && <Notice>{mailboxOk}</Notice>}
         </div>
       </TitledCard>
-      <ErrorBar error={save.error} title="Set-up was not saved" />
+      <ErrorBar error={save.error} title={t.setUpWasNot} />
       {saved && (
         <Notice>
-          CaseRoom is set up. Staff can use it now.{' '}
+          {t.caseroomIsSetUp2}{' '}
           {onDone && (
             <Button appearance="transparent" onClick={onDone}>
-              Go to clients
+              {t.goToClients}
             </Button>
           )}
         </Notice>
       )}
       <div>
         <Button appearance="primary" type="submit" disabled={save.busy || !f.group || f.teamIds.length === 0 || !f.firmName.trim()}>
-          {status.state === 'set-up' ? 'Save set-up' : 'Complete set-up'}
+          {status.state === 'set-up' ? t.saveSetUp : t.completeSetUp}
         </Button>
       </div>
     </form>

@@ -1,13 +1,14 @@
-import { Button, Caption1, Field, Select, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Badge, Button, Caption1, Field, Select, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownloadRegular, DocumentRegular, EyeRegular, FolderRegular } from '@fluentui/react-icons';
 import { useCallback, useState } from 'react';
 import type { GuestItem, PortalCase } from '../api';
 import { DocumentPreview, saveBlob } from '../components/DocumentPreview';
 import { Empty, ErrorBar } from '../components/Feedback';
-import { size } from '../components/format';
+import { date, size } from '../components/format';
 import { flattenTree } from '../components/tree';
 import { DropZone, followBatch, UploadList, useUploads } from '../components/Uploads';
 import { useAction, usePortalApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', padding: 0, margin: 0 },
@@ -18,21 +19,31 @@ const useStyles = makeStyles({
 
 export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChanged: () => void }) {
   const s = useStyles();
+  const t = useStrings().portal;
   const portal = usePortalApi();
   const caseId = data.case.id;
   const [preview, setPreview] = useState<GuestItem | null>(null);
-  const download = useAction(async (doc: GuestItem) => saveBlob(await portal.document(caseId, doc.id), doc.title));
+  // Opened on this page since it loaded: no longer new, before the next load says so too.
+  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
+  const download = useAction(async (doc: GuestItem) => {
+    saveBlob(await portal.document(caseId, doc.id), doc.title);
+    setOpened((ids) => new Set(ids).add(doc.id));
+  });
   const nodes = flattenTree(data.documents ?? []);
   // Where files may go: the case folder with a case or client grant, else only the folders shared with upload.
-  const destinations = [...(data.uploadAnywhere ? [{ id: '', title: 'The case folder' }] : []), ...(data.documents ?? []).filter((d) => data.uploadFolderIds.includes(d.id)).map((d) => ({ id: d.id, title: d.title }))];
+  const destinations = [...(data.uploadAnywhere ? [{ id: '', title: t.caseFolder }] : []), ...(data.documents ?? []).filter((d) => data.uploadFolderIds.includes(d.id)).map((d) => ({ id: d.id, title: d.title }))];
   const [destination, setDestination] = useState<string>('');
   const chosen = destinations.some((d) => d.id === destination) ? destination : (destinations[0]?.id ?? '');
   const uploads = useUploads(async (file, onProgress, onUpdate) => followBatch(await portal.uploadFile(caseId, file, chosen || null, onProgress), portal.uploadBatch, onUpdate), onChanged);
-  const loadPreview = useCallback(() => portal.document(caseId, preview?.id ?? ''), [portal, caseId, preview]);
+  const loadPreview = useCallback(async () => {
+    const blob = await portal.document(caseId, preview?.id ?? '');
+    if (preview) setOpened((ids) => new Set(ids).add(preview.id));
+    return blob;
+  }, [portal, caseId, preview]);
   return (
-    <section aria-label="Documents">
+    <section aria-label={t.documents}>
       <ErrorBar error={download.error} />
-      {nodes.length === 0 && <Empty>No documents have been shared with you in this case.</Empty>}
+      {nodes.length === 0 && <Empty>{t.noDocuments}</Empty>}
       <ul className={s.list}>
         {nodes.map(({ item, depth }) => (
           <li key={item.id} className={s.row} style={{ paddingLeft: `${depth * 20}px` }} data-testid="guest-document" data-kind={item.kind}>
@@ -42,12 +53,18 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
             </Text>
             {item.kind === 'document' && (
               <>
+                {item.isNew && !opened.has(item.id) && (
+                  <Badge appearance="filled" color="brand" data-testid="new-marker" aria-label={t.newMarkerLabel} title={t.newMarkerLabel}>
+                    {t.newMarker}
+                  </Badge>
+                )}
+                <Caption1 data-testid="document-modified">{t.modified(date(item.updatedAt))}</Caption1>
                 <Caption1>{size(item.sizeBytes)}</Caption1>
-                <Button size="small" icon={<EyeRegular />} onClick={() => setPreview(item)} aria-label={`Preview ${item.title}`}>
-                  Preview
+                <Button size="small" icon={<EyeRegular />} onClick={() => setPreview(item)} aria-label={t.previewOf(item.title)}>
+                  {t.preview}
                 </Button>
-                <Button size="small" icon={<ArrowDownloadRegular />} disabled={download.busy} onClick={() => void download.run(item)} aria-label={`Download ${item.title}`}>
-                  Download
+                <Button size="small" icon={<ArrowDownloadRegular />} disabled={download.busy} onClick={() => void download.run(item)} aria-label={t.downloadOf(item.title)}>
+                  {t.download}
                 </Button>
               </>
             )}
@@ -57,10 +74,10 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
       {data.canUpload && (
         <div className={s.upload}>
           <Subtitle2 block as="h2">
-            Send files to the firm
+            {t.sendFiles}
           </Subtitle2>
           {destinations.length > 1 && (
-            <Field label="Send to">
+            <Field label={t.sendTo}>
               <Select value={chosen} onChange={(_e, d) => setDestination(d.value)} data-testid="upload-destination">
                 {destinations.map((d) => (
                   <option key={d.id} value={d.id}>
@@ -70,8 +87,8 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
               </Select>
             </Field>
           )}
-          {destinations.length === 1 && !data.uploadAnywhere && <Caption1>Files go to the folder {destinations[0].title}.</Caption1>}
-          <DropZone onFiles={uploads.add} hint="Many files at once are fine. A .zip is unpacked into the case folder, keeping its folders." />
+          {destinations.length === 1 && !data.uploadAnywhere && <Caption1>{t.filesGoTo(destinations[0].title)}</Caption1>}
+          <DropZone onFiles={uploads.add} hint={t.dropHint} />
           <UploadList jobs={uploads.jobs} />
         </div>
       )}

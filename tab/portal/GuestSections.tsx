@@ -4,6 +4,7 @@ import { Empty } from '../components/Feedback';
 import { date, dateTime, money } from '../components/format';
 import { ScrollingTable } from '../components/ScrollingTable';
 import { TitledCard } from '../components/TitledCard';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: tokens.spacingHorizontalM },
@@ -15,16 +16,17 @@ const useStyles = makeStyles({
 
 export function OverviewSection({ data }: { data: PortalCase }) {
   const s = useStyles();
+  const t = useStrings().portal;
   return (
     <div className={s.grid}>
       {data.status && (
-        <TitledCard testId="overview-status" title="Status">
+        <TitledCard testId="overview-status" title={t.status}>
           <Text className={s.figure}>{data.status.status}</Text>
           {data.status.note && <Body1 className={s.body}>{data.status.note}</Body1>}
         </TitledCard>
       )}
       {data.team && (
-        <TitledCard testId="overview-team" title="Your contact at the firm">
+        <TitledCard testId="overview-team" title={t.yourContact}>
           <Text weight="semibold">{data.team.name}</Text>
           {data.team.title && <Caption1>{data.team.title}</Caption1>}
           <Link href={`mailto:${data.team.email}`}>{data.team.email}</Link>
@@ -32,16 +34,14 @@ export function OverviewSection({ data }: { data: PortalCase }) {
         </TitledCard>
       )}
       {data.budget && (
-        <TitledCard testId="overview-budget" title="Budget and retainer">
-          <Body1>Retainer balance</Body1>
+        <TitledCard testId="overview-budget" title={t.budgetAndRetainer}>
+          <Body1>{t.retainerBalance}</Body1>
           <Text className={s.figure} data-testid="guest-retainer">
             {money(data.budget.retainerBalanceCents, data.currency)}
           </Text>
-          <Body1 data-testid="guest-outstanding">Awaiting payment {money(data.budget.outstandingCents, data.currency)}</Body1>
-          <Body1>
-            Budget {money(data.budget.budgetCents, data.currency)} · spent {money(data.budget.spentCents, data.currency)}
-          </Body1>
-          {data.budget.budgetRemainingCents !== null && <Body1>Remaining {money(data.budget.budgetRemainingCents, data.currency)}</Body1>}
+          <Body1 data-testid="guest-outstanding">{t.awaitingPayment(money(data.budget.outstandingCents, data.currency))}</Body1>
+          <Body1>{t.budgetSpent(money(data.budget.budgetCents, data.currency), money(data.budget.spentCents, data.currency))}</Body1>
+          {data.budget.budgetRemainingCents !== null && <Body1>{t.remaining(money(data.budget.budgetRemainingCents, data.currency))}</Body1>}
         </TitledCard>
       )}
       {data.budget && <StatementCard lines={data.budget.lines} currency={data.currency} />}
@@ -52,13 +52,14 @@ export function OverviewSection({ data }: { data: PortalCase }) {
 /** Deposits, expenses and payments on the case, newest first. */
 function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency: string }) {
   const s = useStyles();
+  const t = useStrings().portal;
   const sorted = [...lines].sort((a, b) => b.occurredOn.localeCompare(a.occurredOn));
   return (
-    <TitledCard testId="overview-statement" className={s.wide} title="Deposits, expenses and payments">
+    <TitledCard testId="overview-statement" className={s.wide} title={t.statement}>
       {sorted.length === 0 ? (
-        <Body1>Nothing recorded yet.</Body1>
+        <Body1>{t.nothingRecorded}</Body1>
       ) : (
-        <ScrollingTable label="Deposits, expenses and payments" columns={['Date', 'Kind', 'Description', 'Amount']}>
+        <ScrollingTable label={t.statement} columns={t.statementColumns}>
           {sorted.map((l) => (
             <TableRow key={l.id} data-testid="guest-ledger-line">
               <TableCell>{date(l.occurredOn)}</TableCell>
@@ -75,11 +76,12 @@ function StatementCard({ lines, currency }: { lines: GuestLedgerLine[]; currency
 
 export function NotesSection({ items }: { items: GuestItem[] }) {
   const s = useStyles();
-  if (items.length === 0) return <Empty>No notes have been shared with you in this case.</Empty>;
+  const t = useStrings().portal;
+  if (items.length === 0) return <Empty>{t.noNotes}</Empty>;
   return (
     <div className={s.stack}>
       {items.map((n) => (
-        <TitledCard key={n.id} testId="guest-note" title={n.title} description={<Caption1>Updated {dateTime(n.updatedAt)}</Caption1>}>
+        <TitledCard key={n.id} testId="guest-note" title={n.title} description={<Caption1>{t.updated(dateTime(n.updatedAt))}</Caption1>}>
           <Body1 className={s.body}>{n.body}</Body1>
         </TitledCard>
       ))}
@@ -89,7 +91,8 @@ export function NotesSection({ items }: { items: GuestItem[] }) {
 
 export function EventsSection({ items }: { items: GuestItem[] }) {
   const s = useStyles();
-  if (items.length === 0) return <Empty>No events have been shared with you in this case.</Empty>;
+  const t = useStrings().portal;
+  if (items.length === 0) return <Empty>{t.noEvents}</Empty>;
   const sorted = [...items].sort((a, b) => (a.startsAt ?? '').localeCompare(b.startsAt ?? ''));
   return (
     <div className={s.stack}>
@@ -113,9 +116,10 @@ export function EventsSection({ items }: { items: GuestItem[] }) {
 }
 
 export function InvoicesSection({ items, currency }: { items: GuestItem[]; currency: string }) {
-  if (items.length === 0) return <Empty>No invoices have been shared with you in this case.</Empty>;
+  const t = useStrings().portal;
+  if (items.length === 0) return <Empty>{t.noInvoices}</Empty>;
   return (
-    <ScrollingTable label="Invoices" columns={['Invoice', 'Amount', 'Due', 'Still owed', 'Status']}>
+    <ScrollingTable label={t.invoices} columns={t.invoiceColumns}>
       {items.map((i) => (
         <TableRow key={i.id} data-testid="guest-invoice">
           <TableCell>

@@ -6,6 +6,7 @@ import { dateTime } from '../components/format';
 import { useAction, usePortalApi } from '../shell/hooks';
 import { TitledCard } from '../components/TitledCard';
 import { ListOrEmpty } from '../components/ListOrEmpty';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -15,6 +16,7 @@ const useStyles = makeStyles({
 
 function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; caseId: string; screen: string; onSent: () => void }) {
   const s = useStyles();
+  const t = useStrings().portal;
   const portal = usePortalApi();
   const [text, setText] = useState('');
   const send = useAction(async () => {
@@ -24,21 +26,21 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
   });
   return (
     <TitledCard testId="guest-thread" title={thread.subject}>
-      {thread.messages.length === 0 && <Caption1>No messages yet.</Caption1>}
+      {thread.messages.length === 0 && <Caption1>{t.noMessagesYet}</Caption1>}
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.fromFirm && s.firm)} data-testid={m.fromFirm ? 'firm-reply' : 'guest-message'}>
           <Caption1>
-            {m.fromFirm ? `${m.from} (the firm)` : m.from === 'you' ? 'You' : m.from} · {dateTime(m.at)}
+            {m.fromFirm ? t.fromFirm(m.from) : m.from === 'you' ? t.you : m.from} · {dateTime(m.at)}
           </Caption1>
           <Body1 as="p">{m.body}</Body1>
         </div>
       ))}
       <ErrorBar error={send.error} />
-      <Field label="Reply">
+      <Field label={t.reply}>
         <Textarea value={text} onChange={(_e, d) => setText(d.value)} resize="vertical" />
       </Field>
       <Button appearance="primary" disabled={!text.trim() || send.busy} onClick={() => void send.run()}>
-        {send.busy ? 'Sending…' : 'Send reply'}
+        {send.busy ? t.sending : t.sendReply}
       </Button>
     </TitledCard>
   );
@@ -47,9 +49,10 @@ function ThreadCard({ thread, caseId, screen, onSent }: { thread: GuestThread; c
 /** The guest's conversations with the firm about this case, with the firm's replies. */
 export function GuestThreads({ data, screen, onSent }: { data: PortalCase; screen: string; onSent: () => void }) {
   const s = useStyles();
+  const t = useStrings().portal;
   return (
-    <ListOrEmpty items={data.threads} empty={<Empty>No conversations yet. Use “Message the firm” at the top of any page to write to the firm.</Empty>} className={s.stack}>
-      {(t) => <ThreadCard key={t.id} thread={t} caseId={data.case.id} screen={screen} onSent={onSent} />}
+    <ListOrEmpty items={data.threads} empty={<Empty>{t.noConversations}</Empty>} className={s.stack}>
+      {(thread) => <ThreadCard key={thread.id} thread={thread} caseId={data.case.id} screen={screen} onSent={onSent} />}
     </ListOrEmpty>
   );
 }

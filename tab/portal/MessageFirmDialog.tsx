@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBar, Notice } from '../components/Feedback';
 import { caseLabel, optionsOf } from '../components/options';
 import { useAction, useLoad, usePortalApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 import type { Screen } from './screen';
 
 const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
@@ -10,6 +11,7 @@ const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column',
 /** "Message the firm", from any screen: the case and the screen are filled in for the guest. */
 export function MessageFirmDialog({ open, onClose, screen }: { open: boolean; onClose: () => void; screen: Screen }) {
   const s = useStyles();
+  const t = useStrings().portal;
   const portal = usePortalApi();
   const cases = useLoad(() => (open ? portal.cases() : Promise.resolve([])), [open]);
   const [caseId, setCaseId] = useState<string | null>(screen.caseId);
@@ -35,29 +37,29 @@ export function MessageFirmDialog({ open, onClose, screen }: { open: boolean; on
     <Dialog open={open} onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface aria-describedby={undefined}>
         <DialogBody>
-          <DialogTitle>Message the firm</DialogTitle>
+          <DialogTitle>{t.messageTheFirm}</DialogTitle>
           <DialogContent className={s.form}>
-            {sent && <Notice>Your message was sent. The firm&apos;s reply will appear under Messages in the case.</Notice>}
+            {sent && <Notice>{t.sent}</Notice>}
             <ErrorBar error={send.error ?? cases.error} />
-            <Field label="About the case" required>
-              <Dropdown placeholder={cases.loading ? 'Loading your cases…' : 'Choose a case'} value={selected ? caseLabel(selected) : ''} selectedOptions={caseId ? [caseId] : []} onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}>
+            <Field label={t.aboutCase} required>
+              <Dropdown placeholder={cases.loading ? t.loadingCases : t.chooseCase} value={selected ? caseLabel(selected) : ''} selectedOptions={caseId ? [caseId] : []} onOptionSelect={(_e, d) => setCaseId(d.optionValue ?? null)}>
                 {optionsOf(list, (c) => c.id, caseLabel)}
               </Dropdown>
             </Field>
-            <Field label="Sent from">
+            <Field label={t.sentFrom}>
               <Input value={screen.label} readOnly />
             </Field>
-            <Field label="Subject (optional)">
+            <Field label={t.subjectOptional}>
               <Input value={subject} onChange={(_e, d) => setSubject(d.value)} maxLength={200} />
             </Field>
-            <Field label="Message" required>
+            <Field label={t.message} required>
               <Textarea value={body} onChange={(_e, d) => setBody(d.value)} resize="vertical" rows={5} />
             </Field>
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Close</Button>
+            <Button onClick={onClose}>{t.close}</Button>
             <Button appearance="primary" disabled={!caseId || !body.trim() || send.busy} onClick={() => void send.run()}>
-              {send.busy ? 'Sending…' : 'Send'}
+              {send.busy ? t.sending : t.send}
             </Button>
           </DialogActions>
         </DialogBody>

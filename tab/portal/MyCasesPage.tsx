@@ -1,10 +1,11 @@
 import { Badge, Body1, Caption1, Card, CardHeader, Text, Title2, makeStyles, tokens } from '@fluentui/react-components';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
-import { dateTime, SECTION_LABEL } from '../components/format';
+import { dateTime } from '../components/format';
 import { useLoad, usePortalApi } from '../shell/hooks';
 import { useLiveReload } from '../shell/live';
 import { useScreen } from './screen';
 import { InAppLink } from '../components/InAppLink';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: tokens.spacingHorizontalM, marginTop: tokens.spacingVerticalM },
@@ -12,19 +13,21 @@ const useStyles = makeStyles({
 
 export function MyCasesPage() {
   const s = useStyles();
+  const strings = useStrings();
+  const t = strings.portal;
   const portal = usePortalApi();
   const cases = useLoad(() => portal.cases(), []);
   // Any case she can see may have changed its title or status, or be new to her.
   useLiveReload('portal', () => true, cases.reload);
-  useScreen(null, 'My cases');
+  useScreen(null, t.myCases);
   return (
     <section aria-labelledby="my-cases">
       <Title2 block as="h1" id="my-cases">
-        My cases
+        {t.myCases}
       </Title2>
       <ErrorBar error={cases.error} onRetry={() => void cases.reload()} />
       {cases.loading && !cases.data && <Loading />}
-      {cases.data?.length === 0 && <Empty>Nothing has been shared with you yet. The firm will let you know when it shares something.</Empty>}
+      {cases.data?.length === 0 && <Empty>{t.nothingShared}</Empty>}
       <div className={s.grid}>
         {cases.data?.map((c) => (
           <Card key={c.id} data-testid="portal-case-card">
@@ -41,12 +44,12 @@ export function MyCasesPage() {
               {c.sections.length
                 ? c.sections
                     .filter((x) => x !== 'messages')
-                    .map((x) => SECTION_LABEL[x])
+                    .map((x) => strings.common.section[x])
                     .join(' · ')
-                : 'Shared items'}
+                : t.sharedItems}
             </Body1>
-            {c.canUpload && <Caption1>You can upload files to this case.</Caption1>}
-            {c.closedReadOnlyUntil && <Caption1 data-testid="case-closed">The firm closed this case. You can read it until {dateTime(c.closedReadOnlyUntil)}.</Caption1>}
+            {c.canUpload && <Caption1>{t.canUpload}</Caption1>}
+            {c.closedReadOnlyUntil && <Caption1 data-testid="case-closed">{t.closedUntil(dateTime(c.closedReadOnlyUntil))}</Caption1>}
           </Card>
         ))}
       </div>

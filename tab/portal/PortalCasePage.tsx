@@ -9,10 +9,11 @@ import { NotFoundPage } from './NotFoundPage';
 import { GuestDocuments } from './GuestDocuments';
 import { GuestThreads } from './GuestThreads';
 import { EventsSection, InvoicesSection, NotesSection, OverviewSection } from './GuestSections';
+import { useStrings } from '../strings';
 import { useScreen } from './screen';
 
 type View = 'overview' | 'documents' | 'notes' | 'events' | 'invoices' | 'messages';
-const VIEW_LABEL: Record<View, string> = { overview: 'Overview', documents: 'Documents', notes: 'Notes', events: 'Events', invoices: 'Invoices', messages: 'Messages' };
+const VIEWS: readonly View[] = ['overview', 'documents', 'notes', 'events', 'invoices', 'messages'];
 
 const useStyles = makeStyles({
   head: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
@@ -33,21 +34,23 @@ function viewsOf(c: PortalCase): View[] {
 
 export function PortalCasePage({ caseId }: { caseId: string }) {
   const s = useStyles();
+  const t = useStrings().portal;
+  const VIEW_LABEL: Record<View, string> = t.view;
   const portal = usePortalApi();
   const view = useLoad(() => portal.caseView(caseId), [caseId]);
   useLiveReload('portal', (change) => change.caseId === caseId, view.reload);
   // An e-mail digest links straight to a section: /tab/portal/cases/{id}?view=documents.
   const [chosen, setChosen] = useState<View | null>(() => {
     const asked = new URLSearchParams(window.location.search).get('view');
-    return asked && asked in VIEW_LABEL ? (asked as View) : null;
+    return VIEWS.find((v) => v === asked) ?? null;
   });
   const data = view.data;
   const views = data ? viewsOf(data) : [];
   const current: View = chosen && views.includes(chosen) ? chosen : (views[0] ?? 'messages');
-  useScreen(data ? caseId : null, data ? `${data.case.number} · ${VIEW_LABEL[current]}` : 'Case');
+  useScreen(data ? caseId : null, data ? `${data.case.number} · ${VIEW_LABEL[current]}` : t.case);
 
   if (view.error instanceof ApiError && view.error.status === 404) return <NotFoundPage />;
-  if (!data) return view.error ? <ErrorBar error={view.error} onRetry={() => void view.reload()} /> : <Loading label="Opening the case…" />;
+  if (!data) return view.error ? <ErrorBar error={view.error} onRetry={() => void view.reload()} /> : <Loading label={t.openingCase} />;
 
   return (
     <article aria-labelledby="case-title">
@@ -64,12 +67,12 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
       <Caption1>{data.case.number}</Caption1>
       {data.closedReadOnlyUntil && (
         <Caption1 block data-testid="case-closed">
-          The firm closed this case. You can read it until {dateTime(data.closedReadOnlyUntil)}; uploads and messages are no longer accepted.
+          {t.closedReadOnly(dateTime(data.closedReadOnlyUntil))}
         </Caption1>
       )}
       <ErrorBar error={view.error} onRetry={() => void view.reload()} />
       <div className={s.tabs}>
-        <TabList selectedValue={current} onTabSelect={(_e, d) => setChosen(d.value as View)} aria-label="Case sections">
+        <TabList selectedValue={current} onTabSelect={(_e, d) => setChosen(d.value as View)} aria-label={t.caseSections}>
           {views.map((v) => (
             <Tab key={v} value={v}>
               {VIEW_LABEL[v]}
@@ -83,7 +86,7 @@ export function PortalCasePage({ caseId }: { caseId: string }) {
         {current === 'notes' && <NotesSection items={data.notes ?? []} />}
         {current === 'events' && <EventsSection items={data.events ?? []} />}
         {current === 'invoices' && <InvoicesSection items={data.invoices ?? []} currency={data.currency} />}
-        {current === 'messages' && <GuestThreads data={data} screen={`${data.case.number} · Messages`} onSent={() => void view.reload()} />}
+        {current === 'messages' && <GuestThreads data={data} screen={`${data.case.number} · ${VIEW_LABEL.messages}`} onSent={() => void view.reload()} />}
       </div>
     </article>
   );

@@ -5,6 +5,7 @@ import { canSignOut, getToken, signOut } from './auth';
 import { ApiContext, type Apis } from './hooks';
 import { initTeams } from './teams';
 import { THEMES, useThemeName } from './theme';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground2, color: tokens.colorNeutralForeground1 },
@@ -30,6 +31,7 @@ const useStyles = makeStyles({
 /** Theme, API client and the page frame every page shares. */
 export function AppShell({ title, nav, children }: { title: string; nav?: ReactNode; children: ReactNode }) {
   const s = useStyles();
+  const t = useStrings().shell;
   const theme = useThemeName();
   const [hosted, setHosted] = useState(false);
   const [signOutShown, setSignOutShown] = useState(false);
@@ -42,22 +44,22 @@ export function AppShell({ title, nav, children }: { title: string; nav?: ReactN
     return { client, staff: staffApi(client), portal: portalApi(client), hosted };
   }, [hosted]);
   useEffect(() => {
-    document.title = `${title} | CaseRoom`;
-  }, [title]);
+    document.title = t.pageTitle(title);
+  }, [t, title]);
   return (
     <FluentProvider theme={THEMES[theme]} data-theme={theme}>
       <ApiContext.Provider value={apis}>
         <div className={s.root}>
           <a href="#main" className={s.skip}>
-            Skip to content
+            {t.skipToContent}
           </a>
           <header className={s.bar}>
-            <Text className={s.brand}>CaseRoom</Text>
+            <Text className={s.brand}>{t.brand}</Text>
             {nav}
             <span className={s.grow} />
             {signOutShown && (
               <Button appearance="subtle" size="small" onClick={() => void signOut()}>
-                Switch account
+                {t.switchAccount}
               </Button>
             )}
           </header>

@@ -55,3 +55,14 @@ export async function itemLink(caseId: string, itemId: string, label: string): P
     return webUrl;
   }
 }
+
+/** The locale Teams reports for the user (inside Teams), else the browser's. */
+export async function detectReaderLocale(): Promise<string | undefined> {
+  const browser = typeof navigator === 'undefined' ? undefined : navigator.language;
+  if (!(await initTeams())) return browser;
+  try {
+    return (await app.getContext()).app.locale || browser;
+  } catch {
+    return browser;
+  }
+}

@@ -6,6 +6,7 @@ import { ScrollingTable } from '../components/ScrollingTable';
 import { dateTime } from '../components/format';
 import { useState } from 'react';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalS },
@@ -16,18 +17,11 @@ const useStyles = makeStyles({
   wide: { '& table': { minWidth: '860px' } },
 });
 
-const ROLE_WORDS: Record<SharePointRole, string> = { read: 'Can view', write: 'Can edit', owner: 'Full control', other: 'Other access' };
-const roleInWords = (role: SharePointRole | null) => (role ? ROLE_WORDS[role] : 'No access');
-
-/** The status in words, so drift is never told by colour alone. */
-const STATUS_WORDS: Record<SharePointAccessStatus, string> = {
-  'in-sync': 'In sync',
-  missing: 'Drift: missing in SharePoint',
-  extra: 'Drift: extra in SharePoint',
-  different: 'Drift: different access in SharePoint',
-};
-
 function AccessRow({ row }: { row: SharePointAccessRow }) {
+  const t = useStrings().staff;
+  const roleInWords = (role: SharePointRole | null) => (role ? t.sharePointRole[role] : t.noAccess);
+  // The status in words, so drift is never told by colour alone.
+  const STATUS_WORDS: Record<SharePointAccessStatus, string> = t.driftStatus;
   const s = useStyles();
   const drifted = row.status !== 'in-sync';
   return (
@@ -38,7 +32,7 @@ function AccessRow({ row }: { row: SharePointAccessRow }) {
       </TableCell>
       <TableCell>
         {row.title}
-        <Caption1 className={s.sub}>{row.target === 'case' ? 'Case folder' : 'Item'}</Caption1>
+        <Caption1 className={s.sub}>{row.target === 'case' ? t.caseFolder : t.item}</Caption1>
       </TableCell>
       <TableCell>{roleInWords(row.intended)}</TableCell>
       <TableCell>{roleInWords(row.held)}</TableCell>
@@ -57,6 +51,7 @@ function AccessRow({ row }: { row: SharePointAccessRow }) {
  * SharePoint holds right now, drift highlighted and labelled; Repair queues the guests' sync.
  */
 export function AccessPanel({ caseId }: { caseId: string }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const access = useLoad(() => api.sharePointAccess(caseId), [caseId]);
@@ -71,28 +66,32 @@ export function AccessPanel({ caseId }: { caseId: string }) {
   const data = access.data;
   return (
     <section aria-labelledby="sharepoint-access-heading">
-      <h2 id="sharepoint-access-heading">Access in SharePoint</h2>
+      <h2 id="sharepoint-access-heading">{t.accessInSharepoint}</h2>
       <div className={s.bar}>
         <Text role="status" data-testid="sharepoint-access-summary">
-          {data ? (data.drift === 0 ? `SharePoint matches CaseRoom (read ${dateTime(data.readAt)}).` : `${data.drift} difference${data.drift === 1 ? '' : 's'} between CaseRoom and SharePoint (read ${dateTime(data.readAt)}).`) : ''}
+          {data ? (data.drift === 0 ? t.sharePointMatches(dateTime(data.readAt)) : t.differences(data.drift, dateTime(data.readAt))) : ''}
         </Text>
         <Button icon={<ArrowSyncRegular />} onClick={reload} disabled={access.loading}>
-          Check again
+          {t.checkAgain}
         </Button>
         <Button appearance="primary" onClick={() => void repair.run()} disabled={repair.busy || !data || data.drift === 0}>
-          {repair.busy ? 'Repairing…' : 'Repair'}
+          {repair.busy ? t.repairing : t.repair}
         </Button>
       </div>
       {queued !== null && (
         <Notice intent="info">
-          Repair queued for {queued} guest{queued === 1 ? '' : 's'}: SharePoint is being brought back in line in the background. Check again in a moment.
+          {t.repairQueuedFor}
+          {queued}
+          {t.guest}
+          {queued === 1 ? '' : t.s}
+          {t.sharepointIsBeingBrought}
         </Notice>
       )}
       <ErrorBar error={repair.error ?? access.error} onRetry={reload} />
-      {!data && !access.error && <Loading label="Reading SharePoint…" />}
-      {data && data.rows.length === 0 && <Empty>No guest holds or should hold anything of this case in SharePoint.</Empty>}
+      {!data && !access.error && <Loading label={t.readingSharepoint} />}
+      {data && data.rows.length === 0 && <Empty>{t.noGuestHoldsOr}</Empty>}
       {data && data.rows.length > 0 && (
-        <ScrollingTable className={s.wide} label="Guest access: CaseRoom and SharePoint" columns={['Guest', 'Case folder or item', 'CaseRoom intends', 'SharePoint holds', 'Status']}>
+        <ScrollingTable className={s.wide} label={t.guestAccessCaseroomAnd} columns={t.accessColumns}>
           {data.rows.map((row) => (
             <AccessRow key={`${row.contactId}|${row.driveItemId}`} row={row} />
           ))}

@@ -7,27 +7,29 @@ import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { ItemsPanel } from './ItemsPanel';
+import { type Catalogue, useStrings } from '../strings';
+
+type StaffStrings = Catalogue['staff'];
 
 type MoneyKind = Exclude<LedgerKind, 'invoice'>;
-const LEDGER_LABEL: Record<LedgerKind, string> = { retainer_deposit: 'Retainer deposit', expense: 'Expense', invoice: 'Invoice', payment: 'Payment' };
 const MONEY_KINDS: MoneyKind[] = ['retainer_deposit', 'expense', 'payment'];
 /** Paid into the retainer rather than against an invoice. */
 const NO_INVOICE = 'retainer';
 
 /** The state changes staff make by hand; a payment that covers an invoice marks it paid by itself. */
-const NEXT_STATES: Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> = {
+const nextStates = (t: StaffStrings): Record<LedgerInvoice['state'], Array<{ to: InvoiceStatus; label: string }>> => ({
   draft: [
-    { to: 'sent', label: 'Mark sent' },
-    { to: 'void', label: 'Void' },
+    { to: 'sent', label: t.markSent },
+    { to: 'void', label: t.voidInvoice },
   ],
   sent: [
-    { to: 'paid', label: 'Paid from retainer' },
-    { to: 'void', label: 'Void' },
+    { to: 'paid', label: t.paidFromRetainer },
+    { to: 'void', label: t.voidInvoice },
   ],
-  partly_paid: [{ to: 'paid', label: 'Rest from retainer' }],
+  partly_paid: [{ to: 'paid', label: t.restFromRetainer }],
   paid: [],
   void: [],
-};
+});
 
 const useStyles = makeStyles({
   figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))', gap: tokens.spacingHorizontalM, margin: `${tokens.spacingVerticalM} 0` },
@@ -50,6 +52,9 @@ function Figure({ label, cents, currency, hint }: { label: string; cents: number
 
 /** Budget, retainer and what is owed; deposits, expenses and payments; invoices with their state and share ticks. */
 export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: string; detail: CaseDetail; sharing: CaseSharing; onChanged: () => void }) {
+  const t = useStrings().staff;
+  const LEDGER_LABEL: Record<LedgerKind, string> = t.ledgerKind;
+  const NEXT_STATES = nextStates(t);
   const s = useStyles();
   const api = useStaffApi();
   const ledger = useLoad(() => api.ledger(caseId), [caseId, sharing]);
@@ -60,16 +65,18 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   const [occurredOn, setOccurredOn] = useState(new Date().toISOString().slice(0, 10));
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const currency = ledger.data?.currency ?? 'USD';
+  // The firm's currency comes with the ledger: until it has loaded no amount is shown, never one in a guessed currency.
+  const currency = ledger.data?.currency ?? null;
+  const inCurrency = (cents: number | null | undefined) => (currency ? money(cents, currency) : '—');
   const payable = (ledger.data?.invoices ?? []).filter((i) => i.state === 'sent' || i.state === 'partly_paid');
   const add = useAction(async () => {
     const cents = parseCents(amount);
     if (!cents) return setProblem('Enter an amount above zero, like 150.00.');
-    if (!description.trim()) return setProblem('Describe the entry.');
+    if (!description.trim()) return setProblem(t.describeEntry);
     setProblem(null);
     const against = kind === 'payment' && invoiceId !== NO_INVOICE ? invoiceId : null;
     await api.addLedger(caseId, { kind, amountCents: cents, description: description.trim(), occurredOn, invoiceItemId: against });
-    setDone(`${LEDGER_LABEL[kind]} of ${money(cents, currency)} recorded.`);
+    setDone(t.recorded(LEDGER_LABEL[kind], inCurrency(cents)));
     setAmount('');
     setDescription('');
     setInvoiceId(NO_INVOICE);
@@ -84,18 +91,18 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
   });
   const sum = ledger.data?.summary;
   return (
-    <section aria-label="Invoices and ledger">
+    <section aria-label={t.invoicesAndLedger}>
       <Subtitle2 block as="h2">
-        Balance
+        {t.balance}
       </Subtitle2>
-      {sum ? (
+      {sum && currency ? (
         <div className={s.figures}>
-          <Figure label="Budget" cents={detail.budgetCents} currency={currency} hint="The case budget agreed with the client." />
-          <Figure label="Retainer balance" cents={sum.retainerBalanceCents} currency={currency} hint="Deposits and payments not applied to an invoice, less expenses and invoices paid from the retainer." />
-          <Figure label="Outstanding" cents={sum.outstandingCents} currency={currency} hint="What the client still owes on invoices awaiting payment." />
-          <Figure label="Billed" cents={sum.invoicedCents} currency={currency} hint="Sent and paid invoices; drafts and void invoices never count." />
-          <Figure label="Expenses" cents={sum.expensesCents} currency={currency} hint="Expenses recorded on the case." />
-          <Figure label="Budget remaining" cents={sum.budgetRemainingCents} currency={currency} hint="Budget less billed and expenses." />
+          <Figure label={t.budget} cents={detail.budgetCents} currency={currency} hint={t.theCaseBudgetAgreed} />
+          <Figure label={t.retainerBalance} cents={sum.retainerBalanceCents} currency={currency} hint={t.depositsAndPaymentsNot} />
+          <Figure label={t.outstanding} cents={sum.outstandingCents} currency={currency} hint={t.whatTheClientStill} />
+          <Figure label={t.billed} cents={sum.invoicedCents} currency={currency} hint={t.sentAndPaidInvoices} />
+          <Figure label={t.expenses} cents={sum.expensesCents} currency={currency} hint={t.expensesRecordedOnThe} />
+          <Figure label={t.budgetRemaining} cents={sum.budgetRemainingCents} currency={currency} hint={t.budgetLessBilledAnd} />
         </div>
       ) : (
         !ledger.error && <Loading />
@@ -105,18 +112,18 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Invoices
+          {t.invoices}
         </Subtitle2>
-        <ScrollingTable label="Invoice states" columns={['Invoice', 'Due', 'Amount', 'Paid', 'Outstanding', 'Status', 'Change']}>
+        <ScrollingTable label={t.invoiceStates} columns={t.invoiceStateColumns}>
           {(ledger.data?.invoices ?? []).map((i) => (
             <TableRow key={i.id} data-testid="staff-invoice" data-number={i.invoiceNumber}>
               <TableCell>
                 {i.invoiceNumber} · {i.title}
               </TableCell>
               <TableCell>{date(i.dueOn)}</TableCell>
-              <TableCell>{money(i.amountCents, currency)}</TableCell>
-              <TableCell>{money(i.paidCents, currency)}</TableCell>
-              <TableCell>{money(i.outstandingCents, currency)}</TableCell>
+              <TableCell>{inCurrency(i.amountCents)}</TableCell>
+              <TableCell>{inCurrency(i.paidCents)}</TableCell>
+              <TableCell>{inCurrency(i.outstandingCents)}</TableCell>
               <TableCell data-testid="invoice-state">{i.stateLabel}</TableCell>
               <TableCell>
                 <div className={s.actions}>
@@ -135,10 +142,10 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Ledger
+          {t.ledger}
         </Subtitle2>
         <div className={s.form}>
-          <Field label="Kind">
+          <Field label={t.kind}>
             <Dropdown value={LEDGER_LABEL[kind]} selectedOptions={[kind]} onOptionSelect={(_e, d) => setKind((d.optionValue as MoneyKind) ?? 'expense')}>
               {optionsOf(
                 MONEY_KINDS,
@@ -148,37 +155,37 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
             </Dropdown>
           </Field>
           {kind === 'payment' && (
-            <Field label="Against">
+            <Field label={t.against}>
               <Dropdown
                 value={invoiceId === NO_INVOICE ? 'Into the retainer' : (payable.find((i) => i.id === invoiceId)?.invoiceNumber ?? '')}
                 selectedOptions={[invoiceId]}
                 onOptionSelect={(_e, d) => setInvoiceId(d.optionValue ?? NO_INVOICE)}
               >
-                <Option value={NO_INVOICE}>Into the retainer</Option>
+                <Option value={NO_INVOICE}>{t.intoTheRetainer}</Option>
                 {payable.map((i) => (
                   <Option key={i.id} value={i.id} text={i.invoiceNumber ?? i.title}>
-                    {`${i.invoiceNumber} (${money(i.outstandingCents, currency)} owed)`}
+                    {t.invoiceOwed(i.invoiceNumber ?? '', inCurrency(i.outstandingCents))}
                   </Option>
                 ))}
               </Dropdown>
             </Field>
           )}
-          <Field label={`Amount (${currency})`}>
+          <Field label={currency ? t.amountIn(currency) : t.amountWord}>
             <Input value={amount} onChange={(_e, d) => setAmount(d.value)} inputMode="decimal" />
           </Field>
-          <Field label="Description">
+          <Field label={t.description}>
             <Input value={description} onChange={(_e, d) => setDescription(d.value)} />
           </Field>
-          <Field label="Date">
+          <Field label={t.date}>
             <Input type="date" value={occurredOn} onChange={(_e, d) => setOccurredOn(d.value)} />
           </Field>
           <Button appearance="primary" disabled={add.busy} onClick={() => void add.run()}>
-            Add entry
+            {t.addEntry}
           </Button>
         </div>
         {problem && <Text role="alert">{problem}</Text>}
         <ErrorBar error={add.error} />
-        <ScrollingTable label="Ledger entries" columns={['Date', 'Kind', 'Description', 'Amount']}>
+        <ScrollingTable label={t.ledgerEntries} columns={t.ledgerColumns}>
           {(ledger.data?.entries ?? []).map((e) => (
             <TableRow key={e.id} data-testid="ledger-row">
               <TableCell>{date(e.occurredOn)}</TableCell>
@@ -187,7 +194,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
                 {e.invoiceItemId ? ` · ${ledger.data?.invoices.find((i) => i.id === e.invoiceItemId)?.invoiceNumber ?? ''}` : ''}
               </TableCell>
               <TableCell>{e.description}</TableCell>
-              <TableCell>{money(e.amountCents, currency)}</TableCell>
+              <TableCell>{inCurrency(e.amountCents)}</TableCell>
             </TableRow>
           ))}
         </ScrollingTable>
@@ -195,9 +202,9 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          Invoice documents and sharing
+          {t.invoiceDocumentsAndSharing}
         </Subtitle2>
-        <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} />
+        {currency ? <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} /> : !ledger.error && <Loading />}
       </div>
     </section>
   );

@@ -1,8 +1,9 @@
 import { Badge, Button, Caption1, CounterBadge, Text, Title2, Tooltip, makeStyles, tokens } from '@fluentui/react-components';
 import { FolderOpenRegular, LockClosedRegular, PeopleLockRegular, ShareRegular } from '@fluentui/react-icons';
 import type { AccessEntry, CaseDetail } from '../api';
-import { dateTime, STATUS_LABEL } from '../components/format';
+import { dateTime } from '../components/format';
 import { guestsWithAccess } from './caseData';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   head: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-start', gap: tokens.spacingHorizontalL, justifyContent: 'space-between' },
@@ -16,6 +17,7 @@ const STATUS_COLOR = { open: 'success', on_hold: 'warning', closed: 'informative
 
 /** Number, title, client, status, assigned staff, the Share button with its count of guests, and Close (or Reopen) case. */
 export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestrict }: { detail: CaseDetail; access: AccessEntry[]; onShare: () => void; onCloseOrReopen?: () => void; onRestrict?: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const count = guestsWithAccess(access);
   return (
@@ -26,19 +28,25 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
           {detail.title}
         </Title2>
         <div className={s.line}>
-          <Text>Client: {detail.client?.name ?? '—'}</Text>
+          <Text>
+            {t.client}
+            {detail.client?.name ?? '—'}
+          </Text>
           <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>
-            {STATUS_LABEL[detail.status]}
+            {currentStrings().common.caseStatus[detail.status]}
           </Badge>
           {detail.restricted && (
             <Badge appearance="filled" color="important" icon={<PeopleLockRegular />} data-testid="restricted-badge">
-              Restricted
+              {t.restricted}
             </Badge>
           )}
-          <Text>Assigned: {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : 'nobody yet'}</Text>
+          <Text>
+            {t.assigned}
+            {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : t.nobodyYet}
+          </Text>
           {detail.provisioning !== 'ready' && (
             <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>
-              {detail.provisioning === 'failed' ? 'Channel setup failed' : detail.setup?.state === 'waiting-for-cases-team' ? 'Waiting for a cases team' : 'Setting up channel…'}
+              {detail.provisioning === 'failed' ? t.channelSetupFailed : detail.setup?.state === 'waiting-for-cases-team' ? t.waitingForACases : t.settingUpChannel}
             </Badge>
           )}
         </div>
@@ -46,25 +54,26 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
         {detail.teamsNotice && <Text data-testid="teams-notice">{detail.teamsNotice}</Text>}
         {detail.closedAt && (
           <Text data-testid="case-closed-note">
-            Closed {dateTime(detail.closedAt)}. {detail.guestReadUntil ? `Guests may read it until ${dateTime(detail.guestReadUntil)}; nothing new is shared.` : 'Guests have no access; nothing new is shared.'}
+            {t.closed}
+            {dateTime(detail.closedAt)}. {detail.guestReadUntil ? t.guestsMayReadUntil(dateTime(detail.guestReadUntil)) : t.guestsHaveNoAccess}
           </Text>
         )}
       </div>
       <div className={s.actions}>
         {onRestrict && (
           <Button icon={<PeopleLockRegular />} onClick={onRestrict} data-testid="restrict-button">
-            {detail.restricted ? 'Change restriction' : 'Restrict to named staff'}
+            {detail.restricted ? t.changeRestriction : t.restrictToNamedStaff}
           </Button>
         )}
         {onCloseOrReopen && (
           <Button icon={detail.closedAt ? <FolderOpenRegular /> : <LockClosedRegular />} onClick={onCloseOrReopen} data-testid="close-case-button">
-            {detail.closedAt ? 'Reopen case' : 'Close case'}
+            {detail.closedAt ? t.reopenCase : t.closeCase}
           </Button>
         )}
-        <Tooltip content={`${count} ${count === 1 ? 'guest has' : 'guests have'} access`} relationship="description">
+        <Tooltip content={t.guestsHaveAccess(count)} relationship="description">
           <Button appearance="primary" icon={<ShareRegular />} onClick={onShare} disabled={detail.closedAt !== null} data-testid="share-button">
             <span className={s.share}>
-              Share
+              {t.share}
               <CounterBadge count={count} showZero size="small" color="informative" />
             </span>
           </Button>

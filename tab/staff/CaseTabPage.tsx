@@ -19,17 +19,10 @@ import { PartiesPanel } from './PartiesPanel';
 import { ShareDialog } from './ShareDialog';
 import { FirmNav } from '../firm/FirmNav';
 import { WallDialog } from './WallDialog';
+import { useStrings } from '../strings';
 
 type Panel = 'documents' | 'notes' | 'events' | 'billing' | 'parties' | 'messages' | 'access';
-const PANELS: Array<[Panel, string]> = [
-  ['documents', 'Documents'],
-  ['notes', 'Notes'],
-  ['events', 'Events'],
-  ['billing', 'Invoices and ledger'],
-  ['parties', 'Parties'],
-  ['messages', 'Messages'],
-  ['access', 'Access'],
-];
+const PANEL_ORDER: readonly Panel[] = ['documents', 'notes', 'events', 'billing', 'parties', 'messages', 'access'];
 
 /** Where each kind of item is listed, so a link to an item opens the panel that shows it. */
 const PANEL_OF_KIND: Record<Item['kind'], Panel> = { document: 'documents', folder: 'documents', note: 'notes', event: 'events', invoice: 'billing' };
@@ -70,6 +63,8 @@ function useItemFocus(items: readonly Item[] | undefined, itemId: string | null,
 }
 
 function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAccess: boolean; focusItemId: string | null }) {
+  const t = useStrings().staff;
+  const PANELS = PANEL_ORDER.map((p): [Panel, string] => [p, t.panel[p]]);
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
@@ -80,16 +75,16 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
   const [closing, setClosing] = useState(false);
   const [restricting, setRestricting] = useState(false);
   const reload = () => void data.reload();
-  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>This case does not exist in CaseRoom any more. Ask the channel owner to reconfigure the tab.</Empty>;
-  if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label="Opening the case…" />;
+  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>{t.thisCaseDoesNot}</Empty>;
+  if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label={t.openingTheCase} />;
   const d = data.data;
   return (
     <>
       <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} onRestrict={() => setRestricting(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
-      {focus.missing && <Notice intent="warning">The item this link opens is no longer in this case: it was deleted or moved to another case.</Notice>}
+      {focus.missing && <Notice intent="warning">{t.theItemThisLink}</Notice>}
       <div className={s.tabs}>
-        <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label="Case sections">
+        <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label={t.caseSections}>
           {PANELS.map(([value, label]) => (
             <Tab key={value} value={value}>
               {label}
@@ -118,14 +113,15 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
  * than a dead end, pick one by number or title; the address then names it, so Back and sharing work.
  */
 function CasePicker() {
+  const t = useStrings().staff;
   const api = useStaffApi();
   const cases = useLoad(() => api.cases(), []);
   const [query, setQuery] = useState('');
-  if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label="Finding your cases…" />;
-  if (cases.data.length === 0) return <Empty>The firm has no cases yet. Open one from the Clients page or a channel's CaseRoom tab settings.</Empty>;
+  if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label={t.findingYourCases} />;
+  if (cases.data.length === 0) return <Empty>{t.theFirmHasNo}</Empty>;
   const matches = cases.data.filter((c) => caseLabel(c).toLowerCase().includes(query.toLowerCase()));
   return (
-    <SearchField label="Open a case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
+    <SearchField label={t.openACase} placeholder={t.searchByNumberOr} query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
       {optionsOf(matches, (c) => c.id, caseLabel)}
     </SearchField>
   );
@@ -133,8 +129,9 @@ function CasePicker() {
 
 /** The configurable channel tab's content: /tab/case?caseId=…[&show=access | &itemId=…] */
 export function CaseTabPage({ caseId, openAccess = false, focusItemId = null }: { caseId: string | null; openAccess?: boolean; focusItemId?: string | null }) {
+  const t = useStrings().staff;
   return (
-    <AppShell title="Case" nav={<FirmNav current="case" />}>
+    <AppShell title={t.case} nav={<FirmNav current="case" />}>
       {caseId ? <CaseTab caseId={caseId} openAccess={openAccess} focusItemId={focusItemId} /> : <CasePicker />}
     </AppShell>
   );

@@ -2,8 +2,9 @@ import { Button, Caption1, Dialog, DialogActions, DialogBody, DialogContent, Dia
 import { useState } from 'react';
 import type { CaseClosePreview, CaseDetail, CaseReopenPreview, ClosureGuestChange } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
-import { dateTime, SECTION_LABEL } from '../components/format';
+import { dateTime } from '../components/format';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   guests: { margin: `${tokens.spacingVerticalS} 0`, paddingLeft: tokens.spacingHorizontalL, maxHeight: '320px', overflowY: 'auto' },
@@ -12,9 +13,10 @@ const useStyles = makeStyles({
 
 /** What one guest saw of the case, in words: sections, then the items by name. */
 function accessWords(access: ClosureGuestChange['access']): string {
-  const sections = access.sections.map((x) => SECTION_LABEL[x.section] ?? x.section).join(', ');
+  const t = currentStrings();
+  const sections = access.sections.map((x) => t.common.section[x.section] ?? x.section).join(', ');
   const items = access.items.map((i) => i.title).join(', ');
-  return [sections, items && `items: ${items}`, access.upload.length > 0 && 'uploading'].filter(Boolean).join(' · ') || 'the case';
+  return [sections, items && t.staff.accessItems(items), access.upload.length > 0 && t.staff.uploadingWord].filter(Boolean).join(' · ') || t.staff.theCase;
 }
 
 /**
@@ -22,6 +24,7 @@ function accessWords(access: ClosureGuestChange['access']): string {
  * server's own plan, the one the confirmation applies.
  */
 export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDetail; onClose: () => void; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const reopening = detail.closedAt !== null;
@@ -35,32 +38,34 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
   });
   const plan = preview.data;
   const readUntil = plan && 'guestReadUntil' in plan ? plan.guestReadUntil : null;
-  const verb = reopening ? 'Reopen' : 'Close';
+  const verb = reopening ? t.reopenVerb : t.closeVerb;
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && !apply.busy && onClose()}>
       <DialogSurface aria-describedby="close-case-summary">
         <DialogBody>
           <DialogTitle>
-            {verb} case {detail.number}
+            {verb}
+            {t.case2}
+            {detail.number}
           </DialogTitle>
           <DialogContent className={s.form}>
             <ErrorBar error={preview.error} onRetry={() => void preview.reload()} />
-            {!plan && !preview.error && <Loading label="Working out who is affected…" />}
+            {!plan && !preview.error && <Loading label={t.workingOutWhoIs} />}
             {plan && (
               <div data-testid="close-case-preview">
                 <Text as="p" id="close-case-summary">
                   {reopening
                     ? plan.guests.length === 0
-                      ? 'Nobody gets access back: no guest had access that is still valid.'
-                      : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest gets' : 'guests get'} back what closing took. New shares on the case are allowed again.`
+                      ? t.nobodyGetsAccessBack
+                      : t.guestsGetBack(plan.guests.length)
                     : plan.guests.length === 0
-                      ? 'No guest has access to this case. New shares will be refused until it is reopened.'
+                      ? t.noGuestHasAccess
                       : readUntil
-                        ? `${plan.guests.length} ${plan.guests.length === 1 ? 'guest keeps' : 'guests keep'} read-only access until ${dateTime(readUntil)} (no uploads or messages), then ${plan.guests.length === 1 ? 'loses' : 'lose'} it. New shares will be refused.`
-                        : `${plan.guests.length} ${plan.guests.length === 1 ? 'guest loses' : 'guests lose'} access at once, in the portal and in SharePoint. New shares will be refused.`}
+                        ? t.guestsKeepReadOnly(plan.guests.length, dateTime(readUntil))
+                        : t.guestsLoseAccess(plan.guests.length)}
                 </Text>
                 {plan.guests.length > 0 && (
-                  <ul className={s.guests} aria-label={reopening ? 'Who gets access back' : 'Who loses access'}>
+                  <ul className={s.guests} aria-label={reopening ? t.whoGetsAccessBack : t.whoLosesAccess}>
                     {plan.guests.map((g) => (
                       <li key={g.contactId} data-testid="close-case-guest">
                         <Text weight="semibold">{g.name}</Text> <Caption1>({g.kind})</Caption1>: {accessWords(g.access)}
@@ -70,17 +75,18 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
                 )}
               </div>
             )}
-            <Field label="Reason (kept in the audit log)">
+            <Field label={t.reasonKeptInThe}>
               <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
             </Field>
             <ErrorBar error={apply.error} />
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={apply.busy}>
-              Cancel
+              {t.cancel}
             </Button>
             <Button appearance="primary" disabled={!plan || apply.busy} onClick={() => void apply.run()} data-testid="close-case-confirm">
-              {verb} case
+              {verb}
+              {t.case3}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -6,6 +6,7 @@ import { ErrorBar, Loading, Notice } from '../components/Feedback';
 import { caseLabel, optionsOf, SearchField } from '../components/options';
 import { AppShell } from '../shell/AppShell';
 import { useAction, useApis, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '520px' },
@@ -29,6 +30,7 @@ function useTeamsSave(chosen: CaseRecord | null, hosted: boolean) {
 }
 
 function Config() {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const { hosted } = useApis();
@@ -53,17 +55,17 @@ function Config() {
   return (
     <div className={s.form}>
       <Title2 block as="h1">
-        Choose the case for this channel tab
+        {t.chooseTheCaseFor}
       </Title2>
-      <SearchField label="Existing case" placeholder="Search by number or title" query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
+      <SearchField label={t.existingCase} placeholder={t.searchByNumberOr} query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
         {optionsOf(matches, (c) => c.id, caseLabel)}
       </SearchField>
       <Divider />
       <Subtitle2 block as="h2">
-        Or open a new case
+        {t.orOpenANew}
       </Subtitle2>
-      <Field label="Client" required>
-        <Dropdown value={data.data.clients.find((c) => c.id === clientId)?.name ?? ''} selectedOptions={clientId ? [clientId] : []} onOptionSelect={(_e, d) => setClientId(d.optionValue ?? '')} placeholder="Choose a client">
+      <Field label={t.client2} required>
+        <Dropdown value={data.data.clients.find((c) => c.id === clientId)?.name ?? ''} selectedOptions={clientId ? [clientId] : []} onOptionSelect={(_e, d) => setClientId(d.optionValue ?? '')} placeholder={t.chooseAClient}>
           {optionsOf(
             data.data.clients,
             (c) => c.id,
@@ -71,30 +73,32 @@ function Config() {
           )}
         </Dropdown>
       </Field>
-      <Field label="Case number" required hint="Letters, digits and . _ / - only, e.g. PI-2026-030">
+      <Field label={t.caseNumber} required hint={t.lettersDigitsAndOnly}>
         <Input value={number} onChange={(_e, d) => setNumber(d.value)} />
       </Field>
-      <Field label="Title" required>
+      <Field label={t.title} required>
         <Input value={title} onChange={(_e, d) => setTitle(d.value)} />
       </Field>
       <Button disabled={!clientId || !number.trim() || !title.trim() || create.busy} onClick={() => void create.run()}>
-        {create.busy ? 'Creating…' : 'Create case'}
+        {create.busy ? t.creating : t.createCase}
       </Button>
       <ErrorBar error={create.error} />
       {chosen && (
         <Notice>
-          This tab will show {chosen.number} · {chosen.title}. {hosted ? 'Select Save to finish.' : ''}
+          {t.thisTabWillShow}
+          {chosen.number} · {chosen.title}. {hosted ? t.selectSaveToFinish : ''}
         </Notice>
       )}
-      {chosen && !hosted && <Link href={`/tab/case?caseId=${chosen.id}`}>Open the case tab</Link>}
-      {!hosted && <Caption1>Outside Teams this page only previews the choice; in Teams it configures the channel tab.</Caption1>}
+      {chosen && !hosted && <Link href={`/tab/case?caseId=${chosen.id}`}>{t.openTheCaseTab}</Link>}
+      {!hosted && <Caption1>{t.outsideTeamsThisPage}</Caption1>}
     </div>
   );
 }
 
 export function ConfigPage() {
+  const t = useStrings().staff;
   return (
-    <AppShell title="Configure tab">
+    <AppShell title={t.configureTab}>
       <Config />
     </AppShell>
   );

@@ -5,6 +5,7 @@ import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { shareable } from './caseData';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useStrings } from '../strings';
 import { SECTION_OF_KIND, SectionOffNote, useSectionOff } from './guestPolicy';
 
 const useStyles = makeStyles({
@@ -17,7 +18,8 @@ const useStyles = makeStyles({
  * With `section`: when the firm's policy switched that section off for guests, a note says so in
  * place of the ticks (a share would show them nothing).
  */
-export function ContactTicks({ contacts, selected, onChange, label = 'Share with', section }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string; section?: Section }) {
+export function ContactTicks({ contacts, selected, onChange, label, section }: { contacts: Contact[]; selected: ReadonlySet<string>; onChange: (next: Set<string>) => void; label?: string; section?: Section }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const eligible = shareable(contacts);
   const off = useSectionOff(section);
@@ -28,9 +30,9 @@ export function ContactTicks({ contacts, selected, onChange, label = 'Share with
   return (
     <fieldset className={s.row} data-testid="contact-ticks">
       <legend>
-        <Caption1>{label}</Caption1>
+        <Caption1>{label ?? t.shareWithLabel}</Caption1>
       </legend>
-      {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access yet (see Parties).</Caption1>}
+      {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas}</Caption1>}
       {eligible.map((c) => (
         <Checkbox
           key={c.id}
@@ -50,6 +52,7 @@ export function ContactTicks({ contacts, selected, onChange, label = 'Share with
 
 /** Live per-contact ticks on an existing item: tick shares it, untick stops sharing it. */
 export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: string; itemTitle: string; sharing: CaseSharing; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [note, setNote] = useState<string | null>(null);
@@ -76,7 +79,7 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
         if (!(await confirmable.attempt())) return;
       } else {
         const result = await api.unshare([contactId], [itemId]);
-        if (result.stillVisible.length) setNote('They still see it through their case or client access.');
+        if (result.stillVisible.length) setNote(t.stillSeeIt);
       }
       inFlight.current.delete(contactId);
     } catch (err) {
@@ -108,20 +111,20 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
   const eligible = shareable(sharing.contacts);
   return (
     <div>
-      <fieldset className={s.row} data-testid="share-ticks" aria-label={`Share ${itemTitle} with`}>
+      <fieldset className={s.row} data-testid="share-ticks" aria-label={t.shareWith(itemTitle)}>
         <legend>
-          <Caption1>Shared with</Caption1>
+          <Caption1>{t.sharedWith}</Caption1>
         </legend>
-        {eligible.length === 0 && <Caption1 className={s.hint}>No linked contact has portal access.</Caption1>}
+        {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas2}</Caption1>}
         {eligible.map((c) => {
           const entry = entries.find((e) => e.contactId === c.id);
           const broad = entry && entry.via !== 'item';
           return (
             <span key={c.id} className={s.row}>
-              <Checkbox label={broad ? `${c.name} (through ${entry.via} access)` : c.name} checked={wanted[c.id] ?? Boolean(entry)} disabled={toggle.busy || broad} onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))} />
+              <Checkbox label={broad ? t.throughAccess(c.name, entry.via) : c.name} checked={wanted[c.id] ?? Boolean(entry)} disabled={toggle.busy || broad} onChange={(_e, d) => void toggle.run(c.id, Boolean(d.checked))} />
               {entry?.state === 'pending' && (
                 <Badge appearance="outline" color="warning" size="small">
-                  pending invitation
+                  {t.pendingInvitation}
                 </Badge>
               )}
             </span>
@@ -135,7 +138,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
           <DialogSurface>
             <DialogBody>
               <DialogTitle>
-                Share {itemTitle} with {askedName}?
+                {t.share2}
+                {itemTitle}
+                {t.with}
+                {askedName}?
               </DialogTitle>
               <DialogContent>
                 <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
@@ -143,10 +149,10 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
               </DialogContent>
               <DialogActions>
                 <Button onClick={cancelConfirmation} disabled={confirmShare.busy}>
-                  Cancel
+                  {t.cancel}
                 </Button>
                 <Button appearance="primary" disabled={!confirmable.ready || confirmShare.busy} onClick={() => void confirmShare.run()} data-testid="confirm-share">
-                  Confirm and share
+                  {t.confirmAndShare}
                 </Button>
               </DialogActions>
             </DialogBody>

@@ -5,6 +5,7 @@ import { ExpiryField, expiryInWords, useExpiry } from '../components/ExpiryField
 import { ErrorBar } from '../components/Feedback';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({ content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS } });
 
@@ -14,6 +15,7 @@ const useStyles = makeStyles({ content: { display: 'flex', flexDirection: 'colum
  * every other share path.
  */
 export function ExpiryDialog({ entry, what, onClose, onChanged }: { entry: AccessEntry; what: string; onClose: () => void; onChanged: (message: string) => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const expiry = useExpiry(entry.grant.expiresAt);
@@ -28,21 +30,26 @@ export function ExpiryDialog({ entry, what, onClose, onChanged }: { entry: Acces
     <Dialog open onOpenChange={(_e, d) => !d.open && !save.busy && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>Expiry for {entry.contact.name}</DialogTitle>
+          <DialogTitle>
+            {t.expiryFor}
+            {entry.contact.name}
+          </DialogTitle>
           <DialogContent className={s.content}>
             <Caption1>
-              {what}: now {expiryInWords(entry.grant.expiresAt)}
+              {what}
+              {t.now}
+              {expiryInWords(entry.grant.expiresAt)}
             </Caption1>
-            {confirmable.confirmation ? <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} /> : <ExpiryField expiry={expiry} label="New expiry" />}
+            {confirmable.confirmation ? <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} /> : <ExpiryField expiry={expiry} label={t.newExpiry} />}
             <ErrorBar error={save.error} />
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={save.busy}>
-              Cancel
+              {t.cancel}
             </Button>
             {entry.grant.expiresAt && !confirmable.confirmation && (
               <Button onClick={() => void save.run(null)} disabled={save.busy} data-testid="remove-expiry">
-                Remove expiry
+                {t.removeExpiry}
               </Button>
             )}
             <Button
@@ -51,7 +58,7 @@ export function ExpiryDialog({ entry, what, onClose, onChanged }: { entry: Acces
               onClick={() => void save.run(confirmable.confirmation ? target.current : expiry.expiresAt)}
               data-testid="save-expiry"
             >
-              {confirmable.confirmation ? 'Confirm and save' : 'Save expiry'}
+              {confirmable.confirmation ? t.confirmAndSave : t.saveExpiry}
             </Button>
           </DialogActions>
         </DialogBody>

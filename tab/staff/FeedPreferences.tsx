@@ -3,11 +3,7 @@ import { FEED_EVENTS, type FeedEvent, type NotificationPreference } from '../api
 import { ErrorBar, Loading } from '../components/Feedback';
 import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
-
-const LABELS: Record<FeedEvent, string> = {
-  'guest.uploaded': 'Teams notice when a guest uploads',
-  'guest.message': 'Teams notice when a guest writes',
-};
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   row: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
@@ -24,6 +20,7 @@ const firmWideFeed = (prefs: NotificationPreference[], event: FeedEvent): boolea
  * and @mention switches are kept as they are.
  */
 export function FeedPreferences() {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const prefs = useLoad(() => api.notificationPreferences(), []);
@@ -34,17 +31,17 @@ export function FeedPreferences() {
   if (!prefs.data) return prefs.error ? <ErrorBar error={prefs.error} onRetry={() => void prefs.reload()} /> : <Loading />;
   const data = prefs.data;
   return (
-    <TitledCard testId="feed-preferences" title="Teams activity feed" description={<Caption1>Notices in your Teams activity feed open the case in its channel.</Caption1>}>
+    <TitledCard testId="feed-preferences" title={t.teamsActivityFeed} description={<Caption1>{t.noticesInYourTeams}</Caption1>}>
       {FEED_EVENTS.map((event) => {
         const feed = firmWideFeed(data, event);
         return (
           <div key={event} className={s.row} data-testid={`feed-pref-${event}`}>
-            <Switch label={LABELS[event]} checked={feed ?? false} disabled={save.busy} onChange={(_e, d) => void save.run(event, d.checked)} />
+            <Switch label={t.feedLabel[event]} checked={feed ?? false} disabled={save.busy} onChange={(_e, d) => void save.run(event, d.checked)} />
             {feed === null ? (
-              <Caption1 className={s.hint}>Default: only for cases you are responsible for</Caption1>
+              <Caption1 className={s.hint}>{t.defaultOnlyForCases}</Caption1>
             ) : (
               <Button appearance="transparent" size="small" disabled={save.busy} onClick={() => void save.run(event, null)}>
-                Use the default
+                {t.useTheDefault}
               </Button>
             )}
           </div>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError, type Confirmation, type ConfirmationRequired, type GuardrailReason, type ScopeChangePreview } from '../api';
 import { date } from '../components/format';
 import { PreviewList } from './PreviewList';
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   box: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -11,31 +12,34 @@ const useStyles = makeStyles({
 
 /** One sentence a person can weigh, per reason the server named. */
 export function reasonSentence(r: GuardrailReason): string {
+  const say = currentStrings().staff.reason;
   switch (r.kind) {
     case 'opposing-party':
-      return `${r.contactName} is the opposing party in ${r.caseNumber}.`;
+      return say.opposingParty(r.contactName, r.caseNumber);
     case 'opposing-counsel':
-      return `${r.contactName} is opposing counsel in ${r.caseNumber}.`;
+      return say.opposingCounsel(r.contactName, r.caseNumber);
     case 'warned-domain':
-      return `${r.email} is at ${r.domain}, a domain the firm asks you to think twice about.`;
+      return say.warnedDomain(r.email, r.domain);
     case 'blocked-domain':
-      return `${r.email} is at ${r.domain}, a domain the firm never shares with.`;
+      return say.blockedDomain(r.email, r.domain);
     case 'scope-change':
-      return `${r.contactName} already has this access: giving it again replaces what they have.`;
+      return say.scopeChange(r.contactName);
     case 'privileged':
-      return `Needs confirmation: “${r.itemTitle}” is privileged. Only a share you confirm with a reason lets ${r.contactName} see it.`;
+      return say.privileged(r.itemTitle, r.contactName);
   }
 }
 
-const expiryText = (at: string | null) => (at ? `until ${date(at)}` : 'no expiry');
+const expiryText = (at: string | null) => (at ? currentStrings().staff.untilDay(date(at)) : currentStrings().staff.noExpiryWords);
 
 function ScopeChange({ change }: { change: ScopeChangePreview }) {
-  const rights = change.before.rights !== change.after.rights ? `Rights: ${change.before.rights} → ${change.after.rights}. ` : '';
-  const expiry = change.before.expiresAt !== change.after.expiresAt ? `Expiry: ${expiryText(change.before.expiresAt)} → ${expiryText(change.after.expiresAt)}.` : '';
+  const t = useStrings().staff;
+  const rights = change.before.rights !== change.after.rights ? t.rightsChange(change.before.rights, change.after.rights) : '';
+  const expiry = change.before.expiresAt !== change.after.expiresAt ? t.expiryChange(expiryText(change.before.expiresAt), expiryText(change.after.expiresAt)) : '';
   return (
     <div data-testid="scope-change">
       <Subtitle2 block as="h3">
-        What changes for {change.contactName}
+        {t.whatChangesFor}
+        {change.contactName}
       </Subtitle2>
       {(rights || expiry) && <Caption1 as="p">{`${rights}${expiry}`}</Caption1>}
       <PreviewList preview={change} />
@@ -45,6 +49,7 @@ function ScopeChange({ change }: { change: ScopeChangePreview }) {
 
 /** The server's confirmation_required answer: why, what would change, and the reason the person must give (it goes to the audit log). */
 export function ConfirmationPanel({ confirmation, reason, onReason }: { confirmation: ConfirmationRequired; reason: string; onReason: (value: string) => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const warnings = confirmation.reasons.filter((r) => r.kind !== 'scope-change');
   return (
@@ -52,7 +57,7 @@ export function ConfirmationPanel({ confirmation, reason, onReason }: { confirma
       {warnings.length > 0 && (
         <MessageBar intent="warning" role="alert" data-testid="guardrail-warning">
           <MessageBarBody>
-            <MessageBarTitle>Check before you share</MessageBarTitle>
+            <MessageBarTitle>{t.checkBeforeYouShare}</MessageBarTitle>
             <ul className={s.list}>
               {warnings.map((r, i) => (
                 <li key={i}>{reasonSentence(r)}</li>
@@ -64,7 +69,7 @@ export function ConfirmationPanel({ confirmation, reason, onReason }: { confirma
       {confirmation.scopeChanges.map((c) => (
         <ScopeChange key={`${c.contactId}${c.grantId}`} change={c} />
       ))}
-      <Field label="Reason (kept in the audit log)" required validationMessage={reason.trim() ? undefined : 'Say why, to go ahead.'} validationState={reason.trim() ? 'none' : 'warning'}>
+      <Field label={t.reasonKeptInThe} required validationMessage={reason.trim() ? undefined : t.sayWhyToGo} validationState={reason.trim() ? 'none' : 'warning'}>
         <Textarea value={reason} onChange={(_e, d) => onReason(d.value)} data-testid="confirm-reason" />
       </Field>
     </div>

@@ -2,14 +2,14 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useState } from 'react';
 import type { Contact, InvoiceStatus, Item, ItemPatch, NewItem } from '../api';
 import { ErrorBar } from '../components/Feedback';
-import { fromLocalInput, INVOICE_STATE_LABEL, parseCents, toLocalInput } from '../components/format';
+import { fromLocalInput, parseCents, toLocalInput } from '../components/format';
 import { optionsOf } from '../components/options';
 import { useAction } from '../shell/hooks';
 import { ContactTicks } from './ContactTicks';
+import { currentStrings, useStrings } from '../strings';
 import { SECTION_OF_KIND } from './guestPolicy';
 
 export type EditableKind = 'note' | 'event' | 'invoice';
-const KIND_LABEL: Record<EditableKind, string> = { note: 'note', event: 'event', invoice: 'invoice' };
 const INVOICE_STATUSES: InvoiceStatus[] = ['draft', 'sent', 'paid', 'void'];
 
 const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
@@ -30,17 +30,18 @@ const initialValues = (item?: Item): Values => ({
 
 /** Checks the form and turns it into the API's body; a message in plain words when something is missing. */
 function toBody(kind: EditableKind, v: Values): { ok: true; item: NewItem } | { ok: false; message: string } {
-  if (!v.title.trim()) return { ok: false, message: 'Give it a title.' };
+  const t = currentStrings().staff;
+  if (!v.title.trim()) return { ok: false, message: t.giveTitle };
   if (kind === 'note') return { ok: true, item: { kind, title: v.title.trim(), body: v.body } };
   if (kind === 'event') {
     const startsAt = fromLocalInput(v.startsAt);
-    if (!startsAt) return { ok: false, message: 'Choose when the event starts.' };
+    if (!startsAt) return { ok: false, message: t.chooseStart };
     return { ok: true, item: { kind, title: v.title.trim(), startsAt, endsAt: fromLocalInput(v.endsAt), location: v.location.trim() || null } };
   }
   const amountCents = parseCents(v.amount);
-  if (amountCents === null) return { ok: false, message: 'Enter the amount as a number, like 1250.00.' };
-  if (!v.dueOn) return { ok: false, message: 'Choose the due date.' };
-  if (!v.invoiceNumber.trim()) return { ok: false, message: 'Enter the invoice number.' };
+  if (amountCents === null) return { ok: false, message: t.enterAmount };
+  if (!v.dueOn) return { ok: false, message: t.chooseDue };
+  if (!v.invoiceNumber.trim()) return { ok: false, message: t.enterInvoiceNumber };
   return { ok: true, item: { kind, title: v.title.trim(), amountCents, dueOn: v.dueOn, invoiceNumber: v.invoiceNumber.trim(), invoiceStatus: v.invoiceStatus as InvoiceStatus } };
 }
 
@@ -51,15 +52,17 @@ export function ItemFormDialog({
   contacts,
   onSave,
   onClose,
-  currency = 'USD',
+  currency,
 }: {
   kind: EditableKind;
-  currency?: string;
+  /** The firm's currency, for invoice amounts. */
+  currency: string;
   item?: Item;
   contacts: Contact[];
   onSave: (body: NewItem | ItemPatch, shareWith: string[]) => Promise<void>;
   onClose: () => void;
 }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const [v, setV] = useState<Values>(() => initialValues(item));
   const [shareWith, setShareWith] = useState<Set<string>>(new Set());
@@ -80,46 +83,46 @@ export function ItemFormDialog({
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>{item ? `Edit ${KIND_LABEL[kind]}` : `New ${KIND_LABEL[kind]}`}</DialogTitle>
+          <DialogTitle>{item ? t.editKind(t.itemKind[kind]) : t.newKind(t.itemKind[kind])}</DialogTitle>
           <DialogContent className={s.form}>
-            <Field label="Title" required validationMessage={problem ?? undefined}>
+            <Field label={t.title} required validationMessage={problem ?? undefined}>
               <Input value={v.title} onChange={set('title')} />
             </Field>
             {kind === 'note' && (
-              <Field label="Text">
+              <Field label={t.text}>
                 <Textarea value={v.body} onChange={set('body')} rows={6} resize="vertical" />
               </Field>
             )}
             {kind === 'event' && (
               <>
-                <Field label="Starts" required>
+                <Field label={t.starts} required>
                   <Input type="datetime-local" value={v.startsAt} onChange={set('startsAt')} />
                 </Field>
-                <Field label="Ends">
+                <Field label={t.ends}>
                   <Input type="datetime-local" value={v.endsAt} onChange={set('endsAt')} />
                 </Field>
-                <Field label="Location">
+                <Field label={t.location}>
                   <Input value={v.location} onChange={set('location')} />
                 </Field>
               </>
             )}
             {kind === 'invoice' && (
               <>
-                <Field label="Invoice number" required>
+                <Field label={t.invoiceNumber} required>
                   <Input value={v.invoiceNumber} onChange={set('invoiceNumber')} />
                 </Field>
-                <Field label={`Amount (${currency})`} required>
+                <Field label={t.amountIn(currency)} required>
                   <Input value={v.amount} onChange={set('amount')} inputMode="decimal" />
                 </Field>
-                <Field label="Due on" required>
+                <Field label={t.dueOn} required>
                   <Input type="date" value={v.dueOn} onChange={set('dueOn')} />
                 </Field>
-                <Field label="Status">
-                  <Dropdown value={INVOICE_STATE_LABEL[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
+                <Field label={t.status}>
+                  <Dropdown value={currentStrings().common.invoiceState[v.invoiceStatus]} selectedOptions={[v.invoiceStatus]} onOptionSelect={(_e, d) => setV((o) => ({ ...o, invoiceStatus: d.optionValue ?? 'sent' }))}>
                     {optionsOf(
                       INVOICE_STATUSES,
                       (st) => st,
-                      (st) => INVOICE_STATE_LABEL[st],
+                      (st) => currentStrings().common.invoiceState[st],
                     )}
                   </Dropdown>
                 </Field>
@@ -129,9 +132,9 @@ export function ItemFormDialog({
             <ErrorBar error={save.error} />
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
+            <Button onClick={onClose}>{t.cancel}</Button>
             <Button appearance="primary" disabled={save.busy} onClick={() => void save.run()}>
-              {save.busy ? 'Saving…' : 'Save'}
+              {save.busy ? t.saving : t.save}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -8,6 +8,7 @@ import { useAction, useStaffApi } from '../shell/hooks';
 import { TitledCard } from '../components/TitledCard';
 import { ListOrEmpty } from '../components/ListOrEmpty';
 import { MessageSeenBy } from './SeenBy';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalM },
@@ -16,6 +17,7 @@ const useStyles = makeStyles({
 });
 
 function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [text, setText] = useState('');
@@ -25,23 +27,23 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
     onChanged();
   });
   return (
-    <TitledCard testId="staff-thread" title={thread.subject} description={<Caption1>{thread.startedByContactId ? 'Started by a guest' : 'Started by the firm'}</Caption1>}>
+    <TitledCard testId="staff-thread" title={thread.subject} description={<Caption1>{thread.startedByContactId ? t.startedByAGuest : t.startedByTheFirm}</Caption1>}>
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.authorKind === 'staff' && s.staff)}>
           <Caption1>
             {m.authorName} · {dateTime(m.createdAt)}
-            {m.screen ? ` · from ${m.screen}` : ''}
+            {m.screen ? t.fromScreen(m.screen) : ''}
           </Caption1>
           <Body1 as="p">{m.body}</Body1>
           {m.authorKind === 'staff' && <MessageSeenBy seenBy={m.seenBy} />}
         </div>
       ))}
-      <Field label="Reply to the guest">
+      <Field label={t.replyToTheGuest}>
         <Textarea value={text} onChange={(_e, d) => setText(d.value)} resize="vertical" />
       </Field>
       <ErrorBar error={reply.error} />
       <Button appearance="primary" disabled={!text.trim() || reply.busy} onClick={() => void reply.run()}>
-        Send reply
+        {t.sendReply}
       </Button>
     </TitledCard>
   );
@@ -49,6 +51,7 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
 
 /** Portal threads of the case: guests' messages and the firm's replies. */
 export function MessagesPanel({ caseId, threads, onChanged }: { caseId: string; threads: StaffThread[]; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [subject, setSubject] = useState('');
@@ -58,10 +61,10 @@ export function MessagesPanel({ caseId, threads, onChanged }: { caseId: string; 
     onChanged();
   });
   return (
-    <section aria-label="Messages">
-      <SingleFieldForm label="New thread subject" value={subject} onChange={setSubject} action="Start thread" busy={create.busy} onSubmit={() => void create.run()} />
+    <section aria-label={t.messages}>
+      <SingleFieldForm label={t.newThreadSubject} value={subject} onChange={setSubject} action="Start thread" busy={create.busy} onSubmit={() => void create.run()} />
       <ErrorBar error={create.error} />
-      <ListOrEmpty items={threads} empty={<Empty>No messages yet.</Empty>} className={s.stack}>
+      <ListOrEmpty items={threads} empty={<Empty>{t.noMessagesYet}</Empty>} className={s.stack}>
         {(t) => <ThreadCard key={t.id} thread={t} onChanged={onChanged} />}
       </ListOrEmpty>
     </section>

@@ -7,6 +7,7 @@ import { ScrollingTable } from '../components/ScrollingTable';
 import { optionsOf, SearchField } from '../components/options';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { usePortalOffDialog } from './PortalOffDialog';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', marginBottom: tokens.spacingVerticalM },
@@ -14,20 +15,13 @@ const useStyles = makeStyles({
   cell: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
 });
 
-const INVITATION = { none: ['Not invited', 'informative'], pending: ['Invitation pending', 'warning'], accepted: ['Accepted', 'success'] } as const;
-export const ROLE_LABEL: Record<PartyRole, string> = {
-  client: 'Client',
-  'co-counsel': 'Co-counsel',
-  expert: 'Expert',
-  'opposing-party': 'Opposing party',
-  'opposing-counsel': 'Opposing counsel',
-  other: 'Other',
-};
+const INVITATION_COLOR = { none: 'informative', pending: 'warning', accepted: 'success' } as const;
 /** A contact's kind follows their first role; the other side of a case is "other" everywhere else. */
 const kindOfRole = (role: PartyRole): ContactKind => (role === 'opposing-party' || role === 'opposing-counsel' ? 'other' : role);
 type LinkedContact = CaseDetail['linkedContacts'][number];
 
 function RolePicker({ label, value, onChange, disabled }: { label: string; value: PartyRole; onChange: (role: PartyRole) => void; disabled?: boolean }) {
+  const ROLE_LABEL: Record<PartyRole, string> = useStrings().staff.partyRole;
   return (
     <Dropdown aria-label={label} value={ROLE_LABEL[value]} selectedOptions={[value]} disabled={disabled} onOptionSelect={(_e, d) => d.optionValue && onChange(d.optionValue as PartyRole)}>
       {optionsOf(
@@ -40,6 +34,7 @@ function RolePicker({ label, value, onChange, disabled }: { label: string; value
 }
 
 function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; onCreated: (c: Contact, role: PartyRole) => Promise<void>; onClose: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [name, setName] = useState('');
@@ -56,26 +51,26 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>New contact</DialogTitle>
+          <DialogTitle>{t.newContact}</DialogTitle>
           <DialogContent className={s.form}>
-            <Field label="Name" required>
+            <Field label={t.name} required>
               <Input value={name} onChange={(_e, d) => setName(d.value)} />
             </Field>
-            <Field label="Email" required>
+            <Field label={t.email} required>
               <Input type="email" value={email} onChange={(_e, d) => setEmail(d.value)} />
             </Field>
-            <Field label="Role in this case">
-              <RolePicker label="Role in this case" value={role} onChange={setRole} />
+            <Field label={t.roleInThisCase}>
+              <RolePicker label={t.roleInThisCase} value={role} onChange={setRole} />
             </Field>
-            <Field label="Phone">
+            <Field label={t.phone}>
               <Input type="tel" value={phone} onChange={(_e, d) => setPhone(d.value)} />
             </Field>
             <ErrorBar error={create.error} />
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
+            <Button onClick={onClose}>{t.cancel}</Button>
             <Button appearance="primary" disabled={!name.trim() || !email.trim() || create.busy} onClick={() => void create.run()}>
-              Create and link
+              {t.createAndLink}
             </Button>
           </DialogActions>
         </DialogBody>
@@ -85,6 +80,7 @@ function NewContactDialog({ clientId, onCreated, onClose }: { clientId: string; 
 }
 
 function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: LinkedContact; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const [confirmUnlink, setConfirmUnlink] = useState(false);
@@ -99,7 +95,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
   const turnOn = useAction(async () => {
     if (await invite.attempt()) onChanged();
   });
-  const [label, color] = INVITATION[contact.invitation];
+  const [label, color] = [t.invitation[contact.invitation], INVITATION_COLOR[contact.invitation]];
   return (
     <TableRow data-testid="party-row" data-name={contact.name}>
       <TableCell>
@@ -111,14 +107,14 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
         <ErrorBar error={act.error ?? turnOn.error} />
       </TableCell>
       <TableCell>
-        <RolePicker label={`Role of ${contact.name} in this case`} value={contact.role} disabled={act.busy} onChange={(role) => void act.run(() => api.setPartyRole(caseId, contact.id, role))} />
+        <RolePicker label={t.roleOf(contact.name)} value={contact.role} disabled={act.busy} onChange={(role) => void act.run(() => api.setPartyRole(caseId, contact.id, role))} />
       </TableCell>
       <TableCell>
         <Switch
-          label={contact.portalAccess ? 'On' : 'Off'}
+          label={contact.portalAccess ? t.on : t.off}
           checked={contact.portalAccess}
           disabled={act.busy || turnOn.busy || invite.confirmation !== null || portalOff.asking}
-          aria-label={`Portal access for ${contact.name}`}
+          aria-label={t.portalAccessFor(contact.name)}
           onChange={(_e, d) => (d.checked ? void turnOn.run() : portalOff.ask(contact))}
         />
         {invite.confirmation && (
@@ -126,10 +122,10 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
             <ConfirmationPanel confirmation={invite.confirmation} reason={invite.reason} onReason={invite.setReason} />
             <div className={s.cell}>
               <Button size="small" appearance="primary" disabled={!invite.ready || turnOn.busy} onClick={() => void turnOn.run()}>
-                Confirm and invite
+                {t.confirmAndInvite}
               </Button>
               <Button size="small" onClick={invite.reset}>
-                Cancel
+                {t.cancel}
               </Button>
             </div>
           </div>
@@ -152,7 +148,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
                 })
               }
             >
-              {sent ? 'Sent again' : 'Resend'}
+              {sent ? t.sentAgain : t.resend}
             </Button>
           )}
         </div>
@@ -160,17 +156,17 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
       <TableCell>
         {confirmUnlink ? (
           <div className={s.cell}>
-            <Caption1>Unlinking withdraws everything shared from this case.</Caption1>
+            <Caption1>{t.unlinkingWithdrawsEverythingShared}</Caption1>
             <Button size="small" appearance="primary" onClick={() => void act.run(() => api.unlink(caseId, contact.id))}>
-              Unlink
+              {t.unlink}
             </Button>
             <Button size="small" onClick={() => setConfirmUnlink(false)}>
-              Keep
+              {t.keep}
             </Button>
           </div>
         ) : (
-          <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={`Unlink ${contact.name}`}>
-            Unlink…
+          <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={t.unlinkName(contact.name)}>
+            {t.unlink2}
           </Button>
         )}
       </TableCell>
@@ -180,6 +176,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
 
 /** Contacts linked to the case: link/unlink, portal access, invitation state with resend. */
 export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const all = useLoad(() => api.contacts(), []);
@@ -197,11 +194,11 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
     await all.reload();
   });
   return (
-    <section aria-label="Parties">
+    <section aria-label={t.parties}>
       <div className={s.bar}>
         <SearchField
-          label="Link a contact"
-          placeholder="Search by name or email"
+          label={t.linkAContact}
+          placeholder={t.searchByNameOr}
           query={query}
           onQuery={setQuery}
           onPick={(id) => {
@@ -217,20 +214,20 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
             </Option>
           ))}
         </SearchField>
-        <Field label="Role in this case">
-          <RolePicker label="Role in this case" value={pickedRole} onChange={setPickedRole} />
+        <Field label={t.roleInThisCase}>
+          <RolePicker label={t.roleInThisCase} value={pickedRole} onChange={setPickedRole} />
         </Field>
         <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked, pickedRole)}>
-          Link
+          {t.link}
         </Button>
-        <Button onClick={() => setCreating(true)}>New contact…</Button>
+        <Button onClick={() => setCreating(true)}>{t.newContact2}</Button>
       </div>
       <ErrorBar error={link.error ?? all.error} />
-      <Notice intent="info">Linking shares nothing by itself. Turn portal access on, then share items or give access from Share.</Notice>
+      <Notice intent="info">{t.linkingSharesNothingBy}</Notice>
       {detail.linkedContacts.length === 0 ? (
-        <Empty>Nobody is linked to this case yet.</Empty>
+        <Empty>{t.nobodyIsLinkedTo}</Empty>
       ) : (
-        <ScrollingTable label="Linked contacts" columns={['Contact', 'Role in this case', 'Portal access', 'Invitation', 'Link']} size="medium">
+        <ScrollingTable label={t.linkedContacts} columns={t.partyColumns} size="medium">
           {detail.linkedContacts.map((c) => (
             <PartyRow key={c.id} caseId={detail.id} contact={c} onChanged={onChanged} />
           ))}

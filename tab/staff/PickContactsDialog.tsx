@@ -5,6 +5,7 @@ import { ExpiryField, useExpiry } from '../components/ExpiryField';
 import { ErrorBar } from '../components/Feedback';
 import { ContactTicks } from './ContactTicks';
 import { ConfirmationPanel, useConfirmable } from './GuardrailConfirm';
+import { useStrings } from '../strings';
 
 /**
  * Pick people, then run a (possibly long) bulk action with a progress bar. The action reports
@@ -39,6 +40,7 @@ export function PickContactsDialog({
   /** Given: a finished run closes the dialog and hands its message here (to stay on the page) instead of showing it inside. */
   onDone?: (message: string | void) => void;
 }) {
+  const t = useStrings().staff;
   const [selected, setSelected] = useState<Set<string>>(new Set(initial ?? []));
   const [progress, setProgress] = useState<number | null>(null);
   const [progressWords, setProgressWords] = useState('');
@@ -82,11 +84,11 @@ export function PickContactsDialog({
               <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
             ) : (
               <>
-                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label="People" section={section} />
+                <ContactTicks contacts={contacts} selected={selected} onChange={setSelected} label={t.people} section={section} />
                 {withExpiry && <ExpiryField expiry={expiry} />}
               </>
             )}
-            {progress !== null && <ProgressBar value={progress} aria-label="Progress" />}
+            {progress !== null && <ProgressBar value={progress} aria-label={t.progress} />}
             {progress !== null && progressWords && (
               <Text as="p" aria-live="polite" data-testid="bulk-progress">
                 {progressWords}
@@ -101,11 +103,11 @@ export function PickContactsDialog({
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={running}>
-              {result ? 'Close' : 'Cancel'}
+              {result ? t.close : t.cancel}
             </Button>
             {!result && (
               <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready || (withExpiry && Boolean(expiry.problem))} onClick={() => void go()} data-testid="pick-contacts-go">
-                {running ? 'Working…' : confirmable.confirmation ? `Confirm and ${confirm.toLowerCase()}` : confirm}
+                {running ? t.working : confirmable.confirmation ? t.confirmAnd(confirm) : confirm}
               </Button>
             )}
           </DialogActions>

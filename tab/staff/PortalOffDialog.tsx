@@ -4,6 +4,7 @@ import { ErrorBar, Loading } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { chipDetail, chipText } from '../firm/AccessChip';
 import { useFirmLookup } from '../firm/useFirmLookup';
+import { useStrings } from '../strings';
 
 /** Beyond this many, the list names the first few and counts the rest, so the buttons stay on screen. */
 const LISTED = 8;
@@ -15,6 +16,7 @@ const useStyles = makeStyles({ list: { margin: 0, paddingLeft: tokens.spacingHor
  * so the switch asks first and says exactly what goes: one slip must not silently cut a client off.
  */
 function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string; name: string }; onCancel: () => void; onDone: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const access = useLoad(() => api.contactAccess(contact.id), [contact.id]);
@@ -29,32 +31,42 @@ function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string;
     <Dialog open onOpenChange={(_e, d) => !d.open && onCancel()}>
       <DialogSurface aria-describedby="portal-off-what">
         <DialogBody>
-          <DialogTitle>Switch off portal access for {contact.name}?</DialogTitle>
+          <DialogTitle>
+            {t.switchOffPortalAccess}
+            {contact.name}?
+          </DialogTitle>
           <DialogContent>
             <ErrorBar error={access.error ?? turnOff.error} onRetry={access.error ? () => void access.reload() : undefined} />
-            {!access.data && !access.error && <Loading label="Finding what is shared with them…" />}
+            {!access.data && !access.error && <Loading label={t.findingWhatIsShared} />}
             {access.data && (
               <div id="portal-off-what" data-testid="portal-off-what">
                 <Body1 as="p">
-                  {contact.name} can no longer sign in to the portal
-                  {entries.length === 0 ? '. Nothing is shared with them now.' : `, and ${entries.length === 1 ? 'this access is' : `these ${entries.length} accesses are`} withdrawn, in SharePoint too:`}
+                  {contact.name}
+                  {t.canNoLongerSign}
+                  {entries.length === 0 ? t.nothingIsSharedWith : t.andWithdrawn(entries.length)}
                 </Body1>
                 {entries.length > 0 && (
                   <ul className={s.list}>
                     {entries.slice(0, LISTED).map((e) => (
                       <li key={e.grant.id}>{describe(e)}</li>
                     ))}
-                    {entries.length > LISTED && <li>and {entries.length - LISTED} more</li>}
+                    {entries.length > LISTED && (
+                      <li>
+                        {t.and}
+                        {entries.length - LISTED}
+                        {t.more}
+                      </li>
+                    )}
                   </ul>
                 )}
-                <Body1 as="p">Switching it on again later does not bring this access back; share again what they should see.</Body1>
+                <Body1 as="p">{t.switchingItOnAgain}</Body1>
               </div>
             )}
           </DialogContent>
           <DialogActions>
-            <Button onClick={onCancel}>Keep access</Button>
+            <Button onClick={onCancel}>{t.keepAccess}</Button>
             <Button appearance="primary" disabled={!access.data || turnOff.busy} onClick={() => void turnOff.run()}>
-              {entries.length === 0 ? 'Switch off' : `Switch off and withdraw ${entries.length}`}
+              {entries.length === 0 ? t.switchOff : t.switchOffWithdraw(entries.length)}
             </Button>
           </DialogActions>
         </DialogBody>

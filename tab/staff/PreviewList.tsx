@@ -1,6 +1,7 @@
 import { Caption1, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { GrantPreview, PreviewSide, WithheldItem } from '../api';
-import { SECTION_LABEL } from '../components/format';
+
+import { currentStrings, useStrings } from '../strings';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', gap: tokens.spacingHorizontalL },
@@ -12,6 +13,7 @@ const useStyles = makeStyles({
 const isEmpty = (s: PreviewSide) => s.cases.length + s.sections.length + s.items.length + s.upload.length === 0;
 
 function Side({ title, side, testId, tone }: { title: string; side: PreviewSide; testId: string; tone: 'gained' | 'lost' }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const caseName = (id: string) => side.cases.find((c) => c.caseId === id)?.number;
   return (
@@ -20,17 +22,19 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
         {title}
       </Subtitle2>
       {isEmpty(side) ? (
-        <Caption1 as="p">Nothing.</Caption1>
+        <Caption1 as="p">{t.nothing}</Caption1>
       ) : (
         <ul className={s.list}>
           {side.cases.map((c) => (
             <li key={`c${c.caseId}`}>
-              Case {c.number} · {c.title}
+              {t.case4}
+              {c.number} · {c.title}
             </li>
           ))}
           {side.sections.map((x) => (
             <li key={`s${x.caseId}${x.section}`}>
-              Section: {SECTION_LABEL[x.section]}
+              {t.section}
+              {currentStrings().common.section[x.section]}
               {caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}
             </li>
           ))}
@@ -40,7 +44,10 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
             </li>
           ))}
           {side.upload.map((id) => (
-            <li key={`u${id}`}>Uploading{caseName(id) ? ` to ${caseName(id)}` : ''}</li>
+            <li key={`u${id}`}>
+              {t.uploading}
+              {caseName(id) ? t.toCase(caseName(id)) : ''}
+            </li>
           ))}
         </ul>
       )}
@@ -48,20 +55,19 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
   );
 }
 
-const WITHHELD_LABEL: Record<WithheldItem['why'], string> = { 'staff-only': 'Not shared: staff-only', privileged: 'Needs confirmation: privileged' };
-
 /** Staff-only and privileged items the new terms cover but do not give: listed apart, never as gains. */
 function Withheld({ items }: { items: WithheldItem[] }) {
+  const t = useStrings().staff;
   const s = useStyles();
   return (
     <div data-testid="preview-withheld">
       <Subtitle2 block as="h3">
-        Not given by this access
+        {t.notGivenByThis}
       </Subtitle2>
       <ul className={s.list}>
         {items.map((i) => (
           <li key={`w${i.itemId}`} data-testid="preview-withheld-item">
-            {i.title} <Caption1>({WITHHELD_LABEL[i.why]})</Caption1>
+            {i.title} <Caption1>({t.withheld[i.why]})</Caption1>
           </li>
         ))}
       </ul>
@@ -71,11 +77,12 @@ function Withheld({ items }: { items: WithheldItem[] }) {
 
 /** Exactly what the guest gains and loses, as the API computed it, before anything is applied. */
 export function PreviewList({ preview }: { preview: GrantPreview }) {
+  const t = useStrings().staff;
   const s = useStyles();
   return (
     <div className={s.grid} data-testid="scope-preview">
-      <Side title="They will gain" side={preview.gained} testId="preview-gained" tone="gained" />
-      <Side title="They will lose" side={preview.lost} testId="preview-lost" tone="lost" />
+      <Side title={t.theyWillGain} side={preview.gained} testId="preview-gained" tone="gained" />
+      <Side title={t.theyWillLose} side={preview.lost} testId="preview-lost" tone="lost" />
       {preview.withheld.length > 0 && <Withheld items={preview.withheld} />}
     </div>
   );

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CaseDetail, CaseWall, Staff, StaffMe } from '../api';
 import { ErrorBar, Loading } from '../components/Feedback';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
+import { useStrings } from '../strings';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -15,6 +16,7 @@ const useStyles = makeStyles({
  * you are not inside would lock you out (the server refuses it too).
  */
 export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail; onClose: () => void; onChanged: () => void }) {
+  const t = useStrings().staff;
   const s = useStyles();
   const api = useStaffApi();
   const loaded = useLoad<{ staff: Staff[]; me: StaffMe; wall: CaseWall }>(async () => {
@@ -51,16 +53,19 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
     <Dialog open onOpenChange={(_e, d) => !d.open && !busy && onClose()}>
       <DialogSurface aria-describedby="wall-summary">
         <DialogBody>
-          <DialogTitle>Restrict {detail.number} to named staff</DialogTitle>
+          <DialogTitle>
+            {t.restrict}
+            {detail.number}
+            {t.toNamedStaff}
+          </DialogTitle>
           <DialogContent className={s.form}>
             <Text as="p" id="wall-summary">
-              Only the staff ticked here will see this case anywhere in CaseRoom: lists, search, the bot, notices and the audit log. Nobody else on the staff, admins included. Guests keep what is shared with them. While the case is
-              restricted, CaseRoom posts nothing in its Teams channel, which the whole cases team can read.
+              {t.onlyTheStaffTicked}
             </Text>
             <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} />
-            {!data && !loaded.error && <Loading label="Finding the firm's staff…" />}
+            {!data && !loaded.error && <Loading label={t.findingTheFirmS} />}
             {data && (
-              <fieldset className={s.people} aria-label="Staff who may see this case" data-testid="wall-staff">
+              <fieldset className={s.people} aria-label={t.staffWhoMaySee} data-testid="wall-staff">
                 {data.staff.map((p) => {
                   const self = p.id === data.me.id;
                   return (
@@ -69,7 +74,7 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
                       checked={ticked.has(p.id)}
                       disabled={self || busy}
                       onChange={(_e, v) => toggle(p.id, v.checked === true)}
-                      label={`${p.name}${p.title ? `, ${p.title}` : ''}${self ? ' (you: you stay inside)' : ''}`}
+                      label={`${p.name}${p.title ? `, ${p.title}` : ''}${self ? t.youStayInside : ''}`}
                       data-testid="wall-staff-member"
                       data-name={p.name}
                     />
@@ -77,23 +82,29 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
                 })}
               </fieldset>
             )}
-            {data?.wall.restricted && <Caption1>Restricted now to {data.wall.staffIds.length} staff.</Caption1>}
-            <Field label="Reason (kept in the audit log)">
+            {data?.wall.restricted && (
+              <Caption1>
+                {t.restrictedNowTo}
+                {data.wall.staffIds.length}
+                {t.staff}
+              </Caption1>
+            )}
+            <Field label={t.reasonKeptInThe}>
               <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
             </Field>
             <ErrorBar error={save.error ?? remove.error} />
           </DialogContent>
           <DialogActions>
             <Button onClick={onClose} disabled={busy}>
-              Cancel
+              {t.cancel}
             </Button>
             {data?.wall.restricted && (
               <Button onClick={() => void remove.run()} disabled={busy} data-testid="wall-remove">
-                Remove restriction
+                {t.removeRestriction}
               </Button>
             )}
             <Button appearance="primary" disabled={!data || busy} onClick={() => void save.run()} data-testid="wall-save">
-              Restrict
+              {t.restrict2}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -125,7 +125,7 @@ describe('access reviews', () => {
     const text = cardText(removed.response.value);
     expect(text).toMatch(/John Smith — removed by Priya Raman/);
     expect(text).toContain('Access review complete');
-    expect(text).toMatch(/The next review is due \d{4}-\d\d-\d\d/);
+    expect(text).toMatch(/The next review is due \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/);
     expect(reviewActions(removed.response.value)).toEqual([]);
     expect(await repo().grantsOfContact(john.contact.id)).toEqual([]);
     expect(await repo().isLinked(h.caseRecord.id, john.contact.id)).toBe(false);

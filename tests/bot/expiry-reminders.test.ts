@@ -84,7 +84,7 @@ describe('in the case channel (bot harness)', () => {
         const text = cardText(cardOf(posted[0].activities[0]));
         // Inside the one-day window already: the one-day reminder only, not a seven-day one as well.
         expect(text).toContain('Access ends within a day');
-        expect(text).toMatch(/Tomas Berg's access to the case's documents and events expires \d{4}-\d\d-\d\d \d\d:\d\d UTC \(within a day\)\./);
+        expect(text).toMatch(/Tomas Berg's access to the case's documents and events expires \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\}\} \(within a day\)\./);
         expect(cardText(cardOf(posted[0].activities[0]))).not.toContain('in 7 days');
         const keys = await h.db.query<{ notification_key: string }>('SELECT notification_key FROM bot_delivered WHERE notification_key LIKE $1', [`expiring:${grant.id}:%`]);
         expect(keys.map((k) => k.notification_key)).toEqual([`expiring:${grant.id}:${new Date(grant.expiresAt!).toISOString()}:1d`]);
@@ -181,7 +181,7 @@ describe('in the case channel (bot harness)', () => {
       expect(clicked.response.type).toBe('application/vnd.microsoft.card.adaptive');
       const receipt = cardText(clicked.response.value);
       expect(receipt).toContain('Access extended');
-      expect(receipt).toMatch(/Oskar Lind's access to the case's documents and events now ends \d{4}-/);
+      expect(receipt).toMatch(/Oskar Lind's access to the case's documents and events now ends \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\}/);
       expect(receipt).toContain('Extended by Priya Raman until');
 
       const after = (await new Repo(h.db).grant(h.caseRecord.firmId, grant.id))!;

@@ -26,8 +26,8 @@ export interface Harness {
   url: string;
   /** Why pointing the simulator's Bot Connector at the app failed, if it did. */
   botProblem: string | null;
-  /** A fresh browser session signed in as `name` (through the simulator's sign-in page). */
-  signIn(name: string, startPath: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  /** A fresh browser session signed in as `name` (through the simulator's sign-in page); `locale` is the browser's language (default en-US). */
+  signIn(name: string, startPath: string, viewport?: { width: number; height: number }, locale?: string): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -88,8 +88,8 @@ export async function startHarness(options: { parts?: PartFactory[] } = {}): Pro
     browser,
     url: app.url,
     botProblem,
-    async signIn(name, startPath, viewport = { width: 1280, height: 900 }) {
-      const context = await browser.newContext({ viewport });
+    async signIn(name, startPath, viewport = { width: 1280, height: 900 }, locale) {
+      const context = await browser.newContext({ viewport, locale });
       const page = await context.newPage();
       await page.goto(`${app.url}${startPath}`);
       // The tab redirects to the identity provider's sign-in page, which lists the demo people.

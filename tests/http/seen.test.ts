@@ -109,7 +109,7 @@ describe('seen (proof of delivery) through the API', () => {
     // The card reads only the sharing service, the store and the links; the rest of the kit is not needed here.
     const kit = { d: { sharing: t.app.services.sharing, db: t.db, links: createLinks({ publicBaseUrl: 'https://caseroom.example', teamsAppId: '' }) } } as unknown as Kit;
     const card = JSON.stringify(renderNotice(await whoHasAccessCard(kit, { kind: 'staff', firmId: firmA.firm.id, staffId: firmA.staff.id, userId: firmA.staff.userId, name: 'Pat Partner', role: 'admin' }, kase)));
-    expect(card).toMatch(/Ana García.*Report.*· seen \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(card).toMatch(/Ana García.*Report.*· seen \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\}\}/);
     expect(card).toMatch(/Ben Okafor.*S-1: messages.*· nothing opened yet/);
   });
 

@@ -96,24 +96,12 @@ export function AuditPage() {
         </Button>
         <Caption1>{t.eachEntryCarriesThe}</Caption1>
       </div>
-      {verdict?.ok && (
-        <Notice>
-          {t.theChainIsIntact}
-          {verdict.entries}
-          {t.entriesHead}
-          {verdict.headHash.slice(0, 16)}…
-        </Notice>
-      )}
-      {verdict && !verdict.ok && (
-        <Notice intent="warning">
-          {t.theChainIsBroken}
-          {verdict.brokenAtSeq}: {verdict.problem}.
-        </Notice>
-      )}
+      {verdict?.ok && <Notice>{verdict.includesHidden ? t.chainIntactWithHidden(verdict.headHash.slice(0, 16)) : t.chainIntact(verdict.entries, verdict.headHash.slice(0, 16))}</Notice>}
+      {verdict && !verdict.ok && <Notice intent="warning">{t.chainBroken(verdict.brokenAtSeq, verdict.problem)}</Notice>}
 
       <div className={s.filters} role="search" aria-label={t.filterTheAuditLog}>
-        <ChoiceFilter label={t.case} anyLabel="Any case" choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
-        <ChoiceFilter label={t.person} anyLabel="Anyone" choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
+        <ChoiceFilter label={t.case} anyLabel={t.anyCase} choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
+        <ChoiceFilter label={t.person} anyLabel={t.anyone} choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
         <Field label={t.action}>
           <Dropdown value={ACTION_GROUPS.find(([v]) => v === (filters.action ?? ANY))?.[1] ?? ''} selectedOptions={[filters.action ?? ANY]} onOptionSelect={(_e, d) => set('action', d.optionValue ?? ANY)}>
             {ACTION_GROUPS.map(([value, label]) => (
@@ -154,6 +142,7 @@ export function AuditPage() {
               <Caption1 className={s.data} title={JSON.stringify(e.data)}>
                 {JSON.stringify(e.data)}
               </Caption1>
+              {e.withheld && <Caption1 className={s.id}>{t.withheld}</Caption1>}
             </TableCell>
             <TableCell>
               <span data-testid="audit-target">{e.targetName}</span>

@@ -68,10 +68,10 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
   const s = useStyles();
   const data = useCaseData(caseId);
   useLiveReload('staff', (change) => change.caseId === caseId, data.reload);
-  const [panel, setPanel] = useState<Panel>('documents');
+  // A card's "and N more" link (…&show=access) opens the Access panel: per guest and item, what is shared and what SharePoint holds.
+  const [panel, setPanel] = useState<Panel>(openAccess ? 'access' : 'documents');
   const focus = useItemFocus(data.data?.sharing.items, focusItemId, setPanel);
-  // A card's "and N more" link (…&show=access) opens the case with its who-has-access list.
-  const [sharing, setSharing] = useState(openAccess);
+  const [sharing, setSharing] = useState(false);
   const [closing, setClosing] = useState(false);
   const [restricting, setRestricting] = useState(false);
   const reload = () => void data.reload();

@@ -62,7 +62,8 @@ function describe(item: Item, currency: string, t: Catalogue['items']): string {
 }
 
 /** Notes, events or invoices of a case: create, edit, and per-contact share ticks on each. */
-export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = 'USD' }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void; currency?: string }) {
+/** `currency`: the firm's, for invoices; notes and events show no amounts and pass none. */
+export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = '' }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void; currency?: string }) {
   const s = useStyles();
   const t = useStrings().items;
   const api = useStaffApi();

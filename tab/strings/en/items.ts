@@ -56,6 +56,9 @@ export const itemsEn = {
   moreActions: (name: string) => `More actions for ${name}`,
   open: 'Open / preview',
   download: 'Download',
+  // Office documents previewed through SharePoint (a frame of its preview page)
+  previewOf: (name: string) => `Preview of ${name}`,
+  openingPreview: 'Opening the preview in SharePoint…',
   rename: 'Rename…',
   move: 'Move…',
   delete: 'Delete…',

@@ -143,6 +143,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
     rateLimit: config.apiRateLimit,
     defaultMailSender: config.mail.sender,
     signInOrigins: [new URL(config.identity.signInAuthority).origin],
+    previewFrameOrigins: config.m365.previewFrameOrigins,
     directory: parts.find((p) => p.directory)?.directory ?? null,
     setupAdminUpns: config.setup.adminUpns,
   });

@@ -166,7 +166,15 @@ export interface AppConfig {
   logLevel: string;
   dataDir: string;
   store: StoreConfig;
-  m365: { mode: 'simulator' | 'tenant'; simulatorUrl?: string; graphBaseUrl: string; caCertFile?: string; settings: M365Settings };
+  m365: {
+    mode: 'simulator' | 'tenant';
+    simulatorUrl?: string;
+    graphBaseUrl: string;
+    caCertFile?: string;
+    settings: M365Settings;
+    /** Where SharePoint's document previews (POST …/preview getUrl) come from: the tab's CSP frame-src. */
+    previewFrameOrigins: string[];
+  };
   identity: IdentityConfig;
   bot: BotConfig;
   /** The Teams app id (manifest `id`); empty in a tenant until TEAMS_APP_ID is set. */
@@ -281,7 +289,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     dataDir: path.resolve(env.DATA_DIR),
     store,
-    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE, settings: m365SettingsOf(env) },
+    m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE, settings: m365SettingsOf(env), previewFrameOrigins: previewFrameOriginsOf(env, mode) },
     identity,
     bot: botConfig(env, mode, identity),
     teamsAppId: env.TEAMS_APP_ID ?? (mode === 'simulator' ? SIMULATOR_TEAMS_APP_ID : ''),
@@ -293,4 +301,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     apiRateLimit: { perMinute: env.API_RATE_LIMIT_PER_MINUTE, burst: env.API_RATE_LIMIT_BURST },
     telemetry: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING || null },
   };
+}
+
+/**
+ * A tenant's previews are pages of its SharePoint host (`https://{tenant}.sharepoint.com`; the
+ * wildcard also covers `-my` hosts). The simulator serves them on its plain-HTTP origin, the one
+ * the browser signs in on, because browsers do not trust its CA inside a frame.
+ */
+function previewFrameOriginsOf(env: z.infer<typeof envSchema>, mode: 'simulator' | 'tenant'): string[] {
+  if (mode === 'tenant') return ['https://*.sharepoint.com'];
+  return [new URL(env.SIMULATOR_SIGN_IN_URL ?? (env.SIMULATOR_URL as string)).origin];
 }

@@ -24,6 +24,7 @@ import type {
   Client,
   Confirmation,
   ConfirmationRequired,
+  DocumentPreviewLink,
   DomainPolicy,
   PartyRole,
   PartyRoleAnswer,
@@ -295,6 +296,8 @@ export function staffApi(c: ApiClient) {
     deleteItem: (itemId: string) => c.request<DeletedAnswer>('DELETE', `/items/${itemId}`),
     /** A document's bytes from SharePoint, read with the signed-in person's own token (preview and download). */
     document: (caseId: string, itemId: string) => c.blob(`/cases/${caseId}/documents/${itemId}/content`),
+    /** SharePoint's short-lived preview page of a document (Word, Excel, PowerPoint…), asked with the signed-in person's own token: for a frame. */
+    documentPreview: (caseId: string, itemId: string) => c.request<DocumentPreviewLink>('POST', `/cases/${caseId}/documents/${itemId}/preview`, {}),
     caseAccess: (caseId: string) => c.get<AccessEntry[]>(`/cases/${caseId}/access`),
     /** Per guest and SharePoint target: what CaseRoom intends beside what SharePoint holds now (read live). */
     sharePointAccess: (caseId: string) => c.get<SharePointAccessOfCase>(`/cases/${caseId}/access/sharepoint`),

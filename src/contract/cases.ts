@@ -158,3 +158,7 @@ export const messageSeenAnswer = z.object({ contactId: z.string(), name: z.strin
 export type MessageSeen = z.infer<typeof messageSeenAnswer>;
 export const staffThreadAnswer = threadAnswer.extend({ messages: z.array(messageAnswer.extend({ seenBy: z.array(messageSeenAnswer) })) });
 export type StaffThread = z.infer<typeof staffThreadAnswer>;
+
+/** POST /cases/:caseId/documents/:itemId/preview: SharePoint's short-lived preview page of the document, for a frame. */
+export const documentPreviewAnswer = z.strictObject({ url: z.string().url() });
+export type DocumentPreviewLink = z.infer<typeof documentPreviewAnswer>;

@@ -32,6 +32,8 @@ export interface HttpDeps {
   rateLimit: RateLimit;
   /** Origins of the identity provider's endpoints the tab calls outside Teams (MSAL's token redemption): CSP connect-src. */
   signInOrigins?: string[];
+  /** Origins of SharePoint's preview pages the tab frames (Office documents): CSP frame-src. */
+  previewFrameOrigins?: string[];
   /** MAIL_SENDER: the sending mailbox of guests' digests for firms that set none. */
   defaultMailSender?: string | null;
   /** Staff-group membership and set-up's look-ups (Graph); absent: only tokens' `groups` claims count and set-up cannot look anything up. */
@@ -63,7 +65,7 @@ export function createApp(d: HttpDeps): Express {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     }),
   );
-  app.use(securityHeaders(contentSecurityPolicy(d.signInOrigins)));
+  app.use(securityHeaders(contentSecurityPolicy(d.signInOrigins, d.previewFrameOrigins)));
   app.use('/api', noStore);
 
   app.get('/healthz', async (_req, res) => {

@@ -25,8 +25,11 @@ export const TAB_FRAME_ANCESTORS = [
  * Fluent UI v9 (Griffel) inserts its atomic CSS rules at run time. TeamsJS (2.19+) fetches the list
  * of valid host domains from res.cdn.office.net when it initialises. Outside Teams MSAL redeems
  * the sign-in code at the authority's token endpoint (a cross-origin fetch): `signInOrigins`.
+ * Office documents are previewed in a frame of SharePoint's own preview page (POST …/preview):
+ * `previewOrigins` (the tenant's `https://*.sharepoint.com`, or the
+ * simulator's plain-HTTP origin).
  */
-export function contentSecurityPolicy(signInOrigins: readonly string[] = []): string {
+export function contentSecurityPolicy(signInOrigins: readonly string[] = [], previewOrigins: readonly string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -36,7 +39,7 @@ export function contentSecurityPolicy(signInOrigins: readonly string[] = []): st
     ['connect-src', "'self'", 'https://res.cdn.office.net', ...signInOrigins].join(' '),
     // The document preview shows a PDF in a frame of the blob the tab fetched with its token (tab/components/DocumentPreview.tsx);
     // without this, frames fall back to default-src and the preview is refused.
-    "frame-src 'self' blob:",
+    ['frame-src', "'self'", 'blob:', ...previewOrigins].join(' '),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -18,6 +18,7 @@ import { registerBatchRoute } from './graph/batch';
 import { registerDirectoryRoutes } from './graph/directory';
 import { registerGroupRoutes } from './graph/groups';
 import { registerDriveRoutes, servePreauthenticatedDownload } from './graph/drives';
+import { isPreviewPagePath, servePreviewPage } from './graph/preview';
 import { registerMailPages, registerMailRoutes } from './graph/mail';
 import { GraphPipeline } from './graph/pipeline';
 import { ChangeNotifier, registerSubscriptionRoutes } from './graph/subscriptions';
@@ -257,6 +258,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         response = await pipeline.runUpload(simReq, () => handleUploadUrl(ctx, simReq));
       } else if (url.pathname.toLowerCase() === '/_layouts/15/download.aspx') {
         response = await servePreauthenticatedDownload(ctx, simReq);
+      } else if (isPreviewPagePath(url.pathname)) {
+        response = await servePreviewPage(ctx, simReq);
       } else if (url.pathname.startsWith('/_admin/')) {
         if (!simReq.fromLoopback) response = { status: 403, json: { error: { code: 'forbidden', message: 'The admin API is available from loopback only.' } } };
         else response = (await adminRouter.dispatch(simReq)) ?? { status: 404, json: { error: { code: 'notFound', message: `No admin route ${simReq.method} ${url.pathname}` } } };

@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors';
 import { asRetryable, GraphRequestError } from './errors';
-import { type GraphGateway, seg } from './graph';
+import { type GraphAuth, type GraphGateway, seg } from './graph';
 
 /** Where a drive item sits: its id, name and parent folder (what CaseRoom records of it). */
 export interface DriveItemPlace {
@@ -73,4 +73,22 @@ export function gatewayDriveItems(graph: GraphGateway): DriveItemsPort {
       }
     },
   };
+}
+
+/** Graph's itemPreviewInfo (v1.0 CSDL); CaseRoom frames `getUrl` and posts nothing. */
+export interface ItemPreviewInfo {
+  getUrl: string;
+  postParameters?: string | null;
+  postUrl?: string | null;
+}
+
+/**
+ * POST …/preview (learn.microsoft.com/graph/api/driveitem-preview): a short-lived embeddable URL.
+ * The body is empty: the action's only parameters (`page`, `zoom`) keep their defaults. Not
+ * idempotent in Graph's sense (each call mints a new URL), but harmless to retry.
+ */
+export async function previewDriveItem(graph: GraphGateway, driveId: string, driveItemId: string, auth: GraphAuth): Promise<ItemPreviewInfo> {
+  const info = await graph.call<ItemPreviewInfo>({ method: 'POST', path: `/drives/${seg(driveId)}/items/${seg(driveItemId)}/preview`, body: {}, auth, idempotent: true });
+  if (typeof info?.getUrl !== 'string' || !/^https?:\/\//.test(info.getUrl)) throw new DomainError('unavailable', 'SharePoint answered the preview without a page to show; try again shortly', undefined, 10);
+  return info;
 }

@@ -5,11 +5,12 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Logger } from 'pino';
 import type { Services } from './core';
-import type { ArchiveEntryNote, RefusedArchiveEntry, UploadAnswer, UploadBatchStatus } from '../contract';
+import type { ArchiveEntryNote, DocumentPreviewLink, RefusedArchiveEntry, UploadAnswer, UploadBatchStatus } from '../contract';
 import { visibleName } from '../contract/names';
 import type { EntryRefusal } from '../domain/archive-plan';
 import { DomainError, forbidden, invalid, notFound } from '../domain/errors';
 import { checkItemName, checkUploadName, MAX_PATH_LENGTH } from '../domain/filenames';
+import { previewDriveItem } from '../m365/drive-items';
 import { asRetryable, GraphRequestError } from '../m365/errors';
 import { type GraphAuth, type GraphGateway, onBehalfOf, pathOf, seg } from '../m365/graph';
 import type { M365Settings } from '../m365/settings';
@@ -507,9 +508,8 @@ export class UploadService {
       item = await repo.item(actor.firmId, itemId);
       if (!item || item.caseId !== caseId || item.kind !== 'document') throw notFound('document');
     }
-    const c = await repo.case(actor.firmId, caseId);
-    if (!item.driveItemId || !c?.driveId) throw notFound('document');
-    const response = await this.d.graph.raw({ method: 'GET', path: `/drives/${seg(c.driveId)}/items/${seg(item.driveItemId)}/content`, auth: { kind: 'user', assertion: bearer } });
+    const { driveId, driveItemId } = await this.placeInSharePoint(actor, caseId, item);
+    const response = await this.d.graph.raw({ method: 'GET', path: `/drives/${seg(driveId)}/items/${seg(driveItemId)}/content`, auth: { kind: 'user', assertion: bearer } });
     if (response.status === 404 || response.status === 403) {
       await response.body?.cancel();
       // The store allows it but SharePoint does not (yet): say "not found", as for anything else the guest cannot see.
@@ -526,5 +526,32 @@ export class UploadService {
         throw err;
       });
     return { item, response };
+  }
+
+  /**
+   * SharePoint's own preview of a case document (Word, Excel, PowerPoint and the rest it renders):
+   * a short-lived URL the tab frames. Staff only. Asked with the staff member's own token, because
+   * the URL acts as whoever asked for it (learn.microsoft.com/graph/api/driveitem-preview, "Caution"):
+   * an app-only URL would show a walled-off or since-revoked file with the app's rights.
+   */
+  async previewLink(actor: StaffActor, caseId: string, itemId: string, bearer: string): Promise<DocumentPreviewLink> {
+    const item = await new Repo(this.d.db).item(actor.firmId, itemId);
+    if (!item || item.caseId !== caseId) throw notFound('document');
+    if (item.kind === 'folder') throw invalid('itemId', 'a folder has no preview; open a document in it');
+    if (item.kind !== 'document') throw notFound('document');
+    const { driveId, driveItemId } = await this.placeInSharePoint(actor, caseId, item);
+    try {
+      return { url: (await previewDriveItem(this.d.graph, driveId, driveItemId, onBehalfOf(bearer))).getUrl };
+    } catch (err) {
+      // SharePoint does not let this person see it (yet), or it is gone there: as for anything else they cannot see.
+      if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) throw notFound('document');
+      throw asRetryable(err);
+    }
+  }
+
+  private async placeInSharePoint(actor: Uploader, caseId: string, item: ItemRecord): Promise<{ driveId: string; driveItemId: string }> {
+    const c = await new Repo(this.d.db).case(actor.firmId, caseId);
+    if (!item.driveItemId || !c?.driveId) throw notFound('document');
+    return { driveId: c.driveId, driveItemId: item.driveItemId };
   }
 }

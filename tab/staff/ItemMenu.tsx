@@ -147,6 +147,7 @@ export function useItemActions({ caseId, sharing, onChanged, onNotice }: { caseI
   // The item as the latest reload has it (a rename shows in the share dialog's title at once).
   const item = open ? sharing.items.find((i) => i.id === open.itemId) : undefined;
   const load = useCallback(() => (open ? api.document(caseId, open.itemId) : Promise.reject(new Error('nothing to open'))), [api, caseId, open]);
+  const loadOfficePreview = useCallback(() => (open ? api.documentPreview(caseId, open.itemId) : Promise.reject(new Error('nothing to open'))), [api, caseId, open]);
   const download = useAction(async (target: Item) => saveBlob(await api.document(caseId, target.id), target.title));
   const copy = useAction(async (target: Item) => {
     const url = await itemLink(caseId, target.id, target.title);
@@ -199,7 +200,7 @@ export function useItemActions({ caseId, sharing, onChanged, onNotice }: { caseI
   const dialogs = (
     <>
       <ErrorBar error={download.error ?? copy.error} />
-      {item && open?.kind === 'preview' && <DocumentPreview name={item.title} load={load} onClose={close} />}
+      {item && open?.kind === 'preview' && <DocumentPreview name={item.title} load={load} loadOfficePreview={loadOfficePreview} onClose={close} />}
       {item && open?.kind === 'rename' && <RenameDialog item={item} onDone={done} onClose={close} />}
       {item && open?.kind === 'move' && <MoveDialog item={item} items={sharing.items} onDone={done} onClose={close} />}
       {item && open?.kind === 'delete' && <DeleteDialog item={item} sharing={sharing} onDone={done} onClose={close} />}

@@ -18,7 +18,11 @@ describe('security headers and limits', () => {
     // Outside Teams the tab redeems its sign-in code at the identity provider: connect-src names its origin, nothing else is added.
     const signInOrigin = /connect-src 'self' https:\/\/res\.cdn\.office\.net (https?:\/\/[^\s;]+);/.exec(csp)?.[1] ?? '';
     expect(signInOrigin).not.toBe('');
-    expect(csp).toBe(contentSecurityPolicy([signInOrigin]));
+    // Office previews are SharePoint's pages in a frame: here the simulator's plain-HTTP origin, the same one the browser signs in on.
+    expect(csp).toBe(contentSecurityPolicy([signInOrigin], [signInOrigin]));
+    expect(csp).toContain(`frame-src 'self' blob: ${signInOrigin};`);
+    // With a tenant, the frames may come from its SharePoint host and nowhere else.
+    expect(contentSecurityPolicy([], ['https://*.sharepoint.com'])).toContain("frame-src 'self' blob: https://*.sharepoint.com;");
     expect(csp).toMatch(/frame-ancestors 'self' https:\/\/teams\.microsoft\.com /);
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);

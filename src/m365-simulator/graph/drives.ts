@@ -14,6 +14,7 @@ import { AccessEvaluator, type AccessLevel } from './access';
 import { handleDelta } from './delta';
 import { actorOf, commitFile, createFolder, ensureFolderPath, parseConflictBehavior, replaceContent, validateName } from './files';
 import { handleInvite, handlePermissions, visiblePermissionsJson } from './permissions';
+import { handlePreview } from './preview';
 import { ctag, driveItemJson, driveJson, etag, siteJson, verifyDownloadUrl } from './render';
 import { handleCreateUploadSession } from './uploads';
 
@@ -168,6 +169,7 @@ async function handleDriveRequest(ctx: SimContext, req: SimRequest, drive: Drive
   if (tail === '/createUploadSession' && method === 'POST') return handleCreateUploadSession(call);
   if (tail === '/invite' && method === 'POST') return handleInvite(call);
   if (tail === '/copy' && method === 'POST') return copyItem(call);
+  if (tail === '/preview' && method === 'POST') return handlePreview(call);
   if (tail === '/permissions' || tail.startsWith('/permissions/')) return handlePermissions(call, tail.slice('/permissions'.length).replace(/^\//, ''));
   if (tail === '/delta' && method === 'GET') return handleDelta(call);
   throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${tail.split('/')[1] ?? tail}'.`);

@@ -18,6 +18,7 @@ const OPERATIONS: Record<string, string | null> = {
   createuploadsession: 'microsoft.graph.uploadSession',
   delta: 'Collection(driveItem)',
   createlink: 'microsoft.graph.permission',
+  preview: 'microsoft.graph.itemPreviewInfo',
   sendactivitynotification: null,
   $batch: null,
 };

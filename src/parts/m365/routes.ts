@@ -139,6 +139,14 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
         next(err);
       }
     };
+  const preview: RequestHandler = async (req, res, next) => {
+    try {
+      const actor = as('staff')(req) as Extract<Actor, { kind: 'staff' }>;
+      res.status(200).json(await d.uploads.previewLink(actor, id(req, 'caseId'), id(req, 'itemId'), req.bearer as string));
+    } catch (err) {
+      next(err);
+    }
+  };
   const batchStatus: RequestHandler = async (req, res, next) => {
     try {
       const actor = as('guest')(req) as Extract<Actor, { kind: 'guest' }>;
@@ -159,6 +167,7 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
     { path: '/api/portal/cases/:caseId/documents/:itemId/content', router: router('get', download('guest')), authenticated: true },
     { path: '/api/cases/:caseId/files', router: router('post', upload('staff')), authenticated: true },
     { path: '/api/cases/:caseId/documents/:itemId/content', router: router('get', download('staff')), authenticated: true },
+    { path: '/api/cases/:caseId/documents/:itemId/preview', router: router('post', preview), authenticated: true },
   ];
 }
 

@@ -56,6 +56,7 @@ export const itemsEn = {
   moreActions: (name: string) => `More actions for ${name}`,
   open: 'Open / preview',
   download: 'Download',
+  // Office documents previewed through SharePoint (a frame of its preview page)
   rename: 'Rename…',
   move: 'Move…',
   delete: 'Delete…',

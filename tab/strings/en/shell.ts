@@ -11,6 +11,7 @@ export const shellEn = {
   // DocumentPreview
   openingDocument: 'Opening the document…',
   previewOf: (name: string) => `Preview of ${name}`,
+  openingPreview: 'Opening the preview in SharePoint…',
   noPreview: 'There is no preview for this type of file. Download it to open it.',
   download: 'Download',
   close: 'Close',

@@ -5,7 +5,7 @@ import { ErrorBar } from '../components/Feedback';
 import { InAppLink } from '../components/InAppLink';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { useStrings } from '../strings';
-import { fieldError, formError } from './fieldErrors';
+import { formError, refusedUnder } from './fieldErrors';
 
 const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
 
@@ -82,10 +82,7 @@ export function NewCaseDialog({ clients, clientId, onClose, onCreated }: { clien
     onCreated(await api.createCase({ clientId: form.clientId, number: form.number.trim(), title: form.title }));
   });
   const client = clients.find((c) => c.id === form.clientId);
-  const under = (field: (typeof FIELDS)[number]) => {
-    const message = fieldError(open.error, field);
-    return message ? { validationMessage: message, validationState: 'error' as const } : {};
-  };
+  const under = (field: (typeof FIELDS)[number]) => refusedUnder(open.error, field);
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface aria-describedby={undefined}>

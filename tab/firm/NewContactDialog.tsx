@@ -6,7 +6,7 @@ import { ErrorBar, Notice } from '../components/Feedback';
 import { InAppLink } from '../components/InAppLink';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { useStrings } from '../strings';
-import { fieldError, formError } from './fieldErrors';
+import { formError, refusedUnder } from './fieldErrors';
 
 const useStyles = makeStyles({ form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM } });
 
@@ -29,10 +29,7 @@ export function NewContactDialog({ clients, clientId, onClose, onAdded }: { clie
     onAdded(contact);
   });
   const client = clients.find((c) => c.id === form.clientId);
-  const under = (field: (typeof FIELDS)[number]) => {
-    const message = fieldError(add.error, field);
-    return message ? { validationMessage: message, validationState: 'error' as const } : {};
-  };
+  const under = (field: (typeof FIELDS)[number]) => refusedUnder(add.error, field);
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface aria-describedby={undefined}>

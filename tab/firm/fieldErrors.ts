@@ -12,3 +12,9 @@ export function fieldError(err: unknown, field: string): string | undefined {
 
 /** The error to show above the form: none when it is shown under one of `fields`. */
 export const formError = (err: unknown, fields: readonly string[]): unknown => (fields.some((f) => fieldError(err, f)) ? undefined : err);
+
+/** Fluent `Field` props that put the API's refusal of `field` under it (nothing when it is not refused). */
+export function refusedUnder(err: unknown, field: string): { validationMessage?: string; validationState?: 'error' } {
+  const message = fieldError(err, field);
+  return message ? { validationMessage: message, validationState: 'error' } : {};
+}

@@ -149,6 +149,17 @@ export async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof 
   return axeSerious(page);
 }
 
+/** After each test: a failed test must not leave its dialog over the page for the next one. */
+export async function dismissDialogs(page: Page): Promise<void> {
+  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) {
+    await page.keyboard.press('Escape');
+    await page
+      .getByRole('dialog')
+      .waitFor({ state: 'detached', timeout: 5000 })
+      .catch(() => undefined);
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

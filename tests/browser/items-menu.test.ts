@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { demoPlaceholderFor } from '../../src/demo/placeholder-files';
-import { api, apiGet, caseIdsByNumber, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
+import { api, apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(420_000);
 
@@ -105,16 +105,7 @@ beforeAll(async () => {
   await openDocuments();
 });
 
-// A failed test must not leave its dialog over the page for the next one.
-afterEach(async () => {
-  for (let i = 0; i < 3 && (await staff.getByRole('dialog').count()) > 0; i++) {
-    await staff.keyboard.press('Escape');
-    await staff
-      .getByRole('dialog')
-      .waitFor({ state: 'detached', timeout: 5000 })
-      .catch(() => undefined);
-  }
-});
+afterEach(() => dismissDialogs(staff));
 
 afterAll(async () => {
   await h?.close();

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { docxBytes } from '../support/office-files';
-import { apiGet, caseIdsByNumber, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
+import { apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(420_000);
 
@@ -63,16 +63,7 @@ beforeAll(async () => {
   await row(DOCX).waitFor();
 });
 
-// A failed test must not leave its dialog over the page for the next one.
-afterEach(async () => {
-  for (let i = 0; i < 3 && (await staff.getByRole('dialog').count()) > 0; i++) {
-    await staff.keyboard.press('Escape');
-    await staff
-      .getByRole('dialog')
-      .waitFor({ state: 'detached', timeout: 5000 })
-      .catch(() => undefined);
-  }
-});
+afterEach(() => dismissDialogs(staff));
 
 afterAll(async () => {
   await h?.close();

@@ -7,15 +7,10 @@
 import { declaredAppRegistration } from '../../scripts/declared-app';
 import { docxBytes } from '../support/office-files';
 import { checkActionBody, checkEntity, loadCsdl, type CsdlModel } from './csdl';
-import { startFixture, type Fixture } from './helpers';
+import { useFixture } from './helpers';
 
-let f: Fixture;
-let model: CsdlModel;
-beforeAll(async () => {
-  model = loadCsdl();
-  f = await startFixture();
-});
-afterAll(() => f.close());
+const f = useFixture();
+const model: CsdlModel = loadCsdl();
 
 type GraphErrorBody = { error: { code: string; message: string; innerError: Record<string, string> } };
 type PreviewInfo = { getUrl: string; postParameters: string | null; postUrl: string | null };

@@ -145,7 +145,7 @@ export class SharingService {
       // actor is walled off from is refused too: unavoidable, but the answer says only that the
       // number is taken, the same whoever holds it, and names nothing of the case that has it.
       const existing = (await repo.listCases(actor.firmId)).find((c) => c.number.toLowerCase() === input.number.toLowerCase());
-      if (existing) throw conflict('that case number is taken; choose another');
+      if (existing) throw conflict('This case number is already in use; choose another.');
       const created = await repo.insertCase({ firmId: actor.firmId, ...input, assignedStaffId });
       await this.audit(repo, actor, 'case.created', `case:${created.id}`, null, { number: created.number, title: created.title, clientId: client.id });
       await requestCaseProvisioning(tx, actor.firmId, created.id);

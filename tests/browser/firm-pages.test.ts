@@ -54,7 +54,7 @@ test('a new case is opened from the Clients page and its tab is reached; a numbe
   await dialog.getByRole('textbox', { name: /Case number/ }).fill('com-2026-007');
   await dialog.getByRole('textbox', { name: /Title/ }).fill('Warehouse fit-out');
   await dialog.getByRole('button', { name: 'Open case' }).click();
-  await dialog.getByText('Case number com-2026-007 is already in use.').waitFor();
+  await dialog.getByText('This case number is already in use; choose another.').waitFor();
   expect(await dialog.getByRole('textbox', { name: /Case number/ }).inputValue()).toBe('com-2026-007');
   expect(await dialog.getByRole('textbox', { name: /Title/ }).inputValue()).toBe('Warehouse fit-out');
   await checkBothWidths(staff, 'firm-pages-new-case-refused');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DocumentPreviewLink, UploadAnswer } from '../../src/contract';
 import { Repo } from '../../src/store/repo';
-import { acceptedGuest, uploadAnswer } from '../integration/harness';
+import { acceptedGuest, permissionsFor, uploadAnswer } from '../integration/harness';
 import { docxBytes } from '../support/office-files';
 import { callApi } from '../support/http';
 import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
@@ -13,6 +13,8 @@ import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world
  * "Caution": the URL acts as whoever asked for it). CaseRoom checks first, exactly as the portal's
  * download does: whatever the download refuses with 404, the preview refuses with 404, and
  * SharePoint is not even asked. A folder the guest can see is a 400; a staff token is refused.
+ *
+ * SharePoint's own permission, read through the guest's token, is the second check.
  *
  * Uma has a case grant on UP-1; Gina is linked to UP-2 and has one document of it shared item by item.
  */
@@ -131,6 +133,22 @@ describe('portal office preview: hostile callers', () => {
   it('is for guests only: a staff token gets 403 (as on the download), no token 401', async () => {
     await refusedLikeDownload(upTwoId, ginaDocument, w.firm.staffToken, 403);
     expect((await preview(upTwoId, ginaDocument, null)).status).toBe(401);
+  });
+
+  // Last: it takes Uma's permission away in SharePoint.
+  it("is a 404 when CaseRoom allows it but SharePoint no longer does: Graph is asked with the guest's token and refuses", async () => {
+    expect((await preview(w.case.id, umaDocument, w.guest.token)).status).toBe(200);
+    // Someone removes Uma's permission on the case folder by hand in SharePoint (drift CaseRoom has not repaired).
+    const held = await permissionsFor(w.sim, w.case.driveId as string, w.case.folderItemId as string, w.guest.userId);
+    expect(held.length).toBeGreaterThan(0);
+    for (const permission of held) expect((await w.sim.graph('DELETE', `/drives/${w.case.driveId}/items/${w.case.folderItemId}/permissions/${permission.id}`)).status).toBe(204);
+    await w.sim.sim.admin.resetStats();
+    const res = await preview(w.case.id, umaDocument, w.guest.token);
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body)).not.toContain('embed.aspx');
+    // SharePoint was asked, as Uma: an app-only call would have been given the page.
+    expect((await graphPreviewCalls()).map((call) => call.tokenKind)).toEqual(['delegated']);
+    expect(await download(w.case.id, umaDocument, w.guest.token)).toBe(404);
   });
 
   it.each(['not-an-id', '..%2F..%2Fetc%2Fpasswd', `${randomUUID()}x`, randomUUID(), "1' OR '1'='1"])('is a 404 for a bad or unknown item id (%#)', async (bad) => {

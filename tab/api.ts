@@ -377,6 +377,8 @@ export function portalApi(c: ApiClient) {
     sendMessage: (caseId: string, body: GuestMessage) => c.request<GuestMessageAnswer>('POST', `/portal/cases/${caseId}/messages`, body),
     documentPath: (caseId: string, itemId: string) => `/portal/cases/${caseId}/documents/${itemId}/content`,
     document: (caseId: string, itemId: string) => c.blob(`/portal/cases/${caseId}/documents/${itemId}/content`),
+    /** SharePoint's short-lived preview page of a shared Office document, asked with the guest's own token: for a frame. */
+    documentPreview: (caseId: string, itemId: string) => c.request<DocumentPreviewLink>('POST', `/portal/cases/${caseId}/documents/${itemId}/preview`, {}),
     uploadFile: (caseId: string, file: File, folder: string | null, onProgress: (p: UploadProgress) => void, signal?: AbortSignal) =>
       c.upload<UploadAnswer>(`/portal/cases/${caseId}/files`, file, uploadFields(file, folder), onProgress, signal),
     /** An accepted upload on its way to SharePoint, file by file. */

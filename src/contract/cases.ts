@@ -159,6 +159,6 @@ export type MessageSeen = z.infer<typeof messageSeenAnswer>;
 export const staffThreadAnswer = threadAnswer.extend({ messages: z.array(messageAnswer.extend({ seenBy: z.array(messageSeenAnswer) })) });
 export type StaffThread = z.infer<typeof staffThreadAnswer>;
 
-/** POST /cases/:caseId/documents/:itemId/preview: SharePoint's short-lived preview page of the document, for a frame. */
+/** POST /cases/:caseId/documents/:itemId/preview (staff) and /portal/cases/:caseId/documents/:itemId/preview (guests): SharePoint's short-lived preview page of the document, for a frame. */
 export const documentPreviewAnswer = z.strictObject({ url: z.string().url() });
 export type DocumentPreviewLink = z.infer<typeof documentPreviewAnswer>;

@@ -176,12 +176,20 @@ export class PortalService {
 
   /** A document the guest may download: the caller streams it from SharePoint with the guest's own token. */
   async documentForDownload(actor: GuestActor, caseId: string, itemId: string): Promise<ItemRecord> {
+    const item = await this.visibleFileItem(actor, caseId, itemId);
+    if (item?.kind !== 'document') throw notFound('document');
+    return item;
+  }
+
+  /**
+   * A document or folder of the case the guest may see now (the check documentForDownload makes),
+   * or null: callers answer "not found" for null, so nothing outside the guest's view is told apart.
+   */
+  async visibleFileItem(actor: GuestActor, caseId: string, itemId: string): Promise<ItemRecord | null> {
     const repo = new Repo(this.deps.db);
     const { firm, contact } = await this.context(repo, actor);
     const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
-    const item = detail?.items.find((i) => i.id === itemId && i.kind === 'document');
-    if (!item) throw notFound('document');
-    return item;
+    return detail?.items.find((i) => i.id === itemId && (i.kind === 'document' || i.kind === 'folder')) ?? null;
   }
 
   private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>): Promise<GuestThread[]> {

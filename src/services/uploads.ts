@@ -530,23 +530,29 @@ export class UploadService {
 
   /**
    * SharePoint's own preview of a case document (Word, Excel, PowerPoint and the rest it renders):
-   * a short-lived URL the tab frames. Staff only. Asked with the staff member's own token, because
-   * the URL acts as whoever asked for it (learn.microsoft.com/graph/api/driveitem-preview, "Caution"):
-   * an app-only URL would show a walled-off or since-revoked file with the app's rights.
+   * a short-lived URL the tab or the portal frames. Asked with the caller's own token, because the
+   * URL acts as whoever asked for it (learn.microsoft.com/graph/api/driveitem-preview, "Caution"):
+   * an app-only URL would show a walled-off or since-revoked file with the app's rights. A guest is
+   * first checked as for a download (PortalService.visibleFileItem); SharePoint's permission on the
+   * item, read through their token, is the second check.
    */
-  async previewLink(actor: StaffActor, caseId: string, itemId: string, bearer: string): Promise<DocumentPreviewLink> {
-    const item = await new Repo(this.d.db).item(actor.firmId, itemId);
+  async previewLink(actor: Uploader, caseId: string, itemId: string, bearer: string): Promise<DocumentPreviewLink> {
+    const item = actor.kind === 'guest' ? await this.d.services.portal.visibleFileItem(actor, caseId, itemId) : await new Repo(this.d.db).item(actor.firmId, itemId);
     if (!item || item.caseId !== caseId) throw notFound('document');
     if (item.kind === 'folder') throw invalid('itemId', 'a folder has no preview; open a document in it');
     if (item.kind !== 'document') throw notFound('document');
     const { driveId, driveItemId } = await this.placeInSharePoint(actor, caseId, item);
+    let link: DocumentPreviewLink;
     try {
-      return { url: (await previewDriveItem(this.d.graph, driveId, driveItemId, onBehalfOf(bearer))).getUrl };
+      link = { url: (await previewDriveItem(this.d.graph, driveId, driveItemId, onBehalfOf(bearer))).getUrl };
     } catch (err) {
       // SharePoint does not let this person see it (yet), or it is gone there: as for anything else they cannot see.
       if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) throw notFound('document');
       throw asRetryable(err);
     }
+    // The guest is about to read it: their first open is recorded as seen, as a download records it.
+    if (actor.kind === 'guest') await this.d.services.portal.documentOpened(actor, item);
+    return link;
   }
 
   private async placeInSharePoint(actor: Uploader, caseId: string, item: ItemRecord): Promise<{ driveId: string; driveItemId: string }> {

@@ -40,6 +40,12 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
     if (preview) setOpened((ids) => new Set(ids).add(preview.id));
     return blob;
   }, [portal, caseId, preview]);
+  // Office files are framed from SharePoint's preview page, so a phone can read a Word document without downloading it.
+  const loadOfficePreview = useCallback(async () => {
+    const link = await portal.documentPreview(caseId, preview?.id ?? '');
+    if (preview) setOpened((ids) => new Set(ids).add(preview.id));
+    return link;
+  }, [portal, caseId, preview]);
   return (
     <section aria-label={t.documents}>
       <ErrorBar error={download.error} />
@@ -92,7 +98,7 @@ export function GuestDocuments({ data, onChanged }: { data: PortalCase; onChange
           <UploadList jobs={uploads.jobs} />
         </div>
       )}
-      {preview && <DocumentPreview name={preview.title} load={loadPreview} onClose={() => setPreview(null)} />}
+      {preview && <DocumentPreview name={preview.title} load={loadPreview} loadOfficePreview={loadOfficePreview} onClose={() => setPreview(null)} />}
     </section>
   );
 }

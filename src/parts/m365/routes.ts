@@ -139,14 +139,17 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
         next(err);
       }
     };
-  const preview: RequestHandler = async (req, res, next) => {
-    try {
-      const actor = as('staff')(req) as Extract<Actor, { kind: 'staff' }>;
-      res.status(200).json(await d.uploads.previewLink(actor, id(req, 'caseId'), id(req, 'itemId'), req.bearer as string));
-    } catch (err) {
-      next(err);
-    }
-  };
+  const preview =
+    (who: 'guest' | 'staff'): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const actor = as(who)(req);
+        res.setHeader('Cache-Control', 'private, no-store');
+        res.status(200).json(await d.uploads.previewLink(actor, id(req, 'caseId'), id(req, 'itemId'), req.bearer as string));
+      } catch (err) {
+        next(err);
+      }
+    };
   const batchStatus: RequestHandler = async (req, res, next) => {
     try {
       const actor = as('guest')(req) as Extract<Actor, { kind: 'guest' }>;
@@ -165,9 +168,10 @@ export function fileRoutes(d: { db: Db; logger: Logger; uploads: UploadService; 
     { path: '/api/portal/cases/:caseId/files', router: router('post', upload('guest')), authenticated: true },
     { path: '/api/portal/uploads/:batchId', router: router('get', batchStatus), authenticated: true },
     { path: '/api/portal/cases/:caseId/documents/:itemId/content', router: router('get', download('guest')), authenticated: true },
+    { path: '/api/portal/cases/:caseId/documents/:itemId/preview', router: router('post', preview('guest')), authenticated: true },
     { path: '/api/cases/:caseId/files', router: router('post', upload('staff')), authenticated: true },
     { path: '/api/cases/:caseId/documents/:itemId/content', router: router('get', download('staff')), authenticated: true },
-    { path: '/api/cases/:caseId/documents/:itemId/preview', router: router('post', preview), authenticated: true },
+    { path: '/api/cases/:caseId/documents/:itemId/preview', router: router('post', preview('staff')), authenticated: true },
   ];
 }
 

@@ -46,7 +46,7 @@ async function requestPool(app: TestApp, firmId: string, staffUserId: string, ca
     for (let k = 0; k < 7; k++) pool.push({ path: '/api/portal/cases', token });
     for (let k = 0; k < 7; k++) pool.push({ path: caseId ? `/api/portal/cases/${caseId}` : '/api/portal/cases', token });
     for (let k = 0; k < 2; k++) pool.push({ path: '/api/portal/me', token });
-    for (let k = 0; k < 2; k++) pool.push({ path: '/api/cases', token: staffToken });
+    for (let k = 0; k < 2; k++) pool.push({ path: '/api/cases?limit=100', token: staffToken }); // the tab's page (tab/api.ts allCasePages)
     for (let k = 0; k < 2; k++) pool.push({ path: `/api/cases/${staffCase}/items`, token: staffToken });
   }
   return pool;

@@ -275,6 +275,20 @@ export class ApiClient {
 /** Fields sent before the file: its size (so the server can stream it straight through) and the target folder. */
 const uploadFields = (file: File, folder: string | null): Record<string, string> => ({ ...(folder ? { folder } : {}), size: String(file.size) });
 
+/** A page of GET /cases: bounded answers (a busy firm's whole list was ~100 KB a call, bench/PROFILE.md). */
+const CASE_PAGE = 100;
+
+/** Every case the reader may see, fetched a page at a time; a page shorter than asked is the last. */
+async function allCasePages(c: ApiClient, clientId?: string): Promise<Case[]> {
+  const cases: Case[] = [];
+  for (;;) {
+    const query = new URLSearchParams({ limit: String(CASE_PAGE), ...(clientId ? { clientId } : {}), ...(cases.length ? { after: cases[cases.length - 1].number } : {}) });
+    const page = await c.get<Case[]>(`/cases?${query.toString()}`);
+    cases.push(...page);
+    if (page.length < CASE_PAGE) return cases;
+  }
+}
+
 /** Staff endpoints (/api/...). */
 export function staffApi(c: ApiClient) {
   return {
@@ -286,7 +300,7 @@ export function staffApi(c: ApiClient) {
     staff: () => c.get<Staff[]>('/staff'),
     clients: () => c.get<Client[]>('/clients'),
     createClient: (name: string) => c.request<Client>('POST', '/clients', { name }),
-    cases: (clientId?: string) => c.get<Case[]>(`/cases${clientId ? `?clientId=${encodeURIComponent(clientId)}` : ''}`),
+    cases: (clientId?: string) => allCasePages(c, clientId),
     createCase: (body: { clientId: string; number: string; title: string; assignedStaffId?: string | null; budgetCents?: number | null }) => c.request<Case>('POST', '/cases', body),
     caseDetail: (caseId: string) => c.get<CaseDetail>(`/cases/${caseId}`),
     updateCase: (caseId: string, patch: Partial<Pick<Case, 'title' | 'status' | 'statusNote' | 'assignedStaffId' | 'budgetCents'>>) => c.request<Case>('PATCH', `/cases/${caseId}`, patch),

@@ -6,6 +6,21 @@ import { clientAnswer, contactAnswer, staffAnswer } from './people';
 // ---- requests ----
 
 export const caseStatus = z.enum(CASE_STATUSES);
+/**
+ * GET /cases: the firm's cases in number order, all of them when `limit` is absent. With
+ * `limit`, one page: the cases numbered after `after` (the last number of the previous page);
+ * a page shorter than `limit` is the last. Cases hidden from the caller by a wall take no place in a page.
+ */
+export const caseListQuery = z.object({
+  clientId: id.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(1000))
+    .optional(),
+  after: text(40).optional(),
+});
 export const createCaseBody = z.strictObject({
   clientId: id,
   number: text(40).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'letters, digits and . _ / - only' }),

@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { DomainError } from '../domain/errors';
-import { type Actor, rememberGuestRows } from '../services/context';
+import { type Actor, rememberGuestRows, rememberStaffFirm } from '../services/context';
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
@@ -177,7 +177,9 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         let staff = await repo.staffByUser(firm.id, token.oid);
         if (!staff) staff = await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null, role: standing.role });
         else if (staff.role !== standing.role) await repo.setStaffRole(firm.id, staff.id, standing.role);
-        req.actor = { kind: 'staff', firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name, role: standing.role };
+        const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name, role: standing.role };
+        rememberStaffFirm(actor, firm);
+        req.actor = actor;
       }
       req.token = token;
       req.bearer = bearer;

@@ -20,7 +20,7 @@ import { adminOnly, guestOnly, staffOnly } from './auth';
 import type { LiveChanges } from '../services/live';
 import { nameRequest } from '../telemetry';
 import { liveStream } from './live';
-import { visibleCases, WallService, withRestricted } from '../services/walls';
+import { visibleCasePage, visibleCases, WallService, withRestricted } from '../services/walls';
 import { wallGuard } from './walls';
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
@@ -142,7 +142,8 @@ export function staffRoutes(d: RouteDeps): Router {
   });
 
   on('get', '/cases', async (req) => {
-    const clientId = typeof req.query.clientId === 'string' ? idParam.parse(req.query.clientId) : undefined;
+    const { limit, after, clientId } = s.caseListQuery.parse(req.query);
+    if (limit !== undefined) return visibleCasePage(d.db, staff(req), { clientId, after, limit });
     return withRestricted(d.db, staff(req), await repo().listCases(staff(req).firmId, clientId));
   });
   // A case's channel and folder depend on a cases team the firm's admin installed CaseRoom in: say where it stands.

@@ -3,18 +3,24 @@ import { notFound } from '../domain/errors';
 import type { Queryable } from '../store/db';
 import { Repo } from '../store/repo';
 import { hiddenCasesFor } from '../services/walls';
+import { rememberVisibleCase } from '../services/context';
+import type { CaseRecord } from '../store/records';
 import { idParam } from './schemas';
 
 type Guarded = 'case' | 'item' | 'grant' | 'thread';
 
 /** The case an id of this kind belongs to, in the firm: undefined when it does not exist there, null when it names no single case (a client grant). */
-async function caseOf(q: Queryable, firmId: string, kind: Guarded, id: string): Promise<string | null | undefined> {
+async function caseOf(q: Queryable, firmId: string, kind: Guarded, id: string): Promise<{ caseId: string | null; record?: CaseRecord } | undefined> {
   const repo = new Repo(q);
-  if (kind === 'case') return (await repo.case(firmId, id))?.id;
-  if (kind === 'item') return (await repo.item(firmId, id))?.caseId;
-  if (kind === 'thread') return (await repo.thread(firmId, id))?.caseId;
+  const of = (caseId: string | undefined) => (caseId === undefined ? undefined : { caseId });
+  if (kind === 'case') {
+    const record = await repo.case(firmId, id);
+    return record ? { caseId: record.id, record } : undefined;
+  }
+  if (kind === 'item') return of((await repo.item(firmId, id))?.caseId);
+  if (kind === 'thread') return of((await repo.thread(firmId, id))?.caseId);
   const grant = await repo.grant(firmId, id);
-  return grant ? (grant.scope.kind === 'client' ? null : grant.scope.caseId) : undefined;
+  return grant ? { caseId: grant.scope.kind === 'client' ? null : grant.scope.caseId } : undefined;
 }
 
 const PARAMS: Record<string, Guarded> = { caseId: 'case', itemId: 'item', grantId: 'grant', threadId: 'thread' };
@@ -49,13 +55,15 @@ export function wallGuard(q: Queryable): RequestHandler {
       if (!actor || actor.kind !== 'staff') return next();
       let hidden: Set<string> | null = null;
       const check = async (kind: Guarded, id: string) => {
-        const caseId = await caseOf(q, actor.firmId, kind, id);
+        const found = await caseOf(q, actor.firmId, kind, id);
         // An id that names nothing is answered here too, so a walled one and a missing one answer
         // alike whatever the body says (the route would read the body first).
-        if (caseId === undefined) throw notFound(kind);
-        if (!caseId) return;
+        if (found === undefined) throw notFound(kind);
+        if (!found.caseId) return;
         hidden ??= await hiddenCasesFor(q, actor);
-        if (hidden.has(caseId)) throw notFound(kind);
+        if (hidden.has(found.caseId)) throw notFound(kind);
+        // Seen and allowed: a read-only service may take it from here rather than read it and the walls again.
+        if (found.record) rememberVisibleCase(actor, found.record);
       };
       for (const [name, kind] of Object.entries(PARAMS)) {
         const value = req.params?.[name];

@@ -41,9 +41,13 @@ const REPLY_ON_CLOSED = 'replies no longer reach its guests; nothing was sent';
 
 export const invoiceFacts = (items: readonly ItemRecord[]): InvoiceFacts[] => items.filter((i) => i.kind === 'invoice').map((i) => ({ id: i.id, amountCents: i.amountCents ?? 0, status: i.invoiceStatus ?? 'sent' }));
 
-/** A case's ledger lines, invoices with their standing, and the summary (see src/domain/ledger.ts for what each figure means). */
-export async function caseMoney(repo: Repo, c: CaseRecord) {
-  const [lines, items] = await Promise.all([repo.ledger(c.id), repo.itemsOfCase(c.id)]);
+/**
+ * A case's ledger lines, invoices with their standing, and the summary (see src/domain/ledger.ts
+ * for what each figure means). `caseInvoices`: the case's invoices (all of them) when the caller
+ * has already read its items.
+ */
+export async function caseMoney(repo: Repo, c: CaseRecord, caseInvoices?: readonly ItemRecord[]) {
+  const [lines, items] = await Promise.all([repo.ledger(c.id), caseInvoices ?? repo.itemsOfCase(c.id)]);
   const invoices = items.filter((i) => i.kind === 'invoice');
   return {
     lines,

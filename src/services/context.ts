@@ -1,5 +1,5 @@
 import type { Db } from '../store/db';
-import type { ContactRecord, Firm } from '../store/records';
+import type { CaseRecord, ContactRecord, Firm } from '../store/records';
 
 import type { StaffRole } from '../domain/setup';
 
@@ -27,6 +27,29 @@ export function rememberGuestRows(actor: GuestActor, firm: Firm, contact: Contac
 }
 
 export const guestRowsOf = (actor: GuestActor): { firm: Firm; contact: ContactRecord } | undefined => guestRows.get(actor);
+
+/**
+ * What a staff request's earlier steps read, kept beside its actor like a guest's rows above:
+ * the firm authentication read, and each case the walls guard (src/http/walls.ts) found in the
+ * firm and outside any wall that hides it from this actor. A read-only service may take a case
+ * from here instead of reading it and the firm's walls again (2 of the 12 queries of "staff case
+ * items", bench/PROFILE.md): the guard made the same decision on the same rows moments before.
+ * Where the guard did not run (the bot, jobs, tests calling services) nothing is here and the
+ * service checks as it always has. Writes should read inside their transaction instead.
+ */
+const staffReads = new WeakMap<Actor, { firm: Firm; visibleCases: Map<string, CaseRecord> }>();
+
+export function rememberStaffFirm(actor: StaffActor, firm: Firm): void {
+  staffReads.set(actor, { firm, visibleCases: new Map() });
+}
+
+/** Only for a case the guard let through: found in the actor's firm, not hidden from them. */
+export function rememberVisibleCase(actor: StaffActor, record: CaseRecord): void {
+  staffReads.get(actor)?.visibleCases.set(record.id, record);
+}
+
+export const staffFirmOf = (actor: Actor): Firm | undefined => staffReads.get(actor)?.firm;
+export const visibleCaseOf = (actor: Actor, caseId: string): CaseRecord | undefined => staffReads.get(actor)?.visibleCases.get(caseId);
 
 export const actorLabel = (actor: Actor): string => (actor.kind === 'staff' ? `staff:${actor.userId}` : actor.kind === 'guest' ? `guest:${actor.contactId}` : `system:${actor.name}`);
 

@@ -39,6 +39,11 @@ export interface GuestCaseDetail {
   record: CaseRecord;
   access: CaseAccess;
   items: ItemRecord[];
+  /**
+   * Every invoice of the case, shared with the guest or not: the budget figures (caseMoney) count
+   * them all. Read with the items, so the case page does not read the items twice; never shown as items.
+   */
+  invoicesOfCase: ItemRecord[];
 }
 
 /** One case as the guest may see it, or null (the API answers 404, exactly as for an unknown id). */
@@ -50,7 +55,7 @@ export async function loadGuestCase(repo: Repo, firm: Firm, contact: ContactReco
   const [grants, linked, items] = await Promise.all([repo.grantsOfContactOnCase(contact.id, record), repo.isLinked(caseId, contact.id), repo.itemsOfCase(caseId)]);
   const access = caseAccess(asDomainContact(contact), grants.map(asGrant), linked, record, items.map(asItemRef), asPolicy(firm), now);
   if (!access) return null;
-  return { record, access, items: items.filter((i) => access.itemIds.has(i.id)) };
+  return { record, access, items: items.filter((i) => access.itemIds.has(i.id)), invoicesOfCase: items.filter((i) => i.kind === 'invoice') };
 }
 
 /** Whether the guest would see the case were it open: she had it before it closed (a 409 tells her it closed, not a 404). */

@@ -109,7 +109,7 @@ export class PortalService {
     const { firm, contact } = await this.context(repo, actor);
     const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
     if (!detail) throw notFound('case');
-    const { record, access, items } = detail;
+    const { record, access, items, invoicesOfCase } = detail;
     const has = (s: Section) => access.sections.includes(s);
     const itemsOf = (...kinds: ItemRecord['kind'][]) => items.filter((i) => kinds.includes(i.kind)).map(toGuestItem);
     let team: Pick<Staff, 'name' | 'email' | 'phone' | 'title'> | null = null;
@@ -117,7 +117,7 @@ export class PortalService {
       const staff = await repo.staff(firm.id, record.assignedStaffId);
       if (staff) team = { name: staff.name, email: staff.email, phone: staff.phone, title: staff.title };
     }
-    const money = has('budget') || has('invoices') ? await caseMoney(repo, record) : null;
+    const money = has('budget') || has('invoices') ? await caseMoney(repo, record, invoicesOfCase) : null;
     const summary = has('budget') && money ? money.summary : null;
     const lines = (money?.lines ?? []).flatMap((l): GuestLedgerLine[] =>
       l.kind === 'invoice' ? [] : [{ id: l.id, kind: l.kind, label: GUEST_LINE_LABEL[l.kind], description: l.description, occurredOn: l.occurredOn, amountCents: l.amountCents }],

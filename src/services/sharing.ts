@@ -29,7 +29,7 @@ import { type GrantTerms, sameTarget, sameTerms, stillHeld, termsOf } from '../d
 import { auditingRefusals, guard, reasonsFor } from './guardrails';
 import { broadScopeLabel, matchingViewName } from '../contract/views';
 import { FirmViewsRepo } from '../store/firm-views';
-import { type Actor, actorLabel, type ServiceDeps } from './context';
+import { type Actor, actorLabel, type ServiceDeps, staffFirmOf, visibleCaseOf } from './context';
 import type { CaseRoomEvent } from '../domain/events';
 import { requestCaseProvisioning, requestGuestInvitation, requestGuestSync, requestNotify } from './job-requests';
 import { asDomainContact, asGrant, asItemRef, asPolicy } from './guest-access';
@@ -725,12 +725,12 @@ export class SharingService {
   /** For each item of a case: who it is shared with and how (staff "Shared" labels and ticks). */
   async sharingOfCase(actor: StaffActor, caseId: string): Promise<CaseSharing> {
     const repo = new Repo(this.deps.db);
-    const firm = await this.firm(repo, actor.firmId);
-    const c = await this.mustCase(repo, actor.firmId, caseId, actor);
-    const items = await repo.itemsOfCase(c.id);
-    const contacts = await repo.linkedContacts(c.id);
+    // A read: what authentication and the walls guard read for this request serves (src/services/context.ts).
+    const firm = staffFirmOf(actor) ?? (await this.firm(repo, actor.firmId));
+    const c = visibleCaseOf(actor, caseId) ?? (await this.mustCase(repo, actor.firmId, caseId, actor));
+    const [items, contacts, seen] = await Promise.all([repo.itemsOfCase(c.id), repo.linkedContacts(c.id), seenInCase(this.deps.db, actor.firmId, c.id)]);
     const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));
-    const opened = firstOpensByItem(await seenInCase(this.deps.db, actor.firmId, c.id));
+    const opened = firstOpensByItem(seen);
     const byItem = new Map<string, SharedWith[]>();
     for (const contact of contacts) {
       if (!contact.portalAccess) continue;

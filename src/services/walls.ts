@@ -52,6 +52,14 @@ export async function withRestricted<T extends { id: string }>(q: Queryable, act
   return cases.filter((c) => !hidden.has(c.id)).map((c) => ({ ...c, restricted: walls.has(c.id) }));
 }
 
+/** One page of the firm's cases for a staff member (GET /cases?limit=): cases behind a wall they are outside of take no place in it. */
+export async function visibleCasePage(q: Queryable, actor: Actor, page: { clientId?: string; after?: string; limit: number }): Promise<Array<CaseRecord & { restricted: boolean }>> {
+  const walls = actor.kind === 'staff' ? await new WallsRepo(q).wallsOfFirm(actor.firmId) : new Map<string, string[]>();
+  const hidden = actor.kind === 'staff' ? hiddenCaseIds(walls, actor.staffId) : new Set<string>();
+  const cases = await new Repo(q).casePage(actor.firmId, { ...page, excluding: [...hidden] });
+  return cases.filter((c) => !hidden.has(c.id)).map((c) => ({ ...c, restricted: walls.has(c.id) }));
+}
+
 /**
  * What hides an audit entry from a staff member: its target names a hidden case or anything of
  * one (item, thread, grant), or its data names a hidden case (caseId, scope.caseId).

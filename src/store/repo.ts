@@ -144,6 +144,15 @@ export class Repo {
     const rows = await this.q.query('INSERT INTO clients (id, firm_id, name) VALUES ($1,$2,$3) RETURNING *', [id, firmId, name]);
     return toClient(rows[0]);
   }
+  /** One page of listCases (number order), leaving out `excluding` (the cases a wall hides from the reader) in the query so a page is full. */
+  async casePage(firmId: string, page: { clientId?: string; after?: string; limit: number; excluding: readonly string[] }): Promise<CaseRecord[]> {
+    const rows = await this.q.query(
+      `SELECT * FROM cases WHERE firm_id = $1 AND ($2::uuid IS NULL OR client_id = $2) AND ($3::text IS NULL OR number > $3) AND NOT (id = ANY($4::uuid[]))
+       ORDER BY number LIMIT $5`,
+      [firmId, page.clientId ?? null, page.after ?? null, [...page.excluding], page.limit],
+    );
+    return rows.map(toCase);
+  }
   async listCases(firmId: string, clientId?: string): Promise<CaseRecord[]> {
     const rows = clientId ? await this.q.query('SELECT * FROM cases WHERE firm_id = $1 AND client_id = $2 ORDER BY number', [firmId, clientId]) : await this.q.query('SELECT * FROM cases WHERE firm_id = $1 ORDER BY number', [firmId]);
     return rows.map(toCase);

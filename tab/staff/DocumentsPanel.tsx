@@ -409,6 +409,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
           title={dialog === 'share' ? t.shareSelected : t.stopSharingSelected}
           summary={<SelectionSummary items={selected} />}
           confirm={dialog === 'share' ? t.shareVerb : t.stopSharingVerb}
+          confirmChecked={dialog === 'share' ? t.confirmAndShare : t.confirmAndStopSharing}
           contacts={shareable(sharing.contacts)}
           withExpiry={dialog === 'share'}
           section={dialog === 'share' ? 'documents' : undefined}

@@ -40,6 +40,8 @@ export const itemsEn = {
   stopSharingSelected: 'Stop sharing selected items',
   shareVerb: 'Share',
   stopSharingVerb: 'Stop sharing',
+  confirmAndShare: 'Confirm and share',
+  confirmAndStopSharing: 'Confirm and stop sharing',
   documentsCount: (documents: number, folders: number) => [documents ? plural(documents, 'document', 'documents') : '', folders ? plural(folders, 'folder', 'folders') : ''].filter(Boolean).join(' and ') || '0 documents',
   showNames: 'Show the names',
   hideNames: 'Hide the names',

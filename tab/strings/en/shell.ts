@@ -27,6 +27,8 @@ export const shellEn = {
   dayPassed: 'That day has passed: choose today or a later day, or No expiry.',
   // Uploads
   fileState: { pending: 'saving to the case…', in: 'in the case', refused: 'not added' },
+  /** One file of an upload: its path, its state in words, and why it was refused, if it was. */
+  uploadedFile: (path: string, state: string, reason: string | null | undefined) => (reason ? `${path}: ${state} (${reason})` : `${path}: ${state}`),
   filesInCase: (done: number, total: number, pending: boolean) => `${done} of ${total} file${total === 1 ? '' : 's'} in the case${pending ? '; the rest follow shortly.' : '.'}`,
   filesOfUpload: 'Files of this upload',
   filesStored: (stored: number, refused: number) => `${stored} file${stored === 1 ? '' : 's'} stored${refused > 0 ? `; ${refused} not accepted:` : '.'}`,

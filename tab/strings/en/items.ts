@@ -26,8 +26,8 @@ export const itemsEn = {
   uploadedNotShared: (name: string, why: string) => `${name} was uploaded but could not be shared: ${why}`,
   sharedBadge: 'Shared',
   sharedWith: (names: string) => `Shared with ${names}`,
-  viaAccess: (via: string) => ` (${via} access)`,
-  pendingSuffix: ', pending',
+  /** One person an item is shared with: through a case or client access rather than the item itself, and whether it is still pending. */
+  sharedWithPerson: (name: string, via: string | null, pending: boolean) => `${name}${via ? ` (${via} access)` : ''}${pending ? ', pending' : ''}`,
   staffOnly: 'Staff only',
   privileged: 'Privileged',
   modified: (when: string) => `Modified ${when}`,

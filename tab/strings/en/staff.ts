@@ -185,8 +185,6 @@ export const staffEn = {
   guestsLoseAccess: (n: number) => `${n} ${n === 1 ? 'guest loses' : 'guests lose'} access at once, in the portal and in SharePoint. New shares will be refused.`,
   shareWith: (title: string) => `Share ${title} with`,
   throughAccess: (name: string, via: string) => `${name} (through ${via} access)`,
-  editKind: (kind: string) => `Edit ${kind}`,
-  newKind: (kind: string) => `New ${kind}`,
   messageByline: (author: string, when: string, screen: string | null | undefined) => (screen ? `${author} · ${when} · from ${screen}` : `${author} · ${when}`),
   roleOf: (name: string) => `Role of ${name} in this case`,
   portalAccessFor: (name: string) => `Portal access for ${name}`,
@@ -243,8 +241,9 @@ export const staffEn = {
   withheld: { 'staff-only': 'Not shared: staff-only', privileged: 'Needs confirmation: privileged' },
   shareWithLabel: 'Share with',
   stillSeeIt: 'They still see it through their case or client access.',
-  /** Item kinds as a dialog title names them ("New note"). */
-  itemKind: { note: 'note', event: 'event', invoice: 'invoice' },
+  /** The item dialog's title, whole per kind (a language may inflect the noun differently after "new" and "edit"). */
+  newItemTitle: { note: 'New note', event: 'New event', invoice: 'New invoice' },
+  editItemTitle: { note: 'Edit note', event: 'Edit event', invoice: 'Edit invoice' },
   /** A staff member in the wall dialog; the reader themself cannot be left out. */
   wallMember: (nameWithTitle: string, isReader: boolean) => (isReader ? `${nameWithTitle} (you: you stay inside)` : nameWithTitle),
 };

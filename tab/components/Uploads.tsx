@@ -183,10 +183,16 @@ export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[])
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <Text>{t.dragFiles}</Text>
-      <Button icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
-        {t.chooseFiles}
-      </Button>
+      {t.dropOrChoose(
+        (words) => (
+          <Text key="drag">{words}</Text>
+        ),
+        (words) => (
+          <Button key="choose" icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
+            {words}
+          </Button>
+        ),
+      )}
       <label htmlFor={inputId} className={s.hidden}>
         {t.filesToUpload}
       </label>

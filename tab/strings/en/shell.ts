@@ -34,8 +34,8 @@ export const shellEn = {
   filesStored: (stored: number, refused: number) => `${stored} file${stored === 1 ? '' : 's'} stored${refused > 0 ? `; ${refused} not accepted:` : '.'}`,
   filesNotAccepted: 'Files not accepted',
   leftOut: (n: number, reasons: string) => `Left out ${n} system file${n === 1 ? '' : 's'} your computer added to the archive (${reasons}).`,
-  dragFiles: 'Drag files here, or',
-  chooseFiles: 'Choose files',
+  /** The drop zone's sentence in pieces: `text` shows plain words, `button` makes its words the file picker's button. */
+  dropOrChoose: <Piece>(text: (words: string) => Piece, button: (words: string) => Piece): Piece[] => [text('Drag files here, or'), button('Choose files')],
   filesToUpload: 'Files to upload',
   uploads: 'Uploads',
   uploaded: 'Uploaded',

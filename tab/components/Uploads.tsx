@@ -124,10 +124,7 @@ function BatchFiles({ batch }: { batch: UploadBatchStatus }) {
       <ul className={s.notes} aria-label={t.filesOfUpload}>
         {batch.files.map((f) => (
           <li key={f.path} data-testid="upload-batch-file" data-state={f.state}>
-            <Caption1 className={f.state === 'refused' ? s.failed : undefined}>
-              {f.path}: {t.fileState[f.state]}
-              {f.reason ? ` (${f.reason})` : ''}
-            </Caption1>
+            <Caption1 className={f.state === 'refused' ? s.failed : undefined}>{t.uploadedFile(f.path, t.fileState[f.state], f.reason)}</Caption1>
           </li>
         ))}
       </ul>
@@ -186,10 +183,16 @@ export function DropZone({ onFiles, hint, disabled }: { onFiles: (files: File[])
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <Text>{t.dragFiles}</Text>
-      <Button icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
-        {t.chooseFiles}
-      </Button>
+      {t.dropOrChoose(
+        (words) => (
+          <Text key="drag">{words}</Text>
+        ),
+        (words) => (
+          <Button key="choose" icon={<ArrowUploadRegular />} disabled={disabled} onClick={() => input.current?.click()}>
+            {words}
+          </Button>
+        ),
+      )}
       <label htmlFor={inputId} className={s.hidden}>
         {t.filesToUpload}
       </label>

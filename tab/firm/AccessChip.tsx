@@ -20,10 +20,13 @@ export function chipText(e: AccessEntry): string {
 export function chipDetail(e: AccessEntry, cases: ReadonlyMap<string, CaseRecord>, clientNames: ReadonlyMap<string, string>): string {
   const t = EN.views.chip;
   const scope = e.grant.scope;
+  const inCase = scope.kind === 'client' ? undefined : cases.get(scope.caseId);
   const where =
     scope.kind === 'client'
       ? t.everyCaseOf(clientNames.get(scope.clientId) ?? t.theClient)
-      : `${scope.kind === 'item' ? t.itemIn(e.label) : t.wholeOf} ${cases.get(scope.caseId)?.number ?? t.aCase} ${cases.get(scope.caseId)?.title ?? ''}`.trim();
+      : scope.kind === 'item'
+        ? t.itemInCase(e.label, inCase?.number ?? t.aCase, inCase?.title ?? '')
+        : t.wholeCase(inCase?.number ?? t.aCase, inCase?.title ?? '');
   const view = scope.kind === 'item' ? null : describeView(scope.view, 'every section');
   return t.detail({ name: e.contact.name, email: e.contact.email, where, view, rights: e.grant.rights, state: e.state, until: e.grant.expiresAt ? date(e.grant.expiresAt) : null });
 }

@@ -94,12 +94,12 @@ export function AuditPage() {
         <Button icon={<ArrowDownloadRegular />} onClick={() => void reviewReport.run()} disabled={reviewReport.busy} data-testid="access-review-report">
           {t.accessReviewReportCsv}
         </Button>
-        <Caption1>{t.eachEntryCarriesThe}</Caption1>
+        <Caption1>{t.chainExplained}</Caption1>
       </div>
       {verdict?.ok && <Notice>{verdict.includesHidden ? t.chainIntactWithHidden(verdict.headHash.slice(0, 16)) : t.chainIntact(verdict.entries, verdict.headHash.slice(0, 16))}</Notice>}
       {verdict && !verdict.ok && <Notice intent="warning">{t.chainBroken(verdict.brokenAtSeq, verdict.problem)}</Notice>}
 
-      <div className={s.filters} role="search" aria-label={t.filterTheAuditLog}>
+      <div className={s.filters} role="search" aria-label={t.auditFilters}>
         <ChoiceFilter label={t.case} anyLabel={t.anyCase} choices={choices.data?.cases} value={filters.caseId} onPick={(id) => set('caseId', id)} />
         <ChoiceFilter label={t.person} anyLabel={t.anyone} choices={choices.data?.people} value={filters.personId} onPick={(id) => set('personId', id)} />
         <Field label={t.action}>
@@ -124,7 +124,7 @@ export function AuditPage() {
 
       <ErrorBar error={verify.error ?? exportAs.error ?? first.error ?? next.error ?? choices.error} onRetry={() => void first.reload()} />
       {first.loading && entries.length === 0 && <Loading />}
-      {!first.loading && !first.error && entries.length === 0 && <Empty>{t.noEntriesMatchThese}</Empty>}
+      {!first.loading && !first.error && entries.length === 0 && <Empty>{t.noMatchingEntries}</Empty>}
       <Text role="status" size={200} data-testid="audit-count">
         {entries.length > 0 ? t.showingEntries(entries.length, Boolean(more)) : ''}
       </Text>

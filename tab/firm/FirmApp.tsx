@@ -73,7 +73,11 @@ function FirmGate({ page, path, contactId, onRole, onTitle }: { page: Page; path
           <AccessProblem title={t.notStaffHeading} message={plainMessage(err)} />
           {err.canSetUp && (
             <Body1>
-              {t.adminCanStill} <Link href="/tab/firm/setup">{t.changeSetUp}</Link>.
+              {t.adminCanChangeSetUp((words) => (
+                <Link key="setup" href="/tab/firm/setup">
+                  {words}
+                </Link>
+              ))}
             </Body1>
           )}
           {err.canSetUp && path.endsWith('/setup') && <SetupPage />}

@@ -27,10 +27,7 @@ function ContactCell({ contact }: { contact: Contact }) {
     <TableCell>
       <InAppLink href={`/tab/firm/guests/${contact.id}`}>{contact.name}</InAppLink>
       <br />
-      <Caption1>
-        {contact.email}
-        {contact.portalAccess ? '' : t.portalAccessOffNote}
-      </Caption1>
+      <Caption1>{contact.portalAccess ? contact.email : t.emailPortalOff(contact.email)}</Caption1>
     </TableCell>
   );
 }

@@ -31,7 +31,7 @@ function EventRow({ event, saved, busy, onSave }: { event: NotificationEvent; sa
     <TableRow data-testid="notification-row" data-event={event}>
       <TableCell>
         <Text>{EVENT_LABEL[event]}</Text>
-        <Caption1 className={s.hint}>{chosen ? t.yourChoice : fallback.mention ? t.defaultYouAreMentioned : t.defaultNoMention}</Caption1>
+        <Caption1 className={s.hint}>{chosen ? t.yourChoice : fallback.mention ? t.defaultMentionOnAssigned : t.defaultNoMention}</Caption1>
       </TableCell>
       <TableCell>
         <Switch checked={current.enabled} disabled={busy} label={current.enabled ? t.on : t.off} aria-label={t.notifyMe(EVENT_LABEL[event])} onChange={(_e, d) => onSave({ enabled: d.checked, mention: d.checked && current.mention })} />
@@ -71,15 +71,10 @@ export function SettingsPage() {
   const caseName = new Map(cases.map((c) => [c.id, `${c.number} ${c.title}`]));
   return (
     <div className={s.page}>
-      <TitledCard title={t.notificationsInTeams} testId="notification-settings" description={<Caption1>{t.caseroomPostsACard}</Caption1>}>
+      <TitledCard title={t.notificationsInTeams} testId="notification-settings" description={<Caption1>{t.notificationsExplained}</Caption1>}>
         <div className={s.body}>
-          <ErrorBar error={save.error} title={t.yourChangeWasNot} />
-          {saved && (
-            <Notice>
-              {t.saved}
-              {saved}.
-            </Notice>
-          )}
+          <ErrorBar error={save.error} title={t.changeNotSaved} />
+          {saved && <Notice>{t.savedEvent(saved)}</Notice>}
           <ScrollingTable label={t.notificationSettings} columns={t.settingsColumns}>
             {NOTIFICATION_EVENTS.map((event) => (
               <EventRow key={event} event={event} saved={firmWide.get(event)} busy={save.busy} onSave={(choice) => void save.run(event, choice)} />
@@ -88,12 +83,12 @@ export function SettingsPage() {
         </div>
       </TitledCard>
       {perCase.length > 0 && (
-        <TitledCard title={t.caseByCase} testId="notification-case-settings" description={<Caption1>{t.choicesMadeForOne}</Caption1>}>
+        <TitledCard title={t.caseByCase} testId="notification-case-settings" description={<Caption1>{t.caseChoicesWin}</Caption1>}>
           <div className={s.body}>
             <ScrollingTable label={t.caseNotificationSettings} columns={t.caseSettingsColumns}>
               {perCase.map((p) => (
                 <TableRow key={`${p.caseId}:${p.event}`}>
-                  <TableCell>{caseName.get(p.caseId ?? '') ?? t.aCaseYouNo}</TableCell>
+                  <TableCell>{caseName.get(p.caseId ?? '') ?? t.caseNoLongerVisible}</TableCell>
                   <TableCell>{EVENT_LABEL[p.event]}</TableCell>
                   <TableCell>{p.enabled === null ? t.default : p.enabled ? t.on : t.off}</TableCell>
                   <TableCell>{p.enabled === null ? t.default : p.enabled && p.mention ? t.yes : t.no}</TableCell>
@@ -104,7 +99,7 @@ export function SettingsPage() {
         </TitledCard>
       )}
       <FeedPreferences />
-      <Body1>{t.theseSettingsAreYours}</Body1>
+      <Body1>{t.settingsArePersonal}</Body1>
     </div>
   );
 }

@@ -86,7 +86,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
         void save.run(f);
       }}
     >
-      <Body1>{status.state === 'set-up' ? t.caseroomIsSetUp : t.caseroomIsNotSet}</Body1>
+      <Body1>{status.state === 'set-up' ? t.alreadySetUp : t.notSetUpYet}</Body1>
       <TitledCard title={t.yourFirm} testId="setup-firm">
         <div className={s.body}>
           <Field label={t.firmName} required>
@@ -97,10 +97,10 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
       <TitledCard title={t.teamsForCases} testId="setup-teams">
         <div className={s.body}>
           {status.teams.length === 0 ? (
-            <Notice intent="warning">{t.caseroomIsNotInstalled}</Notice>
+            <Notice intent="warning">{t.notInstalledInAnyTeam}</Notice>
           ) : (
             <fieldset>
-              <legend>{t.eachCaseGetsA}</legend>
+              <legend>{t.caseTeamsLegend}</legend>
               {status.teams.map((t) => (
                 <Checkbox key={t.teamId} label={t.displayName} checked={f.teamIds.includes(t.teamId)} onChange={(_e, d) => update({ teamIds: d.checked ? [...f.teamIds, t.teamId] : f.teamIds.filter((id) => id !== t.teamId) })} />
               ))}
@@ -110,9 +110,9 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
       </TitledCard>
       <TitledCard title={t.staff} testId="setup-staff">
         <div className={s.body}>
-          <Caption1 className={s.hint}>{t.onlyMembersOfThis}</Caption1>
+          <Caption1 className={s.hint}>{t.staffGroupExplained}</Caption1>
           <div className={s.row}>
-            <Field label={t.findASecurityGroup}>
+            <Field label={t.groupSearchLabel}>
               <Input value={groupSearch} onChange={(_e, d) => setGroupSearch(d.value)} />
             </Field>
             <Button type="button" disabled={!groupSearch.trim() || find.busy} onClick={() => void find.run()}>
@@ -120,12 +120,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
             </Button>
           </div>
           <ErrorBar error={find.error} />
-          {groups && groups.length === 0 && (
-            <Notice intent="info">
-              {t.noSecurityGroupStarts}
-              {groupSearch.trim()}”.
-            </Notice>
-          )}
+          {groups && groups.length === 0 && <Notice intent="info">{t.noGroupStartsWith(groupSearch.trim())}</Notice>}
           {groupChoices.length > 0 && (
             <Field label={t.staffGroup} required>
               <RadioGroup value={f.group?.id ?? ''} onChange={(_e, d) => update({ group: groupChoices.find((g) => g.id === d.value) ?? null })}>
@@ -135,7 +130,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
               </RadioGroup>
             </Field>
           )}
-          <Field label={t.caseroomAdminsSignIn} hint={t.theyCanChangeThis}>
+          <Field label={t.adminsField} hint={t.adminsExplained}>
             <Textarea value={f.admins} onChange={(_e, d) => update({ admins: d.value })} resize="vertical" />
           </Field>
         </div>
@@ -143,7 +138,7 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
       <TitledCard title={t.guests} testId="setup-guests">
         <div className={s.body}>
           <fieldset>
-            <legend>{t.sectionsAGuestSees}</legend>
+            <legend>{t.defaultGuestSections}</legend>
             {SECTIONS.map((section: Section) => (
               <Checkbox
                 key={section}
@@ -153,11 +148,11 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
               />
             ))}
           </fieldset>
-          <Field label={t.daysAGuestS}>
+          <Field label={t.defaultGuestDays}>
             <Input type="number" min={1} max={3650} value={f.expiryDays} onChange={(_e, d) => update({ expiryDays: d.value })} />
           </Field>
           <div className={s.row}>
-            <Field label={t.mailboxGuestsEMail}>
+            <Field label={t.guestMailFrom}>
               <Input type="email" value={f.mailbox} onChange={(_e, d) => update({ mailbox: d.value })} />
             </Field>
             <Button type="button" disabled={!f.mailbox.trim() || checkMailbox.busy} onClick={() => void checkMailbox.run(f.mailbox.trim())}>
@@ -168,10 +163,10 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
           {mailboxOk && <Notice>{mailboxOk}</Notice>}
         </div>
       </TitledCard>
-      <ErrorBar error={save.error} title={t.setUpWasNot} />
+      <ErrorBar error={save.error} title={t.setUpNotSaved} />
       {saved && (
         <Notice>
-          {t.caseroomIsSetUp2}{' '}
+          {t.setUpDone}{' '}
           {onDone && (
             <Button appearance="transparent" onClick={onDone}>
               {t.goToClients}

@@ -29,9 +29,9 @@ export function InvitationPending({ me }: { me?: PortalMe }) {
   return (
     <Explain title={t.notAcceptedTitle}>
       <Body1 as="p">
-        {t.invitedBefore(me?.firmName ?? t.theFirm, me ? me.email : null)}
-        <strong>{t.acceptInvitation}</strong>
-        {t.invitedAfter}
+        {t.acceptInvitationSteps(me?.firmName ?? t.theFirm, me ? me.email : null, (words) => (
+          <strong key="accept">{words}</strong>
+        ))}
       </Body1>
       <Body1 as="p">{t.noEmail}</Body1>
     </Explain>

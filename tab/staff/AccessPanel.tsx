@@ -78,20 +78,12 @@ export function AccessPanel({ caseId }: { caseId: string }) {
           {repair.busy ? t.repairing : t.repair}
         </Button>
       </div>
-      {queued !== null && (
-        <Notice intent="info">
-          {t.repairQueuedFor}
-          {queued}
-          {t.guest}
-          {queued === 1 ? '' : t.s}
-          {t.sharepointIsBeingBrought}
-        </Notice>
-      )}
+      {queued !== null && <Notice intent="info">{t.repairQueued(queued)}</Notice>}
       <ErrorBar error={repair.error ?? access.error} onRetry={reload} />
       {!data && !access.error && <Loading label={t.readingSharepoint} />}
-      {data && data.rows.length === 0 && <Empty>{t.noGuestHoldsOr}</Empty>}
+      {data && data.rows.length === 0 && <Empty>{t.noGuestAccessAtAll}</Empty>}
       {data && data.rows.length > 0 && (
-        <ScrollingTable className={s.wide} label={t.guestAccessCaseroomAnd} columns={t.accessColumns}>
+        <ScrollingTable className={s.wide} label={t.accessTableLabel} columns={t.accessColumns}>
           {data.rows.map((row) => (
             <AccessRow key={`${row.contactId}|${row.driveItemId}`} row={row} />
           ))}

@@ -97,12 +97,12 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
       </Subtitle2>
       {sum && currency ? (
         <div className={s.figures}>
-          <Figure label={t.budget} cents={detail.budgetCents} currency={currency} hint={t.theCaseBudgetAgreed} />
-          <Figure label={t.retainerBalance} cents={sum.retainerBalanceCents} currency={currency} hint={t.depositsAndPaymentsNot} />
-          <Figure label={t.outstanding} cents={sum.outstandingCents} currency={currency} hint={t.whatTheClientStill} />
-          <Figure label={t.billed} cents={sum.invoicedCents} currency={currency} hint={t.sentAndPaidInvoices} />
-          <Figure label={t.expenses} cents={sum.expensesCents} currency={currency} hint={t.expensesRecordedOnThe} />
-          <Figure label={t.budgetRemaining} cents={sum.budgetRemainingCents} currency={currency} hint={t.budgetLessBilledAnd} />
+          <Figure label={t.budget} cents={detail.budgetCents} currency={currency} hint={t.budgetExplained} />
+          <Figure label={t.retainerBalance} cents={sum.retainerBalanceCents} currency={currency} hint={t.retainerExplained} />
+          <Figure label={t.outstanding} cents={sum.outstandingCents} currency={currency} hint={t.outstandingExplained} />
+          <Figure label={t.billed} cents={sum.invoicedCents} currency={currency} hint={t.billedExplained} />
+          <Figure label={t.expenses} cents={sum.expensesCents} currency={currency} hint={t.expensesExplained} />
+          <Figure label={t.budgetRemaining} cents={sum.budgetRemainingCents} currency={currency} hint={t.budgetRemainingExplained} />
         </div>
       ) : (
         !ledger.error && <Loading />
@@ -202,7 +202,7 @@ export function BillingPanel({ caseId, detail, sharing, onChanged }: { caseId: s
 
       <div className={s.section}>
         <Subtitle2 block as="h2">
-          {t.invoiceDocumentsAndSharing}
+          {t.invoiceDocumentsHeading}
         </Subtitle2>
         {currency ? <ItemsPanel kind="invoice" caseId={caseId} sharing={sharing} onChanged={onChanged} currency={currency} /> : !ledger.error && <Loading />}
       </div>

@@ -28,10 +28,7 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
           {detail.title}
         </Title2>
         <div className={s.line}>
-          <Text>
-            {t.client}
-            {detail.client?.name ?? '—'}
-          </Text>
+          <Text>{t.clientIs(detail.client?.name ?? '—')}</Text>
           <Badge appearance="tint" color={STATUS_COLOR[detail.status]}>
             {currentStrings().common.caseStatus[detail.status]}
           </Badge>
@@ -40,13 +37,10 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
               {t.restricted}
             </Badge>
           )}
-          <Text>
-            {t.assigned}
-            {detail.assignedStaff ? `${detail.assignedStaff.name}${detail.assignedStaff.title ? `, ${detail.assignedStaff.title}` : ''}` : t.nobodyYet}
-          </Text>
+          <Text>{t.assignedTo(detail.assignedStaff ? t.nameWithTitle(detail.assignedStaff.name, detail.assignedStaff.title) : t.nobodyYet)}</Text>
           {detail.provisioning !== 'ready' && (
             <Badge appearance="outline" color={detail.provisioning === 'failed' ? 'danger' : 'warning'}>
-              {detail.provisioning === 'failed' ? t.channelSetupFailed : detail.setup?.state === 'waiting-for-cases-team' ? t.waitingForACases : t.settingUpChannel}
+              {detail.provisioning === 'failed' ? t.channelSetupFailed : detail.setup?.state === 'waiting-for-cases-team' ? t.waitingForCasesTeam : t.settingUpChannel}
             </Badge>
           )}
         </div>
@@ -54,8 +48,7 @@ export function CaseHeader({ detail, access, onShare, onCloseOrReopen, onRestric
         {detail.teamsNotice && <Text data-testid="teams-notice">{detail.teamsNotice}</Text>}
         {detail.closedAt && (
           <Text data-testid="case-closed-note">
-            {t.closed}
-            {dateTime(detail.closedAt)}. {detail.guestReadUntil ? t.guestsMayReadUntil(dateTime(detail.guestReadUntil)) : t.guestsHaveNoAccess}
+            {t.closedOn(dateTime(detail.closedAt))} {detail.guestReadUntil ? t.guestsMayReadUntil(dateTime(detail.guestReadUntil)) : t.guestsHaveNoAccess}
           </Text>
         )}
       </div>

@@ -75,14 +75,14 @@ function CaseTab({ caseId, openAccess, focusItemId }: { caseId: string; openAcce
   const [closing, setClosing] = useState(false);
   const [restricting, setRestricting] = useState(false);
   const reload = () => void data.reload();
-  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>{t.thisCaseDoesNot}</Empty>;
+  if (data.error instanceof ApiError && data.error.status === 404) return <Empty>{t.caseGone}</Empty>;
   if (!data.data) return data.error ? <ErrorBar error={data.error} onRetry={reload} /> : <Loading label={t.openingTheCase} />;
   const d = data.data;
   return (
     <>
       <CaseHeader detail={d.detail} access={d.access} onShare={() => setSharing(true)} onCloseOrReopen={() => setClosing(true)} onRestrict={() => setRestricting(true)} />
       <ErrorBar error={data.error} onRetry={reload} />
-      {focus.missing && <Notice intent="warning">{t.theItemThisLink}</Notice>}
+      {focus.missing && <Notice intent="warning">{t.linkedItemGone}</Notice>}
       <div className={s.tabs}>
         <TabList selectedValue={panel} onTabSelect={(_e, v) => setPanel(v.value as Panel)} aria-label={t.caseSections}>
           {PANELS.map(([value, label]) => (
@@ -118,10 +118,10 @@ function CasePicker() {
   const cases = useLoad(() => api.cases(), []);
   const [query, setQuery] = useState('');
   if (!cases.data) return cases.error ? <ErrorBar error={cases.error} onRetry={() => void cases.reload()} /> : <Loading label={t.findingYourCases} />;
-  if (cases.data.length === 0) return <Empty>{t.theFirmHasNo}</Empty>;
+  if (cases.data.length === 0) return <Empty>{t.noCasesYet}</Empty>;
   const matches = cases.data.filter((c) => caseLabel(c).toLowerCase().includes(query.toLowerCase()));
   return (
-    <SearchField label={t.openACase} placeholder={t.searchByNumberOr} query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
+    <SearchField label={t.openACase} placeholder={t.searchCases} query={query} onQuery={setQuery} onPick={(id) => id && navigate(`/tab/case?caseId=${encodeURIComponent(id)}`)}>
       {optionsOf(matches, (c) => c.id, caseLabel)}
     </SearchField>
   );

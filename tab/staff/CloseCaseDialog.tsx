@@ -38,19 +38,14 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
   });
   const plan = preview.data;
   const readUntil = plan && 'guestReadUntil' in plan ? plan.guestReadUntil : null;
-  const verb = reopening ? t.reopenVerb : t.closeVerb;
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && !apply.busy && onClose()}>
       <DialogSurface aria-describedby="close-case-summary">
         <DialogBody>
-          <DialogTitle>
-            {verb}
-            {t.case2}
-            {detail.number}
-          </DialogTitle>
+          <DialogTitle>{reopening ? t.reopenCaseNumbered(detail.number) : t.closeCaseNumbered(detail.number)}</DialogTitle>
           <DialogContent className={s.form}>
             <ErrorBar error={preview.error} onRetry={() => void preview.reload()} />
-            {!plan && !preview.error && <Loading label={t.workingOutWhoIs} />}
+            {!plan && !preview.error && <Loading label={t.workingOutWhoIsAffected} />}
             {plan && (
               <div data-testid="close-case-preview">
                 <Text as="p" id="close-case-summary">
@@ -59,7 +54,7 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
                       ? t.nobodyGetsAccessBack
                       : t.guestsGetBack(plan.guests.length)
                     : plan.guests.length === 0
-                      ? t.noGuestHasAccess
+                      ? t.closingAffectsNobody
                       : readUntil
                         ? t.guestsKeepReadOnly(plan.guests.length, dateTime(readUntil))
                         : t.guestsLoseAccess(plan.guests.length)}
@@ -75,7 +70,7 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
                 )}
               </div>
             )}
-            <Field label={t.reasonKeptInThe}>
+            <Field label={t.reasonForAudit}>
               <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
             </Field>
             <ErrorBar error={apply.error} />
@@ -85,8 +80,7 @@ export function CloseCaseDialog({ detail, onClose, onChanged }: { detail: CaseDe
               {t.cancel}
             </Button>
             <Button appearance="primary" disabled={!plan || apply.busy} onClick={() => void apply.run()} data-testid="close-case-confirm">
-              {verb}
-              {t.case3}
+              {reopening ? t.reopenCase : t.closeCase}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -55,16 +55,16 @@ function Config() {
   return (
     <div className={s.form}>
       <Title2 block as="h1">
-        {t.chooseTheCaseFor}
+        {t.chooseCaseForTab}
       </Title2>
-      <SearchField label={t.existingCase} placeholder={t.searchByNumberOr} query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
+      <SearchField label={t.existingCase} placeholder={t.searchCases} query={query} onQuery={setQuery} onPick={(id) => setChosen(data.data?.cases.find((c) => c.id === id) ?? null)}>
         {optionsOf(matches, (c) => c.id, caseLabel)}
       </SearchField>
       <Divider />
       <Subtitle2 block as="h2">
-        {t.orOpenANew}
+        {t.orOpenNewCase}
       </Subtitle2>
-      <Field label={t.client2} required>
+      <Field label={t.client} required>
         <Dropdown value={data.data.clients.find((c) => c.id === clientId)?.name ?? ''} selectedOptions={clientId ? [clientId] : []} onOptionSelect={(_e, d) => setClientId(d.optionValue ?? '')} placeholder={t.chooseAClient}>
           {optionsOf(
             data.data.clients,
@@ -73,7 +73,7 @@ function Config() {
           )}
         </Dropdown>
       </Field>
-      <Field label={t.caseNumber} required hint={t.lettersDigitsAndOnly}>
+      <Field label={t.caseNumber} required hint={t.caseNumberHint}>
         <Input value={number} onChange={(_e, d) => setNumber(d.value)} />
       </Field>
       <Field label={t.title} required>
@@ -85,12 +85,11 @@ function Config() {
       <ErrorBar error={create.error} />
       {chosen && (
         <Notice>
-          {t.thisTabWillShow}
-          {chosen.number} · {chosen.title}. {hosted ? t.selectSaveToFinish : ''}
+          {t.tabWillShow(chosen.number, chosen.title)} {hosted ? t.selectSaveToFinish : ''}
         </Notice>
       )}
       {chosen && !hosted && <Link href={`/tab/case?caseId=${chosen.id}`}>{t.openTheCaseTab}</Link>}
-      {!hosted && <Caption1>{t.outsideTeamsThisPage}</Caption1>}
+      {!hosted && <Caption1>{t.previewOnlyOutsideTeams}</Caption1>}
     </div>
   );
 }

@@ -32,7 +32,7 @@ export function ContactTicks({ contacts, selected, onChange, label, section }: {
       <legend>
         <Caption1>{label ?? t.shareWithLabel}</Caption1>
       </legend>
-      {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas}</Caption1>}
+      {eligible.length === 0 && <Caption1 className={s.hint}>{t.noPortalContactsYet}</Caption1>}
       {eligible.map((c) => (
         <Checkbox
           key={c.id}
@@ -115,7 +115,7 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
         <legend>
           <Caption1>{t.sharedWith}</Caption1>
         </legend>
-        {eligible.length === 0 && <Caption1 className={s.hint}>{t.noLinkedContactHas2}</Caption1>}
+        {eligible.length === 0 && <Caption1 className={s.hint}>{t.noPortalContacts}</Caption1>}
         {eligible.map((c) => {
           const entry = entries.find((e) => e.contactId === c.id);
           const broad = entry && entry.via !== 'item';
@@ -137,12 +137,7 @@ export function ShareTicks({ itemId, itemTitle, sharing, onChanged }: { itemId: 
         <Dialog open onOpenChange={(_e, d) => !d.open && !confirmShare.busy && cancelConfirmation()}>
           <DialogSurface>
             <DialogBody>
-              <DialogTitle>
-                {t.share2}
-                {itemTitle}
-                {t.with}
-                {askedName}?
-              </DialogTitle>
+              <DialogTitle>{t.shareItemWith(itemTitle, askedName)}</DialogTitle>
               <DialogContent>
                 <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} />
                 <ErrorBar error={confirmShare.error} />

@@ -62,7 +62,7 @@ function SharedLabel({ sharing, itemId }: { sharing: CaseSharing; itemId: string
   const t = useStrings().items;
   const entries = sharing.sharedWith[itemId] ?? [];
   if (entries.length === 0) return null;
-  const names = entries.map((e) => `${e.name}${e.via === 'item' ? '' : t.viaAccess(e.via)}${e.state === 'pending' ? t.pendingSuffix : ''}`).join('; ');
+  const names = entries.map((e) => t.sharedWithPerson(e.name, e.via === 'item' ? null : e.via, e.state === 'pending')).join('; ');
   return (
     <Tooltip content={t.sharedWith(names)} relationship="description">
       <span className={s.aside} data-testid="shared-label" tabIndex={0}>
@@ -409,6 +409,7 @@ export function DocumentsPanel({ caseId, sharing, onChanged }: { caseId: string;
           title={dialog === 'share' ? t.shareSelected : t.stopSharingSelected}
           summary={<SelectionSummary items={selected} />}
           confirm={dialog === 'share' ? t.shareVerb : t.stopSharingVerb}
+          confirmChecked={dialog === 'share' ? t.confirmAndShare : t.confirmAndStopSharing}
           contacts={shareable(sharing.contacts)}
           withExpiry={dialog === 'share'}
           section={dialog === 'share' ? 'documents' : undefined}

@@ -24,22 +24,15 @@ export function ExpiryDialog({ entry, what, onClose, onChanged }: { entry: Acces
   const confirmable = useConfirmable(async (confirm) => void (await api.setGrantExpiry(entry.grant.id, target.current, confirm?.reason ?? null)));
   const save = useAction(async (expiresAt: string | null) => {
     target.current = expiresAt;
-    if (await confirmable.attempt()) onChanged(`${entry.contact.name}: ${what}, ${expiryInWords(expiresAt)}.`);
+    if (await confirmable.attempt()) onChanged(t.expirySet(entry.contact.name, what, expiryInWords(expiresAt)));
   });
   return (
     <Dialog open onOpenChange={(_e, d) => !d.open && !save.busy && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>
-            {t.expiryFor}
-            {entry.contact.name}
-          </DialogTitle>
+          <DialogTitle>{t.expiryFor(entry.contact.name)}</DialogTitle>
           <DialogContent className={s.content}>
-            <Caption1>
-              {what}
-              {t.now}
-              {expiryInWords(entry.grant.expiresAt)}
-            </Caption1>
+            <Caption1>{t.expiryNow(what, expiryInWords(entry.grant.expiresAt))}</Caption1>
             {confirmable.confirmation ? <ConfirmationPanel confirmation={confirmable.confirmation} reason={confirmable.reason} onReason={confirmable.setReason} /> : <ExpiryField expiry={expiry} label={t.newExpiry} />}
             <ErrorBar error={save.error} />
           </DialogContent>

@@ -31,14 +31,14 @@ export function FeedPreferences() {
   if (!prefs.data) return prefs.error ? <ErrorBar error={prefs.error} onRetry={() => void prefs.reload()} /> : <Loading />;
   const data = prefs.data;
   return (
-    <TitledCard testId="feed-preferences" title={t.teamsActivityFeed} description={<Caption1>{t.noticesInYourTeams}</Caption1>}>
+    <TitledCard testId="feed-preferences" title={t.teamsActivityFeed} description={<Caption1>{t.feedExplained}</Caption1>}>
       {FEED_EVENTS.map((event) => {
         const feed = firmWideFeed(data, event);
         return (
           <div key={event} className={s.row} data-testid={`feed-pref-${event}`}>
             <Switch label={t.feedLabel[event]} checked={feed ?? false} disabled={save.busy} onChange={(_e, d) => void save.run(event, d.checked)} />
             {feed === null ? (
-              <Caption1 className={s.hint}>{t.defaultOnlyForCases}</Caption1>
+              <Caption1 className={s.hint}>{t.feedDefault}</Caption1>
             ) : (
               <Button appearance="transparent" size="small" disabled={save.busy} onClick={() => void save.run(event, null)}>
                 {t.useTheDefault}

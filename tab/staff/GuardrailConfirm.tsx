@@ -38,10 +38,9 @@ function ScopeChange({ change }: { change: ScopeChangePreview }) {
   return (
     <div data-testid="scope-change">
       <Subtitle2 block as="h3">
-        {t.whatChangesFor}
-        {change.contactName}
+        {t.whatChangesFor(change.contactName)}
       </Subtitle2>
-      {(rights || expiry) && <Caption1 as="p">{`${rights}${expiry}`}</Caption1>}
+      {(rights || expiry) && <Caption1 as="p">{[rights, expiry].filter(Boolean).join(' ')}</Caption1>}
       <PreviewList preview={change} />
     </div>
   );
@@ -69,7 +68,7 @@ export function ConfirmationPanel({ confirmation, reason, onReason }: { confirma
       {confirmation.scopeChanges.map((c) => (
         <ScopeChange key={`${c.contactId}${c.grantId}`} change={c} />
       ))}
-      <Field label={t.reasonKeptInThe} required validationMessage={reason.trim() ? undefined : t.sayWhyToGo} validationState={reason.trim() ? 'none' : 'warning'}>
+      <Field label={t.reasonForAudit} required validationMessage={reason.trim() ? undefined : t.reasonNeeded} validationState={reason.trim() ? 'none' : 'warning'}>
         <Textarea value={reason} onChange={(_e, d) => onReason(d.value)} data-testid="confirm-reason" />
       </Field>
     </div>

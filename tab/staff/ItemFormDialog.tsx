@@ -83,7 +83,7 @@ export function ItemFormDialog({
     <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>{item ? t.editKind(t.itemKind[kind]) : t.newKind(t.itemKind[kind])}</DialogTitle>
+          <DialogTitle>{item ? t.editItemTitle[kind] : t.newItemTitle[kind]}</DialogTitle>
           <DialogContent className={s.form}>
             <Field label={t.title} required validationMessage={problem ?? undefined}>
               <Input value={v.title} onChange={set('title')} />

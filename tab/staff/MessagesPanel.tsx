@@ -30,10 +30,7 @@ function ThreadCard({ thread, onChanged }: { thread: StaffThread; onChanged: () 
     <TitledCard testId="staff-thread" title={thread.subject} description={<Caption1>{thread.startedByContactId ? t.startedByAGuest : t.startedByTheFirm}</Caption1>}>
       {thread.messages.map((m) => (
         <div key={m.id} className={mergeClasses(s.msg, m.authorKind === 'staff' && s.staff)}>
-          <Caption1>
-            {m.authorName} · {dateTime(m.createdAt)}
-            {m.screen ? t.fromScreen(m.screen) : ''}
-          </Caption1>
+          <Caption1>{t.messageByline(m.authorName, dateTime(m.createdAt), m.screen)}</Caption1>
           <Body1 as="p">{m.body}</Body1>
           {m.authorKind === 'staff' && <MessageSeenBy seenBy={m.seenBy} />}
         </div>

@@ -156,7 +156,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
       <TableCell>
         {confirmUnlink ? (
           <div className={s.cell}>
-            <Caption1>{t.unlinkingWithdrawsEverythingShared}</Caption1>
+            <Caption1>{t.unlinkWarning}</Caption1>
             <Button size="small" appearance="primary" onClick={() => void act.run(() => api.unlink(caseId, contact.id))}>
               {t.unlink}
             </Button>
@@ -166,7 +166,7 @@ function PartyRow({ caseId, contact, onChanged }: { caseId: string; contact: Lin
           </div>
         ) : (
           <Button size="small" onClick={() => setConfirmUnlink(true)} aria-label={t.unlinkName(contact.name)}>
-            {t.unlink2}
+            {t.unlinkMenu}
           </Button>
         )}
       </TableCell>
@@ -198,7 +198,7 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
       <div className={s.bar}>
         <SearchField
           label={t.linkAContact}
-          placeholder={t.searchByNameOr}
+          placeholder={t.searchContacts}
           query={query}
           onQuery={setQuery}
           onPick={(id) => {
@@ -220,12 +220,12 @@ export function PartiesPanel({ detail, onChanged }: { detail: CaseDetail; onChan
         <Button appearance="primary" disabled={!picked || link.busy} onClick={() => picked && void link.run(picked, pickedRole)}>
           {t.link}
         </Button>
-        <Button onClick={() => setCreating(true)}>{t.newContact2}</Button>
+        <Button onClick={() => setCreating(true)}>{t.newContactMenu}</Button>
       </div>
       <ErrorBar error={link.error ?? all.error} />
-      <Notice intent="info">{t.linkingSharesNothingBy}</Notice>
+      <Notice intent="info">{t.linkingExplained}</Notice>
       {detail.linkedContacts.length === 0 ? (
-        <Empty>{t.nobodyIsLinkedTo}</Empty>
+        <Empty>{t.nobodyLinked}</Empty>
       ) : (
         <ScrollingTable label={t.linkedContacts} columns={t.partyColumns} size="medium">
           {detail.linkedContacts.map((c) => (

@@ -17,6 +17,7 @@ export function PickContactsDialog({
   title,
   summary,
   confirm,
+  confirmChecked,
   contacts,
   initial,
   withExpiry = false,
@@ -28,6 +29,8 @@ export function PickContactsDialog({
   title: string;
   summary: ReactNode;
   confirm: string;
+  /** The same action once the server asked for a confirmation and the reader gave a reason ("Confirm and share"). */
+  confirmChecked: string;
   contacts: Contact[];
   initial?: string[];
   /** Ask for an expiry (sharing); the run gets it as `expiresAt` (null: no expiry). */
@@ -107,7 +110,7 @@ export function PickContactsDialog({
             </Button>
             {!result && (
               <Button appearance="primary" disabled={selected.size === 0 || running || !confirmable.ready || (withExpiry && Boolean(expiry.problem))} onClick={() => void go()} data-testid="pick-contacts-go">
-                {running ? t.working : confirmable.confirmation ? t.confirmAnd(confirm) : confirm}
+                {running ? t.working : confirmable.confirmation ? confirmChecked : confirm}
               </Button>
             )}
           </DialogActions>

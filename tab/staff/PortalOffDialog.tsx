@@ -31,35 +31,22 @@ function PortalOffDialog({ contact, onCancel, onDone }: { contact: { id: string;
     <Dialog open onOpenChange={(_e, d) => !d.open && onCancel()}>
       <DialogSurface aria-describedby="portal-off-what">
         <DialogBody>
-          <DialogTitle>
-            {t.switchOffPortalAccess}
-            {contact.name}?
-          </DialogTitle>
+          <DialogTitle>{t.switchOffPortalFor(contact.name)}</DialogTitle>
           <DialogContent>
             <ErrorBar error={access.error ?? turnOff.error} onRetry={access.error ? () => void access.reload() : undefined} />
-            {!access.data && !access.error && <Loading label={t.findingWhatIsShared} />}
+            {!access.data && !access.error && <Loading label={t.findingGuestAccess} />}
             {access.data && (
               <div id="portal-off-what" data-testid="portal-off-what">
-                <Body1 as="p">
-                  {contact.name}
-                  {t.canNoLongerSign}
-                  {entries.length === 0 ? t.nothingIsSharedWith : t.andWithdrawn(entries.length)}
-                </Body1>
+                <Body1 as="p">{entries.length === 0 ? t.portalOffNothingShared(contact.name) : t.portalOffWithdrawn(contact.name, entries.length)}</Body1>
                 {entries.length > 0 && (
                   <ul className={s.list}>
                     {entries.slice(0, LISTED).map((e) => (
                       <li key={e.grant.id}>{describe(e)}</li>
                     ))}
-                    {entries.length > LISTED && (
-                      <li>
-                        {t.and}
-                        {entries.length - LISTED}
-                        {t.more}
-                      </li>
-                    )}
+                    {entries.length > LISTED && <li>{t.andMore(entries.length - LISTED)}</li>}
                   </ul>
                 )}
-                <Body1 as="p">{t.switchingItOnAgain}</Body1>
+                <Body1 as="p">{t.portalOffIsFinal}</Body1>
               </div>
             )}
           </DialogContent>

@@ -26,17 +26,10 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
       ) : (
         <ul className={s.list}>
           {side.cases.map((c) => (
-            <li key={`c${c.caseId}`}>
-              {t.case4}
-              {c.number} · {c.title}
-            </li>
+            <li key={`c${c.caseId}`}>{t.caseNamed(c.number, c.title)}</li>
           ))}
           {side.sections.map((x) => (
-            <li key={`s${x.caseId}${x.section}`}>
-              {t.section}
-              {currentStrings().common.section[x.section]}
-              {caseName(x.caseId) ? ` (${caseName(x.caseId)})` : ''}
-            </li>
+            <li key={`s${x.caseId}${x.section}`}>{t.sectionOf(currentStrings().common.section[x.section], caseName(x.caseId))}</li>
           ))}
           {side.items.map((i) => (
             <li key={`i${i.itemId}`} data-testid="preview-item">
@@ -44,10 +37,7 @@ function Side({ title, side, testId, tone }: { title: string; side: PreviewSide;
             </li>
           ))}
           {side.upload.map((id) => (
-            <li key={`u${id}`}>
-              {t.uploading}
-              {caseName(id) ? t.toCase(caseName(id)) : ''}
-            </li>
+            <li key={`u${id}`}>{t.uploadingTo(caseName(id))}</li>
           ))}
         </ul>
       )}
@@ -62,7 +52,7 @@ function Withheld({ items }: { items: WithheldItem[] }) {
   return (
     <div data-testid="preview-withheld">
       <Subtitle2 block as="h3">
-        {t.notGivenByThis}
+        {t.notGiven}
       </Subtitle2>
       <ul className={s.list}>
         {items.map((i) => (

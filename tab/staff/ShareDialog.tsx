@@ -48,7 +48,7 @@ const STATE_COLOR = { active: 'success', pending: 'warning', expired: 'danger', 
 
 export function scopeLabel(e: AccessEntry): string {
   if (e.grant.scope.kind === 'item') return e.label;
-  return `${e.label}${e.grant.rights === 'upload' ? EN.views.share.canUpload : ''}`;
+  return e.grant.rights === 'upload' ? EN.views.share.scopeCanUpload(e.label) : e.label;
 }
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'change'; entry: AccessEntry; lockKind: boolean } | { kind: 'remove'; entry: AccessEntry };
@@ -206,8 +206,7 @@ function AddGuestForm({ data, defaults, onDone }: { data: CaseData; defaults: Fi
             <Dropdown value={chosen ? t.guestOption(chosen.name, chosen.email) : ''} selectedOptions={contactId ? [contactId] : []} onOptionSelect={(_e, d) => setContactId(d.optionValue ?? null)}>
               {candidates.map((c) => (
                 <Option key={c.id} value={c.id} text={t.guestOption(c.name, c.email)}>
-                  {t.guestOption(c.name, c.email)}
-                  {c.invitation !== 'accepted' ? t.invitationPending : ''}
+                  {c.invitation !== 'accepted' ? t.guestOptionPending(c.name, c.email) : t.guestOption(c.name, c.email)}
                 </Option>
               ))}
             </Dropdown>

@@ -53,17 +53,13 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
     <Dialog open onOpenChange={(_e, d) => !d.open && !busy && onClose()}>
       <DialogSurface aria-describedby="wall-summary">
         <DialogBody>
-          <DialogTitle>
-            {t.restrict}
-            {detail.number}
-            {t.toNamedStaff}
-          </DialogTitle>
+          <DialogTitle>{t.restrictToNamedStaffTitle(detail.number)}</DialogTitle>
           <DialogContent className={s.form}>
             <Text as="p" id="wall-summary">
-              {t.onlyTheStaffTicked}
+              {t.wallExplained}
             </Text>
             <ErrorBar error={loaded.error} onRetry={() => void loaded.reload()} />
-            {!data && !loaded.error && <Loading label={t.findingTheFirmS} />}
+            {!data && !loaded.error && <Loading label={t.findingStaff} />}
             {data && (
               <fieldset className={s.people} aria-label={t.staffWhoMaySee} data-testid="wall-staff">
                 {data.staff.map((p) => {
@@ -74,7 +70,7 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
                       checked={ticked.has(p.id)}
                       disabled={self || busy}
                       onChange={(_e, v) => toggle(p.id, v.checked === true)}
-                      label={`${p.name}${p.title ? `, ${p.title}` : ''}${self ? t.youStayInside : ''}`}
+                      label={t.wallMember(t.nameWithTitle(p.name, p.title), self)}
                       data-testid="wall-staff-member"
                       data-name={p.name}
                     />
@@ -82,14 +78,8 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
                 })}
               </fieldset>
             )}
-            {data?.wall.restricted && (
-              <Caption1>
-                {t.restrictedNowTo}
-                {data.wall.staffIds.length}
-                {t.staff}
-              </Caption1>
-            )}
-            <Field label={t.reasonKeptInThe}>
+            {data?.wall.restricted && <Caption1>{t.restrictedNowTo(data.wall.staffIds.length)}</Caption1>}
+            <Field label={t.reasonForAudit}>
               <Input value={reason} onChange={(_e, d) => setReason(d.value)} maxLength={1000} />
             </Field>
             <ErrorBar error={save.error ?? remove.error} />
@@ -104,7 +94,7 @@ export function WallDialog({ detail, onClose, onChanged }: { detail: CaseDetail;
               </Button>
             )}
             <Button appearance="primary" disabled={!data || busy} onClick={() => void save.run()} data-testid="wall-save">
-              {t.restrict2}
+              {t.restrict}
             </Button>
           </DialogActions>
         </DialogBody>

@@ -63,7 +63,7 @@ export const firmPagesEn = {
   nobodyWithAccess: 'Nobody outside the firm has portal access yet.',
   guestColumns: ['Guest', 'Invitation', 'Access'],
   invitation: { none: 'Not invited', pending: 'Pending', accepted: 'Accepted' } as Record<string, string>,
-  portalAccessOffNote: ' · portal access off',
+  emailPortalOff: (email: string) => `${email} · portal access off`,
   nothingShared: 'Nothing shared',
   accessOf: (name: string) => `Access of ${name}`,
 

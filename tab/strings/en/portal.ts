@@ -7,10 +7,12 @@ export const portalEn = {
   opening: 'Opening your portal…',
   notAcceptedTitle: 'Your invitation is not accepted yet',
   theFirm: 'The firm',
-  invitedBefore: (firm: string, email: string | null) =>
+  /** The sentence in pieces, `button` marking the words of the email's button (shown in bold). */
+  acceptInvitationSteps: <Piece>(firm: string, email: string | null, button: (words: string) => Piece): (string | Piece)[] => [
     `${firm} has invited you${email ? ` (${email})` : ''} to its client portal. Before you can see anything, accept the invitation: open the email from Microsoft invitations on behalf of the firm and select `,
-  acceptInvitation: 'Accept invitation',
-  invitedAfter: ', then come back here.',
+    button('Accept invitation'),
+    ', then come back here.',
+  ],
   noEmail: 'Cannot find the email? Check your junk folder, or ask your contact at the firm to send it again.',
   staffTitle: 'This is the client portal',
   staffAction: 'Open the firm pages instead',

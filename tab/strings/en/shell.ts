@@ -28,13 +28,15 @@ export const shellEn = {
   dayPassed: 'That day has passed: choose today or a later day, or No expiry.',
   // Uploads
   fileState: { pending: 'saving to the case…', in: 'in the case', refused: 'not added' },
+  /** One file of an upload: its path, its state in words, and why it was refused, if it was. */
+  uploadedFile: (path: string, state: string, reason: string | null | undefined) => (reason ? `${path}: ${state} (${reason})` : `${path}: ${state}`),
   filesInCase: (done: number, total: number, pending: boolean) => `${done} of ${total} file${total === 1 ? '' : 's'} in the case${pending ? '; the rest follow shortly.' : '.'}`,
   filesOfUpload: 'Files of this upload',
   filesStored: (stored: number, refused: number) => `${stored} file${stored === 1 ? '' : 's'} stored${refused > 0 ? `; ${refused} not accepted:` : '.'}`,
   filesNotAccepted: 'Files not accepted',
   leftOut: (n: number, reasons: string) => `Left out ${n} system file${n === 1 ? '' : 's'} your computer added to the archive (${reasons}).`,
-  dragFiles: 'Drag files here, or',
-  chooseFiles: 'Choose files',
+  /** The drop zone's sentence in pieces: `text` shows plain words, `button` makes its words the file picker's button. */
+  dropOrChoose: <Piece>(text: (words: string) => Piece, button: (words: string) => Piece): Piece[] => [text('Drag files here, or'), button('Choose files')],
   filesToUpload: 'Files to upload',
   uploads: 'Uploads',
   uploaded: 'Uploaded',

@@ -29,7 +29,7 @@ export const viewsEn = {
   // ---- the Share dialog ----
   share: {
     title: (caseNumber: string) => `Share ${caseNumber}`,
-    canUpload: ', can upload',
+    scopeCanUpload: (scope: string) => `${scope}, can upload`,
     peopleWithAccess: 'People with access',
     nobody: 'Nobody outside the firm has access to this case.',
     moreFor: (name: string, scope: string) => `More for ${name}: ${scope}`,
@@ -62,7 +62,7 @@ export const viewsEn = {
     noCandidates: 'No linked contact has portal access. Link a contact and turn portal access on under Parties.',
     guestField: "Guest (from the case's linked contacts)",
     guestOption: (name: string, email: string) => `${name} (${email})`,
-    invitationPending: ' · invitation pending',
+    guestOptionPending: (name: string, email: string) => `${name} (${email}) · invitation pending`,
     notAccepted: (name: string) => `${name} has not accepted the invitation yet; access starts when they do.`,
     giveAccess: 'Give access',
     removeTitle: 'Remove access',
@@ -76,8 +76,9 @@ export const viewsEn = {
     everyCaseOf: (client: string) => `every case of ${client}, including future ones`,
     theClient: 'the client',
     aCase: 'a case',
-    itemIn: (label: string) => `“${label}” in`,
-    wholeOf: 'the whole of',
+    /** Where an access reaches: one item of a case, or a whole case (`title` empty when the case is unknown). */
+    itemInCase: (label: string, caseNumber: string, title: string) => `“${label}” in ${caseNumber}${title ? ` ${title}` : ''}`,
+    wholeCase: (caseNumber: string, title: string) => `the whole of ${caseNumber}${title ? ` ${title}` : ''}`,
     detail: (p: { name: string; email: string; where: string; view: string | null; rights: string; state: string; until: string | null }) =>
       `${p.name} (${p.email}) sees ${p.where}.${p.view ? ` Sees: ${p.view}.` : ''} Rights: ${p.rights}. State: ${p.state}.${p.until ? ` Until ${p.until}.` : ''}`,
     remove: (chip: string) => `Remove access: ${chip}`,

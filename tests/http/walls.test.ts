@@ -206,6 +206,14 @@ describe('what a staff member outside the wall can still infer', () => {
     expect(await storeFingerprint(t.db)).toBe(before);
   });
 
+  it('refuses a body naming more items than a share takes with one 400, walled item or not', async () => {
+    const others = Array.from({ length: 500 }, () => randomUUID());
+    const walled = await t.call('POST', '/api/shares', outside, { contactIds: [ids.contactId], itemIds: [ids.itemId, ...others] });
+    const ghost = await t.call('POST', '/api/shares', outside, { contactIds: [ids.contactId], itemIds: [randomUUID(), ...others] });
+    expect(walled.status).toBe(400);
+    expect(withoutRequestId(walled.body)).toEqual(withoutRequestId(ghost.body));
+  });
+
   it('reads a client grant’s change in the audit log without the walled case’s items, and a verdict that does not count hidden entries', async () => {
     const colin = await ok(inside, 'POST', '/api/contacts', { email: 'colin@guest.example', name: 'Colin Client', kind: 'client', clientId: ids.clientId });
     await ok(inside, 'PUT', `/api/contacts/${colin.id}/portal-access`, { enabled: true });

@@ -31,16 +31,23 @@ export function reasonSentence(r: GuardrailReason): string {
 
 const expiryText = (at: string | null) => (at ? currentStrings().staff.untilDay(date(at)) : currentStrings().staff.noExpiryWords);
 
+/** "Rights: can view → can view and upload. Expiry: no expiry → until 3 Dec 2026.", or '' when neither changes. */
+export function rightsAndExpiryChange(change: ScopeChangePreview): string {
+  const t = currentStrings().staff;
+  const rights = change.before.rights !== change.after.rights ? t.rightsChange(t.rightsWords[change.before.rights], t.rightsWords[change.after.rights]) : '';
+  const expiry = change.before.expiresAt !== change.after.expiresAt ? t.expiryChange(expiryText(change.before.expiresAt), expiryText(change.after.expiresAt)) : '';
+  return [rights, expiry].filter(Boolean).join(' ');
+}
+
 function ScopeChange({ change }: { change: ScopeChangePreview }) {
   const t = useStrings().staff;
-  const rights = change.before.rights !== change.after.rights ? t.rightsChange(change.before.rights, change.after.rights) : '';
-  const expiry = change.before.expiresAt !== change.after.expiresAt ? t.expiryChange(expiryText(change.before.expiresAt), expiryText(change.after.expiresAt)) : '';
+  const rightsAndExpiry = rightsAndExpiryChange(change);
   return (
     <div data-testid="scope-change">
       <Subtitle2 block as="h3">
         {t.whatChangesFor(change.contactName)}
       </Subtitle2>
-      {(rights || expiry) && <Caption1 as="p">{[rights, expiry].filter(Boolean).join(' ')}</Caption1>}
+      {rightsAndExpiry && <Caption1 as="p">{rightsAndExpiry}</Caption1>}
       <PreviewList preview={change} />
     </div>
   );

@@ -228,6 +228,8 @@ export const staffEn = {
   },
   untilDay: (day: string) => `until ${day}`,
   noExpiryWords: 'no expiry',
+  /** What a grant's rights let the guest do, in words (the codes are the contract's RIGHTS). */
+  rightsWords: { read: 'can view', upload: 'can view and upload' },
   rightsChange: (before: string, after: string) => `Rights: ${before} → ${after}.`,
   expiryChange: (before: string, after: string) => `Expiry: ${before} → ${after}.`,
   accessItems: (items: string) => `items: ${items}`,

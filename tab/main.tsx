@@ -5,7 +5,7 @@ import { PortalApp } from './portal/PortalApp';
 import { completeSignInRedirect } from './shell/auth';
 import { deepLinkTarget } from './shell/deep-link';
 import { setReaderLocale } from './shell/locale';
-import { navigate, useLocation } from './shell/router';
+import { navigate, useLocation, useNothingHiddenAfterMoving } from './shell/router';
 import { detectReaderLocale, teamsSubPageId } from './shell/teams';
 import { CaseTabPage } from './staff/CaseTabPage';
 import { useStrings } from './strings';
@@ -14,6 +14,7 @@ import { ConfigPage } from './staff/ConfigPage';
 /** One bundle, four entry pages, chosen by path: /tab/portal, /tab/case, /tab/config, /tab/firm. */
 function Root() {
   const loc = useLocation();
+  useNothingHiddenAfterMoving(loc);
   useEffect(() => {
     // Once, on the address the tab was opened with: a deep link may name a case, or an item in it.
     void teamsSubPageId().then((subPageId) => {

@@ -29,6 +29,24 @@ export function useLocation(): Location {
   return loc;
 }
 
+/**
+ * A link inside an open dialog that leads to another page unmounts the dialog with the old page, and
+ * Fluent's modal never undoes the aria-hidden it put on the rest of the document (#root): the new page
+ * would be there for the eye and hidden from screen readers. So after every move (a link, Back or
+ * Forward), once no dialog is open, the page is given back to assistive technology.
+ */
+export function useNothingHiddenAfterMoving(loc: Location): void {
+  const where = `${loc.path}?${loc.query.toString()}`;
+  useEffect(() => {
+    // After the frame the new page was drawn in: by then the old page's dialog has gone with it.
+    const frame = window.requestAnimationFrame(() => {
+      if (document.querySelector('[role="dialog"], [role="alertdialog"]')) return;
+      document.getElementById('root')?.removeAttribute('aria-hidden');
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [where]);
+}
+
 /** Matches "/tab/portal/cases/:caseId"-style patterns; returns the named segments or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const names: string[] = [];

@@ -28,7 +28,7 @@ export function chipDetail(e: AccessEntry, cases: ReadonlyMap<string, CaseRecord
         ? t.itemInCase(e.label, inCase?.number ?? t.aCase, inCase?.title ?? '')
         : t.wholeCase(inCase?.number ?? t.aCase, inCase?.title ?? '');
   const view = scope.kind === 'item' ? null : describeView(scope.view, 'every section');
-  return t.detail({ name: e.contact.name, email: e.contact.email, where, view, rights: EN.staff.rightsWords[e.grant.rights], state: e.state, until: e.grant.expiresAt ? date(e.grant.expiresAt) : null });
+  return t.detail({ name: e.contact.name, email: e.contact.email, where, view, rights: EN.staff.rightsWords[e.grant.rights], state: EN.staff.grantStateWords[e.state], until: e.grant.expiresAt ? date(e.grant.expiresAt) : null });
 }
 
 /** The chip, then its expiry in words; with `onExpiry`, a button to change or remove that expiry. */

@@ -23,4 +23,9 @@ describe('the staff tab says what a guest may do in words, never the rights code
     expect(detail).toContain(words);
     expect(detail).not.toMatch(/Rights: (read|upload)\b/);
   });
+  test('the access chip hover says where a pending grant stands in words, not its state code', () => {
+    const entry = { contact: { name: 'Maya Chen', email: 'maya@client.example' }, grant: { id: 'g1', scope: caseScope, rights: 'read', expiresAt: null }, state: 'pending', label: 'PI-1' } as unknown as AccessEntry;
+    const detail = chipDetail(entry, new Map([['c1', { number: 'PI-1', title: 'Knee' }]]) as unknown as Parameters<typeof chipDetail>[1], new Map());
+    expect(detail).toContain('State: waiting for the guest to accept the invitation.');
+  });
 });

@@ -1,3 +1,4 @@
+import type { GrantStateName } from '../../../src/contract/enums';
 /** English strings of this area of the tab: plain text, or a function where the sentence takes values. */
 export const staffEn = {
   caseFolder: 'Case folder',
@@ -230,6 +231,8 @@ export const staffEn = {
   noExpiryWords: 'no expiry',
   /** What a grant's rights let the guest do, in words (the codes are the contract's RIGHTS). */
   rightsWords: { read: 'can view', upload: 'can view and upload' },
+  /** Where a grant stands, as a sentence's end ("State: …"): keys are the contract's GRANT_STATES. */
+  grantStateWords: { pending: 'waiting for the guest to accept the invitation', active: 'active', expired: 'expired', withdrawn: 'withdrawn (portal access off, or no longer linked to the case)' } satisfies Record<GrantStateName, string>,
   rightsChange: (before: string, after: string) => `Rights: ${before} → ${after}.`,
   expiryChange: (before: string, after: string) => `Expiry: ${before} → ${after}.`,
   accessItems: (items: string) => `items: ${items}`,

@@ -102,6 +102,17 @@ describe('reads on the portal and staff paths', () => {
     ]);
   });
 
+  it('still treats a member token as the guest when a contact has that user as its guest account, staff row or not', async () => {
+    const firmId = (await new Repo(t.db).firmByTenant(HOME_TENANT))?.id as string;
+    const both = await new Repo(t.db).insertStaff({ firmId, userId: randomUUID(), name: 'Sam Both', email: 'sam@firm.example', phone: null, title: null });
+    const contact = await okCall(t, pat, 'POST', '/api/contacts', { email: `sam@${randomUUID().slice(0, 6)}.example`, name: 'Sam as a client', kind: 'client', clientId: ids.clientA });
+    await okCall(t, pat, 'PUT', `/api/contacts/${contact.id}/portal-access`, { enabled: true });
+    await t.app.services.sharing.markInvitationAccepted(firmId, contact.id, both.userId);
+    const member = await t.identity.token({ tid: HOME_TENANT, oid: both.userId, name: 'Sam Both' });
+    expect((await t.call('GET', '/api/portal/me', member)).status).toBe(200);
+    expect((await t.call('GET', '/api/cases', member)).status).toBe(403);
+  });
+
   it('still hides a walled case’s items from staff outside the wall, as if it never existed, and shows them inside', async () => {
     const walled = await t.call('GET', `/api/cases/${ids.walled}/items`, pat);
     const ghost = await t.call('GET', `/api/cases/${randomUUID()}/items`, pat);

@@ -6,6 +6,7 @@ import { type Actor, rememberGuestRows, rememberStaffFirm } from '../services/co
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
+import type { ContactRecord, Staff } from '../store/records';
 import type { DirectoryPort } from '../services/setup';
 import { type CallerFacts, memberStanding, type SetupAuthority, setupAccess, setupStateOf, whomToAsk } from '../domain/setup';
 import { rememberedMembership } from '../services/staff-membership';
@@ -153,7 +154,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       const firm = await repo.firmByTenant(token.tid);
       const facts = callerFacts(token);
       const state = setupStateOf(firm);
-      const contact = firm ? await repo.contactByGuestUser(firm.id, token.oid) : null;
+      const { contact, staffRow } = firm ? await callerRows(repo, firm.id, token) : { contact: null, staffRow: null };
       if (firm && contact) {
         if (!contact.portalAccess) throw new DomainError('forbidden', 'your portal access has been switched off by the firm');
         // A guest's first signed-in call proves the invitation was redeemed.
@@ -174,7 +175,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
           throw new DomainError('not_staff', `You are not on CaseRoom's staff at ${firm?.name ?? 'this firm'}: only members of ${group} are. Ask ${whomToAsk(state, deps.setupAdminUpns)} to add you.`, undefined, undefined, { canSetUp });
         }
         const name = token.name ?? token.preferred_username ?? 'Unknown user';
-        let staff = await repo.staffByUser(firm.id, token.oid);
+        let staff = staffRow;
         if (!staff) staff = await repo.insertStaff({ firmId: firm.id, userId: token.oid, name, email: token.preferred_username ?? token.email ?? '', phone: null, title: null, role: standing.role });
         else if (staff.role !== standing.role) await repo.setStaffRole(firm.id, staff.id, standing.role);
         const actor = { kind: 'staff' as const, firmId: firm.id, staffId: staff.id, userId: token.oid, name: staff.name, role: standing.role };
@@ -189,6 +190,20 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       next(err);
     }
   };
+}
+
+/**
+ * The caller's contact (as a guest) and staff row. A contact with the token's user as its guest
+ * account makes the caller a guest whatever the token says, so a guest token reads `contacts` only;
+ * a member token reads `staff` first, with a flag saying whether such a contact exists too, and
+ * reads `contacts` only then or when it has no staff row yet (a first sign-in): a known staff
+ * member costs one round trip.
+ */
+async function callerRows(repo: Repo, firmId: string, token: VerifiedToken): Promise<{ contact: ContactRecord | null; staffRow: Staff | null }> {
+  if (isGuestToken(token)) return { contact: await repo.contactByGuestUser(firmId, token.oid), staffRow: null };
+  const found = await repo.staffByUserWithGuestFlag(firmId, token.oid);
+  const contact = !found || found.alsoGuest ? await repo.contactByGuestUser(firmId, token.oid) : null;
+  return { contact, staffRow: found?.staff ?? null };
 }
 
 function bearerOf(header: string | undefined): string {

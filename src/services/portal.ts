@@ -195,13 +195,12 @@ export class PortalService {
   private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>): Promise<GuestThread[]> {
     if (firm.disabledSections.includes('messages')) return [];
     const threads = (await repo.threadsOfCase(caseId)).filter((t) => t.startedByContactId === contact.id || chosen.has(t.id));
-    return Promise.all(
-      threads.map(async (t) => ({
-        id: t.id,
-        subject: t.subject,
-        messages: (await repo.messages(t.id)).map((m) => ({ id: m.id, from: m.authorKind === 'guest' ? (m.authorId === contact.id ? 'you' : m.authorName) : m.authorName, fromFirm: m.authorKind === 'staff', body: m.body, at: m.createdAt })),
-      })),
-    );
+    const messagesOf = await repo.messagesOfThreads(threads.map((t) => t.id));
+    return threads.map((t) => ({
+      id: t.id,
+      subject: t.subject,
+      messages: (messagesOf.get(t.id) ?? []).map((m) => ({ id: m.id, from: m.authorKind === 'guest' ? (m.authorId === contact.id ? 'you' : m.authorName) : m.authorName, fromFirm: m.authorKind === 'staff', body: m.body, at: m.createdAt })),
+    }));
   }
 
   /** Lets the guest write to the firm about a case they can see; memorialised as a staff-only, no-charge note. */

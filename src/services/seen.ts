@@ -2,7 +2,7 @@ import type { GrantScope } from '../domain/model';
 import type { MessageSeen, SeenSummary } from '../contract';
 import type { Db } from '../store/db';
 import { Repo } from '../store/repo';
-import { recordFirstOpens, type SeenRecord } from '../store/seen';
+import { recordFirstOpens, type SeenRecord, touchRepeatOpens } from '../store/seen';
 import { actorLabel, type GuestActor } from './context';
 
 /** What one portal read showed the guest: items whose content it carried, staff messages it carried. */
@@ -18,9 +18,12 @@ export interface PortalOpens {
  * Only the portal's own reads call this; staff reads and CaseRoom's own (the digest) never do.
  */
 export async function recordGuestOpens(db: Db, actor: GuestActor, opens: PortalOpens, at: Date): Promise<void> {
-  if (opens.items.length === 0 && opens.messages.length === 0) return;
+  const itemIds = opens.items.map((i) => i.id);
+  const messageIds = opens.messages.map((m) => m.id);
+  // Nearly every read repeats earlier opens: one statement moves their latest open on, and the transaction is only for first ones.
+  if (!(await touchRepeatOpens(db, { contactId: actor.contactId, itemIds, messageIds })).anyFirst) return;
   await db.transaction(async (tx) => {
-    const first = await recordFirstOpens(tx, { firmId: actor.firmId, contactId: actor.contactId, caseId: opens.caseId, itemIds: opens.items.map((i) => i.id), messageIds: opens.messages.map((m) => m.id), at: at.toISOString() });
+    const first = await recordFirstOpens(tx, { firmId: actor.firmId, contactId: actor.contactId, caseId: opens.caseId, itemIds, messageIds, at: at.toISOString() });
     if (first.itemIds.length === 0 && first.messageIds.length === 0) return;
     const repo = new Repo(tx);
     const entry = { firmId: actor.firmId, actor: actorLabel(actor), target: `case:${opens.caseId}`, reason: null, at: at.toISOString() };

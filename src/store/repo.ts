@@ -91,6 +91,14 @@ export class Repo {
   async staffByUser(firmId: string, userId: string): Promise<Staff | null> {
     return queryOne(this.q, 'SELECT * FROM staff WHERE firm_id = $1 AND user_id = $2', [firmId, userId], toStaff);
   }
+  /**
+   * The staff row of a user, and whether a contact of the firm also has that user as its guest
+   * account (authentication treats such a user as the guest, as it always has): one round trip.
+   */
+  async staffByUserWithGuestFlag(firmId: string, userId: string): Promise<{ staff: Staff; alsoGuest: boolean } | null> {
+    const sql = 'SELECT s.*, EXISTS (SELECT 1 FROM contacts c WHERE c.firm_id = s.firm_id AND c.guest_user_id = s.user_id) AS also_guest FROM staff s WHERE s.firm_id = $1 AND s.user_id = $2';
+    return queryOne(this.q, sql, [firmId, userId], (row) => ({ staff: toStaff(row), alsoGuest: row.also_guest === true }));
+  }
   async staff(firmId: string, staffId: string): Promise<Staff | null> {
     return queryOne(this.q, 'SELECT * FROM staff WHERE firm_id = $1 AND id = $2', [firmId, staffId], toStaff);
   }
@@ -530,6 +538,14 @@ export class Repo {
   }
   async messages(threadId: string): Promise<Message[]> {
     return (await this.q.query('SELECT * FROM messages WHERE thread_id = $1 ORDER BY created_at, id', [threadId])).map(toMessage);
+  }
+  /** The messages of several threads in one round trip, each thread's in order (absent: none). */
+  async messagesOfThreads(threadIds: readonly string[]): Promise<Map<string, Message[]>> {
+    const byThread = new Map<string, Message[]>();
+    if (threadIds.length === 0) return byThread;
+    const rows = (await this.q.query('SELECT * FROM messages WHERE thread_id = ANY($1::uuid[]) ORDER BY created_at, id', [[...new Set(threadIds)]])).map(toMessage);
+    for (const m of rows) byThread.set(m.threadId, [...(byThread.get(m.threadId) ?? []), m]);
+    return byThread;
   }
   async insertMessage(m: Omit<Message, 'id' | 'createdAt'> & { firmId: string }): Promise<Message> {
     const rows = await this.q.query('INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body, screen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *', [

@@ -46,6 +46,26 @@ export async function recordFirstOpens(q: Queryable, o: FirstOpens): Promise<{ i
   return { itemIds: rows.flatMap((r) => (r.item_id ? [r.item_id] : [])), messageIds: rows.flatMap((r) => (r.message_id ? [r.message_id] : [])) };
 }
 
+/**
+ * Moves the latest open on for the items already opened before (the "New" marker) and says
+ * whether any of these opens is a first one, in one statement outside any transaction: a page
+ * opened again, with nothing new, costs this round trip alone. A first open still goes through
+ * recordFirstOpens, in the transaction that audits it.
+ */
+export async function touchRepeatOpens(q: Queryable, o: Pick<FirstOpens, 'contactId' | 'itemIds' | 'messageIds'>): Promise<{ anyFirst: boolean }> {
+  const itemIds = [...new Set(o.itemIds)];
+  const messageIds = [...new Set(o.messageIds)];
+  if (itemIds.length === 0 && messageIds.length === 0) return { anyFirst: false };
+  const rows = await q.query<{ first_opens: number | string }>(
+    `WITH touched AS (UPDATE guest_seen SET last_seen_at = now() WHERE contact_id = $1 AND item_id = ANY($2::uuid[]) RETURNING item_id),
+          stored AS (SELECT item_id, message_id FROM guest_seen WHERE contact_id = $1 AND (item_id = ANY($2::uuid[]) OR message_id = ANY($3::uuid[])))
+     SELECT (SELECT count(*) FROM unnest($2::uuid[]) AS w(id) WHERE w.id NOT IN (SELECT item_id FROM stored WHERE item_id IS NOT NULL))
+          + (SELECT count(*) FROM unnest($3::uuid[]) AS w(id) WHERE w.id NOT IN (SELECT message_id FROM stored WHERE message_id IS NOT NULL)) AS first_opens`,
+    [o.contactId, itemIds, messageIds],
+  );
+  return { anyFirst: Number(rows[0]?.first_opens ?? 0) > 0 };
+}
+
 /** When one guest last opened each item of a case (item id → when): the portal's "New" marker. */
 export async function lastOpensInCase(q: Queryable, firmId: string, contactId: string, caseId: string): Promise<Map<string, string>> {
   const rows = await q.query<{ item_id: string; last: string | Date }>('SELECT item_id, coalesce(last_seen_at, seen_at) AS last FROM guest_seen WHERE firm_id = $1 AND contact_id = $2 AND case_id = $3 AND item_id IS NOT NULL', [

@@ -59,6 +59,11 @@ describe('reads on the portal and staff paths', () => {
     await t.app.services.sharing.markInvitationAccepted(firm.firm.id, contact.id, guestUser);
     guest = await t.identity.token({ tid: HOME_TENANT, oid: guestUser, guest: true, name: 'Ana García' });
     await addNotes(2);
+    // Two threads the guest started, one answered by the firm: the case page reads their messages.
+    for (const subject of ['Question about the deed', 'Question about the fee']) {
+      const sent = await okCall(t, guest, 'POST', `/api/portal/cases/${ids.kase}/messages`, { body: `${subject}?`, screen: null, threadId: null, subject });
+      await okCall(t, pat, 'POST', `/api/threads/${sent.threadId}/messages`, { body: 'We will look into it.' });
+    }
   });
   afterAll(() => t.close());
 
@@ -84,10 +89,28 @@ describe('reads on the portal and staff paths', () => {
     await addNotes(12);
     const many = await p7();
     expect(many).toEqual(few);
-    // Before (bench/PROFILE.md): the case page read the items twice (15), the items panel the case and walls twice (12).
-    expect(many).toEqual({ 'guest my cases': 5, 'guest case page': 14, 'guest profile': 2, 'staff case list': 5, 'staff case items': 9 });
+    // Before (bench/PROFILE.md): the case page read the items twice (15), the items panel the case and walls twice (12);
+    // then the case page recorded repeat opens in a 4-statement transaction and read each thread's messages apart (16 with two threads),
+    // and staff sign-in read `contacts` before `staff` (case list 5, items 9).
+    expect(many).toEqual({ 'guest my cases': 5, 'guest case page': 12, 'guest profile': 2, 'staff case list': 4, 'staff case items': 8 });
     const page = (await t.call('GET', `/api/portal/cases/${ids.kase}`, guest)).body;
     expect(page.notes).toHaveLength(14);
+    const threads = page.threads.map((th: { subject: string; messages: Array<{ from: string; body: string }> }) => ({ subject: th.subject, messages: th.messages.map((m) => `${m.from}: ${m.body}`) }));
+    expect(threads).toEqual([
+      { subject: 'Question about the deed', messages: ['you: Question about the deed?', 'Pat Partner: We will look into it.'] },
+      { subject: 'Question about the fee', messages: ['you: Question about the fee?', 'Pat Partner: We will look into it.'] },
+    ]);
+  });
+
+  it('still treats a member token as the guest when a contact has that user as its guest account, staff row or not', async () => {
+    const firmId = (await new Repo(t.db).firmByTenant(HOME_TENANT))?.id as string;
+    const both = await new Repo(t.db).insertStaff({ firmId, userId: randomUUID(), name: 'Sam Both', email: 'sam@firm.example', phone: null, title: null });
+    const contact = await okCall(t, pat, 'POST', '/api/contacts', { email: `sam@${randomUUID().slice(0, 6)}.example`, name: 'Sam as a client', kind: 'client', clientId: ids.clientA });
+    await okCall(t, pat, 'PUT', `/api/contacts/${contact.id}/portal-access`, { enabled: true });
+    await t.app.services.sharing.markInvitationAccepted(firmId, contact.id, both.userId);
+    const member = await t.identity.token({ tid: HOME_TENANT, oid: both.userId, name: 'Sam Both' });
+    expect((await t.call('GET', '/api/portal/me', member)).status).toBe(200);
+    expect((await t.call('GET', '/api/cases', member)).status).toBe(403);
   });
 
   it('still hides a walled case’s items from staff outside the wall, as if it never existed, and shows them inside', async () => {

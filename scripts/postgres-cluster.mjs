@@ -28,14 +28,19 @@ export function startThrowawayPostgres(options = {}) {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync('chown', ['postgres', dir]);
   const run = (cmd, args) => (asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(found.bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(path.join(found.bin, cmd), args, { stdio: 'pipe' }));
-  const port = String(options.port ?? 56000 + Math.floor(Math.random() * 900));
   const user = asRoot ? 'postgres' : os.userInfo().username;
   const settings = { fsync: 'off', max_connections: '200', ...(options.settings ?? {}) };
   const flags = Object.entries(settings)
     .map(([k, v]) => `-c ${k}=${v}`)
     .join(' ');
-  run('initdb', ['-D', path.join(dir, 'data'), '-U', user, '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-o', `-k ${dir} -h 127.0.0.1 -p ${port} ${flags}`, '-w', 'start']);
+  let port;
+  try {
+    run('initdb', ['-D', path.join(dir, 'data'), '-U', user, '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    port = startOnFreePort((p) => run('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-o', `-k ${dir} -h 127.0.0.1 -p ${p} ${flags}`, '-w', 'start']), path.join(dir, 'log'), options.port);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const stopArgs = ['pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']];
   const watchdog = startWatchdog(asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(found.bin, stopArgs[0]), ...stopArgs[1]]] : [path.join(found.bin, stopArgs[0]), stopArgs[1]], dir);
   try {
@@ -61,6 +66,25 @@ export function startThrowawayPostgres(options = {}) {
       }
     },
   };
+}
+
+/**
+ * Starts the server on `fixed`, or on a random port below Linux's ephemeral range (32768–60999 by
+ * default, net.ipv4.ip_local_port_range): a port picked inside it can be taken at any moment by an
+ * outgoing connection's local end, which a busy bench or test run makes thousands of. A port that
+ * is taken anyway (another cluster) is answered by trying another one, a few times.
+ */
+function startOnFreePort(start, logFile, fixed) {
+  for (let attempt = 1; ; attempt++) {
+    const port = String(fixed ?? 20000 + Math.floor(Math.random() * 10000));
+    try {
+      start(port);
+      return port;
+    } catch (err) {
+      const taken = fs.existsSync(logFile) && fs.readFileSync(logFile, 'utf8').includes('Address already in use');
+      if (fixed !== undefined || !taken || attempt >= 5) throw err;
+    }
+  }
 }
 
 /**

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DocumentPreviewLink, UploadAnswer } from '../../src/contract';
-import { Repo } from '../../src/store/repo';
 import { acceptedGuest, permissionsFor, uploadAnswer } from '../integration/harness';
 import { docxBytes } from '../support/office-files';
 import { callApi } from '../support/http';
-import { startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
+import { otherTenantDocument, startUploadWorld, type UploadWorld } from '../stress/support/m365-world';
 
 /**
  * POST /api/portal/cases/{caseId}/documents/{itemId}/preview: SharePoint's preview of a shared
@@ -86,18 +85,10 @@ describe('portal office preview: hostile callers', () => {
   });
 
   it("is a 404 for another tenant's case and document, even with their real ids", async () => {
-    const repo = new Repo(w.app.db);
-    const firmB = await repo.insertFirm({ tenantId: randomUUID(), name: 'Other tenant firm' });
-    const clientB = await repo.insertClient(firmB.id, 'B client');
-    const caseB = await w.app.db.query<{ id: string }>(`INSERT INTO cases (id, firm_id, client_id, number, title, drive_id) VALUES ($1, $2, $3, 'B-1', 'B case', $4) RETURNING id`, [randomUUID(), firmB.id, clientB.id, w.case.driveId]);
-    const itemB = await w.app.db.query<{ id: string }>(`INSERT INTO items (id, firm_id, case_id, kind, title, drive_item_id, created_by) VALUES ($1, $2, $3, 'document', 'B secret.docx', 'whatever', 'test') RETURNING id`, [
-      randomUUID(),
-      firmB.id,
-      caseB[0].id,
-    ]);
-    await refusedLikeDownload(caseB[0].id, itemB[0].id, w.guest.token, 404);
-    await refusedLikeDownload(w.case.id, itemB[0].id, w.guest.token, 404);
-    await refusedLikeDownload(caseB[0].id, umaDocument, w.guest.token, 404);
+    const other = await otherTenantDocument(w);
+    await refusedLikeDownload(other.caseId, other.itemId, w.guest.token, 404);
+    await refusedLikeDownload(w.case.id, other.itemId, w.guest.token, 404);
+    await refusedLikeDownload(other.caseId, umaDocument, w.guest.token, 404);
   });
 
   it('is a 404 the moment a document is unshared, before SharePoint has been told', async () => {

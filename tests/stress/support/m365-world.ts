@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { M365Settings } from '../../../src/m365/settings';
 import { Repo } from '../../../src/store/repo';
 import type { CaseRecord } from '../../../src/store/records';
@@ -56,4 +57,21 @@ export async function driveSnapshot(sim: SimHandle, driveId: string): Promise<st
     return i ? `${pathOf(i.parentId)}/${i.name}` : '';
   };
   return items.map((i) => `${pathOf(i.id)}:${i.kind === 'file' ? i.size : 'dir'}`).sort();
+}
+
+/**
+ * Another tenant's firm with one case on the world's own drive and one document in it: real ids a
+ * caller of this world's firm must be refused exactly as unknown ones (404).
+ */
+export async function otherTenantDocument(w: UploadWorld): Promise<{ firmId: string; caseId: string; itemId: string }> {
+  const repo = new Repo(w.app.db);
+  const firm = await repo.insertFirm({ tenantId: randomUUID(), name: 'Other tenant firm' });
+  const client = await repo.insertClient(firm.id, 'B client');
+  const [c] = await w.app.db.query<{ id: string }>(`INSERT INTO cases (id, firm_id, client_id, number, title, drive_id) VALUES ($1, $2, $3, 'B-1', 'B case', $4) RETURNING id`, [randomUUID(), firm.id, client.id, w.case.driveId]);
+  const [item] = await w.app.db.query<{ id: string }>(`INSERT INTO items (id, firm_id, case_id, kind, title, drive_item_id, created_by) VALUES ($1, $2, $3, 'document', 'B secret.docx', 'whatever', 'test') RETURNING id`, [
+    randomUUID(),
+    firm.id,
+    c.id,
+  ]);
+  return { firmId: firm.id, caseId: c.id, itemId: item.id };
 }

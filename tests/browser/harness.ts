@@ -143,9 +143,14 @@ export async function axeSerious(page: Page): Promise<AxeViolation[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** axe once the page's animations have settled: dialogs fade in, and contrast mid-fade is not what people see. */
+/**
+ * axe once the page has settled: dialogs fade in, and contrast mid-fade is not what people see; a
+ * closed dialog gives the page back (Fluent takes `aria-hidden` off `#root`) only after its exit
+ * animation. A page left hidden with no dialog open is still measured, after the wait, and fails.
+ */
 export async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
+  await page.waitForFunction(() => document.querySelector('[role=dialog], [role=alertdialog]') !== null || !document.getElementById('root')?.hasAttribute('aria-hidden'), undefined, { timeout: 10_000 }).catch(() => undefined);
   return axeSerious(page);
 }
 

@@ -20,6 +20,7 @@ import { type RunningSimulator, startSimulator } from '../../src/m365-simulator'
 import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from '../../scripts/local-tenant';
 import { cardOf, cardText } from '../bot/harness';
 import { freePort } from '../support/free-port';
+import type { SharePointAccessOfCase } from '../../src/contract';
 import { type Child, REPO_ROOT, spawnNode, until } from '../stress/support/child';
 import { api, CHROMIUM, CHROMIUM_ARGS, requireChromium, screenshot, waitForApiToken } from './harness';
 
@@ -215,6 +216,14 @@ test('a partner creates a client and a case, uploads a document and shares it wi
   const guestUserId = await until('the B2B invitation sent (the guest user exists)', SLOW, async () => (await api<{ guestUserId: string | null }>(alexPage, 'GET', `/contacts/${contact.id}`)).guestUserId, child ?? undefined);
   await (sim as RunningSimulator).admin.acceptInvitation(guestUserId);
   await api(alexPage, 'POST', '/shares', { contactIds: [contact.id], itemIds: [item.id], reason: 'for review' });
+  // The portal's download asks SharePoint with the guest's own token, so it works once the share's
+  // sync job has given her the permission there: what the staff Access page shows as in sync.
+  await until(
+    `${DOCUMENT} held by ${GUEST.name} in SharePoint`,
+    SLOW,
+    async () => (await api<SharePointAccessOfCase>(alexPage, 'GET', `/cases/${caseId}/access/sharepoint`)).rows.some((r) => r.contactId === contact.id && r.itemId === item.id && r.held !== null && r.status === 'in-sync'),
+    child ?? undefined,
+  );
 });
 
 test('the guest signs in with code + PKCE in a second browser and opens the document in the portal', async () => {

@@ -129,8 +129,8 @@ export interface AxeViolation {
   nodes: Array<{ target: string[]; html: string }>;
 }
 
-/** axe-core's serious and critical findings on the page as it is now. */
-export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+/** axe-core's serious and critical findings on the page exactly as it is now. */
+async function axeNow(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, not as an inline <script>: the tab's CSP forbids those.
   await page.evaluate(AXE_SOURCE());
   const violations = await page.evaluate(async () => {
@@ -144,14 +144,15 @@ export async function axeSerious(page: Page): Promise<AxeViolation[]> {
 }
 
 /**
- * axe once the page has settled: dialogs fade in, and contrast mid-fade is not what people see; a
- * closed dialog gives the page back (Fluent takes `aria-hidden` off `#root`) only after its exit
- * animation. A page left hidden with no dialog open is still measured, after the wait, and fails.
+ * axe-core's serious and critical findings, once the page has settled: dialogs fade in and buttons
+ * change colour through transitions, and contrast mid-fade is not what people see; a closed dialog
+ * gives the page back (Fluent takes `aria-hidden` off `#root`) only after its exit animation. A
+ * page left hidden with no dialog open is still measured, after the wait, and fails.
  */
-export async function settledAxe(page: Page): Promise<Awaited<ReturnType<typeof axeSerious>>> {
+export async function axeSerious(page: Page): Promise<AxeViolation[]> {
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 10_000 }).catch(() => undefined);
   await page.waitForFunction(() => document.querySelector('[role=dialog], [role=alertdialog]') !== null || !document.getElementById('root')?.hasAttribute('aria-hidden'), undefined, { timeout: 10_000 }).catch(() => undefined);
-  return axeSerious(page);
+  return axeNow(page);
 }
 
 /** After each test: a failed test must not leave its dialog over the page for the next one. */

@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { demoPlaceholderFor } from '../../src/demo/placeholder-files';
-import { api, apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
+import { api, apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, axeSerious, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(420_000);
 
@@ -48,10 +48,10 @@ const row = (title: string) => staff.locator(`[data-testid=doc-node][data-title=
 
 /** axe on the page as it is now, then screenshots at 1280 and 375 px (axe again at 375), back to 1280. */
 async function measure(name: string): Promise<void> {
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, `items-${name}-1280`);
   await staff.setViewportSize({ width: 375, height: 812 });
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, `items-${name}-375`);
   await staff.setViewportSize({ width: 1280, height: 900 });
 }

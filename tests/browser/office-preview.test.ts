@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { docxBytes } from '../support/office-files';
-import { apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
+import { apiGet, caseIdsByNumber, dismissDialogs, type Harness, screenshot, axeSerious, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(420_000);
 
@@ -83,10 +83,10 @@ test("staff open a .docx from the item menu and see SharePoint's preview in a fr
   expect(new URL((await frame.getAttribute('src')) ?? '').origin).toBe(new URL(h.sim.httpUrl).origin);
   expect(refusals).toEqual([]);
 
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, 'office-preview-1280');
   await staff.setViewportSize({ width: 375, height: 812 });
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, 'office-preview-375');
   await staff.setViewportSize({ width: 1280, height: 900 });
   await staff.getByRole('button', { name: 'Close', exact: true }).click();

@@ -4,7 +4,7 @@
  * switches it off and withdraws every grant. The dialog passes axe at 1280 and 375 px.
  */
 import type { Page } from 'playwright-core';
-import { apiGet, type Harness, screenshot, startHarness, settledAxe } from './harness';
+import { apiGet, type Harness, screenshot, startHarness, axeSerious } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -49,10 +49,10 @@ test('the portal switch names what will be withdrawn; keeping access changes not
     .waitFor();
   expect(await what.locator('li').count()).toBe(before.length > 8 ? 9 : before.length);
   await dialog.getByRole('button', { name: `Switch off and withdraw ${before.length}` }).waitFor();
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, 'portal-off-dialog');
   await staff.setViewportSize({ width: 375, height: 800 });
-  expect(await settledAxe(staff)).toEqual([]);
+  expect(await axeSerious(staff)).toEqual([]);
   await screenshot(staff, 'portal-off-dialog-375');
   await staff.setViewportSize({ width: 1280, height: 900 });
 

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { docxBytes } from '../support/office-files';
-import { apiGet, caseIdsByNumber, type Harness, screenshot, settledAxe, startHarness, waitForApiToken } from './harness';
+import { apiGet, caseIdsByNumber, type Harness, screenshot, axeSerious, startHarness, waitForApiToken } from './harness';
 
 jest.setTimeout(420_000);
 
@@ -75,10 +75,10 @@ test("a guest on a phone opens a shared .docx and reads it in SharePoint's previ
   await inside.getByRole('heading', { name: DOCX }).waitFor({ timeout: 60_000 });
   await inside.getByText(DOCX_TEXT).waitFor();
 
-  expect(await settledAxe(guest)).toEqual([]);
+  expect(await axeSerious(guest)).toEqual([]);
   await screenshot(guest, 'portal-office-preview-375');
   await guest.setViewportSize({ width: 1280, height: 900 });
-  expect(await settledAxe(guest)).toEqual([]);
+  expect(await axeSerious(guest)).toEqual([]);
   await screenshot(guest, 'portal-office-preview-1280');
   await guest.getByRole('button', { name: 'Close', exact: true }).click();
   await guest.getByRole('dialog').waitFor({ state: 'detached' });

@@ -1,12 +1,8 @@
 /** Display helpers: money, dates, sizes and names, in the reader's locale. */
 import { getReaderLocale } from '../shell/locale';
-import { commonEn } from '../strings/en/common';
 
 /** The one way the tab shows an amount: integer cents in the firm's currency (the API sends it), in the reader's locale. */
 export const money = (cents: number | null | undefined, currency: string): string => (cents === null || cents === undefined ? '—' : new Intl.NumberFormat(getReaderLocale(), { style: 'currency', currency }).format(cents / 100));
-
-/** Invoice states in words (the server sends the same words to guests). Components read `useStrings().common.invoiceState`. */
-export const INVOICE_STATE_LABEL: Record<string, string> = commonEn.invoiceState;
 
 export const dateTime = (iso: string | null | undefined): string => (iso ? new Intl.DateTimeFormat(getReaderLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—');
 
@@ -31,11 +27,6 @@ export function surnameFirst(name: string): string {
   const last = parts.pop() as string;
   return `${last}, ${parts.join(' ')}`;
 }
-
-/** Components read `useStrings().common.section` and `.caseStatus`; these stay for modules outside React. */
-export const SECTION_LABEL: Record<string, string> = commonEn.section;
-
-export const STATUS_LABEL: Record<string, string> = commonEn.caseStatus;
 
 /** A local datetime-local input value → ISO with offset, and back. */
 export function toLocalInput(iso: string | null | undefined): string {

@@ -3,7 +3,6 @@ import { AddRegular, PeopleRegular, PersonAddRegular } from '@fluentui/react-ico
 import { useState } from 'react';
 import type { AccessEntry, CaseRecord, Client } from '../api';
 import { Empty, ErrorBar, Loading } from '../components/Feedback';
-import { STATUS_LABEL } from '../components/format';
 import { SingleFieldForm } from '../components/SingleFieldForm';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { chipText } from './AccessChip';
@@ -56,6 +55,7 @@ function GuestsPopover({ client, entries }: { client: Client; entries: AccessEnt
 function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
   const s = useStyles();
   const t = useStrings().firmPages;
+  const statusWords = useStrings().common.caseStatus;
   const guests = distinctGuests(entries.filter((e) => reachesCase(e, c)));
   const href = `/tab/case?caseId=${c.id}`;
   return (
@@ -68,7 +68,7 @@ function CaseCard({ c, entries }: { c: CaseRecord; entries: AccessEntry[] }) {
         }
         description={
           <Caption1>
-            {c.number} · {STATUS_LABEL[c.status]}
+            {c.number} · {statusWords[c.status]}
           </Caption1>
         }
         action={

@@ -2,7 +2,6 @@ import { Button, Caption1, Checkbox, Dialog, DialogActions, DialogBody, DialogCo
 import { useState } from 'react';
 import { SECTIONS, type FirmView, type Section } from '../api';
 import { Empty, ErrorBar, Loading, Notice } from '../components/Feedback';
-import { SECTION_LABEL } from '../components/format';
 import { TitledCard } from '../components/TitledCard';
 import { useAction, useLoad, useStaffApi } from '../shell/hooks';
 import { forgetGuestPolicy } from '../staff/guestPolicy';
@@ -26,6 +25,7 @@ interface Draft {
 function ViewFields({ draft, onChange, disabled, idPrefix }: { draft: Draft; onChange: (d: Draft) => void; disabled: readonly Section[]; idPrefix: string }) {
   const s = useStyles();
   const t = useStrings().views.viewsPage;
+  const sectionWords = useStrings().common.section;
   return (
     <>
       <Field label={t.name} hint={t.nameHint} required>
@@ -36,7 +36,7 @@ function ViewFields({ draft, onChange, disabled, idPrefix }: { draft: Draft; onC
         {SECTIONS.map((section) => (
           <Checkbox
             key={section}
-            label={SECTION_LABEL[section]}
+            label={sectionWords[section]}
             checked={draft.sections.includes(section)}
             onChange={(_e, d) => onChange({ ...draft, sections: d.checked ? [...draft.sections, section] : draft.sections.filter((x) => x !== section) })}
           />

@@ -3,7 +3,7 @@ import { AddRegular, EditRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { CaseSharing, Item, ItemPatch, NewItem } from '../api';
 import { Empty, ErrorBar, Notice } from '../components/Feedback';
-import { date, dateTime, INVOICE_STATE_LABEL, money } from '../components/format';
+import { date, dateTime, money } from '../components/format';
 import { useAction, useStaffApi } from '../shell/hooks';
 import { useStrings, type Catalogue } from '../strings';
 import { ShareTicks } from './ContactTicks';
@@ -55,9 +55,9 @@ function WithholdingMarks({ item, onChanged }: { item: Item; onChanged: () => vo
   );
 }
 
-function describe(item: Item, currency: string, t: Catalogue['items']): string {
+function describe(item: Item, currency: string, t: Catalogue['items'], invoiceStates: Catalogue['common']['invoiceState']): string {
   if (item.kind === 'event') return `${dateTime(item.startsAt)}${item.endsAt ? ` – ${dateTime(item.endsAt)}` : ''}${item.location ? ` · ${item.location}` : ''}`;
-  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents, currency)} · ${t.dueOn(date(item.dueOn))} · ${INVOICE_STATE_LABEL[item.invoiceStatus ?? 'sent']}`;
+  if (item.kind === 'invoice') return `${item.invoiceNumber} · ${money(item.amountCents, currency)} · ${t.dueOn(date(item.dueOn))} · ${invoiceStates[item.invoiceStatus ?? 'sent']}`;
   return t.updatedBy(dateTime(item.updatedAt), item.createdBy.replace(/^staff:|^guest:/, ''));
 }
 
@@ -66,6 +66,7 @@ function describe(item: Item, currency: string, t: Catalogue['items']): string {
 export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = '' }: { kind: EditableKind; caseId: string; sharing: CaseSharing; onChanged: () => void; currency?: string }) {
   const s = useStyles();
   const t = useStrings().items;
+  const common = useStrings().common;
   const api = useStaffApi();
   const [notice, setNotice] = useState<string | null>(null);
   const actions = useItemActions({ caseId, sharing, onChanged, onNotice: setNotice });
@@ -97,7 +98,7 @@ export function ItemsPanel({ kind, caseId, sharing, onChanged, currency = '' }: 
                   {item.title}
                 </Subtitle2>
               }
-              description={<Caption1>{describe(item, currency, t)}</Caption1>}
+              description={<Caption1>{describe(item, currency, t, common.invoiceState)}</Caption1>}
               action={
                 <div className={s.actions}>
                   <Button icon={<EditRegular />} appearance="subtle" aria-label={t.editOf(item.title)} onClick={() => setEditing(item)}>

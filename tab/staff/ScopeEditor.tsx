@@ -1,7 +1,6 @@
 import { Caption1, Checkbox, Dropdown, Field, Option, Radio, RadioGroup, Switch, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { SECTIONS, type FirmView, type GrantScope, type Rights, type Section, type StaffThread } from '../api';
-import { SECTION_LABEL } from '../components/format';
 import { useStrings } from '../strings';
 import { broadScopeLabel, matchingViewName, namedViewWords } from '../../src/contract/views';
 import { useFirmViews, useGuestPolicy } from './guestPolicy';
@@ -44,6 +43,7 @@ const useStyles = makeStyles({
 export function ScopeEditor({ value, onChange, clientName, caseNumber, threads, lockKind }: { value: ScopeDraft; onChange: (d: ScopeDraft) => void; clientName: string; caseNumber: string; threads: StaffThread[]; lockKind?: boolean }) {
   const s = useStyles();
   const t = useStrings().views;
+  const sectionWords = useStrings().common.section;
   const { views } = useFirmViews();
   const { disabled } = useGuestPolicy();
   // What the picker shows: the person's choice, else the saved view whose sections the draft has, else "Custom…".
@@ -94,7 +94,7 @@ export function ScopeEditor({ value, onChange, clientName, caseNumber, threads, 
           {SECTIONS.filter((section) => !disabled.includes(section)).map((section) => (
             <Checkbox
               key={section}
-              label={SECTION_LABEL[section]}
+              label={sectionWords[section]}
               checked={value.view.includes(section)}
               onChange={(_e, d) => {
                 setPicked(CUSTOM);

@@ -10,17 +10,6 @@ export const asPolicy = (firm: Firm): FirmPolicy => ({ disabledSections: firm.di
 export const asItemRef = (i: ItemRecord): ItemRef => ({ id: i.id, caseId: i.caseId, kind: i.kind, parentId: i.parentId, staffOnly: i.staffOnly, privileged: i.privileged });
 export const asGrant = (g: GrantRecord): Grant => ({ id: g.id, contactId: g.contactId, scope: g.scope, rights: g.rights, expiresAt: g.expiresAt, privilegeConfirmed: g.privilegeConfirmed });
 
-/** The items and every folder above them: staff-only and privileged reach down from a folder, so the rules need the chain. */
-async function withFolderChains(repo: Repo, firmId: string, ids: readonly string[]): Promise<ItemRecord[]> {
-  const found = new Map<string, ItemRecord>();
-  let wanted = [...new Set(ids)];
-  for (let depth = 0; wanted.length > 0 && depth < 1000; depth++) {
-    for (const item of await repo.itemsByIds(firmId, wanted)) found.set(item.id, item);
-    wanted = [...new Set([...found.values()].flatMap((i) => (i.parentId !== null && !found.has(i.parentId) ? [i.parentId] : [])))];
-  }
-  return [...found.values()];
-}
-
 export interface GuestCaseList {
   cases: Array<{ record: CaseRecord; access: CaseAccess }>;
 }
@@ -30,7 +19,7 @@ export async function listGuestCases(repo: Repo, firm: Firm, contact: ContactRec
   const [grants, linkedIds] = await Promise.all([repo.grantsOfContact(contact.id), repo.linkedCaseIds(contact.id)]);
   const cases = await repo.casesByIds(firm.id, linkedIds);
   const explicitItemIds = grants.flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : []));
-  const items = (await withFolderChains(repo, firm.id, explicitItemIds)).map(asItemRef);
+  const items = await repo.itemRefsWithFolderChains(firm.id, explicitItemIds);
   const access = guestAccess(asDomainContact(contact), grants.map(asGrant), new Set(linkedIds), cases, items, asPolicy(firm), now);
   return { cases: cases.filter((c) => access.has(c.id)).map((record) => ({ record, access: access.get(record.id) as CaseAccess })) };
 }

@@ -729,7 +729,11 @@ export class SharingService {
     const firm = staffFirmOf(actor) ?? (await this.firm(repo, actor.firmId));
     const c = visibleCaseOf(actor, caseId) ?? (await this.mustCase(repo, actor.firmId, caseId, actor));
     const [items, contacts, seen] = await Promise.all([repo.itemsOfCase(c.id), repo.linkedContacts(c.id), seenInCase(this.deps.db, actor.firmId, c.id)]);
-    const grants = await repo.grantsOfContacts(contacts.map((x) => x.id));
+    // Only grants that can reach this case: a linked guest's shares on other cases play no part here.
+    const grants = await repo.grantsOfContactsOnCase(
+      contacts.map((x) => x.id),
+      c,
+    );
     const opened = firstOpensByItem(seen);
     const byItem = new Map<string, SharedWith[]>();
     for (const contact of contacts) {

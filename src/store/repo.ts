@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditContent, type ChainedAuditEntry, GENESIS_HASH, hashAuditEntry } from '../domain/audit-chain';
-import type { GrantScope, Rights, Section } from '../domain/model';
+import type { GrantScope, ItemRef, Rights, Section } from '../domain/model';
 import type { NotificationEvent, PartyRole } from '../contract/enums';
 import type { NotificationPreference } from '../contract/firm';
 import type { NamedAdmin, StaffRole } from '../domain/setup';
@@ -340,6 +340,25 @@ export class Repo {
   async itemsByIds(firmId: string, ids: readonly string[]): Promise<ItemRecord[]> {
     return this.firmRowsByIds('items', firmId, ids, toItem);
   }
+  /**
+   * The items named and every folder above them, as the access rules see them (ItemRef): staff-only
+   * and privileged reach down from a folder, so the rules need the chain. Only the columns the rules
+   * read: a guest with hundreds of item shares opens "My cases" on every visit. One statement per
+   * level not already loaded (a recursive CTE let the planner hash-join the whole items table).
+   */
+  async itemRefsWithFolderChains(firmId: string, ids: readonly string[]): Promise<ItemRef[]> {
+    const found = new Map<string, ItemRef>();
+    let wanted = [...new Set(ids)];
+    for (let depth = 0; wanted.length > 0 && depth < 1000; depth++) {
+      const rows = await this.q.query<{ id: string; case_id: string; kind: ItemRef['kind']; parent_id: string | null; staff_only: boolean; privileged: boolean }>(
+        'SELECT id, case_id, kind, parent_id, staff_only, privileged FROM items WHERE firm_id = $1 AND id = ANY($2::uuid[])',
+        [firmId, wanted],
+      );
+      for (const r of rows) found.set(r.id, { id: r.id, caseId: r.case_id, kind: r.kind, parentId: r.parent_id, staffOnly: r.staff_only, privileged: r.privileged });
+      wanted = [...new Set(rows.flatMap((i) => (i.parent_id !== null && !found.has(i.parent_id) ? [i.parent_id] : [])))];
+    }
+    return [...found.values()];
+  }
   async itemByDriveItem(firmId: string, driveItemId: string): Promise<ItemRecord | null> {
     return queryOne(this.q, 'SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = $2', [firmId, driveItemId], toItem);
   }
@@ -436,9 +455,10 @@ export class Repo {
   async grantsOfContact(contactId: string): Promise<GrantRecord[]> {
     return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = $1 ORDER BY g.created_at`, [contactId])).map(toGrant);
   }
-  async grantsOfContacts(contactIds: readonly string[]): Promise<GrantRecord[]> {
+  /** Several contacts' grants that can reach one case (a staff case page: its linked guests), not their grants elsewhere. */
+  async grantsOfContactsOnCase(contactIds: readonly string[], caseRecord: CaseRecord): Promise<GrantRecord[]> {
     if (contactIds.length === 0) return [];
-    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = ANY($1::uuid[]) ORDER BY g.created_at`, [contactIds])).map(toGrant);
+    return (await this.q.query(`${Repo.GRANT_SELECT} WHERE g.contact_id = ANY($1::uuid[]) AND (g.case_id = $2 OR g.client_id = $3) ORDER BY g.created_at`, [contactIds, caseRecord.id, caseRecord.clientId])).map(toGrant);
   }
   /** One contact's grants that can reach one case: item and case grants on it, client grants on its client. */
   async grantsOfContactOnCase(contactId: string, caseRecord: CaseRecord): Promise<GrantRecord[]> {

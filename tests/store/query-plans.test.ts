@@ -124,9 +124,9 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
   const reads: Array<[string, (repo: Repo) => Promise<unknown>]> = [
     ['my cases: a guest’s grants and links', (repo) => Promise.all([repo.grantsOfContact(guest), repo.linkedCaseIds(guest)])],
     [
-      'my cases: the items named by item grants',
+      'my cases: the items named by item grants and the folders above them',
       async (repo) =>
-        repo.itemsByIds(
+        repo.itemRefsWithFolderChains(
           firmId,
           (await new Repo(db).grantsOfContact(guest)).flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
         ),
@@ -135,7 +135,14 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
     ['case detail and document list: the case’s items', (repo) => repo.itemsOfCase(someCase.id)],
     ['document download: one item', async (repo) => repo.item(firmId, (await new Repo(db).itemsOfCase(someCase.id))[0].id)],
     ['staff access panel: grants reaching a case', (repo) => repo.grantsTouchingCase(someCase)],
-    ['staff access panel: grants of the linked guests', async (repo) => repo.grantsOfContacts((await new Repo(db).linkedContacts(someCase.id)).map((c) => c.id))],
+    [
+      'staff access panel: grants of the linked guests on the case',
+      async (repo) =>
+        repo.grantsOfContactsOnCase(
+          (await new Repo(db).linkedContacts(someCase.id)).map((c) => c.id),
+          someCase,
+        ),
+    ],
   ];
 
   it.each(reads)('%s reaches grants and items through an index', async (_name, read) => {

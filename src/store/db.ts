@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { seedFromTemplate } from './pglite-template';
+import { isStalePreparedStatement, StatementNames } from './statement-names';
 import { type QueryTarget, traceQuery } from '../telemetry';
 
 /** Where the store lives: PGlite in a folder, or PostgreSQL (with an owner connection for migrations when `migrationUrl` is set). */
@@ -162,10 +163,21 @@ async function openPostgres(url: string, events: DbEvents): Promise<Db> {
   // process: one PostgreSQL restart would take every instance down with it.
   pool.on('error', (err) => events.onConnectionError?.(err));
   await pool.query('SELECT 1');
+  const names = new StatementNames();
+  // Only statements with parameters: those already run one statement each (the extended protocol),
+  // where a parameterless text may hold several, which a prepared statement cannot.
+  const statement = (text: string, params: readonly unknown[]) => ({ name: params.length > 0 ? names.nameFor(text) : undefined, text, values: params as unknown[] });
   return {
     kind: 'postgres',
     async query<T>(sql: string, params: readonly unknown[] = []) {
-      return (await pool.query(sql, params as unknown[])).rows as T[];
+      try {
+        return (await pool.query(statement(sql, params))).rows as T[];
+      } catch (err) {
+        if (!isStalePreparedStatement(err)) throw err;
+        // Outside a transaction nothing was done: prepare afresh and run it once more.
+        names.forgetAll();
+        return (await pool.query(statement(sql, params))).rows as T[];
+      }
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
@@ -173,7 +185,15 @@ async function openPostgres(url: string, events: DbEvents): Promise<Db> {
       // (Promise.all), so queue them here instead of leaning on pg's deprecated implicit queue.
       let queue: Promise<unknown> = Promise.resolve();
       const serialised = <R>(sql: string, params: readonly unknown[]): Promise<R[]> => {
-        const next = queue.then(async () => (await client.query(sql, params as unknown[])).rows as R[]);
+        const next = queue.then(async () => {
+          try {
+            return (await client.query(statement(sql, params))).rows as R[];
+          } catch (err) {
+            // The transaction is lost either way (the caller's work is rolled back); the next one prepares afresh.
+            if (isStalePreparedStatement(err)) names.forgetAll();
+            throw err;
+          }
+        });
         queue = next.catch(() => undefined);
         return next;
       };

@@ -25,6 +25,11 @@ param location string = resourceGroup().location
 @description('App Service plan SKU (Linux). B1 is the smallest with Always On.')
 param webAppSku string = 'B1'
 
+@description('Node processes serving requests per instance (WEB_CONCURRENCY): one per vCPU of the plan, 1 on B1, 2 on P1v3. One Node process serves from one core.')
+@minValue(1)
+@maxValue(32)
+param webConcurrency int = 1
+
 @description('Entra app (SSO + Microsoft Graph) created by aadApp/create.')
 param aadAppClientId string
 @secure()
@@ -292,6 +297,7 @@ resource webApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'NODE_ENV', value: 'production' }
         { name: 'HOST', value: '0.0.0.0' }
         { name: 'LOG_LEVEL', value: logLevel }
+        { name: 'WEB_CONCURRENCY', value: string(webConcurrency) }
         { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
         { name: 'M365_MODE', value: 'tenant' }
         { name: 'M365_TENANT_ID', value: aadAppTenantId }

@@ -41,6 +41,11 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('.data'),
+  /**
+   * Processes serving requests (node:cluster workers sharing the port): one Node process uses one
+   * core. Above 1 it needs DATABASE_URL, since an embedded PGlite store belongs to one process.
+   */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   DATABASE_URL: z.string().url().optional(),
   /**
    * The schema owner's connection, used only at start-up to migrate and to grant the serving role
@@ -164,6 +169,8 @@ export interface AppConfig {
   port: number;
   publicBaseUrl: string;
   logLevel: string;
+  /** Processes serving requests (src/server.ts forks them); 1 without PostgreSQL. */
+  webConcurrency: number;
   dataDir: string;
   store: StoreConfig;
   m365: {
@@ -239,6 +246,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(['SIMULATOR_URL is required when M365_MODE=simulator (npm start sets it)']);
   }
 
+  if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+    throw new ConfigError([`WEB_CONCURRENCY=${env.WEB_CONCURRENCY} needs DATABASE_URL: the embedded PGlite store serves one process (set WEB_CONCURRENCY=1 or use PostgreSQL)`]);
+  }
+
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`;
   const store: StoreConfig = env.DATABASE_URL
     ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_MIGRATION_URL ? { migrationUrl: env.DATABASE_MIGRATION_URL } : {}) }
@@ -287,6 +298,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     port: env.PORT,
     publicBaseUrl,
     logLevel: env.LOG_LEVEL,
+    webConcurrency: env.WEB_CONCURRENCY,
     dataDir: path.resolve(env.DATA_DIR),
     store,
     m365: { mode, simulatorUrl: env.SIMULATOR_URL, graphBaseUrl, caCertFile: env.M365_CA_CERT_FILE, settings: m365SettingsOf(env), previewFrameOrigins: previewFrameOriginsOf(env, mode) },

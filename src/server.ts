@@ -1,16 +1,18 @@
 import './start-telemetry'; // first: see the file
 import { botPart } from './parts/bot';
 import { startCaseRoom } from './app';
-import { ConfigError, loadConfig } from './config';
+import cluster from 'node:cluster';
+import pino from 'pino';
+import { type AppConfig, ConfigError, loadConfig } from './config';
+import { superviseWorkers } from './serve-workers';
 import { tabPart } from './parts/tab';
 import { microsoft365Part } from './parts/m365';
 import { startTelemetry, stopTelemetry } from './telemetry';
 
-/** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
-export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
-  let config;
+/** The settings, or the process stops naming what is wrong with them. */
+function configOrExit(env: NodeJS.ProcessEnv): AppConfig {
   try {
-    config = loadConfig(env);
+    return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -18,6 +20,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () =>
     }
     throw err;
   }
+}
+
+/** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
+export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
+  const config = configOrExit(env);
   // Already running when started from process.env (start-telemetry.ts); an `env` of the caller's own starts it here.
   startTelemetry(config.telemetry);
   const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()] });
@@ -41,8 +48,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () =>
 }
 
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  const { webConcurrency, logLevel } = configOrExit(process.env);
+  if (webConcurrency > 1 && cluster.isPrimary) {
+    superviseWorkers(webConcurrency, pino({ level: logLevel, base: { app: 'caseroom', role: 'primary' } }));
+  } else {
+    main().catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  }
 }

@@ -27,6 +27,7 @@ function sampleValue(name: string, expression: string): string {
     M365_AUTHORITY_HOST: 'https://login.microsoftonline.com',
     GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0',
     LOG_LEVEL: 'info',
+    WEB_CONCURRENCY: '2',
     MAIL_SENDER: 'notices@contoso.com',
     SETUP_ADMIN_UPNS: 'it.admin@contoso.com',
     APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
@@ -96,6 +97,7 @@ describe('infra/azure.bicep vs src/config.ts', () => {
     expect(config.m365.mode).toBe('tenant');
     expect(config.store).toMatchObject({ kind: 'postgres', migrationUrl: expect.stringMatching(/^postgresql:\/\/caseroomadmin:/) });
     expect(config.host).toBe('0.0.0.0');
+    expect(config.webConcurrency).toBe(2);
     expect(config.telemetry.connectionString).toMatch(/^InstrumentationKey=/);
   });
 

@@ -6,7 +6,8 @@
  * devDependencies, a file found relative to src/) fails here instead of on the first deploy.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TENANT_REQUIRED } from '../../src/config';
@@ -14,8 +15,20 @@ import { startSim, type SimHandle, tmpDir } from '../integration/harness';
 import { freePort } from '../support/free-port';
 import { type Child, REPO_ROOT, spawnNode, until } from '../stress/support/child';
 import { readJson } from './helpers';
+import { Client } from 'pg';
+import { postgresUrl } from '../support/db';
 
 // "node <flags> dist/src/server.js" (its shape is checked in infra.test.ts).
+/** The processes `pid` started (Linux's /proc children list): a supervising primary's workers. */
+const childrenOf = (pid: number): number[] => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const nodeArgs = readJson<{ scripts: Record<string, string> }>('package.json').scripts.serve.split(' ').slice(1);
 
 describe('npm run serve (the compiled build)', () => {
@@ -134,6 +147,49 @@ describe('npm run serve (the compiled build)', () => {
     expect(health).toBe(true);
     expect((await fetch(`${url}/tab/portal`)).status).toBe(200);
   }, 90_000);
+
+  it('with WEB_CONCURRENCY=2 on PostgreSQL, serves from two worker processes, replaces one that dies, and stops them all on SIGTERM', async () => {
+    const testDatabase = postgresUrl();
+    if (!testDatabase) throw new Error('TEST_DATABASE_URL is not set: run through `npm test` or `npm run jest`, which start a PostgreSQL.');
+    // A database of its own: the workers migrate it as a deployment would.
+    const database = `caseroom_serve_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const admin = new Client({ connectionString: testDatabase });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    try {
+      const databaseUrl = new URL(testDatabase);
+      databaseUrl.pathname = `/${database}`;
+      const url = await startArtifact({ WEB_CONCURRENCY: '2', DATABASE_URL: databaseUrl.toString() });
+      const primary = (child as Child).proc.pid as number;
+      const healthy = async () => {
+        const res = await fetch(`${url}/healthz`);
+        return res.status === 200 ? ((await res.json()) as { store: string }) : null;
+      };
+      expect(await until('two workers answering /healthz', 90_000, healthy, child as Child)).toMatchObject({ store: 'postgres' });
+      const workers = await until('two worker processes', 60_000, async () => (childrenOf(primary).length === 2 ? childrenOf(primary) : null), child as Child);
+
+      process.kill(workers[0], 'SIGKILL');
+      const replaced = await until('a worker in place of the one killed', 90_000, async () => {
+        const now = childrenOf(primary);
+        return now.length === 2 && !now.includes(workers[0]) ? now : null;
+      });
+      expect(replaced).toContain(workers[1]);
+      expect(await until('answers after the replacement', 60_000, healthy, child as Child)).toMatchObject({ store: 'postgres' });
+
+      expect(await (child as Child).kill('SIGTERM')).toBe(0);
+      child = null;
+      expect(replaced.filter(isRunning)).toEqual([]);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 240_000);
+
+  it('refuses WEB_CONCURRENCY above 1 on the embedded store, naming both settings', async () => {
+    child = spawnNode(nodeArgs, { NODE_ENV: 'production', M365_MODE: 'simulator', SIMULATOR_URL: 'https://127.0.0.1:9', DATABASE_URL: undefined, DATA_DIR: dataDir, WEB_CONCURRENCY: '2' }, artifact);
+    expect(await child.exited).toBe(78); // EX_CONFIG
+    expect(child.stderr()).toMatch(/WEB_CONCURRENCY=2 needs DATABASE_URL/);
+  }, 30_000);
 
   it('in tenant mode without its settings, stops and names every missing one', async () => {
     const unset = Object.fromEntries(TENANT_REQUIRED.map((name) => [name, undefined]));

@@ -3,12 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../src/store/db';
-import { createFirm, HOME_TENANT, startTestApp, type TestApp } from '../tests/support/app';
+import { createFirm, HOME_TENANT, startRecordingApp } from '../tests/support/app';
+import { createTestIdentity, type TestIdentity } from '../tests/support/tokens';
 import { generateFirm, guestGroups, guestModel } from '../tests/stress/support/firm-generator';
 import { p2Shape } from './p2-portal-scale';
 import { log, onEachStore, round, type Scenario, type ScenarioResult } from './lib/common';
 import { type LoadRequest, LoadClient, ownCpuMs, type RateStep } from './lib/open-loop';
 import { treeCpuMs } from './lib/proc';
+import { productionLikeLogger } from './lib/app-worker';
+import { startAppWorkers } from './lib/app-workers';
 
 /**
  * P7: open-loop mixed reads. Requests arrive at a fixed rate whatever the server's speed (a slow
@@ -26,19 +29,21 @@ import { treeCpuMs } from './lib/proc';
 const SCALE = Number(process.env.BENCH_P7_SCALE ?? 0.1);
 const RATES = (process.env.BENCH_P7_RATES ?? '25,50,100,200,300,500,700').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_P7_SECONDS ?? 10);
+/** App processes on PostgreSQL (one per core, as a production server runs): BENCH_P7_APP_WORKERS. PGlite's app is always one. */
+const APP_WORKERS = Number(process.env.BENCH_P7_APP_WORKERS ?? os.cpus().length);
 const TARGET_P99_MS = 250;
 const GIVE_UP_P99_MS = 2000;
 
 /** Tokens and paths made before the clock starts: the load measures the server, not the client. */
-async function requestPool(app: TestApp, firmId: string, staffUserId: string, caseIds: string[]): Promise<LoadRequest[]> {
+async function requestPool(identity: TestIdentity, firmId: string, staffUserId: string, caseIds: string[]): Promise<LoadRequest[]> {
   const shape = p2Shape(SCALE);
   const groups = guestGroups(shape);
   const pool: LoadRequest[] = [];
-  const staffToken = await app.identity.token({ tid: HOME_TENANT, oid: staffUserId });
+  const staffToken = await identity.token({ tid: HOME_TENANT, oid: staffUserId });
   for (let n = 0; n < 60; n++) {
     const scope = (['item', 'case', 'client'] as const)[n % 3];
     const model = guestModel(firmId, shape, groups[scope].from + ((n * 7919) % groups[scope].count));
-    const token = await app.identity.token({ tid: HOME_TENANT, oid: model.userId, guest: true });
+    const token = await identity.token({ tid: HOME_TENANT, oid: model.userId, guest: true });
     const linked = [...model.linkedCaseIds];
     const caseId = linked[n % Math.max(1, linked.length)];
     const staffCase = caseIds[(n * 31) % caseIds.length];
@@ -63,27 +68,37 @@ async function postgresCpu(db: Db): Promise<() => number> {
   }
 }
 
-async function measure(store: 'pglite' | 'postgres', db: Db, client: LoadClient) {
+/** The app under load: in this process (PGlite is one process's store), or `APP_WORKERS` processes on PostgreSQL. */
+async function startServer(db: Db, postgresUrl: string | undefined, identity: TestIdentity): Promise<{ url: string; cpuMs: () => number; close: () => Promise<void> }> {
+  const env = { API_RATE_LIMIT_PER_MINUTE: '1000000' };
+  if (postgresUrl && APP_WORKERS > 1) return startAppWorkers(APP_WORKERS, { url: postgresUrl, homeTenantId: HOME_TENANT, publicJwk: identity.publicJwk, env });
+  const { app } = await startRecordingApp(db, identity.verify, productionLikeLogger(), { env });
+  return { url: app.url, cpuMs: () => 0, close: () => app.close() };
+}
+
+async function measure(store: 'pglite' | 'postgres', db: Db, postgresUrl: string | undefined, client: LoadClient) {
   const { firm, staff } = await createFirm(db, HOME_TENANT, 'Bench Firm');
   const generated = await generateFirm(db, firm.id, staff.id, p2Shape(SCALE));
   await db.exec('ANALYZE');
-  const app = await startTestApp({ db, env: { API_RATE_LIMIT_PER_MINUTE: '1000000' } });
-  const databaseCpu = store === 'postgres' ? await postgresCpu(db) : () => 0;
-  const serverCpuMs = () => ownCpuMs() + databaseCpu();
+  const identity = await createTestIdentity(HOME_TENANT);
+  const server = await startServer(db, postgresUrl, identity);
+  const databaseCpu = store === 'postgres' ? await postgresCpu(db) : undefined;
+  const serverCpuMs = () => ownCpuMs() + server.cpuMs() + (databaseCpu?.() ?? 0);
   try {
     const caseIds = (await db.query<{ id: string }>('SELECT id FROM cases WHERE firm_id = $1 LIMIT 200', [firm.id])).map((r) => r.id);
-    const pool = await requestPool(app, firm.id, staff.userId, caseIds);
-    await client.atRate(app.app.url, pool, 20, SECONDS, serverCpuMs); // warm-up: JIT, caches, connections
+    const pool = await requestPool(identity, firm.id, staff.userId, caseIds);
+    await client.atRate(server.url, pool, 20, SECONDS, serverCpuMs); // warm-up: JIT, caches, connections
     const steps: RateStep[] = [];
     for (const rate of RATES) {
-      const step = await client.atRate(app.app.url, pool, rate, SECONDS, serverCpuMs);
+      const step = await client.atRate(server.url, pool, rate, SECONDS, serverCpuMs, databaseCpu);
       log(`P7 ${store} ${rate}/s: ${JSON.stringify(step)}`);
       steps.push(step);
       if (step.p99 > GIVE_UP_P99_MS) break;
     }
-    return { generated: generated.counts, steps, highestRateWithP99Under250Ms: highestSustained(steps) };
+    return { appProcesses: store === 'postgres' ? APP_WORKERS : 1, generated: generated.counts, steps, highestRateWithP99Under250Ms: highestSustained(steps) };
   } finally {
-    await app.close(); // closes the store too
+    await server.close();
+    await db.close();
   }
 }
 
@@ -104,7 +119,7 @@ export const p7: Scenario = {
     };
     const client = new LoadClient();
     try {
-      Object.assign(result, await onEachStore('p7', (store, db) => measure(store, db, client)));
+      Object.assign(result, await onEachStore('p7', (store, db, postgresUrl) => measure(store, db, postgresUrl, client)));
     } finally {
       await client.close();
     }

@@ -27,7 +27,7 @@ export const log = (message: string) => process.stderr.write(`[bench] ${message}
  * Runs one measurement against each store CaseRoom supports, side by side: a fresh PGlite in a
  * temporary folder, then a throwaway PostgreSQL cluster; each migrated, each removed afterwards.
  */
-export async function onEachStore<T extends object>(name: string, measure: (store: 'pglite' | 'postgres', db: Db) => Promise<T>): Promise<{ pglite: T; postgres: T & { version: string } }> {
+export async function onEachStore<T extends object>(name: string, measure: (store: 'pglite' | 'postgres', db: Db, postgresUrl?: string) => Promise<T>): Promise<{ pglite: T; postgres: T & { version: string } }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `caseroom-bench-${name}-`));
   let pglite: T;
   try {
@@ -42,7 +42,7 @@ export async function onEachStore<T extends object>(name: string, measure: (stor
   try {
     const db = await openDb({ kind: 'postgres', url: pg.url });
     await migrate(db);
-    return { pglite, postgres: { version: pg.version, ...(await measure('postgres', db)) } };
+    return { pglite, postgres: { version: pg.version, ...(await measure('postgres', db, pg.url)) } };
   } finally {
     pg.stop();
   }

@@ -16,6 +16,8 @@ export interface RateStep {
   p99: number;
   /** CPU the server used during the step (what `serverCpuMs` measures: the app's process, or its process tree). */
   serverCpuMs: number;
+  /** The part of serverCpuMs spent in PostgreSQL's own processes (absent on PGlite, which runs in the app's). */
+  databaseCpuMs?: number;
   /** CPU the load generator used: on 2 cores, the client's share is CPU the server could not have. */
   clientCpuMs: number;
   /** 1-minute load average when the step ended: the machine is shared, read every figure beside it. */
@@ -37,8 +39,9 @@ export class LoadClient {
   }
 
   /** Requests at `rate` per second for `seconds`, from `pool` in turn; `serverCpuMs` reads the server's CPU so far. */
-  async atRate(url: string, pool: LoadRequest[], rate: number, seconds: number, serverCpuMs: () => number): Promise<RateStep> {
+  async atRate(url: string, pool: LoadRequest[], rate: number, seconds: number, serverCpuMs: () => number, databaseCpuMs?: () => number): Promise<RateStep> {
     const cpuBefore = serverCpuMs();
+    const databaseBefore = databaseCpuMs?.();
     const answer = await new Promise<ClientAnswer>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the load generator exited (${code})`));
       this.child.once('exit', onExit);
@@ -58,6 +61,7 @@ export class LoadClient {
       p95: round(percentile(latencies, 95)),
       p99: round(percentile(latencies, 99)),
       serverCpuMs: round(serverCpuMs() - cpuBefore, 0),
+      ...(databaseCpuMs && databaseBefore !== undefined ? { databaseCpuMs: round(databaseCpuMs() - databaseBefore, 0) } : {}),
       clientCpuMs: round(answer.clientCpuMs, 0),
       loadAverage1m: round(os.loadavg()[0], 2),
     };

@@ -12,7 +12,9 @@ function statOf(pid: number): { ppid: number; cpuTicks: number } | null {
     // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17), numbered as in proc(5).
-    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+    // cutime and cstime hold the children it has reaped: PostgreSQL's backends that have ended
+    // (a pool closing idle connections) still count, through the postmaster.
+    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
   } catch {
     return null; // exited meanwhile
   }
@@ -45,7 +47,7 @@ export function treeRssBytes(root: number): number {
   return total;
 }
 
-/** CPU time (user + system) the tree's live processes have used, in ms. */
+/** CPU time (user + system) the tree's processes have used, in ms: its live processes and the children they have reaped. */
 export function treeCpuMs(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + ((statOf(pid)?.cpuTicks ?? 0) * 1000) / CLOCK_TICKS_PER_SECOND, 0);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { definePart } from '../../src/app-part';
 import { recordingPart } from './recording-part';
 import { type RunningApp, startCaseRoom } from '../../src/app';
@@ -10,6 +10,7 @@ import type { Db } from '../../src/store/db';
 import { Repo } from '../../src/store/repo';
 import { freshPglite } from './db';
 import { createTestIdentity, TEST_STAFF_GROUP, type TestIdentity } from './tokens';
+import type { TokenVerifier } from '../../src/http/auth';
 import type { NamedAdmin } from '../../src/domain/setup';
 import type { DirectoryPort } from '../../src/m365/directory';
 import { callApi } from './http';
@@ -27,24 +28,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+type AppOptions = { clock?: Clock; env?: Record<string, string>; live?: Partial<LiveSettings>; directory?: DirectoryPort };
+
 /** The real app (routes, auth, services, store) with a recording Microsoft 365 part, on an ephemeral port. */
-export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Record<string, string>; live?: Partial<LiveSettings>; directory?: DirectoryPort } = {}): Promise<TestApp> {
+export async function startTestApp(options: AppOptions & { db?: Db } = {}): Promise<TestApp> {
   const db = options.db ?? (await freshPglite());
   const identity = await createTestIdentity(HOME_TENANT);
-  const recorder = recordingPart();
-  const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT, ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const app = await startCaseRoom({
-    config,
-    db,
-    logger,
-    verify: identity.verify,
-    clock: options.clock,
-    parts: [definePart({ name: recorder.name, build: () => (options.directory ? { ...recorder, directory: options.directory } : recorder) })],
-    startWorker: false,
-    live: options.live,
-  });
+  const { app, recorder } = await startRecordingApp(db, identity.verify, logger, options);
   return {
     app,
     db,
@@ -57,6 +49,26 @@ export async function startTestApp(options: { db?: Db; clock?: Clock; env?: Reco
       await db.close();
     },
   };
+}
+
+/**
+ * The app as the tests run it over `db`: tokens checked by `verify`, Microsoft 365 recorded, no
+ * outbox worker. Bench P7 runs it in worker processes of its own (bench/lib/app-worker.ts).
+ */
+export async function startRecordingApp(db: Db, verify: TokenVerifier, logger: Logger, options: AppOptions = {}) {
+  const recorder = recordingPart();
+  const config = loadConfig({ SIMULATOR_URL: 'https://simulator.invalid', PORT: '0', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', M365_TENANT_ID: HOME_TENANT, ...options.env });
+  const app = await startCaseRoom({
+    config,
+    db,
+    logger,
+    verify,
+    clock: options.clock,
+    parts: [definePart({ name: recorder.name, build: () => (options.directory ? { ...recorder, directory: options.directory } : recorder) })],
+    startWorker: false,
+    live: options.live,
+  });
+  return { app, recorder };
 }
 
 /**

@@ -13,6 +13,8 @@ export const TEST_STAFF_GROUP = '5a1f0c3e-7d2b-4c8a-9e6f-0b1d2c3e4f50';
 
 export interface TestIdentity {
   verify: TokenVerifier;
+  /** The key tokens are signed with, public half: enough to verify them elsewhere (testTokenVerifier). */
+  publicJwk: JWK;
   token(claims: {
     tid: string;
     oid: string;
@@ -31,12 +33,15 @@ export interface TestIdentity {
   forged(claims: { tid: string; oid: string; groups?: string[] | null; wids?: string[] }): Promise<string>;
 }
 
+/** The production verifier over the test identity's public key: what an app in another process (bench P7's workers) checks tokens with. */
+export const testTokenVerifier = (homeTenantId: string, publicJwk: JWK): TokenVerifier =>
+  createTokenVerifier({ issuer: issuerFor(homeTenantId), tenantId: homeTenantId, audiences: [TEST_AUDIENCE], keys: createLocalJWKSet({ keys: [publicJwk] }), requiredScope: 'access_as_user' });
+
 export async function createTestIdentity(homeTenantId: string): Promise<TestIdentity> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomUUID();
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const keys = createLocalJWKSet({ keys: [jwk] });
-  const verify = createTokenVerifier({ issuer: issuerFor(homeTenantId), tenantId: homeTenantId, audiences: [TEST_AUDIENCE], keys, requiredScope: 'access_as_user' });
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const verify = testTokenVerifier(homeTenantId, publicJwk);
   const sign = async (key: KeyLike, keyId: string, c: Parameters<TestIdentity['token']>[0]) => {
     const jwt = new SignJWT({
       tid: c.tid,
@@ -62,6 +67,7 @@ export async function createTestIdentity(homeTenantId: string): Promise<TestIden
   const other = await generateKeyPair('RS256');
   return {
     verify,
+    publicJwk,
     token: (c) => sign(privateKey, kid, c),
     forged: (c) => sign(other.privateKey, kid, c),
   };

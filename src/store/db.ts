@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { PGliteInterface } from '@electric-sql/pglite';
 import { seedFromTemplate } from './pglite-template';
 import { isStalePreparedStatement, StatementNames } from './statement-names';
+import { isoFromTimestamptz, TIMESTAMPTZ_OID } from './timestamps';
 import { type QueryTarget, traceQuery } from '../telemetry';
 
 /** Where the store lives: PGlite in a folder, or PostgreSQL (with an owner connection for migrations when `migrationUrl` is set). */
@@ -96,8 +97,8 @@ function traced(db: Db, target: QueryTarget): Db {
   };
 }
 
-/** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. */
-export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v } };
+/** DATE columns stay 'YYYY-MM-DD' strings: a calendar day has no time zone to shift it. timestamptz: ISO strings (src/store/timestamps.ts). */
+export const PGLITE_OPTIONS = { parsers: { 1082: (v: string) => v, [TIMESTAMPTZ_OID]: isoFromTimestamptz } };
 
 const PGLITE_SHARED_BUFFERS = '32MB';
 
@@ -158,6 +159,7 @@ async function openPostgres(url: string, events: DbEvents): Promise<Db> {
   // int8 (counts, cents) as numbers: every value we store fits well inside 2^53.
   types.setTypeParser(20, (v) => Number(v));
   types.setTypeParser(1082, (v) => v);
+  types.setTypeParser(TIMESTAMPTZ_OID, isoFromTimestamptz);
   const pool = new Pool({ connectionString: url, max: 10 });
   // pg emits an idle connection's error on the pool, and an 'error' nobody listens to ends the
   // process: one PostgreSQL restart would take every instance down with it.

@@ -6,7 +6,6 @@ import { type Actor, rememberGuestRows, rememberStaffFirm } from '../services/co
 import type { SharingService } from '../services/sharing';
 import { Repo } from '../store/repo';
 import type { Db } from '../store/db';
-import type { ContactRecord, Staff } from '../store/records';
 import type { DirectoryPort } from '../services/setup';
 import { type CallerFacts, memberStanding, type SetupAuthority, setupAccess, setupStateOf, whomToAsk } from '../domain/setup';
 import { rememberedMembership } from '../services/staff-membership';
@@ -151,10 +150,14 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       const bearer = bearerOf(req.headers.authorization);
       const token = await deps.verify(bearer);
       const repo = new Repo(deps.db);
-      const firm = await repo.firmByTenant(token.tid);
+      // A contact with the token's user as its guest account makes the caller a guest whatever the
+      // token says; a guest token's staff row plays no part.
+      const caller = await repo.caller(token.tid, token.oid, isGuestToken(token));
+      const firm = caller?.firm ?? null;
       const facts = callerFacts(token);
       const state = setupStateOf(firm);
-      const { contact, staffRow } = firm ? await callerRows(repo, firm.id, token) : { contact: null, staffRow: null };
+      const contact = caller?.contact ?? null;
+      const staffRow = caller?.staff ?? null;
       if (firm && contact) {
         if (!contact.portalAccess) throw new DomainError('forbidden', 'your portal access has been switched off by the firm');
         // A guest's first signed-in call proves the invitation was redeemed.
@@ -190,20 +193,6 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       next(err);
     }
   };
-}
-
-/**
- * The caller's contact (as a guest) and staff row. A contact with the token's user as its guest
- * account makes the caller a guest whatever the token says, so a guest token reads `contacts` only;
- * a member token reads `staff` first, with a flag saying whether such a contact exists too, and
- * reads `contacts` only then or when it has no staff row yet (a first sign-in): a known staff
- * member costs one round trip.
- */
-async function callerRows(repo: Repo, firmId: string, token: VerifiedToken): Promise<{ contact: ContactRecord | null; staffRow: Staff | null }> {
-  if (isGuestToken(token)) return { contact: await repo.contactByGuestUser(firmId, token.oid), staffRow: null };
-  const found = await repo.staffByUserWithGuestFlag(firmId, token.oid);
-  const contact = !found || found.alsoGuest ? await repo.contactByGuestUser(firmId, token.oid) : null;
-  return { contact, staffRow: found?.staff ?? null };
 }
 
 function bearerOf(header: string | undefined): string {

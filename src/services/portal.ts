@@ -109,14 +109,10 @@ export class PortalService {
     const { firm, contact } = await this.context(repo, actor);
     const detail = await loadGuestCase(repo, firm, contact, caseId, this.deps.clock.now());
     if (!detail) throw notFound('case');
-    const { record, access, items, invoicesOfCase } = detail;
+    const { record, access, items, invoicesOfCase, assignedStaff } = detail;
     const has = (s: Section) => access.sections.includes(s);
     const itemsOf = (...kinds: ItemRecord['kind'][]) => items.filter((i) => kinds.includes(i.kind)).map(toGuestItem);
-    let team: Pick<Staff, 'name' | 'email' | 'phone' | 'title'> | null = null;
-    if (has('team') && record.assignedStaffId) {
-      const staff = await repo.staff(firm.id, record.assignedStaffId);
-      if (staff) team = { name: staff.name, email: staff.email, phone: staff.phone, title: staff.title };
-    }
+    const team: Pick<Staff, 'name' | 'email' | 'phone' | 'title'> | null = has('team') && assignedStaff ? { name: assignedStaff.name, email: assignedStaff.email, phone: assignedStaff.phone, title: assignedStaff.title } : null;
     const money = has('budget') || has('invoices') ? await caseMoney(repo, record, invoicesOfCase) : null;
     const summary = has('budget') && money ? money.summary : null;
     const lines = (money?.lines ?? []).flatMap((l): GuestLedgerLine[] =>
@@ -194,12 +190,10 @@ export class PortalService {
 
   private async visibleThreads(repo: Repo, firm: Firm, contact: ContactRecord, caseId: string, chosen: ReadonlySet<string>): Promise<GuestThread[]> {
     if (firm.disabledSections.includes('messages')) return [];
-    const threads = (await repo.threadsOfCase(caseId)).filter((t) => t.startedByContactId === contact.id || chosen.has(t.id));
-    const messagesOf = await repo.messagesOfThreads(threads.map((t) => t.id));
-    return threads.map((t) => ({
+    return (await repo.guestThreadsWithMessages(caseId, contact.id, [...chosen])).map(({ thread: t, messages }) => ({
       id: t.id,
       subject: t.subject,
-      messages: (messagesOf.get(t.id) ?? []).map((m) => ({ id: m.id, from: m.authorKind === 'guest' ? (m.authorId === contact.id ? 'you' : m.authorName) : m.authorName, fromFirm: m.authorKind === 'staff', body: m.body, at: m.createdAt })),
+      messages: messages.map((m) => ({ id: m.id, from: m.authorKind === 'guest' ? (m.authorId === contact.id ? 'you' : m.authorName) : m.authorName, fromFirm: m.authorKind === 'staff', body: m.body, at: m.createdAt })),
     }));
   }
 

@@ -106,7 +106,9 @@ export interface Message extends api.Message {
 
 type Row = Record<string, unknown>;
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v));
+/** As Date writes it (`…T09:30:00.123Z`), which the stores' timestamp parser already gives; a timestamp read inside JSON (`to_jsonb`, `…T09:30:00.123456+00:00`) is rewritten so. */
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : canonicalIso(String(v)));
+const canonicalIso = (text: string): string => (text.length === 24 && text.endsWith('Z') ? text : new Date(text).toISOString());
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const dateOnly = (v: unknown): string | null => {
   if (v === null || v === undefined) return null;

@@ -95,9 +95,21 @@ export class Repo {
    * The staff row of a user, and whether a contact of the firm also has that user as its guest
    * account (authentication treats such a user as the guest, as it always has): one round trip.
    */
-  async staffByUserWithGuestFlag(firmId: string, userId: string): Promise<{ staff: Staff; alsoGuest: boolean } | null> {
-    const sql = 'SELECT s.*, EXISTS (SELECT 1 FROM contacts c WHERE c.firm_id = s.firm_id AND c.guest_user_id = s.user_id) AS also_guest FROM staff s WHERE s.firm_id = $1 AND s.user_id = $2';
-    return queryOne(this.q, sql, [firmId, userId], (row) => ({ staff: toStaff(row), alsoGuest: row.also_guest === true }));
+  /**
+   * Who is calling, in one round trip (every API request asks): the firm of the token's tenant, the
+   * contact whose guest account is the token's user, and (for a member token) the user's staff row.
+   * The rows of the caller come through to_jsonb, their timestamps rewritten by the mappers.
+   */
+  async caller(tenantId: string, userId: string, asGuest: boolean): Promise<{ firm: Firm; contact: ContactRecord | null; staff: Staff | null } | null> {
+    const sql = `SELECT f.*,
+        (SELECT to_jsonb(c) FROM contacts c WHERE c.firm_id = f.id AND c.guest_user_id = $2) AS caller_contact,
+        CASE WHEN $3::boolean THEN NULL ELSE (SELECT to_jsonb(s) FROM staff s WHERE s.firm_id = f.id AND s.user_id = $2) END AS caller_staff
+      FROM firms f WHERE f.tenant_id = $1`;
+    return queryOne(this.q, sql, [tenantId, userId, asGuest], (row) => ({
+      firm: toFirm(row),
+      contact: row.caller_contact ? toContact(row.caller_contact as Record<string, unknown>) : null,
+      staff: row.caller_staff ? toStaff(row.caller_staff as Record<string, unknown>) : null,
+    }));
   }
   async staff(firmId: string, staffId: string): Promise<Staff | null> {
     return queryOne(this.q, 'SELECT * FROM staff WHERE firm_id = $1 AND id = $2', [firmId, staffId], toStaff);
@@ -176,6 +188,25 @@ export class Repo {
   }
   async case(firmId: string, caseId: string): Promise<CaseRecord | null> {
     return queryOne(this.q, 'SELECT * FROM cases WHERE firm_id = $1 AND id = $2', [firmId, caseId], toCase);
+  }
+  /**
+   * One case as a guest's page reads it, in one round trip: the case, whether the contact is linked
+   * to it, and its assigned staff member (the page's team card).
+   */
+  async caseForGuest(firmId: string, caseId: string, contactId: string): Promise<{ record: CaseRecord; linked: boolean; assignedStaff: Staff | null } | null> {
+    const sql = `SELECT c.*,
+        EXISTS (SELECT 1 FROM case_links l WHERE l.case_id = c.id AND l.contact_id = $3) AS guest_linked,
+        (SELECT to_jsonb(s) FROM staff s WHERE s.firm_id = c.firm_id AND s.id = c.assigned_staff_id) AS assigned_staff
+      FROM cases c WHERE c.firm_id = $1 AND c.id = $2`;
+    return queryOne(this.q, sql, [firmId, caseId, contactId], (row) => ({
+      record: toCase(row),
+      linked: row.guest_linked === true,
+      assignedStaff: row.assigned_staff ? toStaff(row.assigned_staff as Record<string, unknown>) : null,
+    }));
+  }
+  /** The firm's cases the contact is linked to, in number order. */
+  async linkedCases(firmId: string, contactId: string): Promise<CaseRecord[]> {
+    return (await this.q.query('SELECT c.* FROM cases c JOIN case_links l ON l.case_id = c.id WHERE l.contact_id = $2 AND c.firm_id = $1 ORDER BY c.number', [firmId, contactId])).map(toCase);
   }
   async casesByIds(firmId: string, ids: readonly string[]): Promise<CaseRecord[]> {
     return this.firmRowsByIds('cases', firmId, ids, toCase, 'ORDER BY number');
@@ -560,12 +591,15 @@ export class Repo {
     return (await this.q.query('SELECT * FROM messages WHERE thread_id = $1 ORDER BY created_at, id', [threadId])).map(toMessage);
   }
   /** The messages of several threads in one round trip, each thread's in order (absent: none). */
-  async messagesOfThreads(threadIds: readonly string[]): Promise<Map<string, Message[]>> {
-    const byThread = new Map<string, Message[]>();
-    if (threadIds.length === 0) return byThread;
-    const rows = (await this.q.query('SELECT * FROM messages WHERE thread_id = ANY($1::uuid[]) ORDER BY created_at, id', [[...new Set(threadIds)]])).map(toMessage);
-    for (const m of rows) byThread.set(m.threadId, [...(byThread.get(m.threadId) ?? []), m]);
-    return byThread;
+  /**
+   * The case's threads a guest may read (those she started, and `chosenIds` shared with her), each
+   * with its messages in order, in one round trip.
+   */
+  async guestThreadsWithMessages(caseId: string, contactId: string, chosenIds: readonly string[]): Promise<Array<{ thread: MessageThread; messages: Message[] }>> {
+    const sql = `SELECT t.*,
+        (SELECT coalesce(jsonb_agg(to_jsonb(m) ORDER BY m.created_at, m.id), '[]'::jsonb) FROM messages m WHERE m.thread_id = t.id) AS thread_messages
+      FROM message_threads t WHERE t.case_id = $1 AND (t.started_by_contact_id = $2 OR t.id = ANY($3::uuid[])) ORDER BY t.created_at`;
+    return (await this.q.query(sql, [caseId, contactId, [...chosenIds]])).map((row) => ({ thread: toThread(row), messages: (row.thread_messages as Array<Record<string, unknown>>).map(toMessage) }));
   }
   async insertMessage(m: Omit<Message, 'id' | 'createdAt'> & { firmId: string }): Promise<Message> {
     const rows = await this.q.query('INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body, screen) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING *', [

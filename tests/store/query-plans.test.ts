@@ -20,12 +20,12 @@ if (!url) throw new Error('TEST_DATABASE_URL is not set: run through `npm test` 
 const SCHEMA = 'query_plans';
 const schemaUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
 
-const WATCHED = ['grants', 'items', 'outbox'];
+const WATCHED = ['grants', 'items', 'outbox', 'contacts', 'case_links', 'message_threads', 'messages'];
 
 /** A uuid derived from a label and a number, so the seed is the same every run. */
 const uuidSql = (label: string, n: string) => `md5('${label}' || ${n})::uuid`;
 
-/** One firm: 400 clients, 4,000 cases, 80,000 items, 4,000 guests with 60,000 grants, 20,000 finished outbox jobs. */
+/** One firm: 400 clients, 4,000 cases, 80,000 items, 4,000 guests with 60,000 grants, 8,000 threads of 64,000 messages, 20,000 finished outbox jobs. */
 async function seed(db: Db): Promise<void> {
   const firm = uuidSql('firm', '0');
   const statements = [
@@ -50,6 +50,13 @@ async function seed(db: Db): Promise<void> {
        SELECT ${uuidSql('case-grant', 'n')}, ${firm}, ${uuidSql('contact', 'n')}, 'case', ${uuidSql('case', '1 + (n % 400)')}, 'read', 'seed' FROM generate_series(1, 4000) n`,
     `INSERT INTO grants (id, firm_id, contact_id, scope_kind, client_id, rights, created_by)
        SELECT ${uuidSql('client-grant', 'n')}, ${firm}, ${uuidSql('contact', 'n')}, 'client', ${uuidSql('client', '1 + n % 400')}, 'read', 'seed' FROM generate_series(10, 4000, 10) n`,
+    // Two threads per case, the first started by a guest of the case's client; eight messages each.
+    `INSERT INTO message_threads (id, firm_id, case_id, subject, started_by_contact_id)
+       SELECT ${uuidSql('thread', "n || '-' || k")}, ${firm}, ${uuidSql('case', 'n')}, 'Thread ' || n, CASE WHEN k = 0 THEN ${uuidSql('contact', '1 + n % 4000')} END
+       FROM generate_series(1, 4000) n, generate_series(0, 1) k`,
+    `INSERT INTO messages (id, firm_id, thread_id, author_kind, author_id, author_name, body)
+       SELECT ${uuidSql('message', "n || '-' || k || '-' || m")}, ${firm}, ${uuidSql('thread', "n || '-' || k")}, 'staff', 'seed', 'Pat Partner', 'Message ' || m
+       FROM generate_series(1, 4000) n, generate_series(0, 1) k, generate_series(1, 8) m`,
     `INSERT INTO outbox (firm_id, kind, payload, dedupe_key, status, done_at) SELECT ${firm}, 'notify', '{}', 'key-' || n, 'done', now() FROM generate_series(1, 20000) n`,
     `INSERT INTO outbox (firm_id, kind, payload, dedupe_key) SELECT ${firm}, 'notify', '{}', 'key-' || n FROM generate_series(1, 20) n`,
     'ANALYZE',
@@ -122,7 +129,8 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
   }
 
   const reads: Array<[string, (repo: Repo) => Promise<unknown>]> = [
-    ['my cases: a guest’s grants and links', (repo) => Promise.all([repo.grantsOfContact(guest), repo.linkedCaseIds(guest)])],
+    ['every request: the firm and the caller’s contact or staff row', async (repo) => repo.caller((await new Repo(db).firm(firmId))?.tenantId ?? '', 'no-such-user', false)],
+    ['my cases: a guest’s grants', (repo) => repo.grantsOfContact(guest)],
     [
       'my cases: the items named by item grants and the folders above them',
       async (repo) =>
@@ -131,6 +139,9 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
           (await new Repo(db).grantsOfContact(guest)).flatMap((g) => (g.scope.kind === 'item' ? [g.scope.itemId] : [])),
         ),
     ],
+    ['my cases: the cases she is linked to', (repo) => repo.linkedCases(firmId, guest)],
+    ['case detail: the case, her link to it and its team member', (repo) => repo.caseForGuest(firmId, someCase.id, guest)],
+    ['case detail: her threads with their messages', (repo) => repo.guestThreadsWithMessages(someCase.id, guest, [])],
     ['case detail: the guest’s grants on one case', (repo) => repo.grantsOfContactOnCase(guest, someCase)],
     ['case detail and document list: the case’s items', (repo) => repo.itemsOfCase(someCase.id)],
     ['document download: one item', async (repo) => repo.item(firmId, (await new Repo(db).itemsOfCase(someCase.id))[0].id)],
@@ -145,7 +156,7 @@ describe('the hot read queries on a firm-sized PostgreSQL store', () => {
     ],
   ];
 
-  it.each(reads)('%s reaches grants and items through an index', async (_name, read) => {
+  it.each(reads)('%s reaches the firm-sized tables through an index', async (_name, read) => {
     const plans = await plansOf(read);
     expect(plans.filter((p) => p.seqScans.length > 0)).toEqual([]);
   });

@@ -29,7 +29,9 @@ import { freePort, log, round, type Scenario, type ScenarioResult } from './lib/
  */
 const MiB = 1024 * 1024;
 const FILE_BYTES = Number(process.env.BENCH_P3_MIB ?? 1024) * MiB;
-const RSS_TARGET_MB = 200;
+/** Issue 15: the 1 GiB upload's peak under 175 MB in every one of BENCH_P3_RUNS runs (it was 170–192 MB against 200). */
+const RSS_TARGET_MB = 175;
+const RUNS = Number(process.env.BENCH_P3_RUNS ?? 5);
 const PGLITE_BYTES = Number(process.env.BENCH_P3_PGLITE_MIB ?? 256) * MiB;
 
 // ------------------------------------------------------------------ the world (shared with P4)
@@ -307,13 +309,19 @@ export const p3: Scenario = {
     // The child runs with the production defaults; read them from the same place it does.
     const settings = loadM365Settings({});
     const { startThrowawayPostgres } = await import('../scripts/postgres-cluster.mjs');
-    const pg = startThrowawayPostgres({ database: 'caseroom_bench_p3' });
-    let postgres;
-    try {
-      postgres = { version: pg.version, ...(await measure('postgres', FILE_BYTES, { DATABASE_URL: pg.url })) };
-    } finally {
-      pg.stop();
+    // Each run a new world (store, simulator, app process): one run's heap or data must not help the next.
+    const runs = [];
+    let version = '';
+    for (let run = 1; run <= RUNS; run++) {
+      const pg = startThrowawayPostgres({ database: 'caseroom_bench_p3' });
+      version = pg.version;
+      try {
+        runs.push(await measure('postgres', FILE_BYTES, { DATABASE_URL: pg.url }));
+      } finally {
+        pg.stop();
+      }
     }
+    const postgres = { version, runs: runs.length, peakRssMBPerRun: runs.map((r) => r.appRssMB.peak), everyRunMeetsRssTarget: runs.every((r) => r.meetsRssTarget), ...runs[runs.length - 1] };
     // The embedded default holds PostgreSQL's WebAssembly heap in the app's process: a smaller file shows its baseline and that the upload adds the same.
     const pglite = PGLITE_BYTES > 0 ? await measure('pglite', PGLITE_BYTES, {}) : null;
     return {

@@ -7,7 +7,9 @@
  */
 import path from 'node:path';
 import { main } from '../src/server';
+import { storeConfigOf } from '../src/config';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
+import { seedFromTemplate } from '../src/store/pglite-template';
 import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from './local-tenant';
 
 async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
@@ -50,7 +52,12 @@ async function run() {
   if (!tenantMode && !env.SIMULATOR_URL) {
     const host = env.HOST ?? '127.0.0.1';
     const appBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host}:${env.PORT ?? 3978}`;
-    simulator = await startLocalMicrosoft365(appBaseUrl, path.resolve(env.DATA_DIR ?? '.data'));
+    const store = storeConfigOf(env);
+    // A first start copies the PGlite template into DATA_DIR (the thread pool's work) while the
+    // simulator makes its keys and the demo tenant; the app then opens a store that is there. Any
+    // trouble with the template is left for the app's own open, which reports it.
+    const [started] = await Promise.all([startLocalMicrosoft365(appBaseUrl, path.resolve(env.DATA_DIR ?? '.data')), store.kind === 'pglite' ? seedFromTemplate(store.dataDir).catch(() => false) : false]);
+    simulator = started;
     env.SIMULATOR_URL = simulator.httpsUrl;
     env.SIMULATOR_SIGN_IN_URL = simulator.httpUrl;
     env.M365_CA_CERT_FILE = simulator.caCertPath;

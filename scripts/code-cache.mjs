@@ -66,6 +66,8 @@ export function installCodeCache(cacheDir, { activeMs = 10_000 } = {}) {
     if (format === 'module' || !filename.includes(IN_NODE_MODULES)) return nodeCompile.call(this, content, filename, format);
     const hash = contentHash(content);
     const entry = stored.get(filename);
+    // A file is compiled once per process: its entry's buffer can go as soon as it is used.
+    stored.delete(filename);
     const cachedData = entry?.hash === hash ? entry.data : undefined;
     let compiled;
     try {
@@ -87,7 +89,7 @@ export function installCodeCache(cacheDir, { activeMs = 10_000 } = {}) {
     clearTimeout(timer);
     process.off('exit', stop);
     if (Module.prototype._compile === compileWithCodeCache) Module.prototype._compile = nodeCompile;
-    if (changes.size > 0) save(file, stored, changes);
+    if (changes.size > 0) save(file, changes);
     // Their buffers (~5 MB) are not needed once start-up has loaded its packages.
     stored = new Map();
     changes.clear();
@@ -99,11 +101,10 @@ export function installCodeCache(cacheDir, { activeMs = 10_000 } = {}) {
   return stop;
 }
 
-/** Merged with what is on disk now, written aside and renamed: concurrent starts never leave half a file. */
-function save(file, stored, changes) {
+/** Merged with what is on disk now (the entries used this run included), written aside and renamed: concurrent starts never leave half a file. */
+function save(file, changes) {
   try {
     const entries = readEntries(file);
-    for (const [filename, entry] of stored) if (!entries.has(filename)) entries.set(filename, entry);
     for (const [filename, entry] of changes) {
       if (entry) entries.set(filename, entry);
       else entries.delete(filename);

@@ -34,16 +34,13 @@ export function telemetrySettingsOf(source: NodeJS.ProcessEnv = process.env): Te
  * endpoint from SIMULATOR_URL; `tenant` talks to a real tenant and then every setting in
  * TENANT_REQUIRED must be present, or the process stops naming the missing ones.
  */
-/** Where PGlite, the simulator and upload spools live unless DATA_DIR says otherwise. */
-const DEFAULT_DATA_DIR = '.data';
-
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  DATA_DIR: z.string().default('.data'),
   DATABASE_URL: z.string().url().optional(),
   /**
    * The schema owner's connection, used only at start-up to migrate and to grant the serving role
@@ -124,13 +121,6 @@ export const TENANT_REQUIRED = ['PUBLIC_BASE_URL', 'M365_TENANT_ID', 'M365_CLIEN
 
 // Declared by the store (it may import nothing above the domain); settings are parsed here.
 export type { StoreConfig } from './store/db';
-
-/** The store the settings name: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR (default .data). */
-export function storeConfigOf(env: { DATABASE_URL?: string; DATABASE_MIGRATION_URL?: string; DATA_DIR?: string }): StoreConfig {
-  return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_MIGRATION_URL ? { migrationUrl: env.DATABASE_MIGRATION_URL } : {}) }
-    : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR, 'pglite') };
-}
 
 export interface IdentityConfig {
   tenantId: string;
@@ -250,7 +240,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`;
-  const store = storeConfigOf(env);
+  const store: StoreConfig = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL, ...(env.DATABASE_MIGRATION_URL ? { migrationUrl: env.DATABASE_MIGRATION_URL } : {}) }
+    : { kind: 'pglite', dataDir: path.resolve(env.DATA_DIR, 'pglite') };
 
   let identity: IdentityConfig;
   let graphBaseUrl: string;

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installCodeCache } from './code-cache.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = 'scripts/start.ts';
@@ -68,4 +69,6 @@ async function build() {
 
 if (!buildIsCurrent()) await build();
 process.setSourceMapsEnabled(true);
+// Beside the PGlite template (src/store/pglite-template.ts): both belong to the installed packages.
+installCodeCache(path.join(ROOT, 'node_modules', '.cache', 'caseroom'));
 createRequire(import.meta.url)(path.join(OUT, ENTRY.replace(/\.ts$/, '.js')));

@@ -10,11 +10,24 @@ import { main } from '../src/server';
 import { type RunningSimulator, startSimulator } from '../src/m365-simulator';
 import { demoCasesTeam, registerCaseRoomApp, seedDemoTenant } from './local-tenant';
 
-async function startLocalMicrosoft365(appBaseUrl: string, dataDir: string): Promise<RunningSimulator> {
+interface LocalSimulatorPlace {
+  dataDir: string;
+  httpsPort: number;
+  httpPort: number;
+}
+
+/** What the app is told about the simulator: known before it starts when its ports are given (not 0). */
+function simulatorSettings(place: LocalSimulatorPlace): { SIMULATOR_URL: string; SIMULATOR_SIGN_IN_URL: string; M365_CA_CERT_FILE: string } | null {
+  if (!place.httpsPort || !place.httpPort) return null;
+  // startSimulator's defaults: loopback, and its CA in <dataDir>/tls (checked against the running simulator below).
+  return { SIMULATOR_URL: `https://127.0.0.1:${place.httpsPort}`, SIMULATOR_SIGN_IN_URL: `http://127.0.0.1:${place.httpPort}`, M365_CA_CERT_FILE: path.join(place.dataDir, 'tls', 'ca.crt') };
+}
+
+const settingsOf = (sim: RunningSimulator) => ({ SIMULATOR_URL: sim.httpsUrl, SIMULATOR_SIGN_IN_URL: sim.httpUrl, M365_CA_CERT_FILE: sim.caCertPath });
+
+async function startLocalMicrosoft365(appBaseUrl: string, place: LocalSimulatorPlace): Promise<RunningSimulator> {
   const simulator = await startSimulator({
-    dataDir: path.join(dataDir, 'm365-simulator'),
-    httpsPort: Number(process.env.SIMULATOR_HTTPS_PORT ?? 4443),
-    httpPort: Number(process.env.SIMULATOR_HTTP_PORT ?? 4080),
+    ...place,
     latencyMs: process.env.SIMULATOR_LATENCY_MS ? Number(process.env.SIMULATOR_LATENCY_MS) : undefined,
   });
   // Both loopback spellings: a browser may open the app as localhost or 127.0.0.1.
@@ -47,18 +60,31 @@ async function run() {
   const env = { ...process.env };
   const tenantMode = env.M365_MODE === 'tenant' || (env.NODE_ENV === 'production' && env.M365_MODE !== 'simulator');
   let simulator: RunningSimulator | null = null;
+  let starting: Promise<RunningSimulator> | null = null;
+  let simulatorStarted: Promise<unknown> | undefined;
   if (!tenantMode && !env.SIMULATOR_URL) {
     const host = env.HOST ?? '127.0.0.1';
     const appBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host}:${env.PORT ?? 3978}`;
-    simulator = await startLocalMicrosoft365(appBaseUrl, path.resolve(env.DATA_DIR ?? '.data'));
-    env.SIMULATOR_URL = simulator.httpsUrl;
-    env.SIMULATOR_SIGN_IN_URL = simulator.httpUrl;
-    env.M365_CA_CERT_FILE = simulator.caCertPath;
+    const place = { dataDir: path.join(path.resolve(env.DATA_DIR ?? '.data'), 'm365-simulator'), httpsPort: Number(env.SIMULATOR_HTTPS_PORT ?? 4443), httpPort: Number(env.SIMULATOR_HTTP_PORT ?? 4080) };
+    starting = startLocalMicrosoft365(appBaseUrl, place).then((sim) => (simulator = sim));
+    const known = simulatorSettings(place);
     env.M365_MODE = 'simulator';
+    if (known) {
+      // The app opens, migrates and seeds its store (a first start: seconds) while the simulator
+      // makes its keys and the demo tenant; its parts, which call the simulator, wait for it.
+      Object.assign(env, known);
+      simulatorStarted = starting.then((sim) => {
+        if (JSON.stringify(settingsOf(sim)) !== JSON.stringify(known)) throw new Error(`the simulator started at ${JSON.stringify(settingsOf(sim))}, not ${JSON.stringify(known)}`);
+      });
+      // Awaited by the app before its parts; a failure before then is reported there, not as unhandled.
+      simulatorStarted.catch(() => undefined);
+    } else {
+      Object.assign(env, settingsOf(await starting));
+    }
   }
-  const app = await main(env, async () => simulator?.close());
-  if (simulator) {
-    const sim = simulator;
+  const app = await main(env, async () => simulator?.close(), simulatorStarted);
+  const sim = await starting;
+  if (sim) {
     // Now that the bot answers, the demo firm's admin adds CaseRoom to its Cases team (in Teams:
     // Apps → CaseRoom → Add to a team); CaseRoom adopts the team and sets up the demo cases there.
     await installDemoCasesTeam(sim);

@@ -41,6 +41,11 @@ export interface ComposeOptions {
   verify?: TokenVerifier;
   /** Tests step the worker themselves. */
   startWorker?: boolean;
+  /**
+   * Settled before the parts are built. `npm start` opens, migrates and seeds the store while the
+   * local simulator the parts call is still starting (its keys, its tenant); a rejection fails the start.
+   */
+  partsAfter?: Promise<unknown>;
   /** Live pages' timings and limits; the defaults suit production. */
   live?: Partial<LiveSettings>;
 }
@@ -95,6 +100,7 @@ export async function startCaseRoom(o: ComposeOptions): Promise<RunningApp> {
   if (config.seedDemoData && (await seedDemoFirm(deps))) logger.info('demo firm seeded');
 
   checkPartOrder(o.parts);
+  await o.partsAfter;
   const ctx: PartContext = { db, services, logger, config, clock };
   const parts: AppPart[] = [];
   for (const factory of o.parts) {

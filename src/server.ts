@@ -22,12 +22,15 @@ function configOrExit(env: NodeJS.ProcessEnv): AppConfig {
   }
 }
 
-/** Production entry: config from the environment, parts in dependency order, clean shutdown on signals. */
-export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined) {
+/**
+ * Production entry: config from the environment, parts in dependency order, clean shutdown on signals.
+ * `partsAfter`: see ComposeOptions (npm start's simulator, still starting).
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env, alsoStop: () => Promise<void> = async () => undefined, partsAfter?: Promise<unknown>) {
   const config = configOrExit(env);
   // Already running when started from process.env (start-telemetry.ts); an `env` of the caller's own starts it here.
   startTelemetry(config.telemetry);
-  const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()] });
+  const app = await startCaseRoom({ config, parts: [microsoft365Part(), botPart(), tabPart()], partsAfter });
   const shutdown = (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
     app

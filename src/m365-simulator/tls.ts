@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
+import { makeCertificate, newEcKey } from './certificates';
 
 export interface TlsMaterial {
   caCertPem: string;
@@ -30,39 +31,36 @@ export async function loadOrCreateTls(dataDir: string): Promise<TlsMaterial> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await fs.mkdir(dir, { recursive: true });
-  // Loaded only to make certificates (a first start): selfsigned and its X.509 library are ~0.2–0.5 s of every start otherwise.
-  const { generate } = await import('selfsigned');
   const now = new Date();
-  const ca = await generate([{ name: 'commonName', value: 'CaseRoom Microsoft 365 Simulator Local CA' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: new Date(now.getTime() + TEN_YEARS_MS),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
+  // ECDSA P-256 keys: generating two RSA-2048 keys took 0.3–1 s of a first start (and more on a
+  // busy machine), a P-256 key takes about a millisecond; Node's TLS, undici and browsers accept them.
+  const caName = 'CaseRoom Microsoft 365 Simulator Local CA';
+  const caKey = newEcKey();
+  const caCert = makeCertificate({
+    commonName: caName,
+    publicKey: caKey.publicKey,
+    issuer: { commonName: caName, privateKey: caKey.privateKey },
+    notBefore: now,
+    notAfter: new Date(now.getTime() + TEN_YEARS_MS),
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign', 'digitalSignature'],
   });
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: new Date(now.getTime() + ONE_YEAR_MS),
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
+  const serverKey = newEcKey();
+  const serverCert = makeCertificate({
+    commonName: 'localhost',
+    publicKey: serverKey.publicKey,
+    issuer: { commonName: caName, privateKey: caKey.privateKey },
+    notBefore: now,
+    notAfter: new Date(now.getTime() + ONE_YEAR_MS),
+    ca: false,
+    // No keyEncipherment: an EC key signs the handshake (ECDHE), it never encrypts a key.
+    keyUsage: ['digitalSignature'],
+    serverAuth: true,
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1', '::1'],
   });
+  const ca = { private: caKey.privateKeyPem, cert: caCert };
+  const server = { private: serverKey.privateKeyPem, cert: serverCert };
   await fs.writeFile(files.caKey, ca.private, { mode: 0o600 });
   await fs.writeFile(files.caCert, ca.cert);
   await fs.writeFile(files.serverKey, server.private, { mode: 0o600 });

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, jwtVerify, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import type { AppRecord, TenantRecord, UserRecord } from '../state/model';
 
@@ -21,6 +21,11 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
+const generateRsaPrivateKeyPem = (): Promise<string> =>
+  new Promise((resolve, reject) =>
+    generateKeyPair('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }, (err, _publicKey, privateKey) => (err ? reject(err) : resolve(privateKey))),
+  );
+
 export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKey> {
   const file = path.join(dataDir, 'identity', 'signing-key.pem');
   let pem: string;
@@ -28,8 +33,9 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
     pem = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    // RS256, as Entra signs. Generated off the main thread (0.1–1 s of CPU, by luck of the primes):
+    // a first start opens the store and loads the app meanwhile.
+    pem = await generateRsaPrivateKeyPem();
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, pem, { mode: 0o600 });
   }

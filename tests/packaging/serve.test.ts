@@ -72,7 +72,6 @@ describe('npm run serve (the compiled build)', () => {
       'node_modules/typescript',
       'node_modules/jest',
       'node_modules/esbuild',
-      'node_modules/selfsigned',
       'node_modules/playwright-core',
       '.git',
       'env',

@@ -21,13 +21,15 @@ import { startAppWorkers } from './lib/app-workers';
  * Rates step up until p99 passes 2 s; reported: p50/p95/p99 per rate and the highest rate with
  * p99 under 250 ms. BENCH_P7_SCALE (default 0.1 of P2's firm), BENCH_P7_RATES, BENCH_P7_SECONDS.
  *
- * The load comes from a child process (bench/lib/open-loop.ts): the app runs in the bench's
- * process with the event loop to itself. Each step reports the server's CPU (this process, plus
- * PostgreSQL's processes on that store) and the client's, and the load average: the machine is
- * shared, and on 2 cores the client's CPU is taken from the server.
+ * The load comes from a child process (bench/lib/open-loop.ts). On PGlite the app runs in the
+ * bench's process with the event loop to itself; on PostgreSQL in one worker process per core
+ * (bench/lib/app-workers.ts, as WEB_CONCURRENCY runs production). Each step reports the server's
+ * CPU (this process, the workers, PostgreSQL's processes) with PostgreSQL's part apart, the
+ * client's, and the load average: the machine is shared, and on 2 cores the client's CPU is taken
+ * from the server.
  */
 const SCALE = Number(process.env.BENCH_P7_SCALE ?? 0.1);
-const RATES = (process.env.BENCH_P7_RATES ?? '25,50,100,200,300,500,700').split(',').map(Number);
+const RATES = (process.env.BENCH_P7_RATES ?? '25,50,100,200,300,400,500,600,700,800').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_P7_SECONDS ?? 10);
 /** App processes on PostgreSQL (one per core, as a production server runs): BENCH_P7_APP_WORKERS. PGlite's app is always one. */
 const APP_WORKERS = Number(process.env.BENCH_P7_APP_WORKERS ?? os.cpus().length);

@@ -88,7 +88,10 @@ export const LONG_JOB_LIMIT_MS = 30 * 60_000;
 
 /** Every kind's lane and payload fields. A kind missing here (without a lane) does not compile. */
 const JOBS: { readonly [K in JobKind]: JobSpec<K> } = {
-  'sync-guest-access': { lane: 'access', payload: { contactId: 'string' } },
+  // Long: sharing thousands of documents with a guest is paced by the tenant's Graph budget (P1:
+  // 2,000 documents for five guests at 6,250 resource units a minute take ~90 s). Cut at the short
+  // limit, the retry re-read what was done and spent the budget again, and never finished.
+  'sync-guest-access': { lane: 'access', payload: { contactId: 'string' }, long: true },
   'm365-expiry': { lane: 'access', payload: {} },
   // Closing a staff-only item to guests in SharePoint is access work: it must not wait behind bulk work.
   'seal-staff-only': { lane: 'access', payload: { itemId: 'string' } },

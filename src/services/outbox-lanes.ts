@@ -10,11 +10,14 @@ import type { ClaimKinds } from '../store/outbox';
 export const DEFAULT_LANE: Lane = 'm365';
 
 /**
- * Slots per lane in one worker (10, the batch size the worker had before lanes, and two for bulk
- * writes: more would only share the same budget, and two keep one hung batch from holding up
- * every other).
+ * Slots per lane in one worker. Access takes 10, the batch the worker claimed before lanes: the
+ * syncs of one firm claimed together gather into one run, one invite per document for all their
+ * guests (src/services/reconcile/gather.ts); with 4, a share with a fifth guest went out twice
+ * (bench P1: 4,000 permission operations for 2,000 documents, not 2,000). Syncs are paced by the
+ * tenant's budget, not by the CPU. Two for bulk writes: more would only share the same budget, and
+ * two keep one hung batch from holding up every other.
  */
-export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 4, m365: 3, notify: 3, bulk: 2 };
+export const DEFAULT_LANE_SLOTS: Readonly<Record<Lane, number>> = { access: 10, m365: 3, notify: 3, bulk: 2 };
 
 export function laneOf(kind: string): Lane {
   return isJobKind(kind) ? JOB_LANES[kind] : DEFAULT_LANE;

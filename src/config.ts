@@ -231,6 +231,15 @@ function botConfig(env: z.infer<typeof envSchema>, mode: 'simulator' | 'tenant',
   };
 }
 
+/**
+ * WEB_CONCURRENCY as loadConfig reads it, for what runs before the settings are loaded
+ * (src/start-telemetry.ts); a value loadConfig would refuse counts as 1 here, and start-up then stops on it.
+ */
+export function webConcurrencyOf(source: NodeJS.ProcessEnv = process.env): number {
+  const parsed = envSchema.shape.WEB_CONCURRENCY.safeParse(source.WEB_CONCURRENCY);
+  return parsed.success ? parsed.data : 1;
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {

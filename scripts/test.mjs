@@ -6,6 +6,7 @@
 // cluster's watchdog removes it). Nothing on the machine is changed but the PGlite template cache
 // in node_modules/.cache (src/store/pglite-template.ts).
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findPostgresBin, startThrowawayPostgres } from './postgres-cluster.mjs';
@@ -37,6 +38,22 @@ if (!env.TEST_DATABASE_URL) {
   env.TEST_DATABASE_URL = cluster.url;
   console.log(`PostgreSQL ${cluster.version} for the tests at ${cluster.url}`);
 }
+
+// Every temp dir a suite makes (data dirs, simulator stores, upload spools, browser profiles) goes
+// under one directory of this run, removed with the cluster on the way out: a suite that forgets
+// its own, or dies before its afterAll, leaves nothing in /tmp. After the cluster, whose directory
+// must stay outside (it belongs to the postgres user); readable by others for the same reason when a
+// suite starts a PostgreSQL of its own in here.
+const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caseroom-test-run-'));
+fs.chmodSync(runTmp, 0o755);
+env.TMPDIR = runTmp;
+process.on('exit', () => {
+  try {
+    fs.rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    console.error(`could not remove the run's temp dir ${runTmp}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+});
 
 // Not spawnSync: while it blocks, a signal to this script kills it on the spot, before any
 // cleanup, leaving Jest and the cluster behind.

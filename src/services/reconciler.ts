@@ -231,10 +231,16 @@ export class Reconciler {
     const invites = actions.filter((a): a is InviteAction => a.kind === 'invite');
     const r = new M365Repo(tx);
     const added = await r.markUnique(invites.map((a) => ({ firmId, caseId: a.desired.caseId, driveId: a.desired.driveId, driveItemId: a.desired.driveItemId })));
+    if (added.length === 0) return;
+    const inviteesOf = new Map<string, Set<string>>();
+    for (const a of invites) inviteesOf.set(a.desired.driveItemId, (inviteesOf.get(a.desired.driveItemId) ?? new Set<string>()).add(a.contactId));
+    // A bulk share makes thousands of items unique in a handful of cases: each case's guests are read once.
+    const grantedOf = new Map<string, string[]>();
     const resync = new Set<string>();
     for (const { caseId, driveItemId } of added) {
-      const invitees = new Set(invites.filter((a) => a.desired.driveItemId === driveItemId).map((a) => a.contactId));
-      for (const contactId of await r.grantedContactsOfCase(caseId)) if (!invitees.has(contactId)) resync.add(contactId);
+      if (!grantedOf.has(caseId)) grantedOf.set(caseId, await r.grantedContactsOfCase(caseId));
+      const invitees = inviteesOf.get(driveItemId);
+      for (const contactId of grantedOf.get(caseId) ?? []) if (!invitees?.has(contactId)) resync.add(contactId);
     }
     for (const contactId of resync) await requestGuestSync(tx, firmId, contactId);
   }

@@ -157,9 +157,15 @@ export class UploadDetection {
   private async importPage(scope: Scope, items: DeltaItem[]): Promise<number> {
     let imported = 0;
     const guestFiles = new Map<string, { actor: GuestActor; caseId: string; files: Array<{ name: string; sizeBytes: number; mimeType: string | null; driveItemId: string; parentId: string | null }> }>();
+    // Read for the whole page at once: after a bulk share the delta lists every shared document.
+    // Whatever changes one of them below re-reads it in its own transaction first.
+    const recordedOf = await new Repo(this.d.db).itemsByDriveItems(
+      scope.firmId,
+      items.flatMap((entry) => (entry.root || !entry.id ? [] : [entry.id])),
+    );
     for (const entry of items) {
       if (entry.root || !entry.id) continue;
-      const recorded = await new Repo(this.d.db).itemByDriveItem(scope.firmId, entry.id);
+      const recorded = recordedOf.get(entry.id) ?? null;
       if (entry.deleted) {
         if (recorded) await this.reflectDeletion(scope, recorded);
         continue;

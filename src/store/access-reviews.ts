@@ -1,5 +1,6 @@
 import type { AccessReviewDecision, AccessReviewSchedule } from '../contract/enums';
 import type { Queryable } from './db';
+import { iso, isoOrNull } from './timestamps';
 
 /** The access review tables (migration 62): reviews of a case's guests, and each guest's decision. */
 
@@ -27,15 +28,14 @@ export interface ReviewGuestRecord {
 }
 
 type Row = Record<string, unknown>;
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
 
 const toReview = (r: Row): AccessReviewRecord => ({
   id: r.id as string,
   firmId: r.firm_id as string,
   caseId: r.case_id as string,
-  startedAt: iso(r.started_at) as string,
-  completedAt: iso(r.completed_at),
-  overdueNotifiedAt: iso(r.overdue_notified_at),
+  startedAt: iso(r.started_at),
+  completedAt: isoOrNull(r.completed_at),
+  overdueNotifiedAt: isoOrNull(r.overdue_notified_at),
   postKey: (r.post_key as string | null) ?? null,
 });
 
@@ -47,7 +47,7 @@ const toGuest = (r: Row): ReviewGuestRecord => ({
   decision: (r.decision as AccessReviewDecision | null) ?? null,
   decidedByStaffId: (r.decided_by_staff_id as string | null) ?? null,
   decidedBy: (r.decided_by as string | null) ?? null,
-  decidedAt: iso(r.decided_at),
+  decidedAt: isoOrNull(r.decided_at),
 });
 
 export class AccessReviewStore {
@@ -165,10 +165,10 @@ export class AccessReviewStore {
       caseTitle: r.title as string,
       guest: r.guest as string,
       sees: r.sees as string,
-      startedAt: iso(r.started_at) as string,
+      startedAt: iso(r.started_at),
       decision: (r.decision as AccessReviewDecision | null) ?? null,
       decidedBy: (r.decided_by as string | null) ?? null,
-      decidedAt: iso(r.decided_at),
+      decidedAt: isoOrNull(r.decided_at),
     }));
   }
 }

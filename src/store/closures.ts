@@ -3,6 +3,7 @@ import type { ClosureGuestChange, CloseCaseGuestAccess } from '../contract';
 import { announceChange } from './changes';
 import { type Queryable, queryOne } from './db';
 import { toCase, type CaseRecord } from './records';
+import { iso, isoOrNull } from './timestamps';
 
 /** One closing of a case: who lost what, and (once reopened) what came back. */
 export interface CaseClosureRecord {
@@ -20,20 +21,19 @@ export interface CaseClosureRecord {
   restored: ClosureGuestChange[] | null;
 }
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v));
 
 function toClosure(r: Record<string, unknown>): CaseClosureRecord {
   return {
     id: r.id as string,
     firmId: r.firm_id as string,
     caseId: r.case_id as string,
-    closedAt: iso(r.closed_at) as string,
+    closedAt: iso(r.closed_at),
     closedBy: r.closed_by as string,
     reason: (r.reason as string | null) ?? null,
     statusBefore: r.status_before as CaseClosureRecord['statusBefore'],
-    guestReadUntil: iso(r.guest_read_until),
+    guestReadUntil: isoOrNull(r.guest_read_until),
     withdrawn: r.withdrawn as ClosureGuestChange[],
-    reopenedAt: iso(r.reopened_at),
+    reopenedAt: isoOrNull(r.reopened_at),
     reopenedBy: (r.reopened_by as string | null) ?? null,
     restored: (r.restored as ClosureGuestChange[] | null) ?? null,
   };

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { SECTIONS, type Section } from '../contract/enums';
 import type { FirmView } from '../contract/firm-views';
 import type { Queryable } from './db';
+import { iso } from './timestamps';
 
 type Row = { id: string; name: string; sections: string[]; created_at: Date | string; updated_at: Date | string };
-const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 /** Sections in the portal's order, whatever order they were sent in. */
 export const inPortalOrder = (sections: readonly Section[]): Section[] => SECTIONS.filter((s) => sections.includes(s));
 const toView = (r: Row): FirmView => ({ id: r.id, name: r.name, sections: inPortalOrder(r.sections as Section[]), createdAt: iso(r.created_at), updatedAt: iso(r.updated_at) });

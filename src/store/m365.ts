@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PermissionKnowledge } from '../domain/model';
 import { type Queryable, queryOne, writeInChunks } from './db';
 import { type CaseRecord, type ContactRecord, type ItemRecord, toCase, toContact, toItem } from './records';
+import { isoOrNull } from './timestamps';
 
 /**
  * Queries over the Microsoft 365 gateway's own tables (migration 10) and the few cross-firm
@@ -39,7 +40,6 @@ export interface SubscriptionRow {
 }
 
 type Row = Record<string, unknown>;
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
 const toApplied = (r: Row): AppliedPermission => ({
   firmId: r.firm_id as string,
@@ -50,7 +50,7 @@ const toApplied = (r: Row): AppliedPermission => ({
   role: r.role as 'read' | 'write',
   permissionId: (r.permission_id as string | null) ?? null,
   state: r.state as AppliedState,
-  expiresAt: iso(r.expires_at),
+  expiresAt: isoOrNull(r.expires_at),
 });
 
 const toSubscription = (r: Row): SubscriptionRow => ({
@@ -58,7 +58,7 @@ const toSubscription = (r: Row): SubscriptionRow => ({
   firmId: r.firm_id as string,
   subscriptionId: (r.subscription_id as string | null) ?? null,
   clientState: r.client_state as string,
-  expiresAt: iso(r.expires_at),
+  expiresAt: isoOrNull(r.expires_at),
 });
 
 export class M365Repo {
@@ -68,11 +68,11 @@ export class M365Repo {
   /** The firm's cases teams, oldest first; `uninstalledAt` set for the ones CaseRoom was removed from. */
   async casesTeams(firmId: string): Promise<CasesTeam[]> {
     const rows = await this.q.query('SELECT * FROM cases_teams WHERE firm_id = $1 ORDER BY created_at, team_id', [firmId]);
-    return rows.map((r) => ({ teamId: r.team_id as string, firmId: r.firm_id as string, displayName: r.display_name as string, channelCount: Number(r.channel_count), uninstalledAt: iso(r.uninstalled_at) }));
+    return rows.map((r) => ({ teamId: r.team_id as string, firmId: r.firm_id as string, displayName: r.display_name as string, channelCount: Number(r.channel_count), uninstalledAt: isoOrNull(r.uninstalled_at) }));
   }
   async casesTeam(teamId: string): Promise<CasesTeam | null> {
     const rows = await this.q.query('SELECT * FROM cases_teams WHERE team_id = $1', [teamId]);
-    return rows[0] ? { teamId: rows[0].team_id as string, firmId: rows[0].firm_id as string, displayName: rows[0].display_name as string, channelCount: Number(rows[0].channel_count), uninstalledAt: iso(rows[0].uninstalled_at) } : null;
+    return rows[0] ? { teamId: rows[0].team_id as string, firmId: rows[0].firm_id as string, displayName: rows[0].display_name as string, channelCount: Number(rows[0].channel_count), uninstalledAt: isoOrNull(rows[0].uninstalled_at) } : null;
   }
   /** Records a team CaseRoom was installed in as one of the firm's cases teams (again in use if it had been uninstalled). */
   async adoptCasesTeam(t: { teamId: string; firmId: string; displayName: string }): Promise<boolean> {
@@ -132,7 +132,7 @@ export class M365Repo {
   /** The earliest grant expiry (or end of a closed case's read-only days) after `after`, if any: when the expiry timer must fire next. */
   async nextGrantExpiry(after: string): Promise<string | null> {
     const rows = await this.q.query<{ next: unknown }>('SELECT least((SELECT min(expires_at) FROM grants WHERE expires_at > $1), (SELECT min(guest_read_until) FROM cases WHERE guest_read_until > $1)) AS next', [after]);
-    return iso(rows[0]?.next);
+    return isoOrNull(rows[0]?.next);
   }
 
   // ---- applied permissions ----
@@ -177,18 +177,15 @@ export class M365Repo {
    * were not recorded before: SharePoint is about to copy the case folder's permissions onto them.
    */
   async markUnique(rows: ReadonlyArray<{ firmId: string; caseId: string; driveId: string; driveItemId: string }>): Promise<Array<{ caseId: string; driveItemId: string }>> {
+    // A few statements for a bulk share of thousands of documents, not one per document.
     const unique = [...new Map(rows.map((r) => [r.driveItemId, r])).values()];
-    const added: Array<{ caseId: string; driveItemId: string }> = [];
-    for (const r of unique) {
-      const inserted = await this.q.query<{ case_id: string }>('INSERT INTO m365_unique_items (drive_item_id, firm_id, case_id, drive_id) VALUES ($1,$2,$3,$4) ON CONFLICT (drive_item_id) DO NOTHING RETURNING case_id', [
-        r.driveItemId,
-        r.firmId,
-        r.caseId,
-        r.driveId,
-      ]);
-      if (inserted.length > 0) added.push({ caseId: r.caseId, driveItemId: r.driveItemId });
-    }
-    return added;
+    const inserted = await writeInChunks<(typeof unique)[number], { case_id: string; drive_item_id: string }>(
+      this.q,
+      unique,
+      (r) => [r.driveItemId, r.firmId, r.caseId, r.driveId],
+      (values) => `INSERT INTO m365_unique_items (drive_item_id, firm_id, case_id, drive_id) VALUES ${values} ON CONFLICT (drive_item_id) DO NOTHING RETURNING case_id, drive_item_id`,
+    );
+    return inserted.map((r) => ({ caseId: r.case_id, driveItemId: r.drive_item_id }));
   }
   /**
    * Contacts linked to a case who hold a grant reaching into it (case or client scope, or an item
@@ -293,7 +290,7 @@ export class M365Repo {
   // ---- per-case state and watermarks ----
   async caseState(caseId: string): Promise<{ seededAt: string | null; driftBaselinedAt: string | null }> {
     const rows = await this.q.query('SELECT * FROM m365_case_state WHERE case_id = $1', [caseId]);
-    return { seededAt: iso(rows[0]?.seeded_at), driftBaselinedAt: iso(rows[0]?.drift_baselined_at) };
+    return { seededAt: isoOrNull(rows[0]?.seeded_at), driftBaselinedAt: isoOrNull(rows[0]?.drift_baselined_at) };
   }
   async markSeeded(caseId: string): Promise<void> {
     await this.q.query(`INSERT INTO m365_case_state (case_id, seeded_at) VALUES ($1, now()) ON CONFLICT (case_id) DO UPDATE SET seeded_at = now()`, [caseId]);

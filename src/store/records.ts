@@ -2,6 +2,7 @@ import type * as api from '../contract';
 import { DEFAULT_EXPIRY_REMINDER_DAYS } from '../contract';
 import type { GrantScope, InvitationState, Section } from '../domain/model';
 import type { NamedAdmin, StaffRole } from '../domain/setup';
+import { isoOrNull } from './timestamps';
 
 /**
  * What the store hands to services: camelCase records with ISO date strings. A record the API
@@ -106,9 +107,6 @@ export interface Message extends api.Message {
 
 type Row = Record<string, unknown>;
 
-/** As Date writes it (`…T09:30:00.123Z`), which the stores' timestamp parser already gives; a timestamp read inside JSON (`to_jsonb`, `…T09:30:00.123456+00:00`) is rewritten so. */
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : canonicalIso(String(v)));
-const canonicalIso = (text: string): string => (text.length === 24 && text.endsWith('Z') ? text : new Date(text).toISOString());
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const dateOnly = (v: unknown): string | null => {
   if (v === null || v === undefined) return null;
@@ -132,8 +130,8 @@ type ColumnSpec<T> = { [K in keyof T]-?: ColumnKind<T[K]> | ((r: Row) => T[K]) }
 const readColumn = {
   value: (v: unknown) => v,
   'value?': (v: unknown) => v ?? null,
-  timestamp: iso,
-  'timestamp?': iso,
+  timestamp: isoOrNull,
+  'timestamp?': isoOrNull,
   number: (v: unknown) => Number(v),
   'number?': num,
   date: dateOnly,

@@ -393,6 +393,12 @@ export class Repo {
   async itemByDriveItem(firmId: string, driveItemId: string): Promise<ItemRecord | null> {
     return queryOne(this.q, 'SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = $2', [firmId, driveItemId], toItem);
   }
+  /** The firm's items recorded for these drive items, by drive item id (a page of a drive's delta at once). */
+  async itemsByDriveItems(firmId: string, driveItemIds: readonly string[]): Promise<Map<string, ItemRecord>> {
+    if (driveItemIds.length === 0) return new Map();
+    const rows = await this.q.query('SELECT * FROM items WHERE firm_id = $1 AND drive_item_id = ANY($2::text[])', [firmId, driveItemIds]);
+    return new Map(rows.map(toItem).map((i) => [i.driveItemId as string, i]));
+  }
   async insertItem(i: Partial<ItemRecord> & Pick<ItemRecord, 'firmId' | 'caseId' | 'kind' | 'title' | 'createdBy'>): Promise<ItemRecord> {
     const rows = await this.q.query(
       `INSERT INTO items (id, firm_id, case_id, kind, parent_id, title, staff_only, drive_item_id, size_bytes, mime_type, body,

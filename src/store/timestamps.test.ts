@@ -1,4 +1,4 @@
-import { isoFromTimestamptz } from './timestamps';
+import { iso, isoFromTimestamptz, isoOrNull } from './timestamps';
 
 describe('isoFromTimestamptz', () => {
   it('writes a UTC timestamp as the ISO string Date would, to the millisecond', () => {
@@ -20,5 +20,22 @@ describe('isoFromTimestamptz', () => {
 
   it('refuses text that is not a timestamp rather than inventing one', () => {
     expect(() => isoFromTimestamptz('yesterday')).toThrow(/not a timestamp/);
+  });
+});
+
+describe('isoOrNull and iso', () => {
+  it('give one spelling whichever way a row carried the timestamp', () => {
+    const expected = '2026-12-01T09:30:00.123Z';
+    // From the stores' parser, from inside to_jsonb, from a driver that builds Dates.
+    for (const carried of [expected, '2026-12-01T09:30:00.123456+00:00', '2026-12-01T10:30:00.123+01:00', new Date(expected)]) {
+      expect(isoOrNull(carried)).toBe(expected);
+      expect(iso(carried)).toBe(expected);
+    }
+  });
+
+  it('keep a missing nullable timestamp null, and call a missing NOT NULL one a bug', () => {
+    expect(isoOrNull(null)).toBeNull();
+    expect(isoOrNull(undefined)).toBeNull();
+    expect(() => iso(null)).toThrow(/NOT NULL/);
   });
 });

@@ -18,5 +18,24 @@ export function isoFromTimestamptz(text: string): string {
   return date.toISOString();
 }
 
+/**
+ * A timestamp a row carries, as records carry it (`…T09:30:00.123Z`): the stores' parser above
+ * already gives that; a timestamp read inside JSON (`to_jsonb`, `…T09:30:00.123456+00:00`) is
+ * rewritten so, and a Date (a driver without the parser) formatted.
+ */
+export function isoOrNull(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return text.length === 24 && text.endsWith('Z') ? text : new Date(text).toISOString();
+}
+
+/** As isoOrNull, for a NOT NULL column: a null here is a bug in the query, said loudly. */
+export function iso(value: unknown): string {
+  const text = isoOrNull(value);
+  if (text === null) throw new Error('a NOT NULL timestamp column came back null');
+  return text;
+}
+
 /** PostgreSQL's type id of timestamptz. */
 export const TIMESTAMPTZ_OID = 1184;

@@ -21,7 +21,6 @@ export interface CaseClosureRecord {
   restored: ClosureGuestChange[] | null;
 }
 
-
 function toClosure(r: Record<string, unknown>): CaseClosureRecord {
   return {
     id: r.id as string,

@@ -72,7 +72,9 @@ export class M365Repo {
   }
   async casesTeam(teamId: string): Promise<CasesTeam | null> {
     const rows = await this.q.query('SELECT * FROM cases_teams WHERE team_id = $1', [teamId]);
-    return rows[0] ? { teamId: rows[0].team_id as string, firmId: rows[0].firm_id as string, displayName: rows[0].display_name as string, channelCount: Number(rows[0].channel_count), uninstalledAt: isoOrNull(rows[0].uninstalled_at) } : null;
+    return rows[0]
+      ? { teamId: rows[0].team_id as string, firmId: rows[0].firm_id as string, displayName: rows[0].display_name as string, channelCount: Number(rows[0].channel_count), uninstalledAt: isoOrNull(rows[0].uninstalled_at) }
+      : null;
   }
   /** Records a team CaseRoom was installed in as one of the firm's cases teams (again in use if it had been uninstalled). */
   async adoptCasesTeam(t: { teamId: string; firmId: string; displayName: string }): Promise<boolean> {

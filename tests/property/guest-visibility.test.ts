@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Repo } from '../../src/store/repo';
 import { completeSetupInStore, startTestApp, type TestApp } from '../support/app';
-import { apply, check, opArb, type PropertyDriver } from './operations';
+import { apply, check, type Op, opArb, type PropertyDriver } from './operations';
 import { type Kind, type ModelItem, ReferenceModel } from './reference-model';
 import { TEST_STAFF_GROUP } from '../support/tokens';
 
@@ -94,6 +94,18 @@ describe('guest visibility equals the reference model', () => {
     return { firm, firmId: firm.id, staffToken, clients, cases, contacts, model, guestTokens: new Map<string, string>(), tenantId };
   }
 
+  /** Sequences that once found a difference between the API and the model; they run before the random ones. */
+  const regressions: Op[][] = [
+    // Moving a case grant onto a client the guest already holds a grant on: the API answers 409.
+    [
+      { op: 'portal', contact: 1, on: true },
+      { op: 'grantClient', contact: 1, client: 1, view: ['messages'], upload: false },
+      { op: 'grantCase', contact: 1, kase: 2, view: ['documents'], upload: false, expiresInHours: null },
+      { op: 'change', contact: 1, grant: 1, to: { kind: 'client', client: 1, view: ['events'] }, upload: false },
+      { op: 'share', contact: 0, items: [0], expiresInHours: null, confirm: false },
+    ],
+  ];
+
   it(`holds for ${RUNS} random sequences of operations`, async () => {
     let sequences = 0;
     let steps = 0;
@@ -113,7 +125,7 @@ describe('guest visibility equals the reference model', () => {
         }
         sequences++;
       }),
-      { numRuns: RUNS, seed: process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined },
+      { numRuns: RUNS, examples: regressions.map((ops): [Op[]] => [ops]), seed: process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined },
     );
     expect(sequences).toBeGreaterThanOrEqual(RUNS);
     expect(steps).toBeGreaterThan(RUNS);

@@ -179,6 +179,8 @@ export class ReferenceModel {
     const current = this.find(contactId, target);
     if (!current) return false;
     if (!this.canGrant(contactId, scope, null, upload)) return false;
+    // Moving it onto a target another of their grants already covers is a 409: staff change or remove that one instead.
+    if (this.grants.some((g) => g !== current && g.contactId === contactId && ReferenceModel.sameTarget(g.scope, scope))) return false;
     if (current.expiresAt !== null && current.expiresAt <= this.now) return false;
     // A change to an item scope on a privileged item asks a confirmation; the operations never give one here.
     if (scope.kind === 'item' && this.privileged(this.items.find((i) => i.id === scope.itemId) as ModelItem)) return false;

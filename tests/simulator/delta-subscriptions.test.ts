@@ -13,12 +13,13 @@ afterAll(() => f.close());
 
 type DeltaPage = { value: Array<{ id: string; name: string; deleted?: { state: string }; parentReference?: { path?: string } }>; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
 
-async function drain(url: string): Promise<{ items: DeltaPage['value']; deltaLink: string; pages: number }> {
+/** Every page of one delta round, as the app (or as the holder of `token`). */
+async function drain(url: string, token?: string): Promise<{ items: DeltaPage['value']; deltaLink: string; pages: number }> {
   const items: DeltaPage['value'] = [];
   let next: string = url;
   let pages = 0;
   for (;;) {
-    const page: { status: number; json: DeltaPage } = await f.graph<DeltaPage>('GET', next);
+    const page: { status: number; json: DeltaPage } = await f.graph<DeltaPage>('GET', next, { token });
     expect(page.status).toBe(200);
     pages++;
     items.push(...page.json.value);
@@ -81,6 +82,29 @@ describe('driveItem: delta (learn.microsoft.com/graph/api/driveitem-delta)', () 
     const guestToken = await f.tokenFor(f.acceptedGuest.id);
     const page = await f.graph<DeltaPage>('GET', `/drives/${drive}/root/delta`, { token: guestToken });
     expect(page.json.value.map((item) => item.name).sort()).toEqual(['Shared', 'a.txt', 'root'].sort());
+  });
+
+  test("a change of sharing only is in the delta of the users whose access it changed, not in the app's", async () => {
+    const file = await f.graph<{ id: string }>('PUT', `/drives/${drive}/root:/Sharing/brief.txt:/content`, { body: 'brief' });
+    // The guest already holds another file there, so may call delta on the root (Limited Access).
+    const cover = await f.graph<{ id: string }>('PUT', `/drives/${drive}/root:/Sharing/cover.txt:/content`, { body: 'cover' });
+    await f.graph('POST', `/drives/${drive}/items/${cover.json.id}/invite`, { body: { recipients: [{ email: f.acceptedGuest.mail }], roles: ['read'], requireSignIn: true } });
+    const guestToken = await f.tokenFor(f.acceptedGuest.id);
+    const app = await drain(`/drives/${drive}/root/delta?token=latest`);
+    const guest = await drain(`/drives/${drive}/root/delta?token=latest`, guestToken);
+    const invited = await f.graph<{ value: Array<{ id: string }> }>('POST', `/drives/${drive}/items/${file.json.id}/invite`, { body: { recipients: [{ email: f.acceptedGuest.mail }], roles: ['read'], requireSignIn: true } });
+    expect(invited.status).toBe(200);
+    const appAfterInvite = await drain(app.deltaLink);
+    const guestAfterInvite = await drain(guest.deltaLink, guestToken);
+    expect(appAfterInvite.items).toEqual([]);
+    expect(guestAfterInvite.items.map((item) => item.id)).toContain(file.json.id);
+    // Taking the permission away again is no change for the app either.
+    expect((await f.graph('DELETE', `/drives/${drive}/items/${file.json.id}/permissions/${invited.json.value[0].id}`)).status).toBe(204);
+    const appAfterRemoval = await drain(appAfterInvite.deltaLink);
+    expect(appAfterRemoval.items).toEqual([]);
+    // A change to the file itself is everyone's.
+    await f.graph('PUT', `/drives/${drive}/items/${file.json.id}/content`, { body: 'brief, second draft' });
+    expect((await drain(appAfterRemoval.deltaLink)).items.map((item) => item.id)).toContain(file.json.id);
   });
 });
 

@@ -317,7 +317,7 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
       origin: 'admin',
     };
     data().permissions[permission.id] = permission;
-    ctx.store.recordChange(drive.id, item.id);
+    ctx.store.recordSharingChange(drive.id, item.id, [user.id]);
     return ok(permissionJson(ctx, permission), 201);
   });
   router.add('DELETE', '/_admin/drives/{driveId}/items/{itemId}/permissions/{permissionId}', async (req) => {
@@ -325,7 +325,7 @@ export function registerAdminRoutes(router: Router, ctx: SimContext, hooks: Admi
     const permission = data().permissions[req.params.permissionId];
     if (!permission || permission.itemId !== item.id) throw new GraphError(404, 'notFound', 'No such permission on this item.');
     delete data().permissions[permission.id];
-    ctx.store.recordChange(drive.id, item.id);
+    ctx.store.recordSharingChange(drive.id, item.id, permission.grantee.kind === 'user' ? [permission.grantee.userId] : []);
     return { status: 204, empty: true };
   });
   // A file uploaded straight into SharePoint by a person (outside CaseRoom).

@@ -6,6 +6,8 @@
  * - A token the drive no longer remembers (older than the kept change log, another drive, a
  *   reset simulator, or garbage) gets 410 Gone with code resyncRequired and a Location to restart.
  * - parentReference.path is not returned in delta responses (documented).
+ * - A change of sharing only is reported to the users whose access it changed, never to the app
+ *   (Store.recordSharingChange).
  * - On SharePoint, delta is supported on the root folder only.
  */
 import type { SimContext } from '../context';
@@ -99,7 +101,13 @@ export async function handleDelta(call: DriveCall): Promise<SimResponse> {
       .sort((a, b) => depth(ctx, a) - depth(ctx, b) || a.id.localeCompare(b.id));
   } else {
     const lastChange = new Map<string, number>();
-    for (const entry of drive.changeLog) if (entry.seq > cursor.s && entry.seq <= cursor.u) lastChange.set(entry.itemId, entry.seq);
+    const callerId = call.caller.kind === 'user' ? call.caller.userId : null;
+    for (const entry of drive.changeLog) {
+      if (entry.seq <= cursor.s || entry.seq > cursor.u) continue;
+      // A change of sharing only reaches the delta of those whose access it changed (Store.recordSharingChange).
+      if (entry.sharingFor && !(callerId !== null && entry.sharingFor.includes(callerId))) continue;
+      lastChange.set(entry.itemId, entry.seq);
+    }
     candidates = [...lastChange.entries()]
       .sort((a, b) => a[1] - b[1])
       .map(([itemId]) => ctx.store.data.items[itemId])

@@ -109,8 +109,12 @@ export async function handleInvite(call: DriveCall): Promise<SimResponse> {
       call.ctx.store.data.sharingEmails.push({ id: newGuid(), tenantId: tenant.id, to: user.mail, itemId: item.id, driveId: item.driveId, message: typeof body.message === 'string' ? body.message : null, roles, sentDateTime: now });
     }
   }
-  // Sharing changes the item (and what delta reports about it) in SharePoint too.
-  call.ctx.store.recordChange(item.driveId, item.id);
+  // A change of sharing only: delta reports it to the invitees alone (Store.recordSharingChange).
+  call.ctx.store.recordSharingChange(
+    item.driveId,
+    item.id,
+    granted.flatMap((permission) => (permission.grantee.kind === 'user' ? [permission.grantee.userId] : [])),
+  );
   return { status: 200, json: { value: granted.map((permission) => permissionJson(call.ctx, permission)) } };
 }
 
@@ -142,14 +146,14 @@ export async function handlePermissions(call: DriveCall, permissionId: string): 
       if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be changed through this API.');
       const body = requireActionBody(await call.req.body.json(), 'permission update', ['roles']);
       permission.roles = parseRoles(body.roles);
-      call.ctx.store.recordChange(item.driveId, item.id);
+      call.ctx.store.recordSharingChange(item.driveId, item.id, [permission.grantee.userId]);
       return { status: 200, json: permissionJson(call.ctx, permission) };
     }
     case 'DELETE': {
       if (inheritedFrom) throw accessDenied('This item inherits its permissions: delete the permission on the item it is inherited from.');
       if (permission.grantee.kind !== 'user') throw accessDenied('Site group permissions cannot be deleted through this API.');
       delete call.ctx.store.data.permissions[permission.id];
-      call.ctx.store.recordChange(item.driveId, item.id);
+      call.ctx.store.recordSharingChange(item.driveId, item.id, [permission.grantee.userId]);
       return { status: 204, empty: true };
     }
     default:

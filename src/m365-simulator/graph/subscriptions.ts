@@ -169,6 +169,7 @@ export function registerSubscriptionRoutes(router: Router, ctx: SimContext): voi
 /** Turns drive changes into webhook POSTs, coalescing bursts (one upload touches several items). */
 export class ChangeNotifier {
   private readonly pendingByDrive = new Set<string>();
+  private readonly sharingPendingByDrive = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly controller = new AbortController();
@@ -181,17 +182,25 @@ export class ChangeNotifier {
 
   private onChange(event: DriveChangeEvent): void {
     if (this.controller.signal.aborted) return;
-    this.pendingByDrive.add(event.driveId);
+    if (event.sharingFor) {
+      // As delta (Store.recordSharingChange): only a subscriber whose own access changed hears of it.
+      const users = this.sharingPendingByDrive.get(event.driveId) ?? new Set<string>();
+      for (const userId of event.sharingFor) users.add(userId);
+      this.sharingPendingByDrive.set(event.driveId, users);
+    } else this.pendingByDrive.add(event.driveId);
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.ctx.knobs.notificationCoalesceMs);
   }
 
   private flush(): void {
     this.timer = null;
     const drives = new Set(this.pendingByDrive);
+    const sharing = new Map(this.sharingPendingByDrive);
     this.pendingByDrive.clear();
+    this.sharingPendingByDrive.clear();
     const byUrl = new Map<string, SubscriptionRecord[]>();
     for (const subscription of Object.values(this.ctx.store.data.subscriptions)) {
-      if (!drives.has(subscription.driveId) || isExpired(subscription)) continue;
+      const changed = drives.has(subscription.driveId) || sharing.get(subscription.driveId)?.has(subscription.creatorId) === true;
+      if (!changed || isExpired(subscription)) continue;
       byUrl.set(subscription.notificationUrl, [...(byUrl.get(subscription.notificationUrl) ?? []), subscription]);
     }
     for (const [url, subscriptions] of byUrl) {

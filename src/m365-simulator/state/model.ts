@@ -121,7 +121,7 @@ export interface DriveRecord {
   changeSeq: number;
   /** Changes after `changeLogFloor` are kept; tokens older than the floor get 410 resyncRequired. */
   changeLogFloor: number;
-  changeLog: Array<{ seq: number; itemId: string }>;
+  changeLog: DriveChange[];
 }
 
 export interface DriveItemRecord {
@@ -170,6 +170,16 @@ export interface PermissionRecord {
   createdDateTime: string;
   /** How it came to be: through Graph, or by an admin in the SharePoint UI (drift). */
   origin: 'graph' | 'admin' | 'site';
+}
+
+/**
+ * One entry of a drive's change log. `sharingFor`: the change only altered who may reach the item
+ * (an invite, a role change, a removed permission), and these users' access is what changed.
+ */
+export interface DriveChange {
+  seq: number;
+  itemId: string;
+  sharingFor?: string[];
 }
 
 export interface SubscriptionRecord {

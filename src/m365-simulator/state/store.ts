@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { emptyData, type DriveItemRecord, type DriveRecord, type SimulatorData } from './model';
+import { emptyData, type DriveChange, type DriveItemRecord, type DriveRecord, type SimulatorData } from './model';
 import { QuickXorHash } from './quickXorHash';
 
 const SNAPSHOT_FILE = 'state.json';
@@ -21,6 +21,8 @@ const CHANGE_LOG_LIMIT = 20000;
 export interface DriveChangeEvent {
   driveId: string;
   itemId: string;
+  /** Set for a change of sharing only: the users whose access it changed (see DriveChange). */
+  sharingFor?: string[];
 }
 
 export class SimulatorStore {
@@ -197,13 +199,30 @@ export class SimulatorStore {
 
   /** Every change bumps the drive's sequence; delta and change notifications both feed on it. */
   recordChange(driveId: string, itemId: string): void {
+    this.logChange(driveId, { itemId });
+  }
+
+  /**
+   * A change of who may reach the item, and nothing else. Delta scopes such changes to callers
+   * whose own access they altered ("If the caller's access wasn't altered by the permission change,
+   * the item may not be included in the delta results"; all of them only with app-only
+   * Sites.FullControl.All and `Prefer: deltashowsharingchanges`: techcommunity.microsoft.com,
+   * "How to retrieve complete set of permission changes while using delta", and the "Scanning
+   * permissions hierarchies" section of learn.microsoft.com/graph/api/driveitem-delta). We take
+   * the stricter reading: the app's own delta and subscriptions never see them.
+   */
+  recordSharingChange(driveId: string, itemId: string, userIds: string[]): void {
+    this.logChange(driveId, { itemId, sharingFor: [...new Set(userIds)] });
+  }
+
+  private logChange(driveId: string, change: Omit<DriveChange, 'seq'>): void {
     const drive = this.data.drives[driveId];
     if (!drive) return;
     drive.changeSeq += 1;
-    drive.changeLog.push({ seq: drive.changeSeq, itemId });
+    drive.changeLog.push({ seq: drive.changeSeq, ...change });
     if (drive.changeLog.length > CHANGE_LOG_LIMIT) this.pruneChangeLog(drive);
     this.markDirty();
-    this.events.emit('driveChanged', { driveId, itemId } satisfies DriveChangeEvent);
+    this.events.emit('driveChanged', { driveId, ...change } satisfies DriveChangeEvent);
   }
 
   private pruneChangeLog(drive: DriveRecord): void {

@@ -170,6 +170,8 @@ export async function startApp(sim: SimHandle, o: StartAppOptions = {}): Promise
       await app.close();
       // A store handed in is the caller's to close; one made here is ours (an open PGlite keeps a timer running).
       if (!o.db) await db.close();
+      // So is a data directory made here (the upload spool); the bench runs this harness outside Jest's temporary folder.
+      if (!o.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }

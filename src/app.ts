@@ -192,23 +192,20 @@ export const WORKER_START_GRACE_MS = 2_000;
 
 export function startAfterFirstAnswer(server: Server, start: () => void, graceMs: number): { cancel(): void } {
   let done = false;
-  const go = () => {
-    if (done) return;
+  const settle = () => {
     done = true;
     clearTimeout(timer);
     server.off('request', onRequest);
+  };
+  const go = () => {
+    if (done) return;
+    settle();
     start();
   };
   const onRequest = (_req: IncomingMessage, res: ServerResponse) => res.once('finish', go);
   const timer = setTimeout(go, graceMs);
   server.on('request', onRequest);
-  return {
-    cancel() {
-      done = true;
-      clearTimeout(timer);
-      server.off('request', onRequest);
-    },
-  };
+  return { cancel: settle };
 }
 
 /**

@@ -18,12 +18,8 @@ const SAVE_DEBOUNCE_MS = 150;
 /** How many changes per drive delta remembers; older tokens get 410 resyncRequired, like SharePoint. */
 const CHANGE_LOG_LIMIT = 20000;
 
-export interface DriveChangeEvent {
-  driveId: string;
-  itemId: string;
-  /** Set for a change of sharing only: the users whose access it changed (see DriveChange). */
-  sharingFor?: string[];
-}
+/** A change-log entry as it happens, with its drive (subscriptions listen for these). */
+export type DriveChangeEvent = Omit<DriveChange, 'seq'> & { driveId: string };
 
 export class SimulatorStore {
   data: SimulatorData = emptyData();

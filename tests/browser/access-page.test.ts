@@ -23,7 +23,10 @@ async function checkUntil(page: Page, text: RegExp, limitMs = 150_000): Promise<
   for (;;) {
     await summary(page).filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
     if (text.test((await summary(page).textContent()) ?? '')) return;
-    if (Date.now() > deadline) throw new Error(`the Access page never said ${text}; it says: ${await summary(page).textContent()}`);
+    if (Date.now() > deadline) {
+      const drift = (await apiGet<SharePointAccessOfCase>(page, `/cases/${knee}/access/sharepoint`)).rows.filter((r) => r.status !== 'in-sync');
+      throw new Error(`the Access page never said ${text}; it says: ${await summary(page).textContent()}; the rows out of sync: ${JSON.stringify(drift)}`);
+    }
     await page.waitForTimeout(1500);
     await page.getByRole('button', { name: 'Check again' }).click();
   }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import pino from 'pino';
 import { SIMULATOR_TENANT_ID } from '../../src/config';
+import type { GraphGateway } from '../../src/m365/graph';
+import { DriftDetector } from '../../src/services/reconcile/drift';
+import { systemClock } from '../../src/services/context';
 import { Repo } from '../../src/store/repo';
 import type { CaseRecord, ContactRecord } from '../../src/store/records';
 import { permissionsFor } from './harness';
@@ -104,6 +108,50 @@ describe('drift and upload detection', () => {
     expect(w.app.notifications.slice(before).some((n) => n.type === 'guest.uploaded' && n.contactId === ada.id && n.itemIds.includes(item?.id as string))).toBe(true);
     // Running delta again imports nothing twice.
     expect(await w.app.m365.detection.syncDrive(c1.driveId as string)).toBe(0);
+  });
+
+  /** The app's Graph gateway, running `meanwhile` once just before the first `$batch` goes out. */
+  function beforeFirstBatch(graph: GraphGateway, meanwhile: () => Promise<unknown>): GraphGateway {
+    let fired = false;
+    return new Proxy(graph, {
+      get(target, key) {
+        if (key === 'call')
+          return async (call: Parameters<GraphGateway['call']>[0]) => {
+            if (!fired && call.path === '/$batch') {
+              fired = true;
+              await meanwhile();
+            }
+            return target.call(call);
+          };
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  // The demo's first start did this: the periodic check ran while the guests' first syncs did.
+  it('a check racing a share that gives an item its own permissions leaves the other guests their copies of the folder permission', async () => {
+    const { sharing } = w.app.app.services;
+    const c = await newCase('LIT-4');
+    const file = (await w.sim.sim.admin.addFileByHand(c.driveId as string, c.folderItemId as string, { name: 'MRI report.pdf', text: 'mri' })) as { id: string };
+    const mri = await new Repo(w.app.db).insertItem({ firmId: w.f.firm.id, caseId: c.id, kind: 'document', title: 'MRI report.pdf', driveItemId: file.id, createdBy: 'test' });
+    const expert = await guest('Maya Expert', 'maya@expert.example');
+    await sharing.link(w.f.actor, c.id, expert.id);
+    await sharing.grant(w.f.actor, { contactId: expert.id, scope: { kind: 'case', caseId: c.id, view: ['documents'], threadIds: [] }, rights: 'read', expiresAt: null, reason: null });
+    await w.app.drain();
+    const client = await guest('Jon Client', 'jon@client.example');
+    await sharing.link(w.f.actor, c.id, client.id);
+    await sharing.shareItems(w.f.actor, { contactIds: [client.id], itemIds: [mri.id], expiresAt: null, reason: null });
+
+    // The check has read the store; before it reads SharePoint, the client's share runs: it breaks
+    // the report's inheritance (the expert's folder permission copied onto it) and re-syncs the expert.
+    const detector = new DriftDetector({ db: w.app.db, graph: beforeFirstBatch(w.app.m365.graph, () => w.app.drain()), logger: pino({ level: 'silent' }), clock: systemClock, driftPolicy: 'repair' });
+    const events = await detector.checkDrift(w.f.firm.id);
+    expect(events.filter((e) => e.caseId === c.id)).toEqual([]);
+    await w.app.drain();
+    expect((await permissionsFor(w.sim, c.driveId as string, file.id, expert.userId)).map((p) => p.roles)).toEqual([['read']]);
+    expect((await permissionsFor(w.sim, c.driveId as string, file.id, client.userId)).map((p) => p.roles)).toEqual([['read']]);
+    expect(await w.app.m365.reconciler.checkDrift(w.f.firm.id)).toEqual([]);
   });
 
   // SharePoint lists an inherited permission like the item's own (no inheritedFrom,

@@ -1,6 +1,6 @@
 import type { CaseRoomEvent } from '../domain/events';
 import type { Queryable } from '../store/db';
-import { enqueue, hasten } from '../store/outbox';
+import { enqueue, hasten, isOutstanding } from '../store/outbox';
 
 /**
  * One function per job CaseRoom asks for from more than one place, each with its dedupe key
@@ -13,6 +13,11 @@ export const syncKey = (contactId: string) => `sync:${contactId}`;
 /** Brings the guest's SharePoint permissions in line with their grants; one pending sync per guest (it reads the latest state when it runs). */
 export async function requestGuestSync(q: Queryable, firmId: string, contactId: string): Promise<void> {
   await enqueue(q, { firmId, kind: 'sync-guest-access', payload: { contactId }, dedupeKey: syncKey(contactId) });
+}
+
+/** Whether the guest's SharePoint permissions are still being brought in line with their grants (a sync waits or runs). */
+export function guestSyncOutstanding(q: Queryable, contactId: string): Promise<boolean> {
+  return isOutstanding(q, syncKey(contactId));
 }
 
 /** Tells the people who should hear about it (the bot's cards and activity feed). Never deduplicated: every event is news. */

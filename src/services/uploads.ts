@@ -22,6 +22,7 @@ import type { CaseRecord, ItemRecord } from '../store/records';
 import { ArchiveError, extractZip, inspectZip, removeQuietly } from './archive';
 import { digestOf, flushToDisk, type SpooledFile, spoolTo, type UploadBase, UploadBatches, WRITE_SLICE_MS } from './upload-batches';
 import { actorLabel, type Clock, type GuestActor, type StaffActor } from './context';
+import { guestSyncOutstanding } from './job-requests';
 import type { CaseAccess } from '../domain/access';
 
 type Uploader = GuestActor | StaffActor;
@@ -512,8 +513,7 @@ export class UploadService {
     const response = await this.d.graph.raw({ method: 'GET', path: `/drives/${seg(driveId)}/items/${seg(driveItemId)}/content`, auth: { kind: 'user', assertion: bearer } });
     if (response.status === 404 || response.status === 403) {
       await response.body?.cancel();
-      // The store allows it but SharePoint does not (yet): say "not found", as for anything else the guest cannot see.
-      throw notFound('document');
+      throw await this.refusedBySharePoint(actor);
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -546,13 +546,25 @@ export class UploadService {
     try {
       link = { url: (await previewDriveItem(this.d.graph, driveId, driveItemId, onBehalfOf(bearer))).getUrl };
     } catch (err) {
-      // SharePoint does not let this person see it (yet), or it is gone there: as for anything else they cannot see.
-      if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) throw notFound('document');
+      if (err instanceof GraphRequestError && (err.status === 404 || err.status === 403)) throw await this.refusedBySharePoint(actor);
       throw asRetryable(err);
     }
     // The guest is about to read it: their first open is recorded as seen, as a download records it.
     if (actor.kind === 'guest') await this.d.services.portal.documentOpened(actor, item);
     return link;
+  }
+
+  /**
+   * CaseRoom lets the caller see the document but SharePoint refuses it. For a guest whose
+   * permissions are still on their way (a sync waits or runs: just shared, just accepted) that is
+   * "try again in a minute", which tells nothing the portal's list did not; otherwise the file is
+   * gone there or was unshared by hand: "not found", as for anything else they cannot see.
+   */
+  private async refusedBySharePoint(actor: Uploader): Promise<DomainError> {
+    if (actor.kind === 'guest' && (await guestSyncOutstanding(this.d.db, actor.contactId))) {
+      return new DomainError('unavailable', 'this document is still being shared with you in SharePoint; try again in a minute', undefined, 30);
+    }
+    return notFound('document');
   }
 
   private async placeInSharePoint(actor: Uploader, caseId: string, item: ItemRecord): Promise<{ driveId: string; driveItemId: string }> {

@@ -47,6 +47,12 @@ export async function hasten(q: Queryable, dedupeKey: string): Promise<void> {
   await q.query(`UPDATE outbox SET run_after = now() WHERE dedupe_key = $1 AND status = 'pending' AND run_after > now()`, [dedupeKey]);
 }
 
+/** Whether a job of this key waits or runs now (not yet done). */
+export async function isOutstanding(q: Queryable, dedupeKey: string): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 FROM outbox WHERE dedupe_key = $1 AND status IN ('pending', 'running') LIMIT 1`, [dedupeKey]);
+  return rows.length > 0;
+}
+
 /** Restricts a claim to some kinds (`only`) or to every kind but some (`except`): one lane's jobs. */
 export type ClaimKinds = { only: readonly string[] } | { except: readonly string[] };
 

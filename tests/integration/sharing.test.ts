@@ -54,6 +54,14 @@ describe('sharing through SharePoint', () => {
     // Acceptance is detected by the poll (externalUserState) → the grant is applied.
     await w.sim.sim.admin.acceptInvitation(guestId);
     expect(await w.app.m365.provisioning.pollAcceptances()).toBe(1);
+    // Opened before SharePoint has the permission (the guest's sync still waits): "try again in a
+    // minute" with the time to wait, not "not found" for a document the portal lists.
+    const guestToken = await w.sim.userToken(guestId);
+    const content = (itemId: string | undefined) => fetch(`${w.app.url}/api/portal/cases/${c.id}/documents/${itemId}/content`, { headers: { authorization: `Bearer ${guestToken}` } });
+    const early = await content(shared?.id);
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('30');
+    expect(((await early.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('still being shared with you') });
     await w.app.drain();
     const perms = await permissionsFor(w.sim, driveId, shared?.driveItemId as string, guestId);
     expect(perms).toHaveLength(1);
@@ -61,16 +69,19 @@ describe('sharing through SharePoint', () => {
     expect(await permissionsFor(w.sim, driveId, other?.driveItemId as string, guestId)).toHaveLength(0);
 
     // The guest downloads with their own token; an unshared document is a 404.
-    const guestToken = await w.sim.userToken(guestId);
-    const dl = await fetch(`${w.app.url}/api/portal/cases/${c.id}/documents/${shared?.id}/content`, { headers: { authorization: `Bearer ${guestToken}` } });
+    const dl = await content(shared?.id);
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-disposition')).toContain('MRI%20report.pdf');
     expect(Buffer.from(await dl.arrayBuffer()).equals(pdf)).toBe(true);
-    const denied = await fetch(`${w.app.url}/api/portal/cases/${c.id}/documents/${other?.id}/content`, { headers: { authorization: `Bearer ${guestToken}` } });
+    const denied = await content(other?.id);
     expect(denied.status).toBe(404);
 
     // A second run changes nothing (idempotent).
     expect(await w.app.m365.reconciler.syncGuest(w.f.firm.id, contact.id)).toMatchObject({ invited: 0, revoked: 0, unchanged: 1 });
+
+    // Removed in SharePoint by hand, with no sync on its way: SharePoint's refusal is a plain 404.
+    await w.sim.sim.admin.removePermissionByHand(driveId, shared?.driveItemId as string, perms[0].id);
+    expect((await content(shared?.id)).status).toBe(404);
 
     // Revoke → the permission is gone from SharePoint and from CaseRoom's record.
     await sharing.unshareItems(w.f.actor, { contactIds: [contact.id], itemIds: [shared?.id as string], reason: 'done' });

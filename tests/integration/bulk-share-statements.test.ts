@@ -69,6 +69,8 @@ describe('the sync after a bulk share', () => {
 
   afterAll(async () => {
     await w.app?.close();
+    // Handed in, so the app's close leaves it open: an open PGlite keeps the Jest worker alive.
+    await db?.close();
     await w.sim?.close();
   });
 
